@@ -1,0 +1,23 @@
+{
+  "targets": [
+    {
+      "target_name": "native_rules",
+      "sources": [
+        "src/addon.cc",
+        "src/database.cc",
+        "src/compile.cc",
+        "src/scan.cc",
+        "src/serialize.cc",
+        "src/shared-registry.cc"
+      ],
+      "include_dirs": [
+        "<!@(node -p \"require('node-addon-api').include\")",
+        "/usr/include/hs"
+      ],
+      "libraries": ["-lhs"],
+      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "cflags_cc": ["-std=c++17", "-fexceptions", "-O2", "-Wall", "-Wextra"],
+      "cflags_cc!": ["-fno-exceptions"]
+    }
+  ]
+}
