@@ -1,0 +1,106 @@
+// Scans a listing's normalized fields in one pass and turns raw matches into text
+// hits: whole-word checks for Latin terms, exceptions (`unlessNear`, 20 normalized
+// characters either side, same field), rule field filters, and one hit per entry.
+import { CharClass } from '../normalize/char-class.js';
+import { normalizeText } from '../normalize/normalize-text.js';
+import { indexAtByte, originalSpan, type NormalizedText } from '../normalize/normalized-text.js';
+import type { NativeDatabase } from '../native/rules-engine.js';
+import type { TextField } from './listing-fields.js';
+import { PatternKind, hasLeftBoundary, hasRightBoundary, type PatternMeta } from './pattern-plan.js';
+import type { TextHit } from './text-hit.js';
+
+/** Contract section 3: an exception term excuses an indicator within this many characters. */
+export const NEAR_DISTANCE = 20;
+const FIELD_SEPARATOR = 0x0a; // never in normalized text, which turns all white space into spaces
+const MAX_MATCHES = 16_384;
+
+interface FieldSpan {
+  field: TextField;
+  normalized: NormalizedText;
+  byteStart: number;
+  byteEnd: number;
+}
+
+interface Occurrence {
+  id: number;
+  span: FieldSpan;
+  from: number; // bytes within the field
+  to: number;
+}
+
+function isWordAt(text: NormalizedText, byte: number): boolean {
+  if (byte < 0 || byte >= text.bytes.length) return false;
+  return text.classes[indexAtByte(text, byte)] === CharClass.Word;
+}
+
+export function buildScanBuffer(fields: readonly TextField[]): { buffer: Buffer; spans: FieldSpan[] } {
+  const spans: FieldSpan[] = [];
+  let size = 0;
+  for (const field of fields) {
+    const normalized = normalizeText(field.text);
+    spans.push({ field, normalized, byteStart: size, byteEnd: size + normalized.bytes.length });
+    size += normalized.bytes.length + 1;
+  }
+  const buffer = Buffer.allocUnsafe(Math.max(size - 1, 0));
+  for (const span of spans) {
+    span.normalized.bytes.copy(buffer, span.byteStart);
+    if (span.byteEnd < buffer.length) buffer[span.byteEnd] = FIELD_SEPARATOR;
+  }
+  return { buffer, spans };
+}
+
+function spanAt(spans: readonly FieldSpan[], byte: number): FieldSpan | undefined {
+  for (const span of spans) if (byte >= span.byteStart && byte < span.byteEnd) return span;
+  return undefined;
+}
+
+function gap(a: Occurrence, b: Occurrence): number {
+  const text = a.span.normalized;
+  const aStart = indexAtByte(text, a.from);
+  const aEnd = indexAtByte(text, a.to);
+  const bStart = indexAtByte(text, b.from);
+  const bEnd = indexAtByte(text, b.to);
+  return Math.max(bStart - aEnd, aStart - bEnd, 0);
+}
+
+export function findTextHits(db: NativeDatabase, meta: PatternMeta, fields: readonly TextField[]): TextHit[] {
+  const { buffer, spans } = buildScanBuffer(fields);
+  const { matches } = db.scan(buffer, MAX_MATCHES);
+  const occurrences: Occurrence[] = [];
+  const nearByIndicator = new Map<number, Occurrence[]>();
+  for (let m = 0; m + 2 < matches.length; m += 3) {
+    const id = matches[m] ?? 0;
+    const from = matches[m + 1] ?? 0;
+    const to = matches[m + 2] ?? 0;
+    const span = spanAt(spans, from);
+    if (!span || to > span.byteEnd || to <= from) continue;
+    if (((meta.fieldMasks[id] ?? 0) & span.field.bit) === 0) continue;
+    const local: Occurrence = { id, span, from: from - span.byteStart, to: to - span.byteStart };
+    if (hasLeftBoundary(meta, id) && isWordAt(span.normalized, local.from - 1)) continue;
+    if (hasRightBoundary(meta, id) && isWordAt(span.normalized, local.to)) continue;
+    if (meta.kinds[id] === PatternKind.Near) {
+      const ref = meta.refs[id] ?? 0;
+      const list = nearByIndicator.get(ref) ?? [];
+      list.push(local);
+      nearByIndicator.set(ref, list);
+    } else occurrences.push(local);
+  }
+
+  const hits: TextHit[] = [];
+  const seen = new Set<number>();
+  occurrences.sort((a, b) => a.span.byteStart - b.span.byteStart || a.from - b.from || b.to - a.to);
+  for (const occ of occurrences) {
+    const kind = meta.kinds[occ.id] as PatternKind;
+    const ref = meta.refs[occ.id] ?? 0;
+    const key = kind * 0x1_0000_0000 + ref;
+    if (seen.has(key)) continue;
+    if (kind === PatternKind.Indicator) {
+      const excuses = nearByIndicator.get(ref);
+      if (excuses?.some((near) => near.span === occ.span && gap(occ, near) <= NEAR_DISTANCE)) continue;
+    }
+    seen.add(key);
+    const original = originalSpan(occ.span.normalized, occ.from, occ.to);
+    hits.push({ kind, ref, field: occ.span.field.name, start: original.start, end: original.end });
+  }
+  return hits;
+}

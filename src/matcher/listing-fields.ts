@@ -1,0 +1,29 @@
+// The text fields of a listing that the pack is matched against, in a fixed order.
+import { FIELD_BITS } from './pattern-plan.js';
+
+export interface TextField {
+  /** As reported in reasons: `title`, `description`, `brand`, `attributes.<key>`. */
+  name: string;
+  /** Which rule field it belongs to (FIELD_BITS). */
+  bit: number;
+  text: string;
+}
+
+export interface ListingTextSource {
+  title: string;
+  description?: string | undefined;
+  brand?: string | undefined;
+  attributes?: Readonly<Record<string, string>> | undefined;
+}
+
+export function listingTextFields(listing: ListingTextSource): TextField[] {
+  const fields: TextField[] = [{ name: 'title', bit: FIELD_BITS.title, text: listing.title }];
+  if (listing.description) fields.push({ name: 'description', bit: FIELD_BITS.description, text: listing.description });
+  if (listing.brand) fields.push({ name: 'brand', bit: FIELD_BITS.brand, text: listing.brand });
+  if (listing.attributes) {
+    for (const [key, value] of Object.entries(listing.attributes)) {
+      if (value) fields.push({ name: `attributes.${key}`, bit: FIELD_BITS.attributes, text: value });
+    }
+  }
+  return fields;
+}

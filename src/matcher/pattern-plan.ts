@@ -1,0 +1,111 @@
+// What the pack's text signals compile to: Hyperscan patterns with stable ids,
+// and for each id what it means. The ids are positions in a deterministic walk of
+// the pack, and the compiled-database cache key covers every expression with its
+// id, so a database is never reused with shifted ids.
+import { normalizeTerm } from '../normalize/normalize-text.js';
+import { patternFlags, type PatternSpec } from '../native/rules-engine.js';
+import type { PolicyPack, RuleField } from '../pack/policy-pack.js';
+import { termShape, termVariants } from './term-expression.js';
+
+export const enum PatternKind {
+  Brand = 0,
+  Indicator = 1,
+  /** An `unlessNear` term of an exception; `ref` is the indicator it excuses. */
+  Near = 2,
+  Rule = 3,
+}
+
+export const FIELD_BITS: Readonly<Record<RuleField, number>> = { title: 1, description: 2, brand: 4, attributes: 8 };
+export const ALL_FIELDS = 15;
+
+const BOUNDARY_LEFT = 1;
+const BOUNDARY_RIGHT = 2;
+
+/** Per-id meaning, as flat typed arrays so that worker threads can share it without copying. */
+export interface PatternMeta {
+  kinds: Uint8Array;
+  refs: Uint32Array;
+  boundaries: Uint8Array;
+  fieldMasks: Uint8Array;
+}
+
+export interface PatternPlan {
+  patterns: PatternSpec[];
+  meta: PatternMeta;
+  /** Which pack entry each pattern came from, to name it when it fails to compile. */
+  sources: string[];
+}
+
+export function hasLeftBoundary(meta: PatternMeta, id: number): boolean {
+  return ((meta.boundaries[id] ?? 0) & BOUNDARY_LEFT) !== 0;
+}
+
+export function hasRightBoundary(meta: PatternMeta, id: number): boolean {
+  return ((meta.boundaries[id] ?? 0) & BOUNDARY_RIGHT) !== 0;
+}
+
+export function buildPatternPlan(pack: PolicyPack): PatternPlan {
+  const patterns: PatternSpec[] = [];
+  const kinds: number[] = [];
+  const refs: number[] = [];
+  const boundaries: number[] = [];
+  const fieldMasks: number[] = [];
+  const sources: string[] = [];
+  const termFlags = patternFlags.UTF8 | patternFlags.SOM_LEFTMOST;
+
+  const addTerm = (term: string, kind: PatternKind, ref: number, mask: number, source: string): void => {
+    for (const variant of termVariants(normalizeTerm(term))) {
+      const shape = termShape(variant);
+      patterns.push({ id: patterns.length, expression: shape.expression, flags: termFlags });
+      kinds.push(kind);
+      refs.push(ref);
+      boundaries.push((shape.leftBoundary ? BOUNDARY_LEFT : 0) | (shape.rightBoundary ? BOUNDARY_RIGHT : 0));
+      fieldMasks.push(mask);
+      sources.push(source);
+    }
+  };
+
+  pack.brands.forEach((brand, b) => {
+    brand.names.forEach((name, n) => addTerm(name, PatternKind.Brand, b, ALL_FIELDS, `brands[${b}].names[${n}]`));
+  });
+  const indicatorIndex = new Map<string, number>();
+  pack.indicators.forEach((indicator, i) => {
+    indicatorIndex.set(normalizeTerm(indicator.term), i);
+    addTerm(indicator.term, PatternKind.Indicator, i, ALL_FIELDS, `indicators[${i}].term`);
+  });
+  pack.exceptions.forEach((exception, e) => {
+    const excused = indicatorIndex.get(normalizeTerm(exception.term));
+    if (excused === undefined) return;
+    exception.unlessNear.forEach((near, n) =>
+      addTerm(near, PatternKind.Near, excused, ALL_FIELDS, `exceptions[${e}].unlessNear[${n}]`),
+    );
+  });
+  pack.rules.forEach((rule, r) => {
+    const mask = rule.fields.reduce((m, f) => m | FIELD_BITS[f], 0);
+    if (rule.type === 'literal') {
+      addTerm(rule.pattern, PatternKind.Rule, r, mask, `rules[${r}].pattern`);
+      return;
+    }
+    patterns.push({
+      id: patterns.length,
+      expression: rule.pattern,
+      flags: patternFlags.UTF8 | patternFlags.SOM_LEFTMOST | patternFlags.CASELESS,
+    });
+    kinds.push(PatternKind.Rule);
+    refs.push(r);
+    boundaries.push(0);
+    fieldMasks.push(mask);
+    sources.push(`rules[${r}].pattern`);
+  });
+
+  return {
+    patterns,
+    meta: {
+      kinds: Uint8Array.from(kinds),
+      refs: Uint32Array.from(refs),
+      boundaries: Uint8Array.from(boundaries),
+      fieldMasks: Uint8Array.from(fieldMasks),
+    },
+    sources,
+  };
+}

@@ -1,0 +1,132 @@
+// The one place the native-rules addon is loaded, and the typed shape of its
+// boundary. Everything that means something (terms, fields, offsets) is decided in
+// TypeScript; the addon compiles, (de)serializes and scans.
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Extended parameters of one pattern (Hyperscan's `hs_expr_ext_t`). */
+export interface PatternExtension {
+  minOffset?: number;
+  maxOffset?: number;
+  minLength?: number;
+  editDistance?: number;
+  hammingDistance?: number;
+}
+
+export interface PatternSpec {
+  /** Stable numeric id reported with each match; several patterns may share one. */
+  id: number;
+  /** A Hyperscan (PCRE-subset) expression. Use `escapeLiteral` for literal text. */
+  expression: string;
+  /** A bitwise OR of `patternFlags` values. */
+  flags: number;
+  ext?: PatternExtension;
+}
+
+export interface ScanResult {
+  /** Triples `(id, from, to)` in byte offsets; `from` is 0 unless the pattern has SOM_LEFTMOST. */
+  matches: Uint32Array;
+  /** True when the scan stopped at `maxMatches`. */
+  truncated: boolean;
+}
+
+export interface NativeDatabase {
+  scan(data: Uint8Array, maxMatches?: number): ScanResult;
+  serialize(): Buffer;
+  info(): string;
+  size(): number;
+  close(): void;
+}
+
+export interface PatternFlags {
+  readonly CASELESS: number;
+  readonly DOTALL: number;
+  readonly MULTILINE: number;
+  readonly SINGLEMATCH: number;
+  readonly ALLOWEMPTY: number;
+  readonly UTF8: number;
+  readonly UCP: number;
+  readonly PREFILTER: number;
+  readonly SOM_LEFTMOST: number;
+}
+
+interface NativeRulesAddon {
+  compile(patterns: readonly PatternSpec[]): NativeDatabase;
+  compileAsync(patterns: readonly PatternSpec[]): Promise<NativeDatabase>;
+  deserialize(bytes: Uint8Array): NativeDatabase;
+  version(): string;
+  validPlatform(): boolean;
+  sharedDatabaseCount(): number;
+  flags: PatternFlags;
+}
+
+/** A compile failure, naming the pattern (by id and index) and Hyperscan's reason. */
+export interface PatternCompileError extends Error {
+  code: 'NATIVE_RULES_COMPILE';
+  reason: string;
+  patternIndex?: number;
+  patternId?: number;
+}
+
+export function isPatternCompileError(error: unknown): error is PatternCompileError {
+  return error instanceof Error && (error as { code?: unknown }).code === 'NATIVE_RULES_COMPILE';
+}
+
+function loadAddon(): NativeRulesAddon {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const require = createRequire(import.meta.url);
+  // The compiled file sits in dist/src/native/ and the source in src/native/; the
+  // addon is built once, in native-rules/build/ at the repository root.
+  const candidates = [
+    process.env.NATIVE_RULES_PATH,
+    resolve(here, '../../../native-rules/build/Release/native_rules.node'),
+    resolve(here, '../../native-rules/build/Release/native_rules.node'),
+    resolve(here, '../../../native-rules/build/Debug/native_rules.node'),
+  ].filter((path): path is string => typeof path === 'string' && path.length > 0);
+  const failures: string[] = [];
+  for (const path of candidates) {
+    if (!existsSync(path)) {
+      failures.push(`${path}: not found`);
+      continue;
+    }
+    try {
+      return require(path) as NativeRulesAddon;
+    } catch (error) {
+      failures.push(`${path}: ${(error as Error).message}`);
+    }
+  }
+  throw new Error(
+    `native-rules addon could not be loaded (run \`npm ci\` or \`npx node-gyp rebuild --directory=native-rules\`). Tried:\n  ${failures.join('\n  ')}`,
+  );
+}
+
+const addon = loadAddon();
+
+export const patternFlags: PatternFlags = addon.flags;
+
+export const rulesEngine = {
+  compile: (patterns: readonly PatternSpec[]): NativeDatabase => addon.compile(patterns),
+  compileAsync: (patterns: readonly PatternSpec[]): Promise<NativeDatabase> => addon.compileAsync(patterns),
+  deserialize: (bytes: Uint8Array): NativeDatabase => addon.deserialize(bytes),
+  /** Hyperscan's version string, part of every compiled-database cache key. */
+  version: (): string => addon.version(),
+  validPlatform: (): boolean => addon.validPlatform(),
+  /** Distinct deserialized databases alive in this process, across all threads. */
+  sharedDatabaseCount: (): number => addon.sharedDatabaseCount(),
+};
+
+const REGEX_META = /[\\^$.|?*+()[\]{}\-/#\s]/;
+
+/** Turns literal text into an expression that matches exactly it. */
+export function escapeLiteral(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    const code = ch.codePointAt(0) ?? 0;
+    if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else if (REGEX_META.test(ch)) out += ch === ' ' ? '\\x20' : `\\${ch}`;
+    else out += ch;
+  }
+  return out;
+}

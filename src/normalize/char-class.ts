@@ -1,0 +1,46 @@
+/** What a normalized character is, for word boundaries and separator handling. */
+export const enum CharClass {
+  /** Punctuation, symbols and anything else that is neither a word letter nor CJK. */
+  Separator = 0,
+  /** A letter or digit of a script that separates words with spaces (Latin, Cyrillic, ...). */
+  Word = 1,
+  /** A CJK ideograph, kana or hangul: terms in these scripts match anywhere. */
+  Cjk = 2,
+  Space = 3,
+}
+
+const CJK = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Bopomofo}\u3005\u30fc]$/u;
+const WORD = /^[\p{L}\p{N}]$/u;
+
+function classifySlow(cp: number): CharClass {
+  if (cp === 0x20) return CharClass.Space;
+  const ch = String.fromCodePoint(cp);
+  if (CJK.test(ch)) return CharClass.Cjk;
+  if (WORD.test(ch)) return CharClass.Word;
+  return CharClass.Separator;
+}
+
+const bmpClasses = new Uint8Array(0x10000);
+for (let cp = 0; cp < 0x10000; cp++) {
+  bmpClasses[cp] = cp >= 0xd800 && cp <= 0xdfff ? CharClass.Separator : classifySlow(cp);
+}
+const astralClasses = new Map<number, CharClass>();
+
+export function classOf(cp: number): CharClass {
+  if (cp < 0x10000) return bmpClasses[cp] as CharClass;
+  let known = astralClasses.get(cp);
+  if (known === undefined) {
+    known = classifySlow(cp);
+    astralClasses.set(cp, known);
+  }
+  return known;
+}
+
+/** ASCII letters a-z (after folding, the only Latin letters left in normalized text). */
+export function isAsciiLetter(cp: number): boolean {
+  return cp >= 0x61 && cp <= 0x7a;
+}
+
+export function isAsciiDigit(cp: number): boolean {
+  return cp >= 0x30 && cp <= 0x39;
+}

@@ -1,0 +1,56 @@
+/** A policy pack: everything the gate enforces, as data (contract section 2). */
+export interface PolicyPack {
+  packVersion: string;
+  thresholds: { block: number; review: number };
+  brands: BrandEntry[];
+  indicators: IndicatorEntry[];
+  exceptions: ExceptionEntry[];
+  rules: RuleEntry[];
+  lists: PackLists;
+  fingerprints: { texts: BankedText[]; images: BankedImage[] };
+}
+
+export interface BrandEntry {
+  id: string;
+  names: string[];
+  categories: string[];
+  authorizedSellers: string[];
+  /** Currency code -> lowest plausible genuine price. */
+  priceFloor: Record<string, number>;
+}
+
+export interface IndicatorEntry {
+  term: string;
+  score: number;
+  withBrand: number;
+}
+
+export interface ExceptionEntry {
+  term: string;
+  unlessNear: string[];
+}
+
+export const RULE_FIELDS = ['title', 'description', 'brand', 'attributes'] as const;
+export type RuleField = (typeof RULE_FIELDS)[number];
+
+export interface RuleEntry {
+  id: string;
+  type: 'literal' | 'regex';
+  pattern: string;
+  score: number;
+  fields: RuleField[];
+}
+
+export const LIST_KINDS = ['sellers', 'shops', 'phones', 'devices', 'paymentAccounts'] as const;
+export type ListKind = (typeof LIST_KINDS)[number];
+export type PackLists = Record<ListKind, string[]>;
+
+export interface BankedText {
+  ref: string;
+  text: string;
+}
+
+export interface BankedImage {
+  ref: string;
+  phash: string;
+}
