@@ -1,0 +1,113 @@
+// Wires the gate's parts together and starts it; main.ts adds the process
+// concerns (signals, exit codes). Tests start gates through this too.
+import type { Redis } from 'ioredis';
+import { TokenRegistry } from '../auth/token-registry.js';
+import type { GateConfig } from '../config/gate-config.js';
+import { CheckService } from '../gate/check-service.js';
+import { GateServer } from '../http/gate-server.js';
+import { BlocklistStore } from '../lists/blocklist-store.js';
+import { MatchPool } from '../matcher/match-pool.js';
+import { createGateMetrics, type GateMetrics } from '../observability/gate-metrics.js';
+import { LivePack } from '../pack/live-pack.js';
+import { PackManager } from '../pack/pack-manager.js';
+import { connectRedis, connectSubscriber } from '../redis/connect-redis.js';
+import { EmbeddedRedis } from '../redis/embedded-redis.js';
+import { redisKeys } from '../redis/redis-keys.js';
+import { ReviewQueue } from '../review/review-queue.js';
+import { join } from 'node:path';
+
+export interface RunningGate {
+  port: number;
+  redisUrl: string;
+  metrics: GateMetrics;
+  livePack: LivePack;
+  pool: MatchPool;
+  /** Drains (no new requests, in-flight ones answered), then closes everything it opened. */
+  stop(): Promise<void>;
+}
+
+function buildTokens(config: GateConfig): TokenRegistry {
+  const tokens = new TokenRegistry();
+  if (config.adminToken) tokens.add(config.adminToken, 'admin');
+  for (const t of config.publisherTokens) tokens.add(t, 'publisher');
+  for (const t of config.reviewerTokens) tokens.add(t, 'reviewer');
+  return tokens;
+}
+
+export async function startGate(config: GateConfig, log: (message: string) => void = () => undefined): Promise<RunningGate> {
+  const opened: Array<() => Promise<void>> = [];
+  const closeAll = async (): Promise<void> => {
+    for (const close of opened.reverse()) await close().catch((error: unknown) => log(`while stopping: ${(error as Error).message}`));
+  };
+  try {
+    let redisUrl = config.redisUrl;
+    if (redisUrl === undefined) {
+      const embedded = new EmbeddedRedis({ dataDir: join(config.dataDir, 'redis') });
+      await embedded.start();
+      opened.push(() => embedded.stop());
+      redisUrl = embedded.url;
+      log(`started a private redis-server on ${redisUrl} (AOF on, data in ${embedded.dataDir}); set REDIS_URL to use your own`);
+    }
+    const keys = redisKeys(config.redisPrefix);
+    const redis: Redis = await connectRedis(redisUrl, 'gate');
+    opened.push(async () => void redis.disconnect());
+    const subscriber = await connectSubscriber(redisUrl, 'gate-subscriber');
+    opened.push(async () => void subscriber.disconnect());
+
+    const metrics = createGateMetrics();
+    const livePack = new LivePack();
+    const lists = new BlocklistStore(redis, keys);
+    await lists.listen(subscriber);
+    const reviews = new ReviewQueue(redis, keys);
+    await reviews.ensureGroup();
+    const packs = new PackManager({ redis, keys, livePack, lists, metrics, log });
+    await packs.listen(subscriber);
+    await packs.loadInitial(config.packPath);
+
+    const pool = new MatchPool({ threads: config.workers });
+    opened.push(() => pool.close());
+
+    metrics.registry.gauge('gate_pool_queue', 'Listings waiting for a matching worker.', () => pool.queueSize);
+    metrics.registry.gauge('gate_pool_threads', 'Matching worker threads alive.', () => pool.threadCount);
+    metrics.registry.gauge('gate_list_cache_lookups', 'Blocklist lookups answered by the in-process cache (hit) or Redis (miss).', () => [
+      { labels: { result: 'hit' }, value: lists.hits },
+      { labels: { result: 'miss' }, value: lists.misses },
+    ]);
+    metrics.registry.gauge('gate_pack_info', 'The live pack (value 1), by version and database key.', () => {
+      const live = livePack.current;
+      return live ? [{ labels: { version: live.pack.packVersion, key: live.key }, value: 1 }] : [];
+    });
+    metrics.registry.gauge('gate_pack_patterns', 'Patterns in the live pack.', () => livePack.current?.patternCount ?? 0);
+    metrics.registry.gauge('gate_redis_up', '1 while the gate has a working Redis connection.', () => (redis.status === 'ready' ? 1 : 0));
+
+    const checks = new CheckService({ livePack, pool, lists, reviews, metrics });
+    const server = new GateServer({
+      checks,
+      livePack,
+      packs,
+      lists,
+      tokens: buildTokens(config),
+      metrics,
+      redisReady: () => redis.status === 'ready',
+      maxBodyBytes: config.maxBodyBytes,
+      defaultDeadlineMs: config.defaultDeadlineMs,
+      log,
+    });
+    const port = await server.listen(config.host, config.port);
+    log(`listening on ${config.host}:${port} with pack ${livePack.current?.pack.packVersion}`);
+    return {
+      port,
+      redisUrl,
+      metrics,
+      livePack,
+      pool,
+      stop: async () => {
+        await server.drain();
+        await closeAll();
+      },
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}

@@ -1,0 +1,113 @@
+// One listing checked end to end: text signals from the matching pool and list
+// lookups run side by side under the caller's deadline; whatever cannot be
+// computed in time makes the verdict at least `review` with reason `degraded`,
+// never a silent `allow`.
+import { randomUUID } from 'node:crypto';
+import type { BlocklistStore, ListProbe } from '../lists/blocklist-store.js';
+import { listingTextFields } from '../matcher/listing-fields.js';
+import type { MatchPool } from '../matcher/match-pool.js';
+import type { TextHit } from '../matcher/text-hit.js';
+import type { GateMetrics } from '../observability/gate-metrics.js';
+import type { LivePack } from '../pack/live-pack.js';
+import type { ReviewQueue } from '../review/review-queue.js';
+import { GateError } from '../errors/gate-error.js';
+import type { CheckRequest } from './check-request.js';
+import type { CheckResponse } from './check-response.js';
+import { contentHash } from './content-hash.js';
+import type { ListHit } from './list-hit.js';
+import type { Reason } from './reason.js';
+import { scoreListing } from './score-listing.js';
+
+export interface CheckServiceParts {
+  livePack: LivePack;
+  pool: MatchPool;
+  lists: BlocklistStore;
+  reviews: ReviewQueue;
+  metrics: GateMetrics;
+}
+
+const TIMED_OUT = Symbol('timed out');
+type Outcome<T> = { ok: true; value: T } | { ok: false; why: string };
+
+function settleBefore<T>(work: Promise<T>, deadline: Promise<typeof TIMED_OUT>): Promise<Outcome<T>> {
+  return Promise.race([work, deadline]).then(
+    (value) => (value === TIMED_OUT ? { ok: false, why: 'deadline' } : { ok: true, value: value as T }),
+    (error: unknown) => ({ ok: false, why: error instanceof Error ? error.message : String(error) }),
+  );
+}
+
+export function listProbes(request: CheckRequest): ListProbe[] {
+  const probes: ListProbe[] = [{ kind: 'sellers', value: request.sellerId, field: 'sellerId' }];
+  if (request.shopId) probes.push({ kind: 'shops', value: request.shopId, field: 'shopId' });
+  const seller = request.seller;
+  if (seller?.phoneHash) probes.push({ kind: 'phones', value: seller.phoneHash, field: 'seller.phoneHash' });
+  if (seller?.deviceId) probes.push({ kind: 'devices', value: seller.deviceId, field: 'seller.deviceId' });
+  if (seller?.paymentAccountHash) probes.push({ kind: 'paymentAccounts', value: seller.paymentAccountHash, field: 'seller.paymentAccountHash' });
+  return probes;
+}
+
+export class CheckService {
+  constructor(private readonly parts: CheckServiceParts) {}
+
+  async check(request: CheckRequest, startedAt: number, deadlineMs: number): Promise<CheckResponse> {
+    const compiled = this.parts.livePack.current;
+    if (!compiled) throw new GateError('GATE_ERR_NOT_READY', 'no policy pack is live yet');
+    const { pack } = compiled;
+    const checkId = `ck_${randomUUID()}`;
+
+    let timer: NodeJS.Timeout | undefined;
+    const remaining = Math.max(0, deadlineMs - (performance.now() - startedAt));
+    const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
+      timer = setTimeout(() => resolve(TIMED_OUT), remaining);
+    });
+    const [text, lists] = await Promise.all([
+      settleBefore<TextHit[]>(this.parts.pool.match(compiled, listingTextFields(request)), deadline),
+      settleBefore<ListHit[]>(this.parts.lists.check(listProbes(request)), deadline),
+    ]);
+    clearTimeout(timer);
+
+    const degraded: Reason[] = [];
+    if (!text.ok) degraded.push({ code: 'degraded', ref: `text:${text.why === 'deadline' ? 'deadline' : 'unavailable'}` });
+    if (!lists.ok) degraded.push({ code: 'degraded', ref: `lists:${lists.why === 'deadline' ? 'deadline' : 'unavailable'}` });
+    for (const reason of degraded) this.parts.metrics.degraded.inc({ signal: reason.ref.split(':')[0] ?? 'unknown' });
+
+    const scored = scoreListing(pack, {
+      sellerId: request.sellerId,
+      category: request.category,
+      price: request.price,
+      textHits: text.ok ? text.value : [],
+      listHits: lists.ok ? lists.value : [],
+    });
+    let verdict = scored.verdict;
+    const reasons = [...scored.reasons, ...degraded];
+    if (degraded.length > 0 && verdict === 'allow') verdict = 'review';
+
+    const response: CheckResponse = {
+      checkId,
+      listingId: request.listingId,
+      verdict,
+      score: scored.score,
+      reasons,
+      policyVersion: pack.packVersion,
+      tookMicros: 0,
+    };
+    if (verdict === 'review') {
+      const queued = await this.parts.reviews.enqueue({
+        listingId: request.listingId,
+        contentHash: contentHash(request),
+        policyVersion: pack.packVersion,
+        checkId,
+        score: scored.score,
+        priority: scored.score,
+        reasons,
+        listing: request,
+      });
+      if (queued.created) this.parts.metrics.reviewsQueued.inc();
+      response.reviewId = queued.reviewId;
+    }
+    response.tookMicros = Math.round((performance.now() - startedAt) * 1000);
+    this.parts.metrics.checks.inc({ verdict });
+    this.parts.metrics.checkSeconds.observe(response.tookMicros / 1e6);
+    return response;
+  }
+}

@@ -1,0 +1,208 @@
+// The gate's HTTP surface on uWebSockets.js (contract sections 1, 2 and 4).
+import uWS from '@trufflesuite/uws-js-unofficial';
+import type { TokenRegistry } from '../auth/token-registry.js';
+import { GateError } from '../errors/gate-error.js';
+import type { CheckService } from '../gate/check-service.js';
+import { validateCheckRequest } from '../gate/validate-check-request.js';
+import type { BlocklistStore } from '../lists/blocklist-store.js';
+import type { GateMetrics } from '../observability/gate-metrics.js';
+import type { LivePack } from '../pack/live-pack.js';
+import type { PackManager } from '../pack/pack-manager.js';
+import { LIST_KINDS, type ListKind } from '../pack/policy-pack.js';
+import { checkStringArray, FieldIssues, isPlainObject } from '../validation/field-issues.js';
+import { route, type RouteOptions } from './route-handler.js';
+import { send, sendError } from './respond.js';
+
+export interface GateServerParts {
+  checks: CheckService;
+  livePack: LivePack;
+  packs: PackManager;
+  lists: BlocklistStore;
+  tokens: TokenRegistry;
+  metrics: GateMetrics;
+  /** True while Redis answers. */
+  redisReady: () => boolean;
+  maxBodyBytes: number;
+  defaultDeadlineMs: number;
+  log: (message: string) => void;
+}
+
+const MAX_DEADLINE_MS = 60_000;
+
+function deadlineOf(header: string, fallback: number): number {
+  if (header === '') return fallback;
+  const value = Number(header);
+  if (!Number.isFinite(value) || value <= 0 || value > MAX_DEADLINE_MS) {
+    throw new GateError('GATE_ERR_INVALID_FIELD', `x-deadline-ms must be a number of milliseconds from 1 to ${MAX_DEADLINE_MS}`, { field: 'x-deadline-ms' });
+  }
+  return value;
+}
+
+function listKindOf(raw: string): ListKind {
+  if ((LIST_KINDS as readonly string[]).includes(raw)) return raw as ListKind;
+  throw new GateError('GATE_ERR_NOT_FOUND', `no list "${raw}"; lists are ${LIST_KINDS.join(', ')}`, { field: 'kind' });
+}
+
+function listValues(body: unknown): string[] {
+  const issues = new FieldIssues();
+  if (!isPlainObject(body)) throw new GateError('GATE_ERR_INVALID_FIELD', 'the body must be an object { "values": [...] }', { field: 'body' });
+  const values = checkStringArray(issues, 'values', body.values, { required: true, nonEmpty: true, maxItems: 100_000, itemMax: 128 });
+  const issue = issues.first();
+  if (issue || !values) throw new GateError('GATE_ERR_INVALID_FIELD', `${issue?.path ?? 'values'} ${issue?.message ?? 'is invalid'}`, { field: issue?.path ?? 'values' });
+  return values;
+}
+
+export class GateServer {
+  private listenSocket: uWS.us_listen_socket | undefined;
+  readonly inFlight = { count: 0 };
+  port = 0;
+  draining = false;
+
+  constructor(private readonly parts: GateServerParts) {}
+
+  private options(extra: Partial<RouteOptions> = {}): RouteOptions {
+    return { maxBodyBytes: this.parts.maxBodyBytes, metrics: this.parts.metrics, log: this.parts.log, inFlight: this.inFlight, ...extra };
+  }
+
+  private build(): uWS.TemplatedApp {
+    const p = this.parts;
+    const app = uWS.App();
+    const body = this.options({ readsBody: true });
+
+    app.get('/healthz', route(this.options(), () => ({ status: 'ok' })));
+    app.get(
+      '/readyz',
+      route(this.options(), ({ res, state }) => {
+        const pack = p.livePack.current;
+        const ready = pack !== undefined && p.redisReady() && !this.draining;
+        const status = { ready, pack: pack?.pack.packVersion ?? null, redis: p.redisReady() ? 'up' : 'down', draining: this.draining };
+        send(res, state, ready ? 200 : 503, JSON.stringify(status), 'application/json');
+        return undefined;
+      }),
+    );
+    app.get(
+      '/metrics',
+      route(this.options(), ({ res, state }) => {
+        send(res, state, 200, p.metrics.registry.render(), 'text/plain; version=0.0.4');
+        return undefined;
+      }),
+    );
+
+    app.post(
+      '/v1/check',
+      route(body, async ({ head, body: raw, startedAt }) => {
+        if (p.tokens.hasRole('publisher')) p.tokens.require(head.authorization, ['publisher']);
+        if (this.draining) throw new GateError('GATE_ERR_OVERLOADED', 'the gate is shutting down');
+        const deadlineMs = deadlineOf(head.deadlineMs, p.defaultDeadlineMs);
+        const validation = validateCheckRequest(raw);
+        if (!validation.ok) {
+          const first = validation.issues[0];
+          throw new GateError('GATE_ERR_INVALID_FIELD', `${first?.path ?? 'body'} ${first?.message ?? 'is invalid'}`, {
+            field: first?.path ?? 'body',
+            details: validation.issues,
+          });
+        }
+        return p.checks.check(validation.request, startedAt, deadlineMs);
+      }),
+    );
+
+    app.get(
+      '/v1/admin/pack',
+      route(this.options(), ({ head }) => {
+        this.requireAdmin(head.authorization);
+        const live = p.livePack.current;
+        if (!live) throw new GateError('GATE_ERR_NOT_READY', 'no pack is live yet');
+        return { packVersion: live.pack.packVersion, key: live.key, patternCount: live.patternCount, compileMillis: Math.round(live.compileMillis) };
+      }),
+    );
+    app.put(
+      '/v1/admin/pack',
+      route(this.options({ readsBody: true, maxBodyBytes: Math.max(p.maxBodyBytes, 512 * 1024 * 1024) }), async ({ head, body: raw }) => {
+        this.requireAdmin(head.authorization);
+        const live = await p.packs.replace(raw);
+        p.log(`pack ${live.pack.packVersion} made live by an admin (${live.patternCount} patterns, ${live.compileMillis.toFixed(0)} ms)`);
+        return { packVersion: live.pack.packVersion, key: live.key, patternCount: live.patternCount, compileMillis: Math.round(live.compileMillis) };
+      }),
+    );
+
+    app.post(
+      '/v1/admin/lists/:kind',
+      route(this.options({ readsBody: true, paramCount: 1 }), async ({ head, body: raw }) => {
+        this.requireAdmin(head.authorization);
+        const kind = listKindOf(head.params[0] ?? '');
+        const values = listValues(raw);
+        return { kind, added: await p.lists.add(kind, values) };
+      }),
+    );
+    app.del(
+      '/v1/admin/lists/:kind',
+      route(this.options({ readsBody: true, paramCount: 1 }), async ({ head, body: raw }) => {
+        this.requireAdmin(head.authorization);
+        const kind = listKindOf(head.params[0] ?? '');
+        const values = listValues(raw);
+        return { kind, removed: await p.lists.remove(kind, values) };
+      }),
+    );
+    app.get(
+      '/v1/admin/lists/:kind/:value',
+      route(this.options({ paramCount: 2 }), async ({ head }) => {
+        this.requireAdmin(head.authorization);
+        const kind = listKindOf(head.params[0] ?? '');
+        const value = decodeURIComponent(head.params[1] ?? '');
+        return { kind, value, listed: await p.lists.has(kind, value) };
+      }),
+    );
+
+    app.any(
+      '/*',
+      route(this.options(), ({ head, res, state }) => {
+        const known = ['/healthz', '/readyz', '/metrics', '/v1/check', '/v1/admin/pack'].includes(head.url) || head.url.startsWith('/v1/admin/lists/');
+        const error = known
+          ? new GateError('GATE_ERR_METHOD_NOT_ALLOWED', `${head.method.toUpperCase()} is not allowed on ${head.url}`)
+          : new GateError('GATE_ERR_NOT_FOUND', `no route ${head.method.toUpperCase()} ${head.url}`);
+        p.metrics.httpErrors.inc({ code: error.code });
+        sendError(res, state, error, head.accept);
+        return undefined;
+      }),
+    );
+    return app;
+  }
+
+  private requireAdmin(authorization: string): void {
+    if (!this.parts.tokens.hasRole('admin')) {
+      this.parts.metrics.authFailures.inc({ route: 'admin' });
+      throw new GateError('GATE_ERR_FORBIDDEN', 'the admin API is disabled: start the gate with GATE_ADMIN_TOKEN set');
+    }
+    try {
+      this.parts.tokens.require(authorization, ['admin']);
+    } catch (error) {
+      this.parts.metrics.authFailures.inc({ route: 'admin' });
+      this.parts.log(`admin call refused: ${(error as Error).message}`);
+      throw error;
+    }
+  }
+
+  listen(host: string, port: number): Promise<number> {
+    const app = this.build();
+    return new Promise((resolve, reject) => {
+      app.listen(host, port, (socket) => {
+        if (!socket) {
+          reject(new Error(`cannot listen on ${host}:${port} (in use?)`));
+          return;
+        }
+        this.listenSocket = socket;
+        this.port = uWS.us_socket_local_port(socket as unknown as uWS.us_socket);
+        resolve(this.port);
+      });
+    });
+  }
+
+  /** Stops accepting connections and waits (up to `timeoutMs`) for requests in flight. */
+  async drain(timeoutMs = 10_000): Promise<void> {
+    this.draining = true;
+    if (this.listenSocket) uWS.us_listen_socket_close(this.listenSocket);
+    this.listenSocket = undefined;
+    const until = Date.now() + timeoutMs;
+    while (this.inFlight.count > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+  }
+}

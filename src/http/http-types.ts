@@ -1,0 +1,32 @@
+import type { HttpRequest, HttpResponse } from '@trufflesuite/uws-js-unofficial';
+
+export type { HttpRequest, HttpResponse };
+
+/** What a handler reads from the request before anything asynchronous (uWS frees `req` after the handler returns). */
+export interface RequestHead {
+  method: string;
+  url: string;
+  query: string;
+  contentType: string;
+  contentLength: string;
+  accept: string;
+  authorization: string;
+  deadlineMs: string;
+  params: string[];
+}
+
+export function readHead(req: HttpRequest, paramCount = 0): RequestHead {
+  const params: string[] = [];
+  for (let i = 0; i < paramCount; i++) params.push(req.getParameter(i) ?? '');
+  return {
+    method: req.getMethod(),
+    url: req.getUrl(),
+    query: req.getQuery() ?? '',
+    contentType: req.getHeader('content-type'),
+    contentLength: req.getHeader('content-length'),
+    accept: req.getHeader('accept'),
+    authorization: req.getHeader('authorization'),
+    deadlineMs: req.getHeader('x-deadline-ms'),
+    params,
+  };
+}

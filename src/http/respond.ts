@@ -1,0 +1,66 @@
+// Writing responses: always corked (one syscall), never after the client went
+// away, JSON or MessagePack as the request's `accept` asks.
+import { pack as packMsgpack } from 'msgpackr';
+import { GATE_ERRORS, GateError, type GateErrorCode } from '../errors/gate-error.js';
+import type { HttpResponse } from './http-types.js';
+
+export interface ResponseState {
+  aborted: boolean;
+  done: boolean;
+}
+
+export function wantsMsgpack(accept: string): boolean {
+  return accept.includes('application/msgpack') || accept.includes('application/x-msgpack') || accept.includes('application/vnd.msgpack');
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  200: '200 OK',
+  201: '201 Created',
+  204: '204 No Content',
+  400: '400 Bad Request',
+  401: '401 Unauthorized',
+  403: '403 Forbidden',
+  404: '404 Not Found',
+  405: '405 Method Not Allowed',
+  413: '413 Payload Too Large',
+  415: '415 Unsupported Media Type',
+  429: '429 Too Many Requests',
+  500: '500 Internal Server Error',
+  503: '503 Service Unavailable',
+};
+
+export function send(
+  res: HttpResponse,
+  state: ResponseState,
+  status: number,
+  body: string | Uint8Array,
+  contentType: string,
+  headers: Record<string, string> = {},
+): void {
+  if (state.aborted || state.done) return;
+  state.done = true;
+  res.cork(() => {
+    res.writeStatus(STATUS_TEXT[status] ?? `${status} Status`);
+    res.writeHeader('content-type', contentType);
+    for (const [name, value] of Object.entries(headers)) res.writeHeader(name, value);
+    res.end(body);
+  });
+}
+
+export function sendData(res: HttpResponse, state: ResponseState, status: number, data: unknown, accept: string): void {
+  if (wantsMsgpack(accept)) send(res, state, status, packMsgpack(data), 'application/msgpack');
+  else send(res, state, status, JSON.stringify(data), 'application/json');
+}
+
+export function sendError(res: HttpResponse, state: ResponseState, error: GateError, accept = ''): void {
+  const headers: Record<string, string> = {};
+  if (error.status === 503 || error.status === 429) headers['retry-after'] = '1';
+  if (wantsMsgpack(accept)) send(res, state, error.status, packMsgpack(error.toBody()), 'application/msgpack', headers);
+  else send(res, state, error.status, JSON.stringify(error.toBody()), 'application/json', headers);
+}
+
+export function errorOf(code: GateErrorCode, message: string, field?: string): GateError {
+  return field === undefined ? new GateError(code, message) : new GateError(code, message, { field });
+}
+
+export { GATE_ERRORS };

@@ -1,0 +1,72 @@
+// Wraps an async handler for uWS: reads the request head before anything
+// asynchronous, registers onAborted first, reads and decodes the body when asked,
+// and turns every failure into an error response with a code.
+import { GateError } from '../errors/gate-error.js';
+import { PackInvalidError } from '../pack/pack-invalid-error.js';
+import type { GateMetrics } from '../observability/gate-metrics.js';
+import { bodyFormat, decodeBody } from './decode-body.js';
+import { readHead, type HttpRequest, type HttpResponse, type RequestHead } from './http-types.js';
+import { readBody } from './read-body.js';
+import { sendData, sendError, type ResponseState } from './respond.js';
+
+export interface HandlerContext {
+  head: RequestHead;
+  res: HttpResponse;
+  state: ResponseState;
+  /** Decoded body, when the route reads one. */
+  body: unknown;
+  /** performance.now() when the request arrived. */
+  startedAt: number;
+}
+
+/** A handler returns data to send as 200, or sends by itself and returns undefined. */
+export type Handler = (ctx: HandlerContext) => Promise<unknown> | unknown;
+
+export interface RouteOptions {
+  paramCount?: number;
+  readsBody?: boolean;
+  maxBodyBytes: number;
+  metrics: GateMetrics;
+  log: (message: string) => void;
+  /** Counts requests in flight, for draining on SIGTERM. */
+  inFlight: { count: number };
+}
+
+export function toGateError(error: unknown, log: (message: string) => void): GateError {
+  if (error instanceof GateError) return error;
+  if (error instanceof PackInvalidError) {
+    return new GateError('GATE_ERR_INVALID_PACK', error.message, { field: error.issues[0]?.path ?? '', details: error.issues });
+  }
+  log(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  return new GateError('GATE_ERR_INTERNAL', 'internal error');
+}
+
+export function route(options: RouteOptions, handler: Handler): (res: HttpResponse, req: HttpRequest) => void {
+  return (res, req) => {
+    const startedAt = performance.now();
+    const head = readHead(req, options.paramCount ?? 0);
+    const state: ResponseState = { aborted: false, done: false };
+    res.onAborted(() => {
+      state.aborted = true;
+    });
+    options.inFlight.count++;
+    const run = async (): Promise<void> => {
+      let body: unknown;
+      if (options.readsBody) {
+        const format = bodyFormat(head.contentType);
+        body = decodeBody(await readBody(res, head.contentLength, options.maxBodyBytes), format);
+      }
+      const result = await handler({ head, res, state, body, startedAt });
+      if (result !== undefined) sendData(res, state, 200, result, head.accept);
+    };
+    run()
+      .catch((error: unknown) => {
+        const gateError = toGateError(error, options.log);
+        options.metrics.httpErrors.inc({ code: gateError.code });
+        sendError(res, state, gateError, head.accept);
+      })
+      .finally(() => {
+        options.inFlight.count--;
+      });
+  };
+}

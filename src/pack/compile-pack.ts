@@ -1,0 +1,93 @@
+// Validates and compiles a pack off the event loop (Hyperscan compiles on libuv's
+// thread pool), so serving goes on while a large pack builds.
+import { createHash } from 'node:crypto';
+import { arch } from 'node:os';
+import { buildPatternPlan, type PatternMeta } from '../matcher/pattern-plan.js';
+import { isPatternCompileError, rulesEngine, type PatternSpec } from '../native/rules-engine.js';
+import type { FieldIssue } from '../validation/field-issues.js';
+import type { CompiledPack } from './compiled-pack.js';
+import { PackInvalidError } from './pack-invalid-error.js';
+import type { PolicyPack } from './policy-pack.js';
+import { validatePack } from './validate-pack.js';
+
+function sharedBytes(source: Uint8Array): Uint8Array {
+  const target = new Uint8Array(new SharedArrayBuffer(source.byteLength));
+  target.set(source);
+  return target;
+}
+
+function sharedWords(source: Uint32Array): Uint32Array {
+  const target = new Uint32Array(new SharedArrayBuffer(source.byteLength));
+  target.set(source);
+  return target;
+}
+
+function shareMeta(meta: PatternMeta): PatternMeta {
+  return {
+    kinds: sharedBytes(meta.kinds),
+    refs: sharedWords(meta.refs),
+    boundaries: sharedBytes(meta.boundaries),
+    fieldMasks: sharedBytes(meta.fieldMasks),
+  };
+}
+
+/** Identifies a compiled database by what it was built from and what it runs on. */
+export function databaseKey(patterns: readonly PatternSpec[], meta: PatternMeta): string {
+  const hash = createHash('sha256');
+  hash.update(`hyperscan ${rulesEngine.version()} ${arch()}\n`);
+  for (const p of patterns) hash.update(`${p.id}\t${p.flags}\t${p.expression}\t${JSON.stringify(p.ext ?? null)}\n`);
+  hash.update(meta.kinds).update(new Uint8Array(meta.refs.buffer, meta.refs.byteOffset, meta.refs.byteLength));
+  hash.update(meta.boundaries).update(meta.fieldMasks);
+  return hash.digest('hex').slice(0, 32);
+}
+
+/** Regex rules are tried one by one first, so that every bad one is named, not only the first. */
+async function checkRegexRules(pack: PolicyPack, patterns: readonly PatternSpec[], sources: readonly string[]): Promise<FieldIssue[]> {
+  const issues: FieldIssue[] = [];
+  for (let id = 0; id < patterns.length; id++) {
+    const source = sources[id] ?? '';
+    const pattern = patterns[id];
+    if (!pattern || !source.startsWith('rules[')) continue;
+    const rule = pack.rules[Number(/^rules\[(\d+)\]/.exec(source)?.[1] ?? -1)];
+    if (rule?.type !== 'regex') continue;
+    try {
+      (await rulesEngine.compileAsync([pattern])).close();
+    } catch (error) {
+      issues.push({ path: source, message: `does not compile: ${isPatternCompileError(error) ? error.reason : (error as Error).message}` });
+    }
+  }
+  return issues;
+}
+
+export async function compilePack(pack: PolicyPack): Promise<CompiledPack> {
+  const started = performance.now();
+  const plan = buildPatternPlan(pack);
+  const ruleIssues = await checkRegexRules(pack, plan.patterns, plan.sources);
+  if (ruleIssues.length > 0) throw new PackInvalidError(ruleIssues);
+  let database;
+  try {
+    database = await rulesEngine.compileAsync(plan.patterns);
+  } catch (error) {
+    if (isPatternCompileError(error) && error.patternId !== undefined) {
+      throw new PackInvalidError([{ path: plan.sources[error.patternId] ?? '(pack)', message: `does not compile: ${error.reason}` }]);
+    }
+    throw error;
+  }
+  const serialized = database.serialize();
+  database.close();
+  return {
+    pack,
+    key: databaseKey(plan.patterns, plan.meta),
+    databaseBytes: sharedBytes(serialized),
+    meta: shareMeta(plan.meta),
+    patternCount: plan.patterns.length,
+    compileMillis: performance.now() - started,
+  };
+}
+
+/** Validates raw JSON and compiles it; throws PackInvalidError naming every bad entry. */
+export async function validateAndCompilePack(raw: unknown): Promise<CompiledPack> {
+  const validation = validatePack(raw);
+  if (!validation.ok) throw new PackInvalidError(validation.issues);
+  return compilePack(validation.pack);
+}

@@ -1,0 +1,109 @@
+// Makes packs live: from a file at start, from an admin at run time. An admin's
+// pack is stored in Redis and announced, so every instance on the same Redis
+// compiles and swaps it in too; an instance that starts later takes it from Redis
+// instead of its own file. A pack that fails validation or compilation is refused
+// whole and the old one stays live.
+import { readFile } from 'node:fs/promises';
+import type { Redis } from 'ioredis';
+import type { BlocklistStore } from '../lists/blocklist-store.js';
+import type { RedisKeys } from '../redis/redis-keys.js';
+import type { GateMetrics } from '../observability/gate-metrics.js';
+import type { CompiledPack } from './compiled-pack.js';
+import { validateAndCompilePack } from './compile-pack.js';
+import type { LivePack } from './live-pack.js';
+import { PackInvalidError } from './pack-invalid-error.js';
+
+export interface PackManagerParts {
+  redis: Redis;
+  keys: RedisKeys;
+  livePack: LivePack;
+  lists: BlocklistStore;
+  metrics: GateMetrics;
+  log: (message: string) => void;
+}
+
+interface StoredPack {
+  json: string;
+  key: string;
+}
+
+export class PackManager {
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly parts: PackManagerParts) {}
+
+  /** At start: the admin pack in Redis if there is one, else the file. */
+  async loadInitial(path: string): Promise<CompiledPack> {
+    const stored = await this.readStored();
+    if (stored) {
+      try {
+        const compiled = await this.makeLive(JSON.parse(stored.json) as unknown);
+        this.parts.log(`pack ${compiled.pack.packVersion} loaded from Redis (uploaded by an admin; GATE_PACK is not used while it is there)`);
+        return compiled;
+      } catch (error) {
+        this.parts.log(`the pack stored in Redis is unusable (${(error as Error).message}); loading ${path}`);
+      }
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(await readFile(path, 'utf8')) as unknown;
+    } catch (error) {
+      throw new PackInvalidError([{ path: '', message: `cannot read ${path}: ${(error as Error).message}` }]);
+    }
+    const compiled = await this.makeLive(raw);
+    this.parts.log(`pack ${compiled.pack.packVersion} loaded from ${path}: ${compiled.patternCount} patterns compiled in ${compiled.compileMillis.toFixed(0)} ms`);
+    return compiled;
+  }
+
+  /** An admin's pack: made live here, then stored and announced to the other instances. */
+  async replace(raw: unknown): Promise<CompiledPack> {
+    const compiled = await this.makeLive(raw);
+    await this.parts.redis.set(this.parts.keys.livePack, JSON.stringify({ json: JSON.stringify(compiled.pack), key: compiled.key }));
+    await this.parts.redis.publish(this.parts.keys.packChanges, compiled.key);
+    return compiled;
+  }
+
+  async listen(subscriber: Redis): Promise<void> {
+    subscriber.on('message', (channel: string, key: string) => {
+      if (channel !== this.parts.keys.packChanges || key === this.parts.livePack.current?.key) return;
+      void this.reloadStored();
+    });
+    await subscriber.subscribe(this.parts.keys.packChanges);
+  }
+
+  private async reloadStored(): Promise<void> {
+    try {
+      const stored = await this.readStored();
+      if (!stored || stored.key === this.parts.livePack.current?.key) return;
+      const compiled = await this.makeLive(JSON.parse(stored.json) as unknown);
+      this.parts.log(`pack ${compiled.pack.packVersion} made live (announced by another instance)`);
+    } catch (error) {
+      this.parts.log(`could not load the announced pack: ${(error as Error).message}`);
+    }
+  }
+
+  private async readStored(): Promise<StoredPack | undefined> {
+    const text = await this.parts.redis.get(this.parts.keys.livePack);
+    if (text === null) return undefined;
+    return JSON.parse(text) as StoredPack;
+  }
+
+  /** Swaps are serialized: two uploads at once cannot leave the older one live. */
+  private makeLive(raw: unknown): Promise<CompiledPack> {
+    const run = this.chain.then(async () => {
+      let compiled: CompiledPack;
+      try {
+        compiled = await validateAndCompilePack(raw);
+      } catch (error) {
+        this.parts.metrics.packRejected.inc();
+        throw error;
+      }
+      await this.parts.lists.seed(compiled.pack.lists);
+      this.parts.livePack.swap(compiled);
+      this.parts.metrics.packSwaps.inc();
+      return compiled;
+    });
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+}

@@ -1,0 +1,129 @@
+// The gate's own redis-server, started when REDIS_URL is not set (contract section
+// 4): AOF on, data under ./data/redis, listening on a free loopback port, stopped
+// with the gate. Tests use the same class to get a private Redis they can kill.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { Redis } from 'ioredis';
+
+export interface EmbeddedRedisOptions {
+  /** Directory for AOF and logs. */
+  dataDir: string;
+  /** Port to listen on; default: a free one. */
+  port?: number;
+  /** Append-only file on (default true): nothing acknowledged is lost on a crash. */
+  appendOnly?: boolean;
+  /** Extra `redis-server` arguments. */
+  extraArgs?: string[];
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export class EmbeddedRedis {
+  private child: ChildProcess | undefined;
+  private stderr = '';
+  port = 0;
+  readonly dataDir: string;
+
+  constructor(private readonly options: EmbeddedRedisOptions) {
+    this.dataDir = resolve(options.dataDir);
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  async start(): Promise<void> {
+    mkdirSync(this.dataDir, { recursive: true });
+    this.port ||= this.options.port ?? (await freePort());
+    const args = [
+      '--port', String(this.port),
+      '--bind', '127.0.0.1',
+      '--dir', this.dataDir,
+      '--appendonly', this.options.appendOnly === false ? 'no' : 'yes',
+      '--appendfsync', 'everysec',
+      '--save', '',
+      '--maxmemory-policy', 'noeviction',
+      '--protected-mode', 'yes',
+      '--daemonize', 'no',
+      ...(this.options.extraArgs ?? []),
+    ];
+    const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    child.stderr?.on('data', (chunk: Buffer) => {
+      this.stderr = (this.stderr + chunk.toString()).slice(-4000);
+    });
+    child.stdout?.on('data', (chunk: Buffer) => {
+      this.stderr = (this.stderr + chunk.toString()).slice(-4000);
+    });
+    const exited = new Promise<never>((_, reject) => {
+      child.once('error', (error) =>
+        reject(new Error(`cannot start redis-server (is it installed? apt-get install redis-server): ${error.message}`)),
+      );
+      child.once('exit', (code) => reject(new Error(`redis-server exited with code ${code}: ${this.stderr.trim()}`)));
+    });
+    exited.catch(() => undefined);
+    await Promise.race([this.waitForPing(10_000), exited]);
+  }
+
+  private async waitForPing(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const probe = new Redis({ port: this.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      probe.on('error', () => undefined);
+      try {
+        await probe.connect();
+        await probe.ping();
+        // With AOF on, Redis answers LOADING until the file is replayed.
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw new Error(`redis-server on port ${this.port} did not answer: ${(error as Error).message}`);
+        await new Promise((r) => setTimeout(r, 50));
+      } finally {
+        probe.disconnect();
+      }
+    }
+  }
+
+  /** Stops Redis cleanly (SIGTERM: it flushes the AOF first). */
+  async stop(): Promise<void> {
+    await this.signal('SIGTERM');
+  }
+
+  /** Kills Redis without letting it flush anything (a crash). */
+  async kill(): Promise<void> {
+    await this.signal('SIGKILL');
+  }
+
+  private async signal(signal: NodeJS.Signals): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const done = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill(signal);
+    await done;
+    this.child = undefined;
+  }
+
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+}
