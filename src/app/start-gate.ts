@@ -66,6 +66,9 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
 
     const pool = new MatchPool({ threads: config.workers });
     opened.push(() => pool.close());
+    const initial = livePack.current;
+    if (initial) await pool.warmUp(initial);
+    livePack.onSwap((next) => void pool.warmUp(next).catch((error: unknown) => log(`warm-up after a pack swap failed: ${(error as Error).message}`)));
 
     metrics.registry.gauge('gate_pool_queue', 'Listings waiting for a matching worker.', () => pool.queueSize);
     metrics.registry.gauge('gate_pool_threads', 'Matching worker threads alive.', () => pool.threadCount);

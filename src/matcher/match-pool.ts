@@ -113,6 +113,18 @@ export class MatchPool {
     );
   }
 
+  /**
+   * Runs a small task on every thread, so that each worker has built its
+   * normalization table and loaded the pack before the first real request.
+   */
+  async warmUp(pack: CompiledPack): Promise<void> {
+    const probe = [{ name: 'title', bit: 1, text: 'warm-up' }];
+    const tasks = Array.from({ length: this.threads * 2 }, () =>
+      this.piscina.run({ packKey: pack.key, databaseBytes: pack.databaseBytes, meta: pack.meta, listings: [probe] }),
+    );
+    await Promise.all(tasks);
+  }
+
   async close(): Promise<void> {
     await this.piscina.close();
   }

@@ -78,6 +78,7 @@ export async function compilePack(pack: PolicyPack): Promise<CompiledPack> {
   return {
     pack,
     key: databaseKey(plan.patterns, plan.meta),
+    packHash: createHash('sha256').update(JSON.stringify(pack)).digest('hex').slice(0, 32),
     databaseBytes: sharedBytes(serialized),
     meta: shareMeta(plan.meta),
     patternCount: plan.patterns.length,

@@ -24,7 +24,7 @@ export interface PackManagerParts {
 
 interface StoredPack {
   json: string;
-  key: string;
+  packHash: string;
 }
 
 export class PackManager {
@@ -58,14 +58,14 @@ export class PackManager {
   /** An admin's pack: made live here, then stored and announced to the other instances. */
   async replace(raw: unknown): Promise<CompiledPack> {
     const compiled = await this.makeLive(raw);
-    await this.parts.redis.set(this.parts.keys.livePack, JSON.stringify({ json: JSON.stringify(compiled.pack), key: compiled.key }));
-    await this.parts.redis.publish(this.parts.keys.packChanges, compiled.key);
+    await this.parts.redis.set(this.parts.keys.livePack, JSON.stringify({ json: JSON.stringify(compiled.pack), packHash: compiled.packHash }));
+    await this.parts.redis.publish(this.parts.keys.packChanges, compiled.packHash);
     return compiled;
   }
 
   async listen(subscriber: Redis): Promise<void> {
-    subscriber.on('message', (channel: string, key: string) => {
-      if (channel !== this.parts.keys.packChanges || key === this.parts.livePack.current?.key) return;
+    subscriber.on('message', (channel: string, packHash: string) => {
+      if (channel !== this.parts.keys.packChanges || packHash === this.parts.livePack.current?.packHash) return;
       void this.reloadStored();
     });
     await subscriber.subscribe(this.parts.keys.packChanges);
@@ -74,7 +74,7 @@ export class PackManager {
   private async reloadStored(): Promise<void> {
     try {
       const stored = await this.readStored();
-      if (!stored || stored.key === this.parts.livePack.current?.key) return;
+      if (!stored || stored.packHash === this.parts.livePack.current?.packHash) return;
       const compiled = await this.makeLive(JSON.parse(stored.json) as unknown);
       this.parts.log(`pack ${compiled.pack.packVersion} made live (announced by another instance)`);
     } catch (error) {

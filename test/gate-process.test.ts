@@ -1,0 +1,52 @@
+// The README's start command as a newcomer runs it: `node dist/src/main.js` with no
+// REDIS_URL starts a redis-server of its own, answers the curl example, and on
+// SIGTERM drains, stops its Redis and exits 0.
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { it } from 'node:test';
+import { repoPath } from '../src/config/repo-root.js';
+import { freePort } from '../src/redis/embedded-redis.js';
+
+it('starts with an embedded Redis, answers, and drains on SIGTERM', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gate-process-'));
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), GATE_DATA_DIR: dataDir };
+  delete env.REDIS_URL;
+  const child = spawn(process.execPath, [repoPath('dist', 'src', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  try {
+    const deadline = Date.now() + 20_000;
+    let ready = false;
+    while (!ready && Date.now() < deadline) {
+      ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+      if (!ready) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(ready, `the gate did not become ready:\n${output}`);
+    const redisPort = Number(/redis:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
+    assert.ok(redisPort > 0, `the log names the embedded Redis:\n${output}`);
+
+    const response = await fetch(`http://127.0.0.1:${port}/v1/check`, {
+      method: 'POST',
+      // A generous deadline: other test files share the two cores with this one.
+      headers: { 'content-type': 'application/json', 'x-deadline-ms': '5000' },
+      body: JSON.stringify({ listingId: 'L1', sellerId: 's-42', title: 'LV 高仿 手提包 包邮', category: 'bags', price: { amount: 199, currency: 'CNY' } }),
+    });
+    const body = (await response.json()) as { verdict: string; reasons: unknown[] };
+    assert.equal(body.verdict, 'block', JSON.stringify(body.reasons));
+
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, output);
+    assert.match(output, /SIGTERM: draining/);
+    const redisGone = await fetch(`http://127.0.0.1:${redisPort}/`).then(() => false, () => true);
+    assert.ok(redisGone, 'the embedded redis-server stopped with the gate');
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
