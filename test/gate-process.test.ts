@@ -46,7 +46,27 @@ it('starts with an embedded Redis, answers, and drains on SIGTERM', async () => 
     const redisGone = await fetch(`http://127.0.0.1:${redisPort}/`).then(() => false, () => true);
     assert.ok(redisGone, 'the embedded redis-server stopped with the gate');
   } finally {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    if (child.exitCode === null) {
+      child.kill('SIGTERM'); // lets the gate stop its own redis-server
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+it('stops a redis-server left running on its data directory before starting its own', async () => {
+  const { EmbeddedRedis } = await import('../src/redis/embedded-redis.js');
+  const dataDir = mkdtempSync(join(tmpdir(), 'gate-leftover-'));
+  const first = new EmbeddedRedis({ dataDir });
+  await first.start();
+  const leftoverPid = first.pid ?? 0;
+  const second = new EmbeddedRedis({ dataDir });
+  await second.start();
+  try {
+    assert.throws(() => process.kill(leftoverPid, 0), 'the leftover redis-server was stopped');
+  } finally {
+    await second.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 });

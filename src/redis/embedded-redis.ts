@@ -2,9 +2,9 @@
 // 4): AOF on, data under ./data/redis, listening on a free loopback port, stopped
 // with the gate. Tests use the same class to get a private Redis they can kill.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 
 export interface EmbeddedRedisOptions {
@@ -48,8 +48,38 @@ export class EmbeddedRedis {
     return this.child?.pid;
   }
 
+  private get pidFile(): string {
+    return join(this.dataDir, 'redis-server.pid');
+  }
+
+  /**
+   * A redis-server left running on this data directory by a gate that died
+   * without stopping it would share the append-only file with the new one: stop
+   * it first (SIGTERM lets it finish writing).
+   */
+  private async stopLeftover(): Promise<void> {
+    if (!existsSync(this.pidFile)) return;
+    const pid = Number(readFileSync(this.pidFile, 'utf8').trim());
+    const alive = (): boolean => {
+      try {
+        process.kill(pid, 0);
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('redis-server');
+      } catch {
+        return false;
+      }
+    };
+    if (Number.isInteger(pid) && pid > 0 && alive()) {
+      process.kill(pid, 'SIGTERM');
+      const until = Date.now() + 10_000;
+      while (alive() && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      if (alive()) throw new Error(`a redis-server (pid ${pid}) is still running on ${this.dataDir} and does not stop`);
+    }
+    rmSync(this.pidFile, { force: true });
+  }
+
   async start(): Promise<void> {
     mkdirSync(this.dataDir, { recursive: true });
+    await this.stopLeftover();
     this.port ||= this.options.port ?? (await freePort());
     const args = [
       '--port', String(this.port),
@@ -61,6 +91,7 @@ export class EmbeddedRedis {
       '--maxmemory-policy', 'noeviction',
       '--protected-mode', 'yes',
       '--daemonize', 'no',
+      '--pidfile', this.pidFile,
       ...(this.options.extraArgs ?? []),
     ];
     const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
