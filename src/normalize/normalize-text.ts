@@ -9,19 +9,15 @@
 //   - inside a word that mixes letters and digits, the digits commonly typed for
 //     letters are read as those letters (`C4n0n` -> `canon`). `1` is left as it is
 //     because it stands for both `i` and `l`; the matcher accepts it for either.
-import { CharClass, classOf, isAsciiDigit, isAsciiLetter } from './char-class.js';
+//
+// It runs on every field of every listing, so it works in module-level scratch
+// buffers (one set per thread) and allocates only what it returns.
+import { CharClass, classOf } from './char-class.js';
 import { FOLD_DELETE, FOLD_MULTI, foldTable } from './fold-table.js';
 import type { NormalizedText } from './normalized-text.js';
 
-/** A separator run this long or longer is never dropped: it separates, it does not disguise. */
+/** A separator run longer than this is never dropped: it separates, it does not disguise. */
 const MAX_DISGUISE_SEPARATOR = 3;
-
-const DIGIT_AS_LETTER: Readonly<Record<number, number>> = {
-  0x30: 0x6f, // 0 -> o
-  0x33: 0x65, // 3 -> e
-  0x34: 0x61, // 4 -> a
-  0x35: 0x73, // 5 -> s
-};
 
 const HARD_PUNCTUATION = new Set([':', '&', '#', '@', '%', '+', '=', '<', '>', '$'].map((c) => c.codePointAt(0) ?? 0));
 const SOFT_SYMBOLS = new Set(['|', '~', '^', '`'].map((c) => c.codePointAt(0) ?? 0));
@@ -30,214 +26,232 @@ const PUNCTUATION = /^\p{P}$/u;
 const softTable = new Uint8Array(0x10000);
 for (let cp = 0; cp < 0x10000; cp++) {
   if (cp >= 0xd800 && cp <= 0xdfff) continue;
-  const ch = String.fromCharCode(cp);
-  softTable[cp] = cp === 0x20 || SOFT_SYMBOLS.has(cp) || (PUNCTUATION.test(ch) && !HARD_PUNCTUATION.has(cp)) ? 1 : 0;
+  softTable[cp] = cp === 0x20 || SOFT_SYMBOLS.has(cp) || (PUNCTUATION.test(String.fromCharCode(cp)) && !HARD_PUNCTUATION.has(cp)) ? 1 : 0;
 }
 
-function isSoft(cp: number): boolean {
-  return cp < 0x10000 && softTable[cp] === 1;
-}
+/** 0 -> o, 3 -> e, 4 -> a, 5 -> s; 0 where a digit is not read as a letter. */
+const digitAsLetter = new Uint8Array(128);
+digitAsLetter[0x30] = 0x6f;
+digitAsLetter[0x33] = 0x65;
+digitAsLetter[0x34] = 0x61;
+digitAsLetter[0x35] = 0x73;
 
-class CodePointBuffer {
-  cps: Uint32Array;
-  starts: Uint32Array;
-  ends: Uint32Array;
-  length = 0;
-
-  constructor(capacity: number) {
-    this.cps = new Uint32Array(capacity);
-    this.starts = new Uint32Array(capacity);
-    this.ends = new Uint32Array(capacity);
-  }
-
-  push(cp: number, start: number, end: number): void {
-    if (this.length === this.cps.length) this.grow();
-    this.cps[this.length] = cp;
-    this.starts[this.length] = start;
-    this.ends[this.length] = end;
-    this.length++;
-  }
-
-  private grow(): void {
-    const size = this.cps.length * 2 + 16;
-    const cps = new Uint32Array(size);
-    const starts = new Uint32Array(size);
-    const ends = new Uint32Array(size);
-    cps.set(this.cps);
-    starts.set(this.starts);
-    ends.set(this.ends);
-    this.cps = cps;
-    this.starts = starts;
-    this.ends = ends;
-  }
-}
-
-function foldCharacters(input: string): CodePointBuffer {
-  const table = foldTable();
-  const bmp = table.bmp;
-  const out = new CodePointBuffer(input.length + 16);
-  for (let i = 0; i < input.length; ) {
-    let cp = input.charCodeAt(i);
-    let width = 1;
-    if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < input.length) {
-      const low = input.charCodeAt(i + 1);
-      if (low >= 0xdc00 && low <= 0xdfff) {
-        cp = (cp - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000;
-        width = 2;
-      }
-    }
-    const end = i + width;
-    if (cp < 0x10000) {
-      const folded = bmp[cp] ?? FOLD_DELETE;
-      if (folded >= 0) out.push(folded, i, end);
-      else if (folded === FOLD_MULTI) for (const part of table.multi.get(cp) ?? []) out.push(part, i, end);
-    } else {
-      const folded = table.fold(cp);
-      if (typeof folded === 'number') out.push(folded, i, end);
-      else if (folded !== null) for (const part of folded) out.push(part, i, end);
-    }
-    i = end;
-  }
-  return out;
-}
-
-const enum RunKind {
+const enum Run {
   Word = 0,
   Cjk = 1,
   Separator = 2,
 }
 
-interface Runs {
-  kind: Uint8Array;
-  start: Uint32Array;
-  end: Uint32Array;
-  count: number;
+/** Scratch space, grown on demand and reused by every call on this thread. */
+let capacity = 0;
+let foldCps = new Uint32Array(0);
+let foldStarts = new Uint32Array(0);
+let foldEnds = new Uint32Array(0);
+let foldClasses = new Uint8Array(0);
+let runStarts = new Uint32Array(0);
+let runKinds = new Uint8Array(0);
+let runDrop = new Uint8Array(0);
+let outCps = new Uint32Array(0);
+let outStarts = new Uint32Array(0);
+let outEnds = new Uint32Array(0);
+let outClasses = new Uint8Array(0);
+
+function ensureCapacity(size: number): void {
+  if (size <= capacity) return;
+  capacity = Math.max(size, capacity * 2, 256);
+  foldCps = new Uint32Array(capacity);
+  foldStarts = new Uint32Array(capacity);
+  foldEnds = new Uint32Array(capacity);
+  foldClasses = new Uint8Array(capacity);
+  runStarts = new Uint32Array(capacity + 1);
+  runKinds = new Uint8Array(capacity);
+  runDrop = new Uint8Array(capacity);
+  outCps = new Uint32Array(capacity);
+  outStarts = new Uint32Array(capacity);
+  outEnds = new Uint32Array(capacity);
+  outClasses = new Uint8Array(capacity);
 }
 
-function splitRuns(chars: CodePointBuffer, classes: Uint8Array): Runs {
-  const n = chars.length;
-  const runs: Runs = { kind: new Uint8Array(n), start: new Uint32Array(n), end: new Uint32Array(n), count: 0 };
-  let i = 0;
-  while (i < n) {
-    const cls = classes[i] as CharClass;
-    const kind = cls === CharClass.Word ? RunKind.Word : cls === CharClass.Cjk ? RunKind.Cjk : RunKind.Separator;
-    let j = i + 1;
-    if (kind !== RunKind.Cjk) {
-      while (j < n) {
-        const next = classes[j] as CharClass;
-        const nextKind = next === CharClass.Word ? RunKind.Word : next === CharClass.Cjk ? RunKind.Cjk : RunKind.Separator;
-        if (nextKind !== kind) break;
-        j++;
+function runKindOf(cls: number): Run {
+  return cls === CharClass.Word ? Run.Word : cls === CharClass.Cjk ? Run.Cjk : Run.Separator;
+}
+
+/** Folds every character; returns how many folded code points there are. */
+function foldCharacters(input: string): number {
+  const table = foldTable();
+  const bmp = table.bmp;
+  let n = 0;
+  const length = input.length;
+  for (let i = 0; i < length; ) {
+    let cp = input.charCodeAt(i);
+    let end = i + 1;
+    if (cp >= 0xd800 && cp <= 0xdbff && end < length) {
+      const low = input.charCodeAt(end);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        cp = (cp - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000;
+        end++;
       }
     }
-    runs.kind[runs.count] = kind;
-    runs.start[runs.count] = i;
-    runs.end[runs.count] = j;
-    runs.count++;
-    i = j;
+    const folded = cp < 0x10000 ? (bmp[cp] as number) : FOLD_MULTI;
+    if (folded >= 0) {
+      if (n === capacity) ensureCapacity(n + 1);
+      foldCps[n] = folded;
+      foldStarts[n] = i;
+      foldEnds[n] = end;
+      foldClasses[n] = classOf(folded);
+      n++;
+    } else if (folded !== FOLD_DELETE) {
+      const parts = cp < 0x10000 ? table.multi.get(cp) : table.fold(cp);
+      const list = typeof parts === 'number' ? [parts] : (parts ?? []);
+      for (const part of list) {
+        if (n === capacity) ensureCapacity(n + 1);
+        foldCps[n] = part;
+        foldStarts[n] = i;
+        foldEnds[n] = end;
+        foldClasses[n] = classOf(part);
+        n++;
+      }
+    }
+    i = end;
   }
+  return n;
+}
+
+/** Splits folded text into runs (word, one CJK character, separators); returns the run count. */
+function splitRuns(n: number): number {
+  let runs = 0;
+  let i = 0;
+  while (i < n) {
+    const kind = runKindOf(foldClasses[i] as number);
+    runStarts[runs] = i;
+    runKinds[runs] = kind;
+    runDrop[runs] = 0;
+    runs++;
+    i++;
+    if (kind !== Run.Cjk) while (i < n && runKindOf(foldClasses[i] as number) === kind) i++;
+  }
+  runStarts[runs] = n;
   return runs;
 }
 
-/** Marks the separator runs that only disguise a term, and are to be dropped. */
-function disguisingSeparators(runs: Runs, chars: CodePointBuffer): Uint8Array {
-  const drop = new Uint8Array(runs.count);
-  const runLength = (r: number): number => (runs.end[r] ?? 0) - (runs.start[r] ?? 0);
-  const isShortSeparator = (r: number): boolean =>
-    runs.kind[r] === RunKind.Separator && runLength(r) < MAX_DISGUISE_SEPARATOR + 1;
-  const isSingleWord = (r: number): boolean => runs.kind[r] === RunKind.Word && runLength(r) === 1;
+function runLength(r: number): number {
+  return (runStarts[r + 1] as number) - (runStarts[r] as number);
+}
 
-  for (let r = 1; r + 1 < runs.count; r++) {
-    if (isShortSeparator(r) && runs.kind[r - 1] === RunKind.Cjk && runs.kind[r + 1] === RunKind.Cjk) drop[r] = 1;
+function isShortSeparator(r: number): boolean {
+  return runKinds[r] === Run.Separator && runLength(r) <= MAX_DISGUISE_SEPARATOR;
+}
+
+function isSingleWord(r: number): boolean {
+  return runKinds[r] === Run.Word && runLength(r) === 1;
+}
+
+function isLetterRun(r: number): boolean {
+  const cp = foldCps[runStarts[r] as number] as number;
+  return cp >= 0x61 && cp <= 0x7a;
+}
+
+/** Marks the separator runs that only disguise a term, to be dropped. */
+function markDisguises(runs: number): void {
+  for (let r = 1; r + 1 < runs; r++) {
+    if (runKinds[r - 1] === Run.Cjk && runKinds[r + 1] === Run.Cjk && isShortSeparator(r)) runDrop[r] = 1;
   }
   let r = 0;
-  while (r < runs.count) {
+  while (r < runs) {
     if (!isSingleWord(r)) {
       r++;
       continue;
     }
     let last = r;
-    let letters = isAsciiLetter(chars.cps[runs.start[r] ?? 0] ?? 0) ? 1 : 0;
-    while (last + 2 < runs.count && isShortSeparator(last + 1) && isSingleWord(last + 2)) {
+    let letters = isLetterRun(r) ? 1 : 0;
+    while (last + 2 < runs && isShortSeparator(last + 1) && isSingleWord(last + 2)) {
       last += 2;
-      if (isAsciiLetter(chars.cps[runs.start[last] ?? 0] ?? 0)) letters++;
+      if (isLetterRun(last)) letters++;
     }
-    if (last > r && letters >= 2) for (let s = r + 1; s < last; s += 2) drop[s] = 1;
+    if (last > r && letters >= 2) for (let s = r + 1; s < last; s += 2) runDrop[s] = 1;
     r = last + 1;
   }
-  return drop;
 }
 
-function joinRuns(chars: CodePointBuffer, classes: Uint8Array, runs: Runs, drop: Uint8Array): CodePointBuffer {
-  const out = new CodePointBuffer(chars.length + 1);
-  for (let r = 0; r < runs.count; r++) {
-    if (drop[r] === 1) continue;
-    const start = runs.start[r] ?? 0;
-    const end = runs.end[r] ?? 0;
-    if (runs.kind[r] !== RunKind.Separator) {
-      for (let i = start; i < end; i++) out.push(chars.cps[i] ?? 0, chars.starts[i] ?? 0, chars.ends[i] ?? 0);
+function emit(m: number, cp: number, start: number, end: number): number {
+  outCps[m] = cp;
+  outStarts[m] = start;
+  outEnds[m] = end;
+  outClasses[m] = classOf(cp);
+  return m + 1;
+}
+
+/** Writes the kept runs to the output scratch; returns the output length. */
+function joinRuns(runs: number): number {
+  let m = 0;
+  for (let r = 0; r < runs; r++) {
+    if (runDrop[r] === 1) continue;
+    const start = runStarts[r] as number;
+    const end = runStarts[r + 1] as number;
+    if (runKinds[r] !== Run.Separator) {
+      for (let i = start; i < end; i++) {
+        outCps[m] = foldCps[i] as number;
+        outStarts[m] = foldStarts[i] as number;
+        outEnds[m] = foldEnds[i] as number;
+        outClasses[m] = foldClasses[i] as number;
+        m++;
+      }
       continue;
     }
     let allSoft = true;
-    for (let i = start; i < end && allSoft; i++) allSoft = isSoft(chars.cps[i] ?? 0);
+    for (let i = start; i < end && allSoft; i++) {
+      const cp = foldCps[i] as number;
+      allSoft = cp < 0x10000 && softTable[cp] === 1;
+    }
     if (allSoft) {
-      out.push(0x20, chars.starts[start] ?? 0, chars.ends[end - 1] ?? 0);
+      m = emit(m, 0x20, foldStarts[start] as number, foldEnds[end - 1] as number);
       continue;
     }
     for (let i = start; i < end; i++) {
-      const cp = chars.cps[i] ?? 0;
-      if (cp === 0x20 && classes[i - 1] === CharClass.Space && i > start) continue;
-      out.push(cp, chars.starts[i] ?? 0, chars.ends[i] ?? 0);
+      const cp = foldCps[i] as number;
+      if (cp === 0x20 && i > start && foldCps[i - 1] === 0x20) continue;
+      m = emit(m, cp, foldStarts[i] as number, foldEnds[i] as number);
     }
   }
-  return out;
+  return m;
 }
 
-function readDigitsAsLetters(chars: CodePointBuffer, classes: Uint8Array): void {
+function readDigitsAsLetters(m: number): void {
   let i = 0;
-  const n = chars.length;
-  while (i < n) {
-    if (classes[i] !== CharClass.Word) {
+  while (i < m) {
+    if (outClasses[i] !== CharClass.Word) {
       i++;
       continue;
     }
     let j = i;
     let letters = 0;
     let digits = 0;
-    while (j < n && classes[j] === CharClass.Word) {
-      const cp = chars.cps[j] ?? 0;
-      if (isAsciiLetter(cp)) letters++;
-      else if (isAsciiDigit(cp)) digits++;
-      j++;
+    for (; j < m && outClasses[j] === CharClass.Word; j++) {
+      const cp = outCps[j] as number;
+      if (cp >= 0x61 && cp <= 0x7a) letters++;
+      else if (cp >= 0x30 && cp <= 0x39) digits++;
     }
     if (letters > 0 && digits > 0) {
       for (let k = i; k < j; k++) {
-        const letter = DIGIT_AS_LETTER[chars.cps[k] ?? 0];
-        if (letter !== undefined) chars.cps[k] = letter;
+        const cp = outCps[k] as number;
+        if (cp < 0x3a && cp >= 0x30 && digitAsLetter[cp] !== 0) outCps[k] = digitAsLetter[cp] as number;
       }
     }
     i = j;
   }
 }
 
-function classify(chars: CodePointBuffer): Uint8Array {
-  const classes = new Uint8Array(chars.length);
-  for (let i = 0; i < chars.length; i++) classes[i] = classOf(chars.cps[i] ?? 0);
-  return classes;
-}
-
-function encodeUtf8(chars: CodePointBuffer): { bytes: Buffer; byteToIndex: Uint32Array } {
-  const n = chars.length;
+function encodeUtf8(m: number): { bytes: Buffer; byteToIndex: Uint32Array } {
   let size = 0;
-  for (let i = 0; i < n; i++) {
-    const cp = chars.cps[i] ?? 0;
+  for (let i = 0; i < m; i++) {
+    const cp = outCps[i] as number;
     size += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
   }
   const bytes = Buffer.allocUnsafe(size);
   const byteToIndex = new Uint32Array(size + 1);
   let b = 0;
-  for (let i = 0; i < n; i++) {
-    const cp = chars.cps[i] ?? 0;
+  for (let i = 0; i < m; i++) {
+    const cp = outCps[i] as number;
     if (cp < 0x80) {
       byteToIndex[b] = i;
       bytes[b++] = cp;
@@ -264,25 +278,25 @@ function encodeUtf8(chars: CodePointBuffer): { bytes: Buffer; byteToIndex: Uint3
       bytes[b++] = 0x80 | (cp & 0x3f);
     }
   }
-  byteToIndex[size] = n;
+  byteToIndex[size] = m;
   return { bytes, byteToIndex };
 }
 
 export function normalizeText(input: string): NormalizedText {
-  const folded = foldCharacters(input);
-  const foldedClasses = classify(folded);
-  const runs = splitRuns(folded, foldedClasses);
-  const joined = joinRuns(folded, foldedClasses, runs, disguisingSeparators(runs, folded));
-  const classes = classify(joined);
-  readDigitsAsLetters(joined, classes);
-  const { bytes, byteToIndex } = encodeUtf8(joined);
+  ensureCapacity(input.length + 16);
+  const n = foldCharacters(input);
+  const runs = splitRuns(n);
+  markDisguises(runs);
+  const m = joinRuns(runs);
+  readDigitsAsLetters(m);
+  const { bytes, byteToIndex } = encodeUtf8(m);
   return {
-    codePoints: joined.cps.subarray(0, joined.length),
-    originStart: joined.starts.subarray(0, joined.length),
-    originEnd: joined.ends.subarray(0, joined.length),
+    length: m,
+    originStart: outStarts.slice(0, m),
+    originEnd: outEnds.slice(0, m),
     bytes,
     byteToIndex,
-    classes,
+    classes: outClasses.slice(0, m),
   };
 }
 

@@ -4,8 +4,8 @@
  * indices), the unit a reviewer's page highlights with.
  */
 export interface NormalizedText {
-  /** Normalized code points. */
-  readonly codePoints: Uint32Array;
+  /** Number of normalized code points. */
+  readonly length: number;
   /** For each normalized code point, where its source starts in the original. */
   readonly originStart: Uint32Array;
   /** For each normalized code point, where its source ends in the original (exclusive). */
@@ -29,7 +29,7 @@ export function normalizedString(text: NormalizedText): string {
 
 /** Maps a byte range of the normalized text to the original text it came from. */
 export function originalSpan(text: NormalizedText, fromByte: number, toByte: number): OriginalSpan {
-  const count = text.codePoints.length;
+  const count = text.length;
   if (count === 0) return { start: 0, end: 0 };
   const first = Math.min(text.byteToIndex[fromByte] ?? count - 1, count - 1);
   const last = Math.min(text.byteToIndex[Math.max(toByte - 1, fromByte)] ?? count - 1, count - 1);
@@ -38,5 +38,5 @@ export function originalSpan(text: NormalizedText, fromByte: number, toByte: num
 
 /** The normalized character index at a byte offset. */
 export function indexAtByte(text: NormalizedText, byte: number): number {
-  return text.byteToIndex[byte] ?? text.codePoints.length;
+  return text.byteToIndex[byte] ?? text.length;
 }

@@ -1,0 +1,61 @@
+// Matching one 1 KB listing against a pack: the native Hyperscan addon (normalize,
+// scan, interpret) against one RegExp per term over the same normalized text.
+import { readFileSync } from 'node:fs';
+import { Bench } from 'tinybench';
+import { DEMO_PACK_PATH } from '../src/config/gate-config.js';
+import { findTextHits } from '../src/matcher/find-text-hits.js';
+import { listingTextFields } from '../src/matcher/listing-fields.js';
+import { buildPatternPlan } from '../src/matcher/pattern-plan.js';
+import { rulesEngine } from '../src/native/rules-engine.js';
+import { normalizeTerm, normalizeText } from '../src/normalize/normalize-text.js';
+import { scoreListing } from '../src/gate/score-listing.js';
+import { validatePack } from '../src/pack/validate-pack.js';
+import { report } from './bench-report.js';
+
+export async function runMatchBench(): Promise<void> {
+  const validation = validatePack(JSON.parse(readFileSync(DEMO_PACK_PATH, 'utf8')));
+  if (!validation.ok) throw new Error('demo pack invalid');
+  const pack = validation.pack;
+  const plan = buildPatternPlan(pack);
+  const db = rulesEngine.compile(plan.patterns);
+  const listing = {
+    listingId: 'B1',
+    sellerId: 's-bench',
+    title: 'AAA+ quality copy Ｌｏｕｉｓ Ｖｕｉｔｔｏｎ tote bag Contact us for wholesale.',
+    description: 'Comes with box and dust bag. Free shipping nationwide. Stock photos, item as shown. '.repeat(12).slice(0, 950),
+    category: 'bags',
+    price: { amount: 200, currency: 'CNY' },
+  };
+  const fields = listingTextFields(listing);
+  const terms = plan.patterns.map((p) => p.expression);
+  const regexes = terms.map((source) => new RegExp(source, 'gu'));
+  const normalizedTerms = [...pack.brands.flatMap((b) => b.names), ...pack.indicators.map((i) => i.term)].map(normalizeTerm);
+
+  const bench = new Bench({ time: 1000 });
+  bench
+    .add(`one RegExp per pattern (${regexes.length}) over normalized text`, () => {
+      let found = 0;
+      for (const field of fields) {
+        const text = normalizeText(field.text).bytes.toString();
+        for (const re of regexes) {
+          re.lastIndex = 0;
+          if (re.test(text)) found++;
+        }
+      }
+      return found;
+    })
+    .add(`String.includes per term (${normalizedTerms.length}) over normalized text, no offsets`, () => {
+      let found = 0;
+      for (const field of fields) {
+        const text = normalizeText(field.text).bytes.toString();
+        for (const term of normalizedTerms) if (text.includes(term)) found++;
+      }
+      return found;
+    })
+    .add('Hyperscan addon: normalize, scan, interpret', () => findTextHits(db, plan.meta, fields))
+    .add('whole in-process decision: normalize, match, score', () =>
+      scoreListing(pack, { sellerId: listing.sellerId, category: listing.category, price: listing.price, textHits: findTextHits(db, plan.meta, fields), listHits: [] }),
+    );
+  await bench.run();
+  report(`matching a 1 KB listing against the demo pack (${plan.patterns.length} patterns)`, bench, { label: 'listing', perOp: 1 });
+}
