@@ -18,28 +18,43 @@ const IGNORABLE = /^[\p{Default_Ignorable_Code_Point}\p{Cf}]$/u;
 const CONTROL = /^\p{Cc}$/u;
 const WHITE_SPACE = /^[\s\p{Z}]$/u;
 const MARK = /\p{M}/gu;
+const MARK_CHAR = /^\p{M}$/u;
+const ASCII_ALNUM = /^[A-Za-z0-9]+$/;
+
+function foldPart(part: string, confusables: Map<number, string>, simplified: Map<number, number>): string {
+  if (IGNORABLE.test(part) || MARK_CHAR.test(part)) return '';
+  if (WHITE_SPACE.test(part)) return ' ';
+  if (CONTROL.test(part)) return '';
+  // Looked up before and after lower-casing: UTS #39 maps capital Cyrillic KA to
+  // `K` but its small form to Latin kra, which is not ASCII.
+  const lower = part.toLowerCase();
+  const lookAlike = confusables.get(part.codePointAt(0) ?? 0) ?? confusables.get(lower.codePointAt(0) ?? 0);
+  if (lookAlike !== undefined) return lookAlike;
+  let out = '';
+  for (const piece of lower.normalize('NFKD').replace(MARK, '').normalize('NFC')) {
+    const pieceCp = piece.codePointAt(0) ?? 0;
+    const simple = simplified.get(pieceCp);
+    out += simple !== undefined ? String.fromCodePoint(simple) : piece;
+  }
+  return out;
+}
 
 function foldSlow(cp: number, confusables: Map<number, string>, simplified: Map<number, number>): string | null {
   const ch = String.fromCodePoint(cp);
+  // Ignorables first: JavaScript's \s counts U+FEFF (BOM) as white space.
+  if (IGNORABLE.test(ch)) return null;
   if (WHITE_SPACE.test(ch)) return ' ';
-  if (IGNORABLE.test(ch) || CONTROL.test(ch)) return null;
-  const decomposed = ch.normalize('NFKD').toLowerCase().normalize('NFKD').replace(MARK, '').normalize('NFC');
+  if (CONTROL.test(ch)) return null;
+  // A compatibility form of ASCII letters or digits is those letters or digits:
+  // `Ｉ` is `i` and `Ⅳ` is `iv`, not the `l` and `lv` UTS #39 would make of them.
+  const compatible = ch.normalize('NFKD').replace(MARK, '');
+  if (ASCII_ALNUM.test(compatible)) return compatible.toLowerCase();
+  // Otherwise the character's own look-alike entry wins over its decomposition
+  // (`Ϲ` decomposes to Greek capital sigma, which folds to `o`; it looks like `C`).
+  const direct = confusables.get(cp);
+  if (direct !== undefined) return direct;
   let out = '';
-  for (const part of decomposed) {
-    const partCp = part.codePointAt(0) ?? 0;
-    if (WHITE_SPACE.test(part)) {
-      out += ' ';
-      continue;
-    }
-    if (IGNORABLE.test(part) || CONTROL.test(part)) continue;
-    const lookAlike = confusables.get(partCp);
-    if (lookAlike !== undefined) {
-      out += lookAlike;
-      continue;
-    }
-    const simple = simplified.get(partCp);
-    out += simple !== undefined ? String.fromCodePoint(simple) : part;
-  }
+  for (const part of ch.normalize('NFKD')) out += foldPart(part, confusables, simplified);
   return out.length === 0 ? null : out;
 }
 
