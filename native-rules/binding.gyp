@@ -8,7 +8,8 @@
         "src/compile.cc",
         "src/scan.cc",
         "src/serialize.cc",
-        "src/shared-registry.cc"
+        "src/shared-registry.cc",
+        "src/normalizer.cc"
       ],
       "include_dirs": [
         "<!@(node -p \"require('node-addon-api').include\")",
@@ -16,7 +17,7 @@
       ],
       "libraries": ["-lhs"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],
-      "cflags_cc": ["-std=c++17", "-fexceptions", "-O2", "-Wall", "-Wextra"],
+      "cflags_cc": ["-std=c++17", "-fexceptions", "-O3", "-fvisibility=hidden", "-fno-semantic-interposition", "-Wall", "-Wextra"],
       "cflags_cc!": ["-fno-exceptions"]
     }
   ]

@@ -6,6 +6,7 @@
 
 #include "compile.h"
 #include "database.h"
+#include "normalizer.h"
 #include "serialize.h"
 #include "shared-registry.h"
 
@@ -45,6 +46,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData<AddonData>(data);
 
   exports.Set("Database", ctor);
+  exports.Set("Normalizer", Normalizer::Define(env));
   exports.Set("compile", Napi::Function::New(env, CompileSync, "compile"));
   exports.Set("compileAsync", Napi::Function::New(env, CompileAsync, "compileAsync"));
   exports.Set("deserialize", Napi::Function::New(env, DeserializeDatabase, "deserialize"));

@@ -1,7 +1,7 @@
 // A piscina worker: loads the live pack's database (shared with the other
 // workers by the addon, with a scratch of its own) and matches batches of listings.
 import { rulesEngine, type NativeDatabase } from '../native/rules-engine.js';
-import { foldTable } from '../normalize/fold-table.js';
+import { prepareNormalizer } from '../normalize/normalize-text.js';
 import { findTextHits } from './find-text-hits.js';
 import type { MatchTask, MatchTaskResult } from './match-task.js';
 
@@ -13,7 +13,7 @@ interface Loaded {
 // Two slots: during a swap, tasks for the old and the new pack can interleave.
 const loaded: Loaded[] = [];
 
-foldTable(); // build the normalization table when the worker starts, not on its first request
+prepareNormalizer(); // build the normalization tables when the worker starts, not on its first request
 
 function databaseFor(task: MatchTask): NativeDatabase {
   const found = loaded.find((l) => l.key === task.packKey);

@@ -52,7 +52,22 @@ export interface PatternFlags {
   readonly SOM_LEFTMOST: number;
 }
 
+/** Tables for the native normalizer (see src/normalize/). */
+export interface NormalizerTables {
+  fold: Int32Array;
+  classes: Uint8Array;
+  soft: Uint8Array;
+  multi: Uint32Array;
+  upper: Uint32Array;
+}
+
+export interface NativeNormalizer {
+  /** Returns the packed result that src/normalize/normalize-text.ts unpacks. */
+  normalize(text: string): ArrayBuffer;
+}
+
 interface NativeRulesAddon {
+  Normalizer: new (tables: NormalizerTables) => NativeNormalizer;
   compile(patterns: readonly PatternSpec[]): NativeDatabase;
   compileAsync(patterns: readonly PatternSpec[]): Promise<NativeDatabase>;
   deserialize(bytes: Uint8Array): NativeDatabase;
@@ -105,6 +120,10 @@ function loadAddon(): NativeRulesAddon {
 const addon = loadAddon();
 
 export const patternFlags: PatternFlags = addon.flags;
+
+export function createNormalizer(tables: NormalizerTables): NativeNormalizer {
+  return new addon.Normalizer(tables);
+}
 
 export const rulesEngine = {
   compile: (patterns: readonly PatternSpec[]): NativeDatabase => addon.compile(patterns),

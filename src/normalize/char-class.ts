@@ -20,27 +20,18 @@ function classifySlow(cp: number): CharClass {
   return CharClass.Separator;
 }
 
-const bmpClasses = new Uint8Array(0x10000);
-for (let cp = 0; cp < 0x10000; cp++) {
-  bmpClasses[cp] = cp >= 0xd800 && cp <= 0xdfff ? CharClass.Separator : classifySlow(cp);
+/** Classes of planes 0 and 1; from plane 2 up, CJK extensions are CJK and the rest separators. */
+export const directClasses = new Uint8Array(0x20000);
+for (let cp = 0; cp < directClasses.length; cp++) {
+  directClasses[cp] = cp >= 0xd800 && cp <= 0xdfff ? CharClass.Separator : classifySlow(cp);
 }
-const astralClasses = new Map<number, CharClass>();
 
 export function classOf(cp: number): CharClass {
-  if (cp < 0x10000) return bmpClasses[cp] as CharClass;
-  let known = astralClasses.get(cp);
-  if (known === undefined) {
-    known = classifySlow(cp);
-    astralClasses.set(cp, known);
-  }
-  return known;
+  if (cp < directClasses.length) return directClasses[cp] as CharClass;
+  return cp <= 0x3ffff ? CharClass.Cjk : CharClass.Separator;
 }
 
 /** ASCII letters a-z (after folding, the only Latin letters left in normalized text). */
 export function isAsciiLetter(cp: number): boolean {
   return cp >= 0x61 && cp <= 0x7a;
-}
-
-export function isAsciiDigit(cp: number): boolean {
-  return cp >= 0x30 && cp <= 0x39;
 }

@@ -1,5 +1,6 @@
-// The per-character fold, precomputed for the whole Basic Multilingual Plane so
-// that normalizing a listing is one table lookup per character. Applied in order:
+// The per-character fold, precomputed for planes 0 and 1 (and the CJK code points
+// of plane 2 that change) so that normalizing a listing is one table lookup per
+// character. Applied in order:
 //   1. invisible and format characters (zero-width, soft hyphen, BOM, bidi
 //      controls: Default_Ignorable_Code_Point and Cf) are removed;
 //   2. compatibility decomposition (NFKD: full-width, circled, mathematical,
@@ -58,74 +59,51 @@ function foldSlow(cp: number, confusables: Map<number, string>, simplified: Map<
   return out.length === 0 ? null : out;
 }
 
-export interface FoldTable {
-  /**
-   * For a BMP code point: the single code point it folds to, FOLD_DELETE, or
-   * FOLD_MULTI when it folds to several (see `multi`).
-   */
-  readonly bmp: Int32Array;
-  readonly multi: ReadonlyMap<number, readonly number[]>;
-  fold(cp: number): number | readonly number[] | null;
+/** Code points below this are folded through a direct table (planes 0 and 1). */
+export const DIRECT_TABLE_SIZE = 0x20000;
+/** Compatibility ideographs of plane 2, which decompose to unified ones. */
+const COMPAT_IDEOGRAPHS: readonly [number, number] = [0x2f800, 0x2fa1f];
+
+/** The fold as flat arrays, the form the native normalizer takes. */
+export interface FoldTables {
+  /** For a code point below DIRECT_TABLE_SIZE: the one it folds to, FOLD_DELETE, or FOLD_MULTI. */
+  readonly fold: Int32Array;
+  /** FOLD_MULTI entries: `cp, count, part...` repeated. */
+  readonly multi: Uint32Array;
+  /** Code points from plane 2 up that fold to another one: `cp, folded` pairs. */
+  readonly upper: Uint32Array;
 }
 
 export const FOLD_MULTI = -2;
 
-function toCodePoints(text: string): number[] {
-  return Array.from(text, (c) => c.codePointAt(0) ?? 0);
-}
-
-export function buildFoldTable(): FoldTable {
+export function buildFoldTables(): FoldTables {
   const confusables = confusableFolds();
   const simplified = traditionalToSimplified();
-  const bmp = new Int32Array(0x10000);
-  const multi = new Map<number, readonly number[]>();
-  for (let cp = 0; cp < 0x10000; cp++) {
+  const fold = new Int32Array(DIRECT_TABLE_SIZE);
+  const multi: number[] = [];
+  for (let cp = 0; cp < DIRECT_TABLE_SIZE; cp++) {
     if (cp >= 0xd800 && cp <= 0xdfff) {
-      bmp[cp] = FOLD_DELETE; // a lone surrogate carries no text
+      fold[cp] = FOLD_DELETE; // a lone surrogate carries no text
       continue;
     }
     const out = foldSlow(cp, confusables, simplified);
     if (out === null) {
-      bmp[cp] = FOLD_DELETE;
+      fold[cp] = FOLD_DELETE;
       continue;
     }
-    const cps = toCodePoints(out);
-    if (cps.length === 1) bmp[cp] = cps[0] ?? cp;
+    const cps = Array.from(out, (c) => c.codePointAt(0) ?? 0);
+    if (cps.length === 1) fold[cp] = cps[0] ?? cp;
     else {
-      bmp[cp] = FOLD_MULTI;
-      multi.set(cp, cps);
+      fold[cp] = FOLD_MULTI;
+      multi.push(cp, cps.length, ...cps);
     }
   }
-  const astral = new Map<number, number | readonly number[] | null>();
-  return {
-    bmp,
-    multi,
-    fold(cp: number): number | readonly number[] | null {
-      if (cp < 0x10000) {
-        const v = bmp[cp] ?? FOLD_DELETE;
-        if (v === FOLD_DELETE) return null;
-        if (v === FOLD_MULTI) return multi.get(cp) ?? null;
-        return v;
-      }
-      let known = astral.get(cp);
-      if (known === undefined) {
-        const out = foldSlow(cp, confusables, simplified);
-        if (out === null) known = null;
-        else {
-          const cps = toCodePoints(out);
-          known = cps.length === 1 ? (cps[0] ?? cp) : cps;
-        }
-        astral.set(cp, known);
-      }
-      return known;
-    },
-  };
-}
-
-let shared: FoldTable | undefined;
-
-/** The process's (or worker thread's) fold table, built on first use (~0.3 s). */
-export function foldTable(): FoldTable {
-  shared ??= buildFoldTable();
-  return shared;
+  const upper: number[] = [];
+  for (const [from, to] of simplified) if (from >= DIRECT_TABLE_SIZE) upper.push(from, to);
+  for (let cp = COMPAT_IDEOGRAPHS[0]; cp <= COMPAT_IDEOGRAPHS[1]; cp++) {
+    const out = foldSlow(cp, confusables, simplified);
+    const cps = out === null ? [] : Array.from(out, (c) => c.codePointAt(0) ?? 0);
+    if (cps.length === 1 && cps[0] !== cp) upper.push(cp, cps[0] ?? cp);
+  }
+  return { fold, multi: Uint32Array.from(multi), upper: Uint32Array.from(upper) };
 }

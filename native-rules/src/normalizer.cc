@@ -1,0 +1,306 @@
+#include "normalizer.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+namespace native_rules {
+namespace {
+
+constexpr int32_t kFoldDelete = -1;
+constexpr int32_t kFoldMulti = -2;
+constexpr uint32_t kDirectTable = 0x20000;  // planes 0 and 1
+constexpr size_t kMaxDisguiseSeparator = 3;
+
+// Must match CharClass in src/normalize/char-class.ts.
+constexpr uint8_t kSeparator = 0, kWord = 1, kCjk = 2;
+enum RunKind : uint8_t { kRunWord = 0, kRunCjk = 1, kRunSeparator = 2 };
+
+RunKind KindOf(uint8_t cls) { return cls == kWord ? kRunWord : cls == kCjk ? kRunCjk : kRunSeparator; }
+
+template <typename T>
+std::vector<T> CopyTyped(Napi::Env env, const Napi::Value& value, const char* name, napi_typedarray_type type) {
+  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != type) {
+    throw Napi::TypeError::New(env, std::string(name) + " has the wrong array type");
+  }
+  Napi::TypedArray array = value.As<Napi::TypedArray>();
+  std::vector<T> out(array.ElementLength());
+  std::memcpy(out.data(), static_cast<uint8_t*>(array.ArrayBuffer().Data()) + array.ByteOffset(), array.ByteLength());
+  return out;
+}
+
+uint8_t DigitAsLetter(uint32_t cp) {
+  switch (cp) {
+    case '0': return 'o';
+    case '3': return 'e';
+    case '4': return 'a';
+    case '5': return 's';
+    default: return 0;
+  }
+}
+
+}  // namespace
+
+Napi::Function Normalizer::Define(Napi::Env env) {
+  return DefineClass(env, "Normalizer", {InstanceMethod<&Normalizer::Normalize>("normalize")});
+}
+
+// new Normalizer({ fold: Int32Array(0x20000), classes: Uint8Array(0x20000), soft: Uint8Array(0x10000),
+//                  multi: Uint32Array [cp, count, parts..., ...], upper: Uint32Array [cp, folded, ...] })
+Normalizer::Normalizer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Normalizer>(info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "tables must be an object");
+  Napi::Object tables = info[0].As<Napi::Object>();
+  fold_ = CopyTyped<int32_t>(env, tables.Get("fold"), "tables.fold", napi_int32_array);
+  classes_ = CopyTyped<uint8_t>(env, tables.Get("classes"), "tables.classes", napi_uint8_array);
+  soft_ = CopyTyped<uint8_t>(env, tables.Get("soft"), "tables.soft", napi_uint8_array);
+  if (fold_.size() != kDirectTable || classes_.size() != kDirectTable || soft_.size() != 0x10000) {
+    throw Napi::RangeError::New(env, "tables.fold and tables.classes must cover planes 0-1, tables.soft the BMP");
+  }
+  std::vector<uint32_t> multi = CopyTyped<uint32_t>(env, tables.Get("multi"), "tables.multi", napi_uint32_array);
+  for (size_t i = 0; i + 1 < multi.size();) {
+    uint32_t cp = multi[i], count = multi[i + 1];
+    if (i + 2 + count > multi.size()) throw Napi::RangeError::New(env, "tables.multi is truncated");
+    multi_[cp] = std::vector<uint32_t>(multi.begin() + i + 2, multi.begin() + i + 2 + count);
+    i += 2 + count;
+  }
+  std::vector<uint32_t> upper = CopyTyped<uint32_t>(env, tables.Get("upper"), "tables.upper", napi_uint32_array);
+  for (size_t i = 0; i + 1 < upper.size(); i += 2) upper_[upper[i]] = upper[i + 1];
+}
+
+inline int32_t Normalizer::FoldOf(uint32_t cp) const {
+  if (cp < kDirectTable) return fold_[cp];
+  if (cp >= 0xE0000 && cp <= 0xE0FFF) return kFoldDelete;  // tags and variation selectors: invisible
+  auto found = upper_.find(cp);
+  return found != upper_.end() ? static_cast<int32_t>(found->second) : static_cast<int32_t>(cp);
+}
+
+inline uint8_t Normalizer::ClassOf(uint32_t cp) const {
+  if (cp < kDirectTable) return classes_[cp];
+  if (cp <= 0x3FFFF) return kCjk;  // CJK extension planes
+  return kSeparator;
+}
+
+void Normalizer::Reserve(size_t size) {
+  if (cps_.size() >= size) return;
+  size = std::max(size, cps_.size() * 2);
+  cps_.resize(size);
+  starts_.resize(size);
+  ends_.resize(size);
+  cls_.resize(size);
+  runStarts_.resize(size + 1);
+  runKinds_.resize(size);
+  runDrop_.resize(size);
+  outCps_.resize(size);
+  outStarts_.resize(size);
+  outEnds_.resize(size);
+  outCls_.resize(size);
+}
+
+void Normalizer::Fold(const char16_t* text, size_t length) {
+  Reserve(length + 16);
+  size_t n = 0;
+  for (size_t i = 0; i < length;) {
+    uint32_t cp = text[i];
+    size_t end = i + 1;
+    if (cp >= 0xD800 && cp <= 0xDBFF && end < length) {
+      uint32_t low = text[end];
+      if (low >= 0xDC00 && low <= 0xDFFF) {
+        cp = (cp - 0xD800) * 0x400 + (low - 0xDC00) + 0x10000;
+        end++;
+      }
+    }
+    int32_t folded = FoldOf(cp);
+    if (folded >= 0) {
+      uint32_t f = static_cast<uint32_t>(folded);
+      cps_[n] = f;
+      starts_[n] = static_cast<uint32_t>(i);
+      ends_[n] = static_cast<uint32_t>(end);
+      cls_[n] = ClassOf(f);
+      n++;
+    } else if (folded == kFoldMulti) {
+      auto found = multi_.find(cp);
+      if (found != multi_.end()) {
+        Reserve(n + found->second.size() + (length - end) + 16);
+        for (uint32_t part : found->second) {
+          cps_[n] = part;
+          starts_[n] = static_cast<uint32_t>(i);
+          ends_[n] = static_cast<uint32_t>(end);
+          cls_[n] = ClassOf(part);
+          n++;
+        }
+      }
+    }
+    i = end;
+  }
+  n_ = n;
+}
+
+size_t Normalizer::SplitRuns() {
+  size_t n = n_;
+  size_t runs = 0;
+  for (size_t i = 0; i < n;) {
+    RunKind kind = KindOf(cls_[i]);
+    runStarts_[runs] = static_cast<uint32_t>(i);
+    runKinds_[runs] = kind;
+    runDrop_[runs] = 0;
+    runs++;
+    i++;
+    if (kind != kRunCjk) while (i < n && KindOf(cls_[i]) == kind) i++;
+  }
+  runStarts_[runs] = static_cast<uint32_t>(n);
+  return runs;
+}
+
+void Normalizer::MarkDisguises(size_t runs) {
+  auto length = [this](size_t r) { return runStarts_[r + 1] - runStarts_[r]; };
+  auto shortSeparator = [&](size_t r) { return runKinds_[r] == kRunSeparator && length(r) <= kMaxDisguiseSeparator; };
+  auto singleWord = [&](size_t r) { return runKinds_[r] == kRunWord && length(r) == 1; };
+  auto letter = [this](size_t r) {
+    uint32_t cp = cps_[runStarts_[r]];
+    return cp >= 'a' && cp <= 'z';
+  };
+  for (size_t r = 1; r + 1 < runs; r++) {
+    if (runKinds_[r - 1] == kRunCjk && runKinds_[r + 1] == kRunCjk && shortSeparator(r)) runDrop_[r] = 1;
+  }
+  size_t r = 0;
+  while (r < runs) {
+    if (!singleWord(r)) {
+      r++;
+      continue;
+    }
+    size_t last = r;
+    int letters = letter(r) ? 1 : 0;
+    while (last + 2 < runs && shortSeparator(last + 1) && singleWord(last + 2)) {
+      last += 2;
+      if (letter(last)) letters++;
+    }
+    if (last > r && letters >= 2) {
+      for (size_t s = r + 1; s < last; s += 2) runDrop_[s] = 1;
+    }
+    r = last + 1;
+  }
+}
+
+void Normalizer::JoinRuns(size_t runs) {
+  size_t m = 0;
+  // The output is never longer than the folded text: runs are copied or shortened.
+  auto emit = [this, &m](uint32_t cp, uint32_t start, uint32_t end, uint8_t cls) {
+    outCps_[m] = cp;
+    outStarts_[m] = start;
+    outEnds_[m] = end;
+    outCls_[m] = cls;
+    m++;
+  };
+  for (size_t r = 0; r < runs; r++) {
+    if (runDrop_[r]) continue;
+    size_t start = runStarts_[r], end = runStarts_[r + 1];
+    if (runKinds_[r] != kRunSeparator) {
+      for (size_t i = start; i < end; i++) emit(cps_[i], starts_[i], ends_[i], cls_[i]);
+      continue;
+    }
+    bool allSoft = true;
+    for (size_t i = start; i < end && allSoft; i++) allSoft = cps_[i] < 0x10000 && soft_[cps_[i]] == 1;
+    if (allSoft) {
+      emit(' ', starts_[start], ends_[end - 1], ClassOf(' '));
+      continue;
+    }
+    for (size_t i = start; i < end; i++) {
+      if (cps_[i] == ' ' && i > start && cps_[i - 1] == ' ') continue;
+      emit(cps_[i], starts_[i], ends_[i], cls_[i]);
+    }
+  }
+  m_ = m;
+}
+
+void Normalizer::ReadDigitsAsLetters() {
+  size_t m = m_;
+  for (size_t i = 0; i < m;) {
+    if (outCls_[i] != kWord) {
+      i++;
+      continue;
+    }
+    size_t j = i;
+    int letters = 0, digits = 0;
+    for (; j < m && outCls_[j] == kWord; j++) {
+      uint32_t cp = outCps_[j];
+      if (cp >= 'a' && cp <= 'z') letters++;
+      else if (cp >= '0' && cp <= '9') digits++;
+    }
+    if (letters > 0 && digits > 0) {
+      for (size_t k = i; k < j; k++) {
+        uint8_t letter = outCps_[k] < 0x80 ? DigitAsLetter(outCps_[k]) : 0;
+        if (letter != 0) outCps_[k] = letter;
+      }
+    }
+    i = j;
+  }
+}
+
+// normalize(text) -> ArrayBuffer laid out as:
+//   u32 length (code points), u32 byteLength,
+//   u32 originStart[length], u32 originEnd[length], u32 byteToIndex[byteLength + 1],
+//   u8 classes[length], u8 bytes[byteLength]
+Napi::Value Normalizer::Normalize(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "text must be a string");
+  size_t length = 0;
+  napi_get_value_string_utf16(env, info[0], nullptr, 0, &length);
+  std::u16string text(length, u'\0');
+  napi_get_value_string_utf16(env, info[0], text.data(), length + 1, &length);
+
+  Fold(text.data(), length);
+  size_t runs = SplitRuns();
+  MarkDisguises(runs);
+  JoinRuns(runs);
+  ReadDigitsAsLetters();
+
+  size_t m = m_;
+  size_t byteLength = 0;
+  for (size_t i = 0; i < m; i++) {
+    uint32_t cp = outCps_[i];
+    byteLength += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+  }
+  size_t total = 8 + 4 * (m + m + byteLength + 1) + m + byteLength;
+  Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, total);
+  uint8_t* base = static_cast<uint8_t*>(buffer.Data());
+  uint32_t* header = reinterpret_cast<uint32_t*>(base);
+  header[0] = static_cast<uint32_t>(m);
+  header[1] = static_cast<uint32_t>(byteLength);
+  uint32_t* originStart = header + 2;
+  uint32_t* originEnd = originStart + m;
+  uint32_t* byteToIndex = originEnd + m;
+  uint8_t* classes = reinterpret_cast<uint8_t*>(byteToIndex + byteLength + 1);
+  uint8_t* bytes = classes + m;
+  std::memcpy(originStart, outStarts_.data(), m * 4);
+  std::memcpy(originEnd, outEnds_.data(), m * 4);
+  std::memcpy(classes, outCls_.data(), m);
+  size_t b = 0;
+  for (size_t i = 0; i < m; i++) {
+    uint32_t cp = outCps_[i];
+    uint32_t index = static_cast<uint32_t>(i);
+    if (cp < 0x80) {
+      byteToIndex[b] = index;
+      bytes[b++] = static_cast<uint8_t>(cp);
+    } else if (cp < 0x800) {
+      byteToIndex[b] = byteToIndex[b + 1] = index;
+      bytes[b++] = static_cast<uint8_t>(0xC0 | (cp >> 6));
+      bytes[b++] = static_cast<uint8_t>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      byteToIndex[b] = byteToIndex[b + 1] = byteToIndex[b + 2] = index;
+      bytes[b++] = static_cast<uint8_t>(0xE0 | (cp >> 12));
+      bytes[b++] = static_cast<uint8_t>(0x80 | ((cp >> 6) & 0x3F));
+      bytes[b++] = static_cast<uint8_t>(0x80 | (cp & 0x3F));
+    } else {
+      byteToIndex[b] = byteToIndex[b + 1] = byteToIndex[b + 2] = byteToIndex[b + 3] = index;
+      bytes[b++] = static_cast<uint8_t>(0xF0 | (cp >> 18));
+      bytes[b++] = static_cast<uint8_t>(0x80 | ((cp >> 12) & 0x3F));
+      bytes[b++] = static_cast<uint8_t>(0x80 | ((cp >> 6) & 0x3F));
+      bytes[b++] = static_cast<uint8_t>(0x80 | (cp & 0x3F));
+    }
+  }
+  byteToIndex[byteLength] = static_cast<uint32_t>(m);
+  return buffer;
+}
+
+}  // namespace native_rules

@@ -1,0 +1,49 @@
+// The listing-text normalizer's passes (fold, separator handling, digit reading,
+// UTF-8 encoding with an offset map), run on tables built by the TypeScript side
+// from Unicode's data and OpenCC. Meaning is decided there (src/normalize/); this
+// only executes it, fast, on the request path.
+#pragma once
+
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+#include <napi.h>
+
+namespace native_rules {
+
+class Normalizer : public Napi::ObjectWrap<Normalizer> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  explicit Normalizer(const Napi::CallbackInfo& info);
+
+ private:
+  Napi::Value Normalize(const Napi::CallbackInfo& info);
+
+  void Fold(const char16_t* text, size_t length);
+  inline int32_t FoldOf(uint32_t cp) const;
+  inline uint8_t ClassOf(uint32_t cp) const;
+  void Reserve(size_t size);
+  size_t SplitRuns();
+  void MarkDisguises(size_t runs);
+  void JoinRuns(size_t runs);
+  void ReadDigitsAsLetters();
+
+  // Tables (planes 0 and 1 are indexed directly).
+  std::vector<int32_t> fold_;
+  std::vector<uint8_t> classes_;
+  std::vector<uint8_t> soft_;
+  std::unordered_map<uint32_t, std::vector<uint32_t>> multi_;
+  std::unordered_map<uint32_t, uint32_t> upper_;  // planes 2+: code points that fold to another one
+
+  // Scratch, reused across calls (an object belongs to one thread).
+  std::vector<uint32_t> cps_, starts_, ends_;
+  std::vector<uint8_t> cls_;
+  std::vector<uint32_t> runStarts_;
+  std::vector<uint8_t> runKinds_, runDrop_;
+  std::vector<uint32_t> outCps_, outStarts_, outEnds_;
+  std::vector<uint8_t> outCls_;
+  size_t n_ = 0;  // folded code points in cps_/starts_/ends_/cls_
+  size_t m_ = 0;  // output code points in out*_
+};
+
+}  // namespace native_rules

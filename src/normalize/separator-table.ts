@@ -1,0 +1,16 @@
+// Which separators are soft: a run made only of them between two words becomes
+// one space (`Louis-Vuitton` reads as `louis vuitton`). Hard punctuation is kept
+// as it is, so that `1:1` stays distinct from `1.1` and `AAA+` from `AAA`.
+const HARD_PUNCTUATION = new Set([':', '&', '#', '@', '%', '+', '=', '<', '>', '$'].map((c) => c.codePointAt(0) ?? 0));
+const SOFT_SYMBOLS = new Set(['|', '~', '^', '`'].map((c) => c.codePointAt(0) ?? 0));
+const PUNCTUATION = /^\p{P}$/u;
+
+/** 1 for a soft separator in the BMP, else 0. */
+export function buildSoftSeparatorTable(): Uint8Array {
+  const soft = new Uint8Array(0x10000);
+  for (let cp = 0; cp < 0x10000; cp++) {
+    if (cp >= 0xd800 && cp <= 0xdfff) continue;
+    soft[cp] = cp === 0x20 || SOFT_SYMBOLS.has(cp) || (PUNCTUATION.test(String.fromCharCode(cp)) && !HARD_PUNCTUATION.has(cp)) ? 1 : 0;
+  }
+  return soft;
+}
