@@ -9,6 +9,8 @@ import { BlocklistStore } from '../lists/blocklist-store.js';
 import { MatchPool } from '../matcher/match-pool.js';
 import { createGateMetrics, type GateMetrics } from '../observability/gate-metrics.js';
 import { LivePack } from '../pack/live-pack.js';
+import { FingerprintBank } from '../fingerprint/fingerprint-bank.js';
+import { FINGERPRINT_KINDS } from '../fingerprint/fingerprint-kind.js';
 import { PackManager } from '../pack/pack-manager.js';
 import { connectRedis, connectSubscriber } from '../redis/connect-redis.js';
 import { EmbeddedRedis } from '../redis/embedded-redis.js';
@@ -60,15 +62,24 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     await lists.listen(subscriber);
     const reviews = new ReviewQueue(redis, keys);
     await reviews.ensureGroup();
-    const packs = new PackManager({ redis, keys, livePack, lists, metrics, log });
+    const fingerprints = new FingerprintBank(redis, keys, log);
+    await fingerprints.listen(subscriber);
+    await fingerprints.reload();
+    const packs = new PackManager({ redis, keys, livePack, lists, fingerprints, metrics, log });
     await packs.listen(subscriber);
     await packs.loadInitial(config.packPath);
 
     const pool = new MatchPool({ threads: config.workers });
     opened.push(() => pool.close());
     const initial = livePack.current;
-    if (initial) await pool.warmUp(initial);
-    livePack.onSwap((next) => void pool.warmUp(next).catch((error: unknown) => log(`warm-up after a pack swap failed: ${(error as Error).message}`)));
+    if (initial) await pool.warmUp(initial, fingerprints.current);
+    livePack.onSwap((next) =>
+      void pool.warmUp(next, fingerprints.current).catch((error: unknown) => log(`warm-up after a pack swap failed: ${(error as Error).message}`)),
+    );
+    metrics.registry.gauge('gate_fingerprint_bank_entries', 'Entries in each fingerprint bank.', () =>
+      FINGERPRINT_KINDS.map((kind) => ({ labels: { bank: kind }, value: fingerprints.size(kind) })),
+    );
+    metrics.registry.gauge('gate_fingerprint_rebuild_seconds', 'Time the last fingerprint index rebuild took.', () => fingerprints.lastRebuildMs / 1000);
 
     metrics.registry.gauge('gate_pool_queue', 'Listings waiting for a matching worker.', () => pool.queueSize);
     metrics.registry.gauge('gate_pool_threads', 'Matching worker threads alive.', () => pool.threadCount);
@@ -83,12 +94,13 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     metrics.registry.gauge('gate_pack_patterns', 'Patterns in the live pack.', () => livePack.current?.patternCount ?? 0);
     metrics.registry.gauge('gate_redis_up', '1 while the gate has a working Redis connection.', () => (redis.status === 'ready' ? 1 : 0));
 
-    const checks = new CheckService({ livePack, pool, lists, reviews, metrics });
+    const checks = new CheckService({ livePack, pool, lists, fingerprints, reviews, metrics });
     const server = new GateServer({
       checks,
       livePack,
       packs,
       lists,
+      fingerprints,
       tokens: buildTokens(config),
       metrics,
       redisReady: () => redis.status === 'ready',

@@ -6,7 +6,9 @@ import { randomUUID } from 'node:crypto';
 import type { BlocklistStore, ListProbe } from '../lists/blocklist-store.js';
 import { listingTextFields } from '../matcher/listing-fields.js';
 import type { MatchPool } from '../matcher/match-pool.js';
-import type { TextHit } from '../matcher/text-hit.js';
+import type { FingerprintBank, FingerprintSnapshot } from '../fingerprint/fingerprint-bank.js';
+import type { FingerprintHits } from '../fingerprint/find-fingerprint-hits.js';
+import type { ListingMatch } from '../matcher/match-task.js';
 import type { GateMetrics } from '../observability/gate-metrics.js';
 import type { LivePack } from '../pack/live-pack.js';
 import type { ReviewQueue } from '../review/review-queue.js';
@@ -22,6 +24,7 @@ export interface CheckServiceParts {
   livePack: LivePack;
   pool: MatchPool;
   lists: BlocklistStore;
+  fingerprints: FingerprintBank;
   reviews: ReviewQueue;
   metrics: GateMetrics;
 }
@@ -46,6 +49,22 @@ export function listProbes(request: CheckRequest): ListProbe[] {
   return probes;
 }
 
+/** Names what the workers found by the refs of the bank generation they searched. */
+function nameFingerprintHits(hits: FingerprintHits, snapshot: FingerprintSnapshot, request: CheckRequest) {
+  const textField = request.description ? 'description' : 'title';
+  const seenImages = new Set<number>();
+  const images: Array<{ ref: string; field: string }> = [];
+  for (const hit of hits.images) {
+    if (seenImages.has(hit.image)) continue; // the closest banked image per listing image
+    seenImages.add(hit.image);
+    images.push({ ref: snapshot.imageRefs[hit.entry] ?? `#${hit.entry}`, field: `images[${hit.image}].phash` });
+  }
+  return {
+    texts: hits.texts.map((hit) => ({ ref: snapshot.textRefs[hit.entry] ?? `#${hit.entry}`, field: textField })),
+    images,
+  };
+}
+
 export class CheckService {
   constructor(private readonly parts: CheckServiceParts) {}
 
@@ -60,8 +79,16 @@ export class CheckService {
     const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
       timer = setTimeout(() => resolve(TIMED_OUT), remaining);
     });
+    const banks = this.parts.fingerprints.current;
+    const listing = {
+      fields: listingTextFields(request),
+      fingerprint: {
+        phashes: (request.images ?? []).map((image) => image.phash),
+        text: request.description ? `${request.title}\n${request.description}` : request.title,
+      },
+    };
     const [text, lists] = await Promise.all([
-      settleBefore<TextHit[]>(this.parts.pool.match(compiled, listingTextFields(request)), deadline),
+      settleBefore<ListingMatch>(this.parts.pool.match(compiled, banks, listing), deadline),
       settleBefore<ListHit[]>(this.parts.lists.check(listProbes(request)), deadline),
     ]);
     clearTimeout(timer);
@@ -75,8 +102,9 @@ export class CheckService {
       sellerId: request.sellerId,
       category: request.category,
       price: request.price,
-      textHits: text.ok ? text.value : [],
+      textHits: text.ok ? text.value.text : [],
       listHits: lists.ok ? lists.value : [],
+      fingerprintHits: text.ok ? nameFingerprintHits(text.value.fingerprints, banks, request) : { texts: [], images: [] },
     });
     let verdict = scored.verdict;
     const reasons = [...scored.reasons, ...degraded];

@@ -15,6 +15,8 @@ export interface ScoringInput {
   price?: { amount: number; currency: string } | undefined;
   textHits: readonly TextHit[];
   listHits: readonly ListHit[];
+  /** Banked images and texts the listing matched, already named by their refs. */
+  fingerprintHits?: { texts: ReadonlyArray<{ ref: string; field: string }>; images: ReadonlyArray<{ ref: string; field: string }> };
   /** Further signals computed elsewhere (fingerprints, degraded checks), each with its score. */
   extraSignals?: ReadonlyArray<{ reason: Reason; score: number }>;
 }
@@ -87,6 +89,17 @@ export function scoreListing(pack: PolicyPack, input: ScoringInput): Scored {
     if (!rule) continue;
     reasons.push({ code: 'rule', ref: rule.id, field: hit.field, start: hit.start, end: hit.end });
     score += rule.score;
+  }
+
+  const fingerprints = input.fingerprintHits;
+  if (fingerprints && fingerprints.texts.length > 0) {
+    const best = fingerprints.texts[0];
+    if (best) reasons.push({ code: 'text_fingerprint', ref: best.ref, field: best.field });
+    score += pack.thresholds.block;
+  }
+  if (fingerprints && fingerprints.images.length > 0) {
+    for (const image of fingerprints.images) reasons.push({ code: 'image_fingerprint', ref: image.ref, field: image.field });
+    score += pack.thresholds.block;
   }
 
   for (const signal of input.extraSignals ?? []) {

@@ -5,6 +5,10 @@ import { GateError } from '../errors/gate-error.js';
 import type { CheckService } from '../gate/check-service.js';
 import { validateCheckRequest } from '../gate/validate-check-request.js';
 import type { BlocklistStore } from '../lists/blocklist-store.js';
+import type { BankEntry, FingerprintBank } from '../fingerprint/fingerprint-bank.js';
+import { FINGERPRINT_KINDS, isImageKind, type FingerprintKind } from '../fingerprint/fingerprint-kind.js';
+import { textGrams } from '../fingerprint/text-grams.js';
+import { MIN_GRAMS } from '../fingerprint/text-index.js';
 import type { GateMetrics } from '../observability/gate-metrics.js';
 import type { LivePack } from '../pack/live-pack.js';
 import type { PackManager } from '../pack/pack-manager.js';
@@ -18,6 +22,7 @@ export interface GateServerParts {
   livePack: LivePack;
   packs: PackManager;
   lists: BlocklistStore;
+  fingerprints: FingerprintBank;
   tokens: TokenRegistry;
   metrics: GateMetrics;
   /** True while Redis answers. */
@@ -50,6 +55,31 @@ function listValues(body: unknown): string[] {
   const issue = issues.first();
   if (issue || !values) throw new GateError('GATE_ERR_INVALID_FIELD', `${issue?.path ?? 'values'} ${issue?.message ?? 'is invalid'}`, { field: issue?.path ?? 'values' });
   return values;
+}
+
+function fingerprintKindOf(raw: string): FingerprintKind {
+  if ((FINGERPRINT_KINDS as readonly string[]).includes(raw)) return raw as FingerprintKind;
+  throw new GateError('GATE_ERR_NOT_FOUND', `no fingerprint bank "${raw}"; banks are ${FINGERPRINT_KINDS.join(', ')}`, { field: 'kind' });
+}
+
+function bankEntries(kind: FingerprintKind, body: unknown): BankEntry[] {
+  const fail = (field: string, message: string): never => {
+    throw new GateError('GATE_ERR_INVALID_FIELD', `${field} ${message}`, { field });
+  };
+  if (!isPlainObject(body) || !Array.isArray(body.entries)) return fail('entries', 'must be an array of entries');
+  if (body.entries.length === 0 || body.entries.length > 100_000) return fail('entries', 'must hold 1 to 100,000 entries');
+  const image = isImageKind(kind);
+  return body.entries.map((raw: unknown, i: number): BankEntry => {
+    if (!isPlainObject(raw)) return fail(`entries[${i}]`, 'must be an object');
+    if (typeof raw.ref !== 'string' || raw.ref.length === 0 || raw.ref.length > 128) return fail(`entries[${i}].ref`, 'must be a string of 1-128 characters');
+    if (image) {
+      if (typeof raw.phash !== 'string' || !/^[0-9a-fA-F]{16}$/.test(raw.phash)) return fail(`entries[${i}].phash`, 'must be 16 hexadecimal characters (a 64-bit hash)');
+      return { ref: raw.ref, value: raw.phash.toLowerCase() };
+    }
+    if (typeof raw.text !== 'string' || raw.text.length > 20_000) return fail(`entries[${i}].text`, 'must be a string of at most 20,000 characters');
+    if (textGrams(raw.text).length < MIN_GRAMS) return fail(`entries[${i}].text`, `is too short to fingerprint (fewer than ${MIN_GRAMS} distinct 3-grams)`);
+    return { ref: raw.ref, value: raw.text };
+  });
 }
 
 export class GateServer {
@@ -153,10 +183,41 @@ export class GateServer {
       }),
     );
 
+    app.post(
+      '/v1/admin/fingerprints/:kind',
+      route(this.options({ readsBody: true, paramCount: 1 }), async ({ head, body: raw }) => {
+        this.requireAdmin(head.authorization);
+        const kind = fingerprintKindOf(head.params[0] ?? '');
+        const entries = bankEntries(kind, raw);
+        await p.fingerprints.add(kind, entries);
+        return { kind, added: entries.length, size: p.fingerprints.size(kind) };
+      }),
+    );
+    app.del(
+      '/v1/admin/fingerprints/:kind',
+      route(this.options({ readsBody: true, paramCount: 1 }), async ({ head, body: raw }) => {
+        this.requireAdmin(head.authorization);
+        const kind = fingerprintKindOf(head.params[0] ?? '');
+        const issues = new FieldIssues();
+        const refs = isPlainObject(raw) ? checkStringArray(issues, 'refs', raw.refs, { required: true, nonEmpty: true, maxItems: 100_000, itemMax: 128 }) : undefined;
+        const issue = issues.first();
+        if (!refs) throw new GateError('GATE_ERR_INVALID_FIELD', `${issue?.path ?? 'refs'} ${issue?.message ?? 'must be an array of refs'}`, { field: issue?.path ?? 'refs' });
+        return { kind, removed: await p.fingerprints.remove(kind, refs), size: p.fingerprints.size(kind) };
+      }),
+    );
+    app.get(
+      '/v1/admin/fingerprints/:kind',
+      route(this.options({ paramCount: 1 }), ({ head }) => {
+        this.requireAdmin(head.authorization);
+        const kind = fingerprintKindOf(head.params[0] ?? '');
+        return { kind, size: p.fingerprints.size(kind) };
+      }),
+    );
+
     app.any(
       '/*',
       route(this.options(), ({ head, res, state }) => {
-        const known = ['/healthz', '/readyz', '/metrics', '/v1/check', '/v1/admin/pack'].includes(head.url) || head.url.startsWith('/v1/admin/lists/');
+        const known = ['/healthz', '/readyz', '/metrics', '/v1/check', '/v1/admin/pack'].includes(head.url) || head.url.startsWith('/v1/admin/lists/') || head.url.startsWith('/v1/admin/fingerprints/');
         const error = known
           ? new GateError('GATE_ERR_METHOD_NOT_ALLOWED', `${head.method.toUpperCase()} is not allowed on ${head.url}`)
           : new GateError('GATE_ERR_NOT_FOUND', `no route ${head.method.toUpperCase()} ${head.url}`);

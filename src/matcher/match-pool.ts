@@ -6,9 +6,8 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { CompiledPack } from '../pack/compiled-pack.js';
-import type { TextField } from './listing-fields.js';
-import type { MatchTask, MatchTaskResult } from './match-task.js';
-import type { TextHit } from './text-hit.js';
+import type { FingerprintSnapshot } from '../fingerprint/fingerprint-bank.js';
+import type { ListingMatch, ListingToMatch, MatchTask, MatchTaskResult } from './match-task.js';
 
 export interface MatchPoolOptions {
   /** Worker threads. Default: the number of cores. */
@@ -21,10 +20,13 @@ export interface MatchPoolOptions {
 
 interface Pending {
   pack: CompiledPack;
-  fields: TextField[];
-  resolve: (hits: TextHit[]) => void;
+  fingerprints: FingerprintSnapshot;
+  listing: ListingToMatch;
+  resolve: (match: ListingMatch) => void;
   reject: (error: Error) => void;
 }
+
+const NO_MATCH: ListingMatch = { text: [], fingerprints: { images: [], texts: [] } };
 
 export class PoolOverloadedError extends Error {
   constructor() {
@@ -68,10 +70,11 @@ export class MatchPool {
     return this.piscina.threads.length;
   }
 
-  match(pack: CompiledPack, fields: TextField[]): Promise<TextHit[]> {
+  /** Matches one listing against `pack` and the fingerprint banks of `fingerprints`. */
+  match(pack: CompiledPack, fingerprints: FingerprintSnapshot, listing: ListingToMatch): Promise<ListingMatch> {
     if (this.piscina.queueSize >= this.maxQueue) return Promise.reject(new PoolOverloadedError());
     return new Promise((resolve, reject) => {
-      this.pending.push({ pack, fields, resolve, reject });
+      this.pending.push({ pack, fingerprints, listing, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());
@@ -83,29 +86,35 @@ export class MatchPool {
     this.flushScheduled = false;
     const pending = this.pending;
     this.pending = [];
-    const byPack = new Map<CompiledPack, Pending[]>();
+    // Listings that arrived under the same pack and banks share tasks (a swap in
+    // between splits them: each listing is matched against what was live when it arrived).
+    const groups = new Map<string, Pending[]>();
     for (const item of pending) {
-      const list = byPack.get(item.pack) ?? [];
+      const key = `${item.pack.key}/${item.fingerprints.shared.version}`;
+      const list = groups.get(key) ?? [];
       list.push(item);
-      byPack.set(item.pack, list);
+      groups.set(key, list);
     }
-    for (const [pack, items] of byPack) {
+    for (const items of groups.values()) {
       const perTask = Math.min(this.maxBatch, Math.max(1, Math.ceil(items.length / this.threads)));
-      for (let i = 0; i < items.length; i += perTask) this.runBatch(pack, items.slice(i, i + perTask));
+      for (let i = 0; i < items.length; i += perTask) this.runBatch(items.slice(i, i + perTask));
     }
   }
 
-  private runBatch(pack: CompiledPack, items: Pending[]): void {
+  private runBatch(items: Pending[]): void {
+    const first = items[0];
+    if (!first) return;
     const task: MatchTask = {
-      packKey: pack.key,
-      databaseBytes: pack.databaseBytes,
-      meta: pack.meta,
-      listings: items.map((item) => item.fields),
+      packKey: first.pack.key,
+      databaseBytes: first.pack.databaseBytes,
+      meta: first.pack.meta,
+      fingerprints: first.fingerprints.shared,
+      listings: items.map((item) => item.listing),
     };
     this.tasksRun++;
     this.listingsMatched += items.length;
     this.piscina.run(task).then(
-      (results) => items.forEach((item, i) => item.resolve(results[i] ?? [])),
+      (results) => items.forEach((item, i) => item.resolve(results[i] ?? NO_MATCH)),
       (error: unknown) => {
         const failure = error instanceof Error ? error : new Error(String(error));
         for (const item of items) item.reject(failure);
@@ -117,10 +126,10 @@ export class MatchPool {
    * Runs a small task on every thread, so that each worker has built its
    * normalization table and loaded the pack before the first real request.
    */
-  async warmUp(pack: CompiledPack): Promise<void> {
-    const probe = [{ name: 'title', bit: 1, text: 'warm-up' }];
+  async warmUp(pack: CompiledPack, fingerprints: FingerprintSnapshot): Promise<void> {
+    const probe: ListingToMatch = { fields: [{ name: 'title', bit: 1, text: 'warm-up' }], fingerprint: { phashes: [], text: 'warm-up' } };
     const tasks = Array.from({ length: this.threads * 2 }, () =>
-      this.piscina.run({ packKey: pack.key, databaseBytes: pack.databaseBytes, meta: pack.meta, listings: [probe] }),
+      this.piscina.run({ packKey: pack.key, databaseBytes: pack.databaseBytes, meta: pack.meta, fingerprints: fingerprints.shared, listings: [probe] }),
     );
     await Promise.all(tasks);
   }

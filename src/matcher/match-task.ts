@@ -1,13 +1,26 @@
+import type { FingerprintInput, FingerprintHits } from '../fingerprint/find-fingerprint-hits.js';
+import type { SharedFingerprints } from '../fingerprint/fingerprint-indexes.js';
 import type { TextField } from './listing-fields.js';
 import type { PatternMeta } from './pattern-plan.js';
 import type { TextHit } from './text-hit.js';
 
-/** What a matching worker receives: the pack (shared memory) and a batch of listings. */
+export interface ListingToMatch {
+  fields: TextField[];
+  fingerprint: FingerprintInput;
+}
+
+/** What a matching worker receives: the pack and fingerprint banks (shared memory) and a batch of listings. */
 export interface MatchTask {
   packKey: string;
   databaseBytes: Uint8Array;
   meta: PatternMeta;
-  listings: TextField[][];
+  fingerprints: SharedFingerprints;
+  listings: ListingToMatch[];
 }
 
-export type MatchTaskResult = TextHit[][];
+export interface ListingMatch {
+  text: TextHit[];
+  fingerprints: FingerprintHits;
+}
+
+export type MatchTaskResult = ListingMatch[];

@@ -1,5 +1,8 @@
 // A piscina worker: loads the live pack's database (shared with the other
-// workers by the addon, with a scratch of its own) and matches batches of listings.
+// workers by the addon, with a scratch of its own) and the fingerprint indexes
+// (shared memory), and matches batches of listings.
+import { findFingerprintHits } from '../fingerprint/find-fingerprint-hits.js';
+import { fingerprintsFromShared, type FingerprintIndexes } from '../fingerprint/fingerprint-indexes.js';
 import { rulesEngine, type NativeDatabase } from '../native/rules-engine.js';
 import { prepareNormalizer } from '../normalize/normalize-text.js';
 import { findTextHits } from './find-text-hits.js';
@@ -12,6 +15,7 @@ interface Loaded {
 
 // Two slots: during a swap, tasks for the old and the new pack can interleave.
 const loaded: Loaded[] = [];
+let fingerprints: { version: number; indexes: FingerprintIndexes } | undefined;
 
 prepareNormalizer(); // build the normalization tables when the worker starts, not on its first request
 
@@ -24,7 +28,18 @@ function databaseFor(task: MatchTask): NativeDatabase {
   return db;
 }
 
+function fingerprintsFor(task: MatchTask): FingerprintIndexes {
+  if (fingerprints?.version !== task.fingerprints.version) {
+    fingerprints = { version: task.fingerprints.version, indexes: fingerprintsFromShared(task.fingerprints) };
+  }
+  return fingerprints.indexes;
+}
+
 export default function match(task: MatchTask): MatchTaskResult {
   const db = databaseFor(task);
-  return task.listings.map((fields) => findTextHits(db, task.meta, fields));
+  const indexes = fingerprintsFor(task);
+  return task.listings.map((listing) => ({
+    text: findTextHits(db, task.meta, listing.fields),
+    fingerprints: findFingerprintHits(indexes, listing.fingerprint),
+  }));
 }

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Redis } from 'ioredis';
 import type { BlocklistStore } from '../lists/blocklist-store.js';
+import type { FingerprintBank } from '../fingerprint/fingerprint-bank.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import type { GateMetrics } from '../observability/gate-metrics.js';
 import type { CompiledPack } from './compiled-pack.js';
@@ -18,6 +19,7 @@ export interface PackManagerParts {
   keys: RedisKeys;
   livePack: LivePack;
   lists: BlocklistStore;
+  fingerprints: FingerprintBank;
   metrics: GateMetrics;
   log: (message: string) => void;
 }
@@ -99,6 +101,11 @@ export class PackManager {
         throw error;
       }
       await this.parts.lists.seed(compiled.pack.lists);
+      const banked = compiled.pack.fingerprints;
+      await this.parts.fingerprints.seed(
+        banked.images.map((i) => ({ ref: i.ref, value: i.phash })),
+        banked.texts.map((t) => ({ ref: t.ref, value: t.text })),
+      );
       this.parts.livePack.swap(compiled);
       this.parts.metrics.packSwaps.inc();
       return compiled;

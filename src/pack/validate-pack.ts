@@ -1,6 +1,8 @@
 // Validates a policy pack as a whole: every bad entry is named by its path in the
 // pack, and a pack with any bad entry is refused (contract section 2).
 import { normalizeTerm } from '../normalize/normalize-text.js';
+import { textGrams } from '../fingerprint/text-grams.js';
+import { MIN_GRAMS } from '../fingerprint/text-index.js';
 import {
   FieldIssues,
   checkNumber,
@@ -208,6 +210,9 @@ function validateFingerprints(issues: FieldIssues, raw: unknown): { texts: Banke
     checkUnknownKeys(issues, path, text, ['ref', 'text']);
     const ref = checkString(issues, `${path}.ref`, text.ref, { min: 1, max: 128, required: true });
     const body = checkString(issues, `${path}.text`, text.text, { min: 1, max: 20_000, required: true });
+    if (body !== undefined && textGrams(body).length < MIN_GRAMS) {
+      issues.add(`${path}.text`, `is too short to fingerprint (fewer than ${MIN_GRAMS} distinct 3-grams after normalization)`);
+    }
     if (ref !== undefined && body !== undefined) out.texts.push({ ref, text: body });
   });
   arrayAt(issues, 'fingerprints.images', entry.images).forEach((item, i) => {

@@ -1,0 +1,202 @@
+// The fingerprint banks of the deployment: entries from the pack and added at run
+// time live in Redis; every instance keeps them in memory, indexed, and applies
+// each announced change at once (an index rebuild is debounced by a few
+// milliseconds), so an entry added through one instance matches on all of them
+// within a second. A reconnect of the subscription reloads everything.
+import type { Redis } from 'ioredis';
+import type { RedisKeys } from '../redis/redis-keys.js';
+import { FINGERPRINT_KINDS, isImageKind, type FingerprintKind } from './fingerprint-kind.js';
+import { shareFingerprints, type SharedFingerprints } from './fingerprint-indexes.js';
+import { buildImageIndex } from './image-index.js';
+import { parsePhash } from './phash.js';
+import { textGrams } from './text-grams.js';
+import { buildTextIndex, fingerprintGrams, type TextFingerprint } from './text-index.js';
+
+export interface BankEntry {
+  ref: string;
+  /** A 16-hex pHash for image kinds, the text for text kinds. */
+  value: string;
+}
+
+/** A built generation of the banks: what workers search, and how to name what they find. */
+export interface FingerprintSnapshot {
+  shared: SharedFingerprints;
+  imageRefs: string[];
+  textRefs: string[];
+}
+
+interface BankChange {
+  kind: FingerprintKind;
+  add?: BankEntry[];
+  remove?: string[];
+}
+
+const REBUILD_DELAY_MS = 10;
+
+export class FingerprintBank {
+  private readonly values = new Map<FingerprintKind, Map<string, string>>(FINGERPRINT_KINDS.map((k) => [k, new Map()]));
+  private readonly textCache = new Map<string, TextFingerprint>();
+  private snapshot: FingerprintSnapshot;
+  private version = 0;
+  private rebuildTimer: NodeJS.Timeout | undefined;
+  private readonly listeners: Array<(snapshot: FingerprintSnapshot) => void> = [];
+  lastRebuildMs = 0;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly log: (message: string) => void = () => undefined,
+  ) {
+    this.snapshot = this.build();
+  }
+
+  get current(): FingerprintSnapshot {
+    return this.snapshot;
+  }
+
+  onRebuild(listener: (snapshot: FingerprintSnapshot) => void): void {
+    this.listeners.push(listener);
+  }
+
+  size(kind: FingerprintKind): number {
+    return this.values.get(kind)?.size ?? 0;
+  }
+
+  async listen(subscriber: Redis): Promise<void> {
+    subscriber.on('message', (channel: string, message: string) => {
+      if (channel === this.keys.fingerprintChanges) this.onChange(message);
+    });
+    subscriber.on('ready', () => {
+      this.reload().catch((error: unknown) => this.log(`fingerprint reload failed: ${(error as Error).message}`));
+    });
+    await subscriber.subscribe(this.keys.fingerprintChanges);
+  }
+
+  /** Adds the pack's banked entries (entries are only added: removal goes through `remove`). */
+  async seed(images: readonly BankEntry[], texts: readonly BankEntry[]): Promise<void> {
+    for (const [kind, entries] of [['images', images], ['texts', texts]] as const) {
+      if (entries.length === 0) continue;
+      const pipeline = this.redis.pipeline();
+      for (let i = 0; i < entries.length; i += 10_000) {
+        pipeline.hset(this.keys.fingerprints(kind), Object.fromEntries(entries.slice(i, i + 10_000).map((e) => [e.ref, e.value])));
+      }
+      await pipeline.exec();
+    }
+    await this.reload();
+    await this.redis.publish(this.keys.fingerprintChanges, 'reload');
+  }
+
+  /** Reads every bank from Redis and rebuilds the indexes. */
+  async reload(): Promise<void> {
+    for (const kind of FINGERPRINT_KINDS) {
+      const all = await this.redis.hgetall(this.keys.fingerprints(kind));
+      this.values.set(kind, new Map(Object.entries(all)));
+    }
+    this.rebuildNow();
+  }
+
+  async add(kind: FingerprintKind, entries: readonly BankEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.redis.hset(this.keys.fingerprints(kind), Object.fromEntries(entries.map((e) => [e.ref, e.value])));
+    const change: BankChange = { kind, add: [...entries] };
+    this.apply(change);
+    await this.redis.publish(this.keys.fingerprintChanges, JSON.stringify(change));
+  }
+
+  async remove(kind: FingerprintKind, refs: readonly string[]): Promise<number> {
+    if (refs.length === 0) return 0;
+    const removed = await this.redis.hdel(this.keys.fingerprints(kind), ...refs);
+    const change: BankChange = { kind, remove: [...refs] };
+    this.apply(change);
+    await this.redis.publish(this.keys.fingerprintChanges, JSON.stringify(change));
+    return removed;
+  }
+
+  private onChange(message: string): void {
+    if (message === 'reload') {
+      this.reload().catch((error: unknown) => this.log(`fingerprint reload failed: ${(error as Error).message}`));
+      return;
+    }
+    try {
+      this.apply(JSON.parse(message) as BankChange);
+    } catch (error) {
+      this.log(`unreadable fingerprint change (${(error as Error).message}); reloading`);
+      this.reload().catch(() => undefined);
+    }
+  }
+
+  private apply(change: BankChange): void {
+    const bank = this.values.get(change.kind);
+    if (!bank) return;
+    for (const entry of change.add ?? []) bank.set(entry.ref, entry.value);
+    for (const ref of change.remove ?? []) bank.delete(ref);
+    if (!this.rebuildTimer) {
+      this.rebuildTimer = setTimeout(() => {
+        this.rebuildTimer = undefined;
+        this.rebuildNow();
+      }, REBUILD_DELAY_MS);
+    }
+  }
+
+  private rebuildNow(): void {
+    this.snapshot = this.build();
+    for (const listener of this.listeners) listener(this.snapshot);
+  }
+
+  private textFingerprint(text: string): TextFingerprint {
+    let fp = this.textCache.get(text);
+    if (!fp) {
+      fp = fingerprintGrams(textGrams(text));
+      this.textCache.set(text, fp);
+    }
+    return fp;
+  }
+
+  private build(): FingerprintSnapshot {
+    const started = performance.now();
+    const imagesOf = (kind: FingerprintKind): { refs: string[]; hi: Uint32Array; lo: Uint32Array } => {
+      const bank = this.values.get(kind) ?? new Map<string, string>();
+      const refs: string[] = [];
+      const hi = new Uint32Array(bank.size);
+      const lo = new Uint32Array(bank.size);
+      for (const [ref, hex] of bank) {
+        try {
+          const hash = parsePhash(hex);
+          hi[refs.length] = hash.hi;
+          lo[refs.length] = hash.lo;
+          refs.push(ref);
+        } catch {
+          this.log(`fingerprint ${kind}/${ref} is not a 64-bit hash; ignored`);
+        }
+      }
+      return { refs, hi: hi.subarray(0, refs.length), lo: lo.subarray(0, refs.length) };
+    };
+    const textsOf = (kind: FingerprintKind): { refs: string[]; fingerprints: TextFingerprint[] } => {
+      const bank = this.values.get(kind) ?? new Map<string, string>();
+      return { refs: [...bank.keys()], fingerprints: [...bank.values()].map((text) => this.textFingerprint(text)) };
+    };
+    const banned = imagesOf('images');
+    const negative = imagesOf('negative-images');
+    const bannedTexts = textsOf('texts');
+    const negativeTexts = textsOf('negative-texts');
+    // Texts no longer banked need not stay cached.
+    const live = new Set([...(this.values.get('texts')?.values() ?? []), ...(this.values.get('negative-texts')?.values() ?? [])]);
+    for (const text of this.textCache.keys()) if (!live.has(text)) this.textCache.delete(text);
+    const snapshot: FingerprintSnapshot = {
+      shared: shareFingerprints(++this.version, {
+        bannedImages: buildImageIndex(banned.hi, banned.lo),
+        negativeImages: buildImageIndex(negative.hi, negative.lo),
+        bannedTexts: buildTextIndex(bannedTexts.fingerprints),
+        negativeTexts: buildTextIndex(negativeTexts.fingerprints),
+      }),
+      imageRefs: banned.refs,
+      textRefs: bannedTexts.refs,
+    };
+    this.lastRebuildMs = performance.now() - started;
+    return snapshot;
+  }
+}
+
+export function isValidBankValue(kind: FingerprintKind, value: string): boolean {
+  return isImageKind(kind) ? /^[0-9a-fA-F]{16}$/.test(value) : value.length > 0;
+}
