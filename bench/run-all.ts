@@ -1,6 +1,9 @@
 // npm run bench: every micro-benchmark, each against its comparator in the same run.
+import { runFingerprintBench } from './fingerprint.bench.js';
 import { runMatchBench } from './match.bench.js';
 import { runNormalizeBench } from './normalize.bench.js';
 
-await runNormalizeBench();
-await runMatchBench();
+const only = process.argv[2];
+if (!only || only === 'normalize') await runNormalizeBench();
+if (!only || only === 'match') await runMatchBench();
+if (!only || only === 'fingerprint') await runFingerprintBench();

@@ -9,7 +9,8 @@
         "src/scan.cc",
         "src/serialize.cc",
         "src/shared-registry.cc",
-        "src/normalizer.cc"
+        "src/normalizer.cc",
+        "src/hamming-lookup.cc"
       ],
       "include_dirs": [
         "<!@(node -p \"require('node-addon-api').include\")",
@@ -18,7 +19,8 @@
       "libraries": ["-lhs"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],
       "cflags_cc": ["-std=c++17", "-fexceptions", "-O3", "-fvisibility=hidden", "-fno-semantic-interposition", "-Wall", "-Wextra"],
-      "cflags_cc!": ["-fno-exceptions"]
+      "cflags_cc!": ["-fno-exceptions"],
+      "conditions": [["target_arch=='x64'", {"cflags_cc": ["-mpopcnt"]}]]
     }
   ]
 }

@@ -47,6 +47,46 @@ describe('two instances on one Redis', () => {
     assert.ok((await until(async () => (await verdictOf(b, listing)).verdict === 'allow', 1000)) < 1000, 'B did not see the removal within 1 s');
   });
 
+  it('matches on B an image and a text banked through A within 1 s, and stops after removal', async () => {
+    const send = (path: string, method: string, body: unknown): Promise<Response> =>
+      fetch(`${a.url}${path}`, { method, headers: { ...admin(), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    // 0x...ff banked; the listing's hash differs in 3 bits.
+    const listing = { listingId: 'F1', sellerId: 's-f', title: 'new phone case', images: [{ phash: '0123456789abcd07' }] };
+    assert.equal((await verdictOf(b, listing)).verdict, 'allow');
+    assert.equal((await send('/v1/admin/fingerprints/images', 'POST', { entries: [{ ref: 'case-photo-1', phash: '0123456789abcdff' }] })).status, 200);
+    assert.ok((await until(async () => (await verdictOf(b, listing)).verdict === 'block', 1000)) < 1000, 'image not matched on B within 1 s');
+    const blocked = (await (await b.post('/v1/check', listing)).json()) as { reasons: Array<{ code: string; ref: string; field: string }> };
+    assert.deepEqual(blocked.reasons.find((r) => r.code === 'image_fingerprint'), { code: 'image_fingerprint', ref: 'case-photo-1', field: 'images[0].phash' });
+    assert.equal((await send('/v1/admin/fingerprints/images', 'DELETE', { refs: ['case-photo-1'] })).status, 200);
+    assert.ok((await until(async () => (await verdictOf(b, listing)).verdict === 'allow', 1000)) < 1000, 'removal not seen on B within 1 s');
+
+    const banned = 'Top quality leather, same factory as the mall boutique, full set with box dust bag and receipt, message me for wholesale price';
+    const copy = { listingId: 'F2', sellerId: 's-f', title: 'women bag', description: 'same factory as the mall boutique! full set with box, dust bag and receipt. Top quality leather; message me for wholesale price' };
+    assert.equal((await send('/v1/admin/fingerprints/texts', 'POST', { entries: [{ ref: 'ring-text-9', text: banned }] })).status, 200);
+    assert.ok((await until(async () => (await verdictOf(b, copy)).verdict === 'block', 1000)) < 1000, 'text not matched on B within 1 s');
+  });
+
+  it('never matches what a negative bank protects', async () => {
+    const send = (path: string, body: unknown): Promise<Response> =>
+      fetch(`${a.url}${path}`, { method: 'POST', headers: { ...admin(), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const listing = { listingId: 'N1', sellerId: 's-brand-shop', title: 'official bag', images: [{ phash: 'ffff0000ffff0001' }] };
+    await send('/v1/admin/fingerprints/images', { entries: [{ ref: 'fake-photo', phash: 'ffff0000ffff0000' }] });
+    assert.ok((await until(async () => (await verdictOf(b, listing)).verdict === 'block', 1000)) < 1000);
+    // The brand's own product photo, banked as "never match".
+    await send('/v1/admin/fingerprints/negative-images', { entries: [{ ref: 'brand-own-photo', phash: 'ffff0000ffff0003' }] });
+    assert.ok((await until(async () => (await verdictOf(b, listing)).verdict === 'allow', 1000)) < 1000);
+  });
+
+  it('refuses bad bank entries naming the field', async () => {
+    const post = async (kind: string, body: unknown): Promise<{ status: number; field?: string }> => {
+      const response = await fetch(`${a.url}/v1/admin/fingerprints/${kind}`, { method: 'POST', headers: { ...admin(), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: response.status, field: ((await response.json()) as { error?: { field?: string } }).error?.field };
+    };
+    assert.deepEqual(await post('images', { entries: [{ ref: 'x', phash: 'nothex' }] }), { status: 400, field: 'entries[0].phash' });
+    assert.deepEqual(await post('texts', { entries: [{ ref: 'x', text: 'hi' }] }), { status: 400, field: 'entries[0].text' });
+    assert.equal((await post('sounds', { entries: [] })).status, 404);
+  });
+
   it('makes a pack uploaded to A live on B', async () => {
     const pack = JSON.parse(readFileSync(DEMO_PACK_PATH, 'utf8')) as Record<string, unknown>;
     pack.packVersion = 'shared-2';

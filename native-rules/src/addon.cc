@@ -7,6 +7,7 @@
 #include "compile.h"
 #include "database.h"
 #include "normalizer.h"
+#include "hamming-lookup.h"
 #include "serialize.h"
 #include "shared-registry.h"
 
@@ -47,6 +48,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 
   exports.Set("Database", ctor);
   exports.Set("Normalizer", Normalizer::Define(env));
+  exports.Set("hammingLookup", Napi::Function::New(env, HammingLookup, "hammingLookup"));
   exports.Set("compile", Napi::Function::New(env, CompileSync, "compile"));
   exports.Set("compileAsync", Napi::Function::New(env, CompileAsync, "compileAsync"));
   exports.Set("deserialize", Napi::Function::New(env, DeserializeDatabase, "deserialize"));

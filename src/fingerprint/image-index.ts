@@ -1,18 +1,20 @@
 // Multi-index hashing over 64-bit image hashes (Norouzi et al., "Fast Search in
-// Hamming Space with Multi-Index Hashing"): the hash is cut into 3 chunks of
-// 21, 21 and 22 bits, each with a table from chunk value to entries. Two hashes
-// within distance 8 agree within distance 2 on at least one chunk (pigeonhole),
-// so a lookup probes every value within distance 2 of each of its chunks
-// (~700 probes) and checks the few entries found, instead of scanning the bank.
+// Hamming Space with Multi-Index Hashing"): the hash is cut into 5 chunks of
+// 13, 13, 13, 13 and 12 bits, each with a table from chunk value to entries. Two
+// hashes within distance 8 agree within distance 1 on at least one chunk
+// (pigeonhole), so a lookup probes every value within distance 1 of each chunk
+// (70 probes) and checks the entries found, instead of scanning the bank. Each
+// bucket stores its entries' full hashes inline, so checking them reads memory in
+// order rather than jumping to each entry.
 // The tables are flat arrays (offsets + entry ids), shared with every matching
 // worker through one SharedArrayBuffer (shared-arrays.ts).
+import { hammingLookup } from '../native/rules-engine.js';
 import { hammingDistance } from './phash.js';
 
 /** Contract section 3: an image matches a banked one within this Hamming distance. */
 export const IMAGE_MATCH_DISTANCE = 8;
-const CHUNK_BITS = [21, 21, 22] as const;
-const CHUNK_SHIFT = [43, 22, 0] as const;
-const PROBE_RADIUS = 2; // floor(8 / 3)
+const CHUNK_BITS = [13, 13, 13, 13, 12] as const;
+const CHUNK_SHIFT = [51, 38, 25, 12, 0] as const;
 
 export interface ImageIndexData {
   count: number;
@@ -20,8 +22,9 @@ export interface ImageIndexData {
   tableBits: number;
   hi: Uint32Array;
   lo: Uint32Array;
-  /** Per chunk: offsets (2^bits + 1) into `ids`. */
+  /** Per chunk: offsets (buckets + 1) into `ids`, in entries. */
   offsets: Uint32Array[];
+  /** Per chunk: (entry, hi, lo) triples, grouped by bucket. */
   ids: Uint32Array[];
 }
 
@@ -57,7 +60,7 @@ function chunkOf(hi: number, lo: number, chunk: number): number {
 }
 
 function tableBitsFor(count: number): number {
-  return count === 0 ? 0 : Math.min(21, Math.max(4, Math.ceil(Math.log2(count)) + 1));
+  return count === 0 ? 0 : Math.min(13, Math.max(4, Math.ceil(Math.log2(count)) + 1));
 }
 
 export function buildImageIndex(hi: Uint32Array, lo: Uint32Array): ImageIndexData {
@@ -76,8 +79,13 @@ export function buildImageIndex(hi: Uint32Array, lo: Uint32Array): ImageIndexDat
     for (let i = 0; i < count; i++) start[(chunkOf(sharedHi[i] ?? 0, sharedLo[i] ?? 0, chunk) & mask) + 1]!++;
     for (let v = 0; v < size; v++) start[v + 1]! += start[v] ?? 0;
     const fill = start.slice(0, size);
-    const list = shared32(count);
-    for (let i = 0; i < count; i++) list[fill[chunkOf(sharedHi[i] ?? 0, sharedLo[i] ?? 0, chunk) & mask]!++] = i;
+    const list = shared32(count * 3);
+    for (let i = 0; i < count; i++) {
+      const at = fill[chunkOf(sharedHi[i] ?? 0, sharedLo[i] ?? 0, chunk) & mask]!++ * 3;
+      list[at] = i;
+      list[at + 1] = sharedHi[i] ?? 0;
+      list[at + 2] = sharedLo[i] ?? 0;
+    }
     offsets.push(start);
     ids.push(list);
   }
@@ -86,32 +94,12 @@ export function buildImageIndex(hi: Uint32Array, lo: Uint32Array): ImageIndexDat
 
 /** Every entry within `maxDistance` (at most 8) of the hash, as [entry, distance] pairs. */
 export function lookupImage(index: ImageIndexData, hi: number, lo: number, maxDistance = IMAGE_MATCH_DISTANCE): Array<[number, number]> {
-  const found = new Map<number, number>();
   if (index.count === 0) return [];
-  const mask = (1 << index.tableBits) - 1;
-  for (let chunk = 0; chunk < CHUNK_BITS.length; chunk++) {
-    const bits = CHUNK_BITS[chunk] ?? 21;
-    const offsets = index.offsets[chunk];
-    const ids = index.ids[chunk];
-    if (!offsets || !ids) continue;
-    const value = chunkOf(hi, lo, chunk);
-    const probe = (value: number): void => {
-      const v = value & mask;
-      for (let k = offsets[v] ?? 0, end = offsets[v + 1] ?? 0; k < end; k++) {
-        const id = ids[k] ?? 0;
-        if (found.has(id)) continue;
-        const distance = hammingDistance(hi, lo, index.hi[id] ?? 0, index.lo[id] ?? 0);
-        if (distance <= maxDistance) found.set(id, distance);
-      }
-    };
-    probe(value);
-    for (let a = 0; a < bits; a++) {
-      const va = (value ^ (1 << a)) >>> 0;
-      probe(va);
-      if (PROBE_RADIUS >= 2) for (let b = a + 1; b < bits; b++) probe((va ^ (1 << b)) >>> 0);
-    }
-  }
-  return [...found];
+  if (maxDistance > IMAGE_MATCH_DISTANCE) throw new RangeError(`the index answers distances up to ${IMAGE_MATCH_DISTANCE}`);
+  const pairs = hammingLookup(index.offsets, index.ids, CHUNK_BITS, CHUNK_SHIFT, index.tableBits, hi >>> 0, lo >>> 0, maxDistance);
+  const out: Array<[number, number]> = [];
+  for (let i = 0; i + 1 < pairs.length; i += 2) out.push([pairs[i] ?? 0, pairs[i + 1] ?? 0]);
+  return out;
 }
 
 /** The same answer by comparing with every entry: the comparator for tests and benchmarks. */

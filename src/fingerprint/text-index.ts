@@ -1,5 +1,5 @@
 // Near-duplicate text search: MinHash signatures of each banked text's 3-gram set,
-// banded for locality-sensitive hashing (32 bands of 2 rows), so that a lookup
+// banded for locality-sensitive hashing (32 bands of 3 rows), so that a lookup
 // only compares with texts that share a band; candidates are then checked exactly
 // (Dice share of common grams). Flat arrays, shared with every worker.
 import { gramSimilarity } from './text-grams.js';
@@ -10,7 +10,7 @@ import { gramSimilarity } from './text-grams.js';
  */
 export const TEXT_MATCH_SIMILARITY = 0.7;
 export const MINHASH_BANDS = 32;
-export const MINHASH_ROWS = 2;
+export const MINHASH_ROWS = 3;
 const SIGNATURE = MINHASH_BANDS * MINHASH_ROWS;
 const MAX_TABLE_BITS = 22;
 /** Texts with fewer distinct 3-grams are too short to fingerprint. */

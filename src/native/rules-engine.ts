@@ -67,6 +67,16 @@ export interface NativeNormalizer {
 }
 
 interface NativeRulesAddon {
+  hammingLookup(
+    offsets: Uint32Array[],
+    entries: Uint32Array[],
+    chunkBits: readonly number[],
+    chunkShifts: readonly number[],
+    tableBits: number,
+    hi: number,
+    lo: number,
+    maxDistance: number,
+  ): Uint32Array;
   Normalizer: new (tables: NormalizerTables) => NativeNormalizer;
   compile(patterns: readonly PatternSpec[]): NativeDatabase;
   compileAsync(patterns: readonly PatternSpec[]): Promise<NativeDatabase>;
@@ -120,6 +130,9 @@ function loadAddon(): NativeRulesAddon {
 const addon = loadAddon();
 
 export const patternFlags: PatternFlags = addon.flags;
+
+/** Multi-index hashing probe over the tables of src/fingerprint/image-index.ts: (entry, distance) pairs. */
+export const hammingLookup: NativeRulesAddon['hammingLookup'] = (...args) => addon.hammingLookup(...args);
 
 export function createNormalizer(tables: NormalizerTables): NativeNormalizer {
   return new addon.Normalizer(tables);

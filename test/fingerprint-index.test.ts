@@ -1,0 +1,95 @@
+// The fingerprint indexes give the same answers as a scan of the whole bank.
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { buildImageIndex, lookupImage, scanImages } from '../src/fingerprint/image-index.js';
+import { formatPhash, hammingDistance, parsePhash, popcount32 } from '../src/fingerprint/phash.js';
+import { gramSimilarity, textGrams } from '../src/fingerprint/text-grams.js';
+import { buildTextIndex, fingerprintGrams, lookupText, scanTexts } from '../src/fingerprint/text-index.js';
+
+const sorted = (pairs: Array<[number, number]>): Array<[number, number]> => [...pairs].sort((a, b) => a[0] - b[0]);
+
+function flipBits(hi: number, lo: number, bits: number[]): [number, number] {
+  let h = hi;
+  let l = lo;
+  for (const bit of bits) {
+    if (bit < 32) l = (l ^ (1 << bit)) >>> 0;
+    else h = (h ^ (1 << (bit - 32))) >>> 0;
+  }
+  return [h, l];
+}
+
+describe('image index (multi-index hashing)', () => {
+  it('parses, formats and measures 64-bit hashes', () => {
+    assert.equal(formatPhash(parsePhash('d1c4f0e0b0a09080')), 'd1c4f0e0b0a09080');
+    assert.equal(popcount32(0xffffffff), 32);
+    assert.equal(hammingDistance(0, 0, 0xffffffff, 1), 33);
+    assert.throws(() => parsePhash('xyz'), /16 hexadecimal/);
+  });
+
+  it('finds exactly what a linear scan finds, for hashes 0 to 12 bits away', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat({ max: 0xffffffff }), fc.nat({ max: 0xffffffff })), { minLength: 1, maxLength: 300 }),
+        fc.array(fc.tuple(fc.nat({ max: 299 }), fc.uniqueArray(fc.nat({ max: 63 }), { maxLength: 12 })), { minLength: 1, maxLength: 20 }),
+        (bank, queries) => {
+          const index = buildImageIndex(Uint32Array.from(bank, (b) => b[0]), Uint32Array.from(bank, (b) => b[1]));
+          for (const [which, bits] of queries) {
+            const [hi0, lo0] = bank[which % bank.length] ?? [0, 0];
+            const [hi, lo] = flipBits(hi0, lo0, bits);
+            assert.deepEqual(sorted(lookupImage(index, hi, lo)), sorted(scanImages(index, hi, lo)));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('answers an empty bank with nothing', () => {
+    const index = buildImageIndex(new Uint32Array(0), new Uint32Array(0));
+    assert.deepEqual(lookupImage(index, 1, 2), []);
+  });
+});
+
+describe('text index (MinHash LSH)', () => {
+  const base = [
+    '工厂直销 皮料和专柜一致 五金用的是进口的 走线细密 每一个细节都经得起对比，包装盒 防尘袋 说明书 小票 全套配齐',
+    'factory direct, leather identical to the boutique piece, imported hardware, tight stitching that survives any comparison',
+    'returning buyers love it, message me for a special price, small batch, next batch takes weeks, full set with box',
+  ];
+
+  it('finds a reordered, lightly edited copy and not an unrelated text', () => {
+    const index = buildTextIndex(base.map((t) => fingerprintGrams(textGrams(t))));
+    const edited = 'imported hardware, tight stitching that survives any comparison. Factory direct: leather identical to the boutique piece!';
+    const found = lookupText(index, textGrams(edited));
+    assert.equal(found[0]?.[0], 1);
+    assert.ok((found[0]?.[1] ?? 0) >= 0.7);
+    assert.deepEqual(lookupText(index, textGrams('Kids building blocks 200 pcs, free shipping nationwide, order now')), []);
+    // Traditional script and full-width letters are the same text after normalization.
+    assert.equal(lookupText(index, textGrams('工廠直銷 皮料和專櫃一致 五金用的是進口的 走線細密 每一個細節都經得起對比，包裝盒 防塵袋 說明書 小票 全套配齊'))[0]?.[0], 0);
+  });
+
+  it('agrees with a scan of the bank on random edits (recall of the bands)', () => {
+    const words = 'leather bag wallet box dust receipt original factory hardware stitch mirror grade copy ship today free return gift new'.split(' ');
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.constantFrom(...words), { minLength: 12, maxLength: 30 }), { minLength: 5, maxLength: 40 }), fc.nat(), (texts, pickSeed) => {
+        const bankTexts = texts.map((w) => w.join(' '));
+        const index = buildTextIndex(bankTexts.map((t) => fingerprintGrams(textGrams(t))));
+        const source = texts[pickSeed % texts.length] ?? [];
+        const edited = [...source.slice(1), 'extra'].join(' ');
+        const grams = textGrams(edited);
+        const scanned = scanTexts(index, grams).map(([id]) => id).sort();
+        const looked = lookupText(index, grams).map(([id]) => id).sort();
+        // LSH may only miss a match with probability ~(1 - J^3)^32; at J >= 0.54 that is under 0.5%; these edits are milder.
+        assert.deepEqual(looked, scanned);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('measures the share of common 3-grams (Dice)', () => {
+    const a = textGrams('abcdef');
+    assert.equal(gramSimilarity(a, a), 1);
+    assert.equal(gramSimilarity(a, textGrams('uvwxyz')), 0);
+  });
+});
