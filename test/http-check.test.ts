@@ -66,7 +66,7 @@ describe('POST /v1/check', () => {
     const second = (await (await gate.post('/v1/check', { title: listing.title, sellerId: 's9', listingId: 'IDEM-1' })).json()) as { reviewId: string };
     assert.equal(first.verdict, 'review');
     assert.equal(second.reviewId, first.reviewId);
-    const stream = redisKeys(gate.prefix).reviewStream;
+    const stream = redisKeys(gate.prefix).reviewStream('normal');
     const items = await client.xrange(stream, '-', '+');
     const forListing = items.filter(([, fields]) => fields.includes('IDEM-1'));
     assert.equal(forListing.length, 1);

@@ -17,6 +17,13 @@ import { EmbeddedRedis } from '../redis/embedded-redis.js';
 import { redisKeys } from '../redis/redis-keys.js';
 import { ReviewQueue } from '../review/review-queue.js';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { AuditLog } from '../audit/audit-log.js';
+import { DecisionEffects } from '../review/decision-effects.js';
+import { ListingVerdicts } from '../review/listing-verdicts.js';
+import { WebhookDispatcher } from '../webhook/webhook-dispatcher.js';
+import { WebhookOutbox } from '../webhook/webhook-outbox.js';
 
 export interface RunningGate {
   port: number;
@@ -32,7 +39,7 @@ function buildTokens(config: GateConfig): TokenRegistry {
   const tokens = new TokenRegistry();
   if (config.adminToken) tokens.add(config.adminToken, 'admin');
   for (const t of config.publisherTokens) tokens.add(t, 'publisher');
-  for (const t of config.reviewerTokens) tokens.add(t, 'reviewer');
+  for (const t of config.reviewerTokens) tokens.addNamed(t, 'reviewer');
   return tokens;
 }
 
@@ -60,8 +67,9 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     const livePack = new LivePack();
     const lists = new BlocklistStore(redis, keys);
     await lists.listen(subscriber);
-    const reviews = new ReviewQueue(redis, keys);
-    await reviews.ensureGroup();
+    const reviews = new ReviewQueue(redis, keys, { leaseMs: config.reviewLeaseMs, undoWindowMs: config.reviewUndoMs, maxDeliveries: config.reviewMaxDeliveries });
+    await reviews.ensureGroups();
+    const instanceId = `gate-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
     const fingerprints = new FingerprintBank(redis, keys, log);
     await fingerprints.listen(subscriber);
     await fingerprints.reload();
@@ -94,13 +102,44 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     metrics.registry.gauge('gate_pack_patterns', 'Patterns in the live pack.', () => livePack.current?.patternCount ?? 0);
     metrics.registry.gauge('gate_redis_up', '1 while the gate has a working Redis connection.', () => (redis.status === 'ready' ? 1 : 0));
 
-    const checks = new CheckService({ livePack, pool, lists, fingerprints, reviews, metrics });
+    const verdicts = new ListingVerdicts(redis, keys);
+    const audit = new AuditLog(redis, keys);
+    const webhooks = new WebhookOutbox(redis, keys, config.webhookUrl !== undefined);
+    const effects = new DecisionEffects({ redis, keys, verdicts, lists, fingerprints, audit, webhooks, metrics, consumer: instanceId, log });
+    await effects.start();
+    opened.push(async () => effects.stop());
+    if (config.webhookUrl !== undefined && config.webhookSecret !== undefined) {
+      const dispatcher = new WebhookDispatcher(redis, keys, {
+        url: config.webhookUrl,
+        secret: config.webhookSecret,
+        consumer: instanceId,
+        delivered: metrics.webhooksDelivered,
+        failed: metrics.webhooksFailed,
+        log,
+      });
+      await dispatcher.start();
+      opened.push(async () => dispatcher.stop());
+    }
+    let reviewDepth: Array<{ labels: Record<string, string>; value: number }> = [];
+    metrics.registry.gauge('gate_review_queue_items', 'Review items by tier and state (waiting for a reviewer, or claimed).', () => reviewDepth);
+    const depthTimer = setInterval(() => {
+      reviews.depth().then(
+        (depth) => (reviewDepth = Object.entries(depth).flatMap(([tier, d]) => [{ labels: { tier, state: 'waiting' }, value: d.waiting }, { labels: { tier, state: 'claimed' }, value: d.claimed }])),
+        () => undefined,
+      );
+    }, 2000);
+    depthTimer.unref();
+    opened.push(async () => clearInterval(depthTimer));
+
+    const checks = new CheckService({ livePack, pool, lists, fingerprints, reviews, verdicts, metrics, qaShare: config.qaShare, log });
     const server = new GateServer({
       checks,
       livePack,
       packs,
       lists,
       fingerprints,
+      audit,
+      review: { reviews, effects, verdicts, redis, keys },
       tokens: buildTokens(config),
       metrics,
       redisReady: () => redis.status === 'ready',

@@ -36,6 +36,14 @@ export class TokenRegistry {
   }
 
   /** The token's principal, or undefined when the header carries no known token. */
+  /** Adds `name:token` entries (a bare token gets a name from its hash). */
+  addNamed(entry: string, role: Role): void {
+    const colon = entry.indexOf(':');
+    const token = colon >= 0 ? entry.slice(colon + 1) : entry;
+    const name = colon >= 0 ? entry.slice(0, colon) : `${role}-${digest(token).toString('hex').slice(0, 8)}`;
+    this.add(token, role, name);
+  }
+
   identify(authorization: string): Principal | undefined {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (!match?.[1]) return undefined;

@@ -19,6 +19,7 @@ export interface GateConfig {
   readonly dataDir: string;
   readonly adminToken: string | undefined;
   readonly publisherTokens: readonly string[];
+  /** `name:token` (or a bare token, named after its hash). */
   readonly reviewerTokens: readonly string[];
   /** Largest accepted request body. Default 1 MiB. */
   readonly maxBodyBytes: number;
@@ -26,6 +27,18 @@ export interface GateConfig {
   readonly defaultDeadlineMs: number;
   /** Matching worker threads. Default: the number of cores. */
   readonly workers: number;
+  /** How long a reviewer's claim lasts without a decision. Default 10 minutes. */
+  readonly reviewLeaseMs: number;
+  /** How long a decision can be undone. Default 5 minutes. */
+  readonly reviewUndoMs: number;
+  /** Deliveries after which an undecided item goes to the dead letters. Default 5. */
+  readonly reviewMaxDeliveries: number;
+  /** Share of allow verdicts sampled into the QA review tier. Default 0. */
+  readonly qaShare: number;
+  /** Where decided verdicts are POSTed; unset: no webhook. */
+  readonly webhookUrl: string | undefined;
+  /** HMAC-SHA256 key for the webhook signature; required with GATE_WEBHOOK_URL. */
+  readonly webhookSecret: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -52,29 +65,45 @@ function tokenList(env: NodeJS.ProcessEnv, name: string, problems: string[]): st
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return [];
   const tokens = raw.split(',').map((t) => t.trim()).filter((t) => t.length > 0);
-  for (const t of tokens) if (t.length < 16) problems.push(`${name}: every token must be at least 16 characters`);
+  for (const t of tokens) if ((t.includes(':') ? t.slice(t.indexOf(':') + 1) : t).length < 16) problems.push(`${name}: every token must be at least 16 characters`);
   return tokens;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GateConfig {
   const problems: string[] = [];
-  const redisUrl = env.REDIS_URL && env.REDIS_URL.trim() !== '' ? env.REDIS_URL.trim() : undefined;
+  const text = (name: string): string | undefined => (env[name] && env[name] !== '' ? env[name] : undefined);
+  const redisUrl = text('REDIS_URL')?.trim();
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) problems.push(`REDIS_URL must start with redis:// or rediss://, got "${redisUrl}"`);
-  const adminToken = env.GATE_ADMIN_TOKEN && env.GATE_ADMIN_TOKEN !== '' ? env.GATE_ADMIN_TOKEN : undefined;
+  const adminToken = text('GATE_ADMIN_TOKEN');
   if (adminToken !== undefined && adminToken.length < 16) problems.push('GATE_ADMIN_TOKEN must be at least 16 characters');
+  const qaRaw = text('GATE_QA_SHARE');
+  const qaShare = qaRaw === undefined ? 0 : Number(qaRaw);
+  if (!Number.isFinite(qaShare) || qaShare < 0 || qaShare > 1) problems.push(`GATE_QA_SHARE must be a number from 0 to 1, got "${qaRaw}"`);
+  const webhookUrl = text('GATE_WEBHOOK_URL');
+  const webhookSecret = text('GATE_WEBHOOK_SECRET');
+  if (webhookUrl !== undefined && !/^https?:\/\//.test(webhookUrl)) problems.push(`GATE_WEBHOOK_URL must be an http(s) URL, got "${webhookUrl}"`);
+  if (webhookUrl !== undefined && (webhookSecret === undefined || webhookSecret.length < 16)) {
+    problems.push('GATE_WEBHOOK_SECRET (16+ characters) is required with GATE_WEBHOOK_URL');
+  }
   const config: GateConfig = {
     port: integer(env, 'PORT', 8080, 0, 65535, problems),
-    host: env.HOST && env.HOST !== '' ? env.HOST : '0.0.0.0',
+    host: text('HOST') ?? '0.0.0.0',
     redisUrl,
     redisPrefix: env.GATE_REDIS_PREFIX ?? 'gate:',
-    packPath: resolve(env.GATE_PACK && env.GATE_PACK !== '' ? env.GATE_PACK : DEMO_PACK_PATH),
-    dataDir: resolve(env.GATE_DATA_DIR && env.GATE_DATA_DIR !== '' ? env.GATE_DATA_DIR : 'data'),
+    packPath: resolve(text('GATE_PACK') ?? DEMO_PACK_PATH),
+    dataDir: resolve(text('GATE_DATA_DIR') ?? 'data'),
     adminToken,
     publisherTokens: tokenList(env, 'GATE_PUBLISHER_TOKENS', problems),
     reviewerTokens: tokenList(env, 'GATE_REVIEWER_TOKENS', problems),
     maxBodyBytes: integer(env, 'GATE_MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024, problems),
     defaultDeadlineMs: integer(env, 'GATE_DEFAULT_DEADLINE_MS', 20, 1, 60_000, problems),
     workers: integer(env, 'GATE_WORKERS', Math.max(1, availableParallelism()), 1, 256, problems),
+    reviewLeaseMs: integer(env, 'GATE_REVIEW_LEASE_MS', 600_000, 100, 86_400_000, problems),
+    reviewUndoMs: integer(env, 'GATE_REVIEW_UNDO_MS', 300_000, 0, 86_400_000, problems),
+    reviewMaxDeliveries: integer(env, 'GATE_REVIEW_MAX_DELIVERIES', 5, 1, 1000, problems),
+    qaShare: Number.isFinite(qaShare) ? qaShare : 0,
+    webhookUrl,
+    webhookSecret,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -9,6 +9,7 @@ export const GATE_ERRORS = {
   GATE_ERR_FORBIDDEN: { status: 403, summary: 'The token is valid but its role may not call this endpoint.' },
   GATE_ERR_NOT_FOUND: { status: 404, summary: 'No such route or resource.' },
   GATE_ERR_METHOD_NOT_ALLOWED: { status: 405, summary: 'The route exists but not for this method.' },
+  GATE_ERR_CONFLICT: { status: 409, summary: 'The review item is not in a state that allows this (decided, claimed by another reviewer, lease expired, undo window closed).' },
   GATE_ERR_BODY_TOO_LARGE: { status: 413, summary: 'The body is over the size limit.' },
   GATE_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, summary: 'Content type is neither application/json nor application/msgpack.' },
   GATE_ERR_OVERLOADED: { status: 503, summary: 'The gate is shedding load; retry after `retry-after` seconds.' },

@@ -12,6 +12,7 @@ import type { ListingMatch } from '../matcher/match-task.js';
 import type { GateMetrics } from '../observability/gate-metrics.js';
 import type { LivePack } from '../pack/live-pack.js';
 import type { ReviewQueue } from '../review/review-queue.js';
+import type { ListingVerdict, ListingVerdicts } from '../review/listing-verdicts.js';
 import { GateError } from '../errors/gate-error.js';
 import type { CheckRequest } from './check-request.js';
 import type { CheckResponse } from './check-response.js';
@@ -26,7 +27,11 @@ export interface CheckServiceParts {
   lists: BlocklistStore;
   fingerprints: FingerprintBank;
   reviews: ReviewQueue;
+  verdicts: ListingVerdicts;
   metrics: GateMetrics;
+  /** Share of `allow` verdicts copied to the QA review tier (0 to 1). */
+  qaShare: number;
+  log: (message: string) => void;
 }
 
 const TIMED_OUT = Symbol('timed out');
@@ -119,22 +124,40 @@ export class CheckService {
       policyVersion: pack.packVersion,
       tookMicros: 0,
     };
+    const hash = contentHash(request);
+    const reviewItem = (tier: 'normal' | 'qa') => ({
+      listingId: request.listingId,
+      sellerId: request.sellerId,
+      contentHash: hash,
+      policyVersion: pack.packVersion,
+      checkId,
+      score: scored.score,
+      tier,
+      priority: scored.score,
+      reasons,
+      listing: request,
+      source: tier === 'qa' ? 'qa' : 'gate',
+    });
+    let decidedBy = 'gate';
     if (verdict === 'review') {
-      const queued = await this.parts.reviews.enqueue({
-        listingId: request.listingId,
-        contentHash: contentHash(request),
-        policyVersion: pack.packVersion,
-        checkId,
-        score: scored.score,
-        priority: scored.score,
-        reasons,
-        listing: request,
-      });
-      if (queued.created) this.parts.metrics.reviewsQueued.inc();
-      response.reviewId = queued.reviewId;
+      const queued = await this.parts.reviews.enqueue(reviewItem('normal'));
+      if (queued.kind === 'decided') {
+        // A reviewer already decided this very content: their verdict stands.
+        response.verdict = queued.decision;
+        decidedBy = 'reviewer';
+      } else {
+        if (queued.created) this.parts.metrics.reviewsQueued.inc();
+        response.reviewId = queued.reviewId;
+      }
+    } else if (verdict === 'allow' && this.parts.qaShare > 0 && Math.random() < this.parts.qaShare) {
+      this.parts.metrics.qaSampled.inc();
+      this.parts.reviews.enqueue(reviewItem('qa')).catch((error: unknown) => this.parts.log(`QA sample not queued: ${(error as Error).message}`));
     }
+    const record: ListingVerdict = { listingId: request.listingId, verdict: response.verdict, decidedBy, decidedAt: new Date().toISOString(), checkId, policyVersion: pack.packVersion };
+    if (response.reviewId) record.reviewId = response.reviewId;
+    if (decidedBy === 'gate') this.parts.verdicts.record(record).catch((error: unknown) => this.parts.log(`verdict of ${request.listingId} not recorded: ${(error as Error).message}`));
     response.tookMicros = Math.round((performance.now() - startedAt) * 1000);
-    this.parts.metrics.checks.inc({ verdict });
+    this.parts.metrics.checks.inc({ verdict: response.verdict });
     this.parts.metrics.checkSeconds.observe(response.tookMicros / 1e6);
     return response;
   }

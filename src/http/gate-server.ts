@@ -16,6 +16,10 @@ import { LIST_KINDS, type ListKind } from '../pack/policy-pack.js';
 import { checkStringArray, FieldIssues, isPlainObject } from '../validation/field-issues.js';
 import { route, type RouteOptions } from './route-handler.js';
 import { send, sendError } from './respond.js';
+import { registerReviewRoutes, type ReviewRouteParts } from './review-routes.js';
+import { readFileSync } from 'node:fs';
+import { repoPath } from '../config/repo-root.js';
+import type { AuditLog } from '../audit/audit-log.js';
 
 export interface GateServerParts {
   checks: CheckService;
@@ -23,6 +27,8 @@ export interface GateServerParts {
   packs: PackManager;
   lists: BlocklistStore;
   fingerprints: FingerprintBank;
+  audit: AuditLog;
+  review: Omit<ReviewRouteParts, 'tokens' | 'metrics' | 'log' | 'audit'>;
   tokens: TokenRegistry;
   metrics: GateMetrics;
   /** True while Redis answers. */
@@ -80,6 +86,15 @@ function bankEntries(kind: FingerprintKind, body: unknown): BankEntry[] {
     if (textGrams(raw.text).length < MIN_GRAMS) return fail(`entries[${i}].text`, `is too short to fingerprint (fewer than ${MIN_GRAMS} distinct 3-grams)`);
     return { ref: raw.ref, value: raw.text };
   });
+}
+
+/** The reviewer's page, read once at start: file name -> [content type, body]. */
+function reviewPage(): Map<string, [string, string]> {
+  const files = new Map<string, [string, string]>();
+  for (const [name, type] of [['index.html', 'text/html; charset=utf-8'], ['review.js', 'text/javascript; charset=utf-8'], ['review.css', 'text/css; charset=utf-8']] as const) {
+    files.set(name, [type, readFileSync(repoPath('src', 'review-ui', name), 'utf8')]);
+  }
+  return files;
 }
 
 export class GateServer {
@@ -150,6 +165,7 @@ export class GateServer {
       route(this.options({ readsBody: true, maxBodyBytes: Math.max(p.maxBodyBytes, 512 * 1024 * 1024) }), async ({ head, body: raw }) => {
         this.requireAdmin(head.authorization);
         const live = await p.packs.replace(raw);
+        await p.audit.record({ who: 'admin', what: 'pack:replace', subject: live.pack.packVersion, details: { key: live.key, patterns: live.patternCount } });
         p.log(`pack ${live.pack.packVersion} made live by an admin (${live.patternCount} patterns, ${live.compileMillis.toFixed(0)} ms)`);
         return { packVersion: live.pack.packVersion, key: live.key, patternCount: live.patternCount, compileMillis: Math.round(live.compileMillis) };
       }),
@@ -161,7 +177,9 @@ export class GateServer {
         this.requireAdmin(head.authorization);
         const kind = listKindOf(head.params[0] ?? '');
         const values = listValues(raw);
-        return { kind, added: await p.lists.add(kind, values) };
+        const added = await p.lists.add(kind, values);
+        await p.audit.record({ who: 'admin', what: `list:add:${kind}`, details: { values: values.slice(0, 100), count: values.length } });
+        return { kind, added };
       }),
     );
     app.del(
@@ -170,7 +188,9 @@ export class GateServer {
         this.requireAdmin(head.authorization);
         const kind = listKindOf(head.params[0] ?? '');
         const values = listValues(raw);
-        return { kind, removed: await p.lists.remove(kind, values) };
+        const removed = await p.lists.remove(kind, values);
+        await p.audit.record({ who: 'admin', what: `list:remove:${kind}`, details: { values: values.slice(0, 100), count: values.length } });
+        return { kind, removed };
       }),
     );
     app.get(
@@ -183,6 +203,19 @@ export class GateServer {
       }),
     );
 
+    registerReviewRoutes(app, { ...p.review, audit: p.audit, tokens: p.tokens, metrics: p.metrics, log: p.log }, (extra) => this.options(extra));
+    const page = reviewPage();
+    const servePage = (name: string) =>
+      route(this.options(), ({ res, state }) => {
+        const [type, body] = page.get(name) ?? ['text/plain', ''];
+        send(res, state, 200, body, type, { 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
+        return undefined;
+      });
+    app.get('/review', servePage('index.html'));
+    app.get('/review/', servePage('index.html'));
+    app.get('/review/review.js', servePage('review.js'));
+    app.get('/review/review.css', servePage('review.css'));
+
     app.post(
       '/v1/admin/fingerprints/:kind',
       route(this.options({ readsBody: true, paramCount: 1 }), async ({ head, body: raw }) => {
@@ -190,6 +223,7 @@ export class GateServer {
         const kind = fingerprintKindOf(head.params[0] ?? '');
         const entries = bankEntries(kind, raw);
         await p.fingerprints.add(kind, entries);
+        await p.audit.record({ who: 'admin', what: `bank:add:${kind}`, details: { refs: entries.slice(0, 100).map((e) => e.ref), count: entries.length } });
         return { kind, added: entries.length, size: p.fingerprints.size(kind) };
       }),
     );
@@ -217,7 +251,9 @@ export class GateServer {
     app.any(
       '/*',
       route(this.options(), ({ head, res, state }) => {
-        const known = ['/healthz', '/readyz', '/metrics', '/v1/check', '/v1/admin/pack'].includes(head.url) || head.url.startsWith('/v1/admin/lists/') || head.url.startsWith('/v1/admin/fingerprints/');
+        const known =
+          ['/healthz', '/readyz', '/metrics', '/v1/check', '/v1/admin/pack', '/v1/review/next', '/v1/review/decisions', '/v1/review/stats', '/v1/admin/audit'].includes(head.url) ||
+          ['/v1/admin/lists/', '/v1/admin/fingerprints/', '/v1/review/', '/v1/listings/'].some((prefix) => head.url.startsWith(prefix));
         const error = known
           ? new GateError('GATE_ERR_METHOD_NOT_ALLOWED', `${head.method.toUpperCase()} is not allowed on ${head.url}`)
           : new GateError('GATE_ERR_NOT_FOUND', `no route ${head.method.toUpperCase()} ${head.url}`);

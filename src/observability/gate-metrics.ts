@@ -11,6 +11,11 @@ export interface GateMetrics {
   packSwaps: Counter;
   packRejected: Counter;
   authFailures: Counter;
+  reviewDecisions: Counter;
+  reviewClaims: Counter;
+  qaSampled: Counter;
+  webhooksDelivered: Counter;
+  webhooksFailed: Counter;
 }
 
 export function createGateMetrics(): GateMetrics {
@@ -27,5 +32,10 @@ export function createGateMetrics(): GateMetrics {
     packSwaps: registry.counter('gate_pack_swaps_total', 'Packs made live.'),
     packRejected: registry.counter('gate_pack_rejected_total', 'Packs refused by validation or compilation.'),
     authFailures: registry.counter('gate_auth_failures_total', 'Requests refused for a missing, unknown or under-privileged token, by route.'),
+    reviewDecisions: registry.counter('gate_review_decisions_total', 'Reviewer decisions applied, by decision and by what queued the item (gate, qa, ...). QA items decided block are allows the gate missed.'),
+    reviewClaims: registry.counter('gate_review_claims_total', 'Items handed to reviewers.'),
+    qaSampled: registry.counter('gate_qa_sampled_total', 'Allow verdicts sampled into the QA review queue.'),
+    webhooksDelivered: registry.counter('gate_webhooks_delivered_total', 'Webhook events delivered (2xx).'),
+    webhooksFailed: registry.counter('gate_webhook_attempts_failed_total', 'Webhook delivery attempts that failed (each is retried).'),
   };
 }

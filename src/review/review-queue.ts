@@ -1,76 +1,288 @@
-// The review queue: `review` verdicts appended to a Redis Stream that is never
-// trimmed by length. The same listing content is queued once; asking again
-// returns the same reviewId.
+// The review queue on Redis Streams (one stream per tier, one consumer group).
+// A claim is a stream delivery to the reviewer (its consumer); the lease is the
+// delivery's idle time: an item not decided within the lease is reclaimed by the
+// next reviewer who asks (XAUTOCLAIM), and an item delivered too many times goes
+// to the dead-letter stream. Streams are never trimmed by length: that would
+// delete pending items. A decision is checked and recorded atomically (Lua): only
+// the reviewer holding the item, within the lease, can decide it.
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { luaScript } from '../redis/lua-script.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import type { Reason } from '../gate/reason.js';
+import { REVIEW_TIERS, type ReviewTier } from './review-tier.js';
 
 export const REVIEW_GROUP = 'reviewers';
 
+export interface ReviewQueueOptions {
+  /** How long a claim lasts without a decision. Default 10 minutes. */
+  leaseMs?: number;
+  /** Deliveries after which an undecided item goes to the dead letters. Default 5. */
+  maxDeliveries?: number;
+  /** How long a decision can be undone. Default 5 minutes. */
+  undoWindowMs?: number;
+}
+
 export interface ReviewItemInput {
   listingId: string;
+  sellerId: string;
   contentHash: string;
   policyVersion: string;
   checkId: string;
   score: number;
-  /** Higher is decided first. */
+  tier: ReviewTier;
+  /** Higher is more urgent (shown to reviewers; tiers decide the order). */
   priority: number;
   reasons: readonly Reason[];
   /** The listing exactly as the caller sent it. */
   listing: unknown;
+  /** What put it in the queue: `gate`, `qa`, `complaint`, `appeal`, `report`. */
+  source?: string;
 }
 
-export interface EnqueueResult {
+export type EnqueueResult =
+  | { kind: 'queued'; reviewId: string; created: boolean }
+  | { kind: 'decided'; decision: 'allow' | 'block' };
+
+export interface ClaimedItem {
   reviewId: string;
-  created: boolean;
+  listingId: string;
+  sellerId: string;
+  tier: ReviewTier;
+  priority: number;
+  score: number;
+  source: string;
+  policyVersion: string;
+  reasons: Reason[];
+  listing: unknown;
+  createdAt: string;
+  deliveries: number;
+  leaseExpiresAt: string;
 }
 
-type EnqueueCommand = (dedupeKey: string, stream: string, reviewId: string, ...fields: string[]) => Promise<[string, number]>;
+export interface DecisionInput {
+  reviewId: string;
+  reviewer: string;
+  decision: 'allow' | 'block';
+  note?: string;
+  /** What a block also adds to the lists and banks. */
+  confirm?: { seller?: boolean; identity?: boolean; images?: boolean; text?: boolean };
+  /** An admin may decide any pending item. */
+  asAdmin?: boolean;
+}
+
+export class ReviewError extends Error {
+  constructor(readonly code: 'not_found' | 'already_decided' | 'not_claimed' | 'claimed_by_another' | 'lease_expired' | 'not_decided' | 'not_yours' | 'window_closed' | string) {
+    super(`review: ${code.replace(/_/g, ' ')}`);
+    this.name = 'ReviewError';
+  }
+}
+
+type ScriptReply = [string, string, string?];
+type Script = (...args: string[]) => Promise<ScriptReply>;
+
+function field(fields: string[], name: string): string {
+  const at = fields.indexOf(name);
+  return at >= 0 && at % 2 === 0 ? (fields[at + 1] ?? '') : '';
+}
 
 export class ReviewQueue {
-  private readonly enqueueScript: EnqueueCommand;
+  readonly leaseMs: number;
+  readonly maxDeliveries: number;
+  readonly undoWindowMs: number;
+  private readonly scripts: Record<'enqueue' | 'decide' | 'undo', Script>;
 
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
+    options: ReviewQueueOptions = {},
   ) {
-    if (!('enqueueReview' in redis)) {
-      redis.defineCommand('enqueueReview', { numberOfKeys: 2, lua: luaScript('enqueue-review') });
-    }
-    const command = (redis as unknown as { enqueueReview: EnqueueCommand }).enqueueReview;
-    this.enqueueScript = command.bind(redis);
+    this.leaseMs = options.leaseMs ?? 10 * 60_000;
+    this.maxDeliveries = options.maxDeliveries ?? 5;
+    this.undoWindowMs = options.undoWindowMs ?? 5 * 60_000;
+    const define = (name: string, file: string, keys: number): Script => {
+      if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: keys, lua: luaScript(file) });
+      return ((redis as unknown as Record<string, Script>)[name] as Script).bind(redis);
+    };
+    this.scripts = {
+      enqueue: define('enqueueReview', 'enqueue-review', 4),
+      decide: define('decideReview', 'decide-review', 2),
+      undo: define('undoDecision', 'undo-decision', 2),
+    };
   }
 
-  /** Creates the consumer group reviewers read through (idempotent). */
-  async ensureGroup(): Promise<void> {
-    try {
-      await this.redis.xgroup('CREATE', this.keys.reviewStream, REVIEW_GROUP, '0', 'MKSTREAM');
-    } catch (error) {
-      if (!String((error as Error).message).includes('BUSYGROUP')) throw error;
+  /** Creates the consumer groups (idempotent). */
+  async ensureGroups(): Promise<void> {
+    for (const tier of REVIEW_TIERS) {
+      try {
+        await this.redis.xgroup('CREATE', this.keys.reviewStream(tier), REVIEW_GROUP, '0', 'MKSTREAM');
+      } catch (error) {
+        if (!String((error as Error).message).includes('BUSYGROUP')) throw error;
+      }
     }
   }
 
   async enqueue(item: ReviewItemInput): Promise<EnqueueResult> {
-    const [reviewId, created] = await this.enqueueScript(
+    const reviewId = `rv_${randomUUID()}`;
+    const [id, created, decided] = await this.scripts.enqueue(
       this.keys.reviewDedupe(item.listingId, item.contentHash),
-      this.keys.reviewStream,
-      `rv_${randomUUID()}`,
+      this.keys.reviewStream(item.tier),
+      this.keys.reviewItemPrefix,
+      this.keys.reviewDecided(item.listingId, item.contentHash),
+      reviewId,
+      item.tier,
       'listingId', item.listingId,
+      'sellerId', item.sellerId,
       'contentHash', item.contentHash,
       'policyVersion', item.policyVersion,
       'checkId', item.checkId,
       'score', String(item.score),
       'priority', String(item.priority),
+      'source', item.source ?? 'gate',
       'reasons', JSON.stringify(item.reasons),
       'listing', JSON.stringify(item.listing),
       'createdAt', new Date().toISOString(),
     );
-    return { reviewId, created: created === 1 };
+    if (decided === 'allow' || decided === 'block') return { kind: 'decided', decision: decided };
+    return { kind: 'queued', reviewId: id, created: Number(created) === 1 };
   }
 
-  async length(): Promise<number> {
-    return this.redis.xlen(this.keys.reviewStream);
+  /** Claims up to `count` items for `reviewer`: expired claims first, then new items, most urgent tier first. */
+  async claim(reviewer: string, count: number): Promise<ClaimedItem[]> {
+    const claimed: ClaimedItem[] = [];
+    for (const tier of REVIEW_TIERS) {
+      if (claimed.length >= count) break;
+      const stream = this.keys.reviewStream(tier);
+      const reclaimed = (await this.redis.xautoclaim(stream, REVIEW_GROUP, reviewer, this.leaseMs, '0-0', 'COUNT', count - claimed.length)) as [string, Array<[string, string[]] | null>, string[]?];
+      const entries = (reclaimed[1] ?? []).filter((e): e is [string, string[]] => e !== null);
+      if (claimed.length + entries.length < count) {
+        const fresh = (await this.redis.xreadgroup('GROUP', REVIEW_GROUP, reviewer, 'COUNT', count - claimed.length - entries.length, 'STREAMS', stream, '>')) as Array<[string, Array<[string, string[]]>]> | null;
+        for (const [, list] of fresh ?? []) entries.push(...list);
+      }
+      for (const [entryId, fields] of entries) {
+        const item = await this.toClaimed(tier, stream, entryId, fields, reviewer);
+        if (item) claimed.push(item);
+      }
+    }
+    return claimed;
+  }
+
+  private async toClaimed(tier: ReviewTier, stream: string, entryId: string, fields: string[], reviewer: string): Promise<ClaimedItem | undefined> {
+    const reviewId = field(fields, 'reviewId');
+    const status = await this.redis.hget(this.keys.reviewItem(reviewId), 'status');
+    const pending = (await this.redis.xpending(stream, REVIEW_GROUP, entryId, entryId, 1)) as Array<[string, string, number, number]>;
+    const deliveries = pending[0]?.[3] ?? 1;
+    if (status !== 'pending' || (await this.redis.hget(this.keys.reviewItem(reviewId), 'entryId')) !== entryId) {
+      await this.redis.xack(stream, REVIEW_GROUP, entryId); // decided meanwhile, or replaced by an undo's new entry
+      return undefined;
+    }
+    if (deliveries > this.maxDeliveries) {
+      await this.redis
+        .multi()
+        .xadd(this.keys.reviewDeadLetters, '*', ...fields, 'deadAt', new Date().toISOString(), 'deliveries', String(deliveries), 'lastReviewer', reviewer)
+        .hset(this.keys.reviewItem(reviewId), 'status', 'dead')
+        .xack(stream, REVIEW_GROUP, entryId)
+        .exec();
+      return undefined;
+    }
+    return {
+      reviewId,
+      listingId: field(fields, 'listingId'),
+      sellerId: field(fields, 'sellerId'),
+      tier,
+      priority: Number(field(fields, 'priority')),
+      score: Number(field(fields, 'score')),
+      source: field(fields, 'source') || 'gate',
+      policyVersion: field(fields, 'policyVersion'),
+      reasons: JSON.parse(field(fields, 'reasons') || '[]') as Reason[],
+      listing: JSON.parse(field(fields, 'listing') || 'null') as unknown,
+      createdAt: field(fields, 'createdAt'),
+      deliveries,
+      leaseExpiresAt: new Date(Date.now() + this.leaseMs).toISOString(),
+    };
+  }
+
+  private async claimOf(reviewId: string): Promise<{ stream: string; entryId: string; owner: string | undefined }> {
+    const [stream, entryId, status] = await this.redis.hmget(this.keys.reviewItem(reviewId), 'stream', 'entryId', 'status');
+    if (!stream || !entryId) throw new ReviewError('not_found');
+    if (status !== 'pending') throw new ReviewError('already_decided');
+    const pending = (await this.redis.xpending(stream, REVIEW_GROUP, entryId, entryId, 1)) as Array<[string, string, number, number]>;
+    return { stream, entryId, owner: pending[0]?.[1] };
+  }
+
+  /** Extends the reviewer's lease on an item by a full lease from now. */
+  async hold(reviewId: string, reviewer: string): Promise<string> {
+    const { stream, entryId, owner } = await this.claimOf(reviewId);
+    if (owner !== reviewer) throw new ReviewError(owner === undefined ? 'not_claimed' : 'claimed_by_another');
+    await this.redis.xclaim(stream, REVIEW_GROUP, reviewer, 0, entryId, 'JUSTID');
+    return new Date(Date.now() + this.leaseMs).toISOString();
+  }
+
+  /** Gives an item back: the next reviewer who asks gets it (a skip). */
+  async release(reviewId: string, reviewer: string): Promise<void> {
+    const { stream, entryId, owner } = await this.claimOf(reviewId);
+    if (owner !== reviewer) throw new ReviewError(owner === undefined ? 'not_claimed' : 'claimed_by_another');
+    // Marked idle for a whole lease, so that the next XAUTOCLAIM takes it.
+    await this.redis.xclaim(stream, REVIEW_GROUP, reviewer, 0, entryId, 'IDLE', this.leaseMs + 1, 'JUSTID');
+  }
+
+  async decide(input: DecisionInput): Promise<string> {
+    const decisionId = `dc_${randomUUID()}`;
+    const [status, value] = await this.scripts.decide(
+      this.keys.reviewItem(input.reviewId),
+      this.keys.reviewDecisions,
+      REVIEW_GROUP,
+      input.reviewer,
+      String(this.leaseMs),
+      input.decision,
+      decisionId,
+      input.note ?? '',
+      JSON.stringify(input.confirm ?? {}),
+      new Date().toISOString(),
+      input.asAdmin ? '1' : '0',
+      String(Date.now()),
+    );
+    if (status !== 'ok') throw new ReviewError(value);
+    return value;
+  }
+
+  async undo(reviewId: string, reviewer: string, asAdmin = false): Promise<void> {
+    const [status, value] = await this.scripts.undo(
+      this.keys.reviewItem(reviewId),
+      this.keys.reviewDecisions,
+      reviewer,
+      String(Date.now()),
+      String(this.undoWindowMs),
+      new Date().toISOString(),
+      asAdmin ? '1' : '0',
+    );
+    if (status !== 'ok') throw new ReviewError(value);
+  }
+
+  async item(reviewId: string): Promise<Record<string, string> | undefined> {
+    const item = await this.redis.hgetall(this.keys.reviewItem(reviewId));
+    return Object.keys(item).length > 0 ? item : undefined;
+  }
+
+  /** Items waiting per tier (not yet delivered) and claimed (delivered, undecided). */
+  async depth(): Promise<Record<ReviewTier, { waiting: number; claimed: number }>> {
+    const out = {} as Record<ReviewTier, { waiting: number; claimed: number }>;
+    for (const tier of REVIEW_TIERS) {
+      const groups = (await this.redis.xinfo('GROUPS', this.keys.reviewStream(tier))) as Array<Array<string | number>>;
+      const group = groups.find((g) => g[g.indexOf('name') + 1] === REVIEW_GROUP) ?? [];
+      const claimed = Number(group[group.indexOf('pending') + 1] ?? 0);
+      const lag = group.indexOf('lag') >= 0 ? Number(group[group.indexOf('lag') + 1] ?? 0) : 0;
+      out[tier] = { waiting: lag, claimed };
+    }
+    return out;
+  }
+
+  async deadLetters(count = 100): Promise<Array<{ id: string; fields: Record<string, string> }>> {
+    const rows = await this.redis.xrange(this.keys.reviewDeadLetters, '-', '+', 'COUNT', count);
+    return rows.map(([id, fields]) => {
+      const record: Record<string, string> = {};
+      for (let i = 0; i + 1 < fields.length; i += 2) record[fields[i] ?? ''] = fields[i + 1] ?? '';
+      return { id, fields: record };
+    });
   }
 }

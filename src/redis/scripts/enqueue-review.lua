@@ -1,17 +1,33 @@
--- Appends a review item unless the same listing content is already queued.
+-- Appends a review item unless the same listing content is already queued or
+-- was already decided by a reviewer.
 -- KEYS[1]  dedupe key (listingId + content hash), value: the reviewId
--- KEYS[2]  review stream
+-- KEYS[2]  review stream of the item's tier
+-- KEYS[3]  item hash prefix (the reviewId is appended)
+-- KEYS[4]  decided key (listingId + content hash), value: the reviewer's decision
 -- ARGV[1]  reviewId to use if the item is new
--- ARGV[2..] field, value pairs of the stream entry
--- Returns { reviewId, 1 if added now / 0 if it was already queued }
+-- ARGV[2]  tier name
+-- ARGV[3..] field, value pairs of the stream entry (must include listingId, contentHash, priority)
+-- Returns { reviewId, 1 if added now / 0 if already queued, decision or '' }
+local decided = redis.call('GET', KEYS[4])
+if decided then
+  return { '', 0, decided }
+end
 local existing = redis.call('GET', KEYS[1])
 if existing then
-  return { existing, 0 }
+  return { existing, 0, '' }
 end
 local fields = { 'reviewId', ARGV[1] }
-for i = 2, #ARGV do
+for i = 3, #ARGV do
   fields[#fields + 1] = ARGV[i]
 end
-redis.call('XADD', KEYS[2], '*', unpack(fields))
+local entryId = redis.call('XADD', KEYS[2], '*', unpack(fields))
 redis.call('SET', KEYS[1], ARGV[1])
-return { ARGV[1], 1 }
+local item = { 'reviewId', ARGV[1], 'stream', KEYS[2], 'entryId', entryId, 'tier', ARGV[2], 'status', 'pending', 'dedupeKey', KEYS[1], 'decidedKey', KEYS[4] }
+for i = 3, #ARGV, 2 do
+  if ARGV[i] ~= 'listing' and ARGV[i] ~= 'reasons' then
+    item[#item + 1] = ARGV[i]
+    item[#item + 1] = ARGV[i + 1]
+  end
+end
+redis.call('HSET', KEYS[3] .. ARGV[1], unpack(item))
+return { ARGV[1], 1, '' }

@@ -1,0 +1,222 @@
+// The reviewer API (contract section 5 and issue 5): claim, decide, hold, release,
+// undo, bulk decisions, stats and seller history; the publisher's verdict lookup;
+// the admin's dead letters and audit log.
+import type uWS from '@trufflesuite/uws-js-unofficial';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Principal, TokenRegistry } from '../auth/token-registry.js';
+import { GateError } from '../errors/gate-error.js';
+import type { Redis } from 'ioredis';
+import type { RedisKeys } from '../redis/redis-keys.js';
+import type { DecisionEffects } from '../review/decision-effects.js';
+import type { ListingVerdicts } from '../review/listing-verdicts.js';
+import { ReviewError, type DecisionInput, type ReviewQueue } from '../review/review-queue.js';
+import type { GateMetrics } from '../observability/gate-metrics.js';
+import { isPlainObject } from '../validation/field-issues.js';
+import { route, type RouteOptions } from './route-handler.js';
+
+export interface ReviewRouteParts {
+  reviews: ReviewQueue;
+  effects: DecisionEffects;
+  verdicts: ListingVerdicts;
+  audit: AuditLog;
+  tokens: TokenRegistry;
+  metrics: GateMetrics;
+  redis: Redis;
+  keys: RedisKeys;
+  log: (message: string) => void;
+}
+
+const REVIEW_ERROR_STATUS: Record<string, GateError['code']> = {
+  not_found: 'GATE_ERR_NOT_FOUND',
+};
+
+function toGate(error: unknown): unknown {
+  if (!(error instanceof ReviewError)) return error;
+  return new GateError(REVIEW_ERROR_STATUS[error.code] ?? 'GATE_ERR_CONFLICT', error.message, { field: 'reviewId', details: { reason: error.code } });
+}
+
+function reviewerName(principal: Principal): string {
+  return principal.subject ?? principal.role;
+}
+
+function decisionOf(raw: unknown, path: string): Omit<DecisionInput, 'reviewer' | 'reviewId'> {
+  if (!isPlainObject(raw)) throw new GateError('GATE_ERR_INVALID_FIELD', `${path || 'body'} must be an object`, { field: path || 'body' });
+  const at = (name: string): string => (path ? `${path}.${name}` : name);
+  if (raw.decision !== 'block' && raw.decision !== 'allow') throw new GateError('GATE_ERR_INVALID_FIELD', `${at('decision')} must be "block" or "allow"`, { field: at('decision') });
+  if (raw.note !== undefined && (typeof raw.note !== 'string' || raw.note.length > 2000)) {
+    throw new GateError('GATE_ERR_INVALID_FIELD', `${at('note')} must be a string of at most 2000 characters`, { field: at('note') });
+  }
+  const out: Omit<DecisionInput, 'reviewer' | 'reviewId'> = { decision: raw.decision };
+  if (typeof raw.note === 'string') out.note = raw.note;
+  if (raw.confirm !== undefined) {
+    if (!isPlainObject(raw.confirm)) throw new GateError('GATE_ERR_INVALID_FIELD', `${at('confirm')} must be an object`, { field: at('confirm') });
+    const confirm: NonNullable<DecisionInput['confirm']> = {};
+    for (const key of ['seller', 'identity', 'images', 'text'] as const) {
+      const value = raw.confirm[key];
+      if (value === undefined) continue;
+      if (typeof value !== 'boolean') throw new GateError('GATE_ERR_INVALID_FIELD', `${at(`confirm.${key}`)} must be true or false`, { field: at(`confirm.${key}`) });
+      confirm[key] = value;
+    }
+    out.confirm = confirm;
+  }
+  return out;
+}
+
+export function registerReviewRoutes(app: uWS.TemplatedApp, p: ReviewRouteParts, options: (extra?: Partial<RouteOptions>) => RouteOptions): void {
+  const reviewer = (authorization: string): Principal => {
+    try {
+      return p.tokens.require(authorization, ['reviewer']);
+    } catch (error) {
+      p.metrics.authFailures.inc({ route: 'review' });
+      p.log(`review call refused: ${(error as Error).message}`);
+      throw error;
+    }
+  };
+
+  app.get(
+    '/v1/review/next',
+    route(options(), async ({ head }) => {
+      const who = reviewer(head.authorization);
+      const raw = new URLSearchParams(head.query).get('count') ?? '1';
+      const count = Number(raw);
+      if (!Number.isInteger(count) || count < 1 || count > 50) throw new GateError('GATE_ERR_INVALID_FIELD', 'count must be an integer from 1 to 50', { field: 'count' });
+      const items = await p.reviews.claim(reviewerName(who), count);
+      p.metrics.reviewClaims.inc({}, items.length);
+      for (const item of items) await p.audit.record({ who: `reviewer:${reviewerName(who)}`, what: 'claim', subject: item.reviewId, details: { deliveries: item.deliveries } });
+      return { items, leaseMs: p.reviews.leaseMs };
+    }),
+  );
+
+  const decide = async (who: Principal, reviewId: string, raw: unknown, path: string): Promise<{ reviewId: string; decisionId: string; decision: string }> => {
+    const input = decisionOf(raw, path);
+    const decisionId = await p.reviews.decide({ ...input, reviewId, reviewer: reviewerName(who), asAdmin: who.role === 'admin' }).catch((e: unknown) => {
+      throw toGate(e);
+    });
+    return { reviewId, decisionId, decision: input.decision };
+  };
+
+  app.post(
+    '/v1/review/:reviewId/decision',
+    route(options({ readsBody: true, paramCount: 1 }), async ({ head, body }) => {
+      const who = reviewer(head.authorization);
+      const result = await decide(who, head.params[0] ?? '', body, '');
+      await p.effects.process();
+      return result;
+    }),
+  );
+
+  app.post(
+    '/v1/review/decisions',
+    route(options({ readsBody: true }), async ({ head, body }) => {
+      const who = reviewer(head.authorization);
+      if (!isPlainObject(body) || !Array.isArray(body.decisions) || body.decisions.length === 0 || body.decisions.length > 300) {
+        throw new GateError('GATE_ERR_INVALID_FIELD', 'decisions must be an array of 1-300 { reviewId, decision, note?, confirm? }', { field: 'decisions' });
+      }
+      const results: Array<Record<string, unknown>> = [];
+      for (const [i, raw] of body.decisions.entries()) {
+        const reviewId = isPlainObject(raw) && typeof raw.reviewId === 'string' ? raw.reviewId : '';
+        try {
+          if (!reviewId) throw new GateError('GATE_ERR_INVALID_FIELD', `decisions[${i}].reviewId is required`, { field: `decisions[${i}].reviewId` });
+          results.push({ ok: true, ...(await decide(who, reviewId, raw, `decisions[${i}]`)) });
+        } catch (error) {
+          const gate = error instanceof GateError ? error : new GateError('GATE_ERR_INTERNAL', (error as Error).message);
+          results.push({ ok: false, reviewId, error: gate.toBody().error });
+        }
+      }
+      await p.effects.process();
+      return { results };
+    }),
+  );
+
+  const itemAction = (path: string, act: (who: Principal, reviewId: string) => Promise<unknown>): void => {
+    app.post(
+      path,
+      route(options({ paramCount: 1 }), async ({ head }) => {
+        const who = reviewer(head.authorization);
+        try {
+          return await act(who, head.params[0] ?? '');
+        } catch (error) {
+          throw toGate(error);
+        }
+      }),
+    );
+  };
+  itemAction('/v1/review/:reviewId/hold', async (who, reviewId) => ({ reviewId, leaseExpiresAt: await p.reviews.hold(reviewId, reviewerName(who)) }));
+  itemAction('/v1/review/:reviewId/release', async (who, reviewId) => {
+    await p.reviews.release(reviewId, reviewerName(who));
+    await p.audit.record({ who: `reviewer:${reviewerName(who)}`, what: 'release', subject: reviewId });
+    return { reviewId, released: true };
+  });
+  itemAction('/v1/review/:reviewId/undo', async (who, reviewId) => {
+    await p.reviews.undo(reviewId, reviewerName(who), who.role === 'admin');
+    await p.effects.process();
+    return { reviewId, undone: true };
+  });
+
+  app.get(
+    '/v1/review/stats',
+    route(options(), async ({ head }) => {
+      const who = reviewerName(reviewer(head.authorization));
+      const since = Date.now() - 3_600_000;
+      const recent = await p.redis.xrevrange(p.keys.reviewDecisions, '+', `${since}-0`, 'COUNT', 5000);
+      let mine = 0;
+      for (const [, fields] of recent) if (fields[fields.indexOf('reviewer') + 1] === who && fields[fields.indexOf('type') + 1] === 'decision') mine++;
+      return { reviewer: who, depth: await p.reviews.depth(), decidedLastHour: mine, leaseMs: p.reviews.leaseMs, undoWindowMs: p.reviews.undoWindowMs };
+    }),
+  );
+
+  app.get(
+    '/v1/review/sellers/:sellerId/history',
+    route(options({ paramCount: 1 }), async ({ head }) => {
+      reviewer(head.authorization);
+      const sellerId = decodeURIComponent(head.params[0] ?? '');
+      const rows = await p.redis.lrange(p.keys.sellerHistory(sellerId), 0, 49);
+      return { sellerId, history: rows.map((r) => JSON.parse(r) as unknown) };
+    }),
+  );
+
+  app.get(
+    '/v1/listings/:listingId/verdict',
+    route(options({ paramCount: 1 }), async ({ head }) => {
+      if (p.tokens.hasRole('publisher')) p.tokens.require(head.authorization, ['publisher']);
+      const listingId = decodeURIComponent(head.params[0] ?? '');
+      const verdict = await p.verdicts.get(listingId);
+      if (!verdict) throw new GateError('GATE_ERR_NOT_FOUND', `no verdict for listing ${listingId}`, { field: 'listingId' });
+      return verdict;
+    }),
+  );
+
+  const admin = (authorization: string): void => {
+    if (!p.tokens.hasRole('admin')) throw new GateError('GATE_ERR_FORBIDDEN', 'the admin API is disabled: start the gate with GATE_ADMIN_TOKEN set');
+    try {
+      p.tokens.require(authorization, ['admin']);
+    } catch (error) {
+      p.metrics.authFailures.inc({ route: 'admin' });
+      throw error;
+    }
+  };
+  app.get(
+    '/v1/admin/review/dead-letters',
+    route(options(), async ({ head }) => {
+      admin(head.authorization);
+      return { items: await p.reviews.deadLetters() };
+    }),
+  );
+  app.get(
+    '/v1/admin/audit',
+    route(options(), async ({ head }) => {
+      admin(head.authorization);
+      const query = new URLSearchParams(head.query);
+      const count = Math.min(1000, Math.max(1, Number(query.get('count') ?? 100) || 100));
+      return { records: await p.audit.read(query.get('after') ?? '-', count) };
+    }),
+  );
+  app.get(
+    '/v1/admin/audit/verify',
+    route(options(), async ({ head }) => {
+      admin(head.authorization);
+      const broken = await p.audit.verify();
+      return { intact: broken === undefined, firstBroken: broken ?? null };
+    }),
+  );
+}

@@ -1,0 +1,32 @@
+-- Undoes a decision within its window: the item is pending again (a new stream
+-- entry, claimable by anyone), its content no longer counts as decided, and an
+-- undo record goes to the decisions stream so the effects are reverted.
+-- KEYS[1]  item hash
+-- KEYS[2]  decisions stream
+-- ARGV[1]  reviewer asking (must be the one who decided, unless ARGV[5] is '1')
+-- ARGV[2]  now in milliseconds since the epoch
+-- ARGV[3]  undo window in milliseconds
+-- ARGV[4]  now (ISO 8601, UTC)
+-- ARGV[5]  '1' when an admin asks
+-- Returns { 'ok', newEntryId } or { 'error', code }
+local item = KEYS[1]
+local status = redis.call('HGET', item, 'status')
+if not status then return { 'error', 'not_found' } end
+if status ~= 'decided' then return { 'error', 'not_decided' } end
+if ARGV[5] ~= '1' and redis.call('HGET', item, 'decidedBy') ~= ARGV[1] then return { 'error', 'not_yours' } end
+local decidedAtMs = tonumber(redis.call('HGET', item, 'decidedAtMs') or '0')
+if tonumber(ARGV[2]) - decidedAtMs > tonumber(ARGV[3]) then return { 'error', 'window_closed' } end
+local stream = redis.call('HGET', item, 'stream')
+local old = redis.call('XRANGE', stream, redis.call('HGET', item, 'entryId'), redis.call('HGET', item, 'entryId'))
+local fields = {}
+if #old > 0 then fields = old[1][2] end
+if #fields == 0 then fields = { 'reviewId', redis.call('HGET', item, 'reviewId'), 'listingId', redis.call('HGET', item, 'listingId') } end
+local entryId = redis.call('XADD', stream, '*', unpack(fields))
+redis.call('DEL', redis.call('HGET', item, 'decidedKey'))
+local previous = redis.call('HGET', item, 'decision')
+local decisionId = redis.call('HGET', item, 'decisionId')
+redis.call('HSET', item, 'status', 'pending', 'entryId', entryId)
+redis.call('HDEL', item, 'decision', 'decidedBy', 'decidedAt', 'decidedAtMs', 'decisionId')
+redis.call('XADD', KEYS[2], '*', 'type', 'undo', 'decisionId', decisionId, 'reviewId', redis.call('HGET', item, 'reviewId'),
+  'listingId', redis.call('HGET', item, 'listingId'), 'decision', previous, 'reviewer', ARGV[1], 'at', ARGV[4])
+return { 'ok', entryId }

@@ -1,0 +1,158 @@
+// What a decision does beyond the queue: the listing's final verdict, the seller's
+// history, what the reviewer confirmed added to the lists and banks (live on every
+// instance), a webhook event and an audit record; an undo reverts them. Decisions
+// are read from the decisions stream through a consumer group, so an instance
+// that dies between recording a decision and applying it leaves the work pending,
+// and another instance's sweep applies it (at least once; every effect is
+// idempotent).
+import type { Redis } from 'ioredis';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { FingerprintBank } from '../fingerprint/fingerprint-bank.js';
+import type { BlocklistStore } from '../lists/blocklist-store.js';
+import type { ListKind } from '../pack/policy-pack.js';
+import type { RedisKeys } from '../redis/redis-keys.js';
+import type { CheckRequest } from '../gate/check-request.js';
+import type { GateMetrics } from '../observability/gate-metrics.js';
+import type { ListingVerdicts } from './listing-verdicts.js';
+import type { WebhookOutbox } from '../webhook/webhook-outbox.js';
+
+const EFFECTS_GROUP = 'effects';
+const STALE_MS = 5000;
+
+interface Added {
+  lists: Array<{ kind: ListKind; value: string }>;
+  images: string[];
+  texts: string[];
+}
+
+export interface DecisionEffectsParts {
+  redis: Redis;
+  keys: RedisKeys;
+  verdicts: ListingVerdicts;
+  lists: BlocklistStore;
+  fingerprints: FingerprintBank;
+  audit: AuditLog;
+  webhooks: WebhookOutbox;
+  metrics: GateMetrics;
+  consumer: string;
+  log: (message: string) => void;
+}
+
+function asRecord(fields: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) out[fields[i] ?? ''] = fields[i + 1] ?? '';
+  return out;
+}
+
+export class DecisionEffects {
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private running: Promise<void> = Promise.resolve();
+
+  constructor(private readonly parts: DecisionEffectsParts) {}
+
+  async start(sweepEveryMs = 1000): Promise<void> {
+    try {
+      await this.parts.redis.xgroup('CREATE', this.parts.keys.reviewDecisions, EFFECTS_GROUP, '0', 'MKSTREAM');
+    } catch (error) {
+      if (!String((error as Error).message).includes('BUSYGROUP')) throw error;
+    }
+    this.sweepTimer = setInterval(() => void this.process().catch((e: unknown) => this.parts.log(`decision effects: ${(e as Error).message}`)), sweepEveryMs);
+    this.sweepTimer.unref();
+  }
+
+  stop(): void {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+  }
+
+  /** Applies every decision not yet applied (serialized: one pass at a time). */
+  process(): Promise<void> {
+    this.running = this.running.then(() => this.pass()).catch((error: unknown) => this.parts.log(`decision effects: ${(error as Error).message}`));
+    return this.running;
+  }
+
+  private async pass(): Promise<void> {
+    const { redis, keys, consumer } = this.parts;
+    const stale = (await redis.xautoclaim(keys.reviewDecisions, EFFECTS_GROUP, consumer, STALE_MS, '0-0', 'COUNT', 100)) as [string, Array<[string, string[]] | null>];
+    const entries = (stale[1] ?? []).filter((e): e is [string, string[]] => e !== null);
+    const fresh = (await redis.xreadgroup('GROUP', EFFECTS_GROUP, consumer, 'COUNT', 500, 'STREAMS', keys.reviewDecisions, '>')) as Array<[string, Array<[string, string[]]>]> | null;
+    for (const [, list] of fresh ?? []) entries.push(...list);
+    for (const [id, fields] of entries) {
+      const record = asRecord(fields);
+      if (record.type === 'undo') await this.applyUndo(record);
+      else await this.applyDecision(record);
+      await redis.xack(keys.reviewDecisions, EFFECTS_GROUP, id);
+    }
+  }
+
+  private async listingOf(record: Record<string, string>): Promise<CheckRequest | undefined> {
+    const rows = await this.parts.redis.xrange(record.stream ?? '', record.entryId ?? '', record.entryId ?? '');
+    const fields = rows[0]?.[1];
+    if (!fields) return undefined;
+    return JSON.parse(asRecord(fields).listing ?? 'null') as CheckRequest;
+  }
+
+  private async applyDecision(record: Record<string, string>): Promise<void> {
+    const { verdicts, lists, fingerprints, audit, webhooks, redis, keys, metrics } = this.parts;
+    const reviewId = record.reviewId ?? '';
+    const decision = record.decision === 'block' ? 'block' : 'allow';
+    const who = `reviewer:${record.reviewer ?? ''}`;
+    const at = record.at ?? new Date().toISOString();
+    const listing = await this.listingOf(record);
+    const confirm = JSON.parse(record.confirm || '{}') as { seller?: boolean; identity?: boolean; images?: boolean; text?: boolean };
+    const added: Added = { lists: [], images: [], texts: [] };
+    if (decision === 'block' && listing) {
+      const toList: Array<{ kind: ListKind; value: string }> = [];
+      if (confirm.seller) toList.push({ kind: 'sellers', value: listing.sellerId });
+      if (confirm.identity && listing.seller) {
+        if (listing.seller.phoneHash) toList.push({ kind: 'phones', value: listing.seller.phoneHash });
+        if (listing.seller.deviceId) toList.push({ kind: 'devices', value: listing.seller.deviceId });
+        if (listing.seller.paymentAccountHash) toList.push({ kind: 'paymentAccounts', value: listing.seller.paymentAccountHash });
+      }
+      for (const entry of toList) {
+        if (!(await lists.has(entry.kind, entry.value))) {
+          await lists.add(entry.kind, [entry.value]);
+          added.lists.push(entry);
+        }
+      }
+      if (confirm.images) {
+        const images = (listing.images ?? []).flatMap((image, i) => (image.phash ? [{ ref: `${reviewId}:image:${i}`, value: image.phash }] : []));
+        if (images.length > 0) {
+          await fingerprints.add('images', images);
+          added.images.push(...images.map((i) => i.ref));
+        }
+      }
+      if (confirm.text) {
+        const text = listing.description ? `${listing.title}\n${listing.description}` : listing.title;
+        await fingerprints.add('texts', [{ ref: `${reviewId}:text`, value: text }]);
+        added.texts.push(`${reviewId}:text`);
+      }
+    }
+    await redis.hset(keys.reviewItem(reviewId), 'added', JSON.stringify(added));
+    const item = await redis.hgetall(keys.reviewItem(reviewId));
+    await verdicts.record({ listingId: record.listingId ?? '', verdict: decision, decidedBy: who, decidedAt: at, reviewId });
+    if (listing) {
+      await redis
+        .multi()
+        .lpush(keys.sellerHistory(listing.sellerId), JSON.stringify({ listingId: listing.listingId, title: listing.title, decision, reviewId, at }))
+        .ltrim(keys.sellerHistory(listing.sellerId), 0, 99)
+        .exec();
+    }
+    await webhooks.enqueue({ eventId: record.decisionId ?? reviewId, type: 'listing.verdict', listingId: record.listingId ?? '', verdict: decision, decidedBy: who, decidedAt: at, reviewId });
+    await audit.record({ who, what: `decision:${decision}`, subject: reviewId, why: record.note || undefined, when: at, details: { listingId: record.listingId, added } });
+    metrics.reviewDecisions.inc({ decision, source: item.source ?? 'gate' });
+  }
+
+  private async applyUndo(record: Record<string, string>): Promise<void> {
+    const { verdicts, lists, fingerprints, audit, webhooks, redis, keys } = this.parts;
+    const reviewId = record.reviewId ?? '';
+    const added = JSON.parse((await redis.hget(keys.reviewItem(reviewId), 'added')) || '{"lists":[],"images":[],"texts":[]}') as Added;
+    for (const entry of added.lists) await lists.remove(entry.kind, [entry.value]);
+    if (added.images.length > 0) await fingerprints.remove('images', added.images);
+    if (added.texts.length > 0) await fingerprints.remove('texts', added.texts);
+    await redis.hdel(keys.reviewItem(reviewId), 'added');
+    const at = record.at ?? new Date().toISOString();
+    await verdicts.record({ listingId: record.listingId ?? '', verdict: 'review', decidedBy: 'gate', decidedAt: at, reviewId });
+    await webhooks.enqueue({ eventId: `${record.decisionId ?? reviewId}:undo`, type: 'listing.verdict', listingId: record.listingId ?? '', verdict: 'review', decidedBy: 'gate', decidedAt: at, reviewId });
+    await audit.record({ who: `reviewer:${record.reviewer ?? ''}`, what: 'undo', subject: reviewId, when: at, details: { undid: record.decision, reverted: added } });
+  }
+}
