@@ -1,0 +1,225 @@
+// The review queue and reviewer API on real gates and a real Redis: exclusive
+// claims, leases that return an item, decisions that act on every instance,
+// verdicts, undo, bulk, dead letters, audit, webhooks and QA sampling.
+import { strict as assert } from 'node:assert';
+import { createServer, type IncomingMessage } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import { signWebhook } from '../src/webhook/webhook-dispatcher.js';
+import { freePort } from '../src/redis/embedded-redis.js';
+import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
+import { admin, startTestGate, type TestGate } from './helpers/test-gate.js';
+
+const ALICE = 'alice:alice-reviewer-token-0123456789';
+const BOB = 'bob:bob-reviewer-token-0123456789';
+const as = (entry: string): Record<string, string> => ({ authorization: `Bearer ${entry.slice(entry.indexOf(':') + 1)}` });
+
+interface Claimed {
+  reviewId: string;
+  listingId: string;
+  sellerId: string;
+  reasons: Array<{ code: string }>;
+  deliveries: number;
+}
+
+async function claim(gate: TestGate, who: string, count = 1): Promise<Claimed[]> {
+  const response = await gate.get(`/v1/review/next?count=${count}`, as(who));
+  assert.equal(response.status, 200);
+  return ((await response.json()) as { items: Claimed[] }).items;
+}
+
+async function decide(gate: TestGate, who: string, reviewId: string, body: unknown): Promise<Response> {
+  return gate.post(`/v1/review/${reviewId}/decision`, body, as(who));
+}
+
+async function check(gate: TestGate, listing: Record<string, unknown>): Promise<{ verdict: string; reviewId?: string }> {
+  return (await (await gate.post('/v1/check', listing)).json()) as { verdict: string; reviewId?: string };
+}
+
+const suspicious = (i: number, sellerId = `s-${i}`): Record<string, unknown> => ({ listingId: `R${i}`, sellerId, title: `top grade replica handbag no.${i}` });
+
+describe('review queue', () => {
+  let redis: TestRedis;
+  let a: TestGate;
+  let b: TestGate;
+  const hooks: Array<{ body: string; headers: IncomingMessage['headers'] }> = [];
+  let hookFailuresLeft = 2;
+  const hookServer = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      if (hookFailuresLeft > 0) {
+        hookFailuresLeft--;
+        res.writeHead(500).end();
+        return;
+      }
+      hooks.push({ body, headers: req.headers });
+      res.writeHead(204).end();
+    });
+  });
+
+  before(async () => {
+    redis = await startTestRedis();
+    const hookPort = await freePort();
+    await new Promise<void>((r) => hookServer.listen(hookPort, '127.0.0.1', r));
+    const env = {
+      GATE_REVIEWER_TOKENS: `${ALICE},${BOB}`,
+      GATE_REVIEW_LEASE_MS: '400',
+      GATE_REVIEW_UNDO_MS: '60000',
+      GATE_REVIEW_MAX_DELIVERIES: '3',
+      GATE_WEBHOOK_URL: `http://127.0.0.1:${hookPort}/hook`,
+      GATE_WEBHOOK_SECRET: 'webhook-secret-0123456789',
+    };
+    a = await startTestGate({ redisUrl: redis.url, prefix: 'rq:', env });
+    b = await startTestGate({ redisUrl: redis.url, prefix: 'rq:', env });
+  });
+  after(async () => {
+    await a.stop();
+    await b.stop();
+    hookServer.close();
+    await redis.stop();
+  });
+
+  it('never hands one item to two reviewers', async () => {
+    for (let i = 0; i < 40; i++) assert.equal((await check(a, suspicious(i))).verdict, 'review');
+    const seen = new Map<string, string>();
+    const drain = async (gate: TestGate, who: string): Promise<void> => {
+      for (;;) {
+        const items = await claim(gate, who, 3);
+        if (items.length === 0) return;
+        for (const item of items) {
+          assert.equal(seen.get(item.reviewId), undefined, `${item.reviewId} went to ${seen.get(item.reviewId)} and ${who}`);
+          seen.set(item.reviewId, who);
+          assert.equal((await decide(gate, who, item.reviewId, { decision: 'allow' })).status, 200);
+        }
+      }
+    };
+    await Promise.all([drain(a, ALICE), drain(b, BOB)]);
+    assert.equal(seen.size, 40);
+    assert.ok([...seen.values()].includes(ALICE) && [...seen.values()].includes(BOB), 'both reviewers got work');
+  });
+
+  it('returns an item whose reviewer went away once the lease runs out', async () => {
+    await check(a, suspicious(100));
+    const [item] = await claim(a, ALICE);
+    assert.ok(item);
+    assert.deepEqual(await claim(b, BOB), [], 'claimed items are not handed out while the lease runs');
+    await new Promise((r) => setTimeout(r, 500));
+    const [again] = await claim(b, BOB);
+    assert.equal(again?.reviewId, item.reviewId);
+    assert.equal(again?.deliveries, 2);
+    const late = await decide(a, ALICE, item.reviewId, { decision: 'block' });
+    assert.equal(late.status, 409);
+    assert.equal((await decide(b, BOB, item.reviewId, { decision: 'allow' })).status, 200);
+  });
+
+  it('blocks the seller on every instance within 1 s when a reviewer confirms it, and sets the final verdict', async () => {
+    const first = await check(a, suspicious(200, 's-confirmed-fake'));
+    const [item] = await claim(a, ALICE);
+    assert.equal(item?.reviewId, first.reviewId);
+    const verdictBefore = (await (await b.get('/v1/listings/R200/verdict')).json()) as { verdict: string };
+    assert.equal(verdictBefore.verdict, 'review');
+    assert.equal((await decide(a, ALICE, item?.reviewId ?? '', { decision: 'block', note: 'fake', confirm: { seller: true } })).status, 200);
+    const started = performance.now();
+    let verdict = '';
+    while (performance.now() - started < 1000 && verdict !== 'block') {
+      verdict = (await check(b, { listingId: 'R201', sellerId: 's-confirmed-fake', title: 'plain cotton shirt' })).verdict;
+    }
+    assert.equal(verdict, 'block', 'the next listing of the seller is blocked on the other instance within 1 s');
+    const final = (await (await b.get('/v1/listings/R200/verdict')).json()) as { verdict: string; decidedBy: string; reviewId: string };
+    assert.deepEqual([final.verdict, final.decidedBy, final.reviewId], ['block', 'reviewer:alice', item?.reviewId]);
+  });
+
+  it('does not send content a reviewer allowed to review again, and undo reverts a decision', async () => {
+    const listing = suspicious(300, 's-undo');
+    const queued = await check(a, listing);
+    const [item] = await claim(a, ALICE);
+    assert.equal((await decide(a, ALICE, item?.reviewId ?? '', { decision: 'allow' })).status, 200);
+    const again = await check(b, listing);
+    assert.equal(again.verdict, 'allow');
+    assert.equal(again.reviewId, undefined);
+
+    const other = await check(a, suspicious(301, 's-undo-2'));
+    const [second] = await claim(a, ALICE);
+    assert.equal(second?.reviewId, other.reviewId);
+    await decide(a, ALICE, second?.reviewId ?? '', { decision: 'block', confirm: { seller: true } });
+    assert.equal((await check(b, { listingId: 'X', sellerId: 's-undo-2', title: 'plain shirt' })).verdict, 'block');
+    assert.equal((await b.post(`/v1/review/${second?.reviewId}/undo`, {}, as(BOB))).status, 409, 'only the reviewer who decided may undo');
+    assert.equal((await a.post(`/v1/review/${second?.reviewId}/undo`, {}, as(ALICE))).status, 200);
+    assert.equal(((await (await a.get('/v1/listings/R301/verdict')).json()) as { verdict: string }).verdict, 'review');
+    assert.equal((await check(b, { listingId: 'X2', sellerId: 's-undo-2', title: 'plain shirt' })).verdict, 'allow', 'the seller the decision listed is unlisted');
+    const [back] = await claim(b, BOB);
+    assert.equal(back?.reviewId, second?.reviewId, 'the item is back in the queue');
+    await decide(b, BOB, back?.reviewId ?? '', { decision: 'allow' });
+    void queued;
+  });
+
+  it('takes bulk decisions, reporting each item', async () => {
+    for (let i = 400; i < 405; i++) await check(a, suspicious(i));
+    const items = await claim(a, ALICE, 5);
+    assert.equal(items.length, 5);
+    const response = await a.post('/v1/review/decisions', { decisions: [...items.map((i) => ({ reviewId: i.reviewId, decision: 'allow' })), { reviewId: 'rv_missing', decision: 'block' }] }, as(ALICE));
+    const results = ((await response.json()) as { results: Array<{ ok: boolean }> }).results;
+    assert.deepEqual(results.map((r) => r.ok), [true, true, true, true, true, false]);
+  });
+
+  it('puts an item delivered too many times in the dead letters, visible to admins only', async () => {
+    const queued = await check(a, suspicious(500));
+    for (let round = 0; round < 3; round++) {
+      const [item] = await claim(a, ALICE);
+      assert.equal(item?.reviewId, queued.reviewId);
+      await new Promise((r) => setTimeout(r, 450));
+    }
+    assert.deepEqual(await claim(a, ALICE), []);
+    assert.equal((await a.get('/v1/admin/review/dead-letters', as(ALICE))).status, 403);
+    const dead = (await (await a.get('/v1/admin/review/dead-letters', admin())).json()) as { items: Array<{ fields: Record<string, string> }> };
+    assert.ok(dead.items.some((d) => d.fields.reviewId === queued.reviewId));
+  });
+
+  it('keeps a chained audit log of claims and decisions, for admins', async () => {
+    assert.equal((await a.get('/v1/admin/audit', as(ALICE))).status, 403);
+    const records = ((await (await a.get('/v1/admin/audit?count=1000', admin())).json()) as { records: Array<{ record: { who: string; what: string } }> }).records;
+    assert.ok(records.some((r) => r.record.what === 'claim' && r.record.who === 'reviewer:alice'));
+    assert.ok(records.some((r) => r.record.what === 'decision:block'));
+    assert.ok(records.some((r) => r.record.what === 'undo'), JSON.stringify(records.map((r) => r.record.what)));
+    const verified = (await (await a.get('/v1/admin/audit/verify', admin())).json()) as { intact: boolean };
+    assert.equal(verified.intact, true);
+  });
+
+  it('delivers each decided verdict to the webhook, signed, retrying until it is accepted', async () => {
+    const deadline = Date.now() + 8000;
+    while (Date.now() < deadline && !hooks.some((h) => JSON.parse(h.body).listingId === 'R200')) await new Promise((r) => setTimeout(r, 100));
+    const hook = hooks.find((h) => JSON.parse(h.body).listingId === 'R200');
+    assert.ok(hook, 'the verdict of R200 reached the webhook');
+    assert.equal(hook.headers['x-gate-signature'], signWebhook('webhook-secret-0123456789', hook.body));
+    assert.equal(JSON.parse(hook.body).verdict, 'block');
+    assert.ok(String(hook.headers['x-gate-event-id']).startsWith('dc_'));
+    assert.equal(hookFailuresLeft, 0, 'the first attempts failed and were retried');
+  });
+
+  it('refuses reviewer calls without a reviewer token', async () => {
+    assert.equal((await a.get('/v1/review/next')).status, 401);
+    assert.equal((await a.get('/v1/review/next', admin())).status, 200, 'an admin may act as a reviewer');
+    assert.equal((await a.get('/v1/review/next?count=0', as(ALICE))).status, 400);
+  });
+});
+
+describe('QA sampling', () => {
+  it('copies allow verdicts to the QA tier at the configured share', async () => {
+    const redis = await startTestRedis();
+    const gate = await startTestGate({ redisUrl: redis.url, env: { GATE_QA_SHARE: '1', GATE_REVIEWER_TOKENS: ALICE } });
+    try {
+      assert.equal((await check(gate, { listingId: 'Q1', sellerId: 's', title: 'kids building blocks' })).verdict, 'allow');
+      let items: Array<Claimed & { tier?: string; source?: string }> = [];
+      for (let i = 0; i < 20 && items.length === 0; i++) {
+        items = (await claim(gate, ALICE)) as typeof items;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.equal(items[0]?.listingId, 'Q1');
+      assert.equal(items[0]?.tier, 'qa');
+      assert.match(await (await gate.get('/metrics')).text(), /gate_qa_sampled_total 1/);
+    } finally {
+      await gate.stop();
+      await redis.stop();
+    }
+  });
+});
