@@ -1,0 +1,74 @@
+// The reviewer's page in headless Chromium: sign in, see the evidence highlighted
+// in the seller's text, decide with the keyboard, and the listing's final verdict
+// changes. A screenshot is saved in test-results/.
+import { strict as assert } from 'node:assert';
+import { existsSync, mkdirSync } from 'node:fs';
+import { after, before, it } from 'node:test';
+import { chromium, type Browser } from 'playwright-core';
+import { repoPath } from '../src/config/repo-root.js';
+import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
+import { startTestGate, type TestGate } from './helpers/test-gate.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const TOKEN = 'carol-reviewer-token-0123456789';
+const skip = existsSync(CHROMIUM) ? false : `skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, as .ci/run does)`;
+
+/** A predicate evaluated in the page (a string, so this file needs no DOM types). */
+function textOf(id: string, test: 'includes' | 'startsWith', text: string): string {
+  return `(document.getElementById(${JSON.stringify(id)})?.textContent ?? '').${test}(${JSON.stringify(text)})`;
+}
+
+let redis: TestRedis;
+let gate: TestGate;
+let browser: Browser;
+before(async () => {
+  if (skip) return;
+  redis = await startTestRedis();
+  gate = await startTestGate({ redisUrl: redis.url, env: { GATE_REVIEWER_TOKENS: `carol:${TOKEN}` } });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+});
+after(async () => {
+  if (skip) return;
+  await browser.close();
+  await gate.stop();
+  await redis.stop();
+});
+
+it('lets a reviewer sign in, see highlighted evidence and block with the keyboard', { skip, timeout: 60_000 }, async () => {
+  const title = 'Ｌ.Ｖ 同款 手提包 same style as the original';
+  const checked = (await (await gate.post('/v1/check', { listingId: 'UI-1', sellerId: 's-ui', title, category: 'misc' })).json()) as { verdict: string };
+  assert.equal(checked.verdict, 'review');
+
+  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  await page.goto(`${gate.url}/review/`);
+  await page.fill('#token', TOKEN);
+  await page.click('#signin button[type=submit]');
+  await page.waitForSelector('#item:not([hidden])');
+  assert.equal(await page.textContent('#listing-id'), 'UI-1');
+  const marks = await page.$$eval('#title mark', (nodes) => nodes.map((n) => n.textContent));
+  assert.ok(marks.includes('同款'), `highlighted: ${marks.join(', ')}`);
+  assert.ok(marks.includes('same style as'), `highlighted: ${marks.join(', ')}`);
+  await page.waitForFunction(textOf('queue', 'includes', 'claimed'));
+
+  mkdirSync(repoPath('test-results'), { recursive: true });
+  await page.screenshot({ path: repoPath('test-results', 'reviewer-page.png'), fullPage: true });
+
+  await page.keyboard.press('b');
+  await page.waitForFunction(textOf('status', 'startsWith', 'Blocked'));
+  const verdict = (await (await gate.get('/v1/listings/UI-1/verdict')).json()) as { verdict: string; decidedBy: string };
+  assert.deepEqual([verdict.verdict, verdict.decidedBy], ['block', 'reviewer:carol']);
+  await page.waitForSelector('#empty:not([hidden])'); // the queue is empty afterwards
+
+  await page.keyboard.press('u');
+  await page.waitForFunction(textOf('status', 'startsWith', 'Undone'));
+  await page.waitForSelector('#item:not([hidden])');
+  assert.equal(await page.textContent('#listing-id'), 'UI-1', 'the undone item comes back');
+  const reverted = (await (await gate.get('/v1/listings/UI-1/verdict')).json()) as { verdict: string };
+  assert.equal(reverted.verdict, 'review');
+  await page.keyboard.press('a');
+  await page.waitForFunction(textOf('status', 'startsWith', 'Allowed'));
+  assert.equal(((await (await gate.get('/v1/listings/UI-1/verdict')).json()) as { verdict: string }).verdict, 'allow');
+});
