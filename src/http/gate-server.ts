@@ -1,6 +1,7 @@
 // The gate's HTTP surface on uWebSockets.js (contract sections 1, 2 and 4).
 import uWS from '@trufflesuite/uws-js-unofficial';
 import type { TokenRegistry } from '../auth/token-registry.js';
+import { requireRole } from '../auth/require-role.js';
 import { GateError } from '../errors/gate-error.js';
 import type { CheckService } from '../gate/check-service.js';
 import { validateCheckRequest } from '../gate/validate-check-request.js';
@@ -136,7 +137,7 @@ export class GateServer {
     app.post(
       '/v1/check',
       route(body, async ({ head, body: raw, startedAt }) => {
-        if (p.tokens.hasRole('publisher')) p.tokens.require(head.authorization, ['publisher']);
+        if (p.tokens.hasRole('publisher')) requireRole({ tokens: p.tokens, authFailures: p.metrics.authFailures, log: p.log }, head.authorization, ['publisher'], 'check');
         if (this.draining) throw new GateError('GATE_ERR_OVERLOADED', 'the gate is shutting down');
         const deadlineMs = deadlineOf(head.deadlineMs, p.defaultDeadlineMs);
         const validation = validateCheckRequest(raw);
@@ -266,17 +267,7 @@ export class GateServer {
   }
 
   private requireAdmin(authorization: string): void {
-    if (!this.parts.tokens.hasRole('admin')) {
-      this.parts.metrics.authFailures.inc({ route: 'admin' });
-      throw new GateError('GATE_ERR_FORBIDDEN', 'the admin API is disabled: start the gate with GATE_ADMIN_TOKEN set');
-    }
-    try {
-      this.parts.tokens.require(authorization, ['admin']);
-    } catch (error) {
-      this.parts.metrics.authFailures.inc({ route: 'admin' });
-      this.parts.log(`admin call refused: ${(error as Error).message}`);
-      throw error;
-    }
+    requireRole({ tokens: this.parts.tokens, authFailures: this.parts.metrics.authFailures, log: this.parts.log }, authorization, ['admin'], 'admin');
   }
 
   listen(host: string, port: number): Promise<number> {

@@ -4,6 +4,7 @@
 import type uWS from '@trufflesuite/uws-js-unofficial';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Principal, TokenRegistry } from '../auth/token-registry.js';
+import { requireRole } from '../auth/require-role.js';
 import { GateError } from '../errors/gate-error.js';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../redis/redis-keys.js';
@@ -63,15 +64,9 @@ function decisionOf(raw: unknown, path: string): Omit<DecisionInput, 'reviewer' 
 }
 
 export function registerReviewRoutes(app: uWS.TemplatedApp, p: ReviewRouteParts, options: (extra?: Partial<RouteOptions>) => RouteOptions): void {
-  const reviewer = (authorization: string): Principal => {
-    try {
-      return p.tokens.require(authorization, ['reviewer']);
-    } catch (error) {
-      p.metrics.authFailures.inc({ route: 'review' });
-      p.log(`review call refused: ${(error as Error).message}`);
-      throw error;
-    }
-  };
+  const roles = { tokens: p.tokens, authFailures: p.metrics.authFailures, log: p.log };
+  const reviewer = (authorization: string): Principal => requireRole(roles, authorization, ['reviewer'], 'review');
+  const admin = (authorization: string): void => void requireRole(roles, authorization, ['admin'], 'admin');
 
   app.get(
     '/v1/review/next',
@@ -178,7 +173,7 @@ export function registerReviewRoutes(app: uWS.TemplatedApp, p: ReviewRouteParts,
   app.get(
     '/v1/listings/:listingId/verdict',
     route(options({ paramCount: 1 }), async ({ head }) => {
-      if (p.tokens.hasRole('publisher')) p.tokens.require(head.authorization, ['publisher']);
+      if (p.tokens.hasRole('publisher')) requireRole(roles, head.authorization, ['publisher'], 'verdict');
       const listingId = decodeURIComponent(head.params[0] ?? '');
       const verdict = await p.verdicts.get(listingId);
       if (!verdict) throw new GateError('GATE_ERR_NOT_FOUND', `no verdict for listing ${listingId}`, { field: 'listingId' });
@@ -186,15 +181,6 @@ export function registerReviewRoutes(app: uWS.TemplatedApp, p: ReviewRouteParts,
     }),
   );
 
-  const admin = (authorization: string): void => {
-    if (!p.tokens.hasRole('admin')) throw new GateError('GATE_ERR_FORBIDDEN', 'the admin API is disabled: start the gate with GATE_ADMIN_TOKEN set');
-    try {
-      p.tokens.require(authorization, ['admin']);
-    } catch (error) {
-      p.metrics.authFailures.inc({ route: 'admin' });
-      throw error;
-    }
-  };
   app.get(
     '/v1/admin/review/dead-letters',
     route(options(), async ({ head }) => {
