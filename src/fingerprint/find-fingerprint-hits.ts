@@ -4,14 +4,13 @@
 import type { FingerprintIndexes } from './fingerprint-indexes.js';
 import { lookupImage } from './image-index.js';
 import { parsePhash } from './phash.js';
-import { textGrams } from './text-grams.js';
+import { gramsOfNormalized } from './text-grams.js';
+import type { NormalizedText } from '../normalize/normalized-text.js';
 import { lookupText } from './text-index.js';
 
 export interface FingerprintInput {
   /** `images[i].phash` of the listing, undefined where an image has none. */
   phashes: Array<string | undefined>;
-  /** Title and description, the text compared with banked texts. */
-  text: string;
 }
 
 export interface FingerprintHits {
@@ -21,7 +20,11 @@ export interface FingerprintHits {
   texts: Array<{ entry: number; similarity: number }>;
 }
 
-export function findFingerprintHits(indexes: FingerprintIndexes, input: FingerprintInput): FingerprintHits {
+/**
+ * `text` is the listing's title and description, already normalized by the text
+ * matcher (normalizing them again here would double the cost of a check).
+ */
+export function findFingerprintHits(indexes: FingerprintIndexes, input: FingerprintInput, text: readonly NormalizedText[]): FingerprintHits {
   const images: FingerprintHits['images'] = [];
   input.phashes.forEach((hex, image) => {
     if (hex === undefined || indexes.bannedImages.count === 0) return;
@@ -31,8 +34,8 @@ export function findFingerprintHits(indexes: FingerprintIndexes, input: Fingerpr
     for (const [entry, distance] of banned.sort((a, b) => a[1] - b[1])) images.push({ image, entry, distance });
   });
   let texts: FingerprintHits['texts'] = [];
-  if (indexes.bannedTexts.count > 0 && input.text.length > 0) {
-    const grams = textGrams(input.text);
+  if (indexes.bannedTexts.count > 0 && text.length > 0) {
+    const grams = gramsOfNormalized(text);
     const banned = lookupText(indexes.bannedTexts, grams);
     if (banned.length > 0 && lookupText(indexes.negativeTexts, grams).length === 0) {
       texts = banned.sort((a, b) => b[1] - a[1]).map(([entry, similarity]) => ({ entry, similarity }));

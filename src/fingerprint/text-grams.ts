@@ -3,6 +3,7 @@
 // that Chinese, which has no spaces, is fingerprinted the same way as English.
 import { CharClass } from '../normalize/char-class.js';
 import { normalizeText } from '../normalize/normalize-text.js';
+import type { NormalizedText } from '../normalize/normalized-text.js';
 
 function fnv3(a: number, b: number, c: number): number {
   let h = 0x811c9dc5;
@@ -13,13 +14,18 @@ function fnv3(a: number, b: number, c: number): number {
 }
 
 export function textGrams(text: string): Uint32Array {
-  const normalized = normalizeText(text);
-  const bytes = normalized.bytes.toString('utf8');
+  return gramsOfNormalized([normalizeText(text)]);
+}
+
+/** The grams of texts already normalized (a listing's fields, in order), as if they were one text. */
+export function gramsOfNormalized(parts: readonly NormalizedText[]): Uint32Array {
   const chars: number[] = [];
-  let i = 0;
-  for (const ch of bytes) {
-    const cls = normalized.classes[i++];
-    if (cls === CharClass.Word || cls === CharClass.Cjk) chars.push(ch.codePointAt(0) ?? 0);
+  for (const normalized of parts) {
+    let i = 0;
+    for (const ch of normalized.bytes.toString('utf8')) {
+      const cls = normalized.classes[i++];
+      if (cls === CharClass.Word || cls === CharClass.Cjk) chars.push(ch.codePointAt(0) ?? 0);
+    }
   }
   if (chars.length < 3) return new Uint32Array(0);
   const grams = new Uint32Array(chars.length - 2);

@@ -87,10 +87,7 @@ export class CheckService {
     const banks = this.parts.fingerprints.current;
     const listing = {
       fields: listingTextFields(request),
-      fingerprint: {
-        phashes: (request.images ?? []).map((image) => image.phash),
-        text: request.description ? `${request.title}\n${request.description}` : request.title,
-      },
+      fingerprint: { phashes: (request.images ?? []).map((image) => image.phash) },
     };
     const [text, lists] = await Promise.all([
       settleBefore<ListingMatch>(this.parts.pool.match(compiled, banks, listing), deadline),
@@ -124,11 +121,10 @@ export class CheckService {
       policyVersion: pack.packVersion,
       tookMicros: 0,
     };
-    const hash = contentHash(request);
     const reviewItem = (tier: 'normal' | 'qa') => ({
       listingId: request.listingId,
       sellerId: request.sellerId,
-      contentHash: hash,
+      contentHash: contentHash(request),
       policyVersion: pack.packVersion,
       checkId,
       score: scored.score,

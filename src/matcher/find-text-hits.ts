@@ -63,7 +63,17 @@ function gap(a: Occurrence, b: Occurrence): number {
   return Math.max(bStart - aEnd, aStart - bEnd, 0);
 }
 
+export interface TextFindings {
+  hits: TextHit[];
+  /** Each field's normalized text, in field order, for the fingerprint lookup. */
+  normalized: Map<string, NormalizedText>;
+}
+
 export function findTextHits(db: NativeDatabase, meta: PatternMeta, fields: readonly TextField[]): TextHit[] {
+  return findText(db, meta, fields).hits;
+}
+
+export function findText(db: NativeDatabase, meta: PatternMeta, fields: readonly TextField[]): TextFindings {
   const { buffer, spans } = buildScanBuffer(fields);
   const { matches } = db.scan(buffer, MAX_MATCHES);
   const occurrences: Occurrence[] = [];
@@ -102,5 +112,5 @@ export function findTextHits(db: NativeDatabase, meta: PatternMeta, fields: read
     const original = originalSpan(occ.span.normalized, occ.from, occ.to);
     hits.push({ kind, ref, field: occ.span.field.name, start: original.start, end: original.end });
   }
-  return hits;
+  return { hits, normalized: new Map(spans.map((span) => [span.field.name, span.normalized])) };
 }

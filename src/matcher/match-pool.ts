@@ -127,7 +127,7 @@ export class MatchPool {
    * normalization table and loaded the pack before the first real request.
    */
   async warmUp(pack: CompiledPack, fingerprints: FingerprintSnapshot): Promise<void> {
-    const probe: ListingToMatch = { fields: [{ name: 'title', bit: 1, text: 'warm-up' }], fingerprint: { phashes: [], text: 'warm-up' } };
+    const probe: ListingToMatch = { fields: [{ name: 'title', bit: 1, text: 'warm-up' }], fingerprint: { phashes: [] } };
     const tasks = Array.from({ length: this.threads * 2 }, () =>
       this.piscina.run({ packKey: pack.key, databaseBytes: pack.databaseBytes, meta: pack.meta, fingerprints: fingerprints.shared, listings: [probe] }),
     );

@@ -5,7 +5,7 @@ import { findFingerprintHits } from '../fingerprint/find-fingerprint-hits.js';
 import { fingerprintsFromShared, type FingerprintIndexes } from '../fingerprint/fingerprint-indexes.js';
 import { rulesEngine, type NativeDatabase } from '../native/rules-engine.js';
 import { prepareNormalizer } from '../normalize/normalize-text.js';
-import { findTextHits } from './find-text-hits.js';
+import { findText } from './find-text-hits.js';
 import type { MatchTask, MatchTaskResult } from './match-task.js';
 
 interface Loaded {
@@ -38,8 +38,9 @@ function fingerprintsFor(task: MatchTask): FingerprintIndexes {
 export default function match(task: MatchTask): MatchTaskResult {
   const db = databaseFor(task);
   const indexes = fingerprintsFor(task);
-  return task.listings.map((listing) => ({
-    text: findTextHits(db, task.meta, listing.fields),
-    fingerprints: findFingerprintHits(indexes, listing.fingerprint),
-  }));
+  return task.listings.map((listing) => {
+    const text = findText(db, task.meta, listing.fields);
+    const compared = ['title', 'description'].flatMap((name) => text.normalized.get(name) ?? []);
+    return { text: text.hits, fingerprints: findFingerprintHits(indexes, listing.fingerprint, compared) };
+  });
 }

@@ -23,11 +23,17 @@ export class ListingVerdicts {
   ) {}
 
   async record(verdict: ListingVerdict): Promise<void> {
-    const fields: Record<string, string> = {};
-    for (const [k, v] of Object.entries(verdict)) if (v !== undefined) fields[k] = String(v);
-    const key = this.keys.listingVerdict(verdict.listingId);
-    // A gate verdict replaces the whole record; it does not inherit an older reviewId.
-    await this.redis.multi().del(key).hset(key, fields).exec();
+    // Every field is written (empty when absent), so a new record never inherits
+    // an older one's reviewId or checkId; one command, on the request path.
+    await this.redis.hset(this.keys.listingVerdict(verdict.listingId), {
+      listingId: verdict.listingId,
+      verdict: verdict.verdict,
+      decidedBy: verdict.decidedBy,
+      decidedAt: verdict.decidedAt,
+      checkId: verdict.checkId ?? '',
+      reviewId: verdict.reviewId ?? '',
+      policyVersion: verdict.policyVersion ?? '',
+    });
   }
 
   async get(listingId: string): Promise<ListingVerdict | undefined> {
