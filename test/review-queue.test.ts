@@ -153,6 +153,28 @@ describe('review queue', () => {
     void queued;
   });
 
+  it('shows near-duplicate pending items as one cluster and decides them together', async () => {
+    const text = 'same factory as the mall boutique, full set with box dust bag and receipt, message me for wholesale price';
+    await check(a, { listingId: 'C1', sellerId: 's-c1', title: 'replica bag', description: `${text}, lot 1111` });
+    await check(a, { listingId: 'C2', sellerId: 's-c2', title: 'replica bag', description: `lot 2222: ${text}` });
+    await check(a, { listingId: 'C3', sellerId: 's-c3', title: 'replica watch', images: [{ phash: 'abcdefabcdefabcd' }] });
+    await check(a, { listingId: 'C4', sellerId: 's-c4', title: 'super copy shoes', images: [{ phash: 'abcdefabcdefabcd' }] });
+    await check(a, { listingId: 'C5', sellerId: 's-c5', title: 'replica scarf, unrelated text entirely' });
+    const [first] = (await claim(a, ALICE)) as Array<Claimed & { cluster: string[] }>;
+    assert.equal(first?.listingId, 'C1');
+    assert.equal(first?.cluster.length, 1, 'C2 is its near-duplicate; C5 is not');
+    const decided = (await (await decide(a, ALICE, first?.reviewId ?? '', { decision: 'block', applyToCluster: true })).json()) as { cluster: { decided: string[] } };
+    assert.deepEqual(decided.cluster.decided, first?.cluster);
+    assert.equal(((await (await a.get('/v1/listings/C2/verdict')).json()) as { verdict: string; decidedBy: string }).verdict, 'block');
+    const [next] = (await claim(a, ALICE)) as Array<Claimed & { cluster: string[] }>;
+    assert.equal(next?.listingId, 'C3', 'C2 is not handed out again');
+    assert.equal(next?.cluster.length, 1, 'C4 shares its image');
+    await decide(a, ALICE, next?.reviewId ?? '', { decision: 'allow', applyToCluster: true });
+    const [last] = await claim(a, ALICE);
+    assert.equal(last?.listingId, 'C5');
+    await decide(a, ALICE, last?.reviewId ?? '', { decision: 'allow' });
+  });
+
   it('takes bulk decisions, reporting each item', async () => {
     for (let i = 400; i < 405; i++) await check(a, suspicious(i));
     const items = await claim(a, ALICE, 5);

@@ -49,6 +49,10 @@ function decisionOf(raw: unknown, path: string): Omit<DecisionInput, 'reviewer' 
   }
   const out: Omit<DecisionInput, 'reviewer' | 'reviewId'> = { decision: raw.decision };
   if (typeof raw.note === 'string') out.note = raw.note;
+  if (raw.applyToCluster !== undefined) {
+    if (typeof raw.applyToCluster !== 'boolean') throw new GateError('GATE_ERR_INVALID_FIELD', `${at('applyToCluster')} must be true or false`, { field: at('applyToCluster') });
+    out.applyToCluster = raw.applyToCluster;
+  }
   if (raw.confirm !== undefined) {
     if (!isPlainObject(raw.confirm)) throw new GateError('GATE_ERR_INVALID_FIELD', `${at('confirm')} must be an object`, { field: at('confirm') });
     const confirm: NonNullable<DecisionInput['confirm']> = {};
@@ -82,12 +86,12 @@ export function registerReviewRoutes(app: uWS.TemplatedApp, p: ReviewRouteParts,
     }),
   );
 
-  const decide = async (who: Principal, reviewId: string, raw: unknown, path: string): Promise<{ reviewId: string; decisionId: string; decision: string }> => {
+  const decide = async (who: Principal, reviewId: string, raw: unknown, path: string): Promise<Record<string, unknown>> => {
     const input = decisionOf(raw, path);
-    const decisionId = await p.reviews.decide({ ...input, reviewId, reviewer: reviewerName(who), asAdmin: who.role === 'admin' }).catch((e: unknown) => {
+    const result = await p.reviews.decide({ ...input, reviewId, reviewer: reviewerName(who), asAdmin: who.role === 'admin' }).catch((e: unknown) => {
       throw toGate(e);
     });
-    return { reviewId, decisionId, decision: input.decision };
+    return { reviewId, decisionId: result.decisionId, decision: input.decision, cluster: result.cluster };
   };
 
   app.post(

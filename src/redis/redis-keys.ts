@@ -20,6 +20,8 @@ export interface RedisKeys {
   /** Prefix of the per-item hashes (the reviewId follows). */
   readonly reviewItemPrefix: string;
   reviewItem(reviewId: string): string;
+  /** Pending review items sharing a text band bucket or an image hash (cluster review). */
+  reviewCluster(key: string): string;
   /** Decisions and undos, in order; the effects worker reads it through a consumer group. */
   readonly reviewDecisions: string;
   /** Items delivered too many times without a decision. */
@@ -51,6 +53,7 @@ export function redisKeys(prefix = 'gate:'): RedisKeys {
     reviewDecided: (listingId, contentHash) => `${prefix}{review}:decided:${listingId}:${contentHash}`,
     reviewItemPrefix: `${prefix}{review}:item:`,
     reviewItem: (reviewId) => `${prefix}{review}:item:${reviewId}`,
+    reviewCluster: (key) => `${prefix}{review}:cluster:${key}`,
     reviewDecisions: `${prefix}{review}:decisions`,
     reviewDeadLetters: `${prefix}{review}:dead`,
     listingVerdict: (listingId) => `${prefix}{listing:${listingId}}:verdict`,

@@ -102,6 +102,8 @@
         history.appendChild(Object.assign(document.createElement('li'), { textContent: entry.decision + ': ' + entry.title + ' (' + entry.at + ')' }));
       }
     } catch (error) { history.appendChild(Object.assign(document.createElement('li'), { textContent: 'History unavailable.' })); }
+    $('cluster-block').hidden = !item.cluster || item.cluster.length === 0;
+    $('cluster-size').textContent = String((item.cluster || []).length);
     $('note').value = '';
     $('block').focus();
   }
@@ -134,13 +136,14 @@
         say('Claim extended.');
         return;
       } else {
-        const body = { decision: kind, note: $('note').value || undefined };
+        const body = { decision: kind, note: $('note').value || undefined, applyToCluster: current.cluster && current.cluster.length > 0 ? $('apply-cluster').checked : undefined };
         if (kind === 'block') {
           body.confirm = { seller: $('confirm-seller').checked, identity: $('confirm-identity').checked, images: $('confirm-images').checked, text: $('confirm-text').checked };
         }
-        await api('POST', '/v1/review/' + encodeURIComponent(current.reviewId) + '/decision', body);
+        const result = await api('POST', '/v1/review/' + encodeURIComponent(current.reviewId) + '/decision', body);
         lastDecided = current.reviewId;
-        say((kind === 'block' ? 'Blocked ' : 'Allowed ') + current.listingId + '.');
+        const together = result.cluster && result.cluster.decided.length > 0 ? ' and ' + result.cluster.decided.length + ' similar' : '';
+        say((kind === 'block' ? 'Blocked ' : 'Allowed ') + current.listingId + together + '.');
       }
       await next();
     } catch (error) {

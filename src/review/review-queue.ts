@@ -11,6 +11,8 @@ import { luaScript } from '../redis/lua-script.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import type { Reason } from '../gate/reason.js';
 import { REVIEW_TIERS, type ReviewTier } from './review-tier.js';
+import { ReviewClusters } from './review-cluster.js';
+import type { CheckRequest } from '../gate/check-request.js';
 
 export const REVIEW_GROUP = 'reviewers';
 
@@ -35,7 +37,7 @@ export interface ReviewItemInput {
   priority: number;
   reasons: readonly Reason[];
   /** The listing exactly as the caller sent it. */
-  listing: unknown;
+  listing: CheckRequest;
   /** What put it in the queue: `gate`, `qa`, `complaint`, `appeal`, `report`. */
   source?: string;
 }
@@ -58,6 +60,8 @@ export interface ClaimedItem {
   createdAt: string;
   deliveries: number;
   leaseExpiresAt: string;
+  /** Other pending items that are near-duplicates of this one (cluster review). */
+  cluster: string[];
 }
 
 export interface DecisionInput {
@@ -69,6 +73,14 @@ export interface DecisionInput {
   confirm?: { seller?: boolean; identity?: boolean; images?: boolean; text?: boolean };
   /** An admin may decide any pending item. */
   asAdmin?: boolean;
+  /** Decide the item's cluster (near-duplicates not held by another reviewer) the same way. */
+  applyToCluster?: boolean;
+}
+
+export interface DecisionResult {
+  decisionId: string;
+  /** With applyToCluster: the cluster members decided with it, and those left (held by another reviewer). */
+  cluster: { decided: string[]; skipped: string[] };
 }
 
 export class ReviewError extends Error {
@@ -91,6 +103,7 @@ export class ReviewQueue {
   readonly maxDeliveries: number;
   readonly undoWindowMs: number;
   private readonly scripts: Record<'enqueue' | 'decide' | 'undo', Script>;
+  private readonly clusters: ReviewClusters;
 
   constructor(
     private readonly redis: Redis,
@@ -104,6 +117,7 @@ export class ReviewQueue {
       if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: keys, lua: luaScript(file) });
       return ((redis as unknown as Record<string, Script>)[name] as Script).bind(redis);
     };
+    this.clusters = new ReviewClusters(redis, keys);
     this.scripts = {
       enqueue: define('enqueueReview', 'enqueue-review', 4),
       decide: define('decideReview', 'decide-review', 2),
@@ -144,6 +158,7 @@ export class ReviewQueue {
       'createdAt', new Date().toISOString(),
     );
     if (decided === 'allow' || decided === 'block') return { kind: 'decided', decision: decided };
+    if (Number(created) === 1) await this.clusters.index(id, item.listing);
     return { kind: 'queued', reviewId: id, created: Number(created) === 1 };
   }
 
@@ -151,18 +166,30 @@ export class ReviewQueue {
   async claim(reviewer: string, count: number): Promise<ClaimedItem[]> {
     const claimed: ClaimedItem[] = [];
     for (const tier of REVIEW_TIERS) {
-      if (claimed.length >= count) break;
       const stream = this.keys.reviewStream(tier);
-      const reclaimed = (await this.redis.xautoclaim(stream, REVIEW_GROUP, reviewer, this.leaseMs, '0-0', 'COUNT', count - claimed.length)) as [string, Array<[string, string[]] | null>, string[]?];
-      const entries = (reclaimed[1] ?? []).filter((e): e is [string, string[]] => e !== null);
-      if (claimed.length + entries.length < count) {
-        const fresh = (await this.redis.xreadgroup('GROUP', REVIEW_GROUP, reviewer, 'COUNT', count - claimed.length - entries.length, 'STREAMS', stream, '>')) as Array<[string, Array<[string, string[]]>]> | null;
-        for (const [, list] of fresh ?? []) entries.push(...list);
+      // Expired claims first, then new entries; entries decided meanwhile (a cluster
+      // decision, an undo's replaced entry) are skipped, so keep reading.
+      let cursor = '0-0';
+      while (claimed.length < count) {
+        const [next, found] = (await this.redis.xautoclaim(stream, REVIEW_GROUP, reviewer, this.leaseMs, cursor, 'COUNT', count - claimed.length)) as [string, Array<[string, string[]] | null>];
+        const entries = found.filter((e): e is [string, string[]] => e !== null);
+        for (const [entryId, fields] of entries) {
+          const item = await this.toClaimed(tier, stream, entryId, fields, reviewer);
+          if (item) claimed.push(item);
+        }
+        cursor = next;
+        if (cursor === '0-0' || entries.length === 0) break;
       }
-      for (const [entryId, fields] of entries) {
-        const item = await this.toClaimed(tier, stream, entryId, fields, reviewer);
-        if (item) claimed.push(item);
+      while (claimed.length < count) {
+        const fresh = (await this.redis.xreadgroup('GROUP', REVIEW_GROUP, reviewer, 'COUNT', count - claimed.length, 'STREAMS', stream, '>')) as Array<[string, Array<[string, string[]]>]> | null;
+        const entries = (fresh ?? []).flatMap(([, list]) => list);
+        if (entries.length === 0) break;
+        for (const [entryId, fields] of entries) {
+          const item = await this.toClaimed(tier, stream, entryId, fields, reviewer);
+          if (item) claimed.push(item);
+        }
       }
+      if (claimed.length >= count) break;
     }
     return claimed;
   }
@@ -199,6 +226,7 @@ export class ReviewQueue {
       createdAt: field(fields, 'createdAt'),
       deliveries,
       leaseExpiresAt: new Date(Date.now() + this.leaseMs).toISOString(),
+      cluster: await this.clusters.members(reviewId),
     };
   }
 
@@ -226,7 +254,24 @@ export class ReviewQueue {
     await this.redis.xclaim(stream, REVIEW_GROUP, reviewer, 0, entryId, 'IDLE', this.leaseMs + 1, 'JUSTID');
   }
 
-  async decide(input: DecisionInput): Promise<string> {
+  async decide(input: DecisionInput): Promise<DecisionResult> {
+    const decisionId = await this.decideOne(input, input.asAdmin ? '1' : '0', input.note ?? '');
+    const cluster = { decided: [] as string[], skipped: [] as string[] };
+    if (input.applyToCluster) {
+      for (const member of await this.clusters.members(input.reviewId)) {
+        try {
+          await this.decideOne({ ...input, reviewId: member }, input.asAdmin ? '1' : '2', `${input.note ?? ''} (cluster of ${input.reviewId})`.trim());
+          cluster.decided.push(member);
+        } catch (error) {
+          if (!(error instanceof ReviewError)) throw error;
+          cluster.skipped.push(member);
+        }
+      }
+    }
+    return { decisionId, cluster };
+  }
+
+  private async decideOne(input: DecisionInput, ownership: '0' | '1' | '2', note: string): Promise<string> {
     const decisionId = `dc_${randomUUID()}`;
     const [status, value] = await this.scripts.decide(
       this.keys.reviewItem(input.reviewId),
@@ -236,10 +281,10 @@ export class ReviewQueue {
       String(this.leaseMs),
       input.decision,
       decisionId,
-      input.note ?? '',
+      note,
       JSON.stringify(input.confirm ?? {}),
       new Date().toISOString(),
-      input.asAdmin ? '1' : '0',
+      ownership,
       String(Date.now()),
     );
     if (status !== 'ok') throw new ReviewError(value);

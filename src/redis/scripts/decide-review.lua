@@ -13,7 +13,9 @@
 -- ARGV[6]  note
 -- ARGV[7]  confirmations (JSON)
 -- ARGV[8]  now (ISO 8601, UTC)
--- ARGV[9]  bypass ownership check: '1' for an admin acting on any pending item
+-- ARGV[9]  ownership: '0' the reviewer must hold the item; '1' an admin may decide
+--          any pending item; '2' (a cluster decision) the item must not be held
+--          by another reviewer whose lease still runs
 -- ARGV[10] now in milliseconds since the epoch
 -- Returns { 'ok', decisionId } or { 'error', code }
 local item = KEYS[1]
@@ -23,12 +25,14 @@ if status ~= 'pending' then return { 'error', 'already_decided' } end
 local stream = redis.call('HGET', item, 'stream')
 local entryId = redis.call('HGET', item, 'entryId')
 local pending = redis.call('XPENDING', stream, ARGV[1], entryId, entryId, 1)
-if ARGV[9] ~= '1' then
+if ARGV[9] == '0' then
   if #pending == 0 then return { 'error', 'not_claimed' } end
   local owner = pending[1][2]
   local idle = tonumber(pending[1][3])
   if owner ~= ARGV[2] then return { 'error', 'claimed_by_another' } end
   if idle > tonumber(ARGV[3]) then return { 'error', 'lease_expired' } end
+elseif ARGV[9] == '2' and #pending > 0 then
+  if pending[1][2] ~= ARGV[2] and tonumber(pending[1][3]) <= tonumber(ARGV[3]) then return { 'error', 'claimed_by_another' } end
 end
 redis.call('XACK', stream, ARGV[1], entryId)
 redis.call('HSET', item, 'status', 'decided', 'decision', ARGV[4], 'decidedBy', ARGV[2], 'decidedAt', ARGV[8], 'decidedAtMs', ARGV[10], 'decisionId', ARGV[5])
