@@ -9,6 +9,10 @@ import { gramSimilarity, textGrams } from '../fingerprint/text-grams.js';
 import { TEXT_MATCH_SIMILARITY, fingerprintGrams } from '../fingerprint/text-index.js';
 import type { CheckRequest } from '../gate/check-request.js';
 
+const SAMPLE_PER_KEY = 8;
+const MAX_CANDIDATES = 128;
+export const MAX_MEMBERS = 64;
+
 function textOf(listing: Pick<CheckRequest, 'title' | 'description'>): string {
   return listing.description ? `${listing.title}\n${listing.description}` : listing.title;
 }
@@ -36,30 +40,43 @@ export class ReviewClusters {
     await pipeline.exec();
   }
 
-  /** Other pending items that are near-duplicates of `reviewId`. */
+  /**
+   * Other pending items that are near-duplicates of `reviewId`: at most
+   * MAX_MEMBERS at a time (a huge cluster is shown, and decided, in parts), found
+   * among a sample of each key's members so that a claim stays cheap however large
+   * a cluster grows.
+   */
   async members(reviewId: string): Promise<string[]> {
     const [keysJson, text, phashesJson] = await this.redis.hmget(this.keys.reviewItem(reviewId), 'clusterKeys', 'text', 'phashes');
     const keys = JSON.parse(keysJson ?? '[]') as string[];
     if (keys.length === 0) return [];
-    const candidates = (await this.redis.sunion(...keys.map((k) => this.keys.reviewCluster(k)))).filter((id) => id !== reviewId);
+    const sampling = this.redis.pipeline();
+    for (const key of keys) sampling.srandmember(this.keys.reviewCluster(key), SAMPLE_PER_KEY);
+    const sampled = new Set<string>();
+    for (const [, ids] of (await sampling.exec()) ?? []) for (const id of (ids as string[] | null) ?? []) if (id !== reviewId) sampled.add(id);
+    const candidates = [...sampled].slice(0, MAX_CANDIDATES);
     if (candidates.length === 0) return [];
+    const reading = this.redis.pipeline();
+    for (const id of candidates) reading.hmget(this.keys.reviewItem(id), 'status', 'text', 'phashes');
+    const rows = (await reading.exec()) ?? [];
     const grams = textGrams(text ?? '');
     const phashes = new Set(JSON.parse(phashesJson ?? '[]') as string[]);
     const out: string[] = [];
     const stale: string[] = [];
-    for (const id of candidates.slice(0, 500)) {
-      const [status, otherText, otherPhashes] = await this.redis.hmget(this.keys.reviewItem(id), 'status', 'text', 'phashes');
+    candidates.forEach((id, i) => {
+      const [status, otherText, otherPhashes] = (rows[i]?.[1] as Array<string | null> | undefined) ?? [];
       if (status !== 'pending') {
         stale.push(id);
-        continue;
+        return;
       }
+      if (out.length >= MAX_MEMBERS) return;
       const sameImage = (JSON.parse(otherPhashes ?? '[]') as string[]).some((p) => phashes.has(p));
       if (sameImage || gramSimilarity(grams, textGrams(otherText ?? '')) >= TEXT_MATCH_SIMILARITY) out.push(id);
-    }
+    });
     if (stale.length > 0) {
-      const pipeline = this.redis.pipeline();
-      for (const key of keys) pipeline.srem(this.keys.reviewCluster(key), ...stale);
-      await pipeline.exec();
+      const cleaning = this.redis.pipeline();
+      for (const key of keys) cleaning.srem(this.keys.reviewCluster(key), ...stale);
+      await cleaning.exec();
     }
     return out;
   }
