@@ -1,4 +1,5 @@
 // npm run bench: every micro-benchmark, each against its comparator in the same run.
+import { runCompileBench } from './compile.bench.js';
 import { runFingerprintBench } from './fingerprint.bench.js';
 import { runMatchBench } from './match.bench.js';
 import { runNormalizeBench } from './normalize.bench.js';
@@ -7,3 +8,4 @@ const only = process.argv[2];
 if (!only || only === 'normalize') await runNormalizeBench();
 if (!only || only === 'match') await runMatchBench();
 if (!only || only === 'fingerprint') await runFingerprintBench();
+if (!only || only === 'compile') runCompileBench();
