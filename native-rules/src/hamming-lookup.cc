@@ -45,7 +45,7 @@ uint32_t ChunkOf(uint64_t hash, uint32_t shift, uint32_t bits) {
 
 Napi::Value HammingLookup(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 8) throw Napi::TypeError::New(env, "hammingLookup takes 8 arguments");
+  if (info.Length() < 9) throw Napi::TypeError::New(env, "hammingLookup takes 9 arguments");
   std::vector<U32View> offsets = ViewsOf(env, info[0], "offsets");
   std::vector<U32View> entries = ViewsOf(env, info[1], "entries");
   std::vector<uint32_t> bits = NumbersOf(env, info[2], "chunkBits");
@@ -53,6 +53,8 @@ Napi::Value HammingLookup(const Napi::CallbackInfo& info) {
   uint32_t tableBits = info[4].As<Napi::Number>().Uint32Value();
   uint64_t hash = (static_cast<uint64_t>(info[5].As<Napi::Number>().Uint32Value()) << 32) | info[6].As<Napi::Number>().Uint32Value();
   uint32_t maxDistance = info[7].As<Napi::Number>().Uint32Value();
+  uint32_t radius = info[8].As<Napi::Number>().Uint32Value();
+  if (radius > 2) throw Napi::RangeError::New(env, "radius must be 0, 1 or 2");
   if (offsets.size() != bits.size() || entries.size() != bits.size() || shifts.size() != bits.size() || tableBits > 31) {
     throw Napi::RangeError::New(env, "offsets, entries, chunkBits and chunkShifts must describe the same chunks");
   }
@@ -75,7 +77,12 @@ Napi::Value HammingLookup(const Napi::CallbackInfo& info) {
   for (size_t chunk = 0; chunk < bits.size(); chunk++) {
     uint32_t value = ChunkOf(hash, shifts[chunk], bits[chunk]);
     probe(chunk, value);
-    for (uint32_t bit = 0; bit < bits[chunk]; bit++) probe(chunk, value ^ (1u << bit));
+    if (radius == 0) continue;
+    for (uint32_t a = 0; a < bits[chunk]; a++) {
+      uint32_t once = value ^ (1u << a);
+      probe(chunk, once);
+      if (radius == 2) for (uint32_t b = a + 1; b < bits[chunk]; b++) probe(chunk, once ^ (1u << b));
+    }
   }
   Napi::Uint32Array out = Napi::Uint32Array::New(env, found.size() * 2);
   size_t i = 0;

@@ -3,7 +3,9 @@
 // 13, 13, 13, 13 and 12 bits, each with a table from chunk value to entries. Two
 // hashes within distance 8 agree within distance 1 on at least one chunk
 // (pigeonhole), so a lookup probes every value within distance 1 of each chunk
-// (70 probes) and checks the entries found, instead of scanning the bank. Each
+// (70 probes) and checks the entries found, instead of scanning the bank. (Measured
+// here: 4 chunks of 16 bits at radius 2 make 548 scattered probes and take twice
+// as long.) Each
 // bucket stores its entries' full hashes inline, so checking them reads memory in
 // order rather than jumping to each entry.
 // The tables are flat arrays (offsets + entry ids), shared with every matching
@@ -15,6 +17,7 @@ import { hammingDistance } from './phash.js';
 export const IMAGE_MATCH_DISTANCE = 8;
 const CHUNK_BITS = [13, 13, 13, 13, 12] as const;
 const CHUNK_SHIFT = [51, 38, 25, 12, 0] as const;
+const PROBE_RADIUS = 1; // floor(8 / 5)
 
 export interface ImageIndexData {
   count: number;
@@ -96,7 +99,7 @@ export function buildImageIndex(hi: Uint32Array, lo: Uint32Array): ImageIndexDat
 export function lookupImage(index: ImageIndexData, hi: number, lo: number, maxDistance = IMAGE_MATCH_DISTANCE): Array<[number, number]> {
   if (index.count === 0) return [];
   if (maxDistance > IMAGE_MATCH_DISTANCE) throw new RangeError(`the index answers distances up to ${IMAGE_MATCH_DISTANCE}`);
-  const pairs = hammingLookup(index.offsets, index.ids, CHUNK_BITS, CHUNK_SHIFT, index.tableBits, hi >>> 0, lo >>> 0, maxDistance);
+  const pairs = hammingLookup(index.offsets, index.ids, CHUNK_BITS, CHUNK_SHIFT, index.tableBits, hi >>> 0, lo >>> 0, maxDistance, PROBE_RADIUS);
   const out: Array<[number, number]> = [];
   for (let i = 0; i + 1 < pairs.length; i += 2) out.push([pairs[i] ?? 0, pairs[i + 1] ?? 0]);
   return out;

@@ -76,6 +76,7 @@ interface NativeRulesAddon {
     hi: number,
     lo: number,
     maxDistance: number,
+    radius: number,
   ): Uint32Array;
   Normalizer: new (tables: NormalizerTables) => NativeNormalizer;
   compile(patterns: readonly PatternSpec[]): NativeDatabase;
