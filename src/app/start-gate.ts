@@ -16,6 +16,7 @@ import { connectRedis, connectSubscriber } from '../redis/connect-redis.js';
 import { EmbeddedRedis } from '../redis/embedded-redis.js';
 import { redisKeys } from '../redis/redis-keys.js';
 import { ReviewQueue } from '../review/review-queue.js';
+import { ReviewSpool } from '../review/review-spool.js';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -131,7 +132,27 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     depthTimer.unref();
     opened.push(async () => clearInterval(depthTimer));
 
-    const checks = new CheckService({ livePack, pool, lists, fingerprints, reviews, verdicts, metrics, qaShare: config.qaShare, log });
+    const spool = new ReviewSpool(join(config.dataDir, 'spool'));
+    opened.push(() => spool.close());
+    const replaySpool = (): void => {
+      if (redis.status !== 'ready') return;
+      spool
+        .pending()
+        .then((pending) => (pending ? spool.replay((item) => reviews.enqueue(item)) : 0))
+        .then(
+          (count) => count > 0 && log(`replayed ${count} spooled review items into the queue`),
+          (error: unknown) => log(`spool replay failed: ${(error as Error).message}`),
+        );
+    };
+    redis.on('ready', replaySpool);
+    const spoolTimer = setInterval(replaySpool, 1000);
+    spoolTimer.unref();
+    opened.push(async () => clearInterval(spoolTimer));
+    replaySpool();
+    metrics.registry.gauge('gate_review_spooled_total', 'Review items written to the local spool because Redis could not take them.', () => spool.spooled);
+    metrics.registry.gauge('gate_review_spool_replayed_total', 'Spooled review items replayed into the queue.', () => spool.replayed);
+
+    const checks = new CheckService({ livePack, pool, lists, fingerprints, reviews, verdicts, spool, metrics, qaShare: config.qaShare, log });
     const server = new GateServer({
       checks,
       livePack,

@@ -11,7 +11,8 @@ import type { FingerprintHits } from '../fingerprint/find-fingerprint-hits.js';
 import type { ListingMatch } from '../matcher/match-task.js';
 import type { GateMetrics } from '../observability/gate-metrics.js';
 import type { LivePack } from '../pack/live-pack.js';
-import type { ReviewQueue } from '../review/review-queue.js';
+import type { EnqueueResult, ReviewQueue } from '../review/review-queue.js';
+import type { ReviewSpool } from '../review/review-spool.js';
 import type { ListingVerdict, ListingVerdicts } from '../review/listing-verdicts.js';
 import { GateError } from '../errors/gate-error.js';
 import type { CheckRequest } from './check-request.js';
@@ -29,6 +30,8 @@ export interface CheckServiceParts {
   reviews: ReviewQueue;
   verdicts: ListingVerdicts;
   metrics: GateMetrics;
+  /** Where review items go while Redis cannot take them. */
+  spool: ReviewSpool;
   /** Share of `allow` verdicts copied to the QA review tier (0 to 1). */
   qaShare: number;
   log: (message: string) => void;
@@ -136,7 +139,19 @@ export class CheckService {
     });
     let decidedBy = 'gate';
     if (verdict === 'review') {
-      const queued = await this.parts.reviews.enqueue(reviewItem('normal'));
+      const item = reviewItem('normal');
+      let queued: EnqueueResult;
+      try {
+        queued = await this.parts.reviews.enqueue(item);
+      } catch (error) {
+        // Redis cannot take it now: keep it on local disk, replayed when Redis is back.
+        const reviewId = `rv_${randomUUID()}`;
+        await this.parts.spool.append({ ...item, reviewId });
+        this.parts.metrics.degraded.inc({ signal: 'review-queue' });
+        this.parts.log(`review item for ${request.listingId} spooled: ${(error as Error).message}`);
+        response.reasons.push({ code: 'degraded', ref: 'review-queue:spooled' });
+        queued = { kind: 'queued', reviewId, created: true };
+      }
       if (queued.kind === 'decided') {
         // A reviewer already decided this very content: their verdict stands.
         response.verdict = queued.decision;

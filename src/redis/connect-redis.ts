@@ -7,6 +7,9 @@ export function requestPathOptions(): RedisOptions {
     // bound; the caller decides (degraded verdict, spool) rather than waiting.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
+    // A stalled server (SIGSTOP, a long fork) must not hold a request: fail the
+    // command, and let the caller fall back (degraded verdict, spool).
+    commandTimeout: 2000,
     connectTimeout: 2000,
     retryStrategy: (attempt: number) => Math.min(50 * attempt, 500),
     lazyConnect: true,

@@ -40,6 +40,8 @@ export interface ReviewItemInput {
   listing: CheckRequest;
   /** What put it in the queue: `gate`, `qa`, `complaint`, `appeal`, `report`. */
   source?: string;
+  /** The id to give the item (a spooled item keeps the one its caller was told). */
+  reviewId?: string;
 }
 
 export type EnqueueResult =
@@ -137,7 +139,7 @@ export class ReviewQueue {
   }
 
   async enqueue(item: ReviewItemInput): Promise<EnqueueResult> {
-    const reviewId = `rv_${randomUUID()}`;
+    const reviewId = item.reviewId ?? `rv_${randomUUID()}`;
     const [id, created, decided] = await this.scripts.enqueue(
       this.keys.reviewDedupe(item.listingId, item.contentHash),
       this.keys.reviewStream(item.tier),

@@ -39,6 +39,7 @@ export async function startTestGate(options: TestGateOptions): Promise<TestGate>
     GATE_REVIEWER_TOKENS: REVIEWER_TOKEN,
     GATE_WORKERS: '1',
     GATE_DEFAULT_DEADLINE_MS: '2000',
+    GATE_DATA_DIR: mkdtempSync(join(tmpdir(), 'gate-data-')),
     ...(options.publisherTokens ? { GATE_PUBLISHER_TOKENS: PUBLISHER_TOKEN } : {}),
     ...(options.env ?? {}),
   };

@@ -1,0 +1,49 @@
+// Redis goes away: the gate keeps answering (review, with reason degraded),
+// keeps the review items it could not queue on local disk, and queues them once
+// Redis is back, none lost and none twice.
+import { strict as assert } from 'node:assert';
+import { Redis } from 'ioredis';
+import { it } from 'node:test';
+import { redisKeys } from '../src/redis/redis-keys.js';
+import { startTestRedis } from './helpers/test-redis.js';
+import { startTestGate } from './helpers/test-gate.js';
+
+it('spools review items while Redis is down and queues them when it returns', { timeout: 60_000 }, async () => {
+  const redis = await startTestRedis();
+  const gate = await startTestGate({ redisUrl: redis.url, prefix: 'outage:', env: { GATE_DEFAULT_DEADLINE_MS: '200' } });
+  try {
+    await redis.redis.stop();
+    const reviewIds: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const started = performance.now();
+      const response = await gate.post('/v1/check', { listingId: `O${i}`, sellerId: 's-o', title: `super copy bag ${i}` });
+      assert.equal(response.status, 200);
+      const body = (await response.json()) as { verdict: string; reviewId: string; reasons: Array<{ code: string; ref: string }> };
+      assert.equal(body.verdict, 'review');
+      assert.ok(body.reviewId);
+      assert.ok(body.reasons.some((r) => r.code === 'degraded' && r.ref === 'review-queue:spooled'));
+      assert.ok(performance.now() - started < 1000, 'answered promptly while Redis is down');
+      reviewIds.push(body.reviewId);
+    }
+    // A listing with no signal at all: the list check could not run, so not a silent allow.
+    const clean = (await (await gate.post('/v1/check', { listingId: 'O-clean', sellerId: 's-o', title: 'kids building blocks' })).json()) as { verdict: string };
+    assert.equal(clean.verdict, 'review');
+    await redis.redis.start();
+    const client = new Redis(redis.url);
+    const stream = redisKeys('outage:').reviewStream('normal');
+    const deadline = Date.now() + 15_000;
+    let ids: string[] = [];
+    while (Date.now() < deadline) {
+      const entries = await client.xrange(stream, '-', '+');
+      ids = entries.map(([, fields]) => fields[fields.indexOf('reviewId') + 1] ?? '');
+      if (reviewIds.every((id) => ids.includes(id))) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    client.disconnect();
+    for (const id of reviewIds) assert.ok(ids.includes(id), `${id} was lost`);
+    assert.equal(new Set(ids).size, ids.length, 'no item queued twice');
+  } finally {
+    await gate.stop();
+    await redis.stop();
+  }
+});
