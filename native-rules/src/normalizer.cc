@@ -91,10 +91,10 @@ void Normalizer::Reserve(size_t size) {
   runStarts_.resize(size + 1);
   runKinds_.resize(size);
   runDrop_.resize(size);
-  outCps_.resize(size);
-  outStarts_.resize(size);
-  outEnds_.resize(size);
-  outCls_.resize(size);
+  runSoft_.resize(size);
+  runMixed_.resize(size);
+  runLetters_.resize(size);
+  runDigits_.resize(size);
 }
 
 void Normalizer::Fold(const char16_t* text, size_t length) {
@@ -144,9 +144,23 @@ size_t Normalizer::SplitRuns() {
     runStarts_[runs] = static_cast<uint32_t>(i);
     runKinds_[runs] = kind;
     runDrop_[runs] = 0;
+    uint32_t letters = 0, digits = 0;
+    bool soft = true;
+    do {
+      uint32_t cp = cps_[i];
+      if (kind == kRunWord) {
+        letters += (cp >= 'a' && cp <= 'z');
+        digits += (cp >= '0' && cp <= '9');
+      } else if (kind == kRunSeparator) {
+        soft = soft && cp < 0x10000 && soft_[cp] == 1;
+      }
+      i++;
+    } while (kind != kRunCjk && i < n && KindOf(cls_[i]) == kind);
+    runLetters_[runs] = static_cast<uint16_t>(letters > 65535 ? 65535 : letters);
+    runDigits_[runs] = static_cast<uint16_t>(digits > 65535 ? 65535 : digits);
+    runMixed_[runs] = letters > 0 && digits > 0;
+    runSoft_[runs] = soft;
     runs++;
-    i++;
-    if (kind != kRunCjk) while (i < n && KindOf(cls_[i]) == kind) i++;
   }
   runStarts_[runs] = static_cast<uint32_t>(n);
   return runs;
@@ -177,64 +191,100 @@ void Normalizer::MarkDisguises(size_t runs) {
     }
     if (last > r && letters >= 2) {
       for (size_t s = r + 1; s < last; s += 2) runDrop_[s] = 1;
+      // The collapsed chain is one word: its digits read as letters if it has both.
+      bool digits = false;
+      for (size_t w = r; w <= last; w += 2) digits = digits || runDigits_[w] > 0;
+      for (size_t w = r; w <= last; w += 2) runMixed_[w] = digits;
     }
     r = last + 1;
   }
 }
 
-void Normalizer::JoinRuns(size_t runs) {
-  size_t m = 0;
-  // The output is never longer than the folded text: runs are copied or shortened.
-  auto emit = [this, &m](uint32_t cp, uint32_t start, uint32_t end, uint8_t cls) {
-    outCps_[m] = cp;
-    outStarts_[m] = start;
-    outEnds_[m] = end;
-    outCls_[m] = cls;
+namespace {
+
+inline uint32_t Utf8Length(uint32_t cp) { return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4; }
+
+}  // namespace
+
+void Normalizer::Plan(size_t runs, size_t* length, size_t* byteLength) {
+  size_t m = 0, bytes = 0;
+  for (size_t r = 0; r < runs; r++) {
+    if (runDrop_[r]) continue;
+    size_t start = runStarts_[r], end = runStarts_[r + 1];
+    if (runKinds_[r] == kRunSeparator && runSoft_[r]) {
+      m += 1;
+      bytes += 1;
+      continue;
+    }
+    for (size_t i = start; i < end; i++) {
+      if (runKinds_[r] == kRunSeparator && cps_[i] == ' ' && i > start && cps_[i - 1] == ' ') continue;
+      m++;
+      bytes += Utf8Length(cps_[i]);  // a digit read as a letter is one byte either way
+    }
+  }
+  *length = m;
+  *byteLength = bytes;
+}
+
+void Normalizer::Write(size_t runs, uint32_t* originStart, uint32_t* originEnd, uint32_t* byteToIndex, uint8_t* classes, uint8_t* bytes) {
+  uint32_t m = 0;
+  size_t b = 0;
+  auto put = [&](uint32_t cp, uint32_t start, uint32_t end, uint8_t cls) {
+    originStart[m] = start;
+    originEnd[m] = end;
+    classes[m] = cls;
+    if (cp < 0x80) {
+      byteToIndex[b] = m;
+      bytes[b++] = static_cast<uint8_t>(cp);
+    } else if (cp < 0x800) {
+      byteToIndex[b] = byteToIndex[b + 1] = m;
+      bytes[b++] = static_cast<uint8_t>(0xC0 | (cp >> 6));
+      bytes[b++] = static_cast<uint8_t>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      byteToIndex[b] = byteToIndex[b + 1] = byteToIndex[b + 2] = m;
+      bytes[b++] = static_cast<uint8_t>(0xE0 | (cp >> 12));
+      bytes[b++] = static_cast<uint8_t>(0x80 | ((cp >> 6) & 0x3F));
+      bytes[b++] = static_cast<uint8_t>(0x80 | (cp & 0x3F));
+    } else {
+      byteToIndex[b] = byteToIndex[b + 1] = byteToIndex[b + 2] = byteToIndex[b + 3] = m;
+      bytes[b++] = static_cast<uint8_t>(0xF0 | (cp >> 18));
+      bytes[b++] = static_cast<uint8_t>(0x80 | ((cp >> 12) & 0x3F));
+      bytes[b++] = static_cast<uint8_t>(0x80 | ((cp >> 6) & 0x3F));
+      bytes[b++] = static_cast<uint8_t>(0x80 | (cp & 0x3F));
+    }
     m++;
   };
   for (size_t r = 0; r < runs; r++) {
     if (runDrop_[r]) continue;
     size_t start = runStarts_[r], end = runStarts_[r + 1];
-    if (runKinds_[r] != kRunSeparator) {
-      for (size_t i = start; i < end; i++) emit(cps_[i], starts_[i], ends_[i], cls_[i]);
-      continue;
-    }
-    bool allSoft = true;
-    for (size_t i = start; i < end && allSoft; i++) allSoft = cps_[i] < 0x10000 && soft_[cps_[i]] == 1;
-    if (allSoft) {
-      emit(' ', starts_[start], ends_[end - 1], ClassOf(' '));
-      continue;
-    }
-    for (size_t i = start; i < end; i++) {
-      if (cps_[i] == ' ' && i > start && cps_[i - 1] == ' ') continue;
-      emit(cps_[i], starts_[i], ends_[i], cls_[i]);
-    }
-  }
-  m_ = m;
-}
-
-void Normalizer::ReadDigitsAsLetters() {
-  size_t m = m_;
-  for (size_t i = 0; i < m;) {
-    if (outCls_[i] != kWord) {
-      i++;
-      continue;
-    }
-    size_t j = i;
-    int letters = 0, digits = 0;
-    for (; j < m && outCls_[j] == kWord; j++) {
-      uint32_t cp = outCps_[j];
-      if (cp >= 'a' && cp <= 'z') letters++;
-      else if (cp >= '0' && cp <= '9') digits++;
-    }
-    if (letters > 0 && digits > 0) {
-      for (size_t k = i; k < j; k++) {
-        uint8_t letter = outCps_[k] < 0x80 ? DigitAsLetter(outCps_[k]) : 0;
-        if (letter != 0) outCps_[k] = letter;
+    switch (runKinds_[r]) {
+      case kRunWord: {
+        const bool mixed = runMixed_[r];
+        for (size_t i = start; i < end; i++) {
+          uint32_t cp = cps_[i];
+          if (mixed && cp < 0x80) {
+            uint8_t letter = DigitAsLetter(cp);
+            if (letter != 0) cp = letter;
+          }
+          put(cp, starts_[i], ends_[i], cls_[i]);
+        }
+        break;
       }
+      case kRunCjk:
+        for (size_t i = start; i < end; i++) put(cps_[i], starts_[i], ends_[i], cls_[i]);
+        break;
+      default:
+        if (runSoft_[r]) {
+          put(' ', starts_[start], ends_[end - 1], ClassOf(' '));
+          break;
+        }
+        for (size_t i = start; i < end; i++) {
+          if (cps_[i] == ' ' && i > start && cps_[i - 1] == ' ') continue;
+          put(cps_[i], starts_[i], ends_[i], cls_[i]);
+        }
     }
-    i = j;
   }
+  byteToIndex[b] = m;
 }
 
 // normalize(text) -> ArrayBuffer laid out as:
@@ -252,18 +302,14 @@ Napi::Value Normalizer::Normalize(const Napi::CallbackInfo& info) {
   Fold(text.data(), length);
   size_t runs = SplitRuns();
   MarkDisguises(runs);
-  JoinRuns(runs);
-  ReadDigitsAsLetters();
+  size_t m = 0, byteLength = 0;
+  Plan(runs, &m, &byteLength);
 
-  size_t m = m_;
-  size_t byteLength = 0;
-  for (size_t i = 0; i < m; i++) {
-    uint32_t cp = outCps_[i];
-    byteLength += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-  }
   size_t total = 8 + 4 * (m + m + byteLength + 1) + m + byteLength;
-  Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, total);
-  uint8_t* base = static_cast<uint8_t*>(buffer.Data());
+  // A Buffer is not zero-filled: every byte of the layout is written below.
+  Napi::Buffer<uint8_t> buffer = Napi::Buffer<uint8_t>::New(env, total);
+  uint8_t* base = buffer.Data();
+  if (reinterpret_cast<uintptr_t>(base) % 4 != 0) throw Napi::Error::New(env, "unaligned result buffer");
   uint32_t* header = reinterpret_cast<uint32_t*>(base);
   header[0] = static_cast<uint32_t>(m);
   header[1] = static_cast<uint32_t>(byteLength);
@@ -272,34 +318,7 @@ Napi::Value Normalizer::Normalize(const Napi::CallbackInfo& info) {
   uint32_t* byteToIndex = originEnd + m;
   uint8_t* classes = reinterpret_cast<uint8_t*>(byteToIndex + byteLength + 1);
   uint8_t* bytes = classes + m;
-  std::memcpy(originStart, outStarts_.data(), m * 4);
-  std::memcpy(originEnd, outEnds_.data(), m * 4);
-  std::memcpy(classes, outCls_.data(), m);
-  size_t b = 0;
-  for (size_t i = 0; i < m; i++) {
-    uint32_t cp = outCps_[i];
-    uint32_t index = static_cast<uint32_t>(i);
-    if (cp < 0x80) {
-      byteToIndex[b] = index;
-      bytes[b++] = static_cast<uint8_t>(cp);
-    } else if (cp < 0x800) {
-      byteToIndex[b] = byteToIndex[b + 1] = index;
-      bytes[b++] = static_cast<uint8_t>(0xC0 | (cp >> 6));
-      bytes[b++] = static_cast<uint8_t>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      byteToIndex[b] = byteToIndex[b + 1] = byteToIndex[b + 2] = index;
-      bytes[b++] = static_cast<uint8_t>(0xE0 | (cp >> 12));
-      bytes[b++] = static_cast<uint8_t>(0x80 | ((cp >> 6) & 0x3F));
-      bytes[b++] = static_cast<uint8_t>(0x80 | (cp & 0x3F));
-    } else {
-      byteToIndex[b] = byteToIndex[b + 1] = byteToIndex[b + 2] = byteToIndex[b + 3] = index;
-      bytes[b++] = static_cast<uint8_t>(0xF0 | (cp >> 18));
-      bytes[b++] = static_cast<uint8_t>(0x80 | ((cp >> 12) & 0x3F));
-      bytes[b++] = static_cast<uint8_t>(0x80 | ((cp >> 6) & 0x3F));
-      bytes[b++] = static_cast<uint8_t>(0x80 | (cp & 0x3F));
-    }
-  }
-  byteToIndex[byteLength] = static_cast<uint32_t>(m);
+  Write(runs, originStart, originEnd, byteToIndex, classes, bytes);
   return buffer;
 }
 

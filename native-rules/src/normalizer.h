@@ -25,8 +25,10 @@ class Normalizer : public Napi::ObjectWrap<Normalizer> {
   void Reserve(size_t size);
   size_t SplitRuns();
   void MarkDisguises(size_t runs);
-  void JoinRuns(size_t runs);
-  void ReadDigitsAsLetters();
+  /** Output code points and UTF-8 bytes, from the runs alone. */
+  void Plan(size_t runs, size_t* length, size_t* byteLength);
+  /** Writes the kept runs straight into the result layout. */
+  void Write(size_t runs, uint32_t* originStart, uint32_t* originEnd, uint32_t* byteToIndex, uint8_t* classes, uint8_t* bytes);
 
   // Tables (planes 0 and 1 are indexed directly).
   std::vector<int32_t> fold_;
@@ -40,10 +42,11 @@ class Normalizer : public Napi::ObjectWrap<Normalizer> {
   std::vector<uint8_t> cls_;
   std::vector<uint32_t> runStarts_;
   std::vector<uint8_t> runKinds_, runDrop_;
-  std::vector<uint32_t> outCps_, outStarts_, outEnds_;
-  std::vector<uint8_t> outCls_;
+  // Per run: all soft separators (separator runs); letters and digits mixed, so
+  // digits read as letters (word runs, or the chain a collapsed run belongs to).
+  std::vector<uint8_t> runSoft_, runMixed_;
+  std::vector<uint16_t> runLetters_, runDigits_;
   size_t n_ = 0;  // folded code points in cps_/starts_/ends_/cls_
-  size_t m_ = 0;  // output code points in out*_
 };
 
 }  // namespace native_rules

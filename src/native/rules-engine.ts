@@ -62,8 +62,8 @@ export interface NormalizerTables {
 }
 
 export interface NativeNormalizer {
-  /** Returns the packed result that src/normalize/normalize-text.ts unpacks. */
-  normalize(text: string): ArrayBuffer;
+  /** Returns the packed result that src/normalize/normalize-text.ts unpacks (4-byte aligned). */
+  normalize(text: string): Buffer;
 }
 
 interface NativeRulesAddon {

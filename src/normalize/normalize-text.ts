@@ -31,11 +31,12 @@ export function prepareNormalizer(): NativeNormalizer {
 }
 
 export function normalizeText(input: string): NormalizedText {
-  const packed = prepareNormalizer().normalize(input);
-  const header = new Uint32Array(packed, 0, 2);
+  const result = prepareNormalizer().normalize(input);
+  const packed = result.buffer;
+  const header = new Uint32Array(packed, result.byteOffset, 2);
   const length = header[0] ?? 0;
   const byteLength = header[1] ?? 0;
-  let offset = 8;
+  let offset = result.byteOffset + 8;
   const originStart = new Uint32Array(packed, offset, length);
   offset += 4 * length;
   const originEnd = new Uint32Array(packed, offset, length);
