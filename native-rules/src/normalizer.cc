@@ -226,13 +226,35 @@ void Normalizer::Plan(size_t runs, size_t* length, size_t* byteLength) {
   *byteLength = bytes;
 }
 
+template <bool kOffsets>
 void Normalizer::Write(size_t runs, uint32_t* originStart, uint32_t* originEnd, uint32_t* byteToIndex, uint8_t* classes, uint8_t* bytes) {
   uint32_t m = 0;
   size_t b = 0;
   auto put = [&](uint32_t cp, uint32_t start, uint32_t end, uint8_t cls) {
+    classes[m] = cls;
+    if constexpr (!kOffsets) {
+      (void)start;
+      (void)end;
+      if (cp < 0x80) {
+        bytes[b++] = static_cast<uint8_t>(cp);
+      } else if (cp < 0x800) {
+        bytes[b++] = static_cast<uint8_t>(0xC0 | (cp >> 6));
+        bytes[b++] = static_cast<uint8_t>(0x80 | (cp & 0x3F));
+      } else if (cp < 0x10000) {
+        bytes[b++] = static_cast<uint8_t>(0xE0 | (cp >> 12));
+        bytes[b++] = static_cast<uint8_t>(0x80 | ((cp >> 6) & 0x3F));
+        bytes[b++] = static_cast<uint8_t>(0x80 | (cp & 0x3F));
+      } else {
+        bytes[b++] = static_cast<uint8_t>(0xF0 | (cp >> 18));
+        bytes[b++] = static_cast<uint8_t>(0x80 | ((cp >> 12) & 0x3F));
+        bytes[b++] = static_cast<uint8_t>(0x80 | ((cp >> 6) & 0x3F));
+        bytes[b++] = static_cast<uint8_t>(0x80 | (cp & 0x3F));
+      }
+      m++;
+      return;
+    }
     originStart[m] = start;
     originEnd[m] = end;
-    classes[m] = cls;
     if (cp < 0x80) {
       byteToIndex[b] = m;
       bytes[b++] = static_cast<uint8_t>(cp);
@@ -284,16 +306,17 @@ void Normalizer::Write(size_t runs, uint32_t* originStart, uint32_t* originEnd, 
         }
     }
   }
-  byteToIndex[b] = m;
+  if constexpr (kOffsets) byteToIndex[b] = m;
 }
 
-// normalize(text) -> ArrayBuffer laid out as:
+// normalize(text, withOffsets = true) -> Buffer laid out as:
 //   u32 length (code points), u32 byteLength,
-//   u32 originStart[length], u32 originEnd[length], u32 byteToIndex[byteLength + 1],
+//   u32 originStart[length], u32 originEnd[length], u32 byteToIndex[byteLength + 1]   (only withOffsets)
 //   u8 classes[length], u8 bytes[byteLength]
 Napi::Value Normalizer::Normalize(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "text must be a string");
+  const bool withOffsets = info.Length() < 2 || info[1].ToBoolean().Value();
   size_t length = 0;
   napi_get_value_string_utf16(env, info[0], nullptr, 0, &length);
   std::u16string text(length, u'\0');
@@ -305,7 +328,7 @@ Napi::Value Normalizer::Normalize(const Napi::CallbackInfo& info) {
   size_t m = 0, byteLength = 0;
   Plan(runs, &m, &byteLength);
 
-  size_t total = 8 + 4 * (m + m + byteLength + 1) + m + byteLength;
+  size_t total = 8 + (withOffsets ? 4 * (m + m + byteLength + 1) : 0) + m + byteLength;
   // A Buffer is not zero-filled: every byte of the layout is written below.
   Napi::Buffer<uint8_t> buffer = Napi::Buffer<uint8_t>::New(env, total);
   uint8_t* base = buffer.Data();
@@ -313,12 +336,17 @@ Napi::Value Normalizer::Normalize(const Napi::CallbackInfo& info) {
   uint32_t* header = reinterpret_cast<uint32_t*>(base);
   header[0] = static_cast<uint32_t>(m);
   header[1] = static_cast<uint32_t>(byteLength);
+  if (!withOffsets) {
+    uint8_t* classes = reinterpret_cast<uint8_t*>(header + 2);
+    Write<false>(runs, nullptr, nullptr, nullptr, classes, classes + m);
+    return buffer;
+  }
   uint32_t* originStart = header + 2;
   uint32_t* originEnd = originStart + m;
   uint32_t* byteToIndex = originEnd + m;
   uint8_t* classes = reinterpret_cast<uint8_t*>(byteToIndex + byteLength + 1);
   uint8_t* bytes = classes + m;
-  Write(runs, originStart, originEnd, byteToIndex, classes, bytes);
+  Write<true>(runs, originStart, originEnd, byteToIndex, classes, bytes);
   return buffer;
 }
 

@@ -28,6 +28,7 @@ class Normalizer : public Napi::ObjectWrap<Normalizer> {
   /** Output code points and UTF-8 bytes, from the runs alone. */
   void Plan(size_t runs, size_t* length, size_t* byteLength);
   /** Writes the kept runs straight into the result layout. */
+  template <bool kOffsets>
   void Write(size_t runs, uint32_t* originStart, uint32_t* originEnd, uint32_t* byteToIndex, uint8_t* classes, uint8_t* bytes);
 
   // Tables (planes 0 and 1 are indexed directly).

@@ -2,8 +2,8 @@
 // punctuation, as a sorted set of 32-bit hashes. Character (not word) grams, so
 // that Chinese, which has no spaces, is fingerprinted the same way as English.
 import { CharClass } from '../normalize/char-class.js';
-import { normalizeText } from '../normalize/normalize-text.js';
-import type { NormalizedText } from '../normalize/normalized-text.js';
+import { normalizeChars } from '../normalize/normalize-text.js';
+import type { NormalizedChars } from '../normalize/normalized-text.js';
 
 function fnv3(a: number, b: number, c: number): number {
   let h = 0x811c9dc5;
@@ -14,11 +14,11 @@ function fnv3(a: number, b: number, c: number): number {
 }
 
 export function textGrams(text: string): Uint32Array {
-  return gramsOfNormalized([normalizeText(text)]);
+  return gramsOfNormalized([normalizeChars(text)]);
 }
 
 /** The grams of texts already normalized (a listing's fields, in order), as if they were one text. */
-export function gramsOfNormalized(parts: readonly NormalizedText[]): Uint32Array {
+export function gramsOfNormalized(parts: readonly NormalizedChars[]): Uint32Array {
   const chars: number[] = [];
   for (const normalized of parts) {
     let i = 0;

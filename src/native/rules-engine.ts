@@ -63,7 +63,7 @@ export interface NormalizerTables {
 
 export interface NativeNormalizer {
   /** Returns the packed result that src/normalize/normalize-text.ts unpacks (4-byte aligned). */
-  normalize(text: string): Buffer;
+  normalize(text: string, withOffsets?: boolean): Buffer;
 }
 
 interface NativeRulesAddon {

@@ -15,7 +15,7 @@
 // thread's tables.
 import { directClasses } from './char-class.js';
 import { buildFoldTables } from './fold-table.js';
-import type { NormalizedText } from './normalized-text.js';
+import type { NormalizedChars, NormalizedText } from './normalized-text.js';
 import { buildSoftSeparatorTable } from './separator-table.js';
 import { createNormalizer, type NativeNormalizer } from '../native/rules-engine.js';
 
@@ -47,6 +47,16 @@ export function normalizeText(input: string): NormalizedText {
   offset += length;
   const bytes = Buffer.from(packed, offset, byteLength);
   return { length, originStart, originEnd, bytes, byteToIndex, classes };
+}
+
+/** Normalized text without the offset map: for fingerprints, which never point back. */
+export function normalizeChars(input: string): NormalizedChars {
+  const result = prepareNormalizer().normalize(input, false);
+  const header = new Uint32Array(result.buffer, result.byteOffset, 2);
+  const length = header[0] ?? 0;
+  const byteLength = header[1] ?? 0;
+  const offset = result.byteOffset + 8;
+  return { length, classes: new Uint8Array(result.buffer, offset, length), bytes: Buffer.from(result.buffer, offset + length, byteLength) };
 }
 
 /** The normalized form of a pack term or any short string, as a plain string. */

@@ -3,19 +3,23 @@
  * Offsets into the original are UTF-16 code unit indices (JavaScript string
  * indices), the unit a reviewer's page highlights with.
  */
-export interface NormalizedText {
+/** Normalized text without the way back to the original (for fingerprints). */
+export interface NormalizedChars {
   /** Number of normalized code points. */
   readonly length: number;
+  /** The normalized text as UTF-8. */
+  readonly bytes: Buffer;
+  /** Character class of each normalized code point (see CharClass). */
+  readonly classes: Uint8Array;
+}
+
+export interface NormalizedText extends NormalizedChars {
   /** For each normalized code point, where its source starts in the original. */
   readonly originStart: Uint32Array;
   /** For each normalized code point, where its source ends in the original (exclusive). */
   readonly originEnd: Uint32Array;
-  /** The normalized text as UTF-8, what the matcher scans. */
-  readonly bytes: Buffer;
   /** For each byte of `bytes` (and one past the end), the index of its code point. */
   readonly byteToIndex: Uint32Array;
-  /** Character class of each normalized code point (see CharClass). */
-  readonly classes: Uint8Array;
 }
 
 export interface OriginalSpan {
