@@ -47,3 +47,40 @@ it('spools review items while Redis is down and queues them when it returns', { 
     await redis.stop();
   }
 });
+
+it('answers within the deadline while Redis is frozen (SIGSTOP), and loses no review item', { timeout: 60_000 }, async () => {
+  const redis = await startTestRedis();
+  const gate = await startTestGate({ redisUrl: redis.url, prefix: 'frozen:' });
+  try {
+    await gate.post('/v1/check', { listingId: 'W0', sellerId: 's-w', title: 'warm up' });
+    redis.redis.pause();
+    const reviewIds: string[] = [];
+    let slowest = 0;
+    for (let i = 0; i < 10; i++) {
+      const started = performance.now();
+      const response = await gate.post('/v1/check', { listingId: `F${i}`, sellerId: `s-f${i}`, title: `super copy bag ${i}` }, { 'x-deadline-ms': '50' });
+      slowest = Math.max(slowest, performance.now() - started);
+      const body = (await response.json()) as { verdict: string; reviewId: string };
+      assert.equal(body.verdict, 'review');
+      reviewIds.push(body.reviewId);
+    }
+    assert.ok(slowest < 50 + 150, `the slowest answer took ${slowest.toFixed(0)} ms with a 50 ms deadline`);
+    redis.redis.resume();
+    const client = new Redis(redis.url);
+    const stream = redisKeys('frozen:').reviewStream('normal');
+    const deadline = Date.now() + 15_000;
+    let ids: string[] = [];
+    while (Date.now() < deadline) {
+      ids = (await client.xrange(stream, '-', '+')).map(([, fields]) => fields[fields.indexOf('reviewId') + 1] ?? '');
+      if (reviewIds.every((id) => ids.includes(id))) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    client.disconnect();
+    for (const id of reviewIds) assert.ok(ids.includes(id), `${id} was lost`);
+    assert.equal(new Set(ids).size, ids.length, 'no item queued twice');
+  } finally {
+    redis.redis.resume();
+    await gate.stop();
+    await redis.stop();
+  }
+});

@@ -38,6 +38,8 @@ export interface CheckServiceParts {
 }
 
 const TIMED_OUT = Symbol('timed out');
+/** Even a request at its deadline gives Redis this long to take a review item before spooling it. */
+const MIN_QUEUE_WAIT_MS = 5;
 type Outcome<T> = { ok: true; value: T } | { ok: false; why: string };
 
 function settleBefore<T>(work: Promise<T>, deadline: Promise<typeof TIMED_OUT>): Promise<Outcome<T>> {
@@ -139,18 +141,25 @@ export class CheckService {
     });
     let decidedBy = 'gate';
     if (verdict === 'review') {
-      const item = reviewItem('normal');
+      // The id is chosen here, so that a late write to Redis and a replay of the
+      // spool land on the same item (the enqueue script de-duplicates by content).
+      const item = { ...reviewItem('normal'), reviewId: `rv_${randomUUID()}` };
       let queued: EnqueueResult;
-      try {
-        queued = await this.parts.reviews.enqueue(item);
-      } catch (error) {
-        // Redis cannot take it now: keep it on local disk, replayed when Redis is back.
-        const reviewId = `rv_${randomUUID()}`;
-        await this.parts.spool.append({ ...item, reviewId });
+      const left = Math.max(MIN_QUEUE_WAIT_MS, deadlineMs - (performance.now() - startedAt));
+      let queueTimer: NodeJS.Timeout | undefined;
+      const queueDeadline = new Promise<typeof TIMED_OUT>((r) => {
+        queueTimer = setTimeout(() => r(TIMED_OUT), left);
+      });
+      const attempt = await settleBefore(this.parts.reviews.enqueue(item), queueDeadline);
+      clearTimeout(queueTimer);
+      if (attempt.ok) queued = attempt.value;
+      else {
+        // Redis cannot take it in time: keep it on local disk, replayed when Redis answers.
+        await this.parts.spool.append(item);
         this.parts.metrics.degraded.inc({ signal: 'review-queue' });
-        this.parts.log(`review item for ${request.listingId} spooled: ${(error as Error).message}`);
+        this.parts.log(`review item for ${request.listingId} spooled: ${attempt.why}`);
         response.reasons.push({ code: 'degraded', ref: 'review-queue:spooled' });
-        queued = { kind: 'queued', reviewId, created: true };
+        queued = { kind: 'queued', reviewId: item.reviewId, created: true };
       }
       if (queued.kind === 'decided') {
         // A reviewer already decided this very content: their verdict stands.
