@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { it } from 'node:test';
 import { redisKeys } from '../src/redis/redis-keys.js';
 import { startTestRedis } from './helpers/test-redis.js';
-import { startTestGate } from './helpers/test-gate.js';
+import { admin, startTestGate } from './helpers/test-gate.js';
 
 it('spools review items while Redis is down and queues them when it returns', { timeout: 60_000 }, async () => {
   const redis = await startTestRedis();
@@ -25,6 +25,11 @@ it('spools review items while Redis is down and queues them when it returns', { 
       assert.ok(performance.now() - started < 1000, 'answered promptly while Redis is down');
       reviewIds.push(body.reviewId);
     }
+    // Changes cannot be made while Redis is down: refused with 503 and retry-after, not lost silently.
+    const change = await gate.post('/v1/admin/lists/sellers', { values: ['s-x'] }, admin());
+    assert.equal(change.status, 503);
+    assert.equal(change.headers.get('retry-after'), '1');
+    assert.equal(((await change.json()) as { error: { code: string } }).error.code, 'GATE_ERR_NOT_READY');
     // A listing with no signal at all: the list check could not run, so not a silent allow.
     const clean = (await (await gate.post('/v1/check', { listingId: 'O-clean', sellerId: 's-o', title: 'kids building blocks' })).json()) as { verdict: string };
     assert.equal(clean.verdict, 'review');

@@ -32,8 +32,21 @@ export interface RouteOptions {
   inFlight: { count: number };
 }
 
+/** ioredis's ways of saying Redis cannot be reached right now (no offline queue, timeouts, retries spent). */
+function isRedisUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return (
+    error.name === 'MaxRetriesPerRequestError' ||
+    /Stream isn't writeable|Connection is closed|Command timed out|connect ECONNREFUSED|LOADING/.test(error.message)
+  );
+}
+
 export function toGateError(error: unknown, log: (message: string) => void): GateError {
   if (error instanceof GateError) return error;
+  if (isRedisUnavailable(error)) {
+    log(`Redis unavailable: ${(error as Error).message}`);
+    return new GateError('GATE_ERR_NOT_READY', 'Redis is unavailable; nothing was changed, retry after the retry-after delay');
+  }
   if (error instanceof PackInvalidError) {
     return new GateError('GATE_ERR_INVALID_PACK', error.message, { field: error.issues[0]?.path ?? '', details: error.issues });
   }
