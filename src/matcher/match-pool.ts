@@ -70,6 +70,11 @@ export class MatchPool {
     return this.piscina.threads.length;
   }
 
+  /** The worker threads alive now (piscina replaces one that exits). */
+  workers(): ReadonlyArray<{ threadId: number; terminate(): Promise<number> }> {
+    return this.piscina.threads;
+  }
+
   /** Matches one listing against `pack` and the fingerprint banks of `fingerprints`. */
   match(pack: CompiledPack, fingerprints: FingerprintSnapshot, listing: ListingToMatch): Promise<ListingMatch> {
     if (this.piscina.queueSize >= this.maxQueue) return Promise.reject(new PoolOverloadedError());
