@@ -7,6 +7,7 @@ import { CheckService } from '../gate/check-service.js';
 import { GateServer } from '../http/gate-server.js';
 import { BlocklistStore } from '../lists/blocklist-store.js';
 import { MatchPool } from '../matcher/match-pool.js';
+import { rulesEngine } from '../native/rules-engine.js';
 import { createGateMetrics, type GateMetrics } from '../observability/gate-metrics.js';
 import { LivePack } from '../pack/live-pack.js';
 import { FingerprintBank } from '../fingerprint/fingerprint-bank.js';
@@ -50,6 +51,9 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     for (const close of opened.reverse()) await close().catch((error: unknown) => log(`while stopping: ${(error as Error).message}`));
   };
   try {
+    if (!rulesEngine.validPlatform()) {
+      throw new Error(`this CPU cannot run Hyperscan ${rulesEngine.version()} (it needs SSSE3); build native-rules against Debian's libvectorscan-dev instead`);
+    }
     let redisUrl = config.redisUrl;
     if (redisUrl === undefined) {
       const embedded = new EmbeddedRedis({ dataDir: join(config.dataDir, 'redis') });

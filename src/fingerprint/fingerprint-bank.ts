@@ -5,7 +5,7 @@
 // within a second. A reconnect of the subscription reloads everything.
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../redis/redis-keys.js';
-import { FINGERPRINT_KINDS, isImageKind, type FingerprintKind } from './fingerprint-kind.js';
+import { FINGERPRINT_KINDS, type FingerprintKind } from './fingerprint-kind.js';
 import { shareFingerprints, type SharedFingerprints } from './fingerprint-indexes.js';
 import { buildImageIndex } from './image-index.js';
 import { parsePhash } from './phash.js';
@@ -195,8 +195,4 @@ export class FingerprintBank {
     this.lastRebuildMs = performance.now() - started;
     return snapshot;
   }
-}
-
-export function isValidBankValue(kind: FingerprintKind, value: string): boolean {
-  return isImageKind(kind) ? /^[0-9a-fA-F]{16}$/.test(value) : value.length > 0;
 }

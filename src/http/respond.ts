@@ -1,7 +1,7 @@
 // Writing responses: always corked (one syscall), never after the client went
 // away, JSON or MessagePack as the request's `accept` asks.
 import { pack as packMsgpack } from 'msgpackr';
-import { GATE_ERRORS, GateError, type GateErrorCode } from '../errors/gate-error.js';
+import type { GateError } from '../errors/gate-error.js';
 import type { HttpResponse } from './http-types.js';
 
 export interface ResponseState {
@@ -60,8 +60,3 @@ export function sendError(res: HttpResponse, state: ResponseState, error: GateEr
   else send(res, state, error.status, JSON.stringify(error.toBody()), 'application/json', headers);
 }
 
-export function errorOf(code: GateErrorCode, message: string, field?: string): GateError {
-  return field === undefined ? new GateError(code, message) : new GateError(code, message, { field });
-}
-
-export { GATE_ERRORS };

@@ -106,10 +106,6 @@ export class BlocklistStore {
     return (await this.redis.sismember(this.keys.list(kind), value)) === 1;
   }
 
-  async size(kind: ListKind): Promise<number> {
-    return this.redis.scard(this.keys.list(kind));
-  }
-
   /** Adds a pack's list entries (entries are only added: removal goes through `remove`). */
   async seed(lists: PackLists): Promise<void> {
     for (const kind of LIST_KINDS) {

@@ -27,10 +27,6 @@ export interface OriginalSpan {
   end: number;
 }
 
-export function normalizedString(text: NormalizedText): string {
-  return text.bytes.toString('utf8');
-}
-
 /** Maps a byte range of the normalized text to the original text it came from. */
 export function originalSpan(text: NormalizedText, fromByte: number, toByte: number): OriginalSpan {
   const count = text.length;

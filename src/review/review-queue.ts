@@ -306,11 +306,6 @@ export class ReviewQueue {
     if (status !== 'ok') throw new ReviewError(value);
   }
 
-  async item(reviewId: string): Promise<Record<string, string> | undefined> {
-    const item = await this.redis.hgetall(this.keys.reviewItem(reviewId));
-    return Object.keys(item).length > 0 ? item : undefined;
-  }
-
   /** Items waiting per tier (not yet delivered) and claimed (delivered, undecided). */
   async depth(): Promise<Record<ReviewTier, { waiting: number; claimed: number }>> {
     const out = {} as Record<ReviewTier, { waiting: number; claimed: number }>;
