@@ -8,6 +8,24 @@ import { redisKeys } from '../src/redis/redis-keys.js';
 import { startTestRedis } from './helpers/test-redis.js';
 import { admin, startTestGate } from './helpers/test-gate.js';
 
+/** The reviewIds in the normal-tier stream, once all of `expected` are there (or after 15 s). */
+async function queuedReviewIds(url: string, prefix: string, expected: readonly string[]): Promise<string[]> {
+  const client = new Redis(url);
+  const stream = redisKeys(prefix).reviewStream('normal');
+  const deadline = Date.now() + 15_000;
+  let ids: string[] = [];
+  try {
+    while (Date.now() < deadline) {
+      ids = (await client.xrange(stream, '-', '+')).map(([, fields]) => fields[fields.indexOf('reviewId') + 1] ?? '');
+      if (expected.every((id) => ids.includes(id))) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    client.disconnect();
+  }
+  return ids;
+}
+
 it('spools review items while Redis is down and queues them when it returns', { timeout: 60_000 }, async () => {
   const redis = await startTestRedis();
   const gate = await startTestGate({ redisUrl: redis.url, prefix: 'outage:', env: { GATE_DEFAULT_DEADLINE_MS: '200' } });
@@ -34,17 +52,7 @@ it('spools review items while Redis is down and queues them when it returns', { 
     const clean = (await (await gate.post('/v1/check', { listingId: 'O-clean', sellerId: 's-o', title: 'kids building blocks' })).json()) as { verdict: string };
     assert.equal(clean.verdict, 'review');
     await redis.redis.start();
-    const client = new Redis(redis.url);
-    const stream = redisKeys('outage:').reviewStream('normal');
-    const deadline = Date.now() + 15_000;
-    let ids: string[] = [];
-    while (Date.now() < deadline) {
-      const entries = await client.xrange(stream, '-', '+');
-      ids = entries.map(([, fields]) => fields[fields.indexOf('reviewId') + 1] ?? '');
-      if (reviewIds.every((id) => ids.includes(id))) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    client.disconnect();
+    const ids = await queuedReviewIds(redis.url, 'outage:', reviewIds);
     for (const id of reviewIds) assert.ok(ids.includes(id), `${id} was lost`);
     assert.equal(new Set(ids).size, ids.length, 'no item queued twice');
   } finally {
@@ -71,16 +79,7 @@ it('answers within the deadline while Redis is frozen (SIGSTOP), and loses no re
     }
     assert.ok(slowest < 50 + 150, `the slowest answer took ${slowest.toFixed(0)} ms with a 50 ms deadline`);
     redis.redis.resume();
-    const client = new Redis(redis.url);
-    const stream = redisKeys('frozen:').reviewStream('normal');
-    const deadline = Date.now() + 15_000;
-    let ids: string[] = [];
-    while (Date.now() < deadline) {
-      ids = (await client.xrange(stream, '-', '+')).map(([, fields]) => fields[fields.indexOf('reviewId') + 1] ?? '');
-      if (reviewIds.every((id) => ids.includes(id))) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    client.disconnect();
+    const ids = await queuedReviewIds(redis.url, 'frozen:', reviewIds);
     for (const id of reviewIds) assert.ok(ids.includes(id), `${id} was lost`);
     assert.equal(new Set(ids).size, ids.length, 'no item queued twice');
   } finally {
