@@ -13,6 +13,7 @@ import { LivePack } from '../pack/live-pack.js';
 import { FingerprintBank } from '../fingerprint/fingerprint-bank.js';
 import { FINGERPRINT_KINDS } from '../fingerprint/fingerprint-kind.js';
 import { PackManager } from '../pack/pack-manager.js';
+import { PackBuilder } from '../pack/pack-builder.js';
 import { connectRedis, connectSubscriber } from '../redis/connect-redis.js';
 import { EmbeddedRedis } from '../redis/embedded-redis.js';
 import { redisKeys } from '../redis/redis-keys.js';
@@ -78,7 +79,9 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     const fingerprints = new FingerprintBank(redis, keys, log);
     await fingerprints.listen(subscriber);
     await fingerprints.reload();
-    const packs = new PackManager({ redis, keys, livePack, lists, fingerprints, metrics, log });
+    const builder = new PackBuilder();
+    opened.push(() => builder.close());
+    const packs = new PackManager({ redis, keys, livePack, lists, fingerprints, metrics, builder, log });
     await packs.listen(subscriber);
     await packs.loadInitial(config.packPath);
 

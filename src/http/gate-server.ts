@@ -163,9 +163,10 @@ export class GateServer {
     );
     app.put(
       '/v1/admin/pack',
-      route(this.options({ readsBody: true, maxBodyBytes: Math.max(p.maxBodyBytes, 512 * 1024 * 1024) }), async ({ head, body: raw }) => {
+      route(this.options({ readsBody: true, rawJson: true, maxBodyBytes: Math.max(p.maxBodyBytes, 512 * 1024 * 1024) }), async ({ head, body: raw }) => {
         this.requireAdmin(head.authorization);
-        const live = await p.packs.replace(raw);
+        // JSON arrives as text and is parsed on the pack-build thread; MessagePack is decoded here.
+        const live = await p.packs.replace(typeof raw === 'string' ? raw : JSON.stringify(raw));
         await p.audit.record({ who: 'admin', what: 'pack:replace', subject: live.pack.packVersion, details: { key: live.key, patterns: live.patternCount } });
         p.log(`pack ${live.pack.packVersion} made live by an admin (${live.patternCount} patterns, ${live.compileMillis.toFixed(0)} ms)`);
         return { packVersion: live.pack.packVersion, key: live.key, patternCount: live.patternCount, compileMillis: Math.round(live.compileMillis) };

@@ -4,7 +4,7 @@
 import { GateError } from '../errors/gate-error.js';
 import { PackInvalidError } from '../pack/pack-invalid-error.js';
 import type { GateMetrics } from '../observability/gate-metrics.js';
-import { bodyFormat, decodeBody } from './decode-body.js';
+import { bodyFormat, decodeBody, decodeJsonText } from './decode-body.js';
 import { readHead, type HttpRequest, type HttpResponse, type RequestHead } from './http-types.js';
 import { readBody } from './read-body.js';
 import { sendData, sendError, type ResponseState } from './respond.js';
@@ -13,7 +13,7 @@ export interface HandlerContext {
   head: RequestHead;
   res: HttpResponse;
   state: ResponseState;
-  /** Decoded body, when the route reads one. */
+  /** Decoded body, when the route reads one (the UTF-8 text itself with `rawJson`). */
   body: unknown;
   /** performance.now() when the request arrived. */
   startedAt: number;
@@ -25,6 +25,8 @@ export type Handler = (ctx: HandlerContext) => Promise<unknown> | unknown;
 export interface RouteOptions {
   paramCount?: number;
   readsBody?: boolean;
+  /** Hand the handler the JSON body as text, unparsed (the pack is parsed off the event loop). */
+  rawJson?: boolean;
   maxBodyBytes: number;
   metrics: GateMetrics;
   log: (message: string) => void;
@@ -67,7 +69,8 @@ export function route(options: RouteOptions, handler: Handler): (res: HttpRespon
       let body: unknown;
       if (options.readsBody) {
         const format = bodyFormat(head.contentType);
-        body = decodeBody(await readBody(res, head.contentLength, options.maxBodyBytes), format);
+        const bytes = await readBody(res, head.contentLength, options.maxBodyBytes);
+        body = options.rawJson && format === 'json' ? decodeJsonText(bytes) : decodeBody(bytes, format);
       }
       const result = await handler({ head, res, state, body, startedAt });
       if (result !== undefined) sendData(res, state, 200, result, head.accept);

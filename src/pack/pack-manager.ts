@@ -10,7 +10,7 @@ import type { FingerprintBank } from '../fingerprint/fingerprint-bank.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import type { GateMetrics } from '../observability/gate-metrics.js';
 import type { CompiledPack } from './compiled-pack.js';
-import { validateAndCompilePack } from './compile-pack.js';
+import type { PackBuilder } from './pack-builder.js';
 import type { LivePack } from './live-pack.js';
 import { PackInvalidError } from './pack-invalid-error.js';
 
@@ -21,6 +21,7 @@ export interface PackManagerParts {
   lists: BlocklistStore;
   fingerprints: FingerprintBank;
   metrics: GateMetrics;
+  builder: PackBuilder;
   log: (message: string) => void;
 }
 
@@ -39,28 +40,28 @@ export class PackManager {
     const stored = await this.readStored();
     if (stored) {
       try {
-        const compiled = await this.makeLive(JSON.parse(stored.json) as unknown);
+        const compiled = await this.makeLive(stored.json);
         this.parts.log(`pack ${compiled.pack.packVersion} loaded from Redis (uploaded by an admin; GATE_PACK is not used while it is there)`);
         return compiled;
       } catch (error) {
         this.parts.log(`the pack stored in Redis is unusable (${(error as Error).message}); loading ${path}`);
       }
     }
-    let raw: unknown;
+    let json: string;
     try {
-      raw = JSON.parse(await readFile(path, 'utf8')) as unknown;
+      json = await readFile(path, 'utf8');
     } catch (error) {
       throw new PackInvalidError([{ path: '', message: `cannot read ${path}: ${(error as Error).message}` }]);
     }
-    const compiled = await this.makeLive(raw);
+    const compiled = await this.makeLive(json);
     this.parts.log(`pack ${compiled.pack.packVersion} loaded from ${path}: ${compiled.patternCount} patterns compiled in ${compiled.compileMillis.toFixed(0)} ms`);
     return compiled;
   }
 
-  /** An admin's pack: made live here, then stored and announced to the other instances. */
-  async replace(raw: unknown): Promise<CompiledPack> {
-    const compiled = await this.makeLive(raw);
-    await this.parts.redis.set(this.parts.keys.livePack, JSON.stringify({ json: JSON.stringify(compiled.pack), packHash: compiled.packHash }));
+  /** An admin's pack (JSON text): made live here, then stored and announced to the other instances. */
+  async replace(json: string): Promise<CompiledPack> {
+    const compiled = await this.makeLive(json);
+    await this.parts.redis.set(this.parts.keys.livePack, JSON.stringify({ json, packHash: compiled.packHash }));
     await this.parts.redis.publish(this.parts.keys.packChanges, compiled.packHash);
     return compiled;
   }
@@ -77,7 +78,7 @@ export class PackManager {
     try {
       const stored = await this.readStored();
       if (!stored || stored.packHash === this.parts.livePack.current?.packHash) return;
-      const compiled = await this.makeLive(JSON.parse(stored.json) as unknown);
+      const compiled = await this.makeLive(stored.json);
       this.parts.log(`pack ${compiled.pack.packVersion} made live (announced by another instance)`);
     } catch (error) {
       this.parts.log(`could not load the announced pack: ${(error as Error).message}`);
@@ -91,11 +92,11 @@ export class PackManager {
   }
 
   /** Swaps are serialized: two uploads at once cannot leave the older one live. */
-  private makeLive(raw: unknown): Promise<CompiledPack> {
+  private makeLive(json: string): Promise<CompiledPack> {
     const run = this.chain.then(async () => {
       let compiled: CompiledPack;
       try {
-        compiled = await validateAndCompilePack(raw);
+        compiled = await this.parts.builder.build(json);
       } catch (error) {
         this.parts.metrics.packRejected.inc();
         throw error;

@@ -1,0 +1,36 @@
+// A thread of its own that turns pack JSON into a compiled pack: parsing,
+// validation, pattern planning (which normalizes every term) and Hyperscan
+// compilation together take seconds for a large pack, and none of it may run on
+// the event loop that answers checks.
+import { parentPort } from 'node:worker_threads';
+import { prepareNormalizer } from '../normalize/normalize-text.js';
+import { compilePack } from './compile-pack.js';
+import { PackInvalidError } from './pack-invalid-error.js';
+import { validatePack } from './validate-pack.js';
+import type { PackBuildReply, PackBuildRequest } from './pack-build-messages.js';
+
+prepareNormalizer();
+
+async function build(request: PackBuildRequest): Promise<PackBuildReply> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(request.json) as unknown;
+  } catch (error) {
+    return { id: request.id, kind: 'invalid', issues: [{ path: '', message: `the pack is not valid JSON: ${(error as Error).message}` }] };
+  }
+  const validation = validatePack(raw);
+  if (!validation.ok) return { id: request.id, kind: 'invalid', issues: validation.issues };
+  try {
+    return { id: request.id, kind: 'compiled', compiled: await compilePack(validation.pack) };
+  } catch (error) {
+    if (error instanceof PackInvalidError) return { id: request.id, kind: 'invalid', issues: error.issues };
+    return { id: request.id, kind: 'failed', message: (error as Error).message };
+  }
+}
+
+parentPort?.on('message', (request: PackBuildRequest) => {
+  build(request).then(
+    (reply) => parentPort?.postMessage(reply),
+    (error: unknown) => parentPort?.postMessage({ id: request.id, kind: 'failed', message: (error as Error).message } satisfies PackBuildReply),
+  );
+});
