@@ -4,25 +4,16 @@
 // no hang, and the gate answers normally afterwards.
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { DEMO_PACK_PATH } from '../src/config/gate-config.js';
-import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
-import { admin, startTestGate, type TestGate } from './helpers/test-gate.js';
+import { admin } from './helpers/test-gate.js';
+import { gateFixture } from './helpers/gate-fixture.js';
 
 const CASES = Number(process.env.FUZZ_CASES ?? 100_000);
 const PACK_CASES = Number(process.env.FUZZ_PACK_CASES ?? 300);
 
-let redis: TestRedis;
-let gate: TestGate;
-before(async () => {
-  redis = await startTestRedis();
-  gate = await startTestGate({ redisUrl: redis.url });
-});
-after(async () => {
-  await gate.stop();
-  await redis.stop();
-});
+const fixture = gateFixture();
 
 const valid = { listingId: 'F1', sellerId: 's-f', title: 'plain shirt', description: 'cotton', category: 'misc', price: { amount: 10, currency: 'CNY' }, images: [{ phash: '0123456789abcdef' }], seller: { phoneHash: 'x' }, attributes: { color: 'red' } };
 const FIELDS = Object.keys(valid);
@@ -44,7 +35,7 @@ describe('fuzzing', () => {
     await fc.assert(
       fc.asyncProperty(body, async ({ type, payload }) => {
         const headers: Record<string, string> = type === '' ? {} : { 'content-type': type };
-        const response = await fetch(`${gate.url}/v1/check`, { method: 'POST', headers, body: payload });
+        const response = await fetch(`${fixture.gate.url}/v1/check`, { method: 'POST', headers, body: payload });
         statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
         const answer = (await response.json()) as { verdict?: string; error?: { code?: string } };
         assert.ok(response.status === 200 || (response.status >= 400 && response.status < 500), `status ${response.status}: ${JSON.stringify(answer)}`);
@@ -53,7 +44,7 @@ describe('fuzzing', () => {
       { numRuns: CASES },
     );
     console.log(`# fuzz /v1/check: ${CASES} cases, statuses ${JSON.stringify([...statuses].sort())}`);
-    assert.equal((await gate.get('/healthz')).status, 200);
+    assert.equal((await fixture.gate.get('/healthz')).status, 200);
   });
 
   it(`answers ${PACK_CASES} random pack mutations with 200 or 400, keeping a working pack live`, { timeout: 600_000 }, async () => {
@@ -65,9 +56,9 @@ describe('fuzzing', () => {
         if (where === 'brands[0]') pack.brands[0] = value;
         else if (where === 'rules[0]') pack.rules[0] = value;
         else pack[where] = value;
-        const response = await fetch(`${gate.url}/v1/admin/pack`, { method: 'PUT', headers: { ...admin(), 'content-type': 'application/json' }, body: JSON.stringify(pack) });
+        const response = await fetch(`${fixture.gate.url}/v1/admin/pack`, { method: 'PUT', headers: { ...admin(), 'content-type': 'application/json' }, body: JSON.stringify(pack) });
         assert.ok(response.status === 200 || response.status === 400, `status ${response.status}`);
-        const check = await gate.post('/v1/check', valid);
+        const check = await fixture.gate.post('/v1/check', valid);
         assert.equal(check.status, 200);
       }),
       { numRuns: PACK_CASES },

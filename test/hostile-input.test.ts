@@ -3,26 +3,16 @@
 // hangs the gate, and the gate still answers afterwards.
 import { strict as assert } from 'node:assert';
 import { request } from 'node:http';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { pack as packMsgpack } from 'msgpackr';
-import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
-import { startTestGate, type TestGate } from './helpers/test-gate.js';
+import { gateFixture } from './helpers/gate-fixture.js';
 
-let redis: TestRedis;
-let gate: TestGate;
-before(async () => {
-  redis = await startTestRedis();
-  gate = await startTestGate({ redisUrl: redis.url });
-});
-after(async () => {
-  await gate.stop();
-  await redis.stop();
-});
+const fixture = gateFixture();
 
 const valid = { listingId: 'H1', sellerId: 's-h', title: 'plain shirt' };
 
 async function post(body: string | Uint8Array, contentType = 'application/json'): Promise<{ status: number; code?: string }> {
-  const response = await gate.post('/v1/check', body, { 'content-type': contentType });
+  const response = await fixture.gate.post('/v1/check', body, { 'content-type': contentType });
   const json = (await response.json()) as { error?: { code: string } };
   return { status: response.status, code: json.error?.code };
 }
@@ -59,7 +49,7 @@ describe('hostile input', () => {
 
   it('survives headers over 4 KB and keeps answering', async () => {
     const status = await new Promise<number | string>((resolve) => {
-      const req = request(`${gate.url}/v1/check`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-padding': 'a'.repeat(16 * 1024) } }, (res) => {
+      const req = request(`${fixture.gate.url}/v1/check`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-padding': 'a'.repeat(16 * 1024) } }, (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
       });
@@ -67,8 +57,8 @@ describe('hostile input', () => {
       req.end(JSON.stringify(valid));
     });
     assert.ok(status === 200 || (typeof status === 'number' && status >= 400 && status < 500) || typeof status === 'string', `answered ${status}`);
-    assert.equal((await gate.get('/healthz')).status, 200);
-    assert.equal((await gate.post('/v1/check', valid)).status, 200);
+    assert.equal((await fixture.gate.get('/healthz')).status, 200);
+    assert.equal((await fixture.gate.post('/v1/check', valid)).status, 200);
   });
 
   it('refuses wrong types everywhere with the field named', async () => {
@@ -84,7 +74,7 @@ describe('hostile input', () => {
       ['a string', 'body'],
     ];
     for (const [body, field] of cases) {
-      const response = await gate.post('/v1/check', JSON.stringify(body));
+      const response = await fixture.gate.post('/v1/check', JSON.stringify(body));
       const error = ((await response.json()) as { error: { field: string } }).error;
       assert.equal(response.status, 400, JSON.stringify(body).slice(0, 80));
       assert.equal(error.field, field);
