@@ -129,6 +129,7 @@ describe('POST /v1/check', () => {
     assert.match(metrics, /gate_checks_total\{verdict="block"\} \d+/);
     assert.match(metrics, /gate_check_duration_seconds_bucket\{le="0.001"\}/);
     assert.match(metrics, /gate_pack_info\{version="demo-1",key="[0-9a-f]+"\} 1/);
+    assert.match(metrics, /gate_event_loop_delay_seconds\{quantile="0.99"\} [0-9.e-]+/);
   });
 });
 

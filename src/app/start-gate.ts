@@ -22,6 +22,7 @@ import { ReviewSpool } from '../review/review-spool.js';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { AuditLog } from '../audit/audit-log.js';
 import { DecisionEffects } from '../review/decision-effects.js';
 import { ListingVerdicts } from '../review/listing-verdicts.js';
@@ -109,6 +110,19 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     });
     metrics.registry.gauge('gate_pack_patterns', 'Patterns in the live pack.', () => livePack.current?.patternCount ?? 0);
     metrics.registry.gauge('gate_redis_up', '1 while the gate has a working Redis connection.', () => (redis.status === 'ready' ? 1 : 0));
+    // Event-loop delay over the last scrape interval: what every request waited before it was even read.
+    const resolutionMs = 10;
+    const loopDelay = monitorEventLoopDelay({ resolution: resolutionMs });
+    loopDelay.enable();
+    opened.push(async () => void loopDelay.disable());
+    metrics.registry.gauge('gate_event_loop_delay_seconds', 'Event-loop delay since the previous scrape, by quantile (the 10 ms sampling interval subtracted).', () => {
+      const quantiles = [0.5, 0.99, 1].map((q) => {
+        const nanos = q === 1 ? loopDelay.max : loopDelay.percentile(q * 100);
+        return { labels: { quantile: String(q) }, value: Math.max(0, nanos / 1e9 - resolutionMs / 1000) };
+      });
+      loopDelay.reset();
+      return quantiles;
+    });
 
     const verdicts = new ListingVerdicts(redis, keys);
     const audit = new AuditLog(redis, keys);
