@@ -79,7 +79,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     const instanceId = `gate-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
     const fingerprints = new FingerprintBank(redis, keys, log);
     await fingerprints.listen(subscriber);
-    await fingerprints.reload();
+    // No reload here: making the first pack live seeds the banks, which loads them.
     const builder = new PackBuilder();
     opened.push(() => builder.close());
     const packs = new PackManager({ redis, keys, livePack, lists, fingerprints, metrics, builder, log });

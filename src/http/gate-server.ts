@@ -173,28 +173,17 @@ export class GateServer {
       }),
     );
 
-    app.post(
-      '/v1/admin/lists/:kind',
+    const listChange = (change: 'add' | 'remove') =>
       route(this.options({ readsBody: true, paramCount: 1 }), async ({ head, body: raw }) => {
         this.requireAdmin(head.authorization);
         const kind = listKindOf(head.params[0] ?? '');
         const values = listValues(raw);
-        const added = await p.lists.add(kind, values);
-        await p.audit.record({ who: 'admin', what: `list:add:${kind}`, details: { values: values.slice(0, 100), count: values.length } });
-        return { kind, added };
-      }),
-    );
-    app.del(
-      '/v1/admin/lists/:kind',
-      route(this.options({ readsBody: true, paramCount: 1 }), async ({ head, body: raw }) => {
-        this.requireAdmin(head.authorization);
-        const kind = listKindOf(head.params[0] ?? '');
-        const values = listValues(raw);
-        const removed = await p.lists.remove(kind, values);
-        await p.audit.record({ who: 'admin', what: `list:remove:${kind}`, details: { values: values.slice(0, 100), count: values.length } });
-        return { kind, removed };
-      }),
-    );
+        const count = change === 'add' ? await p.lists.add(kind, values) : await p.lists.remove(kind, values);
+        await p.audit.record({ who: 'admin', what: `list:${change}:${kind}`, details: { values: values.slice(0, 100), count: values.length } });
+        return change === 'add' ? { kind, added: count } : { kind, removed: count };
+      });
+    app.post('/v1/admin/lists/:kind', listChange('add'));
+    app.del('/v1/admin/lists/:kind', listChange('remove'));
     app.get(
       '/v1/admin/lists/:kind/:value',
       route(this.options({ paramCount: 2 }), async ({ head }) => {

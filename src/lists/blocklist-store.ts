@@ -28,6 +28,7 @@ interface ListChange {
 }
 
 const SEED_CHUNK = 10_000;
+const SEED_MESSAGE = 'seed';
 
 export class BlocklistStore {
   private readonly cache: LRUCache<string, boolean>;
@@ -55,6 +56,10 @@ export class BlocklistStore {
   }
 
   private onChange(message: string): void {
+    if (message === SEED_MESSAGE) {
+      this.cache.clear(); // a pack seeded many entries at once
+      return;
+    }
     try {
       const change = JSON.parse(message) as ListChange;
       for (const value of change.values) this.cache.delete(cacheKey(change.kind, value));
@@ -115,7 +120,7 @@ export class BlocklistStore {
       }
     }
     this.cache.clear();
-    await this.redis.publish(this.keys.listChanges, 'seed');
+    await this.redis.publish(this.keys.listChanges, SEED_MESSAGE);
   }
 
   private async announce(change: ListChange): Promise<void> {
