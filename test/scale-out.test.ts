@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { DEMO_PACK_PATH } from '../src/config/gate-config.js';
 import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
-import { admin, startTestGate, type TestGate } from './helpers/test-gate.js';
+import { admin, ADMIN_TOKEN, startTestGate, type TestGate } from './helpers/test-gate.js';
 
 async function verdictOf(gate: TestGate, listing: Record<string, unknown>): Promise<{ verdict: string; policyVersion: string }> {
   return (await (await gate.post('/v1/check', listing)).json()) as { verdict: string; policyVersion: string };
@@ -20,14 +20,17 @@ async function until(condition: () => Promise<boolean>, limitMs: number): Promis
   return Infinity;
 }
 
+const HOLDER_TOKEN = 'acme-scaleout-token-0123456789';
+
 describe('two instances on one Redis', () => {
   let redis: TestRedis;
   let a: TestGate;
   let b: TestGate;
   before(async () => {
     redis = await startTestRedis();
-    a = await startTestGate({ redisUrl: redis.url, prefix: 'scaleout:' });
-    b = await startTestGate({ redisUrl: redis.url, prefix: 'scaleout:' });
+    const env = { GATE_RIGHTS_HOLDER_TOKENS: `acme:${HOLDER_TOKEN}` };
+    a = await startTestGate({ redisUrl: redis.url, prefix: 'scaleout:', env });
+    b = await startTestGate({ redisUrl: redis.url, prefix: 'scaleout:', env });
   });
   after(async () => {
     await a.stop();
@@ -94,5 +97,21 @@ describe('two instances on one Redis', () => {
     assert.equal(put.status, 200);
     const listing = { listingId: 'S2', sellerId: 's', title: 'x' };
     assert.ok((await until(async () => (await verdictOf(b, listing)).policyVersion === 'shared-2', 3000)) < 3000);
+  });
+
+  it('enforces on B a brand a rights holder registers through A once verified, within seconds', async () => {
+    const call = (path: string, method: string, token: string, body: unknown): Promise<Response> =>
+      fetch(`${a.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const listing = { listingId: 'R1', sellerId: 's-r', title: 'Vormanti replica wallet' };
+    assert.equal((await verdictOf(b, listing)).verdict, 'review');
+    assert.equal((await call('/v1/rights-holder/brands/vormanti', 'PUT', HOLDER_TOKEN, { names: ['Vormanti'] })).status, 200);
+    const claim = { registrationNumber: 'EU-0001', jurisdiction: 'EU', classes: [18], evidence: ['docs://vormanti/reg.pdf'], validFrom: '2021-01-01', validUntil: '2099-01-01' };
+    assert.equal((await call('/v1/rights-holder/brands/vormanti/claim', 'PUT', HOLDER_TOKEN, claim)).status, 200);
+    const verified = await call('/v1/admin/claims/acme/vormanti', 'POST', ADMIN_TOKEN, { decision: 'verify' });
+    assert.equal(verified.status, 200);
+    const took = await until(async () => (await verdictOf(b, listing)).verdict === 'block', 5000);
+    assert.ok(took < 5000, 'the registered brand was not live on B within 5 s');
+    assert.equal((await call('/v1/rights-holder/brands/vormanti', 'DELETE', HOLDER_TOKEN, {})).status, 200);
+    assert.ok((await until(async () => (await verdictOf(b, listing)).verdict === 'review', 5000)) < 5000, 'the removed brand still counted on B after 5 s');
   });
 });

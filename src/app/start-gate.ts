@@ -28,6 +28,17 @@ import { DecisionEffects } from '../review/decision-effects.js';
 import { ListingVerdicts } from '../review/listing-verdicts.js';
 import { WebhookDispatcher } from '../webhook/webhook-dispatcher.js';
 import { WebhookOutbox } from '../webhook/webhook-outbox.js';
+import { BrandRegistry } from '../rights-holder/brand-registry.js';
+import { SellerRings } from '../rings/seller-rings.js';
+import { BrandFigures } from '../enforcement/brand-figures.js';
+import { CauseLedger } from '../enforcement/cause-ledger.js';
+import { ComplainerTrustBook } from '../rights-holder/complainer-trust.js';
+import { ComplaintDesk } from '../rights-holder/complaint-desk.js';
+import { AppealDesk } from '../rights-holder/appeal-desk.js';
+import { EnforcementOutcomes } from '../enforcement/enforcement-outcomes.js';
+import { AllianceSellers } from '../alliance/alliance-sellers.js';
+import { SellerCheckService } from '../gate/seller-check-service.js';
+import { ReportDesk } from '../reports/report-desk.js';
 
 export interface RunningGate {
   port: number;
@@ -44,6 +55,7 @@ function buildTokens(config: GateConfig): TokenRegistry {
   if (config.adminToken) tokens.add(config.adminToken, 'admin');
   for (const t of config.publisherTokens) tokens.add(t, 'publisher');
   for (const t of config.reviewerTokens) tokens.addNamed(t, 'reviewer');
+  for (const t of config.rightsHolderTokens) tokens.addNamed(t, 'rights_holder');
   return tokens;
 }
 
@@ -82,9 +94,20 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     // No reload here: making the first pack live seeds the banks, which loads them.
     const builder = new PackBuilder();
     opened.push(() => builder.close());
-    const packs = new PackManager({ redis, keys, livePack, lists, fingerprints, metrics, builder, log });
+    const registry = new BrandRegistry(redis, keys);
+    const packs = new PackManager({ redis, keys, livePack, lists, fingerprints, metrics, builder, log, instanceId, registeredBrands: () => registry.enforceable() });
     await packs.listen(subscriber);
     await packs.loadInitial(config.packPath);
+    // A mark's validity can begin or end without anyone calling: look once a minute.
+    const registryTimer = setInterval(() => void packs.recheckRegistry().catch((error: unknown) => log(`registry recheck: ${(error as Error).message}`)), 60_000);
+    registryTimer.unref();
+    opened.push(async () => clearInterval(registryTimer));
+    const audit = new AuditLog(redis, keys);
+    const rings = new SellerRings(redis, keys);
+    await rings.listen(subscriber);
+    const figures = new BrandFigures(redis, keys);
+    const causes = new CauseLedger(redis, keys, config.demotion, audit, log);
+    await causes.listen(subscriber);
 
     const pool = new MatchPool({ threads: config.workers });
     opened.push(() => pool.close());
@@ -125,9 +148,12 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     });
 
     const verdicts = new ListingVerdicts(redis, keys);
-    const audit = new AuditLog(redis, keys);
     const webhooks = new WebhookOutbox(redis, keys, config.webhookUrl !== undefined);
-    const effects = new DecisionEffects({ redis, keys, verdicts, lists, fingerprints, audit, webhooks, metrics, consumer: instanceId, log });
+    const trust = new ComplainerTrustBook(redis, keys, config.trust);
+    const complaints = new ComplaintDesk({ redis, keys, verdicts, reviews, trust, figures, webhooks, audit });
+    const appeals = new AppealDesk({ redis, keys, verdicts, reviews, audit, windowWorkingDays: config.appealWorkingDays });
+    const outcomes = new EnforcementOutcomes({ redis, keys, complaints, appeals, trust, figures, causes });
+    const effects = new DecisionEffects({ redis, keys, verdicts, lists, fingerprints, audit, webhooks, metrics, consumer: instanceId, log, outcomes, rings });
     await effects.start();
     opened.push(async () => effects.stop());
     if (config.webhookUrl !== undefined && config.webhookSecret !== undefined) {
@@ -173,15 +199,22 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     metrics.registry.gauge('gate_review_spooled_total', 'Review items written to the local spool because Redis could not take them.', () => spool.spooled);
     metrics.registry.gauge('gate_review_spool_replayed_total', 'Spooled review items replayed into the queue.', () => spool.replayed);
 
-    const checks = new CheckService({ livePack, pool, lists, fingerprints, reviews, verdicts, spool, metrics, qaShare: config.qaShare, log });
+    const alliance = new AllianceSellers(redis, keys, lists, rings, figures);
+    const checks = new CheckService({ livePack, pool, lists, fingerprints, reviews, verdicts, spool, metrics, qaShare: config.qaShare, log, rings, figures, causes, alliance });
+    const sellerChecks = new SellerCheckService({ livePack, pool, lists, fingerprints, rings, reviews, spool, causes, metrics, log });
+    const reports = new ReportDesk(redis, keys, verdicts, reviews, config.reports);
     const server = new GateServer({
       checks,
+      sellerChecks,
+      reports,
       livePack,
       packs,
       lists,
       fingerprints,
       audit,
       review: { reviews, effects, verdicts, redis, keys },
+      rightsHolder: { registry, packs, fingerprints, complaints, trust, figures, alliance },
+      enforcement: { registry, packs, figures, causes, rings, appeals },
       tokens: buildTokens(config),
       metrics,
       redisReady: () => redis.status === 'ready',

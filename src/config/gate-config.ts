@@ -39,6 +39,16 @@ export interface GateConfig {
   readonly webhookUrl: string | undefined;
   /** HMAC-SHA256 key for the webhook signature; required with GATE_WEBHOOK_URL. */
   readonly webhookSecret: string | undefined;
+  /** `holder:token`: rights holders, each seeing only its own brands and complaints. */
+  readonly rightsHolderTokens: readonly string[];
+  /** When a complainer is trusted (good-faith takedowns). */
+  readonly trust: { minDecided: number; minUpheldShare: number; maxOverturnedShare: number };
+  /** Working days after a block within which the seller may appeal. Default 3. */
+  readonly appealWorkingDays: number;
+  /** When a cause is demoted to review-only. */
+  readonly demotion: { minBlocks: number; maxOverturnedShare: number };
+  /** Consumer reports: per-reporter rate limit and when many reporters raise an item's tier. */
+  readonly reports: { perReporter: number; windowSeconds: number; escalateAt: number };
 }
 
 export class ConfigError extends Error {
@@ -56,6 +66,17 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
     problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+    return fallback;
+  }
+  return value;
+}
+
+function share(env: NodeJS.ProcessEnv, name: string, fallback: number, problems: string[]): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0 || value > 1) {
+    problems.push(`${name} must be a number from 0 to 1, got "${raw}"`);
     return fallback;
   }
   return value;
@@ -104,7 +125,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GateConfig {
     qaShare: Number.isFinite(qaShare) ? qaShare : 0,
     webhookUrl,
     webhookSecret,
+    rightsHolderTokens: tokenList(env, 'GATE_RIGHTS_HOLDER_TOKENS', problems),
+    trust: {
+      minDecided: integer(env, 'GATE_TRUST_MIN_DECIDED', 20, 1, 1_000_000, problems),
+      minUpheldShare: share(env, 'GATE_TRUST_MIN_UPHELD_SHARE', 0.9, problems),
+      maxOverturnedShare: share(env, 'GATE_TRUST_MAX_OVERTURNED_SHARE', 0.05, problems),
+    },
+    appealWorkingDays: integer(env, 'GATE_APPEAL_WORKING_DAYS', 3, 1, 365, problems),
+    demotion: {
+      minBlocks: integer(env, 'GATE_DEMOTE_MIN_BLOCKS', 20, 1, 1_000_000, problems),
+      maxOverturnedShare: share(env, 'GATE_DEMOTE_OVERTURNED_SHARE', 0.2, problems),
+    },
+    reports: {
+      perReporter: integer(env, 'GATE_REPORTS_PER_REPORTER', 20, 1, 1_000_000, problems),
+      windowSeconds: integer(env, 'GATE_REPORTS_WINDOW_SECONDS', 3600, 1, 86_400 * 7, problems),
+      escalateAt: integer(env, 'GATE_REPORTS_ESCALATE_AT', 3, 2, 1_000_000, problems),
+    },
   };
+  for (const entry of config.rightsHolderTokens) {
+    const holder = entry.slice(0, Math.max(0, entry.indexOf(':')));
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(holder)) problems.push(`GATE_RIGHTS_HOLDER_TOKENS: every entry must be holder:token with a holder id of letters, digits, _ . - (got "${holder}")`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
 }

@@ -58,6 +58,13 @@ export class FingerprintBank {
     this.listeners.push(listener);
   }
 
+  /** Banked entries whose ref starts with `prefix` (from this instance's copy of the bank). */
+  entriesWithPrefix(kind: FingerprintKind, prefix: string): BankEntry[] {
+    const out: BankEntry[] = [];
+    for (const [ref, value] of this.values.get(kind) ?? []) if (ref.startsWith(prefix)) out.push({ ref, value });
+    return out;
+  }
+
   size(kind: FingerprintKind): number {
     return this.values.get(kind)?.size ?? 0;
   }

@@ -21,6 +21,14 @@ import { contentHash } from './content-hash.js';
 import type { ListHit } from './list-hit.js';
 import type { Reason } from './reason.js';
 import { scoreListing } from './score-listing.js';
+import { settleBefore, TIMED_OUT } from './settle-before.js';
+import type { SellerRings, RingAttribute, RingStatus } from '../rings/seller-rings.js';
+import type { BrandFigures } from '../enforcement/brand-figures.js';
+import { causesOf, type CauseLedger } from '../enforcement/cause-ledger.js';
+import type { CompiledPack } from '../pack/compiled-pack.js';
+import { PatternKind } from '../matcher/pattern-plan.js';
+import { bankedEntryOwner } from '../rights-holder/banked-entry-ref.js';
+import type { AllianceSellers } from '../alliance/alliance-sellers.js';
 
 export interface CheckServiceParts {
   livePack: LivePack;
@@ -35,19 +43,14 @@ export interface CheckServiceParts {
   /** Share of `allow` verdicts copied to the QA review tier (0 to 1). */
   qaShare: number;
   log: (message: string) => void;
+  rings: SellerRings;
+  figures: BrandFigures;
+  causes: CauseLedger;
+  alliance: AllianceSellers;
 }
 
-const TIMED_OUT = Symbol('timed out');
 /** Even a request at its deadline gives Redis this long to take a review item before spooling it. */
 const MIN_QUEUE_WAIT_MS = 5;
-type Outcome<T> = { ok: true; value: T } | { ok: false; why: string };
-
-function settleBefore<T>(work: Promise<T>, deadline: Promise<typeof TIMED_OUT>): Promise<Outcome<T>> {
-  return Promise.race([work, deadline]).then(
-    (value) => (value === TIMED_OUT ? { ok: false, why: 'deadline' } : { ok: true, value: value as T }),
-    (error: unknown) => ({ ok: false, why: error instanceof Error ? error.message : String(error) }),
-  );
-}
 
 export function listProbes(request: CheckRequest): ListProbe[] {
   const probes: ListProbe[] = [{ kind: 'sellers', value: request.sellerId, field: 'sellerId' }];
@@ -59,20 +62,74 @@ export function listProbes(request: CheckRequest): ListProbe[] {
   return probes;
 }
 
-/** Names what the workers found by the refs of the bank generation they searched. */
-function nameFingerprintHits(hits: FingerprintHits, snapshot: FingerprintSnapshot, request: CheckRequest) {
+export function ringAttributes(request: CheckRequest): RingAttribute[] {
+  const seller = request.seller;
+  const out: RingAttribute[] = [];
+  if (seller?.phoneHash) out.push({ kind: 'phone', value: seller.phoneHash });
+  if (seller?.deviceId) out.push({ kind: 'device', value: seller.deviceId });
+  if (seller?.paymentAccountHash) out.push({ kind: 'payment', value: seller.paymentAccountHash });
+  if (seller?.addressHash) out.push({ kind: 'address', value: seller.addressHash });
+  return out;
+}
+
+const brandIdSets = new WeakMap<CompiledPack, { ids: Set<string>; owners: Map<string, string> }>();
+
+/** The pack's brand ids (those enforced now) and, for registered brands, their owners. */
+function brandIndex(compiled: CompiledPack): { ids: Set<string>; owners: Map<string, string> } {
+  let index = brandIdSets.get(compiled);
+  if (!index) {
+    index = { ids: new Set(compiled.pack.brands.map((b) => b.id)), owners: new Map() };
+    for (const brand of compiled.pack.brands) if (brand.owner) index.owners.set(brand.id, brand.owner);
+    brandIdSets.set(compiled, index);
+  }
+  return index;
+}
+
+/**
+ * Names what the workers found by the refs of the bank generation they searched.
+ * A rights holder's banked item counts only while its brand is enforced, and,
+ * unless shared with the alliance, only for listings naming one of its brands.
+ */
+function nameFingerprintHits(hits: FingerprintHits, snapshot: FingerprintSnapshot, request: CheckRequest, compiled: CompiledPack, namedOwners: ReadonlySet<string>) {
   const textField = request.description ? 'description' : 'title';
+  const brands = brandIndex(compiled);
+  const applies = (ref: string): boolean => {
+    const owner = bankedEntryOwner(ref);
+    if (!owner) return true;
+    if (!brands.ids.has(owner.brandId)) return false;
+    return owner.shared || namedOwners.has(owner.holder);
+  };
   const seenImages = new Set<number>();
   const images: Array<{ ref: string; field: string }> = [];
   for (const hit of hits.images) {
     if (seenImages.has(hit.image)) continue; // the closest banked image per listing image
+    const ref = snapshot.imageRefs[hit.entry] ?? `#${hit.entry}`;
+    if (!applies(ref)) continue;
     seenImages.add(hit.image);
-    images.push({ ref: snapshot.imageRefs[hit.entry] ?? `#${hit.entry}`, field: `images[${hit.image}].phash` });
+    images.push({ ref, field: `images[${hit.image}].phash` });
   }
   return {
-    texts: hits.texts.map((hit) => ({ ref: snapshot.textRefs[hit.entry] ?? `#${hit.entry}`, field: textField })),
+    texts: hits.texts.flatMap((hit) => {
+      const ref = snapshot.textRefs[hit.entry] ?? `#${hit.entry}`;
+      return applies(ref) ? [{ ref, field: textField }] : [];
+    }),
     images,
   };
+}
+
+/** Live ids of the brands a listing names (by text) or whose banked items it matched. */
+function brandsInvolved(compiled: CompiledPack, match: ListingMatch | undefined, fingerprintRefs: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const hit of match?.text ?? []) {
+    if (hit.kind !== PatternKind.Brand) continue;
+    const brand = compiled.pack.brands[hit.ref];
+    if (brand) out.add(brand.id);
+  }
+  for (const ref of fingerprintRefs) {
+    const owner = bankedEntryOwner(ref);
+    if (owner) out.add(owner.brandId);
+  }
+  return [...out];
 }
 
 export class CheckService {
@@ -94,25 +151,38 @@ export class CheckService {
       fields: listingTextFields(request),
       fingerprint: { phashes: (request.images ?? []).map((image) => image.phash) },
     };
-    const [text, lists] = await Promise.all([
+    const [text, lists, ring] = await Promise.all([
       settleBefore<ListingMatch>(this.parts.pool.match(compiled, banks, listing), deadline),
       settleBefore<ListHit[]>(this.parts.lists.check(listProbes(request)), deadline),
+      settleBefore<RingStatus>(this.parts.rings.status(request.sellerId), deadline),
     ]);
     clearTimeout(timer);
 
     const degraded: Reason[] = [];
     if (!text.ok) degraded.push({ code: 'degraded', ref: `text:${text.why === 'deadline' ? 'deadline' : 'unavailable'}` });
     if (!lists.ok) degraded.push({ code: 'degraded', ref: `lists:${lists.why === 'deadline' ? 'deadline' : 'unavailable'}` });
+    if (!ring.ok) degraded.push({ code: 'degraded', ref: `ring:${ring.why === 'deadline' ? 'deadline' : 'unavailable'}` });
     for (const reason of degraded) this.parts.metrics.degraded.inc({ signal: reason.ref.split(':')[0] ?? 'unknown' });
 
+    const brandsNamed = text.ok ? brandsInvolved(compiled, text.value, []) : [];
+    const index = brandIndex(compiled);
+    const namedOwners = new Set(brandsNamed.flatMap((id) => index.owners.get(id) ?? []));
+    const fingerprintHits = text.ok ? nameFingerprintHits(text.value.fingerprints, banks, request, compiled, namedOwners) : { texts: [], images: [] };
+    const extraSignals: Array<{ reason: Reason; score: number }> = [];
+    if (ring.ok && ring.value.confirmedOthers > 0) {
+      extraSignals.push({ reason: { code: 'ring', ref: ring.value.ringLabel, field: 'sellerId' }, score: pack.ring?.score ?? pack.thresholds.review });
+    }
     const scored = scoreListing(pack, {
       sellerId: request.sellerId,
       category: request.category,
       price: request.price,
       textHits: text.ok ? text.value.text : [],
       listHits: lists.ok ? lists.value : [],
-      fingerprintHits: text.ok ? nameFingerprintHits(text.value.fingerprints, banks, request) : { texts: [], images: [] },
+      fingerprintHits,
+      extraSignals,
+      demoted: this.parts.causes.demoted,
     });
+    const brands = brandsInvolved(compiled, text.ok ? text.value : undefined, [...fingerprintHits.images, ...fingerprintHits.texts].map((h) => h.ref));
     let verdict = scored.verdict;
     const reasons = [...scored.reasons, ...degraded];
     if (degraded.length > 0 && verdict === 'allow') verdict = 'review';
@@ -138,6 +208,7 @@ export class CheckService {
       reasons,
       listing: request,
       source: tier === 'qa' ? 'qa' : 'gate',
+      context: brands.length > 0 ? { brands } : {},
     });
     let decidedBy = 'gate';
     if (verdict === 'review') {
@@ -173,9 +244,28 @@ export class CheckService {
       this.parts.metrics.qaSampled.inc();
       this.parts.reviews.enqueue(reviewItem('qa')).catch((error: unknown) => this.parts.log(`QA sample not queued: ${(error as Error).message}`));
     }
-    const record: ListingVerdict = { listingId: request.listingId, verdict: response.verdict, decidedBy, decidedAt: new Date().toISOString(), checkId, policyVersion: pack.packVersion };
+    const record: ListingVerdict = { listingId: request.listingId, verdict: response.verdict, decidedBy, decidedAt: new Date().toISOString(), checkId, policyVersion: pack.packVersion, reasons: response.reasons };
     if (response.reviewId) record.reviewId = response.reviewId;
-    if (decidedBy === 'gate') this.parts.verdicts.record(record).catch((error: unknown) => this.parts.log(`verdict of ${request.listingId} not recorded: ${(error as Error).message}`));
+    const logFailure = (what: string) => (error: unknown) => this.parts.log(`${what} for ${request.listingId} not recorded: ${(error as Error).message}`);
+    if (decidedBy === 'gate') {
+      this.parts.verdicts.record(record, request).catch(logFailure('verdict'));
+      if (response.verdict === 'block') {
+        this.parts.figures.count(brands, 'blockedAtPublish').catch(logFailure('brand figures'));
+        this.parts.causes.countBlock(causesOf(response.reasons)).catch(logFailure('block causes'));
+      } else if (response.verdict === 'review') this.parts.figures.count(brands, 'sentToReview').catch(logFailure('brand figures'));
+      if (response.verdict !== 'allow') {
+        // Members whose shared items or sellers stopped the listing are credited.
+        const sharedBrands = [...fingerprintHits.images, ...fingerprintHits.texts].flatMap((h) => {
+          const owner = bankedEntryOwner(h.ref);
+          return owner?.shared ? [owner.brandId] : [];
+        });
+        if (sharedBrands.length > 0) this.parts.figures.count(new Set(sharedBrands), 'allianceHits').catch(logFailure('alliance credit'));
+        if (response.reasons.some((r) => r.code === 'blocklist_seller')) this.parts.alliance.creditHit(request.sellerId).catch(logFailure('alliance credit'));
+      }
+    }
+    const ringLinks = ringAttributes(request);
+    for (const image of fingerprintHits.images) ringLinks.push({ kind: 'image', value: image.ref });
+    this.parts.rings.link(request.sellerId, ringLinks, request.listingId, request.attributes?.shipFrom ?? '').catch(logFailure('ring links'));
     response.tookMicros = Math.round((performance.now() - startedAt) * 1000);
     this.parts.metrics.checks.inc({ verdict: response.verdict });
     this.parts.metrics.checkSeconds.observe(response.tookMicros / 1e6);

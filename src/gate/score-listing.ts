@@ -5,6 +5,7 @@ import type { TextHit } from '../matcher/text-hit.js';
 import type { PolicyPack } from '../pack/policy-pack.js';
 import type { ListHit } from './list-hit.js';
 import type { Reason, Verdict } from './reason.js';
+import { causeOf } from '../enforcement/cause-ledger.js';
 
 /** Contract section 3: what a brand named below its price floor adds. */
 export const BRAND_BELOW_FLOOR_SCORE = 50;
@@ -19,6 +20,8 @@ export interface ScoringInput {
   fingerprintHits?: { texts: ReadonlyArray<{ ref: string; field: string }>; images: ReadonlyArray<{ ref: string; field: string }> };
   /** Further signals computed elsewhere (fingerprints, degraded checks), each with its score. */
   extraSignals?: ReadonlyArray<{ reason: Reason; score: number }>;
+  /** Causes demoted to review-only (see enforcement/cause-ledger.ts): they add their score but cannot make a block. */
+  demoted?: ReadonlySet<string>;
 }
 
 export interface Scored {
@@ -44,30 +47,44 @@ export function verdictFor(score: number, thresholds: PolicyPack['thresholds']):
 export function scoreListing(pack: PolicyPack, input: ScoringInput): Scored {
   const reasons: Reason[] = [];
   let score = 0;
+  /** Score added by demoted causes. */
+  let demotedScore = 0;
+  const demoted = input.demoted;
+  const isDemoted = (reason: Reason): boolean => demoted !== undefined && demoted.size > 0 && demoted.has(causeOf(reason) ?? '');
 
   for (const hit of input.listHits) {
-    reasons.push({ code: LIST_REASON[hit.kind], ref: hit.value, field: hit.field });
+    const reason: Reason = { code: LIST_REASON[hit.kind], ref: hit.value, field: hit.field };
+    reasons.push(reason);
     score += pack.thresholds.block;
+    if (isDemoted(reason)) demotedScore += pack.thresholds.block;
   }
 
   const brandHits = input.textHits.filter((h) => h.kind === PatternKind.Brand);
   const brandNamed = brandHits.length > 0;
 
   let indicatorBest = 0;
+  let indicatorBestDemoted = false;
   for (const hit of input.textHits) {
     if (hit.kind !== PatternKind.Indicator) continue;
     const indicator = pack.indicators[hit.ref];
     if (!indicator) continue;
-    indicatorBest = Math.max(indicatorBest, brandNamed ? indicator.withBrand : indicator.score);
-    reasons.push({
+    const reason: Reason = {
       code: brandNamed ? 'indicator_with_brand' : 'indicator',
       ref: indicator.term,
       field: hit.field,
       start: hit.start,
       end: hit.end,
-    });
+    };
+    const contribution = brandNamed ? indicator.withBrand : indicator.score;
+    const demotedHere = isDemoted(reason);
+    if (contribution > indicatorBest || (contribution === indicatorBest && indicatorBestDemoted && !demotedHere)) {
+      indicatorBest = contribution;
+      indicatorBestDemoted = demotedHere;
+    }
+    reasons.push(reason);
   }
   score += indicatorBest;
+  if (indicatorBestDemoted) demotedScore += indicatorBest;
 
   const price = input.price;
   if (price) {
@@ -77,8 +94,10 @@ export function scoreListing(pack: PolicyPack, input: ScoringInput): Scored {
       if (brand.authorizedSellers.includes(input.sellerId)) continue;
       const floor = brand.priceFloor[price.currency];
       if (floor === undefined || price.amount >= floor) continue;
-      reasons.push({ code: 'brand_below_floor', ref: brand.id, field: hit.field, start: hit.start, end: hit.end });
+      const reason: Reason = { code: 'brand_below_floor', ref: brand.id, field: hit.field, start: hit.start, end: hit.end };
+      reasons.push(reason);
       score += BRAND_BELOW_FLOOR_SCORE;
+      if (isDemoted(reason)) demotedScore += BRAND_BELOW_FLOOR_SCORE;
       break;
     }
   }
@@ -87,8 +106,10 @@ export function scoreListing(pack: PolicyPack, input: ScoringInput): Scored {
     if (hit.kind !== PatternKind.Rule) continue;
     const rule = pack.rules[hit.ref];
     if (!rule) continue;
-    reasons.push({ code: 'rule', ref: rule.id, field: hit.field, start: hit.start, end: hit.end });
+    const reason: Reason = { code: 'rule', ref: rule.id, field: hit.field, start: hit.start, end: hit.end };
+    reasons.push(reason);
     score += rule.score;
+    if (isDemoted(reason)) demotedScore += rule.score;
   }
 
   const fingerprints = input.fingerprintHits;
@@ -96,10 +117,13 @@ export function scoreListing(pack: PolicyPack, input: ScoringInput): Scored {
     const best = fingerprints.texts[0];
     if (best) reasons.push({ code: 'text_fingerprint', ref: best.ref, field: best.field });
     score += pack.thresholds.block;
+    if (best && isDemoted({ code: 'text_fingerprint', ref: best.ref })) demotedScore += pack.thresholds.block;
   }
   if (fingerprints && fingerprints.images.length > 0) {
-    for (const image of fingerprints.images) reasons.push({ code: 'image_fingerprint', ref: image.ref, field: image.field });
+    const images: Reason[] = fingerprints.images.map((image) => ({ code: 'image_fingerprint', ref: image.ref, field: image.field }));
+    reasons.push(...images);
     score += pack.thresholds.block;
+    if (images.every(isDemoted)) demotedScore += pack.thresholds.block;
   }
 
   for (const signal of input.extraSignals ?? []) {
@@ -107,5 +131,8 @@ export function scoreListing(pack: PolicyPack, input: ScoringInput): Scored {
     score += signal.score;
   }
 
-  return { verdict: verdictFor(score, pack.thresholds), score, reasons };
+  let verdict = verdictFor(score, pack.thresholds);
+  // A demoted cause may still send a listing to review, but only the others can block it.
+  if (verdict === 'block' && score - demotedScore < pack.thresholds.block) verdict = 'review';
+  return { verdict, score, reasons };
 }

@@ -5,11 +5,13 @@ import { requireRole } from '../auth/require-role.js';
 import { GateError } from '../errors/gate-error.js';
 import type { CheckService } from '../gate/check-service.js';
 import { validateCheckRequest } from '../gate/validate-check-request.js';
+import type { SellerCheckService } from '../gate/seller-check-service.js';
+import { validateSellerCheck } from '../gate/seller-check.js';
+import type { ReportDesk } from '../reports/report-desk.js';
+import { checkString } from '../validation/field-issues.js';
 import type { BlocklistStore } from '../lists/blocklist-store.js';
-import type { BankEntry, FingerprintBank } from '../fingerprint/fingerprint-bank.js';
-import { FINGERPRINT_KINDS, isImageKind, type FingerprintKind } from '../fingerprint/fingerprint-kind.js';
-import { textGrams } from '../fingerprint/text-grams.js';
-import { MIN_GRAMS } from '../fingerprint/text-index.js';
+import type { FingerprintBank } from '../fingerprint/fingerprint-bank.js';
+import { bankEntries, fingerprintKindOf } from './bank-entries.js';
 import type { GateMetrics } from '../observability/gate-metrics.js';
 import type { LivePack } from '../pack/live-pack.js';
 import type { PackManager } from '../pack/pack-manager.js';
@@ -18,18 +20,24 @@ import { checkStringArray, FieldIssues, isPlainObject } from '../validation/fiel
 import { route, type RouteOptions } from './route-handler.js';
 import { send, sendError } from './respond.js';
 import { registerReviewRoutes, type ReviewRouteParts } from './review-routes.js';
+import { registerRightsHolderRoutes, type RightsHolderRouteParts } from './rights-holder-routes.js';
+import { registerEnforcementRoutes, type EnforcementRouteParts } from './enforcement-routes.js';
 import { readFileSync } from 'node:fs';
 import { repoPath } from '../config/repo-root.js';
 import type { AuditLog } from '../audit/audit-log.js';
 
 export interface GateServerParts {
   checks: CheckService;
+  sellerChecks: SellerCheckService;
+  reports: ReportDesk;
   livePack: LivePack;
   packs: PackManager;
   lists: BlocklistStore;
   fingerprints: FingerprintBank;
   audit: AuditLog;
   review: Omit<ReviewRouteParts, 'tokens' | 'metrics' | 'log' | 'audit'>;
+  rightsHolder: Omit<RightsHolderRouteParts, 'tokens' | 'metrics' | 'log' | 'audit'>;
+  enforcement: Omit<EnforcementRouteParts, 'tokens' | 'metrics' | 'log' | 'audit'>;
   tokens: TokenRegistry;
   metrics: GateMetrics;
   /** True while Redis answers. */
@@ -62,31 +70,6 @@ function listValues(body: unknown): string[] {
   const issue = issues.first();
   if (issue || !values) throw new GateError('GATE_ERR_INVALID_FIELD', `${issue?.path ?? 'values'} ${issue?.message ?? 'is invalid'}`, { field: issue?.path ?? 'values' });
   return values;
-}
-
-function fingerprintKindOf(raw: string): FingerprintKind {
-  if ((FINGERPRINT_KINDS as readonly string[]).includes(raw)) return raw as FingerprintKind;
-  throw new GateError('GATE_ERR_NOT_FOUND', `no fingerprint bank "${raw}"; banks are ${FINGERPRINT_KINDS.join(', ')}`, { field: 'kind' });
-}
-
-function bankEntries(kind: FingerprintKind, body: unknown): BankEntry[] {
-  const fail = (field: string, message: string): never => {
-    throw new GateError('GATE_ERR_INVALID_FIELD', `${field} ${message}`, { field });
-  };
-  if (!isPlainObject(body) || !Array.isArray(body.entries)) return fail('entries', 'must be an array of entries');
-  if (body.entries.length === 0 || body.entries.length > 100_000) return fail('entries', 'must hold 1 to 100,000 entries');
-  const image = isImageKind(kind);
-  return body.entries.map((raw: unknown, i: number): BankEntry => {
-    if (!isPlainObject(raw)) return fail(`entries[${i}]`, 'must be an object');
-    if (typeof raw.ref !== 'string' || raw.ref.length === 0 || raw.ref.length > 128) return fail(`entries[${i}].ref`, 'must be a string of 1-128 characters');
-    if (image) {
-      if (typeof raw.phash !== 'string' || !/^[0-9a-fA-F]{16}$/.test(raw.phash)) return fail(`entries[${i}].phash`, 'must be 16 hexadecimal characters (a 64-bit hash)');
-      return { ref: raw.ref, value: raw.phash.toLowerCase() };
-    }
-    if (typeof raw.text !== 'string' || raw.text.length > 20_000) return fail(`entries[${i}].text`, 'must be a string of at most 20,000 characters');
-    if (textGrams(raw.text).length < MIN_GRAMS) return fail(`entries[${i}].text`, `is too short to fingerprint (fewer than ${MIN_GRAMS} distinct 3-grams)`);
-    return { ref: raw.ref, value: raw.text };
-  });
 }
 
 /** The reviewer's page, read once at start: file name -> [content type, body]. */
@@ -152,6 +135,38 @@ export class GateServer {
       }),
     );
 
+    app.post(
+      '/v1/check/seller',
+      route(body, async ({ head, body: raw, startedAt }) => {
+        if (p.tokens.hasRole('publisher')) requireRole({ tokens: p.tokens, authFailures: p.metrics.authFailures, log: p.log }, head.authorization, ['publisher'], 'check');
+        if (this.draining) throw new GateError('GATE_ERR_OVERLOADED', 'the gate is shutting down');
+        const deadlineMs = deadlineOf(head.deadlineMs, p.defaultDeadlineMs);
+        const validation = validateSellerCheck(raw);
+        if (!validation.ok) {
+          const first = validation.issues[0];
+          throw new GateError('GATE_ERR_INVALID_FIELD', `${first?.path ?? 'body'} ${first?.message ?? 'is invalid'}`, { field: first?.path ?? 'body', details: validation.issues });
+        }
+        return p.sellerChecks.check(validation.request, startedAt, deadlineMs);
+      }),
+    );
+    app.post(
+      '/v1/reports',
+      route(body, async ({ head, body: raw }) => {
+        requireRole({ tokens: p.tokens, authFailures: p.metrics.authFailures, log: p.log }, head.authorization, ['publisher'], 'report');
+        const issues = new FieldIssues();
+        if (!isPlainObject(raw)) throw new GateError('GATE_ERR_INVALID_FIELD', 'body must be an object { "listingId", "reporterId", "reason", "evidence"? }', { field: 'body' });
+        const listingId = checkString(issues, 'listingId', raw.listingId, { min: 1, max: 128, required: true });
+        const reporterId = checkString(issues, 'reporterId', raw.reporterId, { min: 1, max: 128, required: true });
+        const reason = checkString(issues, 'reason', raw.reason, { min: 1, max: 500, required: true });
+        const evidence = checkString(issues, 'evidence', raw.evidence, { max: 5000 });
+        const issue = issues.first();
+        if (issue || listingId === undefined || reporterId === undefined || reason === undefined) {
+          throw new GateError('GATE_ERR_INVALID_FIELD', `${issue?.path ?? 'body'} ${issue?.message ?? 'is invalid'}`, { field: issue?.path ?? 'body' });
+        }
+        return p.reports.file(listingId, reporterId, reason, evidence);
+      }),
+    );
+
     app.get(
       '/v1/admin/pack',
       route(this.options(), ({ head }) => {
@@ -179,6 +194,8 @@ export class GateServer {
         const kind = listKindOf(head.params[0] ?? '');
         const values = listValues(raw);
         const count = change === 'add' ? await p.lists.add(kind, values) : await p.lists.remove(kind, values);
+        // A seller an admin lists is a confirmed counterfeit seller: its ring gets the `ring` reason.
+        if (kind === 'sellers') await p.enforcement.rings.confirm(values, change === 'add');
         await p.audit.record({ who: 'admin', what: `list:${change}:${kind}`, details: { values: values.slice(0, 100), count: values.length } });
         return change === 'add' ? { kind, added: count } : { kind, removed: count };
       });
@@ -195,6 +212,8 @@ export class GateServer {
     );
 
     registerReviewRoutes(app, { ...p.review, audit: p.audit, tokens: p.tokens, metrics: p.metrics, log: p.log }, (extra) => this.options(extra));
+    registerRightsHolderRoutes(app, { ...p.rightsHolder, audit: p.audit, tokens: p.tokens, metrics: p.metrics, log: p.log }, (extra) => this.options(extra));
+    registerEnforcementRoutes(app, { ...p.enforcement, audit: p.audit, tokens: p.tokens, metrics: p.metrics, log: p.log }, (extra) => this.options(extra));
     const page = reviewPage();
     const servePage = (name: string) =>
       route(this.options(), ({ res, state }) => {
@@ -243,8 +262,8 @@ export class GateServer {
       '/*',
       route(this.options(), ({ head, res, state }) => {
         const known =
-          ['/healthz', '/readyz', '/metrics', '/v1/check', '/v1/admin/pack', '/v1/review/next', '/v1/review/decisions', '/v1/review/stats', '/v1/admin/audit'].includes(head.url) ||
-          ['/v1/admin/lists/', '/v1/admin/fingerprints/', '/v1/review/', '/v1/listings/'].some((prefix) => head.url.startsWith(prefix));
+          ['/healthz', '/readyz', '/metrics', '/v1/check', '/v1/check/seller', '/v1/reports', '/v1/admin/pack', '/v1/review/next', '/v1/review/decisions', '/v1/review/stats', '/v1/admin/audit', '/v1/admin/claims', '/v1/admin/transparency', '/v1/admin/demotions'].includes(head.url) ||
+          ['/v1/admin/lists/', '/v1/admin/fingerprints/', '/v1/review/', '/v1/listings/', '/v1/rights-holder/', '/v1/admin/claims/', '/v1/admin/rings/', '/v1/admin/demotions/', '/v1/appeals/'].some((prefix) => head.url.startsWith(prefix));
         const error = known
           ? new GateError('GATE_ERR_METHOD_NOT_ALLOWED', `${head.method.toUpperCase()} is not allowed on ${head.url}`)
           : new GateError('GATE_ERR_NOT_FOUND', `no route ${head.method.toUpperCase()} ${head.url}`);

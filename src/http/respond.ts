@@ -55,7 +55,11 @@ export function sendData(res: HttpResponse, state: ResponseState, status: number
 
 export function sendError(res: HttpResponse, state: ResponseState, error: GateError, accept = ''): void {
   const headers: Record<string, string> = {};
-  if (error.status === 503 || error.status === 429) headers['retry-after'] = '1';
+  if (error.status === 503 || error.status === 429) {
+    const details = error.details as { retryAfterSeconds?: unknown } | undefined;
+    const seconds = typeof details?.retryAfterSeconds === 'number' ? Math.max(1, Math.ceil(details.retryAfterSeconds)) : 1;
+    headers['retry-after'] = String(seconds);
+  }
   if (wantsMsgpack(accept)) send(res, state, error.status, packMsgpack(error.toBody()), 'application/msgpack', headers);
   else send(res, state, error.status, JSON.stringify(error.toBody()), 'application/json', headers);
 }

@@ -20,6 +20,9 @@ async function build(request: PackBuildRequest): Promise<PackBuildReply> {
   }
   const validation = validatePack(raw);
   if (!validation.ok) return { id: request.id, kind: 'invalid', issues: validation.issues };
+  const own = new Set(validation.pack.brands.map((b) => b.id));
+  // A registered brand never replaces one of the pack's own: the admin's pack wins on an id clash.
+  for (const brand of request.extraBrands ?? []) if (!own.has(brand.id)) validation.pack.brands.push(brand);
   try {
     return { id: request.id, kind: 'compiled', compiled: await compilePack(validation.pack) };
   } catch (error) {

@@ -4,7 +4,8 @@
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { CompiledPack } from './compiled-pack.js';
-import type { PackBuildReply } from './pack-build-messages.js';
+import type { PackBuildReply, PackBuildRequest } from './pack-build-messages.js';
+import type { BrandEntry } from './policy-pack.js';
 import { PackInvalidError } from './pack-invalid-error.js';
 
 export class PackBuilder {
@@ -36,11 +37,11 @@ export class PackBuilder {
   }
 
   /** Validates and compiles pack JSON; rejects with PackInvalidError naming every bad entry. */
-  build(json: string): Promise<CompiledPack> {
+  build(json: string, extraBrands: BrandEntry[] = []): Promise<CompiledPack> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      this.thread().postMessage({ id, json });
+      this.thread().postMessage({ id, json, extraBrands } satisfies PackBuildRequest);
     });
   }
 

@@ -3,6 +3,7 @@
 // compiles and swaps it in too; an instance that starts later takes it from Redis
 // instead of its own file. A pack that fails validation or compilation is refused
 // whole and the old one stays live.
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Redis } from 'ioredis';
 import type { BlocklistStore } from '../lists/blocklist-store.js';
@@ -13,6 +14,7 @@ import type { CompiledPack } from './compiled-pack.js';
 import type { PackBuilder } from './pack-builder.js';
 import type { LivePack } from './live-pack.js';
 import { PackInvalidError } from './pack-invalid-error.js';
+import type { BrandEntry } from './policy-pack.js';
 
 export interface PackManagerParts {
   redis: Redis;
@@ -23,6 +25,16 @@ export interface PackManagerParts {
   metrics: GateMetrics;
   builder: PackBuilder;
   log: (message: string) => void;
+  /** Brands rights holders registered that are enforceable now (added to every pack). */
+  registeredBrands?: () => Promise<BrandEntry[]>;
+  /** This instance's id: announcements it made itself are not acted on twice. */
+  instanceId?: string;
+}
+
+const REGISTRY_MESSAGE = 'registry:';
+
+function signatureOf(brands: readonly BrandEntry[]): string {
+  return createHash('sha256').update(JSON.stringify(brands)).digest('hex');
 }
 
 interface StoredPack {
@@ -32,6 +44,12 @@ interface StoredPack {
 
 export class PackManager {
   private chain: Promise<unknown> = Promise.resolve();
+  /** The admin's (or the file's) pack, to which registered brands are added. */
+  private baseJson: string | undefined;
+  private registryDirty = false;
+  /** Which registered brands the live pack was built with (ids and content). */
+  private registrySignature = '';
+  private registryRebuild: Promise<void> | undefined;
 
   constructor(private readonly parts: PackManagerParts) {}
 
@@ -67,11 +85,52 @@ export class PackManager {
   }
 
   async listen(subscriber: Redis): Promise<void> {
-    subscriber.on('message', (channel: string, packHash: string) => {
-      if (channel !== this.parts.keys.packChanges || packHash === this.parts.livePack.current?.packHash) return;
+    subscriber.on('message', (channel: string, message: string) => {
+      if (channel !== this.parts.keys.packChanges) return;
+      if (message.startsWith(REGISTRY_MESSAGE)) {
+        if (message !== `${REGISTRY_MESSAGE}${this.parts.instanceId ?? ''}`) void this.refreshRegistry();
+        return;
+      }
+      if (message === this.parts.livePack.current?.packHash) return;
       void this.reloadStored();
     });
     await subscriber.subscribe(this.parts.keys.packChanges);
+  }
+
+  /**
+   * Rebuilds the live pack with the registry as it is now, then tells the other
+   * instances to do the same. Changes arriving during a rebuild cause one more
+   * rebuild, not one each.
+   */
+  async registryChanged(): Promise<void> {
+    await this.refreshRegistry();
+    await this.parts.redis.publish(this.parts.keys.packChanges, `${REGISTRY_MESSAGE}${this.parts.instanceId ?? ''}`);
+  }
+
+  /** Rebuilds when the enforceable brands changed without an announcement (a mark's validity began or ended). */
+  async recheckRegistry(): Promise<void> {
+    if (this.baseJson === undefined || !this.parts.registeredBrands) return;
+    if (signatureOf(await this.parts.registeredBrands()) !== this.registrySignature) await this.refreshRegistry();
+  }
+
+  refreshRegistry(): Promise<void> {
+    this.registryDirty = true;
+    this.registryRebuild ??= (async () => {
+      while (this.registryDirty) {
+        this.registryDirty = false;
+        const base = this.baseJson;
+        if (base === undefined) return;
+        try {
+          const compiled = await this.makeLive(base, false);
+          this.parts.log(`pack ${compiled.pack.packVersion} rebuilt with the registered brands (${compiled.patternCount} patterns)`);
+        } catch (error) {
+          this.parts.log(`registered brands not made live: ${(error as Error).message}`);
+        }
+      }
+    })().finally(() => {
+      this.registryRebuild = undefined;
+    });
+    return this.registryRebuild;
   }
 
   private async reloadStored(): Promise<void> {
@@ -92,21 +151,27 @@ export class PackManager {
   }
 
   /** Swaps are serialized: two uploads at once cannot leave the older one live. */
-  private makeLive(json: string): Promise<CompiledPack> {
+  private makeLive(json: string, seed = true): Promise<CompiledPack> {
     const run = this.chain.then(async () => {
       let compiled: CompiledPack;
       try {
-        compiled = await this.parts.builder.build(json);
+        const registered = (await this.parts.registeredBrands?.()) ?? [];
+        this.registrySignature = signatureOf(registered);
+        compiled = await this.parts.builder.build(json, registered);
       } catch (error) {
         this.parts.metrics.packRejected.inc();
         throw error;
       }
-      await this.parts.lists.seed(compiled.pack.lists);
-      const banked = compiled.pack.fingerprints;
-      await this.parts.fingerprints.seed(
-        banked.images.map((i) => ({ ref: i.ref, value: i.phash })),
-        banked.texts.map((t) => ({ ref: t.ref, value: t.text })),
-      );
+      this.baseJson = json;
+      if (seed) {
+        // The pack's own lists and banks; a rebuild for registered brands has nothing new to seed.
+        await this.parts.lists.seed(compiled.pack.lists);
+        const banked = compiled.pack.fingerprints;
+        await this.parts.fingerprints.seed(
+          banked.images.map((i) => ({ ref: i.ref, value: i.phash })),
+          banked.texts.map((t) => ({ ref: t.ref, value: t.text })),
+        );
+      }
       this.parts.livePack.swap(compiled);
       this.parts.metrics.packSwaps.inc();
       return compiled;

@@ -8,6 +8,8 @@ export interface PolicyPack {
   rules: RuleEntry[];
   lists: PackLists;
   fingerprints: { texts: BankedText[]; images: BankedImage[] };
+  /** What a listing whose seller shares a ring with a confirmed counterfeit seller adds (default: thresholds.review). */
+  ring?: { score: number };
 }
 
 export interface BrandEntry {
@@ -17,6 +19,8 @@ export interface BrandEntry {
   authorizedSellers: string[];
   /** Currency code -> lowest plausible genuine price. */
   priceFloor: Record<string, number>;
+  /** The rights holder that registered the brand (absent for the pack's own brands). */
+  owner?: string;
 }
 
 export interface IndicatorEntry {

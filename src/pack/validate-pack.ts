@@ -29,7 +29,7 @@ import {
 
 export type PackValidation = { ok: true; pack: PolicyPack } | { ok: false; issues: FieldIssue[] };
 
-const TOP_KEYS = ['packVersion', 'thresholds', 'brands', 'indicators', 'exceptions', 'rules', 'lists', 'fingerprints'];
+const TOP_KEYS = ['packVersion', 'thresholds', 'brands', 'indicators', 'exceptions', 'rules', 'lists', 'fingerprints', 'ring'];
 const MAX_TERM = 256;
 const MAX_SCORE = 1_000_000;
 const PHASH = /^[0-9a-f]{16}$/i;
@@ -62,40 +62,44 @@ function checkTerm(issues: FieldIssues, path: string, value: unknown): string | 
   return term;
 }
 
+/** One brand entry at `path` (`brands[3]` in a pack, `` for a rights holder's registry call). */
+export function validateBrandEntry(issues: FieldIssues, path: string, item: unknown, options: { idRequired: boolean } = { idRequired: true }): BrandEntry | undefined {
+  const at = (name: string): string => (path ? `${path}.${name}` : name);
+  const entry = objectAt(issues, path || 'body', item);
+  if (!entry) return undefined;
+  checkUnknownKeys(issues, path, entry, ['id', 'names', 'categories', 'authorizedSellers', 'priceFloor']);
+  const id = options.idRequired ? checkString(issues, at('id'), entry.id, { min: 1, max: 128, required: true }) : '';
+  const names: string[] = [];
+  const rawNames = arrayAt(issues, at('names'), entry.names);
+  if (rawNames.length === 0 && Array.isArray(entry.names)) issues.add(at('names'), 'must name the brand at least once');
+  if (entry.names === undefined) issues.add(at('names'), 'is required');
+  rawNames.forEach((name, j) => {
+    const term = checkTerm(issues, `${at('names')}[${j}]`, name);
+    if (term !== undefined) names.push(term);
+  });
+  const categories = checkStringArray(issues, at('categories'), entry.categories, { maxItems: 1000 }) ?? [];
+  const authorizedSellers = checkStringArray(issues, at('authorizedSellers'), entry.authorizedSellers, { maxItems: 100_000, itemMax: 128 }) ?? [];
+  const priceFloor: Record<string, number> = {};
+  if (entry.priceFloor !== undefined) {
+    const floors = objectAt(issues, at('priceFloor'), entry.priceFloor);
+    for (const [currency, amount] of Object.entries(floors ?? {})) {
+      if (!/^[A-Z]{3}$/.test(currency)) issues.add(`${at('priceFloor')}.${currency}`, 'must be keyed by an ISO 4217 code such as CNY');
+      const value = checkNumber(issues, `${at('priceFloor')}.${currency}`, amount, { min: 0 });
+      if (value !== undefined) priceFloor[currency] = value;
+    }
+  }
+  return id === undefined ? undefined : { id, names, categories, authorizedSellers, priceFloor };
+}
+
 function validateBrands(issues: FieldIssues, raw: unknown): BrandEntry[] {
   const brands: BrandEntry[] = [];
   const ids = new Set<string>();
   arrayAt(issues, 'brands', raw).forEach((item, i) => {
-    const path = `brands[${i}]`;
-    const entry = objectAt(issues, path, item);
-    if (!entry) return;
-    checkUnknownKeys(issues, path, entry, ['id', 'names', 'categories', 'authorizedSellers', 'priceFloor']);
-    const id = checkString(issues, `${path}.id`, entry.id, { min: 1, max: 128, required: true });
-    if (id !== undefined) {
-      if (ids.has(id)) issues.add(`${path}.id`, `duplicates brand id "${id}"`);
-      ids.add(id);
-    }
-    const names: string[] = [];
-    const rawNames = arrayAt(issues, `${path}.names`, entry.names);
-    if (rawNames.length === 0 && Array.isArray(entry.names)) issues.add(`${path}.names`, 'must name the brand at least once');
-    if (entry.names === undefined) issues.add(`${path}.names`, 'is required');
-    rawNames.forEach((name, j) => {
-      const term = checkTerm(issues, `${path}.names[${j}]`, name);
-      if (term !== undefined) names.push(term);
-    });
-    const categories = checkStringArray(issues, `${path}.categories`, entry.categories, { maxItems: 1000 }) ?? [];
-    const authorizedSellers =
-      checkStringArray(issues, `${path}.authorizedSellers`, entry.authorizedSellers, { maxItems: 100_000, itemMax: 128 }) ?? [];
-    const priceFloor: Record<string, number> = {};
-    if (entry.priceFloor !== undefined) {
-      const floors = objectAt(issues, `${path}.priceFloor`, entry.priceFloor);
-      for (const [currency, amount] of Object.entries(floors ?? {})) {
-        if (!/^[A-Z]{3}$/.test(currency)) issues.add(`${path}.priceFloor.${currency}`, 'must be keyed by an ISO 4217 code such as CNY');
-        const value = checkNumber(issues, `${path}.priceFloor.${currency}`, amount, { min: 0 });
-        if (value !== undefined) priceFloor[currency] = value;
-      }
-    }
-    if (id !== undefined) brands.push({ id, names, categories, authorizedSellers, priceFloor });
+    const brand = validateBrandEntry(issues, `brands[${i}]`, item);
+    if (!brand) return;
+    if (ids.has(brand.id)) issues.add(`brands[${i}].id`, `duplicates brand id "${brand.id}"`);
+    ids.add(brand.id);
+    brands.push(brand);
   });
   return brands;
 }
@@ -250,6 +254,17 @@ export function validatePack(raw: unknown): PackValidation {
   const rules = validateRules(issues, raw.rules);
   const lists = validateLists(issues, raw.lists);
   const fingerprints = validateFingerprints(issues, raw.fingerprints);
+  let ring: PolicyPack['ring'];
+  if (raw.ring !== undefined) {
+    const r = objectAt(issues, 'ring', raw.ring);
+    if (r) {
+      checkUnknownKeys(issues, 'ring', r, ['score']);
+      const score = checkNumber(issues, 'ring.score', r.score, { min: 0, max: MAX_SCORE, integer: true, required: true });
+      if (score !== undefined) ring = { score };
+    }
+  }
   if (!issues.empty || packVersion === undefined || thresholds === undefined) return { ok: false, issues: issues.list };
-  return { ok: true, pack: { packVersion, thresholds, brands, indicators, exceptions, rules, lists, fingerprints } };
+  const pack: PolicyPack = { packVersion, thresholds, brands, indicators, exceptions, rules, lists, fingerprints };
+  if (ring) pack.ring = ring;
+  return { ok: true, pack };
 }

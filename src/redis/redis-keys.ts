@@ -41,6 +41,41 @@ export interface RedisKeys {
   /** The pack an admin made live, shared by every instance. */
   readonly livePack: string;
   readonly packChanges: string;
+  /** Brands registered by rights holders: `<holder>/<brandId>` -> JSON. */
+  readonly registeredBrands: string;
+  complaint(complaintId: string): string;
+  /** A holder's complaints by filing time. */
+  holderComplaints(holder: string): string;
+  /** The open complaint of a holder against a listing, so a second click files nothing new. */
+  openComplaint(holder: string, listingId: string): string;
+  /** A complainer's counts: filed, upheld, rejected, overturned. */
+  complainerTrust(holder: string): string;
+  appeal(appealId: string): string;
+  /** The appeal of one block of a listing (listingId + when it was blocked). */
+  listingAppeal(listingId: string, blockedAt: string): string;
+  /** Per-day figures: `<brandId>\t<figure>` -> count. */
+  figures(day: string): string;
+  /** Per-day decision times: `<brandId>\t<seconds>` entries. */
+  decisionTimes(day: string): string;
+  /** Blocks and overturned blocks per cause (rule, list entry, banked item, indicator). */
+  readonly causeBlocks: string;
+  readonly causeOverturns: string;
+  /** Causes demoted to review-only: cause -> JSON. */
+  readonly demotedCauses: string;
+  readonly demotionChanges: string;
+  /** Key prefix of the seller-ring graph (every ring key shares one hash tag). */
+  readonly rings: string;
+  readonly ringChanges: string;
+  /** Set once a decision's outcomes (complaint, appeal, trust, figures) were counted. */
+  outcomeCounted(decisionId: string): string;
+  /** Reporters who reported a listing (its open report item's), for de-duplication. */
+  listingReporters(listingId: string): string;
+  /** The listing's open consumer-report review item. */
+  openReport(listingId: string): string;
+  /** A reporter's reports in the current window (rate limit). */
+  reporterWindow(reporterId: string, window: number): string;
+  /** Sellers rights holders shared with the alliance: sellerId -> JSON of contributors. */
+  readonly allianceSellers: string;
 }
 
 export function redisKeys(prefix = 'gate:'): RedisKeys {
@@ -65,5 +100,25 @@ export function redisKeys(prefix = 'gate:'): RedisKeys {
     fingerprintChanges: `${prefix}fp:changes`,
     livePack: `${prefix}{pack}:live`,
     packChanges: `${prefix}pack:changes`,
+    registeredBrands: `${prefix}{registry}:brands`,
+    complaint: (id) => `${prefix}{complaints}:item:${id}`,
+    holderComplaints: (holder) => `${prefix}{complaints}:holder:${holder}`,
+    openComplaint: (holder, listingId) => `${prefix}{complaints}:open:${holder}:${listingId}`,
+    complainerTrust: (holder) => `${prefix}{complaints}:trust:${holder}`,
+    appeal: (id) => `${prefix}{appeals}:item:${id}`,
+    listingAppeal: (listingId, blockedAt) => `${prefix}{appeals}:listing:${listingId}:${blockedAt}`,
+    figures: (day) => `${prefix}{figures}:${day}`,
+    decisionTimes: (day) => `${prefix}{figures}:${day}:ttd`,
+    causeBlocks: `${prefix}{causes}:blocks`,
+    causeOverturns: `${prefix}{causes}:overturned`,
+    demotedCauses: `${prefix}{causes}:demoted`,
+    demotionChanges: `${prefix}causes:changes`,
+    rings: `${prefix}{rings}:`,
+    ringChanges: `${prefix}rings:changes`,
+    outcomeCounted: (decisionId) => `${prefix}{outcomes}:${decisionId}`,
+    listingReporters: (listingId) => `${prefix}{reports}:reporters:${listingId}`,
+    openReport: (listingId) => `${prefix}{reports}:open:${listingId}`,
+    reporterWindow: (reporterId, window) => `${prefix}{reports}:rate:${reporterId}:${window}`,
+    allianceSellers: `${prefix}{alliance}:sellers`,
   };
 }

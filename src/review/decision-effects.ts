@@ -15,6 +15,10 @@ import type { CheckRequest } from '../gate/check-request.js';
 import type { GateMetrics } from '../observability/gate-metrics.js';
 import type { ListingVerdicts } from './listing-verdicts.js';
 import type { WebhookOutbox } from '../webhook/webhook-outbox.js';
+import type { EnforcementOutcomes } from '../enforcement/enforcement-outcomes.js';
+import type { SellerRings } from '../rings/seller-rings.js';
+import type { Reason } from '../gate/reason.js';
+import type { ReviewContext } from './review-queue.js';
 
 const EFFECTS_GROUP = 'effects';
 const STALE_MS = 5000;
@@ -36,6 +40,10 @@ export interface DecisionEffectsParts {
   metrics: GateMetrics;
   consumer: string;
   log: (message: string) => void;
+  /** Complaints, appeals, trust and figures a decision settles (absent in tests of the queue alone). */
+  outcomes?: EnforcementOutcomes;
+  /** Sellers a reviewer confirms are marked in their rings. */
+  rings?: SellerRings;
 }
 
 function asRecord(fields: string[]): Record<string, string> {
@@ -84,11 +92,12 @@ export class DecisionEffects {
     }
   }
 
-  private async listingOf(record: Record<string, string>): Promise<CheckRequest | undefined> {
+  private async entryOf(record: Record<string, string>): Promise<{ listing: CheckRequest | undefined; reasons: Reason[] }> {
     const rows = await this.parts.redis.xrange(record.stream ?? '', record.entryId ?? '', record.entryId ?? '');
     const fields = rows[0]?.[1];
-    if (!fields) return undefined;
-    return JSON.parse(asRecord(fields).listing ?? 'null') as CheckRequest;
+    if (!fields) return { listing: undefined, reasons: [] };
+    const entry = asRecord(fields);
+    return { listing: (JSON.parse(entry.listing ?? 'null') as CheckRequest | null) ?? undefined, reasons: JSON.parse(entry.reasons || '[]') as Reason[] };
   }
 
   private async applyDecision(record: Record<string, string>): Promise<void> {
@@ -97,7 +106,7 @@ export class DecisionEffects {
     const decision = record.decision === 'block' ? 'block' : 'allow';
     const who = `reviewer:${record.reviewer ?? ''}`;
     const at = record.at ?? new Date().toISOString();
-    const listing = await this.listingOf(record);
+    const { listing, reasons } = await this.entryOf(record);
     const confirm = JSON.parse(record.confirm || '{}') as { seller?: boolean; identity?: boolean; images?: boolean; text?: boolean };
     const added: Added = { lists: [], images: [], texts: [] };
     if (decision === 'block' && listing) {
@@ -114,6 +123,7 @@ export class DecisionEffects {
           added.lists.push(entry);
         }
       }
+      if (confirm.seller) await this.parts.rings?.confirm([listing.sellerId], true);
       if (confirm.images) {
         const images = (listing.images ?? []).flatMap((image, i) => (image.phash ? [{ ref: `${reviewId}:image:${i}`, value: image.phash }] : []));
         if (images.length > 0) {
@@ -129,7 +139,10 @@ export class DecisionEffects {
     }
     await redis.hset(keys.reviewItem(reviewId), 'added', JSON.stringify(added));
     const item = await redis.hgetall(keys.reviewItem(reviewId));
-    await verdicts.record({ listingId: record.listingId ?? '', verdict: decision, decidedBy: who, decidedAt: at, reviewId });
+    const context = JSON.parse(item.context || '{}') as ReviewContext;
+    const verdict = { listingId: record.listingId ?? '', verdict: decision, decidedBy: who, decidedAt: at, reviewId, reasons } as const;
+    await verdicts.record(context.complaint ? { ...verdict, complaintId: context.complaint.complaintId } : verdict);
+    await this.parts.outcomes?.decided({ decisionId: record.decisionId ?? reviewId, reviewId, listingId: record.listingId ?? '', decision, who, at, createdAt: item.createdAt ?? at, context });
     if (listing) {
       await redis
         .multi()
@@ -147,6 +160,9 @@ export class DecisionEffects {
     const reviewId = record.reviewId ?? '';
     const added = JSON.parse((await redis.hget(keys.reviewItem(reviewId), 'added')) || '{"lists":[],"images":[],"texts":[]}') as Added;
     for (const entry of added.lists) await lists.remove(entry.kind, [entry.value]);
+    const unconfirmed = added.lists.filter((e) => e.kind === 'sellers').map((e) => e.value);
+    if (unconfirmed.length > 0) await this.parts.rings?.confirm(unconfirmed, false);
+    await this.parts.outcomes?.undone(record.decisionId ?? '');
     if (added.images.length > 0) await fingerprints.remove('images', added.images);
     if (added.texts.length > 0) await fingerprints.remove('texts', added.texts);
     await redis.hdel(keys.reviewItem(reviewId), 'added');

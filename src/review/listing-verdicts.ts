@@ -2,7 +2,8 @@
 // (contract section 5): what decided it (the gate or a reviewer) and when.
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../redis/redis-keys.js';
-import type { Verdict } from '../gate/reason.js';
+import type { Reason, Verdict } from '../gate/reason.js';
+import type { CheckRequest } from '../gate/check-request.js';
 
 export interface ListingVerdict {
   listingId: string;
@@ -14,6 +15,15 @@ export interface ListingVerdict {
   checkId?: string;
   reviewId?: string;
   policyVersion?: string;
+  /** What caused the verdict (the gate's reasons, or those of the reviewed item). */
+  reasons?: Reason[];
+  /** The complaint that took the listing down or that a reviewer decided on. */
+  complaintId?: string;
+}
+
+/** The verdict with the listing as last checked (kept for complaints and appeals). */
+export interface StoredListingVerdict extends ListingVerdict {
+  listing?: CheckRequest;
 }
 
 export class ListingVerdicts {
@@ -22,10 +32,13 @@ export class ListingVerdicts {
     private readonly keys: RedisKeys,
   ) {}
 
-  async record(verdict: ListingVerdict): Promise<void> {
-    // Every field is written (empty when absent), so a new record never inherits
-    // an older one's reviewId or checkId; one command, on the request path.
-    await this.redis.hset(this.keys.listingVerdict(verdict.listingId), {
+  /**
+   * Every field is written (empty when absent), so a new record never inherits an
+   * older one's reviewId or checkId, except the listing itself, which a decision
+   * about the same listing leaves in place; one command, on the request path.
+   */
+  async record(verdict: ListingVerdict, listing?: CheckRequest): Promise<void> {
+    const fields: Record<string, string> = {
       listingId: verdict.listingId,
       verdict: verdict.verdict,
       decidedBy: verdict.decidedBy,
@@ -33,11 +46,28 @@ export class ListingVerdicts {
       checkId: verdict.checkId ?? '',
       reviewId: verdict.reviewId ?? '',
       policyVersion: verdict.policyVersion ?? '',
-    });
+      reasons: verdict.reasons ? JSON.stringify(verdict.reasons) : '',
+      complaintId: verdict.complaintId ?? '',
+    };
+    if (listing) fields.listing = JSON.stringify(listing);
+    await this.redis.hset(this.keys.listingVerdict(verdict.listingId), fields);
+  }
+
+  /** The stored record with the listing as last checked. */
+  async getStored(listingId: string): Promise<StoredListingVerdict | undefined> {
+    const fields = await this.redis.hgetall(this.keys.listingVerdict(listingId));
+    const verdict = this.fromFields(listingId, fields);
+    if (!verdict) return undefined;
+    const stored: StoredListingVerdict = verdict;
+    if (fields.listing) stored.listing = JSON.parse(fields.listing) as CheckRequest;
+    return stored;
   }
 
   async get(listingId: string): Promise<ListingVerdict | undefined> {
-    const fields = await this.redis.hgetall(this.keys.listingVerdict(listingId));
+    return this.fromFields(listingId, await this.redis.hgetall(this.keys.listingVerdict(listingId)));
+  }
+
+  private fromFields(listingId: string, fields: Record<string, string>): ListingVerdict | undefined {
     if (!fields.verdict) return undefined;
     const out: ListingVerdict = {
       listingId,
@@ -48,6 +78,8 @@ export class ListingVerdicts {
     if (fields.checkId) out.checkId = fields.checkId;
     if (fields.reviewId) out.reviewId = fields.reviewId;
     if (fields.policyVersion) out.policyVersion = fields.policyVersion;
+    if (fields.reasons) out.reasons = JSON.parse(fields.reasons) as Reason[];
+    if (fields.complaintId) out.complaintId = fields.complaintId;
     return out;
   }
 }

@@ -42,6 +42,17 @@ export interface ReviewItemInput {
   source?: string;
   /** The id to give the item (a spooled item keeps the one its caller was told). */
   reviewId?: string;
+  /** What the reviewer needs beyond the listing: the complaint, appeal or report, the brands involved. */
+  context?: ReviewContext;
+}
+
+/** Why an item is in the queue beyond the gate's reasons, shown to the reviewer and read back by the outcomes. */
+export interface ReviewContext {
+  complaint?: { complaintId: string; holder: string; brandId: string; reason: string; takedown: boolean };
+  appeal?: { appealId: string; reason: string; blockedBy: string; blockedAt: string; blockReasons: Reason[]; complaintId?: string };
+  reports?: { count: number; reasons: string[] };
+  /** Live ids of the brands the listing names or whose banked items it matched. */
+  brands?: string[];
 }
 
 export type EnqueueResult =
@@ -64,6 +75,7 @@ export interface ClaimedItem {
   leaseExpiresAt: string;
   /** Other pending items that are near-duplicates of this one (cluster review). */
   cluster: string[];
+  context: ReviewContext;
 }
 
 export interface DecisionInput {
@@ -104,7 +116,7 @@ export class ReviewQueue {
   readonly leaseMs: number;
   readonly maxDeliveries: number;
   readonly undoWindowMs: number;
-  private readonly scripts: Record<'enqueue' | 'decide' | 'undo', Script>;
+  private readonly scripts: Record<'enqueue' | 'decide' | 'undo' | 'escalate', Script>;
   private readonly clusters: ReviewClusters;
 
   constructor(
@@ -124,6 +136,7 @@ export class ReviewQueue {
       enqueue: define('enqueueReview', 'enqueue-review', 4),
       decide: define('decideReview', 'decide-review', 2),
       undo: define('undoDecision', 'undo-decision', 2),
+      escalate: define('escalateReview', 'escalate-review', 2),
     };
   }
 
@@ -158,10 +171,29 @@ export class ReviewQueue {
       'reasons', JSON.stringify(item.reasons),
       'listing', JSON.stringify(item.listing),
       'createdAt', new Date().toISOString(),
+      'context', JSON.stringify(item.context ?? {}),
     );
     if (decided === 'allow' || decided === 'block') return { kind: 'decided', decision: decided };
     if (Number(created) === 1) await this.clusters.index(id, item.listing);
     return { kind: 'queued', reviewId: id, created: Number(created) === 1 };
+  }
+
+  /**
+   * Changes a pending item's priority and context, and moves it to `tier` when it
+   * is in a less urgent one and no reviewer holds it. Returns what happened.
+   */
+  async escalate(reviewId: string, priority: number, context: ReviewContext, tier?: ReviewTier): Promise<'decided' | 'updated' | 'moved'> {
+    const target = tier ?? 'qa';
+    const [outcome] = await this.scripts.escalate(
+      this.keys.reviewItem(reviewId),
+      this.keys.reviewStream(target),
+      REVIEW_GROUP,
+      String(priority),
+      JSON.stringify(context),
+      tier ? '1' : '0',
+      target,
+    );
+    return outcome === 'moved' ? 'moved' : outcome === 'decided' ? 'decided' : 'updated';
   }
 
   /** Claims up to `count` items for `reviewer`: expired claims first, then new items, most urgent tier first. */
@@ -198,7 +230,8 @@ export class ReviewQueue {
 
   private async toClaimed(tier: ReviewTier, stream: string, entryId: string, fields: string[], reviewer: string): Promise<ClaimedItem | undefined> {
     const reviewId = field(fields, 'reviewId');
-    const status = await this.redis.hget(this.keys.reviewItem(reviewId), 'status');
+    // Priority and context can change after the entry was written (more reports): the item hash has the latest.
+    const [status, livePriority, liveContext] = await this.redis.hmget(this.keys.reviewItem(reviewId), 'status', 'priority', 'context');
     const pending = (await this.redis.xpending(stream, REVIEW_GROUP, entryId, entryId, 1)) as Array<[string, string, number, number]>;
     const deliveries = pending[0]?.[3] ?? 1;
     if (status !== 'pending' || (await this.redis.hget(this.keys.reviewItem(reviewId), 'entryId')) !== entryId) {
@@ -219,7 +252,7 @@ export class ReviewQueue {
       listingId: field(fields, 'listingId'),
       sellerId: field(fields, 'sellerId'),
       tier,
-      priority: Number(field(fields, 'priority')),
+      priority: Number(livePriority ?? field(fields, 'priority')),
       score: Number(field(fields, 'score')),
       source: field(fields, 'source') || 'gate',
       policyVersion: field(fields, 'policyVersion'),
@@ -229,6 +262,7 @@ export class ReviewQueue {
       deliveries,
       leaseExpiresAt: new Date(Date.now() + this.leaseMs).toISOString(),
       cluster: await this.clusters.members(reviewId),
+      context: JSON.parse(liveContext || field(fields, 'context') || '{}') as ReviewContext,
     };
   }
 

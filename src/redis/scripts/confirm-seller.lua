@@ -1,0 +1,25 @@
+-- Marks a seller confirmed counterfeit in its ring (ARGV[3] = '1'), or clears the mark ('0').
+-- ARGV[1]  key prefix of the ring graph
+-- ARGV[2]  seller id
+-- ARGV[3]  '1' to confirm, '0' to clear
+-- ARGV[4]  now (ms since the epoch)
+local p = ARGV[1]
+local info = p .. 'seller:' .. ARGV[2]
+local root = 's:' .. ARGV[2]
+if redis.call('HSETNX', info, 'firstSeen', ARGV[4]) == 1 then
+  redis.call('HSET', info, 'lastSeen', ARGV[4])
+  redis.call('SADD', p .. 'members:' .. root, ARGV[2])
+end
+while true do
+  local up = redis.call('HGET', p .. 'parent', root)
+  if not up then break end
+  root = up
+end
+if ARGV[3] == '1' then
+  redis.call('SADD', p .. 'confirmed:' .. root, ARGV[2])
+  redis.call('HSET', info, 'confirmed', ARGV[4])
+else
+  redis.call('SREM', p .. 'confirmed:' .. root, ARGV[2])
+  redis.call('HDEL', info, 'confirmed')
+end
+return root

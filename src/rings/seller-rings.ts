@@ -1,0 +1,118 @@
+// Counterfeit rings: sellers linked, directly or through others, by an identity
+// attribute they share (phone, device, payment account, address hash, a banked
+// image their listings used). Kept in Redis as a union-find graph, linked
+// incrementally as listings arrive (Lua, atomic); a seller in a ring with a
+// confirmed counterfeit seller gets a `ring` reason at the gate.
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
+import { luaScript } from '../redis/lua-script.js';
+import type { RedisKeys } from '../redis/redis-keys.js';
+
+export const RING_ATTRIBUTE_KINDS = ['phone', 'device', 'payment', 'address', 'image'] as const;
+export type RingAttributeKind = (typeof RING_ATTRIBUTE_KINDS)[number];
+
+export interface RingAttribute {
+  kind: RingAttributeKind;
+  value: string;
+}
+
+export interface RingStatus {
+  /** A stable label for the ring as it is now (a hash, so no member's identity leaks). */
+  ringLabel: string;
+  /** Confirmed counterfeit sellers in the ring other than this seller. */
+  confirmedOthers: number;
+  members: number;
+}
+
+type LinkCommand = (...args: string[]) => Promise<string>;
+type StatusCommand = (...args: string[]) => Promise<[string, number, number, number]>;
+type ConfirmCommand = (...args: string[]) => Promise<string>;
+
+export function ringLabel(root: string): string {
+  return `ring_${createHash('sha256').update(root).digest('hex').slice(0, 12)}`;
+}
+
+export class SellerRings {
+  private readonly linkCommand: LinkCommand;
+  private readonly statusCommand: StatusCommand;
+  private readonly confirmCommand: ConfirmCommand;
+  /** Ring answers for the publish path; dropped when any ring gains a confirmed seller. */
+  private readonly statusCache = new LRUCache<string, RingStatus>({ max: 200_000, ttl: 5_000 });
+  /** What was linked recently, so a seller's repeated checks do not rewrite the same links. */
+  private readonly recentlyLinked = new LRUCache<string, true>({ max: 200_000, ttl: 60_000 });
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+  ) {
+    const define = <T>(name: string, file: string): T => {
+      if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: 0, lua: luaScript(file) });
+      return ((redis as unknown as Record<string, (...a: string[]) => Promise<unknown>>)[name] as (...a: string[]) => Promise<unknown>).bind(redis) as T;
+    };
+    this.linkCommand = define<LinkCommand>('linkSeller', 'link-seller');
+    this.statusCommand = define<StatusCommand>('ringStatus', 'ring-status');
+    this.confirmCommand = define<ConfirmCommand>('confirmSeller', 'confirm-seller');
+  }
+
+  async listen(subscriber: Redis): Promise<void> {
+    subscriber.on('message', (channel: string) => {
+      if (channel === this.keys.ringChanges) this.statusCache.clear();
+    });
+    subscriber.on('ready', () => this.statusCache.clear());
+    await subscriber.subscribe(this.keys.ringChanges);
+  }
+
+  /** Links the seller with its attributes (and records the listing and region). */
+  async link(sellerId: string, attributes: readonly RingAttribute[], listingId = '', region = ''): Promise<void> {
+    const nodes = attributes.filter((a) => a.value !== '').map((a) => `${a.kind}:${a.value}`);
+    const memo = `${sellerId}\u0000${listingId}\u0000${region}\u0000${nodes.join('\u0000')}`;
+    if (this.recentlyLinked.has(memo)) return;
+    await this.linkCommand(this.keys.rings, sellerId, String(Date.now()), listingId, region, ...nodes);
+    this.recentlyLinked.set(memo, true);
+    // A link can put a seller into a ring with a confirmed seller: cached answers may be stale.
+    if (nodes.length > 0) this.statusCache.delete(sellerId);
+  }
+
+  async status(sellerId: string): Promise<RingStatus> {
+    const cached = this.statusCache.get(sellerId);
+    if (cached) return cached;
+    const [root, confirmed, self, members] = await this.statusCommand(this.keys.rings, sellerId);
+    const status: RingStatus = { ringLabel: ringLabel(root), confirmedOthers: Number(confirmed) - Number(self), members: Number(members) };
+    this.statusCache.set(sellerId, status);
+    return status;
+  }
+
+  /** Marks sellers as confirmed counterfeit (or clears the mark), live on every instance. */
+  async confirm(sellerIds: readonly string[], confirmed: boolean): Promise<void> {
+    for (const sellerId of sellerIds) await this.confirmCommand(this.keys.rings, sellerId, confirmed ? '1' : '0', String(Date.now()));
+    this.statusCache.clear();
+    await this.redis.publish(this.keys.ringChanges, confirmed ? 'confirm' : 'clear');
+  }
+
+  /** The ring's root node of a seller (undefined when the seller was never seen). */
+  async rootOf(sellerId: string): Promise<string | undefined> {
+    if ((await this.redis.exists(`${this.keys.rings}seller:${sellerId}`)) === 0) return undefined;
+    const [root] = await this.statusCommand(this.keys.rings, sellerId);
+    return root;
+  }
+
+  async membersOf(root: string): Promise<string[]> {
+    return (await this.redis.smembers(`${this.keys.rings}members:${root}`)).sort();
+  }
+
+  async confirmedOf(root: string): Promise<Set<string>> {
+    return new Set(await this.redis.smembers(`${this.keys.rings}confirmed:${root}`));
+  }
+
+  async sellerFacts(sellerId: string): Promise<{ firstSeen: number; lastSeen: number; attributes: string[]; listings: string[]; regions: string[] }> {
+    const p = this.keys.rings;
+    const [info, attributes, listings, regions] = await Promise.all([
+      this.redis.hgetall(`${p}seller:${sellerId}`),
+      this.redis.smembers(`${p}seller-attrs:${sellerId}`),
+      this.redis.zrange(`${p}listings:${sellerId}`, 0, -1),
+      this.redis.smembers(`${p}regions:${sellerId}`),
+    ]);
+    return { firstSeen: Number(info.firstSeen ?? 0), lastSeen: Number(info.lastSeen ?? 0), attributes: attributes.sort(), listings, regions: regions.sort() };
+  }
+}
