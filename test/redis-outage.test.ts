@@ -78,6 +78,15 @@ it('answers within the deadline while Redis is frozen (SIGSTOP), and loses no re
       reviewIds.push(body.reviewId);
     }
     assert.ok(slowest < 50 + 150, `the slowest answer took ${slowest.toFixed(0)} ms with a 50 ms deadline`);
+    // The shop-opening check keeps the same promise: in time, never a silent allow.
+    const started = performance.now();
+    const shop = await gate.post('/v1/check/seller', { sellerId: 's-new-shop', businessName: 'Plain Goods' }, { 'x-deadline-ms': '50' });
+    const shopTook = performance.now() - started;
+    const shopBody = (await shop.json()) as { verdict: string; reviewId: string; reasons: Array<{ code: string; ref: string }> };
+    assert.equal(shopBody.verdict, 'review');
+    assert.ok(shopBody.reasons.some((r) => r.code === 'degraded' && r.ref === 'lists:deadline'), JSON.stringify(shopBody.reasons));
+    assert.ok(shopTook < 50 + 150, `the shop check took ${shopTook.toFixed(0)} ms with a 50 ms deadline`);
+    reviewIds.push(shopBody.reviewId);
     redis.redis.resume();
     const ids = await queuedReviewIds(redis.url, 'frozen:', reviewIds);
     for (const id of reviewIds) assert.ok(ids.includes(id), `${id} was lost`);

@@ -67,6 +67,14 @@
     $('seller').textContent = item.sellerId;
     $('lease').textContent = new Date(item.leaseExpiresAt).toLocaleTimeString();
     $('lease').dateTime = item.leaseExpiresAt;
+    // A complaint, an appeal or consumer reports: what the reviewer is asked to judge.
+    const context = item.context || {};
+    const lines = [];
+    if (context.complaint) lines.push('Complaint by ' + context.complaint.holder + ' for ' + context.complaint.brandId + (context.complaint.takedown ? ' (listing already taken down)' : '') + ': ' + context.complaint.reason);
+    if (context.appeal) lines.push('Appeal by the seller against a block by ' + context.appeal.blockedBy + ' at ' + context.appeal.blockedAt + ': ' + context.appeal.reason + ' (allow overturns the block)');
+    if (context.reports) lines.push(context.reports.count + ' consumer report(s): ' + context.reports.reasons.join(' | '));
+    $('context-block').hidden = lines.length === 0;
+    $('context').replaceChildren(...lines.map((line) => Object.assign(document.createElement('li'), { textContent: line })));
     $('title').replaceChildren(highlighted(listing.title || '', spansFor('title')));
     $('description-block').hidden = !listing.description;
     $('description').replaceChildren(highlighted(listing.description || '', spansFor('description')));
