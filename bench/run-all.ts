@@ -4,10 +4,12 @@ import { runFingerprintBench } from './fingerprint.bench.js';
 import { runMatchBench } from './match.bench.js';
 import { runNormalizeBench } from './normalize.bench.js';
 import { runScaleBench } from './scale.bench.js';
+import { runCodecBench } from './codec.bench.js';
 
 const only = process.argv[2];
 if (!only || only === 'normalize') await runNormalizeBench();
 if (!only || only === 'match') await runMatchBench();
 if (!only || only === 'fingerprint') await runFingerprintBench();
 if (!only || only === 'compile') runCompileBench();
+if (!only || only === 'codec') await runCodecBench();
 if (!only || only === 'scale') await runScaleBench();

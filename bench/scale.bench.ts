@@ -1,7 +1,10 @@
 // How matching one 1 KB listing grows with the pack: 1k to 300k brand names (a
 // third in Chinese), Hyperscan (scan alone, and the whole text match: normalize,
 // scan, interpret) against one RegExp per term over the same normalized text.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { Bench } from 'tinybench';
+import { repoPath } from '../src/config/repo-root.js';
+import { lineChartSvg } from '../load/svg-chart.js';
 import { findTextHits } from '../src/matcher/find-text-hits.js';
 import { listingTextFields } from '../src/matcher/listing-fields.js';
 import { buildPatternPlan } from '../src/matcher/pattern-plan.js';
@@ -41,6 +44,7 @@ export async function runScaleBench(sizes = [1000, 10_000, 100_000, 300_000], re
   const normalized = fields.map((f) => normalizeText(f.text).bytes.toString('utf8'));
   const buffer = Buffer.from(normalized.join('\n'));
   const rows: string[] = [];
+  const points: Array<{ terms: number; scan: number; text: number; regexp: number | null; compileSeconds: number }> = [];
   let base: number | undefined;
   for (const size of sizes) {
     const plan = buildPatternPlan(packOf(brandNames(size)));
@@ -61,13 +65,33 @@ export async function runScaleBench(sizes = [1000, 10_000, 100_000, 300_000], re
     await bench.run();
     const mean = (name: string): number => (bench.tasks.find((t) => t.name === name)?.result?.latency.mean ?? NaN) * 1000;
     base ??= mean('text match');
+    points.push({ terms: size, scan: mean('scan'), text: mean('text match'), regexp: regex.length > 0 ? mean('regexp') : null, compileSeconds: compileMs / 1000 });
     rows.push(
       `| ${size.toLocaleString('en')} | ${(compileMs / 1000).toFixed(1)} | ${(db.size() / 2 ** 20).toFixed(1)} | ${mean('scan').toFixed(1)} | ${mean('text match').toFixed(1)} | ${(mean('text match') / base).toFixed(2)} | ${regex.length > 0 ? mean('regexp').toFixed(0) : 'not run'} |`,
     );
     db.close();
   }
+  mkdirSync(repoPath('bench-results'), { recursive: true });
+  const chartPath = repoPath('bench-results', 'scan-cost-by-pack-size.svg');
+  writeFileSync(
+    chartPath,
+    lineChartSvg({
+      title: 'Matching one 1 KB listing, by pack size',
+      xLabel: 'brand names in the pack',
+      yLabel: 'µs per listing (log scale)',
+      categories: sizes.map((n) => n.toLocaleString('en')),
+      series: [
+        { name: 'Hyperscan scan', values: points.map((p) => p.scan) },
+        { name: 'whole text match', values: points.map((p) => p.text) },
+        { name: 'one RegExp per term', values: points.map((p) => p.regexp), dashed: true },
+      ],
+      logY: true,
+    }),
+  );
+  writeFileSync(repoPath('bench-results', 'scale.json'), JSON.stringify(points, null, 2));
   console.log('\n## one 1 KB listing against packs of 1k to 300k brand names\n');
   console.log('| terms | compile s | database MiB | Hyperscan scan µs | whole text match µs | × smallest | one RegExp per term µs |');
   console.log('|---:|---:|---:|---:|---:|---:|---:|');
   for (const row of rows) console.log(row);
+  console.log(`\nchart: ${chartPath}`);
 }

@@ -1,21 +1,34 @@
 // npm run load: the gate against a bare uWS echo server (the ceiling of this
 // machine and load generator), in the same run, each in a process of its own:
 //   1. maximum throughput (10 connections), gate/echo ratio;
-//   2. fixed arrival rates (autocannon -R, which corrects coordinated omission):
-//      p50, p99, p99.9, max and non-2xx for each.
-// Results go to load-results/ as JSON and a markdown table.
+//   2. fixed arrival rates (autocannon overallRate, which corrects coordinated
+//      omission): p50, p99, p99.9, max and non-2xx for each;
+//   3. a pack swap (the scale pack recompiled) in the middle of a fixed-rate run:
+//      p99 during the swap against p99 just before it;
+//   4. the gate's resident memory with the scale pack.
+// LOAD_PACK=scale (default: 100k brands, 1M sellers, 1M images, 100k texts and a
+// mixed listing stream) or demo. Results go to load-results/ as JSON, markdown
+// and an SVG chart. LOAD_BASELINE=<json> fails the run (exit 1) when throughput
+// drops more than 5% or a p99 rises more than 10% against it; LOAD_SAVE_BASELINE=<path>
+// saves this run as one.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { repoPath } from '../src/config/repo-root.js';
 import { freePort } from '../src/redis/embedded-redis.js';
+import { listingStream, scalePack } from './scale-pack.js';
+import { lineChartSvg } from './svg-chart.js';
+import { compareWithBaseline, type LoadResults, type Run } from './load-baseline.js';
 
 const DURATION = Number(process.env.LOAD_SECONDS ?? 10);
 const RATES = (process.env.LOAD_RATES ?? '1000,5000,10000').split(',').map(Number);
+const PACK = process.env.LOAD_PACK ?? 'scale';
+const SWAP_RATE = Number(process.env.LOAD_SWAP_RATE ?? 1000);
 const CONNECTIONS = 10;
-const BODY = JSON.stringify({
+const ADMIN_TOKEN = 'load-admin-token-0123456789';
+const DEMO_BODY = JSON.stringify({
   listingId: 'LOAD-1',
   sellerId: 's-load',
   title: 'AAA+ quality copy Ｌｏｕｉｓ Ｖｕｉｔｔｏｎ tote bag',
@@ -24,23 +37,11 @@ const BODY = JSON.stringify({
   price: { amount: 199, currency: 'CNY' },
 });
 
-interface Run {
-  target: string;
-  rate: number | 'max';
-  requestsPerSecond: number;
-  p50: number;
-  p99: number;
-  p999: number;
-  max: number;
-  non2xx: number;
-  errors: number;
-}
-
-async function startProcess(script: string, env: NodeJS.ProcessEnv, ready: RegExp): Promise<ChildProcess> {
+async function startProcess(script: string, env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 30_000): Promise<ChildProcess> {
   const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${script} did not start:\n${output}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`${script} did not start:\n${output}`)), timeoutMs);
     const onData = (d: Buffer): void => {
       output += d.toString();
       if (ready.test(output)) {
@@ -63,17 +64,28 @@ async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode === null) child.kill('SIGKILL');
 }
 
-async function hit(target: string, url: string, rate: number | 'max'): Promise<Run> {
-  const options: autocannon.Options = {
+function memoryOf(pid: number | undefined): { rssMiB: number; peakRssMiB: number } {
+  const status = pid === undefined ? '' : readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
+  return { rssMiB: kib('VmRSS') / 1024, peakRssMiB: kib('VmHWM') / 1024 };
+}
+
+function options(url: string, bodies: string[], rate: number | 'max', duration: number): autocannon.Options {
+  let next = 0;
+  const opts: autocannon.Options = {
     url,
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-deadline-ms': '1000' },
-    body: BODY,
+    body: bodies[0] ?? '',
     connections: CONNECTIONS,
-    duration: DURATION,
+    duration,
   };
-  if (rate !== 'max') options.overallRate = rate;
-  const result = await autocannon(options);
+  if (bodies.length > 1) opts.requests = [{ setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] ?? '' }) }];
+  if (rate !== 'max') opts.overallRate = rate;
+  return opts;
+}
+
+function toRun(target: string, rate: number | 'max', result: autocannon.Result): Run {
   const latency = result.latency as unknown as Record<string, number>;
   return {
     target,
@@ -88,45 +100,148 @@ async function hit(target: string, url: string, rate: number | 'max'): Promise<R
   };
 }
 
+async function hit(target: string, url: string, bodies: string[], rate: number | 'max', duration = DURATION): Promise<Run> {
+  return toRun(target, rate, await autocannon(options(url, bodies, rate, duration)));
+}
+
+/** A fixed-rate run that lasts exactly as long as `during` takes (at least 1 s). */
+function hitWhile(target: string, url: string, bodies: string[], rate: number, during: Promise<unknown>): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(options(url, bodies, rate, 600), (error, result) => (error ? reject(error) : resolve(toRun(target, rate, result))));
+    const started = Date.now();
+    void during.finally(() => setTimeout(() => instance.stop(), Math.max(0, 1000 - (Date.now() - started))));
+  });
+}
+
 const dataDir = mkdtempSync(join(tmpdir(), 'gate-load-'));
 const gatePort = await freePort();
 const echoPort = await freePort();
-const gate = await startProcess(repoPath('dist', 'src', 'main.js'), { PORT: String(gatePort), HOST: '127.0.0.1', GATE_DATA_DIR: dataDir, REDIS_URL: '' }, /listening on/);
+let packPath: string | undefined;
+let packJson: string | undefined;
+let swapJson: string | undefined;
+let bodies = [DEMO_BODY];
+if (PACK === 'scale') {
+  const started = performance.now();
+  const data = scalePack();
+  packJson = JSON.stringify(data.pack);
+  // One more brand, so that the swap recompiles every pattern (the same pattern set would come from the database cache).
+  const extra = { id: 'swap-brand', names: ['Swapmark'], categories: [], authorizedSellers: [], priceFloor: {} };
+  swapJson = JSON.stringify({ ...data.pack, packVersion: 'scale-2', brands: [...data.pack.brands, extra] });
+  packPath = join(dataDir, 'scale-pack.json');
+  writeFileSync(packPath, packJson);
+  bodies = listingStream(data, 20_000).map((l) => JSON.stringify(l));
+  console.log(`scale pack generated in ${((performance.now() - started) / 1000).toFixed(1)} s (${(packJson.length / 2 ** 20).toFixed(0)} MiB of JSON); starting the gate with it`);
+} else if (PACK !== 'demo') throw new Error(`LOAD_PACK must be "scale" or "demo", got "${PACK}"`);
+
+const startedGate = performance.now();
+const gate = await startProcess(
+  repoPath('dist', 'src', 'main.js'),
+  { PORT: String(gatePort), HOST: '127.0.0.1', GATE_DATA_DIR: dataDir, REDIS_URL: '', GATE_ADMIN_TOKEN: ADMIN_TOKEN, ...(packPath ? { GATE_PACK: packPath } : {}) },
+  /listening on/,
+  300_000,
+);
+const startSeconds = (performance.now() - startedGate) / 1000;
 const echo = await startProcess(repoPath('dist', 'load', 'echo-server.js'), { PORT: String(echoPort) }, /echo listening/);
 const runs: Run[] = [];
+let swap: LoadResults['swap'];
+let memory = { rssMiB: NaN, peakRssMiB: NaN };
 try {
   const gateUrl = `http://127.0.0.1:${gatePort}/v1/check`;
   const echoUrl = `http://127.0.0.1:${echoPort}/v1/check`;
-  await hit('gate', gateUrl, 'max'); // warm-up, not reported
+  await hit('gate', gateUrl, bodies, 'max', Math.min(DURATION, 5)); // warm-up, not reported
   for (const rate of ['max' as const, ...RATES]) {
-    runs.push(await hit('echo', echoUrl, rate));
-    runs.push(await hit('gate', gateUrl, rate));
+    runs.push(await hit('echo', echoUrl, bodies, rate));
+    runs.push(await hit('gate', gateUrl, bodies, rate));
   }
+  memory = memoryOf(gate.pid);
+  // The swap: the same pack under a new version, uploaded while checks arrive at a fixed rate.
+  const before = await hit('gate', gateUrl, bodies, SWAP_RATE);
+  // The demo pack swaps to itself plus one brand, for the same reason as the scale pack.
+  const demo = JSON.parse(readFileSync(repoPath('src', 'pack', 'demo-pack.json'), 'utf8')) as { packVersion: string; brands: unknown[] };
+  const uploaded = swapJson ?? JSON.stringify({ ...demo, packVersion: 'demo-swap', brands: [...demo.brands, { id: 'swap-brand', names: ['Swapmark'] }] });
+  const swapStarted = performance.now();
+  const upload = fetch(`http://127.0.0.1:${gatePort}/v1/admin/pack`, { method: 'PUT', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: uploaded }).then(async (r) => {
+    if (r.status !== 200) throw new Error(`the swap upload failed: ${r.status} ${await r.text()}`);
+    return (performance.now() - swapStarted) / 1000;
+  });
+  const during = await hitWhile('gate', gateUrl, bodies, SWAP_RATE, upload.catch(() => undefined));
+  const seconds = await upload.catch((error: unknown) => {
+    console.error((error as Error).message);
+    return NaN;
+  });
+  swap = { rate: SWAP_RATE, seconds, before, during, p99Ratio: during.p99 / Math.max(1, before.p99) };
+  const after = memoryOf(gate.pid);
+  memory = { rssMiB: Math.max(memory.rssMiB, after.rssMiB), peakRssMiB: after.peakRssMiB };
 } finally {
   await stop(gate);
   await stop(echo);
   rmSync(dataDir, { recursive: true, force: true });
 }
 
+const results: LoadResults = { at: new Date().toISOString(), pack: PACK, connections: CONNECTIONS, duration: DURATION, gateStartSeconds: startSeconds, runs, swap, memory };
 const maxGate = runs.find((r) => r.target === 'gate' && r.rate === 'max');
 const maxEcho = runs.find((r) => r.target === 'echo' && r.rate === 'max');
 const lines = [
-  `# Load run, ${new Date().toISOString()} (${CONNECTIONS} connections, ${DURATION} s per run, demo pack, embedded Redis, load generator on the same machine)`,
+  `# Load run, ${results.at} (${CONNECTIONS} connections, ${DURATION} s per run, ${PACK} pack, embedded Redis, load generator on the same machine)`,
+  '',
+  `gate ready in ${startSeconds.toFixed(1)} s with the ${PACK} pack`,
   '',
   '| target | rate | req/s | p50 ms | p99 ms | p99.9 ms | max ms | non-2xx | errors |',
   '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ...runs.map((r) => `| ${r.target} | ${r.rate} | ${r.requestsPerSecond.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.p999} | ${r.max} | ${r.non2xx} | ${r.errors} |`),
   '',
-  `gate / echo maximum throughput: ${maxGate && maxEcho ? ((maxGate.requestsPerSecond / maxEcho.requestsPerSecond) * 100).toFixed(0) : '?'}%`,
+  `gate / echo maximum throughput: ${maxGate && maxEcho ? ((maxGate.requestsPerSecond / maxEcho.requestsPerSecond) * 100).toFixed(0) : '?'}% (target >= 60%)`,
 ];
 for (const rate of RATES) {
   const g = runs.find((r) => r.target === 'gate' && r.rate === rate);
   const e = runs.find((r) => r.target === 'echo' && r.rate === rate);
-  if (g && e) lines.push(`at ${rate} req/s: gate p99 ${g.p99} ms vs echo ${e.p99} ms (+${(g.p99 - e.p99).toFixed(1)}), p99.9 ${g.p999} vs ${e.p999} ms (+${(g.p999 - e.p999).toFixed(1)})`);
+  if (g && e) lines.push(`at ${rate} req/s: gate p99 ${g.p99} ms vs echo ${e.p99} ms (+${(g.p99 - e.p99).toFixed(1)}, target +2), p99.9 ${g.p999} vs ${e.p999} ms (+${(g.p999 - e.p999).toFixed(1)}, target +5), gate non-2xx ${g.non2xx}`);
+}
+if (swap) {
+  lines.push(
+    `pack swap at ${swap.rate} req/s: upload to live in ${swap.seconds.toFixed(1)} s; p99 before ${swap.before.p99} ms, during ${swap.during.p99} ms (${swap.p99Ratio.toFixed(2)}×, target <= 2×), max during ${swap.during.max} ms, non-2xx during ${swap.during.non2xx}`,
+  );
+}
+lines.push(`gate resident memory: ${memory.rssMiB.toFixed(0)} MiB after the runs, peak ${memory.peakRssMiB.toFixed(0)} MiB (target <= 2048 MiB)`);
+
+mkdirSync(repoPath('load-results'), { recursive: true });
+const stamp = results.at.replace(/[:.]/g, '-');
+const chartPath = repoPath('load-results', `load-${stamp}.svg`);
+const rates = ['max', ...RATES.map(String)];
+const series = (target: string, key: 'p50' | 'p99' | 'p999', label: string) => ({
+  name: `${target} ${label}`,
+  values: rates.map((rate) => runs.find((r) => r.target === target && String(r.rate) === rate)?.[key] ?? null),
+  dashed: target === 'echo',
+});
+writeFileSync(
+  chartPath,
+  lineChartSvg({
+    title: `Latency by arrival rate, gate vs bare uWS echo (${PACK} pack)`,
+    xLabel: 'arrival rate (req/s; max = as fast as 10 connections go)',
+    yLabel: 'latency (ms)',
+    categories: rates,
+    series: [series('gate', 'p50', 'p50'), series('gate', 'p99', 'p99'), series('gate', 'p999', 'p99.9'), series('echo', 'p50', 'p50'), series('echo', 'p99', 'p99'), series('echo', 'p999', 'p99.9')],
+  }),
+);
+lines.push('', `chart: ${chartPath}`);
+
+let failed = false;
+const baselinePath = process.env.LOAD_BASELINE;
+if (baselinePath) {
+  if (!existsSync(baselinePath)) throw new Error(`LOAD_BASELINE names ${baselinePath}, which does not exist`);
+  const comparison = compareWithBaseline(results, JSON.parse(readFileSync(baselinePath, 'utf8')) as LoadResults);
+  lines.push('', `## against the baseline ${baselinePath}`, '', ...comparison.lines);
+  failed = comparison.regressions > 0;
 }
 const report = lines.join('\n');
 console.log(report);
-mkdirSync(repoPath('load-results'), { recursive: true });
-const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-writeFileSync(repoPath('load-results', `load-${stamp}.json`), JSON.stringify({ connections: CONNECTIONS, duration: DURATION, runs }, null, 2));
+writeFileSync(repoPath('load-results', `load-${stamp}.json`), JSON.stringify(results, null, 2));
 writeFileSync(repoPath('load-results', `load-${stamp}.md`), `${report}\n`);
+if (process.env.LOAD_SAVE_BASELINE) {
+  writeFileSync(process.env.LOAD_SAVE_BASELINE, JSON.stringify(results, null, 2));
+  console.log(`saved as the baseline ${process.env.LOAD_SAVE_BASELINE}`);
+}
+if (failed) {
+  console.error('load: regressions against the baseline (see above)');
+  process.exit(1);
+}

@@ -97,6 +97,9 @@ describe('two instances on one Redis', () => {
     assert.equal(put.status, 200);
     const listing = { listingId: 'S2', sellerId: 's', title: 'x' };
     assert.ok((await until(async () => (await verdictOf(b, listing)).policyVersion === 'shared-2', 3000)) < 3000);
+    // The same patterns: B took the database A compiled from the shared cache.
+    const live = (await (await fetch(`${b.url}/v1/admin/pack`, { headers: admin() })).json()) as { packVersion: string; fromCache: boolean };
+    assert.deepEqual(live, { ...live, packVersion: 'shared-2', fromCache: true });
   });
 
   it('enforces on B a brand a rights holder registers through A once verified, within seconds', async () => {

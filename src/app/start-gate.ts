@@ -92,7 +92,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     const fingerprints = new FingerprintBank(redis, keys, log);
     await fingerprints.listen(subscriber);
     // No reload here: making the first pack live seeds the banks, which loads them.
-    const builder = new PackBuilder();
+    const builder = new PackBuilder({ redisUrl, prefix: config.redisPrefix });
     opened.push(() => builder.close());
     const registry = new BrandRegistry(redis, keys);
     const packs = new PackManager({ redis, keys, livePack, lists, fingerprints, metrics, builder, log, instanceId, registeredBrands: () => registry.enforceable() });

@@ -3,6 +3,7 @@
 // each announced change at once (an index rebuild is debounced by a few
 // milliseconds), so an entry added through one instance matches on all of them
 // within a second. A reconnect of the subscription reloads everything.
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import { FINGERPRINT_KINDS, type FingerprintKind } from './fingerprint-kind.js';
@@ -33,11 +34,16 @@ interface BankChange {
 
 const REBUILD_DELAY_MS = 10;
 
+/** Entries written or read per Redis command when a whole bank moves. */
+const SEED_CHUNK = 10_000;
+
 export class FingerprintBank {
   private readonly values = new Map<FingerprintKind, Map<string, string>>(FINGERPRINT_KINDS.map((k) => [k, new Map()]));
   private readonly textCache = new Map<string, TextFingerprint>();
   private snapshot: FingerprintSnapshot;
   private version = 0;
+  /** Names this instance in its reload announcements. */
+  private readonly origin = randomUUID();
   private rebuildTimer: NodeJS.Timeout | undefined;
   private readonly listeners: Array<(snapshot: FingerprintSnapshot) => void> = [];
   lastRebuildMs = 0;
@@ -82,22 +88,34 @@ export class FingerprintBank {
   /** Adds the pack's banked entries (entries are only added: removal goes through `remove`). */
   async seed(images: readonly BankEntry[], texts: readonly BankEntry[]): Promise<void> {
     for (const [kind, entries] of [['images', images], ['texts', texts]] as const) {
-      if (entries.length === 0) continue;
-      const pipeline = this.redis.pipeline();
-      for (let i = 0; i < entries.length; i += 10_000) {
-        pipeline.hset(this.keys.fingerprints(kind), Object.fromEntries(entries.slice(i, i + 10_000).map((e) => [e.ref, e.value])));
+      // One chunk at a time: a whole pipeline of a million entries would wait in
+      // Redis past the command timeout, and would stall every other client.
+      for (let i = 0; i < entries.length; i += SEED_CHUNK) {
+        await this.redis.hset(this.keys.fingerprints(kind), Object.fromEntries(entries.slice(i, i + SEED_CHUNK).map((e) => [e.ref, e.value])));
       }
-      await pipeline.exec();
     }
     await this.reload();
-    await this.redis.publish(this.keys.fingerprintChanges, 'reload');
+    await this.redis.publish(this.keys.fingerprintChanges, `reload:${this.origin}`);
+  }
+
+  /** Banks were written by someone else (the pack-build thread): reload here and everywhere. */
+  async seeded(): Promise<void> {
+    await this.reload();
+    await this.redis.publish(this.keys.fingerprintChanges, `reload:${this.origin}`);
   }
 
   /** Reads every bank from Redis and rebuilds the indexes. */
   async reload(): Promise<void> {
     for (const kind of FINGERPRINT_KINDS) {
-      const all = await this.redis.hgetall(this.keys.fingerprints(kind));
-      this.values.set(kind, new Map(Object.entries(all)));
+      // HSCAN in chunks: HGETALL of a million entries is one reply Redis takes seconds to build.
+      const values = new Map<string, string>();
+      let cursor = '0';
+      do {
+        const [next, flat] = await this.redis.hscan(this.keys.fingerprints(kind), cursor, 'COUNT', SEED_CHUNK);
+        for (let i = 0; i + 1 < flat.length; i += 2) values.set(flat[i] ?? '', flat[i + 1] ?? '');
+        cursor = next;
+      } while (cursor !== '0');
+      this.values.set(kind, values);
     }
     this.rebuildNow();
   }
@@ -120,7 +138,8 @@ export class FingerprintBank {
   }
 
   private onChange(message: string): void {
-    if (message === 'reload') {
+    if (message === `reload:${this.origin}`) return; // this instance's own announcement: already reloaded
+    if (message.startsWith('reload')) {
       this.reload().catch((error: unknown) => this.log(`fingerprint reload failed: ${(error as Error).message}`));
       return;
     }

@@ -173,7 +173,7 @@ export class GateServer {
         this.requireAdmin(head.authorization);
         const live = p.livePack.current;
         if (!live) throw new GateError('GATE_ERR_NOT_READY', 'no pack is live yet');
-        return { packVersion: live.pack.packVersion, key: live.key, patternCount: live.patternCount, compileMillis: Math.round(live.compileMillis) };
+        return { packVersion: live.pack.packVersion, key: live.key, patternCount: live.patternCount, compileMillis: Math.round(live.compileMillis), fromCache: live.fromCache };
       }),
     );
     app.put(
@@ -184,7 +184,7 @@ export class GateServer {
         const live = await p.packs.replace(typeof raw === 'string' ? raw : JSON.stringify(raw));
         await p.audit.record({ who: 'admin', what: 'pack:replace', subject: live.pack.packVersion, details: { key: live.key, patterns: live.patternCount } });
         p.log(`pack ${live.pack.packVersion} made live by an admin (${live.patternCount} patterns, ${live.compileMillis.toFixed(0)} ms)`);
-        return { packVersion: live.pack.packVersion, key: live.key, patternCount: live.patternCount, compileMillis: Math.round(live.compileMillis) };
+        return { packVersion: live.pack.packVersion, key: live.key, patternCount: live.patternCount, compileMillis: Math.round(live.compileMillis), fromCache: live.fromCache };
       }),
     );
 

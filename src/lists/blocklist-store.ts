@@ -123,6 +123,12 @@ export class BlocklistStore {
     await this.redis.publish(this.keys.listChanges, SEED_MESSAGE);
   }
 
+  /** Lists were written by someone else (the pack-build thread): drop cached answers everywhere. */
+  async seeded(): Promise<void> {
+    this.cache.clear();
+    await this.redis.publish(this.keys.listChanges, SEED_MESSAGE);
+  }
+
   private async announce(change: ListChange): Promise<void> {
     for (const value of change.values) this.cache.delete(cacheKey(change.kind, value));
     await this.redis.publish(this.keys.listChanges, JSON.stringify(change));

@@ -9,6 +9,7 @@ import type { CompiledPack } from './compiled-pack.js';
 import { PackInvalidError } from './pack-invalid-error.js';
 import type { PolicyPack } from './policy-pack.js';
 import { validatePack } from './validate-pack.js';
+import type { DatabaseCache } from './database-cache.js';
 
 function sharedBytes(source: Uint8Array): Uint8Array {
   const target = new Uint8Array(new SharedArrayBuffer(source.byteLength));
@@ -59,25 +60,44 @@ async function checkRegexRules(pack: PolicyPack, patterns: readonly PatternSpec[
   return issues;
 }
 
-export async function compilePack(pack: PolicyPack): Promise<CompiledPack> {
+/** A cached database is used only if it loads: a damaged entry means compiling afresh. */
+function loads(bytes: Uint8Array): boolean {
+  try {
+    rulesEngine.deserialize(bytes).close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function compilePack(pack: PolicyPack, cache?: DatabaseCache): Promise<CompiledPack> {
   const started = performance.now();
   const plan = buildPatternPlan(pack);
-  const ruleIssues = await checkRegexRules(pack, plan.patterns, plan.sources);
-  if (ruleIssues.length > 0) throw new PackInvalidError(ruleIssues);
-  let database;
-  try {
-    database = await rulesEngine.compileAsync(plan.patterns);
-  } catch (error) {
-    if (isPatternCompileError(error) && error.patternId !== undefined) {
-      throw new PackInvalidError([{ path: plan.sources[error.patternId] ?? '(pack)', message: `does not compile: ${error.reason}` }]);
+  const key = databaseKey(plan.patterns, plan.meta);
+  const cached = await cache?.get(key);
+  let serialized: Uint8Array;
+  const fromCache = cached !== undefined && loads(cached);
+  if (fromCache && cached) serialized = cached;
+  else {
+    const ruleIssues = await checkRegexRules(pack, plan.patterns, plan.sources);
+    if (ruleIssues.length > 0) throw new PackInvalidError(ruleIssues);
+    let database;
+    try {
+      database = await rulesEngine.compileAsync(plan.patterns);
+    } catch (error) {
+      if (isPatternCompileError(error) && error.patternId !== undefined) {
+        throw new PackInvalidError([{ path: plan.sources[error.patternId] ?? '(pack)', message: `does not compile: ${error.reason}` }]);
+      }
+      throw error;
     }
-    throw error;
+    serialized = database.serialize();
+    database.close();
+    await cache?.put(key, serialized);
   }
-  const serialized = database.serialize();
-  database.close();
   return {
+    fromCache,
     pack,
-    key: databaseKey(plan.patterns, plan.meta),
+    key,
     packHash: createHash('sha256').update(JSON.stringify(pack)).digest('hex').slice(0, 32),
     databaseBytes: sharedBytes(serialized),
     meta: shareMeta(plan.meta),

@@ -13,4 +13,6 @@ export interface CompiledPack {
   readonly meta: PatternMeta;
   readonly patternCount: number;
   readonly compileMillis: number;
+  /** The database came from the shared compiled-database cache instead of a compile. */
+  readonly fromCache: boolean;
 }

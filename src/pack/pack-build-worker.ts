@@ -2,7 +2,10 @@
 // validation, pattern planning (which normalizes every term) and Hyperscan
 // compilation together take seconds for a large pack, and none of it may run on
 // the event loop that answers checks.
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+import { packBuildRedis, redisDatabaseCache, type DatabaseCacheConfig } from './database-cache.js';
+import { seedPackEntries } from './seed-pack-entries.js';
+import { redisKeys } from '../redis/redis-keys.js';
 import { prepareNormalizer } from '../normalize/normalize-text.js';
 import { compilePack } from './compile-pack.js';
 import { PackInvalidError } from './pack-invalid-error.js';
@@ -10,6 +13,9 @@ import { validatePack } from './validate-pack.js';
 import type { PackBuildReply, PackBuildRequest } from './pack-build-messages.js';
 
 prepareNormalizer();
+const cacheConfig = (workerData as { cache?: DatabaseCacheConfig } | undefined)?.cache;
+const redis = cacheConfig ? packBuildRedis(cacheConfig) : undefined;
+const cache = redis && cacheConfig ? redisDatabaseCache(redis, cacheConfig, (message) => console.error(message)) : undefined;
 
 async function build(request: PackBuildRequest): Promise<PackBuildReply> {
   let raw: unknown;
@@ -24,7 +30,12 @@ async function build(request: PackBuildRequest): Promise<PackBuildReply> {
   // A registered brand never replaces one of the pack's own: the admin's pack wins on an id clash.
   for (const brand of request.extraBrands ?? []) if (!own.has(brand.id)) validation.pack.brands.push(brand);
   try {
-    return { id: request.id, kind: 'compiled', compiled: await compilePack(validation.pack) };
+    const compiled = await compilePack(validation.pack, cache);
+    if (!redis || !cacheConfig) return { id: request.id, kind: 'compiled', compiled };
+    const seeded = request.seed ? await seedPackEntries(redis, redisKeys(cacheConfig.prefix), compiled.pack) : { lists: 0, images: 0, texts: 0 };
+    // Seeded here, so the lists and banks need not cross to the event loop.
+    const pack = { ...compiled.pack, lists: { sellers: [], shops: [], phones: [], devices: [], paymentAccounts: [] }, fingerprints: { texts: [], images: [] } };
+    return { id: request.id, kind: 'compiled', compiled: { ...compiled, pack }, seeded };
   } catch (error) {
     if (error instanceof PackInvalidError) return { id: request.id, kind: 'invalid', issues: error.issues };
     return { id: request.id, kind: 'failed', message: (error as Error).message };

@@ -6,24 +6,44 @@ import { Worker } from 'node:worker_threads';
 import type { CompiledPack } from './compiled-pack.js';
 import type { PackBuildReply, PackBuildRequest } from './pack-build-messages.js';
 import type { BrandEntry } from './policy-pack.js';
+import type { DatabaseCacheConfig } from './database-cache.js';
+import type { SeedCounts } from './seed-pack-entries.js';
 import { PackInvalidError } from './pack-invalid-error.js';
+
+/**
+ * A compiled pack; with `seeded`, the build thread already wrote its lists and
+ * banks to Redis (and the pack carries them no more): the counts say what was new.
+ */
+export interface BuiltPack {
+  compiled: CompiledPack;
+  seeded?: SeedCounts;
+}
 
 export class PackBuilder {
   private worker: Worker | undefined;
+
+  /** With `cache`, compiled databases are shared through Redis by database key. */
+  constructor(private readonly cache?: DatabaseCacheConfig) {}
+
   private nextId = 1;
-  private readonly waiting = new Map<number, { resolve: (pack: CompiledPack) => void; reject: (error: Error) => void }>();
+  private readonly waiting = new Map<number, { resolve: (built: BuiltPack) => void; reject: (error: Error) => void }>();
 
   private thread(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(fileURLToPath(new URL('./pack-build-worker.js', import.meta.url)));
+    const worker = new Worker(fileURLToPath(new URL('./pack-build-worker.js', import.meta.url)), { workerData: { cache: this.cache } });
     worker.unref();
     worker.on('message', (reply: PackBuildReply) => {
       const waiter = this.waiting.get(reply.id);
       if (!waiter) return;
       this.waiting.delete(reply.id);
-      if (reply.kind === 'compiled') waiter.resolve(reply.compiled);
+      if (reply.kind === 'compiled') waiter.resolve(reply.seeded ? { compiled: reply.compiled, seeded: reply.seeded } : { compiled: reply.compiled });
       else if (reply.kind === 'invalid') waiter.reject(new PackInvalidError(reply.issues));
       else waiter.reject(new Error(`pack build failed: ${reply.message}`));
+      // An idle build thread is ended: a large pack leaves hundreds of MiB on its heap.
+      if (this.waiting.size === 0 && this.worker === worker) {
+        this.worker = undefined;
+        void worker.terminate();
+      }
     });
     const fail = (error: Error): void => {
       this.worker = undefined;
@@ -31,17 +51,19 @@ export class PackBuilder {
       this.waiting.clear();
     };
     worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`the pack build thread exited (${code})`)));
+    worker.on('exit', (code) => {
+      if (this.worker === worker) fail(new Error(`the pack build thread exited (${code})`));
+    });
     this.worker = worker;
     return worker;
   }
 
   /** Validates and compiles pack JSON; rejects with PackInvalidError naming every bad entry. */
-  build(json: string, extraBrands: BrandEntry[] = []): Promise<CompiledPack> {
+  build(json: string, extraBrands: BrandEntry[] = [], seed = true): Promise<BuiltPack> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      this.thread().postMessage({ id, json, extraBrands } satisfies PackBuildRequest);
+      this.thread().postMessage({ id, json, extraBrands, seed } satisfies PackBuildRequest);
     });
   }
 

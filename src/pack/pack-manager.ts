@@ -11,7 +11,7 @@ import type { FingerprintBank } from '../fingerprint/fingerprint-bank.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import type { GateMetrics } from '../observability/gate-metrics.js';
 import type { CompiledPack } from './compiled-pack.js';
-import type { PackBuilder } from './pack-builder.js';
+import type { BuiltPack, PackBuilder } from './pack-builder.js';
 import type { LivePack } from './live-pack.js';
 import { PackInvalidError } from './pack-invalid-error.js';
 import type { BrandEntry } from './policy-pack.js';
@@ -36,6 +36,14 @@ const REGISTRY_MESSAGE = 'registry:';
 function signatureOf(brands: readonly BrandEntry[]): string {
   return createHash('sha256').update(JSON.stringify(brands)).digest('hex');
 }
+
+interface PackManifest {
+  packHash: string;
+  chunks: number;
+}
+
+/** A stored pack is split into strings of this size. */
+const PACK_CHUNK_BYTES = 4 * 1024 * 1024;
 
 interface StoredPack {
   json: string;
@@ -72,14 +80,14 @@ export class PackManager {
       throw new PackInvalidError([{ path: '', message: `cannot read ${path}: ${(error as Error).message}` }]);
     }
     const compiled = await this.makeLive(json);
-    this.parts.log(`pack ${compiled.pack.packVersion} loaded from ${path}: ${compiled.patternCount} patterns compiled in ${compiled.compileMillis.toFixed(0)} ms`);
+    this.parts.log(`pack ${compiled.pack.packVersion} loaded from ${path}: ${compiled.patternCount} patterns ${compiled.fromCache ? 'loaded from the compiled-database cache' : 'compiled'} in ${compiled.compileMillis.toFixed(0)} ms`);
     return compiled;
   }
 
   /** An admin's pack (JSON text): made live here, then stored and announced to the other instances. */
   async replace(json: string): Promise<CompiledPack> {
     const compiled = await this.makeLive(json);
-    await this.parts.redis.set(this.parts.keys.livePack, JSON.stringify({ json, packHash: compiled.packHash }));
+    await this.store(json, compiled.packHash);
     await this.parts.redis.publish(this.parts.keys.packChanges, compiled.packHash);
     return compiled;
   }
@@ -144,27 +152,63 @@ export class PackManager {
     }
   }
 
-  private async readStored(): Promise<StoredPack | undefined> {
+  /**
+   * Stores the pack in chunks, then the manifest naming them: one SET of a
+   * 100 MB pack would hold Redis (and every check's lookup) for seconds and
+   * outlast the command timeout. Readers only ever see a complete pack.
+   */
+  private async store(json: string, packHash: string): Promise<void> {
+    const { redis, keys } = this.parts;
+    const bytes = Buffer.from(json, 'utf8');
+    const chunks = Math.max(1, Math.ceil(bytes.length / PACK_CHUNK_BYTES));
+    for (let i = 0; i < chunks; i++) {
+      await redis.set(`${keys.livePack}:${packHash}:${i}`, bytes.subarray(i * PACK_CHUNK_BYTES, (i + 1) * PACK_CHUNK_BYTES));
+    }
+    const previous = await this.readManifest();
+    await redis.set(keys.livePack, JSON.stringify({ packHash, chunks } satisfies PackManifest));
+    if (previous && previous.packHash !== packHash) {
+      for (let i = 0; i < previous.chunks; i++) await redis.del(`${keys.livePack}:${previous.packHash}:${i}`);
+    }
+  }
+
+  private async readManifest(): Promise<PackManifest | undefined> {
     const text = await this.parts.redis.get(this.parts.keys.livePack);
     if (text === null) return undefined;
-    return JSON.parse(text) as StoredPack;
+    const manifest = JSON.parse(text) as Partial<PackManifest>;
+    return typeof manifest.packHash === 'string' && typeof manifest.chunks === 'number' ? { packHash: manifest.packHash, chunks: manifest.chunks } : undefined;
+  }
+
+  private async readStored(): Promise<StoredPack | undefined> {
+    const manifest = await this.readManifest();
+    if (!manifest) return undefined;
+    const parts: Buffer[] = [];
+    for (let i = 0; i < manifest.chunks; i++) {
+      const chunk = await this.parts.redis.getBuffer(`${this.parts.keys.livePack}:${manifest.packHash}:${i}`);
+      if (chunk === null) throw new Error(`the stored pack ${manifest.packHash} is missing chunk ${i}`);
+      parts.push(chunk);
+    }
+    return { json: Buffer.concat(parts).toString('utf8'), packHash: manifest.packHash };
   }
 
   /** Swaps are serialized: two uploads at once cannot leave the older one live. */
   private makeLive(json: string, seed = true): Promise<CompiledPack> {
     const run = this.chain.then(async () => {
-      let compiled: CompiledPack;
+      let built: BuiltPack;
       try {
         const registered = (await this.parts.registeredBrands?.()) ?? [];
         this.registrySignature = signatureOf(registered);
-        compiled = await this.parts.builder.build(json, registered);
+        built = await this.parts.builder.build(json, registered, seed);
       } catch (error) {
         this.parts.metrics.packRejected.inc();
         throw error;
       }
       this.baseJson = json;
-      if (seed) {
-        // The pack's own lists and banks; a rebuild for registered brands has nothing new to seed.
+      const { compiled, seeded } = built;
+      if (seeded) {
+        // The build thread wrote the lists and banks; instances drop or reload only what changed.
+        if (seeded.lists > 0) await this.parts.lists.seeded();
+        if (seeded.images + seeded.texts > 0) await this.parts.fingerprints.seeded();
+      } else if (seed) {
         await this.parts.lists.seed(compiled.pack.lists);
         const banked = compiled.pack.fingerprints;
         await this.parts.fingerprints.seed(
@@ -172,9 +216,12 @@ export class PackManager {
           banked.texts.map((t) => ({ ref: t.ref, value: t.text })),
         );
       }
-      this.parts.livePack.swap(compiled);
+      // Once seeded, lists and banks live in Redis and the fingerprint bank; the live
+      // pack keeps only what matching reads (a million-entry list would otherwise stay on the heap).
+      const live: CompiledPack = { ...compiled, pack: { ...compiled.pack, lists: { sellers: [], shops: [], phones: [], devices: [], paymentAccounts: [] }, fingerprints: { texts: [], images: [] } } };
+      this.parts.livePack.swap(live);
       this.parts.metrics.packSwaps.inc();
-      return compiled;
+      return live;
     });
     this.chain = run.catch(() => undefined);
     return run;

@@ -1,0 +1,50 @@
+// A load run's results, and the comparison with a saved baseline: a regression is
+// maximum throughput more than 5% below the baseline's, or a p99 more than 10%
+// above it at the same arrival rate (gate runs only; the echo is the machine's).
+export interface Run {
+  target: string;
+  rate: number | 'max';
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  p999: number;
+  max: number;
+  non2xx: number;
+  errors: number;
+}
+
+export interface LoadResults {
+  at: string;
+  pack: string;
+  connections: number;
+  duration: number;
+  gateStartSeconds: number;
+  runs: Run[];
+  swap?: { rate: number; seconds: number; before: Run; during: Run; p99Ratio: number } | undefined;
+  memory: { rssMiB: number; peakRssMiB: number };
+}
+
+export const MAX_THROUGHPUT_DROP = 0.05;
+export const MAX_P99_RISE = 0.1;
+
+export function compareWithBaseline(current: LoadResults, baseline: LoadResults): { regressions: number; lines: string[] } {
+  const lines: string[] = ['| measure | baseline | now | change | verdict |', '|---|---:|---:|---:|---|'];
+  let regressions = 0;
+  if (baseline.pack !== current.pack) lines.unshift(`(the baseline used the ${baseline.pack} pack, this run the ${current.pack} pack)`);
+  for (const run of current.runs.filter((r) => r.target === 'gate')) {
+    const before = baseline.runs.find((r) => r.target === 'gate' && r.rate === run.rate);
+    if (!before) continue;
+    if (run.rate === 'max') {
+      const change = run.requestsPerSecond / before.requestsPerSecond - 1;
+      const bad = change < -MAX_THROUGHPUT_DROP;
+      regressions += bad ? 1 : 0;
+      lines.push(`| max throughput req/s | ${before.requestsPerSecond.toFixed(0)} | ${run.requestsPerSecond.toFixed(0)} | ${(change * 100).toFixed(1)}% | ${bad ? 'REGRESSION (> 5% lower)' : 'ok'} |`);
+    }
+    const change = run.p99 / Math.max(before.p99, 1e-9) - 1;
+    const bad = change > MAX_P99_RISE;
+    regressions += bad ? 1 : 0;
+    lines.push(`| p99 ms at ${run.rate} | ${before.p99} | ${run.p99} | ${(change * 100).toFixed(1)}% | ${bad ? 'REGRESSION (> 10% higher)' : 'ok'} |`);
+  }
+  lines.push('', regressions === 0 ? 'no regressions' : `${regressions} regression(s)`);
+  return { regressions, lines };
+}

@@ -1,0 +1,54 @@
+// The load suite's own logic: the scale pack is a valid pack of the sizes asked
+// for (and the same every time), its listing stream hits the pack in the stated
+// mix, and the baseline comparison flags exactly the regressions it names.
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { compareWithBaseline, type LoadResults, type Run } from '../load/load-baseline.js';
+import { listingStream, scalePack } from '../load/scale-pack.js';
+import { lineChartSvg } from '../load/svg-chart.js';
+import { validatePack } from '../src/pack/validate-pack.js';
+
+const SMALL = { brands: 2000, indicators: 50, sellers: 5000, images: 5000, texts: 500 };
+
+describe('load suite', () => {
+  it('generates a valid scale pack of the asked sizes, deterministically', () => {
+    const data = scalePack(SMALL);
+    const validation = validatePack(JSON.parse(JSON.stringify(data.pack)));
+    assert.ok(validation.ok, validation.ok ? '' : JSON.stringify(validation.issues.slice(0, 3)));
+    assert.equal(data.pack.brands.length, 2000);
+    assert.ok(data.pack.brands.every((b) => /[\u4e00-\u9fff]/.test(b.names[1] ?? '')), 'every brand has a CJK alias');
+    assert.equal(data.pack.lists.sellers.length, 5000);
+    assert.equal(data.pack.fingerprints.images.length, 5000);
+    assert.equal(data.pack.fingerprints.texts.length, 500);
+    assert.deepEqual(scalePack(SMALL).pack.brands.slice(0, 5), data.pack.brands.slice(0, 5));
+  });
+
+  it('streams listings in the stated mix', () => {
+    const data = scalePack(SMALL);
+    const stream = listingStream(data, 10_000);
+    const sellers = new Set(data.pack.lists.sellers);
+    const images = new Set(data.pack.fingerprints.images.map((i) => i.phash));
+    const share = (test: (l: (typeof stream)[number]) => boolean): number => stream.filter(test).length / stream.length;
+    assert.ok(Math.abs(share((l) => sellers.has(l.sellerId)) - 0.03) < 0.01);
+    assert.ok(Math.abs(share((l) => images.has(l.images?.[0]?.phash ?? '')) - 0.02) < 0.01);
+    assert.equal(new Set(stream.map((l) => l.listingId)).size, stream.length);
+  });
+
+  it('flags a throughput drop over 5% and a p99 rise over 10%, and nothing else', () => {
+    const run = (rate: number | 'max', rps: number, p99: number): Run => ({ target: 'gate', rate, requestsPerSecond: rps, p50: 1, p99, p999: p99, max: p99, non2xx: 0, errors: 0 });
+    const results = (runs: Run[]): LoadResults => ({ at: '', pack: 'demo', connections: 10, duration: 10, gateStartSeconds: 1, runs, memory: { rssMiB: 1, peakRssMiB: 1 } });
+    const baseline = results([run('max', 1000, 10), run(1000, 1000, 4)]);
+    assert.equal(compareWithBaseline(results([run('max', 960, 10.9), run(1000, 1000, 4.3)]), baseline).regressions, 0);
+    const worse = compareWithBaseline(results([run('max', 940, 10), run(1000, 1000, 4.5)]), baseline);
+    assert.equal(worse.regressions, 2);
+    assert.ok(worse.lines.some((l) => l.includes('max throughput') && l.includes('REGRESSION')));
+    assert.ok(worse.lines.some((l) => l.includes('p99 ms at 1000') && l.includes('REGRESSION')));
+  });
+
+  it('draws a chart with one line per series', () => {
+    const svg = lineChartSvg({ title: 'T <1>', xLabel: 'x', yLabel: 'y', categories: ['a', 'b', 'c'], series: [{ name: 'one', values: [1, 2, 3] }, { name: 'two', values: [3, null, 1], dashed: true }] });
+    assert.equal((svg.match(/<polyline/g) ?? []).length, 2);
+    assert.ok(svg.includes('T &lt;1&gt;'));
+    assert.ok(svg.startsWith('<svg'));
+  });
+});
