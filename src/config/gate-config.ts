@@ -47,8 +47,35 @@ export interface GateConfig {
   readonly appealWorkingDays: number;
   /** When a cause is demoted to review-only. */
   readonly demotion: { minBlocks: number; maxOverturnedShare: number };
+  /** What a signal that cannot be computed in time does to the verdict (default: review). */
+  readonly failModes: Readonly<Record<DegradableSignal, FailMode>>;
+  /** Listings waiting for or in the matching pool past which checks are shed. */
+  readonly maxListingsInFlight: number;
+  /** How a shed check is answered: `review` (with reason degraded) or `503` with retry-after. */
+  readonly shedMode: 'review' | '503';
   /** Consumer reports: per-reporter rate limit and when many reporters raise an item's tier. */
   readonly reports: { perReporter: number; windowSeconds: number; escalateAt: number };
+}
+
+export const DEGRADABLE_SIGNALS = ['text', 'lists', 'ring'] as const;
+export type DegradableSignal = (typeof DEGRADABLE_SIGNALS)[number];
+/** `review`: at least review; `closed`: block; `open`: the verdict stands (the degraded reason is still given). */
+export const FAIL_MODES = ['review', 'closed', 'open'] as const;
+export type FailMode = (typeof FAIL_MODES)[number];
+
+function failModes(env: NodeJS.ProcessEnv, problems: string[]): Record<DegradableSignal, FailMode> {
+  const modes: Record<DegradableSignal, FailMode> = { text: 'review', lists: 'review', ring: 'review' };
+  const raw = env.GATE_FAIL_MODES;
+  if (raw === undefined || raw.trim() === '') return modes;
+  for (const entry of raw.split(',').map((e) => e.trim()).filter(Boolean)) {
+    const [signal = '', mode = ''] = entry.split(':').map((p) => p.trim());
+    if (!(DEGRADABLE_SIGNALS as readonly string[]).includes(signal) || !(FAIL_MODES as readonly string[]).includes(mode)) {
+      problems.push(`GATE_FAIL_MODES entries must be signal:mode with a signal of ${DEGRADABLE_SIGNALS.join(', ')} and a mode of ${FAIL_MODES.join(', ')}, got "${entry}"`);
+      continue;
+    }
+    modes[signal as DegradableSignal] = mode as FailMode;
+  }
+  return modes;
 }
 
 export class ConfigError extends Error {
@@ -136,12 +163,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GateConfig {
       minBlocks: integer(env, 'GATE_DEMOTE_MIN_BLOCKS', 20, 1, 1_000_000, problems),
       maxOverturnedShare: share(env, 'GATE_DEMOTE_OVERTURNED_SHARE', 0.2, problems),
     },
+    failModes: failModes(env, problems),
+    maxListingsInFlight: integer(env, 'GATE_MAX_LISTINGS_IN_FLIGHT', 1000, 1, 1_000_000, problems),
+    shedMode: env.GATE_SHED_MODE === '503' ? '503' : 'review',
     reports: {
       perReporter: integer(env, 'GATE_REPORTS_PER_REPORTER', 20, 1, 1_000_000, problems),
       windowSeconds: integer(env, 'GATE_REPORTS_WINDOW_SECONDS', 3600, 1, 86_400 * 7, problems),
       escalateAt: integer(env, 'GATE_REPORTS_ESCALATE_AT', 3, 2, 1_000_000, problems),
     },
   };
+  if (env.GATE_SHED_MODE !== undefined && env.GATE_SHED_MODE !== '' && !['review', '503'].includes(env.GATE_SHED_MODE)) problems.push(`GATE_SHED_MODE must be "review" or "503", got "${env.GATE_SHED_MODE}"`);
   for (const entry of config.rightsHolderTokens) {
     const holder = entry.slice(0, Math.max(0, entry.indexOf(':')));
     if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(holder)) problems.push(`GATE_RIGHTS_HOLDER_TOKENS: every entry must be holder:token with a holder id of letters, digits, _ . - (got "${holder}")`);

@@ -11,7 +11,7 @@ import { shareFingerprints, type SharedFingerprints } from './fingerprint-indexe
 import { buildImageIndex } from './image-index.js';
 import { parsePhash } from './phash.js';
 import { textGrams } from './text-grams.js';
-import { buildTextIndex, fingerprintGrams, type TextFingerprint } from './text-index.js';
+import { buildTextIndex, commonGrams, fingerprintGrams, type TextFingerprint } from './text-index.js';
 
 export interface BankEntry {
   ref: string;
@@ -40,6 +40,7 @@ const SEED_CHUNK = 10_000;
 export class FingerprintBank {
   private readonly values = new Map<FingerprintKind, Map<string, string>>(FINGERPRINT_KINDS.map((k) => [k, new Map()]));
   private readonly textCache = new Map<string, TextFingerprint>();
+  private readonly stopGrams = new Map<FingerprintKind, { grams: Uint32Array; basis: number }>();
   private snapshot: FingerprintSnapshot;
   private version = 0;
   /** Names this instance in its reload announcements. */
@@ -169,13 +170,28 @@ export class FingerprintBank {
     for (const listener of this.listeners) listener(this.snapshot);
   }
 
-  private textFingerprint(text: string): TextFingerprint {
+  private textFingerprint(text: string, stop: Uint32Array): TextFingerprint {
     let fp = this.textCache.get(text);
     if (!fp) {
-      fp = fingerprintGrams(textGrams(text));
+      fp = fingerprintGrams(textGrams(text), stop);
+      this.textCache.set(text, fp);
+    } else if (fp.stop !== stop) {
+      fp = fingerprintGrams(fp.grams, stop);
       this.textCache.set(text, fp);
     }
     return fp;
+  }
+
+  /**
+   * The stop grams of a text bank, recomputed only when the bank has grown or
+   * shrunk by a fifth since they were (a new set means signing every text again).
+   */
+  private stopGramsFor(kind: FingerprintKind, texts: readonly string[]): Uint32Array {
+    const current = this.stopGrams.get(kind);
+    if (current && Math.abs(texts.length - current.basis) <= current.basis / 5) return current.grams;
+    const grams = commonGrams(texts.map((text) => this.textCache.get(text)?.grams ?? textGrams(text)));
+    this.stopGrams.set(kind, { grams, basis: texts.length });
+    return grams;
   }
 
   private build(): FingerprintSnapshot {
@@ -197,9 +213,11 @@ export class FingerprintBank {
       }
       return { refs, hi: hi.subarray(0, refs.length), lo: lo.subarray(0, refs.length) };
     };
-    const textsOf = (kind: FingerprintKind): { refs: string[]; fingerprints: TextFingerprint[] } => {
+    const textsOf = (kind: FingerprintKind): { refs: string[]; fingerprints: TextFingerprint[]; stop: Uint32Array } => {
       const bank = this.values.get(kind) ?? new Map<string, string>();
-      return { refs: [...bank.keys()], fingerprints: [...bank.values()].map((text) => this.textFingerprint(text)) };
+      const texts = [...bank.values()];
+      const stop = this.stopGramsFor(kind, texts);
+      return { refs: [...bank.keys()], fingerprints: texts.map((text) => this.textFingerprint(text, stop)), stop };
     };
     const banned = imagesOf('images');
     const negative = imagesOf('negative-images');
@@ -212,8 +230,8 @@ export class FingerprintBank {
       shared: shareFingerprints(++this.version, {
         bannedImages: buildImageIndex(banned.hi, banned.lo),
         negativeImages: buildImageIndex(negative.hi, negative.lo),
-        bannedTexts: buildTextIndex(bannedTexts.fingerprints),
-        negativeTexts: buildTextIndex(negativeTexts.fingerprints),
+        bannedTexts: buildTextIndex(bannedTexts.fingerprints, bannedTexts.stop),
+        negativeTexts: buildTextIndex(negativeTexts.fingerprints, negativeTexts.stop),
       }),
       imageRefs: banned.refs,
       textRefs: bannedTexts.refs,

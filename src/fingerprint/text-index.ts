@@ -2,6 +2,10 @@
 // banded for locality-sensitive hashing (32 bands of 3 rows), so that a lookup
 // only compares with texts that share a band; candidates are then checked exactly
 // (Dice share of common grams). Flat arrays, shared with every worker.
+// Grams common to many banked texts (a category's everyday words) are left out of
+// the signatures: with them, any listing in the same vocabulary shares bands with
+// thousands of banked texts, and a lookup turns into a scan. The exact check
+// still counts every gram.
 import { gramSimilarity } from './text-grams.js';
 
 /**
@@ -15,6 +19,12 @@ const SIGNATURE = MINHASH_BANDS * MINHASH_ROWS;
 const MAX_TABLE_BITS = 22;
 /** Texts with fewer distinct 3-grams are too short to fingerprint. */
 export const MIN_GRAMS = 8;
+/** A gram in more than this share of the banked texts (and in at least STOP_MIN_TEXTS) is common. */
+export const STOP_SHARE = 0.005;
+const STOP_MIN_TEXTS = 50;
+/** Signatures need this many uncommon grams; a text with fewer is signed with all its grams. */
+const MIN_SIGNATURE_GRAMS = 8;
+const NO_STOP = new Uint32Array(0);
 
 const SEEDS_A = new Uint32Array(SIGNATURE);
 const SEEDS_B = new Uint32Array(SIGNATURE);
@@ -57,6 +67,8 @@ function tableBitsFor(count: number): number {
 export interface TextIndexData {
   count: number;
   tableBits: number;
+  /** Grams left out of signatures, sorted. */
+  stopGrams: Uint32Array;
   /** Gram sets of all texts, concatenated; text i is grams[gramOffsets[i] .. gramOffsets[i+1]). */
   gramOffsets: Uint32Array;
   grams: Uint32Array;
@@ -69,10 +81,10 @@ function shared32(length: number): Uint32Array {
   return new Uint32Array(length);
 }
 
-export const TEXT_INDEX_ARRAYS = 5;
+export const TEXT_INDEX_ARRAYS = 6;
 
 export function textIndexArrays(index: TextIndexData): Uint32Array[] {
-  return [Uint32Array.of(index.count, index.tableBits), index.gramOffsets, index.grams, index.offsets, index.ids];
+  return [Uint32Array.of(index.count, index.tableBits), index.gramOffsets, index.grams, index.offsets, index.ids, index.stopGrams];
 }
 
 export function textIndexFromArrays(arrays: readonly Uint32Array[]): TextIndexData {
@@ -84,25 +96,55 @@ export function textIndexFromArrays(arrays: readonly Uint32Array[]): TextIndexDa
     grams: arrays[2] ?? empty,
     offsets: arrays[3] ?? empty,
     ids: arrays[4] ?? empty,
+    stopGrams: arrays[5] ?? empty,
   };
 }
 
-/** What the index needs of one text, computed once when the text is banked. */
+/** Grams that more than STOP_SHARE of `gramSets` contain (none for a small bank), sorted. */
+export function commonGrams(gramSets: readonly Uint32Array[]): Uint32Array {
+  const limit = Math.max(STOP_MIN_TEXTS, Math.floor(gramSets.length * STOP_SHARE));
+  if (gramSets.length <= limit) return NO_STOP;
+  const counts = new Map<number, number>();
+  for (const grams of gramSets) for (const g of grams) counts.set(g, (counts.get(g) ?? 0) + 1);
+  const common: number[] = [];
+  for (const [gram, n] of counts) if (n > limit) common.push(gram);
+  return Uint32Array.from(common).sort();
+}
+
+/** The grams a signature is made of: `grams` (sorted) without the stop grams, or all of them if too few remain. */
+function signatureGrams(grams: Uint32Array, stop: Uint32Array): Uint32Array {
+  if (stop.length === 0) return grams;
+  const kept = new Uint32Array(grams.length);
+  let n = 0;
+  let j = 0;
+  for (let i = 0; i < grams.length; i++) {
+    const g = grams[i] ?? 0;
+    while (j < stop.length && (stop[j] ?? 0) < g) j++;
+    if (j < stop.length && stop[j] === g) continue;
+    kept[n++] = g;
+  }
+  return n >= MIN_SIGNATURE_GRAMS ? kept.subarray(0, n) : grams;
+}
+
+/** What the index needs of one text, computed once per set of stop grams. */
 export interface TextFingerprint {
   grams: Uint32Array;
   /** The bucket of each band, or none for a text too short to fingerprint. */
   buckets: Uint32Array | null;
+  /** The stop grams the buckets were computed without. */
+  stop: Uint32Array;
 }
 
-export function fingerprintGrams(grams: Uint32Array): TextFingerprint {
-  if (grams.length < MIN_GRAMS) return { grams, buckets: null };
-  const signature = minhash(grams);
+export function fingerprintGrams(grams: Uint32Array, stop: Uint32Array = NO_STOP): TextFingerprint {
+  if (grams.length < MIN_GRAMS) return { grams, buckets: null, stop };
+  const signature = minhash(signatureGrams(grams, stop));
   const buckets = new Uint32Array(MINHASH_BANDS);
   for (let band = 0; band < MINHASH_BANDS; band++) buckets[band] = bandBucket(signature, band);
-  return { grams, buckets };
+  return { grams, buckets, stop };
 }
 
-export function buildTextIndex(fingerprints: readonly TextFingerprint[]): TextIndexData {
+/** Every fingerprint must have been computed with `stop` (the index's stop grams). */
+export function buildTextIndex(fingerprints: readonly TextFingerprint[], stop: Uint32Array = NO_STOP): TextIndexData {
   const count = fingerprints.length;
   const gramOffsets = shared32(count + 1);
   for (let i = 0; i < count; i++) gramOffsets[i + 1] = (gramOffsets[i] ?? 0) + (fingerprints[i]?.grams.length ?? 0);
@@ -119,13 +161,15 @@ export function buildTextIndex(fingerprints: readonly TextFingerprint[]): TextIn
   fingerprints.forEach((fp, i) => {
     if (fp.buckets) for (const bucket of fp.buckets) ids[fill[bucket & mask]!++] = i;
   });
-  return { count, tableBits, gramOffsets, grams, offsets, ids };
+  const stopGrams = shared32(stop.length);
+  stopGrams.set(stop);
+  return { count, tableBits, stopGrams, gramOffsets, grams, offsets, ids };
 }
 
 /** Banked texts whose similarity to `grams` is at least `threshold`, as [entry, similarity] pairs. */
 export function lookupText(index: TextIndexData, grams: Uint32Array, threshold = TEXT_MATCH_SIMILARITY): Array<[number, number]> {
   if (index.count === 0 || grams.length < MIN_GRAMS) return [];
-  const signature = minhash(grams);
+  const signature = minhash(signatureGrams(grams, index.stopGrams));
   const mask = (1 << index.tableBits) - 1;
   const seen = new Set<number>();
   const out: Array<[number, number]> = [];

@@ -29,6 +29,7 @@ import type { CompiledPack } from '../pack/compiled-pack.js';
 import { PatternKind } from '../matcher/pattern-plan.js';
 import { bankedEntryOwner } from '../rights-holder/banked-entry-ref.js';
 import type { AllianceSellers } from '../alliance/alliance-sellers.js';
+import type { DegradableSignal, FailMode } from '../config/gate-config.js';
 
 export interface CheckServiceParts {
   livePack: LivePack;
@@ -47,6 +48,10 @@ export interface CheckServiceParts {
   figures: BrandFigures;
   causes: CauseLedger;
   alliance: AllianceSellers;
+  failModes: Readonly<Record<DegradableSignal, FailMode>>;
+  /** Listings in the matching pool past which a check is shed at once. */
+  maxListingsInFlight: number;
+  shedMode: 'review' | '503';
 }
 
 /** Even a request at its deadline gives Redis this long to take a review item before spooling it. */
@@ -140,6 +145,11 @@ export class CheckService {
     if (!compiled) throw new GateError('GATE_ERR_NOT_READY', 'no policy pack is live yet');
     const { pack } = compiled;
     const checkId = `ck_${randomUUID()}`;
+    const shed = this.parts.pool.listingsInFlight >= this.parts.maxListingsInFlight;
+    if (shed) {
+      this.parts.metrics.shed.inc({ mode: this.parts.shedMode });
+      if (this.parts.shedMode === '503') throw new GateError('GATE_ERR_OVERLOADED', 'the matching pool is full; retry after the retry-after delay');
+    }
 
     let timer: NodeJS.Timeout | undefined;
     const remaining = Math.max(0, deadlineMs - (performance.now() - startedAt));
@@ -152,14 +162,14 @@ export class CheckService {
       fingerprint: { phashes: (request.images ?? []).map((image) => image.phash) },
     };
     const [text, lists, ring] = await Promise.all([
-      settleBefore<ListingMatch>(this.parts.pool.match(compiled, banks, listing), deadline),
+      settleBefore<ListingMatch>(shed ? Promise.reject(new Error('shed')) : this.parts.pool.match(compiled, banks, listing), deadline),
       settleBefore<ListHit[]>(this.parts.lists.check(listProbes(request)), deadline),
       settleBefore<RingStatus>(this.parts.rings.status(request.sellerId), deadline),
     ]);
     clearTimeout(timer);
 
     const degraded: Reason[] = [];
-    if (!text.ok) degraded.push({ code: 'degraded', ref: `text:${text.why === 'deadline' ? 'deadline' : 'unavailable'}` });
+    if (!text.ok) degraded.push({ code: 'degraded', ref: `text:${text.why === 'deadline' ? 'deadline' : shed ? 'shed' : 'unavailable'}` });
     if (!lists.ok) degraded.push({ code: 'degraded', ref: `lists:${lists.why === 'deadline' ? 'deadline' : 'unavailable'}` });
     if (!ring.ok) degraded.push({ code: 'degraded', ref: `ring:${ring.why === 'deadline' ? 'deadline' : 'unavailable'}` });
     for (const reason of degraded) this.parts.metrics.degraded.inc({ signal: reason.ref.split(':')[0] ?? 'unknown' });
@@ -185,7 +195,12 @@ export class CheckService {
     const brands = brandsInvolved(compiled, text.ok ? text.value : undefined, [...fingerprintHits.images, ...fingerprintHits.texts].map((h) => h.ref));
     let verdict = scored.verdict;
     const reasons = [...scored.reasons, ...degraded];
-    if (degraded.length > 0 && verdict === 'allow') verdict = 'review';
+    // Each signal that could not be computed moves the verdict as configured (default: at least review).
+    for (const reason of degraded) {
+      const mode = this.parts.failModes[(reason.ref.split(':')[0] ?? 'text') as DegradableSignal] ?? 'review';
+      if (mode === 'closed') verdict = 'block';
+      else if (mode === 'review' && verdict === 'allow') verdict = 'review';
+    }
 
     const response: CheckResponse = {
       checkId,

@@ -98,7 +98,7 @@ export class GateServer {
     const app = uWS.App();
     const body = this.options({ readsBody: true });
 
-    app.get('/healthz', route(this.options(), () => ({ status: 'ok' })));
+    app.get('/healthz', route(this.options(), () => ({ status: 'ok', pid: process.pid })));
     app.get(
       '/readyz',
       route(this.options(), ({ res, state }) => {

@@ -44,6 +44,8 @@ export class MatchPool {
   private flushScheduled = false;
   tasksRun = 0;
   listingsMatched = 0;
+  /** Listings handed to match() and not answered yet (waiting or being matched). */
+  listingsInFlight = 0;
 
   constructor(options: MatchPoolOptions = {}) {
     this.threads = options.threads ?? Math.max(1, availableParallelism());
@@ -78,8 +80,24 @@ export class MatchPool {
   /** Matches one listing against `pack` and the fingerprint banks of `fingerprints`. */
   match(pack: CompiledPack, fingerprints: FingerprintSnapshot, listing: ListingToMatch): Promise<ListingMatch> {
     if (this.piscina.queueSize >= this.maxQueue) return Promise.reject(new PoolOverloadedError());
-    return new Promise((resolve, reject) => {
-      this.pending.push({ pack, fingerprints, listing, resolve, reject });
+    this.listingsInFlight++;
+    const done = (): void => {
+      this.listingsInFlight--;
+    };
+    return new Promise<ListingMatch>((resolve, reject) => {
+      this.pending.push({
+        pack,
+        fingerprints,
+        listing,
+        resolve: (value) => {
+          done();
+          resolve(value);
+        },
+        reject: (error) => {
+          done();
+          reject(error);
+        },
+      });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());

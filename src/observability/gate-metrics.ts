@@ -6,6 +6,7 @@ export interface GateMetrics {
   checks: Counter;
   checkSeconds: Histogram;
   degraded: Counter;
+  shed: Counter;
   reviewsQueued: Counter;
   httpErrors: Counter;
   packSwaps: Counter;
@@ -27,6 +28,7 @@ export function createGateMetrics(): GateMetrics {
       0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5,
     ]),
     degraded: registry.counter('gate_degraded_total', 'Verdicts given without a signal that could not be computed in time, by signal.'),
+    shed: registry.counter('gate_shed_total', 'Checks shed because the matching pool was full, by how they were answered (review or 503).'),
     reviewsQueued: registry.counter('gate_review_items_total', 'Review items appended to the queue (not counting repeats of the same content).'),
     httpErrors: registry.counter('gate_http_errors_total', 'Error responses, by code.'),
     packSwaps: registry.counter('gate_pack_swaps_total', 'Packs made live.'),

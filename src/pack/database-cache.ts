@@ -2,7 +2,8 @@
 // engine version and platform), so that a second instance, or a restart, loads a
 // large pack's database in a moment instead of compiling it for tens of seconds.
 // Used from the pack-build thread, over a connection of its own.
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis } from '../redis/connect-redis.js';
 
 export interface DatabaseCache {
   get(key: string): Promise<Uint8Array | undefined>;
@@ -19,10 +20,8 @@ export interface DatabaseCacheConfig {
 const TTL_SECONDS = 30 * 86_400;
 
 /** The pack-build thread's own connection: bulk writes get a long timeout, away from the serving connection. */
-export function packBuildRedis(config: DatabaseCacheConfig): Redis {
-  const redis = new Redis(config.redisUrl, { lazyConnect: true, enableOfflineQueue: true, maxRetriesPerRequest: 1, commandTimeout: 60_000, connectionName: 'gate-pack-build' });
-  redis.on('error', () => undefined); // failures surface on the commands themselves
-  return redis;
+export function packBuildRedis(config: DatabaseCacheConfig): Promise<Redis> {
+  return connectRedis(config.redisUrl, 'gate-pack-build', { enableOfflineQueue: true, commandTimeout: 60_000 });
 }
 
 export function redisDatabaseCache(redis: Redis, config: DatabaseCacheConfig, log: (message: string) => void): DatabaseCache {

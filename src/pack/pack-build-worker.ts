@@ -14,7 +14,7 @@ import type { PackBuildReply, PackBuildRequest } from './pack-build-messages.js'
 
 prepareNormalizer();
 const cacheConfig = (workerData as { cache?: DatabaseCacheConfig } | undefined)?.cache;
-const redis = cacheConfig ? packBuildRedis(cacheConfig) : undefined;
+const redis = cacheConfig ? await packBuildRedis(cacheConfig) : undefined;
 const cache = redis && cacheConfig ? redisDatabaseCache(redis, cacheConfig, (message) => console.error(message)) : undefined;
 
 async function build(request: PackBuildRequest): Promise<PackBuildReply> {

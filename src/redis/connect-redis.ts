@@ -1,4 +1,6 @@
-import { Redis, type RedisOptions } from 'ioredis';
+// Connections to Redis or to a Redis Cluster (detected from the seed's INFO), with
+// options that never let a request wait on ioredis's default retries or queue.
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 
 /** Redis connection options for the request path: nothing waits on ioredis's default retries. */
 export function requestPathOptions(): RedisOptions {
@@ -22,7 +24,35 @@ export async function connectRedis(url: string, name: string, extra: RedisOption
   // ioredis would print every reconnect failure as an unhandled error.
   client.on('error', () => undefined);
   await client.connect();
-  return client;
+  if (!/cluster_enabled:1/.test(await client.info('cluster'))) return client;
+  client.disconnect();
+  return connectCluster(url, name, extra);
+}
+
+/**
+ * The seed is a Redis Cluster node: a cluster client. The gate's code is written
+ * against the single-node client, and every command, pipeline, transaction and
+ * script it sends keeps its keys in one hash slot (the `{...}` tags of
+ * redis-keys.ts), which is all the cluster client needs to route them; so the
+ * cluster client stands in for it here.
+ */
+async function connectCluster(url: string, name: string, extra: RedisOptions): Promise<Redis> {
+  const seed = new URL(url);
+  const { lazyConnect: _lazy, enableOfflineQueue, ...nodeOptions } = { ...requestPathOptions(), connectionName: name, ...extra };
+  const redisOptions: RedisOptions = { ...nodeOptions };
+  if (seed.username) redisOptions.username = decodeURIComponent(seed.username);
+  if (seed.password) redisOptions.password = decodeURIComponent(seed.password);
+  if (seed.protocol === 'rediss:') redisOptions.tls = { ...(extra.tls ?? {}) };
+  const cluster = new Cluster([{ host: seed.hostname, port: Number(seed.port || 6379) }], {
+    redisOptions,
+    enableOfflineQueue: enableOfflineQueue ?? false,
+    lazyConnect: true,
+    clusterRetryStrategy: (attempt: number) => Math.min(50 * attempt, 500),
+    slotsRefreshTimeout: 2000,
+  });
+  cluster.on('error', () => undefined);
+  await cluster.connect();
+  return cluster as unknown as Redis;
 }
 
 /** A connection for SUBSCRIBE, which must queue its (re)subscriptions while reconnecting. */

@@ -40,6 +40,9 @@ export class SellerRings {
   /** Ring answers for the publish path; dropped when any ring gains a confirmed seller. */
   private readonly statusCache = new LRUCache<string, RingStatus>({ max: 200_000, ttl: 5_000 });
   /** What was linked recently, so a seller's repeated checks do not rewrite the same links. */
+  private get route(): string {
+    return `${this.keys.rings}parent`;
+  }
   private readonly recentlyLinked = new LRUCache<string, true>({ max: 200_000, ttl: 60_000 });
 
   constructor(
@@ -47,7 +50,9 @@ export class SellerRings {
     private readonly keys: RedisKeys,
   ) {
     const define = <T>(name: string, file: string): T => {
-      if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: 0, lua: luaScript(file) });
+      // One declared key (the graph's parent hash) routes the script on a Redis Cluster; the
+      // others it builds from the prefix share its hash tag, so they are in the same slot.
+      if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: 1, lua: luaScript(file) });
       return ((redis as unknown as Record<string, (...a: string[]) => Promise<unknown>>)[name] as (...a: string[]) => Promise<unknown>).bind(redis) as T;
     };
     this.linkCommand = define<LinkCommand>('linkSeller', 'link-seller');
@@ -68,7 +73,7 @@ export class SellerRings {
     const nodes = attributes.filter((a) => a.value !== '').map((a) => `${a.kind}:${a.value}`);
     const memo = `${sellerId}\u0000${listingId}\u0000${region}\u0000${nodes.join('\u0000')}`;
     if (this.recentlyLinked.has(memo)) return;
-    await this.linkCommand(this.keys.rings, sellerId, String(Date.now()), listingId, region, ...nodes);
+    await this.linkCommand(this.route, this.keys.rings, sellerId, String(Date.now()), listingId, region, ...nodes);
     this.recentlyLinked.set(memo, true);
     // A link can put a seller into a ring with a confirmed seller: cached answers may be stale.
     if (nodes.length > 0) this.statusCache.delete(sellerId);
@@ -77,7 +82,7 @@ export class SellerRings {
   async status(sellerId: string): Promise<RingStatus> {
     const cached = this.statusCache.get(sellerId);
     if (cached) return cached;
-    const [root, confirmed, self, members] = await this.statusCommand(this.keys.rings, sellerId);
+    const [root, confirmed, self, members] = await this.statusCommand(this.route, this.keys.rings, sellerId);
     const status: RingStatus = { ringLabel: ringLabel(root), confirmedOthers: Number(confirmed) - Number(self), members: Number(members) };
     this.statusCache.set(sellerId, status);
     return status;
@@ -85,7 +90,7 @@ export class SellerRings {
 
   /** Marks sellers as confirmed counterfeit (or clears the mark), live on every instance. */
   async confirm(sellerIds: readonly string[], confirmed: boolean): Promise<void> {
-    for (const sellerId of sellerIds) await this.confirmCommand(this.keys.rings, sellerId, confirmed ? '1' : '0', String(Date.now()));
+    for (const sellerId of sellerIds) await this.confirmCommand(this.route, this.keys.rings, sellerId, confirmed ? '1' : '0', String(Date.now()));
     this.statusCache.clear();
     await this.redis.publish(this.keys.ringChanges, confirmed ? 'confirm' : 'clear');
   }
@@ -93,7 +98,7 @@ export class SellerRings {
   /** The ring's root node of a seller (undefined when the seller was never seen). */
   async rootOf(sellerId: string): Promise<string | undefined> {
     if ((await this.redis.exists(`${this.keys.rings}seller:${sellerId}`)) === 0) return undefined;
-    const [root] = await this.statusCommand(this.keys.rings, sellerId);
+    const [root] = await this.statusCommand(this.route, this.keys.rings, sellerId);
     return root;
   }
 

@@ -1,4 +1,5 @@
 -- Marks a seller confirmed counterfeit in its ring (ARGV[3] = '1'), or clears the mark ('0').
+-- KEYS[1]  the graph's parent hash (routes the script on a Redis Cluster)
 -- ARGV[1]  key prefix of the ring graph
 -- ARGV[2]  seller id
 -- ARGV[3]  '1' to confirm, '0' to clear

@@ -1,6 +1,7 @@
 -- Links a seller with its identity attributes in the ring graph (union-find with
 -- union by size and path compression). Every key shares the `{rings}` hash tag of
 -- ARGV[1], so the script is one slot on a Redis Cluster.
+-- KEYS[1]  the graph's parent hash (routes the script on a Redis Cluster)
 -- ARGV[1]  key prefix of the ring graph
 -- ARGV[2]  seller id
 -- ARGV[3]  now (ms since the epoch)

@@ -1,5 +1,6 @@
 -- A seller's ring, read only: its root, how many of its members are confirmed
 -- counterfeit sellers, whether the seller itself is one, and how many members it has.
+-- KEYS[1]  the graph's parent hash (routes the script on a Redis Cluster)
 -- ARGV[1]  key prefix of the ring graph
 -- ARGV[2]  seller id
 local p = ARGV[1]

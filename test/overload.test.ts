@@ -1,0 +1,82 @@
+// Issue 8: past the bound on listings in the matching pool, checks are shed at
+// once: answered `review` with reason degraded (text:shed), or 503 with
+// retry-after, as configured; nothing hangs and nothing is silently allowed.
+// Per-signal fail modes move a degraded verdict as configured.
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { startTestRedis } from './helpers/test-redis.js';
+import { startTestGate } from './helpers/test-gate.js';
+
+async function burst(url: string, count: number): Promise<Array<{ status: number; retryAfter: string | null; body: { verdict?: string; reasons?: Array<{ code: string; ref: string }> } }>> {
+  return Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const response = await fetch(`${url}/v1/check`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ listingId: `OV${i}`, sellerId: `s${i}`, title: `plain cotton tote number ${i}`, description: 'canvas '.repeat(500) }),
+      });
+      return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as { verdict?: string; reasons?: Array<{ code: string; ref: string }> } };
+    }),
+  );
+}
+
+describe('overload and fail modes', () => {
+  it('sheds past the pool bound with review/degraded, never allow', { timeout: 60_000 }, async () => {
+    const redis = await startTestRedis();
+    const gate = await startTestGate({ redisUrl: redis.url, env: { GATE_MAX_LISTINGS_IN_FLIGHT: '2' } });
+    try {
+      const answers = await burst(gate.url, 300);
+      assert.ok(answers.every((a) => a.status === 200));
+      const shed = answers.filter((a) => a.body.reasons?.some((r) => r.ref === 'text:shed'));
+      assert.ok(shed.length > 0, 'some checks were shed');
+      assert.ok(shed.every((a) => a.body.verdict === 'review'), 'a shed check is never allowed');
+      assert.ok(answers.some((a) => !a.body.reasons?.some((r) => r.code === 'degraded')), 'others were matched in full');
+      const metrics = await (await fetch(`${gate.url}/metrics`)).text();
+      assert.match(metrics, /gate_shed_total\{mode="review"\} [1-9]/);
+    } finally {
+      await gate.stop();
+      await redis.stop();
+    }
+  });
+
+  it('answers 503 with retry-after when configured to', { timeout: 60_000 }, async () => {
+    const redis = await startTestRedis();
+    const gate = await startTestGate({ redisUrl: redis.url, env: { GATE_MAX_LISTINGS_IN_FLIGHT: '2', GATE_SHED_MODE: '503' } });
+    try {
+      const answers = await burst(gate.url, 300);
+      const refused = answers.filter((a) => a.status === 503);
+      assert.ok(refused.length > 0);
+      assert.ok(refused.every((a) => a.retryAfter === '1'));
+      assert.ok(answers.every((a) => a.status === 200 || a.status === 503));
+    } finally {
+      await gate.stop();
+      await redis.stop();
+    }
+  });
+
+  it('fails open, closed or to review per signal while Redis is frozen', { timeout: 60_000 }, async () => {
+    const redis = await startTestRedis();
+    const gate = await startTestGate({ redisUrl: redis.url, env: { GATE_FAIL_MODES: 'lists:closed,ring:open' } });
+    const redisOpen = await startTestRedis();
+    const gateOpen = await startTestGate({ redisUrl: redisOpen.url, env: { GATE_FAIL_MODES: 'lists:open,ring:open' } });
+    try {
+      for (const g of [gate, gateOpen]) await g.post('/v1/check', { listingId: 'W', sellerId: 'w', title: 'warm' });
+      redis.redis.pause();
+      redisOpen.redis.pause();
+      const check = async (g: typeof gate) => (await (await g.post('/v1/check', { listingId: 'FM1', sellerId: 's-fm', title: 'plain tote' }, { 'x-deadline-ms': '50' })).json()) as { verdict: string; reasons: Array<{ code: string; ref: string }> };
+      const closed = await check(gate);
+      assert.equal(closed.verdict, 'block', 'lists fail closed');
+      assert.ok(closed.reasons.some((r) => r.ref === 'lists:deadline'));
+      const open = await check(gateOpen);
+      assert.equal(open.verdict, 'allow', 'lists and ring fail open');
+      assert.ok(open.reasons.some((r) => r.ref === 'lists:deadline'), 'an open failure is still stated, not silent');
+    } finally {
+      redis.redis.resume();
+      redisOpen.redis.resume();
+      await gate.stop();
+      await gateOpen.stop();
+      await redis.stop();
+      await redisOpen.stop();
+    }
+  });
+});
