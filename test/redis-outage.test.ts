@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { it } from 'node:test';
 import { redisKeys } from '../src/redis/redis-keys.js';
 import { startTestRedis } from './helpers/test-redis.js';
-import { admin, startTestGate } from './helpers/test-gate.js';
+import { admin, REVIEWER_TOKEN, startTestGate } from './helpers/test-gate.js';
 
 /** The reviewIds in the normal-tier stream, once all of `expected` are there (or after 15 s). */
 async function queuedReviewIds(url: string, prefix: string, expected: readonly string[]): Promise<string[]> {
@@ -43,11 +43,10 @@ it('spools review items while Redis is down and queues them when it returns', { 
       assert.ok(performance.now() - started < 1000, 'answered promptly while Redis is down');
       reviewIds.push(body.reviewId);
     }
-    // Changes cannot be made while Redis is down: refused with 503 and retry-after, not lost silently.
+    // A list change made while Redis is down is kept on disk and applied once it is back.
     const change = await gate.post('/v1/admin/lists/sellers', { values: ['s-x'] }, admin());
-    assert.equal(change.status, 503);
-    assert.equal(change.headers.get('retry-after'), '1');
-    assert.equal(((await change.json()) as { error: { code: string } }).error.code, 'GATE_ERR_NOT_READY');
+    assert.equal(change.status, 200);
+    assert.equal(((await change.json()) as { spooled: number }).spooled, 1);
     // A listing with no signal at all: the list check could not run, so not a silent allow.
     const clean = (await (await gate.post('/v1/check', { listingId: 'O-clean', sellerId: 's-o', title: 'kids building blocks' })).json()) as { verdict: string };
     assert.equal(clean.verdict, 'review');
@@ -55,6 +54,33 @@ it('spools review items while Redis is down and queues them when it returns', { 
     const ids = await queuedReviewIds(redis.url, 'outage:', reviewIds);
     for (const id of reviewIds) assert.ok(ids.includes(id), `${id} was lost`);
     assert.equal(new Set(ids).size, ids.length, 'no item queued twice');
+    const listed = async (): Promise<boolean> => ((await (await gate.get('/v1/admin/lists/sellers/s-x', admin())).json()) as { listed: boolean }).listed;
+    const until = Date.now() + 10_000;
+    while (!(await listed()) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(await listed(), 'the spooled list change was applied');
+  } finally {
+    await gate.stop();
+    await redis.stop();
+  }
+});
+
+it('keeps a reviewer decision made while Redis is down and applies it when Redis returns', { timeout: 60_000 }, async () => {
+  const redis = await startTestRedis();
+  const gate = await startTestGate({ redisUrl: redis.url, prefix: 'decide-down:' });
+  const reviewer = { authorization: `Bearer ${REVIEWER_TOKEN}` };
+  try {
+    const queued = (await (await gate.post('/v1/check', { listingId: 'DD1', sellerId: 's-dd', title: 'super copy bag' })).json()) as { reviewId: string };
+    const claimed = (await (await gate.get('/v1/review/next?count=1', reviewer)).json()) as { items: Array<{ reviewId: string }> };
+    assert.equal(claimed.items[0]?.reviewId, queued.reviewId);
+    await redis.redis.stop();
+    const decided = await gate.post(`/v1/review/${queued.reviewId}/decision`, { decision: 'block', note: 'decided during the outage' }, reviewer);
+    assert.equal(decided.status, 200);
+    assert.equal(((await decided.json()) as { spooled: boolean }).spooled, true);
+    await redis.redis.start();
+    const verdict = async (): Promise<string> => ((await (await gate.get('/v1/listings/DD1/verdict', admin())).json()) as { verdict: string }).verdict;
+    const until = Date.now() + 15_000;
+    while ((await verdict().catch(() => '')) !== 'block' && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await verdict(), 'block', 'the spooled decision was applied');
   } finally {
     await gate.stop();
     await redis.stop();

@@ -14,11 +14,12 @@ import { FingerprintBank } from '../fingerprint/fingerprint-bank.js';
 import { FINGERPRINT_KINDS } from '../fingerprint/fingerprint-kind.js';
 import { PackManager } from '../pack/pack-manager.js';
 import { PackBuilder } from '../pack/pack-builder.js';
-import { connectRedis, connectSubscriber } from '../redis/connect-redis.js';
+import { connectRedis, connectSubscriber, redactRedisUrl, useRedisTls } from '../redis/connect-redis.js';
 import { EmbeddedRedis } from '../redis/embedded-redis.js';
 import { redisKeys } from '../redis/redis-keys.js';
 import { ReviewQueue } from '../review/review-queue.js';
 import { ReviewSpool } from '../review/review-spool.js';
+import { applySpooledChange, type SpooledChange } from '../review/spooled-change.js';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -68,13 +69,14 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     if (!rulesEngine.validPlatform()) {
       throw new Error(`this CPU cannot run Hyperscan ${rulesEngine.version()} (it needs SSSE3); build native-rules against Debian's libvectorscan-dev instead`);
     }
+    useRedisTls(config.redisTls);
     let redisUrl = config.redisUrl;
     if (redisUrl === undefined) {
       const embedded = new EmbeddedRedis({ dataDir: join(config.dataDir, 'redis') });
       await embedded.start();
       opened.push(() => embedded.stop());
       redisUrl = embedded.url;
-      log(`started a private redis-server on ${redisUrl} (AOF on, data in ${embedded.dataDir}); set REDIS_URL to use your own`);
+      log(`started a private redis-server on ${redactRedisUrl(redisUrl)} (AOF on, ACL user "gate", default user locked, data in ${embedded.dataDir}); set REDIS_URL to use your own`);
     }
     const keys = redisKeys(config.redisPrefix);
     const redis: Redis = await connectRedis(redisUrl, 'gate');
@@ -92,7 +94,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     const fingerprints = new FingerprintBank(redis, keys, log);
     await fingerprints.listen(subscriber);
     // No reload here: making the first pack live seeds the banks, which loads them.
-    const builder = new PackBuilder({ redisUrl, prefix: config.redisPrefix });
+    const builder = new PackBuilder({ redisUrl, prefix: config.redisPrefix, ...(config.redisTls ? { tls: config.redisTls } : {}) });
     opened.push(() => builder.close());
     const registry = new BrandRegistry(redis, keys);
     const packs = new PackManager({ redis, keys, livePack, lists, fingerprints, metrics, builder, log, instanceId, registeredBrands: () => registry.enforceable() });
@@ -181,11 +183,21 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
 
     const spool = new ReviewSpool(join(config.dataDir, 'spool'));
     opened.push(() => spool.close());
+    const changes = new ReviewSpool<SpooledChange>(join(config.dataDir, 'spool'), 'change-spool');
+    opened.push(() => changes.close());
     const replaySpool = (): void => {
       if (redis.status !== 'ready') return;
       spool
         .pending()
         .then((pending) => (pending ? spool.replay((item) => reviews.enqueue(item)) : 0))
+        .then(async (count) => {
+          // List changes and decisions after the review items they may decide.
+          if (await changes.pending()) {
+            const applied = await changes.replay((change) => applySpooledChange({ redis, keys, lists, rings, reviews, effects, audit }, change));
+            if (applied > 0) log(`applied ${applied} spooled list changes and decisions`);
+          }
+          return count;
+        })
         .then(
           (count) => count > 0 && log(`replayed ${count} spooled review items into the queue`),
           (error: unknown) => log(`spool replay failed: ${(error as Error).message}`),
@@ -212,7 +224,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
       lists,
       fingerprints,
       audit,
-      review: { reviews, effects, verdicts, redis, keys },
+      review: { reviews, effects, verdicts, redis, keys, changes },
       rightsHolder: { registry, packs, fingerprints, complaints, trust, figures, alliance },
       enforcement: { registry, packs, figures, causes, rings, appeals },
       tokens: buildTokens(config),

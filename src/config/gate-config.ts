@@ -1,5 +1,6 @@
 // The gate's configuration, read from the environment once at start, validated
 // with messages that name the variable and its allowed range, then frozen.
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { repoPath } from './repo-root.js';
@@ -53,6 +54,8 @@ export interface GateConfig {
   readonly maxListingsInFlight: number;
   /** How a shed check is answered: `review` (with reason degraded) or `503` with retry-after. */
   readonly shedMode: 'review' | '503';
+  /** PEM files for TLS to Redis (with a `rediss://` REDIS_URL). */
+  readonly redisTls: { ca?: string; cert?: string; key?: string } | undefined;
   /** Consumer reports: per-reporter rate limit and when many reporters raise an item's tier. */
   readonly reports: { perReporter: number; windowSeconds: number; escalateAt: number };
 }
@@ -76,6 +79,21 @@ function failModes(env: NodeJS.ProcessEnv, problems: string[]): Record<Degradabl
     modes[signal as DegradableSignal] = mode as FailMode;
   }
   return modes;
+}
+
+function redisTls(env: NodeJS.ProcessEnv, problems: string[]): GateConfig['redisTls'] {
+  const out: { ca?: string; cert?: string; key?: string } = {};
+  for (const [name, field] of [['GATE_REDIS_TLS_CA', 'ca'], ['GATE_REDIS_TLS_CERT', 'cert'], ['GATE_REDIS_TLS_KEY', 'key']] as const) {
+    const path = env[name];
+    if (path === undefined || path === '') continue;
+    try {
+      out[field] = readFileSync(path, 'utf8');
+    } catch (error) {
+      problems.push(`${name}: cannot read ${path}: ${(error as Error).message}`);
+    }
+  }
+  if ((out.cert === undefined) !== (out.key === undefined)) problems.push('GATE_REDIS_TLS_CERT and GATE_REDIS_TLS_KEY go together');
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 export class ConfigError extends Error {
@@ -163,6 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GateConfig {
       minBlocks: integer(env, 'GATE_DEMOTE_MIN_BLOCKS', 20, 1, 1_000_000, problems),
       maxOverturnedShare: share(env, 'GATE_DEMOTE_OVERTURNED_SHARE', 0.2, problems),
     },
+    redisTls: redisTls(env, problems),
     failModes: failModes(env, problems),
     maxListingsInFlight: integer(env, 'GATE_MAX_LISTINGS_IN_FLIGHT', 1000, 1, 1_000_000, problems),
     shedMode: env.GATE_SHED_MODE === '503' ? '503' : 'review',

@@ -17,7 +17,8 @@ import type { LivePack } from '../pack/live-pack.js';
 import type { PackManager } from '../pack/pack-manager.js';
 import { LIST_KINDS, type ListKind } from '../pack/policy-pack.js';
 import { checkStringArray, FieldIssues, isPlainObject } from '../validation/field-issues.js';
-import { route, type RouteOptions } from './route-handler.js';
+import { isRedisUnavailable, route, type RouteOptions } from './route-handler.js';
+import { randomUUID } from 'node:crypto';
 import { send, sendError } from './respond.js';
 import { registerReviewRoutes, type ReviewRouteParts } from './review-routes.js';
 import { registerRightsHolderRoutes, type RightsHolderRouteParts } from './rights-holder-routes.js';
@@ -193,7 +194,17 @@ export class GateServer {
         this.requireAdmin(head.authorization);
         const kind = listKindOf(head.params[0] ?? '');
         const values = listValues(raw);
-        const count = change === 'add' ? await p.lists.add(kind, values) : await p.lists.remove(kind, values);
+        let count: number;
+        try {
+          count = change === 'add' ? await p.lists.add(kind, values) : await p.lists.remove(kind, values);
+        } catch (error) {
+          if (!isRedisUnavailable(error)) throw error;
+          // Redis is away: the change is kept on disk and applied, once, when it returns.
+          const id = `sl_${randomUUID()}`;
+          await p.review.changes.append({ id, at: new Date().toISOString(), kind: 'list', change, list: kind, values });
+          p.log(`list ${change} on ${kind} spooled (${id}): Redis unavailable`);
+          return { kind, spooled: values.length, changeId: id };
+        }
         // A seller an admin lists is a confirmed counterfeit seller: its ring gets the `ring` reason.
         if (kind === 'sellers') await p.enforcement.rings.confirm(values, change === 'add');
         await p.audit.record({ who: 'admin', what: `list:${change}:${kind}`, details: { values: values.slice(0, 100), count: values.length } });

@@ -13,9 +13,14 @@ import type { ListingVerdicts } from '../review/listing-verdicts.js';
 import { ReviewError, type DecisionInput, type ReviewQueue } from '../review/review-queue.js';
 import type { GateMetrics } from '../observability/gate-metrics.js';
 import { isPlainObject } from '../validation/field-issues.js';
-import { route, type RouteOptions } from './route-handler.js';
+import { isRedisUnavailable, route, type RouteOptions } from './route-handler.js';
+import { randomUUID } from 'node:crypto';
+import type { ReviewSpool } from '../review/review-spool.js';
+import type { SpooledChange } from '../review/spooled-change.js';
 
 export interface ReviewRouteParts {
+  /** Where decisions go while Redis cannot take them. */
+  changes: ReviewSpool<SpooledChange>;
   reviews: ReviewQueue;
   effects: DecisionEffects;
   verdicts: ListingVerdicts;
@@ -88,10 +93,17 @@ export function registerReviewRoutes(app: uWS.TemplatedApp, p: ReviewRouteParts,
 
   const decide = async (who: Principal, reviewId: string, raw: unknown, path: string): Promise<Record<string, unknown>> => {
     const input = decisionOf(raw, path);
-    const result = await p.reviews.decide({ ...input, reviewId, reviewer: reviewerName(who), asAdmin: who.role === 'admin' }).catch((e: unknown) => {
-      throw toGate(e);
-    });
-    return { reviewId, decisionId: result.decisionId, decision: input.decision, cluster: result.cluster };
+    try {
+      const result = await p.reviews.decide({ ...input, reviewId, reviewer: reviewerName(who), asAdmin: who.role === 'admin' });
+      return { reviewId, decisionId: result.decisionId, decision: input.decision, cluster: result.cluster };
+    } catch (error) {
+      if (!isRedisUnavailable(error)) throw toGate(error);
+      // Redis is away: the decision is kept on disk and applied when it returns.
+      const id = `sd_${randomUUID()}`;
+      await p.changes.append({ id, at: new Date().toISOString(), kind: 'decision', reviewId, reviewer: reviewerName(who), asAdmin: who.role === 'admin', input });
+      p.log(`decision on ${reviewId} spooled (${id}): Redis unavailable`);
+      return { reviewId, decisionId: id, decision: input.decision, spooled: true };
+    }
   };
 
   app.post(

@@ -35,7 +35,7 @@ export interface RouteOptions {
 }
 
 /** ioredis's ways of saying Redis cannot be reached right now (no offline queue, timeouts, retries spent). */
-function isRedisUnavailable(error: unknown): boolean {
+export function isRedisUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   return (
     error.name === 'MaxRetriesPerRequestError' ||

@@ -3,7 +3,7 @@
 // large pack's database in a moment instead of compiling it for tens of seconds.
 // Used from the pack-build thread, over a connection of its own.
 import type { Redis } from 'ioredis';
-import { connectRedis } from '../redis/connect-redis.js';
+import { connectRedis, useRedisTls, type RedisTls } from '../redis/connect-redis.js';
 
 export interface DatabaseCache {
   get(key: string): Promise<Uint8Array | undefined>;
@@ -14,6 +14,7 @@ export interface DatabaseCache {
 export interface DatabaseCacheConfig {
   redisUrl: string;
   prefix: string;
+  tls?: RedisTls;
 }
 
 /** Cached databases expire when no instance has loaded them for this long. */
@@ -21,6 +22,7 @@ const TTL_SECONDS = 30 * 86_400;
 
 /** The pack-build thread's own connection: bulk writes get a long timeout, away from the serving connection. */
 export function packBuildRedis(config: DatabaseCacheConfig): Promise<Redis> {
+  useRedisTls(config.tls);
   return connectRedis(config.redisUrl, 'gate-pack-build', { enableOfflineQueue: true, commandTimeout: 60_000 });
 }
 

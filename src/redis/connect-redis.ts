@@ -2,6 +2,20 @@
 // options that never let a request wait on ioredis's default retries or queue.
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 
+/** PEM contents for TLS to Redis (`rediss://`): the CA to trust, and a client certificate if Redis asks for one. */
+export interface RedisTls {
+  ca?: string;
+  cert?: string;
+  key?: string;
+}
+
+let processTls: RedisTls | undefined;
+
+/** Sets the TLS material every connection of this process uses for `rediss://` URLs. */
+export function useRedisTls(tls: RedisTls | undefined): void {
+  processTls = tls;
+}
+
 /** Redis connection options for the request path: nothing waits on ioredis's default retries. */
 export function requestPathOptions(): RedisOptions {
   return {
@@ -18,8 +32,14 @@ export function requestPathOptions(): RedisOptions {
   };
 }
 
+/** The URL as it may be logged: the password replaced. */
+export function redactRedisUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+}
+
 export async function connectRedis(url: string, name: string, extra: RedisOptions = {}): Promise<Redis> {
-  const client = new Redis(url, { ...requestPathOptions(), connectionName: name, ...extra });
+  const tls = url.startsWith('rediss://') ? { tls: { ...(processTls ?? {}) } } : {};
+  const client = new Redis(url, { ...requestPathOptions(), connectionName: name, ...tls, ...extra });
   // Errors are reported by the readiness probe and the callers; without a listener
   // ioredis would print every reconnect failure as an unhandled error.
   client.on('error', () => undefined);
@@ -42,7 +62,7 @@ async function connectCluster(url: string, name: string, extra: RedisOptions): P
   const redisOptions: RedisOptions = { ...nodeOptions };
   if (seed.username) redisOptions.username = decodeURIComponent(seed.username);
   if (seed.password) redisOptions.password = decodeURIComponent(seed.password);
-  if (seed.protocol === 'rediss:') redisOptions.tls = { ...(extra.tls ?? {}) };
+  if (seed.protocol === 'rediss:') redisOptions.tls = { ...(processTls ?? {}), ...(extra.tls ?? {}) };
   const cluster = new Cluster([{ host: seed.hostname, port: Number(seed.port || 6379) }], {
     redisOptions,
     enableOfflineQueue: enableOfflineQueue ?? false,

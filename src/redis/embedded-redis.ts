@@ -1,8 +1,13 @@
 // The gate's own redis-server, started when REDIS_URL is not set (contract section
 // 4): AOF on, data under ./data/redis, listening on a free loopback port, stopped
 // with the gate. Tests use the same class to get a private Redis they can kill.
+// No one signs in as the default user: the gate signs in as its own ACL user, whose password
+// is kept in the data directory (mode 0600), and which may run every command but
+// the dangerous ones (FLUSHALL, CONFIG, KEYS, DEBUG, SHUTDOWN, ACL, ...), except
+// INFO, which the client's ready check and the cluster detection read.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
@@ -17,6 +22,10 @@ export interface EmbeddedRedisOptions {
   /** Extra `redis-server` arguments. */
   extraArgs?: string[];
 }
+
+/** The ACL user the gate signs in as, and what it may run. */
+export const GATE_REDIS_USER = 'gate';
+export const GATE_REDIS_USER_RULES = ['on', '~*', '&*', '+@all', '-@dangerous', '+info'];
 
 export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -40,8 +49,20 @@ export class EmbeddedRedis {
     this.dataDir = resolve(options.dataDir);
   }
 
+  private password = '';
+
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+    return `redis://${GATE_REDIS_USER}:${this.password}@127.0.0.1:${this.port}`;
+  }
+
+  /** The gate user's password: made once per data directory and kept there, readable by its owner only. */
+  private ensurePassword(): string {
+    const file = join(this.dataDir, 'gate-user.password');
+    if (!existsSync(file)) {
+      writeFileSync(file, randomBytes(24).toString('hex'), { mode: 0o600 });
+    }
+    chmodSync(file, 0o600);
+    return readFileSync(file, 'utf8').trim();
   }
 
   get pid(): number | undefined {
@@ -81,6 +102,7 @@ export class EmbeddedRedis {
     mkdirSync(this.dataDir, { recursive: true });
     await this.stopLeftover();
     this.port ||= this.options.port ?? (await freePort());
+    this.password = this.ensurePassword();
     const args = [
       '--port', String(this.port),
       '--bind', '127.0.0.1',
@@ -92,6 +114,12 @@ export class EmbeddedRedis {
       '--protected-mode', 'yes',
       '--daemonize', 'no',
       '--pidfile', this.pidFile,
+      // The default user cannot be switched off: Redis 7.0 replays the append-only
+      // file as the default user, and refuses its MULTI/EXEC blocks if that user may
+      // not run them (every queued review item would be lost on restart). It gets a
+      // random password no one is told instead, so no client can sign in as it.
+      '--user', 'default', 'on', 'resetpass', `>${randomBytes(32).toString('hex')}`, '~*', '&*', '+@all',
+      '--user', GATE_REDIS_USER, 'reset', ...GATE_REDIS_USER_RULES, `>${this.password}`,
       ...(this.options.extraArgs ?? []),
     ];
     const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -115,7 +143,7 @@ export class EmbeddedRedis {
   private async waitForPing(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const probe = new Redis({ port: this.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      const probe = new Redis({ port: this.port, host: '127.0.0.1', username: GATE_REDIS_USER, password: this.password, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
       probe.on('error', () => undefined);
       try {
         await probe.connect();

@@ -1,8 +1,9 @@
-// Review items that could not reach Redis (down, restarting) are appended to a
-// local file, synced to disk before the check is answered (group commit: one
-// fdatasync for every item of the same turn), and replayed into the queue when
-// Redis answers again. Replay is idempotent: the enqueue script de-duplicates by
-// listing and content, and a spooled item keeps the reviewId the caller was given.
+// What could not reach Redis (down, restarting) is appended to a local file,
+// synced to disk before the caller is answered (group commit: one fdatasync for
+// every entry of the same turn), and replayed when Redis answers again. Review
+// items use it (replay is idempotent: the enqueue script de-duplicates by listing
+// and content, and a spooled item keeps the reviewId the caller was given), and so
+// do list changes and reviewers' decisions (each with an id replay de-duplicates by).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { access, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -38,7 +39,7 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-export class ReviewSpool {
+export class ReviewSpool<T = SpooledItem> {
   private readonly path: string;
   private readonly replayPath: string;
   private handle: FileHandle | undefined;
@@ -48,15 +49,15 @@ export class ReviewSpool {
   spooled = 0;
   replayed = 0;
 
-  constructor(dir: string) {
+  constructor(dir: string, name = 'review-spool') {
     mkdirSync(dir, { recursive: true });
-    this.path = join(dir, 'review-spool.jsonl');
-    this.replayPath = join(dir, 'review-spool.replaying.jsonl');
+    this.path = join(dir, `${name}.jsonl`);
+    this.replayPath = join(dir, `${name}.replaying.jsonl`);
     takeLock(join(dir, 'spool.lock'));
   }
 
-  /** Resolves once the item is on disk. */
-  append(item: SpooledItem): Promise<void> {
+  /** Resolves once the entry is on disk. */
+  append(item: T): Promise<void> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ line: `${JSON.stringify(item)}\n`, resolve, reject });
       if (!this.flushing) setImmediate(() => void this.flush());
@@ -89,7 +90,7 @@ export class ReviewSpool {
    * Moves the spool aside and enqueues every item in it; items that fail again go
    * back into the spool. Returns how many were replayed.
    */
-  async replay(enqueue: (item: SpooledItem) => Promise<unknown>): Promise<number> {
+  async replay(enqueue: (item: T) => Promise<unknown>): Promise<number> {
     if (this.replaying) return 0;
     this.replaying = true;
     try {
@@ -108,7 +109,7 @@ export class ReviewSpool {
       let done = 0;
       for (const line of text.split('\n')) {
         if (line.trim() === '') continue;
-        const item = JSON.parse(line) as SpooledItem;
+        const item = JSON.parse(line) as T;
         try {
           await enqueue(item);
           done++;
