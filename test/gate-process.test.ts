@@ -28,7 +28,7 @@ it('starts with an embedded Redis, answers, and drains on SIGTERM', async () => 
       if (!ready) await new Promise((r) => setTimeout(r, 100));
     }
     assert.ok(ready, `the gate did not become ready:\n${output}`);
-    const redisPort = Number(/redis:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
+    const redisPort = Number(/redis:\/\/(?:[^@/]*@)?127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
     assert.ok(redisPort > 0, `the log names the embedded Redis:\n${output}`);
 
     const response = await fetch(`http://127.0.0.1:${port}/v1/check`, {

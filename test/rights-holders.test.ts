@@ -119,6 +119,10 @@ describe('rights holders', () => {
       ['DELETE', '/v1/rights-holder/brands/zentrix/fingerprints/images', { refs: ['hero'] }],
       ['GET', `/v1/rights-holder/complaints/${complaintId}`],
       ['POST', '/v1/rights-holder/complaints', { brandId: 'zentrix', reason: 'x', listingIds: [seen.listingId] }],
+      ['POST', '/v1/rights-holder/brands/zentrix/fingerprints/images/sharing', { refs: ['hero'], shared: true }],
+      ['GET', '/v1/rights-holder/brands/zentrix/sellers'],
+      ['POST', '/v1/rights-holder/brands/zentrix/sellers', { sellerIds: ['s-x'] }],
+      ['DELETE', '/v1/rights-holder/brands/zentrix/sellers', { sellerIds: ['s-x'] }],
     ];
     for (const [method, path, body] of probes) {
       const response = await call(method, path, ACME, body);

@@ -115,9 +115,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     opened.push(() => pool.close());
     const initial = livePack.current;
     if (initial) await pool.warmUp(initial, fingerprints.current);
-    livePack.onSwap((next) =>
-      void pool.warmUp(next, fingerprints.current).catch((error: unknown) => log(`warm-up after a pack swap failed: ${(error as Error).message}`)),
-    );
+    packs.beforeSwap = (next) => pool.warmUp(next, fingerprints.current);
     metrics.registry.gauge('gate_fingerprint_bank_entries', 'Entries in each fingerprint bank.', () =>
       FINGERPRINT_KINDS.map((kind) => ({ labels: { bank: kind }, value: fingerprints.size(kind) })),
     );

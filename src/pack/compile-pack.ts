@@ -43,7 +43,7 @@ export function databaseKey(patterns: readonly PatternSpec[], meta: PatternMeta)
 }
 
 /** Regex rules are tried one by one first, so that every bad one is named, not only the first. */
-async function checkRegexRules(pack: PolicyPack, patterns: readonly PatternSpec[], sources: readonly string[]): Promise<FieldIssue[]> {
+async function checkRegexRules(pack: PolicyPack, patterns: readonly PatternSpec[], sources: readonly string[], onThisThread: boolean): Promise<FieldIssue[]> {
   const issues: FieldIssue[] = [];
   for (let id = 0; id < patterns.length; id++) {
     const source = sources[id] ?? '';
@@ -52,7 +52,7 @@ async function checkRegexRules(pack: PolicyPack, patterns: readonly PatternSpec[
     const rule = pack.rules[Number(/^rules\[(\d+)\]/.exec(source)?.[1] ?? -1)];
     if (rule?.type !== 'regex') continue;
     try {
-      (await rulesEngine.compileAsync([pattern])).close();
+      (onThisThread ? rulesEngine.compile([pattern]) : await rulesEngine.compileAsync([pattern])).close();
     } catch (error) {
       issues.push({ path: source, message: `does not compile: ${isPatternCompileError(error) ? error.reason : (error as Error).message}` });
     }
@@ -70,7 +70,12 @@ function loads(bytes: Uint8Array): boolean {
   }
 }
 
-export async function compilePack(pack: PolicyPack, cache?: DatabaseCache): Promise<CompiledPack> {
+/**
+ * With `onThisThread`, Hyperscan compiles on the calling thread (the pack-build
+ * thread, which runs at a low CPU priority) instead of libuv's pool, whose threads
+ * would compete with serving at normal priority.
+ */
+export async function compilePack(pack: PolicyPack, cache?: DatabaseCache, onThisThread = false): Promise<CompiledPack> {
   const started = performance.now();
   const plan = buildPatternPlan(pack);
   const key = databaseKey(plan.patterns, plan.meta);
@@ -79,11 +84,11 @@ export async function compilePack(pack: PolicyPack, cache?: DatabaseCache): Prom
   const fromCache = cached !== undefined && loads(cached);
   if (fromCache && cached) serialized = cached;
   else {
-    const ruleIssues = await checkRegexRules(pack, plan.patterns, plan.sources);
+    const ruleIssues = await checkRegexRules(pack, plan.patterns, plan.sources, onThisThread);
     if (ruleIssues.length > 0) throw new PackInvalidError(ruleIssues);
     let database;
     try {
-      database = await rulesEngine.compileAsync(plan.patterns);
+      database = onThisThread ? rulesEngine.compile(plan.patterns) : await rulesEngine.compileAsync(plan.patterns);
     } catch (error) {
       if (isPatternCompileError(error) && error.patternId !== undefined) {
         throw new PackInvalidError([{ path: plan.sources[error.patternId] ?? '(pack)', message: `does not compile: ${error.reason}` }]);

@@ -2,6 +2,7 @@
 // validation, pattern planning (which normalizes every term) and Hyperscan
 // compilation together take seconds for a large pack, and none of it may run on
 // the event loop that answers checks.
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { packBuildRedis, redisDatabaseCache, type DatabaseCacheConfig } from './database-cache.js';
 import { seedPackEntries } from './seed-pack-entries.js';
@@ -12,6 +13,14 @@ import { PackInvalidError } from './pack-invalid-error.js';
 import { validatePack } from './validate-pack.js';
 import type { PackBuildReply, PackBuildRequest } from './pack-build-messages.js';
 
+// Serving comes first: on Linux a thread has its own nice value, and this one
+// (parsing, validating and compiling a pack for up to a minute) yields the CPU to
+// the event loop and the matching threads.
+try {
+  setPriority(19);
+} catch {
+  // not permitted here: builds run at normal priority
+}
 prepareNormalizer();
 const cacheConfig = (workerData as { cache?: DatabaseCacheConfig } | undefined)?.cache;
 const redis = cacheConfig ? await packBuildRedis(cacheConfig) : undefined;
@@ -30,7 +39,7 @@ async function build(request: PackBuildRequest): Promise<PackBuildReply> {
   // A registered brand never replaces one of the pack's own: the admin's pack wins on an id clash.
   for (const brand of request.extraBrands ?? []) if (!own.has(brand.id)) validation.pack.brands.push(brand);
   try {
-    const compiled = await compilePack(validation.pack, cache);
+    const compiled = await compilePack(validation.pack, cache, true);
     if (!redis || !cacheConfig) return { id: request.id, kind: 'compiled', compiled };
     const seeded = request.seed ? await seedPackEntries(redis, redisKeys(cacheConfig.prefix), compiled.pack) : { lists: 0, images: 0, texts: 0 };
     // Seeded here, so the lists and banks need not cross to the event loop.

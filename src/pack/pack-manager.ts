@@ -52,6 +52,11 @@ interface StoredPack {
 
 export class PackManager {
   private chain: Promise<unknown> = Promise.resolve();
+  /**
+   * Runs before a pack goes live (the matching threads load its database), so
+   * that no check waits for the loading: until it is done, the old pack serves.
+   */
+  beforeSwap: ((next: CompiledPack) => Promise<void>) | undefined;
   /** The admin's (or the file's) pack, to which registered brands are added. */
   private baseJson: string | undefined;
   private registryDirty = false;
@@ -219,6 +224,9 @@ export class PackManager {
       // Once seeded, lists and banks live in Redis and the fingerprint bank; the live
       // pack keeps only what matching reads (a million-entry list would otherwise stay on the heap).
       const live: CompiledPack = { ...compiled, pack: { ...compiled.pack, lists: { sellers: [], shops: [], phones: [], devices: [], paymentAccounts: [] }, fingerprints: { texts: [], images: [] } } };
+      if (this.beforeSwap) {
+        await this.beforeSwap(live).catch((error: unknown) => this.parts.log(`warm-up before the swap failed (the swap goes ahead): ${(error as Error).message}`));
+      }
       this.parts.livePack.swap(live);
       this.parts.metrics.packSwaps.inc();
       return live;
