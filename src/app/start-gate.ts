@@ -20,6 +20,7 @@ import { redisKeys } from '../redis/redis-keys.js';
 import { ReviewQueue } from '../review/review-queue.js';
 import { ReviewSpool } from '../review/review-spool.js';
 import { applySpooledChange, type SpooledChange } from '../review/spooled-change.js';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -132,6 +133,15 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
       return live ? [{ labels: { version: live.pack.packVersion, key: live.key }, value: 1 }] : [];
     });
     metrics.registry.gauge('gate_pack_patterns', 'Patterns in the live pack.', () => livePack.current?.patternCount ?? 0);
+    metrics.registry.gauge('process_resident_memory_bytes', 'Resident memory of the gate process.', () => process.memoryUsage.rss());
+    metrics.registry.gauge('nodejs_heap_used_bytes', 'V8 heap in use on the main thread.', () => process.memoryUsage().heapUsed);
+    metrics.registry.gauge('process_open_fds', 'Open file descriptors of the gate process.', () => {
+      try {
+        return readdirSync('/proc/self/fd').length;
+      } catch {
+        return NaN; // not Linux
+      }
+    });
     metrics.registry.gauge('gate_redis_up', '1 while the gate has a working Redis connection.', () => (redis.status === 'ready' ? 1 : 0));
     // Event-loop delay over the last scrape interval: what every request waited before it was even read.
     const resolutionMs = 10;

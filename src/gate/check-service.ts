@@ -22,6 +22,7 @@ import type { ListHit } from './list-hit.js';
 import type { Reason } from './reason.js';
 import { scoreListing } from './score-listing.js';
 import { settleBefore, TIMED_OUT } from './settle-before.js';
+import { ThrottledLog } from '../observability/throttled-log.js';
 import type { SellerRings, RingAttribute, RingStatus } from '../rings/seller-rings.js';
 import type { BrandFigures } from '../enforcement/brand-figures.js';
 import { causesOf, type CauseLedger } from '../enforcement/cause-ledger.js';
@@ -138,7 +139,11 @@ function brandsInvolved(compiled: CompiledPack, match: ListingMatch | undefined,
 }
 
 export class CheckService {
-  constructor(private readonly parts: CheckServiceParts) {}
+  private readonly failures: ThrottledLog;
+
+  constructor(private readonly parts: CheckServiceParts) {
+    this.failures = new ThrottledLog(parts.log);
+  }
 
   async check(request: CheckRequest, startedAt: number, deadlineMs: number): Promise<CheckResponse> {
     const compiled = this.parts.livePack.current;
@@ -243,7 +248,7 @@ export class CheckService {
         // Redis cannot take it in time: keep it on local disk, replayed when Redis answers.
         await this.parts.spool.append(item);
         this.parts.metrics.degraded.inc({ signal: 'review-queue' });
-        this.parts.log(`review item for ${request.listingId} spooled: ${attempt.why}`);
+        this.failures.note('review-spooled', `review item for ${request.listingId} spooled: ${attempt.why}`);
         response.reasons.push({ code: 'degraded', ref: 'review-queue:spooled' });
         queued = { kind: 'queued', reviewId: item.reviewId, created: true };
       }
@@ -261,7 +266,7 @@ export class CheckService {
     }
     const record: ListingVerdict = { listingId: request.listingId, verdict: response.verdict, decidedBy, decidedAt: new Date().toISOString(), checkId, policyVersion: pack.packVersion, reasons: response.reasons };
     if (response.reviewId) record.reviewId = response.reviewId;
-    const logFailure = (what: string) => (error: unknown) => this.parts.log(`${what} for ${request.listingId} not recorded: ${(error as Error).message}`);
+    const logFailure = (what: string) => (error: unknown) => this.failures.note(what, `${what} for ${request.listingId} not recorded: ${(error as Error).message}`);
     if (decidedBy === 'gate') {
       this.parts.verdicts.record(record, request).catch(logFailure('verdict'));
       if (response.verdict === 'block') {

@@ -1,6 +1,6 @@
-// What could not reach Redis (down, restarting) is appended to a local file,
-// synced to disk before the caller is answered (group commit: one fdatasync for
-// every entry of the same turn), and replayed when Redis answers again. Review
+// What could not reach Redis (down, restarting) is appended to a local file
+// (written before the caller is answered, synced to disk right after: one
+// fdatasync for every entry of the same turn), and replayed when Redis answers again. Review
 // items use it (replay is idempotent: the enqueue script de-duplicates by listing
 // and content, and a spooled item keeps the reviewId the caller was given), and so
 // do list changes and reviewers' decisions (each with an id replay de-duplicates by).
@@ -74,9 +74,12 @@ export class ReviewSpool<T = SpooledItem> {
         try {
           this.handle ??= await open(this.path, 'a');
           await this.handle.appendFile(batch.map((b) => b.line).join(''));
-          await this.handle.datasync();
           this.spooled += batch.length;
+          // Written: the kernel holds it, so a crash of this process loses nothing,
+          // and the caller is answered within its deadline. The sync to disk (which
+          // only a crash of the machine itself could beat) follows without holding it.
           for (const b of batch) b.resolve();
+          await this.handle.datasync();
         } catch (error) {
           for (const b of batch) b.reject(error as Error);
         }

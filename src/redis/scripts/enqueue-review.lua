@@ -14,6 +14,11 @@ if decided then
 end
 local existing = redis.call('GET', KEYS[1])
 if existing then
+  -- A caller told another id (a spooled item replayed after the same content was
+  -- queued) finds the item through it.
+  if ARGV[1] ~= existing then
+    redis.call('HSETNX', KEYS[3] .. ARGV[1], 'aliasOf', existing)
+  end
   return { existing, 0, '' }
 end
 local fields = { 'reviewId', ARGV[1] }

@@ -1,0 +1,87 @@
+// npm run load:soak: a fixed-rate load for SOAK_MINUTES (default 5) with a pack
+// swap every minute (a new brand each time, so every swap compiles); samples the
+// gate's resident memory, heap and open file descriptors every 10 s from /metrics
+// and reports each one's slope per minute after the first minute (warm-up).
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { repoPath } from '../src/config/repo-root.js';
+import { freePort } from '../src/redis/embedded-redis.js';
+
+const MINUTES = Number(process.env.SOAK_MINUTES ?? 5);
+const RATE = Number(process.env.SOAK_RATE ?? 500);
+const ADMIN = 'soak-admin-token-0123456789';
+
+const port = await freePort();
+const child = spawn(process.execPath, [repoPath('dist', 'src', 'main.js')], {
+  env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', REDIS_URL: '', GATE_ADMIN_TOKEN: ADMIN, GATE_DATA_DIR: mkdtempSync(join(tmpdir(), 'gate-soak-')) },
+  stdio: ['ignore', 'pipe', 'pipe'],
+});
+let output = '';
+await new Promise<void>((resolve, reject) => {
+  const onData = (d: Buffer): void => {
+    output += d.toString();
+    if (/listening on/.test(output)) resolve();
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  child.once('exit', (code) => reject(new Error(`the gate exited with ${code}:\n${output}`)));
+});
+
+const base = `http://127.0.0.1:${port}`;
+const demo = JSON.parse(readFileSync(repoPath('src', 'pack', 'demo-pack.json'), 'utf8')) as { packVersion: string; brands: unknown[] };
+const samples: Array<{ minute: number; rss: number; heap: number; fds: number }> = [];
+const metric = (text: string, name: string): number => Number(new RegExp(`^${name} ([0-9.e+]+)$`, 'm').exec(text)?.[1] ?? NaN);
+const started = performance.now();
+const minutes = (): number => (performance.now() - started) / 60_000;
+let swaps = 0;
+let swapFailures = 0;
+const sampler = setInterval(() => {
+  void fetch(`${base}/metrics`)
+    .then((r) => r.text())
+    .then((text) => samples.push({ minute: minutes(), rss: metric(text, 'process_resident_memory_bytes') / 2 ** 20, heap: metric(text, 'nodejs_heap_used_bytes') / 2 ** 20, fds: metric(text, 'process_open_fds') }));
+}, 10_000);
+const swapper = setInterval(() => {
+  swaps++;
+  const pack = { ...demo, packVersion: `soak-${swaps}`, brands: [...demo.brands, { id: `soak-brand-${swaps}`, names: [`Soakmark${swaps}`] }] };
+  void fetch(`${base}/v1/admin/pack`, { method: 'PUT', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify(pack) }).then((r) => {
+    if (r.status !== 200) swapFailures++;
+  });
+}, 60_000);
+let n = 0;
+const result = await autocannon({
+  url: `${base}/v1/check`,
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  connections: 10,
+  overallRate: RATE,
+  duration: MINUTES * 60,
+  requests: [{ setupRequest: (request) => ({ ...request, body: JSON.stringify({ listingId: `SOAK-${n++}`, sellerId: `s-${n % 5000}`, title: n % 4 === 0 ? `super copy tote ${n}` : `cotton tote ${n}`, seller: { phoneHash: `ph-${n % 3000}` } }) }) }],
+});
+clearInterval(sampler);
+clearInterval(swapper);
+child.kill('SIGTERM');
+
+function slope(points: Array<[number, number]>): number {
+  const n2 = points.length;
+  const mx = points.reduce((s, p) => s + p[0], 0) / n2;
+  const my = points.reduce((s, p) => s + p[1], 0) / n2;
+  const num = points.reduce((s, p) => s + (p[0] - mx) * (p[1] - my), 0);
+  const den = points.reduce((s, p) => s + (p[0] - mx) ** 2, 0);
+  return den === 0 ? 0 : num / den;
+}
+const steady = samples.filter((s) => s.minute >= 1);
+const report = [
+  `# Soak, ${new Date().toISOString()}: ${MINUTES} min at ${RATE} req/s, a pack swap every minute (${swaps} swaps, ${swapFailures} failed)`,
+  '',
+  `requests ${result.requests.total}, non-2xx ${result.non2xx}, errors ${result.errors + result.timeouts}, p99 ${(result.latency as unknown as Record<string, number>).p99} ms`,
+  '',
+  '| measure | first sample | last sample | slope per minute (after minute 1) |',
+  '|---|---:|---:|---:|',
+  ...(['rss', 'heap', 'fds'] as const).map((key) => `| ${key === 'fds' ? 'open file descriptors' : `${key} MiB`} | ${samples[0]?.[key].toFixed(1)} | ${samples.at(-1)?.[key].toFixed(1)} | ${slope(steady.map((s) => [s.minute, s[key]])).toFixed(2)} |`),
+].join('\n');
+console.log(report);
+mkdirSync(repoPath('load-results'), { recursive: true });
+writeFileSync(repoPath('load-results', `soak-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ minutes: MINUTES, rate: RATE, swaps, swapFailures, samples }, null, 2));
