@@ -5,7 +5,7 @@
 //   overload     twice the rate the gate sustains, with GATE_SHED_MODE=503.
 // Every answer is read: its status, latency, verdict and reasons. Afterwards every
 // review item and decision the gate acknowledged is looked up in Redis.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { Redis } from 'ioredis';
 import { repoPath } from '../src/config/repo-root.js';
 import { EmbeddedRedis, freePort } from '../src/redis/embedded-redis.js';
 import { redisKeys } from '../src/redis/redis-keys.js';
+import { startProcess, stopProcess } from './child-process.js';
 
 const RATE = Number(process.env.FAULT_RATE ?? 500);
 const DEADLINE_MS = 20;
@@ -30,29 +31,8 @@ interface Answer {
 
 async function startGate(redisUrl: string, extra: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [repoPath('dist', 'src', 'main.js')], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', REDIS_URL: redisUrl, GATE_REDIS_PREFIX: PREFIX, GATE_ADMIN_TOKEN: ADMIN, GATE_REVIEWER_TOKENS: `rev:${REVIEWER}`, GATE_DATA_DIR: mkdtempSync(join(tmpdir(), 'gate-faults-')), ...extra },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const onData = (d: Buffer): void => {
-      output += d.toString();
-      if (/listening on/.test(output)) resolve();
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`the gate exited with ${code}:\n${output}`)));
-  });
-  return { child, port };
-}
-
-async function stopGate(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-  if (child.exitCode === null) child.kill('SIGKILL');
+  const env = { PORT: String(port), HOST: '127.0.0.1', REDIS_URL: redisUrl, GATE_REDIS_PREFIX: PREFIX, GATE_ADMIN_TOKEN: ADMIN, GATE_REVIEWER_TOKENS: `rev:${REVIEWER}`, GATE_DATA_DIR: mkdtempSync(join(tmpdir(), 'gate-faults-')), ...extra };
+  return { child: await startProcess(repoPath('dist', 'src', 'main.js'), env, /listening on/), port };
 }
 
 interface Timing {
@@ -156,7 +136,7 @@ const lines: string[] = [`# Fault runs, ${new Date().toISOString()} (fixed rate 
     `allow verdicts that skipped the list check: ${silentAllows}; review items acknowledged ${new Set(reviewIds).size}, missing after Redis returned: ${missing}; ready again ${reconnectSeconds.toFixed(2)} s after Redis started`,
     '',
   );
-  await stopGate(gate.child);
+  await stopProcess(gate.child);
   await redis.stop();
 }
 
@@ -199,7 +179,7 @@ const lines: string[] = [`# Fault runs, ${new Date().toISOString()} (fixed rate 
   client.disconnect();
   results.redisKill = { answers: answers.length, ok: answers.filter((a) => a.status === 200).length, reviewItems: new Set(reviewIds).size, missing, decisions: decided.length, lostDecisions: undecided };
   lines.push('## Redis killed (kill -9) and restarted', '', `answers ${answers.length}, review items acknowledged ${new Set(reviewIds).size}, missing ${missing}; decisions acknowledged ${decided.length}, not recorded after the restart ${undecided}`, '');
-  await stopGate(gate.child);
+  await stopProcess(gate.child);
   await redis.stop();
 }
 
@@ -216,7 +196,7 @@ const lines: string[] = [`# Fault runs, ${new Date().toISOString()} (fixed rate 
   const shed = timings.filter((t) => t.status === 503).map((t) => t.ms);
   results.overload = { sustained, offered: Math.round(sustained * 2), accepted: accepted.length, shed: shed.length, acceptedP99: quantile(accepted, 0.99), shedP99: quantile(shed, 0.99), shedMax: shed.length ? Math.max(...shed) : null };
   lines.push('## Twice the sustainable rate (GATE_SHED_MODE=503)', '', `sustained ${sustained.toFixed(0)} req/s; offered ${Math.round(sustained * 2)} req/s: accepted ${accepted.length} (p99 ${quantile(accepted, 0.99)} ms), shed ${shed.length} (p99 ${quantile(shed, 0.99)} ms, max ${shed.length ? Math.max(...shed) : '-'} ms)`, '');
-  await stopGate(gate.child);
+  await stopProcess(gate.child);
   await redis.stop();
 }
 

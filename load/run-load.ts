@@ -11,7 +11,6 @@
 // and an SVG chart. LOAD_BASELINE=<json> fails the run (exit 1) when throughput
 // drops more than 5% or a p99 rises more than 10% against it; LOAD_SAVE_BASELINE=<path>
 // saves this run as one.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +19,7 @@ import { repoPath } from '../src/config/repo-root.js';
 import { freePort } from '../src/redis/embedded-redis.js';
 import { listingStream, scalePack } from './scale-pack.js';
 import { lineChartSvg } from './svg-chart.js';
+import { startProcess, stopProcess } from './child-process.js';
 import { compareWithBaseline, type LoadResults, type Run } from './load-baseline.js';
 
 const DURATION = Number(process.env.LOAD_SECONDS ?? 10);
@@ -36,33 +36,6 @@ const DEMO_BODY = JSON.stringify({
   category: 'bags',
   price: { amount: 199, currency: 'CNY' },
 });
-
-async function startProcess(script: string, env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 30_000): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${script} did not start:\n${output}`)), timeoutMs);
-    const onData = (d: Buffer): void => {
-      output += d.toString();
-      if (ready.test(output)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}:\n${output}`)));
-  });
-  return child;
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-  if (child.exitCode === null) child.kill('SIGKILL');
-}
 
 function memoryOf(pid: number | undefined): { rssMiB: number; peakRssMiB: number } {
   const status = pid === undefined ? '' : readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -173,8 +146,8 @@ try {
   const after = memoryOf(gate.pid);
   memory = { rssMiB: Math.max(memory.rssMiB, after.rssMiB), peakRssMiB: after.peakRssMiB };
 } finally {
-  await stop(gate);
-  await stop(echo);
+  await stopProcess(gate);
+  await stopProcess(echo);
   rmSync(dataDir, { recursive: true, force: true });
 }
 

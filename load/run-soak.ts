@@ -2,33 +2,20 @@
 // swap every minute (a new brand each time, so every swap compiles); samples the
 // gate's resident memory, heap and open file descriptors every 10 s from /metrics
 // and reports each one's slope per minute after the first minute (warm-up).
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { repoPath } from '../src/config/repo-root.js';
 import { freePort } from '../src/redis/embedded-redis.js';
+import { startProcess, stopProcess } from './child-process.js';
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 5);
 const RATE = Number(process.env.SOAK_RATE ?? 500);
 const ADMIN = 'soak-admin-token-0123456789';
 
 const port = await freePort();
-const child = spawn(process.execPath, [repoPath('dist', 'src', 'main.js')], {
-  env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', REDIS_URL: '', GATE_ADMIN_TOKEN: ADMIN, GATE_DATA_DIR: mkdtempSync(join(tmpdir(), 'gate-soak-')) },
-  stdio: ['ignore', 'pipe', 'pipe'],
-});
-let output = '';
-await new Promise<void>((resolve, reject) => {
-  const onData = (d: Buffer): void => {
-    output += d.toString();
-    if (/listening on/.test(output)) resolve();
-  };
-  child.stdout?.on('data', onData);
-  child.stderr?.on('data', onData);
-  child.once('exit', (code) => reject(new Error(`the gate exited with ${code}:\n${output}`)));
-});
+const child = await startProcess(repoPath('dist', 'src', 'main.js'), { PORT: String(port), HOST: '127.0.0.1', REDIS_URL: '', GATE_ADMIN_TOKEN: ADMIN, GATE_DATA_DIR: mkdtempSync(join(tmpdir(), 'gate-soak-')) }, /listening on/);
 
 const base = `http://127.0.0.1:${port}`;
 const demo = JSON.parse(readFileSync(repoPath('src', 'pack', 'demo-pack.json'), 'utf8')) as { packVersion: string; brands: unknown[] };
@@ -62,7 +49,7 @@ const result = await autocannon({
 });
 clearInterval(sampler);
 clearInterval(swapper);
-child.kill('SIGTERM');
+await stopProcess(child);
 
 function slope(points: Array<[number, number]>): number {
   const n2 = points.length;
