@@ -120,7 +120,7 @@ export class GateServer {
 
     app.post(
       '/v1/check',
-      route(body, async ({ head, body: raw, startedAt }) => {
+      route({ ...body, admit: () => p.checks.admit() }, async ({ head, body: raw, startedAt }) => {
         if (p.tokens.hasRole('publisher')) requireRole({ tokens: p.tokens, authFailures: p.metrics.authFailures, log: p.log }, head.authorization, ['publisher'], 'check');
         if (this.draining) throw new GateError('GATE_ERR_OVERLOADED', 'the gate is shutting down');
         const deadlineMs = deadlineOf(head.deadlineMs, p.defaultDeadlineMs);

@@ -25,6 +25,8 @@ export type Handler = (ctx: HandlerContext) => Promise<unknown> | unknown;
 export interface RouteOptions {
   paramCount?: number;
   readsBody?: boolean;
+  /** Called before the body is read: throwing refuses the request without reading or decoding it (load shedding). */
+  admit?: (head: RequestHead) => void;
   /** Hand the handler the JSON body as text, unparsed (the pack is parsed off the event loop). */
   rawJson?: boolean;
   maxBodyBytes: number;
@@ -67,6 +69,7 @@ export function route(options: RouteOptions, handler: Handler): (res: HttpRespon
     options.inFlight.count++;
     const run = async (): Promise<void> => {
       let body: unknown;
+      options.admit?.(head);
       if (options.readsBody) {
         const format = bodyFormat(head.contentType);
         const bytes = await readBody(res, head.contentLength, options.maxBodyBytes);

@@ -19,6 +19,9 @@ export interface BuiltPack {
   seeded?: SeedCounts;
 }
 
+/** Packs past this size (of JSON text) end their build thread once built. */
+const LARGE_PACK_BYTES = 16 * 1024 * 1024;
+
 export class PackBuilder {
   private worker: Worker | undefined;
 
@@ -26,6 +29,7 @@ export class PackBuilder {
   constructor(private readonly cache?: DatabaseCacheConfig) {}
 
   private nextId = 1;
+  private lastBuildBytes = 0;
   private readonly waiting = new Map<number, { resolve: (built: BuiltPack) => void; reject: (error: Error) => void }>();
 
   private thread(): Worker {
@@ -39,8 +43,10 @@ export class PackBuilder {
       if (reply.kind === 'compiled') waiter.resolve(reply.seeded ? { compiled: reply.compiled, seeded: reply.seeded } : { compiled: reply.compiled });
       else if (reply.kind === 'invalid') waiter.reject(new PackInvalidError(reply.issues));
       else waiter.reject(new Error(`pack build failed: ${reply.message}`));
-      // An idle build thread is ended: a large pack leaves hundreds of MiB on its heap.
-      if (this.waiting.size === 0 && this.worker === worker) {
+      // An idle build thread that built a large pack is ended: the pack leaves hundreds
+      // of MiB on its heap. Small builds keep it (a thread per build would cost more:
+      // each new thread's memory is not all given back to the system).
+      if (this.waiting.size === 0 && this.worker === worker && this.lastBuildBytes > LARGE_PACK_BYTES) {
         this.worker = undefined;
         void worker.terminate();
       }
@@ -61,6 +67,7 @@ export class PackBuilder {
   /** Validates and compiles pack JSON; rejects with PackInvalidError naming every bad entry. */
   build(json: string, extraBrands: BrandEntry[] = [], seed = true): Promise<BuiltPack> {
     const id = this.nextId++;
+    this.lastBuildBytes = json.length;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       this.thread().postMessage({ id, json, extraBrands, seed } satisfies PackBuildRequest);
