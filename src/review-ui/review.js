@@ -7,7 +7,9 @@
   let token = sessionStorage.getItem('gate-reviewer-token') || '';
   let current = null;
   let lastDecided = null;
-  let busy = false;
+  // Actions run one after another: a key pressed while the last one is still
+  // talking to the gate waits its turn instead of being dropped.
+  let queue = Promise.resolve();
 
   async function api(method, path, body) {
     const response = await fetch(path, {
@@ -122,9 +124,12 @@
     await showStats();
   }
 
-  async function act(kind) {
-    if (busy) return;
-    busy = true;
+  function act(kind) {
+    queue = queue.then(() => perform(kind));
+    return queue;
+  }
+
+  async function perform(kind) {
     try {
       if (kind === 'undo') {
         if (!lastDecided) { say('Nothing to undo.'); return; }
@@ -156,8 +161,6 @@
       await next();
     } catch (error) {
       say('Failed: ' + error.message);
-    } finally {
-      busy = false;
     }
   }
 
