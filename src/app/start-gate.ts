@@ -124,6 +124,8 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
 
     metrics.registry.gauge('gate_pool_queue', 'Listings waiting for a matching worker.', () => pool.queueSize);
     metrics.registry.gauge('gate_pool_threads', 'Matching worker threads alive.', () => pool.threadCount);
+    metrics.registry.gauge('gate_pool_tasks_total', 'Tasks sent to the matching pool (listings per task = listings / tasks).', () => pool.tasksRun);
+    metrics.registry.gauge('gate_pool_listings_total', 'Listings matched by the pool.', () => pool.listingsMatched);
     metrics.registry.gauge('gate_list_cache_lookups', 'Blocklist lookups answered by the in-process cache (hit) or Redis (miss).', () => [
       { labels: { result: 'hit' }, value: lists.hits },
       { labels: { result: 'miss' }, value: lists.misses },

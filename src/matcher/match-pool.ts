@@ -1,7 +1,9 @@
-// Matching runs in a piscina pool. Requests that arrive in the same turn of the
-// event loop are batched into one task per worker: a pool round trip costs about
-// 50 us here while matching one listing costs a few, so under load batching is
-// what keeps the workers busy on matching rather than on messaging.
+// Matching runs in a piscina pool. At most one task is in flight per worker;
+// listings that arrive while every worker is busy wait here and go together as
+// the next task. A pool round trip costs about 50 us here (more under load: each
+// task wakes a worker and, with its answer, the main thread) while matching one
+// listing costs a few, so the busier the gate, the larger the batches, and no
+// listing waits longer than it would have in piscina's own queue.
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
@@ -14,7 +16,7 @@ export interface MatchPoolOptions {
   threads?: number;
   /** Most listings in one task. Default 64. */
   maxBatch?: number;
-  /** Most tasks waiting for a worker before `match` rejects with an overload error. Default 1024. */
+  /** Most listings waiting for a worker before `match` rejects with an overload error. Default 65,536. */
   maxQueue?: number;
 }
 
@@ -24,6 +26,13 @@ interface Pending {
   listing: ListingToMatch;
   resolve: (match: ListingMatch) => void;
   reject: (error: Error) => void;
+}
+
+/** Fewer listings than this are not split across idle workers: a task costs more wake-ups than matching them. */
+const MIN_TASK_LISTINGS = 8;
+
+function groupKey(item: Pending): string {
+  return `${item.pack.key}/${item.fingerprints.shared.version}`;
 }
 
 const NO_MATCH: ListingMatch = { text: [], fingerprints: { images: [], texts: [] } };
@@ -42,6 +51,7 @@ export class MatchPool {
   private readonly threads: number;
   private pending: Pending[] = [];
   private flushScheduled = false;
+  private tasksInFlight = 0;
   tasksRun = 0;
   listingsMatched = 0;
   /** Listings handed to match() and not answered yet (waiting or being matched). */
@@ -50,16 +60,16 @@ export class MatchPool {
   constructor(options: MatchPoolOptions = {}) {
     this.threads = options.threads ?? Math.max(1, availableParallelism());
     this.maxBatch = options.maxBatch ?? 64;
-    this.maxQueue = options.maxQueue ?? 1024;
+    this.maxQueue = options.maxQueue ?? 65_536;
     this.piscina = new Piscina<MatchTask, MatchTaskResult>({
       filename: fileURLToPath(new URL('./match-worker.js', import.meta.url)),
       minThreads: this.threads,
       maxThreads: this.threads,
       idleTimeout: Number.MAX_SAFE_INTEGER,
-      maxQueue: this.maxQueue,
     });
   }
 
+  /** Listings waiting for a worker. */
   get queueSize(): number {
     return this.piscina.queueSize + this.pending.length;
   }
@@ -79,7 +89,7 @@ export class MatchPool {
 
   /** Matches one listing against `pack` and the fingerprint banks of `fingerprints`. */
   match(pack: CompiledPack, fingerprints: FingerprintSnapshot, listing: ListingToMatch): Promise<ListingMatch> {
-    if (this.piscina.queueSize >= this.maxQueue) return Promise.reject(new PoolOverloadedError());
+    if (this.pending.length >= this.maxQueue) return Promise.reject(new PoolOverloadedError());
     this.listingsInFlight++;
     const done = (): void => {
       this.listingsInFlight--;
@@ -107,20 +117,17 @@ export class MatchPool {
 
   private flush(): void {
     this.flushScheduled = false;
-    const pending = this.pending;
-    this.pending = [];
-    // Listings that arrived under the same pack and banks share tasks (a swap in
-    // between splits them: each listing is matched against what was live when it arrived).
-    const groups = new Map<string, Pending[]>();
-    for (const item of pending) {
-      const key = `${item.pack.key}/${item.fingerprints.shared.version}`;
-      const list = groups.get(key) ?? [];
-      list.push(item);
-      groups.set(key, list);
-    }
-    for (const items of groups.values()) {
-      const perTask = Math.min(this.maxBatch, Math.max(1, Math.ceil(items.length / this.threads)));
-      for (let i = 0; i < items.length; i += perTask) this.runBatch(items.slice(i, i + perTask));
+    while (this.tasksInFlight < this.threads && this.pending.length > 0) {
+      // Spread what is waiting over the idle workers; listings that arrived under
+      // different packs or banks (a swap in between) never share a task: each is
+      // matched against what was live when it arrived.
+      const idle = this.threads - this.tasksInFlight;
+      const first = this.pending[0] as Pending;
+      const key = groupKey(first);
+      let same = 1;
+      while (same < this.pending.length && groupKey(this.pending[same] as Pending) === key) same++;
+      const size = Math.min(this.maxBatch, same, Math.max(MIN_TASK_LISTINGS, Math.ceil(same / idle)));
+      this.runBatch(this.pending.splice(0, size));
     }
   }
 
@@ -135,14 +142,21 @@ export class MatchPool {
       listings: items.map((item) => item.listing),
     };
     this.tasksRun++;
+    this.tasksInFlight++;
     this.listingsMatched += items.length;
-    this.piscina.run(task).then(
-      (results) => items.forEach((item, i) => item.resolve(results[i] ?? NO_MATCH)),
-      (error: unknown) => {
-        const failure = error instanceof Error ? error : new Error(String(error));
-        for (const item of items) item.reject(failure);
-      },
-    );
+    this.piscina
+      .run(task)
+      .then(
+        (results) => items.forEach((item, i) => item.resolve(results[i] ?? NO_MATCH)),
+        (error: unknown) => {
+          const failure = error instanceof Error ? error : new Error(String(error));
+          for (const item of items) item.reject(failure);
+        },
+      )
+      .finally(() => {
+        this.tasksInFlight--;
+        this.flush();
+      });
   }
 
   /**
