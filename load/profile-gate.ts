@@ -107,7 +107,7 @@ const commandStats = redisCli('INFO', 'commandstats').split('\n').flatMap((line)
 console.log(`  Redis commands per request: ${commandStats.join(', ')}`);
 console.log(`  by thread: ${[...byThread].filter(([, s]) => s > 0).sort((a, b) => b[1] - a[1]).map(([name, s]) => `${name} ${((s / requests) * 1e6).toFixed(0)} us`).join(', ')}`);
 const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-console.log(metrics.split('\n').filter((line) => /^(gate_pool_|gate_list_cache|gate_event_loop|gate_checks_total|gate_degraded)/.test(line)).join('\n'));
+console.log(metrics.split('\n').filter((line) => /^(gate_pool_|gate_list_cache|gate_event_loop|gate_checks_total|gate_degraded|gate_pack_database|gate_fingerprint_index|nodejs_|process_resident)/.test(line)).join('\n'));
 await stopProcess(gate);
 redis.kill();
 if (!CPU_PROFILE) {

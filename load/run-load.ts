@@ -14,6 +14,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
 import autocannon from 'autocannon';
 import { repoPath } from '../src/config/repo-root.js';
 import { freePort } from '../src/redis/embedded-redis.js';
@@ -131,11 +132,14 @@ try {
   const before = await hit('gate', gateUrl, bodies, SWAP_RATE);
   // The demo pack swaps to itself plus one brand, for the same reason as the scale pack.
   const demo = JSON.parse(readFileSync(repoPath('src', 'pack', 'demo-pack.json'), 'utf8')) as { packVersion: string; brands: unknown[] };
-  const uploaded = swapJson ?? JSON.stringify({ ...demo, packVersion: 'demo-swap', brands: [...demo.brands, { id: 'swap-brand', names: ['Swapmark'] }] });
+  const swapPath = join(dataDir, 'swap-pack.json');
+  writeFileSync(swapPath, swapJson ?? JSON.stringify({ ...demo, packVersion: 'demo-swap', brands: [...demo.brands, { id: 'swap-brand', names: ['Swapmark'] }] }));
   const swapStarted = performance.now();
-  const upload = fetch(`http://127.0.0.1:${gatePort}/v1/admin/pack`, { method: 'PUT', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: uploaded }).then(async (r) => {
-    if (r.status !== 200) throw new Error(`the swap upload failed: ${r.status} ${await r.text()}`);
-    return (performance.now() - swapStarted) / 1000;
+  // Uploaded from a process of its own: sending 100 MB here would stall this process's load generator.
+  const upload = new Promise<number>((resolve, reject) => {
+    execFile(process.execPath, [repoPath('dist', 'load', 'upload-pack.js'), `http://127.0.0.1:${gatePort}/v1/admin/pack`, swapPath], { env: { ...process.env, GATE_ADMIN_TOKEN: ADMIN_TOKEN } }, (error, _stdout, stderr) =>
+      error ? reject(new Error(`the swap upload failed: ${stderr || error.message}`)) : resolve((performance.now() - swapStarted) / 1000),
+    );
   });
   const during = await hitWhile('gate', gateUrl, bodies, SWAP_RATE, upload.catch(() => undefined));
   const seconds = await upload.catch((error: unknown) => {

@@ -26,9 +26,14 @@ Napi::Value DeserializeDatabase(const Napi::CallbackInfo& info) {
     throw Napi::TypeError::New(env, "bytes must be a Uint8Array or Buffer");
   }
   Napi::Uint8Array bytes = info[0].As<Napi::Uint8Array>();
+  std::string key;
+  if (info.Length() > 1 && !info[1].IsUndefined()) {
+    if (!info[1].IsString()) throw Napi::TypeError::New(env, "key must be a string");
+    key = info[1].As<Napi::String>().Utf8Value();
+  }
   std::string failure;
   SharedDatabase db = SharedRegistry::Instance().Load(reinterpret_cast<const char*>(bytes.Data()),
-                                                       bytes.ByteLength(), &failure);
+                                                       bytes.ByteLength(), key, &failure);
   if (!db) {
     Napi::Error error = Napi::Error::New(env, "cannot load database: " + failure);
     error.Set("code", Napi::String::New(env, "NATIVE_RULES_DESERIALIZE"));

@@ -30,8 +30,8 @@ SharedRegistry& SharedRegistry::Instance() {
   return *registry;
 }
 
-SharedDatabase SharedRegistry::Load(const char* bytes, size_t length, std::string* failure) {
-  Key key{Fnv1a64(bytes, length), length};
+SharedDatabase SharedRegistry::Load(const char* bytes, size_t length, const std::string& name, std::string* failure) {
+  Key key{name.empty() ? "fnv:" + std::to_string(Fnv1a64(bytes, length)) : "key:" + name, length};
   std::lock_guard<std::mutex> lock(mutex_);
   auto found = entries_.find(key);
   if (found != entries_.end()) {

@@ -20,11 +20,14 @@ namespace native_rules {
 class SharedRegistry {
  public:
   static SharedRegistry& Instance();
-  SharedDatabase Load(const char* bytes, size_t length, std::string* failure);
+  // `key` names the database's content (the pack's database key): hashing a
+  // database of hundreds of megabytes on every load would cost each worker a
+  // noticeable pause. Empty: the bytes are hashed.
+  SharedDatabase Load(const char* bytes, size_t length, const std::string& key, std::string* failure);
   size_t LiveCount();
 
  private:
-  using Key = std::pair<uint64_t, size_t>;
+  using Key = std::pair<std::string, size_t>;
   std::mutex mutex_;
   std::map<Key, std::weak_ptr<hs_database_t>> entries_;
 };

@@ -135,6 +135,9 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
       return live ? [{ labels: { version: live.pack.packVersion, key: live.key }, value: 1 }] : [];
     });
     metrics.registry.gauge('gate_pack_patterns', 'Patterns in the live pack.', () => livePack.current?.patternCount ?? 0);
+    metrics.registry.gauge('gate_pack_database_bytes', 'Size of the live pack\'s serialized Hyperscan database.', () => livePack.current?.databaseBytes.byteLength ?? 0);
+    metrics.registry.gauge('gate_fingerprint_index_bytes', 'Shared memory held by the fingerprint indexes.', () => fingerprints.current.shared.arrays.buffer.byteLength);
+    metrics.registry.gauge('nodejs_external_memory_bytes', 'Memory outside the V8 heap held by the main thread\'s objects (buffers, shared memory).', () => process.memoryUsage().external);
     metrics.registry.gauge('process_resident_memory_bytes', 'Resident memory of the gate process.', () => process.memoryUsage.rss());
     metrics.registry.gauge('nodejs_heap_used_bytes', 'V8 heap in use on the main thread.', () => process.memoryUsage().heapUsed);
     metrics.registry.gauge('process_open_fds', 'Open file descriptors of the gate process.', () => {

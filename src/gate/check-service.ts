@@ -27,6 +27,7 @@ import type { SellerRings, RingAttribute, RingStatus } from '../rings/seller-rin
 import type { BrandFigures } from '../enforcement/brand-figures.js';
 import { causesOf, type CauseLedger } from '../enforcement/cause-ledger.js';
 import type { CompiledPack } from '../pack/compiled-pack.js';
+import { brandIndexOf } from '../pack/brand-index.js';
 import { PatternKind } from '../matcher/pattern-plan.js';
 import { bankedEntryOwner } from '../rights-holder/banked-entry-ref.js';
 import type { AllianceSellers } from '../alliance/alliance-sellers.js';
@@ -78,19 +79,6 @@ export function ringAttributes(request: CheckRequest): RingAttribute[] {
   return out;
 }
 
-const brandIdSets = new WeakMap<CompiledPack, { ids: Set<string>; owners: Map<string, string> }>();
-
-/** The pack's brand ids (those enforced now) and, for registered brands, their owners. */
-function brandIndex(compiled: CompiledPack): { ids: Set<string>; owners: Map<string, string> } {
-  let index = brandIdSets.get(compiled);
-  if (!index) {
-    index = { ids: new Set(compiled.pack.brands.map((b) => b.id)), owners: new Map() };
-    for (const brand of compiled.pack.brands) if (brand.owner) index.owners.set(brand.id, brand.owner);
-    brandIdSets.set(compiled, index);
-  }
-  return index;
-}
-
 /**
  * Names what the workers found by the refs of the bank generation they searched.
  * A rights holder's banked item counts only while its brand is enforced, and,
@@ -98,7 +86,7 @@ function brandIndex(compiled: CompiledPack): { ids: Set<string>; owners: Map<str
  */
 function nameFingerprintHits(hits: FingerprintHits, snapshot: FingerprintSnapshot, request: CheckRequest, compiled: CompiledPack, namedOwners: ReadonlySet<string>) {
   const textField = request.description ? 'description' : 'title';
-  const brands = brandIndex(compiled);
+  const brands = brandIndexOf(compiled);
   const applies = (ref: string): boolean => {
     const owner = bankedEntryOwner(ref);
     if (!owner) return true;
@@ -190,7 +178,7 @@ export class CheckService {
     for (const reason of degraded) this.parts.metrics.degraded.inc({ signal: reason.ref.split(':')[0] ?? 'unknown' });
 
     const brandsNamed = text.ok ? brandsInvolved(compiled, text.value, []) : [];
-    const index = brandIndex(compiled);
+    const index = brandIndexOf(compiled);
     const namedOwners = new Set(brandsNamed.flatMap((id) => index.owners.get(id) ?? []));
     const fingerprintHits = text.ok ? nameFingerprintHits(text.value.fingerprints, banks, request, compiled, namedOwners) : { texts: [], images: [] };
     const extraSignals: Array<{ reason: Reason; score: number }> = [];

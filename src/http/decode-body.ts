@@ -20,17 +20,7 @@ export function bodyFormat(contentType: string): BodyFormat {
   );
 }
 
-/** A JSON body as text (strict UTF-8), left unparsed. */
-export function decodeJsonText(body: Buffer): string {
-  if (body.length === 0) throw new GateError('GATE_ERR_EMPTY_BODY', 'the request has no body', { field: 'body' });
-  try {
-    return utf8.decode(body);
-  } catch {
-    throw new GateError('GATE_ERR_INVALID_BODY', 'the body is not valid UTF-8', { field: 'body' });
-  }
-}
-
-export function decodeBody(body: Buffer, format: BodyFormat): unknown {
+export function decodeBody(body: Uint8Array, format: BodyFormat): unknown {
   if (body.length === 0) throw new GateError('GATE_ERR_EMPTY_BODY', 'the request has no body', { field: 'body' });
   if (format === 'msgpack') {
     try {

@@ -15,6 +15,7 @@ import { bankEntries, fingerprintKindOf } from './bank-entries.js';
 import type { GateMetrics } from '../observability/gate-metrics.js';
 import type { LivePack } from '../pack/live-pack.js';
 import type { PackManager } from '../pack/pack-manager.js';
+import type { PackSource } from '../pack/pack-source.js';
 import { LIST_KINDS, type ListKind } from '../pack/policy-pack.js';
 import { checkStringArray, FieldIssues, isPlainObject } from '../validation/field-issues.js';
 import { isRedisUnavailable, route, type RouteOptions } from './route-handler.js';
@@ -179,10 +180,10 @@ export class GateServer {
     );
     app.put(
       '/v1/admin/pack',
-      route(this.options({ readsBody: true, rawJson: true, maxBodyBytes: Math.max(p.maxBodyBytes, 512 * 1024 * 1024) }), async ({ head, body: raw }) => {
+      route(this.options({ readsBody: true, undecodedBody: true, maxBodyBytes: Math.max(p.maxBodyBytes, 512 * 1024 * 1024) }), async ({ head, body }) => {
         this.requireAdmin(head.authorization);
-        // JSON arrives as text and is parsed on the pack-build thread; MessagePack is decoded here.
-        const live = await p.packs.replace(typeof raw === 'string' ? raw : JSON.stringify(raw));
+        // The bytes go to the pack-build thread as they came: decoding them is its work.
+        const live = await p.packs.replace(body as PackSource);
         await p.audit.record({ who: 'admin', what: 'pack:replace', subject: live.pack.packVersion, details: { key: live.key, patterns: live.patternCount } });
         p.log(`pack ${live.pack.packVersion} made live by an admin (${live.patternCount} patterns, ${live.compileMillis.toFixed(0)} ms)`);
         return { packVersion: live.pack.packVersion, key: live.key, patternCount: live.patternCount, compileMillis: Math.round(live.compileMillis), fromCache: live.fromCache };

@@ -4,7 +4,8 @@
 import { GateError } from '../errors/gate-error.js';
 import { PackInvalidError } from '../pack/pack-invalid-error.js';
 import type { GateMetrics } from '../observability/gate-metrics.js';
-import { bodyFormat, decodeBody, decodeJsonText } from './decode-body.js';
+import { bodyFormat, decodeBody } from './decode-body.js';
+import type { PackSource } from '../pack/pack-source.js';
 import { readHead, type HttpRequest, type HttpResponse, type RequestHead } from './http-types.js';
 import { readBody } from './read-body.js';
 import { sendData, sendError, type ResponseState } from './respond.js';
@@ -13,7 +14,7 @@ export interface HandlerContext {
   head: RequestHead;
   res: HttpResponse;
   state: ResponseState;
-  /** Decoded body, when the route reads one (the UTF-8 text itself with `rawJson`). */
+  /** Decoded body, when the route reads one (with `undecodedBody`, a PackSource: the bytes and their format). */
   body: unknown;
   /** performance.now() when the request arrived. */
   startedAt: number;
@@ -27,8 +28,8 @@ export interface RouteOptions {
   readsBody?: boolean;
   /** Called before the body is read: throwing refuses the request without reading or decoding it (load shedding). */
   admit?: (head: RequestHead) => void;
-  /** Hand the handler the JSON body as text, unparsed (the pack is parsed off the event loop). */
-  rawJson?: boolean;
+  /** Hand the handler the body's bytes in shared memory, undecoded, with their format (a pack is decoded off the event loop). */
+  undecodedBody?: boolean;
   maxBodyBytes: number;
   metrics: GateMetrics;
   log: (message: string) => void;
@@ -72,8 +73,10 @@ export function route(options: RouteOptions, handler: Handler): (res: HttpRespon
       options.admit?.(head);
       if (options.readsBody) {
         const format = bodyFormat(head.contentType);
-        const bytes = await readBody(res, head.contentLength, options.maxBodyBytes);
-        body = options.rawJson && format === 'json' ? decodeJsonText(bytes) : decodeBody(bytes, format);
+        const bytes = await readBody(res, head.contentLength, { limit: options.maxBodyBytes, shared: options.undecodedBody ?? false });
+        if (!options.undecodedBody) body = decodeBody(bytes, format);
+        else if (bytes.byteLength === 0) throw new GateError('GATE_ERR_EMPTY_BODY', 'the request has no body', { field: 'body' });
+        else body = { bytes, format } satisfies PackSource;
       }
       const result = await handler({ head, res, state, body, startedAt });
       if (result !== undefined) sendData(res, state, 200, result, head.accept);

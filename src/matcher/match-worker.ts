@@ -22,7 +22,7 @@ prepareNormalizer(); // build the normalization tables when the worker starts, n
 function databaseFor(task: MatchTask): NativeDatabase {
   const found = loaded.find((l) => l.key === task.packKey);
   if (found) return found.db;
-  const db = rulesEngine.deserialize(task.databaseBytes);
+  const db = rulesEngine.deserialize(task.databaseBytes, task.packKey);
   loaded.unshift({ key: task.packKey, db });
   while (loaded.length > 2) loaded.pop()?.db.close();
   return db;

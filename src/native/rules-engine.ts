@@ -81,7 +81,7 @@ interface NativeRulesAddon {
   Normalizer: new (tables: NormalizerTables) => NativeNormalizer;
   compile(patterns: readonly PatternSpec[]): NativeDatabase;
   compileAsync(patterns: readonly PatternSpec[]): Promise<NativeDatabase>;
-  deserialize(bytes: Uint8Array): NativeDatabase;
+  deserialize(bytes: Uint8Array, key?: string): NativeDatabase;
   version(): string;
   validPlatform(): boolean;
   sharedDatabaseCount(): number;
@@ -142,7 +142,11 @@ export function createNormalizer(tables: NormalizerTables): NativeNormalizer {
 export const rulesEngine = {
   compile: (patterns: readonly PatternSpec[]): NativeDatabase => addon.compile(patterns),
   compileAsync: (patterns: readonly PatternSpec[]): Promise<NativeDatabase> => addon.compileAsync(patterns),
-  deserialize: (bytes: Uint8Array): NativeDatabase => addon.deserialize(bytes),
+  /**
+   * Loads a serialized database, shared with every thread that loads the same one.
+   * `key` names its content (a compiled pack's database key), which spares hashing the bytes.
+   */
+  deserialize: (bytes: Uint8Array, key?: string): NativeDatabase => addon.deserialize(bytes, key),
   /** Hyperscan's version string, part of every compiled-database cache key. */
   version: (): string => addon.version(),
   validPlatform: (): boolean => addon.validPlatform(),

@@ -61,9 +61,9 @@ async function checkRegexRules(pack: PolicyPack, patterns: readonly PatternSpec[
 }
 
 /** A cached database is used only if it loads: a damaged entry means compiling afresh. */
-function loads(bytes: Uint8Array): boolean {
+function loads(bytes: Uint8Array, key: string): boolean {
   try {
-    rulesEngine.deserialize(bytes).close();
+    rulesEngine.deserialize(bytes, key).close();
     return true;
   } catch {
     return false;
@@ -81,7 +81,7 @@ export async function compilePack(pack: PolicyPack, cache?: DatabaseCache, onThi
   const key = databaseKey(plan.patterns, plan.meta);
   const cached = await cache?.get(key);
   let serialized: Uint8Array;
-  const fromCache = cached !== undefined && loads(cached);
+  const fromCache = cached !== undefined && loads(cached, key);
   if (fromCache && cached) serialized = cached;
   else {
     const ruleIssues = await checkRegexRules(pack, plan.patterns, plan.sources, onThisThread);

@@ -1,4 +1,4 @@
-// A thread of its own that turns pack JSON into a compiled pack: parsing,
+// A thread of its own that turns an uploaded pack into a compiled pack: decoding,
 // validation, pattern planning (which normalizes every term) and Hyperscan
 // compilation together take seconds for a large pack, and none of it may run on
 // the event loop that answers checks.
@@ -9,9 +9,12 @@ import { seedPackEntries } from './seed-pack-entries.js';
 import { redisKeys } from '../redis/redis-keys.js';
 import { prepareNormalizer } from '../normalize/normalize-text.js';
 import { compilePack } from './compile-pack.js';
+import { rulesEngine, type NativeDatabase } from '../native/rules-engine.js';
 import { PackInvalidError } from './pack-invalid-error.js';
 import { validatePack } from './validate-pack.js';
 import type { PackBuildReply, PackBuildRequest } from './pack-build-messages.js';
+import { decodePackSource, PackUnreadableError } from './pack-source.js';
+import { encodeBrandSlices } from './brand-slices.js';
 
 // Serving comes first: on Linux a thread has its own nice value, and this one
 // (parsing, validating and compiling a pack for up to a minute) yields the CPU to
@@ -26,34 +29,51 @@ const cacheConfig = (workerData as { cache?: DatabaseCacheConfig } | undefined)?
 const redis = cacheConfig ? await packBuildRedis(cacheConfig) : undefined;
 const cache = redis && cacheConfig ? redisDatabaseCache(redis, cacheConfig, (message) => console.error(message)) : undefined;
 
-async function build(request: PackBuildRequest): Promise<PackBuildReply> {
+/**
+ * The database of the latest build, loaded here and held until the next build:
+ * the matching threads then find it already loaded (the addon shares one copy per
+ * process) instead of each pausing to load it when the pack goes live.
+ */
+let held: NativeDatabase | undefined;
+
+const NO_LISTS = { sellers: [], shops: [], phones: [], devices: [], paymentAccounts: [] };
+
+async function build(request: PackBuildRequest): Promise<{ reply: PackBuildReply; transfer: ArrayBuffer[] }> {
+  const only = (reply: PackBuildReply) => ({ reply, transfer: [] });
   let raw: unknown;
   try {
-    raw = JSON.parse(request.json) as unknown;
+    raw = decodePackSource(request.source);
   } catch (error) {
-    return { id: request.id, kind: 'invalid', issues: [{ path: '', message: `the pack is not valid JSON: ${(error as Error).message}` }] };
+    if (error instanceof PackUnreadableError) return only({ id: request.id, kind: 'unreadable', code: error.code, message: error.message });
+    throw error;
   }
   const validation = validatePack(raw);
-  if (!validation.ok) return { id: request.id, kind: 'invalid', issues: validation.issues };
+  if (!validation.ok) return only({ id: request.id, kind: 'invalid', issues: validation.issues });
   const own = new Set(validation.pack.brands.map((b) => b.id));
   // A registered brand never replaces one of the pack's own: the admin's pack wins on an id clash.
   for (const brand of request.extraBrands ?? []) if (!own.has(brand.id)) validation.pack.brands.push(brand);
   try {
     const compiled = await compilePack(validation.pack, cache, true);
-    if (!redis || !cacheConfig) return { id: request.id, kind: 'compiled', compiled };
-    const seeded = request.seed ? await seedPackEntries(redis, redisKeys(cacheConfig.prefix), compiled.pack) : { lists: 0, images: 0, texts: 0 };
-    // Seeded here, so the lists and banks need not cross to the event loop.
-    const pack = { ...compiled.pack, lists: { sellers: [], shops: [], phones: [], devices: [], paymentAccounts: [] }, fingerprints: { texts: [], images: [] } };
-    return { id: request.id, kind: 'compiled', compiled: { ...compiled, pack }, seeded };
+    const loaded = rulesEngine.deserialize(compiled.databaseBytes, compiled.key);
+    held?.close();
+    held = loaded;
+    // Seeded here when this thread has Redis, so that the lists and banks need not cross to the event loop.
+    const seeded = redis && cacheConfig && request.seed ? await seedPackEntries(redis, redisKeys(cacheConfig.prefix), compiled.pack) : undefined;
+    const { brands, ...rest } = compiled.pack;
+    const pack = redis && cacheConfig ? { ...rest, lists: NO_LISTS, fingerprints: { texts: [], images: [] } } : rest;
+    const brandSlices = encodeBrandSlices(brands);
+    const reply: PackBuildReply = { id: request.id, kind: 'compiled', compiled: { ...compiled, pack }, brandSlices };
+    if (seeded) reply.seeded = seeded;
+    return { reply, transfer: brandSlices.map((slice) => slice.buffer as ArrayBuffer) };
   } catch (error) {
-    if (error instanceof PackInvalidError) return { id: request.id, kind: 'invalid', issues: error.issues };
-    return { id: request.id, kind: 'failed', message: (error as Error).message };
+    if (error instanceof PackInvalidError) return only({ id: request.id, kind: 'invalid', issues: error.issues });
+    return only({ id: request.id, kind: 'failed', message: (error as Error).message });
   }
 }
 
 parentPort?.on('message', (request: PackBuildRequest) => {
   build(request).then(
-    (reply) => parentPort?.postMessage(reply),
+    ({ reply, transfer }) => parentPort?.postMessage(reply, transfer),
     (error: unknown) => parentPort?.postMessage({ id: request.id, kind: 'failed', message: (error as Error).message } satisfies PackBuildReply),
   );
 });

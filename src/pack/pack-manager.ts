@@ -14,6 +14,8 @@ import type { CompiledPack } from './compiled-pack.js';
 import type { BuiltPack, PackBuilder } from './pack-builder.js';
 import type { LivePack } from './live-pack.js';
 import { PackInvalidError } from './pack-invalid-error.js';
+import { sharedBytes, type PackSource } from './pack-source.js';
+import type { BodyFormat } from '../http/decode-body.js';
 import type { BrandEntry } from './policy-pack.js';
 
 export interface PackManagerParts {
@@ -40,13 +42,16 @@ function signatureOf(brands: readonly BrandEntry[]): string {
 interface PackManifest {
   packHash: string;
   chunks: number;
+  /** Total size, so that a reader can place the chunks straight into one shared buffer. */
+  bytes?: number;
+  format?: BodyFormat;
 }
 
 /** A stored pack is split into strings of this size. */
 const PACK_CHUNK_BYTES = 4 * 1024 * 1024;
 
 interface StoredPack {
-  json: string;
+  source: PackSource;
   packHash: string;
 }
 
@@ -58,7 +63,7 @@ export class PackManager {
    */
   beforeSwap: ((next: CompiledPack) => Promise<void>) | undefined;
   /** The admin's (or the file's) pack, to which registered brands are added. */
-  private baseJson: string | undefined;
+  private baseSource: PackSource | undefined;
   private registryDirty = false;
   /** Which registered brands the live pack was built with (ids and content). */
   private registrySignature = '';
@@ -71,28 +76,28 @@ export class PackManager {
     const stored = await this.readStored();
     if (stored) {
       try {
-        const compiled = await this.makeLive(stored.json);
+        const compiled = await this.makeLive(stored.source);
         this.parts.log(`pack ${compiled.pack.packVersion} loaded from Redis (uploaded by an admin; GATE_PACK is not used while it is there)`);
         return compiled;
       } catch (error) {
         this.parts.log(`the pack stored in Redis is unusable (${(error as Error).message}); loading ${path}`);
       }
     }
-    let json: string;
+    let file: Buffer;
     try {
-      json = await readFile(path, 'utf8');
+      file = await readFile(path);
     } catch (error) {
       throw new PackInvalidError([{ path: '', message: `cannot read ${path}: ${(error as Error).message}` }]);
     }
-    const compiled = await this.makeLive(json);
+    const compiled = await this.makeLive({ bytes: sharedBytes([file]), format: 'json' });
     this.parts.log(`pack ${compiled.pack.packVersion} loaded from ${path}: ${compiled.patternCount} patterns ${compiled.fromCache ? 'loaded from the compiled-database cache' : 'compiled'} in ${compiled.compileMillis.toFixed(0)} ms`);
     return compiled;
   }
 
-  /** An admin's pack (JSON text): made live here, then stored and announced to the other instances. */
-  async replace(json: string): Promise<CompiledPack> {
-    const compiled = await this.makeLive(json);
-    await this.store(json, compiled.packHash);
+  /** An admin's pack (its bytes as uploaded): made live here, then stored and announced to the other instances. */
+  async replace(source: PackSource): Promise<CompiledPack> {
+    const compiled = await this.makeLive(source);
+    await this.store(source, compiled.packHash);
     await this.parts.redis.publish(this.parts.keys.packChanges, compiled.packHash);
     return compiled;
   }
@@ -122,7 +127,7 @@ export class PackManager {
 
   /** Rebuilds when the enforceable brands changed without an announcement (a mark's validity began or ended). */
   async recheckRegistry(): Promise<void> {
-    if (this.baseJson === undefined || !this.parts.registeredBrands) return;
+    if (this.baseSource === undefined || !this.parts.registeredBrands) return;
     if (signatureOf(await this.parts.registeredBrands()) !== this.registrySignature) await this.refreshRegistry();
   }
 
@@ -131,7 +136,7 @@ export class PackManager {
     this.registryRebuild ??= (async () => {
       while (this.registryDirty) {
         this.registryDirty = false;
-        const base = this.baseJson;
+        const base = this.baseSource;
         if (base === undefined) return;
         try {
           const compiled = await this.makeLive(base, false);
@@ -150,7 +155,7 @@ export class PackManager {
     try {
       const stored = await this.readStored();
       if (!stored || stored.packHash === this.parts.livePack.current?.packHash) return;
-      const compiled = await this.makeLive(stored.json);
+      const compiled = await this.makeLive(stored.source);
       this.parts.log(`pack ${compiled.pack.packVersion} made live (announced by another instance)`);
     } catch (error) {
       this.parts.log(`could not load the announced pack: ${(error as Error).message}`);
@@ -162,15 +167,15 @@ export class PackManager {
    * 100 MB pack would hold Redis (and every check's lookup) for seconds and
    * outlast the command timeout. Readers only ever see a complete pack.
    */
-  private async store(json: string, packHash: string): Promise<void> {
+  private async store(source: PackSource, packHash: string): Promise<void> {
     const { redis, keys } = this.parts;
-    const bytes = Buffer.from(json, 'utf8');
+    const bytes = Buffer.from(source.bytes.buffer, source.bytes.byteOffset, source.bytes.byteLength);
     const chunks = Math.max(1, Math.ceil(bytes.length / PACK_CHUNK_BYTES));
     for (let i = 0; i < chunks; i++) {
       await redis.set(`${keys.livePack}:${packHash}:${i}`, bytes.subarray(i * PACK_CHUNK_BYTES, (i + 1) * PACK_CHUNK_BYTES));
     }
     const previous = await this.readManifest();
-    await redis.set(keys.livePack, JSON.stringify({ packHash, chunks } satisfies PackManifest));
+    await redis.set(keys.livePack, JSON.stringify({ packHash, chunks, bytes: bytes.length, format: source.format } satisfies PackManifest));
     if (previous && previous.packHash !== packHash) {
       for (let i = 0; i < previous.chunks; i++) await redis.del(`${keys.livePack}:${previous.packHash}:${i}`);
     }
@@ -180,34 +185,45 @@ export class PackManager {
     const text = await this.parts.redis.get(this.parts.keys.livePack);
     if (text === null) return undefined;
     const manifest = JSON.parse(text) as Partial<PackManifest>;
-    return typeof manifest.packHash === 'string' && typeof manifest.chunks === 'number' ? { packHash: manifest.packHash, chunks: manifest.chunks } : undefined;
+    if (typeof manifest.packHash !== 'string' || typeof manifest.chunks !== 'number') return undefined;
+    const out: PackManifest = { packHash: manifest.packHash, chunks: manifest.chunks, format: manifest.format === 'msgpack' ? 'msgpack' : 'json' };
+    if (typeof manifest.bytes === 'number') out.bytes = manifest.bytes;
+    return out;
   }
 
   private async readStored(): Promise<StoredPack | undefined> {
     const manifest = await this.readManifest();
     if (!manifest) return undefined;
+    // Each chunk is copied into the shared buffer as it arrives: a few milliseconds
+    // at a time on the event loop, never the whole pack at once.
+    const target = manifest.bytes === undefined ? undefined : new Uint8Array(new SharedArrayBuffer(manifest.bytes));
     const parts: Buffer[] = [];
+    let offset = 0;
     for (let i = 0; i < manifest.chunks; i++) {
       const chunk = await this.parts.redis.getBuffer(`${this.parts.keys.livePack}:${manifest.packHash}:${i}`);
       if (chunk === null) throw new Error(`the stored pack ${manifest.packHash} is missing chunk ${i}`);
-      parts.push(chunk);
+      if (!target) parts.push(chunk);
+      else if (offset + chunk.length > target.length) throw new Error(`the stored pack ${manifest.packHash} is larger than its manifest says`);
+      else target.set(chunk, offset);
+      offset += chunk.length;
     }
-    return { json: Buffer.concat(parts).toString('utf8'), packHash: manifest.packHash };
+    if (target && offset !== target.length) throw new Error(`the stored pack ${manifest.packHash} is ${offset} bytes, its manifest says ${target.length}`);
+    return { source: { bytes: target ?? sharedBytes(parts), format: manifest.format ?? 'json' }, packHash: manifest.packHash };
   }
 
   /** Swaps are serialized: two uploads at once cannot leave the older one live. */
-  private makeLive(json: string, seed = true): Promise<CompiledPack> {
+  private makeLive(source: PackSource, seed = true): Promise<CompiledPack> {
     const run = this.chain.then(async () => {
       let built: BuiltPack;
       try {
         const registered = (await this.parts.registeredBrands?.()) ?? [];
         this.registrySignature = signatureOf(registered);
-        built = await this.parts.builder.build(json, registered, seed);
+        built = await this.parts.builder.build(source, registered, seed);
       } catch (error) {
         this.parts.metrics.packRejected.inc();
         throw error;
       }
-      this.baseJson = json;
+      this.baseSource = source;
       const { compiled, seeded } = built;
       if (seeded) {
         // The build thread wrote the lists and banks; instances drop or reload only what changed.
@@ -228,6 +244,7 @@ export class PackManager {
         await this.beforeSwap(live).catch((error: unknown) => this.parts.log(`warm-up before the swap failed (the swap goes ahead): ${(error as Error).message}`));
       }
       this.parts.livePack.swap(live);
+      this.parts.builder.settled();
       this.parts.metrics.packSwaps.inc();
       return live;
     });

@@ -1,0 +1,24 @@
+// Uploads a pack file to a gate (PUT /v1/admin/pack) and prints the seconds it
+// took. A process of its own, so that sending a 100 MB body does not stall the
+// load generator's event loop and show up as the gate's latency.
+// Usage: node dist/load/upload-pack.js <url> <pack.json>   (admin token in GATE_ADMIN_TOKEN)
+import { readFileSync } from 'node:fs';
+
+const [url, file] = process.argv.slice(2);
+if (!url || !file) {
+  console.error('usage: upload-pack.js <url of /v1/admin/pack> <pack file>');
+  process.exit(2);
+}
+const body = readFileSync(file);
+const started = performance.now();
+const response = await fetch(url, {
+  method: 'PUT',
+  headers: { authorization: `Bearer ${process.env.GATE_ADMIN_TOKEN ?? ''}`, 'content-type': 'application/json' },
+  body,
+});
+const text = await response.text();
+if (response.status !== 200) {
+  console.error(`upload failed: ${response.status} ${text}`);
+  process.exit(1);
+}
+console.log(`uploaded in ${((performance.now() - started) / 1000).toFixed(2)} s`);

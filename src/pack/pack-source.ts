@@ -1,0 +1,50 @@
+// A pack as its uploaded bytes (JSON or MessagePack) in shared memory. The bytes
+// go to the pack-build thread without a copy and are decoded there: decoding a
+// 100 MB pack takes the better part of a second, which the event loop answering
+// checks cannot spare.
+import { GateError } from '../errors/gate-error.js';
+import { decodeBody, type BodyFormat } from '../http/decode-body.js';
+
+export interface PackSource {
+  /** Backed by a SharedArrayBuffer. */
+  bytes: Uint8Array;
+  format: BodyFormat;
+}
+
+/** One shared buffer holding `parts` back to back. */
+export function sharedBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const total = parts.reduce((sum, part) => sum + part.byteLength, 0);
+  const out = new Uint8Array(new SharedArrayBuffer(total));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.byteLength;
+  }
+  return out;
+}
+
+export function packSourceFromJson(json: string): PackSource {
+  return { bytes: sharedBytes([Buffer.from(json, 'utf8')]), format: 'json' };
+}
+
+export class PackUnreadableError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'GATE_ERR_INVALID_BODY' | 'GATE_ERR_EMPTY_BODY',
+  ) {
+    super(message);
+    this.name = 'PackUnreadableError';
+  }
+}
+
+/** The pack as a value; throws PackUnreadableError when the bytes are not UTF-8 JSON or MessagePack. */
+export function decodePackSource(source: PackSource): unknown {
+  try {
+    return decodeBody(source.bytes, source.format);
+  } catch (error) {
+    if (error instanceof GateError && (error.code === 'GATE_ERR_INVALID_BODY' || error.code === 'GATE_ERR_EMPTY_BODY')) {
+      throw new PackUnreadableError(error.message, error.code);
+    }
+    throw error;
+  }
+}
