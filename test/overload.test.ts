@@ -1,7 +1,8 @@
 // Issue 8: past the bound on listings in the matching pool, checks are shed at
 // once: answered `review` with reason degraded (text:shed), or 503 with
 // retry-after, as configured; nothing hangs and nothing is silently allowed.
-// Per-signal fail modes move a degraded verdict as configured.
+// Past the bound on checks in flight, a check is refused with 503 before its
+// body is read, in either mode. Per-signal fail modes move a degraded verdict as configured.
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { startTestRedis } from './helpers/test-redis.js';
@@ -23,7 +24,7 @@ async function burst(url: string, count: number): Promise<Array<{ status: number
 describe('overload and fail modes', () => {
   it('sheds past the pool bound with review/degraded, never allow', { timeout: 60_000 }, async () => {
     const redis = await startTestRedis();
-    const gate = await startTestGate({ redisUrl: redis.url, env: { GATE_MAX_LISTINGS_IN_FLIGHT: '2' } });
+    const gate = await startTestGate({ redisUrl: redis.url, env: { GATE_MAX_LISTINGS_IN_FLIGHT: '2', GATE_MAX_CHECKS_IN_FLIGHT: '1000' } });
     try {
       const answers = await burst(gate.url, 300);
       assert.ok(answers.every((a) => a.status === 200));
@@ -33,6 +34,29 @@ describe('overload and fail modes', () => {
       assert.ok(answers.some((a) => !a.body.reasons?.some((r) => r.code === 'degraded')), 'others were matched in full');
       const metrics = await (await fetch(`${gate.url}/metrics`)).text();
       assert.match(metrics, /gate_shed_total\{mode="review"\} [1-9]/);
+    } finally {
+      await gate.stop();
+      await redis.stop();
+    }
+  });
+
+  it('refuses checks past the bound on checks in flight with 503 and retry-after, in review mode too', { timeout: 60_000 }, async () => {
+    const redis = await startTestRedis();
+    const gate = await startTestGate({ redisUrl: redis.url, env: { GATE_MAX_CHECKS_IN_FLIGHT: '8' } });
+    try {
+      const answers = await burst(gate.url, 300);
+      const refused = answers.filter((a) => a.status === 503);
+      const answered = answers.filter((a) => a.status === 200);
+      assert.ok(refused.length > 0, 'some checks were refused');
+      assert.ok(answered.length > 0, 'checks within the bound were answered');
+      assert.equal(refused.length + answered.length, answers.length, 'every check was answered 200 or refused 503');
+      for (const a of refused) {
+        assert.equal(a.retryAfter, '1');
+        assert.equal((a.body as { error?: { code?: string } }).error?.code, 'GATE_ERR_OVERLOADED');
+      }
+      const metrics = await (await fetch(`${gate.url}/metrics`)).text();
+      assert.match(metrics, /gate_shed_total\{mode="503"\} [1-9]/);
+      assert.match(metrics, /gate_checks_in_flight 0/, 'every admitted check was released');
     } finally {
       await gate.stop();
       await redis.stop();

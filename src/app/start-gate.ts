@@ -225,7 +225,8 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     metrics.registry.gauge('gate_review_spool_replayed_total', 'Spooled review items replayed into the queue.', () => spool.replayed);
 
     const alliance = new AllianceSellers(redis, keys, lists, rings, figures);
-    const checks = new CheckService({ livePack, pool, lists, fingerprints, reviews, verdicts, spool, metrics, qaShare: config.qaShare, log, rings, figures, causes, alliance, failModes: config.failModes, maxListingsInFlight: config.maxListingsInFlight, shedMode: config.shedMode });
+    const checks = new CheckService({ livePack, pool, lists, fingerprints, reviews, verdicts, spool, metrics, qaShare: config.qaShare, log, rings, figures, causes, alliance, failModes: config.failModes, maxListingsInFlight: config.maxListingsInFlight, maxChecksInFlight: config.maxChecksInFlight, shedMode: config.shedMode });
+    metrics.registry.gauge('gate_checks_in_flight', 'Checks admitted and not answered yet (GATE_MAX_CHECKS_IN_FLIGHT bounds them).', () => checks.checksInFlight);
     const sellerChecks = new SellerCheckService({ livePack, pool, lists, fingerprints, rings, reviews, spool, causes, metrics, log });
     const reports = new ReportDesk(redis, keys, verdicts, reviews, config.reports);
     const server = new GateServer({

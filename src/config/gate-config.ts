@@ -52,6 +52,8 @@ export interface GateConfig {
   readonly failModes: Readonly<Record<DegradableSignal, FailMode>>;
   /** Listings waiting for or in the matching pool past which checks are shed. */
   readonly maxListingsInFlight: number;
+  /** Checks admitted and not yet answered past which a check is refused (503) before its body is read. */
+  readonly maxChecksInFlight: number;
   /** How a shed check is answered: `review` (with reason degraded) or `503` with retry-after. */
   readonly shedMode: 'review' | '503';
   /** PEM files for TLS to Redis (with a `rediss://` REDIS_URL). */
@@ -184,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GateConfig {
     redisTls: redisTls(env, problems),
     failModes: failModes(env, problems),
     maxListingsInFlight: integer(env, 'GATE_MAX_LISTINGS_IN_FLIGHT', 1000, 1, 1_000_000, problems),
+    maxChecksInFlight: integer(env, 'GATE_MAX_CHECKS_IN_FLIGHT', 256, 1, 1_000_000, problems),
     shedMode: env.GATE_SHED_MODE === '503' ? '503' : 'review',
     reports: {
       perReporter: integer(env, 'GATE_REPORTS_PER_REPORTER', 20, 1, 1_000_000, problems),

@@ -22,6 +22,7 @@ import type { ListHit } from './list-hit.js';
 import type { Reason } from './reason.js';
 import { scoreListing } from './score-listing.js';
 import { settleBefore, TIMED_OUT } from './settle-before.js';
+import { queueBudgetMs, signalBudgetMs } from './deadline-budget.js';
 import { ThrottledLog } from '../observability/throttled-log.js';
 import type { SellerRings, RingAttribute, RingStatus } from '../rings/seller-rings.js';
 import type { BrandFigures } from '../enforcement/brand-figures.js';
@@ -53,11 +54,14 @@ export interface CheckServiceParts {
   failModes: Readonly<Record<DegradableSignal, FailMode>>;
   /** Listings in the matching pool past which a check is shed at once. */
   maxListingsInFlight: number;
+  /** Checks admitted and not yet answered past which a check is refused with 503 before its body is read. */
+  maxChecksInFlight: number;
   shedMode: 'review' | '503';
 }
 
-/** Even a request at its deadline gives Redis this long to take a review item before spooling it. */
-const MIN_QUEUE_WAIT_MS = 5;
+/** One error object for every refusal: a refusal must cost the event loop as little as possible (no stack trace). */
+const OVERLOADED = new GateError('GATE_ERR_OVERLOADED', 'the gate is at its limit; retry after the retry-after delay');
+
 
 export function listProbes(request: CheckRequest): ListProbe[] {
   const probes: ListProbe[] = [{ kind: 'sellers', value: request.sellerId, field: 'sellerId' }];
@@ -133,14 +137,28 @@ export class CheckService {
     this.failures = new ThrottledLog(parts.log);
   }
 
+  /** Checks admitted and not answered yet. */
+  checksInFlight = 0;
+
   /**
-   * With 503 shedding, a check the pool has no room for is refused before its body
-   * is even read: past the bound the event loop's own time is what runs out.
+   * Called before a check's body is read. Past GATE_MAX_CHECKS_IN_FLIGHT the event
+   * loop itself is what runs out (every admitted check costs it far more than a
+   * refusal does), and with 503 shedding a full matching pool refuses here too:
+   * either way the refusal costs no body read, decode or Redis call. Returns the
+   * release to call once the check is answered.
    */
-  admit(): void {
-    if (this.parts.shedMode !== '503' || this.parts.pool.listingsInFlight < this.parts.maxListingsInFlight) return;
-    this.parts.metrics.shed.inc({ mode: '503' });
-    throw new GateError('GATE_ERR_OVERLOADED', 'the matching pool is full; retry after the retry-after delay');
+  admit(): () => void {
+    const overloaded =
+      this.checksInFlight >= this.parts.maxChecksInFlight ||
+      (this.parts.shedMode === '503' && this.parts.pool.listingsInFlight >= this.parts.maxListingsInFlight);
+    if (overloaded) {
+      this.parts.metrics.shed.inc({ mode: '503' });
+      throw OVERLOADED;
+    }
+    this.checksInFlight++;
+    return () => {
+      this.checksInFlight--;
+    };
   }
 
   async check(request: CheckRequest, startedAt: number, deadlineMs: number): Promise<CheckResponse> {
@@ -155,7 +173,7 @@ export class CheckService {
     }
 
     let timer: NodeJS.Timeout | undefined;
-    const remaining = Math.max(0, deadlineMs - (performance.now() - startedAt));
+    const remaining = signalBudgetMs(deadlineMs, performance.now() - startedAt);
     const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
       timer = setTimeout(() => resolve(TIMED_OUT), remaining);
     });
@@ -234,7 +252,7 @@ export class CheckService {
       // spool land on the same item (the enqueue script de-duplicates by content).
       const item = { ...reviewItem('normal'), reviewId: `rv_${randomUUID()}` };
       let queued: EnqueueResult;
-      const left = Math.max(MIN_QUEUE_WAIT_MS, deadlineMs - (performance.now() - startedAt));
+      const left = queueBudgetMs(deadlineMs, performance.now() - startedAt);
       let queueTimer: NodeJS.Timeout | undefined;
       const queueDeadline = new Promise<typeof TIMED_OUT>((r) => {
         queueTimer = setTimeout(() => r(TIMED_OUT), left);

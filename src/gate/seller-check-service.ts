@@ -19,6 +19,7 @@ import { contentHash } from './content-hash.js';
 import type { ListHit } from './list-hit.js';
 import type { Reason, Verdict } from './reason.js';
 import { scoreListing } from './score-listing.js';
+import { queueBudgetMs, signalBudgetMs } from './deadline-budget.js';
 import { deadlineIn, settleBefore } from './settle-before.js';
 import { shopAsListing, type SellerCheckRequest, type SellerCheckResponse, type SellerReason } from './seller-check.js';
 
@@ -35,8 +36,6 @@ export interface SellerCheckParts {
   log: (message: string) => void;
 }
 
-const MIN_QUEUE_WAIT_MS = 5;
-
 export class SellerCheckService {
   constructor(private readonly parts: SellerCheckParts) {}
 
@@ -46,7 +45,7 @@ export class SellerCheckService {
     const { pack } = compiled;
     const checkId = `sk_${randomUUID()}`;
     const listing = shopAsListing(request);
-    const deadline = deadlineIn(deadlineMs - (performance.now() - startedAt));
+    const deadline = deadlineIn(signalBudgetMs(deadlineMs, performance.now() - startedAt));
     const [text, lists, ring] = await Promise.all([
       settleBefore<ListingMatch>(
         this.parts.pool.match(compiled, this.parts.fingerprints.current, { fields: [{ name: 'businessName', bit: FIELD_BITS.title, text: request.businessName }], fingerprint: { phashes: [] } }),
@@ -105,7 +104,7 @@ export class SellerCheckService {
         source: 'shop-opening',
         reviewId: `rv_${randomUUID()}`,
       };
-      const wait = deadlineIn(Math.max(MIN_QUEUE_WAIT_MS, deadlineMs - (performance.now() - startedAt)));
+      const wait = deadlineIn(queueBudgetMs(deadlineMs, performance.now() - startedAt));
       const queued = await settleBefore(this.parts.reviews.enqueue(item), wait.promise);
       wait.cancel();
       if (queued.ok) {

@@ -26,8 +26,11 @@ export type Handler = (ctx: HandlerContext) => Promise<unknown> | unknown;
 export interface RouteOptions {
   paramCount?: number;
   readsBody?: boolean;
-  /** Called before the body is read: throwing refuses the request without reading or decoding it (load shedding). */
-  admit?: (head: RequestHead) => void;
+  /**
+   * Called before the body is read: throwing refuses the request without reading or
+   * decoding it (load shedding); what it returns is called once the request is answered.
+   */
+  admit?: (head: RequestHead) => () => void;
   /** Hand the handler the body's bytes in shared memory, undecoded, with their format (a pack is decoded off the event loop). */
   undecodedBody?: boolean;
   maxBodyBytes: number;
@@ -68,9 +71,10 @@ export function route(options: RouteOptions, handler: Handler): (res: HttpRespon
       state.aborted = true;
     });
     options.inFlight.count++;
+    let release: (() => void) | undefined;
     const run = async (): Promise<void> => {
       let body: unknown;
-      options.admit?.(head);
+      release = options.admit?.(head);
       if (options.readsBody) {
         const format = bodyFormat(head.contentType);
         const bytes = await readBody(res, head.contentLength, { limit: options.maxBodyBytes, shared: options.undecodedBody ?? false });
@@ -88,6 +92,7 @@ export function route(options: RouteOptions, handler: Handler): (res: HttpRespon
         sendError(res, state, gateError, head.accept);
       })
       .finally(() => {
+        release?.();
         options.inFlight.count--;
       });
   };
