@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { startTestRedis } from './helpers/test-redis.js';
-import { startTestGate } from './helpers/test-gate.js';
+import { admin, startTestGate } from './helpers/test-gate.js';
 
 async function burst(url: string, count: number): Promise<Array<{ status: number; retryAfter: string | null; body: { verdict?: string; reasons?: Array<{ code: string; ref: string }> } }>> {
   return Promise.all(
@@ -84,7 +84,11 @@ describe('overload and fail modes', () => {
     const redisOpen = await startTestRedis();
     const gateOpen = await startTestGate({ redisUrl: redisOpen.url, env: { GATE_FAIL_MODES: 'lists:open,ring:open' } });
     try {
-      for (const g of [gate, gateOpen]) await g.post('/v1/check', { listingId: 'W', sellerId: 'w', title: 'warm' });
+      for (const g of [gate, gateOpen]) {
+        await g.post('/v1/check', { listingId: 'W', sellerId: 'w', title: 'warm' });
+        // A listed seller: the in-process table can only say "maybe", so Redis must answer.
+        assert.equal((await g.post('/v1/admin/lists/sellers', { values: ['s-fm'] }, admin())).status, 200);
+      }
       redis.redis.pause();
       redisOpen.redis.pause();
       const check = async (g: typeof gate) => (await (await g.post('/v1/check', { listingId: 'FM1', sellerId: 's-fm', title: 'plain tote' }, { 'x-deadline-ms': '50' })).json()) as { verdict: string; reasons: Array<{ code: string; ref: string }> };

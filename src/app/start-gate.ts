@@ -87,8 +87,9 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
 
     const metrics = createGateMetrics();
     const livePack = new LivePack();
-    const lists = new BlocklistStore(redis, keys);
+    const lists = new BlocklistStore(redis, keys, log, { resyncMs: config.listResyncSeconds * 1000 });
     await lists.listen(subscriber);
+    opened.push(async () => lists.close());
     const reviews = new ReviewQueue(redis, keys, { leaseMs: config.reviewLeaseMs, undoWindowMs: config.reviewUndoMs, maxDeliveries: config.reviewMaxDeliveries });
     await reviews.ensureGroups();
     const instanceId = `gate-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -126,10 +127,13 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     metrics.registry.gauge('gate_pool_threads', 'Matching worker threads alive.', () => pool.threadCount);
     metrics.registry.gauge('gate_pool_tasks_total', 'Tasks sent to the matching pool (listings per task = listings / tasks).', () => pool.tasksRun);
     metrics.registry.gauge('gate_pool_listings_total', 'Listings matched by the pool.', () => pool.listingsMatched);
-    metrics.registry.gauge('gate_list_cache_lookups', 'Blocklist lookups answered by the in-process cache (hit) or Redis (miss).', () => [
+    metrics.registry.gauge('gate_list_cache_lookups', 'Blocklist lookups: answered "not listed" by the in-process table of listed values (table), by the cache of Redis answers (hit), or by Redis (miss).', () => [
+      { labels: { result: 'table' }, value: lists.tableAnswers },
       { labels: { result: 'hit' }, value: lists.hits },
       { labels: { result: 'miss' }, value: lists.misses },
     ]);
+    metrics.registry.gauge('gate_list_table_entries', 'Listed values in the in-process table (gate_list_table_complete 0: not trusted yet, every probe asks Redis).', () => lists.tableState().entries);
+    metrics.registry.gauge('gate_list_table_complete', '1 while the in-process table holds every listed value.', () => (lists.tableState().complete ? 1 : 0));
     metrics.registry.gauge('gate_pack_info', 'The live pack (value 1), by version and database key.', () => {
       const live = livePack.current;
       return live ? [{ labels: { version: live.pack.packVersion, key: live.key }, value: 1 }] : [];

@@ -54,6 +54,8 @@ export interface GateConfig {
   readonly maxListingsInFlight: number;
   /** Checks admitted and not yet answered past which a check is refused (503) before its body is read. */
   readonly maxChecksInFlight: number;
+  /** The in-process table of listed values is reloaded from Redis this often (besides reconnects and seeds). */
+  readonly listResyncSeconds: number;
   /** How a shed check is answered: `review` (with reason degraded) or `503` with retry-after. */
   readonly shedMode: 'review' | '503';
   /** PEM files for TLS to Redis (with a `rediss://` REDIS_URL). */
@@ -187,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GateConfig {
     failModes: failModes(env, problems),
     maxListingsInFlight: integer(env, 'GATE_MAX_LISTINGS_IN_FLIGHT', 1000, 1, 1_000_000, problems),
     maxChecksInFlight: integer(env, 'GATE_MAX_CHECKS_IN_FLIGHT', 256, 1, 1_000_000, problems),
+    listResyncSeconds: integer(env, 'GATE_LIST_RESYNC_SECONDS', 600, 10, 86_400, problems),
     shedMode: env.GATE_SHED_MODE === '503' ? '503' : 'review',
     reports: {
       perReporter: integer(env, 'GATE_REPORTS_PER_REPORTER', 20, 1, 1_000_000, problems),

@@ -185,7 +185,7 @@ export class CheckService {
     const [text, lists, ring] = await Promise.all([
       settleBefore<ListingMatch>(shed ? Promise.reject(new Error('shed')) : this.parts.pool.match(compiled, banks, listing), deadline),
       settleBefore<ListHit[]>(this.parts.lists.check(listProbes(request)), deadline),
-      settleBefore<RingStatus>(this.parts.rings.status(request.sellerId), deadline),
+      settleBefore<RingStatus>(this.parts.rings.linkAndStatus(request.sellerId, ringAttributes(request), request.listingId, request.attributes?.shipFrom ?? ''), deadline),
     ]);
     clearTimeout(timer);
 
@@ -299,9 +299,9 @@ export class CheckService {
         if (response.reasons.some((r) => r.code === 'blocklist_seller')) this.parts.alliance.creditHit(request.sellerId).catch(logFailure('alliance credit'));
       }
     }
-    const ringLinks = ringAttributes(request);
-    for (const image of fingerprintHits.images) ringLinks.push({ kind: 'image', value: image.ref });
-    this.parts.rings.link(request.sellerId, ringLinks, request.listingId, request.attributes?.shipFrom ?? '').catch(logFailure('ring links'));
+    // Banked images the listing used link its seller too; known only now, so linked after the answer.
+    const imageLinks: RingAttribute[] = fingerprintHits.images.map((image) => ({ kind: 'image', value: image.ref }));
+    if (imageLinks.length > 0) this.parts.rings.link(request.sellerId, imageLinks).catch(logFailure('ring links'));
     response.tookMicros = Math.round((performance.now() - startedAt) * 1000);
     this.parts.metrics.checks.inc({ verdict: response.verdict });
     this.parts.metrics.checkSeconds.observe(response.tookMicros / 1e6);

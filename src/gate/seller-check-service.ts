@@ -52,7 +52,7 @@ export class SellerCheckService {
         deadline.promise,
       ),
       settleBefore<ListHit[]>(this.parts.lists.check(listProbes(listing)), deadline.promise),
-      settleBefore<RingStatus>(this.parts.rings.status(request.sellerId), deadline.promise),
+      settleBefore<RingStatus>(this.parts.rings.linkAndStatus(request.sellerId, ringAttributes(listing), '', request.region ?? ''), deadline.promise),
     ]);
     deadline.cancel();
 
@@ -117,7 +117,6 @@ export class SellerCheckService {
         response.reviewId = item.reviewId;
       }
     }
-    this.parts.rings.link(request.sellerId, ringAttributes(listing), '', request.region ?? '').catch((error: unknown) => this.parts.log(`ring links of ${request.sellerId} not recorded: ${(error as Error).message}`));
     response.tookMicros = Math.round((performance.now() - startedAt) * 1000);
     return response;
   }

@@ -1,13 +1,17 @@
 // Blocklisted sellers, shops and identity hashes, held in Redis (shared by every
-// instance) with an in-process cache in front. A change made anywhere is
-// published; every instance drops the cached answers for those values at once,
-// and drops its whole cache when its subscription reconnects (it may have missed
-// messages meanwhile).
+// instance) with two things in front in each process: a table of every listed
+// value's hash (list-membership.ts), which answers "not listed" (nearly every
+// probe) without asking Redis, and a cache of Redis's answers for the rest. A
+// change made anywhere is published; every instance adds the values to its table
+// and drops their cached answers at once, and reloads the table whole when its
+// subscription reconnects or a pack seeded many entries (it may have missed
+// messages, or they were too many to send), and every GATE_LIST_RESYNC_SECONDS.
 import { LRUCache } from 'lru-cache';
 import type { Redis } from 'ioredis';
 import { LIST_KINDS, type ListKind, type PackLists } from '../pack/policy-pack.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import type { ListHit } from '../gate/list-hit.js';
+import { ListMembership } from './list-membership.js';
 
 export interface ListProbe {
   kind: ListKind;
@@ -16,8 +20,10 @@ export interface ListProbe {
 }
 
 export interface BlocklistStoreOptions {
-  /** Cached answers kept per instance. Default 1,000,000. */
+  /** Cached answers kept per instance (only values the table may hold are asked). Default 100,000. */
   cacheEntries?: number;
+  /** The table is reloaded from Redis this often, besides on reconnects and seeds. Default 600 s. */
+  resyncMs?: number;
   /** A cached answer is re-read after this long even without a change message. Default 60 s. */
   cacheTtlMs?: number;
 }
@@ -29,43 +35,145 @@ interface ListChange {
 
 const SEED_CHUNK = 10_000;
 const SEED_MESSAGE = 'seed';
+const SCAN_COUNT = 10_000;
+const RELOAD_RETRY_MS = 1000;
 
 export class BlocklistStore {
   private readonly cache: LRUCache<string, boolean>;
+  private table = new ListMembership();
+  /** The table holds every listed value: until then (and after a doubt) every probe asks Redis. */
+  private tableComplete = false;
+  private reloading: Promise<void> | undefined;
+  private reloadAgain = false;
+  /** Values announced while a reload scans, added to the new table before it serves. */
+  private announcedDuringReload: ListChange[] | undefined;
+  private readonly resyncMs: number;
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
   hits = 0;
   misses = 0;
+  /** Probes the table answered "not listed" without Redis. */
+  tableAnswers = 0;
 
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
+    private readonly log: (message: string) => void = () => undefined,
     options: BlocklistStoreOptions = {},
   ) {
     this.cache = new LRUCache<string, boolean>({
-      max: options.cacheEntries ?? 1_000_000,
+      max: options.cacheEntries ?? 100_000,
       ttl: options.cacheTtlMs ?? 60_000,
     });
+    this.resyncMs = options.resyncMs ?? 600_000;
   }
 
-  /** Subscribes to change messages; `subscriber` must be a connection of its own. */
+  /** Subscribes to change messages (`subscriber` must be a connection of its own) and loads the table. */
   async listen(subscriber: Redis): Promise<void> {
     subscriber.on('message', (channel: string, message: string) => {
       if (channel === this.keys.listChanges) this.onChange(message);
     });
-    subscriber.on('ready', () => this.cache.clear());
+    subscriber.on('ready', () => {
+      // Messages may have been missed while the subscription was down.
+      this.cache.clear();
+      this.distrustTable();
+    });
     await subscriber.subscribe(this.keys.listChanges);
+    void this.reloadTable();
+    this.resyncTimer = setInterval(() => void this.reloadTable(), this.resyncMs);
+    this.resyncTimer.unref();
+  }
+
+  /** The table's state, for /metrics. */
+  tableState(): { complete: boolean; entries: number; bytes: number } {
+    return { complete: this.tableComplete, entries: this.table.size, bytes: this.table.bytes };
+  }
+
+  close(): void {
+    clearInterval(this.resyncTimer);
+    clearTimeout(this.retryTimer);
+  }
+
+  private distrustTable(): void {
+    this.tableComplete = false;
+    void this.reloadTable();
+  }
+
+  /**
+   * Reads every list into a new table while the old one (if complete) keeps
+   * serving; values announced meanwhile are added before the new one serves.
+   * Overlapping calls make one more reload, not one each.
+   */
+  reloadTable(): Promise<void> {
+    if (this.reloading) {
+      this.reloadAgain = true;
+      return this.reloading;
+    }
+    this.reloading = (async () => {
+      do {
+        this.reloadAgain = false;
+        this.announcedDuringReload = [];
+        try {
+          const next = new ListMembership();
+          for (const kind of LIST_KINDS) {
+            let cursor = '0';
+            do {
+              const [nextCursor, values] = await this.redis.sscan(this.keys.list(kind), cursor, 'COUNT', SCAN_COUNT);
+              for (const value of values) next.add(kind, value);
+              cursor = nextCursor;
+            } while (cursor !== '0');
+          }
+          for (const change of this.announcedDuringReload) for (const value of change.values) next.add(change.kind, value);
+          this.table = next;
+          this.tableComplete = true;
+        } catch (error) {
+          // Redis is away (or this connection is not back yet): the probes ask Redis
+          // (and degrade) until a reload succeeds, tried again every second.
+          this.log(`blocklist table not reloaded: ${(error as Error).message}`);
+          if (!this.tableComplete && !this.retryTimer) {
+            this.retryTimer = setTimeout(() => {
+              this.retryTimer = undefined;
+              void this.reloadTable();
+            }, RELOAD_RETRY_MS);
+            this.retryTimer.unref();
+          }
+        } finally {
+          this.announcedDuringReload = undefined;
+        }
+      } while (this.reloadAgain);
+    })().finally(() => {
+      this.reloading = undefined;
+    });
+    return this.reloading;
   }
 
   private onChange(message: string): void {
     if (message === SEED_MESSAGE) {
       this.cache.clear(); // a pack seeded many entries at once
+      this.distrustTable();
       return;
     }
+    let change: ListChange;
     try {
-      const change = JSON.parse(message) as ListChange;
-      for (const value of change.values) this.cache.delete(cacheKey(change.kind, value));
+      change = JSON.parse(message) as ListChange;
     } catch {
       this.cache.clear(); // an unreadable message: forget everything rather than serve stale answers
+      this.distrustTable();
+      return;
     }
+    this.learn(change);
+  }
+
+  /**
+   * A change to these values (the message does not say add or remove): each is
+   * a "maybe" in the table from now on, which Redis answers.
+   */
+  private learn(change: ListChange): void {
+    for (const value of change.values) {
+      this.cache.delete(cacheKey(change.kind, value));
+      this.table.add(change.kind, value);
+    }
+    this.announcedDuringReload?.push(change);
   }
 
   /** Which of the probes are on a list. Throws if Redis cannot answer the uncached ones. */
@@ -73,11 +181,17 @@ export class BlocklistStore {
     const hits: ListHit[] = [];
     const uncached: ListProbe[] = [];
     for (const probe of probes) {
+      if (this.tableComplete && !this.table.mightContain(probe.kind, probe.value)) {
+        this.tableAnswers++;
+        continue;
+      }
       const known = this.cache.get(cacheKey(probe.kind, probe.value));
       if (known === undefined) uncached.push(probe);
-      else if (known) hits.push(probe);
+      else {
+        this.hits++;
+        if (known) hits.push(probe);
+      }
     }
-    this.hits += probes.length - uncached.length;
     this.misses += uncached.length;
     if (uncached.length === 0) return hits;
     const pipeline = this.redis.pipeline();
@@ -119,18 +233,18 @@ export class BlocklistStore {
         await this.redis.sadd(this.keys.list(kind), ...values.slice(i, i + SEED_CHUNK));
       }
     }
-    this.cache.clear();
-    await this.redis.publish(this.keys.listChanges, SEED_MESSAGE);
+    await this.seeded();
   }
 
-  /** Lists were written by someone else (the pack-build thread): drop cached answers everywhere. */
+  /** Lists were written in bulk (here or by the pack-build thread): every instance reloads. */
   async seeded(): Promise<void> {
     this.cache.clear();
+    this.tableComplete = false; // the message that comes back reloads it
     await this.redis.publish(this.keys.listChanges, SEED_MESSAGE);
   }
 
   private async announce(change: ListChange): Promise<void> {
-    for (const value of change.values) this.cache.delete(cacheKey(change.kind, value));
+    this.learn(change); // this instance's own checks see it before the message comes back
     await this.redis.publish(this.keys.listChanges, JSON.stringify(change));
   }
 }

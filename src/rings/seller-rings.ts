@@ -25,9 +25,14 @@ export interface RingStatus {
   members: number;
 }
 
-type LinkCommand = (...args: string[]) => Promise<string>;
-type StatusCommand = (...args: string[]) => Promise<[string, number, number, number]>;
+type RingReply = [string, number, number, number];
+type LinkCommand = (...args: string[]) => Promise<RingReply>;
+type StatusCommand = (...args: string[]) => Promise<RingReply>;
 type ConfirmCommand = (...args: string[]) => Promise<string>;
+
+function statusOf([root, confirmed, self, members]: RingReply): RingStatus {
+  return { ringLabel: ringLabel(root), confirmedOthers: Number(confirmed) - Number(self), members: Number(members) };
+}
 
 export function ringLabel(root: string): string {
   return `ring_${createHash('sha256').update(root).digest('hex').slice(0, 12)}`;
@@ -70,20 +75,28 @@ export class SellerRings {
 
   /** Links the seller with its attributes (and records the listing and region). */
   async link(sellerId: string, attributes: readonly RingAttribute[], listingId = '', region = ''): Promise<void> {
+    await this.linkAndStatus(sellerId, attributes, listingId, region);
+  }
+
+  /**
+   * Links, then answers the seller's ring as it is with these links: one script
+   * for both, so the publish path pays one call, and a seller whose first listing
+   * shares a phone with a confirmed seller is caught by that very listing.
+   */
+  async linkAndStatus(sellerId: string, attributes: readonly RingAttribute[], listingId = '', region = ''): Promise<RingStatus> {
     const nodes = attributes.filter((a) => a.value !== '').map((a) => `${a.kind}:${a.value}`);
     const memo = `${sellerId}\u0000${listingId}\u0000${region}\u0000${nodes.join('\u0000')}`;
-    if (this.recentlyLinked.has(memo)) return;
-    await this.linkCommand(this.route, this.keys.rings, sellerId, String(Date.now()), listingId, region, ...nodes);
+    if (this.recentlyLinked.has(memo)) return this.status(sellerId);
+    const status = statusOf(await this.linkCommand(this.route, this.keys.rings, sellerId, String(Date.now()), listingId, region, ...nodes));
     this.recentlyLinked.set(memo, true);
-    // A link can put a seller into a ring with a confirmed seller: cached answers may be stale.
-    if (nodes.length > 0) this.statusCache.delete(sellerId);
+    this.statusCache.set(sellerId, status);
+    return status;
   }
 
   async status(sellerId: string): Promise<RingStatus> {
     const cached = this.statusCache.get(sellerId);
     if (cached) return cached;
-    const [root, confirmed, self, members] = await this.statusCommand(this.route, this.keys.rings, sellerId);
-    const status: RingStatus = { ringLabel: ringLabel(root), confirmedOthers: Number(confirmed) - Number(self), members: Number(members) };
+    const status = statusOf(await this.statusCommand(this.route, this.keys.rings, sellerId));
     this.statusCache.set(sellerId, status);
     return status;
   }

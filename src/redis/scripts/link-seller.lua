@@ -8,7 +8,8 @@
 -- ARGV[4]  listing id ('' for a shop-opening check)
 -- ARGV[5]  region ('' when not known)
 -- ARGV[6..] attribute nodes (`phone:<hash>`, `device:<id>`, ...)
--- Returns the ring's root node.
+-- Returns the ring as it is after linking: its root node, how many of its members
+-- are confirmed counterfeit sellers, whether the seller is one, how many members it has.
 local p = ARGV[1]
 local parent = p .. 'parent'
 local size = p .. 'size'
@@ -70,4 +71,9 @@ for i = 6, #ARGV do
   redis.call('SADD', p .. 'attrs:' .. ar, ARGV[i])
   root = merge(root, attr)
 end
-return root
+return {
+  root,
+  redis.call('SCARD', p .. 'confirmed:' .. root),
+  redis.call('SISMEMBER', p .. 'confirmed:' .. root, ARGV[2]),
+  redis.call('SCARD', p .. 'members:' .. root),
+}
