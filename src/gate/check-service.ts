@@ -88,7 +88,12 @@ export function ringAttributes(request: CheckRequest): RingAttribute[] {
  * A rights holder's banked item counts only while its brand is enforced, and,
  * unless shared with the alliance, only for listings naming one of its brands.
  */
-function nameFingerprintHits(hits: FingerprintHits, snapshot: FingerprintSnapshot, request: CheckRequest, compiled: CompiledPack, namedOwners: ReadonlySet<string>) {
+interface NamedFingerprintHits {
+  texts: Array<{ ref: string; field: string }>;
+  images: Array<{ ref: string; field: string }>;
+}
+
+function nameFingerprintHits(hits: FingerprintHits, snapshot: FingerprintSnapshot, request: CheckRequest, compiled: CompiledPack, namedOwners: ReadonlySet<string>): NamedFingerprintHits {
   const textField = request.description ? 'description' : 'title';
   const brands = brandIndexOf(compiled);
   const applies = (ref: string): boolean => {
@@ -282,29 +287,36 @@ export class CheckService {
     }
     const record: ListingVerdict = { listingId: request.listingId, verdict: response.verdict, decidedBy, decidedAt: new Date().toISOString(), checkId, policyVersion: pack.packVersion, reasons: response.reasons };
     if (response.reviewId) record.reviewId = response.reviewId;
+    // Recorded once the answer is on its way: the seller waits for the verdict, not for its bookkeeping.
+    setImmediate(() => this.recordOutcome(request, record, brands, fingerprintHits));
+    response.tookMicros = Math.round((performance.now() - startedAt) * 1000);
+    this.parts.metrics.checks.inc({ verdict: response.verdict });
+    this.parts.metrics.checkSeconds.observe(response.tookMicros / 1e6);
+    return response;
+  }
+
+  /** The verdict record, figures, block causes, alliance credit and image links of one answered check. */
+  private recordOutcome(request: CheckRequest, record: ListingVerdict, brands: readonly string[], fingerprintHits: NamedFingerprintHits): void {
     const logFailure = (what: string) => (error: unknown) => this.failures.note(what, `${what} for ${request.listingId} not recorded: ${(error as Error).message}`);
-    if (decidedBy === 'gate') {
+    const reasons = record.reasons ?? [];
+    if (record.decidedBy === 'gate') {
       this.parts.verdicts.record(record, request).catch(logFailure('verdict'));
-      if (response.verdict === 'block') {
+      if (record.verdict === 'block') {
         this.parts.figures.count(brands, 'blockedAtPublish').catch(logFailure('brand figures'));
-        this.parts.causes.countBlock(causesOf(response.reasons)).catch(logFailure('block causes'));
-      } else if (response.verdict === 'review') this.parts.figures.count(brands, 'sentToReview').catch(logFailure('brand figures'));
-      if (response.verdict !== 'allow') {
+        this.parts.causes.countBlock(causesOf(reasons)).catch(logFailure('block causes'));
+      } else if (record.verdict === 'review') this.parts.figures.count(brands, 'sentToReview').catch(logFailure('brand figures'));
+      if (record.verdict !== 'allow') {
         // Members whose shared items or sellers stopped the listing are credited.
         const sharedBrands = [...fingerprintHits.images, ...fingerprintHits.texts].flatMap((h) => {
           const owner = bankedEntryOwner(h.ref);
           return owner?.shared ? [owner.brandId] : [];
         });
         if (sharedBrands.length > 0) this.parts.figures.count(new Set(sharedBrands), 'allianceHits').catch(logFailure('alliance credit'));
-        if (response.reasons.some((r) => r.code === 'blocklist_seller')) this.parts.alliance.creditHit(request.sellerId).catch(logFailure('alliance credit'));
+        if (reasons.some((r) => r.code === 'blocklist_seller')) this.parts.alliance.creditHit(request.sellerId).catch(logFailure('alliance credit'));
       }
     }
-    // Banked images the listing used link its seller too; known only now, so linked after the answer.
+    // Banked images the listing used link its seller too; known only after matching.
     const imageLinks: RingAttribute[] = fingerprintHits.images.map((image) => ({ kind: 'image', value: image.ref }));
     if (imageLinks.length > 0) this.parts.rings.link(request.sellerId, imageLinks).catch(logFailure('ring links'));
-    response.tookMicros = Math.round((performance.now() - startedAt) * 1000);
-    this.parts.metrics.checks.inc({ verdict: response.verdict });
-    this.parts.metrics.checkSeconds.observe(response.tookMicros / 1e6);
-    return response;
   }
 }
