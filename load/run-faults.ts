@@ -139,11 +139,14 @@ if (wanted('redis-stop')) {
   const withinDeadline = ms.filter((t) => t <= DEADLINE_MS + 2).length;
   const late = timings.filter((t) => t.ms > DEADLINE_MS + 2);
   const lateBy = { beforeStop: late.filter((t) => t.at < stopped).length, whileStopped: late.filter((t) => t.at >= stopped && t.at < restarted).length, afterRestart: late.filter((t) => t.at >= restarted).length };
+  // When the late ones came, in seconds from the stop and from the restart: to tell the moment of failure, the outage and the recovery apart.
+  const lateAt = late.map((t) => (t.at < restarted ? `stop+${((t.at - stopped) / 1000).toFixed(1)}s` : `restart+${((t.at - restarted) / 1000).toFixed(1)}s`));
+  const lateMoments = [...new Map(lateAt.map((m) => [m, lateAt.filter((x) => x === m).length])).entries()].map(([m, n]) => `${m}×${n}`).join(' ');
   results.redisStop = { answers: answers.length, ok: ok.length, p99: quantile(ms, 0.99), max: largest(ms), withinDeadlinePlus2: withinDeadline, lateBy, silentAllows, reviewItems: new Set(reviewIds).size, missing, reconnectSeconds };
   lines.push(
     '## Redis stopped for 10 s',
     '',
-    `answers ${answers.length}, 200s ${ok.length}, within deadline + 2 ms ${withinDeadline} of ${ms.length} (${((withinDeadline / ms.length) * 100).toFixed(2)}%; late ones: ${lateBy.beforeStop} before the stop, ${lateBy.whileStopped} while stopped, ${lateBy.afterRestart} after the restart), p99 ${quantile(ms, 0.99)} ms, max ${largest(ms)} ms`,
+    `answers ${answers.length}, 200s ${ok.length}, within deadline + 2 ms ${withinDeadline} of ${ms.length} (${((withinDeadline / ms.length) * 100).toFixed(2)}%; late ones: ${lateBy.beforeStop} before the stop, ${lateBy.whileStopped} while stopped, ${lateBy.afterRestart} after the restart${lateMoments ? `: ${lateMoments}` : ''}), p99 ${quantile(ms, 0.99)} ms, max ${largest(ms)} ms`,
     `allow verdicts that skipped the list check: ${silentAllows}; review items acknowledged ${new Set(reviewIds).size}, missing after Redis returned: ${missing}; ready again ${reconnectSeconds.toFixed(2)} s after Redis started`,
     '',
   );

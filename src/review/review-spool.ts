@@ -1,15 +1,20 @@
 // What could not reach Redis (down, restarting) is appended to a local file
-// (written before the caller is answered, synced to disk right after: one
-// fdatasync for every entry of the same turn), and replayed when Redis answers again. Review
+// (written before the caller is answered, with a synchronous write to the page
+// cache: a few microseconds, with no wait behind the thread pool or a sync in
+// progress; then synced to disk in the background, one fdatasync for whatever was
+// written meanwhile), and replayed when Redis answers again. Review
 // items use it (replay is idempotent: the enqueue script de-duplicates by listing
 // and content, and a spooled item keeps the reviewId the caller was given), and so
 // do list changes and reviewers' decisions (each with an id replay de-duplicates by).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { access, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
+import { closeSync, existsSync, fdatasync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { access, open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ReviewItemInput } from './review-queue.js';
 
 export type SpooledItem = ReviewItemInput & { reviewId: string };
+
+const syncData = promisify(fdatasync);
 
 /** One gate process per spool directory: two replaying one file would race. */
 function takeLock(path: string): void {
@@ -42,9 +47,10 @@ async function exists(path: string): Promise<boolean> {
 export class ReviewSpool<T = SpooledItem> {
   private readonly path: string;
   private readonly replayPath: string;
-  private handle: FileHandle | undefined;
-  private waiting: Array<{ line: string; resolve: () => void; reject: (e: Error) => void }> = [];
-  private flushing = false;
+  private fd: number | undefined;
+  /** Written since the last fdatasync began. */
+  private unsynced = false;
+  private syncing: Promise<void> | undefined;
   private replaying = false;
   spooled = 0;
   replayed = 0;
@@ -56,37 +62,43 @@ export class ReviewSpool<T = SpooledItem> {
     takeLock(join(dir, 'spool.lock'));
   }
 
-  /** Resolves once the entry is on disk. */
+  /**
+   * Resolves once the entry is written (the kernel holds it: a crash of this
+   * process loses nothing); the sync to disk, which only a crash of the machine
+   * itself could beat, follows without holding the caller.
+   */
   append(item: T): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ line: `${JSON.stringify(item)}\n`, resolve, reject });
-      if (!this.flushing) setImmediate(() => void this.flush());
+    try {
+      this.fd ??= openSync(this.path, 'a');
+      writeSync(this.fd, `${JSON.stringify(item)}\n`);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    this.spooled++;
+    this.unsynced = true;
+    this.syncing ??= this.syncLoop().finally(() => {
+      this.syncing = undefined;
     });
+    return Promise.resolve();
   }
 
-  private async flush(): Promise<void> {
-    if (this.flushing) return;
-    this.flushing = true;
-    try {
-      while (this.waiting.length > 0) {
-        const batch = this.waiting;
-        this.waiting = [];
-        try {
-          this.handle ??= await open(this.path, 'a');
-          await this.handle.appendFile(batch.map((b) => b.line).join(''));
-          this.spooled += batch.length;
-          // Written: the kernel holds it, so a crash of this process loses nothing,
-          // and the caller is answered within its deadline. The sync to disk (which
-          // only a crash of the machine itself could beat) follows without holding it.
-          for (const b of batch) b.resolve();
-          await this.handle.datasync();
-        } catch (error) {
-          for (const b of batch) b.reject(error as Error);
-        }
-      }
-    } finally {
-      this.flushing = false;
+  private async syncLoop(): Promise<void> {
+    while (this.unsynced && this.fd !== undefined) {
+      this.unsynced = false;
+      await syncData(this.fd).catch(() => undefined); // the write already happened; a failed sync is retried with the next
     }
+  }
+
+  /** Waits until everything written is synced. */
+  private async flush(): Promise<void> {
+    while (this.syncing) await this.syncing;
+  }
+
+  /** The next append opens the file again. */
+  private closeFile(): void {
+    if (this.fd === undefined) return;
+    closeSync(this.fd);
+    this.fd = undefined;
   }
 
   /**
@@ -97,14 +109,15 @@ export class ReviewSpool<T = SpooledItem> {
     if (this.replaying) return 0;
     this.replaying = true;
     try {
-      await this.flush();
-      await this.handle?.close();
-      this.handle = undefined;
       // Crash-safe hand-over: whatever was spooled is moved (rename) and merged
       // into the replay file, which is only removed once every item is queued.
       await this.mergeInto(this.movingPath); // a hand-over a crash interrupted
-      if (await exists(this.path)) {
-        await rename(this.path, this.movingPath);
+      await this.flush();
+      // Closed and moved in one synchronous step: an append can neither slip in
+      // between nor keep writing, through an open descriptor, to the moved file.
+      this.closeFile();
+      if (existsSync(this.path)) {
+        renameSync(this.path, this.movingPath);
         await this.mergeInto(this.movingPath);
       }
       if (!(await exists(this.replayPath))) return 0;
@@ -146,12 +159,11 @@ export class ReviewSpool<T = SpooledItem> {
 
   /** True when items wait to be replayed. */
   async pending(): Promise<boolean> {
-    return this.waiting.length > 0 || (await exists(this.path)) || (await exists(this.replayPath)) || (await exists(this.movingPath));
+    return (await exists(this.path)) || (await exists(this.replayPath)) || (await exists(this.movingPath));
   }
 
   async close(): Promise<void> {
     await this.flush();
-    await this.handle?.close();
-    this.handle = undefined;
+    this.closeFile();
   }
 }
