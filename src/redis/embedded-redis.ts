@@ -108,7 +108,11 @@ export class EmbeddedRedis {
       '--bind', '127.0.0.1',
       '--dir', this.dataDir,
       '--appendonly', this.options.appendOnly === false ? 'no' : 'yes',
-      '--appendfsync', 'everysec',
+      // `always`: a write Redis acknowledges is on disk. With `everysec`, Redis answers
+      // writes it has not yet written while a slow background fsync is running, and a
+      // kill -9 then loses them (seen here: 7 of 2,674 acknowledged review items). It
+      // costs about 0.1 ms per write on this machine.
+      '--appendfsync', 'always',
       '--save', '',
       '--maxmemory-policy', 'noeviction',
       '--protected-mode', 'yes',
