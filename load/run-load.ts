@@ -14,7 +14,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFile } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
 import { repoPath } from '../src/config/repo-root.js';
 import { freePort } from '../src/redis/embedded-redis.js';
@@ -128,19 +128,24 @@ try {
     runs.push(await hit('gate', gateUrl, bodies, rate));
   }
   memory = memoryOf(gate.pid);
-  // The swap: the same pack under a new version, uploaded while checks arrive at a fixed rate.
-  const before = await hit('gate', gateUrl, bodies, SWAP_RATE);
+  // The swap: the same pack under a new version, uploaded while checks arrive at a fixed rate,
+  // from a process of its own (sending 100 MB here would stall this process's load
+  // generator) started ahead, so that its start-up does not fall into the swap.
   // The demo pack swaps to itself plus one brand, for the same reason as the scale pack.
   const demo = JSON.parse(readFileSync(repoPath('src', 'pack', 'demo-pack.json'), 'utf8')) as { packVersion: string; brands: unknown[] };
   const swapPath = join(dataDir, 'swap-pack.json');
   writeFileSync(swapPath, swapJson ?? JSON.stringify({ ...demo, packVersion: 'demo-swap', brands: [...demo.brands, { id: 'swap-brand', names: ['Swapmark'] }] }));
-  const swapStarted = performance.now();
-  // Uploaded from a process of its own: sending 100 MB here would stall this process's load generator.
+  let swapStarted = 0;
+  let uploader: ChildProcess | undefined;
   const upload = new Promise<number>((resolve, reject) => {
-    execFile(process.execPath, [repoPath('dist', 'load', 'upload-pack.js'), `http://127.0.0.1:${gatePort}/v1/admin/pack`, swapPath], { env: { ...process.env, GATE_ADMIN_TOKEN: ADMIN_TOKEN } }, (error, _stdout, stderr) =>
+    uploader = execFile(process.execPath, [repoPath('dist', 'load', 'upload-pack.js'), `http://127.0.0.1:${gatePort}/v1/admin/pack`, swapPath, '--on-newline'], { env: { ...process.env, GATE_ADMIN_TOKEN: ADMIN_TOKEN } }, (error, _stdout, stderr) =>
       error ? reject(new Error(`the swap upload failed: ${stderr || error.message}`)) : resolve((performance.now() - swapStarted) / 1000),
     );
   });
+  upload.catch(() => undefined); // handled below; a failure before then must not end the run
+  const before = await hit('gate', gateUrl, bodies, SWAP_RATE);
+  swapStarted = performance.now();
+  uploader?.stdin?.write('go\n');
   const during = await hitWhile('gate', gateUrl, bodies, SWAP_RATE, upload.catch(() => undefined));
   const seconds = await upload.catch((error: unknown) => {
     console.error((error as Error).message);

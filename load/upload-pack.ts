@@ -1,15 +1,23 @@
 // Uploads a pack file to a gate (PUT /v1/admin/pack) and prints the seconds it
 // took. A process of its own, so that sending a 100 MB body does not stall the
 // load generator's event loop and show up as the gate's latency.
-// Usage: node dist/load/upload-pack.js <url> <pack.json>   (admin token in GATE_ADMIN_TOKEN)
+// Usage: node dist/load/upload-pack.js <url> <pack.json> [--on-newline]   (admin token in GATE_ADMIN_TOKEN)
+// With --on-newline it reads the file, then waits for a line on its standard input
+// before uploading: started ahead, its own start-up costs nothing during the swap.
 import { readFileSync } from 'node:fs';
 
-const [url, file] = process.argv.slice(2);
+const [url, file, flag] = process.argv.slice(2);
 if (!url || !file) {
   console.error('usage: upload-pack.js <url of /v1/admin/pack> <pack file>');
   process.exit(2);
 }
 const body = readFileSync(file);
+if (flag === '--on-newline') {
+  await new Promise<void>((resolve) => {
+    process.stdin.once('data', () => resolve());
+  });
+  process.stdin.pause();
+}
 const started = performance.now();
 const response = await fetch(url, {
   method: 'PUT',
