@@ -102,6 +102,22 @@ describe('two instances on one Redis', () => {
     assert.deepEqual(live, { ...live, packVersion: 'shared-2', fromCache: true });
   });
 
+  it('takes a pack whose banked image changed under the same ref on both instances', async () => {
+    const base = JSON.parse(readFileSync(DEMO_PACK_PATH, 'utf8')) as { fingerprints?: { images: unknown[]; texts: unknown[] } } & Record<string, unknown>;
+    const withImage = (version: string, phash: string) => ({ ...base, packVersion: version, fingerprints: { texts: base.fingerprints?.texts ?? [], images: [{ ref: 'pack-photo', phash }] } });
+    const put = (pack: unknown) => fetch(`${a.url}/v1/admin/pack`, { method: 'PUT', headers: { ...admin(), 'content-type': 'application/json' }, body: JSON.stringify(pack) });
+    const first = { listingId: 'PI1', sellerId: 's-pi', title: 'phone case', images: [{ phash: '00000000000000ff' }] };
+    const second = { listingId: 'PI2', sellerId: 's-pi', title: 'phone case', images: [{ phash: 'ff00000000000000' }] };
+    assert.equal((await put(withImage('image-1', '00000000000000ff'))).status, 200);
+    for (const gate of [a, b]) assert.ok((await until(async () => (await verdictOf(gate, first)).verdict === 'block', 3000)) < 3000, 'the banked image was not matched');
+    // The same ref, another image: seeding must see the change, not only new refs.
+    assert.equal((await put(withImage('image-2', 'ff00000000000000'))).status, 200);
+    for (const gate of [a, b]) {
+      assert.ok((await until(async () => (await verdictOf(gate, second)).verdict === 'block', 3000)) < 3000, 'the changed image was not matched');
+      assert.equal((await verdictOf(gate, first)).verdict, 'allow', 'the old image still matched');
+    }
+  });
+
   it('enforces on B a brand a rights holder registers through A once verified, within seconds', async () => {
     const call = (path: string, method: string, token: string, body: unknown): Promise<Response> =>
       fetch(`${a.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
