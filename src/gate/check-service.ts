@@ -62,7 +62,6 @@ export interface CheckServiceParts {
 /** One error object for every refusal: a refusal must cost the event loop as little as possible (no stack trace). */
 const OVERLOADED = new GateError('GATE_ERR_OVERLOADED', 'the gate is at its limit; retry after the retry-after delay');
 
-
 export function listProbes(request: CheckRequest): ListProbe[] {
   const probes: ListProbe[] = [{ kind: 'sellers', value: request.sellerId, field: 'sellerId' }];
   if (request.shopId) probes.push({ kind: 'shops', value: request.shopId, field: 'shopId' });
