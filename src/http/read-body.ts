@@ -4,6 +4,7 @@
 // into shared memory when asked (a body bound for another thread).
 import { GateError } from '../errors/gate-error.js';
 import type { HttpResponse } from './http-types.js';
+import { sharedBytes } from '../pack/pack-source.js';
 
 export interface ReadBodyOptions {
   limit: number;
@@ -40,16 +41,8 @@ export function readBody(res: HttpResponse, contentLength: string, options: Read
       size += bytes.byteLength;
       if (!isLast) return;
       if (sized) resolve(size === sized.byteLength ? sized : sized.subarray(0, size));
-      else if (chunks.length === 1 && !shared) resolve(chunks[0] as Uint8Array);
-      else {
-        const whole = allocate(size, shared);
-        let offset = 0;
-        for (const part of chunks) {
-          whole.set(part, offset);
-          offset += part.byteLength;
-        }
-        resolve(whole);
-      }
+      else if (shared) resolve(sharedBytes(chunks));
+      else resolve(chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks, size));
     });
   });
 }

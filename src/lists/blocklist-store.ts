@@ -85,8 +85,8 @@ export class BlocklistStore {
   }
 
   /** The table's state, for /metrics. */
-  tableState(): { complete: boolean; entries: number; bytes: number } {
-    return { complete: this.tableComplete, entries: this.table.size, bytes: this.table.bytes };
+  tableState(): { complete: boolean; entries: number } {
+    return { complete: this.tableComplete, entries: this.table.size };
   }
 
   close(): void {

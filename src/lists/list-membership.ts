@@ -52,15 +52,6 @@ export class ListMembership {
     }
   }
 
-  clear(): void {
-    this.slots = new Float64Array(MIN_CAPACITY);
-    this.size = 0;
-  }
-
-  get bytes(): number {
-    return this.slots.byteLength;
-  }
-
   private find(key: number): number {
     const mask = this.slots.length - 1;
     let i = slotOf(key, mask);

@@ -4,7 +4,7 @@
 // while slices of a thousand take a millisecond or two each.
 import { Packr, Unpackr } from 'msgpackr';
 import type { BrandEntry } from './policy-pack.js';
-import type { BrandIndex } from './brand-index.js';
+import { emptyBrandIndex, indexBrand, type BrandIndex } from './brand-index.js';
 
 const BRANDS_PER_SLICE = 1000;
 // Records make repeated shapes smaller and faster to decode; each slice carries its own.
@@ -26,13 +26,12 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 /** The brands back, with their index built along the way, yielding to the event loop between slices. */
 export async function decodeBrandSlices(slices: readonly Uint8Array[]): Promise<{ brands: BrandEntry[]; index: BrandIndex }> {
   const brands: BrandEntry[] = [];
-  const index: BrandIndex = { ids: new Set(), owners: new Map() };
+  const index = emptyBrandIndex();
   for (const slice of slices) {
     await nextTurn();
     for (const brand of unpackr.unpack(slice) as BrandEntry[]) {
       brands.push(brand);
-      index.ids.add(brand.id);
-      if (brand.owner) index.owners.set(brand.id, brand.owner);
+      indexBrand(index, brand);
     }
   }
   return { brands, index };

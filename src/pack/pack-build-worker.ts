@@ -12,6 +12,7 @@ import { compilePack } from './compile-pack.js';
 import { rulesEngine, type NativeDatabase } from '../native/rules-engine.js';
 import { PackInvalidError } from './pack-invalid-error.js';
 import { validatePack } from './validate-pack.js';
+import { withoutSeededEntries } from './policy-pack.js';
 import type { PackBuildReply, PackBuildRequest } from './pack-build-messages.js';
 import { decodePackSource, PackUnreadableError } from './pack-source.js';
 import { encodeBrandSlices } from './brand-slices.js';
@@ -36,8 +37,6 @@ const cache = redis && cacheConfig ? redisDatabaseCache(redis, cacheConfig, (mes
  */
 let held: NativeDatabase | undefined;
 
-const NO_LISTS = { sellers: [], shops: [], phones: [], devices: [], paymentAccounts: [] };
-
 async function build(request: PackBuildRequest): Promise<{ reply: PackBuildReply; transfer: ArrayBuffer[] }> {
   const only = (reply: PackBuildReply) => ({ reply, transfer: [] });
   let raw: unknown;
@@ -60,7 +59,8 @@ async function build(request: PackBuildRequest): Promise<{ reply: PackBuildReply
     // Seeded here when this thread has Redis, so that the lists and banks need not cross to the event loop.
     const seeded = redis && cacheConfig && request.seed ? await seedPackEntries(redis, redisKeys(cacheConfig.prefix), compiled.pack) : undefined;
     const { brands, ...rest } = compiled.pack;
-    const pack = redis && cacheConfig ? { ...rest, lists: NO_LISTS, fingerprints: { texts: [], images: [] } } : rest;
+    // With Redis here, the entries are (or, for a registry rebuild, already were) written there.
+    const pack = redis && cacheConfig ? withoutSeededEntries(rest) : rest;
     const brandSlices = encodeBrandSlices(brands);
     const reply: PackBuildReply = { id: request.id, kind: 'compiled', compiled: { ...compiled, pack }, brandSlices };
     if (seeded) reply.seeded = seeded;

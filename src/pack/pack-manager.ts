@@ -16,7 +16,7 @@ import type { LivePack } from './live-pack.js';
 import { PackInvalidError } from './pack-invalid-error.js';
 import { sharedBytes, type PackSource } from './pack-source.js';
 import type { BodyFormat } from '../http/decode-body.js';
-import type { BrandEntry } from './policy-pack.js';
+import { withoutSeededEntries, type BrandEntry } from './policy-pack.js';
 
 export interface PackManagerParts {
   redis: Redis;
@@ -239,7 +239,7 @@ export class PackManager {
       }
       // Once seeded, lists and banks live in Redis and the fingerprint bank; the live
       // pack keeps only what matching reads (a million-entry list would otherwise stay on the heap).
-      const live: CompiledPack = { ...compiled, pack: { ...compiled.pack, lists: { sellers: [], shops: [], phones: [], devices: [], paymentAccounts: [] }, fingerprints: { texts: [], images: [] } } };
+      const live: CompiledPack = { ...compiled, pack: withoutSeededEntries(compiled.pack) };
       if (this.beforeSwap) {
         await this.beforeSwap(live).catch((error: unknown) => this.parts.log(`warm-up before the swap failed (the swap goes ahead): ${(error as Error).message}`));
       }

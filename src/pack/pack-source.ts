@@ -23,10 +23,6 @@ export function sharedBytes(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-export function packSourceFromJson(json: string): PackSource {
-  return { bytes: sharedBytes([Buffer.from(json, 'utf8')]), format: 'json' };
-}
-
 export class PackUnreadableError extends Error {
   constructor(
     message: string,
