@@ -155,7 +155,11 @@ export class PackManager {
     try {
       const stored = await this.readStored();
       if (!stored || stored.packHash === this.parts.livePack.current?.packHash) return;
-      const compiled = await this.makeLive(stored.source);
+      // Not seeded again: the instance that took the upload wrote its lists and banks
+      // before announcing it, and every instance hears of them from that one. Seeding
+      // here too would repeat a million writes per instance, and an instance still
+      // on an older announcement could write the older pack's values over newer ones.
+      const compiled = await this.makeLive(stored.source, false);
       this.parts.log(`pack ${compiled.pack.packVersion} made live (announced by another instance)`);
     } catch (error) {
       this.parts.log(`could not load the announced pack: ${(error as Error).message}`);
