@@ -1,5 +1,6 @@
 // Matching one 1 KB listing against a pack: the native Hyperscan addon (normalize,
-// scan, interpret) against one RegExp per term over the same normalized text.
+// scan, interpret) against one RegExp per term and RE2 (one RE2 per term, and
+// RE2.Set: all terms in one automaton) over the same normalized text.
 import { readFileSync } from 'node:fs';
 import { Bench } from 'tinybench';
 import { DEMO_PACK_PATH } from '../src/config/gate-config.js';
@@ -11,6 +12,7 @@ import { normalizeTerm, normalizeText } from '../src/normalize/normalize-text.js
 import { scoreListing } from '../src/gate/score-listing.js';
 import { validatePack } from '../src/pack/validate-pack.js';
 import { report } from './bench-report.js';
+import { compileRe2Set, firstMatchError, loadRe2 } from './re2-comparator.js';
 
 export async function runMatchBench(): Promise<void> {
   const validation = validatePack(JSON.parse(readFileSync(DEMO_PACK_PATH, 'utf8')));
@@ -51,11 +53,37 @@ export async function runMatchBench(): Promise<void> {
         for (const term of normalizedTerms) if (text.includes(term)) found++;
       }
       return found;
-    })
+    });
+  const re2 = loadRe2();
+  let re2Note = re2.available ? undefined : `RE2 comparator not run: ${re2.why}`;
+  if (re2.available) {
+    const perTerm = terms.map((source) => new re2.re2(source, 'u'));
+    // RE2 is given the normalized UTF-8 bytes: a string would be converted on every call.
+    bench.add(`one RE2 per pattern (${perTerm.length}) over normalized text`, () => {
+      let found = 0;
+      for (const field of fields) {
+        const bytes = normalizeText(field.text).bytes;
+        for (const re of perTerm) if (re.test(bytes)) found++;
+      }
+      return found;
+    });
+    const compiled = compileRe2Set(re2.re2, terms, 'u');
+    const failure = 'error' in compiled ? `does not compile: ${compiled.error}` : firstMatchError(compiled.set, 'probe');
+    if ('set' in compiled && failure === undefined) {
+      const set = compiled.set;
+      bench.add(`RE2.Set of ${terms.length} patterns over normalized text, no offsets`, () => {
+        let found = 0;
+        for (const field of fields) found += set.match(normalizeText(field.text).bytes).length;
+        return found;
+      });
+    } else re2Note = `RE2.Set: ${failure ?? ''}`;
+  }
+  bench
     .add('Hyperscan addon: normalize, scan, interpret', () => findTextHits(db, plan.meta, fields))
     .add('whole in-process decision: normalize, match, score', () =>
       scoreListing(pack, { sellerId: listing.sellerId, category: listing.category, price: listing.price, textHits: findTextHits(db, plan.meta, fields), listHits: [] }),
     );
   await bench.run();
   report(`matching a 1 KB listing against the demo pack (${plan.patterns.length} patterns)`, bench, { label: 'listing', perOp: 1 });
+  if (re2Note) console.log(`\n${re2Note}`);
 }

@@ -5,11 +5,16 @@ import { runMatchBench } from './match.bench.js';
 import { runNormalizeBench } from './normalize.bench.js';
 import { runScaleBench } from './scale.bench.js';
 import { runCodecBench } from './codec.bench.js';
+import { insideFilteredChild, rerunWithRe2LogFiltered } from './re2-log-filter.js';
 
 const only = process.argv[2];
-if (!only || only === 'normalize') await runNormalizeBench();
-if (!only || only === 'match') await runMatchBench();
-if (!only || only === 'fingerprint') await runFingerprintBench();
-if (!only || only === 'compile') runCompileBench();
-if (!only || only === 'codec') await runCodecBench();
-if (!only || only === 'scale') await runScaleBench();
+if (!insideFilteredChild()) {
+  process.exitCode = await rerunWithRe2LogFiltered();
+} else {
+  if (!only || only === 'normalize') await runNormalizeBench();
+  if (!only || only === 'match') await runMatchBench();
+  if (!only || only === 'fingerprint') await runFingerprintBench();
+  if (!only || only === 'compile') runCompileBench();
+  if (!only || only === 'codec') await runCodecBench();
+  if (!only || only === 'scale') await runScaleBench();
+}
