@@ -87,6 +87,47 @@ it('keeps a reviewer decision made while Redis is down and applies it when Redis
   }
 });
 
+it('gives a review id handed out during an outage a home when the same content was decided before', { timeout: 60_000 }, async () => {
+  const redis = await startTestRedis();
+  const gate = await startTestGate({ redisUrl: redis.url, prefix: 'decided-before:', env: { GATE_DEFAULT_DEADLINE_MS: '200' } });
+  const reviewer = { authorization: `Bearer ${REVIEWER_TOKEN}` };
+  const listing = { listingId: 'DB1', sellerId: 's-db', title: 'super copy bag' };
+  try {
+    const first = (await (await gate.post('/v1/check', listing)).json()) as { reviewId: string };
+    const claimed = (await (await gate.get('/v1/review/next?count=1', reviewer)).json()) as { items: Array<{ reviewId: string }> };
+    assert.equal(claimed.items[0]?.reviewId, first.reviewId);
+    assert.equal((await gate.post(`/v1/review/${first.reviewId}/decision`, { decision: 'block' }, reviewer)).status, 200);
+    // The same listing, unchanged, checked again while Redis is away: the gate cannot
+    // see the decision, answers review and spools an item under a new id.
+    await redis.redis.stop();
+    const second = (await (await gate.post('/v1/check', listing)).json()) as { verdict: string; reviewId: string };
+    assert.equal(second.verdict, 'review');
+    assert.ok(second.reviewId && second.reviewId !== first.reviewId);
+    await redis.redis.start();
+    const client = new Redis(redis.url);
+    try {
+      const item = async (): Promise<Record<string, string>> => client.hgetall(redisKeys('decided-before:').reviewItem(second.reviewId));
+      const until = Date.now() + 15_000;
+      while ((await item().catch(() => ({}) as Record<string, string>)).status === undefined && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      const replayed = await item();
+      assert.equal(replayed.status, 'decided', 'the spooled item was recorded, as decided');
+      assert.equal(replayed.decision, 'block');
+      assert.equal(replayed.decidedBy, 'earlier-decision');
+      // The listing's verdict follows the earlier decision, under the id its caller was given.
+      const verdict = async (): Promise<{ verdict?: string; reviewId?: string }> => (await (await gate.get('/v1/listings/DB1/verdict', admin())).json()) as { verdict?: string; reviewId?: string };
+      while ((await verdict()).reviewId !== second.reviewId && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      const final = await verdict();
+      assert.equal(final.reviewId, second.reviewId);
+      assert.equal(final.verdict, 'block');
+    } finally {
+      client.disconnect();
+    }
+  } finally {
+    await gate.stop();
+    await redis.stop();
+  }
+});
+
 it('answers within the deadline while Redis is frozen (SIGSTOP), and loses no review item', { timeout: 60_000 }, async () => {
   const redis = await startTestRedis();
   const gate = await startTestGate({ redisUrl: redis.url, prefix: 'frozen:' });

@@ -206,7 +206,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
       if (redis.status !== 'ready') return;
       spool
         .pending()
-        .then((pending) => (pending ? spool.replay((item) => reviews.enqueue(item)) : 0))
+        .then((pending) => (pending ? spool.replay((item) => reviews.replaySpooled(item)) : 0))
         .then(async (count) => {
           // List changes and decisions after the review items they may decide.
           if (await changes.pending()) {

@@ -93,7 +93,9 @@ export class DecisionEffects {
   }
 
   private async entryOf(record: Record<string, string>): Promise<{ listing: CheckRequest | undefined; reasons: Reason[] }> {
-    const rows = await this.parts.redis.xrange(record.stream ?? '', record.entryId ?? '', record.entryId ?? '');
+    // A decision recorded for a replayed item (record-earlier-decision.lua) has no queue entry of its own.
+    if (!record.stream || !record.entryId) return { listing: undefined, reasons: [] };
+    const rows = await this.parts.redis.xrange(record.stream, record.entryId, record.entryId);
     const fields = rows[0]?.[1];
     if (!fields) return { listing: undefined, reasons: [] };
     const entry = asRecord(fields);

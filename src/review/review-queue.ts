@@ -116,7 +116,7 @@ export class ReviewQueue {
   readonly leaseMs: number;
   readonly maxDeliveries: number;
   readonly undoWindowMs: number;
-  private readonly scripts: Record<'enqueue' | 'decide' | 'undo' | 'escalate', Script>;
+  private readonly scripts: Record<'enqueue' | 'decide' | 'undo' | 'escalate' | 'earlierDecision', Script>;
   private readonly clusters: ReviewClusters;
 
   constructor(
@@ -137,6 +137,7 @@ export class ReviewQueue {
       decide: define('decideReview', 'decide-review', 2),
       undo: define('undoDecision', 'undo-decision', 2),
       escalate: define('escalateReview', 'escalate-review', 2),
+      earlierDecision: define('recordEarlierDecision', 'record-earlier-decision', 2),
     };
   }
 
@@ -176,6 +177,32 @@ export class ReviewQueue {
     if (decided === 'allow' || decided === 'block') return { kind: 'decided', decision: decided };
     if (Number(created) === 1) await this.clusters.index(id, item.listing);
     return { kind: 'queued', reviewId: id, created: Number(created) === 1 };
+  }
+
+  /**
+   * Puts back an item the gate spooled while Redis was away. Its id was already
+   * given to the caller, so when the same content was decided meanwhile the item
+   * is recorded as decided by that decision (and the decision applied to this
+   * listing) rather than dropped.
+   */
+  async replaySpooled(item: ReviewItemInput & { reviewId: string }): Promise<EnqueueResult> {
+    const result = await this.enqueue(item);
+    if (result.kind !== 'decided') return result;
+    const now = new Date();
+    await this.scripts.earlierDecision(
+      this.keys.reviewItem(item.reviewId),
+      this.keys.reviewDecisions,
+      item.reviewId,
+      item.listingId,
+      result.decision,
+      `dc_${randomUUID()}`,
+      now.toISOString(),
+      String(now.getTime()),
+      item.tier,
+      item.source ?? 'gate',
+      JSON.stringify(item.context ?? {}),
+    );
+    return result;
   }
 
   /**
