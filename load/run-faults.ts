@@ -6,16 +6,18 @@
 // FAULT_SCENARIOS=redis-stop,overload (say) runs some of them.
 // Every answer is read: its status, latency, verdict and reasons. Afterwards every
 // review item and decision the gate acknowledged is looked up in Redis.
-import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { repoPath } from '../src/config/repo-root.js';
 import { EmbeddedRedis, freePort } from '../src/redis/embedded-redis.js';
 import { redisKeys } from '../src/redis/redis-keys.js';
 import { startProcess, stopProcess } from './child-process.js';
+import type { FaultLoad, FaultLoadResult } from './fault-load-client.js';
 
 const RATE = Number(process.env.FAULT_RATE ?? 500);
 const SCENARIOS = (process.env.FAULT_SCENARIOS ?? 'redis-stop,redis-kill,overload').split(',');
@@ -27,64 +29,42 @@ const ADMIN = 'faults-admin-token-0123456789';
 const REVIEWER = 'faults-reviewer-token-0123456789';
 const PREFIX = 'faults:';
 
-interface Answer {
-  status: number;
-  verdict?: string;
-  reviewId?: string;
-  degradedLists: boolean;
-}
-
 async function startGate(redisUrl: string, extra: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
   const env = { PORT: String(port), HOST: '127.0.0.1', REDIS_URL: redisUrl, GATE_REDIS_PREFIX: PREFIX, GATE_ADMIN_TOKEN: ADMIN, GATE_REVIEWER_TOKENS: `rev:${REVIEWER}`, GATE_DATA_DIR: mkdtempSync(join(tmpdir(), 'gate-faults-')), ...extra };
   return { child: await startProcess(repoPath('dist', 'src', 'main.js'), env, /listening on/), port };
 }
 
-interface Timing {
-  status: number;
-  ms: number;
-  /** performance.now() when the answer arrived. */
-  at: number;
+/** Epoch ms, comparable with the load client's timestamps. */
+const now = (): number => performance.timeOrigin + performance.now();
+
+interface RunningLoad {
+  /** Resolves when the warm-up is over and answers are counted. */
+  measuring: Promise<void>;
+  done: Promise<FaultLoadResult>;
 }
 
-/** Runs a fixed-rate load of listings (a tenth from a listed seller) for `seconds`, reading every answer and its latency. */
-function load(port: number, rate: number, seconds: number, connections = 20): Promise<{ answers: Answer[]; timings: Timing[] }> {
-  const answers: Answer[] = [];
-  const timings: Timing[] = [];
-  let n = 0;
-  const bodies = Array.from({ length: 5000 }, (_, i) => JSON.stringify({ listingId: `F-${i}`, sellerId: i % 10 === 0 ? 'listed-seller' : `s-${i}`, title: i % 3 === 0 ? `super copy tote ${i}` : `cotton tote ${i}` }));
-  return new Promise((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: `http://127.0.0.1:${port}/v1/check`,
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        connections,
-        overallRate: rate,
-        duration: seconds,
-        timeout: 5,
-        requests: [
-          {
-            setupRequest: (request) => ({ ...request, body: bodies[n++ % bodies.length] ?? '' }),
-            onResponse: (status, body) => {
-              let parsed: { verdict?: string; reviewId?: string; reasons?: Array<{ code: string; ref: string }> } = {};
-              try {
-                parsed = JSON.parse(body) as typeof parsed;
-              } catch {
-                // a non-JSON answer is counted by its status
-              }
-              const answer: Answer = { status, degradedLists: parsed.reasons?.some((r) => r.ref.startsWith('lists:')) ?? false };
-              if (parsed.verdict) answer.verdict = parsed.verdict;
-              if (parsed.reviewId) answer.reviewId = parsed.reviewId;
-              answers.push(answer);
-            },
-          },
-        ],
-      },
-      (error) => (error ? reject(error) : resolve({ answers, timings })),
-    );
-    instance.on('response', (_client, status, _bytes, responseTime) => timings.push({ status, ms: responseTime, at: performance.now() }));
+/**
+ * A load of listings from a process of its own (load/fault-load-client.ts), at a
+ * fixed arrival rate (open loop: latency counts from when each request fell due)
+ * or as fast as the connections go: `warmupSeconds` on the same connections
+ * first (JIT, worker threads, caches, connection set-up), then `seconds` counted.
+ */
+function startLoad(port: number, rate: number | 'max', seconds: number, options: { connections?: number; warmupSeconds?: number } = {}): RunningLoad {
+  const spec: FaultLoad = { port, rate, seconds, warmupSeconds: options.warmupSeconds ?? 3, connections: options.connections ?? 20 };
+  const output = join(mkdtempSync(join(tmpdir(), 'fault-load-')), 'answers.json');
+  const child = spawn(process.execPath, [repoPath('dist', 'load', 'fault-load-client.js'), JSON.stringify(spec), output], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let onMeasuring: () => void = () => undefined;
+  const measuring = new Promise<void>((resolve) => (onMeasuring = resolve));
+  createInterface({ input: child.stdout as Readable }).on('line', (line) => line === 'measuring' && onMeasuring());
+  const done = new Promise<FaultLoadResult>((resolve, reject) => {
+    child.once('exit', (code) => {
+      onMeasuring();
+      if (code !== 0) reject(new Error(`the load client exited with ${code}`));
+      else resolve(JSON.parse(readFileSync(output, 'utf8')) as FaultLoadResult);
+    });
   });
+  return { measuring, done };
 }
 
 function quantile(values: number[], q: number): number {
@@ -92,10 +72,17 @@ function quantile(values: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 }
 
+/** Checks the gate itself counted as answered after deadline + 2 ms. */
+async function gateLateChecks(port: number): Promise<number> {
+  const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return Number(/^gate_checks_late_total(?:\{[^}]*\})? (\d+)/m.exec(metrics)?.[1] ?? 0);
+}
+
+/** Seconds from `since` (epoch ms) until the gate says it is ready. */
 async function readyAfter(port: number, since: number): Promise<number> {
   for (;;) {
     const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
-    if (ok) return (performance.now() - since) / 1000;
+    if (ok) return (now() - since) / 1000;
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -110,6 +97,19 @@ async function missingItems(url: string, reviewIds: readonly string[]): Promise<
 }
 
 const results: Record<string, unknown> = {};
+/**
+ * Acknowledged review items not in Redis once the gate has had time to replay its
+ * spool: looked up every second until none is missing, for at most 30 s. Returns
+ * what is still missing and when the last one arrived (seconds after `since`).
+ */
+async function missingOnceReplayed(url: string, reviewIds: readonly string[], since: number): Promise<{ missing: number; seconds: number }> {
+  for (let tries = 0; ; tries++) {
+    const missing = await missingItems(url, reviewIds);
+    if (missing === 0 || tries >= 30) return { missing, seconds: (now() - since) / 1000 };
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
 const lines: string[] = [`# Fault runs, ${new Date().toISOString()} (fixed rate ${RATE} req/s, 20 connections, deadline ${DEADLINE_MS} ms, load generator on the same 2 cores)`, ''];
 
 // 1. Redis stopped for 10 s.
@@ -120,38 +120,48 @@ if (wanted('redis-stop')) {
   await admin.sadd(redisKeys(PREFIX).list('sellers'), 'listed-seller');
   admin.disconnect();
   const gate = await startGate(redis.url);
-  await load(gate.port, RATE, 3); // warm-up (JIT, worker threads, caches), not counted
-  const run = load(gate.port, RATE, 20);
+  const lateBefore = await gateLateChecks(gate.port);
+  const run = startLoad(gate.port, RATE, 20);
+  await run.measuring;
   await new Promise((r) => setTimeout(r, 5000));
-  const stopped = performance.now();
+  const stopped = now();
   await redis.stop();
   await new Promise((r) => setTimeout(r, 10_000));
-  const restarted = performance.now();
+  const restarted = now();
   await redis.start();
   const reconnectSeconds = await readyAfter(gate.port, restarted);
-  const { answers, timings } = await run;
-  await new Promise((r) => setTimeout(r, 3000)); // the spool replays within a second or two
+  const { answers } = await run.done;
+  const gateLate = (await gateLateChecks(gate.port)) - lateBefore;
   const reviewIds = answers.flatMap((a) => (a.reviewId ? [a.reviewId] : []));
-  const missing = await missingItems(redis.url, reviewIds);
+  const { missing, seconds: replaySeconds } = await missingOnceReplayed(redis.url, reviewIds, restarted);
   const ok = answers.filter((a) => a.status === 200);
   const silentAllows = answers.filter((a) => a.verdict === 'allow' && a.degradedLists).length;
-  const ms = timings.map((t) => t.ms);
+  const ms = answers.map((t) => t.ms);
   const withinDeadline = ms.filter((t) => t <= DEADLINE_MS + 2).length;
-  const late = timings.filter((t) => t.ms > DEADLINE_MS + 2);
+  const late = answers.filter((t) => t.ms > DEADLINE_MS + 2);
   const lateBy = { beforeStop: late.filter((t) => t.at < stopped).length, whileStopped: late.filter((t) => t.at >= stopped && t.at < restarted).length, afterRestart: late.filter((t) => t.at >= restarted).length };
   // When the late ones came, in seconds from the stop and from the restart: to tell the moment of failure, the outage and the recovery apart.
   const lateAt = late.map((t) => (t.at < restarted ? `stop+${((t.at - stopped) / 1000).toFixed(1)}s` : `restart+${((t.at - restarted) / 1000).toFixed(1)}s`));
   const lateMoments = [...new Map(lateAt.map((m) => [m, lateAt.filter((x) => x === m).length])).entries()].map(([m, n]) => `${m}×${n}`).join(' ');
-  results.redisStop = { answers: answers.length, ok: ok.length, p99: quantile(ms, 0.99), max: largest(ms), withinDeadlinePlus2: withinDeadline, lateBy, silentAllows, reviewItems: new Set(reviewIds).size, missing, reconnectSeconds };
+  await stopProcess(gate.child);
+  await redis.stop();
+  // The comparator: the bare uWS echo under the same load for as long. What it
+  // answers late is the machine's and the load generator's, not the gate's.
+  const echoPort = await freePort();
+  const echo = await startProcess(repoPath('dist', 'load', 'echo-server.js'), { PORT: String(echoPort) }, /echo listening/);
+  const echoAnswers = (await startLoad(echoPort, RATE, 20).done).answers;
+  await stopProcess(echo);
+  const echoLate = echoAnswers.filter((t) => t.ms > DEADLINE_MS + 2).length;
+  results.redisStop = { answers: answers.length, ok: ok.length, p99: quantile(ms, 0.99), max: largest(ms), withinDeadlinePlus2: withinDeadline, lateBy, gateCountedLate: gateLate, echoAnswers: echoAnswers.length, echoLate, echoMax: largest(echoAnswers.map((t) => t.ms)), silentAllows, reviewItems: new Set(reviewIds).size, missing, replaySeconds, reconnectSeconds };
   lines.push(
     '## Redis stopped for 10 s',
     '',
     `answers ${answers.length}, 200s ${ok.length}, within deadline + 2 ms ${withinDeadline} of ${ms.length} (${((withinDeadline / ms.length) * 100).toFixed(2)}%; late ones: ${lateBy.beforeStop} before the stop, ${lateBy.whileStopped} while stopped, ${lateBy.afterRestart} after the restart${lateMoments ? `: ${lateMoments}` : ''}), p99 ${quantile(ms, 0.99)} ms, max ${largest(ms)} ms`,
-    `allow verdicts that skipped the list check: ${silentAllows}; review items acknowledged ${new Set(reviewIds).size}, missing after Redis returned: ${missing}; ready again ${reconnectSeconds.toFixed(2)} s after Redis started`,
+    `late by the gate's own clock (gate_checks_late_total, from the request's arrival to its answer): ${gateLate}`,
+    `the bare echo under the same load for as long: ${echoLate} of ${echoAnswers.length} answers over ${DEADLINE_MS + 2} ms (max ${largest(echoAnswers.map((t) => t.ms)) ?? '-'} ms)`,
+    `allow verdicts that skipped the list check: ${silentAllows}; review items acknowledged ${new Set(reviewIds).size}, missing after Redis returned: ${missing} (all in Redis ${replaySeconds.toFixed(1)} s after it started); ready again ${reconnectSeconds.toFixed(2)} s after Redis started`,
     '',
   );
-  await stopProcess(gate.child);
-  await redis.stop();
 }
 
 // 2. Redis killed with kill -9 and restarted while a reviewer decides items.
@@ -176,17 +186,18 @@ if (wanted('redis-kill')) {
       await new Promise((r) => setTimeout(r, 100));
     }
   })();
-  const run = load(gate.port, RATE, 15);
+  const run = startLoad(gate.port, RATE, 15);
+  await run.measuring;
   await new Promise((r) => setTimeout(r, 5000));
   await redis.kill();
   await new Promise((r) => setTimeout(r, 2000));
+  const restarted = now();
   await redis.start();
-  const { answers } = await run;
+  const { answers } = await run.done;
   deciding = false;
   await reviewer;
-  await new Promise((r) => setTimeout(r, 3000));
   const reviewIds = answers.flatMap((a) => (a.reviewId ? [a.reviewId] : []));
-  const missing = await missingItems(redis.url, reviewIds);
+  const { missing } = await missingOnceReplayed(redis.url, reviewIds, restarted);
   const client = new Redis(redis.url);
   let undecided = 0;
   for (const id of decided) if ((await client.hget(redisKeys(PREFIX).reviewItem(id), 'status')) !== 'decided') undecided++;
@@ -201,11 +212,15 @@ if (wanted('redis-kill')) {
 if (wanted('overload')) {
   const redis = new EmbeddedRedis({ dataDir: mkdtempSync(join(tmpdir(), 'faults-redis-')) });
   await redis.start();
-  const gate = await startGate(redis.url, { GATE_SHED_MODE: '503', GATE_MAX_LISTINGS_IN_FLIGHT: '64', GATE_MAX_CHECKS_IN_FLIGHT: process.env.FAULT_MAX_CHECKS_IN_FLIGHT ?? '64' });
-  const probe = await load(gate.port, 100_000, 5);
-  const sustained = probe.timings.filter((t) => t.status === 200).length / 5;
+  const maxChecksInFlight = Number(process.env.FAULT_MAX_CHECKS_IN_FLIGHT ?? 64);
+  const gate = await startGate(redis.url, { GATE_SHED_MODE: '503', GATE_MAX_LISTINGS_IN_FLIGHT: '64', GATE_MAX_CHECKS_IN_FLIGHT: String(maxChecksInFlight) });
+  // What the gate sustains: the checks it accepts per second while far more are
+  // offered (open loop), refusing the rest. A closed-loop probe understates it:
+  // its connections wait for answers, so the gate never batches as it does under overload.
+  const probe = await startLoad(gate.port, 20_000, 5, { connections: 400 }).done;
+  const sustained = probe.answers.filter((t) => t.status === 200).length / 5;
   // Enough connections that twice the rate is really offered (each connection has one request in flight).
-  const { timings } = await load(gate.port, Math.round(sustained * 2), 10, 400);
+  const { answers: timings } = await startLoad(gate.port, Math.round(sustained * 2), 10, { connections: 400 }).done;
   const accepted = timings.filter((t) => t.status === 200).map((t) => t.ms);
   const shed = timings.filter((t) => t.status === 503).map((t) => t.ms);
   await stopProcess(gate.child);
@@ -215,9 +230,9 @@ if (wanted('overload')) {
   // and what the echo shows is the floor under any answer, a refusal included.
   const echoPort = await freePort();
   const echo = await startProcess(repoPath('dist', 'load', 'echo-server.js'), { PORT: String(echoPort) }, /echo listening/);
-  const echoRun = await load(echoPort, Math.round(sustained * 2), 10, 400);
+  const echoRun = await startLoad(echoPort, Math.round(sustained * 2), 10, { connections: 400 }).done;
   await stopProcess(echo);
-  const echoMs = echoRun.timings.map((t) => t.ms);
+  const echoMs = echoRun.answers.map((t) => t.ms);
   results.overload = { sustained, offered: Math.round(sustained * 2), accepted: accepted.length, shed: shed.length, acceptedP99: quantile(accepted, 0.99), shedP99: quantile(shed, 0.99), shedMax: largest(shed), echoP99: quantile(echoMs, 0.99), echoMax: largest(echoMs) };
   lines.push(
     '## Twice the sustainable rate (GATE_SHED_MODE=503)',

@@ -60,6 +60,8 @@ export interface CheckServiceParts {
 }
 
 /** One error object for every refusal: a refusal must cost the event loop as little as possible (no stack trace). */
+/** The margin the issue allows past a check's deadline before its answer counts as late. */
+const LATE_GRACE_MS = 2;
 const OVERLOADED = new GateError('GATE_ERR_OVERLOADED', 'the gate is at its limit; retry after the retry-after delay');
 
 export function listProbes(request: CheckRequest): ListProbe[] {
@@ -291,6 +293,7 @@ export class CheckService {
     response.tookMicros = Math.round((performance.now() - startedAt) * 1000);
     this.parts.metrics.checks.inc({ verdict: response.verdict });
     this.parts.metrics.checkSeconds.observe(response.tookMicros / 1e6);
+    if (response.tookMicros > (deadlineMs + LATE_GRACE_MS) * 1000) this.parts.metrics.lateChecks.inc();
     return response;
   }
 

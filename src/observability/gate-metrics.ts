@@ -5,6 +5,7 @@ export interface GateMetrics {
   registry: MetricsRegistry;
   checks: Counter;
   checkSeconds: Histogram;
+  lateChecks: Counter;
   degraded: Counter;
   shed: Counter;
   reviewsQueued: Counter;
@@ -27,6 +28,7 @@ export function createGateMetrics(): GateMetrics {
     checkSeconds: registry.histogram('gate_check_duration_seconds', 'Time to answer POST /v1/check, from body received to response written.', [
       0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5,
     ]),
+    lateChecks: registry.counter('gate_checks_late_total', 'Checks answered more than 2 ms after their deadline (x-deadline-ms), counted from the moment the request arrived.'),
     degraded: registry.counter('gate_degraded_total', 'Verdicts given without a signal that could not be computed in time, by signal.'),
     shed: registry.counter('gate_shed_total', 'Checks shed because the matching pool was full, by how they were answered (review or 503).'),
     reviewsQueued: registry.counter('gate_review_items_total', 'Review items appended to the queue (not counting repeats of the same content).'),
