@@ -1,12 +1,17 @@
 // The load suite's own logic: the scale pack is a valid pack of the sizes asked
 // for (and the same every time), its listing stream hits the pack in the stated
-// mix, and the baseline comparison flags exactly the regressions it names.
+// mix, the baseline comparison flags exactly the regressions it names, and the
+// open-loop generator sends evenly spaced requests and counts a stall from when
+// each delayed request fell due.
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { compareWithBaseline, type LoadResults, type Run } from '../load/load-baseline.js';
 import { listingStream, scalePack } from '../load/scale-pack.js';
 import { lineChartSvg } from '../load/svg-chart.js';
 import { validatePack } from '../src/pack/validate-pack.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { runOpenLoop } from '../load/open-loop-load.js';
 
 const SMALL = { brands: 2000, indicators: 50, sellers: 5000, images: 5000, texts: 500 };
 
@@ -50,5 +55,37 @@ describe('load suite', () => {
     assert.equal((svg.match(/<polyline/g) ?? []).length, 2);
     assert.ok(svg.includes('T &lt;1&gt;'));
     assert.ok(svg.startsWith('<svg'));
+  });
+
+  it('sends requests evenly spaced at the asked rate, and counts a server stall from when each request fell due', async () => {
+    const arrivals: number[] = [];
+    let stallUntil = 0;
+    const server = createServer((request, response) => {
+      arrivals.push(performance.now());
+      request.resume();
+      request.on('end', () => {
+        const wait = Math.max(0, stallUntil - performance.now());
+        setTimeout(() => response.writeHead(200, { 'content-type': 'text/plain', 'content-length': '2' }).end('ok'), wait);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const steady = await runOpenLoop({ port, path: '/', rate: 200, seconds: 1, bodies: ['{}'], maxConnections: 10 }).done;
+      assert.equal(steady.answers.length, 200);
+      assert.ok(steady.answers.every((a) => a.status === 200));
+      // 200 req/s is one every 5 ms: never a burst (autocannon's rate would send them back to back).
+      let crowded = 0;
+      for (let i = 4; i < arrivals.length; i++) if ((arrivals[i] ?? 0) - (arrivals[i - 4] ?? 0) < 5) crowded++;
+      assert.ok(crowded <= 4, `${crowded} windows of 5 ms held 5 requests`);
+      // The server stalls for 300 ms: requests falling due meanwhile are late by how long they waited.
+      stallUntil = performance.now() + 300;
+      const stalled = await runOpenLoop({ port, path: '/', rate: 100, seconds: 0.5, bodies: ['{}'], maxConnections: 50 }).done;
+      assert.equal(stalled.answers.length, 50);
+      const slowest = Math.max(...stalled.answers.map((a) => a.latencyMs));
+      assert.ok(slowest >= 250, `the first request waited out the stall (${slowest.toFixed(0)} ms)`);
+    } finally {
+      server.close();
+    }
   });
 });
