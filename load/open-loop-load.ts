@@ -130,8 +130,22 @@ export function runOpenLoop(options: OpenLoopOptions): OpenLoopRun {
     finish({ answers, elapsedSeconds: (Math.max(lastAnswer, start) - start) / 1000, connectionsOpened: opened });
   };
 
-  /** Gives a connection its next request; it is written at once, or on connecting. */
-  const assign = (connection: Connection, due: number): void => {
+  /**
+   * Gives a connection its next request, written at once or on connecting; a
+   * request that waited out its whole timeout for a connection is an error
+   * instead, and the connection takes the next one (or goes idle).
+   */
+  const assign = (connection: Connection, firstDue: number): void => {
+    let due: number | undefined = firstDue;
+    while (due !== undefined && now() - due >= timeoutMs) {
+      record(due, 0);
+      due = waiting.shift();
+    }
+    if (due === undefined) {
+      idle.push(connection);
+      maybeFinish();
+      return;
+    }
     const timer = setTimeout(() => connection.socket.destroy(new Error('timeout')), Math.max(1, due + timeoutMs - now()));
     connection.current = { due, timer };
     if (!connection.socket.connecting) connection.socket.write(requests[issued++ % requests.length] as Buffer);
@@ -142,7 +156,9 @@ export function runOpenLoop(options: OpenLoopOptions): OpenLoopRun {
     opened++;
     const connection: Connection = { socket: connect({ port: options.port, host: '127.0.0.1', noDelay: true }), current: undefined, received: [], receivedBytes: 0 };
     assign(connection, due);
-    connection.socket.once('connect', () => connection.socket.write(requests[issued++ % requests.length] as Buffer));
+    connection.socket.once('connect', () => {
+      if (connection.current) connection.socket.write(requests[issued++ % requests.length] as Buffer);
+    });
     connection.socket.on('data', (chunk: Buffer) => {
       connection.received.push(chunk);
       connection.receivedBytes += chunk.length;

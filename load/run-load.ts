@@ -1,8 +1,10 @@
 // npm run load: the gate against a bare uWS echo server (the ceiling of this
 // machine and load generator), in the same run, each in a process of its own:
 //   1. maximum throughput (10 connections), gate/echo ratio;
-//   2. fixed arrival rates (autocannon overallRate, which corrects coordinated
-//      omission): p50, p99, p99.9, max and non-2xx for each;
+//   2. fixed arrival rates, open loop (load/open-loop-load.ts: evenly spaced, each
+//      latency counted from when the request fell due, at most 10 connections):
+//      p50, p99, p99.9, max and non-2xx for each. Not autocannon's overallRate,
+//      which sends each connection's quota back to back at the top of every second;
 //   3. a pack swap (the scale pack recompiled) in the middle of a fixed-rate run:
 //      p99 during the swap against p99 just before it;
 //   4. the gate's resident memory with the scale pack.
@@ -22,6 +24,7 @@ import { listingStream, scalePack } from './scale-pack.js';
 import { lineChartSvg } from './svg-chart.js';
 import { startProcess, stopProcess } from './child-process.js';
 import { compareWithBaseline, type LoadResults, type Run } from './load-baseline.js';
+import { latencyQuantile, runOpenLoop, type OpenLoopResult } from './open-loop-load.js';
 
 const DURATION = Number(process.env.LOAD_SECONDS ?? 10);
 const RATES = (process.env.LOAD_RATES ?? '1000,5000,10000').split(',').map(Number);
@@ -44,19 +47,36 @@ function memoryOf(pid: number | undefined): { rssMiB: number; peakRssMiB: number
   return { rssMiB: kib('VmRSS') / 1024, peakRssMiB: kib('VmHWM') / 1024 };
 }
 
-function options(url: string, bodies: string[], rate: number | 'max', duration: number): autocannon.Options {
+const HEADERS = { 'x-deadline-ms': '1000' };
+
+/** As fast as the connections go (closed loop): maximum throughput. */
+function options(url: string, bodies: string[], duration: number): autocannon.Options {
   let next = 0;
   const opts: autocannon.Options = {
     url,
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-deadline-ms': '1000' },
+    headers: { 'content-type': 'application/json', ...HEADERS },
     body: bodies[0] ?? '',
     connections: CONNECTIONS,
     duration,
   };
   if (bodies.length > 1) opts.requests = [{ setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] ?? '' }) }];
-  if (rate !== 'max') opts.overallRate = rate;
   return opts;
+}
+
+function fromOpenLoop(target: string, rate: number, result: OpenLoopResult): Run {
+  const { answers } = result;
+  return {
+    target,
+    rate,
+    requestsPerSecond: answers.length / Math.max(1e-9, result.elapsedSeconds),
+    p50: latencyQuantile(answers, 0.5),
+    p99: latencyQuantile(answers, 0.99),
+    p999: latencyQuantile(answers, 0.999),
+    max: latencyQuantile(answers, 1),
+    non2xx: answers.filter((a) => a.status !== 0 && (a.status < 200 || a.status > 299)).length,
+    errors: answers.filter((a) => a.status === 0).length,
+  };
 }
 
 function toRun(target: string, rate: number | 'max', result: autocannon.Result): Run {
@@ -74,17 +94,17 @@ function toRun(target: string, rate: number | 'max', result: autocannon.Result):
   };
 }
 
-async function hit(target: string, url: string, bodies: string[], rate: number | 'max', duration = DURATION): Promise<Run> {
-  return toRun(target, rate, await autocannon(options(url, bodies, rate, duration)));
+async function hit(target: string, port: number, bodies: string[], rate: number | 'max', duration = DURATION): Promise<Run> {
+  if (rate === 'max') return toRun(target, rate, await autocannon(options(`http://127.0.0.1:${port}/v1/check`, bodies, duration)));
+  return fromOpenLoop(target, rate, await runOpenLoop({ port, path: '/v1/check', rate, seconds: duration, bodies, headers: HEADERS, maxConnections: CONNECTIONS }).done);
 }
 
 /** A fixed-rate run that lasts exactly as long as `during` takes (at least 1 s). */
-function hitWhile(target: string, url: string, bodies: string[], rate: number, during: Promise<unknown>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const instance = autocannon(options(url, bodies, rate, 600), (error, result) => (error ? reject(error) : resolve(toRun(target, rate, result))));
-    const started = Date.now();
-    void during.finally(() => setTimeout(() => instance.stop(), Math.max(0, 1000 - (Date.now() - started))));
-  });
+async function hitWhile(target: string, port: number, bodies: string[], rate: number, during: Promise<unknown>): Promise<Run> {
+  const run = runOpenLoop({ port, path: '/v1/check', rate, seconds: 600, bodies, headers: HEADERS, maxConnections: CONNECTIONS });
+  const started = Date.now();
+  void during.finally(() => setTimeout(() => run.stop(), Math.max(0, 1000 - (Date.now() - started))));
+  return fromOpenLoop(target, rate, await run.done);
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'gate-load-'));
@@ -120,12 +140,10 @@ const runs: Run[] = [];
 let swap: LoadResults['swap'];
 let memory = { rssMiB: NaN, peakRssMiB: NaN };
 try {
-  const gateUrl = `http://127.0.0.1:${gatePort}/v1/check`;
-  const echoUrl = `http://127.0.0.1:${echoPort}/v1/check`;
-  await hit('gate', gateUrl, bodies, 'max', Math.min(DURATION, 5)); // warm-up, not reported
+  await hit('gate', gatePort, bodies, 'max', Math.min(DURATION, 5)); // warm-up, not reported
   for (const rate of ['max' as const, ...RATES]) {
-    runs.push(await hit('echo', echoUrl, bodies, rate));
-    runs.push(await hit('gate', gateUrl, bodies, rate));
+    runs.push(await hit('echo', echoPort, bodies, rate));
+    runs.push(await hit('gate', gatePort, bodies, rate));
   }
   memory = memoryOf(gate.pid);
   // The swap: the same pack under a new version, uploaded while checks arrive at a fixed rate,
@@ -143,10 +161,10 @@ try {
     );
   });
   upload.catch(() => undefined); // handled below; a failure before then must not end the run
-  const before = await hit('gate', gateUrl, bodies, SWAP_RATE);
+  const before = await hit('gate', gatePort, bodies, SWAP_RATE);
   swapStarted = performance.now();
   uploader?.stdin?.write('go\n');
-  const during = await hitWhile('gate', gateUrl, bodies, SWAP_RATE, upload.catch(() => undefined));
+  const during = await hitWhile('gate', gatePort, bodies, SWAP_RATE, upload.catch(() => undefined));
   const seconds = await upload.catch((error: unknown) => {
     console.error((error as Error).message);
     return NaN;
@@ -163,25 +181,27 @@ try {
 const results: LoadResults = { at: new Date().toISOString(), pack: PACK, connections: CONNECTIONS, duration: DURATION, gateStartSeconds: startSeconds, runs, swap, memory };
 const maxGate = runs.find((r) => r.target === 'gate' && r.rate === 'max');
 const maxEcho = runs.find((r) => r.target === 'echo' && r.rate === 'max');
+/** A latency in ms as printed (autocannon's are whole ms, the open loop's are not). */
+const ms = (value: number): string => (Number.isInteger(value) ? String(value) : value.toFixed(2));
 const lines = [
-  `# Load run, ${results.at} (${CONNECTIONS} connections, ${DURATION} s per run, ${PACK} pack, embedded Redis, load generator on the same machine)`,
+  `# Load run, ${results.at} (${CONNECTIONS} connections, ${DURATION} s per run, ${PACK} pack, embedded Redis, load generator on the same machine; fixed rates open loop, latency from when each request fell due)`,
   '',
   `gate ready in ${startSeconds.toFixed(1)} s with the ${PACK} pack`,
   '',
   '| target | rate | req/s | p50 ms | p99 ms | p99.9 ms | max ms | non-2xx | errors |',
   '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
-  ...runs.map((r) => `| ${r.target} | ${r.rate} | ${r.requestsPerSecond.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.p999} | ${r.max} | ${r.non2xx} | ${r.errors} |`),
+  ...runs.map((r) => `| ${r.target} | ${r.rate} | ${r.requestsPerSecond.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.p999)} | ${ms(r.max)} | ${r.non2xx} | ${r.errors} |`),
   '',
   `gate / echo maximum throughput: ${maxGate && maxEcho ? ((maxGate.requestsPerSecond / maxEcho.requestsPerSecond) * 100).toFixed(0) : '?'}% (target >= 60%)`,
 ];
 for (const rate of RATES) {
   const g = runs.find((r) => r.target === 'gate' && r.rate === rate);
   const e = runs.find((r) => r.target === 'echo' && r.rate === rate);
-  if (g && e) lines.push(`at ${rate} req/s: gate p99 ${g.p99} ms vs echo ${e.p99} ms (+${(g.p99 - e.p99).toFixed(1)}, target +2), p99.9 ${g.p999} vs ${e.p999} ms (+${(g.p999 - e.p999).toFixed(1)}, target +5), gate non-2xx ${g.non2xx}`);
+  if (g && e) lines.push(`at ${rate} req/s: gate p99 ${ms(g.p99)} ms vs echo ${ms(e.p99)} ms (+${(g.p99 - e.p99).toFixed(1)}, target +2), p99.9 ${ms(g.p999)} vs ${ms(e.p999)} ms (+${(g.p999 - e.p999).toFixed(1)}, target +5), gate non-2xx ${g.non2xx}`);
 }
 if (swap) {
   lines.push(
-    `pack swap at ${swap.rate} req/s: upload to live in ${swap.seconds.toFixed(1)} s; p99 before ${swap.before.p99} ms, during ${swap.during.p99} ms (${swap.p99Ratio.toFixed(2)}×, target <= 2×), max during ${swap.during.max} ms, non-2xx during ${swap.during.non2xx}`,
+    `pack swap at ${swap.rate} req/s: upload to live in ${swap.seconds.toFixed(1)} s; p99 before ${ms(swap.before.p99)} ms, during ${ms(swap.during.p99)} ms (${swap.p99Ratio.toFixed(2)}×, target <= 2×), max during ${ms(swap.during.max)} ms, non-2xx during ${swap.during.non2xx}`,
   );
 }
 lines.push(`gate resident memory: ${memory.rssMiB.toFixed(0)} MiB after the runs, peak ${memory.peakRssMiB.toFixed(0)} MiB (target <= 2048 MiB)`);
