@@ -120,9 +120,9 @@ if (wanted('redis-stop')) {
   await admin.sadd(redisKeys(PREFIX).list('sellers'), 'listed-seller');
   admin.disconnect();
   const gate = await startGate(redis.url);
-  const lateBefore = await gateLateChecks(gate.port);
   const run = startLoad(gate.port, RATE, 20);
   await run.measuring;
+  const lateBefore = await gateLateChecks(gate.port);
   await new Promise((r) => setTimeout(r, 5000));
   const stopped = now();
   await redis.stop();

@@ -8,6 +8,7 @@ import type { RedisKeys } from '../redis/redis-keys.js';
 import { gramSimilarity, textGrams } from '../fingerprint/text-grams.js';
 import { TEXT_MATCH_SIMILARITY, fingerprintGrams } from '../fingerprint/text-index.js';
 import type { CheckRequest } from '../gate/check-request.js';
+import { luaScript } from '../redis/lua-script.js';
 
 const SAMPLE_PER_KEY = 8;
 const MAX_CANDIDATES = 128;
@@ -25,19 +26,26 @@ export function clusterKeys(listing: Pick<CheckRequest, 'title' | 'description' 
   return keys;
 }
 
+type IndexScript = (numberOfKeys: number, ...args: string[]) => Promise<number>;
+
 export class ReviewClusters {
+  private readonly indexScript: IndexScript;
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
-  ) {}
+  ) {
+    // The number of keys varies (one per band bucket and image), so it is passed on each call.
+    if (!('indexReviewCluster' in redis)) redis.defineCommand('indexReviewCluster', { lua: luaScript('index-review-cluster') });
+    this.indexScript = ((redis as unknown as Record<string, IndexScript>).indexReviewCluster as IndexScript).bind(redis);
+  }
 
+  /** One script call: a pipeline of one command per key cost the publish path a few hundred microseconds and tens of KB of garbage per review item. */
   async index(reviewId: string, listing: CheckRequest): Promise<void> {
     const keys = clusterKeys(listing);
     if (keys.length === 0) return;
-    const pipeline = this.redis.pipeline();
-    for (const key of keys) pipeline.sadd(this.keys.reviewCluster(key), reviewId);
-    pipeline.hset(this.keys.reviewItem(reviewId), 'clusterKeys', JSON.stringify(keys), 'text', textOf(listing), 'phashes', JSON.stringify((listing.images ?? []).flatMap((i) => (i.phash ? [i.phash.toLowerCase()] : []))));
-    await pipeline.exec();
+    const phashes = (listing.images ?? []).flatMap((i) => (i.phash ? [i.phash.toLowerCase()] : []));
+    await this.indexScript(1 + keys.length, this.keys.reviewItem(reviewId), ...keys.map((key) => this.keys.reviewCluster(key)), reviewId, JSON.stringify(keys), textOf(listing), JSON.stringify(phashes));
   }
 
   /**
