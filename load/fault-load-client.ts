@@ -35,6 +35,8 @@ export interface FaultAnswer {
 
 export interface FaultLoadResult {
   answers: FaultAnswer[];
+  /** Requests that waited for a free connection (at a fixed rate): their latency includes the generator's own queue. */
+  waitedForConnection: number;
   /** Epoch ms when counting began. */
   measuredFrom: number;
 }
@@ -63,7 +65,7 @@ async function atFixedRate(load: FaultLoad & { rate: number }): Promise<FaultLoa
   const measuredFrom = now() + load.warmupSeconds * 1000;
   setTimeout(() => console.log('measuring'), load.warmupSeconds * 1000);
   const result = await runOpenLoop({ port: load.port, path: '/v1/check', rate: load.rate, seconds: load.warmupSeconds + load.seconds, bodies: listingBodies(), maxConnections: load.connections, keepBodies: true }).done;
-  return { answers: result.answers.filter((a) => a.at >= measuredFrom).map(toFaultAnswer), measuredFrom };
+  return { answers: result.answers.filter((a) => a.at >= measuredFrom).map(toFaultAnswer), measuredFrom, waitedForConnection: result.waitedForConnection };
 }
 
 /** As fast as the connections go (autocannon, closed loop): how much the gate sustains. */
@@ -84,7 +86,7 @@ function asFastAsPossible(load: FaultLoad): Promise<FaultLoadResult> {
         timeout: 5,
         requests: [{ setupRequest: (request) => ({ ...request, body: bodies[n++ % bodies.length] ?? '' }) }],
       },
-      (error) => (error ? reject(error) : resolve({ answers, measuredFrom })),
+      (error) => (error ? reject(error) : resolve({ answers, measuredFrom, waitedForConnection: 0 })),
     );
     instance.on('response', (_client, status, _bytes, responseTime) => answers.push({ status, ms: responseTime, at: now(), degradedLists: false }));
   });

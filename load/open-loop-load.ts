@@ -51,6 +51,8 @@ export interface OpenLoopResult {
   elapsedSeconds: number;
   /** Connections opened over the run. */
   connectionsOpened: number;
+  /** Requests that fell due while every connection was busy and waited for one: their latency includes this generator's queue. */
+  waitedForConnection: number;
 }
 
 export interface OpenLoopRun {
@@ -108,6 +110,7 @@ export function runOpenLoop(options: OpenLoopOptions): OpenLoopRun {
   /** Requests fallen due and not answered yet (sent, connecting or waiting). */
   let outstanding = 0;
   let dueCount = 0;
+  let waitedForConnection = 0;
   let stopped = false;
   let lastAnswer = 0;
   const start = now();
@@ -127,7 +130,7 @@ export function runOpenLoop(options: OpenLoopOptions): OpenLoopRun {
     if (!stopped || outstanding > 0) return;
     clearInterval(ticker);
     for (const c of idle.splice(0)) c.socket.destroy();
-    finish({ answers, elapsedSeconds: (Math.max(lastAnswer, start) - start) / 1000, connectionsOpened: opened });
+    finish({ answers, elapsedSeconds: (Math.max(lastAnswer, start) - start) / 1000, connectionsOpened: opened, waitedForConnection });
   };
 
   /**
@@ -207,7 +210,10 @@ export function runOpenLoop(options: OpenLoopOptions): OpenLoopRun {
     const connection = idle.pop();
     if (connection) assign(connection, due);
     else if (open < options.maxConnections) openConnection(due);
-    else waiting.push(due);
+    else {
+      waitedForConnection++;
+      waiting.push(due);
+    }
   };
 
   // Every millisecond (as often as a Node timer goes), each request that has fallen due is sent.

@@ -25,6 +25,8 @@ const wanted = (name: string): boolean => SCENARIOS.includes(name);
 /** The largest value (a spread of 100,000 arguments would overflow the stack). */
 const largest = (values: readonly number[]): number | null => (values.length === 0 ? null : values.reduce((a, b) => (b > a ? b : a)));
 const DEADLINE_MS = 20;
+/** Connections the overload run may open: a request due while all are busy waits for one, and that wait counts. */
+const OVERLOAD_CONNECTIONS = Number(process.env.FAULT_OVERLOAD_CONNECTIONS ?? 400);
 const ADMIN = 'faults-admin-token-0123456789';
 const REVIEWER = 'faults-reviewer-token-0123456789';
 const PREFIX = 'faults:';
@@ -218,11 +220,14 @@ if (wanted('overload')) {
   // and refusals cost CPU too. So the rate is found from above: offer twice what
   // it accepted last time until it accepts less than 60% of what is offered; the
   // last accepted rate is what it sustains, the last run is the overload run.
-  let sustained = (await startLoad(gate.port, 20_000, 5, { connections: 400 }).done).answers.filter((t) => t.status === 200).length / 5;
+  let sustained = (await startLoad(gate.port, 20_000, 5, { connections: OVERLOAD_CONNECTIONS }).done).answers.filter((t) => t.status === 200).length / 5;
   let timings: FaultAnswer[] = [];
+  let waited = 0;
   for (let round = 0; round < 4; round++) {
     // Enough connections that twice the rate is really offered (each connection has one request in flight).
-    timings = (await startLoad(gate.port, Math.round(sustained * 2), 10, { connections: 400 }).done).answers;
+    const run = await startLoad(gate.port, Math.round(sustained * 2), 10, { connections: OVERLOAD_CONNECTIONS }).done;
+    timings = run.answers;
+    waited = run.waitedForConnection;
     const acceptedRate = timings.filter((t) => t.status === 200).length / 10;
     if (acceptedRate < 0.6 * sustained * 2) break;
     sustained = acceptedRate;
@@ -236,14 +241,14 @@ if (wanted('overload')) {
   // and what the echo shows is the floor under any answer, a refusal included.
   const echoPort = await freePort();
   const echo = await startProcess(repoPath('dist', 'load', 'echo-server.js'), { PORT: String(echoPort) }, /echo listening/);
-  const echoRun = await startLoad(echoPort, Math.round(sustained * 2), 10, { connections: 400 }).done;
+  const echoRun = await startLoad(echoPort, Math.round(sustained * 2), 10, { connections: OVERLOAD_CONNECTIONS }).done;
   await stopProcess(echo);
   const echoMs = echoRun.answers.map((t) => t.ms);
-  results.overload = { sustained, offered: Math.round(sustained * 2), accepted: accepted.length, shed: shed.length, acceptedP99: quantile(accepted, 0.99), shedP99: quantile(shed, 0.99), shedMax: largest(shed), echoP99: quantile(echoMs, 0.99), echoMax: largest(echoMs) };
+  results.overload = { sustained, offered: Math.round(sustained * 2), connections: OVERLOAD_CONNECTIONS, accepted: accepted.length, shed: shed.length, acceptedP99: quantile(accepted, 0.99), shedP99: quantile(shed, 0.99), shedMax: largest(shed), waitedForConnection: waited, echoP99: quantile(echoMs, 0.99), echoMax: largest(echoMs), echoWaitedForConnection: echoRun.waitedForConnection };
   lines.push(
     '## Twice the sustainable rate (GATE_SHED_MODE=503)',
     '',
-    `sustained ${sustained.toFixed(0)} req/s; offered ${Math.round(sustained * 2)} req/s: accepted ${accepted.length} (p99 ${quantile(accepted, 0.99)} ms), shed ${shed.length} (p99 ${quantile(shed, 0.99)} ms, max ${largest(shed) ?? '-'} ms); the bare echo at the same rate and connections: p99 ${quantile(echoMs, 0.99)} ms, max ${largest(echoMs) ?? '-'} ms`,
+    `sustained ${sustained.toFixed(0)} req/s; offered ${Math.round(sustained * 2)} req/s on at most ${OVERLOAD_CONNECTIONS} connections: accepted ${accepted.length} (p99 ${quantile(accepted, 0.99).toFixed(1)} ms), shed ${shed.length} (p99 ${quantile(shed, 0.99).toFixed(1)} ms, max ${largest(shed)?.toFixed(1) ?? '-'} ms); ${waited} requests waited for a free connection (their latency includes the generator's queue); the bare echo at the same rate and connections: p99 ${quantile(echoMs, 0.99).toFixed(1)} ms, max ${largest(echoMs)?.toFixed(1) ?? '-'} ms, ${echoRun.waitedForConnection} waited`,
     '',
   );
 }
