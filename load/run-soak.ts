@@ -76,7 +76,7 @@ const secondHalf = (points: Array<[number, number]>): Array<[number, number]> =>
 const report = [
   `# Soak, ${new Date().toISOString()}: ${MINUTES} min at ${RATE} req/s, a pack swap every minute (${swaps} swaps, ${swapFailures} failed)`,
   '',
-  `requests ${result.requests.total}, non-2xx ${result.non2xx}, errors ${result.errors + result.timeouts}, p99 ${(result.latency as unknown as Record<string, number>).p99} ms`,
+  `requests ${result.requests.total}, non-2xx ${result.non2xx}, errors ${result.errors + result.timeouts}, p99 ${(result.latency as unknown as Record<string, number>).p99} ms (autocannon's rate: a burst at the top of every second; this run is about memory, the latency figures are npm run load's)`,
   '',
   '| measure | first sample | last sample | slope per minute (after minute 1) | lowest per minute, second half | slope of those per minute |',
   '|---|---:|---:|---:|---|---:|',
