@@ -33,23 +33,24 @@ export function loadRe2(): Re2Availability {
   return loaded;
 }
 
-/** Builds an RE2.Set, or says why RE2 refused (too large a program, unsupported syntax). */
-export function compileRe2Set(re2: Re2Module, patterns: readonly string[], flags: string): { set: Re2Set; seconds: number } | { error: string; seconds: number } {
+/**
+ * Builds an RE2.Set and runs one match on `probe`, or says why RE2 refused: too
+ * large a program or unsupported syntax when compiling, or its DFA running out of
+ * its memory budget at match time.
+ */
+export function compileRe2Set(re2: Re2Module, patterns: readonly string[], flags: string, probe: string | Buffer): { set: Re2Set; seconds: number } | { failure: string; seconds: number } {
   const started = performance.now();
+  let set: Re2Set;
   try {
-    const set = new re2.Set(patterns, flags);
-    return { set, seconds: (performance.now() - started) / 1000 };
+    set = new re2.Set(patterns, flags);
   } catch (error) {
-    return { error: (error as Error).message, seconds: (performance.now() - started) / 1000 };
+    return { failure: `does not compile: ${(error as Error).message}`, seconds: (performance.now() - started) / 1000 };
   }
-}
-
-/** Runs one match to see whether the set works at this size: RE2's DFA can run out of its memory budget at match time. */
-export function firstMatchError(set: Re2Set, text: string | Buffer): string | undefined {
+  const seconds = (performance.now() - started) / 1000;
   try {
-    set.match(text);
-    return undefined;
+    set.match(probe);
   } catch (error) {
-    return (error as Error).message;
+    return { failure: `fails at match time: ${(error as Error).message}`, seconds };
   }
+  return { set, seconds };
 }

@@ -13,7 +13,7 @@ import { buildPatternPlan } from '../src/matcher/pattern-plan.js';
 import { rulesEngine } from '../src/native/rules-engine.js';
 import { normalizeText } from '../src/normalize/normalize-text.js';
 import type { PolicyPack } from '../src/pack/policy-pack.js';
-import { compileRe2Set, firstMatchError, loadRe2 } from './re2-comparator.js';
+import { compileRe2Set, loadRe2 } from './re2-comparator.js';
 
 const LATIN = 'abcdefghijklmnopqrstuvwxyz';
 const HAN = '的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处队南给色光门即保治北造百规热领七海口东导器压志世金增争济阶油思术极交受联什认六共权收证改清己美再采转更单风切打白教速花带安场身车例真务具万每目至达走积示议声报斗完类八离华名确才科张信马节话米整空元况今集温传土许步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连断深难近矿千周委素技备半办青省列习响约支般史感劳便团往酸历市克何除消构府称太准精值号率族维划选标写存候毛亲快效斯院查江型眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严';
@@ -70,16 +70,15 @@ export async function runScaleBench(sizes = [1000, 10_000, 100_000, 300_000], re
     let re2Cell = re2.available ? '' : 'not installed';
     let re2CompileSeconds: number | null = null;
     if (re2.available) {
-      const compiled = compileRe2Set(re2.re2, plan.patterns.map((p) => p.expression), 'u');
+      const compiled = compileRe2Set(re2.re2, plan.patterns.map((p) => p.expression), 'u', buffer);
       re2CompileSeconds = compiled.seconds;
-      // node-re2 builds every set with RE2's default memory budget (8 MiB per program) and does not let it be raised.
-      const failure = 'error' in compiled ? `does not compile within RE2's default 8 MiB program budget (${compiled.error})` : firstMatchError(compiled.set, buffer);
-      if ('set' in compiled && failure === undefined) {
+      if ('set' in compiled) {
         const set = compiled.set;
         bench.add('re2 set', () => set.match(buffer));
       } else {
         re2Cell = 'fails';
-        re2Notes.push(`RE2.Set at ${size.toLocaleString('en')} terms: ${failure ?? ''}`);
+        // node-re2 builds every set with RE2's default memory budget (8 MiB per program) and does not let it be raised.
+        re2Notes.push(`RE2.Set at ${size.toLocaleString('en')} terms ${compiled.failure} (RE2's default 8 MiB program budget)`);
       }
     }
     await bench.run();

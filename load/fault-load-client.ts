@@ -1,29 +1,28 @@
 // The load generator of the fault runs, as a process of its own: listings (a tenth
 // from a listed seller) against POST /v1/check at a fixed arrival rate (open loop),
-// or as fast as the connections go, every answer read. Run apart from the
+// every answer read. Run apart from the
 // orchestrator, so that starting and stopping Redis (process spawns, polls) does
 // not stall it and show up as the gate's latency.
 // Usage: node dist/load/fault-load-client.js <json of FaultLoad> <output file>
 // Prints `measuring` when the warm-up is over, and writes a FaultLoadResult as JSON.
 import { writeFileSync } from 'node:fs';
-import autocannon from 'autocannon';
 import { runOpenLoop, type OpenLoopAnswer } from './open-loop-load.js';
 
 export interface FaultLoad {
   port: number;
-  /** Requests per second, evenly spaced (open loop); 'max' runs closed loop as fast as the connections go. */
-  rate: number | 'max';
+  /** Requests per second, evenly spaced (open loop). */
+  rate: number;
   /** Seconds counted after the warm-up. */
   seconds: number;
   /** Seconds of load before counting starts, on the same connections (JIT, caches, connection set-up). */
   warmupSeconds: number;
-  /** At a fixed rate: the most connections opened (each carries one request at a time). */
+  /** The most connections opened (each carries one request at a time). */
   connections: number;
 }
 
 export interface FaultAnswer {
   status: number;
-  /** Latency in ms: at a fixed rate from when the request fell due, at 'max' as autocannon measured it. */
+  /** Latency in ms, from when the request fell due. */
   ms: number;
   /** Epoch ms when the answer arrived (performance.timeOrigin-based, comparable across processes). */
   at: number;
@@ -35,7 +34,7 @@ export interface FaultAnswer {
 
 export interface FaultLoadResult {
   answers: FaultAnswer[];
-  /** Requests that waited for a free connection (at a fixed rate): their latency includes the generator's own queue. */
+  /** Requests that waited for a free connection: their latency includes the generator's own queue. */
   waitedForConnection: number;
   /** Epoch ms when counting began. */
   measuredFrom: number;
@@ -60,42 +59,16 @@ function toFaultAnswer(answer: OpenLoopAnswer): FaultAnswer {
   return out;
 }
 
-/** Open loop at a fixed arrival rate (load/open-loop-load.ts): the warm-up and the counted part in one run, on the same connections. */
-async function atFixedRate(load: FaultLoad & { rate: number }): Promise<FaultLoadResult> {
+/** The warm-up and the counted part in one run, on the same connections. */
+async function run(load: FaultLoad): Promise<FaultLoadResult> {
   const measuredFrom = now() + load.warmupSeconds * 1000;
   setTimeout(() => console.log('measuring'), load.warmupSeconds * 1000);
   const result = await runOpenLoop({ port: load.port, path: '/v1/check', rate: load.rate, seconds: load.warmupSeconds + load.seconds, bodies: listingBodies(), maxConnections: load.connections, keepBodies: true }).done;
   return { answers: result.answers.filter((a) => a.at >= measuredFrom).map(toFaultAnswer), measuredFrom, waitedForConnection: result.waitedForConnection };
 }
 
-/** As fast as the connections go (autocannon, closed loop): how much the gate sustains. */
-function asFastAsPossible(load: FaultLoad): Promise<FaultLoadResult> {
-  const answers: FaultAnswer[] = [];
-  const measuredFrom = now();
-  console.log('measuring');
-  let n = 0;
-  const bodies = listingBodies();
-  return new Promise((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: `http://127.0.0.1:${load.port}/v1/check`,
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        connections: load.connections,
-        duration: load.seconds,
-        timeout: 5,
-        requests: [{ setupRequest: (request) => ({ ...request, body: bodies[n++ % bodies.length] ?? '' }) }],
-      },
-      (error) => (error ? reject(error) : resolve({ answers, measuredFrom, waitedForConnection: 0 })),
-    );
-    instance.on('response', (_client, status, _bytes, responseTime) => answers.push({ status, ms: responseTime, at: now(), degradedLists: false }));
-  });
-}
-
 const [spec, output] = process.argv.slice(2);
 if (spec && output) {
-  const load = JSON.parse(spec) as FaultLoad;
-  const result = load.rate === 'max' ? await asFastAsPossible(load) : await atFixedRate({ ...load, rate: load.rate });
-  writeFileSync(output, JSON.stringify(result));
+  writeFileSync(output, JSON.stringify(await run(JSON.parse(spec) as FaultLoad)));
   console.log('done');
 }

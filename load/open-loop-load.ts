@@ -236,8 +236,13 @@ export function runOpenLoop(options: OpenLoopOptions): OpenLoopRun {
   };
 }
 
-/** Latency percentile (ms) of the answers with the given statuses. */
-export function latencyQuantile(answers: readonly OpenLoopAnswer[], q: number): number {
-  const sorted = answers.map((a) => a.latencyMs).sort((a, b) => a - b);
+/** The q-quantile of `values` (NaN when there are none). */
+export function quantile(values: readonly number[], q: number): number {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+}
+
+/** Latency quantile (ms) of the answers. */
+export function latencyQuantile(answers: readonly OpenLoopAnswer[], q: number): number {
+  return quantile(answers.map((a) => a.latencyMs), q);
 }

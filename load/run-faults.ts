@@ -17,6 +17,7 @@ import { repoPath } from '../src/config/repo-root.js';
 import { EmbeddedRedis, freePort } from '../src/redis/embedded-redis.js';
 import { redisKeys } from '../src/redis/redis-keys.js';
 import { startProcess, stopProcess } from './child-process.js';
+import { quantile } from './open-loop-load.js';
 import type { FaultAnswer, FaultLoad, FaultLoadResult } from './fault-load-client.js';
 
 const RATE = Number(process.env.FAULT_RATE ?? 500);
@@ -48,11 +49,11 @@ interface RunningLoad {
 
 /**
  * A load of listings from a process of its own (load/fault-load-client.ts), at a
- * fixed arrival rate (open loop: latency counts from when each request fell due)
- * or as fast as the connections go: `warmupSeconds` on the same connections
+ * fixed arrival rate (open loop: latency counts from when each request fell due):
+ * `warmupSeconds` on the same connections
  * first (JIT, worker threads, caches, connection set-up), then `seconds` counted.
  */
-function startLoad(port: number, rate: number | 'max', seconds: number, options: { connections?: number; warmupSeconds?: number } = {}): RunningLoad {
+function startLoad(port: number, rate: number, seconds: number, options: { connections?: number; warmupSeconds?: number } = {}): RunningLoad {
   const spec: FaultLoad = { port, rate, seconds, warmupSeconds: options.warmupSeconds ?? 3, connections: options.connections ?? 20 };
   const output = join(mkdtempSync(join(tmpdir(), 'fault-load-')), 'answers.json');
   const child = spawn(process.execPath, [repoPath('dist', 'load', 'fault-load-client.js'), JSON.stringify(spec), output], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -69,9 +70,19 @@ function startLoad(port: number, rate: number | 'max', seconds: number, options:
   return { measuring, done };
 }
 
-function quantile(values: number[], q: number): number {
-  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+/**
+ * The comparator: the bare uWS echo under the same load. What it answers late is
+ * the machine's and the load generator's (on these 2 cores the generator takes
+ * its share), not the gate's: the floor under any answer, a refusal included.
+ */
+async function echoUnder(rate: number, seconds: number, connections?: number): Promise<FaultLoadResult> {
+  const echoPort = await freePort();
+  const echo = await startProcess(repoPath('dist', 'load', 'echo-server.js'), { PORT: String(echoPort) }, /echo listening/);
+  try {
+    return await startLoad(echoPort, rate, seconds, connections === undefined ? {} : { connections }).done;
+  } finally {
+    await stopProcess(echo);
+  }
 }
 
 /** Checks the gate itself counted as answered after deadline + 2 ms. */
@@ -98,7 +109,6 @@ async function missingItems(url: string, reviewIds: readonly string[]): Promise<
   return missing;
 }
 
-const results: Record<string, unknown> = {};
 /**
  * Acknowledged review items not in Redis once the gate has had time to replay its
  * spool: looked up every second until none is missing, for at most 30 s. Returns
@@ -112,6 +122,7 @@ async function missingOnceReplayed(url: string, reviewIds: readonly string[], si
   }
 }
 
+const results: Record<string, unknown> = {};
 const lines: string[] = [`# Fault runs, ${new Date().toISOString()} (fixed rate ${RATE} req/s, 20 connections, deadline ${DEADLINE_MS} ms, load generator on the same 2 cores)`, ''];
 
 // 1. Redis stopped for 10 s.
@@ -147,12 +158,7 @@ if (wanted('redis-stop')) {
   const lateMoments = [...new Map(lateAt.map((m) => [m, lateAt.filter((x) => x === m).length])).entries()].map(([m, n]) => `${m}×${n}`).join(' ');
   await stopProcess(gate.child);
   await redis.stop();
-  // The comparator: the bare uWS echo under the same load for as long. What it
-  // answers late is the machine's and the load generator's, not the gate's.
-  const echoPort = await freePort();
-  const echo = await startProcess(repoPath('dist', 'load', 'echo-server.js'), { PORT: String(echoPort) }, /echo listening/);
-  const echoAnswers = (await startLoad(echoPort, RATE, 20).done).answers;
-  await stopProcess(echo);
+  const echoAnswers = (await echoUnder(RATE, 20)).answers;
   const echoLate = echoAnswers.filter((t) => t.ms > DEADLINE_MS + 2).length;
   results.redisStop = { answers: answers.length, ok: ok.length, p99: quantile(ms, 0.99), max: largest(ms), withinDeadlinePlus2: withinDeadline, lateBy, gateCountedLate: gateLate, echoAnswers: echoAnswers.length, echoLate, echoMax: largest(echoAnswers.map((t) => t.ms)), silentAllows, reviewItems: new Set(reviewIds).size, missing, replaySeconds, reconnectSeconds };
   lines.push(
@@ -236,13 +242,7 @@ if (wanted('overload')) {
   const shed = timings.filter((t) => t.status === 503).map((t) => t.ms);
   await stopProcess(gate.child);
   await redis.stop();
-  // The comparator: the bare uWS echo at the same offered rate and connections. On
-  // this 2-core machine the load generator's own 400 connections take their share,
-  // and what the echo shows is the floor under any answer, a refusal included.
-  const echoPort = await freePort();
-  const echo = await startProcess(repoPath('dist', 'load', 'echo-server.js'), { PORT: String(echoPort) }, /echo listening/);
-  const echoRun = await startLoad(echoPort, Math.round(sustained * 2), 10, { connections: OVERLOAD_CONNECTIONS }).done;
-  await stopProcess(echo);
+  const echoRun = await echoUnder(Math.round(sustained * 2), 10, OVERLOAD_CONNECTIONS);
   const echoMs = echoRun.answers.map((t) => t.ms);
   results.overload = { sustained, offered: Math.round(sustained * 2), connections: OVERLOAD_CONNECTIONS, accepted: accepted.length, shed: shed.length, acceptedP99: quantile(accepted, 0.99), shedP99: quantile(shed, 0.99), shedMax: largest(shed), waitedForConnection: waited, echoP99: quantile(echoMs, 0.99), echoMax: largest(echoMs), echoWaitedForConnection: echoRun.waitedForConnection };
   lines.push(

@@ -59,9 +59,9 @@ export interface CheckServiceParts {
   shedMode: 'review' | '503';
 }
 
-/** One error object for every refusal: a refusal must cost the event loop as little as possible (no stack trace). */
-/** The margin the issue allows past a check's deadline before its answer counts as late. */
+/** The margin allowed past a check's deadline before its answer counts as late (gate_checks_late_total). */
 const LATE_GRACE_MS = 2;
+/** One error object for every refusal: a refusal must cost the event loop as little as possible (no stack trace). */
 const OVERLOADED = new GateError('GATE_ERR_OVERLOADED', 'the gate is at its limit; retry after the retry-after delay');
 
 export function listProbes(request: CheckRequest): ListProbe[] {

@@ -12,6 +12,7 @@ import type { RedisKeys } from '../redis/redis-keys.js';
 import type { Reason } from '../gate/reason.js';
 import { REVIEW_TIERS, type ReviewTier } from './review-tier.js';
 import { ReviewClusters } from './review-cluster.js';
+import type { SpooledItem } from './review-spool.js';
 import type { CheckRequest } from '../gate/check-request.js';
 
 export const REVIEW_GROUP = 'reviewers';
@@ -185,7 +186,7 @@ export class ReviewQueue {
    * is recorded as decided by that decision (and the decision applied to this
    * listing) rather than dropped.
    */
-  async replaySpooled(item: ReviewItemInput & { reviewId: string }): Promise<EnqueueResult> {
+  async replaySpooled(item: SpooledItem): Promise<EnqueueResult> {
     const result = await this.enqueue(item);
     if (result.kind !== 'decided') return result;
     const now = new Date();
