@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { Bench } from 'tinybench';
 import { repoRoot } from '../src/config/repo-root.js';
 import { buildImageIndex, lookupImage, scanImages } from '../src/fingerprint/image-index.js';
-import { textGrams } from '../src/fingerprint/text-grams.js';
-import { buildTextIndex, fingerprintGrams, lookupText, scanTexts, type TextIndexData } from '../src/fingerprint/text-index.js';
+import { gramsOfNormalized, gramsOfNormalizedInJs, textGrams } from '../src/fingerprint/text-grams.js';
+import { buildTextIndex, fingerprintGrams, lookupText, minhash, minhashInJs, scanTexts, type TextIndexData } from '../src/fingerprint/text-index.js';
+import { normalizeChars } from '../src/normalize/normalize-text.js';
 import { report } from './bench-report.js';
 
 function random(seed: number): () => number {
@@ -93,6 +94,19 @@ export async function runFingerprintBench(imageCount = 1_000_000, textCount = 10
     .add('3-grams of a listing text (part of every lookup)', () => textGrams(texts[t++ % texts.length] ?? ''));
   await textBench.run();
   report(`text lookup, ${textCount.toLocaleString('en')} banked texts (an edited copy of a banked text)`, textBench, { label: 'lookup', perOp: 1 });
+
+  // The two kernels of every text lookup, native (the gate's) against their TypeScript references.
+  const normalized = texts.slice(0, 200).map((text) => [normalizeChars(text)]);
+  const gramSets = normalized.map((parts) => gramsOfNormalized(parts));
+  let k = 0;
+  const kernelBench = new Bench({ time: 1000 });
+  kernelBench
+    .add('3-grams of a normalized listing text, TypeScript', () => gramsOfNormalizedInJs(normalized[k++ % normalized.length] ?? []))
+    .add('3-grams of a normalized listing text, native', () => gramsOfNormalized(normalized[k++ % normalized.length] ?? []))
+    .add('MinHash signature (96 hashes), TypeScript', () => minhashInJs(gramSets[k++ % gramSets.length] ?? new Uint32Array(0)))
+    .add('MinHash signature (96 hashes), native', () => minhash(gramSets[k++ % gramSets.length] ?? new Uint32Array(0)));
+  await kernelBench.run();
+  report(`text lookup kernels (${Math.round(gramSets.reduce((n, g) => n + g.length, 0) / gramSets.length)} grams per text on average)`, kernelBench, { label: 'text', perOp: 1 });
   console.log(
     `\ntext index: fingerprints computed in ${fingerprintMs.toFixed(0)} ms, index built in ${textBuildMs.toFixed(0)} ms; ${(textMemory / 2 ** 20).toFixed(1)} MiB (${((textMemory / textCount) * 1e6 / 2 ** 20).toFixed(0)} MiB per million texts)`,
   );

@@ -10,7 +10,9 @@
         "src/serialize.cc",
         "src/shared-registry.cc",
         "src/normalizer.cc",
-        "src/hamming-lookup.cc"
+        "src/hamming-lookup.cc",
+        "src/text-grams.cc",
+        "src/minhash.cc"
       ],
       "include_dirs": [
         "<!@(node -p \"require('node-addon-api').include\")",

@@ -4,8 +4,9 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { buildImageIndex, lookupImage, scanImages } from '../src/fingerprint/image-index.js';
 import { formatPhash, hammingDistance, parsePhash, popcount32 } from '../src/fingerprint/phash.js';
-import { gramSimilarity, textGrams } from '../src/fingerprint/text-grams.js';
-import { buildTextIndex, commonGrams, fingerprintGrams, lookupText, scanTexts } from '../src/fingerprint/text-index.js';
+import { gramSimilarity, gramsOfNormalized, gramsOfNormalizedInJs, textGrams } from '../src/fingerprint/text-grams.js';
+import { buildTextIndex, commonGrams, fingerprintGrams, lookupText, minhash, minhashInJs, scanTexts } from '../src/fingerprint/text-index.js';
+import { normalizeChars } from '../src/normalize/normalize-text.js';
 
 const sorted = (pairs: Array<[number, number]>): Array<[number, number]> => [...pairs].sort((a, b) => a[0] - b[0]);
 
@@ -103,6 +104,23 @@ describe('text index (MinHash LSH)', () => {
       const grams = textGrams(q % 2 === 0 ? `${bank[rand(bank.length)] ?? ''} extra` : Array.from({ length: 30 }, () => everyday[rand(everyday.length)]).join(' '));
       assert.deepEqual(lookupText(index, grams).map(([id]) => id).sort(), scanTexts(index, grams).map(([id]) => id).sort());
     }
+  });
+
+  it('computes grams and signatures natively exactly as the TypeScript references do', () => {
+    // Latin, CJK, look-alikes, digits, emoji (outside the BMP), invisible and combining characters.
+    const alphabet = [...'abcxyzABC019 .,-_|/高仿路易威登包邮ＬＶ𝐋𝐕аеорсху😀👜\u200b\u00ad\u0301ß'];
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.constantFrom(...alphabet), { maxLength: 60 }).map((cs) => cs.join('')), { minLength: 1, maxLength: 3 }), (texts) => {
+        const parts = texts.map((t) => normalizeChars(t));
+        const grams = gramsOfNormalized(parts);
+        assert.deepEqual(grams, gramsOfNormalizedInJs(parts));
+        assert.deepEqual(minhash(grams), minhashInJs(grams));
+      }),
+      { numRuns: 2000 },
+    );
+    assert.deepEqual(gramsOfNormalized([]), new Uint32Array(0));
+    assert.deepEqual(gramsOfNormalized([normalizeChars('ab')]), new Uint32Array(0));
+    assert.deepEqual(minhash(new Uint32Array(0)), minhashInJs(new Uint32Array(0)));
   });
 
   it('measures the share of common 3-grams (Dice)', () => {

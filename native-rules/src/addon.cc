@@ -8,6 +8,8 @@
 #include "database.h"
 #include "normalizer.h"
 #include "hamming-lookup.h"
+#include "minhash.h"
+#include "text-grams.h"
 #include "serialize.h"
 #include "shared-registry.h"
 
@@ -49,6 +51,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Database", ctor);
   exports.Set("Normalizer", Normalizer::Define(env));
   exports.Set("hammingLookup", Napi::Function::New(env, HammingLookup, "hammingLookup"));
+  exports.Set("textGrams", Napi::Function::New(env, TextGrams, "textGrams"));
+  exports.Set("minhash", Napi::Function::New(env, Minhash, "minhash"));
   exports.Set("compile", Napi::Function::New(env, CompileSync, "compile"));
   exports.Set("compileAsync", Napi::Function::New(env, CompileAsync, "compileAsync"));
   exports.Set("deserialize", Napi::Function::New(env, DeserializeDatabase, "deserialize"));

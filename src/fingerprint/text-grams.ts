@@ -4,6 +4,7 @@
 import { CharClass } from '../normalize/char-class.js';
 import { normalizeChars } from '../normalize/normalize-text.js';
 import type { NormalizedChars } from '../normalize/normalized-text.js';
+import { nativeTextGrams } from '../native/rules-engine.js';
 
 function fnv3(a: number, b: number, c: number): number {
   let h = 0x811c9dc5;
@@ -19,6 +20,14 @@ export function textGrams(text: string): Uint32Array {
 
 /** The grams of texts already normalized (a listing's fields, in order), as if they were one text. */
 export function gramsOfNormalized(parts: readonly NormalizedChars[]): Uint32Array {
+  return nativeTextGrams(
+    parts.map((part) => part.bytes),
+    parts.map((part) => part.classes),
+  );
+}
+
+/** The same grams computed in TypeScript: the reference the native kernel is tested and benchmarked against. */
+export function gramsOfNormalizedInJs(parts: readonly NormalizedChars[]): Uint32Array {
   const chars: number[] = [];
   for (const normalized of parts) {
     let i = 0;

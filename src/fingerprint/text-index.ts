@@ -7,6 +7,7 @@
 // thousands of banked texts, and a lookup turns into a scan. The exact check
 // still counts every gram.
 import { gramSimilarity } from './text-grams.js';
+import { nativeMinhash } from '../native/rules-engine.js';
 
 /**
  * Contract section 3: a near-duplicate shares "at least about 70%" of the two
@@ -39,6 +40,11 @@ const SEEDS_B = new Uint32Array(SIGNATURE);
 }
 
 export function minhash(grams: Uint32Array): Uint32Array {
+  return nativeMinhash(grams, SEEDS_A, SEEDS_B);
+}
+
+/** The same signature computed in TypeScript: the reference the native kernel is tested and benchmarked against. */
+export function minhashInJs(grams: Uint32Array): Uint32Array {
   const signature = new Uint32Array(SIGNATURE).fill(0xffffffff);
   for (let g = 0; g < grams.length; g++) {
     const x = grams[g] ?? 0;

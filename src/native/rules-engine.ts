@@ -78,6 +78,8 @@ interface NativeRulesAddon {
     maxDistance: number,
     radius: number,
   ): Uint32Array;
+  textGrams(bytes: readonly Uint8Array[], classes: readonly Uint8Array[]): Uint32Array;
+  minhash(grams: Uint32Array, seedsA: Uint32Array, seedsB: Uint32Array): Uint32Array;
   Normalizer: new (tables: NormalizerTables) => NativeNormalizer;
   compile(patterns: readonly PatternSpec[]): NativeDatabase;
   compileAsync(patterns: readonly PatternSpec[]): Promise<NativeDatabase>;
@@ -134,6 +136,12 @@ export const patternFlags: PatternFlags = addon.flags;
 
 /** Multi-index hashing probe over the tables of src/fingerprint/image-index.ts: (entry, distance) pairs. */
 export const hammingLookup: NativeRulesAddon['hammingLookup'] = (...args) => addon.hammingLookup(...args);
+
+/** Sorted distinct 3-gram hashes of normalized parts taken as one text (src/fingerprint/text-grams.ts). */
+export const nativeTextGrams: NativeRulesAddon['textGrams'] = (bytes, classes) => addon.textGrams(bytes, classes);
+
+/** MinHash signature of a gram set under the given seeds (src/fingerprint/text-index.ts). */
+export const nativeMinhash: NativeRulesAddon['minhash'] = (grams, seedsA, seedsB) => addon.minhash(grams, seedsA, seedsB);
 
 export function createNormalizer(tables: NormalizerTables): NativeNormalizer {
   return new addon.Normalizer(tables);
