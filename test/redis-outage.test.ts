@@ -1,6 +1,7 @@
-// Redis goes away: the gate keeps answering (review, with reason degraded),
-// keeps the review items it could not queue on local disk, and queues them once
-// Redis is back, none lost and none twice.
+// Redis goes away: the gate keeps answering (from its in-process tables where they
+// know the answer, otherwise review with reason degraded), keeps the review items
+// it could not queue on local disk, and queues them once Redis is back, none lost
+// and none twice.
 import { strict as assert } from 'node:assert';
 import { Redis } from 'ioredis';
 import { it } from 'node:test';
@@ -30,6 +31,7 @@ it('spools review items while Redis is down and queues them when it returns', { 
   const redis = await startTestRedis();
   const gate = await startTestGate({ redisUrl: redis.url, prefix: 'outage:', env: { GATE_DEFAULT_DEADLINE_MS: '200' } });
   try {
+    assert.equal((await gate.post('/v1/admin/lists/sellers', { values: ['s-listed'] }, admin())).status, 200);
     await redis.redis.stop();
     const reviewIds: string[] = [];
     for (let i = 0; i < 20; i++) {
@@ -47,9 +49,15 @@ it('spools review items while Redis is down and queues them when it returns', { 
     const change = await gate.post('/v1/admin/lists/sellers', { values: ['s-x'] }, admin());
     assert.equal(change.status, 200);
     assert.equal(((await change.json()) as { spooled: number }).spooled, 1);
-    // A listing with no signal at all: the list check could not run, so not a silent allow.
-    const clean = (await (await gate.post('/v1/check', { listingId: 'O-clean', sellerId: 's-o', title: 'kids building blocks' })).json()) as { verdict: string };
-    assert.equal(clean.verdict, 'review');
+    // The in-process tables hold every listed value and flagged ring node as Redis had
+    // them when it went away: a clean listing is answered from them, while a seller the
+    // table may hold needs Redis to confirm it, so it is never allowed meanwhile.
+    const clean = (await (await gate.post('/v1/check', { listingId: 'O-clean', sellerId: 's-o', title: 'kids building blocks' })).json()) as { verdict: string; reasons: unknown[] };
+    assert.equal(clean.verdict, 'allow', JSON.stringify(clean));
+    assert.deepEqual(clean.reasons, []);
+    const listedDuring = (await (await gate.post('/v1/check', { listingId: 'O-listed', sellerId: 's-listed', title: 'kids building blocks' })).json()) as { verdict: string; reasons: Array<{ code: string; ref: string }> };
+    assert.notEqual(listedDuring.verdict, 'allow', JSON.stringify(listedDuring));
+    assert.ok(listedDuring.reasons.some((r) => r.code === 'blocklist_seller' || (r.code === 'degraded' && r.ref === 'lists:unavailable')), JSON.stringify(listedDuring));
     await redis.redis.start();
     const ids = await queuedReviewIds(redis.url, 'outage:', reviewIds);
     for (const id of reviewIds) assert.ok(ids.includes(id), `${id} was lost`);

@@ -107,8 +107,9 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     registryTimer.unref();
     opened.push(async () => clearInterval(registryTimer));
     const audit = new AuditLog(redis, keys);
-    const rings = new SellerRings(redis, keys);
+    const rings = new SellerRings(redis, keys, { log, flagsResyncMs: config.listResyncSeconds * 1000 });
     await rings.listen(subscriber);
+    opened.push(async () => rings.close());
     const figures = new BrandFigures(redis, keys);
     const causes = new CauseLedger(redis, keys, config.demotion, audit, log);
     await causes.listen(subscriber);
@@ -134,6 +135,12 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     ]);
     metrics.registry.gauge('gate_list_table_entries', 'Listed values in the in-process table (gate_list_table_complete 0: not trusted yet, every probe asks Redis).', () => lists.tableState().entries);
     metrics.registry.gauge('gate_list_table_complete', '1 while the in-process table holds every listed value.', () => (lists.tableState().complete ? 1 : 0));
+    metrics.registry.gauge('gate_ring_lookups', 'Ring lookups of checks: answered "no confirmed seller in its ring" by the in-process table of flagged ring nodes (table), or asked of Redis (redis).', () => [
+      { labels: { result: 'table' }, value: rings.tableAnswers },
+      { labels: { result: 'redis' }, value: rings.redisAnswers },
+    ]);
+    metrics.registry.gauge('gate_ring_flags_entries', 'Sellers and attributes in rings with a confirmed seller, in the in-process table (gate_ring_flags_complete 0: not trusted yet, every check asks Redis).', () => rings.flags.tableState().entries);
+    metrics.registry.gauge('gate_ring_flags_complete', '1 while the in-process table holds every flagged ring node.', () => (rings.flags.tableState().complete ? 1 : 0));
     metrics.registry.gauge('gate_pack_info', 'The live pack (value 1), by version and database key.', () => {
       const live = livePack.current;
       return live ? [{ labels: { version: live.pack.packVersion, key: live.key }, value: 1 }] : [];

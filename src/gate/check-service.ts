@@ -21,10 +21,10 @@ import { contentHash } from './content-hash.js';
 import type { ListHit } from './list-hit.js';
 import type { Reason } from './reason.js';
 import { scoreListing } from './score-listing.js';
-import { settleBefore, TIMED_OUT } from './settle-before.js';
+import { settleBefore, TIMED_OUT, type Outcome } from './settle-before.js';
 import { queueBudgetMs, signalBudgetMs } from './deadline-budget.js';
 import { ThrottledLog } from '../observability/throttled-log.js';
-import type { SellerRings, RingAttribute, RingStatus } from '../rings/seller-rings.js';
+import { NO_CONFIRMED_RING, type SellerRings, type RingAttribute, type RingStatus } from '../rings/seller-rings.js';
 import type { BrandFigures } from '../enforcement/brand-figures.js';
 import { causesOf, type CauseLedger } from '../enforcement/cause-ledger.js';
 import type { CompiledPack } from '../pack/compiled-pack.js';
@@ -58,6 +58,9 @@ export interface CheckServiceParts {
   maxChecksInFlight: number;
   shedMode: 'review' | '503';
 }
+
+/** The ring signal of a check whose seller and attributes the flags table has never seen in a confirmed ring. */
+const RING_FROM_TABLE: Outcome<RingStatus> = { ok: true, value: NO_CONFIRMED_RING };
 
 /** The margin allowed past a check's deadline before its answer counts as late (gate_checks_late_total). */
 const LATE_GRACE_MS = 2;
@@ -188,10 +191,15 @@ export class CheckService {
       fields: listingTextFields(request),
       fingerprint: { phashes: (request.images ?? []).map((image) => image.phash) },
     };
+    const attributes = ringAttributes(request);
+    const region = request.attributes?.shipFrom ?? '';
+    // The ring is asked about only when the flags table may hold the seller or an attribute;
+    // otherwise it is linked with the rest of the bookkeeping, after the answer.
+    const ringAsked = this.parts.rings.mightBeInConfirmedRing(request.sellerId, attributes);
     const [text, lists, ring] = await Promise.all([
       settleBefore<ListingMatch>(shed ? Promise.reject(new Error('shed')) : this.parts.pool.match(compiled, banks, listing), deadline),
       settleBefore<ListHit[]>(this.parts.lists.check(listProbes(request)), deadline),
-      settleBefore<RingStatus>(this.parts.rings.linkAndStatus(request.sellerId, ringAttributes(request), request.listingId, request.attributes?.shipFrom ?? ''), deadline),
+      ringAsked ? settleBefore<RingStatus>(this.parts.rings.linkAndStatus(request.sellerId, attributes, request.listingId, region), deadline) : RING_FROM_TABLE,
     ]);
     clearTimeout(timer);
 
@@ -289,7 +297,7 @@ export class CheckService {
     const record: ListingVerdict = { listingId: request.listingId, verdict: response.verdict, decidedBy, decidedAt: new Date().toISOString(), checkId, policyVersion: pack.packVersion, reasons: response.reasons };
     if (response.reviewId) record.reviewId = response.reviewId;
     // Recorded once the answer is on its way: the seller waits for the verdict, not for its bookkeeping.
-    setImmediate(() => this.recordOutcome(request, record, brands, fingerprintHits));
+    setImmediate(() => this.recordOutcome(request, record, brands, fingerprintHits, ringAsked ? undefined : attributes));
     response.tookMicros = Math.round((performance.now() - startedAt) * 1000);
     this.parts.metrics.checks.inc({ verdict: response.verdict });
     this.parts.metrics.checkSeconds.observe(response.tookMicros / 1e6);
@@ -298,7 +306,7 @@ export class CheckService {
   }
 
   /** The verdict record, figures, block causes, alliance credit and image links of one answered check. */
-  private recordOutcome(request: CheckRequest, record: ListingVerdict, brands: readonly string[], fingerprintHits: NamedFingerprintHits): void {
+  private recordOutcome(request: CheckRequest, record: ListingVerdict, brands: readonly string[], fingerprintHits: NamedFingerprintHits, unlinked: readonly RingAttribute[] | undefined): void {
     const logFailure = (what: string) => (error: unknown) => this.failures.note(what, `${what} for ${request.listingId} not recorded: ${(error as Error).message}`);
     const reasons = record.reasons ?? [];
     if (record.decidedBy === 'gate') {
@@ -319,6 +327,7 @@ export class CheckService {
     }
     // Banked images the listing used link its seller too; known only after matching.
     const imageLinks: RingAttribute[] = fingerprintHits.images.map((image) => ({ kind: 'image', value: image.ref }));
-    if (imageLinks.length > 0) this.parts.rings.link(request.sellerId, imageLinks).catch(logFailure('ring links'));
+    if (unlinked) this.parts.rings.link(request.sellerId, [...unlinked, ...imageLinks], request.listingId, request.attributes?.shipFrom ?? '').catch(logFailure('ring links'));
+    else if (imageLinks.length > 0) this.parts.rings.link(request.sellerId, imageLinks).catch(logFailure('ring links'));
   }
 }

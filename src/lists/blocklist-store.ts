@@ -11,7 +11,7 @@ import type { Redis } from 'ioredis';
 import { LIST_KINDS, type ListKind, type PackLists } from '../pack/policy-pack.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import type { ListHit } from '../gate/list-hit.js';
-import { ListMembership } from './list-membership.js';
+import { MembershipMirror } from './membership-mirror.js';
 
 export interface ListProbe {
   kind: ListKind;
@@ -36,20 +36,10 @@ interface ListChange {
 const SEED_CHUNK = 10_000;
 const SEED_MESSAGE = 'seed';
 const SCAN_COUNT = 10_000;
-const RELOAD_RETRY_MS = 1000;
 
 export class BlocklistStore {
   private readonly cache: LRUCache<string, boolean>;
-  private table = new ListMembership();
-  /** The table holds every listed value: until then (and after a doubt) every probe asks Redis. */
-  private tableComplete = false;
-  private reloading: Promise<void> | undefined;
-  private reloadAgain = false;
-  /** Values announced while a reload scans, added to the new table before it serves. */
-  private announcedDuringReload: ListChange[] | undefined;
-  private readonly resyncMs: number;
-  private resyncTimer: NodeJS.Timeout | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
+  private readonly table: MembershipMirror;
   hits = 0;
   misses = 0;
   /** Probes the table answered "not listed" without Redis. */
@@ -58,14 +48,14 @@ export class BlocklistStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
-    private readonly log: (message: string) => void = () => undefined,
+    log: (message: string) => void = () => undefined,
     options: BlocklistStoreOptions = {},
   ) {
     this.cache = new LRUCache<string, boolean>({
       max: options.cacheEntries ?? 100_000,
       ttl: options.cacheTtlMs ?? 60_000,
     });
-    this.resyncMs = options.resyncMs ?? 600_000;
+    this.table = new MembershipMirror({ name: 'blocklist', resyncMs: options.resyncMs ?? 600_000, log, scan: (add) => this.scanLists(add) });
   }
 
   /** Subscribes to change messages (`subscriber` must be a connection of its own) and loads the table. */
@@ -76,81 +66,36 @@ export class BlocklistStore {
     subscriber.on('ready', () => {
       // Messages may have been missed while the subscription was down.
       this.cache.clear();
-      this.distrustTable();
+      this.table.distrust();
     });
     await subscriber.subscribe(this.keys.listChanges);
-    void this.reloadTable();
-    this.resyncTimer = setInterval(() => void this.reloadTable(), this.resyncMs);
-    this.resyncTimer.unref();
+    this.table.start();
   }
 
   /** The table's state, for /metrics. */
   tableState(): { complete: boolean; entries: number } {
-    return { complete: this.tableComplete, entries: this.table.size };
+    return { complete: this.table.isComplete, entries: this.table.size };
   }
 
   close(): void {
-    clearInterval(this.resyncTimer);
-    clearTimeout(this.retryTimer);
+    this.table.close();
   }
 
-  private distrustTable(): void {
-    this.tableComplete = false;
-    void this.reloadTable();
-  }
-
-  /**
-   * Reads every list into a new table while the old one (if complete) keeps
-   * serving; values announced meanwhile are added before the new one serves.
-   * Overlapping calls make one more reload, not one each.
-   */
-  reloadTable(): Promise<void> {
-    if (this.reloading) {
-      this.reloadAgain = true;
-      return this.reloading;
-    }
-    this.reloading = (async () => {
+  private async scanLists(add: (kind: string, value: string) => void): Promise<void> {
+    for (const kind of LIST_KINDS) {
+      let cursor = '0';
       do {
-        this.reloadAgain = false;
-        this.announcedDuringReload = [];
-        try {
-          const next = new ListMembership();
-          for (const kind of LIST_KINDS) {
-            let cursor = '0';
-            do {
-              const [nextCursor, values] = await this.redis.sscan(this.keys.list(kind), cursor, 'COUNT', SCAN_COUNT);
-              for (const value of values) next.add(kind, value);
-              cursor = nextCursor;
-            } while (cursor !== '0');
-          }
-          for (const change of this.announcedDuringReload) for (const value of change.values) next.add(change.kind, value);
-          this.table = next;
-          this.tableComplete = true;
-        } catch (error) {
-          // Redis is away (or this connection is not back yet): the probes ask Redis
-          // (and degrade) until a reload succeeds, tried again every second.
-          this.log(`blocklist table not reloaded: ${(error as Error).message}`);
-          if (!this.tableComplete && !this.retryTimer) {
-            this.retryTimer = setTimeout(() => {
-              this.retryTimer = undefined;
-              void this.reloadTable();
-            }, RELOAD_RETRY_MS);
-            this.retryTimer.unref();
-          }
-        } finally {
-          this.announcedDuringReload = undefined;
-        }
-      } while (this.reloadAgain);
-    })().finally(() => {
-      this.reloading = undefined;
-    });
-    return this.reloading;
+        const [nextCursor, values] = await this.redis.sscan(this.keys.list(kind), cursor, 'COUNT', SCAN_COUNT);
+        for (const value of values) add(kind, value);
+        cursor = nextCursor;
+      } while (cursor !== '0');
+    }
   }
 
   private onChange(message: string): void {
     if (message === SEED_MESSAGE) {
       this.cache.clear(); // a pack seeded many entries at once
-      this.distrustTable();
+      this.table.distrust();
       return;
     }
     let change: ListChange;
@@ -158,7 +103,7 @@ export class BlocklistStore {
       change = JSON.parse(message) as ListChange;
     } catch {
       this.cache.clear(); // an unreadable message: forget everything rather than serve stale answers
-      this.distrustTable();
+      this.table.distrust();
       return;
     }
     this.learn(change);
@@ -171,9 +116,8 @@ export class BlocklistStore {
   private learn(change: ListChange): void {
     for (const value of change.values) {
       this.cache.delete(cacheKey(change.kind, value));
-      this.table.add(change.kind, value);
+      this.table.learn(change.kind, value);
     }
-    this.announcedDuringReload?.push(change);
   }
 
   /** Which of the probes are on a list. Throws if Redis cannot answer the uncached ones. */
@@ -181,7 +125,7 @@ export class BlocklistStore {
     const hits: ListHit[] = [];
     const uncached: ListProbe[] = [];
     for (const probe of probes) {
-      if (this.tableComplete && !this.table.mightContain(probe.kind, probe.value)) {
+      if (!this.table.mightContain(probe.kind, probe.value)) {
         this.tableAnswers++;
         continue;
       }
@@ -239,7 +183,7 @@ export class BlocklistStore {
   /** Lists were written in bulk (here or by the pack-build thread): every instance reloads. */
   async seeded(): Promise<void> {
     this.cache.clear();
-    this.tableComplete = false; // the message that comes back reloads it
+    this.table.suspend(); // the message that comes back reloads it
     await this.redis.publish(this.keys.listChanges, SEED_MESSAGE);
   }
 

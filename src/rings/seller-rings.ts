@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import { luaScript } from '../redis/lua-script.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
+import { RingFlags } from './ring-flags.js';
 
 export const RING_ATTRIBUTE_KINDS = ['phone', 'device', 'payment', 'address', 'image'] as const;
 export type RingAttributeKind = (typeof RING_ATTRIBUTE_KINDS)[number];
@@ -26,12 +27,28 @@ export interface RingStatus {
 }
 
 type RingReply = [string, number, number, number];
-type LinkCommand = (...args: string[]) => Promise<RingReply>;
+/** The ring after linking, and the nodes the link flagged (lib/ring-flags.lua). */
+type LinkReply = [...RingReply, string[]];
+type LinkCommand = (...args: string[]) => Promise<LinkReply>;
 type StatusCommand = (...args: string[]) => Promise<RingReply>;
-type ConfirmCommand = (...args: string[]) => Promise<string>;
+type ConfirmCommand = (...args: string[]) => Promise<[string, string[]]>;
 
-function statusOf([root, confirmed, self, members]: RingReply): RingStatus {
+export interface SellerRingsOptions {
+  /** The table of flagged ring nodes is reloaded this often, besides on reconnects. Default 600 s. */
+  flagsResyncMs?: number;
+  log?: (message: string) => void;
+}
+
+/** The answer for a seller and attributes that the flags table says are in no ring with a confirmed seller. */
+export const NO_CONFIRMED_RING: RingStatus = { ringLabel: '', confirmedOthers: 0, members: 0 };
+
+function statusOf([root, confirmed, self, members]: RingReply | LinkReply): RingStatus {
   return { ringLabel: ringLabel(root), confirmedOthers: Number(confirmed) - Number(self), members: Number(members) };
+}
+
+/** Graph node names of attributes (`phone:<hash>`, ...), leaving out empty values. */
+function nodesOf(attributes: readonly RingAttribute[]): string[] {
+  return attributes.filter((a) => a.value !== '').map((a) => `${a.kind}:${a.value}`);
 }
 
 export function ringLabel(root: string): string {
@@ -49,20 +66,24 @@ export class SellerRings {
     return `${this.keys.rings}parent`;
   }
   private readonly recentlyLinked = new LRUCache<string, true>({ max: 200_000, ttl: 60_000 });
+  /** Which sellers and attributes may be in a ring with a confirmed seller. */
+  readonly flags: RingFlags;
 
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
+    options: SellerRingsOptions = {},
   ) {
-    const define = <T>(name: string, file: string): T => {
+    const define = <T>(name: string, file: string, libraries: string[] = []): T => {
       // One declared key (the graph's parent hash) routes the script on a Redis Cluster; the
       // others it builds from the prefix share its hash tag, so they are in the same slot.
-      if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: 1, lua: luaScript(file) });
+      if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: 1, lua: luaScript(file, libraries) });
       return ((redis as unknown as Record<string, (...a: string[]) => Promise<unknown>>)[name] as (...a: string[]) => Promise<unknown>).bind(redis) as T;
     };
-    this.linkCommand = define<LinkCommand>('linkSeller', 'link-seller');
+    this.linkCommand = define<LinkCommand>('linkSeller', 'link-seller', ['ring-flags']);
     this.statusCommand = define<StatusCommand>('ringStatus', 'ring-status');
-    this.confirmCommand = define<ConfirmCommand>('confirmSeller', 'confirm-seller');
+    this.confirmCommand = define<ConfirmCommand>('confirmSeller', 'confirm-seller', ['ring-flags']);
+    this.flags = new RingFlags(redis, keys, options.log ?? (() => undefined), options.flagsResyncMs ?? 600_000);
   }
 
   async listen(subscriber: Redis): Promise<void> {
@@ -71,7 +92,28 @@ export class SellerRings {
     });
     subscriber.on('ready', () => this.statusCache.clear());
     await subscriber.subscribe(this.keys.ringChanges);
+    await this.flags.listen(subscriber);
   }
+
+  close(): void {
+    this.flags.close();
+  }
+
+  /**
+   * False only when the flags table is sure that neither the seller nor any of
+   * these attributes is in a ring with a confirmed seller: the publish path may
+   * then answer without Redis and link after the answer.
+   */
+  mightBeInConfirmedRing(sellerId: string, attributes: readonly RingAttribute[]): boolean {
+    const maybe = this.flags.mightBeFlagged(sellerId, nodesOf(attributes));
+    if (maybe) this.redisAnswers++;
+    else this.tableAnswers++;
+    return maybe;
+  }
+
+  /** Checks whose ring the flags table answered, and those it sent to Redis. */
+  tableAnswers = 0;
+  redisAnswers = 0;
 
   /** Links the seller with its attributes (and records the listing and region). */
   async link(sellerId: string, attributes: readonly RingAttribute[], listingId = '', region = ''): Promise<void> {
@@ -84,10 +126,12 @@ export class SellerRings {
    * shares a phone with a confirmed seller is caught by that very listing.
    */
   async linkAndStatus(sellerId: string, attributes: readonly RingAttribute[], listingId = '', region = ''): Promise<RingStatus> {
-    const nodes = attributes.filter((a) => a.value !== '').map((a) => `${a.kind}:${a.value}`);
+    const nodes = nodesOf(attributes);
     const memo = `${sellerId}\u0000${listingId}\u0000${region}\u0000${nodes.join('\u0000')}`;
     if (this.recentlyLinked.has(memo)) return this.status(sellerId);
-    const status = statusOf(await this.linkCommand(this.route, this.keys.rings, sellerId, String(Date.now()), listingId, region, ...nodes));
+    const reply = await this.linkCommand(this.route, this.keys.rings, sellerId, String(Date.now()), listingId, region, this.keys.ringChanges, ...nodes);
+    this.flags.learn(reply[4] ?? []);
+    const status = statusOf(reply);
     this.recentlyLinked.set(memo, true);
     this.statusCache.set(sellerId, status);
     return status;
@@ -103,7 +147,10 @@ export class SellerRings {
 
   /** Marks sellers as confirmed counterfeit (or clears the mark), live on every instance. */
   async confirm(sellerIds: readonly string[], confirmed: boolean): Promise<void> {
-    for (const sellerId of sellerIds) await this.confirmCommand(this.route, this.keys.rings, sellerId, confirmed ? '1' : '0', String(Date.now()));
+    for (const sellerId of sellerIds) {
+      const [, flagged] = await this.confirmCommand(this.route, this.keys.rings, sellerId, confirmed ? '1' : '0', String(Date.now()), this.keys.ringChanges);
+      this.flags.learn(flagged);
+    }
     this.statusCache.clear();
     await this.redis.publish(this.keys.ringChanges, confirmed ? 'confirm' : 'clear');
   }

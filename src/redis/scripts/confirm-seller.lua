@@ -4,6 +4,9 @@
 -- ARGV[2]  seller id
 -- ARGV[3]  '1' to confirm, '0' to clear
 -- ARGV[4]  now (ms since the epoch)
+-- ARGV[5]  the ring channel, where nodes newly in a ring with a confirmed seller are announced
+-- Needs lib/ring-flags.lua.
+-- Returns the ring's root node and the nodes this call flagged.
 local p = ARGV[1]
 local info = p .. 'seller:' .. ARGV[2]
 local root = 's:' .. ARGV[2]
@@ -17,10 +20,17 @@ while true do
   root = up
 end
 if ARGV[3] == '1' then
+  local wasConfirmed = isConfirmedRing(p, root)
   redis.call('SADD', p .. 'confirmed:' .. root, ARGV[2])
   redis.call('HSET', info, 'confirmed', ARGV[4])
+  if not wasConfirmed then
+    local newlyFlagged = {}
+    flagRing(p, root, newlyFlagged)
+    return { root, announceFlags(ARGV[5], newlyFlagged) }
+  end
 else
   redis.call('SREM', p .. 'confirmed:' .. root, ARGV[2])
   redis.call('HDEL', info, 'confirmed')
+  if not isConfirmedRing(p, root) then unflagRing(p, root) end
 end
-return root
+return { root, {} }

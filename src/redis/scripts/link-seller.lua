@@ -7,12 +7,16 @@
 -- ARGV[3]  now (ms since the epoch)
 -- ARGV[4]  listing id ('' for a shop-opening check)
 -- ARGV[5]  region ('' when not known)
--- ARGV[6..] attribute nodes (`phone:<hash>`, `device:<id>`, ...)
+-- ARGV[6]  the ring channel, where nodes newly in a ring with a confirmed seller are announced
+-- ARGV[7..] attribute nodes (`phone:<hash>`, `device:<id>`, ...)
+-- Needs lib/ring-flags.lua.
 -- Returns the ring as it is after linking: its root node, how many of its members
--- are confirmed counterfeit sellers, whether the seller is one, how many members it has.
+-- are confirmed counterfeit sellers, whether the seller is one, how many members
+-- it has, and the nodes this call flagged (lib/ring-flags.lua).
 local p = ARGV[1]
 local parent = p .. 'parent'
 local size = p .. 'size'
+local newlyFlagged = {}
 
 local function find(node)
   local root = node
@@ -34,6 +38,9 @@ local function merge(a, b)
   if ra == rb then return ra end
   local sa = tonumber(redis.call('HGET', size, ra) or '1')
   local sb = tonumber(redis.call('HGET', size, rb) or '1')
+  -- Joining a ring with a confirmed seller flags every node of the other side.
+  local ca, cb = isConfirmedRing(p, ra), isConfirmedRing(p, rb)
+  if ca and not cb then flagRing(p, rb, newlyFlagged) elseif cb and not ca then flagRing(p, ra, newlyFlagged) end
   if sa < sb then ra, rb = rb, ra end
   redis.call('HSET', parent, rb, ra)
   redis.call('HSET', size, ra, sa + sb)
@@ -63,7 +70,7 @@ if ARGV[5] ~= '' then
   redis.call('SADD', p .. 'regions:' .. ARGV[2], ARGV[5])
 end
 local root = find(seller)
-for i = 6, #ARGV do
+for i = 7, #ARGV do
   local attr = 'a:' .. ARGV[i]
   redis.call('SADD', p .. 'seller-attrs:' .. ARGV[2], ARGV[i])
   redis.call('SADD', p .. 'attr-sellers:' .. ARGV[i], ARGV[2])
@@ -71,9 +78,11 @@ for i = 6, #ARGV do
   redis.call('SADD', p .. 'attrs:' .. ar, ARGV[i])
   root = merge(root, attr)
 end
+local announced = announceFlags(ARGV[6], newlyFlagged)
 return {
   root,
   redis.call('SCARD', p .. 'confirmed:' .. root),
   redis.call('SISMEMBER', p .. 'confirmed:' .. root, ARGV[2]),
   redis.call('SCARD', p .. 'members:' .. root),
+  announced,
 }

@@ -1,0 +1,120 @@
+// An in-process table (list-membership.ts) of the members of one or more Redis
+// sets, kept in step so that the publish path can answer "not a member" without
+// asking Redis. It is loaded whole by scanning the sets, learns announced members
+// as they come, and is reloaded whenever messages may have been missed (the
+// subscription reconnected, a bulk write was announced as such) and every
+// `resyncMs`. Until a load has completed, and after a doubt, it is not complete:
+// callers must then ask Redis. A member taken out of a set stays in the table (it
+// may share its hash with one still in) until the next reload: a "maybe" that the
+// caller's exact path answers.
+import { ListMembership } from './list-membership.js';
+
+/** Adds every member of the mirrored sets to the table given; throws if Redis cannot answer. */
+export type ScanMembers = (add: (kind: string, value: string) => void) => Promise<void>;
+
+export interface MembershipMirrorOptions {
+  /** Reads the mirrored sets whole. */
+  scan: ScanMembers;
+  /** The table is reloaded this often, besides on doubts. */
+  resyncMs: number;
+  log: (message: string) => void;
+  /** Names the table in log lines. */
+  name: string;
+}
+
+const RELOAD_RETRY_MS = 1000;
+
+export class MembershipMirror {
+  private table = new ListMembership();
+  private complete = false;
+  private reloading: Promise<void> | undefined;
+  private reloadAgain = false;
+  /** Members announced while a reload scans, added to the new table before it serves. */
+  private announcedDuringReload: Array<[string, string]> | undefined;
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: MembershipMirrorOptions) {}
+
+  /** Loads the table now and every `resyncMs`. */
+  start(): void {
+    void this.reload();
+    this.resyncTimer = setInterval(() => void this.reload(), this.options.resyncMs);
+    this.resyncTimer.unref();
+  }
+
+  close(): void {
+    clearInterval(this.resyncTimer);
+    clearTimeout(this.retryTimer);
+  }
+
+  get isComplete(): boolean {
+    return this.complete;
+  }
+
+  get size(): number {
+    return this.table.size;
+  }
+
+  /** False only when the table is complete and the value is surely not a member. */
+  mightContain(kind: string, value: string): boolean {
+    return !this.complete || this.table.mightContain(kind, value);
+  }
+
+  /** A member was added or removed somewhere: from now on it is a "maybe" here. */
+  learn(kind: string, value: string): void {
+    this.table.add(kind, value);
+    this.announcedDuringReload?.push([kind, value]);
+  }
+
+  /** Messages may have been missed or the sets were written in bulk: stop trusting the table and reload it. */
+  distrust(): void {
+    this.complete = false;
+    void this.reload();
+  }
+
+  /** Marks the table incomplete until the reload that a message on its way will start. */
+  suspend(): void {
+    this.complete = false;
+  }
+
+  /**
+   * Reads the sets into a new table while the old one (if complete) keeps
+   * serving. Overlapping calls make one more reload, not one each.
+   */
+  reload(): Promise<void> {
+    if (this.reloading) {
+      this.reloadAgain = true;
+      return this.reloading;
+    }
+    this.reloading = (async () => {
+      do {
+        this.reloadAgain = false;
+        this.announcedDuringReload = [];
+        try {
+          const next = new ListMembership();
+          await this.options.scan((kind, value) => next.add(kind, value));
+          for (const [kind, value] of this.announcedDuringReload) next.add(kind, value);
+          this.table = next;
+          this.complete = true;
+        } catch (error) {
+          // Redis is away (or this connection is not back yet): callers ask Redis
+          // (and degrade) until a reload succeeds, tried again every second.
+          this.options.log(`${this.options.name} table not reloaded: ${(error as Error).message}`);
+          if (!this.complete && !this.retryTimer) {
+            this.retryTimer = setTimeout(() => {
+              this.retryTimer = undefined;
+              void this.reload();
+            }, RELOAD_RETRY_MS);
+            this.retryTimer.unref();
+          }
+        } finally {
+          this.announcedDuringReload = undefined;
+        }
+      } while (this.reloadAgain);
+    })().finally(() => {
+      this.reloading = undefined;
+    });
+    return this.reloading;
+  }
+}
