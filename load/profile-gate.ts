@@ -1,8 +1,11 @@
 // npm run load:profile: the gate under load, then the CPU time it and its Redis
 // spent per request (user + system, from /proc: steadier than a throughput figure
 // on a shared 2-core machine) and, with PROFILE_CPU=1, the V8 profile's functions
-// by self time. For finding what to speed up. LOAD_PACK=demo|scale as for load;
-// LOAD_RATE=<req/s> for a fixed arrival rate (default: as fast as it goes).
+// by self time. For finding what to speed up. LOAD_PACK=demo (a demo-sized scale
+// pack and its mixed listing stream, the default), scale (the scale pack), or
+// demo-pack (the repository's demo pack and the one listing that
+// `LOAD_PACK=demo npm run load` sends); LOAD_RATE=<req/s> for a fixed arrival
+// rate (default: as fast as it goes).
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +15,7 @@ import { repoPath } from '../src/config/repo-root.js';
 import { freePort } from '../src/redis/embedded-redis.js';
 import { listingStream, scalePack } from './scale-pack.js';
 import { stopProcess } from './child-process.js';
+import { DEMO_BODY } from './demo-listing.js';
 
 interface ProfileNode {
   id: number;
@@ -58,13 +62,15 @@ const dataDir = mkdtempSync(join(tmpdir(), 'gate-profile-'));
 const profileDir = join(dataDir, 'profile');
 const port = await freePort();
 const redisPort = await freePort();
-const redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+// Persisted as the gate's embedded Redis is (AOF, fsync on every write), which the load runs use.
+const redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dataDir], { stdio: 'ignore' });
 await new Promise((r) => setTimeout(r, 300));
 const redisCli = (...args: string[]): string => execFileSync('redis-cli', ['-p', String(redisPort), ...args], { encoding: 'utf8' });
-const data = scalePack(PACK === 'scale' ? undefined : { brands: 2_000, indicators: 1_000, sellers: 10_000, images: 10_000, texts: 1_000 });
-const bodies = listingStream(data, 20_000).map((l) => JSON.stringify(l));
+if (!['demo', 'scale', 'demo-pack'].includes(PACK)) throw new Error(`LOAD_PACK must be demo, scale or demo-pack, got "${PACK}"`);
+const data = PACK === 'demo-pack' ? undefined : scalePack(PACK === 'scale' ? undefined : { brands: 2_000, indicators: 1_000, sellers: 10_000, images: 10_000, texts: 1_000 });
+const bodies = data ? listingStream(data, 20_000).map((l) => JSON.stringify(l)) : [DEMO_BODY];
 const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', GATE_DATA_DIR: dataDir, REDIS_URL: `redis://127.0.0.1:${redisPort}`, GATE_ADMIN_TOKEN: 'profile-admin-token-0123456789' };
-if (PACK === 'scale') {
+if (data) {
   const packPath = join(dataDir, 'pack.json');
   writeFileSync(packPath, JSON.stringify(data.pack));
   env.GATE_PACK = packPath;

@@ -25,6 +25,7 @@ import { lineChartSvg } from './svg-chart.js';
 import { startProcess, stopProcess } from './child-process.js';
 import { compareWithBaseline, type LoadResults, type Run } from './load-baseline.js';
 import { latencyQuantile, runOpenLoop, type OpenLoopResult } from './open-loop-load.js';
+import { DEMO_BODY } from './demo-listing.js';
 
 const DURATION = Number(process.env.LOAD_SECONDS ?? 10);
 const RATES = (process.env.LOAD_RATES ?? '1000,5000,10000').split(',').map(Number);
@@ -32,14 +33,6 @@ const PACK = process.env.LOAD_PACK ?? 'scale';
 const SWAP_RATE = Number(process.env.LOAD_SWAP_RATE ?? 1000);
 const CONNECTIONS = 10;
 const ADMIN_TOKEN = 'load-admin-token-0123456789';
-const DEMO_BODY = JSON.stringify({
-  listingId: 'LOAD-1',
-  sellerId: 's-load',
-  title: 'AAA+ quality copy Ｌｏｕｉｓ Ｖｕｉｔｔｏｎ tote bag',
-  description: 'Comes with box and dust bag. Free shipping nationwide. Contact us for wholesale.',
-  category: 'bags',
-  price: { amount: 199, currency: 'CNY' },
-});
 
 function memoryOf(pid: number | undefined): { rssMiB: number; peakRssMiB: number } {
   const status = pid === undefined ? '' : readFileSync(`/proc/${pid}/status`, 'utf8');

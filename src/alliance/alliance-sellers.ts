@@ -78,6 +78,6 @@ export class AllianceSellers {
   /** Credits the members whose shared seller a listing was stopped by. */
   async creditHit(sellerId: string): Promise<void> {
     const contribution = await this.read(sellerId);
-    if (contribution) await this.figures.count(Object.keys(contribution.brands), 'allianceHits');
+    if (contribution) this.figures.countLater(Object.keys(contribution.brands), 'allianceHits');
   }
 }

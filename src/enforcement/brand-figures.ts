@@ -4,6 +4,7 @@
 // per day; the median decision time is computed on read.
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../redis/redis-keys.js';
+import { HashCounters } from '../redis/hash-counters.js';
 
 export const BRAND_FIGURES = ['blockedAtPublish', 'sentToReview', 'complaintsFiled', 'complaintsUpheld', 'complaintsRejected', 'overturned', 'allianceHits'] as const;
 export type BrandFigure = (typeof BRAND_FIGURES)[number];
@@ -40,10 +41,32 @@ function median(values: number[]): number | null {
 }
 
 export class BrandFigures {
+  /** The publish path's counts, written together every few milliseconds. */
+  private readonly later: HashCounters;
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
-  ) {}
+    log: (message: string) => void = () => undefined,
+  ) {
+    this.later = new HashCounters(redis, 'brand figures', log);
+  }
+
+  /** Adds one to a figure of each brand, written with the other counts of the next few milliseconds (the publish path's bookkeeping). */
+  countLater(brandIds: Iterable<string>, figure: BrandFigure, at: Date | number | string = new Date()): void {
+    const key = this.keys.figures(utcDay(at));
+    for (const brandId of brandIds) this.later.add(key, `${brandId}\t${figure}`);
+  }
+
+  /** Counts given up on while Redis could not take them, for /metrics. */
+  get droppedCounts(): number {
+    return this.later.dropped;
+  }
+
+  /** Writes the counts still waiting (on shutdown, and before a report reads them). */
+  flush(): Promise<void> {
+    return this.later.flush();
+  }
 
   /** Adds to figures of several brands at once (one round trip). */
   async count(brandIds: Iterable<string>, figure: BrandFigure, at: Date | number | string = new Date(), by = 1): Promise<void> {
@@ -66,6 +89,7 @@ export class BrandFigures {
 
   /** Figures per day and brand, for brands `include` accepts; days without any figure are left out. */
   async report(from: string, to: string, include: (brandId: string) => boolean): Promise<BrandDayFigures[]> {
+    await this.later.flush();
     const out: BrandDayFigures[] = [];
     for (const day of daysBetween(from, to)) {
       const [counts, times] = await Promise.all([this.redis.hgetall(this.keys.figures(day)), this.redis.lrange(this.keys.decisionTimes(day), 0, -1)]);

@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Reason } from '../gate/reason.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
+import { HashCounters } from '../redis/hash-counters.js';
 
 export interface DemotionPolicy {
   /** Overturned share of a cause's blocks above which it is demoted (0-1). */
@@ -52,6 +53,8 @@ export function causesOf(reasons: readonly Reason[]): string[] {
 
 export class CauseLedger {
   private demotedNow = new Set<string>();
+  /** The publish path's block counts, written together every few milliseconds. */
+  private readonly blocksLater: HashCounters;
 
   constructor(
     private readonly redis: Redis,
@@ -59,7 +62,9 @@ export class CauseLedger {
     private readonly policy: DemotionPolicy,
     private readonly audit: AuditLog,
     private readonly log: (message: string) => void,
-  ) {}
+  ) {
+    this.blocksLater = new HashCounters(redis, 'block causes', log);
+  }
 
   /** The causes demoted right now (read on the publish path; kept in memory). */
   get demoted(): ReadonlySet<string> {
@@ -83,15 +88,24 @@ export class CauseLedger {
     }
   }
 
-  async countBlock(causes: readonly string[]): Promise<void> {
-    if (causes.length === 0) return;
-    const pipeline = this.redis.pipeline();
-    for (const cause of causes) pipeline.hincrby(this.keys.causeBlocks, cause, 1);
-    await pipeline.exec();
+  /** Counts a block against each of its causes, written with the other counts of the next few milliseconds. */
+  countBlockLater(causes: readonly string[]): void {
+    for (const cause of causes) this.blocksLater.add(this.keys.causeBlocks, cause);
+  }
+
+  /** Block counts given up on while Redis could not take them, for /metrics. */
+  get droppedCounts(): number {
+    return this.blocksLater.dropped;
+  }
+
+  /** Writes the block counts still waiting (on shutdown, and before an overturn is weighed against them). */
+  flush(): Promise<void> {
+    return this.blocksLater.flush();
   }
 
   /** Counts an overturned block against each of its causes and demotes those past the rate. */
   async countOverturn(causes: readonly string[], by: string): Promise<Demotion[]> {
+    await this.blocksLater.flush();
     const demoted: Demotion[] = [];
     for (const cause of causes) {
       const overturned = await this.redis.hincrby(this.keys.causeOverturns, cause, 1);

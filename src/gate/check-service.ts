@@ -310,18 +310,18 @@ export class CheckService {
     const logFailure = (what: string) => (error: unknown) => this.failures.note(what, `${what} for ${request.listingId} not recorded: ${(error as Error).message}`);
     const reasons = record.reasons ?? [];
     if (record.decidedBy === 'gate') {
-      this.parts.verdicts.record(record, request).catch(logFailure('verdict'));
+      this.parts.verdicts.recordLater(record, request);
       if (record.verdict === 'block') {
-        this.parts.figures.count(brands, 'blockedAtPublish').catch(logFailure('brand figures'));
-        this.parts.causes.countBlock(causesOf(reasons)).catch(logFailure('block causes'));
-      } else if (record.verdict === 'review') this.parts.figures.count(brands, 'sentToReview').catch(logFailure('brand figures'));
+        this.parts.figures.countLater(brands, 'blockedAtPublish');
+        this.parts.causes.countBlockLater(causesOf(reasons));
+      } else if (record.verdict === 'review') this.parts.figures.countLater(brands, 'sentToReview');
       if (record.verdict !== 'allow') {
         // Members whose shared items or sellers stopped the listing are credited.
         const sharedBrands = [...fingerprintHits.images, ...fingerprintHits.texts].flatMap((h) => {
           const owner = bankedEntryOwner(h.ref);
           return owner?.shared ? [owner.brandId] : [];
         });
-        if (sharedBrands.length > 0) this.parts.figures.count(new Set(sharedBrands), 'allianceHits').catch(logFailure('alliance credit'));
+        if (sharedBrands.length > 0) this.parts.figures.countLater(new Set(sharedBrands), 'allianceHits');
         if (reasons.some((r) => r.code === 'blocklist_seller')) this.parts.alliance.creditHit(request.sellerId).catch(logFailure('alliance credit'));
       }
     }

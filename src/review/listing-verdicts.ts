@@ -4,6 +4,8 @@ import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import type { Reason, Verdict } from '../gate/reason.js';
 import type { CheckRequest } from '../gate/check-request.js';
+import { luaScript } from '../redis/lua-script.js';
+import { WriteBehind } from '../redis/write-behind.js';
 
 export interface ListingVerdict {
   listingId: string;
@@ -26,35 +28,83 @@ export interface StoredListingVerdict extends ListingVerdict {
   listing?: CheckRequest;
 }
 
+interface PendingRecord {
+  verdict: ListingVerdict;
+  listing: CheckRequest | undefined;
+}
+
+export interface ListingVerdictsOptions {
+  /**
+   * How long a gate's record may wait to be written with others. Default 0: until
+   * the end of the event loop's turn, so another instance reads it as soon as it
+   * would have read a record written on the spot.
+   */
+  recordDelayMs?: number;
+  log?: (message: string) => void;
+}
+
 export class ListingVerdicts {
+  /** Records of checks, written after the answer, together with those of the same turn. */
+  private readonly later: WriteBehind<PendingRecord>;
+  private readonly recordUnlessNewer: (key: string, decidedAt: string, ...fields: string[]) => Promise<number>;
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
-  ) {}
+    options: ListingVerdictsOptions = {},
+  ) {
+    if (!('recordVerdictUnlessNewer' in redis)) redis.defineCommand('recordVerdictUnlessNewer', { numberOfKeys: 1, lua: luaScript('record-verdict-unless-newer') });
+    this.recordUnlessNewer = (redis as unknown as Record<'recordVerdictUnlessNewer', ListingVerdicts['recordUnlessNewer']>).recordVerdictUnlessNewer.bind(redis);
+    this.later = new WriteBehind<PendingRecord>({
+      name: 'verdict records',
+      delayMs: options.recordDelayMs ?? 0,
+      retry: false,
+      merge: (_older, newer) => newer,
+      write: (batch) => this.writeAll(batch),
+      log: options.log ?? (() => undefined),
+    });
+  }
 
   /**
    * Every field is written (empty when absent), so a new record never inherits an
    * older one's reviewId or checkId, except the listing itself, which a decision
-   * about the same listing leaves in place; one command, on the request path.
+   * about the same listing leaves in place. A record waiting to be written for the
+   * same listing is older than this one: only its listing is kept.
    */
   async record(verdict: ListingVerdict, listing?: CheckRequest): Promise<void> {
-    const fields: Record<string, string> = {
-      listingId: verdict.listingId,
-      verdict: verdict.verdict,
-      decidedBy: verdict.decidedBy,
-      decidedAt: verdict.decidedAt,
-      checkId: verdict.checkId ?? '',
-      reviewId: verdict.reviewId ?? '',
-      policyVersion: verdict.policyVersion ?? '',
-      reasons: verdict.reasons ? JSON.stringify(verdict.reasons) : '',
-      complaintId: verdict.complaintId ?? '',
-    };
-    if (listing) fields.listing = JSON.stringify(listing);
-    await this.redis.hset(this.keys.listingVerdict(verdict.listingId), fields);
+    const superseded = this.later.peek(verdict.listingId);
+    this.later.discard(verdict.listingId);
+    await this.redis.hset(this.keys.listingVerdict(verdict.listingId), fieldsOf(verdict, listing ?? superseded?.listing));
+  }
+
+  /** The gate's record of a check, written with the others answered in the same turn; reads here see it at once. */
+  recordLater(verdict: ListingVerdict, listing: CheckRequest): void {
+    this.later.add(verdict.listingId, { verdict, listing });
+  }
+
+  /** Records written and dropped since start, for /metrics. */
+  get droppedRecords(): number {
+    return this.later.dropped;
+  }
+
+  /** Writes the records still waiting (on shutdown). */
+  flush(): Promise<void> {
+    return this.later.flush();
+  }
+
+  private async writeAll(batch: ReadonlyMap<string, PendingRecord>): Promise<void> {
+    // Issued in one turn: auto-pipelining sends them as one write per node.
+    await Promise.all(
+      [...batch.values()].map(({ verdict, listing }) =>
+        this.recordUnlessNewer(this.keys.listingVerdict(verdict.listingId), verdict.decidedAt, ...Object.entries(fieldsOf(verdict, listing)).flat()),
+      ),
+    );
   }
 
   /** The stored record with the listing as last checked. */
   async getStored(listingId: string): Promise<StoredListingVerdict | undefined> {
+    const pending = this.later.peek(listingId);
+    if (pending) return pending.listing ? { ...pending.verdict, listing: pending.listing } : { ...pending.verdict };
     const fields = await this.redis.hgetall(this.keys.listingVerdict(listingId));
     const verdict = this.fromFields(listingId, fields);
     if (!verdict) return undefined;
@@ -64,6 +114,8 @@ export class ListingVerdicts {
   }
 
   async get(listingId: string): Promise<ListingVerdict | undefined> {
+    const pending = this.later.peek(listingId);
+    if (pending) return { ...pending.verdict };
     return this.fromFields(listingId, await this.redis.hgetall(this.keys.listingVerdict(listingId)));
   }
 
@@ -82,4 +134,20 @@ export class ListingVerdicts {
     if (fields.complaintId) out.complaintId = fields.complaintId;
     return out;
   }
+}
+
+function fieldsOf(verdict: ListingVerdict, listing: CheckRequest | undefined): Record<string, string> {
+  const fields: Record<string, string> = {
+    listingId: verdict.listingId,
+    verdict: verdict.verdict,
+    decidedBy: verdict.decidedBy,
+    decidedAt: verdict.decidedAt,
+    checkId: verdict.checkId ?? '',
+    reviewId: verdict.reviewId ?? '',
+    policyVersion: verdict.policyVersion ?? '',
+    reasons: verdict.reasons ? JSON.stringify(verdict.reasons) : '',
+    complaintId: verdict.complaintId ?? '',
+  };
+  if (listing) fields.listing = JSON.stringify(listing);
+  return fields;
 }

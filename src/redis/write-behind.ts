@@ -1,0 +1,117 @@
+// Writes that need not hold the caller, gathered for a few milliseconds and sent
+// together: a check's bookkeeping (its verdict record, the brand figures and block
+// causes it adds to) would otherwise cost every check several commands, each a
+// write to Redis that Redis must also fsync (appendfsync always). Entries for the
+// same key are merged as they come (a counter adds up, a record keeps the newest),
+// so a busy gate writes each counter once per flush, not once per check.
+import { ThrottledLog } from '../observability/throttled-log.js';
+
+export interface WriteBehindOptions<Value> {
+  /** Names the writes in log lines. */
+  name: string;
+  /** Writes one batch; the promise rejects if Redis did not take it. */
+  write: (batch: ReadonlyMap<string, Value>) => Promise<void>;
+  /** The entry for a key when another comes for it (`older` is what was pending). */
+  merge: (older: Value, newer: Value) => Value;
+  /**
+   * A batch Redis did not take is merged back and tried again with the next
+   * (counters, whose merge adds up); otherwise it is dropped and counted.
+   */
+  retry: boolean;
+  /**
+   * How long an entry may wait. 0: until the end of this turn of the event loop
+   * (what other checks answered in the same turn goes with it). Default 10 ms.
+   */
+  delayMs?: number;
+  /** Pending keys past which a flush starts at once, and past which a retried batch is dropped. Default 2,000. */
+  maxPending?: number;
+  log: (message: string) => void;
+}
+
+export class WriteBehind<Value> {
+  private pending = new Map<string, Value>();
+  /** Cancels the flush that is due, if one is. */
+  private cancelDue: (() => void) | undefined;
+  private flushing: Promise<void> | undefined;
+  private readonly delayMs: number;
+  private readonly maxPending: number;
+  private readonly failures: ThrottledLog;
+  /** Entries given up on (Redis did not take them and they could not wait longer). */
+  dropped = 0;
+
+  constructor(private readonly options: WriteBehindOptions<Value>) {
+    this.delayMs = options.delayMs ?? 10;
+    this.maxPending = options.maxPending ?? 2_000;
+    this.failures = new ThrottledLog(options.log);
+  }
+
+  add(key: string, value: Value): void {
+    const older = this.pending.get(key);
+    this.pending.set(key, older === undefined ? value : this.options.merge(older, value));
+    if (this.pending.size >= this.maxPending) void this.flush();
+    else if (!this.cancelDue) this.arm(this.delayMs);
+  }
+
+  /** The entry waiting for `key`, if any. */
+  peek(key: string): Value | undefined {
+    return this.pending.get(key);
+  }
+
+  /** Forgets the entry waiting for `key` (a newer write for it goes out directly). */
+  discard(key: string): void {
+    this.pending.delete(key);
+  }
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  private arm(delayMs: number): void {
+    if (delayMs === 0) {
+      const immediate = setImmediate(() => void this.flush()).unref();
+      this.cancelDue = () => clearImmediate(immediate);
+    } else {
+      const timer = setTimeout(() => void this.flush(), delayMs).unref();
+      this.cancelDue = () => clearTimeout(timer);
+    }
+  }
+
+  private disarm(): void {
+    this.cancelDue?.();
+    this.cancelDue = undefined;
+  }
+
+  /** Sends what is pending now; resolves once Redis has answered (or refused) it. */
+  async flush(): Promise<void> {
+    this.disarm();
+    if (this.pending.size === 0) return this.flushing;
+    const batch = this.pending;
+    this.pending = new Map();
+    const previous = this.flushing;
+    const current = (async () => {
+      await previous;
+      try {
+        await this.options.write(batch);
+      } catch (error) {
+        this.giveBack(batch, error as Error);
+      }
+    })();
+    this.flushing = current;
+    await current;
+    if (this.flushing === current) this.flushing = undefined;
+  }
+
+  private giveBack(batch: ReadonlyMap<string, Value>, error: Error): void {
+    if (!this.options.retry || this.pending.size + batch.size > this.maxPending) {
+      this.dropped += batch.size;
+      this.failures.note(this.options.name, `${this.options.name}: ${batch.size} pending writes dropped (${error.message})`);
+      return;
+    }
+    this.failures.note(this.options.name, `${this.options.name}: ${batch.size} pending writes kept for a retry (${error.message})`);
+    for (const [key, value] of batch) {
+      const newer = this.pending.get(key);
+      this.pending.set(key, newer === undefined ? value : this.options.merge(value, newer));
+    }
+    if (!this.cancelDue) this.arm(Math.max(this.delayMs, 100));
+  }
+}
