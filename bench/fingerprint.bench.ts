@@ -80,7 +80,7 @@ export async function runFingerprintBench(imageCount = 1_000_000, textCount = 10
   started = performance.now();
   const textIndex: TextIndexData = buildTextIndex(fingerprints);
   const textBuildMs = performance.now() - started;
-  const textMemory = indexBytes([textIndex.gramOffsets, textIndex.grams, textIndex.offsets, textIndex.ids]);
+  const textMemory = indexBytes([textIndex.gramOffsets, textIndex.grams, textIndex.offsets, textIndex.ids, textIndex.bandKeys]);
   // A re-post: the same parts in another order, with a few words added.
   const listings = Array.from({ length: 200 }, () => {
     const parts = (texts[Math.floor(rand() * textCount)] ?? '').split('，');

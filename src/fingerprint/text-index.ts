@@ -81,16 +81,21 @@ export interface TextIndexData {
   /** One table for all bands: bucket -> texts. */
   offsets: Uint32Array;
   ids: Uint32Array;
+  /**
+   * The full 32-bit band key of each entry of `ids`: a bucket holds the entries of
+   * every key folded into it, and only an equal key is a band the texts share.
+   */
+  bandKeys: Uint32Array;
 }
 
 function shared32(length: number): Uint32Array {
   return new Uint32Array(length);
 }
 
-export const TEXT_INDEX_ARRAYS = 6;
+export const TEXT_INDEX_ARRAYS = 7;
 
 export function textIndexArrays(index: TextIndexData): Uint32Array[] {
-  return [Uint32Array.of(index.count, index.tableBits), index.gramOffsets, index.grams, index.offsets, index.ids, index.stopGrams];
+  return [Uint32Array.of(index.count, index.tableBits), index.gramOffsets, index.grams, index.offsets, index.ids, index.stopGrams, index.bandKeys];
 }
 
 export function textIndexFromArrays(arrays: readonly Uint32Array[]): TextIndexData {
@@ -103,6 +108,7 @@ export function textIndexFromArrays(arrays: readonly Uint32Array[]): TextIndexDa
     offsets: arrays[3] ?? empty,
     ids: arrays[4] ?? empty,
     stopGrams: arrays[5] ?? empty,
+    bandKeys: arrays[6] ?? empty,
   };
 }
 
@@ -164,12 +170,18 @@ export function buildTextIndex(fingerprints: readonly TextFingerprint[], stop: U
   for (let v = 0; v < size; v++) offsets[v + 1]! += offsets[v] ?? 0;
   const fill = offsets.slice(0, size);
   const ids = shared32(offsets[size] ?? 0);
+  const bandKeys = shared32(ids.length);
   fingerprints.forEach((fp, i) => {
-    if (fp.buckets) for (const bucket of fp.buckets) ids[fill[bucket & mask]!++] = i;
+    if (!fp.buckets) return;
+    for (const key of fp.buckets) {
+      const at = fill[key & mask]!++;
+      ids[at] = i;
+      bandKeys[at] = key;
+    }
   });
   const stopGrams = shared32(stop.length);
   stopGrams.set(stop);
-  return { count, tableBits, stopGrams, gramOffsets, grams, offsets, ids };
+  return { count, tableBits, stopGrams, gramOffsets, grams, offsets, ids, bandKeys };
 }
 
 /** Banked texts whose similarity to `grams` is at least `threshold`, as [entry, similarity] pairs. */
@@ -180,8 +192,10 @@ export function lookupText(index: TextIndexData, grams: Uint32Array, threshold =
   const seen = new Set<number>();
   const out: Array<[number, number]> = [];
   for (let band = 0; band < MINHASH_BANDS; band++) {
-    const bucket = bandBucket(signature, band) & mask;
+    const key = bandBucket(signature, band);
+    const bucket = key & mask;
     for (let k = index.offsets[bucket] ?? 0, end = index.offsets[bucket + 1] ?? 0; k < end; k++) {
+      if (index.bandKeys[k] !== key) continue; // another band key folded into the same bucket
       const id = index.ids[k] ?? 0;
       if (seen.has(id)) continue;
       seen.add(id);
