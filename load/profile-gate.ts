@@ -111,6 +111,9 @@ const commandStats = redisCli('INFO', 'commandstats').split('\n').flatMap((line)
   return m ? [`${m[1]} ${(Number(m[2]) / requests).toFixed(2)}`] : [];
 });
 console.log(`  Redis commands per request: ${commandStats.join(', ')}`);
+// Each write the gate makes to Redis is one read for Redis: how well commands are gathered into writes.
+const readsProcessed = Number(/total_reads_processed:(\d+)/.exec(redisCli('INFO', 'stats'))?.[1] ?? NaN);
+console.log(`  Redis socket reads per request (writes from the gate): ${(readsProcessed / requests).toFixed(2)}`);
 console.log(`  by thread: ${[...byThread].filter(([, s]) => s > 0).sort((a, b) => b[1] - a[1]).map(([name, s]) => `${name} ${((s / requests) * 1e6).toFixed(0)} us`).join(', ')}`);
 const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
 console.log(metrics.split('\n').filter((line) => /^(gate_pool_|gate_list_cache|gate_event_loop|gate_checks_total|gate_degraded|gate_pack_database|gate_fingerprint_index|nodejs_|process_resident)/.test(line)).join('\n'));
