@@ -29,7 +29,8 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/src ./src
 RUN mkdir -p /app/data && chown -R node:node /app/data
 USER node
-ENV PORT=8080 NODE_ENV=production
+# MALLOC_ARENA_MAX: see src/config/gate-process-env.ts (the supervisor sets the same for the gate).
+ENV PORT=8080 NODE_ENV=production MALLOC_ARENA_MAX=2
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=2s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 CMD ["node", "dist/src/supervisor.js"]

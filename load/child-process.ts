@@ -2,9 +2,11 @@
 // environment, ready once their output says so, stopped with SIGTERM (SIGKILL
 // after 10 s). Output is kept only until the process is ready.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { gateProcessEnv } from '../src/config/gate-process-env.js';
 
 export async function startProcess(script: string, env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 30_000): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Every process started here gets the gate's process environment, as `npm start` gives the gate.
+  const child = spawn(process.execPath, [script], { env: { ...process.env, ...gateProcessEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${script} did not start:\n${output}`)), timeoutMs);

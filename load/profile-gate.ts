@@ -16,6 +16,7 @@ import { freePort } from '../src/redis/embedded-redis.js';
 import { listingStream, scalePack } from './scale-pack.js';
 import { stopProcess } from './child-process.js';
 import { DEMO_BODY } from './demo-listing.js';
+import { gateProcessEnv } from '../src/config/gate-process-env.js';
 
 interface ProfileNode {
   id: number;
@@ -69,7 +70,7 @@ const redisCli = (...args: string[]): string => execFileSync('redis-cli', ['-p',
 if (!['demo', 'scale', 'demo-pack'].includes(PACK)) throw new Error(`LOAD_PACK must be demo, scale or demo-pack, got "${PACK}"`);
 const data = PACK === 'demo-pack' ? undefined : scalePack(PACK === 'scale' ? undefined : { brands: 2_000, indicators: 1_000, sellers: 10_000, images: 10_000, texts: 1_000 });
 const bodies = data ? listingStream(data, 20_000).map((l) => JSON.stringify(l)) : [DEMO_BODY];
-const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', GATE_DATA_DIR: dataDir, REDIS_URL: `redis://127.0.0.1:${redisPort}`, GATE_ADMIN_TOKEN: 'profile-admin-token-0123456789' };
+const env: NodeJS.ProcessEnv = { ...process.env, ...gateProcessEnv(), PORT: String(port), HOST: '127.0.0.1', GATE_DATA_DIR: dataDir, REDIS_URL: `redis://127.0.0.1:${redisPort}`, GATE_ADMIN_TOKEN: 'profile-admin-token-0123456789' };
 if (data) {
   const packPath = join(dataDir, 'pack.json');
   writeFileSync(packPath, JSON.stringify(data.pack));

@@ -7,6 +7,7 @@
 // One worker, not one per core: uWS listens outside Node's cluster sharing, and
 // the gate already uses every core through its matching threads.
 import cluster, { type Worker } from 'node:cluster';
+import { gateProcessEnv } from './config/gate-process-env.js';
 
 const MAX_QUICK_DEATHS = 5;
 /** A gate that lived this long counts as started: its next death restarts at once. */
@@ -23,7 +24,7 @@ if (cluster.isPrimary) {
   let current: Worker | undefined;
   const start = (): void => {
     const startedAt = Date.now();
-    const worker = cluster.fork();
+    const worker = cluster.fork(gateProcessEnv());
     current = worker;
     worker.on('exit', (code, signal) => {
       if (stopping) {

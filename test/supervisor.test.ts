@@ -3,7 +3,7 @@
 // gate drains and everything exits 0.
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
@@ -28,7 +28,7 @@ async function healthPid(port: number, timeoutMs: number, not?: number): Promise
 it('restarts the gate after it aborts or is killed, and drains on SIGTERM', { timeout: 120_000 }, async () => {
   const port = await freePort();
   const supervisor = spawn(process.execPath, [repoPath('dist', 'src', 'supervisor.js')], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', REDIS_URL: '', GATE_DATA_DIR: mkdtempSync(join(tmpdir(), 'gate-supervised-')), GATE_WORKERS: '1' },
+    env: { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'MALLOC_ARENA_MAX')), PORT: String(port), HOST: '127.0.0.1', REDIS_URL: '', GATE_DATA_DIR: mkdtempSync(join(tmpdir(), 'gate-supervised-')), GATE_WORKERS: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -36,6 +36,9 @@ it('restarts the gate after it aborts or is killed, and drains on SIGTERM', { ti
   supervisor.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   try {
     const first = await healthPid(port, 30_000);
+    // The environment the C library reads at start (src/config/gate-process-env.ts).
+    const environ = readFileSync(`/proc/${first}/environ`, 'utf8').split('\0');
+    assert.ok(environ.includes('MALLOC_ARENA_MAX=2'), 'the gate is started with MALLOC_ARENA_MAX=2');
     process.kill(first, 'SIGABRT'); // what abort() in native code does
     const second = await healthPid(port, 30_000, first);
     assert.notEqual(second, first);
