@@ -69,6 +69,17 @@ describe('two instances on one Redis', () => {
     assert.ok((await until(async () => (await verdictOf(b, copy)).verdict === 'block', 1000)) < 1000, 'text not matched on B within 1 s');
   });
 
+  it('matches on an instance started later what was banked before it started', async () => {
+    assert.equal((await fetch(`${a.url}/v1/admin/fingerprints/images`, { method: 'POST', headers: { ...admin(), 'content-type': 'application/json' }, body: JSON.stringify({ entries: [{ ref: 'before-c', phash: '89abcdef01234567' }] }) })).status, 200);
+    const c = await startTestGate({ redisUrl: redis.url, prefix: 'scaleout:' });
+    try {
+      const listing = { listingId: 'F-later', sellerId: 's-later', title: 'new phone case', images: [{ phash: '89abcdef01234567' }] };
+      assert.ok((await until(async () => (await verdictOf(c, listing)).verdict === 'block', 5000)) < 5000, 'the banked image is not matched by the instance started after it');
+    } finally {
+      await c.stop();
+    }
+  });
+
   it('never matches what a negative bank protects', async () => {
     const send = (path: string, body: unknown): Promise<Response> =>
       fetch(`${a.url}${path}`, { method: 'POST', headers: { ...admin(), 'content-type': 'application/json' }, body: JSON.stringify(body) });

@@ -93,15 +93,17 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     const reviews = new ReviewQueue(redis, keys, { leaseMs: config.reviewLeaseMs, undoWindowMs: config.reviewUndoMs, maxDeliveries: config.reviewMaxDeliveries });
     await reviews.ensureGroups();
     const instanceId = `gate-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
-    const fingerprints = new FingerprintBank(redis, keys, log);
+    const fingerprints = new FingerprintBank(redis, keys, { redisUrl, log, ...(config.redisTls ? { tls: config.redisTls } : {}) });
+    opened.push(() => fingerprints.close());
     await fingerprints.listen(subscriber);
-    // No reload here: making the first pack live seeds the banks, which loads them.
     const builder = new PackBuilder({ redisUrl, prefix: config.redisPrefix, ...(config.redisTls ? { tls: config.redisTls } : {}) });
     opened.push(() => builder.close());
     const registry = new BrandRegistry(redis, keys);
     const packs = new PackManager({ redis, keys, livePack, lists, fingerprints, metrics, builder, log, instanceId, registeredBrands: () => registry.enforceable() });
     await packs.listen(subscriber);
     await packs.loadInitial(config.packPath);
+    // Banked entries already in Redis (an earlier start, the admin API) are loaded even when the pack added none.
+    await fingerprints.ensureLoaded();
     // A mark's validity can begin or end without anyone calling: look once a minute.
     const registryTimer = setInterval(() => void packs.recheckRegistry().catch((error: unknown) => log(`registry recheck: ${(error as Error).message}`)), 60_000);
     registryTimer.unref();

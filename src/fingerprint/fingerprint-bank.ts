@@ -1,79 +1,70 @@
 // The fingerprint banks of the deployment: entries from the pack and added at run
-// time live in Redis; every instance keeps them in memory, indexed, and applies
-// each announced change at once (an index rebuild is debounced by a few
-// milliseconds), so an entry added through one instance matches on all of them
-// within a second. A reconnect of the subscription reloads everything.
+// time live in Redis; every instance keeps them indexed and applies each announced
+// change at once (the indexes are rebuilt a few milliseconds after a change), so
+// an entry added through one instance matches on all of them. A reconnect of the
+// subscription reloads everything.
+// The entries and their indexes are held and built on the bank-build thread
+// (bank-build-worker.ts): at a million entries a rebuild takes seconds, which the
+// event loop answering checks never waits for. The event loop keeps the current
+// generation (shared memory) and the banks' sizes.
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../redis/redis-keys.js';
-import { FINGERPRINT_KINDS, type FingerprintKind } from './fingerprint-kind.js';
-import { shareFingerprints, type SharedFingerprints } from './fingerprint-indexes.js';
-import { buildImageIndex } from './image-index.js';
-import { parsePhash } from './phash.js';
-import { textGrams } from './text-grams.js';
-import { buildTextIndex, commonGrams, fingerprintGrams, type TextFingerprint } from './text-index.js';
+import type { RedisTls } from '../redis/connect-redis.js';
+import type { FingerprintKind } from './fingerprint-kind.js';
+import { BankState, type BankChange, type BankEntry, type FingerprintSnapshot } from './bank-state.js';
+import type { BankBuildConfig, BankBuildReply, BankBuildRequest } from './bank-build-messages.js';
 
-export interface BankEntry {
-  ref: string;
-  /** A 16-hex pHash for image kinds, the text for text kinds. */
-  value: string;
+export type { BankEntry, FingerprintSnapshot } from './bank-state.js';
+
+export interface FingerprintBankOptions {
+  /** Where the bank-build thread reads the banks from (its own connection). */
+  redisUrl: string;
+  tls?: RedisTls;
+  log?: (message: string) => void;
 }
 
-/** A built generation of the banks: what workers search, and how to name what they find. */
-export interface FingerprintSnapshot {
-  shared: SharedFingerprints;
-  imageRefs: string[];
-  textRefs: string[];
-}
-
-interface BankChange {
-  kind: FingerprintKind;
-  add?: BankEntry[];
-  remove?: string[];
-}
-
-const REBUILD_DELAY_MS = 10;
-
-/** Entries written or read per Redis command when a whole bank moves. */
-const SEED_CHUNK = 10_000;
+type Waiter = { resolve: (reply: BankBuildReply) => void; reject: (error: Error) => void };
+/** A request as the caller gives it: the id is added here. */
+type Unnumbered<T> = T extends unknown ? Omit<T, 'id'> : never;
 
 export class FingerprintBank {
-  private readonly values = new Map<FingerprintKind, Map<string, string>>(FINGERPRINT_KINDS.map((k) => [k, new Map()]));
-  private readonly textCache = new Map<string, TextFingerprint>();
-  private readonly stopGrams = new Map<FingerprintKind, { grams: Uint32Array; basis: number }>();
   private snapshot: FingerprintSnapshot;
-  private version = 0;
+  private sizes: Record<FingerprintKind, number>;
   /** Names this instance in its reload announcements. */
   private readonly origin = randomUUID();
-  private rebuildTimer: NodeJS.Timeout | undefined;
-  private readonly listeners: Array<(snapshot: FingerprintSnapshot) => void> = [];
+  private worker: Worker | undefined;
+  private nextId = 1;
+  private readonly waiting = new Map<number, Waiter>();
+  private closed = false;
+  private loaded = false;
+  private readonly log: (message: string) => void;
   lastRebuildMs = 0;
 
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
-    private readonly log: (message: string) => void = () => undefined,
+    private readonly options: FingerprintBankOptions,
   ) {
-    this.snapshot = this.build();
+    this.log = options.log ?? (() => undefined);
+    this.snapshot = new BankState(this.log).build();
+    this.sizes = { ...this.snapshot.sizes };
   }
 
   get current(): FingerprintSnapshot {
     return this.snapshot;
   }
 
-  onRebuild(listener: (snapshot: FingerprintSnapshot) => void): void {
-    this.listeners.push(listener);
+  size(kind: FingerprintKind): number {
+    return this.sizes[kind];
   }
 
   /** Banked entries whose ref starts with `prefix` (from this instance's copy of the bank). */
-  entriesWithPrefix(kind: FingerprintKind, prefix: string): BankEntry[] {
-    const out: BankEntry[] = [];
-    for (const [ref, value] of this.values.get(kind) ?? []) if (ref.startsWith(prefix)) out.push({ ref, value });
-    return out;
-  }
-
-  size(kind: FingerprintKind): number {
-    return this.values.get(kind)?.size ?? 0;
+  async entriesWithPrefix(kind: FingerprintKind, prefix: string): Promise<BankEntry[]> {
+    const reply = await this.ask({ kind: 'entries', bank: kind, prefix });
+    return reply.kind === 'entries' ? reply.entries : [];
   }
 
   async listen(subscriber: Redis): Promise<void> {
@@ -86,46 +77,31 @@ export class FingerprintBank {
     await subscriber.subscribe(this.keys.fingerprintChanges);
   }
 
-  /** Adds the pack's banked entries (entries are only added: removal goes through `remove`). */
-  async seed(images: readonly BankEntry[], texts: readonly BankEntry[]): Promise<void> {
-    for (const [kind, entries] of [['images', images], ['texts', texts]] as const) {
-      // One chunk at a time: a whole pipeline of a million entries would wait in
-      // Redis past the command timeout, and would stall every other client.
-      for (let i = 0; i < entries.length; i += SEED_CHUNK) {
-        await this.redis.hset(this.keys.fingerprints(kind), Object.fromEntries(entries.slice(i, i + SEED_CHUNK).map((e) => [e.ref, e.value])));
-      }
-    }
-    await this.reload();
-    await this.redis.publish(this.keys.fingerprintChanges, `reload:${this.origin}`);
-  }
-
   /** Banks were written by someone else (the pack-build thread): reload here and everywhere. */
   async seeded(): Promise<void> {
     await this.reload();
     await this.redis.publish(this.keys.fingerprintChanges, `reload:${this.origin}`);
   }
 
-  /** Reads every bank from Redis and rebuilds the indexes. */
+  /** Reads every bank from Redis and rebuilds the indexes (on the bank-build thread). */
   async reload(): Promise<void> {
-    for (const kind of FINGERPRINT_KINDS) {
-      // HSCAN in chunks: HGETALL of a million entries is one reply Redis takes seconds to build.
-      const values = new Map<string, string>();
-      let cursor = '0';
-      do {
-        const [next, flat] = await this.redis.hscan(this.keys.fingerprints(kind), cursor, 'COUNT', SEED_CHUNK);
-        for (let i = 0; i + 1 < flat.length; i += 2) values.set(flat[i] ?? '', flat[i + 1] ?? '');
-        cursor = next;
-      } while (cursor !== '0');
-      this.values.set(kind, values);
+    const reply = await this.ask({ kind: 'reload' });
+    if (reply.kind === 'built') {
+      this.adopt(reply.snapshot);
+      this.loaded = true;
     }
-    this.rebuildNow();
+  }
+
+  /** Loads the banks unless that happened already (a pack's seeding reloads them only when it wrote something new). */
+  async ensureLoaded(): Promise<void> {
+    if (!this.loaded) await this.reload();
   }
 
   async add(kind: FingerprintKind, entries: readonly BankEntry[]): Promise<void> {
     if (entries.length === 0) return;
     await this.redis.hset(this.keys.fingerprints(kind), Object.fromEntries(entries.map((e) => [e.ref, e.value])));
     const change: BankChange = { kind, add: [...entries] };
-    this.apply(change);
+    await this.apply([change]);
     await this.redis.publish(this.keys.fingerprintChanges, JSON.stringify(change));
   }
 
@@ -133,9 +109,16 @@ export class FingerprintBank {
     if (refs.length === 0) return 0;
     const removed = await this.redis.hdel(this.keys.fingerprints(kind), ...refs);
     const change: BankChange = { kind, remove: [...refs] };
-    this.apply(change);
+    await this.apply([change]);
     await this.redis.publish(this.keys.fingerprintChanges, JSON.stringify(change));
     return removed;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker) await worker.terminate();
   }
 
   private onChange(message: string): void {
@@ -144,99 +127,69 @@ export class FingerprintBank {
       this.reload().catch((error: unknown) => this.log(`fingerprint reload failed: ${(error as Error).message}`));
       return;
     }
+    let change: BankChange;
     try {
-      this.apply(JSON.parse(message) as BankChange);
+      change = JSON.parse(message) as BankChange;
     } catch (error) {
       this.log(`unreadable fingerprint change (${(error as Error).message}); reloading`);
       this.reload().catch(() => undefined);
+      return;
     }
+    this.apply([change]).catch((error: unknown) => this.log(`fingerprint change not applied (${(error as Error).message}); reloading`));
   }
 
-  private apply(change: BankChange): void {
-    const bank = this.values.get(change.kind);
-    if (!bank) return;
-    for (const entry of change.add ?? []) bank.set(entry.ref, entry.value);
-    for (const ref of change.remove ?? []) bank.delete(ref);
-    if (!this.rebuildTimer) {
-      this.rebuildTimer = setTimeout(() => {
-        this.rebuildTimer = undefined;
-        this.rebuildNow();
-      }, REBUILD_DELAY_MS);
-    }
+  private async apply(changes: BankChange[]): Promise<void> {
+    const reply = await this.ask({ kind: 'apply', changes });
+    if (reply.kind === 'applied') this.sizes = reply.sizes;
   }
 
-  private rebuildNow(): void {
-    this.snapshot = this.build();
-    for (const listener of this.listeners) listener(this.snapshot);
+  /** A newer generation replaces the current one; an older one (overtaken on the way) is dropped. */
+  private adopt(snapshot: FingerprintSnapshot): void {
+    if (snapshot.shared.version <= this.snapshot.shared.version) return;
+    this.snapshot = snapshot;
+    this.sizes = { ...snapshot.sizes };
+    this.lastRebuildMs = snapshot.buildMs;
   }
 
-  private textFingerprint(text: string, stop: Uint32Array): TextFingerprint {
-    let fp = this.textCache.get(text);
-    if (!fp) {
-      fp = fingerprintGrams(textGrams(text), stop);
-      this.textCache.set(text, fp);
-    } else if (fp.stop !== stop) {
-      fp = fingerprintGrams(fp.grams, stop);
-      this.textCache.set(text, fp);
-    }
-    return fp;
+  private ask(request: Unnumbered<BankBuildRequest>): Promise<BankBuildReply> {
+    if (this.closed) return Promise.reject(new Error('the fingerprint bank is closed'));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, {
+        resolve: (reply) => (reply.kind === 'failed' ? reject(new Error(reply.message)) : resolve(reply)),
+        reject,
+      });
+      this.thread().postMessage({ ...request, id } satisfies BankBuildRequest);
+    });
   }
 
-  /**
-   * The stop grams of a text bank, recomputed only when the bank has grown or
-   * shrunk by a fifth since they were (a new set means signing every text again).
-   */
-  private stopGramsFor(kind: FingerprintKind, texts: readonly string[]): Uint32Array {
-    const current = this.stopGrams.get(kind);
-    if (current && Math.abs(texts.length - current.basis) <= current.basis / 5) return current.grams;
-    const grams = commonGrams(texts.map((text) => this.textCache.get(text)?.grams ?? textGrams(text)));
-    this.stopGrams.set(kind, { grams, basis: texts.length });
-    return grams;
-  }
-
-  private build(): FingerprintSnapshot {
-    const started = performance.now();
-    const imagesOf = (kind: FingerprintKind): { refs: string[]; hi: Uint32Array; lo: Uint32Array } => {
-      const bank = this.values.get(kind) ?? new Map<string, string>();
-      const refs: string[] = [];
-      const hi = new Uint32Array(bank.size);
-      const lo = new Uint32Array(bank.size);
-      for (const [ref, hex] of bank) {
-        try {
-          const hash = parsePhash(hex);
-          hi[refs.length] = hash.hi;
-          lo[refs.length] = hash.lo;
-          refs.push(ref);
-        } catch {
-          this.log(`fingerprint ${kind}/${ref} is not a 64-bit hash; ignored`);
-        }
+  private thread(): Worker {
+    if (this.worker) return this.worker;
+    const config: BankBuildConfig = { redisUrl: this.options.redisUrl, prefix: this.keys.prefix, lastVersion: this.snapshot.shared.version, ...(this.options.tls ? { tls: this.options.tls } : {}) };
+    const worker = new Worker(fileURLToPath(new URL('./bank-build-worker.js', import.meta.url)), { workerData: config });
+    worker.unref();
+    worker.on('message', (reply: BankBuildReply) => {
+      if (reply.kind === 'rebuilt') {
+        this.adopt(reply.snapshot);
+        return;
       }
-      return { refs, hi: hi.subarray(0, refs.length), lo: lo.subarray(0, refs.length) };
+      const waiter = this.waiting.get(reply.id);
+      this.waiting.delete(reply.id);
+      waiter?.resolve(reply);
+    });
+    const fail = (error: Error): void => {
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      for (const waiter of this.waiting.values()) waiter.reject(error);
+      this.waiting.clear();
+      if (this.closed) return;
+      // The entries went with the thread: a new one reads them all again.
+      this.log(`${error.message}; starting it again`);
+      this.reload().catch((reason: unknown) => this.log(`fingerprint reload failed: ${(reason as Error).message}`));
     };
-    const textsOf = (kind: FingerprintKind): { refs: string[]; fingerprints: TextFingerprint[]; stop: Uint32Array } => {
-      const bank = this.values.get(kind) ?? new Map<string, string>();
-      const texts = [...bank.values()];
-      const stop = this.stopGramsFor(kind, texts);
-      return { refs: [...bank.keys()], fingerprints: texts.map((text) => this.textFingerprint(text, stop)), stop };
-    };
-    const banned = imagesOf('images');
-    const negative = imagesOf('negative-images');
-    const bannedTexts = textsOf('texts');
-    const negativeTexts = textsOf('negative-texts');
-    // Texts no longer banked need not stay cached.
-    const live = new Set([...(this.values.get('texts')?.values() ?? []), ...(this.values.get('negative-texts')?.values() ?? [])]);
-    for (const text of this.textCache.keys()) if (!live.has(text)) this.textCache.delete(text);
-    const snapshot: FingerprintSnapshot = {
-      shared: shareFingerprints(++this.version, {
-        bannedImages: buildImageIndex(banned.hi, banned.lo),
-        negativeImages: buildImageIndex(negative.hi, negative.lo),
-        bannedTexts: buildTextIndex(bannedTexts.fingerprints, bannedTexts.stop),
-        negativeTexts: buildTextIndex(negativeTexts.fingerprints, negativeTexts.stop),
-      }),
-      imageRefs: banned.refs,
-      textRefs: bannedTexts.refs,
-    };
-    this.lastRebuildMs = performance.now() - started;
-    return snapshot;
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`the bank-build thread exited (${code})`)));
+    this.worker = worker;
+    return worker;
   }
 }

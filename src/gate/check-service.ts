@@ -8,6 +8,7 @@ import { listingTextFields } from '../matcher/listing-fields.js';
 import type { MatchPool } from '../matcher/match-pool.js';
 import type { FingerprintBank, FingerprintSnapshot } from '../fingerprint/fingerprint-bank.js';
 import type { FingerprintHits } from '../fingerprint/find-fingerprint-hits.js';
+import { refAt } from '../fingerprint/ref-table.js';
 import type { ListingMatch } from '../matcher/match-task.js';
 import type { GateMetrics } from '../observability/gate-metrics.js';
 import type { LivePack } from '../pack/live-pack.js';
@@ -110,14 +111,14 @@ function nameFingerprintHits(hits: FingerprintHits, snapshot: FingerprintSnapsho
   const images: Array<{ ref: string; field: string }> = [];
   for (const hit of hits.images) {
     if (seenImages.has(hit.image)) continue; // the closest banked image per listing image
-    const ref = snapshot.imageRefs[hit.entry] ?? `#${hit.entry}`;
+    const ref = refAt(snapshot.imageRefs, hit.entry) ?? `#${hit.entry}`;
     if (!applies(ref)) continue;
     seenImages.add(hit.image);
     images.push({ ref, field: `images[${hit.image}].phash` });
   }
   return {
     texts: hits.texts.flatMap((hit) => {
-      const ref = snapshot.textRefs[hit.entry] ?? `#${hit.entry}`;
+      const ref = refAt(snapshot.textRefs, hit.entry) ?? `#${hit.entry}`;
       return applies(ref) ? [{ ref, field: textField }] : [];
     }),
     images,

@@ -141,7 +141,7 @@ export function registerRightsHolderRoutes(app: uWS.TemplatedApp, p: RightsHolde
       await p.registry.remove(who, entry.brand.id);
       let removedEntries = 0;
       for (const kind of ['images', 'texts', 'negative-images', 'negative-texts'] as const) {
-        const refs = [true, false].flatMap((shared) => p.fingerprints.entriesWithPrefix(kind, bankedEntryRef(who, entry.brand.id, '', shared)).map((e) => e.ref));
+        const refs = (await Promise.all([true, false].map((shared) => p.fingerprints.entriesWithPrefix(kind, bankedEntryRef(who, entry.brand.id, '', shared))))).flat().map((e) => e.ref);
         if (refs.length > 0) removedEntries += await p.fingerprints.remove(kind, refs);
       }
       await p.audit.record({ who: `rights_holder:${who}`, what: 'brand:remove', subject: liveBrandId(who, entry.brand.id), details: { removedEntries } });
@@ -173,7 +173,7 @@ export function registerRightsHolderRoutes(app: uWS.TemplatedApp, p: RightsHolde
       const brandId = entry.brand.id;
       const own = (shared: boolean) => p.fingerprints.entriesWithPrefix(kind, bankedEntryRef(who, brandId, '', shared));
       if (change === 'list') {
-        const entries = [...own(false), ...own(true)].map((e) => {
+        const entries = [...(await own(false)), ...(await own(true))].map((e) => {
           const owner = bankedEntryOwner(e.ref);
           return { ref: owner?.ref ?? e.ref, shared: owner?.shared ?? false, [isImageKind(kind) ? 'phash' : 'text']: e.value };
         });
@@ -210,7 +210,7 @@ export function registerRightsHolderRoutes(app: uWS.TemplatedApp, p: RightsHolde
       if (!refs || !issues.empty) throw firstIssue(issues, 'refs');
       const shared = body.shared === true;
       const brandId = entry.brand.id;
-      const current = new Map(p.fingerprints.entriesWithPrefix(kind, bankedEntryRef(who, brandId, '', !shared)).map((e) => [bankedEntryOwner(e.ref)?.ref ?? '', e.value]));
+      const current = new Map((await p.fingerprints.entriesWithPrefix(kind, bankedEntryRef(who, brandId, '', !shared))).map((e) => [bankedEntryOwner(e.ref)?.ref ?? '', e.value]));
       const moving = refs.filter((ref) => current.has(ref));
       // Added under the new ref before the old one goes, so the entry never stops matching for its own brand.
       if (moving.length > 0) {

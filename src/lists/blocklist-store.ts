@@ -8,7 +8,7 @@
 // messages, or they were too many to send), and every GATE_LIST_RESYNC_SECONDS.
 import { LRUCache } from 'lru-cache';
 import type { Redis } from 'ioredis';
-import { LIST_KINDS, type ListKind, type PackLists } from '../pack/policy-pack.js';
+import { LIST_KINDS, type ListKind } from '../pack/policy-pack.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import type { ListHit } from '../gate/list-hit.js';
 import { MembershipMirror } from './membership-mirror.js';
@@ -33,7 +33,6 @@ interface ListChange {
   values: string[];
 }
 
-const SEED_CHUNK = 10_000;
 const SEED_MESSAGE = 'seed';
 const SCAN_COUNT = 10_000;
 
@@ -167,17 +166,6 @@ export class BlocklistStore {
 
   async has(kind: ListKind, value: string): Promise<boolean> {
     return (await this.redis.sismember(this.keys.list(kind), value)) === 1;
-  }
-
-  /** Adds a pack's list entries (entries are only added: removal goes through `remove`). */
-  async seed(lists: PackLists): Promise<void> {
-    for (const kind of LIST_KINDS) {
-      const values = lists[kind];
-      for (let i = 0; i < values.length; i += SEED_CHUNK) {
-        await this.redis.sadd(this.keys.list(kind), ...values.slice(i, i + SEED_CHUNK));
-      }
-    }
-    await this.seeded();
   }
 
   /** Lists were written in bulk (here or by the pack-build thread): every instance reloads. */

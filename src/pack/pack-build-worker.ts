@@ -26,9 +26,9 @@ try {
   // not permitted here: builds run at normal priority
 }
 prepareNormalizer();
-const cacheConfig = (workerData as { cache?: DatabaseCacheConfig } | undefined)?.cache;
-const redis = cacheConfig ? await packBuildRedis(cacheConfig) : undefined;
-const cache = redis && cacheConfig ? redisDatabaseCache(redis, cacheConfig, (message) => console.error(message)) : undefined;
+const cacheConfig = (workerData as { cache: DatabaseCacheConfig }).cache;
+const redis = await packBuildRedis(cacheConfig);
+const cache = redisDatabaseCache(redis, cacheConfig, (message) => console.error(message));
 
 /**
  * The database of the latest build, loaded here and held until the next build:
@@ -56,11 +56,11 @@ async function build(request: PackBuildRequest): Promise<{ reply: PackBuildReply
     const loaded = rulesEngine.deserialize(compiled.databaseBytes, compiled.key);
     held?.close();
     held = loaded;
-    // Seeded here when this thread has Redis, so that the lists and banks need not cross to the event loop.
-    const seeded = redis && cacheConfig && request.seed ? await seedPackEntries(redis, redisKeys(cacheConfig.prefix), compiled.pack) : undefined;
+    // Seeded here, so that the lists and banks need not cross to the event loop.
+    const seeded = request.seed ? await seedPackEntries(redis, redisKeys(cacheConfig.prefix), compiled.pack) : undefined;
     const { brands, ...rest } = compiled.pack;
-    // With Redis here, the entries are (or, for a registry rebuild, already were) written there.
-    const pack = redis && cacheConfig ? withoutSeededEntries(rest) : rest;
+    // The entries are (or, for a registry rebuild, already were) written to Redis.
+    const pack = withoutSeededEntries(rest);
     const brandSlices = encodeBrandSlices(brands);
     const reply: PackBuildReply = { id: request.id, kind: 'compiled', compiled: { ...compiled, pack }, brandSlices };
     if (seeded) reply.seeded = seeded;

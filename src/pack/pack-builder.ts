@@ -39,8 +39,8 @@ const LARGE_PACK_BYTES = 16 * 1024 * 1024;
 export class PackBuilder {
   private worker: Worker | undefined;
 
-  /** With `cache`, compiled databases are shared through Redis by database key. */
-  constructor(private readonly cache?: DatabaseCacheConfig) {}
+  /** Compiled databases are shared through the Redis of `cache` by database key; the build thread seeds lists and banks there. */
+  constructor(private readonly cache: DatabaseCacheConfig) {}
 
   private nextId = 1;
   private retireTimer: NodeJS.Timeout | undefined;

@@ -233,13 +233,6 @@ export class PackManager {
         // The build thread wrote the lists and banks; instances drop or reload only what changed.
         if (seeded.lists > 0) await this.parts.lists.seeded();
         if (seeded.images + seeded.texts > 0) await this.parts.fingerprints.seeded();
-      } else if (seed) {
-        await this.parts.lists.seed(compiled.pack.lists);
-        const banked = compiled.pack.fingerprints;
-        await this.parts.fingerprints.seed(
-          banked.images.map((i) => ({ ref: i.ref, value: i.phash })),
-          banked.texts.map((t) => ({ ref: t.ref, value: t.text })),
-        );
       }
       // Once seeded, lists and banks live in Redis and the fingerprint bank; the live
       // pack keeps only what matching reads (a million-entry list would otherwise stay on the heap).
