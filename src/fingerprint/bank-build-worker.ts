@@ -4,6 +4,7 @@
 // checks. Requests are taken one at a time, in order, so a change announced while
 // a reload reads Redis is applied after it, never lost under it.
 import { parentPort, workerData } from 'node:worker_threads';
+import { collectAfterReply } from '../config/collect-thread-garbage.js';
 import { connectRedis, useRedisTls } from '../redis/connect-redis.js';
 import { redisKeys } from '../redis/redis-keys.js';
 import { prepareNormalizer } from '../normalize/normalize-text.js';
@@ -24,6 +25,11 @@ const redis = await connectRedis(config.redisUrl, 'gate-bank-build', { enableOff
 const keys = redisKeys(config.prefix);
 const state = new BankState((message) => console.error(message), config.lastVersion);
 let queue: Promise<void> = Promise.resolve();
+
+function replyWithSnapshot(message: Extract<BankBuildReply, { kind: 'built' | 'rebuilt' }>): void {
+  reply(message);
+  collectAfterReply();
+}
 let rebuildTimer: NodeJS.Timeout | undefined;
 
 function reply(message: BankBuildReply): void {
@@ -49,14 +55,14 @@ async function handle(request: BankBuildRequest): Promise<void> {
     clearTimeout(rebuildTimer);
     rebuildTimer = undefined;
     await reload();
-    reply({ id: request.id, kind: 'built', snapshot: state.build() });
+    replyWithSnapshot({ id: request.id, kind: 'built', snapshot: state.build() });
   } else if (request.kind === 'apply') {
     for (const change of request.changes) state.apply(change);
     reply({ id: request.id, kind: 'applied', sizes: state.sizes() });
     if (!rebuildTimer) {
       rebuildTimer = setTimeout(() => {
         rebuildTimer = undefined;
-        queue = queue.then(() => reply({ id: 0, kind: 'rebuilt', snapshot: state.build() })).catch((error: unknown) => console.error(`fingerprint index rebuild failed: ${(error as Error).message}`));
+        queue = queue.then(() => replyWithSnapshot({ id: 0, kind: 'rebuilt', snapshot: state.build() })).catch((error: unknown) => console.error(`fingerprint index rebuild failed: ${(error as Error).message}`));
       }, REBUILD_DELAY_MS);
     }
   } else {

@@ -14,17 +14,16 @@ export interface RefTable {
 export const EMPTY_REF_TABLE: RefTable = { count: 0, bytes: new Uint8Array(0), offsets: new Uint32Array(1) };
 
 export function refTableOf(refs: readonly string[]): RefTable {
-  const encoded = refs.map((ref) => Buffer.from(ref, 'utf8'));
-  const total = encoded.reduce((sum, b) => sum + b.length, 0);
-  const bytes = new Uint8Array(new SharedArrayBuffer(Math.max(1, total)), 0, total);
   const offsets = new Uint32Array(new SharedArrayBuffer(4 * (refs.length + 1)));
-  let at = 0;
-  encoded.forEach((b, i) => {
-    bytes.set(b, at);
-    at += b.length;
-    offsets[i + 1] = at;
+  let total = 0;
+  refs.forEach((ref, i) => {
+    total += Buffer.byteLength(ref, 'utf8');
+    offsets[i + 1] = total;
   });
-  return { count: refs.length, bytes, offsets };
+  const shared = new SharedArrayBuffer(Math.max(1, total));
+  const writer = Buffer.from(shared);
+  refs.forEach((ref, i) => writer.write(ref, offsets[i] ?? 0, 'utf8'));
+  return { count: refs.length, bytes: new Uint8Array(shared, 0, total), offsets };
 }
 
 /** The ref of entry `i`, or undefined past the end. */

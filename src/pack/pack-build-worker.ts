@@ -4,6 +4,7 @@
 // the event loop that answers checks.
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
+import { collectAfterReply } from '../config/collect-thread-garbage.js';
 import { packBuildRedis, redisDatabaseCache, type DatabaseCacheConfig } from './database-cache.js';
 import { seedPackEntries } from './seed-pack-entries.js';
 import { redisKeys } from '../redis/redis-keys.js';
@@ -73,7 +74,10 @@ async function build(request: PackBuildRequest): Promise<{ reply: PackBuildReply
 
 parentPort?.on('message', (request: PackBuildRequest) => {
   build(request).then(
-    ({ reply, transfer }) => parentPort?.postMessage(reply, transfer),
+    ({ reply, transfer }) => {
+      parentPort?.postMessage(reply, transfer);
+      collectAfterReply(); // the parsed pack is garbage now; the held database stays
+    },
     (error: unknown) => parentPort?.postMessage({ id: request.id, kind: 'failed', message: (error as Error).message } satisfies PackBuildReply),
   );
 });
