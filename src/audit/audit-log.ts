@@ -3,7 +3,7 @@
 // by its hash, so that a removed or altered record shows.
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { luaScript } from '../redis/lua-script.js';
+import { luaCommand } from '../redis/lua-command.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 
 export interface AuditRecord {
@@ -34,8 +34,7 @@ export class AuditLog {
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
   ) {
-    if (!('appendAudit' in redis)) redis.defineCommand('appendAudit', { numberOfKeys: 2, lua: luaScript('append-audit') });
-    this.append = (redis as unknown as { appendAudit: AppendCommand }).appendAudit.bind(redis);
+    this.append = luaCommand<AppendCommand>(redis, 'append-audit', 2);
   }
 
   async record(entry: Omit<AuditRecord, 'when'> & { when?: string }): Promise<string> {

@@ -5,6 +5,7 @@
 // a reload reads Redis is applied after it, never lost under it.
 import { parentPort, workerData } from 'node:worker_threads';
 import { collectAfterReply } from '../config/collect-thread-garbage.js';
+import { lowerThreadPriority } from '../config/lower-thread-priority.js';
 import { connectRedis, useRedisTls } from '../redis/connect-redis.js';
 import { redisKeys } from '../redis/redis-keys.js';
 import { prepareNormalizer } from '../normalize/normalize-text.js';
@@ -18,6 +19,9 @@ const SCAN_CHUNK = 10_000;
 const REBUILD_DELAY_MS = 10;
 
 const config = workerData as BankBuildConfig;
+// Below the serving threads, but not far: a change must still be live within a second
+// on a busy machine.
+lowerThreadPriority(5);
 prepareNormalizer();
 useRedisTls(config.tls);
 // A connection of its own, with a long timeout: HSCAN of a million entries is many commands.

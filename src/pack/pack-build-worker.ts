@@ -2,7 +2,6 @@
 // validation, pattern planning (which normalizes every term) and Hyperscan
 // compilation together take seconds for a large pack, and none of it may run on
 // the event loop that answers checks.
-import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { collectAfterReply } from '../config/collect-thread-garbage.js';
 import { packBuildRedis, redisDatabaseCache, type DatabaseCacheConfig } from './database-cache.js';
@@ -17,15 +16,10 @@ import { withoutSeededEntries } from './policy-pack.js';
 import type { PackBuildReply, PackBuildRequest } from './pack-build-messages.js';
 import { decodePackSource, PackUnreadableError } from './pack-source.js';
 import { encodeBrandSlices } from './brand-slices.js';
+import { lowerThreadPriority } from '../config/lower-thread-priority.js';
 
-// Serving comes first: on Linux a thread has its own nice value, and this one
-// (parsing, validating and compiling a pack for up to a minute) yields the CPU to
-// the event loop and the matching threads.
-try {
-  setPriority(19);
-} catch {
-  // not permitted here: builds run at normal priority
-}
+// Parsing, validating and compiling a pack takes up to a minute, and no one waits for it.
+lowerThreadPriority(19);
 prepareNormalizer();
 const cacheConfig = (workerData as { cache: DatabaseCacheConfig }).cache;
 const redis = await packBuildRedis(cacheConfig);

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import type { Reason, Verdict } from '../gate/reason.js';
 import type { CheckRequest } from '../gate/check-request.js';
-import { luaScript } from '../redis/lua-script.js';
+import { luaCommand } from '../redis/lua-command.js';
 import { WriteBehind } from '../redis/write-behind.js';
 
 export interface ListingVerdict {
@@ -53,8 +53,7 @@ export class ListingVerdicts {
     private readonly keys: RedisKeys,
     options: ListingVerdictsOptions = {},
   ) {
-    if (!('recordVerdictUnlessNewer' in redis)) redis.defineCommand('recordVerdictUnlessNewer', { numberOfKeys: 1, lua: luaScript('record-verdict-unless-newer') });
-    this.recordUnlessNewer = (redis as unknown as Record<'recordVerdictUnlessNewer', ListingVerdicts['recordUnlessNewer']>).recordVerdictUnlessNewer.bind(redis);
+    this.recordUnlessNewer = luaCommand<ListingVerdicts['recordUnlessNewer']>(redis, 'record-verdict-unless-newer', 1);
     this.later = new WriteBehind<PendingRecord>({
       name: 'verdict records',
       delayMs: options.recordDelayMs ?? 0,

@@ -8,7 +8,7 @@ import type { RedisKeys } from '../redis/redis-keys.js';
 import { gramSimilarity, textGrams } from '../fingerprint/text-grams.js';
 import { TEXT_MATCH_SIMILARITY, fingerprintGrams } from '../fingerprint/text-index.js';
 import type { CheckRequest } from '../gate/check-request.js';
-import { luaScript } from '../redis/lua-script.js';
+import { luaCommand } from '../redis/lua-command.js';
 
 const SAMPLE_PER_KEY = 8;
 const MAX_CANDIDATES = 128;
@@ -36,8 +36,7 @@ export class ReviewClusters {
     private readonly keys: RedisKeys,
   ) {
     // The number of keys varies (one per band bucket and image), so it is passed on each call.
-    if (!('indexReviewCluster' in redis)) redis.defineCommand('indexReviewCluster', { lua: luaScript('index-review-cluster') });
-    this.indexScript = ((redis as unknown as Record<string, IndexScript>).indexReviewCluster as IndexScript).bind(redis);
+    this.indexScript = luaCommand<IndexScript>(redis, 'index-review-cluster');
   }
 
   /** One script call: a pipeline of one command per key cost the publish path a few hundred microseconds and tens of KB of garbage per review item. */

@@ -7,7 +7,7 @@
 // the reviewer holding the item, within the lease, can decide it.
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { luaScript } from '../redis/lua-script.js';
+import { luaCommand } from '../redis/lua-command.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import type { Reason } from '../gate/reason.js';
 import { REVIEW_TIERS, type ReviewTier } from './review-tier.js';
@@ -128,17 +128,13 @@ export class ReviewQueue {
     this.leaseMs = options.leaseMs ?? 10 * 60_000;
     this.maxDeliveries = options.maxDeliveries ?? 5;
     this.undoWindowMs = options.undoWindowMs ?? 5 * 60_000;
-    const define = (name: string, file: string, keys: number): Script => {
-      if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: keys, lua: luaScript(file) });
-      return ((redis as unknown as Record<string, Script>)[name] as Script).bind(redis);
-    };
     this.clusters = new ReviewClusters(redis, keys);
     this.scripts = {
-      enqueue: define('enqueueReview', 'enqueue-review', 4),
-      decide: define('decideReview', 'decide-review', 2),
-      undo: define('undoDecision', 'undo-decision', 2),
-      escalate: define('escalateReview', 'escalate-review', 2),
-      earlierDecision: define('recordEarlierDecision', 'record-earlier-decision', 2),
+      enqueue: luaCommand<Script>(redis, 'enqueue-review', 4),
+      decide: luaCommand<Script>(redis, 'decide-review', 2),
+      undo: luaCommand<Script>(redis, 'undo-decision', 2),
+      escalate: luaCommand<Script>(redis, 'escalate-review', 2),
+      earlierDecision: luaCommand<Script>(redis, 'record-earlier-decision', 2),
     };
   }
 

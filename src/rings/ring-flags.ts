@@ -5,7 +5,7 @@
 // the listing's attributes. A miss is a sure "no confirmed seller in its ring",
 // as of the last change announced; a hit is a "maybe" that the link script answers.
 import type { Redis } from 'ioredis';
-import { luaScript } from '../redis/lua-script.js';
+import { luaCommand } from '../redis/lua-command.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import { MembershipMirror } from '../lists/membership-mirror.js';
 
@@ -31,8 +31,7 @@ export class RingFlags {
     resyncMs: number,
   ) {
     this.mirror = new MembershipMirror({ name: 'ring flags', resyncMs, log, scan: (add) => this.scan(add) });
-    if (!('backfillRingFlags' in redis)) redis.defineCommand('backfillRingFlags', { numberOfKeys: 1, lua: luaScript('backfill-ring-flags', ['ring-flags']) });
-    this.backfillCommand = (redis as unknown as Record<'backfillRingFlags', BackfillCommand>).backfillRingFlags.bind(redis);
+    this.backfillCommand = luaCommand<BackfillCommand>(redis, 'backfill-ring-flags', 1, ['ring-flags']);
   }
 
   private get prefix(): string {

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
-import { luaScript } from '../redis/lua-script.js';
+import { luaCommand } from '../redis/lua-command.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import { RingFlags } from './ring-flags.js';
 
@@ -74,15 +74,11 @@ export class SellerRings {
     private readonly keys: RedisKeys,
     options: SellerRingsOptions = {},
   ) {
-    const define = <T>(name: string, file: string, libraries: string[] = []): T => {
-      // One declared key (the graph's parent hash) routes the script on a Redis Cluster; the
-      // others it builds from the prefix share its hash tag, so they are in the same slot.
-      if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: 1, lua: luaScript(file, libraries) });
-      return ((redis as unknown as Record<string, (...a: string[]) => Promise<unknown>>)[name] as (...a: string[]) => Promise<unknown>).bind(redis) as T;
-    };
-    this.linkCommand = define<LinkCommand>('linkSeller', 'link-seller', ['ring-flags']);
-    this.statusCommand = define<StatusCommand>('ringStatus', 'ring-status');
-    this.confirmCommand = define<ConfirmCommand>('confirmSeller', 'confirm-seller', ['ring-flags']);
+    // One declared key (the graph's parent hash) routes each script on a Redis Cluster; the
+    // others it builds from the prefix share its hash tag, so they are in the same slot.
+    this.linkCommand = luaCommand<LinkCommand>(redis, 'link-seller', 1, ['ring-flags']);
+    this.statusCommand = luaCommand<StatusCommand>(redis, 'ring-status', 1);
+    this.confirmCommand = luaCommand<ConfirmCommand>(redis, 'confirm-seller', 1, ['ring-flags']);
     this.flags = new RingFlags(redis, keys, options.log ?? (() => undefined), options.flagsResyncMs ?? 600_000);
   }
 
