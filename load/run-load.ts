@@ -1,6 +1,9 @@
 // npm run load: the gate against a bare uWS echo server (the ceiling of this
 // machine and load generator), in the same run, each in a process of its own:
-//   1. maximum throughput (10 connections), gate/echo ratio;
+//   1. maximum throughput (10 connections), gate/echo ratio; also against a
+//      pool echo (load/pool-echo-server.ts: uWS + JSON + the batched piscina round
+//      trip the gate's matching makes, no work), which shows how much of the gap to
+//      the echo is the chosen parts' own cost and how much is the gate's work;
 //   2. fixed arrival rates, open loop (load/open-loop-load.ts: evenly spaced, each
 //      latency counted from when the request fell due, at most 10 connections):
 //      p50, p99, p99.9, max and non-2xx for each. Not autocannon's overallRate,
@@ -103,6 +106,7 @@ async function hitWhile(target: string, port: number, bodies: string[], rate: nu
 const dataDir = mkdtempSync(join(tmpdir(), 'gate-load-'));
 const gatePort = await freePort();
 const echoPort = await freePort();
+const poolEchoPort = await freePort();
 let packPath: string | undefined;
 let packJson: string | undefined;
 let swapJson: string | undefined;
@@ -129,6 +133,7 @@ const gate = await startProcess(
 );
 const startSeconds = (performance.now() - startedGate) / 1000;
 const echo = await startProcess(repoPath('dist', 'load', 'echo-server.js'), { PORT: String(echoPort) }, /echo listening/);
+const poolEcho = await startProcess(repoPath('dist', 'load', 'pool-echo-server.js'), { PORT: String(poolEchoPort) }, /pool echo listening/);
 const runs: Run[] = [];
 let swap: LoadResults['swap'];
 let memory = { rssMiB: NaN, peakRssMiB: NaN };
@@ -136,6 +141,7 @@ try {
   await hit('gate', gatePort, bodies, 'max', Math.min(DURATION, 5)); // warm-up, not reported
   for (const rate of ['max' as const, ...RATES]) {
     runs.push(await hit('echo', echoPort, bodies, rate));
+    if (rate === 'max') runs.push(await hit('pool-echo', poolEchoPort, bodies, rate));
     runs.push(await hit('gate', gatePort, bodies, rate));
   }
   memory = memoryOf(gate.pid);
@@ -168,12 +174,15 @@ try {
 } finally {
   await stopProcess(gate);
   await stopProcess(echo);
+  await stopProcess(poolEcho);
   rmSync(dataDir, { recursive: true, force: true });
 }
 
 const results: LoadResults = { at: new Date().toISOString(), pack: PACK, connections: CONNECTIONS, duration: DURATION, gateStartSeconds: startSeconds, runs, swap, memory };
 const maxGate = runs.find((r) => r.target === 'gate' && r.rate === 'max');
 const maxEcho = runs.find((r) => r.target === 'echo' && r.rate === 'max');
+const maxPoolEcho = runs.find((r) => r.target === 'pool-echo' && r.rate === 'max');
+const percentOf = (part: Run | undefined, whole: Run | undefined): string => (part && whole ? ((part.requestsPerSecond / whole.requestsPerSecond) * 100).toFixed(0) : '?');
 /** A latency in ms as printed (autocannon's are whole ms, the open loop's are not). */
 const ms = (value: number): string => (Number.isInteger(value) ? String(value) : value.toFixed(2));
 const lines = [
@@ -185,7 +194,8 @@ const lines = [
   '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ...runs.map((r) => `| ${r.target} | ${r.rate} | ${r.requestsPerSecond.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.p999)} | ${ms(r.max)} | ${r.non2xx} | ${r.errors} |`),
   '',
-  `gate / echo maximum throughput: ${maxGate && maxEcho ? ((maxGate.requestsPerSecond / maxEcho.requestsPerSecond) * 100).toFixed(0) : '?'}% (target >= 60%)`,
+  `gate / echo maximum throughput: ${percentOf(maxGate, maxEcho)}% (target >= 60%)`,
+  `pool echo / echo: ${percentOf(maxPoolEcho, maxEcho)}% (the ceiling of uWS + JSON + one batched pool round trip, no work); gate / pool echo: ${percentOf(maxGate, maxPoolEcho)}%`,
 ];
 for (const rate of RATES) {
   const g = runs.find((r) => r.target === 'gate' && r.rate === rate);
