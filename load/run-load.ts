@@ -16,7 +16,7 @@
 // and an SVG chart. LOAD_BASELINE=<json> fails the run (exit 1) when throughput
 // drops more than 5% or a p99 rises more than 10% against it; LOAD_SAVE_BASELINE=<path>
 // saves this run as one.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile, type ChildProcess } from 'node:child_process';
@@ -107,22 +107,35 @@ const dataDir = mkdtempSync(join(tmpdir(), 'gate-load-'));
 const gatePort = await freePort();
 const echoPort = await freePort();
 const poolEchoPort = await freePort();
-let packPath: string | undefined;
-let packJson: string | undefined;
-let swapJson: string | undefined;
-let bodies = [DEMO_BODY];
-if (PACK === 'scale') {
+const swapPath = join(dataDir, 'swap-pack.json');
+
+/**
+ * Writes the pack and the swap pack to files and returns the listing stream. The
+ * packs are not kept: this process is the load generator, and a scale pack held in
+ * its heap made each of its full collections a pause of ~0.3 s, counted (open
+ * loop) as the latency of every request due meanwhile, the echo's as much as the
+ * gate's. (A function of its own: a variable of the module's top level stays alive
+ * in its suspended frame for as long as the run.)
+ */
+function writePacks(): { packPath: string | undefined; bodies: string[] } {
+  if (PACK === 'demo') {
+    // The demo pack swaps to itself plus one brand, for the same reason as the scale pack.
+    const demo = JSON.parse(readFileSync(repoPath('src', 'pack', 'demo-pack.json'), 'utf8')) as { packVersion: string; brands: unknown[] };
+    writeFileSync(swapPath, JSON.stringify({ ...demo, packVersion: 'demo-swap', brands: [...demo.brands, { id: 'swap-brand', names: ['Swapmark'] }] }));
+    return { packPath: undefined, bodies: [DEMO_BODY] };
+  }
+  if (PACK !== 'scale') throw new Error(`LOAD_PACK must be "scale" or "demo", got "${PACK}"`);
   const started = performance.now();
   const data = scalePack();
-  packJson = JSON.stringify(data.pack);
+  const packPath = join(dataDir, 'scale-pack.json');
+  writeFileSync(packPath, JSON.stringify(data.pack));
   // One more brand, so that the swap recompiles every pattern (the same pattern set would come from the database cache).
   const extra = { id: 'swap-brand', names: ['Swapmark'], categories: [], authorizedSellers: [], priceFloor: {} };
-  swapJson = JSON.stringify({ ...data.pack, packVersion: 'scale-2', brands: [...data.pack.brands, extra] });
-  packPath = join(dataDir, 'scale-pack.json');
-  writeFileSync(packPath, packJson);
-  bodies = listingStream(data, 20_000).map((l) => JSON.stringify(l));
-  console.log(`scale pack generated in ${((performance.now() - started) / 1000).toFixed(1)} s (${(packJson.length / 2 ** 20).toFixed(0)} MiB of JSON); starting the gate with it`);
-} else if (PACK !== 'demo') throw new Error(`LOAD_PACK must be "scale" or "demo", got "${PACK}"`);
+  writeFileSync(swapPath, JSON.stringify({ ...data.pack, packVersion: 'scale-2', brands: [...data.pack.brands, extra] }));
+  console.log(`scale pack generated in ${((performance.now() - started) / 1000).toFixed(1)} s (${(statSync(packPath).size / 2 ** 20).toFixed(0)} MiB of JSON); starting the gate with it`);
+  return { packPath, bodies: listingStream(data, 20_000).map((l) => JSON.stringify(l)) };
+}
+const { packPath, bodies } = writePacks();
 
 const startedGate = performance.now();
 const gate = await startProcess(
@@ -148,10 +161,6 @@ try {
   // The swap: the same pack under a new version, uploaded while checks arrive at a fixed rate,
   // from a process of its own (sending 100 MB here would stall this process's load
   // generator) started ahead, so that its start-up does not fall into the swap.
-  // The demo pack swaps to itself plus one brand, for the same reason as the scale pack.
-  const demo = JSON.parse(readFileSync(repoPath('src', 'pack', 'demo-pack.json'), 'utf8')) as { packVersion: string; brands: unknown[] };
-  const swapPath = join(dataDir, 'swap-pack.json');
-  writeFileSync(swapPath, swapJson ?? JSON.stringify({ ...demo, packVersion: 'demo-swap', brands: [...demo.brands, { id: 'swap-brand', names: ['Swapmark'] }] }));
   let swapStarted = 0;
   let uploader: ChildProcess | undefined;
   const upload = new Promise<number>((resolve, reject) => {
