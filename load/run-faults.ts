@@ -233,10 +233,15 @@ if (wanted('overload')) {
     answers.filter((t) => t.status === 200).length >= 0.99 * answers.length && quantile(answers.map((t) => t.ms), 0.99) <= DEADLINE_MS;
   const ramp: Array<{ rate: number; accepted: number; p99: number }> = [];
   let sustained = 0;
-  for (let rate = OVERLOAD_RAMP_FROM; rate <= 100_000; rate = Math.round(rate * 1.25)) {
+  const serves = async (rate: number): Promise<boolean> => {
     const answers = (await startLoad(gate.port, rate, 5, { connections: OVERLOAD_CONNECTIONS, warmupSeconds: 1 }).done).answers;
     ramp.push({ rate, accepted: answers.filter((t) => t.status === 200).length / answers.length, p99: quantile(answers.map((t) => t.ms), 0.99) });
-    if (!servesInFull(answers)) break;
+    return servesInFull(answers);
+  };
+  // A step that fails is run once more before the search stops: on two shared cores one
+  // stall (another process, a collection) can spoil a 5 s window well below capacity.
+  for (let rate = OVERLOAD_RAMP_FROM; rate <= 100_000; rate = Math.round(rate * 1.25)) {
+    if (!(await serves(rate)) && !(await serves(rate))) break;
     sustained = rate;
   }
   if (sustained === 0) throw new Error(`the gate did not serve ${OVERLOAD_RAMP_FROM} req/s in full; set FAULT_OVERLOAD_FROM lower`);

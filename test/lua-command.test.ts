@@ -13,13 +13,9 @@ import { ReviewQueue } from '../src/review/review-queue.js';
 import { SellerRings } from '../src/rings/seller-rings.js';
 import { ListingVerdicts } from '../src/review/listing-verdicts.js';
 import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
+import { commandCalls } from './helpers/command-calls.js';
 
 type RingStatus = (...args: string[]) => Promise<unknown>;
-
-async function commandCalls(client: Redis, command: string): Promise<number> {
-  const line = (await client.info('commandstats')).split('\n').find((l) => l.startsWith(`cmdstat_${command}:`));
-  return Number(/calls=(\d+)/.exec(line ?? '')?.[1] ?? 0);
-}
 
 describe('Lua commands', () => {
   let redis: TestRedis;

@@ -11,13 +11,9 @@ import { redisKeys } from '../src/redis/redis-keys.js';
 import { ListingVerdicts } from '../src/review/listing-verdicts.js';
 import type { CheckRequest } from '../src/gate/check-request.js';
 import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
+import { commandCalls } from './helpers/command-calls.js';
 
 const listing = (listingId: string, title: string): CheckRequest => ({ listingId, sellerId: 's-wb', title });
-
-async function commandCalls(client: Redis, command: string): Promise<number> {
-  const line = (await client.info('commandstats')).split('\n').find((l) => l.startsWith(`cmdstat_${command}:`));
-  return Number(/calls=(\d+)/.exec(line ?? '')?.[1] ?? 0);
-}
 
 describe('writes gathered after the answer', () => {
   let redis: TestRedis;

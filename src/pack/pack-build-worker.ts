@@ -3,7 +3,7 @@
 // compilation together take seconds for a large pack, and none of it may run on
 // the event loop that answers checks.
 import { parentPort, workerData } from 'node:worker_threads';
-import { collectAfterReply } from '../config/collect-thread-garbage.js';
+import { collectAfterReply, collectNow } from '../config/collect-thread-garbage.js';
 import { packBuildRedis, redisDatabaseCache, type DatabaseCacheConfig } from './database-cache.js';
 import { seedPackEntries } from './seed-pack-entries.js';
 import { redisKeys } from '../redis/redis-keys.js';
@@ -14,6 +14,7 @@ import { PackInvalidError } from './pack-invalid-error.js';
 import { validatePack } from './validate-pack.js';
 import { withoutSeededEntries } from './policy-pack.js';
 import type { PackBuildReply, PackBuildRequest } from './pack-build-messages.js';
+import type { PolicyPack } from './policy-pack.js';
 import { decodePackSource, PackUnreadableError } from './pack-source.js';
 import { encodeBrandSlices } from './brand-slices.js';
 import { lowerThreadPriority } from '../config/lower-thread-priority.js';
@@ -32,22 +33,35 @@ const cache = redisDatabaseCache(redis, cacheConfig, (message) => console.error(
  */
 let held: NativeDatabase | undefined;
 
-async function build(request: PackBuildRequest): Promise<{ reply: PackBuildReply; transfer: ArrayBuffer[] }> {
-  const only = (reply: PackBuildReply) => ({ reply, transfer: [] });
+/**
+ * The pack as validated, or the reply that refuses it. A function of its own, so that
+ * the parsed JSON (a second copy of every list entry and banked fingerprint: the
+ * validated pack is built anew) is garbage before the compilation, not held through it.
+ */
+function readPack(request: PackBuildRequest): { pack: PolicyPack } | { refusal: PackBuildReply } {
   let raw: unknown;
   try {
     raw = decodePackSource(request.source);
   } catch (error) {
-    if (error instanceof PackUnreadableError) return only({ id: request.id, kind: 'unreadable', code: error.code, message: error.message });
+    if (error instanceof PackUnreadableError) return { refusal: { id: request.id, kind: 'unreadable', code: error.code, message: error.message } };
     throw error;
   }
   const validation = validatePack(raw);
-  if (!validation.ok) return only({ id: request.id, kind: 'invalid', issues: validation.issues });
-  const own = new Set(validation.pack.brands.map((b) => b.id));
+  if (!validation.ok) return { refusal: { id: request.id, kind: 'invalid', issues: validation.issues } };
+  return { pack: validation.pack };
+}
+
+async function build(request: PackBuildRequest): Promise<{ reply: PackBuildReply; transfer: ArrayBuffer[] }> {
+  const only = (reply: PackBuildReply) => ({ reply, transfer: [] });
+  const read = readPack(request);
+  if ('refusal' in read) return only(read.refusal);
+  const { pack: validated } = read;
+  collectNow(); // Hyperscan's compiler allocates outside the JS heap, which would not collect the parsed JSON meanwhile
+  const own = new Set(validated.brands.map((b) => b.id));
   // A registered brand never replaces one of the pack's own: the admin's pack wins on an id clash.
-  for (const brand of request.extraBrands ?? []) if (!own.has(brand.id)) validation.pack.brands.push(brand);
+  for (const brand of request.extraBrands ?? []) if (!own.has(brand.id)) validated.brands.push(brand);
   try {
-    const compiled = await compilePack(validation.pack, cache, true);
+    const compiled = await compilePack(validated, cache, true);
     const loaded = rulesEngine.deserialize(compiled.databaseBytes, compiled.key);
     held?.close();
     held = loaded;
