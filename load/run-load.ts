@@ -95,6 +95,17 @@ async function hit(target: string, port: number, bodies: string[], rate: number 
   return fromOpenLoop(target, rate, await runOpenLoop({ port, path: '/v1/check', rate, seconds: duration, bodies, headers: HEADERS, maxConnections: CONNECTIONS }).done);
 }
 
+/** Resolves once the gate has no check in flight (at most 60 s), and 2 s more. */
+async function settled(port: number): Promise<void> {
+  const until = Date.now() + 60_000;
+  while (Date.now() < until) {
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    if (Number(/^gate_checks_in_flight (\d+)/m.exec(metrics)?.[1] ?? 0) === 0) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await new Promise((r) => setTimeout(r, 2000));
+}
+
 /** A fixed-rate run that lasts exactly as long as `during` takes (at least 1 s). */
 async function hitWhile(target: string, port: number, bodies: string[], rate: number, during: Promise<unknown>): Promise<Run> {
   const run = runOpenLoop({ port, path: '/v1/check', rate, seconds: 600, bodies, headers: HEADERS, maxConnections: CONNECTIONS });
@@ -158,6 +169,9 @@ try {
     runs.push(await hit('gate', gatePort, bodies, rate));
   }
   memory = memoryOf(gate.pid);
+  // The highest rate may have left the gate a backlog (answers no one waits for any more):
+  // the swap's "before" starts once it is worked off, so that it measures the gate at rest.
+  await settled(gatePort);
   // The swap: the same pack under a new version, uploaded while checks arrive at a fixed rate,
   // from a process of its own (sending 100 MB here would stall this process's load
   // generator) started ahead, so that its start-up does not fall into the swap.
