@@ -183,6 +183,17 @@ try {
     );
   });
   upload.catch(() => undefined); // handled below; a failure before then must not end the run
+  await new Promise<void>((resolve) => {
+    let printed = '';
+    const onData = (chunk: Buffer): void => {
+      printed += chunk.toString();
+      if (!printed.includes('ready')) return;
+      uploader?.stdout?.off('data', onData);
+      resolve();
+    };
+    uploader?.stdout?.on('data', onData);
+    void upload.catch(() => resolve());
+  });
   const before = await hit('gate', gatePort, bodies, SWAP_RATE);
   swapStarted = performance.now();
   uploader?.stdin?.write('go\n');

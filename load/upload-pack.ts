@@ -3,7 +3,8 @@
 // load generator's event loop and show up as the gate's latency.
 // Usage: node dist/load/upload-pack.js <url> <pack.json> [--on-newline]   (admin token in GATE_ADMIN_TOKEN)
 // With --on-newline it reads the file, then waits for a line on its standard input
-// before uploading: started ahead, its own start-up costs nothing during the swap.
+// before uploading (it prints `ready` once it waits): started ahead, its own start-up
+// costs nothing during the swap, nor during the run before it.
 import { readFileSync } from 'node:fs';
 
 const [url, file, flag] = process.argv.slice(2);
@@ -13,6 +14,7 @@ if (!url || !file) {
 }
 const body = readFileSync(file);
 if (flag === '--on-newline') {
+  console.log('ready');
   await new Promise<void>((resolve) => {
     process.stdin.once('data', () => resolve());
   });
