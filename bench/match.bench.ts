@@ -14,6 +14,7 @@ import { validatePack } from '../src/pack/validate-pack.js';
 import { report } from './bench-report.js';
 import { LRUCache } from 'lru-cache';
 import { ListMembership } from '../src/lists/list-membership.js';
+import { answerInProcess, listCacheKey } from '../src/lists/in-process-answer.js';
 import { listProbes } from '../src/gate/check-service.js';
 import type { CheckRequest } from '../src/gate/check-request.js';
 import type { ListHit } from '../src/gate/list-hit.js';
@@ -91,9 +92,8 @@ export async function runMatchBench(): Promise<void> {
   for (let i = 0; i < LISTED_SELLERS; i++) table.add('sellers', `s-${i}`);
   const cache = new LRUCache<string, boolean>({ max: 100_000, ttl: 60_000 });
   const listedSeller = 's-4242';
-  cache.set(`sellers\u0000${listedSeller}`, true);
-  const listsInProcess = (request: CheckRequest): ListHit[] =>
-    listProbes(request).filter((probe) => table.mightContain(probe.kind, probe.value) && cache.get(`${probe.kind}\u0000${probe.value}`) === true);
+  cache.set(listCacheKey('sellers', listedSeller), true);
+  const listsInProcess = (request: CheckRequest): ListHit[] => answerInProcess(listProbes(request), table, cache).hits;
   const decide = (request: CheckRequest): unknown =>
     scoreListing(pack, { sellerId: request.sellerId, category: request.category, price: request.price, textHits: findTextHits(db, plan.meta, fields), listHits: listsInProcess(request) });
   const fromListedSeller = { ...listing, sellerId: listedSeller };

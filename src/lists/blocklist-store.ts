@@ -12,12 +12,9 @@ import { LIST_KINDS, type ListKind } from '../pack/policy-pack.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import type { ListHit } from '../gate/list-hit.js';
 import { MembershipMirror } from './membership-mirror.js';
+import { answerInProcess, listCacheKey, type ListProbe } from './in-process-answer.js';
 
-export interface ListProbe {
-  kind: ListKind;
-  value: string;
-  field: string;
-}
+export type { ListProbe } from './in-process-answer.js';
 
 export interface BlocklistStoreOptions {
   /** Cached answers kept per instance (only values the table may hold are asked). Default 100,000. */
@@ -114,27 +111,16 @@ export class BlocklistStore {
    */
   private learn(change: ListChange): void {
     for (const value of change.values) {
-      this.cache.delete(cacheKey(change.kind, value));
+      this.cache.delete(listCacheKey(change.kind, value));
       this.table.learn(change.kind, value);
     }
   }
 
   /** Which of the probes are on a list. Throws if Redis cannot answer the uncached ones. */
   async check(probes: readonly ListProbe[]): Promise<ListHit[]> {
-    const hits: ListHit[] = [];
-    const uncached: ListProbe[] = [];
-    for (const probe of probes) {
-      if (!this.table.mightContain(probe.kind, probe.value)) {
-        this.tableAnswers++;
-        continue;
-      }
-      const known = this.cache.get(cacheKey(probe.kind, probe.value));
-      if (known === undefined) uncached.push(probe);
-      else {
-        this.hits++;
-        if (known) hits.push(probe);
-      }
-    }
+    const { hits, uncached, fromTable, fromCache } = answerInProcess(probes, this.table, this.cache);
+    this.tableAnswers += fromTable;
+    this.hits += fromCache;
     this.misses += uncached.length;
     if (uncached.length === 0) return hits;
     const pipeline = this.redis.pipeline();
@@ -144,7 +130,7 @@ export class BlocklistStore {
       const [error, answer] = results?.[i] ?? [new Error('no reply'), null];
       if (error) throw error;
       const listed = answer === 1;
-      this.cache.set(cacheKey(probe.kind, probe.value), listed);
+      this.cache.set(listCacheKey(probe.kind, probe.value), listed);
       if (listed) hits.push(probe);
     });
     return hits;
@@ -179,8 +165,4 @@ export class BlocklistStore {
     this.learn(change); // this instance's own checks see it before the message comes back
     await this.redis.publish(this.keys.listChanges, JSON.stringify(change));
   }
-}
-
-function cacheKey(kind: ListKind, value: string): string {
-  return `${kind}\u0000${value}`;
 }
