@@ -26,13 +26,48 @@ export function packBuildRedis(config: DatabaseCacheConfig): Promise<Redis> {
   return connectRedis(config.redisUrl, 'gate-pack-build', { enableOfflineQueue: true, commandTimeout: 60_000 });
 }
 
+/**
+ * A database is stored as chunks of this size, then a manifest naming them. With
+ * appendfsync always, Redis writes and fsyncs each command's bytes before it takes
+ * the next command: one SET of a scale pack's database held every check's command
+ * for 0.25–0.45 s (load:swap-timeline); a chunk holds them for a few milliseconds.
+ */
+const CHUNK_BYTES = 1024 * 1024;
+
+interface CachedManifest {
+  chunks: number;
+  bytes: number;
+}
+
+function parseManifest(text: string): CachedManifest | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<CachedManifest>;
+    if (Number.isInteger(value.chunks) && Number.isInteger(value.bytes)) return { chunks: value.chunks as number, bytes: value.bytes as number };
+  } catch {
+    // an entry written before databases were chunked: compiled afresh and replaced
+  }
+  return undefined;
+}
+
 export function redisDatabaseCache(redis: Redis, config: DatabaseCacheConfig, log: (message: string) => void): DatabaseCache {
   const keyOf = (key: string): string => `${config.prefix}{pack}:db:${key}`;
+  const chunkOf = (key: string, index: number): string => `${keyOf(key)}:${index}`;
   return {
     async get(key) {
       try {
-        const bytes = await redis.getBuffer(keyOf(key));
-        if (bytes === null) return undefined;
+        const text = await redis.get(keyOf(key));
+        const manifest = text === null ? undefined : parseManifest(text);
+        if (!manifest) return undefined;
+        const bytes = new Uint8Array(manifest.bytes);
+        let offset = 0;
+        for (let i = 0; i < manifest.chunks; i++) {
+          const chunk = await redis.getBuffer(chunkOf(key, i));
+          if (chunk === null || offset + chunk.length > bytes.length) return undefined;
+          bytes.set(chunk, offset);
+          offset += chunk.length;
+          await redis.expire(chunkOf(key, i), TTL_SECONDS);
+        }
+        if (offset !== bytes.length) return undefined;
         await redis.expire(keyOf(key), TTL_SECONDS);
         return bytes;
       } catch (error) {
@@ -42,7 +77,11 @@ export function redisDatabaseCache(redis: Redis, config: DatabaseCacheConfig, lo
     },
     async put(key, bytes) {
       try {
-        await redis.set(keyOf(key), Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), 'EX', TTL_SECONDS);
+        const whole = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        const chunks = Math.max(1, Math.ceil(whole.length / CHUNK_BYTES));
+        for (let i = 0; i < chunks; i++) await redis.set(chunkOf(key, i), whole.subarray(i * CHUNK_BYTES, (i + 1) * CHUNK_BYTES), 'EX', TTL_SECONDS);
+        // Last: a reader sees the manifest only once every chunk it names is there.
+        await redis.set(keyOf(key), JSON.stringify({ chunks, bytes: whole.length } satisfies CachedManifest), 'EX', TTL_SECONDS);
       } catch (error) {
         log(`compiled-database cache not written: ${(error as Error).message}`);
       }
