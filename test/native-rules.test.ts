@@ -147,6 +147,24 @@ describe('native-rules: boundary', () => {
     assert.throws(() => rulesEngine.deserialize(Buffer.from('not a database')), /cannot load database/);
   });
 
+  it('deserializes off the event loop into the same shared database, from shared memory, and rejects bad bytes', async () => {
+    const db = rulesEngine.compile([{ id: 4, expression: 'gucci', flags: patternFlags.SOM_LEFTMOST }]);
+    const serialized = db.serialize();
+    db.close();
+    const bytes = new Uint8Array(new SharedArrayBuffer(serialized.byteLength));
+    bytes.set(serialized);
+    const before = rulesEngine.sharedDatabaseCount();
+    const loaded = await rulesEngine.deserializeAsync(bytes, 'async-test');
+    const again = rulesEngine.deserialize(bytes, 'async-test');
+    assert.equal(rulesEngine.sharedDatabaseCount(), before + 1);
+    assert.deepEqual(Array.from(loaded.scan(Buffer.from('a gucci')).matches), [4, 2, 7]);
+    assert.deepEqual(Array.from(again.scan(Buffer.from('gucci')).matches), [4, 0, 5]);
+    loaded.close();
+    again.close();
+    await assert.rejects(rulesEngine.deserializeAsync(Buffer.from('not a database')), (error: Error & { code?: string }) => /cannot load database/.test(error.message) && error.code === 'NATIVE_RULES_DESERIALIZE');
+    assert.throws(() => void rulesEngine.deserializeAsync('bytes' as unknown as Uint8Array), /bytes must be a Uint8Array/);
+  });
+
   it('stops at maxMatches and says so', () => {
     const db = rulesEngine.compile([{ id: 1, expression: 'a', flags: 0 }]);
     const result = db.scan(Buffer.from('aaaaaaaaaa'), 4);

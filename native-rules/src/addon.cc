@@ -56,6 +56,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("compile", Napi::Function::New(env, CompileSync, "compile"));
   exports.Set("compileAsync", Napi::Function::New(env, CompileAsync, "compileAsync"));
   exports.Set("deserialize", Napi::Function::New(env, DeserializeDatabase, "deserialize"));
+  exports.Set("deserializeAsync", Napi::Function::New(env, DeserializeDatabaseAsync, "deserializeAsync"));
   exports.Set("version", Napi::Function::New(env, Version, "version"));
   exports.Set("validPlatform", Napi::Function::New(env, ValidPlatform, "validPlatform"));
   exports.Set("sharedDatabaseCount", Napi::Function::New(env, SharedDatabaseCount, "sharedDatabaseCount"));

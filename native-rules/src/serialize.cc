@@ -19,27 +19,91 @@ Napi::Value SerializeDatabase(Napi::Env env, hs_database_t* db) {
   return out;
 }
 
-Napi::Value DeserializeDatabase(const Napi::CallbackInfo& info) {
+namespace {
+
+struct DeserializeArgs {
+  Napi::Uint8Array bytes;
+  std::string key;
+};
+
+DeserializeArgs ReadDeserializeArgs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsTypedArray() ||
       info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
     throw Napi::TypeError::New(env, "bytes must be a Uint8Array or Buffer");
   }
-  Napi::Uint8Array bytes = info[0].As<Napi::Uint8Array>();
-  std::string key;
+  DeserializeArgs args{info[0].As<Napi::Uint8Array>(), ""};
   if (info.Length() > 1 && !info[1].IsUndefined()) {
     if (!info[1].IsString()) throw Napi::TypeError::New(env, "key must be a string");
-    key = info[1].As<Napi::String>().Utf8Value();
+    args.key = info[1].As<Napi::String>().Utf8Value();
   }
+  return args;
+}
+
+Napi::Error LoadError(Napi::Env env, const std::string& failure) {
+  Napi::Error error = Napi::Error::New(env, "cannot load database: " + failure);
+  error.Set("code", Napi::String::New(env, "NATIVE_RULES_DESERIALIZE"));
+  return error;
+}
+
+// Loads on libuv's pool: a large pack's database takes tens of milliseconds to
+// load, which the event loop answering checks cannot spare.
+class DeserializeWorker : public Napi::AsyncWorker {
+ public:
+  DeserializeWorker(Napi::Env env, const DeserializeArgs& args)
+      : Napi::AsyncWorker(env),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        // Held so that the bytes cannot be collected while the pool reads them.
+        bytesRef_(Napi::Persistent(args.bytes)),
+        data_(reinterpret_cast<const char*>(args.bytes.Data())),
+        length_(args.bytes.ByteLength()),
+        key_(args.key) {}
+
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override { db_ = SharedRegistry::Instance().Load(data_, length_, key_, &failure_); }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    if (!db_) {
+      deferred_.Reject(LoadError(env, failure_).Value());
+      return;
+    }
+    try {
+      deferred_.Resolve(Database::Wrap(env, std::move(db_)));
+    } catch (const Napi::Error& e) {
+      deferred_.Reject(e.Value());
+    }
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Napi::Reference<Napi::Uint8Array> bytesRef_;
+  const char* data_;
+  size_t length_;
+  std::string key_;
+  std::string failure_;
+  SharedDatabase db_;
+};
+
+}  // namespace
+
+Napi::Value DeserializeDatabase(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  DeserializeArgs args = ReadDeserializeArgs(info);
   std::string failure;
-  SharedDatabase db = SharedRegistry::Instance().Load(reinterpret_cast<const char*>(bytes.Data()),
-                                                       bytes.ByteLength(), key, &failure);
-  if (!db) {
-    Napi::Error error = Napi::Error::New(env, "cannot load database: " + failure);
-    error.Set("code", Napi::String::New(env, "NATIVE_RULES_DESERIALIZE"));
-    throw error;
-  }
+  SharedDatabase db = SharedRegistry::Instance().Load(reinterpret_cast<const char*>(args.bytes.Data()),
+                                                       args.bytes.ByteLength(), args.key, &failure);
+  if (!db) throw LoadError(env, failure);
   return Database::Wrap(env, std::move(db));
+}
+
+Napi::Value DeserializeDatabaseAsync(const Napi::CallbackInfo& info) {
+  DeserializeWorker* worker = new DeserializeWorker(info.Env(), ReadDeserializeArgs(info));
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
 }
 
 }  // namespace native_rules

@@ -97,8 +97,11 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     const fingerprints = new FingerprintBank(redis, keys, { redisUrl, log, ...(config.redisTls ? { tls: config.redisTls } : {}) });
     opened.push(() => fingerprints.close());
     await fingerprints.listen(subscriber);
-    const builder = new PackBuilder({ redisUrl, prefix: config.redisPrefix, ...(config.redisTls ? { tls: config.redisTls } : {}) });
+    const builder = new PackBuilder({ redisUrl, prefix: config.redisPrefix, ...(config.redisTls ? { tls: config.redisTls } : {}) }, join(config.dataDir, 'pack-build'));
     opened.push(() => builder.close());
+    metrics.registry.gauge('gate_pack_build_peak_resident_bytes', 'Peak resident memory of the process that built the latest pack (packs are built in a process of their own, not counted in this one).', () => [
+      { labels: {}, value: builder.lastBuildPeakRssBytes },
+    ]);
     const registry = new BrandRegistry(redis, keys);
     const packs = new PackManager({ redis, keys, livePack, lists, fingerprints, metrics, builder, log, instanceId, registeredBrands: () => registry.enforceable() });
     await packs.listen(subscriber);

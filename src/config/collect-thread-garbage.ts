@@ -1,4 +1,4 @@
-// For the build threads (pack-build-worker.ts, bank-build-worker.ts): a build leaves
+// For the builds (pack-build-process.ts, bank-build-worker.ts): a build leaves
 // hundreds of MiB of garbage (a parsed pack, index arrays built and then copied into
 // shared memory) in a thread that then goes idle, and V8 does not collect an idle
 // thread, so that memory stays taken while the next thing (the bank rebuild after a

@@ -77,7 +77,7 @@ export class FingerprintBank {
     await subscriber.subscribe(this.keys.fingerprintChanges);
   }
 
-  /** Banks were written by someone else (the pack-build thread): reload here and everywhere. */
+  /** Banks were written by someone else (the pack-build process): reload here and everywhere. */
   async seeded(): Promise<void> {
     await this.reload();
     await this.redis.publish(this.keys.fingerprintChanges, `reload:${this.origin}`);

@@ -182,7 +182,7 @@ export class GateServer {
       '/v1/admin/pack',
       route(this.options({ readsBody: true, undecodedBody: true, maxBodyBytes: Math.max(p.maxBodyBytes, 512 * 1024 * 1024) }), async ({ head, body }) => {
         this.requireAdmin(head.authorization);
-        // The bytes go to the pack-build thread as they came: decoding them is its work.
+        // The bytes go to the pack-build process as they came: decoding them is its work.
         const live = await p.packs.replace(body as PackSource);
         await p.audit.record({ who: 'admin', what: 'pack:replace', subject: live.pack.packVersion, details: { key: live.key, patterns: live.patternCount } });
         p.log(`pack ${live.pack.packVersion} made live by an admin (${live.patternCount} patterns, ${live.compileMillis.toFixed(0)} ms)`);

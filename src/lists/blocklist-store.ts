@@ -154,7 +154,7 @@ export class BlocklistStore {
     return (await this.redis.sismember(this.keys.list(kind), value)) === 1;
   }
 
-  /** Lists were written in bulk (here or by the pack-build thread): every instance reloads. */
+  /** Lists were written in bulk (here or by the pack-build process): every instance reloads. */
   async seeded(): Promise<void> {
     this.cache.clear();
     this.table.suspend(); // the message that comes back reloads it

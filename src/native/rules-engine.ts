@@ -84,6 +84,7 @@ interface NativeRulesAddon {
   compile(patterns: readonly PatternSpec[]): NativeDatabase;
   compileAsync(patterns: readonly PatternSpec[]): Promise<NativeDatabase>;
   deserialize(bytes: Uint8Array, key?: string): NativeDatabase;
+  deserializeAsync(bytes: Uint8Array, key?: string): Promise<NativeDatabase>;
   version(): string;
   validPlatform(): boolean;
   sharedDatabaseCount(): number;
@@ -155,6 +156,8 @@ export const rulesEngine = {
    * `key` names its content (a compiled pack's database key), which spares hashing the bytes.
    */
   deserialize: (bytes: Uint8Array, key?: string): NativeDatabase => addon.deserialize(bytes, key),
+  /** The same, loaded on libuv's pool instead of the calling thread. */
+  deserializeAsync: (bytes: Uint8Array, key?: string): Promise<NativeDatabase> => addon.deserializeAsync(bytes, key),
   /** Hyperscan's version string, part of every compiled-database cache key. */
   version: (): string => addon.version(),
   validPlatform: (): boolean => addon.validPlatform(),

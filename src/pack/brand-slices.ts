@@ -1,4 +1,4 @@
-// A pack's brands cross from the build thread to the event loop as MessagePack
+// A pack's brands cross from the build process to the event loop as MessagePack
 // slices, decoded one slice per turn of the event loop: a structured clone of
 // 100,000 brand objects stalls the loop for a third of a second in one piece,
 // while slices of a thousand take a millisecond or two each.

@@ -1,7 +1,7 @@
 // Compiled Hyperscan databases kept in Redis by database key (the pattern set,
 // engine version and platform), so that a second instance, or a restart, loads a
 // large pack's database in a moment instead of compiling it for tens of seconds.
-// Used from the pack-build thread, over a connection of its own.
+// Used from the pack-build process, over a connection of its own.
 import type { Redis } from 'ioredis';
 import { connectRedis, useRedisTls, type RedisTls } from '../redis/connect-redis.js';
 
@@ -20,7 +20,7 @@ export interface DatabaseCacheConfig {
 /** Cached databases expire when no instance has loaded them for this long. */
 const TTL_SECONDS = 30 * 86_400;
 
-/** The pack-build thread's own connection: bulk writes get a long timeout, away from the serving connection. */
+/** The pack-build process's own connection: bulk writes get a long timeout, away from the serving connection. */
 export function packBuildRedis(config: DatabaseCacheConfig): Promise<Redis> {
   useRedisTls(config.tls);
   return connectRedis(config.redisUrl, 'gate-pack-build', { enableOfflineQueue: true, commandTimeout: 60_000 });

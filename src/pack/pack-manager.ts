@@ -230,7 +230,7 @@ export class PackManager {
       this.baseSource = source;
       const { compiled, seeded } = built;
       if (seeded) {
-        // The build thread wrote the lists and banks; instances drop or reload only what changed.
+        // The build process wrote the lists and banks; instances drop or reload only what changed.
         if (seeded.lists > 0) await this.parts.lists.seeded();
         if (seeded.images + seeded.texts > 0) await this.parts.fingerprints.seeded();
       }

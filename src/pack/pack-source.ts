@@ -1,7 +1,7 @@
 // A pack as its uploaded bytes (JSON or MessagePack) in shared memory. The bytes
-// go to the pack-build thread without a copy and are decoded there: decoding a
-// 100 MB pack takes the better part of a second, which the event loop answering
-// checks cannot spare.
+// go to the pack-build process through a file written on libuv's pool and are
+// decoded there: decoding a 100 MB pack takes the better part of a second, which
+// the event loop answering checks cannot spare.
 import { GateError } from '../errors/gate-error.js';
 import { decodeBody, type BodyFormat } from '../http/decode-body.js';
 
