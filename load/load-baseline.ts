@@ -21,7 +21,8 @@ export interface LoadResults {
   gateStartSeconds: number;
   runs: Run[];
   swap?: { rate: number; seconds: number; before: Run; during: Run; p99Ratio: number } | undefined;
-  memory: { rssMiB: number; peakRssMiB: number };
+  /** The gate's process; `buildPeakRssMiB`: the process that built the swap's pack. */
+  memory: { rssMiB: number; peakRssMiB: number; buildPeakRssMiB?: number };
 }
 
 export const MAX_THROUGHPUT_DROP = 0.05;

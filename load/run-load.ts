@@ -160,7 +160,7 @@ const echo = await startProcess(repoPath('dist', 'load', 'echo-server.js'), { PO
 const poolEcho = await startProcess(repoPath('dist', 'load', 'pool-echo-server.js'), { PORT: String(poolEchoPort) }, /pool echo listening/);
 const runs: Run[] = [];
 let swap: LoadResults['swap'];
-let memory = { rssMiB: NaN, peakRssMiB: NaN };
+let memory: LoadResults['memory'] = { rssMiB: NaN, peakRssMiB: NaN };
 try {
   await hit('gate', gatePort, bodies, 'max', Math.min(DURATION, 5)); // warm-up, not reported
   for (const rate of ['max' as const, ...RATES]) {
@@ -168,7 +168,7 @@ try {
     if (rate === 'max') runs.push(await hit('pool-echo', poolEchoPort, bodies, rate));
     runs.push(await hit('gate', gatePort, bodies, rate));
   }
-  memory = memoryOf(gate.pid);
+  memory = { ...memoryOf(gate.pid) };
   // The highest rate may have left the gate a backlog (answers no one waits for any more):
   // the swap's "before" starts once it is worked off, so that it measures the gate at rest.
   await settled(gatePort);
@@ -204,7 +204,9 @@ try {
   });
   swap = { rate: SWAP_RATE, seconds, before, during, p99Ratio: during.p99 / Math.max(1, before.p99) };
   const after = memoryOf(gate.pid);
-  memory = { rssMiB: Math.max(memory.rssMiB, after.rssMiB), peakRssMiB: after.peakRssMiB };
+  const metrics = await (await fetch(`http://127.0.0.1:${gatePort}/metrics`)).text();
+  const buildPeak = Number(/^gate_pack_build_peak_resident_bytes (\S+)/m.exec(metrics)?.[1] ?? NaN) / 2 ** 20;
+  memory = { rssMiB: Math.max(memory.rssMiB, after.rssMiB), peakRssMiB: after.peakRssMiB, buildPeakRssMiB: buildPeak };
 } finally {
   await stopProcess(gate);
   await stopProcess(echo);
@@ -241,7 +243,10 @@ if (swap) {
     `pack swap at ${swap.rate} req/s: upload to live in ${swap.seconds.toFixed(1)} s; p99 before ${ms(swap.before.p99)} ms, during ${ms(swap.during.p99)} ms (${swap.p99Ratio.toFixed(2)}×, target <= 2×), max during ${ms(swap.during.max)} ms, non-2xx during ${swap.during.non2xx}`,
   );
 }
-lines.push(`gate resident memory: ${memory.rssMiB.toFixed(0)} MiB after the runs, peak ${memory.peakRssMiB.toFixed(0)} MiB (target <= 2048 MiB)`);
+lines.push(
+  `gate resident memory: ${memory.rssMiB.toFixed(0)} MiB after the runs, peak ${memory.peakRssMiB.toFixed(0)} MiB (target <= 2048 MiB)` +
+    (memory.buildPeakRssMiB === undefined ? '' : `; the swap's pack-build process (a process of its own, for the length of the build): peak ${memory.buildPeakRssMiB.toFixed(0)} MiB`),
+);
 
 mkdirSync(repoPath('load-results'), { recursive: true });
 const stamp = results.at.replace(/[:.]/g, '-');
