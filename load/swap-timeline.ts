@@ -3,8 +3,8 @@
 // come from; `npm run load` gives the figures against their targets.
 // Every 250 ms it prints the requests that fell due then (count, p99, max latency),
 // the longest PING of the gate's Redis from here, the gate's event-loop delay, and
-// the CPU its threads and its Redis used. LOAD_PACK=scale (default) or demo;
-// LOAD_SWAP_RATE (default 1000).
+// the CPU its threads and its Redis used. LOAD_SWAP_RATE (default 1000),
+// LOAD_SWAP_BEFORE_SECONDS (default 10) of load before the upload.
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import { startProcess, stopProcess } from './child-process.js';
 import { latencyQuantile, runOpenLoop, type OpenLoopAnswer } from './open-loop-load.js';
 
 const RATE = Number(process.env.LOAD_SWAP_RATE ?? 1000);
+const BEFORE_SECONDS = Number(process.env.LOAD_SWAP_BEFORE_SECONDS ?? 10);
 const BUCKET_MS = 250;
 const ADMIN_TOKEN = 'timeline-admin-token-0123456789';
 const HEADERS = { 'x-deadline-ms': '1000' };
@@ -80,6 +81,12 @@ const gate = await startProcess(
   300_000,
 );
 const gatePid = gate.pid ?? 0;
+// The gate (and its Redis) must not outlive a run that fails.
+process.on('exit', () => gate.kill('SIGTERM'));
+process.on('uncaughtException', (error) => {
+  console.error(error);
+  process.exit(1);
+});
 const { port: redisPort } = redisChildPort(gatePid);
 const redis = new Redis({ port: redisPort, username: 'gate', password: readFileSync(join(dataDir, 'redis', 'gate-user.password'), 'utf8').trim(), lazyConnect: true });
 await redis.connect();
@@ -111,7 +118,7 @@ const upload = new Promise<void>((resolve, reject) => {
 });
 await new Promise<void>((resolve) => uploader?.stdout?.once('data', () => resolve()));
 const run = runOpenLoop({ port: gatePort, path: '/v1/check', rate: RATE, seconds: 600, bodies, headers: HEADERS, maxConnections: 10 });
-await new Promise((r) => setTimeout(r, 10_000));
+await new Promise((r) => setTimeout(r, BEFORE_SECONDS * 1000));
 mark('upload started');
 uploader?.stdin?.write('go\n');
 await upload.catch((error: unknown) => console.error((error as Error).message));
