@@ -91,10 +91,12 @@ export function registerReviewRoutes(app: uWS.TemplatedApp, p: ReviewRouteParts,
     }),
   );
 
-  const decide = async (who: Principal, reviewId: string, raw: unknown, path: string): Promise<Record<string, unknown>> => {
+  /** Records a decision; `entries` holds what its effects will be applied from (DecisionEffects.settle). */
+  const decide = async (who: Principal, reviewId: string, raw: unknown, path: string, entries: string[]): Promise<Record<string, unknown>> => {
     const input = decisionOf(raw, path);
     try {
       const result = await p.reviews.decide({ ...input, reviewId, reviewer: reviewerName(who), asAdmin: who.role === 'admin' });
+      entries.push(...result.entries);
       return { reviewId, decisionId: result.decisionId, decision: input.decision, cluster: result.cluster };
     } catch (error) {
       if (!isRedisUnavailable(error)) throw toGate(error);
@@ -110,8 +112,9 @@ export function registerReviewRoutes(app: uWS.TemplatedApp, p: ReviewRouteParts,
     '/v1/review/:reviewId/decision',
     route(options({ readsBody: true, paramCount: 1 }), async ({ head, body }) => {
       const who = reviewer(head.authorization);
-      const result = await decide(who, head.params[0] ?? '', body, '');
-      await p.effects.process();
+      const entries: string[] = [];
+      const result = await decide(who, head.params[0] ?? '', body, '', entries);
+      await p.effects.settle(entries);
       return result;
     }),
   );
@@ -124,17 +127,18 @@ export function registerReviewRoutes(app: uWS.TemplatedApp, p: ReviewRouteParts,
         throw new GateError('GATE_ERR_INVALID_FIELD', 'decisions must be an array of 1-300 { reviewId, decision, note?, confirm? }', { field: 'decisions' });
       }
       const results: Array<Record<string, unknown>> = [];
+      const entries: string[] = [];
       for (const [i, raw] of body.decisions.entries()) {
         const reviewId = isPlainObject(raw) && typeof raw.reviewId === 'string' ? raw.reviewId : '';
         try {
           if (!reviewId) throw new GateError('GATE_ERR_INVALID_FIELD', `decisions[${i}].reviewId is required`, { field: `decisions[${i}].reviewId` });
-          results.push({ ok: true, ...(await decide(who, reviewId, raw, `decisions[${i}]`)) });
+          results.push({ ok: true, ...(await decide(who, reviewId, raw, `decisions[${i}]`, entries)) });
         } catch (error) {
           const gate = error instanceof GateError ? error : new GateError('GATE_ERR_INTERNAL', (error as Error).message);
           results.push({ ok: false, reviewId, error: gate.toBody().error });
         }
       }
-      await p.effects.process();
+      await p.effects.settle(entries);
       return { results };
     }),
   );
@@ -159,8 +163,7 @@ export function registerReviewRoutes(app: uWS.TemplatedApp, p: ReviewRouteParts,
     return { reviewId, released: true };
   });
   itemAction('/v1/review/:reviewId/undo', async (who, reviewId) => {
-    await p.reviews.undo(reviewId, reviewerName(who), who.role === 'admin');
-    await p.effects.process();
+    await p.effects.settle([await p.reviews.undo(reviewId, reviewerName(who), who.role === 'admin')]);
     return { reviewId, undone: true };
   });
 

@@ -46,6 +46,14 @@ export interface DecisionEffectsParts {
   rings?: SellerRings;
 }
 
+/** Orders stream ids ("<ms>-<seq>") as Redis does. */
+function compareStreamIds(a: string, b: string): number {
+  const [aMs = 0n, aSeq = 0n] = a.split('-').map((part) => BigInt(part));
+  const [bMs = 0n, bSeq = 0n] = b.split('-').map((part) => BigInt(part));
+  if (aMs !== bMs) return aMs < bMs ? -1 : 1;
+  return aSeq === bSeq ? 0 : aSeq < bSeq ? -1 : 1;
+}
+
 function asRecord(fields: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = 0; i + 1 < fields.length; i += 2) out[fields[i] ?? ''] = fields[i + 1] ?? '';
@@ -76,6 +84,36 @@ export class DecisionEffects {
   process(): Promise<void> {
     this.running = this.running.then(() => this.pass()).catch((error: unknown) => this.parts.log(`decision effects: ${(error as Error).message}`));
     return this.running;
+  }
+
+  /**
+   * Applies pending decisions, then waits (at most `timeoutMs`) until the given
+   * entries of the decisions stream have been applied by whichever instance read
+   * them: every instance sweeps the stream, and the one that took a decision's
+   * entry may not be the one answering the reviewer, who must see the effects
+   * (the final verdict, the seller listed or unlisted) once answered. Past the
+   * timeout (an instance that read the entry died), the sweep's claim of stale
+   * entries applies it later.
+   */
+  async settle(entries: readonly string[], timeoutMs = 2000): Promise<void> {
+    await this.process();
+    const waitingFor = entries.filter((id) => id !== '');
+    if (waitingFor.length === 0) return;
+    const until = performance.now() + timeoutMs;
+    while (!(await this.applied(waitingFor)) && performance.now() < until) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  /** Every entry delivered to the effects group and acknowledged. */
+  private async applied(entries: readonly string[]): Promise<boolean> {
+    const { redis, keys } = this.parts;
+    const groups = (await redis.xinfo('GROUPS', keys.reviewDecisions)) as Array<Array<string | number>>;
+    const group = groups.find((g) => g[g.indexOf('name') + 1] === EFFECTS_GROUP) ?? [];
+    const lastDelivered = String(group[group.indexOf('last-delivered-id') + 1] ?? '0-0');
+    if (entries.some((id) => compareStreamIds(id, lastDelivered) > 0)) return false;
+    const sorted = [...entries].sort(compareStreamIds);
+    const pending = (await redis.xpending(keys.reviewDecisions, EFFECTS_GROUP, sorted[0] ?? '-', sorted[sorted.length - 1] ?? '+', entries.length)) as Array<[string, ...unknown[]]>;
+    const stillPending = new Set(pending.map((row) => row[0]));
+    return entries.every((id) => !stillPending.has(id));
   }
 
   private async pass(): Promise<void> {

@@ -94,6 +94,8 @@ export interface DecisionInput {
 
 export interface DecisionResult {
   decisionId: string;
+  /** The entries appended to the decisions stream (the cluster's too): their effects follow (DecisionEffects.settle). */
+  entries: string[];
   /** With applyToCluster: the cluster members decided with it, and those left (held by another reviewer). */
   cluster: { decided: string[]; skipped: string[] };
 }
@@ -315,12 +317,13 @@ export class ReviewQueue {
   }
 
   async decide(input: DecisionInput): Promise<DecisionResult> {
-    const decisionId = await this.decideOne(input, input.asAdmin ? '1' : '0', input.note ?? '');
+    const { decisionId, entry } = await this.decideOne(input, input.asAdmin ? '1' : '0', input.note ?? '');
+    const entries = [entry];
     const cluster = { decided: [] as string[], skipped: [] as string[] };
     if (input.applyToCluster) {
       for (const member of await this.clusters.members(input.reviewId)) {
         try {
-          await this.decideOne({ ...input, reviewId: member }, input.asAdmin ? '1' : '2', `${input.note ?? ''} (cluster of ${input.reviewId})`.trim());
+          entries.push((await this.decideOne({ ...input, reviewId: member }, input.asAdmin ? '1' : '2', `${input.note ?? ''} (cluster of ${input.reviewId})`.trim())).entry);
           cluster.decided.push(member);
         } catch (error) {
           if (!(error instanceof ReviewError)) throw error;
@@ -328,12 +331,12 @@ export class ReviewQueue {
         }
       }
     }
-    return { decisionId, cluster };
+    return { decisionId, entries, cluster };
   }
 
-  private async decideOne(input: DecisionInput, ownership: '0' | '1' | '2', note: string): Promise<string> {
+  private async decideOne(input: DecisionInput, ownership: '0' | '1' | '2', note: string): Promise<{ decisionId: string; entry: string }> {
     const decisionId = `dc_${randomUUID()}`;
-    const [status, value] = await this.scripts.decide(
+    const [status, value, entry] = await this.scripts.decide(
       this.keys.reviewItem(input.reviewId),
       this.keys.reviewDecisions,
       REVIEW_GROUP,
@@ -348,11 +351,12 @@ export class ReviewQueue {
       String(Date.now()),
     );
     if (status !== 'ok') throw new ReviewError(value);
-    return value;
+    return { decisionId: value, entry: entry ?? '' };
   }
 
-  async undo(reviewId: string, reviewer: string, asAdmin = false): Promise<void> {
-    const [status, value] = await this.scripts.undo(
+  /** Reverts a decision; resolves to the undo's entry in the decisions stream (see DecisionEffects.settle). */
+  async undo(reviewId: string, reviewer: string, asAdmin = false): Promise<string> {
+    const [status, value, entry] = await this.scripts.undo(
       this.keys.reviewItem(reviewId),
       this.keys.reviewDecisions,
       reviewer,
@@ -362,6 +366,7 @@ export class ReviewQueue {
       asAdmin ? '1' : '0',
     );
     if (status !== 'ok') throw new ReviewError(value);
+    return entry ?? '';
   }
 
   /** Items waiting per tier (not yet delivered) and claimed (delivered, undecided). */

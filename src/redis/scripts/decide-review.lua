@@ -38,7 +38,7 @@ redis.call('XACK', stream, ARGV[1], entryId)
 redis.call('HSET', item, 'status', 'decided', 'decision', ARGV[4], 'decidedBy', ARGV[2], 'decidedAt', ARGV[8], 'decidedAtMs', ARGV[10], 'decisionId', ARGV[5])
 local decidedKey = redis.call('HGET', item, 'decidedKey')
 redis.call('SET', decidedKey, ARGV[4])
-redis.call('XADD', KEYS[2], '*', 'type', 'decision', 'decisionId', ARGV[5], 'reviewId', redis.call('HGET', item, 'reviewId'),
+local decisionEntry = redis.call('XADD', KEYS[2], '*', 'type', 'decision', 'decisionId', ARGV[5], 'reviewId', redis.call('HGET', item, 'reviewId'),
   'listingId', redis.call('HGET', item, 'listingId'), 'decision', ARGV[4], 'reviewer', ARGV[2], 'note', ARGV[6],
   'confirm', ARGV[7], 'at', ARGV[8], 'entryId', entryId, 'stream', stream)
-return { 'ok', ARGV[5] }
+return { 'ok', ARGV[5], decisionEntry }

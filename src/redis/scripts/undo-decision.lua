@@ -27,6 +27,6 @@ local previous = redis.call('HGET', item, 'decision')
 local decisionId = redis.call('HGET', item, 'decisionId')
 redis.call('HSET', item, 'status', 'pending', 'entryId', entryId)
 redis.call('HDEL', item, 'decision', 'decidedBy', 'decidedAt', 'decidedAtMs', 'decisionId')
-redis.call('XADD', KEYS[2], '*', 'type', 'undo', 'decisionId', decisionId, 'reviewId', redis.call('HGET', item, 'reviewId'),
+local decisionEntry = redis.call('XADD', KEYS[2], '*', 'type', 'undo', 'decisionId', decisionId, 'reviewId', redis.call('HGET', item, 'reviewId'),
   'listingId', redis.call('HGET', item, 'listingId'), 'decision', previous, 'reviewer', ARGV[1], 'at', ARGV[4])
-return { 'ok', entryId }
+return { 'ok', entryId, decisionEntry }
