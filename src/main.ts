@@ -3,6 +3,9 @@
 import { ConfigError, loadConfig } from './config/gate-config.js';
 import { PackInvalidError } from './pack/pack-invalid-error.js';
 import { startGate } from './app/start-gate.js';
+import { surviveClosedLogPipe } from './observability/survive-closed-log-pipe.js';
+
+surviveClosedLogPipe();
 
 function log(message: string): void {
   process.stdout.write(`${new Date().toISOString()} gate ${message}\n`);

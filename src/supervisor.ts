@@ -8,10 +8,13 @@
 // the gate already uses every core through its matching threads.
 import cluster, { type Worker } from 'node:cluster';
 import { gateProcessEnv } from './config/gate-process-env.js';
+import { surviveClosedLogPipe } from './observability/survive-closed-log-pipe.js';
 
 const MAX_QUICK_DEATHS = 5;
 /** A gate that lived this long counts as started: its next death restarts at once. */
 const STARTED_AFTER_MS = 30_000;
+
+surviveClosedLogPipe();
 
 function log(message: string): void {
   process.stdout.write(`${new Date().toISOString()} supervisor ${message}\n`);

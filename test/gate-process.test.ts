@@ -70,3 +70,39 @@ it('stops a redis-server left running on its data directory before starting its 
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+it('keeps answering when its log pipe closes, and still stops its Redis on SIGTERM', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gate-closed-pipe-'));
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), GATE_DATA_DIR: dataDir };
+  delete env.REDIS_URL;
+  const child = spawn(process.execPath, [repoPath('dist', 'src', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  try {
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the gate did not start:\n${output}`)), 20_000);
+      child.stdout.on('data', (d: Buffer) => {
+        output += d.toString();
+        if (/listening on/.test(output)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    const redisPort = Number(/redis:\/\/(?:[^@/]*@)?127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
+    // The reader goes away, as when a supervisor or a `| tee` ends: the gate's next log line meets a closed pipe.
+    child.stdout.destroy();
+    child.stderr.destroy();
+    const check = async (): Promise<number> =>
+      (await fetch(`http://127.0.0.1:${port}/v1/check`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-deadline-ms': '5000' }, body: JSON.stringify({ listingId: 'L1', sellerId: 's-1', title: 'plain shirt' }) })).status;
+    assert.equal(await check(), 200);
+    child.kill('SIGTERM'); // logs "SIGTERM: draining" into the closed pipe
+    assert.equal(await exited, 0);
+    const redisGone = await fetch(`http://127.0.0.1:${redisPort}/`).then(() => false, () => true);
+    assert.ok(redisGone, 'the embedded redis-server stopped with the gate');
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
