@@ -19,7 +19,15 @@
         "/usr/include/hs"
       ],
       "libraries": ["-lhs"],
-      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      # NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS: a worker terminated in the middle
+      # of a call cannot take a JS exception; without it node-addon-api throws a C++
+      # exception out of the callback and the whole process aborts
+      # (test/native-rules.test.ts, "survives worker.terminate()").
+      "defines": [
+        "NAPI_VERSION=8",
+        "NODE_ADDON_API_DISABLE_DEPRECATED",
+        "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"
+      ],
       "cflags_cc": ["-std=c++17", "-fexceptions", "-O3", "-fvisibility=hidden", "-fno-semantic-interposition", "-Wall", "-Wextra"],
       "cflags_cc!": ["-fno-exceptions"],
       "conditions": [["target_arch=='x64'", {"cflags_cc": ["-mpopcnt"]}]]

@@ -2,7 +2,9 @@
 // inputs (differential), plus its boundary behaviour: errors that name the
 // pattern, serialization, shared databases, limits.
 import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { escapeLiteral, patternFlags, rulesEngine, type PatternSpec } from '../src/native/rules-engine.js';
 
@@ -172,5 +174,19 @@ describe('native-rules: boundary', () => {
     assert.equal(result.truncated, true);
     assert.equal(db.scan(Buffer.alloc(0)).matches.length, 0);
     db.close();
+  });
+
+  it('survives worker.terminate() in the middle of a call that throws (the process is not aborted)', () => {
+    // A terminating worker cannot take a JS exception: without
+    // NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS node-addon-api throws a C++ exception
+    // out of the callback and the whole process aborts (seen in CI as
+    // "terminate called after throwing an instance of 'Napi::Error'"). It runs in a
+    // child so that an abort fails this test instead of killing the test runner.
+    const engineUrl = new URL('../src/native/rules-engine.js', import.meta.url).href;
+    const fixture = fileURLToPath(new URL('../../test/fixtures/terminate-mid-call.mjs', import.meta.url));
+    const child = spawnSync(process.execPath, [fixture, engineUrl, '100'], { encoding: 'utf8', timeout: 120_000 });
+    assert.equal(child.signal, null, `the process was killed by ${child.signal}: ${child.stderr.slice(-400)}`);
+    assert.equal(child.status, 0, child.stderr.slice(-400));
+    assert.match(child.stdout, /survived/);
   });
 });
