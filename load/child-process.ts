@@ -2,11 +2,12 @@
 // environment, ready once their output says so, stopped with SIGTERM (SIGKILL
 // after 10 s). Output is kept only until the process is ready.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { gateProcessEnv } from '../src/config/gate-process-env.js';
 
-export async function startProcess(script: string, env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 30_000): Promise<ChildProcess> {
+export async function startProcess(script: string, env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 30_000, nodeArgs: readonly string[] = []): Promise<ChildProcess> {
   // Every process started here gets the gate's process environment, as `npm start` gives the gate.
-  const child = spawn(process.execPath, [script], { env: { ...process.env, ...gateProcessEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, script], { env: { ...process.env, ...gateProcessEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${script} did not start:\n${output}`)), timeoutMs);
@@ -16,7 +17,12 @@ export async function startProcess(script: string, env: NodeJS.ProcessEnv, ready
         clearTimeout(timer);
         child.stdout?.off('data', onData);
         child.stderr?.off('data', onData);
+        if (process.env.DEBUG_GATE_LOG && script.endsWith('main.js')) {
+          const log = createWriteStream(process.env.DEBUG_GATE_LOG, { flags: 'a' });
+          child.stdout?.pipe(log);
+        } else {
         child.stdout?.resume();
+        }
         child.stderr?.resume();
         resolve();
       }

@@ -30,6 +30,10 @@ export interface FaultAnswer {
   reviewId?: string;
   /** A reason says the lists could not be checked. */
   degradedLists: boolean;
+  /** The refs of its `degraded` reasons (`lists:deadline`, `review-queue:spooled`, ...). */
+  degraded: string[];
+  /** The gate's own `tookMicros`: its time from reading the request to answering. */
+  tookMicros?: number;
 }
 
 export interface FaultLoadResult {
@@ -47,13 +51,15 @@ function listingBodies(): string[] {
 }
 
 function toFaultAnswer(answer: OpenLoopAnswer): FaultAnswer {
-  let parsed: { verdict?: string; reviewId?: string; reasons?: Array<{ code: string; ref: string }> } = {};
+  let parsed: { verdict?: string; reviewId?: string; tookMicros?: number; reasons?: Array<{ code: string; ref: string }> } = {};
   try {
     parsed = JSON.parse(answer.body ?? '') as typeof parsed;
   } catch {
     // a non-JSON answer (the echo's, a refusal) is counted by its status
   }
-  const out: FaultAnswer = { status: answer.status, ms: answer.latencyMs, at: answer.at, degradedLists: parsed.reasons?.some((r) => r.ref.startsWith('lists:')) ?? false };
+  const degraded = (parsed.reasons ?? []).filter((r) => r.code === 'degraded').map((r) => r.ref);
+  const out: FaultAnswer = { status: answer.status, ms: answer.latencyMs, at: answer.at, degradedLists: degraded.some((ref) => ref.startsWith('lists:')), degraded };
+  if (typeof parsed.tookMicros === 'number') out.tookMicros = parsed.tookMicros;
   if (parsed.verdict) out.verdict = parsed.verdict;
   if (parsed.reviewId) out.reviewId = parsed.reviewId;
   return out;

@@ -4,7 +4,8 @@
 //   redis-kill   Redis killed with kill -9 and restarted, while a reviewer decides items;
 //   overload     twice the gate's capacity (the highest rate at which it accepts 99%
 //                and answers within the deadline), with GATE_SHED_MODE=503.
-// FAULT_SCENARIOS=redis-stop,overload (say) runs some of them.
+// FAULT_SCENARIOS=redis-stop,overload (say) runs some of them. FAULT_GATE_NODE_ARGS
+// gives the gate's node flags (`--cpu-prof --cpu-prof-dir=...`, which NODE_OPTIONS refuses).
 // Every answer is read: its status, latency, verdict and reasons. Afterwards every
 // review item and decision the gate acknowledged is looked up in Redis.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -38,7 +39,8 @@ const PREFIX = 'faults:';
 async function startGate(redisUrl: string, extra: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
   const env = { PORT: String(port), HOST: '127.0.0.1', REDIS_URL: redisUrl, GATE_REDIS_PREFIX: PREFIX, GATE_ADMIN_TOKEN: ADMIN, GATE_REVIEWER_TOKENS: `rev:${REVIEWER}`, GATE_DATA_DIR: mkdtempSync(join(tmpdir(), 'gate-faults-')), ...extra };
-  return { child: await startProcess(repoPath('dist', 'src', 'main.js'), env, /listening on/), port };
+  const nodeArgs = (process.env.FAULT_GATE_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+  return { child: await startProcess(repoPath('dist', 'src', 'main.js'), env, /listening on/, 30_000, nodeArgs), port };
 }
 
 /** Epoch ms, comparable with the load client's timestamps. */
@@ -125,6 +127,12 @@ async function missingOnceReplayed(url: string, reviewIds: readonly string[], si
   }
 }
 
+/** p50, p99, p99.9 and max of the time between the request falling due and the gate reading it, plus the answer's way back. */
+function outsideSpread(answers: ReadonlyArray<{ ms: number; tookMicros?: number }>): string {
+  const outside = answers.flatMap((a) => (a.tookMicros === undefined ? [] : [a.ms - a.tookMicros / 1000]));
+  return `p50 ${quantile(outside, 0.5).toFixed(2)}, p99 ${quantile(outside, 0.99).toFixed(2)}, p99.9 ${quantile(outside, 0.999).toFixed(2)}, max ${(largest(outside) ?? 0).toFixed(2)} ms`;
+}
+
 const results: Record<string, unknown> = {};
 const lines: string[] = [`# Fault runs, ${new Date().toISOString()} (fixed rate ${RATE} req/s, 20 connections, deadline ${DEADLINE_MS} ms, load generator on the same 2 cores)`, ''];
 
@@ -169,6 +177,8 @@ if (wanted('redis-stop')) {
     '',
     `answers ${answers.length}, 200s ${ok.length}, within deadline + 2 ms ${withinDeadline} of ${ms.length} (${((withinDeadline / ms.length) * 100).toFixed(2)}%; late ones: ${lateBy.beforeStop} before the stop, ${lateBy.whileStopped} while stopped, ${lateBy.afterRestart} after the restart${lateMoments ? `: ${lateMoments}` : ''}), p99 ${quantile(ms, 0.99)} ms, max ${largest(ms)} ms`,
     `late by the gate's own clock (gate_checks_late_total, from the request's arrival to its answer): ${gateLate}`,
+    `time the gate's clock does not see (latency at the client - tookMicros): ${outsideSpread(answers)}`,
+    `the late answers (when, latency at the client / the gate's tookMicros, degraded refs): ${late.map((t, i) => `${process.env.DEBUG_EPOCH ? `@${(t.at - t.ms).toFixed(1)} ` : ''}${lateAt[i] ?? '?'} ${t.ms.toFixed(1)}/${((t.tookMicros ?? 0) / 1000).toFixed(1)} ms [${t.degraded.join(' ')}]`).join('; ') || 'none'}`,
     `the bare echo under the same load for as long: ${echoLate} of ${echoAnswers.length} answers over ${DEADLINE_MS + 2} ms (max ${largest(echoAnswers.map((t) => t.ms)) ?? '-'} ms)`,
     `allow verdicts that skipped the list check: ${silentAllows}; review items acknowledged ${new Set(reviewIds).size}, missing after Redis returned: ${missing} (all in Redis ${replaySeconds.toFixed(1)} s after it started); ready again ${reconnectSeconds.toFixed(2)} s after Redis started`,
     '',
