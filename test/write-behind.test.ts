@@ -90,4 +90,48 @@ describe('writes gathered after the answer', () => {
     await here.flush();
     assert.equal((await elsewhere.get('L2'))?.verdict, 'allow');
   });
+
+  it('writes the waiting records of many checks as one script call, every field of each, and only those not older than what is stored', async () => {
+    const keys = redisKeys('wb3:');
+    const here = new ListingVerdicts(client, keys, { recordDelayMs: 60_000 });
+    const elsewhere = new ListingVerdicts(direct, keys);
+    const at = new Date().toISOString();
+    // A newer record is already stored for one of them, and an older one (with a complaint) for another.
+    await elsewhere.record({ listingId: 'M7', verdict: 'block', decidedBy: 'reviewer:carol', decidedAt: new Date(Date.now() + 60_000).toISOString() });
+    await elsewhere.record({ listingId: 'M8', verdict: 'block', decidedBy: 'complaint', decidedAt: new Date(Date.now() - 60_000).toISOString(), complaintId: 'cp_1' });
+    const scriptCalls = async (): Promise<number> => (await commandCalls(direct, 'evalsha')) + (await commandCalls(direct, 'eval'));
+    const before = await scriptCalls();
+    for (let i = 0; i < 30; i++) {
+      here.recordLater(
+        { listingId: `M${i}`, verdict: i % 2 === 0 ? 'review' : 'allow', decidedBy: 'gate', decidedAt: at, checkId: `ck_${i}`, policyVersion: 'p-3', reasons: [{ code: 'indicator', ref: `term ${i}` }], ...(i % 2 === 0 ? { reviewId: `rv_m${i}` } : {}) },
+        listing(`M${i}`, `tote number ${i}`),
+      );
+    }
+    await here.flush();
+    const calls = (await scriptCalls()) - before;
+    assert.ok(calls >= 1 && calls <= 2, `30 records took ${calls} script calls`);
+    for (let i = 0; i < 30; i++) {
+      const stored = await elsewhere.getStored(`M${i}`);
+      if (i === 7) {
+        assert.equal(stored?.decidedBy, 'reviewer:carol', 'the newer stored record stands');
+        continue;
+      }
+      assert.deepEqual(
+        { ...stored },
+        {
+          listingId: `M${i}`,
+          verdict: i % 2 === 0 ? 'review' : 'allow',
+          decidedBy: 'gate',
+          decidedAt: at,
+          checkId: `ck_${i}`,
+          policyVersion: 'p-3',
+          reasons: [{ code: 'indicator', ref: `term ${i}` }],
+          ...(i % 2 === 0 ? { reviewId: `rv_m${i}` } : {}),
+          listing: listing(`M${i}`, `tote number ${i}`),
+        },
+        `record M${i}`,
+      );
+    }
+    assert.equal(await direct.hget(keys.listingVerdict('M8'), 'complaintId'), '', "an older record's complaint is not inherited");
+  });
 });

@@ -119,6 +119,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     const rings = new SellerRings(redis, keys, { log, flagsResyncMs: config.listResyncSeconds * 1000 });
     await rings.listen(subscriber);
     opened.push(async () => rings.close());
+    opened.push(() => rings.flushLinks());
     const figures = new BrandFigures(redis, keys, log);
     opened.push(() => figures.flush());
     const causes = new CauseLedger(redis, keys, config.demotion, audit, log);
@@ -186,10 +187,11 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
 
     const verdicts = new ListingVerdicts(redis, keys, { log });
     opened.push(() => verdicts.flush());
-    metrics.registry.gauge('gate_bookkeeping_dropped_total', "A check's bookkeeping written after the answer and given up on because Redis did not take it in time (verdict records; brand figures and block causes are kept and retried while they fit).", () => [
+    metrics.registry.gauge('gate_bookkeeping_dropped_total', "A check's bookkeeping written after the answer and given up on because Redis did not take it in time (verdict records; brand figures, block causes and ring links are kept and retried while they fit).", () => [
       { labels: { what: 'verdict-record' }, value: verdicts.droppedRecords },
       { labels: { what: 'brand-figure' }, value: figures.droppedCounts },
       { labels: { what: 'block-cause' }, value: causes.droppedCounts },
+      { labels: { what: 'ring-link' }, value: rings.droppedLinks },
     ]);
     const webhooks = new WebhookOutbox(redis, keys, config.webhookUrl !== undefined);
     const trust = new ComplainerTrustBook(redis, keys, config.trust);

@@ -328,7 +328,7 @@ export class CheckService {
     }
     // Banked images the listing used link its seller too; known only after matching.
     const imageLinks: RingAttribute[] = fingerprintHits.images.map((image) => ({ kind: 'image', value: image.ref }));
-    if (unlinked) this.parts.rings.link(request.sellerId, [...unlinked, ...imageLinks], request.listingId, request.attributes?.shipFrom ?? '').catch(logFailure('ring links'));
-    else if (imageLinks.length > 0) this.parts.rings.link(request.sellerId, imageLinks).catch(logFailure('ring links'));
+    if (unlinked) this.parts.rings.linkLater(request.sellerId, [...unlinked, ...imageLinks], request.listingId, request.attributes?.shipFrom ?? '');
+    else if (imageLinks.length > 0) this.parts.rings.linkLater(request.sellerId, imageLinks);
   }
 }

@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import { luaCommand } from '../redis/lua-command.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
+import { WriteBehind } from '../redis/write-behind.js';
 import { RingFlags } from './ring-flags.js';
 
 export const RING_ATTRIBUTE_KINDS = ['phone', 'device', 'payment', 'address', 'image'] as const;
@@ -30,13 +31,25 @@ type RingReply = [string, number, number, number];
 /** The ring after linking, and the nodes the link flagged (lib/ring-flags.lua). */
 type LinkReply = [...RingReply, string[]];
 type LinkCommand = (...args: string[]) => Promise<LinkReply>;
+/** Links many sellers; returns the nodes the links flagged. */
+type LinkManyCommand = (...args: string[]) => Promise<string[]>;
 type StatusCommand = (...args: string[]) => Promise<RingReply>;
 type ConfirmCommand = (...args: string[]) => Promise<[string, string[]]>;
 
 export interface SellerRingsOptions {
   /** The table of flagged ring nodes is reloaded this often, besides on reconnects. Default 600 s. */
   flagsResyncMs?: number;
+  /** How long a check's links may wait to go with others' (linkLater). Default 5 ms. */
+  linkDelayMs?: number;
   log?: (message: string) => void;
+}
+
+/** A link waiting to be written with others. */
+interface PendingLink {
+  sellerId: string;
+  listingId: string;
+  region: string;
+  nodes: string[];
 }
 
 /** The answer for a seller and attributes that the flags table says are in no ring with a confirmed seller. */
@@ -51,12 +64,20 @@ function nodesOf(attributes: readonly RingAttribute[]): string[] {
   return attributes.filter((a) => a.value !== '').map((a) => `${a.kind}:${a.value}`);
 }
 
+/** What one link writes, so that the same link is not written again while it is recent. */
+function linkMemo(sellerId: string, listingId: string, region: string, nodes: readonly string[]): string {
+  return `${sellerId}\u0000${listingId}\u0000${region}\u0000${nodes.join('\u0000')}`;
+}
+
 export function ringLabel(root: string): string {
   return `ring_${createHash('sha256').update(root).digest('hex').slice(0, 12)}`;
 }
 
 export class SellerRings {
   private readonly linkCommand: LinkCommand;
+  private readonly linkManyCommand: LinkManyCommand;
+  /** Links of answered checks, written together (keyed by their memo). */
+  private readonly laterLinks: WriteBehind<PendingLink>;
   private readonly statusCommand: StatusCommand;
   private readonly confirmCommand: ConfirmCommand;
   /** Ring answers for the publish path; dropped when any ring gains a confirmed seller. */
@@ -76,7 +97,17 @@ export class SellerRings {
   ) {
     // One declared key (the graph's parent hash) routes each script on a Redis Cluster; the
     // others it builds from the prefix share its hash tag, so they are in the same slot.
-    this.linkCommand = luaCommand<LinkCommand>(redis, 'link-seller', 1, ['ring-flags']);
+    this.linkCommand = luaCommand<LinkCommand>(redis, 'link-seller', 1, ['ring-flags', 'link-seller']);
+    this.linkManyCommand = luaCommand<LinkManyCommand>(redis, 'link-sellers', 1, ['ring-flags', 'link-seller']);
+    this.laterLinks = new WriteBehind<PendingLink>({
+      name: 'ring links',
+      delayMs: options.linkDelayMs ?? 5,
+      // Linking is idempotent (sets and a union-find): a batch Redis did not take is tried again.
+      retry: true,
+      merge: (_older, newer) => newer,
+      write: (batch) => this.linkMany(batch),
+      log: options.log ?? (() => undefined),
+    });
     this.statusCommand = luaCommand<StatusCommand>(redis, 'ring-status', 1);
     this.confirmCommand = luaCommand<ConfirmCommand>(redis, 'confirm-seller', 1, ['ring-flags']);
     this.flags = new RingFlags(redis, keys, options.log ?? (() => undefined), options.flagsResyncMs ?? 600_000);
@@ -111,9 +142,33 @@ export class SellerRings {
   tableAnswers = 0;
   redisAnswers = 0;
 
-  /** Links the seller with its attributes (and records the listing and region). */
-  async link(sellerId: string, attributes: readonly RingAttribute[], listingId = '', region = ''): Promise<void> {
-    await this.linkAndStatus(sellerId, attributes, listingId, region);
+  /**
+   * Links the seller with its attributes (and records the listing and region) after
+   * a check's answer, together with the other checks' links of the next few
+   * milliseconds: one script call for all of them.
+   */
+  linkLater(sellerId: string, attributes: readonly RingAttribute[], listingId = '', region = ''): void {
+    const nodes = nodesOf(attributes);
+    const memo = linkMemo(sellerId, listingId, region, nodes);
+    if (this.recentlyLinked.has(memo)) return;
+    this.laterLinks.add(memo, { sellerId, listingId, region, nodes });
+  }
+
+  /** Writes the links still waiting (on shutdown; every read of the graph here does it first, so this instance reads its own links). */
+  flushLinks(): Promise<void> {
+    return this.laterLinks.flush();
+  }
+
+  /** Links given up on (Redis did not take them and too many were waiting), for /metrics. */
+  get droppedLinks(): number {
+    return this.laterLinks.dropped;
+  }
+
+  private async linkMany(batch: ReadonlyMap<string, PendingLink>): Promise<void> {
+    const args: string[] = [this.route, this.keys.rings, String(Date.now()), this.keys.ringChanges];
+    for (const link of batch.values()) args.push(link.sellerId, link.listingId, link.region, String(link.nodes.length), ...link.nodes);
+    this.flags.learn(await this.linkManyCommand(...args));
+    for (const memo of batch.keys()) this.recentlyLinked.set(memo, true);
   }
 
   /**
@@ -123,7 +178,7 @@ export class SellerRings {
    */
   async linkAndStatus(sellerId: string, attributes: readonly RingAttribute[], listingId = '', region = ''): Promise<RingStatus> {
     const nodes = nodesOf(attributes);
-    const memo = `${sellerId}\u0000${listingId}\u0000${region}\u0000${nodes.join('\u0000')}`;
+    const memo = linkMemo(sellerId, listingId, region, nodes);
     if (this.recentlyLinked.has(memo)) return this.status(sellerId);
     const reply = await this.linkCommand(this.route, this.keys.rings, sellerId, String(Date.now()), listingId, region, this.keys.ringChanges, ...nodes);
     this.flags.learn(reply[4] ?? []);
@@ -143,6 +198,7 @@ export class SellerRings {
 
   /** Marks sellers as confirmed counterfeit (or clears the mark), live on every instance. */
   async confirm(sellerIds: readonly string[], confirmed: boolean): Promise<void> {
+    await this.laterLinks.flush();
     for (const sellerId of sellerIds) {
       const [, flagged] = await this.confirmCommand(this.route, this.keys.rings, sellerId, confirmed ? '1' : '0', String(Date.now()), this.keys.ringChanges);
       this.flags.learn(flagged);
@@ -153,20 +209,24 @@ export class SellerRings {
 
   /** The ring's root node of a seller (undefined when the seller was never seen). */
   async rootOf(sellerId: string): Promise<string | undefined> {
+    await this.laterLinks.flush();
     if ((await this.redis.exists(`${this.keys.rings}seller:${sellerId}`)) === 0) return undefined;
     const [root] = await this.statusCommand(this.route, this.keys.rings, sellerId);
     return root;
   }
 
   async membersOf(root: string): Promise<string[]> {
+    await this.laterLinks.flush();
     return (await this.redis.smembers(`${this.keys.rings}members:${root}`)).sort();
   }
 
   async confirmedOf(root: string): Promise<Set<string>> {
+    await this.laterLinks.flush();
     return new Set(await this.redis.smembers(`${this.keys.rings}confirmed:${root}`));
   }
 
   async sellerFacts(sellerId: string): Promise<{ firstSeen: number; lastSeen: number; attributes: string[]; listings: string[]; regions: string[] }> {
+    await this.laterLinks.flush();
     const p = this.keys.rings;
     const [info, attributes, listings, regions] = await Promise.all([
       this.redis.hgetall(`${p}seller:${sellerId}`),

@@ -1,0 +1,33 @@
+-- Writes the gate's records of many checks, each unless its listing's stored record
+-- is newer: the records wait a few milliseconds to be written together, and a
+-- reviewer's decision or a takedown about the same listing may land meanwhile.
+-- On a Redis Cluster the caller sends only keys of one hash slot (src/redis/slot-groups.ts).
+-- KEYS[i]  the verdict hash of the i-th listing
+-- ARGV     10 values per record, in KEYS order: listingId, verdict, decidedBy,
+--          decidedAt (ISO 8601 in UTC, so it compares as text), checkId, reviewId,
+--          policyVersion, reasons (JSON), complaintId, listing (JSON; '' leaves
+--          the stored listing as it is)
+-- Returns how many records were written (the others had a newer stored record).
+local FIELDS = { 'listingId', 'verdict', 'decidedBy', 'decidedAt', 'checkId', 'reviewId', 'policyVersion', 'reasons', 'complaintId' }
+local STRIDE = 10
+local written = 0
+for i, key in ipairs(KEYS) do
+  local base = (i - 1) * STRIDE
+  local decidedAt = ARGV[base + 4]
+  local stored = redis.call('HGET', key, 'decidedAt')
+  if not stored or stored <= decidedAt then
+    local pairs = {}
+    for f = 1, #FIELDS do
+      pairs[#pairs + 1] = FIELDS[f]
+      pairs[#pairs + 1] = ARGV[base + f]
+    end
+    local listing = ARGV[base + STRIDE]
+    if listing ~= '' then
+      pairs[#pairs + 1] = 'listing'
+      pairs[#pairs + 1] = listing
+    end
+    redis.call('HSET', key, unpack(pairs))
+    written = written + 1
+  end
+end
+return written
