@@ -1,6 +1,7 @@
 // The processes a load run starts (the gate, the echo server): started with an
 // environment, ready once their output says so, stopped with SIGTERM (SIGKILL
-// after 10 s). Output is kept only until the process is ready.
+// after 10 s). Output is kept only until the process is ready; LOAD_GATE_LOG=<file>
+// appends the gate's output after that to the file (its log lines, --trace-gc).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { gateProcessEnv } from '../src/config/gate-process-env.js';
@@ -17,12 +18,9 @@ export async function startProcess(script: string, env: NodeJS.ProcessEnv, ready
         clearTimeout(timer);
         child.stdout?.off('data', onData);
         child.stderr?.off('data', onData);
-        if (process.env.DEBUG_GATE_LOG && script.endsWith('main.js')) {
-          const log = createWriteStream(process.env.DEBUG_GATE_LOG, { flags: 'a' });
-          child.stdout?.pipe(log);
-        } else {
-        child.stdout?.resume();
-        }
+        const keep = process.env.LOAD_GATE_LOG;
+        if (keep && script.endsWith('main.js')) child.stdout?.pipe(createWriteStream(keep, { flags: 'a' }));
+        else child.stdout?.resume();
         child.stderr?.resume();
         resolve();
       }

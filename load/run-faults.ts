@@ -5,7 +5,8 @@
 //   overload     twice the gate's capacity (the highest rate at which it accepts 99%
 //                and answers within the deadline), with GATE_SHED_MODE=503.
 // FAULT_SCENARIOS=redis-stop,overload (say) runs some of them. FAULT_GATE_NODE_ARGS
-// gives the gate's node flags (`--cpu-prof --cpu-prof-dir=...`, which NODE_OPTIONS refuses).
+// gives the gate's node flags (`--cpu-prof --cpu-prof-dir=...`, which NODE_OPTIONS
+// refuses; `--trace-gc` with LOAD_GATE_LOG=<file>, load/child-process.ts).
 // Every answer is read: its status, latency, verdict and reasons. Afterwards every
 // review item and decision the gate acknowledged is looked up in Redis.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -178,7 +179,7 @@ if (wanted('redis-stop')) {
     `answers ${answers.length}, 200s ${ok.length}, within deadline + 2 ms ${withinDeadline} of ${ms.length} (${((withinDeadline / ms.length) * 100).toFixed(2)}%; late ones: ${lateBy.beforeStop} before the stop, ${lateBy.whileStopped} while stopped, ${lateBy.afterRestart} after the restart${lateMoments ? `: ${lateMoments}` : ''}), p99 ${quantile(ms, 0.99)} ms, max ${largest(ms)} ms`,
     `late by the gate's own clock (gate_checks_late_total, from the request's arrival to its answer): ${gateLate}`,
     `time the gate's clock does not see (latency at the client - tookMicros): ${outsideSpread(answers)}`,
-    `the late answers (when, latency at the client / the gate's tookMicros, degraded refs): ${late.map((t, i) => `${process.env.DEBUG_EPOCH ? `@${(t.at - t.ms).toFixed(1)} ` : ''}${lateAt[i] ?? '?'} ${t.ms.toFixed(1)}/${((t.tookMicros ?? 0) / 1000).toFixed(1)} ms [${t.degraded.join(' ')}]`).join('; ') || 'none'}`,
+    `the late answers (when, with the time it fell due to match the gate's log; latency at the client / the gate's tookMicros; degraded refs): ${late.map((t, i) => `${lateAt[i] ?? '?'} (${new Date(t.at - t.ms).toISOString().slice(11, 23)}) ${t.ms.toFixed(1)}/${((t.tookMicros ?? 0) / 1000).toFixed(1)} ms [${t.degraded.join(' ')}]`).join('; ') || 'none'}`,
     `the bare echo under the same load for as long: ${echoLate} of ${echoAnswers.length} answers over ${DEADLINE_MS + 2} ms (max ${largest(echoAnswers.map((t) => t.ms)) ?? '-'} ms)`,
     `allow verdicts that skipped the list check: ${silentAllows}; review items acknowledged ${new Set(reviewIds).size}, missing after Redis returned: ${missing} (all in Redis ${replaySeconds.toFixed(1)} s after it started); ready again ${reconnectSeconds.toFixed(2)} s after Redis started`,
     '',
