@@ -29,9 +29,16 @@ export function requestPathOptions(): RedisOptions {
     connectTimeout: 2000,
     retryStrategy: (attempt: number) => Math.min(50 * attempt, 500),
     lazyConnect: true,
-    // Commands issued in the same turn of the event loop go out in one write: on a
-    // busy 2-core machine each write to Redis is a wake-up of another process.
-    enableAutoPipelining: true,
+    // No auto-pipelining. It gathers a turn's commands into one write, but each batch
+    // is a whole Pipeline object, and a batch waits for the one before it to be
+    // answered: under load those objects outlived two scavenges and were promoted
+    // (1.45 MB per scavenge of the event loop's heap at 500 checks/s, against 0.45
+    // without; scavenges of 4.5 ms on average and up to 15 ms, against 2.1 and 6;
+    // in the Redis-stop fault run, 27 answers past deadline + 2 ms against 2). The
+    // gate gathers its own writes instead (a check's bookkeeping goes as one script
+    // call per 5 ms, write-behind.ts), so little is left to gather: throughput
+    // without it was within 3-6% (npm run load:profile, A/B twice).
+    enableAutoPipelining: false,
   };
 }
 
@@ -69,7 +76,7 @@ async function connectCluster(url: string, name: string, extra: RedisOptions): P
   const cluster = new Cluster([{ host: seed.hostname, port: Number(seed.port || 6379) }], {
     redisOptions,
     enableOfflineQueue: enableOfflineQueue ?? false,
-    enableAutoPipelining: true,
+    enableAutoPipelining: false,
     lazyConnect: true,
     clusterRetryStrategy: (attempt: number) => Math.min(50 * attempt, 500),
     slotsRefreshTimeout: 2000,

@@ -1,7 +1,6 @@
 // Increments of hash fields (HINCRBY) gathered for a few milliseconds (write-behind.ts)
-// and sent together (issued in one turn, so auto-pipelining sends them as one write
-// per node): the same field counted by a hundred checks costs one command. A batch
-// Redis did not take is added back and tried again.
+// and sent together: the same field counted by a hundred checks costs one command.
+// A batch Redis did not take is added back and tried again.
 import type { Redis } from 'ioredis';
 import { WriteBehind } from './write-behind.js';
 

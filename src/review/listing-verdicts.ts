@@ -95,8 +95,7 @@ export class ListingVerdicts {
   }
 
   private async writeAll(batch: ReadonlyMap<string, PendingRecord>): Promise<void> {
-    // One script call per hash slot (all of them on a single Redis), issued in one
-    // turn: auto-pipelining sends them as one write per node.
+    // One script call per hash slot: a single one on a single Redis.
     const key = (record: PendingRecord): string => this.keys.listingVerdict(record.verdict.listingId);
     await Promise.all(
       slotGroups(this.redis, batch.values(), key).map((group) => {
