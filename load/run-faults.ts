@@ -92,6 +92,33 @@ async function echoUnder(rate: number, seconds: number, connections?: number): P
 }
 
 /** Checks the gate itself counted as answered after deadline + 2 ms. */
+/** The gate's own view of its refusals and of its event loop since the previous scrape (which this one resets). */
+interface GateOverloadView {
+  refusals: number;
+  /** Refusals written within 2 ms of the request's arrival at the gate. */
+  refusedWithin2ms: number;
+  /** The smallest bucket bound that holds every refusal (seconds), or Infinity. */
+  refusalMaxBucket: number;
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+  admissionLimit: number;
+}
+
+async function gateOverloadView(port: number): Promise<GateOverloadView> {
+  const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const value = (pattern: RegExp): number => Number(pattern.exec(metrics)?.[1] ?? NaN);
+  const buckets = [...metrics.matchAll(/^gate_refusal_duration_seconds_bucket\{le="([^"]+)"\} (\d+)/gm)].map((m) => ({ le: Number(m[1]), count: Number(m[2]) }));
+  const refusals = value(/^gate_refusal_duration_seconds_count (\d+)/m);
+  return {
+    refusals,
+    refusedWithin2ms: buckets.find((b) => b.le === 0.002)?.count ?? 0,
+    refusalMaxBucket: buckets.find((b) => b.count === refusals)?.le ?? Infinity,
+    loopDelayP99Ms: value(/^gate_event_loop_delay_seconds\{quantile="0.99"\} (\S+)/m) * 1000,
+    loopDelayMaxMs: value(/^gate_event_loop_delay_seconds\{quantile="1"\} (\S+)/m) * 1000,
+    admissionLimit: value(/^gate_admission_limit (\S+)/m),
+  };
+}
+
 async function gateLateChecks(port: number): Promise<number> {
   const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   return Number(/^gate_checks_late_total(?:\{[^}]*\})? (\d+)/m.exec(metrics)?.[1] ?? 0);
@@ -255,7 +282,11 @@ if (wanted('overload')) {
     sustained = rate;
   }
   if (sustained === 0) throw new Error(`the gate did not serve ${OVERLOAD_RAMP_FROM} req/s in full; set FAULT_OVERLOAD_FROM lower`);
+  const refusalsBefore = await gateOverloadView(gate.port);
   const run = await startLoad(gate.port, sustained * 2, 10, { connections: OVERLOAD_CONNECTIONS }).done;
+  const view = await gateOverloadView(gate.port);
+  const refusedInRun = view.refusals - refusalsBefore.refusals;
+  const refusedWithin2msInRun = view.refusedWithin2ms - refusalsBefore.refusedWithin2ms;
   const timings = run.answers;
   const waited = run.waitedForConnection;
   const accepted = timings.filter((t) => t.status === 200).map((t) => t.ms);
@@ -264,11 +295,13 @@ if (wanted('overload')) {
   await redis.stop();
   const echoRun = await echoUnder(sustained * 2, 10, OVERLOAD_CONNECTIONS);
   const echoMs = echoRun.answers.map((t) => t.ms);
-  results.overload = { sustained, ramp, offered: sustained * 2, connections: OVERLOAD_CONNECTIONS, accepted: accepted.length, shed: shed.length, acceptedP99: quantile(accepted, 0.99), shedP99: quantile(shed, 0.99), shedMax: largest(shed), waitedForConnection: waited, echoP99: quantile(echoMs, 0.99), echoMax: largest(echoMs), echoWaitedForConnection: echoRun.waitedForConnection };
+  results.overload = { sustained, ramp, offered: sustained * 2, connections: OVERLOAD_CONNECTIONS, accepted: accepted.length, shed: shed.length, acceptedP99: quantile(accepted, 0.99), shedP99: quantile(shed, 0.99), shedMax: largest(shed), waitedForConnection: waited, echoP99: quantile(echoMs, 0.99), echoMax: largest(echoMs), echoWaitedForConnection: echoRun.waitedForConnection, gateRefusals: refusedInRun, gateRefusedWithin2ms: refusedWithin2msInRun, gateRefusalMaxBucketSeconds: view.refusalMaxBucket, gateLoopDelayP99Ms: view.loopDelayP99Ms, gateLoopDelayMaxMs: view.loopDelayMaxMs, admissionLimitAfter: view.admissionLimit };
   lines.push(
     '## Twice the capacity (GATE_SHED_MODE=503)',
     '',
     `capacity search (5 s each: share accepted, p99 ms): ${ramp.map((r) => `${r.rate} req/s ${(r.accepted * 100).toFixed(1)}% ${r.p99.toFixed(1)}`).join('; ')}`,
+    '',
+    `by the gate's own clock (arrival at the gate to refusal written): ${refusedWithin2msInRun} of ${refusedInRun} refusals within 2 ms${refusedInRun > 0 ? ` (${((refusedWithin2msInRun / refusedInRun) * 100).toFixed(2)}%), all within ${view.refusalMaxBucket * 1000} ms` : ''}; its event-loop delay over the run: p99 ${view.loopDelayP99Ms.toFixed(1)} ms, max ${view.loopDelayMaxMs.toFixed(1)} ms (what a request waited before the gate read it); admission bound after the run ${view.admissionLimit}`,
     '',
     `capacity ${sustained} req/s (99% of requests accepted, p99 within the ${DEADLINE_MS} ms deadline); offered ${sustained * 2} req/s on at most ${OVERLOAD_CONNECTIONS} connections: accepted ${accepted.length} (p99 ${quantile(accepted, 0.99).toFixed(1)} ms), shed ${shed.length} (p99 ${quantile(shed, 0.99).toFixed(1)} ms, max ${largest(shed)?.toFixed(1) ?? '-'} ms); ${waited} requests waited for a free connection (their latency includes the generator's queue); the bare echo at the same rate and connections: p99 ${quantile(echoMs, 0.99).toFixed(1)} ms, max ${largest(echoMs)?.toFixed(1) ?? '-'} ms, ${echoRun.waitedForConnection} waited`,
     '',

@@ -1,6 +1,7 @@
 // Runs a labelled corpus (lines of {expect, why, listing}) through a running gate
 // over HTTP and tallies the verdicts per class.
 import { readFileSync } from 'node:fs';
+import { postRetrying } from './post-retrying.js';
 
 export interface LabelledListing {
   expect: 'allow' | 'review' | 'block';
@@ -48,11 +49,7 @@ export async function evaluateCorpus(baseUrl: string, corpus: readonly LabelledL
       const i = next++;
       const item = corpus[i];
       if (!item) continue;
-      const response = await fetch(`${baseUrl}/v1/check`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-deadline-ms': '5000' },
-        body: JSON.stringify(item.listing),
-      });
+      const response = await postRetrying(`${baseUrl}/v1/check`, JSON.stringify(item.listing), { 'content-type': 'application/json', 'x-deadline-ms': '5000' });
       const body = (await response.json()) as { verdict?: string; error?: { message: string } };
       verdicts[i] = body.verdict ?? `error ${response.status}: ${body.error?.message ?? ''}`;
     }

@@ -2,7 +2,9 @@
 // once: answered `review` with reason degraded (text:shed), or 503 with
 // retry-after, as configured; nothing hangs and nothing is silently allowed.
 // Past the bound on checks in flight, a check is refused with 503 before its
-// body is read, in either mode. Per-signal fail modes move a degraded verdict as configured.
+// body is read, in either mode; so past the adaptive bound, which follows how long
+// matching takes (the tests of the fixed bounds turn it off). Per-signal fail
+// modes move a degraded verdict as configured.
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { startTestRedis } from './helpers/test-redis.js';
@@ -24,7 +26,7 @@ async function burst(url: string, count: number): Promise<Array<{ status: number
 describe('overload and fail modes', () => {
   it('sheds past the pool bound with review/degraded, never allow', { timeout: 60_000 }, async () => {
     const redis = await startTestRedis();
-    const gate = await startTestGate({ redisUrl: redis.url, env: { GATE_MAX_LISTINGS_IN_FLIGHT: '2', GATE_MAX_CHECKS_IN_FLIGHT: '1000' } });
+    const gate = await startTestGate({ redisUrl: redis.url, env: { GATE_MAX_LISTINGS_IN_FLIGHT: '2', GATE_MAX_CHECKS_IN_FLIGHT: '1000', GATE_ADMISSION_TARGET_MS: '0' } });
     try {
       const answers = await burst(gate.url, 300);
       assert.ok(answers.every((a) => a.status === 200));
@@ -42,7 +44,7 @@ describe('overload and fail modes', () => {
 
   it('refuses checks past the bound on checks in flight with 503 and retry-after, in review mode too', { timeout: 60_000 }, async () => {
     const redis = await startTestRedis();
-    const gate = await startTestGate({ redisUrl: redis.url, env: { GATE_MAX_CHECKS_IN_FLIGHT: '8' } });
+    const gate = await startTestGate({ redisUrl: redis.url, env: { GATE_MAX_CHECKS_IN_FLIGHT: '8', GATE_ADMISSION_TARGET_MS: '0' } });
     try {
       const answers = await burst(gate.url, 300);
       const refused = answers.filter((a) => a.status === 503);
@@ -65,7 +67,7 @@ describe('overload and fail modes', () => {
 
   it('answers 503 with retry-after when configured to', { timeout: 60_000 }, async () => {
     const redis = await startTestRedis();
-    const gate = await startTestGate({ redisUrl: redis.url, env: { GATE_MAX_LISTINGS_IN_FLIGHT: '2', GATE_SHED_MODE: '503' } });
+    const gate = await startTestGate({ redisUrl: redis.url, env: { GATE_MAX_LISTINGS_IN_FLIGHT: '2', GATE_SHED_MODE: '503', GATE_ADMISSION_TARGET_MS: '0' } });
     try {
       const answers = await burst(gate.url, 300);
       const refused = answers.filter((a) => a.status === 503);
@@ -105,6 +107,56 @@ describe('overload and fail modes', () => {
       await gateOpen.stop();
       await redis.stop();
       await redisOpen.stop();
+    }
+  });
+
+  it('lowers its bound on checks in flight while matching is slow, refuses the rest with 503, and leaves it alone while only Redis is slow', { timeout: 60_000 }, async () => {
+    const redis = await startTestRedis();
+    // A target no check can meet: every window with matchings shrinks the bound.
+    const gate = await startTestGate({ redisUrl: redis.url, env: { GATE_ADMISSION_TARGET_MS: '1', GATE_MAX_CHECKS_IN_FLIGHT: '256', GATE_WORKERS: '1' } });
+    const relaxed = await startTestGate({ redisUrl: redis.url, env: { GATE_ADMISSION_TARGET_MS: '100', GATE_MAX_CHECKS_IN_FLIGHT: '256' } });
+    const gauge = async (g: typeof gate, name: string): Promise<number> => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await fetch(`${g.url}/metrics`)).text())?.[1]);
+    try {
+      const seen = new Set<number>();
+      let refused = 0;
+      for (let round = 0; round < 10 && refused === 0; round++) {
+        const answers = await burst(gate.url, 200);
+        for (const a of answers) {
+          assert.ok(a.status === 200 || a.status === 503, `status ${a.status}`);
+          if (a.status === 503) {
+            refused++;
+            assert.equal(a.retryAfter, '1');
+            assert.equal((a.body as { error?: { code?: string } }).error?.code, 'GATE_ERR_OVERLOADED');
+          }
+        }
+        seen.add(await gauge(gate, 'gate_admission_limit'));
+      }
+      assert.ok(Math.min(...seen) < 256, `the bound shrank: ${[...seen].join(', ')}`);
+      assert.ok((await gauge(gate, 'gate_admission_limit_decreases_total')) > 0);
+      assert.ok(refused > 0, 'checks past the shrunken bound were refused');
+      assert.equal(await gauge(gate, 'gate_checks_in_flight'), 0, 'every admitted check was released');
+
+      // Redis frozen: checks of a listed seller wait until their deadline for it, which costs no CPU.
+      assert.equal((await relaxed.post('/v1/admin/lists/sellers', { values: ['s-slow'] }, admin())).status, 200);
+      redis.redis.pause();
+      try {
+        const slow = await Promise.all(
+          Array.from({ length: 60 }, async (_, i) => (await relaxed.post('/v1/check', { listingId: `SL${i}`, sellerId: 's-slow', title: 'plain tote' }, { 'x-deadline-ms': '150' })).status),
+        );
+        assert.ok(slow.every((status) => status === 200), 'answered review/degraded, not refused');
+      } finally {
+        redis.redis.resume();
+      }
+      // The bound moves when a matching comes after its window: a few more checks close the slow ones' window.
+      for (let i = 0; i < 5; i++) {
+        await new Promise((r) => setTimeout(r, 60));
+        assert.equal((await relaxed.post('/v1/check', { listingId: `AF${i}`, sellerId: 's-after', title: 'plain tote' })).status, 200);
+      }
+      assert.equal(await gauge(relaxed, 'gate_admission_limit'), 256, 'waiting on Redis did not lower the bound');
+    } finally {
+      await gate.stop();
+      await relaxed.stop();
+      await redis.stop();
     }
   });
 });

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { TokenRegistry } from '../auth/token-registry.js';
 import type { GateConfig } from '../config/gate-config.js';
 import { CheckService } from '../gate/check-service.js';
+import { AdmissionLimit } from '../gate/admission-limit.js';
 import { GateServer } from '../http/gate-server.js';
 import { BlocklistStore } from '../lists/blocklist-store.js';
 import { MatchPool } from '../matcher/match-pool.js';
@@ -255,7 +256,30 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     metrics.registry.gauge('gate_review_spool_replayed_total', 'Spooled review items replayed into the queue.', () => spool.replayed);
 
     const alliance = new AllianceSellers(redis, keys, lists, rings, figures);
-    const checks = new CheckService({ livePack, pool, lists, fingerprints, reviews, verdicts, spool, metrics, qaShare: config.qaShare, log, rings, figures, causes, alliance, failModes: config.failModes, maxListingsInFlight: config.maxListingsInFlight, maxChecksInFlight: config.maxChecksInFlight, shedMode: config.shedMode });
+    let admissionLimit: AdmissionLimit | undefined;
+    if (config.admissionTargetMs > 0) {
+      // Its own 1 ms delay probe, read and reset once per window of the bound.
+      const admissionLoopDelay = monitorEventLoopDelay({ resolution: 1 });
+      admissionLoopDelay.enable();
+      opened.push(async () => void admissionLoopDelay.disable());
+      admissionLimit = new AdmissionLimit({
+        max: config.maxChecksInFlight,
+        targetMs: config.admissionTargetMs,
+        ...(config.admissionLoopDelayMs > 0
+          ? {
+              loopDelayTargetMs: config.admissionLoopDelayMs,
+              loopDelay: () => {
+                const p90 = Math.max(0, admissionLoopDelay.percentile(90) / 1e6 - 1);
+                admissionLoopDelay.reset();
+                return p90;
+              },
+            }
+          : {}),
+      });
+    }
+    const checks = new CheckService({ livePack, pool, lists, fingerprints, reviews, verdicts, spool, metrics, qaShare: config.qaShare, log, rings, figures, causes, alliance, failModes: config.failModes, maxListingsInFlight: config.maxListingsInFlight, maxChecksInFlight: config.maxChecksInFlight, admissionLimit, shedMode: config.shedMode });
+    metrics.registry.gauge('gate_admission_limit', 'Checks in flight admitted now: the adaptive bound (GATE_ADMISSION_TARGET_MS) within GATE_MAX_CHECKS_IN_FLIGHT.', () => admissionLimit?.limit ?? config.maxChecksInFlight);
+    metrics.registry.gauge('gate_admission_limit_decreases_total', 'Times the adaptive bound on checks in flight shrank because matching took longer than GATE_ADMISSION_TARGET_MS.', () => admissionLimit?.decreases ?? 0);
     metrics.registry.gauge('gate_checks_in_flight', 'Checks admitted and not answered yet (GATE_MAX_CHECKS_IN_FLIGHT bounds them).', () => checks.checksInFlight);
     const sellerChecks = new SellerCheckService({ livePack, pool, lists, fingerprints, rings, reviews, spool, causes, metrics, log });
     const reports = new ReportDesk(redis, keys, verdicts, reviews, config.reports);

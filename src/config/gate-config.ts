@@ -54,6 +54,17 @@ export interface GateConfig {
   readonly maxListingsInFlight: number;
   /** Checks admitted and not yet answered past which a check is refused (503) before its body is read. */
   readonly maxChecksInFlight: number;
+  /**
+   * The 90th percentile of the time from a check's arrival to its matching done, in
+   * ms, that the adaptive bound on checks in flight keeps to (src/gate/admission-limit.ts).
+   * 0: no adaptive bound, only GATE_MAX_CHECKS_IN_FLIGHT. Default: half GATE_DEFAULT_DEADLINE_MS (10).
+   */
+  readonly admissionTargetMs: number;
+  /**
+   * The 90th percentile of the event loop's delay, in ms, past which that bound
+   * shrinks while it is what holds checks back (0: not watched). Default 2.
+   */
+  readonly admissionLoopDelayMs: number;
   /** The in-process table of listed values is reloaded from Redis this often (besides reconnects and seeds). */
   readonly listResyncSeconds: number;
   /** How a shed check is answered: `review` (with reason degraded) or `503` with retry-after. */
@@ -189,6 +200,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GateConfig {
     failModes: failModes(env, problems),
     maxListingsInFlight: integer(env, 'GATE_MAX_LISTINGS_IN_FLIGHT', 1000, 1, 1_000_000, problems),
     maxChecksInFlight: integer(env, 'GATE_MAX_CHECKS_IN_FLIGHT', 256, 1, 1_000_000, problems),
+    // Half the default deadline: past it, the checks' signals (due at about three quarters of it) start to miss.
+    admissionLoopDelayMs: integer(env, 'GATE_ADMISSION_LOOP_DELAY_MS', 2, 0, 60_000, problems),
+    admissionTargetMs: integer(env, 'GATE_ADMISSION_TARGET_MS', Math.max(1, Math.round(integer(env, 'GATE_DEFAULT_DEADLINE_MS', 20, 1, 60_000, []) / 2)), 0, 60_000, problems),
     listResyncSeconds: integer(env, 'GATE_LIST_RESYNC_SECONDS', 600, 10, 86_400, problems),
     shedMode: env.GATE_SHED_MODE === '503' ? '503' : 'review',
     reports: {

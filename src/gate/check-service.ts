@@ -34,6 +34,7 @@ import { PatternKind } from '../matcher/pattern-plan.js';
 import { bankedEntryOwner } from '../rights-holder/banked-entry-ref.js';
 import type { AllianceSellers } from '../alliance/alliance-sellers.js';
 import type { DegradableSignal, FailMode } from '../config/gate-config.js';
+import type { AdmissionLimit } from './admission-limit.js';
 
 export interface CheckServiceParts {
   livePack: LivePack;
@@ -57,6 +58,8 @@ export interface CheckServiceParts {
   maxListingsInFlight: number;
   /** Checks admitted and not yet answered past which a check is refused with 503 before its body is read. */
   maxChecksInFlight: number;
+  /** The adaptive bound on checks in flight (within maxChecksInFlight), if there is one. */
+  admissionLimit?: AdmissionLimit;
   shedMode: 'review' | '503';
 }
 
@@ -158,8 +161,10 @@ export class CheckService {
    * release to call once the check is answered.
    */
   admit(): () => void {
+    const limit = this.parts.admissionLimit;
     const overloaded =
       this.checksInFlight >= this.parts.maxChecksInFlight ||
+      (limit !== undefined && !limit.admits(this.checksInFlight)) ||
       (this.parts.shedMode === '503' && this.parts.pool.listingsInFlight >= this.parts.maxListingsInFlight);
     if (overloaded) {
       this.parts.metrics.shed.inc({ mode: '503' });
@@ -197,8 +202,18 @@ export class CheckService {
     // The ring is asked about only when the flags table may hold the seller or an attribute;
     // otherwise it is linked with the rest of the bookkeeping, after the answer.
     const ringAsked = this.parts.rings.mightBeInConfirmedRing(request.sellerId, attributes);
+    const limit = this.parts.admissionLimit;
+    const matched = shed ? Promise.reject(new Error('shed')) : this.parts.pool.match(compiled, banks, listing);
     const [text, lists, ring] = await Promise.all([
-      settleBefore<ListingMatch>(shed ? Promise.reject(new Error('shed')) : this.parts.pool.match(compiled, banks, listing), deadline),
+      settleBefore<ListingMatch>(
+        limit === undefined || shed
+          ? matched
+          : matched.finally(() => {
+              const now = performance.now();
+              limit.matched(now - startedAt, now);
+            }),
+        deadline,
+      ),
       settleBefore<ListHit[]>(this.parts.lists.check(listProbes(request)), deadline),
       ringAsked ? settleBefore<RingStatus>(this.parts.rings.linkAndStatus(request.sellerId, attributes, request.listingId, region), deadline) : RING_FROM_TABLE,
     ]);

@@ -90,6 +90,7 @@ export function route(options: RouteOptions, handler: Handler): (res: HttpRespon
         const gateError = toGateError(error, options.log);
         options.metrics.httpErrors.inc({ code: gateError.code });
         sendError(res, state, gateError, head.accept);
+        if (gateError.code === 'GATE_ERR_OVERLOADED') options.metrics.refusalSeconds.observe((performance.now() - startedAt) / 1000);
       })
       .finally(() => {
         release?.();

@@ -8,6 +8,7 @@ export interface GateMetrics {
   lateChecks: Counter;
   degraded: Counter;
   shed: Counter;
+  refusalSeconds: Histogram;
   reviewsQueued: Counter;
   httpErrors: Counter;
   packSwaps: Counter;
@@ -31,6 +32,9 @@ export function createGateMetrics(): GateMetrics {
     lateChecks: registry.counter('gate_checks_late_total', 'Checks answered more than 2 ms after their deadline (x-deadline-ms), counted from the moment the request arrived.'),
     degraded: registry.counter('gate_degraded_total', 'Verdicts given without a signal that could not be computed in time, by signal.'),
     shed: registry.counter('gate_shed_total', 'Checks shed because the matching pool was full, by how they were answered (review or 503).'),
+    refusalSeconds: registry.histogram('gate_refusal_duration_seconds', 'Time from a request\'s arrival at the gate to its overload refusal (503 + retry-after) being written: most are refused before their body is read.', [
+      0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05,
+    ]),
     reviewsQueued: registry.counter('gate_review_items_total', 'Review items appended to the queue (not counting repeats of the same content).'),
     httpErrors: registry.counter('gate_http_errors_total', 'Error responses, by code.'),
     packSwaps: registry.counter('gate_pack_swaps_total', 'Packs made live.'),
