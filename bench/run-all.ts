@@ -5,6 +5,7 @@ import { runMatchBench } from './match.bench.js';
 import { runNormalizeBench } from './normalize.bench.js';
 import { runScaleBench } from './scale.bench.js';
 import { runCodecBench } from './codec.bench.js';
+import { runCacheBench } from './cache.bench.js';
 import { insideFilteredChild, rerunWithRe2LogFiltered } from './re2-log-filter.js';
 
 const only = process.argv[2];
@@ -16,5 +17,6 @@ if (!insideFilteredChild()) {
   if (!only || only === 'fingerprint') await runFingerprintBench();
   if (!only || only === 'compile') runCompileBench();
   if (!only || only === 'codec') await runCodecBench();
+  if (!only || only === 'cache') await runCacheBench();
   if (!only || only === 'scale') await runScaleBench();
 }

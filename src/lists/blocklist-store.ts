@@ -6,8 +6,8 @@
 // and drops their cached answers at once, and reloads the table whole when its
 // subscription reconnects or a pack seeded many entries (it may have missed
 // messages, or they were too many to send), and every GATE_LIST_RESYNC_SECONDS.
-import { LRUCache } from 'lru-cache';
 import type { Redis } from 'ioredis';
+import { GenerationCache } from '../cache/generation-cache.js';
 import { LIST_KINDS, type ListKind } from '../pack/policy-pack.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import type { ListHit } from '../gate/list-hit.js';
@@ -34,7 +34,7 @@ const SEED_MESSAGE = 'seed';
 const SCAN_COUNT = 10_000;
 
 export class BlocklistStore {
-  private readonly cache: LRUCache<string, boolean>;
+  private readonly cache: GenerationCache<boolean>;
   private readonly table: MembershipMirror;
   hits = 0;
   misses = 0;
@@ -47,10 +47,7 @@ export class BlocklistStore {
     log: (message: string) => void = () => undefined,
     options: BlocklistStoreOptions = {},
   ) {
-    this.cache = new LRUCache<string, boolean>({
-      max: options.cacheEntries ?? 100_000,
-      ttl: options.cacheTtlMs ?? 60_000,
-    });
+    this.cache = new GenerationCache<boolean>({ max: options.cacheEntries ?? 100_000, ttlMs: options.cacheTtlMs ?? 60_000 });
     this.table = new MembershipMirror({ name: 'blocklist', resyncMs: options.resyncMs ?? 600_000, log, scan: (add) => this.scanLists(add) });
   }
 

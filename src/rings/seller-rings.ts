@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
+import { GenerationCache } from '../cache/generation-cache.js';
 import { luaCommand } from '../redis/lua-command.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import { WriteBehind } from '../redis/write-behind.js';
@@ -81,7 +82,7 @@ export class SellerRings {
   private readonly statusCommand: StatusCommand;
   private readonly confirmCommand: ConfirmCommand;
   /** Ring answers for the publish path; dropped when any ring gains a confirmed seller. */
-  private readonly statusCache = new LRUCache<string, RingStatus>({ max: 200_000, ttl: 5_000 });
+  private readonly statusCache = new GenerationCache<RingStatus>({ max: 200_000, ttlMs: 5_000 });
   /** What was linked recently, so a seller's repeated checks do not rewrite the same links. */
   private get route(): string {
     return `${this.keys.rings}parent`;
