@@ -59,7 +59,7 @@ export class BlocklistStore {
     subscriber.on('ready', () => {
       // Messages may have been missed while the subscription was down.
       this.cache.clear();
-      this.table.distrust();
+      this.table.refresh();
     });
     await subscriber.subscribe(this.keys.listChanges);
     this.table.start();

@@ -3,8 +3,8 @@
 // asking Redis. It is loaded whole by scanning the sets, learns announced members
 // as they come, and is reloaded whenever messages may have been missed (the
 // subscription reconnected, a bulk write was announced as such) and every
-// `resyncMs`. Until a load has completed, and after a doubt, it is not complete:
-// callers must then ask Redis. A member taken out of a set stays in the table (it
+// `resyncMs`. Until a load has completed, and after a doubt (a bulk write, an
+// unreadable message), it is not complete: callers must then ask Redis. A member taken out of a set stays in the table (it
 // may share its hash with one still in) until the next reload: a "maybe" that the
 // caller's exact path answers.
 import { ListMembership } from './list-membership.js';
@@ -67,7 +67,18 @@ export class MembershipMirror {
     this.announcedDuringReload?.push([kind, value]);
   }
 
-  /** Messages may have been missed or the sets were written in bulk: stop trusting the table and reload it. */
+  /**
+   * The subscription reconnected, so messages may have been missed: reload, while
+   * the table keeps serving as it did through the disconnection (until then it
+   * answered from what it had; trusting it for the reload too adds only the
+   * reload's duration, and spares the publish path asking a Redis that is just
+   * back and busy catching up).
+   */
+  refresh(): void {
+    void this.reload();
+  }
+
+  /** The sets were written in bulk or a message was unreadable: stop trusting the table and reload it. */
   distrust(): void {
     this.complete = false;
     void this.reload();

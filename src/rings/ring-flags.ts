@@ -42,7 +42,7 @@ export class RingFlags {
     subscriber.on('message', (channel: string, message: string) => {
       if (channel === this.keys.ringChanges) this.onMessage(message);
     });
-    subscriber.on('ready', () => this.mirror.distrust());
+    subscriber.on('ready', () => this.mirror.refresh());
     await subscriber.subscribe(this.keys.ringChanges);
     this.mirror.start();
   }
