@@ -174,3 +174,35 @@ it('answers within the deadline while Redis is frozen (SIGSTOP), and loses no re
     await redis.stop();
   }
 });
+
+it('puts a review item that comes while the spool replays behind the spooled ones, and queues it with them', { timeout: 90_000 }, async () => {
+  const redis = await startTestRedis();
+  const gate = await startTestGate({ redisUrl: redis.url, prefix: 'replaying:', env: { GATE_DEFAULT_DEADLINE_MS: '200' } });
+  const metric = async (name: string): Promise<number> => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await gate.get('/metrics')).text())?.[1]);
+  try {
+    await redis.redis.stop();
+    const spooled: string[] = [];
+    for (let i = 0; i < 600; i++) {
+      const body = (await (await gate.post('/v1/check', { listingId: `RP${i}`, sellerId: 's-rp', title: `super copy bag ${i}` })).json()) as { reviewId: string };
+      spooled.push(body.reviewId);
+    }
+    await redis.redis.start();
+    const until = Date.now() + 20_000;
+    while ((await metric('gate_review_spool_replaying')) !== 1) {
+      assert.ok(Date.now() < until, 'the replay started');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const started = performance.now();
+    const during = (await (await gate.post('/v1/check', { listingId: 'RP-during', sellerId: 's-rp', title: 'super copy wallet' })).json()) as { verdict: string; reviewId: string; reasons: Array<{ code: string; ref: string }> };
+    const took = performance.now() - started;
+    assert.equal(during.verdict, 'review');
+    assert.ok(during.reasons.some((r) => r.code === 'degraded' && r.ref === 'review-queue:spooled'), JSON.stringify(during));
+    assert.ok(took < 150, `answered without waiting on Redis (${took.toFixed(0)} ms)`);
+    const queued = await queuedReviewIds(redis.url, 'replaying:', [...spooled, during.reviewId]);
+    assert.ok([...spooled, during.reviewId].every((id) => queued.includes(id)), 'every spooled item and the one that came during the replay are queued');
+    assert.ok(queued.indexOf(during.reviewId) > queued.indexOf(spooled[spooled.length - 1] ?? ''), 'it is queued behind those spooled before it');
+  } finally {
+    await gate.stop();
+    await redis.stop();
+  }
+});

@@ -68,6 +68,9 @@ const RING_FROM_TABLE: Outcome<RingStatus> = { ok: true, value: NO_CONFIRMED_RIN
 
 /** The margin allowed past a check's deadline before its answer counts as late (gate_checks_late_total). */
 const LATE_GRACE_MS = 2;
+/** The queue's answer while the spool replays: the item joins the spool (ReviewSpool.replayInProgress). */
+const REPLAYING: Outcome<EnqueueResult> = { ok: false, why: 'the spool is replaying' };
+
 /** One error object for every refusal: a refusal must cost the event loop as little as possible (no stack trace). */
 const OVERLOADED = new GateError('GATE_ERR_OVERLOADED', 'the gate is at its limit; retry after the retry-after delay');
 
@@ -282,13 +285,7 @@ export class CheckService {
       // spool land on the same item (the enqueue script de-duplicates by content).
       const item = { ...reviewItem('normal'), reviewId: `rv_${randomUUID()}` };
       let queued: EnqueueResult;
-      const left = queueBudgetMs(deadlineMs, performance.now() - startedAt);
-      let queueTimer: NodeJS.Timeout | undefined;
-      const queueDeadline = new Promise<typeof TIMED_OUT>((r) => {
-        queueTimer = setTimeout(() => r(TIMED_OUT), left);
-      });
-      const attempt = await settleBefore(this.parts.reviews.enqueue(item), queueDeadline);
-      clearTimeout(queueTimer);
+      const attempt = this.parts.spool.replayInProgress ? REPLAYING : await this.enqueueBefore(item, queueBudgetMs(deadlineMs, performance.now() - startedAt));
       if (attempt.ok) queued = attempt.value;
       else {
         // Redis cannot take it in time: keep it on local disk, replayed when Redis answers.
@@ -319,6 +316,17 @@ export class CheckService {
     this.parts.metrics.checkSeconds.observe(response.tookMicros / 1e6);
     if (response.tookMicros > (deadlineMs + LATE_GRACE_MS) * 1000) this.parts.metrics.lateChecks.inc();
     return response;
+  }
+
+  /** The item in the queue, or why not within `budgetMs`. */
+  private async enqueueBefore(item: Parameters<ReviewQueue['enqueue']>[0], budgetMs: number): Promise<Outcome<EnqueueResult>> {
+    let queueTimer: NodeJS.Timeout | undefined;
+    const queueDeadline = new Promise<typeof TIMED_OUT>((r) => {
+      queueTimer = setTimeout(() => r(TIMED_OUT), budgetMs);
+    });
+    const attempt = await settleBefore(this.parts.reviews.enqueue(item), queueDeadline);
+    clearTimeout(queueTimer);
+    return attempt;
   }
 
   /** The verdict record, figures, block causes, alliance credit and image links of one answered check. */

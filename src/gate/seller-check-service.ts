@@ -11,7 +11,7 @@ import type { ListingMatch } from '../matcher/match-task.js';
 import { FIELD_BITS, PatternKind } from '../matcher/pattern-plan.js';
 import type { GateMetrics } from '../observability/gate-metrics.js';
 import type { LivePack } from '../pack/live-pack.js';
-import type { ReviewQueue } from '../review/review-queue.js';
+import type { EnqueueResult, ReviewQueue } from '../review/review-queue.js';
 import type { ReviewSpool } from '../review/review-spool.js';
 import type { RingStatus, SellerRings } from '../rings/seller-rings.js';
 import { listProbes, ringAttributes } from './check-service.js';
@@ -20,7 +20,7 @@ import type { ListHit } from './list-hit.js';
 import type { Reason, Verdict } from './reason.js';
 import { scoreListing } from './score-listing.js';
 import { queueBudgetMs, signalBudgetMs } from './deadline-budget.js';
-import { deadlineIn, settleBefore } from './settle-before.js';
+import { deadlineIn, settleBefore, type Outcome } from './settle-before.js';
 import { shopAsListing, type SellerCheckRequest, type SellerCheckResponse, type SellerReason } from './seller-check.js';
 
 export interface SellerCheckParts {
@@ -104,9 +104,13 @@ export class SellerCheckService {
         source: 'shop-opening',
         reviewId: `rv_${randomUUID()}`,
       };
-      const wait = deadlineIn(queueBudgetMs(deadlineMs, performance.now() - startedAt));
-      const queued = await settleBefore(this.parts.reviews.enqueue(item), wait.promise);
-      wait.cancel();
+      // While the spool replays, the item joins it (ReviewSpool.replayInProgress).
+      let queued: Outcome<EnqueueResult> = { ok: false, why: 'the spool is replaying' };
+      if (!this.parts.spool.replayInProgress) {
+        const wait = deadlineIn(queueBudgetMs(deadlineMs, performance.now() - startedAt));
+        queued = await settleBefore(this.parts.reviews.enqueue(item), wait.promise);
+        wait.cancel();
+      }
       if (queued.ok) {
         if (queued.value.kind === 'decided') response.verdict = queued.value.decision;
         else response.reviewId = queued.value.reviewId;

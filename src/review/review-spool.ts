@@ -157,6 +157,15 @@ export class ReviewSpool<T = SpooledItem> {
     await rm(source, { force: true });
   }
 
+  /**
+   * True while a replay runs: Redis has just come back and is busy taking what
+   * was spooled, so a new item joins the spool behind the older ones rather than
+   * making its caller wait on Redis (the next replay, within a second, takes it).
+   */
+  get replayInProgress(): boolean {
+    return this.replaying;
+  }
+
   /** True when items wait to be replayed. */
   async pending(): Promise<boolean> {
     return (await exists(this.path)) || (await exists(this.replayPath)) || (await exists(this.movingPath));
