@@ -200,7 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GateConfig {
     failModes: failModes(env, problems),
     maxListingsInFlight: integer(env, 'GATE_MAX_LISTINGS_IN_FLIGHT', 1000, 1, 1_000_000, problems),
     maxChecksInFlight: integer(env, 'GATE_MAX_CHECKS_IN_FLIGHT', 256, 1, 1_000_000, problems),
-    // Half the default deadline: past it, the checks' signals (due at about three quarters of it) start to miss.
+    // Half the default deadline: past it, the checks' signals (due at 70% of it) start to miss.
     admissionLoopDelayMs: integer(env, 'GATE_ADMISSION_LOOP_DELAY_MS', 2, 0, 60_000, problems),
     admissionTargetMs: integer(env, 'GATE_ADMISSION_TARGET_MS', Math.max(1, Math.round(integer(env, 'GATE_DEFAULT_DEADLINE_MS', 20, 1, 60_000, []) / 2)), 0, 60_000, problems),
     listResyncSeconds: integer(env, 'GATE_LIST_RESYNC_SECONDS', 600, 10, 86_400, problems),
