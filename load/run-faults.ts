@@ -94,6 +94,8 @@ async function echoUnder(rate: number, seconds: number, connections?: number): P
 /** Checks the gate itself counted as answered after deadline + 2 ms. */
 /** The gate's own view of its refusals and of its event loop since the previous scrape (which this one resets). */
 interface GateOverloadView {
+  /** Cumulative refusal counts by bucket bound (seconds). */
+  buckets: Array<{ le: number; count: number }>;
   refusals: number;
   /** Refusals written within 2 ms of the request's arrival at the gate. */
   refusedWithin2ms: number;
@@ -110,6 +112,7 @@ async function gateOverloadView(port: number): Promise<GateOverloadView> {
   const buckets = [...metrics.matchAll(/^gate_refusal_duration_seconds_bucket\{le="([^"]+)"\} (\d+)/gm)].map((m) => ({ le: Number(m[1]), count: Number(m[2]) }));
   const refusals = value(/^gate_refusal_duration_seconds_count (\d+)/m);
   return {
+    buckets,
     refusals,
     refusedWithin2ms: buckets.find((b) => b.le === 0.002)?.count ?? 0,
     refusalMaxBucket: buckets.find((b) => b.count === refusals)?.le ?? Infinity,
@@ -257,12 +260,58 @@ if (wanted('redis-kill')) {
   await redis.stop();
 }
 
-// 3. Twice the capacity, shedding with 503.
+// 3. Twice the capacity, shedding with 503: on the gate's default admission settings,
+// then, at the same offered rate, with the latency-first ones (a tighter bound).
+/** Admission settings of the latency-first run (README: GATE_ADMISSION_*). */
+const LATENCY_FIRST = { GATE_ADMISSION_TARGET_MS: '3', GATE_ADMISSION_LOOP_DELAY_MS: '1' };
+
+interface OverloadRun {
+  accepted: number[];
+  shed: number[];
+  waited: number;
+  refusals: number;
+  refusedWithin2ms: number;
+  /** The smallest bucket bound (s) holding every refusal of the run. */
+  refusalMaxBucket: number;
+  view: GateOverloadView;
+}
+
+/** `rate` req/s for 10 s against a gate, with what the gate itself saw of its refusals and event loop. */
+async function overloadRun(port: number, rate: number): Promise<OverloadRun> {
+  const before = await gateOverloadView(port);
+  const run = await startLoad(port, rate, 10, { connections: OVERLOAD_CONNECTIONS }).done;
+  const view = await gateOverloadView(port);
+  const refusals = view.refusals - before.refusals;
+  return {
+    accepted: run.answers.filter((t) => t.status === 200).map((t) => t.ms),
+    shed: run.answers.filter((t) => t.status === 503).map((t) => t.ms),
+    waited: run.waitedForConnection,
+    refusals,
+    refusedWithin2ms: view.refusedWithin2ms - before.refusedWithin2ms,
+    // The counts are cumulative since the gate started.
+    refusalMaxBucket: view.buckets.find((b) => b.count - (before.buckets.find((a) => a.le === b.le)?.count ?? 0) === refusals)?.le ?? Infinity,
+    view,
+  };
+}
+
+function describeOverloadRun(name: string, run: OverloadRun): string {
+  const { accepted, shed, refusals, refusedWithin2ms, view } = run;
+  return [
+    `${name}: accepted ${accepted.length} (p99 ${quantile(accepted, 0.99).toFixed(1)} ms), shed ${shed.length} (p99 ${quantile(shed, 0.99).toFixed(1)} ms, max ${largest(shed)?.toFixed(1) ?? '-'} ms at the caller); ${run.waited} requests waited for a free connection (their latency includes the generator's queue).`,
+    `by the gate's own clock (arrival at the gate to refusal written): ${refusedWithin2ms} of ${refusals} refusals within 2 ms${refusals > 0 ? ` (${((refusedWithin2ms / refusals) * 100).toFixed(2)}%), all within ${run.refusalMaxBucket * 1000} ms` : ''}; its event-loop delay over the run (what a request waited before the gate read it): p99 ${view.loopDelayP99Ms.toFixed(1)} ms, max ${view.loopDelayMaxMs.toFixed(1)} ms; admission bound after the run ${view.admissionLimit}`,
+  ].join('\n');
+}
+
+function overloadFigures(run: OverloadRun): Record<string, number | null> {
+  return { accepted: run.accepted.length, shed: run.shed.length, acceptedP99: quantile(run.accepted, 0.99), shedP99: quantile(run.shed, 0.99), shedMax: largest(run.shed), waitedForConnection: run.waited, gateRefusals: run.refusals, gateRefusedWithin2ms: run.refusedWithin2ms, gateRefusalMaxBucketSeconds: run.refusalMaxBucket, gateLoopDelayP99Ms: run.view.loopDelayP99Ms, gateLoopDelayMaxMs: run.view.loopDelayMaxMs, admissionLimitAfter: run.view.admissionLimit };
+}
+
 if (wanted('overload')) {
+  const maxChecksInFlight = Number(process.env.FAULT_MAX_CHECKS_IN_FLIGHT ?? 64);
+  const overloadGateEnv = { GATE_SHED_MODE: '503', GATE_MAX_LISTINGS_IN_FLIGHT: '64', GATE_MAX_CHECKS_IN_FLIGHT: String(maxChecksInFlight) };
   const redis = new EmbeddedRedis({ dataDir: mkdtempSync(join(tmpdir(), 'faults-redis-')) });
   await redis.start();
-  const maxChecksInFlight = Number(process.env.FAULT_MAX_CHECKS_IN_FLIGHT ?? 64);
-  const gate = await startGate(redis.url, { GATE_SHED_MODE: '503', GATE_MAX_LISTINGS_IN_FLIGHT: '64', GATE_MAX_CHECKS_IN_FLIGHT: String(maxChecksInFlight) });
+  const gate = await startGate(redis.url, overloadGateEnv);
   // Its capacity, found from below: the highest arrival rate (steps of 25%) at which a
   // 5 s run has 99% of its requests accepted and its p99 within the deadline. (Not
   // every request: with 64 checks in flight allowed, a burst of arrivals sheds a few
@@ -282,28 +331,32 @@ if (wanted('overload')) {
     sustained = rate;
   }
   if (sustained === 0) throw new Error(`the gate did not serve ${OVERLOAD_RAMP_FROM} req/s in full; set FAULT_OVERLOAD_FROM lower`);
-  const refusalsBefore = await gateOverloadView(gate.port);
-  const run = await startLoad(gate.port, sustained * 2, 10, { connections: OVERLOAD_CONNECTIONS }).done;
-  const view = await gateOverloadView(gate.port);
-  const refusedInRun = view.refusals - refusalsBefore.refusals;
-  const refusedWithin2msInRun = view.refusedWithin2ms - refusalsBefore.refusedWithin2ms;
-  const timings = run.answers;
-  const waited = run.waitedForConnection;
-  const accepted = timings.filter((t) => t.status === 200).map((t) => t.ms);
-  const shed = timings.filter((t) => t.status === 503).map((t) => t.ms);
+  const defaults = await overloadRun(gate.port, sustained * 2);
   await stopProcess(gate.child);
   await redis.stop();
+
+  const latencyRedis = new EmbeddedRedis({ dataDir: mkdtempSync(join(tmpdir(), 'faults-redis-')) });
+  await latencyRedis.start();
+  const latencyGate = await startGate(latencyRedis.url, { ...overloadGateEnv, ...LATENCY_FIRST });
+  // The same warm-up as the default gate had before its overload run: the capacity's rate.
+  await startLoad(latencyGate.port, sustained, 5, { connections: OVERLOAD_CONNECTIONS, warmupSeconds: 1 }).done;
+  const latencyFirst = await overloadRun(latencyGate.port, sustained * 2);
+  await stopProcess(latencyGate.child);
+  await latencyRedis.stop();
+
   const echoRun = await echoUnder(sustained * 2, 10, OVERLOAD_CONNECTIONS);
   const echoMs = echoRun.answers.map((t) => t.ms);
-  results.overload = { sustained, ramp, offered: sustained * 2, connections: OVERLOAD_CONNECTIONS, accepted: accepted.length, shed: shed.length, acceptedP99: quantile(accepted, 0.99), shedP99: quantile(shed, 0.99), shedMax: largest(shed), waitedForConnection: waited, echoP99: quantile(echoMs, 0.99), echoMax: largest(echoMs), echoWaitedForConnection: echoRun.waitedForConnection, gateRefusals: refusedInRun, gateRefusedWithin2ms: refusedWithin2msInRun, gateRefusalMaxBucketSeconds: view.refusalMaxBucket, gateLoopDelayP99Ms: view.loopDelayP99Ms, gateLoopDelayMaxMs: view.loopDelayMaxMs, admissionLimitAfter: view.admissionLimit };
+  results.overload = { sustained, ramp, offered: sustained * 2, connections: OVERLOAD_CONNECTIONS, defaults: overloadFigures(defaults), latencyFirst: { settings: LATENCY_FIRST, ...overloadFigures(latencyFirst) }, echoP99: quantile(echoMs, 0.99), echoMax: largest(echoMs), echoWaitedForConnection: echoRun.waitedForConnection };
   lines.push(
     '## Twice the capacity (GATE_SHED_MODE=503)',
     '',
     `capacity search (5 s each: share accepted, p99 ms): ${ramp.map((r) => `${r.rate} req/s ${(r.accepted * 100).toFixed(1)}% ${r.p99.toFixed(1)}`).join('; ')}`,
     '',
-    `by the gate's own clock (arrival at the gate to refusal written): ${refusedWithin2msInRun} of ${refusedInRun} refusals within 2 ms${refusedInRun > 0 ? ` (${((refusedWithin2msInRun / refusedInRun) * 100).toFixed(2)}%), all within ${view.refusalMaxBucket * 1000} ms` : ''}; its event-loop delay over the run: p99 ${view.loopDelayP99Ms.toFixed(1)} ms, max ${view.loopDelayMaxMs.toFixed(1)} ms (what a request waited before the gate read it); admission bound after the run ${view.admissionLimit}`,
+    `capacity ${sustained} req/s (99% of requests accepted, p99 within the ${DEADLINE_MS} ms deadline); offered ${sustained * 2} req/s on at most ${OVERLOAD_CONNECTIONS} connections; the bare echo at the same rate and connections: p99 ${quantile(echoMs, 0.99).toFixed(1)} ms, max ${largest(echoMs)?.toFixed(1) ?? '-'} ms, ${echoRun.waitedForConnection} waited`,
     '',
-    `capacity ${sustained} req/s (99% of requests accepted, p99 within the ${DEADLINE_MS} ms deadline); offered ${sustained * 2} req/s on at most ${OVERLOAD_CONNECTIONS} connections: accepted ${accepted.length} (p99 ${quantile(accepted, 0.99).toFixed(1)} ms), shed ${shed.length} (p99 ${quantile(shed, 0.99).toFixed(1)} ms, max ${largest(shed)?.toFixed(1) ?? '-'} ms); ${waited} requests waited for a free connection (their latency includes the generator's queue); the bare echo at the same rate and connections: p99 ${quantile(echoMs, 0.99).toFixed(1)} ms, max ${largest(echoMs)?.toFixed(1) ?? '-'} ms, ${echoRun.waitedForConnection} waited`,
+    describeOverloadRun('default admission settings', defaults),
+    '',
+    describeOverloadRun(`latency-first (${Object.entries(LATENCY_FIRST).map(([k, v]) => `${k}=${v}`).join(' ')})`, latencyFirst),
     '',
   );
 }

@@ -5,17 +5,17 @@
 // until its matching is done, by the gate's clock: the part of a check that grows
 // when the event loop or the matching pool is saturated, and not when Redis is
 // slow (a check waiting on Redis costs no CPU, and is answered `review`/`degraded`
-// by its deadline rather than refused). Additive increase, multiplicative
-// decrease: when a short window's 90th percentile is over the target, the bound
-// shrinks by a quarter; when it is within it and the bound was what held checks
-// back, it grows by a tenth. So under overload the gate admits about what it can
-// match within the target and refuses the rest at once, before reading their bodies.
-// The event loop's own delay counts too, while the bound is what holds checks back:
-// a request waits that long before the gate reads it, refusal or not, and it grows
-// when the machine's cores are taken (by the matching threads, Redis, whatever else
-// runs) before matching shows it. Only while the bound binds: with fewer checks in
-// flight than it allows (a fixed set of callers, each waiting for its answer) the
-// delay comes from the callers' own pace, and refusing them would not shorten it.
+// by its deadline rather than refused). The event loop's own delay counts too: a
+// request waits that long before the gate reads it, refusal or not, and it grows
+// when the machine's cores are taken (by the matching threads, Redis, whatever
+// else runs) before matching shows it.
+// Additive increase, multiplicative decrease, and only while the bound binds (a
+// check arrived with it full): when a short window's 90th percentile of matching
+// or of loop delay is over its target, the bound shrinks by a quarter; when both
+// are within, it grows by a tenth. An overload always fills the bound, so under it
+// the gate admits about what it can match within the targets and refuses the rest
+// at once, before reading their bodies; with fewer checks in flight than the bound
+// (a fixed set of callers, a burst, a cold start) nothing is refused, however slow.
 
 export interface AdmissionLimitOptions {
   /** The bound never exceeds this (GATE_MAX_CHECKS_IN_FLIGHT). */
@@ -90,13 +90,13 @@ export class AdmissionLimit {
   }
 
   private adjust(loopDelay: number): void {
+    if (this.peakInFlight < this.limit) return;
     const window = this.samples.subarray(0, this.sampled).sort();
     const p90 = window[Math.min(window.length - 1, Math.floor(window.length * PERCENTILE))] ?? 0;
-    const binding = this.peakInFlight >= this.limit;
-    if (p90 > this.targetMs || (binding && loopDelay > this.loopDelayTargetMs)) {
+    if (p90 > this.targetMs || loopDelay > this.loopDelayTargetMs) {
       this.limit = Math.max(this.min, Math.floor(this.limit * DECREASE));
       this.decreases++;
-    } else if (binding) {
+    } else {
       this.limit = Math.min(this.max, this.limit + Math.max(1, Math.floor(this.limit * INCREASE)));
     }
   }
