@@ -6,28 +6,38 @@ import { describe, it } from 'node:test';
 import { MembershipMirror } from '../src/lists/membership-mirror.js';
 
 /** A mirror over a "Redis" the test controls: each scan waits until released. */
-function controlledMirror(): { mirror: MembershipMirror; members: Set<string>; release: () => void; scans: () => number } {
+function controlledMirror(): {
+  mirror: MembershipMirror;
+  members: Set<string>;
+  release: () => void;
+  failNext: () => void;
+  scans: () => number;
+} {
   const members = new Set<string>(['listed-1']);
-  let waiting: Array<() => void> = [];
+  let waiting: Array<(failed: boolean) => void> = [];
   let scans = 0;
   const mirror = new MembershipMirror({
     name: 'test',
     resyncMs: 3_600_000,
+    retryMs: 20,
     log: () => undefined,
     scan: async (add) => {
       scans++;
-      await new Promise<void>((resolve) => waiting.push(resolve));
+      const failed = await new Promise<boolean>((resolve) => waiting.push(resolve));
+      if (failed) throw new Error('Connection is closed.');
       for (const member of members) add('sellers', member);
     },
   });
+  const settleScans = (failed: boolean): void => {
+    const now = waiting;
+    waiting = [];
+    for (const resolve of now) resolve(failed);
+  };
   return {
     mirror,
     members,
-    release: () => {
-      const now = waiting;
-      waiting = [];
-      for (const resolve of now) resolve();
-    },
+    release: () => settleScans(false),
+    failNext: () => settleScans(true),
     scans: () => scans,
   };
 }
@@ -53,6 +63,27 @@ describe('membership mirror', () => {
     release();
     await settle();
     assert.equal(mirror.mightContain('sellers', 'listed-while-away'), true, 'the reload brought in what was missed');
+    mirror.close();
+  });
+
+  it("tries a reconnect's reload again when Redis cannot answer it yet, serving meanwhile", async () => {
+    const { mirror, members, release, failNext, scans } = controlledMirror();
+    mirror.start();
+    release();
+    await settle();
+    members.add('listed-while-away');
+    mirror.refresh();
+    await settle();
+    failNext();
+    await settle();
+    assert.equal(mirror.isComplete, true, 'still serving after the failed reload');
+    assert.equal(mirror.mightContain('sellers', 'listed-while-away'), false, 'not learnt yet');
+    const deadline = Date.now() + 2000;
+    while (scans() < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(scans(), 3, 'the reload was tried again');
+    release();
+    await settle();
+    assert.equal(mirror.mightContain('sellers', 'listed-while-away'), true, 'the retried reload brought in what was missed');
     mirror.close();
   });
 

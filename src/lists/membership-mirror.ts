@@ -20,6 +20,8 @@ export interface MembershipMirrorOptions {
   log: (message: string) => void;
   /** Names the table in log lines. */
   name: string;
+  /** A failed reload is tried again after this long; 1 s unless given. */
+  retryMs?: number;
 }
 
 const RELOAD_RETRY_MS = 1000;
@@ -109,14 +111,17 @@ export class MembershipMirror {
           this.table = next;
           this.complete = true;
         } catch (error) {
-          // Redis is away (or this connection is not back yet): callers ask Redis
-          // (and degrade) until a reload succeeds, tried again every second.
+          // Redis is away (or this connection is not back yet): tried again every
+          // second until a reload succeeds. Meanwhile an incomplete table sends
+          // callers to Redis (they degrade); a complete one (refresh after a
+          // reconnect) keeps serving, and must not wait for the next resync to
+          // learn what was written while the subscription was down.
           this.options.log(`${this.options.name} table not reloaded: ${(error as Error).message}`);
-          if (!this.complete && !this.retryTimer) {
+          if (!this.retryTimer) {
             this.retryTimer = setTimeout(() => {
               this.retryTimer = undefined;
               void this.reload();
-            }, RELOAD_RETRY_MS);
+            }, this.options.retryMs ?? RELOAD_RETRY_MS);
             this.retryTimer.unref();
           }
         } finally {
