@@ -6,6 +6,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { ListMembership } from '../src/lists/list-membership.js';
+import { EmbeddedRedis, freePort } from '../src/redis/embedded-redis.js';
 import { redisKeys } from '../src/redis/redis-keys.js';
 import { admin, startTestGate, type TestGate } from './helpers/test-gate.js';
 import { startTestRedis } from './helpers/test-redis.js';
@@ -70,13 +71,18 @@ describe('the table of listed values', () => {
       assert.equal((await verdictOf(gate, 'L4', 'api-listed')).verdict, 'block');
 
       // Redis restarts (its AOF keeps the lists) and gains an entry while the gate's
-      // subscription is down: the table is reloaded on reconnecting.
+      // subscription is down: the table is reloaded on reconnecting. The entry is
+      // written by a server on the same data on another port, which the gate cannot
+      // reach, so that it is surely there before the gate reconnects.
       direct.disconnect();
       await redis.redis.kill();
+      const elsewhere = new EmbeddedRedis({ dataDir: redis.redis.dataDir, port: await freePort() });
+      await elsewhere.start();
+      const writer = new Redis(elsewhere.url);
+      await writer.sadd(keys.list('sellers'), 'listed-while-away');
+      writer.disconnect();
+      await elsewhere.stop();
       await redis.redis.start();
-      const after = new Redis(redis.url);
-      await after.sadd(keys.list('sellers'), 'listed-while-away');
-      after.disconnect();
       await waitFor('the gate sees the entry added while it was away', async () => {
         const answer = await verdictOf(gate, `L5-${Date.now()}`, 'listed-while-away');
         return answer.verdict === 'block';
