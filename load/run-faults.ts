@@ -4,7 +4,8 @@
 //   redis-kill   Redis killed with kill -9 and restarted, while a reviewer decides items;
 //   overload     twice the gate's capacity (the highest rate at which it accepts 99%
 //                and answers within the deadline), with GATE_SHED_MODE=503.
-// FAULT_SCENARIOS=redis-stop,overload (say) runs some of them. FAULT_GATE_NODE_ARGS
+// FAULT_SCENARIOS=redis-stop,overload (say) runs some of them; FAULT_LATENCY_FIRST_*
+// set the overload's second gate's admission settings. FAULT_GATE_NODE_ARGS
 // gives the gate's node flags (`--cpu-prof --cpu-prof-dir=...`, which NODE_OPTIONS
 // refuses; `--trace-gc` with LOAD_GATE_LOG=<file>, load/child-process.ts).
 // Every answer is read: its status, latency, verdict and reasons. Afterwards every
@@ -262,8 +263,11 @@ if (wanted('redis-kill')) {
 
 // 3. Twice the capacity, shedding with 503: on the gate's default admission settings,
 // then, at the same offered rate, with the latency-first ones (a tighter bound).
-/** Admission settings of the latency-first run (README: GATE_ADMISSION_*). */
-const LATENCY_FIRST = { GATE_ADMISSION_TARGET_MS: '3', GATE_ADMISSION_LOOP_DELAY_MS: '1' };
+/** Admission settings of the latency-first run (README: GATE_ADMISSION_*); FAULT_LATENCY_FIRST_TARGET_MS and FAULT_LATENCY_FIRST_LOOP_DELAY_MS try others. */
+const LATENCY_FIRST = {
+  GATE_ADMISSION_TARGET_MS: process.env.FAULT_LATENCY_FIRST_TARGET_MS ?? '3',
+  GATE_ADMISSION_LOOP_DELAY_MS: process.env.FAULT_LATENCY_FIRST_LOOP_DELAY_MS ?? '1',
+};
 
 interface OverloadRun {
   accepted: number[];
