@@ -83,7 +83,7 @@ it('keeps answering when its log pipe closes, and still stops its Redis on SIGTE
   try {
     let output = '';
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the gate did not start:\n${output}`)), 20_000);
+      const timer = setTimeout(() => reject(new Error(`the gate did not start:\n${output}`)), 60_000); // as above: waits, does not time
       child.stdout.on('data', (d: Buffer) => {
         output += d.toString();
         if (/listening on/.test(output)) {
