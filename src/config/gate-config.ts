@@ -166,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GateConfig {
   if (webhookUrl !== undefined && (webhookSecret === undefined || webhookSecret.length < 16)) {
     problems.push('GATE_WEBHOOK_SECRET (16+ characters) is required with GATE_WEBHOOK_URL');
   }
+  const defaultDeadlineMs = integer(env, 'GATE_DEFAULT_DEADLINE_MS', 20, 1, 60_000, problems);
   const config: GateConfig = {
     port: integer(env, 'PORT', 8080, 0, 65535, problems),
     host: text('HOST') ?? '0.0.0.0',
@@ -177,7 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GateConfig {
     publisherTokens: tokenList(env, 'GATE_PUBLISHER_TOKENS', problems),
     reviewerTokens: tokenList(env, 'GATE_REVIEWER_TOKENS', problems),
     maxBodyBytes: integer(env, 'GATE_MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024, problems),
-    defaultDeadlineMs: integer(env, 'GATE_DEFAULT_DEADLINE_MS', 20, 1, 60_000, problems),
+    defaultDeadlineMs,
     workers: integer(env, 'GATE_WORKERS', Math.max(1, availableParallelism()), 1, 256, problems),
     reviewLeaseMs: integer(env, 'GATE_REVIEW_LEASE_MS', 600_000, 100, 86_400_000, problems),
     reviewUndoMs: integer(env, 'GATE_REVIEW_UNDO_MS', 300_000, 0, 86_400_000, problems),
@@ -201,8 +202,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GateConfig {
     maxListingsInFlight: integer(env, 'GATE_MAX_LISTINGS_IN_FLIGHT', 1000, 1, 1_000_000, problems),
     maxChecksInFlight: integer(env, 'GATE_MAX_CHECKS_IN_FLIGHT', 256, 1, 1_000_000, problems),
     // Half the default deadline: past it, the checks' signals (due at 70% of it) start to miss.
+    admissionTargetMs: integer(env, 'GATE_ADMISSION_TARGET_MS', Math.max(1, Math.round(defaultDeadlineMs / 2)), 0, 60_000, problems),
     admissionLoopDelayMs: integer(env, 'GATE_ADMISSION_LOOP_DELAY_MS', 2, 0, 60_000, problems),
-    admissionTargetMs: integer(env, 'GATE_ADMISSION_TARGET_MS', Math.max(1, Math.round(integer(env, 'GATE_DEFAULT_DEADLINE_MS', 20, 1, 60_000, []) / 2)), 0, 60_000, problems),
     listResyncSeconds: integer(env, 'GATE_LIST_RESYNC_SECONDS', 600, 10, 86_400, problems),
     shedMode: env.GATE_SHED_MODE === '503' ? '503' : 'review',
     reports: {

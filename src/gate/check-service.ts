@@ -22,7 +22,7 @@ import { contentHash } from './content-hash.js';
 import type { ListHit } from './list-hit.js';
 import type { Reason } from './reason.js';
 import { scoreListing } from './score-listing.js';
-import { settleBefore, TIMED_OUT, type Outcome } from './settle-before.js';
+import { deadlineIn, settleBefore, TIMED_OUT, type Outcome } from './settle-before.js';
 import { queueBudgetMs, signalBudgetMs } from './deadline-budget.js';
 import { ThrottledLog } from '../observability/throttled-log.js';
 import { NO_CONFIRMED_RING, type SellerRings, type RingAttribute, type RingStatus } from '../rings/seller-rings.js';
@@ -69,7 +69,7 @@ const RING_FROM_TABLE: Outcome<RingStatus> = { ok: true, value: NO_CONFIRMED_RIN
 /** The margin allowed past a check's deadline before its answer counts as late (gate_checks_late_total). */
 const LATE_GRACE_MS = 2;
 /** The queue's answer while the spool replays: the item joins the spool (ReviewSpool.replayInProgress). */
-const REPLAYING: Outcome<EnqueueResult> = { ok: false, why: 'the spool is replaying' };
+export const SPOOL_REPLAYING: Outcome<EnqueueResult> = { ok: false, why: 'the spool is replaying' };
 
 /** One error object for every refusal: a refusal must cost the event loop as little as possible (no stack trace). */
 const OVERLOADED = new GateError('GATE_ERR_OVERLOADED', 'the gate is at its limit; retry after the retry-after delay');
@@ -285,7 +285,7 @@ export class CheckService {
       // spool land on the same item (the enqueue script de-duplicates by content).
       const item = { ...reviewItem('normal'), reviewId: `rv_${randomUUID()}` };
       let queued: EnqueueResult;
-      const attempt = this.parts.spool.replayInProgress ? REPLAYING : await this.enqueueBefore(item, queueBudgetMs(deadlineMs, performance.now() - startedAt));
+      const attempt = this.parts.spool.replayInProgress ? SPOOL_REPLAYING : await this.enqueueBefore(item, queueBudgetMs(deadlineMs, performance.now() - startedAt));
       if (attempt.ok) queued = attempt.value;
       else {
         // Redis cannot take it in time: keep it on local disk, replayed when Redis answers.
@@ -320,12 +320,9 @@ export class CheckService {
 
   /** The item in the queue, or why not within `budgetMs`. */
   private async enqueueBefore(item: Parameters<ReviewQueue['enqueue']>[0], budgetMs: number): Promise<Outcome<EnqueueResult>> {
-    let queueTimer: NodeJS.Timeout | undefined;
-    const queueDeadline = new Promise<typeof TIMED_OUT>((r) => {
-      queueTimer = setTimeout(() => r(TIMED_OUT), budgetMs);
-    });
-    const attempt = await settleBefore(this.parts.reviews.enqueue(item), queueDeadline);
-    clearTimeout(queueTimer);
+    const wait = deadlineIn(budgetMs);
+    const attempt = await settleBefore(this.parts.reviews.enqueue(item), wait.promise);
+    wait.cancel();
     return attempt;
   }
 

@@ -14,7 +14,7 @@ import type { LivePack } from '../pack/live-pack.js';
 import type { EnqueueResult, ReviewQueue } from '../review/review-queue.js';
 import type { ReviewSpool } from '../review/review-spool.js';
 import type { RingStatus, SellerRings } from '../rings/seller-rings.js';
-import { listProbes, ringAttributes } from './check-service.js';
+import { listProbes, ringAttributes, SPOOL_REPLAYING } from './check-service.js';
 import { contentHash } from './content-hash.js';
 import type { ListHit } from './list-hit.js';
 import type { Reason, Verdict } from './reason.js';
@@ -105,7 +105,7 @@ export class SellerCheckService {
         reviewId: `rv_${randomUUID()}`,
       };
       // While the spool replays, the item joins it (ReviewSpool.replayInProgress).
-      let queued: Outcome<EnqueueResult> = { ok: false, why: 'the spool is replaying' };
+      let queued: Outcome<EnqueueResult> = SPOOL_REPLAYING;
       if (!this.parts.spool.replayInProgress) {
         const wait = deadlineIn(queueBudgetMs(deadlineMs, performance.now() - startedAt));
         queued = await settleBefore(this.parts.reviews.enqueue(item), wait.promise);

@@ -4,9 +4,9 @@
 // as they come, and is reloaded whenever messages may have been missed (the
 // subscription reconnected, a bulk write was announced as such) and every
 // `resyncMs`. Until a load has completed, and after a doubt (a bulk write, an
-// unreadable message), it is not complete: callers must then ask Redis. A member taken out of a set stays in the table (it
-// may share its hash with one still in) until the next reload: a "maybe" that the
-// caller's exact path answers.
+// unreadable message), it is not complete: callers must then ask Redis. A member
+// taken out of a set stays in the table (it may share its hash with one still in)
+// until the next reload: a "maybe" that the caller's exact path answers.
 import { ListMembership } from './list-membership.js';
 
 /** Adds every member of the mirrored sets to the table given; throws if Redis cannot answer. */

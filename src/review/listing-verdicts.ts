@@ -100,20 +100,8 @@ export class ListingVerdicts {
     await Promise.all(
       slotGroups(this.redis, batch.values(), key).map((group) => {
         const args = group.map(key);
-        for (const { verdict, listing } of group) {
-          args.push(
-            verdict.listingId,
-            verdict.verdict,
-            verdict.decidedBy,
-            verdict.decidedAt,
-            verdict.checkId ?? '',
-            verdict.reviewId ?? '',
-            verdict.policyVersion ?? '',
-            verdict.reasons ? JSON.stringify(verdict.reasons) : '',
-            verdict.complaintId ?? '',
-            listing ? JSON.stringify(listing) : '',
-          );
-        }
+        // fieldsOf's fields come in the script's FIELDS order; the listing ('' for none) follows.
+        for (const { verdict, listing } of group) args.push(...Object.values(fieldsOf(verdict, undefined)), listing ? JSON.stringify(listing) : '');
         return this.recordManyUnlessNewer(group.length, ...args);
       }),
     );
