@@ -100,8 +100,6 @@ interface GateOverloadView {
   refusals: number;
   /** Refusals written within 2 ms of the request's arrival at the gate. */
   refusedWithin2ms: number;
-  /** The smallest bucket bound that holds every refusal (seconds), or Infinity. */
-  refusalMaxBucket: number;
   loopDelayP99Ms: number;
   loopDelayMaxMs: number;
   admissionLimit: number;
@@ -116,7 +114,6 @@ async function gateOverloadView(port: number): Promise<GateOverloadView> {
     buckets,
     refusals,
     refusedWithin2ms: buckets.find((b) => b.le === 0.002)?.count ?? 0,
-    refusalMaxBucket: buckets.find((b) => b.count === refusals)?.le ?? Infinity,
     loopDelayP99Ms: value(/^gate_event_loop_delay_seconds\{quantile="0.99"\} (\S+)/m) * 1000,
     loopDelayMaxMs: value(/^gate_event_loop_delay_seconds\{quantile="1"\} (\S+)/m) * 1000,
     admissionLimit: value(/^gate_admission_limit (\S+)/m),
