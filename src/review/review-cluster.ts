@@ -8,7 +8,6 @@ import type { RedisKeys } from '../redis/redis-keys.js';
 import { gramSimilarity, textGrams } from '../fingerprint/text-grams.js';
 import { TEXT_MATCH_SIMILARITY, fingerprintGrams } from '../fingerprint/text-index.js';
 import type { CheckRequest } from '../gate/check-request.js';
-import { luaCommand } from '../redis/lua-command.js';
 
 const SAMPLE_PER_KEY = 8;
 const MAX_CANDIDATES = 128;
@@ -26,26 +25,27 @@ export function clusterKeys(listing: Pick<CheckRequest, 'title' | 'description' 
   return keys;
 }
 
-type IndexScript = (numberOfKeys: number, ...args: string[]) => Promise<number>;
+/** What indexes a new review item in its clusters: written by the enqueue script with the item itself. */
+export interface ClusterIndex {
+  keys: string[];
+  text: string;
+  /** The item's image hashes, lower case. */
+  phashes: string[];
+}
+
+export function clusterIndexOf(listing: Pick<CheckRequest, 'title' | 'description' | 'images'>): ClusterIndex {
+  return {
+    keys: clusterKeys(listing),
+    text: textOf(listing),
+    phashes: (listing.images ?? []).flatMap((i) => (i.phash ? [i.phash.toLowerCase()] : [])),
+  };
+}
 
 export class ReviewClusters {
-  private readonly indexScript: IndexScript;
-
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
-  ) {
-    // The number of keys varies (one per band bucket and image), so it is passed on each call.
-    this.indexScript = luaCommand<IndexScript>(redis, 'index-review-cluster');
-  }
-
-  /** One script call: a pipeline of one command per key cost the publish path a few hundred microseconds and tens of KB of garbage per review item. */
-  async index(reviewId: string, listing: CheckRequest): Promise<void> {
-    const keys = clusterKeys(listing);
-    if (keys.length === 0) return;
-    const phashes = (listing.images ?? []).flatMap((i) => (i.phash ? [i.phash.toLowerCase()] : []));
-    await this.indexScript(1 + keys.length, this.keys.reviewItem(reviewId), ...keys.map((key) => this.keys.reviewCluster(key)), reviewId, JSON.stringify(keys), textOf(listing), JSON.stringify(phashes));
-  }
+  ) {}
 
   /**
    * Other pending items that are near-duplicates of `reviewId`: at most

@@ -11,7 +11,7 @@ import { luaCommand } from '../redis/lua-command.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import type { Reason } from '../gate/reason.js';
 import { REVIEW_TIERS, type ReviewTier } from './review-tier.js';
-import { ReviewClusters } from './review-cluster.js';
+import { ReviewClusters, clusterIndexOf } from './review-cluster.js';
 import type { SpooledItem } from './review-spool.js';
 import type { CheckRequest } from '../gate/check-request.js';
 
@@ -132,7 +132,8 @@ export class ReviewQueue {
     this.undoWindowMs = options.undoWindowMs ?? 5 * 60_000;
     this.clusters = new ReviewClusters(redis, keys);
     this.scripts = {
-      enqueue: luaCommand<Script>(redis, 'enqueue-review', 4),
+      // The number of keys varies (four, then one per cluster key), so it is passed on each call.
+      enqueue: luaCommand<Script>(redis, 'enqueue-review'),
       decide: luaCommand<Script>(redis, 'decide-review', 2),
       undo: luaCommand<Script>(redis, 'undo-decision', 2),
       escalate: luaCommand<Script>(redis, 'escalate-review', 2),
@@ -153,13 +154,19 @@ export class ReviewQueue {
 
   async enqueue(item: ReviewItemInput): Promise<EnqueueResult> {
     const reviewId = item.reviewId ?? `rv_${randomUUID()}`;
+    const cluster = clusterIndexOf(item.listing);
     const [id, created, decided] = await this.scripts.enqueue(
+      String(4 + cluster.keys.length),
       this.keys.reviewDedupe(item.listingId, item.contentHash),
       this.keys.reviewStream(item.tier),
       this.keys.reviewItemPrefix,
       this.keys.reviewDecided(item.listingId, item.contentHash),
+      ...cluster.keys.map((key) => this.keys.reviewCluster(key)),
       reviewId,
       item.tier,
+      JSON.stringify(cluster.keys),
+      cluster.text,
+      JSON.stringify(cluster.phashes),
       'listingId', item.listingId,
       'sellerId', item.sellerId,
       'contentHash', item.contentHash,
@@ -174,7 +181,6 @@ export class ReviewQueue {
       'context', JSON.stringify(item.context ?? {}),
     );
     if (decided === 'allow' || decided === 'block') return { kind: 'decided', decision: decided };
-    if (Number(created) === 1) await this.clusters.index(id, item.listing);
     return { kind: 'queued', reviewId: id, created: Number(created) === 1 };
   }
 

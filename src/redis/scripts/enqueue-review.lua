@@ -1,12 +1,19 @@
 -- Appends a review item unless the same listing content is already queued or
--- was already decided by a reviewer.
+-- was already decided by a reviewer, and indexes a new item under its cluster
+-- keys (LSH band buckets of its text, its image hashes) with what a claim
+-- compares on it. One script, so that a review verdict waits for one write (and,
+-- under appendfsync always, one fsync) and no item is ever queued unindexed.
 -- KEYS[1]  dedupe key (listingId + content hash), value: the reviewId
 -- KEYS[2]  review stream of the item's tier
 -- KEYS[3]  item hash prefix (the reviewId is appended)
 -- KEYS[4]  decided key (listingId + content hash), value: the reviewer's decision
+-- KEYS[5..] cluster sets (none when the listing has no cluster key)
 -- ARGV[1]  reviewId to use if the item is new
 -- ARGV[2]  tier name
--- ARGV[3..] field, value pairs of the stream entry (must include listingId, contentHash, priority)
+-- ARGV[3]  cluster keys (JSON)
+-- ARGV[4]  text the cluster compares
+-- ARGV[5]  image hashes (JSON)
+-- ARGV[6..] field, value pairs of the stream entry (must include listingId, contentHash, priority)
 -- Returns { reviewId, 1 if added now / 0 if already queued, decision or '' }
 local decided = redis.call('GET', KEYS[4])
 if decided then
@@ -22,16 +29,24 @@ if existing then
   return { existing, 0, '' }
 end
 local fields = { 'reviewId', ARGV[1] }
-for i = 3, #ARGV do
+for i = 6, #ARGV do
   fields[#fields + 1] = ARGV[i]
 end
 local entryId = redis.call('XADD', KEYS[2], '*', unpack(fields))
 redis.call('SET', KEYS[1], ARGV[1])
 local item = { 'reviewId', ARGV[1], 'stream', KEYS[2], 'entryId', entryId, 'tier', ARGV[2], 'status', 'pending', 'dedupeKey', KEYS[1], 'decidedKey', KEYS[4] }
-for i = 3, #ARGV, 2 do
+for i = 6, #ARGV, 2 do
   if ARGV[i] ~= 'listing' and ARGV[i] ~= 'reasons' then
     item[#item + 1] = ARGV[i]
     item[#item + 1] = ARGV[i + 1]
+  end
+end
+if #KEYS > 4 then
+  for i = 5, #KEYS do
+    redis.call('SADD', KEYS[i], ARGV[1])
+  end
+  for _, value in ipairs({ 'clusterKeys', ARGV[3], 'text', ARGV[4], 'phashes', ARGV[5] }) do
+    item[#item + 1] = value
   end
 end
 redis.call('HSET', KEYS[3] .. ARGV[1], unpack(item))
