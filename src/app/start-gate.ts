@@ -44,6 +44,9 @@ import { SellerCheckService } from '../gate/seller-check-service.js';
 import { ReportDesk } from '../reports/report-desk.js';
 import { prepareNormalizer } from '../normalize/normalize-text.js';
 
+/** Spooled review items in flight at once during a replay (ReviewSpool.replay). */
+const REVIEW_REPLAY_LANES = 32;
+
 export interface RunningGate {
   port: number;
   redisUrl: string;
@@ -233,7 +236,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
       if (redis.status !== 'ready') return;
       spool
         .pending()
-        .then((pending) => (pending ? spool.replay((item) => reviews.replaySpooled(item)) : 0))
+        .then((pending) => (pending ? spool.replay((item) => reviews.replaySpooled(item), REVIEW_REPLAY_LANES) : 0))
         .then(async (count) => {
           // List changes and decisions after the review items they may decide.
           if (await changes.pending()) {

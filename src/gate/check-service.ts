@@ -68,7 +68,7 @@ const RING_FROM_TABLE: Outcome<RingStatus> = { ok: true, value: NO_CONFIRMED_RIN
 
 /** The margin allowed past a check's deadline before its answer counts as late (gate_checks_late_total). */
 const LATE_GRACE_MS = 2;
-/** The queue's answer while the spool replays: the item joins the spool (ReviewSpool.replayInProgress). */
+/** The queue's answer while the spool replays an outage's backlog: the item joins the spool (ReviewSpool.newItemsJoinReplay). */
 export const SPOOL_REPLAYING: Outcome<EnqueueResult> = { ok: false, why: 'the spool is replaying' };
 
 /** One error object for every refusal: a refusal must cost the event loop as little as possible (no stack trace). */
@@ -285,11 +285,11 @@ export class CheckService {
       // spool land on the same item (the enqueue script de-duplicates by content).
       const item = { ...reviewItem('normal'), reviewId: `rv_${randomUUID()}` };
       let queued: EnqueueResult;
-      const attempt = this.parts.spool.replayInProgress ? SPOOL_REPLAYING : await this.enqueueBefore(item, queueBudgetMs(deadlineMs, performance.now() - startedAt));
+      const attempt = this.parts.spool.newItemsJoinReplay ? SPOOL_REPLAYING : await this.enqueueBefore(item, queueBudgetMs(deadlineMs, performance.now() - startedAt));
       if (attempt.ok) queued = attempt.value;
       else {
         // Redis cannot take it in time: keep it on local disk, replayed when Redis answers.
-        await this.parts.spool.append(item);
+        await this.parts.spool.append(item, attempt === SPOOL_REPLAYING);
         this.parts.metrics.degraded.inc({ signal: 'review-queue' });
         this.failures.note('review-spooled', `review item for ${request.listingId} spooled: ${attempt.why}`);
         response.reasons.push({ code: 'degraded', ref: 'review-queue:spooled' });

@@ -104,9 +104,9 @@ export class SellerCheckService {
         source: 'shop-opening',
         reviewId: `rv_${randomUUID()}`,
       };
-      // While the spool replays, the item joins it (ReviewSpool.replayInProgress).
+      // While the spool replays an outage's backlog, the item joins it (ReviewSpool.newItemsJoinReplay).
       let queued: Outcome<EnqueueResult> = SPOOL_REPLAYING;
-      if (!this.parts.spool.replayInProgress) {
+      if (!this.parts.spool.newItemsJoinReplay) {
         const wait = deadlineIn(queueBudgetMs(deadlineMs, performance.now() - startedAt));
         queued = await settleBefore(this.parts.reviews.enqueue(item), wait.promise);
         wait.cancel();
@@ -115,7 +115,7 @@ export class SellerCheckService {
         if (queued.value.kind === 'decided') response.verdict = queued.value.decision;
         else response.reviewId = queued.value.reviewId;
       } else {
-        await this.parts.spool.append(item);
+        await this.parts.spool.append(item, queued === SPOOL_REPLAYING);
         this.parts.metrics.degraded.inc({ signal: 'review-queue' });
         response.reasons.push({ code: 'degraded', ref: 'review-queue:spooled' });
         response.reviewId = item.reviewId;

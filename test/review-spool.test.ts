@@ -1,0 +1,111 @@
+// The local spool of what Redis could not take: a replay takes every item once
+// (many at a time when asked, in order otherwise) and puts back what fails, and
+// new items wait behind a replay only when it takes an outage's backlog.
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ReviewSpool } from '../src/review/review-spool.js';
+
+interface Entry {
+  id: number;
+}
+
+const freshDir = (): string => mkdtempSync(join(tmpdir(), 'review-spool-test-'));
+const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Spools `count` entries into a new spool and returns it. */
+async function spoolOf(count: number): Promise<ReviewSpool<Entry>> {
+  const spool = new ReviewSpool<Entry>(freshDir());
+  for (let id = 0; id < count; id++) await spool.append({ id });
+  return spool;
+}
+
+describe('review spool replay', () => {
+  it('takes every item exactly once with many lanes, at most that many at a time, and puts back those that fail', async () => {
+    const spool = await spoolOf(200);
+    const taken: number[] = [];
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const replayed = await spool.replay(async (entry) => {
+      inFlight++;
+      mostInFlight = Math.max(mostInFlight, inFlight);
+      await tick();
+      inFlight--;
+      if (entry.id % 10 === 0) throw new Error('Redis went away again');
+      taken.push(entry.id);
+    }, 16);
+    assert.equal(replayed, 180);
+    assert.equal(mostInFlight, 16, 'sixteen lanes were busy at once');
+    assert.deepEqual([...taken].sort((a, b) => a - b), Array.from({ length: 200 }, (_, id) => id).filter((id) => id % 10 !== 0));
+    assert.ok(await spool.pending(), 'the failed ones are back in the spool');
+    const second: number[] = [];
+    assert.equal(await spool.replay(async (entry) => void second.push(entry.id), 16), 20);
+    assert.deepEqual(second.sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i * 10));
+    assert.equal(await spool.pending(), false);
+    await spool.close();
+  });
+
+  it('replays one at a time and in order by default (list changes need their order)', async () => {
+    const spool = await spoolOf(50);
+    const taken: number[] = [];
+    let inFlight = 0;
+    await spool.replay(async (entry) => {
+      inFlight++;
+      assert.equal(inFlight, 1);
+      await tick();
+      inFlight--;
+      taken.push(entry.id);
+    });
+    assert.deepEqual(taken, Array.from({ length: 50 }, (_, id) => id));
+    await spool.close();
+  });
+});
+
+describe('new items during a replay', () => {
+  it('join the spool while it takes an outage backlog, and go to Redis while it takes only such late joiners', async () => {
+    const spool = await spoolOf(3);
+    const seenDuringBacklog: boolean[] = [];
+    await spool.replay(async (entry) => {
+      seenDuringBacklog.push(spool.newItemsJoinReplay);
+      // A check answered meanwhile joins the spool behind the replay.
+      if (entry.id === 0) await spool.append({ id: 100 }, true);
+    });
+    assert.deepEqual(seenDuringBacklog, [true, true, true]);
+    assert.equal(spool.newItemsJoinReplay, false, 'not once the replay is over');
+
+    const seenDuringJoiners: boolean[] = [];
+    assert.equal(
+      await spool.replay(async () => {
+        seenDuringJoiners.push(spool.newItemsJoinReplay);
+      }),
+      1,
+    );
+    assert.deepEqual(seenDuringJoiners, [false], 'a replay of late joiners alone holds nothing back');
+    assert.equal(spool.replayInProgress, false);
+    await spool.close();
+  });
+
+  it('join it again once Redis failed an item since the last replay', async () => {
+    const spool = await spoolOf(1);
+    await spool.replay(async () => {
+      await spool.append({ id: 1 }, true);
+    });
+    await spool.append({ id: 2 }); // Redis could not take this one in time
+    const seen: boolean[] = [];
+    await spool.replay(async () => void seen.push(spool.newItemsJoinReplay));
+    assert.deepEqual(seen, [true, true]);
+    await spool.close();
+  });
+
+  it('join it during the first replay after a start, which takes what a previous process left', async () => {
+    const dir = freshDir();
+    writeFileSync(join(dir, 'review-spool.jsonl'), `${JSON.stringify({ id: 7 })}\n`);
+    const spool = new ReviewSpool<Entry>(dir);
+    const seen: Array<{ id: number; joins: boolean }> = [];
+    assert.equal(await spool.replay(async (entry) => void seen.push({ id: entry.id, joins: spool.newItemsJoinReplay })), 1);
+    assert.deepEqual(seen, [{ id: 7, joins: true }]);
+    await spool.close();
+  });
+});
