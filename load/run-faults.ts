@@ -268,6 +268,10 @@ const LATENCY_FIRST = {
 
 interface OverloadRun {
   accepted: number[];
+  /** The accepted checks' time by the gate's own clock (tookMicros), ms. */
+  acceptedByGate: number[];
+  /** The accepted checks' time outside the gate's clock: before it read them, and the answer's way back. */
+  acceptedOutside: number[];
   shed: number[];
   waited: number;
   refusals: number;
@@ -283,8 +287,11 @@ async function overloadRun(port: number, rate: number): Promise<OverloadRun> {
   const run = await startLoad(port, rate, 10, { connections: OVERLOAD_CONNECTIONS }).done;
   const view = await gateOverloadView(port);
   const refusals = view.refusals - before.refusals;
+  const accepted = run.answers.filter((t) => t.status === 200);
   return {
-    accepted: run.answers.filter((t) => t.status === 200).map((t) => t.ms),
+    accepted: accepted.map((t) => t.ms),
+    acceptedByGate: accepted.flatMap((t) => (t.tookMicros === undefined ? [] : [t.tookMicros / 1000])),
+    acceptedOutside: accepted.flatMap((t) => (t.tookMicros === undefined ? [] : [t.ms - t.tookMicros / 1000])),
     shed: run.answers.filter((t) => t.status === 503).map((t) => t.ms),
     waited: run.waitedForConnection,
     refusals,
@@ -298,13 +305,13 @@ async function overloadRun(port: number, rate: number): Promise<OverloadRun> {
 function describeOverloadRun(name: string, run: OverloadRun): string {
   const { accepted, shed, refusals, refusedWithin2ms, view } = run;
   return [
-    `${name}: accepted ${accepted.length} (p99 ${quantile(accepted, 0.99).toFixed(1)} ms), shed ${shed.length} (p99 ${quantile(shed, 0.99).toFixed(1)} ms, max ${largest(shed)?.toFixed(1) ?? '-'} ms at the caller); ${run.waited} requests waited for a free connection (their latency includes the generator's queue).`,
+    `${name}: accepted ${accepted.length} (p99 ${quantile(accepted, 0.99).toFixed(1)} ms; by the gate's clock p50 ${quantile(run.acceptedByGate, 0.5).toFixed(1)}, p99 ${quantile(run.acceptedByGate, 0.99).toFixed(1)} ms; outside it p50 ${quantile(run.acceptedOutside, 0.5).toFixed(1)}, p99 ${quantile(run.acceptedOutside, 0.99).toFixed(1)} ms), shed ${shed.length} (p99 ${quantile(shed, 0.99).toFixed(1)} ms, max ${largest(shed)?.toFixed(1) ?? '-'} ms at the caller); ${run.waited} requests waited for a free connection (their latency includes the generator's queue).`,
     `by the gate's own clock (arrival at the gate to refusal written): ${refusedWithin2ms} of ${refusals} refusals within 2 ms${refusals > 0 ? ` (${((refusedWithin2ms / refusals) * 100).toFixed(2)}%), all within ${run.refusalMaxBucket * 1000} ms` : ''}; its event-loop delay over the run (what a request waited before the gate read it): p99 ${view.loopDelayP99Ms.toFixed(1)} ms, max ${view.loopDelayMaxMs.toFixed(1)} ms; admission bound after the run ${view.admissionLimit}`,
   ].join('\n');
 }
 
 function overloadFigures(run: OverloadRun): Record<string, number | null> {
-  return { accepted: run.accepted.length, shed: run.shed.length, acceptedP99: quantile(run.accepted, 0.99), shedP99: quantile(run.shed, 0.99), shedMax: largest(run.shed), waitedForConnection: run.waited, gateRefusals: run.refusals, gateRefusedWithin2ms: run.refusedWithin2ms, gateRefusalMaxBucketSeconds: run.refusalMaxBucket, gateLoopDelayP99Ms: run.view.loopDelayP99Ms, gateLoopDelayMaxMs: run.view.loopDelayMaxMs, admissionLimitAfter: run.view.admissionLimit };
+  return { accepted: run.accepted.length, shed: run.shed.length, acceptedP99: quantile(run.accepted, 0.99), acceptedP99ByGate: quantile(run.acceptedByGate, 0.99), acceptedP99Outside: quantile(run.acceptedOutside, 0.99), shedP99: quantile(run.shed, 0.99), shedMax: largest(run.shed), waitedForConnection: run.waited, gateRefusals: run.refusals, gateRefusedWithin2ms: run.refusedWithin2ms, gateRefusalMaxBucketSeconds: run.refusalMaxBucket, gateLoopDelayP99Ms: run.view.loopDelayP99Ms, gateLoopDelayMaxMs: run.view.loopDelayMaxMs, admissionLimitAfter: run.view.admissionLimit };
 }
 
 if (wanted('overload')) {
@@ -332,6 +339,10 @@ if (wanted('overload')) {
     sustained = rate;
   }
   if (sustained === 0) throw new Error(`the gate did not serve ${OVERLOAD_RAMP_FROM} req/s in full; set FAULT_OVERLOAD_FROM lower`);
+  // The gap to the echo far from overload, on the same warm gate: what the gate adds at
+  // a quarter of its capacity, a floor under what it can add when overloaded.
+  const quarter = Math.round(sustained / 4);
+  const quarterGate = (await startLoad(gate.port, quarter, 5, { connections: OVERLOAD_CONNECTIONS, warmupSeconds: 1 }).done).answers;
   const defaults = await overloadRun(gate.port, sustained * 2);
   await stopProcess(gate.child);
   await redis.stop();
@@ -347,13 +358,18 @@ if (wanted('overload')) {
 
   const echoRun = await echoUnder(sustained * 2, 10, OVERLOAD_CONNECTIONS);
   const echoMs = echoRun.answers.map((t) => t.ms);
-  results.overload = { sustained, ramp, offered: sustained * 2, connections: OVERLOAD_CONNECTIONS, defaults: overloadFigures(defaults), latencyFirst: { settings: LATENCY_FIRST, ...overloadFigures(latencyFirst) }, echoP99: quantile(echoMs, 0.99), echoMax: largest(echoMs), echoWaitedForConnection: echoRun.waitedForConnection };
+  const quarterEchoMs = (await echoUnder(quarter, 5, OVERLOAD_CONNECTIONS)).answers.map((t) => t.ms);
+  const quarterGateMs = quarterGate.map((t) => t.ms);
+  const quarterGateByGate = quarterGate.flatMap((t) => (t.tookMicros === undefined ? [] : [t.tookMicros / 1000]));
+  results.overload = { sustained, ramp, offered: sustained * 2, connections: OVERLOAD_CONNECTIONS, defaults: overloadFigures(defaults), latencyFirst: { settings: LATENCY_FIRST, ...overloadFigures(latencyFirst) }, echoP99: quantile(echoMs, 0.99), echoMax: largest(echoMs), echoWaitedForConnection: echoRun.waitedForConnection, quarter: { rate: quarter, gateP99: quantile(quarterGateMs, 0.99), gateP99ByGate: quantile(quarterGateByGate, 0.99), echoP99: quantile(quarterEchoMs, 0.99) } };
   lines.push(
     '## Twice the capacity (GATE_SHED_MODE=503)',
     '',
     `capacity search (5 s each: share accepted, p99 ms): ${ramp.map((r) => `${r.rate} req/s ${(r.accepted * 100).toFixed(1)}% ${r.p99.toFixed(1)}`).join('; ')}`,
     '',
     `capacity ${sustained} req/s (99% of requests accepted, p99 within the ${DEADLINE_MS} ms deadline); offered ${sustained * 2} req/s on at most ${OVERLOAD_CONNECTIONS} connections; the bare echo at the same rate and connections: p99 ${quantile(echoMs, 0.99).toFixed(1)} ms, max ${largest(echoMs)?.toFixed(1) ?? '-'} ms, ${echoRun.waitedForConnection} waited`,
+    '',
+    `far from overload, at a quarter of the capacity (${quarter} req/s, 5 s): the gate's p99 ${quantile(quarterGateMs, 0.99).toFixed(1)} ms (${quantile(quarterGateByGate, 0.99).toFixed(1)} ms by its own clock), the echo's ${quantile(quarterEchoMs, 0.99).toFixed(1)} ms`,
     '',
     describeOverloadRun('default admission settings', defaults),
     '',
