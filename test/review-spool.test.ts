@@ -2,7 +2,7 @@
 // (many at a time when asked, in order otherwise) and puts back what fails, and
 // new items wait behind a replay only when it takes an outage's backlog.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -45,6 +45,54 @@ describe('review spool replay', () => {
     assert.deepEqual(second.sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i * 10));
     assert.equal(await spool.pending(), false);
     await spool.close();
+  });
+
+  it('sets a torn line aside and replays the rest, with every lane done before the replay ends', async () => {
+    const dir = freshDir();
+    const lines = Array.from({ length: 40 }, (_, id) => JSON.stringify({ id }));
+    lines.splice(20, 0, '{"id": 4'); // torn by a crash of the machine mid-write
+    writeFileSync(join(dir, 'review-spool.jsonl'), `${lines.join('\n')}\n`);
+    const spool = new ReviewSpool<Entry>(dir);
+    let inFlight = 0;
+    const taken: number[] = [];
+    const replayed = await spool.replay(async (entry) => {
+      inFlight++;
+      await tick();
+      inFlight--;
+      taken.push(entry.id);
+    }, 8);
+    assert.equal(inFlight, 0, 'no lane still running once the replay returned');
+    assert.equal(replayed, 40);
+    assert.equal(taken.length, 40);
+    assert.equal(spool.unreadable, 1);
+    assert.equal(readFileSync(join(dir, 'review-spool.unreadable.jsonl'), 'utf8'), '{"id": 4\n');
+    assert.equal(await spool.pending(), false, 'the next replay is not stopped by it');
+    await spool.close();
+  });
+
+  it('fails, keeping its file, when an item can go neither to Redis nor back into the spool, and only after every lane ended', async () => {
+    const dir = freshDir();
+    const spool = new ReviewSpool<Entry>(dir);
+    for (let id = 0; id < 30; id++) await spool.append({ id });
+    let inFlight = 0;
+    let first = true;
+    const original = spool.append.bind(spool);
+    spool.append = (entry: Entry, behindReplay?: boolean) => (entry.id === 3 ? Promise.reject(new Error('disk full')) : original(entry, behindReplay));
+    await assert.rejects(
+      spool.replay(async (entry) => {
+        inFlight++;
+        await tick();
+        inFlight--;
+        if (first || entry.id === 3) {
+          first = false;
+          throw new Error('Redis went away again');
+        }
+      }, 4),
+      /disk full/,
+    );
+    assert.equal(inFlight, 0, 'no lane still running once the replay failed');
+    assert.ok(existsSync(join(dir, 'review-spool.replaying.jsonl')), 'the replay file stays for the next replay');
+    assert.equal(spool.replayInProgress, false);
   });
 
   it('replays one at a time and in order by default (list changes need their order)', async () => {

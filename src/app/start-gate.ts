@@ -257,6 +257,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     replaySpool();
     metrics.registry.gauge('gate_review_spooled_total', 'Review items written to the local spool because Redis could not take them.', () => spool.spooled);
     metrics.registry.gauge('gate_review_spool_replayed_total', 'Spooled review items replayed into the queue.', () => spool.replayed);
+    metrics.registry.gauge('gate_spool_unreadable_total', 'Spooled lines a replay could not read (torn by a crash of the machine), set aside in GATE_DATA_DIR/spool/*.unreadable.jsonl.', () => spool.unreadable + changes.unreadable);
     metrics.registry.gauge('gate_review_spool_replaying', '1 while the spool is being replayed into Redis (new review items join the spool meanwhile).', () => (spool.replayInProgress ? 1 : 0));
 
     const alliance = new AllianceSellers(redis, keys, lists, rings, figures);

@@ -6,7 +6,7 @@
 // items use it (replay is idempotent: the enqueue script de-duplicates by listing
 // and content, and a spooled item keeps the reviewId the caller was given), and so
 // do list changes and reviewers' decisions (each with an id replay de-duplicates by).
-import { closeSync, existsSync, fdatasync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fdatasync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { access, open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -62,6 +62,8 @@ export class ReviewSpool<T = SpooledItem> {
   private replayingBacklog = false;
   spooled = 0;
   replayed = 0;
+  /** Lines a replay could not read (set aside in `<name>.unreadable.jsonl`). */
+  unreadable = 0;
 
   constructor(dir: string, name = 'review-spool') {
     mkdirSync(dir, { recursive: true });
@@ -143,7 +145,17 @@ export class ReviewSpool<T = SpooledItem> {
       let done = 0;
       const lane = async (): Promise<void> => {
         while (next < items.length) {
-          const item = JSON.parse(items[next++] as string) as T;
+          const line = items[next++] as string;
+          let item: T;
+          try {
+            item = JSON.parse(line) as T;
+          } catch {
+            // A line torn by a crash of the machine mid-write: kept aside for a person,
+            // rather than stopping every replay after it for good.
+            appendFileSync(this.unreadablePath, `${line}\n`);
+            this.unreadable++;
+            continue;
+          }
           try {
             await enqueue(item);
             done++;
@@ -152,7 +164,11 @@ export class ReviewSpool<T = SpooledItem> {
           }
         }
       };
-      await Promise.all(Array.from({ length: Math.max(1, Math.min(lanes, items.length)) }, lane));
+      // Every lane ends before the replay does (and before another may start); a lane
+      // that failed (the spool could not be written) fails the replay, whose file stays.
+      const ended = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(lanes, items.length)) }, lane));
+      const failed = ended.find((lane): lane is PromiseRejectedResult => lane.status === 'rejected');
+      if (failed) throw failed.reason;
       await rm(this.replayPath, { force: true });
       this.replayed += done;
       return done;
@@ -160,6 +176,10 @@ export class ReviewSpool<T = SpooledItem> {
       this.replaying = false;
       this.replayingBacklog = false;
     }
+  }
+
+  private get unreadablePath(): string {
+    return this.path.replace(/\.jsonl$/, '.unreadable.jsonl');
   }
 
   private get movingPath(): string {
