@@ -156,9 +156,17 @@ async function missingOnceReplayed(url: string, reviewIds: readonly string[], si
   }
 }
 
+type TimedAnswer = { ms: number; tookMicros?: number };
+
+/** The answers' time by the gate's own clock (tookMicros), ms. */
+const byGateClock = (answers: readonly TimedAnswer[]): number[] => answers.flatMap((a) => (a.tookMicros === undefined ? [] : [a.tookMicros / 1000]));
+
+/** The answers' time outside the gate's clock (before it read them, and the answer's way back), ms. */
+const outsideGateClock = (answers: readonly TimedAnswer[]): number[] => answers.flatMap((a) => (a.tookMicros === undefined ? [] : [a.ms - a.tookMicros / 1000]));
+
 /** p50, p99, p99.9 and max of the time between the request falling due and the gate reading it, plus the answer's way back. */
-function outsideSpread(answers: ReadonlyArray<{ ms: number; tookMicros?: number }>): string {
-  const outside = answers.flatMap((a) => (a.tookMicros === undefined ? [] : [a.ms - a.tookMicros / 1000]));
+function outsideSpread(answers: readonly TimedAnswer[]): string {
+  const outside = outsideGateClock(answers);
   return `p50 ${quantile(outside, 0.5).toFixed(2)}, p99 ${quantile(outside, 0.99).toFixed(2)}, p99.9 ${quantile(outside, 0.999).toFixed(2)}, max ${(largest(outside) ?? 0).toFixed(2)} ms`;
 }
 
@@ -294,8 +302,8 @@ async function overloadRun(port: number, rate: number): Promise<OverloadRun> {
   const accepted = run.answers.filter((t) => t.status === 200);
   return {
     accepted: accepted.map((t) => t.ms),
-    acceptedByGate: accepted.flatMap((t) => (t.tookMicros === undefined ? [] : [t.tookMicros / 1000])),
-    acceptedOutside: accepted.flatMap((t) => (t.tookMicros === undefined ? [] : [t.ms - t.tookMicros / 1000])),
+    acceptedByGate: byGateClock(accepted),
+    acceptedOutside: outsideGateClock(accepted),
     acceptedReview: accepted.filter((t) => t.verdict === 'review').map((t) => t.ms),
     acceptedOther: accepted.filter((t) => t.verdict !== 'review').map((t) => t.ms),
     shed: run.answers.filter((t) => t.status === 503).map((t) => t.ms),
@@ -366,7 +374,7 @@ if (wanted('overload')) {
   const echoMs = echoRun.answers.map((t) => t.ms);
   const quarterEchoMs = (await echoUnder(quarter, 5, OVERLOAD_CONNECTIONS)).answers.map((t) => t.ms);
   const quarterGateMs = quarterGate.map((t) => t.ms);
-  const quarterGateByGate = quarterGate.flatMap((t) => (t.tookMicros === undefined ? [] : [t.tookMicros / 1000]));
+  const quarterGateByGate = byGateClock(quarterGate);
   const quarterGateOther = quarterGate.filter((t) => t.verdict !== 'review').map((t) => t.ms);
   results.overload = { sustained, ramp, offered: sustained * 2, connections: OVERLOAD_CONNECTIONS, defaults: overloadFigures(defaults), latencyFirst: { settings: LATENCY_FIRST, ...overloadFigures(latencyFirst) }, echoP99: quantile(echoMs, 0.99), echoMax: largest(echoMs), echoWaitedForConnection: echoRun.waitedForConnection, quarter: { rate: quarter, gateP99: quantile(quarterGateMs, 0.99), gateOtherP99: quantile(quarterGateOther, 0.99), gateP99ByGate: quantile(quarterGateByGate, 0.99), echoP99: quantile(quarterEchoMs, 0.99) } };
   lines.push(

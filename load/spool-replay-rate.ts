@@ -9,10 +9,9 @@ import { Redis } from 'ioredis';
 import { EmbeddedRedis } from '../src/redis/embedded-redis.js';
 import { redisKeys } from '../src/redis/redis-keys.js';
 import { ReviewQueue } from '../src/review/review-queue.js';
-import { ReviewSpool, type SpooledItem } from '../src/review/review-spool.js';
+import { REVIEW_REPLAY_LANES, ReviewSpool, type SpooledItem } from '../src/review/review-spool.js';
 
 const ITEMS = Number(process.env.SPOOL_ITEMS ?? 3000);
-const GATE_LANES = 32;
 
 function spooledItem(run: number, i: number): SpooledItem {
   const listing = { listingId: `L${i}`, sellerId: `s-${i}`, title: `super copy tote ${i}` };
@@ -23,7 +22,7 @@ const redis = new EmbeddedRedis({ dataDir: mkdtempSync(join(tmpdir(), 'spool-rep
 await redis.start();
 const client = new Redis(redis.url);
 try {
-  const runs = [1, GATE_LANES, 1, GATE_LANES];
+  const runs = [1, REVIEW_REPLAY_LANES, 1, REVIEW_REPLAY_LANES];
   for (const [run, lanes] of runs.entries()) {
     const queue = new ReviewQueue(client, redisKeys(`replay-rate-${run}:`));
     await queue.ensureGroups();

@@ -19,7 +19,7 @@ import { connectRedis, connectSubscriber, redactRedisUrl, useRedisTls } from '..
 import { EmbeddedRedis } from '../redis/embedded-redis.js';
 import { redisKeys } from '../redis/redis-keys.js';
 import { ReviewQueue } from '../review/review-queue.js';
-import { ReviewSpool } from '../review/review-spool.js';
+import { REVIEW_REPLAY_LANES, ReviewSpool } from '../review/review-spool.js';
 import { applySpooledChange, type SpooledChange } from '../review/spooled-change.js';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,9 +43,6 @@ import { AllianceSellers } from '../alliance/alliance-sellers.js';
 import { SellerCheckService } from '../gate/seller-check-service.js';
 import { ReportDesk } from '../reports/report-desk.js';
 import { prepareNormalizer } from '../normalize/normalize-text.js';
-
-/** Spooled review items in flight at once during a replay (ReviewSpool.replay). */
-const REVIEW_REPLAY_LANES = 32;
 
 export interface RunningGate {
   port: number;

@@ -22,7 +22,8 @@ import { contentHash } from './content-hash.js';
 import type { ListHit } from './list-hit.js';
 import type { Reason } from './reason.js';
 import { scoreListing } from './score-listing.js';
-import { deadlineIn, settleBefore, TIMED_OUT, type Outcome } from './settle-before.js';
+import { settleBefore, TIMED_OUT, type Outcome } from './settle-before.js';
+import { queueOrSpool } from '../review/queue-or-spool.js';
 import { queueBudgetMs, signalBudgetMs } from './deadline-budget.js';
 import { ThrottledLog } from '../observability/throttled-log.js';
 import { NO_CONFIRMED_RING, type SellerRings, type RingAttribute, type RingStatus } from '../rings/seller-rings.js';
@@ -68,8 +69,6 @@ const RING_FROM_TABLE: Outcome<RingStatus> = { ok: true, value: NO_CONFIRMED_RIN
 
 /** The margin allowed past a check's deadline before its answer counts as late (gate_checks_late_total). */
 const LATE_GRACE_MS = 2;
-/** The queue's answer while the spool replays an outage's backlog: the item joins the spool (ReviewSpool.newItemsJoinReplay). */
-export const SPOOL_REPLAYING: Outcome<EnqueueResult> = { ok: false, why: 'the spool is replaying' };
 
 /** One error object for every refusal: a refusal must cost the event loop as little as possible (no stack trace). */
 const OVERLOADED = new GateError('GATE_ERR_OVERLOADED', 'the gate is at its limit; retry after the retry-after delay');
@@ -285,13 +284,12 @@ export class CheckService {
       // spool land on the same item (the enqueue script de-duplicates by content).
       const item = { ...reviewItem('normal'), reviewId: `rv_${randomUUID()}` };
       let queued: EnqueueResult;
-      const attempt = this.parts.spool.newItemsJoinReplay ? SPOOL_REPLAYING : await this.enqueueBefore(item, queueBudgetMs(deadlineMs, performance.now() - startedAt));
-      if (attempt.ok) queued = attempt.value;
+      const kept = await queueOrSpool(this.parts.reviews, this.parts.spool, item, queueBudgetMs(deadlineMs, performance.now() - startedAt));
+      if (!kept.spooled) queued = kept.result;
       else {
-        // Redis cannot take it in time: keep it on local disk, replayed when Redis answers.
-        await this.parts.spool.append(item, attempt === SPOOL_REPLAYING);
+        // Redis could not take it in time: it is on local disk, replayed when Redis answers.
         this.parts.metrics.degraded.inc({ signal: 'review-queue' });
-        this.failures.note('review-spooled', `review item for ${request.listingId} spooled: ${attempt.why}`);
+        this.failures.note('review-spooled', `review item for ${request.listingId} spooled: ${kept.why}`);
         response.reasons.push({ code: 'degraded', ref: 'review-queue:spooled' });
         queued = { kind: 'queued', reviewId: item.reviewId, created: true };
       }
@@ -316,14 +314,6 @@ export class CheckService {
     this.parts.metrics.checkSeconds.observe(response.tookMicros / 1e6);
     if (response.tookMicros > (deadlineMs + LATE_GRACE_MS) * 1000) this.parts.metrics.lateChecks.inc();
     return response;
-  }
-
-  /** The item in the queue, or why not within `budgetMs`. */
-  private async enqueueBefore(item: Parameters<ReviewQueue['enqueue']>[0], budgetMs: number): Promise<Outcome<EnqueueResult>> {
-    const wait = deadlineIn(budgetMs);
-    const attempt = await settleBefore(this.parts.reviews.enqueue(item), wait.promise);
-    wait.cancel();
-    return attempt;
   }
 
   /** The verdict record, figures, block causes, alliance credit and image links of one answered check. */

@@ -11,16 +11,17 @@ import type { ListingMatch } from '../matcher/match-task.js';
 import { FIELD_BITS, PatternKind } from '../matcher/pattern-plan.js';
 import type { GateMetrics } from '../observability/gate-metrics.js';
 import type { LivePack } from '../pack/live-pack.js';
-import type { EnqueueResult, ReviewQueue } from '../review/review-queue.js';
+import type { ReviewQueue } from '../review/review-queue.js';
 import type { ReviewSpool } from '../review/review-spool.js';
 import type { RingStatus, SellerRings } from '../rings/seller-rings.js';
-import { listProbes, ringAttributes, SPOOL_REPLAYING } from './check-service.js';
+import { listProbes, ringAttributes } from './check-service.js';
+import { queueOrSpool } from '../review/queue-or-spool.js';
 import { contentHash } from './content-hash.js';
 import type { ListHit } from './list-hit.js';
 import type { Reason, Verdict } from './reason.js';
 import { scoreListing } from './score-listing.js';
 import { queueBudgetMs, signalBudgetMs } from './deadline-budget.js';
-import { deadlineIn, settleBefore, type Outcome } from './settle-before.js';
+import { deadlineIn, settleBefore } from './settle-before.js';
 import { shopAsListing, type SellerCheckRequest, type SellerCheckResponse, type SellerReason } from './seller-check.js';
 
 export interface SellerCheckParts {
@@ -104,18 +105,11 @@ export class SellerCheckService {
         source: 'shop-opening',
         reviewId: `rv_${randomUUID()}`,
       };
-      // While the spool replays an outage's backlog, the item joins it (ReviewSpool.newItemsJoinReplay).
-      let queued: Outcome<EnqueueResult> = SPOOL_REPLAYING;
-      if (!this.parts.spool.newItemsJoinReplay) {
-        const wait = deadlineIn(queueBudgetMs(deadlineMs, performance.now() - startedAt));
-        queued = await settleBefore(this.parts.reviews.enqueue(item), wait.promise);
-        wait.cancel();
-      }
-      if (queued.ok) {
-        if (queued.value.kind === 'decided') response.verdict = queued.value.decision;
-        else response.reviewId = queued.value.reviewId;
+      const kept = await queueOrSpool(this.parts.reviews, this.parts.spool, item, queueBudgetMs(deadlineMs, performance.now() - startedAt));
+      if (!kept.spooled) {
+        if (kept.result.kind === 'decided') response.verdict = kept.result.decision;
+        else response.reviewId = kept.result.reviewId;
       } else {
-        await this.parts.spool.append(item, queued === SPOOL_REPLAYING);
         this.parts.metrics.degraded.inc({ signal: 'review-queue' });
         response.reasons.push({ code: 'degraded', ref: 'review-queue:spooled' });
         response.reviewId = item.reviewId;

@@ -16,6 +16,9 @@ export type SpooledItem = ReviewItemInput & { reviewId: string };
 
 const syncData = promisify(fdatasync);
 
+/** Spooled review items in flight at once during the gate's replay (ReviewSpool.replay's `lanes`). */
+export const REVIEW_REPLAY_LANES = 32;
+
 /** One gate process per spool directory: two replaying one file would race. */
 function takeLock(path: string): void {
   try {
@@ -47,6 +50,7 @@ async function exists(path: string): Promise<boolean> {
 export class ReviewSpool<T = SpooledItem> {
   private readonly path: string;
   private readonly replayPath: string;
+  private readonly unreadablePath: string;
   private fd: number | undefined;
   /** Written since the last fdatasync began. */
   private unsynced = false;
@@ -69,6 +73,7 @@ export class ReviewSpool<T = SpooledItem> {
     mkdirSync(dir, { recursive: true });
     this.path = join(dir, `${name}.jsonl`);
     this.replayPath = join(dir, `${name}.replaying.jsonl`);
+    this.unreadablePath = join(dir, `${name}.unreadable.jsonl`);
     takeLock(join(dir, 'spool.lock'));
   }
 
@@ -176,10 +181,6 @@ export class ReviewSpool<T = SpooledItem> {
       this.replaying = false;
       this.replayingBacklog = false;
     }
-  }
-
-  private get unreadablePath(): string {
-    return this.path.replace(/\.jsonl$/, '.unreadable.jsonl');
   }
 
   private get movingPath(): string {

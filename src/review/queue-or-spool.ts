@@ -1,0 +1,22 @@
+// A review item on the publish path: into the queue within its budget, or, when
+// Redis cannot take it in time, into the local spool, replayed when Redis
+// answers. While a replay takes an outage's backlog, it joins the spool at once
+// (ReviewSpool.newItemsJoinReplay). Either way it is kept before the answer.
+import { deadlineIn, settleBefore } from '../gate/settle-before.js';
+import type { EnqueueResult, ReviewQueue } from './review-queue.js';
+import type { ReviewSpool, SpooledItem } from './review-spool.js';
+
+export type QueuedOrSpooled = { spooled: false; result: EnqueueResult } | { spooled: true; why: string };
+
+export async function queueOrSpool(reviews: Pick<ReviewQueue, 'enqueue'>, spool: ReviewSpool, item: SpooledItem, budgetMs: number): Promise<QueuedOrSpooled> {
+  if (spool.newItemsJoinReplay) {
+    await spool.append(item, true);
+    return { spooled: true, why: 'the spool is replaying' };
+  }
+  const wait = deadlineIn(budgetMs);
+  const attempt = await settleBefore(reviews.enqueue(item), wait.promise);
+  wait.cancel();
+  if (attempt.ok) return { spooled: false, result: attempt.value };
+  await spool.append(item);
+  return { spooled: true, why: attempt.why };
+}
