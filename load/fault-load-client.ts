@@ -6,6 +6,8 @@
 // Usage: node dist/load/fault-load-client.js <json of FaultLoad> <output file>
 // Prints `measuring` when the warm-up is over, and writes a FaultLoadResult as JSON.
 import { writeFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { readCpuTicks, stealShare, type CpuTicks } from './machine-cpu-ticks.js';
 import { runOpenLoop, type OpenLoopAnswer } from './open-loop-load.js';
 
 export interface FaultLoad {
@@ -42,11 +44,24 @@ export interface FaultLoadResult {
   waitedForConnection: number;
   /** Epoch ms when counting began. */
   measuredFrom: number;
+  /** The generator's own state while counting: what it shows is in every latency it measured. */
+  generator: GeneratorState;
+}
+
+export interface GeneratorState {
+  /** This process's event-loop delay (a due request or an arrived answer waited this long to be handled), ms. */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+  /** This process's CPU time over the counted seconds, as a share of one core. */
+  cpuShareOfCore: number;
+  /** The share of the whole machine's CPU time the hypervisor took while counting (/proc/stat steal). */
+  machineSteal: number;
 }
 
 const now = (): number => performance.timeOrigin + performance.now();
 
-function listingBodies(): string[] {
+/** The fault runs' listings: a tenth from a listed seller, a third with a phrase that sends them to review. */
+export function faultListingBodies(): string[] {
   return Array.from({ length: 5000 }, (_, i) => JSON.stringify({ listingId: `F-${i}`, sellerId: i % 10 === 0 ? 'listed-seller' : `s-${i}`, title: i % 3 === 0 ? `super copy tote ${i}` : `cotton tote ${i}` }));
 }
 
@@ -68,9 +83,28 @@ function toFaultAnswer(answer: OpenLoopAnswer): FaultAnswer {
 /** The warm-up and the counted part in one run, on the same connections. */
 async function run(load: FaultLoad): Promise<FaultLoadResult> {
   const measuredFrom = now() + load.warmupSeconds * 1000;
-  setTimeout(() => console.log('measuring'), load.warmupSeconds * 1000);
-  const result = await runOpenLoop({ port: load.port, path: '/v1/check', rate: load.rate, seconds: load.warmupSeconds + load.seconds, bodies: listingBodies(), maxConnections: load.connections, keepBodies: true }).done;
-  return { answers: result.answers.filter((a) => a.at >= measuredFrom).map(toFaultAnswer), measuredFrom, waitedForConnection: result.waitedForConnection };
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  let counting: { cpu: NodeJS.CpuUsage; ticks: CpuTicks; at: number } | undefined;
+  setTimeout(() => {
+    void readCpuTicks().then((ticks) => {
+      loopDelay.reset();
+      loopDelay.enable();
+      counting = { cpu: process.cpuUsage(), ticks, at: now() };
+      console.log('measuring');
+    });
+  }, load.warmupSeconds * 1000);
+  const result = await runOpenLoop({ port: load.port, path: '/v1/check', rate: load.rate, seconds: load.warmupSeconds + load.seconds, bodies: faultListingBodies(), maxConnections: load.connections, keepBodies: true }).done;
+  loopDelay.disable();
+  const ticks = await readCpuTicks();
+  const cpu = process.cpuUsage(counting?.cpu);
+  const elapsedMs = counting ? now() - counting.at : NaN;
+  const generator: GeneratorState = {
+    loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
+    loopDelayMaxMs: loopDelay.max / 1e6,
+    cpuShareOfCore: (cpu.user + cpu.system) / 1000 / elapsedMs,
+    machineSteal: counting ? stealShare(counting.ticks, ticks) : NaN,
+  };
+  return { answers: result.answers.filter((a) => a.at >= measuredFrom).map(toFaultAnswer), measuredFrom, waitedForConnection: result.waitedForConnection, generator };
 }
 
 const [spec, output] = process.argv.slice(2);

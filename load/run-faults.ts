@@ -22,7 +22,7 @@ import { EmbeddedRedis, freePort } from '../src/redis/embedded-redis.js';
 import { redisKeys } from '../src/redis/redis-keys.js';
 import { startProcess, stopProcess } from './child-process.js';
 import { quantile } from './open-loop-load.js';
-import type { FaultLoad, FaultLoadResult } from './fault-load-client.js';
+import type { FaultLoad, FaultLoadResult, GeneratorState } from './fault-load-client.js';
 
 const RATE = Number(process.env.FAULT_RATE ?? 500);
 const SCENARIOS = (process.env.FAULT_SCENARIOS ?? 'redis-stop,redis-kill,overload').split(',');
@@ -191,7 +191,7 @@ if (wanted('redis-stop')) {
   const restarted = now();
   await redis.start();
   const reconnectSeconds = await readyAfter(gate.port, restarted);
-  const { answers } = await run.done;
+  const { answers, generator } = await run.done;
   const gateLate = (await gateLateChecks(gate.port)) - lateBefore;
   const reviewIds = answers.flatMap((a) => (a.reviewId ? [a.reviewId] : []));
   const { missing, seconds: replaySeconds } = await missingOnceReplayed(redis.url, reviewIds, restarted);
@@ -206,9 +206,10 @@ if (wanted('redis-stop')) {
   const lateMoments = [...new Map(lateAt.map((m) => [m, lateAt.filter((x) => x === m).length])).entries()].map(([m, n]) => `${m}×${n}`).join(' ');
   await stopProcess(gate.child);
   await redis.stop();
-  const echoAnswers = (await echoUnder(RATE, 20)).answers;
+  const echoRun = await echoUnder(RATE, 20);
+  const echoAnswers = echoRun.answers;
   const echoLate = echoAnswers.filter((t) => t.ms > DEADLINE_MS + 2).length;
-  results.redisStop = { answers: answers.length, ok: ok.length, p99: quantile(ms, 0.99), max: largest(ms), withinDeadlinePlus2: withinDeadline, lateBy, gateCountedLate: gateLate, echoAnswers: echoAnswers.length, echoLate, echoMax: largest(echoAnswers.map((t) => t.ms)), silentAllows, reviewItems: new Set(reviewIds).size, missing, replaySeconds, reconnectSeconds };
+  results.redisStop = { answers: answers.length, ok: ok.length, p99: quantile(ms, 0.99), max: largest(ms), withinDeadlinePlus2: withinDeadline, lateBy, gateCountedLate: gateLate, echoAnswers: echoAnswers.length, echoLate, echoMax: largest(echoAnswers.map((t) => t.ms)), silentAllows, reviewItems: new Set(reviewIds).size, missing, replaySeconds, reconnectSeconds, generator, echoGenerator: echoRun.generator };
   lines.push(
     '## Redis stopped for 10 s',
     '',
@@ -216,7 +217,8 @@ if (wanted('redis-stop')) {
     `late by the gate's own clock (gate_checks_late_total, from the request's arrival to its answer): ${gateLate}`,
     `time the gate's clock does not see (latency at the client - tookMicros): ${outsideSpread(answers)}`,
     `the late answers (when, with the time it fell due to match the gate's log; latency at the client / the gate's tookMicros; degraded refs): ${late.map((t, i) => `${lateAt[i] ?? '?'} (${new Date(t.at - t.ms).toISOString().slice(11, 23)}) ${t.ms.toFixed(1)}/${((t.tookMicros ?? 0) / 1000).toFixed(1)} ms [${t.degraded.join(' ')}]`).join('; ') || 'none'}`,
-    `the bare echo under the same load for as long: ${echoLate} of ${echoAnswers.length} answers over ${DEADLINE_MS + 2} ms (max ${largest(echoAnswers.map((t) => t.ms)) ?? '-'} ms)`,
+    `the load generator meanwhile: ${describeGenerator(generator)}`,
+    `the bare echo under the same load for as long: ${echoLate} of ${echoAnswers.length} answers over ${DEADLINE_MS + 2} ms (max ${largest(echoAnswers.map((t) => t.ms)) ?? '-'} ms); the load generator meanwhile: ${describeGenerator(echoRun.generator)}`,
     `allow verdicts that skipped the list check: ${silentAllows}; review items acknowledged ${new Set(reviewIds).size}, missing after Redis returned: ${missing} (all in Redis ${replaySeconds.toFixed(1)} s after it started); ready again ${reconnectSeconds.toFixed(2)} s after Redis started`,
     '',
   );
@@ -291,6 +293,7 @@ interface OverloadRun {
   /** The smallest bucket bound (s) holding every refusal of the run. */
   refusalMaxBucket: number;
   view: GateOverloadView;
+  generator: GeneratorState;
 }
 
 /** `rate` req/s for 10 s against a gate, with what the gate itself saw of its refusals and event loop. */
@@ -313,6 +316,7 @@ async function overloadRun(port: number, rate: number): Promise<OverloadRun> {
     // The counts are cumulative since the gate started.
     refusalMaxBucket: view.buckets.find((b) => b.count - (before.buckets.find((a) => a.le === b.le)?.count ?? 0) === refusals)?.le ?? Infinity,
     view,
+    generator: run.generator,
   };
 }
 
@@ -321,11 +325,17 @@ function describeOverloadRun(name: string, run: OverloadRun): string {
   return [
     `${name}: accepted ${accepted.length} (p99 ${quantile(accepted, 0.99).toFixed(1)} ms; by the gate's clock p50 ${quantile(run.acceptedByGate, 0.5).toFixed(1)}, p99 ${quantile(run.acceptedByGate, 0.99).toFixed(1)} ms; outside it p50 ${quantile(run.acceptedOutside, 0.5).toFixed(1)}, p99 ${quantile(run.acceptedOutside, 0.99).toFixed(1)} ms; p99 of the ${run.acceptedReview.length} review answers ${quantile(run.acceptedReview, 0.99).toFixed(1)} ms, of the ${run.acceptedOther.length} others ${quantile(run.acceptedOther, 0.99).toFixed(1)} ms), shed ${shed.length} (p99 ${quantile(shed, 0.99).toFixed(1)} ms, max ${largest(shed)?.toFixed(1) ?? '-'} ms at the caller); ${run.waited} requests waited for a free connection (their latency includes the generator's queue).`,
     `by the gate's own clock (arrival at the gate to refusal written): ${refusedWithin2ms} of ${refusals} refusals within 2 ms${refusals > 0 ? ` (${((refusedWithin2ms / refusals) * 100).toFixed(2)}%), all within ${run.refusalMaxBucket * 1000} ms` : ''}; its event-loop delay over the run (what a request waited before the gate read it): p99 ${view.loopDelayP99Ms.toFixed(1)} ms, max ${view.loopDelayMaxMs.toFixed(1)} ms; admission bound after the run ${view.admissionLimit}`,
+    `the load generator meanwhile: ${describeGenerator(run.generator)}`,
   ].join('\n');
 }
 
-function overloadFigures(run: OverloadRun): Record<string, number | null> {
-  return { accepted: run.accepted.length, shed: run.shed.length, acceptedP99: quantile(run.accepted, 0.99), acceptedP99ByGate: quantile(run.acceptedByGate, 0.99), acceptedP99Outside: quantile(run.acceptedOutside, 0.99), acceptedReviewP99: quantile(run.acceptedReview, 0.99), acceptedOtherP99: quantile(run.acceptedOther, 0.99), shedP99: quantile(run.shed, 0.99), shedMax: largest(run.shed), waitedForConnection: run.waited, gateRefusals: run.refusals, gateRefusedWithin2ms: run.refusedWithin2ms, gateRefusalMaxBucketSeconds: run.refusalMaxBucket, gateLoopDelayP99Ms: run.view.loopDelayP99Ms, gateLoopDelayMaxMs: run.view.loopDelayMaxMs, admissionLimitAfter: run.view.admissionLimit };
+/** What the generator's own state adds to every latency it measured, and how much CPU the host took. */
+function describeGenerator(state: GeneratorState): string {
+  return `its event-loop delay p99 ${state.loopDelayP99Ms.toFixed(1)} ms, max ${state.loopDelayMaxMs.toFixed(1)} ms; its CPU ${(state.cpuShareOfCore * 100).toFixed(0)}% of a core; the machine's steal time ${(state.machineSteal * 100).toFixed(1)}% of its CPU time`;
+}
+
+function overloadFigures(run: OverloadRun): Record<string, number | null | GeneratorState> {
+  return { accepted: run.accepted.length, shed: run.shed.length, acceptedP99: quantile(run.accepted, 0.99), acceptedP99ByGate: quantile(run.acceptedByGate, 0.99), acceptedP99Outside: quantile(run.acceptedOutside, 0.99), acceptedReviewP99: quantile(run.acceptedReview, 0.99), acceptedOtherP99: quantile(run.acceptedOther, 0.99), shedP99: quantile(run.shed, 0.99), shedMax: largest(run.shed), waitedForConnection: run.waited, gateRefusals: run.refusals, gateRefusedWithin2ms: run.refusedWithin2ms, gateRefusalMaxBucketSeconds: run.refusalMaxBucket, gateLoopDelayP99Ms: run.view.loopDelayP99Ms, gateLoopDelayMaxMs: run.view.loopDelayMaxMs, admissionLimitAfter: run.view.admissionLimit, generator: run.generator };
 }
 
 if (wanted('overload')) {
@@ -356,7 +366,8 @@ if (wanted('overload')) {
   // The gap to the echo far from overload, on the same warm gate: what the gate adds at
   // a quarter of its capacity, a floor under what it can add when overloaded.
   const quarter = Math.round(sustained / 4);
-  const quarterGate = (await startLoad(gate.port, quarter, 5, { connections: OVERLOAD_CONNECTIONS, warmupSeconds: 1 }).done).answers;
+  const quarterGateRun = await startLoad(gate.port, quarter, 5, { connections: OVERLOAD_CONNECTIONS, warmupSeconds: 1 }).done;
+  const quarterGate = quarterGateRun.answers;
   const defaults = await overloadRun(gate.port, sustained * 2);
   await stopProcess(gate.child);
   await redis.stop();
@@ -372,19 +383,20 @@ if (wanted('overload')) {
 
   const echoRun = await echoUnder(sustained * 2, 10, OVERLOAD_CONNECTIONS);
   const echoMs = echoRun.answers.map((t) => t.ms);
-  const quarterEchoMs = (await echoUnder(quarter, 5, OVERLOAD_CONNECTIONS)).answers.map((t) => t.ms);
+  const quarterEchoRun = await echoUnder(quarter, 5, OVERLOAD_CONNECTIONS);
+  const quarterEchoMs = quarterEchoRun.answers.map((t) => t.ms);
   const quarterGateMs = quarterGate.map((t) => t.ms);
   const quarterGateByGate = byGateClock(quarterGate);
   const quarterGateOther = quarterGate.filter((t) => t.verdict !== 'review').map((t) => t.ms);
-  results.overload = { sustained, ramp, offered: sustained * 2, connections: OVERLOAD_CONNECTIONS, defaults: overloadFigures(defaults), latencyFirst: { settings: LATENCY_FIRST, ...overloadFigures(latencyFirst) }, echoP99: quantile(echoMs, 0.99), echoMax: largest(echoMs), echoWaitedForConnection: echoRun.waitedForConnection, quarter: { rate: quarter, gateP99: quantile(quarterGateMs, 0.99), gateOtherP99: quantile(quarterGateOther, 0.99), gateP99ByGate: quantile(quarterGateByGate, 0.99), echoP99: quantile(quarterEchoMs, 0.99) } };
+  results.overload = { sustained, ramp, offered: sustained * 2, connections: OVERLOAD_CONNECTIONS, defaults: overloadFigures(defaults), latencyFirst: { settings: LATENCY_FIRST, ...overloadFigures(latencyFirst) }, echoP99: quantile(echoMs, 0.99), echoMax: largest(echoMs), echoWaitedForConnection: echoRun.waitedForConnection, echoGenerator: echoRun.generator, quarter: { gateGenerator: quarterGateRun.generator, echoGenerator: quarterEchoRun.generator, rate: quarter, gateP99: quantile(quarterGateMs, 0.99), gateOtherP99: quantile(quarterGateOther, 0.99), gateP99ByGate: quantile(quarterGateByGate, 0.99), echoP99: quantile(quarterEchoMs, 0.99) } };
   lines.push(
     '## Twice the capacity (GATE_SHED_MODE=503)',
     '',
     `capacity search (5 s each: share accepted, p99 ms): ${ramp.map((r) => `${r.rate} req/s ${(r.accepted * 100).toFixed(1)}% ${r.p99.toFixed(1)}`).join('; ')}`,
     '',
-    `capacity ${sustained} req/s (99% of requests accepted, p99 within the ${DEADLINE_MS} ms deadline); offered ${sustained * 2} req/s on at most ${OVERLOAD_CONNECTIONS} connections; the bare echo at the same rate and connections: p99 ${quantile(echoMs, 0.99).toFixed(1)} ms, max ${largest(echoMs)?.toFixed(1) ?? '-'} ms, ${echoRun.waitedForConnection} waited`,
+    `capacity ${sustained} req/s (99% of requests accepted, p99 within the ${DEADLINE_MS} ms deadline); offered ${sustained * 2} req/s on at most ${OVERLOAD_CONNECTIONS} connections; the bare echo at the same rate and connections: p99 ${quantile(echoMs, 0.99).toFixed(1)} ms, max ${largest(echoMs)?.toFixed(1) ?? '-'} ms, ${echoRun.waitedForConnection} waited; the load generator meanwhile: ${describeGenerator(echoRun.generator)}`,
     '',
-    `far from overload, at a quarter of the capacity (${quarter} req/s, 5 s): the gate's p99 ${quantile(quarterGateMs, 0.99).toFixed(1)} ms (${quantile(quarterGateByGate, 0.99).toFixed(1)} ms by its own clock; ${quantile(quarterGateOther, 0.99).toFixed(1)} ms for answers other than review), the echo's ${quantile(quarterEchoMs, 0.99).toFixed(1)} ms`,
+    `far from overload, at a quarter of the capacity (${quarter} req/s, 5 s): the gate's p99 ${quantile(quarterGateMs, 0.99).toFixed(1)} ms (${quantile(quarterGateByGate, 0.99).toFixed(1)} ms by its own clock; ${quantile(quarterGateOther, 0.99).toFixed(1)} ms for answers other than review), the echo's ${quantile(quarterEchoMs, 0.99).toFixed(1)} ms; the load generator with the gate: ${describeGenerator(quarterGateRun.generator)}; with the echo: ${describeGenerator(quarterEchoRun.generator)}`,
     '',
     describeOverloadRun('default admission settings', defaults),
     '',
