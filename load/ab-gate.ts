@@ -27,7 +27,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { repoPath } from '../src/config/repo-root.js';
 import { EmbeddedRedis, freePort } from '../src/redis/embedded-redis.js';
 import { startProcess, stopProcess } from './child-process.js';
-import { faultListingBodies } from './fault-load-client.js';
+import { faultListingBodies } from './fault-listings.js';
 import { quantile, runOpenLoop } from './open-loop-load.js';
 import { readCpuTicks, stealShare } from './machine-cpu-ticks.js';
 

@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { readCpuTicks, stealShare, type CpuTicks } from './machine-cpu-ticks.js';
 import { runOpenLoop, type OpenLoopAnswer } from './open-loop-load.js';
+import { faultListingBodies } from './fault-listings.js';
 
 export interface FaultLoad {
   port: number;
@@ -60,10 +61,6 @@ export interface GeneratorState {
 
 const now = (): number => performance.timeOrigin + performance.now();
 
-/** The fault runs' listings: a tenth from a listed seller, a third with a phrase that sends them to review. */
-export function faultListingBodies(): string[] {
-  return Array.from({ length: 5000 }, (_, i) => JSON.stringify({ listingId: `F-${i}`, sellerId: i % 10 === 0 ? 'listed-seller' : `s-${i}`, title: i % 3 === 0 ? `super copy tote ${i}` : `cotton tote ${i}` }));
-}
 
 function toFaultAnswer(answer: OpenLoopAnswer): FaultAnswer {
   let parsed: { verdict?: string; reviewId?: string; tookMicros?: number; reasons?: Array<{ code: string; ref: string }> } = {};
