@@ -25,13 +25,12 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { repoPath } from '../src/config/repo-root.js';
 import { EmbeddedRedis, freePort } from '../src/redis/embedded-redis.js';
 import { startProcess, stopProcess } from './child-process.js';
 import { faultListingBodies } from './fault-listings.js';
 import { quantile, runOpenLoop } from './open-loop-load.js';
-import { readCpuTicks, stealShare } from './machine-cpu-ticks.js';
+import { startGeneratorMeter, type GeneratorMeter } from './generator-meter.js';
 
 const RATE = Number(process.env.AB_RATE ?? 2000);
 const SECONDS = Number(process.env.AB_SECONDS ?? 5);
@@ -58,9 +57,9 @@ interface RoundFigures {
   /** p99 of the gate's own tookMicros, in ms. */
   gateP99: number;
   non2xx: number;
-  /** The machine's steal time over the round, 0..1. */
+  /** The machine's steal time over the counted seconds, 0..1. */
   steal: number;
-  /** This process's (the generator's) event-loop delay p99 in the round, ms: it is in the latencies it measured. */
+  /** This process's (the generator's) event-loop delay p99 over the counted seconds, ms: it is in the latencies it measured. */
   generatorLoopP99Ms: number;
 }
 
@@ -101,12 +100,14 @@ async function startSide(side: Side, redisUrl: string): Promise<void> {
 }
 
 async function round(side: Side, bodies: string[]): Promise<RoundFigures> {
-  const ticksBefore = await readCpuTicks();
-  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
-  loopDelay.enable();
+  const start = performance.timeOrigin + performance.now();
+  let meter: Promise<GeneratorMeter> | undefined;
+  const counting = setTimeout(() => (meter = startGeneratorMeter()), WARMUP_SECONDS * 1000);
   const result = await runOpenLoop({ port: side.port, path: '/v1/check', rate: RATE, seconds: WARMUP_SECONDS + SECONDS, bodies, maxConnections: CONNECTIONS, keepBodies: true, timeoutMs: 5000 }).done;
-  const countedFrom = result.answers.length - Math.round(RATE * SECONDS);
-  const counted = result.answers.slice(Math.max(0, countedFrom));
+  clearTimeout(counting);
+  const generator = meter ? await (await meter).stop() : undefined;
+  // Answers to requests that fell due after the warm-up.
+  const counted = result.answers.filter((a) => a.at - a.latencyMs >= start + WARMUP_SECONDS * 1000);
   const latencies = counted.map((a) => a.latencyMs);
   const took: number[] = [];
   for (const answer of counted) {
@@ -119,8 +120,8 @@ async function round(side: Side, bodies: string[]): Promise<RoundFigures> {
     p999: quantile(latencies, 0.999),
     gateP99: quantile(took, 0.99),
     non2xx: counted.filter((a) => a.status < 200 || a.status >= 300).length,
-    steal: stealShare(ticksBefore, await readCpuTicks()),
-    generatorLoopP99Ms: (loopDelay.disable(), loopDelay.percentile(99) / 1e6),
+    steal: generator?.machineSteal ?? NaN,
+    generatorLoopP99Ms: generator?.loopDelayP99Ms ?? NaN,
   };
 }
 

@@ -6,8 +6,7 @@
 // Usage: node dist/load/fault-load-client.js <json of FaultLoad> <output file>
 // Prints `measuring` when the warm-up is over, and writes a FaultLoadResult as JSON.
 import { writeFileSync } from 'node:fs';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { readCpuTicks, stealShare, type CpuTicks } from './machine-cpu-ticks.js';
+import { startGeneratorMeter, type GeneratorMeter, type GeneratorState } from './generator-meter.js';
 import { runOpenLoop, type OpenLoopAnswer } from './open-loop-load.js';
 import { faultListingBodies } from './fault-listings.js';
 
@@ -49,18 +48,7 @@ export interface FaultLoadResult {
   generator: GeneratorState;
 }
 
-export interface GeneratorState {
-  /** This process's event-loop delay (a due request or an arrived answer waited this long to be handled), ms. */
-  loopDelayP99Ms: number;
-  loopDelayMaxMs: number;
-  /** This process's CPU time over the counted seconds, as a share of one core. */
-  cpuShareOfCore: number;
-  /** The share of the whole machine's CPU time the hypervisor took while counting (/proc/stat steal). */
-  machineSteal: number;
-}
-
 const now = (): number => performance.timeOrigin + performance.now();
-
 
 function toFaultAnswer(answer: OpenLoopAnswer): FaultAnswer {
   let parsed: { verdict?: string; reviewId?: string; tookMicros?: number; reasons?: Array<{ code: string; ref: string }> } = {};
@@ -80,27 +68,15 @@ function toFaultAnswer(answer: OpenLoopAnswer): FaultAnswer {
 /** The warm-up and the counted part in one run, on the same connections. */
 async function run(load: FaultLoad): Promise<FaultLoadResult> {
   const measuredFrom = now() + load.warmupSeconds * 1000;
-  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
-  let counting: { cpu: NodeJS.CpuUsage; ticks: CpuTicks; at: number } | undefined;
+  let meter: GeneratorMeter | undefined;
   setTimeout(() => {
-    void readCpuTicks().then((ticks) => {
-      loopDelay.reset();
-      loopDelay.enable();
-      counting = { cpu: process.cpuUsage(), ticks, at: now() };
+    void startGeneratorMeter().then((started) => {
+      meter = started;
       console.log('measuring');
     });
   }, load.warmupSeconds * 1000);
   const result = await runOpenLoop({ port: load.port, path: '/v1/check', rate: load.rate, seconds: load.warmupSeconds + load.seconds, bodies: faultListingBodies(), maxConnections: load.connections, keepBodies: true }).done;
-  loopDelay.disable();
-  const ticks = await readCpuTicks();
-  const cpu = process.cpuUsage(counting?.cpu);
-  const elapsedMs = counting ? now() - counting.at : NaN;
-  const generator: GeneratorState = {
-    loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
-    loopDelayMaxMs: loopDelay.max / 1e6,
-    cpuShareOfCore: (cpu.user + cpu.system) / 1000 / elapsedMs,
-    machineSteal: counting ? stealShare(counting.ticks, ticks) : NaN,
-  };
+  const generator: GeneratorState = meter ? await meter.stop() : { loopDelayP99Ms: NaN, loopDelayMaxMs: NaN, cpuShareOfCore: NaN, machineSteal: NaN };
   return { answers: result.answers.filter((a) => a.at >= measuredFrom).map(toFaultAnswer), measuredFrom, waitedForConnection: result.waitedForConnection, generator };
 }
 

@@ -22,7 +22,8 @@ import { EmbeddedRedis, freePort } from '../src/redis/embedded-redis.js';
 import { redisKeys } from '../src/redis/redis-keys.js';
 import { startProcess, stopProcess } from './child-process.js';
 import { quantile } from './open-loop-load.js';
-import type { FaultLoad, FaultLoadResult, GeneratorState } from './fault-load-client.js';
+import type { FaultLoad, FaultLoadResult } from './fault-load-client.js';
+import type { GeneratorState } from './generator-meter.js';
 
 const RATE = Number(process.env.FAULT_RATE ?? 500);
 const SCENARIOS = (process.env.FAULT_SCENARIOS ?? 'redis-stop,redis-kill,overload').split(',');
