@@ -14,6 +14,7 @@
 //   AB_ROUNDS     rounds per side (default 6)
 //   AB_WARMUP     seconds of load on each side before the first round, not counted
 //                 (default 5: a gate's first seconds under load are its JIT's)
+//   AB_CONNECTIONS  connections at most (default 50; an overload wants a few hundred)
 //   AB_NODE_ARGS  node options for both gates (`--trace-gc`, which NODE_OPTIONS refuses;
 //                 LOAD_GATE_LOG=<file> keeps the gates' output)
 // Both gates run on one embedded Redis (AOF, appendfsync always, as `npm start`
@@ -21,6 +22,8 @@
 // listings are the fault runs' (a third go to review, a tenth from a listed seller).
 // Reports each round's p50, p99 and p99.9 at the caller, p99 by the gate's own
 // clock and the machine's steal time (/proc/stat), then each side's median of them and B's share of rounds with the lower p99.
+// When a gate refuses some (GATE_SHED_MODE=503 past its admission bound), the
+// share it accepted and the accepted answers' p99 too: an overload's figures.
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -37,7 +40,7 @@ const SECONDS = Number(process.env.AB_SECONDS ?? 5);
 const ROUNDS = Number(process.env.AB_ROUNDS ?? 6);
 const WARMUP_SECONDS = 1;
 const FIRST_WARMUP_SECONDS = Number(process.env.AB_WARMUP ?? 5);
-const CONNECTIONS = 50;
+const CONNECTIONS = Number(process.env.AB_CONNECTIONS ?? 50);
 
 interface Side {
   name: 'A' | 'B';
@@ -57,6 +60,10 @@ interface RoundFigures {
   /** p99 of the gate's own tookMicros, in ms. */
   gateP99: number;
   non2xx: number;
+  /** Answers with status 200, as a share of the round's. */
+  acceptedShare: number;
+  /** p99 of the answers with status 200, ms. */
+  acceptedP99: number;
   /** The machine's steal time over the counted seconds, 0..1. */
   steal: number;
   /** This process's (the generator's) event-loop delay p99 over the counted seconds, ms: it is in the latencies it measured. */
@@ -109,6 +116,7 @@ async function round(side: Side, bodies: string[]): Promise<RoundFigures> {
   // Answers to requests that fell due after the warm-up.
   const counted = result.answers.filter((a) => a.at - a.latencyMs >= start + WARMUP_SECONDS * 1000);
   const latencies = counted.map((a) => a.latencyMs);
+  const accepted = counted.filter((a) => a.status === 200);
   const took: number[] = [];
   for (const answer of counted) {
     const match = /"tookMicros":(\d+)/.exec(answer.body ?? '');
@@ -120,6 +128,8 @@ async function round(side: Side, bodies: string[]): Promise<RoundFigures> {
     p999: quantile(latencies, 0.999),
     gateP99: quantile(took, 0.99),
     non2xx: counted.filter((a) => a.status < 200 || a.status >= 300).length,
+    acceptedShare: accepted.length / Math.max(1, counted.length),
+    acceptedP99: quantile(accepted.map((a) => a.latencyMs), 0.99),
     steal: generator?.machineSteal ?? NaN,
     generatorLoopP99Ms: generator?.loopDelayP99Ms ?? NaN,
   };
@@ -141,21 +151,21 @@ async function main(): Promise<void> {
     for (const side of sides) await runOpenLoop({ port: side.port, path: '/v1/check', rate: RATE, seconds: FIRST_WARMUP_SECONDS, bodies, maxConnections: CONNECTIONS }).done;
     console.log(`# A/B, ${RATE} req/s open loop, ${ROUNDS} rounds of ${SECONDS} s per side (after ${WARMUP_SECONDS} s of warm-up each, and ${FIRST_WARMUP_SECONDS} s per side before the first)`);
     console.log(`A: ${process.env.AB_A ?? '(defaults)'}${process.env.AB_A_ROOT ? ` (${process.env.AB_A_ROOT})` : ''}\nB: ${process.env.AB_B ?? '(defaults)'}${process.env.AB_B_ROOT ? ` (${process.env.AB_B_ROOT})` : ''}\n`);
-    console.log('| round | side | p50 ms | p99 ms | p99.9 ms | gate-clock p99 ms | non-2xx | steal | generator loop p99 ms |\n|---:|---|---:|---:|---:|---:|---:|---:|---:|');
+    console.log('| round | side | p50 ms | p99 ms | p99.9 ms | gate-clock p99 ms | non-2xx | accepted | accepted p99 ms | steal | generator loop p99 ms |\n|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (let i = 0; i < ROUNDS; i++) {
       // A B, then B A: a drift over the run weighs on both sides alike.
       const order = i % 2 === 0 ? sides : [...sides].reverse();
       for (const side of order) {
         const figures = await round(side, bodies);
         side.rounds.push(figures);
-        console.log(`| ${i + 1} | ${side.name} | ${ms(figures.p50)} | ${ms(figures.p99)} | ${ms(figures.p999)} | ${ms(figures.gateP99)} | ${figures.non2xx} | ${(figures.steal * 100).toFixed(1)}% | ${ms(figures.generatorLoopP99Ms)} |`);
+        console.log(`| ${i + 1} | ${side.name} | ${ms(figures.p50)} | ${ms(figures.p99)} | ${ms(figures.p999)} | ${ms(figures.gateP99)} | ${figures.non2xx} | ${(figures.acceptedShare * 100).toFixed(1)}% | ${ms(figures.acceptedP99)} | ${(figures.steal * 100).toFixed(1)}% | ${ms(figures.generatorLoopP99Ms)} |`);
       }
     }
     const [a, b] = sides as [Side, Side];
     console.log('');
     for (const side of sides) {
       const r = side.rounds;
-      console.log(`${side.name} medians: p50 ${ms(median(r.map((x) => x.p50)))}, p99 ${ms(median(r.map((x) => x.p99)))}, p99.9 ${ms(median(r.map((x) => x.p999)))}, gate-clock p99 ${ms(median(r.map((x) => x.gateP99)))} ms`);
+      console.log(`${side.name} medians: p50 ${ms(median(r.map((x) => x.p50)))}, p99 ${ms(median(r.map((x) => x.p99)))}, p99.9 ${ms(median(r.map((x) => x.p999)))}, gate-clock p99 ${ms(median(r.map((x) => x.gateP99)))} ms; accepted ${(median(r.map((x) => x.acceptedShare)) * 100).toFixed(1)}%, their p99 ${ms(median(r.map((x) => x.acceptedP99)))} ms`);
     }
     const bLower = b.rounds.filter((x, i) => x.p99 < (a.rounds[i]?.p99 ?? Infinity)).length;
     const ratio = median(b.rounds.map((x) => x.p99)) / median(a.rounds.map((x) => x.p99));

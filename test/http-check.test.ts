@@ -128,6 +128,14 @@ describe('POST /v1/check', () => {
     assert.match(metrics, /# TYPE gate_checks_total counter/);
     assert.match(metrics, /gate_checks_total\{verdict="block"\} \d+/);
     assert.match(metrics, /gate_check_duration_seconds_bucket\{le="0.001"\}/);
+    // Every check answered so far waited for the pool, and each review verdict for its item's write.
+    const sample = (pattern: RegExp): number => [...metrics.matchAll(pattern)].reduce((sum, m) => sum + Number(m[1]), 0);
+    const checked = sample(/^gate_checks_total\{verdict="[a-z]+"\} (\d+)$/gm);
+    assert.ok(checked > 0);
+    assert.equal(sample(/^gate_check_matching_seconds_count (\d+)$/gm), checked);
+    const reviews = sample(/^gate_checks_total\{verdict="review"\} (\d+)$/gm);
+    assert.ok(reviews > 0);
+    assert.equal(sample(/^gate_review_queue_wait_seconds_count (\d+)$/gm), reviews);
     assert.match(metrics, /gate_pack_info\{version="demo-1",key="[0-9a-f]+"\} 1/);
     assert.match(metrics, /gate_event_loop_delay_seconds\{quantile="0.99"\} [0-9.e-]+/);
   });

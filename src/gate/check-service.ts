@@ -208,11 +208,12 @@ export class CheckService {
     const matched = shed ? Promise.reject(new Error('shed')) : this.parts.pool.match(compiled, banks, listing);
     const [text, lists, ring] = await Promise.all([
       settleBefore<ListingMatch>(
-        limit === undefined || shed
+        shed
           ? matched
           : matched.finally(() => {
               const now = performance.now();
-              limit.matched(now - startedAt, now);
+              this.parts.metrics.matchingSeconds.observe((now - startedAt) / 1000);
+              limit?.matched(now - startedAt, now);
             }),
         deadline,
       ),
@@ -284,7 +285,9 @@ export class CheckService {
       // spool land on the same item (the enqueue script de-duplicates by content).
       const item = { ...reviewItem('normal'), reviewId: `rv_${randomUUID()}` };
       let queued: EnqueueResult;
-      const kept = await queueOrSpool(this.parts.reviews, this.parts.spool, item, queueBudgetMs(deadlineMs, performance.now() - startedAt));
+      const queueingFrom = performance.now();
+      const kept = await queueOrSpool(this.parts.reviews, this.parts.spool, item, queueBudgetMs(deadlineMs, queueingFrom - startedAt));
+      this.parts.metrics.reviewQueueSeconds.observe((performance.now() - queueingFrom) / 1000);
       if (!kept.spooled) queued = kept.result;
       else {
         // Redis could not take it in time: it is on local disk, replayed when Redis answers.

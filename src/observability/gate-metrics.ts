@@ -5,6 +5,8 @@ export interface GateMetrics {
   registry: MetricsRegistry;
   checks: Counter;
   checkSeconds: Histogram;
+  matchingSeconds: Histogram;
+  reviewQueueSeconds: Histogram;
   lateChecks: Counter;
   degraded: Counter;
   shed: Counter;
@@ -28,6 +30,15 @@ export function createGateMetrics(): GateMetrics {
     checks: registry.counter('gate_checks_total', 'Listings checked, by verdict.'),
     checkSeconds: registry.histogram('gate_check_duration_seconds', 'Time to answer POST /v1/check, from body received to response written.', [
       0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5,
+    ]),
+    // The two waits of a check on other threads and processes, which grow when the
+    // machine's cores are taken: the matching pool's round trip, and a review item's
+    // write to Redis (which Redis fsyncs before it answers).
+    matchingSeconds: registry.histogram('gate_check_matching_seconds', 'Time from a check\'s arrival to its listing matched by the pool: what the adaptive admission bound follows (GATE_ADMISSION_TARGET_MS).', [
+      0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.003, 0.005, 0.01, 0.02, 0.05,
+    ]),
+    reviewQueueSeconds: registry.histogram('gate_review_queue_wait_seconds', 'Time a review verdict waited for its item to be written to Redis and fsynced (or, when Redis did not take it in time, spooled to local disk) before the answer.', [
+      0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.003, 0.005, 0.01, 0.02, 0.05,
     ]),
     lateChecks: registry.counter('gate_checks_late_total', 'Checks answered more than 2 ms after their deadline (x-deadline-ms), counted from the moment the request arrived.'),
     degraded: registry.counter('gate_degraded_total', 'Verdicts given without a signal that could not be computed in time, by signal.'),
