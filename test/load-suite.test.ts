@@ -12,6 +12,7 @@ import { validatePack } from '../src/pack/validate-pack.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { runOpenLoop } from '../load/open-loop-load.js';
+import { histogramBuckets, p99Bucket } from '../load/metrics-histogram.js';
 
 const SMALL = { brands: 2000, indicators: 50, sellers: 5000, images: 5000, texts: 500 };
 
@@ -94,5 +95,28 @@ describe('load suite', () => {
     } finally {
       server.close();
     }
+  });
+  it('finds the bucket holding the p99 of what a histogram observed between two readings', () => {
+    const reading = (counts: [number, number, number, number]): string =>
+      [
+        '# TYPE gate_x_seconds histogram',
+        `gate_x_seconds_bucket{le="0.001"} ${counts[0]}`,
+        `gate_x_seconds_bucket{le="0.0025"} ${counts[1]}`,
+        `gate_x_seconds_bucket{le="0.05"} ${counts[2]}`,
+        `gate_x_seconds_bucket{le="+Inf"} ${counts[3]}`,
+        `gate_x_seconds_count ${counts[3]}`,
+        'gate_y_seconds_bucket{le="0.001"} 7',
+      ].join('\n');
+    // Before the run: 1,000 fast observations. During it: 100, of which 98 within
+    // 1 ms and 2 within 2.5 ms, so the run's p99 is in the 2.5 ms bucket although
+    // the cumulative counts put 99% of everything under 1 ms.
+    const before = histogramBuckets(reading([1000, 1000, 1000, 1000]), 'gate_x_seconds');
+    const after = histogramBuckets(reading([1098, 1100, 1100, 1100]), 'gate_x_seconds');
+    assert.equal(before.size, 4);
+    assert.equal(after.get(Infinity), 1100);
+    assert.equal(p99Bucket(before, after), '<= 2.5');
+    assert.equal(p99Bucket(before, histogramBuckets(reading([1090, 1090, 1090, 1100]), 'gate_x_seconds')), '> 50');
+    assert.equal(p99Bucket(before, before), '-');
+    assert.equal(histogramBuckets(reading([1, 1, 1, 1]), 'gate_z_seconds').size, 0);
   });
 });
