@@ -70,6 +70,19 @@ describe('review spool replay', () => {
     await spool.close();
   });
 
+  it('replays text in any script intact, a line at a time, with blank lines and a last line without its newline', async () => {
+    const dir = freshDir();
+    const titles = ['正品 LV 手提包', 'حقيبة يد أصلية', 'Ｎｉｋｅ 👟🔥', 'plain'];
+    const body = `${titles.map((title, id) => JSON.stringify({ id, title })).join('\n\n  \n')}`;
+    writeFileSync(join(dir, 'review-spool.jsonl'), body);
+    const spool = new ReviewSpool<Entry & { title: string }>(dir);
+    const taken: Array<Entry & { title: string }> = [];
+    assert.equal(await spool.replay(async (entry) => void taken.push(entry), 3), titles.length);
+    assert.deepEqual(taken.sort((a, b) => a.id - b.id).map((entry) => entry.title), titles);
+    assert.equal(spool.unreadable, 0);
+    await spool.close();
+  });
+
   it('fails, keeping its file, when an item can go neither to Redis nor back into the spool, and only after every lane ended', async () => {
     const dir = freshDir();
     const spool = new ReviewSpool<Entry>(dir);

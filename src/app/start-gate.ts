@@ -19,7 +19,7 @@ import { connectRedis, connectSubscriber, redactRedisUrl, useRedisTls } from '..
 import { EmbeddedRedis } from '../redis/embedded-redis.js';
 import { redisKeys } from '../redis/redis-keys.js';
 import { ReviewQueue } from '../review/review-queue.js';
-import { REVIEW_REPLAY_LANES, ReviewSpool } from '../review/review-spool.js';
+import { REVIEW_REPLAY_ITEMS_PER_TURN, REVIEW_REPLAY_LANES, ReviewSpool } from '../review/review-spool.js';
 import { applySpooledChange, type SpooledChange } from '../review/spooled-change.js';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -233,7 +233,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
       if (redis.status !== 'ready') return;
       spool
         .pending()
-        .then((pending) => (pending ? spool.replay((item) => reviews.replaySpooled(item), REVIEW_REPLAY_LANES) : 0))
+        .then((pending) => (pending ? spool.replay((item) => reviews.replaySpooled(item), REVIEW_REPLAY_LANES, REVIEW_REPLAY_ITEMS_PER_TURN) : 0))
         .then(async (count) => {
           // List changes and decisions after the review items they may decide.
           if (await changes.pending()) {
