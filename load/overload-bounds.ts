@@ -23,6 +23,7 @@ import { EmbeddedRedis, freePort } from '../src/redis/embedded-redis.js';
 import { stopProcess } from './child-process.js';
 import { faultListingBodies } from './fault-listings.js';
 import { histogramBuckets, p99Bucket } from './metrics-histogram.js';
+import { LATENCY_FIRST_ADMISSION } from './latency-first-admission.js';
 import { gateMain, median, ms, runRound, startSide, warmUp, type RoundFigures, type RoundLoad, type RoundSide } from './gate-rounds.js';
 
 const RATE = Number(process.env.OB_RATE ?? 12_000);
@@ -37,7 +38,7 @@ const FIRST_WARMUP_SECONDS = 3;
 function settingEnv(setting: string): Record<string, string> {
   const shedding = { GATE_SHED_MODE: '503' };
   if (setting === 'defaults') return shedding;
-  if (setting === 'latency-first') return { ...shedding, GATE_ADMISSION_TARGET_MS: '3', GATE_ADMISSION_LOOP_DELAY_MS: '1' };
+  if (setting === 'latency-first') return { ...shedding, ...LATENCY_FIRST_ADMISSION };
   const bound = Number(setting);
   if (!Number.isInteger(bound) || bound < 1) throw new Error(`OB_SETTINGS: "${setting}" is not a bound (a whole number >= 1), defaults or latency-first`);
   return { ...shedding, GATE_MAX_CHECKS_IN_FLIGHT: String(bound), GATE_ADMISSION_TARGET_MS: '0' };

@@ -24,6 +24,8 @@ import { startProcess, stopProcess } from './child-process.js';
 import { quantile } from './open-loop-load.js';
 import type { FaultLoad, FaultLoadResult } from './fault-load-client.js';
 import type { GeneratorState } from './generator-meter.js';
+import { LATENCY_FIRST_ADMISSION } from './latency-first-admission.js';
+import { bucketHolding, histogramBuckets, type HistogramBuckets } from './metrics-histogram.js';
 
 const RATE = Number(process.env.FAULT_RATE ?? 500);
 const SCENARIOS = (process.env.FAULT_SCENARIOS ?? 'redis-stop,redis-kill,overload').split(',');
@@ -100,7 +102,7 @@ async function echoUnder(rate: number, seconds: number, connections?: number): P
 /** The gate's own view of its refusals and of its event loop since the previous scrape (which this one resets). */
 interface GateOverloadView {
   /** Cumulative refusal counts by bucket bound (seconds). */
-  buckets: Array<{ le: number; count: number }>;
+  buckets: HistogramBuckets;
   refusals: number;
   /** Refusals written within 2 ms of the request's arrival at the gate. */
   refusedWithin2ms: number;
@@ -112,12 +114,12 @@ interface GateOverloadView {
 async function gateOverloadView(port: number): Promise<GateOverloadView> {
   const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const value = (pattern: RegExp): number => Number(pattern.exec(metrics)?.[1] ?? NaN);
-  const buckets = [...metrics.matchAll(/^gate_refusal_duration_seconds_bucket\{le="([^"]+)"\} (\d+)/gm)].map((m) => ({ le: Number(m[1]), count: Number(m[2]) }));
+  const buckets = histogramBuckets(metrics, 'gate_refusal_duration_seconds');
   const refusals = value(/^gate_refusal_duration_seconds_count (\d+)/m);
   return {
     buckets,
     refusals,
-    refusedWithin2ms: buckets.find((b) => b.le === 0.002)?.count ?? 0,
+    refusedWithin2ms: buckets.get(0.002) ?? 0,
     loopDelayP99Ms: value(/^gate_event_loop_delay_seconds\{quantile="0.99"\} (\S+)/m) * 1000,
     loopDelayMaxMs: value(/^gate_event_loop_delay_seconds\{quantile="1"\} (\S+)/m) * 1000,
     admissionLimit: value(/^gate_admission_limit (\S+)/m),
@@ -280,8 +282,8 @@ if (wanted('redis-kill')) {
 // then, at the same offered rate, with the latency-first ones (a tighter bound).
 /** Admission settings of the latency-first run (README: GATE_ADMISSION_*); FAULT_LATENCY_FIRST_TARGET_MS and FAULT_LATENCY_FIRST_LOOP_DELAY_MS try others. */
 const LATENCY_FIRST = {
-  GATE_ADMISSION_TARGET_MS: process.env.FAULT_LATENCY_FIRST_TARGET_MS ?? '3',
-  GATE_ADMISSION_LOOP_DELAY_MS: process.env.FAULT_LATENCY_FIRST_LOOP_DELAY_MS ?? '1',
+  GATE_ADMISSION_TARGET_MS: process.env.FAULT_LATENCY_FIRST_TARGET_MS ?? LATENCY_FIRST_ADMISSION.GATE_ADMISSION_TARGET_MS,
+  GATE_ADMISSION_LOOP_DELAY_MS: process.env.FAULT_LATENCY_FIRST_LOOP_DELAY_MS ?? LATENCY_FIRST_ADMISSION.GATE_ADMISSION_LOOP_DELAY_MS,
 };
 
 interface OverloadRun {
@@ -322,7 +324,7 @@ async function overloadRun(port: number, rate: number): Promise<OverloadRun> {
     refusals,
     refusedWithin2ms: view.refusedWithin2ms - before.refusedWithin2ms,
     // The counts are cumulative since the gate started.
-    refusalMaxBucket: view.buckets.find((b) => b.count - (before.buckets.find((a) => a.le === b.le)?.count ?? 0) === refusals)?.le ?? Infinity,
+    refusalMaxBucket: bucketHolding(before.buckets, view.buckets, 1) ?? Infinity,
     view,
     generator: run.generator,
   };
