@@ -19,7 +19,7 @@ async function post(body: string | Uint8Array, contentType = 'application/json')
 
 describe('hostile input', () => {
   it('refuses JSON nested 10,000 deep', async () => {
-    assert.deepEqual(await post('['.repeat(10_000) + ']'.repeat(10_000)), { status: 400, code: 'GATE_ERR_INVALID_FIELD' });
+    assert.deepEqual(await post('['.repeat(10_000) + ']'.repeat(10_000)), { status: 400, code: 'GATE_ERR_INVALID_BODY' });
     assert.equal((await post(`{"listingId":"a","sellerId":"s","title":"x","attributes":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}`)).status, 400);
   });
 

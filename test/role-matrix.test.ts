@@ -85,7 +85,7 @@ describe('the role matrix', () => {
   let gate: TestGate;
   before(async () => {
     redis = await startTestRedis();
-    gate = await startTestGate({ redisUrl: redis.url, publisherTokens: true, env: { GATE_RIGHTS_HOLDER_TOKENS: `matrix-holder:${HOLDER_TOKEN}` } });
+    gate = await startTestGate({ redisUrl: redis.url, publisherTokens: true, env: { GATE_RIGHTS_HOLDER_TOKENS: `matrix-holder:${HOLDER_TOKEN}`, GATE_AUTH_FAILURE_LIMIT: '100000' } });
   });
   after(async () => {
     await gate.stop();

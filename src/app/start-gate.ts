@@ -57,7 +57,8 @@ export interface RunningGate {
 function buildTokens(config: GateConfig): TokenRegistry {
   const tokens = new TokenRegistry();
   if (config.adminToken) tokens.add(config.adminToken, 'admin');
-  for (const t of config.publisherTokens) tokens.add(t, 'publisher');
+  for (const t of config.publisherTokens) tokens.addNamed(t, 'publisher');
+  if (config.metricsToken) tokens.add(config.metricsToken, 'metrics');
   for (const t of config.reviewerTokens) tokens.addNamed(t, 'reviewer');
   for (const t of config.rightsHolderTokens) tokens.addNamed(t, 'rights_holder');
   return tokens;
@@ -301,11 +302,16 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
       metrics,
       redisReady: () => redis.status === 'ready',
       maxBodyBytes: config.maxBodyBytes,
+      authFailureLimit: config.authFailureLimit,
       defaultDeadlineMs: config.defaultDeadlineMs,
       log,
     });
     const port = await server.listen(config.host, config.port);
     log(`listening on ${config.host}:${port} with pack ${livePack.current?.pack.packVersion}`);
+    if (config.publisherTokens.length === 0) {
+      const reach = ['127.0.0.1', '::1', 'localhost'].includes(config.host) ? 'this machine' : `every address that reaches ${config.host}`;
+      log(`WARNING: no GATE_PUBLISHER_TOKENS: checks, verdicts, reports and appeals are open to ${reach} without a token`);
+    }
     return {
       port,
       redisUrl,

@@ -4,7 +4,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { GateError } from '../errors/gate-error.js';
 
-export type Role = 'publisher' | 'reviewer' | 'rights_holder' | 'admin';
+export type Role = 'publisher' | 'reviewer' | 'rights_holder' | 'admin' | 'metrics';
 
 interface TokenEntry {
   digest: Buffer;

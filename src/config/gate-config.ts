@@ -24,6 +24,10 @@ export interface GateConfig {
   readonly reviewerTokens: readonly string[];
   /** Largest accepted request body. Default 1 MiB. */
   readonly maxBodyBytes: number;
+  /** Failed authentications an address or a token may make in a minute before it is refused with 429. Default 50. */
+  readonly authFailureLimit: number;
+  /** When set, `GET /metrics` needs `authorization: Bearer <this>` (or the admin token). */
+  readonly metricsToken: string | undefined;
   /** Deadline of a check when the request names none. Default 20 ms. */
   readonly defaultDeadlineMs: number;
   /** Matching worker threads. Default: the number of cores. */
@@ -178,6 +182,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GateConfig {
     publisherTokens: tokenList(env, 'GATE_PUBLISHER_TOKENS', problems),
     reviewerTokens: tokenList(env, 'GATE_REVIEWER_TOKENS', problems),
     maxBodyBytes: integer(env, 'GATE_MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024, problems),
+    authFailureLimit: integer(env, 'GATE_AUTH_FAILURE_LIMIT', 50, 1, 1_000_000, problems),
+    metricsToken: text('GATE_METRICS_TOKEN'),
     defaultDeadlineMs,
     workers: integer(env, 'GATE_WORKERS', Math.max(1, availableParallelism()), 1, 256, problems),
     reviewLeaseMs: integer(env, 'GATE_REVIEW_LEASE_MS', 600_000, 100, 86_400_000, problems),
@@ -217,6 +223,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GateConfig {
     const holder = entry.slice(0, Math.max(0, entry.indexOf(':')));
     if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(holder)) problems.push(`GATE_RIGHTS_HOLDER_TOKENS: every entry must be holder:token with a holder id of letters, digits, _ . - (got "${holder}")`);
   }
+  if (config.metricsToken !== undefined && config.metricsToken.length < 16) problems.push('GATE_METRICS_TOKEN must be at least 16 characters');
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
 }

@@ -3,7 +3,6 @@
 // through the publisher token.
 import type uWS from '@trufflesuite/uws-js-unofficial';
 import type { AuditLog } from '../audit/audit-log.js';
-import { requireRole } from '../auth/require-role.js';
 import type { TokenRegistry } from '../auth/token-registry.js';
 import type { BrandFigures } from '../enforcement/brand-figures.js';
 import type { CauseLedger } from '../enforcement/cause-ledger.js';
@@ -35,13 +34,12 @@ export interface EnforcementRouteParts {
 }
 
 export function registerEnforcementRoutes(app: uWS.TemplatedApp, p: EnforcementRouteParts, options: (extra?: Partial<RouteOptions>) => RouteOptions): void {
-  const roles = { tokens: p.tokens, authFailures: p.metrics.authFailures, log: p.log };
-  const admin = (authorization: string): void => void requireRole(roles, authorization, ['admin'], 'admin');
+  const admin = { auth: { roles: ['admin'], name: 'admin' } } as const;
+  const publisher = { auth: { roles: ['publisher'], name: 'appeal', enforced: () => p.tokens.hasRole('publisher') } } as const;
 
   app.get(
     '/v1/admin/claims',
-    route(options(), async ({ head }) => {
-      admin(head.authorization);
+    route(options(admin), async ({ head }) => {
       const status = new URLSearchParams(head.query).get('status') ?? 'pending';
       const statuses: Array<VerificationStatus | 'all'> = ['pending', 'verified', 'rejected', 'unverified', 'all'];
       if (!(statuses as string[]).includes(status)) throw invalid('status', `must be one of ${statuses.join(', ')}`);
@@ -51,8 +49,7 @@ export function registerEnforcementRoutes(app: uWS.TemplatedApp, p: EnforcementR
   );
   app.post(
     '/v1/admin/claims/:holder/:brandId',
-    route(options({ readsBody: true, paramCount: 2 }), async ({ head, body }) => {
-      admin(head.authorization);
+    route(options({ ...admin, readsBody: true, paramCount: 2 }), async ({ head, body }) => {
       const holder = decodeURIComponent(head.params[0] ?? '');
       const brandId = decodeURIComponent(head.params[1] ?? '');
       if (!HOLDER_ID.test(holder)) throw invalid('holder', 'is not a rights holder id');
@@ -76,8 +73,7 @@ export function registerEnforcementRoutes(app: uWS.TemplatedApp, p: EnforcementR
 
   app.get(
     '/v1/admin/transparency',
-    route(options(), async ({ head, res, state }) => {
-      admin(head.authorization);
+    route(options(admin), async ({ head, res, state }) => {
       const range = reportRange(head.query);
       const rows = await p.figures.report(range.from, range.to, () => true);
       if (range.format === 'csv') {
@@ -91,8 +87,7 @@ export function registerEnforcementRoutes(app: uWS.TemplatedApp, p: EnforcementR
   );
 
   const ringRoute = (clue: boolean) =>
-    route(options({ paramCount: 1 }), async ({ head, res, state }) => {
-      admin(head.authorization);
+    route(options({ ...admin, paramCount: 1 }), async ({ head, res, state }) => {
       const sellerId = decodeURIComponent(head.params[0] ?? '');
       const view = await ringView(p.rings, sellerId);
       if (!view) throw new GateError('GATE_ERR_NOT_FOUND', `the gate has never seen seller "${sellerId}"`, { field: 'sellerId' });
@@ -111,15 +106,13 @@ export function registerEnforcementRoutes(app: uWS.TemplatedApp, p: EnforcementR
 
   app.get(
     '/v1/admin/demotions',
-    route(options(), async ({ head }) => {
-      admin(head.authorization);
+    route(options(admin), async ({ head }) => {
       return { demotions: await p.causes.list() };
     }),
   );
   app.del(
     '/v1/admin/demotions/:cause',
-    route(options({ paramCount: 1 }), async ({ head }) => {
-      admin(head.authorization);
+    route(options({ ...admin, paramCount: 1 }), async ({ head }) => {
       const cause = decodeURIComponent(head.params[0] ?? '');
       if (!(await p.causes.reinstate(cause, 'admin'))) throw new GateError('GATE_ERR_NOT_FOUND', `"${cause}" is not demoted`, { field: 'cause' });
       return { cause, reinstated: true };
@@ -128,8 +121,7 @@ export function registerEnforcementRoutes(app: uWS.TemplatedApp, p: EnforcementR
 
   app.post(
     '/v1/listings/:listingId/appeal',
-    route(options({ readsBody: true, paramCount: 1 }), async ({ head, body }) => {
-      requireRole(roles, head.authorization, ['publisher'], 'appeal');
+    route(options({ ...publisher, readsBody: true, paramCount: 1 }), async ({ head, body }) => {
       const listingId = decodeURIComponent(head.params[0] ?? '');
       const issues = new FieldIssues();
       if (!isPlainObject(body)) throw invalid('body', 'must be an object { "sellerId", "reason" }');
@@ -142,8 +134,7 @@ export function registerEnforcementRoutes(app: uWS.TemplatedApp, p: EnforcementR
   );
   app.get(
     '/v1/appeals/:appealId',
-    route(options({ paramCount: 1 }), async ({ head }) => {
-      requireRole(roles, head.authorization, ['publisher'], 'appeal');
+    route(options({ ...publisher, paramCount: 1 }), async ({ head }) => {
       const appeal = await p.appeals.get(decodeURIComponent(head.params[0] ?? ''));
       if (!appeal) throw new GateError('GATE_ERR_NOT_FOUND', 'no such appeal', { field: 'appealId' });
       return appeal;

@@ -1,7 +1,9 @@
 // The gate's HTTP surface on uWebSockets.js (contract sections 1, 2 and 4).
 import uWS from '@trufflesuite/uws-js-unofficial';
 import type { TokenRegistry } from '../auth/token-registry.js';
-import { requireRole } from '../auth/require-role.js';
+import { AuthFailureLimiter } from '../auth/auth-failure-limiter.js';
+import type { RoleCheck } from '../auth/require-role.js';
+import { ThrottledLog } from '../observability/throttled-log.js';
 import { GateError } from '../errors/gate-error.js';
 import type { CheckService } from '../gate/check-service.js';
 import { validateCheckRequest } from '../gate/validate-check-request.js';
@@ -45,6 +47,8 @@ export interface GateServerParts {
   /** True while Redis answers. */
   redisReady: () => boolean;
   maxBodyBytes: number;
+  /** Failed authentications an address or token may make in a minute before it is refused with 429. */
+  authFailureLimit: number;
   defaultDeadlineMs: number;
   log: (message: string) => void;
 }
@@ -89,16 +93,27 @@ export class GateServer {
   port = 0;
   draining = false;
 
-  constructor(private readonly parts: GateServerParts) {}
+  private readonly roleCheck: RoleCheck;
+
+  constructor(private readonly parts: GateServerParts) {
+    this.roleCheck = {
+      tokens: parts.tokens,
+      authFailures: parts.metrics.authFailures,
+      limiter: new AuthFailureLimiter({ maxFailures: parts.authFailureLimit }),
+      log: new ThrottledLog(parts.log),
+    };
+  }
 
   private options(extra: Partial<RouteOptions> = {}): RouteOptions {
-    return { maxBodyBytes: this.parts.maxBodyBytes, metrics: this.parts.metrics, log: this.parts.log, inFlight: this.inFlight, ...extra };
+    return { maxBodyBytes: this.parts.maxBodyBytes, metrics: this.parts.metrics, log: this.parts.log, inFlight: this.inFlight, roleCheck: this.roleCheck, ...extra };
   }
 
   private build(): uWS.TemplatedApp {
     const p = this.parts;
     const app = uWS.App();
-    const body = this.options({ readsBody: true });
+    const publisher = { roles: ['publisher'], name: 'check', enforced: () => p.tokens.hasRole('publisher') } as const;
+    const admin = { roles: ['admin'], name: 'admin' } as const;
+    const body = this.options({ readsBody: true, auth: publisher });
 
     app.get('/healthz', route(this.options(), () => ({ status: 'ok', pid: process.pid })));
     app.get(
@@ -113,7 +128,7 @@ export class GateServer {
     );
     app.get(
       '/metrics',
-      route(this.options(), ({ res, state }) => {
+      route(this.options({ auth: { roles: ['metrics'], name: 'metrics', enforced: () => p.tokens.hasRole('metrics') } }), ({ res, state }) => {
         send(res, state, 200, p.metrics.registry.render(), 'text/plain; version=0.0.4');
         return undefined;
       }),
@@ -122,7 +137,6 @@ export class GateServer {
     app.post(
       '/v1/check',
       route({ ...body, admit: () => p.checks.admit() }, async ({ head, body: raw, startedAt }) => {
-        if (p.tokens.hasRole('publisher')) requireRole({ tokens: p.tokens, authFailures: p.metrics.authFailures, log: p.log }, head.authorization, ['publisher'], 'check');
         if (this.draining) throw new GateError('GATE_ERR_OVERLOADED', 'the gate is shutting down');
         const deadlineMs = deadlineOf(head.deadlineMs, p.defaultDeadlineMs);
         const validation = validateCheckRequest(raw);
@@ -140,7 +154,6 @@ export class GateServer {
     app.post(
       '/v1/check/seller',
       route(body, async ({ head, body: raw, startedAt }) => {
-        if (p.tokens.hasRole('publisher')) requireRole({ tokens: p.tokens, authFailures: p.metrics.authFailures, log: p.log }, head.authorization, ['publisher'], 'check');
         if (this.draining) throw new GateError('GATE_ERR_OVERLOADED', 'the gate is shutting down');
         const deadlineMs = deadlineOf(head.deadlineMs, p.defaultDeadlineMs);
         const validation = validateSellerCheck(raw);
@@ -153,8 +166,7 @@ export class GateServer {
     );
     app.post(
       '/v1/reports',
-      route(body, async ({ head, body: raw }) => {
-        requireRole({ tokens: p.tokens, authFailures: p.metrics.authFailures, log: p.log }, head.authorization, ['publisher'], 'report');
+      route(this.options({ readsBody: true, auth: { ...publisher, name: 'report' } }), async ({ body: raw }) => {
         const issues = new FieldIssues();
         if (!isPlainObject(raw)) throw new GateError('GATE_ERR_INVALID_FIELD', 'body must be an object { "listingId", "reporterId", "reason", "evidence"? }', { field: 'body' });
         const listingId = checkString(issues, 'listingId', raw.listingId, { min: 1, max: 128, required: true });
@@ -171,8 +183,7 @@ export class GateServer {
 
     app.get(
       '/v1/admin/pack',
-      route(this.options(), ({ head }) => {
-        this.requireAdmin(head.authorization);
+      route(this.options({ auth: admin }), () => {
         const live = p.livePack.current;
         if (!live) throw new GateError('GATE_ERR_NOT_READY', 'no pack is live yet');
         return { packVersion: live.pack.packVersion, key: live.key, patternCount: live.patternCount, compileMillis: Math.round(live.compileMillis), fromCache: live.fromCache };
@@ -180,8 +191,7 @@ export class GateServer {
     );
     app.put(
       '/v1/admin/pack',
-      route(this.options({ readsBody: true, undecodedBody: true, maxBodyBytes: Math.max(p.maxBodyBytes, 512 * 1024 * 1024) }), async ({ head, body }) => {
-        this.requireAdmin(head.authorization);
+      route(this.options({ auth: admin, readsBody: true, undecodedBody: true, maxBodyBytes: Math.max(p.maxBodyBytes, 512 * 1024 * 1024) }), async ({ body }) => {
         // The bytes go to the pack-build process as they came: decoding them is its work.
         const live = await p.packs.replace(body as PackSource);
         await p.audit.record({ who: 'admin', what: 'pack:replace', subject: live.pack.packVersion, details: { key: live.key, patterns: live.patternCount } });
@@ -191,8 +201,7 @@ export class GateServer {
     );
 
     const listChange = (change: 'add' | 'remove') =>
-      route(this.options({ readsBody: true, paramCount: 1 }), async ({ head, body: raw }) => {
-        this.requireAdmin(head.authorization);
+      route(this.options({ auth: admin, readsBody: true, paramCount: 1 }), async ({ head, body: raw }) => {
         const kind = listKindOf(head.params[0] ?? '');
         const values = listValues(raw);
         let count: number;
@@ -215,8 +224,7 @@ export class GateServer {
     app.del('/v1/admin/lists/:kind', listChange('remove'));
     app.get(
       '/v1/admin/lists/:kind/:value',
-      route(this.options({ paramCount: 2 }), async ({ head }) => {
-        this.requireAdmin(head.authorization);
+      route(this.options({ auth: admin, paramCount: 2 }), async ({ head }) => {
         const kind = listKindOf(head.params[0] ?? '');
         const value = decodeURIComponent(head.params[1] ?? '');
         return { kind, value, listed: await p.lists.has(kind, value) };
@@ -240,8 +248,7 @@ export class GateServer {
 
     app.post(
       '/v1/admin/fingerprints/:kind',
-      route(this.options({ readsBody: true, paramCount: 1 }), async ({ head, body: raw }) => {
-        this.requireAdmin(head.authorization);
+      route(this.options({ auth: admin, readsBody: true, paramCount: 1 }), async ({ head, body: raw }) => {
         const kind = fingerprintKindOf(head.params[0] ?? '');
         const entries = bankEntries(kind, raw);
         await p.fingerprints.add(kind, entries);
@@ -251,8 +258,7 @@ export class GateServer {
     );
     app.del(
       '/v1/admin/fingerprints/:kind',
-      route(this.options({ readsBody: true, paramCount: 1 }), async ({ head, body: raw }) => {
-        this.requireAdmin(head.authorization);
+      route(this.options({ auth: admin, readsBody: true, paramCount: 1 }), async ({ head, body: raw }) => {
         const kind = fingerprintKindOf(head.params[0] ?? '');
         const issues = new FieldIssues();
         const refs = isPlainObject(raw) ? checkStringArray(issues, 'refs', raw.refs, { required: true, nonEmpty: true, maxItems: 100_000, itemMax: 128 }) : undefined;
@@ -263,8 +269,7 @@ export class GateServer {
     );
     app.get(
       '/v1/admin/fingerprints/:kind',
-      route(this.options({ paramCount: 1 }), ({ head }) => {
-        this.requireAdmin(head.authorization);
+      route(this.options({ auth: admin, paramCount: 1 }), ({ head }) => {
         const kind = fingerprintKindOf(head.params[0] ?? '');
         return { kind, size: p.fingerprints.size(kind) };
       }),
@@ -285,10 +290,6 @@ export class GateServer {
       }),
     );
     return app;
-  }
-
-  private requireAdmin(authorization: string): void {
-    requireRole({ tokens: this.parts.tokens, authFailures: this.parts.metrics.authFailures, log: this.parts.log }, authorization, ['admin'], 'admin');
   }
 
   listen(host: string, port: number): Promise<number> {

@@ -7,6 +7,8 @@ import type { HttpResponse } from './http-types.js';
 export interface ResponseState {
   aborted: boolean;
   done: boolean;
+  /** Called once when the client goes away (a body read in progress settles through it). */
+  onAbort?: (() => void) | undefined;
 }
 
 export function wantsMsgpack(accept: string): boolean {
@@ -48,13 +50,16 @@ export function send(
   });
 }
 
+// API answers are per caller and often per token: no cache or proxy may keep them.
+const API_HEADERS: Readonly<Record<string, string>> = { 'cache-control': 'no-store' };
+
 export function sendData(res: HttpResponse, state: ResponseState, status: number, data: unknown, accept: string): void {
-  if (wantsMsgpack(accept)) send(res, state, status, packMsgpack(data), 'application/msgpack');
-  else send(res, state, status, JSON.stringify(data), 'application/json');
+  if (wantsMsgpack(accept)) send(res, state, status, packMsgpack(data), 'application/msgpack', API_HEADERS);
+  else send(res, state, status, JSON.stringify(data), 'application/json', API_HEADERS);
 }
 
 export function sendError(res: HttpResponse, state: ResponseState, error: GateError, accept = ''): void {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...API_HEADERS };
   if (error.status === 503 || error.status === 429) {
     const details = error.details as { retryAfterSeconds?: unknown } | undefined;
     const seconds = typeof details?.retryAfterSeconds === 'number' ? Math.max(1, Math.ceil(details.retryAfterSeconds)) : 1;

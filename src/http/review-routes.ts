@@ -4,7 +4,6 @@
 import type uWS from '@trufflesuite/uws-js-unofficial';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Principal, TokenRegistry } from '../auth/token-registry.js';
-import { requireRole } from '../auth/require-role.js';
 import { GateError } from '../errors/gate-error.js';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../redis/redis-keys.js';
@@ -73,14 +72,18 @@ function decisionOf(raw: unknown, path: string): Omit<DecisionInput, 'reviewer' 
 }
 
 export function registerReviewRoutes(app: uWS.TemplatedApp, p: ReviewRouteParts, options: (extra?: Partial<RouteOptions>) => RouteOptions): void {
-  const roles = { tokens: p.tokens, authFailures: p.metrics.authFailures, log: p.log };
-  const reviewer = (authorization: string): Principal => requireRole(roles, authorization, ['reviewer'], 'review');
-  const admin = (authorization: string): void => void requireRole(roles, authorization, ['admin'], 'admin');
+  const reviewer = { roles: ['reviewer'], name: 'review' } as const;
+  const admin = { roles: ['admin'], name: 'admin' } as const;
+  /** The caller of a route that names roles. */
+  const caller = (principal: Principal | undefined): Principal => {
+    if (!principal) throw new GateError('GATE_ERR_INTERNAL', 'a reviewer route ran without its caller');
+    return principal;
+  };
 
   app.get(
     '/v1/review/next',
-    route(options(), async ({ head }) => {
-      const who = reviewer(head.authorization);
+    route(options({ auth: reviewer }), async ({ head, principal }) => {
+      const who = caller(principal);
       const raw = new URLSearchParams(head.query).get('count') ?? '1';
       const count = Number(raw);
       if (!Number.isInteger(count) || count < 1 || count > 50) throw new GateError('GATE_ERR_INVALID_FIELD', 'count must be an integer from 1 to 50', { field: 'count' });
@@ -110,8 +113,8 @@ export function registerReviewRoutes(app: uWS.TemplatedApp, p: ReviewRouteParts,
 
   app.post(
     '/v1/review/:reviewId/decision',
-    route(options({ readsBody: true, paramCount: 1 }), async ({ head, body }) => {
-      const who = reviewer(head.authorization);
+    route(options({ auth: reviewer, readsBody: true, paramCount: 1 }), async ({ head, body, principal }) => {
+      const who = caller(principal);
       const entries: string[] = [];
       const result = await decide(who, head.params[0] ?? '', body, '', entries);
       await p.effects.settle(entries);
@@ -121,8 +124,8 @@ export function registerReviewRoutes(app: uWS.TemplatedApp, p: ReviewRouteParts,
 
   app.post(
     '/v1/review/decisions',
-    route(options({ readsBody: true }), async ({ head, body }) => {
-      const who = reviewer(head.authorization);
+    route(options({ auth: reviewer, readsBody: true }), async ({ body, principal }) => {
+      const who = caller(principal);
       if (!isPlainObject(body) || !Array.isArray(body.decisions) || body.decisions.length === 0 || body.decisions.length > 300) {
         throw new GateError('GATE_ERR_INVALID_FIELD', 'decisions must be an array of 1-300 { reviewId, decision, note?, confirm? }', { field: 'decisions' });
       }
@@ -146,8 +149,8 @@ export function registerReviewRoutes(app: uWS.TemplatedApp, p: ReviewRouteParts,
   const itemAction = (path: string, act: (who: Principal, reviewId: string) => Promise<unknown>): void => {
     app.post(
       path,
-      route(options({ paramCount: 1 }), async ({ head }) => {
-        const who = reviewer(head.authorization);
+      route(options({ auth: reviewer, paramCount: 1 }), async ({ head, principal }) => {
+        const who = caller(principal);
         try {
           return await act(who, head.params[0] ?? '');
         } catch (error) {
@@ -169,8 +172,8 @@ export function registerReviewRoutes(app: uWS.TemplatedApp, p: ReviewRouteParts,
 
   app.get(
     '/v1/review/stats',
-    route(options(), async ({ head }) => {
-      const who = reviewerName(reviewer(head.authorization));
+    route(options({ auth: reviewer }), async ({ principal }) => {
+      const who = reviewerName(caller(principal));
       const since = Date.now() - 3_600_000;
       const recent = await p.redis.xrevrange(p.keys.reviewDecisions, '+', `${since}-0`, 'COUNT', 5000);
       let mine = 0;
@@ -181,8 +184,7 @@ export function registerReviewRoutes(app: uWS.TemplatedApp, p: ReviewRouteParts,
 
   app.get(
     '/v1/review/sellers/:sellerId/history',
-    route(options({ paramCount: 1 }), async ({ head }) => {
-      reviewer(head.authorization);
+    route(options({ auth: reviewer, paramCount: 1 }), async ({ head }) => {
       const sellerId = decodeURIComponent(head.params[0] ?? '');
       const rows = await p.redis.lrange(p.keys.sellerHistory(sellerId), 0, 49);
       return { sellerId, history: rows.map((r) => JSON.parse(r) as unknown) };
@@ -191,8 +193,7 @@ export function registerReviewRoutes(app: uWS.TemplatedApp, p: ReviewRouteParts,
 
   app.get(
     '/v1/listings/:listingId/verdict',
-    route(options({ paramCount: 1 }), async ({ head }) => {
-      if (p.tokens.hasRole('publisher')) requireRole(roles, head.authorization, ['publisher'], 'verdict');
+    route(options({ auth: { roles: ['publisher'], name: 'verdict', enforced: () => p.tokens.hasRole('publisher') }, paramCount: 1 }), async ({ head }) => {
       const listingId = decodeURIComponent(head.params[0] ?? '');
       const verdict = await p.verdicts.get(listingId);
       if (!verdict) throw new GateError('GATE_ERR_NOT_FOUND', `no verdict for listing ${listingId}`, { field: 'listingId' });
@@ -202,15 +203,13 @@ export function registerReviewRoutes(app: uWS.TemplatedApp, p: ReviewRouteParts,
 
   app.get(
     '/v1/admin/review/dead-letters',
-    route(options(), async ({ head }) => {
-      admin(head.authorization);
+    route(options({ auth: admin }), async () => {
       return { items: await p.reviews.deadLetters() };
     }),
   );
   app.get(
     '/v1/admin/audit',
-    route(options(), async ({ head }) => {
-      admin(head.authorization);
+    route(options({ auth: admin }), async ({ head }) => {
       const query = new URLSearchParams(head.query);
       const count = Math.min(1000, Math.max(1, Number(query.get('count') ?? 100) || 100));
       return { records: await p.audit.read(query.get('after') ?? '-', count) };
@@ -218,8 +217,7 @@ export function registerReviewRoutes(app: uWS.TemplatedApp, p: ReviewRouteParts,
   );
   app.get(
     '/v1/admin/audit/verify',
-    route(options(), async ({ head }) => {
-      admin(head.authorization);
+    route(options({ auth: admin }), async () => {
       const broken = await p.audit.verify();
       return { intact: broken === undefined, firstBroken: broken ?? null };
     }),

@@ -4,7 +4,6 @@
 // scoped to the token's holder: another holder's ids are simply not found.
 import type uWS from '@trufflesuite/uws-js-unofficial';
 import type { AuditLog } from '../audit/audit-log.js';
-import { requireRole } from '../auth/require-role.js';
 import type { Principal, TokenRegistry } from '../auth/token-registry.js';
 import { BRAND_FIGURES, type BrandFigures } from '../enforcement/brand-figures.js';
 import { reportRange } from '../enforcement/report-range.js';
@@ -91,8 +90,12 @@ export function figuresCsv(rows: Awaited<ReturnType<BrandFigures['report']>>): s
 }
 
 export function registerRightsHolderRoutes(app: uWS.TemplatedApp, p: RightsHolderRouteParts, options: (extra?: Partial<RouteOptions>) => RouteOptions): void {
-  const roles = { tokens: p.tokens, authFailures: p.metrics.authFailures, log: p.log };
-  const holder = (authorization: string, query: string): string => holderOf(requireRole(roles, authorization, ['rights_holder'], 'rights-holder'), query);
+  const asHolder = { roles: ['rights_holder'], name: 'rights-holder' } as const;
+  /** The holder a call acts for (the token's, or the one an admin names). */
+  const holder = (principal: Principal | undefined, query: string): string => {
+    if (!principal) throw new GateError('GATE_ERR_INTERNAL', 'a rights-holder route ran without its caller');
+    return holderOf(principal, query);
+  };
   const ownBrand = async (who: string, raw: string): Promise<RegisteredBrand> => {
     const brandId = brandIdOf(raw);
     const entry = await p.registry.get(who, brandId);
@@ -103,19 +106,19 @@ export function registerRightsHolderRoutes(app: uWS.TemplatedApp, p: RightsHolde
 
   app.get(
     `${base}/brands`,
-    route(options(), async ({ head }) => {
-      const who = holder(head.authorization, head.query);
+    route(options({ auth: asHolder }), async ({ head, principal }) => {
+      const who = holder(principal, head.query);
       return { holder: who, brands: (await p.registry.ofHolder(who)).map(brandView) };
     }),
   );
   app.get(
     `${base}/brands/:brandId`,
-    route(options({ paramCount: 1 }), async ({ head }) => brandView(await ownBrand(holder(head.authorization, head.query), head.params[0] ?? ''))),
+    route(options({ auth: asHolder, paramCount: 1 }), async ({ head, principal }) => brandView(await ownBrand(holder(principal, head.query), head.params[0] ?? ''))),
   );
   app.put(
     `${base}/brands/:brandId`,
-    route(options({ readsBody: true, paramCount: 1 }), async ({ head, body }) => {
-      const who = holder(head.authorization, head.query);
+    route(options({ auth: asHolder, readsBody: true, paramCount: 1 }), async ({ head, principal, body }) => {
+      const who = holder(principal, head.query);
       const brandId = brandIdOf(head.params[0] ?? '');
       const issues = new FieldIssues();
       if (isPlainObject(body) && body.id !== undefined && body.id !== brandId) issues.add('id', `must be absent or "${brandId}" (the brand id is in the path)`);
@@ -135,8 +138,8 @@ export function registerRightsHolderRoutes(app: uWS.TemplatedApp, p: RightsHolde
   );
   app.del(
     `${base}/brands/:brandId`,
-    route(options({ paramCount: 1 }), async ({ head }) => {
-      const who = holder(head.authorization, head.query);
+    route(options({ auth: asHolder, paramCount: 1 }), async ({ head, principal }) => {
+      const who = holder(principal, head.query);
       const entry = await ownBrand(who, head.params[0] ?? '');
       await p.registry.remove(who, entry.brand.id);
       let removedEntries = 0;
@@ -151,8 +154,8 @@ export function registerRightsHolderRoutes(app: uWS.TemplatedApp, p: RightsHolde
   );
   app.put(
     `${base}/brands/:brandId/claim`,
-    route(options({ readsBody: true, paramCount: 1 }), async ({ head, body }) => {
-      const who = holder(head.authorization, head.query);
+    route(options({ auth: asHolder, readsBody: true, paramCount: 1 }), async ({ head, principal, body }) => {
+      const who = holder(principal, head.query);
       const entry = await ownBrand(who, head.params[0] ?? '');
       const validation = validateMarkClaim(body);
       if (!validation.ok) throw firstIssue(validation.issues, 'body');
@@ -166,8 +169,8 @@ export function registerRightsHolderRoutes(app: uWS.TemplatedApp, p: RightsHolde
   );
 
   const fingerprintRoute = (change: 'add' | 'remove' | 'list') =>
-    route(options({ readsBody: change !== 'list', paramCount: 2 }), async ({ head, body }) => {
-      const who = holder(head.authorization, head.query);
+    route(options({ auth: asHolder, readsBody: change !== 'list', paramCount: 2 }), async ({ head, principal, body }) => {
+      const who = holder(principal, head.query);
       const entry = await ownBrand(who, head.params[0] ?? '');
       const kind = fingerprintKindOf(head.params[1] ?? '');
       const brandId = entry.brand.id;
@@ -199,8 +202,8 @@ export function registerRightsHolderRoutes(app: uWS.TemplatedApp, p: RightsHolde
     });
   app.post(
     `${base}/brands/:brandId/fingerprints/:kind/sharing`,
-    route(options({ readsBody: true, paramCount: 2 }), async ({ head, body }) => {
-      const who = holder(head.authorization, head.query);
+    route(options({ auth: asHolder, readsBody: true, paramCount: 2 }), async ({ head, principal, body }) => {
+      const who = holder(principal, head.query);
       const entry = await ownBrand(who, head.params[0] ?? '');
       const kind = fingerprintKindOf(head.params[1] ?? '');
       const issues = new FieldIssues();
@@ -222,8 +225,8 @@ export function registerRightsHolderRoutes(app: uWS.TemplatedApp, p: RightsHolde
     }),
   );
   const sellersRoute = (change: 'share' | 'withdraw' | 'list') =>
-    route(options({ readsBody: change !== 'list', paramCount: 1 }), async ({ head, body }) => {
-      const who = holder(head.authorization, head.query);
+    route(options({ auth: asHolder, readsBody: change !== 'list', paramCount: 1 }), async ({ head, principal, body }) => {
+      const who = holder(principal, head.query);
       const entry = await ownBrand(who, head.params[0] ?? '');
       const brand = liveBrandId(who, entry.brand.id);
       if (change === 'list') return { brandId: entry.brand.id, sellers: await p.alliance.sharedBy(brand) };
@@ -250,8 +253,8 @@ export function registerRightsHolderRoutes(app: uWS.TemplatedApp, p: RightsHolde
 
   app.post(
     `${base}/complaints`,
-    route(options({ readsBody: true }), async ({ head, body }) => {
-      const who = holder(head.authorization, head.query);
+    route(options({ auth: asHolder, readsBody: true }), async ({ head, principal, body }) => {
+      const who = holder(principal, head.query);
       const issues = new FieldIssues();
       if (!isPlainObject(body)) throw invalid('body', 'must be an object { "brandId", "reason", "listingIds": [...] }');
       const brandId = checkString(issues, 'brandId', body.brandId, { min: 1, max: 64, required: true });
@@ -270,8 +273,8 @@ export function registerRightsHolderRoutes(app: uWS.TemplatedApp, p: RightsHolde
   );
   app.get(
     `${base}/complaints`,
-    route(options(), async ({ head }) => {
-      const who = holder(head.authorization, head.query);
+    route(options({ auth: asHolder }), async ({ head, principal }) => {
+      const who = holder(principal, head.query);
       const params = new URLSearchParams(head.query);
       const limit = Number(params.get('limit') ?? '100');
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw invalid('limit', 'must be an integer from 1 to 1000');
@@ -283,8 +286,8 @@ export function registerRightsHolderRoutes(app: uWS.TemplatedApp, p: RightsHolde
   );
   app.get(
     `${base}/complaints/:complaintId`,
-    route(options({ paramCount: 1 }), async ({ head }) => {
-      const who = holder(head.authorization, head.query);
+    route(options({ auth: asHolder, paramCount: 1 }), async ({ head, principal }) => {
+      const who = holder(principal, head.query);
       const complaint = await p.complaints.get(decodeURIComponent(head.params[0] ?? ''));
       if (!complaint || complaint.holder !== who) throw new GateError('GATE_ERR_NOT_FOUND', 'you have no such complaint', { field: 'complaintId' });
       return complaint;
@@ -292,15 +295,15 @@ export function registerRightsHolderRoutes(app: uWS.TemplatedApp, p: RightsHolde
   );
   app.get(
     `${base}/trust`,
-    route(options(), async ({ head }) => {
-      const who = holder(head.authorization, head.query);
+    route(options({ auth: asHolder }), async ({ head, principal }) => {
+      const who = holder(principal, head.query);
       return { holder: who, ...(await p.trust.of(who)) };
     }),
   );
   app.get(
     `${base}/figures`,
-    route(options(), async ({ head, res, state }) => {
-      const who = holder(head.authorization, head.query);
+    route(options({ auth: asHolder }), async ({ head, principal, res, state }) => {
+      const who = holder(principal, head.query);
       const range = reportRange(head.query);
       const rows = await p.figures.report(range.from, range.to, (brandId) => brandId.startsWith(`${who}/`));
       if (range.format === 'csv') {

@@ -1,13 +1,18 @@
 // Wraps an async handler for uWS: reads the request head before anything
-// asynchronous, registers onAborted first, reads and decodes the body when asked,
-// and turns every failure into an error response with a code.
+// asynchronous, registers onAborted first, decides from the headers alone who may
+// call and whether the body may be that large, reads and decodes the body when
+// asked, and turns every failure into an error response with a code. Whatever
+// way a request ends, it gives back its admission slot.
+import { requireRole, type RoleCheck } from '../auth/require-role.js';
+import type { Principal, Role } from '../auth/token-registry.js';
 import { GateError } from '../errors/gate-error.js';
 import { PackInvalidError } from '../pack/pack-invalid-error.js';
 import type { GateMetrics } from '../observability/gate-metrics.js';
-import { bodyFormat, decodeBody } from './decode-body.js';
+import { bodyFormat, decodeBody, type BodyFormat } from './decode-body.js';
 import type { PackSource } from '../pack/pack-source.js';
 import { readHead, type HttpRequest, type HttpResponse, type RequestHead } from './http-types.js';
-import { readBody } from './read-body.js';
+import { checkJsonDepth } from './json-depth.js';
+import { ClientGoneError, readBody } from './read-body.js';
 import { sendData, sendError, type ResponseState } from './respond.js';
 
 export interface HandlerContext {
@@ -18,13 +23,26 @@ export interface HandlerContext {
   body: unknown;
   /** performance.now() when the request arrived. */
   startedAt: number;
+  /** Who called, when the route names roles (undefined on a route open to all). */
+  principal: Principal | undefined;
 }
 
 /** A handler returns data to send as 200, or sends by itself and returns undefined. */
 export type Handler = (ctx: HandlerContext) => Promise<unknown> | unknown;
 
+export interface RouteAuth {
+  roles: readonly Role[];
+  /** Names the route in the failure counter and the log. */
+  name: string;
+  /** The route is open to all while this answers false (checks with no publisher token configured). */
+  enforced?: () => boolean;
+}
+
 export interface RouteOptions {
   paramCount?: number;
+  /** Who may call, checked from the headers before the body is read. */
+  auth?: RouteAuth;
+  roleCheck: RoleCheck;
   readsBody?: boolean;
   /**
    * Called before the body is read: throwing refuses the request without reading or
@@ -62,39 +80,72 @@ export function toGateError(error: unknown, log: (message: string) => void): Gat
   return new GateError('GATE_ERR_INTERNAL', 'internal error');
 }
 
+function remoteAddress(res: HttpResponse): string {
+  return Buffer.from(res.getRemoteAddressAsText()).toString();
+}
+
+/** The declared body size, refused at once when over the route's limit. */
+function checkDeclaredSize(contentLength: string, limit: number): void {
+  if (contentLength === '') return;
+  const declared = Number(contentLength);
+  if (Number.isFinite(declared) && declared > limit) {
+    throw new GateError('GATE_ERR_BODY_TOO_LARGE', `the body is ${declared} bytes; the limit is ${limit}`, { field: 'body' });
+  }
+}
+
 export function route(options: RouteOptions, handler: Handler): (res: HttpResponse, req: HttpRequest) => void {
+  const { auth } = options;
   return (res, req) => {
     const startedAt = performance.now();
     const head = readHead(req, options.paramCount ?? 0);
     const state: ResponseState = { aborted: false, done: false };
     res.onAborted(() => {
       state.aborted = true;
+      const onAbort = state.onAbort;
+      state.onAbort = undefined;
+      onAbort?.();
     });
     options.inFlight.count++;
     let release: (() => void) | undefined;
+    let principal: Principal | undefined;
+    let format: BodyFormat = 'json';
+    const fail = (error: unknown): void => {
+      if (error instanceof ClientGoneError) return;
+      const gateError = toGateError(error, options.log);
+      options.metrics.httpErrors.inc({ code: gateError.code });
+      sendError(res, state, gateError, head.accept);
+      if (gateError.code === 'GATE_ERR_OVERLOADED') options.metrics.refusalSeconds.observe((performance.now() - startedAt) / 1000);
+    };
+    const done = (): void => {
+      release?.();
+      options.inFlight.count--;
+    };
+    // Everything the headers decide is decided here, before the body's first byte.
+    try {
+      if (auth && (auth.enforced?.() ?? true)) principal = requireRole(options.roleCheck, head.authorization, auth.roles, auth.name, () => remoteAddress(res));
+      if (options.readsBody) {
+        format = bodyFormat(head.contentType);
+        checkDeclaredSize(head.contentLength, options.maxBodyBytes);
+      }
+      release = options.admit?.(head);
+    } catch (error) {
+      fail(error);
+      done();
+      return;
+    }
     const run = async (): Promise<void> => {
       let body: unknown;
-      release = options.admit?.(head);
       if (options.readsBody) {
-        const format = bodyFormat(head.contentType);
-        const bytes = await readBody(res, head.contentLength, { limit: options.maxBodyBytes, shared: options.undecodedBody ?? false });
-        if (!options.undecodedBody) body = decodeBody(bytes, format);
-        else if (bytes.byteLength === 0) throw new GateError('GATE_ERR_EMPTY_BODY', 'the request has no body', { field: 'body' });
+        const bytes = await readBody(res, state, head.contentLength, { limit: options.maxBodyBytes, shared: options.undecodedBody ?? false });
+        if (!options.undecodedBody) {
+          if (format === 'json') checkJsonDepth(bytes);
+          body = decodeBody(bytes, format);
+        } else if (bytes.byteLength === 0) throw new GateError('GATE_ERR_EMPTY_BODY', 'the request has no body', { field: 'body' });
         else body = { bytes, format } satisfies PackSource;
       }
-      const result = await handler({ head, res, state, body, startedAt });
+      const result = await handler({ head, res, state, body, startedAt, principal });
       if (result !== undefined) sendData(res, state, 200, result, head.accept);
     };
-    run()
-      .catch((error: unknown) => {
-        const gateError = toGateError(error, options.log);
-        options.metrics.httpErrors.inc({ code: gateError.code });
-        sendError(res, state, gateError, head.accept);
-        if (gateError.code === 'GATE_ERR_OVERLOADED') options.metrics.refusalSeconds.observe((performance.now() - startedAt) / 1000);
-      })
-      .finally(() => {
-        release?.();
-        options.inFlight.count--;
-      });
+    run().catch(fail).finally(done);
   };
 }

@@ -19,6 +19,8 @@ export interface TestGateOptions {
   pack?: unknown;
   publisherTokens?: boolean;
   env?: Record<string, string>;
+  /** Receives the gate's log lines. */
+  log?: (message: string) => void;
 }
 
 export interface TestGate extends RunningGate {
@@ -48,7 +50,7 @@ export async function startTestGate(options: TestGateOptions): Promise<TestGate>
     writeFileSync(path, JSON.stringify(options.pack));
     env.GATE_PACK = path;
   }
-  const gate = await startGate(loadConfig(env));
+  const gate = await startGate(loadConfig(env), options.log);
   const url = `http://127.0.0.1:${gate.port}`;
   return {
     ...gate,

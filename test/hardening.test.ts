@@ -1,0 +1,139 @@
+// Issue 30: no anonymous client can take the publish path down. Each case ran
+// against the landed gate and failed there; the raw sockets stand in for clients
+// that go away mid-body or never finish their headers.
+import { strict as assert } from 'node:assert';
+import { connect, type Socket } from 'node:net';
+import { describe, it } from 'node:test';
+import { gateFixture } from './helpers/gate-fixture.js';
+import { PUBLISHER_TOKEN } from './helpers/test-gate.js';
+
+const logLines: string[] = [];
+const fixture = gateFixture({ publisherTokens: true, env: { GATE_AUTH_FAILURE_LIMIT: '20' }, log: (line) => logLines.push(line) });
+const publisher = { authorization: `Bearer ${PUBLISHER_TOKEN}` };
+const listing = { listingId: 'HARD-1', sellerId: 's-hard', title: 'LV 高仿 手提包' };
+
+function portOf(): number {
+  return Number(new URL(fixture.gate.url).port);
+}
+
+/** Sends `head` (and `body`) on a fresh socket; resolves with what came back before the socket closed or `waitMs` passed. */
+function raw(head: string, body = '', waitMs = 2000): Promise<{ text: string; ms: number }> {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const socket: Socket = connect(portOf(), '127.0.0.1');
+    let text = '';
+    const finish = (): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ text, ms: performance.now() - started });
+    };
+    const timer = setTimeout(finish, waitMs);
+    socket.on('data', (chunk) => {
+      text += chunk.toString('latin1');
+      if (text.includes('\r\n\r\n')) finish();
+    });
+    socket.on('error', finish);
+    socket.on('close', finish);
+    socket.write(head + body);
+  });
+}
+
+async function inFlight(): Promise<number> {
+  const text = await (await fixture.gate.get('/metrics')).text();
+  const match = /^gate_checks_in_flight (\d+)/m.exec(text);
+  return Number(match?.[1] ?? Number.NaN);
+}
+
+/** Opens `count` connections that each declare a 1,000-byte body, send one byte and close. */
+async function abortBodies(count: number, parallel = 100): Promise<void> {
+  let next = 0;
+  const one = (): Promise<void> =>
+    new Promise((resolve) => {
+      const socket = connect(portOf(), '127.0.0.1', () => {
+        socket.write(`POST /v1/check HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${PUBLISHER_TOKEN}\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{`);
+        setImmediate(() => socket.destroy());
+      });
+      socket.on('close', () => resolve());
+      socket.on('error', () => resolve());
+    });
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next++ < count) await one();
+    }),
+  );
+}
+
+describe('hardening: the publish path survives hostile clients', () => {
+  it('gives back every admission slot when 10,000 clients go away mid-body, and checks as before', async () => {
+    await abortBodies(10_000);
+    let slots = await inFlight();
+    for (let i = 0; i < 50 && slots !== 0; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      slots = await inFlight();
+    }
+    assert.equal(slots, 0, 'checks in flight after every aborted client went away');
+    const response = await fixture.gate.post('/v1/check', listing, publisher);
+    assert.equal(response.status, 200);
+    assert.equal(((await response.json()) as { verdict: string }).verdict, 'block');
+  });
+
+  it('refuses an anonymous pack upload of 500 MB from its headers, before reading a byte of it', async () => {
+    const before = process.memoryUsage().rss;
+    const answer = await raw(`PUT /v1/admin/pack HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${500 * 1024 * 1024}\r\n\r\n`, '{"packVersion":');
+    assert.match(answer.text, /^HTTP\/1\.1 401 /);
+    assert.ok(process.memoryUsage().rss - before < 64 * 1024 * 1024, 'the gate did not buffer the upload');
+  });
+
+  it('refuses a check body over the limit with 413 from its content-length, and a wrong token before the body', async () => {
+    const big = await raw(`POST /v1/check HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${PUBLISHER_TOKEN}\r\ncontent-type: application/json\r\ncontent-length: ${900 * 1024 * 1024}\r\n\r\n`);
+    assert.match(big.text, /^HTTP\/1\.1 413 /);
+    // 900 KB declared, nothing sent: an answer that waited for the body would never come.
+    const unauth = await raw(`POST /v1/check HTTP/1.1\r\nhost: x\r\nauthorization: Bearer nope-nope-nope-nope\r\ncontent-type: application/json\r\ncontent-length: ${900 * 1024}\r\n\r\n`);
+    assert.match(unauth.text, /^HTTP\/1\.1 401 /);
+  });
+
+  it('refuses deeply nested JSON before parsing it, and checks stay fast meanwhile', async () => {
+    const nested = '['.repeat(500_000) + ']'.repeat(500_000);
+    const started = performance.now();
+    const response = await fixture.gate.post('/v1/check', nested, publisher);
+    assert.equal(response.status, 400);
+    assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'GATE_ERR_INVALID_BODY');
+    const check = await fixture.gate.post('/v1/check', listing, publisher);
+    assert.equal(((await check.json()) as { verdict: string }).verdict, 'block');
+    assert.ok(performance.now() - started < 5000);
+  });
+
+  it('refuses an address with 429 after too many unknown tokens, and logs where they came from', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i++) statuses.push((await fixture.gate.post('/v1/check', listing, { authorization: `Bearer guess-${i}-000000000000` })).status);
+    // The earlier cases' wrong tokens count too: at most 20 failures, then only 429s.
+    const firstLimited = statuses.indexOf(429);
+    assert.ok(firstLimited > 0 && firstLimited <= 20, statuses.join(' '));
+    assert.deepEqual(statuses.slice(0, firstLimited), Array(firstLimited).fill(401));
+    assert.deepEqual(statuses.slice(firstLimited), Array(40 - firstLimited).fill(429));
+    const limited = await fixture.gate.post('/v1/check', listing, publisher);
+    assert.equal(limited.status, 429, 'a good token from a refused address waits too');
+    assert.ok(Number(limited.headers.get('retry-after')) >= 1);
+    assert.ok(logLines.some((line) => /from 127\.0\.0\.1 refused/.test(line)), logLines.join('\n'));
+  });
+});
+
+describe('hardening: what answers say about themselves', () => {
+  const metricsToken = 'test-metrics-token-0123456789';
+  const gated = gateFixture({ env: { GATE_METRICS_TOKEN: metricsToken } });
+
+  it('keeps /metrics behind its token when one is set', async () => {
+    assert.equal((await gated.gate.get('/metrics')).status, 401);
+    const scraped = await gated.gate.get('/metrics', { authorization: `Bearer ${metricsToken}` });
+    assert.equal(scraped.status, 200);
+    assert.match(await scraped.text(), /gate_checks_in_flight/);
+  });
+
+  it('marks API answers, errors included, as not to be stored', async () => {
+    const ok = await gated.gate.post('/v1/check', listing);
+    assert.equal(ok.headers.get('cache-control'), 'no-store');
+    const refused = await gated.gate.get('/v1/admin/pack');
+    assert.equal(refused.status, 401);
+    assert.equal(refused.headers.get('cache-control'), 'no-store');
+  });
+});
