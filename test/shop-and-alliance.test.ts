@@ -160,15 +160,44 @@ describe('shop opening, verified marks, reports and the alliance', () => {
     assert.equal((await check(a, { title: 'Quillmark tote', images: [{ phash: hero }] })).verdict, 'block', 'still protects its own brand');
   });
 
-  it('shares confirmed counterfeit sellers with the alliance and withdraws them', async () => {
-    assert.equal((await check(b, { sellerId: 'fake-shop-9', title: 'Zentrix tote' })).verdict, 'allow');
+  it("counts a shared seller against the sharing brand only, until a reviewer lists it platform-wide; a withdrawal ends only the share", async () => {
+    assert.equal((await check(b, { sellerId: 'fake-shop-9', title: 'Quillmark tote' })).verdict, 'allow', 'a brand named without an indicator');
     const share = await call(a, 'POST', '/v1/rights-holder/brands/quillmark/sellers', ACME, { sellerIds: ['fake-shop-9'] });
     assert.equal(share.status, 200);
-    assert.ok(await within(2000, async () => (await check(b, { sellerId: 'fake-shop-9', title: 'Zentrix tote' })).verdict === 'block'));
+    // Acme vouches for its own mark: another member's brand, or no brand, is not its call.
+    const own = await within(2000, async () => {
+      const answer = await check(b, { sellerId: 'fake-shop-9', title: 'Quillmark tote' });
+      return answer.verdict === 'block' && answer.reasons.some((r: any) => r.code === 'blocklist_seller' && r.ref === 'alliance:acme/quillmark');
+    });
+    assert.ok(own, 'the shared seller is blocked on listings naming the sharing brand, on another instance');
+    assert.equal((await check(b, { sellerId: 'fake-shop-9', title: 'Zentrix tote' })).verdict, 'allow', "another member's brand");
+    assert.equal((await check(b, { sellerId: 'fake-shop-9', title: 'cotton tote' })).verdict, 'allow', 'no brand at all');
     assert.deepEqual((await call(a, 'GET', '/v1/rights-holder/brands/quillmark/sellers', ACME)).body.sellers.map((s: any) => s.sellerId), ['fake-shop-9']);
-    const withdrawn = await call(a, 'DELETE', '/v1/rights-holder/brands/quillmark/sellers', ACME, { sellerIds: ['fake-shop-9'] });
+    const pending = await call(a, 'GET', '/v1/review/alliance/sellers', REVIEWER_TOKEN);
+    assert.deepEqual(pending.body.sellers, [{ sellerId: 'fake-shop-9', brands: ['acme/quillmark'], review: null }]);
+
+    // A reviewer confirms: listed platform-wide in the reviewer's name.
+    const confirmed = await call(b, 'POST', '/v1/review/alliance/sellers/fake-shop-9/decision', REVIEWER_TOKEN, { decision: 'confirm', note: 'test buys' });
+    assert.equal(confirmed.status, 200, JSON.stringify(confirmed.body));
+    assert.ok(await within(2000, async () => (await check(a, { sellerId: 'fake-shop-9', title: 'cotton tote' })).verdict === 'block'));
+    assert.deepEqual((await call(a, 'GET', '/v1/review/alliance/sellers', REVIEWER_TOKEN)).body.sellers, []);
+
+    // The holder withdraws: its share ends, the reviewer's listing stays.
+    const withdrawn = await call(a, 'DELETE', '/v1/rights-holder/brands/quillmark/sellers', ACME, { sellerIds: ['fake-shop-9', 'never-shared'] });
     assert.deepEqual(withdrawn.body.delisted, ['fake-shop-9']);
-    assert.ok(await within(2000, async () => (await check(b, { sellerId: 'fake-shop-9', title: 'Zentrix tote' })).verdict === 'allow'));
+    assert.deepEqual((await call(a, 'GET', '/v1/rights-holder/brands/quillmark/sellers', ACME)).body.sellers, []);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal((await check(b, { sellerId: 'fake-shop-9', title: 'cotton tote' })).verdict, 'block', "the reviewer's listing outlives the share");
+  });
+
+  it('keeps a seller an admin listed when a rights holder that shared it withdraws', async () => {
+    assert.equal((await call(a, 'POST', '/v1/rights-holder/brands/quillmark/sellers', ACME, { sellerIds: ['fake-shop-10'] })).status, 200);
+    assert.equal((await call(a, 'POST', '/v1/admin/lists/sellers', ADMIN_TOKEN, { values: ['fake-shop-10'] })).status, 200);
+    const withdrawn = await call(a, 'DELETE', '/v1/rights-holder/brands/quillmark/sellers', ACME, { sellerIds: ['fake-shop-10'] });
+    assert.deepEqual(withdrawn.body.delisted, ['fake-shop-10']);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal((await check(b, { sellerId: 'fake-shop-10', title: 'cotton tote' })).verdict, 'block');
+    assert.equal((await call(a, 'GET', '/v1/admin/lists/sellers/fake-shop-10', ADMIN_TOKEN)).body.listed, true);
   });
 
   it('shows rings by region in the admin view and the clue package', async () => {

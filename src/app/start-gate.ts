@@ -258,7 +258,8 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     metrics.registry.gauge('gate_spool_unreadable_total', 'Spooled lines a replay could not read (torn by a crash of the machine), set aside in GATE_DATA_DIR/spool/*.unreadable.jsonl.', () => spool.unreadable + changes.unreadable);
     metrics.registry.gauge('gate_review_spool_replaying', '1 while the spool is being replayed into Redis (new review items join the spool meanwhile).', () => (spool.replayInProgress ? 1 : 0));
 
-    const alliance = new AllianceSellers(redis, keys, lists, rings, figures);
+    const alliance = new AllianceSellers(redis, keys, lists, rings, figures, log);
+    await alliance.listen(subscriber);
     let admissionLimit: AdmissionLimit | undefined;
     if (config.admissionTargetMs > 0) {
       // Its own 1 ms delay probe, read and reset once per window of the bound.
@@ -295,7 +296,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
       lists,
       fingerprints,
       audit,
-      review: { reviews, effects, verdicts, redis, keys, changes },
+      review: { reviews, effects, verdicts, redis, keys, changes, alliance },
       rightsHolder: { registry, packs, fingerprints, complaints, trust, figures, alliance },
       enforcement: { registry, packs, figures, causes, rings, appeals },
       tokens: buildTokens(config),

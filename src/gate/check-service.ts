@@ -83,6 +83,9 @@ export function listProbes(request: CheckRequest): ListProbe[] {
   return probes;
 }
 
+/** The ref of a `blocklist_seller` reason that a rights holder's share gave, before the sharing brand's live id. */
+export const ALLIANCE_REF = 'alliance:';
+
 export function ringAttributes(request: CheckRequest): RingAttribute[] {
   const seller = request.seller;
   const out: RingAttribute[] = [];
@@ -232,7 +235,11 @@ export class CheckService {
     const index = brandIndexOf(compiled);
     const namedOwners = new Set(brandsNamed.flatMap((id) => index.owners.get(id) ?? []));
     const fingerprintHits = text.ok ? nameFingerprintHits(text.value.fingerprints, banks, request, compiled, namedOwners) : { texts: [], images: [] };
+    const brands = brandsInvolved(compiled, text.ok ? text.value : undefined, [...fingerprintHits.images, ...fingerprintHits.texts].map((h) => h.ref));
     const extraSignals: Array<{ reason: Reason; score: number }> = [];
+    // A seller a rights holder shared counts only against listings of the sharing brands.
+    const sharingBrand = this.parts.alliance.brandsSharing(request.sellerId).find((brand) => brands.includes(brand));
+    if (sharingBrand !== undefined) extraSignals.push({ reason: { code: 'blocklist_seller', ref: `${ALLIANCE_REF}${sharingBrand}`, field: 'sellerId' }, score: pack.thresholds.block });
     if (ring.ok && ring.value.confirmedOthers > 0) {
       extraSignals.push({ reason: { code: 'ring', ref: ring.value.ringLabel, field: 'sellerId' }, score: pack.ring?.score ?? pack.thresholds.review });
     }
@@ -246,7 +253,6 @@ export class CheckService {
       extraSignals,
       demoted: this.parts.causes.demoted,
     });
-    const brands = brandsInvolved(compiled, text.ok ? text.value : undefined, [...fingerprintHits.images, ...fingerprintHits.texts].map((h) => h.ref));
     let verdict = scored.verdict;
     const reasons = [...scored.reasons, ...degraded];
     // Each signal that could not be computed moves the verdict as configured (default: at least review).
@@ -335,8 +341,12 @@ export class CheckService {
           const owner = bankedEntryOwner(h.ref);
           return owner?.shared ? [owner.brandId] : [];
         });
+        for (const reason of reasons) {
+          if (reason.code !== 'blocklist_seller') continue;
+          if (reason.ref?.startsWith(ALLIANCE_REF)) sharedBrands.push(reason.ref.slice(ALLIANCE_REF.length));
+          else this.parts.alliance.creditHit(request.sellerId);
+        }
         if (sharedBrands.length > 0) this.parts.figures.countLater(new Set(sharedBrands), 'allianceHits');
-        if (reasons.some((r) => r.code === 'blocklist_seller')) this.parts.alliance.creditHit(request.sellerId).catch(logFailure('alliance credit'));
       }
     }
     // Banked images the listing used link its seller too; known only after matching.

@@ -2,6 +2,7 @@
 // undo, bulk decisions, stats and seller history; the publisher's verdict lookup;
 // the admin's dead letters and audit log.
 import type uWS from '@trufflesuite/uws-js-unofficial';
+import type { AllianceReview, AllianceSellers } from '../alliance/alliance-sellers.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Principal, TokenRegistry } from '../auth/token-registry.js';
 import { GateError } from '../errors/gate-error.js';
@@ -18,6 +19,8 @@ import type { ReviewSpool } from '../review/review-spool.js';
 import type { SpooledChange } from '../review/spooled-change.js';
 
 export interface ReviewRouteParts {
+  /** Sellers rights holders shared, for a reviewer to list platform-wide or not. */
+  alliance: AllianceSellers;
   /** Where decisions go while Redis cannot take them. */
   changes: ReviewSpool<SpooledChange>;
   reviews: ReviewQueue;
@@ -179,6 +182,31 @@ export function registerReviewRoutes(app: uWS.TemplatedApp, p: ReviewRouteParts,
       let mine = 0;
       for (const [, fields] of recent) if (fields[fields.indexOf('reviewer') + 1] === who && fields[fields.indexOf('type') + 1] === 'decision') mine++;
       return { reviewer: who, depth: await p.reviews.depth(), decidedLastHour: mine, leaseMs: p.reviews.leaseMs, undoWindowMs: p.reviews.undoWindowMs };
+    }),
+  );
+
+  app.get(
+    '/v1/review/alliance/sellers',
+    route(options({ auth: reviewer }), async ({ head }) => {
+      const status = new URLSearchParams(head.query).get('status') ?? 'pending';
+      if (status !== 'pending' && status !== 'all') throw new GateError('GATE_ERR_INVALID_FIELD', 'status must be "pending" or "all"', { field: 'status' });
+      return { sellers: await p.alliance.all(status === 'pending') };
+    }),
+  );
+  app.post(
+    '/v1/review/alliance/sellers/:sellerId/decision',
+    route(options({ auth: reviewer, readsBody: true, paramCount: 1 }), async ({ head, body, principal }) => {
+      const who = reviewerName(caller(principal));
+      const sellerId = decodeURIComponent(head.params[0] ?? '');
+      if (!isPlainObject(body) || (body.decision !== 'confirm' && body.decision !== 'reject')) {
+        throw new GateError('GATE_ERR_INVALID_FIELD', 'decision must be "confirm" (list the seller platform-wide) or "reject" (its shares count for their own brands only)', { field: 'decision' });
+      }
+      if (body.note !== undefined && (typeof body.note !== 'string' || body.note.length > 2000)) throw new GateError('GATE_ERR_INVALID_FIELD', 'note must be a string of at most 2000 characters', { field: 'note' });
+      const decision: AllianceReview['decision'] = body.decision;
+      const ruling: AllianceReview = { decision, by: `reviewer:${who}`, at: new Date().toISOString(), ...(typeof body.note === 'string' ? { note: body.note } : {}) };
+      if (!(await p.alliance.review(sellerId, ruling))) throw new GateError('GATE_ERR_NOT_FOUND', `no rights holder shares seller "${sellerId}"`, { field: 'sellerId' });
+      await p.audit.record({ who: ruling.by, what: `alliance:${decision}:seller`, subject: sellerId, ...(ruling.note ? { why: ruling.note } : {}) });
+      return { sellerId, ...ruling };
     }),
   );
 

@@ -237,12 +237,13 @@ export function registerRightsHolderRoutes(app: uWS.TemplatedApp, p: RightsHolde
       if (!sellerIds) throw firstIssue(issues, 'sellerIds');
       if (change === 'share') {
         const added = await p.alliance.share(brand, sellerIds);
-        await p.audit.record({ who: `rights_holder:${who}`, what: 'alliance:share:sellers', subject: brand, details: { sellerIds: sellerIds.slice(0, 100), count: sellerIds.length } });
+        await p.audit.record({ who: `rights_holder:${who}`, what: 'alliance:share:sellers', subject: brand, details: { sellerIds: sellerIds.slice(0, 100), count: sellerIds.length, added } });
         return { brandId: entry.brand.id, shared: added };
       }
-      const delisted = await p.alliance.withdraw(brand, sellerIds);
-      await p.audit.record({ who: `rights_holder:${who}`, what: 'alliance:withdraw:sellers', subject: brand, details: { sellerIds: sellerIds.slice(0, 100), delisted } });
-      return { brandId: entry.brand.id, withdrawn: sellerIds.length, delisted };
+      const ended = await p.alliance.withdraw(brand, sellerIds);
+      await p.audit.record({ who: `rights_holder:${who}`, what: 'alliance:withdraw:sellers', subject: brand, details: { sellerIds: ended.slice(0, 100), count: ended.length } });
+      // `delisted`: the sellers whose share by this brand ended (a reviewer's platform listing, if any, stays).
+      return { brandId: entry.brand.id, withdrawn: ended.length, delisted: ended };
     });
   app.post(`${base}/brands/:brandId/sellers`, sellersRoute('share'));
   app.del(`${base}/brands/:brandId/sellers`, sellersRoute('withdraw'));

@@ -76,6 +76,9 @@ export interface RedisKeys {
   reporterWindow(reporterId: string, window: number): string;
   /** Sellers rights holders shared with the alliance: sellerId -> JSON of contributors. */
   readonly allianceSellers: string;
+  readonly allianceChanges: string;
+  /** Values an admin removed from a list: no pack seeds them again until an admin adds them (bounded by admins' removals). */
+  listRemoved(kind: ListKind): string;
 }
 
 export function redisKeys(prefix = 'gate:'): RedisKeys {
@@ -120,5 +123,7 @@ export function redisKeys(prefix = 'gate:'): RedisKeys {
     openReport: (listingId) => `${prefix}{reports}:open:${listingId}`,
     reporterWindow: (reporterId, window) => `${prefix}{reports}:rate:${reporterId}:${window}`,
     allianceSellers: `${prefix}{alliance}:sellers`,
+    allianceChanges: `${prefix}alliance:changes`,
+    listRemoved: (kind) => `${prefix}{lists}:${kind}:removed`,
   };
 }
