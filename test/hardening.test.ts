@@ -137,3 +137,31 @@ describe('hardening: what answers say about themselves', () => {
     assert.equal(refused.headers.get('cache-control'), 'no-store');
   });
 });
+
+describe('hardening: padding buys no cheaper verdict', () => {
+  const padded = gateFixture();
+  const dense = 'LV 高仿 Gucci replica 1:1 ';
+
+  it('keeps a blocked listing blocked within a 20 ms deadline when padded with 120 KB of match-dense text', async () => {
+    const attributes = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`a${i}`, dense.repeat(Math.floor(2000 / dense.length))]));
+    const body = { listingId: 'PAD-1', sellerId: 's-pad', title: 'LV 高仿 手提包', description: dense.repeat(Math.floor(20_000 / dense.length)), attributes };
+    // A few rounds first, unjudged: the gate's code for long text is compiled on first use, as in any warm gate.
+    for (let round = 0; round < 5; round++) await (await padded.gate.post('/v1/check', body)).json();
+    for (let round = 0; round < 5; round++) {
+      const response = await padded.gate.post('/v1/check', body, { 'x-deadline-ms': '20' });
+      const answer = (await response.json()) as { verdict: string; reasons: Array<{ code: string; ref?: string }> };
+      assert.equal(answer.verdict, 'block', JSON.stringify(answer.reasons));
+      assert.ok(!answer.reasons.some((r) => r.ref === 'text:deadline'), JSON.stringify(answer.reasons));
+    }
+  });
+
+  it('sends a listing to review, never allows it, when its term sits past the text it had time to read', async () => {
+    const filler = 'Gucci Prada Chanel Hermes '.repeat(70);
+    const attributes: Record<string, string> = Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`a${i}`, filler]));
+    attributes.z = 'LV 高仿';
+    const body = { listingId: 'PAD-2', sellerId: 's-pad', title: 'tote bag', description: filler.repeat(10).slice(0, 20_000), attributes };
+    const response = await padded.gate.post('/v1/check', body, { 'x-deadline-ms': '20' });
+    const answer = (await response.json()) as { verdict: string; reasons: Array<{ code: string; ref?: string }> };
+    assert.notEqual(answer.verdict, 'allow', JSON.stringify(answer.reasons));
+  });
+});

@@ -14,6 +14,10 @@ namespace {
 struct MatchSink {
   std::vector<uint32_t> triples;
   size_t limit;
+  // Matches kept per pattern id: padding a listing with one term a thousand times
+  // costs the scan's callback a counter, not the caller a thousand matches to sift.
+  size_t perPattern;
+  std::vector<uint32_t> counts;
   bool truncated = false;
 };
 
@@ -23,6 +27,12 @@ int OnMatch(unsigned int id, unsigned long long from, unsigned long long to, uns
     sink->truncated = true;
     return 1;  // stop scanning: the caller asked for at most `limit` matches
   }
+  if (id >= sink->counts.size()) sink->counts.resize(static_cast<size_t>(id) + 1, 0);
+  if (sink->counts[id] >= sink->perPattern) {
+    sink->truncated = true;
+    return 0;  // this pattern has had its share; the others may still match
+  }
+  sink->counts[id]++;
   sink->triples.push_back(id);
   sink->triples.push_back(static_cast<uint32_t>(from));
   sink->triples.push_back(static_cast<uint32_t>(to));
@@ -49,12 +59,20 @@ Napi::Value ScanBlock(const Napi::CallbackInfo& info, Database& database) {
     }
     limit = static_cast<size_t>(info[1].As<Napi::Number>().DoubleValue());
   }
+  size_t perPattern = limit;
+  if (info.Length() >= 3 && !info[2].IsUndefined()) {
+    if (!info[2].IsNumber() || info[2].As<Napi::Number>().DoubleValue() < 1) {
+      throw Napi::TypeError::New(env, "maxPerPattern must be a positive integer");
+    }
+    perPattern = static_cast<size_t>(info[2].As<Napi::Number>().DoubleValue());
+  }
   if (bytes.ByteLength() > 0xFFFFFFFFu) throw Napi::RangeError::New(env, "data must be shorter than 4 GiB");
 
   static const char kEmpty[1] = {0};
   const char* data = bytes.ByteLength() == 0 ? kEmpty : reinterpret_cast<const char*>(bytes.Data());
   MatchSink sink;
   sink.limit = limit;
+  sink.perPattern = perPattern;
   hs_error_t rc = hs_scan(database.raw(), data, static_cast<unsigned int>(bytes.ByteLength()), 0,
                           database.scratch(), OnMatch, &sink);
   if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED) {

@@ -227,6 +227,8 @@ export class CheckService {
 
     const degraded: Reason[] = [];
     if (!text.ok) degraded.push({ code: 'degraded', ref: `text:${text.why === 'deadline' ? 'deadline' : shed ? 'shed' : 'unavailable'}` });
+    // Text past its budget was left unread: what was found stands, the rest counts as not computed.
+    else if (text.value.textTruncated) degraded.push({ code: 'degraded', ref: 'text:budget' });
     if (!lists.ok) degraded.push({ code: 'degraded', ref: `lists:${lists.why === 'deadline' ? 'deadline' : 'unavailable'}` });
     if (!ring.ok) degraded.push({ code: 'degraded', ref: `ring:${ring.why === 'deadline' ? 'deadline' : 'unavailable'}` });
     for (const reason of degraded) this.parts.metrics.degraded.inc({ signal: reason.ref.split(':')[0] ?? 'unknown' });

@@ -13,6 +13,15 @@ import type { TextHit } from './text-hit.js';
 export const NEAR_DISTANCE = 20;
 const FIELD_SEPARATOR = 0x0a; // never in normalized text, which turns all white space into spaces
 const MAX_MATCHES = 16_384;
+/** Occurrences kept per pattern: past a few, more of one term change nothing but the time taken. */
+const MAX_MATCHES_PER_PATTERN = 64;
+/**
+ * Time a listing's text may take, in ms. Past it the fields not reached are left
+ * unread and the findings say so (`truncated`): what was found still counts, and
+ * the check treats the rest as a signal it could not compute (issue 30: padding a
+ * blocked listing with 120 KB of match-dense text made it `review` by deadline).
+ */
+export const TEXT_BUDGET_MS = 4;
 
 interface FieldSpan {
   field: TextField;
@@ -33,10 +42,16 @@ function isWordAt(text: NormalizedText, byte: number): boolean {
   return text.classes[indexAtByte(text, byte)] === CharClass.Word;
 }
 
-export function buildScanBuffer(fields: readonly TextField[]): { buffer: Buffer; spans: FieldSpan[] } {
+/** Normalizes the fields in order into one buffer, stopping before a field once `until` (performance.now()) has passed. */
+export function buildScanBuffer(fields: readonly TextField[], until = Infinity): { buffer: Buffer; spans: FieldSpan[]; truncated: boolean } {
   const spans: FieldSpan[] = [];
   let size = 0;
+  let truncated = false;
   for (const field of fields) {
+    if (spans.length > 0 && performance.now() > until) {
+      truncated = true;
+      break;
+    }
     const normalized = normalizeText(field.text);
     spans.push({ field, normalized, byteStart: size, byteEnd: size + normalized.bytes.length });
     size += normalized.bytes.length + 1;
@@ -46,11 +61,19 @@ export function buildScanBuffer(fields: readonly TextField[]): { buffer: Buffer;
     span.normalized.bytes.copy(buffer, span.byteStart);
     if (span.byteEnd < buffer.length) buffer[span.byteEnd] = FIELD_SEPARATOR;
   }
-  return { buffer, spans };
+  return { buffer, spans, truncated };
 }
 
 function spanAt(spans: readonly FieldSpan[], byte: number): FieldSpan | undefined {
-  for (const span of spans) if (byte >= span.byteStart && byte < span.byteEnd) return span;
+  let low = 0;
+  let high = spans.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    const span = spans[middle] as FieldSpan;
+    if (byte < span.byteStart) high = middle - 1;
+    else if (byte >= span.byteEnd) low = middle + 1;
+    else return span;
+  }
   return undefined;
 }
 
@@ -67,15 +90,17 @@ export interface TextFindings {
   hits: TextHit[];
   /** Each field's normalized text, in field order, for the fingerprint lookup. */
   normalized: Map<string, NormalizedText>;
+  /** Part of the text was left unread (over the time budget or the match caps): hits may be missing. */
+  truncated: boolean;
 }
 
 export function findTextHits(db: NativeDatabase, meta: PatternMeta, fields: readonly TextField[]): TextHit[] {
   return findText(db, meta, fields).hits;
 }
 
-export function findText(db: NativeDatabase, meta: PatternMeta, fields: readonly TextField[]): TextFindings {
-  const { buffer, spans } = buildScanBuffer(fields);
-  const { matches } = db.scan(buffer, MAX_MATCHES);
+export function findText(db: NativeDatabase, meta: PatternMeta, fields: readonly TextField[], budgetMs = TEXT_BUDGET_MS): TextFindings {
+  const { buffer, spans, truncated: unread } = buildScanBuffer(fields, performance.now() + budgetMs);
+  const { matches, truncated: capped } = db.scan(buffer, MAX_MATCHES, MAX_MATCHES_PER_PATTERN);
   const occurrences: Occurrence[] = [];
   const nearByIndicator = new Map<number, Occurrence[]>();
   for (let m = 0; m + 2 < matches.length; m += 3) {
@@ -112,5 +137,5 @@ export function findText(db: NativeDatabase, meta: PatternMeta, fields: readonly
     const original = originalSpan(occ.span.normalized, occ.from, occ.to);
     hits.push({ kind, ref, field: occ.span.field.name, start: original.start, end: original.end });
   }
-  return { hits, normalized: new Map(spans.map((span) => [span.field.name, span.normalized])) };
+  return { hits, normalized: new Map(spans.map((span) => [span.field.name, span.normalized])), truncated: unread || capped };
 }

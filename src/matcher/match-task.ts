@@ -21,6 +21,8 @@ export interface MatchTask {
 export interface ListingMatch {
   text: TextHit[];
   fingerprints: FingerprintHits;
+  /** The text was not read whole within its budget: hits beyond what was read may be missing. */
+  textTruncated?: boolean;
 }
 
 export type MatchTaskResult = ListingMatch[];

@@ -41,6 +41,7 @@ export default function match(task: MatchTask): MatchTaskResult {
   return task.listings.map((listing) => {
     const text = findText(db, task.meta, listing.fields);
     const compared = ['title', 'description'].flatMap((name) => text.normalized.get(name) ?? []);
-    return { text: text.hits, fingerprints: findFingerprintHits(indexes, listing.fingerprint, compared) };
+    const found = { text: text.hits, fingerprints: findFingerprintHits(indexes, listing.fingerprint, compared) };
+    return text.truncated ? { ...found, textTruncated: true } : found;
   });
 }

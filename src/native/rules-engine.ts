@@ -28,12 +28,12 @@ export interface PatternSpec {
 export interface ScanResult {
   /** Triples `(id, from, to)` in byte offsets; `from` is 0 unless the pattern has SOM_LEFTMOST. */
   matches: Uint32Array;
-  /** True when the scan stopped at `maxMatches`. */
+  /** True when the scan stopped at `maxMatches`, or a pattern matched more than `maxPerPattern` times (the rest were dropped). */
   truncated: boolean;
 }
 
 export interface NativeDatabase {
-  scan(data: Uint8Array, maxMatches?: number): ScanResult;
+  scan(data: Uint8Array, maxMatches?: number, maxPerPattern?: number): ScanResult;
   serialize(): Buffer;
   info(): string;
   size(): number;
