@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { createServer, type IncomingMessage } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { signWebhook } from '../src/webhook/webhook-dispatcher.js';
+import { verifyWebhook } from '../src/webhook/standard-webhook.js';
 import { freePort } from '../src/redis/embedded-redis.js';
 import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
 import { admin, startTestGate, type TestGate } from './helpers/test-gate.js';
@@ -218,7 +218,11 @@ describe('review queue', () => {
     while (Date.now() < deadline && !hooks.some((h) => JSON.parse(h.body).listingId === 'R200')) await new Promise((r) => setTimeout(r, 100));
     const hook = hooks.find((h) => JSON.parse(h.body).listingId === 'R200');
     assert.ok(hook, 'the verdict of R200 reached the webhook');
-    assert.equal(hook.headers['x-gate-signature'], signWebhook('webhook-secret-0123456789', hook.body));
+    const seen = new Set<string>();
+    assert.deepEqual(verifyWebhook('webhook-secret-0123456789', hook.headers, hook.body, { seen }), { ok: true, id: hook.headers['webhook-id'] });
+    assert.deepEqual(verifyWebhook('webhook-secret-0123456789', hook.headers, hook.body, { seen }), { ok: false, why: 'replayed' }, 'a captured delivery sent again');
+    assert.deepEqual(verifyWebhook('webhook-secret-0123456789', hook.headers, hook.body, { now: Date.now() + 3_600_000 }), { ok: false, why: 'stale' }, 'a delivery an hour old');
+    assert.deepEqual(verifyWebhook('webhook-secret-0123456789', hook.headers, hook.body.replace('block', 'allow')), { ok: false, why: 'bad signature' });
     assert.equal(JSON.parse(hook.body).verdict, 'block');
     assert.ok(String(hook.headers['x-gate-event-id']).startsWith('dc_'));
     assert.equal(hookFailuresLeft, 0, 'the first attempts failed and were retried');

@@ -40,6 +40,7 @@ import { ComplaintDesk } from '../rights-holder/complaint-desk.js';
 import { AppealDesk } from '../rights-holder/appeal-desk.js';
 import { EnforcementOutcomes } from '../enforcement/enforcement-outcomes.js';
 import { AllianceSellers } from '../alliance/alliance-sellers.js';
+import { DecidedListings } from '../review/decided-listings.js';
 import { SellerCheckService } from '../gate/seller-check-service.js';
 import { ReportDesk } from '../reports/report-desk.js';
 import { prepareNormalizer } from '../normalize/normalize-text.js';
@@ -281,7 +282,10 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
           : {}),
       });
     }
-    const checks = new CheckService({ livePack, pool, lists, fingerprints, reviews, verdicts, spool, metrics, qaShare: config.qaShare, log, rings, figures, causes, alliance, failModes: config.failModes, maxListingsInFlight: config.maxListingsInFlight, maxChecksInFlight: config.maxChecksInFlight, admissionLimit, shedMode: config.shedMode });
+    const decided = new DecidedListings(redis, keys, log, config.listResyncSeconds * 1000);
+    opened.push(async () => decided.close());
+    await decided.listen(subscriber);
+    const checks = new CheckService({ decided, livePack, pool, lists, fingerprints, reviews, verdicts, spool, metrics, qaShare: config.qaShare, log, rings, figures, causes, alliance, failModes: config.failModes, maxListingsInFlight: config.maxListingsInFlight, maxChecksInFlight: config.maxChecksInFlight, admissionLimit, shedMode: config.shedMode });
     metrics.registry.gauge('gate_admission_limit', 'Checks in flight admitted now: the adaptive bound (GATE_ADMISSION_TARGET_MS) within GATE_MAX_CHECKS_IN_FLIGHT.', () => admissionLimit?.limit ?? config.maxChecksInFlight);
     metrics.registry.gauge('gate_admission_limit_decreases_total', 'Times the adaptive bound on checks in flight shrank because matching took longer than GATE_ADMISSION_TARGET_MS.', () => admissionLimit?.decreases ?? 0);
     metrics.registry.gauge('gate_checks_in_flight', 'Checks admitted and not answered yet (GATE_MAX_CHECKS_IN_FLIGHT bounds them).', () => checks.checksInFlight);

@@ -13,6 +13,7 @@ import type { ListingMatch } from '../matcher/match-task.js';
 import type { GateMetrics } from '../observability/gate-metrics.js';
 import type { LivePack } from '../pack/live-pack.js';
 import type { EnqueueResult, ReviewQueue } from '../review/review-queue.js';
+import type { DecidedListings, PersonVerdict } from '../review/decided-listings.js';
 import type { ReviewSpool } from '../review/review-spool.js';
 import type { ListingVerdict, ListingVerdicts } from '../review/listing-verdicts.js';
 import { GateError } from '../errors/gate-error.js';
@@ -39,6 +40,8 @@ import type { AdmissionLimit } from './admission-limit.js';
 
 export interface CheckServiceParts {
   livePack: LivePack;
+  /** Listings a person decided, whose verdict the gate's never replaces for the same content. */
+  decided: DecidedListings;
   pool: MatchPool;
   lists: BlocklistStore;
   fingerprints: FingerprintBank;
@@ -66,6 +69,7 @@ export interface CheckServiceParts {
 
 /** The ring signal of a check whose seller and attributes the flags table has never seen in a confirmed ring. */
 const RING_FROM_TABLE: Outcome<RingStatus> = { ok: true, value: NO_CONFIRMED_RING };
+const NO_PERSON_VERDICT: Outcome<PersonVerdict | undefined> = { ok: true, value: undefined };
 
 /** The margin allowed past a check's deadline before its answer counts as late (gate_checks_late_total). */
 const LATE_GRACE_MS = 2;
@@ -209,7 +213,10 @@ export class CheckService {
     const ringAsked = this.parts.rings.mightBeInConfirmedRing(request.sellerId, attributes);
     const limit = this.parts.admissionLimit;
     const matched = shed ? Promise.reject(new Error('shed')) : this.parts.pool.match(compiled, banks, listing);
-    const [text, lists, ring] = await Promise.all([
+    // Asked only when a person may have decided about this listing (the table says so).
+    const decidedAsked = this.parts.decided.mightHave(request.listingId);
+    const hash = decidedAsked ? contentHash(request) : undefined;
+    const [text, lists, ring, person] = await Promise.all([
       settleBefore<ListingMatch>(
         shed
           ? matched
@@ -222,6 +229,7 @@ export class CheckService {
       ),
       settleBefore<ListHit[]>(this.parts.lists.check(listProbes(request)), deadline),
       ringAsked ? settleBefore<RingStatus>(this.parts.rings.linkAndStatus(request.sellerId, attributes, request.listingId, region), deadline) : RING_FROM_TABLE,
+      hash !== undefined ? settleBefore(this.parts.decided.verdictOf(request.listingId, hash), deadline) : NO_PERSON_VERDICT,
     ]);
     clearTimeout(timer);
 
@@ -231,6 +239,7 @@ export class CheckService {
     else if (text.value.textTruncated) degraded.push({ code: 'degraded', ref: 'text:budget' });
     if (!lists.ok) degraded.push({ code: 'degraded', ref: `lists:${lists.why === 'deadline' ? 'deadline' : 'unavailable'}` });
     if (!ring.ok) degraded.push({ code: 'degraded', ref: `ring:${ring.why === 'deadline' ? 'deadline' : 'unavailable'}` });
+    if (!person.ok) degraded.push({ code: 'degraded', ref: `decision:${person.why === 'deadline' ? 'deadline' : 'unavailable'}` });
     for (const reason of degraded) this.parts.metrics.degraded.inc({ signal: reason.ref.split(':')[0] ?? 'unknown' });
 
     const brandsNamed = text.ok ? brandsInvolved(compiled, text.value, []) : [];
@@ -259,7 +268,9 @@ export class CheckService {
     const reasons = [...scored.reasons, ...degraded];
     // Each signal that could not be computed moves the verdict as configured (default: at least review).
     for (const reason of degraded) {
-      const mode = this.parts.failModes[(reason.ref.split(':')[0] ?? 'text') as DegradableSignal] ?? 'review';
+      const signal = reason.ref.split(':')[0] ?? 'text';
+      if (signal === 'decision') continue; // not knowing of a person's verdict leaves the gate's standing
+      const mode = this.parts.failModes[signal as DegradableSignal] ?? 'review';
       if (mode === 'closed') verdict = 'block';
       else if (mode === 'review' && verdict === 'allow') verdict = 'review';
     }
@@ -276,7 +287,7 @@ export class CheckService {
     const reviewItem = (tier: 'normal' | 'qa') => ({
       listingId: request.listingId,
       sellerId: request.sellerId,
-      contentHash: contentHash(request),
+      contentHash: hash ?? contentHash(request),
       policyVersion: pack.packVersion,
       checkId,
       score: scored.score,
@@ -288,7 +299,11 @@ export class CheckService {
       context: brands.length > 0 ? { brands } : {},
     });
     let decidedBy = 'gate';
-    if (verdict === 'review') {
+    if (person.ok && person.value !== undefined) {
+      // A person decided this very content: their verdict stands, and nothing is queued again.
+      response.verdict = person.value;
+      decidedBy = 'reviewer';
+    } else if (verdict === 'review') {
       // The id is chosen here, so that a late write to Redis and a replay of the
       // spool land on the same item (the enqueue script de-duplicates by content).
       const item = { ...reviewItem('normal'), reviewId: `rv_${randomUUID()}` };
@@ -318,6 +333,7 @@ export class CheckService {
     }
     const record: ListingVerdict = { listingId: request.listingId, verdict: response.verdict, decidedBy, decidedAt: new Date().toISOString(), checkId, policyVersion: pack.packVersion, reasons: response.reasons };
     if (response.reviewId) record.reviewId = response.reviewId;
+    if (hash !== undefined) record.contentHash = hash;
     // Recorded once the answer is on its way: the seller waits for the verdict, not for its bookkeeping.
     setImmediate(() => this.recordOutcome(request, record, brands, fingerprintHits, ringAsked ? undefined : attributes));
     response.tookMicros = Math.round((performance.now() - startedAt) * 1000);

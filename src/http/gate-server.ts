@@ -206,7 +206,7 @@ export class GateServer {
         const values = listValues(raw);
         let count: number;
         try {
-          count = change === 'add' ? await p.lists.add(kind, values) : await p.lists.remove(kind, values);
+          count = change === 'add' ? await p.lists.add(kind, values) : await p.lists.remove(kind, values, { byAdmin: true });
         } catch (error) {
           if (!isRedisUnavailable(error)) throw error;
           // Redis is away: the change is kept on disk and applied, once, when it returns.
@@ -217,7 +217,8 @@ export class GateServer {
         }
         // A seller an admin lists is a confirmed counterfeit seller: its ring gets the `ring` reason.
         if (kind === 'sellers') await p.enforcement.rings.confirm(values, change === 'add');
-        await p.audit.record({ who: 'admin', what: `list:${change}:${kind}`, details: { values: values.slice(0, 100), count: values.length } });
+        // What happened, not what was asked: values already (or never) listed are not counted.
+        await p.audit.record({ who: 'admin', what: `list:${change}:${kind}`, details: { values: values.slice(0, 100), requested: values.length, [change === 'add' ? 'added' : 'removed']: count } });
         return change === 'add' ? { kind, added: count } : { kind, removed: count };
       });
     app.post('/v1/admin/lists/:kind', listChange('add'));

@@ -240,7 +240,9 @@ export function registerReviewRoutes(app: uWS.TemplatedApp, p: ReviewRouteParts,
     route(options({ auth: admin }), async ({ head }) => {
       const query = new URLSearchParams(head.query);
       const count = Math.min(1000, Math.max(1, Number(query.get('count') ?? 100) || 100));
-      return { records: await p.audit.read(query.get('after') ?? '-', count) };
+      const after = query.get('after') ?? '-';
+      if (after !== '-' && !/^\d{1,20}-\d{1,20}$/.test(after)) throw new GateError('GATE_ERR_INVALID_FIELD', 'after must be a record id as the log gives it (<ms>-<seq>), or absent', { field: 'after' });
+      return { records: await p.audit.read(after, count) };
     }),
   );
   app.get(

@@ -84,6 +84,16 @@ function remoteAddress(res: HttpResponse): string {
   return Buffer.from(res.getRemoteAddressAsText()).toString();
 }
 
+/** A path parameter that is not valid percent-encoded UTF-8 is the caller's error, not a 500. */
+function checkPathParam(raw: string): void {
+  if (!raw.includes('%')) return;
+  try {
+    decodeURIComponent(raw);
+  } catch {
+    throw new GateError('GATE_ERR_INVALID_FIELD', `the path holds "${raw}", which is not valid percent-encoded UTF-8`, { field: 'path' });
+  }
+}
+
 /** The declared body size, refused at once when over the route's limit. */
 function checkDeclaredSize(contentLength: string, limit: number): void {
   if (contentLength === '') return;
@@ -122,6 +132,7 @@ export function route(options: RouteOptions, handler: Handler): (res: HttpRespon
     };
     // Everything the headers decide is decided here, before the body's first byte.
     try {
+      for (const param of head.params) checkPathParam(param);
       if (auth && (auth.enforced?.() ?? true)) principal = requireRole(options.roleCheck, head.authorization, auth.roles, auth.name, () => remoteAddress(res));
       if (options.readsBody) {
         format = bodyFormat(head.contentType);

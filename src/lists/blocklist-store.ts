@@ -133,18 +133,28 @@ export class BlocklistStore {
     return hits;
   }
 
+  /** Lists the values; an admin's earlier removal of any of them no longer holds a pack back from seeding it. */
   async add(kind: ListKind, values: readonly string[]): Promise<number> {
     if (values.length === 0) return 0;
-    const added = await this.redis.sadd(this.keys.list(kind), ...values);
+    const [[error, added] = [null, 0]] = (await this.redis.multi().sadd(this.keys.list(kind), ...values).srem(this.keys.listRemoved(kind), ...values).exec()) ?? [];
+    if (error) throw error;
     await this.announce({ kind, values: [...values] });
-    return added;
+    return Number(added);
   }
 
-  async remove(kind: ListKind, values: readonly string[]): Promise<number> {
+  /**
+   * Unlists the values; returns how many were listed. `byAdmin`: the removal is
+   * an admin's word, kept as a tombstone so that no pack seeds the values again
+   * (at a restart, a pack swap) until an admin adds them (issue 29).
+   */
+  async remove(kind: ListKind, values: readonly string[], options: { byAdmin?: boolean } = {}): Promise<number> {
     if (values.length === 0) return 0;
-    const removed = await this.redis.srem(this.keys.list(kind), ...values);
+    const transaction = this.redis.multi().srem(this.keys.list(kind), ...values);
+    if (options.byAdmin) transaction.sadd(this.keys.listRemoved(kind), ...values);
+    const [[error, removed] = [null, 0]] = (await transaction.exec()) ?? [];
+    if (error) throw error;
     await this.announce({ kind, values: [...values] });
-    return removed;
+    return Number(removed);
   }
 
   async has(kind: ListKind, value: string): Promise<boolean> {

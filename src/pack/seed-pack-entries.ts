@@ -27,7 +27,11 @@ export async function seedPackEntries(redis: Redis, keys: RedisKeys, pack: Polic
       const chunk = values.slice(i, i + CHUNK);
       const present = await redis.smismember(keys.list(kind), ...chunk);
       const missing = chunk.filter((_, j) => present[j] !== 1);
-      if (missing.length > 0) counts.lists += await redis.sadd(keys.list(kind), ...missing);
+      if (missing.length === 0) continue;
+      // Values an admin removed stay removed: the live lists are the truth after the first seeding.
+      const removed = await redis.smismember(keys.listRemoved(kind), ...missing);
+      const seeding = missing.filter((_, j) => removed[j] !== 1);
+      if (seeding.length > 0) counts.lists += await redis.sadd(keys.list(kind), ...seeding);
     }
   }
   const banks = [

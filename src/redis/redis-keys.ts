@@ -17,6 +17,15 @@ export interface RedisKeys {
   reviewDedupe(listingId: string, contentHash: string): string;
   /** listingId + content hash -> a reviewer's decision, so decided content is not reviewed again. */
   reviewDecided(listingId: string, contentHash: string): string;
+  /** reviewDecided's keys before the listingId. */
+  readonly reviewDecidedPrefix: string;
+  /** A listing's open review items (deciding one closes the others); with the listingId appended. */
+  readonly reviewOpenPrefix: string;
+  /** A listing's decision version, up by one with every decision and undo; with the listingId appended. */
+  readonly listingVersionPrefix: string;
+  /** Listings a person decided, by when (ms): what the check path's table mirrors. Trimmed to the retention window. */
+  readonly decidedListings: string;
+  readonly decidedChanges: string;
   /** Prefix of the per-item hashes (the reviewId follows). */
   readonly reviewItemPrefix: string;
   reviewItem(reviewId: string): string;
@@ -89,7 +98,12 @@ export function redisKeys(prefix = 'gate:'): RedisKeys {
     reviewStream: (tier) => `${prefix}{review}:stream:${tier}`,
     reviewDedupe: (listingId, contentHash) => `${prefix}{review}:dedupe:${listingId}:${contentHash}`,
     reviewDecided: (listingId, contentHash) => `${prefix}{review}:decided:${listingId}:${contentHash}`,
+    reviewDecidedPrefix: `${prefix}{review}:decided:`,
     reviewItemPrefix: `${prefix}{review}:item:`,
+    reviewOpenPrefix: `${prefix}{review}:open:`,
+    listingVersionPrefix: `${prefix}{review}:version:`,
+    decidedListings: `${prefix}{review}:decided-listings`,
+    decidedChanges: `${prefix}review:decided:changes`,
     reviewItem: (reviewId) => `${prefix}{review}:item:${reviewId}`,
     reviewCluster: (key) => `${prefix}{review}:cluster:${key}`,
     reviewDecisions: `${prefix}{review}:decisions`,

@@ -13,7 +13,7 @@ import type { ListKind } from '../pack/policy-pack.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import type { CheckRequest } from '../gate/check-request.js';
 import type { GateMetrics } from '../observability/gate-metrics.js';
-import type { ListingVerdicts } from './listing-verdicts.js';
+import type { ListingVerdict, ListingVerdicts } from './listing-verdicts.js';
 import type { WebhookOutbox } from '../webhook/webhook-outbox.js';
 import type { EnforcementOutcomes } from '../enforcement/enforcement-outcomes.js';
 import type { SellerRings } from '../rings/seller-rings.js';
@@ -180,9 +180,22 @@ export class DecisionEffects {
     await redis.hset(keys.reviewItem(reviewId), 'added', JSON.stringify(added));
     const item = await redis.hgetall(keys.reviewItem(reviewId));
     const context = JSON.parse(item.context || '{}') as ReviewContext;
-    const verdict = { listingId: record.listingId ?? '', verdict: decision, decidedBy: who, decidedAt: at, reviewId, reasons } as const;
-    await verdicts.record(context.complaint ? { ...verdict, complaintId: context.complaint.complaintId } : verdict);
+    const version = record.version ? Number(record.version) : undefined;
+    const verdict: ListingVerdict = { listingId: record.listingId ?? '', verdict: decision, decidedBy: who, decidedAt: at, reviewId, reasons };
+    if (context.complaint) verdict.complaintId = context.complaint.complaintId;
+    if (record.contentHash) verdict.contentHash = record.contentHash;
+    if (version !== undefined) verdict.version = version;
+    // A decision older than the listing's stored one (an effect applied late) changes nothing the marketplace sees.
+    const current = await verdicts.record(verdict);
     await this.parts.outcomes?.decided({ decisionId: record.decisionId ?? reviewId, reviewId, listingId: record.listingId ?? '', decision, who, at, createdAt: item.createdAt ?? at, context });
+    // Items of the same listing this decision closed follow it: their complaint, appeal or report is settled with it.
+    for (const other of (record.superseded ?? '').split(',').filter((id) => id !== '')) {
+      const closed = await redis.hgetall(keys.reviewItem(other));
+      const otherContext = JSON.parse(closed.context || '{}') as ReviewContext;
+      // An appeal against a takedown settles the complaint itself (overturned or upheld).
+      if (otherContext.complaint && otherContext.complaint.complaintId === context.appeal?.complaintId) continue;
+      await this.parts.outcomes?.decided({ decisionId: `${record.decisionId ?? reviewId}:${other}`, reviewId: other, listingId: record.listingId ?? '', decision, who, at, createdAt: closed.createdAt ?? at, context: otherContext });
+    }
     if (listing) {
       await redis
         .multi()
@@ -190,8 +203,10 @@ export class DecisionEffects {
         .ltrim(keys.sellerHistory(listing.sellerId), 0, 99)
         .exec();
     }
-    await webhooks.enqueue({ eventId: record.decisionId ?? reviewId, type: 'listing.verdict', listingId: record.listingId ?? '', verdict: decision, decidedBy: who, decidedAt: at, reviewId });
-    await audit.record({ who, what: `decision:${decision}`, subject: reviewId, why: record.note || undefined, when: at, details: { listingId: record.listingId, added } });
+    if (current) {
+      await webhooks.enqueue({ eventId: record.decisionId ?? reviewId, type: 'listing.verdict', listingId: record.listingId ?? '', verdict: decision, decidedBy: who, decidedAt: at, reviewId, ...(version !== undefined ? { sequence: version } : {}) });
+    }
+    await audit.record({ who, what: `decision:${decision}`, subject: reviewId, why: record.note || undefined, when: at, details: { listingId: record.listingId, added, ...(record.superseded ? { closed: record.superseded.split(',') } : {}), ...(current ? {} : { stale: true }) } });
     metrics.reviewDecisions.inc({ decision, source: item.source ?? 'gate' });
   }
 
@@ -207,8 +222,11 @@ export class DecisionEffects {
     if (added.texts.length > 0) await fingerprints.remove('texts', added.texts);
     await redis.hdel(keys.reviewItem(reviewId), 'added');
     const at = record.at ?? new Date().toISOString();
-    await verdicts.record({ listingId: record.listingId ?? '', verdict: 'review', decidedBy: 'gate', decidedAt: at, reviewId });
-    await webhooks.enqueue({ eventId: `${record.decisionId ?? reviewId}:undo`, type: 'listing.verdict', listingId: record.listingId ?? '', verdict: 'review', decidedBy: 'gate', decidedAt: at, reviewId });
+    const version = record.version ? Number(record.version) : undefined;
+    const current = await verdicts.record({ listingId: record.listingId ?? '', verdict: 'review', decidedBy: 'gate', decidedAt: at, reviewId, ...(version !== undefined ? { version } : {}) });
+    if (current) {
+      await webhooks.enqueue({ eventId: `${record.decisionId ?? reviewId}:undo`, type: 'listing.verdict', listingId: record.listingId ?? '', verdict: 'review', decidedBy: 'gate', decidedAt: at, reviewId, ...(version !== undefined ? { sequence: version } : {}) });
+    }
     await audit.record({ who: `reviewer:${record.reviewer ?? ''}`, what: 'undo', subject: reviewId, when: at, details: { undid: record.decision, reverted: added } });
   }
 }

@@ -22,6 +22,10 @@ export interface ListingVerdict {
   reasons?: Reason[];
   /** The complaint that took the listing down or that a reviewer decided on. */
   complaintId?: string;
+  /** The content the verdict is about (contentHash of the check request), when known. */
+  contentHash?: string;
+  /** Up by one with each decision about the listing and each undo: a receiver keeps the highest. */
+  version?: number;
 }
 
 /** The verdict with the listing as last checked (kept for complaints and appeals). */
@@ -48,8 +52,9 @@ export interface ListingVerdictsOptions {
 export class ListingVerdicts {
   /** Records of checks, written after the answer, together with those of the same turn. */
   private readonly later: WriteBehind<PendingRecord>;
-  /** record-verdicts-unless-newer.lua: the number of keys, the keys, then 10 values per record. */
+  /** record-verdicts-unless-newer.lua: the number of keys, the keys, then 11 values per record. */
   private readonly recordManyUnlessNewer: (keyCount: number, ...keysThenValues: string[]) => Promise<number>;
+  private readonly recordDecision: (key: string, version: string, ...fieldsAndValues: string[]) => Promise<number>;
 
   constructor(
     private readonly redis: Redis,
@@ -57,6 +62,7 @@ export class ListingVerdicts {
     options: ListingVerdictsOptions = {},
   ) {
     this.recordManyUnlessNewer = luaCommand<ListingVerdicts['recordManyUnlessNewer']>(redis, 'record-verdicts-unless-newer');
+    this.recordDecision = luaCommand<ListingVerdicts['recordDecision']>(redis, 'record-decision-verdict', 1);
     this.later = new WriteBehind<PendingRecord>({
       name: 'verdict records',
       delayMs: options.recordDelayMs ?? 5,
@@ -73,10 +79,12 @@ export class ListingVerdicts {
    * about the same listing leaves in place. A record waiting to be written for the
    * same listing is older than this one: only its listing is kept.
    */
-  async record(verdict: ListingVerdict, listing?: CheckRequest): Promise<void> {
+  /** Writes a person's (or a takedown's) verdict; one with a version older than the stored record's is not written (returns false). */
+  async record(verdict: ListingVerdict, listing?: CheckRequest): Promise<boolean> {
     const superseded = this.later.peek(verdict.listingId);
     this.later.discard(verdict.listingId);
-    await this.redis.hset(this.keys.listingVerdict(verdict.listingId), fieldsOf(verdict, listing ?? superseded?.listing));
+    const fields = Object.entries(fieldsOf(verdict, listing ?? superseded?.listing)).flat();
+    return (await this.recordDecision(this.keys.listingVerdict(verdict.listingId), verdict.version === undefined ? '' : String(verdict.version), ...fields)) === 1;
   }
 
   /** The gate's record of a check, written with the others answered in the same turn; reads here see it at once. */
@@ -138,6 +146,7 @@ export class ListingVerdicts {
     if (fields.policyVersion) out.policyVersion = fields.policyVersion;
     if (fields.reasons) out.reasons = JSON.parse(fields.reasons) as Reason[];
     if (fields.complaintId) out.complaintId = fields.complaintId;
+    if (fields.version) out.version = Number(fields.version);
     return out;
   }
 }
@@ -153,6 +162,7 @@ function fieldsOf(verdict: ListingVerdict, listing: CheckRequest | undefined): R
     policyVersion: verdict.policyVersion ?? '',
     reasons: verdict.reasons ? JSON.stringify(verdict.reasons) : '',
     complaintId: verdict.complaintId ?? '',
+    contentHash: verdict.contentHash ?? '',
   };
   if (listing) fields.listing = JSON.stringify(listing);
   return fields;

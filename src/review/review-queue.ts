@@ -24,6 +24,8 @@ export interface ReviewQueueOptions {
   maxDeliveries?: number;
   /** How long a decision can be undone. Default 5 minutes. */
   undoWindowMs?: number;
+  /** How long a listing's decided content and decision version are kept, in seconds. Default 180 days. */
+  retentionSeconds?: number;
 }
 
 export interface ReviewItemInput {
@@ -101,7 +103,7 @@ export interface DecisionResult {
 }
 
 export class ReviewError extends Error {
-  constructor(readonly code: 'not_found' | 'already_decided' | 'not_claimed' | 'claimed_by_another' | 'lease_expired' | 'not_decided' | 'not_yours' | 'window_closed' | string) {
+  constructor(readonly code: 'not_found' | 'already_decided' | 'superseded' | 'not_claimed' | 'claimed_by_another' | 'lease_expired' | 'not_decided' | 'not_yours' | 'window_closed' | string) {
     super(`review: ${code.replace(/_/g, ' ')}`);
     this.name = 'ReviewError';
   }
@@ -119,6 +121,7 @@ export class ReviewQueue {
   readonly leaseMs: number;
   readonly maxDeliveries: number;
   readonly undoWindowMs: number;
+  readonly retentionSeconds: number;
   private readonly scripts: Record<'enqueue' | 'decide' | 'undo' | 'escalate' | 'earlierDecision', Script>;
   private readonly clusters: ReviewClusters;
 
@@ -130,11 +133,12 @@ export class ReviewQueue {
     this.leaseMs = options.leaseMs ?? 10 * 60_000;
     this.maxDeliveries = options.maxDeliveries ?? 5;
     this.undoWindowMs = options.undoWindowMs ?? 5 * 60_000;
+    this.retentionSeconds = options.retentionSeconds ?? 180 * 86_400;
     this.clusters = new ReviewClusters(redis, keys);
     this.scripts = {
       // The number of keys varies (four, then one per cluster key), so it is passed on each call.
       enqueue: luaCommand<Script>(redis, 'enqueue-review'),
-      decide: luaCommand<Script>(redis, 'decide-review', 2),
+      decide: luaCommand<Script>(redis, 'decide-review', 3),
       undo: luaCommand<Script>(redis, 'undo-decision', 2),
       escalate: luaCommand<Script>(redis, 'escalate-review', 2),
       earlierDecision: luaCommand<Script>(redis, 'record-earlier-decision', 2),
@@ -156,11 +160,12 @@ export class ReviewQueue {
     const reviewId = item.reviewId ?? `rv_${randomUUID()}`;
     const cluster = clusterIndexOf(item.listing);
     const [id, created, decided] = await this.scripts.enqueue(
-      String(4 + cluster.keys.length),
+      String(5 + cluster.keys.length),
       this.keys.reviewDedupe(item.listingId, item.contentHash),
       this.keys.reviewStream(item.tier),
       this.keys.reviewItemPrefix,
       this.keys.reviewDecided(item.listingId, item.contentHash),
+      this.keys.reviewOpenPrefix + item.listingId,
       ...cluster.keys.map((key) => this.keys.reviewCluster(key)),
       reviewId,
       item.tier,
@@ -298,8 +303,16 @@ export class ReviewQueue {
     };
   }
 
+  /**
+   * The id an item is kept under: a spooled item replayed after the same content
+   * was queued became an alias of that item, and its caller was told the alias.
+   */
+  async resolve(reviewId: string): Promise<string> {
+    return (await this.redis.hget(this.keys.reviewItem(reviewId), 'aliasOf')) ?? reviewId;
+  }
+
   private async claimOf(reviewId: string): Promise<{ stream: string; entryId: string; owner: string | undefined }> {
-    const [stream, entryId, status] = await this.redis.hmget(this.keys.reviewItem(reviewId), 'stream', 'entryId', 'status');
+    const [stream, entryId, status] = await this.redis.hmget(this.keys.reviewItem(await this.resolve(reviewId)), 'stream', 'entryId', 'status');
     if (!stream || !entryId) throw new ReviewError('not_found');
     if (status !== 'pending') throw new ReviewError('already_decided');
     const pending = (await this.redis.xpending(stream, REVIEW_GROUP, entryId, entryId, 1)) as Array<[string, string, number, number]>;
@@ -343,8 +356,9 @@ export class ReviewQueue {
   private async decideOne(input: DecisionInput, ownership: '0' | '1' | '2', note: string): Promise<{ decisionId: string; entry: string }> {
     const decisionId = `dc_${randomUUID()}`;
     const [status, value, entry] = await this.scripts.decide(
-      this.keys.reviewItem(input.reviewId),
+      this.keys.reviewItem(await this.resolve(input.reviewId)),
       this.keys.reviewDecisions,
+      this.keys.decidedListings,
       REVIEW_GROUP,
       input.reviewer,
       String(this.leaseMs),
@@ -355,6 +369,12 @@ export class ReviewQueue {
       new Date().toISOString(),
       ownership,
       String(Date.now()),
+      this.keys.reviewOpenPrefix,
+      this.keys.listingVersionPrefix,
+      this.keys.reviewItemPrefix,
+      String(this.retentionSeconds),
+      this.keys.decidedChanges,
+      this.keys.reviewDecidedPrefix,
     );
     if (status !== 'ok') throw new ReviewError(value);
     return { decisionId: value, entry: entry ?? '' };
@@ -363,13 +383,17 @@ export class ReviewQueue {
   /** Reverts a decision; resolves to the undo's entry in the decisions stream (see DecisionEffects.settle). */
   async undo(reviewId: string, reviewer: string, asAdmin = false): Promise<string> {
     const [status, value, entry] = await this.scripts.undo(
-      this.keys.reviewItem(reviewId),
+      this.keys.reviewItem(await this.resolve(reviewId)),
       this.keys.reviewDecisions,
       reviewer,
       String(Date.now()),
       String(this.undoWindowMs),
       new Date().toISOString(),
       asAdmin ? '1' : '0',
+      this.keys.reviewOpenPrefix,
+      this.keys.listingVersionPrefix,
+      String(this.retentionSeconds),
+      this.keys.reviewDecidedPrefix,
     );
     if (status !== 'ok') throw new ReviewError(value);
     return entry ?? '';

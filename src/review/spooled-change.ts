@@ -35,7 +35,7 @@ export async function applySpooledChange(parts: SpooledChangeParts, change: Spoo
   if ((await parts.redis.exists(marker)) === 1) return;
   if (change.kind === 'list') {
     if (change.change === 'add') await parts.lists.add(change.list, change.values);
-    else await parts.lists.remove(change.list, change.values);
+    else await parts.lists.remove(change.list, change.values, { byAdmin: true });
     if (change.list === 'sellers') await parts.rings.confirm(change.values, change.change === 'add');
     await parts.audit.record({ who: 'admin', what: `list:${change.change}:${change.list}`, when: change.at, details: { values: change.values.slice(0, 100), count: change.values.length, spooled: change.id } });
   } else {

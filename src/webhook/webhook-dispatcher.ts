@@ -1,10 +1,12 @@
-// Delivers webhook events: POST with an HMAC-SHA256 signature of the body
-// (`x-gate-signature: sha256=<hex>`) and the event id (`x-gate-event-id`); a
+// Delivers webhook events: POST signed the Standard Webhooks way (id, timestamp
+// and body: standard-webhook.ts), the event id also as `x-gate-event-id`; a
 // non-2xx answer or no answer is retried with exponential backoff (0.5 s doubling
-// to 60 s), forever: at least once. Instances share the work through a consumer
-// group; an instance that dies leaves its events to the others.
-import { createHmac } from 'node:crypto';
+// to 60 s), forever: at least once. Each event carries its listing's `sequence`:
+// a receiver keeps the highest, since retries can arrive out of order. Instances
+// share the work through a consumer group; an instance that dies leaves its
+// events to the others.
 import type { Redis } from 'ioredis';
+import { signWebhook } from './standard-webhook.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import type { Counter } from '../observability/metrics.js';
 
@@ -22,10 +24,6 @@ export interface WebhookDispatcherOptions {
   delivered: Counter;
   failed: Counter;
   log: (message: string) => void;
-}
-
-export function signWebhook(secret: string, body: string): string {
-  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
 export class WebhookDispatcher {
@@ -82,10 +80,12 @@ export class WebhookDispatcher {
     try {
       const response = await fetch(this.options.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-gate-event-id': eventId, 'x-gate-signature': signWebhook(this.options.secret, body) },
+        // Signed at each attempt: a retry carries a fresh timestamp, within the receiver's tolerance.
+        headers: { 'content-type': 'application/json', 'x-gate-event-id': eventId, ...signWebhook(this.options.secret, eventId, body) },
         body,
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 5000),
       });
+      await response.body?.cancel(); // the connection goes back to the pool whatever the receiver said
       if (!response.ok) throw new Error(`answered ${response.status}`);
       await this.redis.xack(this.keys.webhookOutbox, GROUP, id);
       this.options.delivered.inc();

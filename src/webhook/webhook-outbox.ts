@@ -12,6 +12,8 @@ export interface WebhookEvent {
   decidedBy: string;
   decidedAt: string;
   reviewId?: string;
+  /** The listing's decision version: up by one with each decision and undo. A receiver ignores an event below the highest it applied. */
+  sequence?: number;
 }
 
 export class WebhookOutbox {

@@ -5,6 +5,7 @@
 -- webhook).
 -- KEYS[1]  item hash
 -- KEYS[2]  decisions stream
+-- KEYS[3]  listings a person decided (sorted set: listingId by ms; the check path mirrors it)
 -- ARGV[1]  group name
 -- ARGV[2]  reviewer (consumer name)
 -- ARGV[3]  lease in milliseconds
@@ -17,10 +18,21 @@
 --          any pending item; '2' (a cluster decision) the item must not be held
 --          by another reviewer whose lease still runs
 -- ARGV[10] now in milliseconds since the epoch
--- Returns { 'ok', decisionId } or { 'error', code }
+-- ARGV[11] key prefix of a listing's open items (the listingId is appended)
+-- ARGV[12] key prefix of a listing's decision version (the listingId is appended)
+-- ARGV[13] key prefix of review items (a reviewId is appended)
+-- ARGV[14] seconds a listing's version and decided content are kept
+-- ARGV[15] channel announcing a listing a person decided
+-- ARGV[16] key prefix of decided content (listingId, ':' and the content hash are appended)
+-- The listing's other open items are closed as superseded by this decision (a
+-- reviewer deciding one later gets already_decided): a person's decision on a
+-- listing is not reversed by an older item of the same listing. The listing's
+-- version goes up by one and is on the decision entry (webhooks' sequence).
+-- Returns { 'ok', decisionId, decisionEntryId } or { 'error', code }
 local item = KEYS[1]
 local status = redis.call('HGET', item, 'status')
 if not status then return { 'error', 'not_found' } end
+if status == 'superseded' then return { 'error', 'superseded' } end
 if status ~= 'pending' then return { 'error', 'already_decided' } end
 local stream = redis.call('HGET', item, 'stream')
 local entryId = redis.call('HGET', item, 'entryId')
@@ -37,8 +49,37 @@ end
 redis.call('XACK', stream, ARGV[1], entryId)
 redis.call('HSET', item, 'status', 'decided', 'decision', ARGV[4], 'decidedBy', ARGV[2], 'decidedAt', ARGV[8], 'decidedAtMs', ARGV[10], 'decisionId', ARGV[5])
 local decidedKey = redis.call('HGET', item, 'decidedKey')
-redis.call('SET', decidedKey, ARGV[4])
-local decisionEntry = redis.call('XADD', KEYS[2], '*', 'type', 'decision', 'decisionId', ARGV[5], 'reviewId', redis.call('HGET', item, 'reviewId'),
-  'listingId', redis.call('HGET', item, 'listingId'), 'decision', ARGV[4], 'reviewer', ARGV[2], 'note', ARGV[6],
-  'confirm', ARGV[7], 'at', ARGV[8], 'entryId', entryId, 'stream', stream)
+redis.call('SET', decidedKey, ARGV[4], 'EX', ARGV[14])
+local reviewId = redis.call('HGET', item, 'reviewId')
+local listingId = redis.call('HGET', item, 'listingId')
+local openKey = ARGV[11] .. listingId
+local superseded = {}
+for _, other in ipairs(redis.call('SMEMBERS', openKey)) do
+  local otherItem = ARGV[13] .. other
+  if other ~= reviewId and redis.call('HGET', otherItem, 'status') == 'pending' then
+    redis.call('HSET', otherItem, 'status', 'superseded', 'supersededBy', reviewId, 'decidedAt', ARGV[8])
+    local otherStream = redis.call('HGET', otherItem, 'stream')
+    local otherEntry = redis.call('HGET', otherItem, 'entryId')
+    if otherStream and otherEntry then redis.call('XACK', otherStream, ARGV[1], otherEntry) end
+    local otherDedupe = redis.call('HGET', otherItem, 'dedupeKey')
+    if otherDedupe and redis.call('GET', otherDedupe) == other then redis.call('DEL', otherDedupe) end
+    superseded[#superseded + 1] = other
+  end
+end
+redis.call('DEL', openKey)
+-- A complaint's, appeal's or report's item has its own content key (<hash>:<kind>:<id>);
+-- the decision stands for the listing's content itself too, which a check looks up.
+local contentHash = redis.call('HGET', item, 'contentHash') or ''
+local listingContent = string.match(contentHash, '^[^:]+')
+if listingContent then redis.call('SET', ARGV[16] .. listingId .. ':' .. listingContent, ARGV[4], 'EX', ARGV[14]) end
+redis.call('ZADD', KEYS[3], ARGV[10], listingId)
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', tostring(tonumber(ARGV[10]) - tonumber(ARGV[14]) * 1000))
+redis.call('PUBLISH', ARGV[15], listingId)
+local versionKey = ARGV[12] .. listingId
+local version = redis.call('INCR', versionKey)
+redis.call('EXPIRE', versionKey, ARGV[14])
+local decisionEntry = redis.call('XADD', KEYS[2], '*', 'type', 'decision', 'decisionId', ARGV[5], 'reviewId', reviewId,
+  'listingId', listingId, 'decision', ARGV[4], 'reviewer', ARGV[2], 'note', ARGV[6],
+  'confirm', ARGV[7], 'at', ARGV[8], 'entryId', entryId, 'stream', stream, 'version', tostring(version),
+  'superseded', table.concat(superseded, ','), 'contentHash', listingContent or '')
 return { 'ok', ARGV[5], decisionEntry }

@@ -7,7 +7,8 @@
 -- KEYS[2]  review stream of the item's tier
 -- KEYS[3]  item hash prefix (the reviewId is appended)
 -- KEYS[4]  decided key (listingId + content hash), value: the reviewer's decision
--- KEYS[5..] cluster sets (none when the listing has no cluster key)
+-- KEYS[5]  the listing's open items (a set of reviewIds: deciding one closes the others)
+-- KEYS[6..] cluster sets (none when the listing has no cluster key)
 -- ARGV[1]  reviewId to use if the item is new
 -- ARGV[2]  tier name
 -- ARGV[3]  cluster keys (JSON)
@@ -34,6 +35,7 @@ for i = 6, #ARGV do
 end
 local entryId = redis.call('XADD', KEYS[2], '*', unpack(fields))
 redis.call('SET', KEYS[1], ARGV[1])
+redis.call('SADD', KEYS[5], ARGV[1])
 local item = { 'reviewId', ARGV[1], 'stream', KEYS[2], 'entryId', entryId, 'tier', ARGV[2], 'status', 'pending', 'dedupeKey', KEYS[1], 'decidedKey', KEYS[4] }
 for i = 6, #ARGV, 2 do
   if ARGV[i] ~= 'listing' and ARGV[i] ~= 'reasons' then
@@ -41,8 +43,8 @@ for i = 6, #ARGV, 2 do
     item[#item + 1] = ARGV[i + 1]
   end
 end
-if #KEYS > 4 then
-  for i = 5, #KEYS do
+if #KEYS > 5 then
+  for i = 6, #KEYS do
     redis.call('SADD', KEYS[i], ARGV[1])
   end
   for _, value in ipairs({ 'clusterKeys', ARGV[3], 'text', ARGV[4], 'phashes', ARGV[5] }) do

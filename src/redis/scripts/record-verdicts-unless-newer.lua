@@ -1,21 +1,26 @@
 -- Writes the gate's records of many checks, each unless its listing's stored record
--- is newer: the records wait a few milliseconds to be written together, and a
--- reviewer's decision or a takedown about the same listing may land meanwhile.
+-- is newer (the records wait a few milliseconds to be written together, and a
+-- reviewer's decision or a takedown about the same listing may land meanwhile), or
+-- is a person's verdict on the same content: the gate never replaces what a person
+-- decided until the content changes (a record without a content hash, from a check
+-- that did not compute it, replaces no person's record).
 -- On a Redis Cluster the caller sends only keys of one hash slot (src/redis/slot-groups.ts).
 -- KEYS[i]  the verdict hash of the i-th listing
--- ARGV     10 values per record, in KEYS order: listingId, verdict, decidedBy,
+-- ARGV     11 values per record, in KEYS order: listingId, verdict, decidedBy,
 --          decidedAt (ISO 8601 in UTC, so it compares as text), checkId, reviewId,
---          policyVersion, reasons (JSON), complaintId, listing (JSON; '' leaves
---          the stored listing as it is)
+--          policyVersion, reasons (JSON), complaintId, contentHash ('' unknown),
+--          listing (JSON; '' leaves the stored listing as it is)
 -- Returns how many records were written (the others had a newer stored record).
-local FIELDS = { 'listingId', 'verdict', 'decidedBy', 'decidedAt', 'checkId', 'reviewId', 'policyVersion', 'reasons', 'complaintId' }
-local STRIDE = 10
+local FIELDS = { 'listingId', 'verdict', 'decidedBy', 'decidedAt', 'checkId', 'reviewId', 'policyVersion', 'reasons', 'complaintId', 'contentHash' }
+local STRIDE = 11
 local written = 0
 for i, key in ipairs(KEYS) do
   local base = (i - 1) * STRIDE
   local decidedAt = ARGV[base + 4]
-  local stored = redis.call('HGET', key, 'decidedAt')
-  if not stored or stored <= decidedAt then
+  local stored = redis.call('HMGET', key, 'decidedAt', 'decidedBy', 'contentHash')
+  local byPerson = stored[2] and stored[2] ~= '' and stored[2] ~= 'gate'
+  local sameContent = ARGV[base + 10] == '' or ARGV[base + 10] == stored[3]
+  if (not stored[1] or stored[1] <= decidedAt) and not (byPerson and sameContent) then
     local pairs = {}
     for f = 1, #FIELDS do
       pairs[#pairs + 1] = FIELDS[f]

@@ -8,7 +8,11 @@
 -- ARGV[3]  undo window in milliseconds
 -- ARGV[4]  now (ISO 8601, UTC)
 -- ARGV[5]  '1' when an admin asks
--- Returns { 'ok', newEntryId } or { 'error', code }
+-- ARGV[6]  key prefix of a listing's open items (the listingId is appended)
+-- ARGV[7]  key prefix of a listing's decision version (the listingId is appended)
+-- ARGV[8]  seconds a listing's version is kept
+-- ARGV[9]  key prefix of decided content (listingId, ':' and the content hash are appended)
+-- Returns { 'ok', newEntryId, decisionEntryId } or { 'error', code }
 local item = KEYS[1]
 local status = redis.call('HGET', item, 'status')
 if not status then return { 'error', 'not_found' } end
@@ -27,6 +31,13 @@ local previous = redis.call('HGET', item, 'decision')
 local decisionId = redis.call('HGET', item, 'decisionId')
 redis.call('HSET', item, 'status', 'pending', 'entryId', entryId)
 redis.call('HDEL', item, 'decision', 'decidedBy', 'decidedAt', 'decidedAtMs', 'decisionId')
+local listingId = redis.call('HGET', item, 'listingId')
+local listingContent = string.match(redis.call('HGET', item, 'contentHash') or '', '^[^:]+')
+if listingContent then redis.call('DEL', ARGV[9] .. listingId .. ':' .. listingContent) end
+redis.call('SADD', ARGV[6] .. listingId, redis.call('HGET', item, 'reviewId'))
+local versionKey = ARGV[7] .. listingId
+local version = redis.call('INCR', versionKey)
+redis.call('EXPIRE', versionKey, ARGV[8])
 local decisionEntry = redis.call('XADD', KEYS[2], '*', 'type', 'undo', 'decisionId', decisionId, 'reviewId', redis.call('HGET', item, 'reviewId'),
-  'listingId', redis.call('HGET', item, 'listingId'), 'decision', previous, 'reviewer', ARGV[1], 'at', ARGV[4])
+  'listingId', listingId, 'decision', previous, 'reviewer', ARGV[1], 'at', ARGV[4], 'version', tostring(version))
 return { 'ok', entryId, decisionEntry }

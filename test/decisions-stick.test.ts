@@ -1,0 +1,146 @@
+// Issue 29: what a person decided is never silently reversed. Two gate instances
+// on one Redis, as a marketplace, reviewers, a rights holder and an admin would
+// use them; each case failed on the landed gate.
+import { strict as assert } from 'node:assert';
+import { after, before, describe, it } from 'node:test';
+import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
+import { ADMIN_TOKEN, PUBLISHER_TOKEN, REVIEWER_TOKEN, startTestGate, type TestGate } from './helpers/test-gate.js';
+
+const HOLDER = 'acme-sticky-token-0123456789';
+const BOB = 'bob-reviewer-token-0123456789';
+const CLAIM = { registrationNumber: 'TM-7', jurisdiction: 'CN', classes: [18], evidence: ['docs://cert.pdf'], validFrom: '2020-01-01', validUntil: '2099-12-31' };
+
+let redis: TestRedis;
+let a: TestGate;
+let b: TestGate;
+const prefix = 'sticky:';
+const env = { GATE_RIGHTS_HOLDER_TOKENS: `acme:${HOLDER}`, GATE_REVIEWER_TOKENS: `alice:${REVIEWER_TOKEN},bob:${BOB}` };
+
+async function call(gate: TestGate, method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const response = await fetch(gate.url + path, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text.startsWith('{') ? JSON.parse(text) : text };
+}
+
+async function check(gate: TestGate, listing: Record<string, unknown>): Promise<any> {
+  const result = await call(gate, 'POST', '/v1/check', PUBLISHER_TOKEN, listing);
+  assert.equal(result.status, 200, JSON.stringify(result.body));
+  return result.body;
+}
+
+async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 8000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Claims as `token` until the item comes up (releasing others); answers the decision call. */
+async function claim(gate: TestGate, token: string, reviewId: string): Promise<void> {
+  await eventually(`item ${reviewId}`, async () => {
+    const items = (await call(gate, 'GET', '/v1/review/next?count=50', token)).body.items as any[];
+    for (const other of items) if (other.reviewId !== reviewId) await call(gate, 'POST', `/v1/review/${other.reviewId}/release`, token, {});
+    return items.some((i) => i.reviewId === reviewId) ? true : undefined;
+  });
+}
+
+describe('decisions stick', () => {
+  before(async () => {
+    redis = await startTestRedis();
+    a = await startTestGate({ redisUrl: redis.url, prefix, publisherTokens: true, env });
+    b = await startTestGate({ redisUrl: redis.url, prefix, publisherTokens: true, env });
+  });
+  after(async () => {
+    await a?.stop();
+    await b?.stop();
+    await redis?.stop();
+  });
+
+  it('keeps an overturned appeal when the same content is checked again, on every instance', async () => {
+    const listing = { listingId: 'AP1', sellerId: 's-ap', title: 'LV 高仿 手提包' };
+    assert.equal((await check(a, listing)).verdict, 'block');
+    const appeal = await call(a, 'POST', '/v1/listings/AP1/appeal', PUBLISHER_TOKEN, { sellerId: 's-ap', reason: 'genuine, receipt attached' });
+    assert.equal(appeal.status, 200, JSON.stringify(appeal.body));
+    await claim(a, REVIEWER_TOKEN, appeal.body.appeal.reviewId);
+    assert.equal((await call(a, 'POST', `/v1/review/${appeal.body.appeal.reviewId}/decision`, REVIEWER_TOKEN, { decision: 'allow' })).status, 200);
+    for (const gate of [a, b, a, b]) {
+      const again = await check(gate, listing);
+      assert.equal(again.verdict, 'allow', 'the same content checked again');
+      const record = (await call(gate, 'GET', '/v1/listings/AP1/verdict', PUBLISHER_TOKEN)).body;
+      assert.equal(record.verdict, 'allow');
+      assert.equal(record.decidedBy, 'reviewer:alice');
+    }
+    await new Promise((r) => setTimeout(r, 50)); // the gate's record of the last check is written behind
+    assert.equal((await call(b, 'GET', '/v1/listings/AP1/verdict', PUBLISHER_TOKEN)).body.decidedBy, 'reviewer:alice');
+    // Changed content is the gate's to judge again.
+    assert.equal((await check(b, { ...listing, title: 'LV 高仿 手提包 新款' })).verdict, 'block');
+  });
+
+  it('closes a listing\'s older item when a complaint about it is upheld; deciding the leftover is refused', async () => {
+    assert.equal((await call(a, 'PUT', '/v1/rights-holder/brands/quillmark', HOLDER, { names: ['Quillmark'], categories: ['bags'] })).status, 200);
+    assert.equal((await call(a, 'PUT', '/v1/rights-holder/brands/quillmark/claim', HOLDER, CLAIM)).status, 200);
+    assert.equal((await call(a, 'POST', '/v1/admin/claims/acme/quillmark', ADMIN_TOKEN, { decision: 'verify' })).status, 200);
+    const listing = { listingId: 'CP1', sellerId: 's-cp', title: '高仿 手提包 tote' };
+    const first = await check(a, listing);
+    assert.equal(first.verdict, 'review');
+    await claim(a, BOB, first.reviewId); // bob holds the gate's item meanwhile
+    const complaint = await call(a, 'POST', '/v1/rights-holder/complaints', HOLDER, { brandId: 'quillmark', reason: 'counterfeit', listingIds: ['CP1'] });
+    const complaintItem = complaint.body.results[0].complaint.reviewId as string;
+    await claim(b, REVIEWER_TOKEN, complaintItem);
+    assert.equal((await call(b, 'POST', `/v1/review/${complaintItem}/decision`, REVIEWER_TOKEN, { decision: 'block' })).status, 200);
+    const leftover = await call(a, 'POST', `/v1/review/${first.reviewId}/decision`, BOB, { decision: 'allow' });
+    assert.equal(leftover.status, 409, JSON.stringify(leftover.body));
+    assert.equal(leftover.body.error.details.reason, 'superseded');
+    const record = (await call(a, 'GET', '/v1/listings/CP1/verdict', PUBLISHER_TOKEN)).body;
+    assert.equal(record.verdict, 'block');
+    const status = (await call(a, 'GET', `/v1/rights-holder/complaints/${complaint.body.results[0].complaint.complaintId}`, HOLDER)).body.status;
+    assert.equal(status, 'upheld');
+    assert.equal((await check(b, listing)).verdict, 'block', 'the upheld complaint stands for the same content');
+  });
+
+  it('keeps an admin\'s removal of a pack-seeded list entry through a restart', async () => {
+    const listing = { listingId: 'LS1', sellerId: 's-demo-known-counterfeiter', title: 'plain tote' };
+    assert.equal((await check(a, listing)).verdict, 'block', 'the demo pack lists the seller');
+    const removed = await call(a, 'DELETE', '/v1/admin/lists/sellers', ADMIN_TOKEN, { values: ['s-demo-known-counterfeiter', 's-never-listed'] });
+    assert.deepEqual(removed.body, { kind: 'sellers', removed: 1 });
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal((await check(b, { ...listing, listingId: 'LS2' })).verdict, 'allow');
+    await a.stop();
+    a = await startTestGate({ redisUrl: redis.url, prefix, publisherTokens: true, env });
+    assert.equal((await check(a, { ...listing, listingId: 'LS3' })).verdict, 'allow', 'the pack did not seed it again');
+    const audit = (await call(a, 'GET', '/v1/admin/audit?count=1000', ADMIN_TOKEN)).body.records as any[];
+    const record = audit.find((r) => r.record.what === 'list:remove:sellers');
+    assert.equal(record.record.details.removed, 1, 'the audit log says what happened');
+    assert.equal(record.record.details.requested, 2);
+    // An admin adding it back lifts the tombstone.
+    assert.equal((await call(a, 'POST', '/v1/admin/lists/sellers', ADMIN_TOKEN, { values: ['s-demo-known-counterfeiter'] })).status, 200);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal((await check(b, { ...listing, listingId: 'LS4' })).verdict, 'block');
+  });
+
+  it('numbers each listing\'s decisions, so a late effect cannot reverse a newer one', async () => {
+    const listing = { listingId: 'SQ1', sellerId: 's-sq', title: '高仿 手提包' };
+    const first = await check(a, listing);
+    await claim(a, REVIEWER_TOKEN, first.reviewId);
+    assert.equal((await call(a, 'POST', `/v1/review/${first.reviewId}/decision`, REVIEWER_TOKEN, { decision: 'block' })).status, 200);
+    const v1 = (await call(a, 'GET', '/v1/listings/SQ1/verdict', PUBLISHER_TOKEN)).body;
+    assert.equal(v1.version, 1);
+    assert.equal((await call(a, 'POST', `/v1/review/${first.reviewId}/undo`, REVIEWER_TOKEN, {})).status, 200);
+    const v2 = (await call(a, 'GET', '/v1/listings/SQ1/verdict', PUBLISHER_TOKEN)).body;
+    assert.equal(v2.version, 2);
+    assert.equal(v2.verdict, 'review');
+  });
+
+  it('answers 4xx, not 500, to malformed ids and cursors', async () => {
+    assert.equal((await call(a, 'GET', '/v1/listings/%E0%A4%A/verdict', PUBLISHER_TOKEN)).status, 400);
+    assert.equal((await call(a, 'GET', '/v1/admin/lists/sellers/%E0%A4%A', ADMIN_TOKEN)).status, 400);
+    assert.equal((await call(a, 'GET', '/v1/admin/audit?after=garbage', ADMIN_TOKEN)).status, 400);
+  });
+});
