@@ -1,10 +1,11 @@
 // The audit chain against someone who can write to Redis (issue 30 point 4): a
 // record deleted and the chain rebuilt (with sha1 as the old chain was, or with
 // another key), the last records deleted, are reported; appends from two gates
-// sharing a Redis stay one chain. Against a real redis-server, a key prefix per test.
+// sharing a Redis stay one chain; trimming before a signed checkpoint (issue 23)
+// still verifies. Against a real redis-server, a key prefix per test.
 import { strict as assert } from 'node:assert';
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
@@ -30,6 +31,8 @@ describe('audit chain', () => {
   let redis: TestRedis;
   let client: Redis;
   let other: Redis;
+  const dirs: string[] = [];
+  const opened: AuditLog[] = [];
   let keys: RedisKeys;
   const used: RedisKeys[] = [];
 
@@ -49,11 +52,22 @@ describe('audit chain', () => {
     used.push(keys);
   };
   afterEach(async () => {
+    for (const log of opened.splice(0)) await log.close();
     for (const k of used.splice(0)) await client.del(k.auditLog, k.auditHead, k.auditCount);
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
-  /** An audit log as a gate has it. */
-  const auditLog = (connection: Redis): AuditLog => new AuditLog(connection, keys, { key: KEY });
+  const checkpointFile = (): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'gate-audit-'));
+    dirs.push(dir);
+    return join(dir, 'checkpoints.jsonl');
+  };
+  /** An audit log as a gate has it; `file`: its checkpoints (none written on their own within a test). */
+  const auditLog = (connection: Redis, file?: string, every = 1_000_000): AuditLog => {
+    const log = new AuditLog(connection, keys, { key: KEY, ...(file ? { checkpoints: { checkpointFile: file, checkpointEvery: every, checkpointSeconds: 3600 } } : {}) });
+    opened.push(log);
+    return log;
+  };
   const append = async (log: AuditLog, count: number, what = 'step'): Promise<string[]> => {
     const ids: string[] = [];
     for (let i = 0; i < count; i++) ids.push(await log.record({ who: 'admin', what: `${what}:${i}` }));
@@ -94,7 +108,7 @@ describe('audit chain', () => {
       fresh();
       const log = auditLog(client);
       await append(log, 6);
-      assert.deepEqual(await log.verify(), { intact: true, firstBroken: null, reason: null, from: 1, records: 6 });
+      assert.deepEqual({ ...(await log.verify()), checkpoint: null }, { intact: true, firstBroken: null, reason: null, checkpoint: null, from: 1, records: 6 });
       const all = await rows();
       const third = all[2] as Row;
       // Record 3 goes; 4 to 6 come back as 3 to 5, chained again.
@@ -110,36 +124,122 @@ describe('audit chain', () => {
     }
   });
 
-  it('reports the last records deleted, by the head or, when the head was set back too, the count', async () => {
+  it('never signs a checkpoint over records it cannot verify, and says why once', async () => {
     fresh();
-    const log = auditLog(client);
+    const file = checkpointFile();
+    const lines: string[] = [];
+    const log = new AuditLog(client, keys, { key: KEY, checkpoints: { checkpointFile: file, checkpointEvery: 1_000_000, checkpointSeconds: 3600 }, log: (line) => lines.push(line) });
+    opened.push(log);
+    await append(log, 5);
+    assert.equal((await log.checkpoint())?.count, 5);
+    await append(log, 3, 'later');
+    const all = await rows();
+    const rebuilt = await rebuild(all[6] as Row, all.slice(7), (_n, previous, raw) => createHash('sha1').update(`${previous}\n${raw}`).digest('hex'));
+    assert.equal(await log.checkpoint(), undefined);
+    assert.equal(await log.checkpoint(), undefined);
+    assert.deepEqual(readFileSync(file, 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { count: number }).count), [5], 'no checkpoint past record 5');
+    assert.deepEqual(lines, [`audit chain: record ${rebuilt[0]} does not match its hash under the gate's audit key (altered, or written without the key); no checkpoint written (GET /v1/admin/audit/verify)`]);
+  });
+
+  it('reports the last records deleted: by the checkpoint when head and count were set back too, else by the head or the count', async () => {
+    fresh();
+    const file = checkpointFile();
+    const log = auditLog(client, file);
     await append(log, 12);
+    const checkpoint = await log.checkpoint();
+    assert.equal(checkpoint?.count, 12);
     const all = await rows();
     const tenth = all[9] as Row;
     for (const row of all.slice(10)) await client.xdel(keys.auditLog, row.id);
 
-    let verdict = await auditLog(other).verify();
+    // Head and count left as they were: the checkpoint shows it, and without it the head does.
+    let verdict = await auditLog(other, file).verify();
+    assert.equal(verdict.intact, false);
+    assert.equal(verdict.reason, 'truncated: checkpoint at count 12 but the stream ends at record 10');
+    verdict = await auditLog(other).verify();
     assert.equal(verdict.intact, false);
     assert.match(verdict.reason ?? '', /^head: the stored head hash is not the hash of the last record/);
+    // The head set back too: the count shows it.
     await client.set(keys.auditHead, tenth.hash);
     verdict = await auditLog(other).verify();
     assert.equal(verdict.intact, false);
     assert.equal(verdict.reason, 'count: stored count 12 but the stream ends at record 10');
+    // Head and count set back: the chain in Redis is consistent again, and only the checkpoint outside Redis shows it.
+    await client.set(keys.auditCount, '10');
+    assert.equal((await auditLog(other).verify()).intact, true);
+    verdict = await auditLog(other, file).verify();
+    assert.deepEqual(
+      { intact: verdict.intact, firstBroken: verdict.firstBroken, reason: verdict.reason, checkpoint: verdict.checkpoint?.count },
+      { intact: false, firstBroken: null, reason: 'truncated: checkpoint at count 12 but the stream ends at record 10', checkpoint: 12 },
+    );
+    // A record appended since does not hide the gap.
+    const later = await append(auditLog(other, file), 3, 'after');
+    verdict = await auditLog(other, file).verify();
+    assert.equal(verdict.intact, false);
+    assert.equal(verdict.firstBroken, later[1], 'record 12, written since');
+    assert.match(verdict.reason ?? '', /^checkpoint at count 12 .* names another record than the stream holds there$/);
   });
 
-  it('keeps appends from two gates sharing a Redis one chain', async () => {
+  it('keeps appends from two gates sharing a Redis one chain, each checkpointing it', async () => {
     fresh();
-    const a = auditLog(client);
-    const b = auditLog(other);
+    const [fileA, fileB] = [checkpointFile(), checkpointFile()];
+    const a = auditLog(client, fileA, 7);
+    const b = auditLog(other, fileB, 5);
     await Promise.all([append(a, 60, 'a'), append(b, 60, 'b'), append(a, 20, 'a2'), append(b, 20, 'b2')]);
     for (const log of [a, b]) {
       const verdict = await log.verify();
       assert.equal(verdict.intact, true, verdict.reason ?? '');
       assert.equal(verdict.records, 160);
+      assert.equal((await log.checkpoint())?.count, 160);
+      const checked = await log.verify();
+      assert.deepEqual({ intact: checked.intact, checkpoint: checked.checkpoint?.count }, { intact: true, checkpoint: 160 });
     }
     const all = await rows();
     assert.deepEqual(all.map((r) => r.n), Array.from({ length: 160 }, (_, i) => i + 1));
     assert.equal(new Set(all.map((r) => (JSON.parse(r.record) as { what: string }).what)).size, 160, 'every record once');
+  });
+
+  it('still verifies after records before a checkpoint are trimmed, but not after a trim past the last one', async () => {
+    fresh();
+    const file = checkpointFile();
+    const log = auditLog(client, file);
+    const ids = await append(log, 30);
+    assert.equal((await log.checkpoint())?.count, 30);
+    ids.push(...(await append(log, 10, 'later')));
+
+    await client.xtrim(keys.auditLog, 'MINID', ids[19] as string);
+    let verdict = await auditLog(other, file).verify();
+    assert.deepEqual({ intact: verdict.intact, reason: verdict.reason, from: verdict.from, records: verdict.records }, { intact: true, reason: null, from: 20, records: 21 });
+    // Cut right after the checkpoint's record: the chain starts from the checkpoint.
+    await client.xtrim(keys.auditLog, 'MINID', ids[30] as string);
+    verdict = await auditLog(other, file).verify();
+    assert.deepEqual({ intact: verdict.intact, reason: verdict.reason, from: verdict.from, records: verdict.records }, { intact: true, reason: null, from: 31, records: 10 });
+    verdict = await auditLog(other, checkpointFile()).verify();
+    assert.equal(verdict.intact, false, 'without a checkpoint, a trimmed stream has nothing to start from');
+    assert.equal(verdict.firstBroken, ids[30]);
+
+    // The checkpointer carries on from its checkpoint; a trim past the last one is reported.
+    ids.push(...(await append(log, 5, 'after-trim')));
+    assert.equal((await log.checkpoint())?.count, 45);
+    ids.push(...(await append(log, 2, 'tail')));
+    await client.xtrim(keys.auditLog, 'MINID', ids[46] as string);
+    verdict = await auditLog(other, file).verify();
+    assert.equal(verdict.intact, false);
+    assert.equal(verdict.firstBroken, ids[46]);
+    assert.equal(verdict.reason, 'trimmed: the stream starts at record 47, and no checkpoint at or after record 46 vouches for it');
+  });
+
+  it('reports a checkpoint file line not signed with the key', async () => {
+    fresh();
+    const file = checkpointFile();
+    const log = auditLog(client, file);
+    await append(log, 3);
+    await log.checkpoint();
+    const line = JSON.parse(readFileSync(file, 'utf8').trim()) as Record<string, unknown>;
+    appendFileSync(file, `${JSON.stringify({ ...line, count: 2 })}\n`);
+    const verdict = await auditLog(other, file).verify();
+    assert.equal(verdict.intact, false);
+    assert.equal(verdict.reason, "checkpoint file: line 2 not signed with the gate's audit key");
   });
 });
 
@@ -149,6 +249,7 @@ describe('audit key', () => {
     try {
       const settings = loadConfig({ GATE_DATA_DIR: dir }).audit;
       assert.equal(settings.keyFile, join(dir, 'audit', 'audit.key'));
+      assert.equal(settings.checkpointFile, join(dir, 'audit', 'checkpoints.jsonl'));
       const key = auditKey(settings);
       assert.equal(key.length, 64);
       assert.equal(statSync(settings.keyFile).mode & 0o777, 0o600);
@@ -175,6 +276,10 @@ describe('audit key', () => {
       assert.match(problems({ GATE_AUDIT_KEY_FILE: join(dir, 'missing') })[0] ?? '', /^GATE_AUDIT_KEY_FILE: cannot read .*missing: ENOENT/);
       writeFileSync(join(dir, 'short'), 'abc\n');
       assert.deepEqual(problems({ GATE_AUDIT_KEY_FILE: join(dir, 'short') }), [`GATE_AUDIT_KEY_FILE: ${join(dir, 'short')} must hold a key of at least 32 characters`]);
+      assert.deepEqual(problems({ GATE_AUDIT_CHECKPOINT_EVERY: '0', GATE_AUDIT_CHECKPOINT_SECONDS: 'x' }), [
+        'GATE_AUDIT_CHECKPOINT_EVERY must be an integer from 1 to 1000000, got "0"',
+        'GATE_AUDIT_CHECKPOINT_SECONDS must be an integer from 1 to 86400, got "x"',
+      ]);
       writeFileSync(join(dir, 'good'), `${'g'.repeat(40)}\n`);
       assert.equal(loadConfig({ GATE_DATA_DIR: dir, GATE_AUDIT_KEY_FILE: join(dir, 'good') }).audit.key, 'g'.repeat(40));
     } finally {

@@ -117,7 +117,8 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     const registryTimer = setInterval(() => void packs.recheckRegistry().catch((error: unknown) => log(`registry recheck: ${(error as Error).message}`)), 60_000);
     registryTimer.unref();
     opened.push(async () => clearInterval(registryTimer));
-    const audit = new AuditLog(redis, keys, { key: auditKey(config.audit) });
+    const audit = new AuditLog(redis, keys, { key: auditKey(config.audit), checkpoints: config.audit, log });
+    opened.push(() => audit.close());
     const rings = new SellerRings(redis, keys, { log, flagsResyncMs: config.listResyncSeconds * 1000 });
     await rings.listen(subscriber);
     opened.push(async () => rings.close());

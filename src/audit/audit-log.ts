@@ -1,11 +1,14 @@
 // The append-only audit log (claims, decisions, undos, list and bank changes,
 // pack swaps): who, what, when (UTC), why, each record chained to the one before
-// by an HMAC under a key Redis never sees (src/audit/audit-chain.ts), so that a
-// removed, altered or rebuilt record shows (issue 30 point 4).
+// by an HMAC under a key Redis never sees (src/audit/audit-chain.ts), with signed
+// checkpoints kept outside Redis, so that a removed, altered or rebuilt record,
+// and records deleted at the end, show (issue 30 point 4).
 import type { Redis } from 'ioredis';
 import { luaCommand } from '../redis/lua-command.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import { chainHash, GENESIS, type ChainedRow, type ChainLink } from './audit-chain.js';
+import { AuditCheckpointFile, type AuditCheckpoint } from './audit-checkpoint-file.js';
+import { AuditCheckpointer, type AuditCheckpointSettings } from './audit-checkpointer.js';
 import { verifyAuditChain, type AuditVerdict } from './verify-audit-chain.js';
 
 export interface AuditRecord {
@@ -25,6 +28,9 @@ export interface StoredAuditRecord extends ChainedRow {
 export interface AuditLogOptions {
   /** The chain's HMAC-SHA256 key (src/audit/audit-key.ts); never sent to Redis. */
   key: Buffer;
+  /** Where and when signed checkpoints are written; unset: none, and verify has the chain, head and count only. */
+  checkpoints?: AuditCheckpointSettings;
+  log?: (message: string) => void;
 }
 
 type AppendCommand = (stream: string, head: string, count: string, record: string, previous: string, n: number, hash: string) => Promise<[1, string] | [0, string, string]>;
@@ -43,6 +49,8 @@ function fieldsOf(id: string, fields: string[]): ChainedRow {
 export class AuditLog {
   private readonly append: AppendCommand;
   private readonly key: Buffer;
+  private readonly checkpointFile: AuditCheckpointFile | undefined;
+  private readonly checkpointer: AuditCheckpointer | undefined;
   /** The head as this gate last saw it; another gate's appends are learnt from the script's refusal. */
   private head: ChainLink | undefined;
   /** This gate's appends, one at a time: its own records never race each other for the head. */
@@ -55,6 +63,10 @@ export class AuditLog {
   ) {
     this.append = luaCommand<AppendCommand>(redis, 'append-audit', 3);
     this.key = options.key;
+    if (options.checkpoints !== undefined) {
+      this.checkpointFile = new AuditCheckpointFile(options.checkpoints.checkpointFile, options.key);
+      this.checkpointer = new AuditCheckpointer(this.checkpointFile, options.key, options.checkpoints, (after) => this.rows(after), options.log ?? (() => undefined));
+    }
   }
 
   async record(entry: Omit<AuditRecord, 'when'> & { when?: string }): Promise<string> {
@@ -73,15 +85,28 @@ export class AuditLog {
     });
   }
 
-  /** Checks the chain, the head and the count; says which check failed. */
+  /** Checks the chain, the head and count, and the signed checkpoints; says which check failed. */
   async verify(): Promise<AuditVerdict> {
+    // Checkpoints first: every one read then is of a record the stream had by the time the head is read.
+    const checkpoints = this.checkpointFile === undefined ? { checkpoints: [], forged: [] } : await this.checkpointFile.read();
     const results = await this.redis.multi().get(this.keys.auditHead).get(this.keys.auditCount).xrevrange(this.keys.auditLog, '+', '-', 'COUNT', 1).exec();
     if (results === null) throw new Error('audit verify: the transaction reading the head was discarded');
     for (const [error] of results) if (error) throw error;
     const [hash, count, last] = results.map(([, value]) => value) as [string | null, string | null, Array<[string, string[]]>];
     const lastId = last[0]?.[0];
     const rows = lastId === undefined ? [] : this.rows('-', lastId);
-    return verifyAuditChain(this.key, { hash, count: Number(count ?? 0) }, rows);
+    return verifyAuditChain(this.key, { hash, count: Number(count ?? 0) }, rows, checkpoints);
+  }
+
+  /** Checks the records since the latest checkpoint and writes one where they end (also done on its own, every N records or T seconds); the latest checkpoint, undefined when none could be written. */
+  async checkpoint(): Promise<AuditCheckpoint | undefined> {
+    return this.checkpointer?.checkpoint();
+  }
+
+  /** Stops the checkpoint timer, writing a last checkpoint when records were appended since. */
+  async close(): Promise<void> {
+    await this.tail;
+    await this.checkpointer?.close();
   }
 
   private async appendChained(raw: string): Promise<string> {
@@ -92,6 +117,7 @@ export class AuditLog {
       const reply = await this.append(this.keys.auditLog, this.keys.auditHead, this.keys.auditCount, raw, head.hash, n, hash);
       if (reply[0] === 1) {
         this.head = { n, hash };
+        this.checkpointer?.appended();
         return reply[1];
       }
       // Another gate appended first: chain to its record instead.

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AUDIT_KEY_MIN_LENGTH, type AuditKeySettings } from '../audit/audit-key.js';
+import type { AuditCheckpointSettings } from '../audit/audit-checkpointer.js';
 import { repoPath } from './repo-root.js';
 
 export interface GateConfig {
@@ -76,9 +77,9 @@ export interface GateConfig {
   readonly reports: { perReporter: number; windowSeconds: number; escalateAt: number };
   /**
    * The audit chain's HMAC key (GATE_AUDIT_KEY, or read from GATE_AUDIT_KEY_FILE; default: made at
-   * the first start in GATE_DATA_DIR/audit/audit.key, mode 0600).
+   * the first start in GATE_DATA_DIR/audit/audit.key, mode 0600) and its signed checkpoints.
    */
-  readonly audit: AuditKeySettings;
+  readonly audit: AuditKeySettings & AuditCheckpointSettings;
 }
 
 export const DEGRADABLE_SIGNALS = ['text', 'lists', 'ring'] as const;
@@ -134,6 +135,9 @@ function audit(env: NodeJS.ProcessEnv, dataDir: string, problems: string[]): Gat
   return {
     key,
     keyFile: resolve(keyPath ?? join(dataDir, 'audit', 'audit.key')),
+    checkpointFile: resolve(text('GATE_AUDIT_CHECKPOINT_FILE') ?? join(dataDir, 'audit', 'checkpoints.jsonl')),
+    checkpointEvery: integer(env, 'GATE_AUDIT_CHECKPOINT_EVERY', 100, 1, 1_000_000, problems),
+    checkpointSeconds: integer(env, 'GATE_AUDIT_CHECKPOINT_SECONDS', 60, 1, 86_400, problems),
   };
 }
 
