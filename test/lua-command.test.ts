@@ -48,9 +48,9 @@ describe('Lua commands', () => {
 
   it('passes a script errors other than a missing script on to the caller', async () => {
     const keys = redisKeys('lua:');
-    const append = luaCommand<(stream: string, head: string, record: string) => Promise<unknown>>(client, 'append-audit', 2);
+    const append = luaCommand<(...args: string[]) => Promise<unknown>>(client, 'append-audit', 3);
     await client.set(`${keys.prefix}not-a-stream`, 'x');
-    await assert.rejects(append(`${keys.prefix}not-a-stream`, `${keys.prefix}head`, '{}'), /WRONGTYPE|ERR/);
+    await assert.rejects(append(`${keys.prefix}not-a-stream`, `${keys.prefix}head`, `${keys.prefix}count`, '{}', 'genesis', '1', 'hash'), /WRONGTYPE|ERR/);
   });
 
   it('adds nothing to the batches of auto-pipelining, however many scripts the gate has', async () => {
@@ -59,7 +59,7 @@ describe('Lua commands', () => {
       const ownProperties = (connection: Redis): number => Object.keys(connection.pipeline()).length;
       const bare = ownProperties(fresh);
       const keys = redisKeys('lua:');
-      new AuditLog(fresh, keys);
+      new AuditLog(fresh, keys, { key: Buffer.alloc(32) });
       new ReviewQueue(fresh, keys);
       new SellerRings(fresh, keys);
       new ListingVerdicts(fresh, keys);

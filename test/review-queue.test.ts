@@ -209,8 +209,8 @@ describe('review queue', () => {
     assert.ok(records.some((r) => r.record.what === 'claim' && r.record.who === 'reviewer:alice'));
     assert.ok(records.some((r) => r.record.what === 'decision:block'));
     assert.ok(records.some((r) => r.record.what === 'undo'), JSON.stringify(records.map((r) => r.record.what)));
-    const verified = (await (await a.get('/v1/admin/audit/verify', admin())).json()) as { intact: boolean };
-    assert.equal(verified.intact, true);
+    const verified = (await (await a.get('/v1/admin/audit/verify', admin())).json()) as { intact: boolean; firstBroken: string | null; reason: string | null };
+    assert.deepEqual({ intact: verified.intact, firstBroken: verified.firstBroken, reason: verified.reason }, { intact: true, firstBroken: null, reason: null });
   });
 
   it('delivers each decided verdict to the webhook, signed, retrying until it is accepted', async () => {

@@ -27,6 +27,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { AuditLog } from '../audit/audit-log.js';
+import { auditKey } from '../audit/audit-key.js';
 import { DecisionEffects } from '../review/decision-effects.js';
 import { ListingVerdicts } from '../review/listing-verdicts.js';
 import { WebhookDispatcher } from '../webhook/webhook-dispatcher.js';
@@ -118,7 +119,8 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     const registryTimer = setInterval(() => void packs.recheckRegistry().catch((error: unknown) => log(`registry recheck: ${(error as Error).message}`)), 60_000);
     registryTimer.unref();
     opened.push(async () => clearInterval(registryTimer));
-    const audit = new AuditLog(redis, keys);
+    const audit = new AuditLog(redis, keys, { key: auditKey(config.audit), checkpoints: config.audit, log });
+    opened.push(() => audit.close());
     const rings = new SellerRings(redis, keys, { log, flagsResyncMs: config.listResyncSeconds * 1000 });
     await rings.listen(subscriber);
     opened.push(async () => rings.close());

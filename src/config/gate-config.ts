@@ -2,7 +2,9 @@
 // with messages that name the variable and its allowed range, then frozen.
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { AUDIT_KEY_MIN_LENGTH, type AuditKeySettings } from '../audit/audit-key.js';
+import type { AuditCheckpointSettings } from '../audit/audit-checkpointer.js';
 import { repoPath } from './repo-root.js';
 
 export interface GateConfig {
@@ -77,6 +79,11 @@ export interface GateConfig {
   readonly redisTls: { ca?: string; cert?: string; key?: string } | undefined;
   /** Consumer reports: per-reporter rate limit and when many reporters raise an item's tier. */
   readonly reports: { perReporter: number; windowSeconds: number; escalateAt: number };
+  /**
+   * The audit chain's HMAC key (GATE_AUDIT_KEY, or read from GATE_AUDIT_KEY_FILE; default: made at
+   * the first start in GATE_DATA_DIR/audit/audit.key, mode 0600) and its signed checkpoints.
+   */
+  readonly audit: AuditKeySettings & AuditCheckpointSettings;
 }
 
 export const DEGRADABLE_SIGNALS = ['text', 'lists', 'ring'] as const;
@@ -113,6 +120,29 @@ function redisTls(env: NodeJS.ProcessEnv, problems: string[]): GateConfig['redis
   }
   if ((out.cert === undefined) !== (out.key === undefined)) problems.push('GATE_REDIS_TLS_CERT and GATE_REDIS_TLS_KEY go together');
   return Object.keys(out).length > 0 ? out : undefined;
+}
+
+function audit(env: NodeJS.ProcessEnv, dataDir: string, problems: string[]): GateConfig['audit'] {
+  const text = (name: string): string | undefined => (env[name] && env[name] !== '' ? env[name] : undefined);
+  let key = text('GATE_AUDIT_KEY');
+  const keyPath = text('GATE_AUDIT_KEY_FILE');
+  if (key !== undefined && keyPath !== undefined) problems.push('GATE_AUDIT_KEY and GATE_AUDIT_KEY_FILE: set one of them, not both');
+  else if (key !== undefined && key.length < AUDIT_KEY_MIN_LENGTH) problems.push(`GATE_AUDIT_KEY must be at least ${AUDIT_KEY_MIN_LENGTH} characters`);
+  else if (keyPath !== undefined) {
+    try {
+      key = readFileSync(keyPath, 'utf8').trim();
+      if (key.length < AUDIT_KEY_MIN_LENGTH) problems.push(`GATE_AUDIT_KEY_FILE: ${keyPath} must hold a key of at least ${AUDIT_KEY_MIN_LENGTH} characters`);
+    } catch (error) {
+      problems.push(`GATE_AUDIT_KEY_FILE: cannot read ${keyPath}: ${(error as Error).message}`);
+    }
+  }
+  return {
+    key,
+    keyFile: resolve(keyPath ?? join(dataDir, 'audit', 'audit.key')),
+    checkpointFile: resolve(text('GATE_AUDIT_CHECKPOINT_FILE') ?? join(dataDir, 'audit', 'checkpoints.jsonl')),
+    checkpointEvery: integer(env, 'GATE_AUDIT_CHECKPOINT_EVERY', 100, 1, 1_000_000, problems),
+    checkpointSeconds: integer(env, 'GATE_AUDIT_CHECKPOINT_SECONDS', 60, 1, 86_400, problems),
+  };
 }
 
 export class ConfigError extends Error {
@@ -171,13 +201,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GateConfig {
     problems.push('GATE_WEBHOOK_SECRET (16+ characters) is required with GATE_WEBHOOK_URL');
   }
   const defaultDeadlineMs = integer(env, 'GATE_DEFAULT_DEADLINE_MS', 20, 1, 60_000, problems);
+  const dataDir = resolve(text('GATE_DATA_DIR') ?? 'data');
   const config: GateConfig = {
     port: integer(env, 'PORT', 8080, 0, 65535, problems),
     host: text('HOST') ?? '0.0.0.0',
     redisUrl,
     redisPrefix: env.GATE_REDIS_PREFIX ?? 'gate:',
     packPath: resolve(text('GATE_PACK') ?? DEMO_PACK_PATH),
-    dataDir: resolve(text('GATE_DATA_DIR') ?? 'data'),
+    dataDir,
     adminToken,
     publisherTokens: tokenList(env, 'GATE_PUBLISHER_TOKENS', problems),
     reviewerTokens: tokenList(env, 'GATE_REVIEWER_TOKENS', problems),
@@ -217,6 +248,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GateConfig {
       windowSeconds: integer(env, 'GATE_REPORTS_WINDOW_SECONDS', 3600, 1, 86_400 * 7, problems),
       escalateAt: integer(env, 'GATE_REPORTS_ESCALATE_AT', 3, 2, 1_000_000, problems),
     },
+    audit: audit(env, dataDir, problems),
   };
   if (env.GATE_SHED_MODE !== undefined && env.GATE_SHED_MODE !== '' && !['review', '503'].includes(env.GATE_SHED_MODE)) problems.push(`GATE_SHED_MODE must be "review" or "503", got "${env.GATE_SHED_MODE}"`);
   for (const entry of config.rightsHolderTokens) {

@@ -41,6 +41,8 @@ export interface RedisKeys {
   sellerHistory(sellerId: string): string;
   readonly auditLog: string;
   readonly auditHead: string;
+  /** Records ever appended to the audit log: the last record's number. */
+  readonly auditCount: string;
   /** Outbound webhook events waiting to be delivered. */
   readonly webhookOutbox: string;
   /** Banked fingerprints of one kind: hash of ref -> phash or text. */
@@ -112,6 +114,7 @@ export function redisKeys(prefix = 'gate:'): RedisKeys {
     sellerHistory: (sellerId) => `${prefix}{seller:${sellerId}}:history`,
     auditLog: `${prefix}{audit}:log`,
     auditHead: `${prefix}{audit}:head`,
+    auditCount: `${prefix}{audit}:count`,
     webhookOutbox: `${prefix}{webhook}:outbox`,
     fingerprints: (kind) => `${prefix}{fp}:${kind}`,
     fingerprintChanges: `${prefix}fp:changes`,

@@ -10,6 +10,8 @@ import { startGate, type RunningGate } from '../../src/app/start-gate.js';
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const PUBLISHER_TOKEN = 'test-publisher-token-0123456789';
 export const REVIEWER_TOKEN = 'test-reviewer-token-0123456789';
+/** Gates sharing a prefix are one deployment, whose audit chain has one key (each would make its own in its data directory). */
+export const AUDIT_KEY = 'test-audit-key-0123456789abcdef0123456789';
 
 export interface TestGateOptions {
   redisUrl: string;
@@ -42,6 +44,7 @@ export async function startTestGate(options: TestGateOptions): Promise<TestGate>
     GATE_WORKERS: '1',
     GATE_DEFAULT_DEADLINE_MS: '2000',
     GATE_DATA_DIR: mkdtempSync(join(tmpdir(), 'gate-data-')),
+    GATE_AUDIT_KEY: AUDIT_KEY,
     ...(options.publisherTokens ? { GATE_PUBLISHER_TOKENS: PUBLISHER_TOKEN } : {}),
     ...(options.env ?? {}),
   };
