@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import { packBuildRedis, redisDatabaseCache, type DatabaseCache } from '../src/pack/database-cache.js';
 import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
 
@@ -29,9 +29,12 @@ describe('compiled-database cache', () => {
     await cache.put('k1', bytes);
     assert.deepEqual(await cache.get('k1'), bytes);
     const chunk = (i: number): string => `dbcache-test:{pack}:db:k1:${i}`;
-    assert.deepEqual(await Promise.all([0, 1, 2, 3].map((i) => redis.strlen(chunk(i)))), [1024 * 1024, 1024 * 1024, 12_345, 0]);
-    assert.ok((await redis.ttl('dbcache-test:{pack}:db:k1')) > 0, 'the manifest expires');
-    assert.ok((await redis.ttl('dbcache-test:{pack}:db:k1:2')) > 0, 'the chunks expire');
+    // STRLEN and TTL are not the gate's commands: the test's admin user looks.
+    const admin = new Redis(server.adminUrl);
+    assert.deepEqual(await Promise.all([0, 1, 2, 3].map((i) => admin.strlen(chunk(i)))), [1024 * 1024, 1024 * 1024, 12_345, 0]);
+    assert.ok((await admin.ttl('dbcache-test:{pack}:db:k1')) > 0, 'the manifest expires');
+    assert.ok((await admin.ttl('dbcache-test:{pack}:db:k1:2')) > 0, 'the chunks expire');
+    admin.disconnect();
   });
 
   it('answers a miss for an unknown key, a missing chunk, a short chunk and an entry from before chunking', async () => {

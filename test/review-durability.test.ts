@@ -43,7 +43,7 @@ it(`keeps ${ITEMS.toLocaleString('en')} review items through a restart and a kil
     }
   };
   await Promise.all(Array.from({ length: 32 }, send));
-  const client = new Redis(redis.url);
+  const client = new Redis(redis.adminUrl);
   const stream = redisKeys('dur:').reviewStream('normal');
   assert.equal(await client.xlen(stream), ITEMS);
   client.disconnect();
@@ -73,7 +73,7 @@ it(`keeps ${ITEMS.toLocaleString('en')} review items through a restart and a kil
   }
   assert.equal(duplicates, 0);
   assert.equal(decided.size, ITEMS, `${ITEMS - decided.size} items were lost`);
-  const check = new Redis(redis.url);
+  const check = new Redis(redis.adminUrl);
   const decisions = await check.xlen(redisKeys('dur:').reviewDecisions);
   check.disconnect();
   assert.equal(decisions, ITEMS, 'one decision record per item');

@@ -78,11 +78,11 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     useRedisTls(config.redisTls);
     let redisUrl = config.redisUrl;
     if (redisUrl === undefined) {
-      const embedded = new EmbeddedRedis({ dataDir: join(config.dataDir, 'redis') });
+      const embedded = new EmbeddedRedis({ dataDir: join(config.dataDir, 'redis'), keyPrefix: config.redisPrefix });
       await embedded.start();
       opened.push(() => embedded.stop());
       redisUrl = embedded.url;
-      log(`started a private redis-server on ${redactRedisUrl(redisUrl)} (AOF on, ACL user "gate", default user locked, data in ${embedded.dataDir}); set REDIS_URL to use your own`);
+      log(`started a private redis-server on ${redactRedisUrl(redisUrl)} (AOF on, ACL user "gate" limited to its commands and to keys under "${config.redisPrefix}", default user off, data in ${embedded.dataDir}); set REDIS_URL to use your own`);
     }
     const keys = redisKeys(config.redisPrefix);
     const redis: Redis = await connectRedis(redisUrl, 'gate');

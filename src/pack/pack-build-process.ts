@@ -21,6 +21,7 @@ import type { BuiltSections, PackBuildInit, PackBuildReply, PackBuildRequest } f
 import { decodePackSource, PackUnreadableError } from './pack-source.js';
 import { encodeBrandSlices } from './brand-slices.js';
 import { lowerThreadPriority } from '../config/lower-thread-priority.js';
+import { PRIVATE_FILE_MODE } from '../config/private-dir.js';
 import type { Redis } from 'ioredis';
 
 // Parsing, validating and compiling a pack takes up to a minute, and no one waits for it.
@@ -79,7 +80,7 @@ async function build(request: PackBuildRequest): Promise<PackBuildReply> {
     const brandSlices = encodeBrandSlices(brands);
     const { databaseBytes, meta, pack: _pack, ...descriptor } = compiled;
     const parts = [databaseBytes, meta.kinds, bytesOf(meta.refs), meta.boundaries, meta.fieldMasks, ...brandSlices];
-    writeFileSync(request.resultPath, Buffer.concat(parts.map((part) => bytesOf(part))));
+    writeFileSync(request.resultPath, Buffer.concat(parts.map((part) => bytesOf(part))), { mode: PRIVATE_FILE_MODE });
     const sections: BuiltSections = {
       database: databaseBytes.byteLength,
       kinds: meta.kinds.byteLength,

@@ -4,7 +4,7 @@
 // and decodes the brands a slice per turn of the event loop. The event loop never
 // holds the work, nor the memory, of a build.
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { open, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ import type { DatabaseCacheConfig } from './database-cache.js';
 import type { SeedCounts } from './seed-pack-entries.js';
 import { PackInvalidError } from './pack-invalid-error.js';
 import { GateError } from '../errors/gate-error.js';
+import { PRIVATE_FILE_MODE, privateDir } from '../config/private-dir.js';
 import type { PackSource } from './pack-source.js';
 import { decodeBrandSlices } from './brand-slices.js';
 import { rememberBrandIndex } from './brand-index.js';
@@ -111,7 +112,7 @@ export class PackBuilder {
   /** This process's folder under the work root; folders of processes that ended without removing theirs (a crash) go. */
   private workDirectory(): string {
     if (this.directory) return this.directory;
-    mkdirSync(this.workRoot, { recursive: true });
+    privateDir(this.workRoot);
     for (const name of readdirSync(this.workRoot)) {
       const pid = /^pid-(\d+)-/.exec(name)?.[1];
       if (pid !== undefined && !isRunning(Number(pid))) rmSync(join(this.workRoot, name), { recursive: true, force: true });
@@ -195,7 +196,7 @@ export class PackBuilder {
     const directory = this.workDirectory();
     const sourcePath = join(directory, `${id}.source`);
     const resultPath = join(directory, `${id}.result`);
-    await writeFile(sourcePath, source.bytes);
+    await writeFile(sourcePath, source.bytes, { mode: PRIVATE_FILE_MODE });
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject, sourcePath, resultPath, bytes: source.bytes.byteLength });
       const child = this.process();

@@ -1,31 +1,36 @@
 // The gate's own redis-server, started when REDIS_URL is not set (contract section
 // 4): AOF on, data under ./data/redis, listening on a free loopback port, stopped
 // with the gate. Tests use the same class to get a private Redis they can kill.
-// No one signs in as the default user: the gate signs in as its own ACL user, whose password
-// is kept in the data directory (mode 0600), and which may run every command but
-// the dangerous ones (FLUSHALL, CONFIG, KEYS, DEBUG, SHUTDOWN, ACL, ...), except
-// INFO, which the client's ready check and the cluster detection read.
+// Its settings and users are in a redis.conf only the gate's OS user can read
+// (embedded-redis-conf.ts); the default user is off, and the gate signs in as its
+// own ACL user, limited to the commands, keys and channels it uses
+// (gate-redis-acl.ts), whose password is kept in the data directory (mode 0600).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
+import { PRIVATE_FILE_MODE, privateDir } from '../config/private-dir.js';
+import { embeddedRedisConf, type ExtraRedisUser } from './embedded-redis-conf.js';
+import { GATE_REDIS_USER } from './gate-redis-acl.js';
 
 export interface EmbeddedRedisOptions {
-  /** Directory for AOF and logs. */
+  /** Directory for AOF, config and password; made private (0700, its files 0600). */
   dataDir: string;
   /** Port to listen on; default: a free one. */
   port?: number;
   /** Append-only file on (default true): nothing acknowledged is lost on a crash. */
   appendOnly?: boolean;
-  /** Extra `redis-server` arguments. */
-  extraArgs?: string[];
+  /**
+   * Keys and channels the gate user may touch begin with this: the gate passes
+   * GATE_REDIS_PREFIX. Default '': every key (a test run gives each test a prefix
+   * of its own on one server).
+   */
+  keyPrefix?: string;
+  /** Further ACL users, written into the same private redis.conf. Default: none. */
+  extraUsers?: readonly ExtraRedisUser[];
 }
-
-/** The ACL user the gate signs in as, and what it may run. */
-export const GATE_REDIS_USER = 'gate';
-export const GATE_REDIS_USER_RULES = ['on', '~*', '&*', '+@all', '-@dangerous', '+info'];
 
 export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -59,10 +64,27 @@ export class EmbeddedRedis {
   private ensurePassword(): string {
     const file = join(this.dataDir, 'gate-user.password');
     if (!existsSync(file)) {
-      writeFileSync(file, randomBytes(24).toString('hex'), { mode: 0o600 });
+      writeFileSync(file, randomBytes(24).toString('hex'), { mode: PRIVATE_FILE_MODE });
     }
-    chmodSync(file, 0o600);
+    chmodSync(file, PRIVATE_FILE_MODE);
     return readFileSync(file, 'utf8').trim();
+  }
+
+  /** Writes redis.conf (0600), with the hash of the gate user's password, not the password. */
+  private writeConf(): string {
+    const file = join(this.dataDir, 'redis.conf');
+    const text = embeddedRedisConf({
+      port: this.port,
+      dataDir: this.dataDir,
+      pidFile: this.pidFile,
+      appendOnly: this.options.appendOnly !== false,
+      keyPrefix: this.options.keyPrefix ?? '',
+      gatePasswordSha256: createHash('sha256').update(this.password).digest('hex'),
+      extraUsers: this.options.extraUsers ?? [],
+    });
+    writeFileSync(file, text, { mode: PRIVATE_FILE_MODE });
+    chmodSync(file, PRIVATE_FILE_MODE);
+    return file;
   }
 
   get pid(): number | undefined {
@@ -99,34 +121,24 @@ export class EmbeddedRedis {
   }
 
   async start(): Promise<void> {
-    mkdirSync(this.dataDir, { recursive: true });
+    privateDir(this.dataDir);
     await this.stopLeftover();
     this.port ||= this.options.port ?? (await freePort());
     this.password = this.ensurePassword();
-    const args = [
-      '--port', String(this.port),
-      '--bind', '127.0.0.1',
-      '--dir', this.dataDir,
-      '--appendonly', this.options.appendOnly === false ? 'no' : 'yes',
-      // `always`: a write Redis acknowledges is on disk. With `everysec`, Redis answers
-      // writes it has not yet written while a slow background fsync is running, and a
-      // kill -9 then loses them (seen here: 7 of 2,674 acknowledged review items). It
-      // costs about 0.1 ms per write on this machine.
-      '--appendfsync', 'always',
-      '--save', '',
-      '--maxmemory-policy', 'noeviction',
-      '--protected-mode', 'yes',
-      '--daemonize', 'no',
-      '--pidfile', this.pidFile,
-      // The default user cannot be switched off: Redis 7.0 replays the append-only
-      // file as the default user, and refuses its MULTI/EXEC blocks if that user may
-      // not run them (every queued review item would be lost on restart). It gets a
-      // random password no one is told instead, so no client can sign in as it.
-      '--user', 'default', 'on', 'resetpass', `>${randomBytes(32).toString('hex')}`, '~*', '&*', '+@all',
-      '--user', GATE_REDIS_USER, 'reset', ...GATE_REDIS_USER_RULES, `>${this.password}`,
-      ...(this.options.extraArgs ?? []),
-    ];
-    const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const conf = this.writeConf();
+    // Redis creates its files (append-only file, its rewrites, the pid file) with
+    // mode 0644 less the umask it starts with, and has no setting for it: it starts
+    // with 077, so they are 0600. spawn() has forked when it returns; a file the
+    // thread pool creates meanwhile is only made more private than it asked.
+    const umask = process.umask(0o077);
+    let child: ChildProcess;
+    try {
+      // Only the config file's path as argument; and not the gate's environment,
+      // which holds its tokens, of no use to redis-server.
+      child = spawn('redis-server', [conf], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin' } });
+    } finally {
+      process.umask(umask);
+    }
     this.child = child;
     child.stderr?.on('data', (chunk: Buffer) => {
       this.stderr = (this.stderr + chunk.toString()).slice(-4000);

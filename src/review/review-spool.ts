@@ -6,10 +6,11 @@
 // items use it (replay is idempotent: the enqueue script de-duplicates by listing
 // and content, and a spooled item keeps the reviewId the caller was given), and so
 // do list changes and reviewers' decisions (each with an id replay de-duplicates by).
-import { appendFileSync, closeSync, existsSync, fdatasync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fdatasync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { access, open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PRIVATE_FILE_MODE, privateDir } from '../config/private-dir.js';
 import { PerTurnLimit } from './per-turn-limit.js';
 import type { ReviewItemInput } from './review-queue.js';
 
@@ -25,7 +26,7 @@ export const REVIEW_REPLAY_ITEMS_PER_TURN = 4;
 /** One gate process per spool directory: two replaying one file would race. */
 function takeLock(path: string): void {
   try {
-    writeFileSync(path, String(process.pid), { flag: 'wx' });
+    writeFileSync(path, String(process.pid), { flag: 'wx', mode: PRIVATE_FILE_MODE });
     return;
   } catch {
     const holder = Number(readFileSync(path, 'utf8').trim());
@@ -73,7 +74,8 @@ export class ReviewSpool<T = SpooledItem> {
   unreadable = 0;
 
   constructor(dir: string, name = 'review-spool') {
-    mkdirSync(dir, { recursive: true });
+    // Spooled items hold listings and reviewers' decisions: the gate's OS user only (issue 30).
+    privateDir(dir);
     this.path = join(dir, `${name}.jsonl`);
     this.replayPath = join(dir, `${name}.replaying.jsonl`);
     this.unreadablePath = join(dir, `${name}.unreadable.jsonl`);
@@ -89,7 +91,7 @@ export class ReviewSpool<T = SpooledItem> {
    */
   append(item: T, behindReplay = false): Promise<void> {
     try {
-      this.fd ??= openSync(this.path, 'a');
+      this.fd ??= openSync(this.path, 'a', PRIVATE_FILE_MODE);
       writeSync(this.fd, `${JSON.stringify(item)}\n`);
     } catch (error) {
       return Promise.reject(error as Error);
@@ -177,7 +179,7 @@ export class ReviewSpool<T = SpooledItem> {
           } catch {
             // A line torn by a crash of the machine mid-write: kept aside for a person,
             // rather than stopping every replay after it for good.
-            appendFileSync(this.unreadablePath, `${line}\n`);
+            appendFileSync(this.unreadablePath, `${line}\n`, { mode: PRIVATE_FILE_MODE });
             this.unreadable++;
             continue;
           }
@@ -209,7 +211,7 @@ export class ReviewSpool<T = SpooledItem> {
 
   private async mergeInto(source: string): Promise<void> {
     if (!(await exists(source))) return;
-    const replay = await open(this.replayPath, 'a');
+    const replay = await open(this.replayPath, 'a', PRIVATE_FILE_MODE);
     try {
       await replay.appendFile(await readFile(source));
       await replay.datasync();
