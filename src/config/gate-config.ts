@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { repoPath } from './repo-root.js';
+import { canonicalHost } from '../image-proxy/image-host.js';
 
 export interface GateConfig {
   /** HTTP port. Default 8080. */
@@ -73,6 +74,13 @@ export interface GateConfig {
   readonly redisTls: { ca?: string; cert?: string; key?: string } | undefined;
   /** Consumer reports: per-reporter rate limit and when many reporters raise an item's tier. */
   readonly reports: { perReporter: number; windowSeconds: number; escalateAt: number };
+  /**
+   * Seller images on the review page, fetched through the gate's proxy (src/image-proxy/):
+   * the hosts it fetches from (canonical; empty, the default: no image is fetched, the
+   * page shows the URL as text), the largest image (default 5 MiB) and the time a fetch
+   * may take (default 5000 ms).
+   */
+  readonly reviewImages: { hosts: readonly string[]; maxBytes: number; timeoutMs: number };
 }
 
 export const DEGRADABLE_SIGNALS = ['text', 'lists', 'ring'] as const;
@@ -109,6 +117,16 @@ function redisTls(env: NodeJS.ProcessEnv, problems: string[]): GateConfig['redis
   }
   if ((out.cert === undefined) !== (out.key === undefined)) problems.push('GATE_REDIS_TLS_CERT and GATE_REDIS_TLS_KEY go together');
   return Object.keys(out).length > 0 ? out : undefined;
+}
+
+function imageHosts(env: NodeJS.ProcessEnv, problems: string[]): string[] {
+  const hosts: string[] = [];
+  for (const entry of (env.GATE_REVIEW_IMAGE_HOSTS ?? '').split(',').map((e) => e.trim()).filter(Boolean)) {
+    const host = canonicalHost(entry);
+    if (host === undefined) problems.push(`GATE_REVIEW_IMAGE_HOSTS entries must be host names or IP addresses (IPv6 in brackets), without scheme, port, path or wildcard, got "${entry}"`);
+    else hosts.push(host);
+  }
+  return hosts;
 }
 
 export class ConfigError extends Error {
@@ -210,6 +228,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GateConfig {
       perReporter: integer(env, 'GATE_REPORTS_PER_REPORTER', 20, 1, 1_000_000, problems),
       windowSeconds: integer(env, 'GATE_REPORTS_WINDOW_SECONDS', 3600, 1, 86_400 * 7, problems),
       escalateAt: integer(env, 'GATE_REPORTS_ESCALATE_AT', 3, 2, 1_000_000, problems),
+    },
+    reviewImages: {
+      hosts: imageHosts(env, problems),
+      maxBytes: integer(env, 'GATE_REVIEW_IMAGE_MAX_BYTES', 5 * 1024 * 1024, 1024, 50 * 1024 * 1024, problems),
+      timeoutMs: integer(env, 'GATE_REVIEW_IMAGE_TIMEOUT_MS', 5000, 100, 60_000, problems),
     },
   };
   if (env.GATE_SHED_MODE !== undefined && env.GATE_SHED_MODE !== '' && !['review', '503'].includes(env.GATE_SHED_MODE)) problems.push(`GATE_SHED_MODE must be "review" or "503", got "${env.GATE_SHED_MODE}"`);
