@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, mkdirSync } from 'node:fs';
 import { after, before, it } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { repoPath } from '../src/config/repo-root.js';
 import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
 import { startTestGate, type TestGate } from './helpers/test-gate.js';
@@ -13,9 +13,12 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TOKEN = 'carol-reviewer-token-0123456789';
 const skip = existsSync(CHROMIUM) ? false : `skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, as .ci/run does)`;
 
-/** A predicate evaluated in the page (a string, so this file needs no DOM types). */
-function textOf(id: string, test: 'includes' | 'startsWith', text: string): string {
-  return `(document.getElementById(${JSON.stringify(id)})?.textContent ?? '').${test}(${JSON.stringify(text)})`;
+/**
+ * Waits for an element's text to match. A locator, not a string predicate: the page's
+ * CSP has no 'unsafe-eval', and Playwright evaluates a string predicate with eval.
+ */
+function textOf(page: Page, id: string, text: RegExp): Promise<void> {
+  return page.locator(`#${id}`, { hasText: text }).waitFor();
 }
 
 let redis: TestRedis;
@@ -51,24 +54,24 @@ it('lets a reviewer sign in, see highlighted evidence and block with the keyboar
   const marks = await page.$$eval('#title mark', (nodes) => nodes.map((n) => n.textContent));
   assert.ok(marks.includes('同款'), `highlighted: ${marks.join(', ')}`);
   assert.ok(marks.includes('same style as'), `highlighted: ${marks.join(', ')}`);
-  await page.waitForFunction(textOf('queue', 'includes', 'claimed'));
+  await textOf(page, 'queue', /claimed/);
 
   mkdirSync(repoPath('test-results'), { recursive: true });
   await page.screenshot({ path: repoPath('test-results', 'reviewer-page.png'), fullPage: true });
 
   await page.keyboard.press('b');
-  await page.waitForFunction(textOf('status', 'startsWith', 'Blocked'));
+  await textOf(page, 'status', /^Blocked/);
   const verdict = (await (await gate.get('/v1/listings/UI-1/verdict')).json()) as { verdict: string; decidedBy: string };
   assert.deepEqual([verdict.verdict, verdict.decidedBy], ['block', 'reviewer:carol']);
   await page.waitForSelector('#empty:not([hidden])'); // the queue is empty afterwards
 
   await page.keyboard.press('u');
-  await page.waitForFunction(textOf('status', 'startsWith', 'Undone'));
+  await textOf(page, 'status', /^Undone/);
   await page.waitForSelector('#item:not([hidden])');
   assert.equal(await page.textContent('#listing-id'), 'UI-1', 'the undone item comes back');
   const reverted = (await (await gate.get('/v1/listings/UI-1/verdict')).json()) as { verdict: string };
   assert.equal(reverted.verdict, 'review');
   await page.keyboard.press('a');
-  await page.waitForFunction(textOf('status', 'startsWith', 'Allowed'));
+  await textOf(page, 'status', /^Allowed/);
   assert.equal(((await (await gate.get('/v1/listings/UI-1/verdict')).json()) as { verdict: string }).verdict, 'allow');
 });

@@ -28,6 +28,7 @@ import { hostname } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { AuditLog } from '../audit/audit-log.js';
 import { auditKey } from '../audit/audit-key.js';
+import { ImageProxy } from '../image-proxy/image-proxy.js';
 import { DecisionEffects } from '../review/decision-effects.js';
 import { ListingVerdicts } from '../review/listing-verdicts.js';
 import { WebhookDispatcher } from '../webhook/webhook-dispatcher.js';
@@ -305,6 +306,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
       review: { reviews, effects, verdicts, redis, keys, changes, alliance },
       rightsHolder: { registry, packs, fingerprints, complaints, trust, figures, alliance },
       enforcement: { registry, packs, figures, causes, rings, appeals },
+      reviewPage: { images: new ImageProxy(config.reviewImages) },
       tokens: buildTokens(config),
       metrics,
       redisReady: () => redis.status === 'ready',

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { AUDIT_KEY_MIN_LENGTH, type AuditKeySettings } from '../audit/audit-key.js';
 import type { AuditCheckpointSettings } from '../audit/audit-checkpointer.js';
 import { repoPath } from './repo-root.js';
+import { canonicalHost } from '../image-proxy/image-host.js';
 
 export interface GateConfig {
   /** HTTP port. Default 8080. */
@@ -84,6 +85,13 @@ export interface GateConfig {
    * the first start in GATE_DATA_DIR/audit/audit.key, mode 0600) and its signed checkpoints.
    */
   readonly audit: AuditKeySettings & AuditCheckpointSettings;
+  /**
+   * Seller images on the review page, fetched through the gate's proxy (src/image-proxy/):
+   * the hosts it fetches from (canonical; empty, the default: no image is fetched, the
+   * page shows the URL as text), the largest image (default 5 MiB) and the time a fetch
+   * may take (default 5000 ms).
+   */
+  readonly reviewImages: { hosts: readonly string[]; maxBytes: number; timeoutMs: number };
 }
 
 export const DEGRADABLE_SIGNALS = ['text', 'lists', 'ring'] as const;
@@ -143,6 +151,16 @@ function audit(env: NodeJS.ProcessEnv, dataDir: string, problems: string[]): Gat
     checkpointEvery: integer(env, 'GATE_AUDIT_CHECKPOINT_EVERY', 100, 1, 1_000_000, problems),
     checkpointSeconds: integer(env, 'GATE_AUDIT_CHECKPOINT_SECONDS', 60, 1, 86_400, problems),
   };
+}
+
+function imageHosts(env: NodeJS.ProcessEnv, problems: string[]): string[] {
+  const hosts: string[] = [];
+  for (const entry of (env.GATE_REVIEW_IMAGE_HOSTS ?? '').split(',').map((e) => e.trim()).filter(Boolean)) {
+    const host = canonicalHost(entry);
+    if (host === undefined) problems.push(`GATE_REVIEW_IMAGE_HOSTS entries must be host names or IP addresses (IPv6 in brackets), without scheme, port, path or wildcard, got "${entry}"`);
+    else hosts.push(host);
+  }
+  return hosts;
 }
 
 export class ConfigError extends Error {
@@ -249,6 +267,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GateConfig {
       escalateAt: integer(env, 'GATE_REPORTS_ESCALATE_AT', 3, 2, 1_000_000, problems),
     },
     audit: audit(env, dataDir, problems),
+    reviewImages: {
+      hosts: imageHosts(env, problems),
+      maxBytes: integer(env, 'GATE_REVIEW_IMAGE_MAX_BYTES', 5 * 1024 * 1024, 1024, 50 * 1024 * 1024, problems),
+      timeoutMs: integer(env, 'GATE_REVIEW_IMAGE_TIMEOUT_MS', 5000, 100, 60_000, problems),
+    },
   };
   if (env.GATE_SHED_MODE !== undefined && env.GATE_SHED_MODE !== '' && !['review', '503'].includes(env.GATE_SHED_MODE)) problems.push(`GATE_SHED_MODE must be "review" or "503", got "${env.GATE_SHED_MODE}"`);
   for (const entry of config.rightsHolderTokens) {

@@ -13,8 +13,10 @@ export const GATE_ERRORS = {
   GATE_ERR_BODY_TOO_LARGE: { status: 413, summary: 'The body is over the size limit.' },
   GATE_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, summary: 'Content type is neither application/json nor application/msgpack.' },
   GATE_ERR_RATE_LIMITED: { status: 429, summary: 'The caller is over a rate limit (a consumer reporter over its report limit, or an address or token with too many failed authentications); retry after `retry-after` seconds.' },
+  GATE_ERR_IMAGE_REFUSED: { status: 403, summary: 'The review page\'s image proxy will not fetch this URL or pass on what it answered; `details.reason` says why.' },
   GATE_ERR_OVERLOADED: { status: 503, summary: 'The gate is shedding load; retry after `retry-after` seconds.' },
   GATE_ERR_NOT_READY: { status: 503, summary: 'No pack is live or Redis is unreachable.' },
+  GATE_ERR_IMAGE_UNAVAILABLE: { status: 502, summary: 'An allow-listed image host did not answer in time, failed, or answered with an error status; `details.reason` says which.' },
   GATE_ERR_INTERNAL: { status: 500, summary: 'An unexpected failure; the log has the details.' },
 } as const;
 

@@ -26,8 +26,7 @@ import { send, sendError } from './respond.js';
 import { registerReviewRoutes, type ReviewRouteParts } from './review-routes.js';
 import { registerRightsHolderRoutes, type RightsHolderRouteParts } from './rights-holder-routes.js';
 import { registerEnforcementRoutes, type EnforcementRouteParts } from './enforcement-routes.js';
-import { readFileSync } from 'node:fs';
-import { repoPath } from '../config/repo-root.js';
+import { registerReviewPageRoutes, type ReviewPageParts } from './review-page-routes.js';
 import type { AuditLog } from '../audit/audit-log.js';
 
 export interface GateServerParts {
@@ -42,6 +41,7 @@ export interface GateServerParts {
   review: Omit<ReviewRouteParts, 'tokens' | 'metrics' | 'log' | 'audit'>;
   rightsHolder: Omit<RightsHolderRouteParts, 'tokens' | 'metrics' | 'log' | 'audit'>;
   enforcement: Omit<EnforcementRouteParts, 'tokens' | 'metrics' | 'log' | 'audit'>;
+  reviewPage: Omit<ReviewPageParts, 'tokens' | 'metrics' | 'log'>;
   tokens: TokenRegistry;
   metrics: GateMetrics;
   /** True while Redis answers. */
@@ -76,15 +76,6 @@ function listValues(body: unknown): string[] {
   const issue = issues.first();
   if (issue || !values) throw new GateError('GATE_ERR_INVALID_FIELD', `${issue?.path ?? 'values'} ${issue?.message ?? 'is invalid'}`, { field: issue?.path ?? 'values' });
   return values;
-}
-
-/** The reviewer's page, read once at start: file name -> [content type, body]. */
-function reviewPage(): Map<string, [string, string]> {
-  const files = new Map<string, [string, string]>();
-  for (const [name, type] of [['index.html', 'text/html; charset=utf-8'], ['review.js', 'text/javascript; charset=utf-8'], ['review.css', 'text/css; charset=utf-8']] as const) {
-    files.set(name, [type, readFileSync(repoPath('src', 'review-ui', name), 'utf8')]);
-  }
-  return files;
 }
 
 export class GateServer {
@@ -235,17 +226,7 @@ export class GateServer {
     registerReviewRoutes(app, { ...p.review, audit: p.audit, tokens: p.tokens, metrics: p.metrics, log: p.log }, (extra) => this.options(extra));
     registerRightsHolderRoutes(app, { ...p.rightsHolder, audit: p.audit, tokens: p.tokens, metrics: p.metrics, log: p.log }, (extra) => this.options(extra));
     registerEnforcementRoutes(app, { ...p.enforcement, audit: p.audit, tokens: p.tokens, metrics: p.metrics, log: p.log }, (extra) => this.options(extra));
-    const page = reviewPage();
-    const servePage = (name: string) =>
-      route(this.options(), ({ res, state }) => {
-        const [type, body] = page.get(name) ?? ['text/plain', ''];
-        send(res, state, 200, body, type, { 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
-        return undefined;
-      });
-    app.get('/review', servePage('index.html'));
-    app.get('/review/', servePage('index.html'));
-    app.get('/review/review.js', servePage('review.js'));
-    app.get('/review/review.css', servePage('review.css'));
+    registerReviewPageRoutes(app, { ...p.reviewPage, tokens: p.tokens, metrics: p.metrics, log: p.log }, (extra) => this.options(extra));
 
     app.post(
       '/v1/admin/fingerprints/:kind',
