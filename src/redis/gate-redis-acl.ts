@@ -28,11 +28,11 @@ export const GATE_CODE_COMMANDS: readonly string[] = [
   // reach only what the rest of this list and the key patterns allow.
   'evalsha', 'eval',
   'multi', 'exec',
-  'get', 'set', 'exists', 'del', 'expire', 'incr', 'decr',
+  'get', 'mget', 'set', 'exists', 'del', 'expire', 'incr', 'decr',
   'hget', 'hmget', 'hgetall', 'hkeys', 'hset', 'hsetnx', 'hdel', 'hincrby', 'hscan',
   'lpush', 'rpush', 'lrange', 'ltrim',
   'sadd', 'srem', 'sismember', 'smismember', 'smembers', 'scard', 'srandmember', 'sscan', 'sunionstore',
-  'zadd', 'zrange', 'zrevrange', 'zremrangebyrank',
+  'zadd', 'zrange', 'zrevrange', 'zremrangebyrank', 'zremrangebyscore',
   'xadd', 'xdel', 'xrange', 'xrevrange', 'xreadgroup', 'xack', 'xclaim', 'xautoclaim', 'xpending', 'xgroup|create', 'xinfo|groups',
   // backfill-ring-flags.lua walks the `confirmed:` sets of the ring graph. SCAN has
   // no key argument for ACL key patterns to check, so it lists names (not values)
