@@ -138,6 +138,28 @@ describe('decisions stick', () => {
     assert.equal(v2.verdict, 'review');
   });
 
+  it('keeps a verified brand\'s names enforced through harmless edits; only a new alias waits for an admin', async () => {
+    assert.equal((await call(a, 'PUT', '/v1/rights-holder/brands/zentrix', HOLDER, { names: ['Zentrix'], categories: ['bags'] })).status, 200);
+    assert.equal((await call(a, 'PUT', '/v1/rights-holder/brands/zentrix/claim', HOLDER, CLAIM)).status, 200);
+    assert.equal((await call(a, 'POST', '/v1/admin/claims/acme/zentrix', ADMIN_TOKEN, { decision: 'verify' })).status, 200);
+    let n = 0;
+    const verdictOf = async (gate: TestGate, title: string): Promise<string> => (await check(gate, { listingId: `BR${++n}`, sellerId: 's-br', title })).verdict;
+    await eventually('zentrix enforced', async () => ((await verdictOf(b, 'Zentrix replica')) === 'block' ? true : undefined));
+    const added = await call(a, 'PUT', '/v1/rights-holder/brands/zentrix', HOLDER, { names: ['Zentrx', 'Zentrix'], categories: ['bags'] });
+    assert.equal(added.status, 200);
+    assert.deepEqual([added.body.verification.status, added.body.verifiedNames, added.body.pendingNames], ['verified', ['Zentrix'], ['Zentrx']]);
+    assert.equal(added.body.enforced, true);
+    const pending = (await call(a, 'GET', '/v1/admin/claims?status=pending', ADMIN_TOKEN)).body.claims.map((c: any) => c.brandId);
+    assert.ok(pending.includes('zentrix'), 'the new alias awaits an admin');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await verdictOf(b, 'Zentrix replica'), 'block', 'the verified name is still enforced');
+    assert.notEqual(await verdictOf(b, 'Zentrx replica'), 'block', 'the new alias is not, yet (replica alone: review)');
+    const reordered = await call(a, 'PUT', '/v1/rights-holder/brands/zentrix', HOLDER, { names: ['Zentrix', 'Zentrx'], categories: ['bags'] });
+    assert.deepEqual(reordered.body.verifiedNames, ['Zentrix']);
+    assert.equal((await call(a, 'POST', '/v1/admin/claims/acme/zentrix', ADMIN_TOKEN, { decision: 'verify' })).status, 200);
+    await eventually('the alias enforced once verified', async () => ((await verdictOf(a, 'Zentrx replica')) === 'block' ? true : undefined));
+  });
+
   it('answers 4xx, not 500, to malformed ids and cursors', async () => {
     assert.equal((await call(a, 'GET', '/v1/listings/%E0%A4%A/verdict', PUBLISHER_TOKEN)).status, 400);
     assert.equal((await call(a, 'GET', '/v1/admin/lists/sellers/%E0%A4%A', ADMIN_TOKEN)).status, 400);

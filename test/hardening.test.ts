@@ -142,17 +142,15 @@ describe('hardening: padding buys no cheaper verdict', () => {
   const padded = gateFixture();
   const dense = 'LV 高仿 Gucci replica 1:1 ';
 
-  it('keeps a blocked listing blocked within a 20 ms deadline when padded with 120 KB of match-dense text', async () => {
+  // How long a padded check takes is load:cost's to measure; here, what the budget does to the verdict.
+  it('keeps a blocked listing blocked when padded with 120 KB of match-dense text, reading only what its budget allows', async () => {
     const attributes = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`a${i}`, dense.repeat(Math.floor(2000 / dense.length))]));
     const body = { listingId: 'PAD-1', sellerId: 's-pad', title: 'LV 高仿 手提包', description: dense.repeat(Math.floor(20_000 / dense.length)), attributes };
-    // A few rounds first, unjudged: the gate's code for long text is compiled on first use, as in any warm gate.
-    for (let round = 0; round < 5; round++) await (await padded.gate.post('/v1/check', body)).json();
-    for (let round = 0; round < 5; round++) {
-      const response = await padded.gate.post('/v1/check', body, { 'x-deadline-ms': '20' });
-      const answer = (await response.json()) as { verdict: string; reasons: Array<{ code: string; ref?: string }> };
-      assert.equal(answer.verdict, 'block', JSON.stringify(answer.reasons));
-      assert.ok(!answer.reasons.some((r) => r.ref === 'text:deadline'), JSON.stringify(answer.reasons));
-    }
+    const response = await padded.gate.post('/v1/check', body);
+    const answer = (await response.json()) as { verdict: string; reasons: Array<{ code: string; ref?: string }> };
+    assert.equal(answer.verdict, 'block', JSON.stringify(answer.reasons));
+    assert.ok(answer.reasons.some((r) => r.ref === 'text:budget'), `the text was cut at its budget: ${JSON.stringify(answer.reasons)}`);
+    assert.ok(!answer.reasons.some((r) => r.ref === 'text:deadline'), JSON.stringify(answer.reasons));
   });
 
   it('sends a listing to review, never allows it, when its term sits past the text it had time to read', async () => {
@@ -160,7 +158,7 @@ describe('hardening: padding buys no cheaper verdict', () => {
     const attributes: Record<string, string> = Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`a${i}`, filler]));
     attributes.z = 'LV 高仿';
     const body = { listingId: 'PAD-2', sellerId: 's-pad', title: 'tote bag', description: filler.repeat(10).slice(0, 20_000), attributes };
-    const response = await padded.gate.post('/v1/check', body, { 'x-deadline-ms': '20' });
+    const response = await padded.gate.post('/v1/check', body);
     const answer = (await response.json()) as { verdict: string; reasons: Array<{ code: string; ref?: string }> };
     assert.notEqual(answer.verdict, 'allow', JSON.stringify(answer.reasons));
   });

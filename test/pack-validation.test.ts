@@ -61,6 +61,20 @@ describe('pack validation', () => {
     });
   });
 
+  it('names a regex rule that does not compile together with the pack\'s other problems, in one refusal', async () => {
+    const pack = demo();
+    pack.thresholds = { block: 40, review: 100 };
+    pack.rules = [
+      { id: 'bad1', type: 'regex', pattern: 'a(b', score: 10 },
+      { id: 'bad2', type: 'regex', pattern: 'x', score: 'high' },
+    ];
+    await assert.rejects(validateAndCompilePack(pack), (error: unknown) => {
+      assert.ok(error instanceof PackInvalidError);
+      assert.deepEqual(error.issues.map((i) => i.path).sort(), ['rules[0].pattern', 'rules[1].score', 'thresholds.review']);
+      return true;
+    });
+  });
+
   it('gives the same database key for the same pack and another for a changed one', async () => {
     const a = await validateAndCompilePack(demo());
     const b = await validateAndCompilePack(demo());

@@ -86,7 +86,12 @@ describe('writes gathered after the answer', () => {
     await here.flush();
     assert.equal((await elsewhere.get('L2'))?.verdict, 'block');
     // An older stored record is replaced as usual.
-    here.recordLater({ listingId: 'L2', verdict: 'allow', decidedBy: 'gate', decidedAt: new Date(Date.now() + 1000).toISOString() }, listing('L2', 'plain tote'));
+    // A later check of the same content (or of unknown content) leaves the person's verdict standing ...
+    here.recordLater({ listingId: 'L2', verdict: 'allow', decidedBy: 'gate', decidedAt: new Date(Date.now() + 1000).toISOString() }, listing('L2', 'replica tote'));
+    await here.flush();
+    assert.equal((await elsewhere.get('L2'))?.verdict, 'block');
+    // ... and a check of changed content is the gate's to judge.
+    here.recordLater({ listingId: 'L2', verdict: 'allow', decidedBy: 'gate', decidedAt: new Date(Date.now() + 1000).toISOString(), contentHash: 'c-plain' }, listing('L2', 'plain tote'));
     await here.flush();
     assert.equal((await elsewhere.get('L2'))?.verdict, 'allow');
   });
@@ -103,7 +108,7 @@ describe('writes gathered after the answer', () => {
     const before = await scriptCalls();
     for (let i = 0; i < 30; i++) {
       here.recordLater(
-        { listingId: `M${i}`, verdict: i % 2 === 0 ? 'review' : 'allow', decidedBy: 'gate', decidedAt: at, checkId: `ck_${i}`, policyVersion: 'p-3', reasons: [{ code: 'indicator', ref: `term ${i}` }], ...(i % 2 === 0 ? { reviewId: `rv_m${i}` } : {}) },
+        { listingId: `M${i}`, verdict: i % 2 === 0 ? 'review' : 'allow', decidedBy: 'gate', decidedAt: at, checkId: `ck_${i}`, policyVersion: 'p-3', reasons: [{ code: 'indicator', ref: `term ${i}` }], contentHash: `c-${i}`, ...(i % 2 === 0 ? { reviewId: `rv_m${i}` } : {}) },
         listing(`M${i}`, `tote number ${i}`),
       );
     }

@@ -1,4 +1,5 @@
 // The `from`/`to` (and `format`) query of a figures report, checked.
+import { isCalendarDay } from '../validation/calendar-day.js';
 import { GateError } from '../errors/gate-error.js';
 import { MAX_REPORT_DAYS, daysBetween, utcDay } from './brand-figures.js';
 
@@ -8,14 +9,13 @@ export interface ReportRange {
   format: 'json' | 'csv';
 }
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 export function reportRange(query: string, now = new Date()): ReportRange {
   const params = new URLSearchParams(query);
   const to = params.get('to') ?? utcDay(now);
   const from = params.get('from') ?? utcDay(now.getTime() - 29 * 86_400_000);
   for (const [name, value] of [['from', from], ['to', to]] as const) {
-    if (!DAY.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) throw new GateError('GATE_ERR_INVALID_FIELD', `${name} must be a date written YYYY-MM-DD`, { field: name });
+    if (!isCalendarDay(value)) throw new GateError('GATE_ERR_INVALID_FIELD', `${name} must be a date written YYYY-MM-DD`, { field: name });
   }
   if (from > to) throw new GateError('GATE_ERR_INVALID_FIELD', 'from must not be after to', { field: 'from' });
   if (daysBetween(from, to).length > MAX_REPORT_DAYS) throw new GateError('GATE_ERR_INVALID_FIELD', `a report covers at most ${MAX_REPORT_DAYS} days`, { field: 'from' });

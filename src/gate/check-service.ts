@@ -347,8 +347,10 @@ export class CheckService {
   private recordOutcome(request: CheckRequest, record: ListingVerdict, brands: readonly string[], fingerprintHits: NamedFingerprintHits, unlinked: readonly RingAttribute[] | undefined): void {
     const logFailure = (what: string) => (error: unknown) => this.failures.note(what, `${what} for ${request.listingId} not recorded: ${(error as Error).message}`);
     const reasons = record.reasons ?? [];
-    if (record.decidedBy === 'gate') {
-      this.parts.verdicts.recordLater(record, request);
+    if (record.decidedBy !== 'gate') return this.linkRings(request, fingerprintHits, unlinked);
+    if (record.verdict !== 'allow' && brands.length > 0) record.brands = [...brands];
+    // Figures, causes and credits count a listing once per change of its verdict, not once per check.
+    this.parts.verdicts.recordLater(record, request, () => {
       if (record.verdict === 'block') {
         this.parts.figures.countLater(brands, 'blockedAtPublish');
         this.parts.causes.countBlockLater(causesOf(reasons));
@@ -366,7 +368,11 @@ export class CheckService {
         }
         if (sharedBrands.length > 0) this.parts.figures.countLater(new Set(sharedBrands), 'allianceHits');
       }
-    }
+    });
+    this.linkRings(request, fingerprintHits, unlinked);
+  }
+
+  private linkRings(request: CheckRequest, fingerprintHits: NamedFingerprintHits, unlinked: readonly RingAttribute[] | undefined): void {
     // Banked images the listing used link its seller too; known only after matching.
     const imageLinks: RingAttribute[] = fingerprintHits.images.map((image) => ({ kind: 'image', value: image.ref }));
     if (unlinked) this.parts.rings.linkLater(request.sellerId, [...unlinked, ...imageLinks], request.listingId, request.attributes?.shipFrom ?? '');

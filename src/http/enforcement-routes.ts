@@ -11,7 +11,7 @@ import { GateError } from '../errors/gate-error.js';
 import type { GateMetrics } from '../observability/gate-metrics.js';
 import type { PackManager } from '../pack/pack-manager.js';
 import type { AppealDesk } from '../rights-holder/appeal-desk.js';
-import { liveBrandId, type BrandRegistry, type VerificationStatus } from '../rights-holder/brand-registry.js';
+import { awaitsVerification, liveBrandId, type BrandRegistry, type RegisteredBrand, type VerificationStatus } from '../rights-holder/brand-registry.js';
 import { cluePackageCsv, cluePackageJson } from '../rings/clue-package.js';
 import { ringView } from '../rings/ring-view.js';
 import type { SellerRings } from '../rings/seller-rings.js';
@@ -43,7 +43,7 @@ export function registerEnforcementRoutes(app: uWS.TemplatedApp, p: EnforcementR
       const status = new URLSearchParams(head.query).get('status') ?? 'pending';
       const statuses: Array<VerificationStatus | 'all'> = ['pending', 'verified', 'rejected', 'unverified', 'all'];
       if (!(statuses as string[]).includes(status)) throw invalid('status', `must be one of ${statuses.join(', ')}`);
-      const brands = (await p.registry.all()).filter((b) => status === 'all' || b.verification.status === status);
+      const brands = (await p.registry.all()).filter((b) => status === 'all' || (status === 'pending' ? awaitsVerification(b) : b.verification.status === status));
       return { claims: brands.map((b) => ({ holder: b.holder, ...(brandView(b) as object) })) };
     }),
   );
@@ -63,7 +63,15 @@ export function registerEnforcementRoutes(app: uWS.TemplatedApp, p: EnforcementR
       if (!entry.claim) throw new GateError('GATE_ERR_CONFLICT', `${holder} has submitted no mark claim for "${brandId}"`, { field: 'brandId' });
       const at = new Date().toISOString();
       const verification = { status: body.decision === 'verify' ? ('verified' as const) : ('rejected' as const), by: 'admin', at, ...(note ? { note } : {}) };
-      const next = { ...entry, verification, updatedAt: at };
+      const partly = entry.verification.status === 'verified' && (entry.pendingNames?.length ?? 0) > 0;
+      const next: RegisteredBrand = { ...entry, verification, updatedAt: at };
+      delete next.pendingNames;
+      if (body.decision === 'verify') next.verifiedNames = [...entry.brand.names];
+      else if (partly) {
+        // Rejecting a verified brand's new names leaves its verified ones enforced.
+        next.verification = entry.verification;
+        next.brand = { ...entry.brand, names: entry.brand.names.filter((name) => entry.verifiedNames?.includes(name) ?? true) };
+      }
       await p.registry.put(next);
       await p.audit.record({ who: 'admin', what: `claim:${body.decision}`, subject: liveBrandId(holder, brandId), why: note, details: { claim: entry.claim } });
       await p.packs.registryChanged();

@@ -214,8 +214,19 @@ export function registerReviewRoutes(app: uWS.TemplatedApp, p: ReviewRouteParts,
     '/v1/review/sellers/:sellerId/history',
     route(options({ auth: reviewer, paramCount: 1 }), async ({ head }) => {
       const sellerId = decodeURIComponent(head.params[0] ?? '');
-      const rows = await p.redis.lrange(p.keys.sellerHistory(sellerId), 0, 49);
-      return { sellerId, history: rows.map((r) => JSON.parse(r) as unknown) };
+      const rows = (await p.redis.lrange(p.keys.sellerHistory(sellerId), 0, 99)).map((r) => JSON.parse(r) as { reviewId?: string; undone?: string });
+      // Newest first: an undo entry comes before the decision it undid, which is shown as undone, not as standing.
+      const undone = new Set<string>();
+      const history: unknown[] = [];
+      for (const row of rows) {
+        if (row.undone !== undefined) {
+          if (row.reviewId) undone.add(row.reviewId);
+          continue;
+        }
+        const wasUndone = row.reviewId !== undefined && undone.delete(row.reviewId);
+        history.push(wasUndone ? { ...row, undone: true } : row);
+      }
+      return { sellerId, history: history.slice(0, 50) };
     }),
   );
 

@@ -14,7 +14,7 @@ import type { GateMetrics } from '../observability/gate-metrics.js';
 import type { PackManager } from '../pack/pack-manager.js';
 import { validateBrandEntry } from '../pack/validate-pack.js';
 import { bankedEntryOwner, bankedEntryRef } from '../rights-holder/banked-entry-ref.js';
-import { enforcementOf, liveBrandId, type BrandRegistry, type RegisteredBrand } from '../rights-holder/brand-registry.js';
+import { enforcementOf, liveBrandId, reregistered, type BrandRegistry, type RegisteredBrand } from '../rights-holder/brand-registry.js';
 import type { ComplainerTrustBook } from '../rights-holder/complainer-trust.js';
 import { MAX_LISTINGS_PER_COMPLAINT, type ComplaintDesk, type ComplaintStatus } from '../rights-holder/complaint-desk.js';
 import { validateMarkClaim } from '../rights-holder/mark-claim.js';
@@ -71,6 +71,8 @@ export function brandView(entry: RegisteredBrand): unknown {
     brandId: entry.brand.id,
     liveId: liveBrandId(entry.holder, entry.brand.id),
     names: entry.brand.names,
+    verifiedNames: entry.verification.status === 'verified' ? (entry.verifiedNames ?? entry.brand.names) : [],
+    pendingNames: entry.pendingNames ?? [],
     categories: entry.brand.categories,
     authorizedSellers: entry.brand.authorizedSellers,
     priceFloor: entry.brand.priceFloor,
@@ -125,13 +127,10 @@ export function registerRightsHolderRoutes(app: uWS.TemplatedApp, p: RightsHolde
       const brand = validateBrandEntry(issues, '', isPlainObject(body) ? { ...body, id: brandId } : body);
       if (!issues.empty || !brand) throw firstIssue(issues, 'body');
       const before = await p.registry.get(who, brandId);
-      const namesChanged = before !== undefined && JSON.stringify(before.brand.names) !== JSON.stringify(brand.names);
-      // New names are a new mark to verify; other changes keep the verification.
-      const verification = before && !namesChanged ? before.verification : { status: before?.claim ? ('pending' as const) : ('unverified' as const) };
-      const entry: RegisteredBrand = { holder: who, brand, verification, updatedAt: new Date().toISOString() };
-      if (before?.claim) entry.claim = before.claim;
+      // Only names no admin verified wait for one; verified names stay enforced, in any order.
+      const entry = reregistered(before, who, brand, new Date().toISOString());
       await p.registry.put(entry);
-      await p.audit.record({ who: `rights_holder:${who}`, what: before ? 'brand:update' : 'brand:register', subject: liveBrandId(who, brandId), details: { names: brand.names, reverify: namesChanged } });
+      await p.audit.record({ who: `rights_holder:${who}`, what: before ? 'brand:update' : 'brand:register', subject: liveBrandId(who, brandId), details: { names: brand.names, pendingNames: entry.pendingNames ?? [], status: entry.verification.status } });
       await p.packs.registryChanged();
       return brandView(entry);
     }),

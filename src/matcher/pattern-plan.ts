@@ -4,6 +4,9 @@
 // id, so a database is never reused with shifted ids.
 import { normalizeTerm } from '../normalize/normalize-text.js';
 import { patternFlags, type PatternSpec } from '../native/rules-engine.js';
+
+/** How a pack's regex rule is compiled. */
+export const REGEX_RULE_FLAGS = patternFlags.UTF8 | patternFlags.SOM_LEFTMOST | patternFlags.CASELESS;
 import type { PolicyPack, RuleField } from '../pack/policy-pack.js';
 import { termShape, termVariants } from './term-expression.js';
 
@@ -86,11 +89,7 @@ export function buildPatternPlan(pack: PolicyPack): PatternPlan {
       addTerm(rule.pattern, PatternKind.Rule, r, mask, `rules[${r}].pattern`);
       return;
     }
-    patterns.push({
-      id: patterns.length,
-      expression: rule.pattern,
-      flags: patternFlags.UTF8 | patternFlags.SOM_LEFTMOST | patternFlags.CASELESS,
-    });
+    patterns.push({ id: patterns.length, expression: rule.pattern, flags: REGEX_RULE_FLAGS });
     kinds.push(PatternKind.Rule);
     refs.push(r);
     boundaries.push(0);

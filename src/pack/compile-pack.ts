@@ -1,5 +1,6 @@
 // Validates and compiles a pack off the event loop (Hyperscan compiles on libuv's
 // thread pool), so serving goes on while a large pack builds.
+import { regexRuleIssues } from './regex-rule-issues.js';
 import { createHash } from 'node:crypto';
 import { arch } from 'node:os';
 import { buildPatternPlan, type PatternMeta } from '../matcher/pattern-plan.js';
@@ -114,6 +115,6 @@ export async function compilePack(pack: PolicyPack, cache?: DatabaseCache, onThi
 /** Validates raw JSON and compiles it; throws PackInvalidError naming every bad entry. */
 export async function validateAndCompilePack(raw: unknown): Promise<CompiledPack> {
   const validation = validatePack(raw);
-  if (!validation.ok) throw new PackInvalidError(validation.issues);
+  if (!validation.ok) throw new PackInvalidError([...validation.issues, ...regexRuleIssues(raw)]);
   return compilePack(validation.pack);
 }

@@ -19,6 +19,7 @@ import { validatePack } from './validate-pack.js';
 import { withoutSeededEntries, type PolicyPack } from './policy-pack.js';
 import type { BuiltSections, PackBuildInit, PackBuildReply, PackBuildRequest } from './pack-build-messages.js';
 import { decodePackSource, PackUnreadableError } from './pack-source.js';
+import { regexRuleIssues } from './regex-rule-issues.js';
 import { encodeBrandSlices } from './brand-slices.js';
 import { lowerThreadPriority } from '../config/lower-thread-priority.js';
 import { PRIVATE_FILE_MODE } from '../config/private-dir.js';
@@ -56,7 +57,7 @@ function readPack(request: PackBuildRequest): { pack: PolicyPack } | { refusal: 
     throw error;
   }
   const validation = validatePack(raw);
-  if (!validation.ok) return { refusal: { id: request.id, kind: 'invalid', issues: validation.issues } };
+  if (!validation.ok) return { refusal: { id: request.id, kind: 'invalid', issues: [...validation.issues, ...regexRuleIssues(raw)] } };
   return { pack: validation.pack };
 }
 

@@ -38,6 +38,8 @@ export class WriteBehind<Value> {
   private readonly failures: ThrottledLog;
   /** Entries given up on (Redis did not take them and they could not wait longer). */
   dropped = 0;
+  /** Batches sent and not yet answered, oldest first. */
+  private readonly writing: Array<ReadonlyMap<string, Value>> = [];
 
   constructor(private readonly options: WriteBehindOptions<Value>) {
     this.delayMs = options.delayMs ?? 10;
@@ -52,9 +54,15 @@ export class WriteBehind<Value> {
     else if (!this.cancelDue) this.arm(this.delayMs);
   }
 
-  /** The entry waiting for `key`, if any. */
+  /** The entry waiting for `key`, or being written, if any: a read must not fall between the two. */
   peek(key: string): Value | undefined {
-    return this.pending.get(key);
+    const waiting = this.pending.get(key);
+    if (waiting !== undefined) return waiting;
+    for (let i = this.writing.length - 1; i >= 0; i--) {
+      const value = this.writing[i]?.get(key);
+      if (value !== undefined) return value;
+    }
+    return undefined;
   }
 
   /** Forgets the entry waiting for `key` (a newer write for it goes out directly). */
@@ -87,6 +95,7 @@ export class WriteBehind<Value> {
     if (this.pending.size === 0) return this.flushing;
     const batch = this.pending;
     this.pending = new Map();
+    this.writing.push(batch);
     const previous = this.flushing;
     const current = (async () => {
       await previous;
@@ -94,6 +103,8 @@ export class WriteBehind<Value> {
         await this.options.write(batch);
       } catch (error) {
         this.giveBack(batch, error as Error);
+      } finally {
+        this.writing.splice(this.writing.indexOf(batch), 1);
       }
     })();
     this.flushing = current;

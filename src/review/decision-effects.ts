@@ -221,6 +221,11 @@ export class DecisionEffects {
     if (added.images.length > 0) await fingerprints.remove('images', added.images);
     if (added.texts.length > 0) await fingerprints.remove('texts', added.texts);
     await redis.hdel(keys.reviewItem(reviewId), 'added');
+    const sellerId = await redis.hget(keys.reviewItem(reviewId), 'sellerId');
+    if (sellerId) {
+      // The seller's history keeps the decision, marked undone by this entry.
+      await redis.multi().lpush(keys.sellerHistory(sellerId), JSON.stringify({ listingId: record.listingId ?? '', undone: record.decision, reviewId, at: record.at ?? new Date().toISOString() })).ltrim(keys.sellerHistory(sellerId), 0, 99).exec();
+    }
     const at = record.at ?? new Date().toISOString();
     const version = record.version ? Number(record.version) : undefined;
     const current = await verdicts.record({ listingId: record.listingId ?? '', verdict: 'review', decidedBy: 'gate', decidedAt: at, reviewId, ...(version !== undefined ? { version } : {}) });

@@ -26,6 +26,8 @@ export interface ListingVerdict {
   contentHash?: string;
   /** Up by one with each decision about the listing and each undo: a receiver keeps the highest. */
   version?: number;
+  /** Live ids of the brands the listing named or whose banked items it matched (kept for appeals' figures). */
+  brands?: string[];
 }
 
 /** The verdict with the listing as last checked (kept for complaints and appeals). */
@@ -36,6 +38,8 @@ export interface StoredListingVerdict extends ListingVerdict {
 interface PendingRecord {
   verdict: ListingVerdict;
   listing: CheckRequest | undefined;
+  /** Called once written, when the listing's verdict changed (or it had none). */
+  onChanged?: (() => void) | undefined;
 }
 
 export interface ListingVerdictsOptions {
@@ -52,8 +56,8 @@ export interface ListingVerdictsOptions {
 export class ListingVerdicts {
   /** Records of checks, written after the answer, together with those of the same turn. */
   private readonly later: WriteBehind<PendingRecord>;
-  /** record-verdicts-unless-newer.lua: the number of keys, the keys, then 11 values per record. */
-  private readonly recordManyUnlessNewer: (keyCount: number, ...keysThenValues: string[]) => Promise<number>;
+  /** record-verdicts-unless-newer.lua: the number of keys, the keys, then 12 values per record; per record 0, 1 or 2 (changed). */
+  private readonly recordManyUnlessNewer: (keyCount: number, ...keysThenValues: string[]) => Promise<number[]>;
   private readonly recordDecision: (key: string, version: string, ...fieldsAndValues: string[]) => Promise<number>;
 
   constructor(
@@ -88,8 +92,8 @@ export class ListingVerdicts {
   }
 
   /** The gate's record of a check, written with the others answered in the same turn; reads here see it at once. */
-  recordLater(verdict: ListingVerdict, listing: CheckRequest): void {
-    this.later.add(verdict.listingId, { verdict, listing });
+  recordLater(verdict: ListingVerdict, listing: CheckRequest, onChanged?: () => void): void {
+    this.later.add(verdict.listingId, { verdict, listing, onChanged });
   }
 
   /** Records written and dropped since start, for /metrics. */
@@ -106,11 +110,14 @@ export class ListingVerdicts {
     // One script call per hash slot: a single one on a single Redis.
     const key = (record: PendingRecord): string => this.keys.listingVerdict(record.verdict.listingId);
     await Promise.all(
-      slotGroups(this.redis, batch.values(), key).map((group) => {
+      slotGroups(this.redis, batch.values(), key).map(async (group) => {
         const args = group.map(key);
         // fieldsOf's fields come in the script's FIELDS order; the listing ('' for none) follows.
         for (const { verdict, listing } of group) args.push(...Object.values(fieldsOf(verdict, undefined)), listing ? JSON.stringify(listing) : '');
-        return this.recordManyUnlessNewer(group.length, ...args);
+        const outcomes = await this.recordManyUnlessNewer(group.length, ...args);
+        group.forEach((record, i) => {
+          if (outcomes[i] === 2) record.onChanged?.();
+        });
       }),
     );
   }
@@ -147,6 +154,7 @@ export class ListingVerdicts {
     if (fields.reasons) out.reasons = JSON.parse(fields.reasons) as Reason[];
     if (fields.complaintId) out.complaintId = fields.complaintId;
     if (fields.version) out.version = Number(fields.version);
+    if (fields.brands) out.brands = JSON.parse(fields.brands) as string[];
     return out;
   }
 }
@@ -163,6 +171,7 @@ function fieldsOf(verdict: ListingVerdict, listing: CheckRequest | undefined): R
     reasons: verdict.reasons ? JSON.stringify(verdict.reasons) : '',
     complaintId: verdict.complaintId ?? '',
     contentHash: verdict.contentHash ?? '',
+    brands: verdict.brands && verdict.brands.length > 0 ? JSON.stringify(verdict.brands) : '',
   };
   if (listing) fields.listing = JSON.stringify(listing);
   return fields;

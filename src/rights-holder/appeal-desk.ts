@@ -81,7 +81,8 @@ export class AppealDesk {
       reasons: blockReasons,
       listing: stored.listing,
       source: 'appeal',
-      context: { appeal: appealContext },
+      // The brands the blocked listing involved: an overturn counts against them.
+      context: stored.brands ? { appeal: appealContext, brands: stored.brands } : { appeal: appealContext },
     });
     if (queued.kind !== 'queued') throw new Error('an appeal item cannot already be decided');
     const appeal: Appeal = {

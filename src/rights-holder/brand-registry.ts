@@ -16,7 +16,40 @@ export interface RegisteredBrand {
   brand: BrandEntry;
   claim?: MarkClaim;
   verification: { status: VerificationStatus; by?: string; at?: string; note?: string };
+  /**
+   * The names an admin's verification covers (absent on entries from before it
+   * was kept: all names). Names added to a verified brand wait in `pendingNames`
+   * for an admin while these stay enforced (issue 29: one alias added switched the
+   * whole brand off).
+   */
+  verifiedNames?: string[];
+  pendingNames?: string[];
   updatedAt: string;
+}
+
+/** The registration after its owner changed the brand's entry: only new names wait for an admin. */
+export function reregistered(before: RegisteredBrand | undefined, holder: string, brand: BrandEntry, at: string): RegisteredBrand {
+  const entry: RegisteredBrand = { holder, brand, verification: { status: before?.claim ? 'pending' : 'unverified' }, updatedAt: at };
+  if (before?.claim) entry.claim = before.claim;
+  if (!before) return entry;
+  if (before.verification.status !== 'verified') {
+    const sameNames = JSON.stringify([...before.brand.names].sort()) === JSON.stringify([...brand.names].sort());
+    if (sameNames) entry.verification = before.verification;
+    return entry;
+  }
+  const verified = before.verifiedNames ?? before.brand.names;
+  const kept = brand.names.filter((name) => verified.includes(name));
+  const added = brand.names.filter((name) => !verified.includes(name));
+  if (kept.length === 0) return entry; // every verified name is gone: a new mark to verify
+  entry.verification = before.verification;
+  entry.verifiedNames = kept;
+  if (added.length > 0) entry.pendingNames = added;
+  return entry;
+}
+
+/** Whether an admin has something to verify on this brand. */
+export function awaitsVerification(entry: RegisteredBrand): boolean {
+  return entry.verification.status === 'pending' || (entry.pendingNames?.length ?? 0) > 0;
 }
 
 export type Enforcement = { enforced: true } | { enforced: false; why: string };
@@ -95,7 +128,11 @@ export class BrandRegistry {
   async enforceable(now = new Date()): Promise<BrandEntry[]> {
     return (await this.all())
       .filter((entry) => enforcementOf(entry, now).enforced)
-      .map((entry) => ({ ...entry.brand, id: liveBrandId(entry.holder, entry.brand.id), owner: entry.holder }))
+      .map((entry) => {
+        const verified = entry.verifiedNames;
+        const names = verified ? entry.brand.names.filter((name) => verified.includes(name)) : entry.brand.names;
+        return { ...entry.brand, names, id: liveBrandId(entry.holder, entry.brand.id), owner: entry.holder };
+      })
       .sort((a, b) => a.id.localeCompare(b.id));
   }
 }

@@ -1,6 +1,7 @@
 // A rights holder's claim to a mark, which an admin verifies before the mark is
 // enforced: registration number, jurisdiction, Nice classes, evidence (by
 // reference: the files live in the holder's document store) and validity dates.
+import { isCalendarDay } from '../validation/calendar-day.js';
 import { FieldIssues, checkString, checkStringArray, checkUnknownKeys, isPlainObject } from '../validation/field-issues.js';
 
 export interface MarkClaim {
@@ -14,12 +15,11 @@ export interface MarkClaim {
   submittedAt: string;
 }
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 function checkDay(issues: FieldIssues, path: string, value: unknown): string | undefined {
   const day = checkString(issues, path, value, { required: true });
   if (day === undefined) return undefined;
-  if (!DAY.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`)) || new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) !== day) {
+  if (!isCalendarDay(day)) {
     issues.add(path, 'must be a date written YYYY-MM-DD');
     return undefined;
   }

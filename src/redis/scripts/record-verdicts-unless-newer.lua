@@ -9,15 +9,18 @@
 -- ARGV     11 values per record, in KEYS order: listingId, verdict, decidedBy,
 --          decidedAt (ISO 8601 in UTC, so it compares as text), checkId, reviewId,
 --          policyVersion, reasons (JSON), complaintId, contentHash ('' unknown),
---          listing (JSON; '' leaves the stored listing as it is)
--- Returns how many records were written (the others had a newer stored record).
-local FIELDS = { 'listingId', 'verdict', 'decidedBy', 'decidedAt', 'checkId', 'reviewId', 'policyVersion', 'reasons', 'complaintId', 'contentHash' }
-local STRIDE = 11
-local written = 0
+--          brands (JSON), listing (JSON; '' leaves the stored listing as it is)
+-- Returns, per record in KEYS order: 0 not written (the stored record is newer or a
+-- person's), 1 written with the verdict it had, 2 written with a new verdict (the
+-- figures count a listing once per verdict change, not once per check).
+local FIELDS = { 'listingId', 'verdict', 'decidedBy', 'decidedAt', 'checkId', 'reviewId', 'policyVersion', 'reasons', 'complaintId', 'contentHash', 'brands' }
+local STRIDE = 12
+local outcome = {}
 for i, key in ipairs(KEYS) do
   local base = (i - 1) * STRIDE
   local decidedAt = ARGV[base + 4]
-  local stored = redis.call('HMGET', key, 'decidedAt', 'decidedBy', 'contentHash')
+  local stored = redis.call('HMGET', key, 'decidedAt', 'decidedBy', 'contentHash', 'verdict')
+  outcome[i] = 0
   local byPerson = stored[2] and stored[2] ~= '' and stored[2] ~= 'gate'
   local sameContent = ARGV[base + 10] == '' or ARGV[base + 10] == stored[3]
   if (not stored[1] or stored[1] <= decidedAt) and not (byPerson and sameContent) then
@@ -32,7 +35,7 @@ for i, key in ipairs(KEYS) do
       pairs[#pairs + 1] = listing
     end
     redis.call('HSET', key, unpack(pairs))
-    written = written + 1
+    if stored[4] == ARGV[base + 2] then outcome[i] = 1 else outcome[i] = 2 end
   end
 end
-return written
+return outcome
