@@ -21,7 +21,7 @@ const MAX_MATCHES_PER_PATTERN = 64;
  * the check treats the rest as a signal it could not compute (issue 30: padding a
  * blocked listing with 120 KB of match-dense text made it `review` by deadline).
  */
-export const TEXT_BUDGET_MS = 4;
+export const TEXT_BUDGET_MS = 8;
 
 interface FieldSpan {
   field: TextField;

@@ -43,7 +43,6 @@ function groupKey(item: Pending): string {
   return `${item.pack.key}/${item.fingerprints.shared.version}`;
 }
 
-const NO_MATCH: ListingMatch = { text: [], fingerprints: { images: [], texts: [] } };
 
 export class PoolOverloadedError extends Error {
   constructor() {
@@ -155,7 +154,13 @@ export class MatchPool {
     this.piscina
       .run(task)
       .then(
-        (results) => items.forEach((item, i) => item.resolve(results[i] ?? NO_MATCH)),
+        (results) =>
+          items.forEach((item, i) => {
+            const result = results[i];
+            // A missing result is a signal not computed (degraded), never "no hits" (an allow).
+            if (result) item.resolve(result);
+            else item.reject(new Error(`the matching worker returned ${results.length} results for ${items.length} listings`));
+          }),
         (error: unknown) => {
           const failure = error instanceof Error ? error : new Error(String(error));
           for (const item of items) item.reject(failure);
