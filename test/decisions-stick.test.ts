@@ -5,16 +5,21 @@ import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
 import { ADMIN_TOKEN, PUBLISHER_TOKEN, REVIEWER_TOKEN, startTestGate, type TestGate } from './helpers/test-gate.js';
+import { connectRedis } from '../src/redis/connect-redis.js';
+import { redisKeys } from '../src/redis/redis-keys.js';
+import { ReviewQueue } from '../src/review/review-queue.js';
+import { contentHash } from '../src/gate/content-hash.js';
 
 const HOLDER = 'acme-sticky-token-0123456789';
 const BOB = 'bob-reviewer-token-0123456789';
+const SHOP = 'shop-publisher-token-0123456789';
 const CLAIM = { registrationNumber: 'TM-7', jurisdiction: 'CN', classes: [18], evidence: ['docs://cert.pdf'], validFrom: '2020-01-01', validUntil: '2099-12-31' };
 
 let redis: TestRedis;
 let a: TestGate;
 let b: TestGate;
 const prefix = 'sticky:';
-const env = { GATE_RIGHTS_HOLDER_TOKENS: `acme:${HOLDER}`, GATE_REVIEWER_TOKENS: `alice:${REVIEWER_TOKEN},bob:${BOB}` };
+const env = { GATE_RIGHTS_HOLDER_TOKENS: `acme:${HOLDER}`, GATE_REVIEWER_TOKENS: `alice:${REVIEWER_TOKEN},bob:${BOB}`, GATE_PUBLISHER_TOKENS: `${PUBLISHER_TOKEN},shop:${SHOP}` };
 
 async function call(gate: TestGate, method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: any }> {
   const response = await fetch(gate.url + path, {
@@ -158,6 +163,73 @@ describe('decisions stick', () => {
     assert.deepEqual(reordered.body.verifiedNames, ['Zentrix']);
     assert.equal((await call(a, 'POST', '/v1/admin/claims/acme/zentrix', ADMIN_TOKEN, { decision: 'verify' })).status, 200);
     await eventually('the alias enforced once verified', async () => ((await verdictOf(a, 'Zentrx replica')) === 'block' ? true : undefined));
+  });
+
+  it('gives the caller of a spooled item an id that leads to the item it was merged into', async () => {
+    const listing = { listingId: 'SP1', sellerId: 's-sp', title: '高仿 钱包' };
+    const first = await check(a, listing);
+    assert.equal(first.verdict, 'review');
+    // The same content, spooled under another id while Redis was away, replayed once it is back.
+    const client = await connectRedis(redis.url, 'decisions-stick-replay');
+    try {
+      const queue = new ReviewQueue(client, redisKeys(prefix));
+      const replayed = await queue.replaySpooled({
+        reviewId: 'rv_spooled-sp1', listingId: 'SP1', sellerId: 's-sp', contentHash: contentHash(listing), policyVersion: 'demo-1', checkId: 'ck_sp1',
+        score: 60, tier: 'normal', priority: 60, reasons: [], listing, source: 'gate',
+      });
+      assert.deepEqual(replayed, { kind: 'queued', reviewId: first.reviewId, created: false });
+    } finally {
+      client.disconnect();
+    }
+    await claim(a, REVIEWER_TOKEN, first.reviewId);
+    const decided = await call(b, 'POST', '/v1/review/rv_spooled-sp1/decision', REVIEWER_TOKEN, { decision: 'block' });
+    assert.equal(decided.status, 200, JSON.stringify(decided.body));
+    assert.equal((await call(a, 'GET', '/v1/listings/SP1/verdict', PUBLISHER_TOKEN)).body.verdict, 'block');
+  });
+
+  it('counts a blocked listing once however often it is checked, an overturned appeal against its brand, and an undone decision as undone', async () => {
+    const figures = async (): Promise<Record<string, number>> => {
+      const rows = (await call(a, 'GET', '/v1/rights-holder/figures', HOLDER)).body.rows as Array<{ brandId: string; counts: Record<string, number> }>;
+      const out: Record<string, number> = {};
+      for (const row of rows.filter((r) => r.brandId === 'acme/zentrix')) for (const [k, v] of Object.entries(row.counts)) out[k] = (out[k] ?? 0) + v;
+      return out;
+    };
+    const before = await figures();
+    const listing = { listingId: 'FG1', sellerId: 's-fg', title: 'Zentrix replica bag' };
+    for (let i = 0; i < 3; i++) assert.equal((await check(i % 2 ? a : b, listing)).verdict, 'block');
+    await eventually('the block counted', async () => ((await figures()).blockedAtPublish === (before.blockedAtPublish ?? 0) + 1 ? true : undefined), 3000);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal((await figures()).blockedAtPublish, (before.blockedAtPublish ?? 0) + 1, 'three checks of one blocked listing, one block');
+    const appeal = await call(a, 'POST', '/v1/listings/FG1/appeal', PUBLISHER_TOKEN, { sellerId: 's-fg', reason: 'authorised' });
+    await claim(a, REVIEWER_TOKEN, appeal.body.appeal.reviewId);
+    assert.equal((await call(a, 'POST', `/v1/review/${appeal.body.appeal.reviewId}/decision`, REVIEWER_TOKEN, { decision: 'allow' })).status, 200);
+    await eventually('the overturn counted against the brand', async () => ((await figures()).overturned === (before.overturned ?? 0) + 1 ? true : undefined), 3000);
+    // A decision undone shows as undone in the seller's history.
+    assert.equal((await call(a, 'POST', `/v1/review/${appeal.body.appeal.reviewId}/undo`, REVIEWER_TOKEN, {})).status, 200);
+    const history = (await call(a, 'GET', '/v1/review/sellers/s-fg/history', REVIEWER_TOKEN)).body.history as Array<{ reviewId: string; undone?: boolean }>;
+    assert.deepEqual(history.filter((h) => h.reviewId === appeal.body.appeal.reviewId).map((h) => h.undone ?? false), [true]);
+  });
+
+  it('takes name:token publisher tokens like the other lists, and refuses days that do not exist', async () => {
+    assert.equal((await call(a, 'POST', '/v1/check', SHOP, { listingId: 'TK1', sellerId: 's', title: 'tote' })).status, 200);
+    assert.equal((await call(a, 'POST', '/v1/check', `shop:${SHOP}`, { listingId: 'TK1', sellerId: 's', title: 'tote' })).status, 401);
+    assert.equal((await call(a, 'GET', '/v1/admin/transparency?from=2026-02-30&to=2026-03-01', ADMIN_TOKEN)).status, 400);
+  });
+
+  it('keeps each verdict record for its retention window: the gate\'s allow 30 days, blocks and people\'s decisions 180', async () => {
+    await check(a, { listingId: 'TTL-ALLOW', sellerId: 's-ttl', title: 'plain cotton tote' });
+    await check(a, { listingId: 'TTL-BLOCK', sellerId: 's-ttl', title: 'LV 高仿 手提包' });
+    await new Promise((r) => setTimeout(r, 100));
+    const operator = await connectRedis(redis.adminUrl, 'decisions-stick-ttl');
+    try {
+      const day = 86_400;
+      const ttl = async (listingId: string): Promise<number> => operator.ttl(redisKeys(prefix).listingVerdict(listingId));
+      assert.ok(Math.abs((await ttl('TTL-ALLOW')) - 30 * day) < 60, `allow: ${await ttl('TTL-ALLOW')}`);
+      assert.ok(Math.abs((await ttl('TTL-BLOCK')) - 180 * day) < 60, `block: ${await ttl('TTL-BLOCK')}`);
+      assert.ok(Math.abs((await ttl('AP1')) - 180 * day) < 60, `a reviewer's allow: ${await ttl('AP1')}`);
+    } finally {
+      operator.disconnect();
+    }
   });
 
   it('answers 4xx, not 500, to malformed ids and cursors', async () => {

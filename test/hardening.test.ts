@@ -129,6 +129,13 @@ describe('hardening: what answers say about themselves', () => {
     assert.match(await scraped.text(), /gate_checks_in_flight/);
   });
 
+  it('asks no token of reports and appeals when checks need none (one rule for the publisher\'s routes)', async () => {
+    const report = await gated.gate.post('/v1/reports', { listingId: 'NOPE', reporterId: 'r1', reason: 'fake' });
+    assert.ok(![401, 403].includes(report.status), `a report answered ${report.status}`);
+    const appeal = await gated.gate.post('/v1/listings/NOPE/appeal', { sellerId: 's', reason: 'mine' });
+    assert.ok(![401, 403].includes(appeal.status), `an appeal answered ${appeal.status}`);
+  });
+
   it('marks API answers, errors included, as not to be stored', async () => {
     const ok = await gated.gate.post('/v1/check', listing);
     assert.equal(ok.headers.get('cache-control'), 'no-store');

@@ -96,7 +96,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     const lists = new BlocklistStore(redis, keys, log, { resyncMs: config.listResyncSeconds * 1000 });
     await lists.listen(subscriber);
     opened.push(async () => lists.close());
-    const reviews = new ReviewQueue(redis, keys, { leaseMs: config.reviewLeaseMs, undoWindowMs: config.reviewUndoMs, maxDeliveries: config.reviewMaxDeliveries });
+    const reviews = new ReviewQueue(redis, keys, { leaseMs: config.reviewLeaseMs, undoWindowMs: config.reviewUndoMs, maxDeliveries: config.reviewMaxDeliveries, retentionSeconds: config.retentionDays * 86_400 });
     await reviews.ensureGroups();
     const instanceId = `gate-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
     const fingerprints = new FingerprintBank(redis, keys, { redisUrl, log, ...(config.redisTls ? { tls: config.redisTls } : {}) });
@@ -191,7 +191,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
       return quantiles;
     });
 
-    const verdicts = new ListingVerdicts(redis, keys, { log });
+    const verdicts = new ListingVerdicts(redis, keys, { log, retentionSeconds: config.retentionDays * 86_400, allowRetentionSeconds: config.allowRetentionDays * 86_400 });
     opened.push(() => verdicts.flush());
     metrics.registry.gauge('gate_bookkeeping_dropped_total', "A check's bookkeeping written after the answer and given up on because Redis did not take it in time (verdict records; brand figures, block causes and ring links are kept and retried while they fit).", () => [
       { labels: { what: 'verdict-record' }, value: verdicts.droppedRecords },

@@ -29,6 +29,10 @@ export interface GateConfig {
   readonly maxBodyBytes: number;
   /** Failed authentications an address or a token may make in a minute before it is refused with 429. Default 50. */
   readonly authFailureLimit: number;
+  /** Days the records of blocks, reviews and people's decisions (and their evidence) are kept. Default 180. */
+  readonly retentionDays: number;
+  /** Days the gate's record of an allowed listing is kept. Default 30. */
+  readonly allowRetentionDays: number;
   /** When set, `GET /metrics` needs `authorization: Bearer <this>` (or the admin token). */
   readonly metricsToken: string | undefined;
   /** Deadline of a check when the request names none. Default 20 ms. */
@@ -233,6 +237,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GateConfig {
     maxBodyBytes: integer(env, 'GATE_MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024, problems),
     authFailureLimit: integer(env, 'GATE_AUTH_FAILURE_LIMIT', 50, 1, 1_000_000, problems),
     metricsToken: text('GATE_METRICS_TOKEN'),
+    retentionDays: integer(env, 'GATE_RETENTION_DAYS', 180, 1, 3650, problems),
+    allowRetentionDays: integer(env, 'GATE_ALLOW_RETENTION_DAYS', 30, 1, 3650, problems),
     defaultDeadlineMs,
     workers: integer(env, 'GATE_WORKERS', Math.max(1, availableParallelism()), 1, 256, problems),
     reviewLeaseMs: integer(env, 'GATE_REVIEW_LEASE_MS', 600_000, 100, 86_400_000, problems),

@@ -19,9 +19,13 @@ import type { EnforcementOutcomes } from '../enforcement/enforcement-outcomes.js
 import type { SellerRings } from '../rings/seller-rings.js';
 import type { Reason } from '../gate/reason.js';
 import type { ReviewContext } from './review-queue.js';
+import { trimBehindGroups } from '../redis/trim-behind-groups.js';
 
 const EFFECTS_GROUP = 'effects';
 const STALE_MS = 5000;
+/** Applied decisions are trimmed this often, keeping a day for the reviewers' own figures (GET /v1/review/stats reads the last hour). */
+const TRIM_EVERY_MS = 60_000;
+const KEEP_APPLIED_MS = 86_400_000;
 
 interface Added {
   lists: Array<{ kind: ListKind; value: string }>;
@@ -63,6 +67,7 @@ function asRecord(fields: string[]): Record<string, string> {
 export class DecisionEffects {
   private sweepTimer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
+  private trimmedAt = 0;
 
   constructor(private readonly parts: DecisionEffectsParts) {}
 
@@ -127,6 +132,10 @@ export class DecisionEffects {
       if (record.type === 'undo') await this.applyUndo(record);
       else await this.applyDecision(record);
       await redis.xack(keys.reviewDecisions, EFFECTS_GROUP, id);
+    }
+    if (Date.now() - this.trimmedAt >= TRIM_EVERY_MS) {
+      this.trimmedAt = Date.now();
+      await trimBehindGroups(redis, keys.reviewDecisions, KEEP_APPLIED_MS);
     }
   }
 

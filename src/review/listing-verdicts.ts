@@ -51,14 +51,20 @@ export interface ListingVerdictsOptions {
    */
   recordDelayMs?: number;
   log?: (message: string) => void;
+  /** How long a record of a block or review verdict is kept, in seconds (GATE_RETENTION_DAYS). Default 180 days. */
+  retentionSeconds?: number;
+  /** How long the gate's record of an allow verdict is kept, in seconds (GATE_ALLOW_RETENTION_DAYS). Default 30 days. */
+  allowRetentionSeconds?: number;
 }
 
 export class ListingVerdicts {
   /** Records of checks, written after the answer, together with those of the same turn. */
   private readonly later: WriteBehind<PendingRecord>;
-  /** record-verdicts-unless-newer.lua: the number of keys, the keys, then 12 values per record; per record 0, 1 or 2 (changed). */
+  /** record-verdicts-unless-newer.lua: the number of keys, the keys, then 13 values per record; per record 0, 1 or 2 (changed). */
   private readonly recordManyUnlessNewer: (keyCount: number, ...keysThenValues: string[]) => Promise<number[]>;
-  private readonly recordDecision: (key: string, version: string, ...fieldsAndValues: string[]) => Promise<number>;
+  private readonly recordDecision: (key: string, version: string, ttlSeconds: string, ...fieldsAndValues: string[]) => Promise<number>;
+  private readonly retentionSeconds: number;
+  private readonly allowRetentionSeconds: number;
 
   constructor(
     private readonly redis: Redis,
@@ -67,6 +73,8 @@ export class ListingVerdicts {
   ) {
     this.recordManyUnlessNewer = luaCommand<ListingVerdicts['recordManyUnlessNewer']>(redis, 'record-verdicts-unless-newer');
     this.recordDecision = luaCommand<ListingVerdicts['recordDecision']>(redis, 'record-decision-verdict', 1);
+    this.retentionSeconds = options.retentionSeconds ?? 180 * 86_400;
+    this.allowRetentionSeconds = options.allowRetentionSeconds ?? 30 * 86_400;
     this.later = new WriteBehind<PendingRecord>({
       name: 'verdict records',
       delayMs: options.recordDelayMs ?? 5,
@@ -88,7 +96,13 @@ export class ListingVerdicts {
     const superseded = this.later.peek(verdict.listingId);
     this.later.discard(verdict.listingId);
     const fields = Object.entries(fieldsOf(verdict, listing ?? superseded?.listing)).flat();
-    return (await this.recordDecision(this.keys.listingVerdict(verdict.listingId), verdict.version === undefined ? '' : String(verdict.version), ...fields)) === 1;
+    const version = verdict.version === undefined ? '' : String(verdict.version);
+    return (await this.recordDecision(this.keys.listingVerdict(verdict.listingId), version, String(this.ttlOf(verdict)), ...fields)) === 1;
+  }
+
+  /** A record's retention window: every key a check or decision writes has an end (issue 23). */
+  private ttlOf(verdict: ListingVerdict): number {
+    return verdict.verdict === 'allow' && verdict.decidedBy === 'gate' ? this.allowRetentionSeconds : this.retentionSeconds;
   }
 
   /** The gate's record of a check, written with the others answered in the same turn; reads here see it at once. */
@@ -113,7 +127,7 @@ export class ListingVerdicts {
       slotGroups(this.redis, batch.values(), key).map(async (group) => {
         const args = group.map(key);
         // fieldsOf's fields come in the script's FIELDS order; the listing ('' for none) follows.
-        for (const { verdict, listing } of group) args.push(...Object.values(fieldsOf(verdict, undefined)), listing ? JSON.stringify(listing) : '');
+        for (const { verdict, listing } of group) args.push(...Object.values(fieldsOf(verdict, undefined)), listing ? JSON.stringify(listing) : '', String(this.ttlOf(verdict)));
         const outcomes = await this.recordManyUnlessNewer(group.length, ...args);
         group.forEach((record, i) => {
           if (outcomes[i] === 2) record.onChanged?.();

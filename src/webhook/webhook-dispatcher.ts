@@ -7,12 +7,15 @@
 // events to the others.
 import type { Redis } from 'ioredis';
 import { signWebhook } from './standard-webhook.js';
+import { trimBehindGroups } from '../redis/trim-behind-groups.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import type { Counter } from '../observability/metrics.js';
 
 const GROUP = 'dispatchers';
 const BASE_BACKOFF_MS = 500;
 const MAX_BACKOFF_MS = 60_000;
+/** How often delivered events are trimmed from the outbox. */
+const TRIM_EVERY_MS = 60_000;
 
 export interface WebhookDispatcherOptions {
   url: string;
@@ -29,6 +32,7 @@ export interface WebhookDispatcherOptions {
 export class WebhookDispatcher {
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
+  private trimmedAt = 0;
 
   constructor(
     private readonly redis: Redis,
@@ -57,6 +61,10 @@ export class WebhookDispatcher {
       await this.retryDue();
       const fresh = (await this.redis.xreadgroup('GROUP', GROUP, this.options.consumer, 'COUNT', 50, 'STREAMS', this.keys.webhookOutbox, '>')) as Array<[string, Array<[string, string[]]>]> | null;
       for (const [, entries] of fresh ?? []) for (const [id, fields] of entries) await this.deliver(id, fields);
+      if (Date.now() - this.trimmedAt >= TRIM_EVERY_MS) {
+        this.trimmedAt = Date.now();
+        await trimBehindGroups(this.redis, this.keys.webhookOutbox);
+      }
     } catch (error) {
       this.options.log(`webhook dispatcher: ${(error as Error).message}`);
     } finally {

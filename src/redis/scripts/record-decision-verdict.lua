@@ -4,7 +4,8 @@
 -- stale one must not reverse a newer decision.
 -- KEYS[1]  the listing's verdict hash
 -- ARGV[1]  the decision's version ('' for a record with none, written as is)
--- ARGV[2..] field, value pairs
+-- ARGV[2]  seconds the record is kept (its verdict's retention window)
+-- ARGV[3..] field, value pairs
 -- Returns 1 when written, 0 when the stored record is newer.
 local version = ARGV[1]
 if version ~= '' then
@@ -12,10 +13,11 @@ if version ~= '' then
   if stored > tonumber(version) then return 0 end
 end
 local pairs = {}
-for i = 2, #ARGV do pairs[#pairs + 1] = ARGV[i] end
+for i = 3, #ARGV do pairs[#pairs + 1] = ARGV[i] end
 if version ~= '' then
   pairs[#pairs + 1] = 'version'
   pairs[#pairs + 1] = version
 end
 redis.call('HSET', KEYS[1], unpack(pairs))
+redis.call('EXPIRE', KEYS[1], ARGV[2])
 return 1

@@ -9,12 +9,13 @@
 -- ARGV     11 values per record, in KEYS order: listingId, verdict, decidedBy,
 --          decidedAt (ISO 8601 in UTC, so it compares as text), checkId, reviewId,
 --          policyVersion, reasons (JSON), complaintId, contentHash ('' unknown),
---          brands (JSON), listing (JSON; '' leaves the stored listing as it is)
+--          brands (JSON), listing (JSON; '' leaves the stored listing as it is),
+--          seconds the record is kept (its verdict's retention window)
 -- Returns, per record in KEYS order: 0 not written (the stored record is newer or a
 -- person's), 1 written with the verdict it had, 2 written with a new verdict (the
 -- figures count a listing once per verdict change, not once per check).
 local FIELDS = { 'listingId', 'verdict', 'decidedBy', 'decidedAt', 'checkId', 'reviewId', 'policyVersion', 'reasons', 'complaintId', 'contentHash', 'brands' }
-local STRIDE = 12
+local STRIDE = 13
 local outcome = {}
 for i, key in ipairs(KEYS) do
   local base = (i - 1) * STRIDE
@@ -29,12 +30,13 @@ for i, key in ipairs(KEYS) do
       pairs[#pairs + 1] = FIELDS[f]
       pairs[#pairs + 1] = ARGV[base + f]
     end
-    local listing = ARGV[base + STRIDE]
+    local listing = ARGV[base + 12]
     if listing ~= '' then
       pairs[#pairs + 1] = 'listing'
       pairs[#pairs + 1] = listing
     end
     redis.call('HSET', key, unpack(pairs))
+    redis.call('EXPIRE', key, ARGV[base + 13])
     if stored[4] == ARGV[base + 2] then outcome[i] = 1 else outcome[i] = 2 end
   end
 end
