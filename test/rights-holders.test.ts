@@ -185,10 +185,12 @@ describe('rights holders', () => {
     const verdict = await call('GET', `/v1/listings/${third.listingId}/verdict`, PUBLISHER_TOKEN);
     assert.equal(verdict.body.verdict, 'block');
     assert.equal(verdict.body.decidedBy, `complaint:${complaint.complaintId}`);
+    assert.equal(verdict.body.version, 1, 'a takedown takes the listing\'s next version');
 
     // The reviewer disagrees: the listing is restored and accuracy falls below the tier.
     await decide(complaint.reviewId, 'allow');
     await eventually('listing restored', async () => ((await call('GET', `/v1/listings/${third.listingId}/verdict`, PUBLISHER_TOKEN)).body.verdict === 'allow' ? true : undefined));
+    assert.equal((await call('GET', `/v1/listings/${third.listingId}/verdict`, PUBLISHER_TOKEN)).body.version, 2, 'the decision after it, the one after');
     const demoted = await call('GET', '/v1/rights-holder/trust', ACME);
     assert.equal(demoted.body.tier, 'standard');
     assert.equal(demoted.body.rejected, 1);

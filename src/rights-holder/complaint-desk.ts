@@ -99,8 +99,11 @@ export class ComplaintDesk {
       await figures.count([brand], 'complaintsFiled');
       if (takedown) {
         const decidedBy = `complaint:${complaintId}`;
-        await verdicts.record({ listingId, verdict: 'block', decidedBy, decidedAt: filedAt, reviewId: queued.reviewId, complaintId, reasons: stored.reasons ?? [] });
-        await webhooks.enqueue({ eventId: `${complaintId}:takedown`, type: 'listing.verdict', listingId, verdict: 'block', decidedBy, decidedAt: filedAt, reviewId: queued.reviewId });
+        // A takedown is a change of the listing's verdict like a decision: it takes the next version.
+        const versionKey = keys.listingVersionPrefix + listingId;
+        const [[, version]] = (await redis.multi().incr(versionKey).expire(versionKey, reviews.retentionSeconds).exec()) as [[Error | null, number]];
+        await verdicts.record({ listingId, verdict: 'block', decidedBy, decidedAt: filedAt, reviewId: queued.reviewId, complaintId, reasons: stored.reasons ?? [], version });
+        await webhooks.enqueue({ eventId: `${complaintId}:takedown`, type: 'listing.verdict', listingId, verdict: 'block', decidedBy, decidedAt: filedAt, reviewId: queued.reviewId, sequence: version });
       }
       await audit.record({ who: `rights_holder:${holder}`, what: takedown ? 'complaint:file:takedown' : 'complaint:file', subject: complaintId, why: reason, details: { listingId, brandId: brand } });
       results.push({ listingId, complaint, created: true });
