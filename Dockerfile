@@ -13,7 +13,10 @@ COPY native-rules ./native-rules
 COPY tsconfig.json ./
 COPY src ./src
 COPY scripts ./scripts
+# npm ci's prepare compiles the whole project (tsconfig.json), tests, benches and load suites included.
 COPY test ./test
+COPY bench ./bench
+COPY load ./load
 # re2 (an optional dependency) is only the benches' comparator: not shipped.
 RUN npm ci --no-audit --no-fund && npm prune --omit=dev && rm -rf node_modules/re2
 
