@@ -4,8 +4,12 @@
 import { strict as assert } from 'node:assert';
 import { connect, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoPath } from '../src/config/repo-root.js';
 import { gateFixture } from './helpers/gate-fixture.js';
-import { PUBLISHER_TOKEN } from './helpers/test-gate.js';
+import { admin, PUBLISHER_TOKEN } from './helpers/test-gate.js';
 
 const logLines: string[] = [];
 const fixture = gateFixture({ publisherTokens: true, env: { GATE_AUTH_FAILURE_LIMIT: '20' }, log: (line) => logLines.push(line) });
@@ -168,5 +172,59 @@ describe('hardening: padding buys no cheaper verdict', () => {
     const response = await padded.gate.post('/v1/check', body);
     const answer = (await response.json()) as { verdict: string; reasons: Array<{ code: string; ref?: string }> };
     assert.notEqual(answer.verdict, 'allow', JSON.stringify(answer.reasons));
+  });
+});
+
+describe('hardening: an admin\'s pack upload is streamed, not buffered', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gate-upload-'));
+  const uploading = gateFixture({ env: { GATE_DATA_DIR: dataDir } });
+  const uploads = (): string[] => {
+    const root = join(dataDir, 'pack-build');
+    return readdirSync(root).flatMap((dir) => readdirSync(join(root, dir)).filter((name) => name.startsWith('upload-')));
+  };
+  /** A body of `megabytes` made on demand, so that the test's own memory stays small (the gate runs in this process). */
+  function paddedPack(megabytes: number): ReadableStream<Uint8Array> {
+    const head = Buffer.from(readFileSync(repoPath('src', 'pack', 'demo-pack.json'), 'utf8').trim().replace(/}$/, ', "padding": "'));
+    const filler = Buffer.alloc(1024 * 1024, 'x');
+    let sent = -1;
+    return new ReadableStream({
+      pull(controller) {
+        if (sent === -1) controller.enqueue(head);
+        else if (sent < megabytes) controller.enqueue(filler);
+        else {
+          controller.enqueue(Buffer.from('"}'));
+          controller.close();
+        }
+        sent++;
+      },
+    });
+  }
+
+  it('writes a 150 MB upload to a file as it arrives, and leaves no file of a refused one', async () => {
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
+    const response = await fetch(`${uploading.gate.url}/v1/admin/pack`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', ...admin() },
+      body: paddedPack(150),
+      duplex: 'half',
+    } as RequestInit);
+    clearInterval(sampler);
+    const answer = (await response.json()) as { error?: { code: string; details?: Array<{ path: string }> } };
+    assert.equal(response.status, 400, JSON.stringify(answer));
+    assert.ok(answer.error?.details?.some((d) => d.path === 'padding'), JSON.stringify(answer.error));
+    assert.ok(peak - before < 80 * 1024 * 1024, `the gate's memory grew by ${Math.round((peak - before) / 1048576)} MB for a 150 MB upload`);
+    assert.deepEqual(uploads(), [], 'the refused upload\'s file is gone');
+  });
+
+  it('makes a streamed upload live, and keeps only the live pack\'s file', async () => {
+    const pack = JSON.parse(readFileSync(repoPath('src', 'pack', 'demo-pack.json'), 'utf8')) as { packVersion: string };
+    for (const version of ['streamed-1', 'streamed-2']) {
+      const put = await fetch(`${uploading.gate.url}/v1/admin/pack`, { method: 'PUT', headers: { 'content-type': 'application/json', ...admin() }, body: JSON.stringify({ ...pack, packVersion: version }) });
+      assert.equal(put.status, 200, await put.text());
+    }
+    assert.equal(((await (await uploading.gate.get('/v1/admin/pack', admin())).json()) as { packVersion: string }).packVersion, 'streamed-2');
+    assert.equal(uploads().length, 1);
   });
 });

@@ -312,6 +312,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
       redisReady: () => redis.status === 'ready',
       maxBodyBytes: config.maxBodyBytes,
       authFailureLimit: config.authFailureLimit,
+      packUploadPath: () => builder.uploadPath(),
       defaultDeadlineMs: config.defaultDeadlineMs,
       log,
     });

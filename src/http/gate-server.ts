@@ -17,7 +17,8 @@ import { bankEntries, fingerprintKindOf } from './bank-entries.js';
 import type { GateMetrics } from '../observability/gate-metrics.js';
 import type { LivePack } from '../pack/live-pack.js';
 import type { PackManager } from '../pack/pack-manager.js';
-import type { PackSource } from '../pack/pack-source.js';
+import type { PackFile } from '../pack/pack-source.js';
+import { rm } from 'node:fs/promises';
 import { LIST_KINDS, type ListKind } from '../pack/policy-pack.js';
 import { checkStringArray, FieldIssues, isPlainObject } from '../validation/field-issues.js';
 import { isRedisUnavailable, route, type RouteOptions } from './route-handler.js';
@@ -47,6 +48,8 @@ export interface GateServerParts {
   /** True while Redis answers. */
   redisReady: () => boolean;
   maxBodyBytes: number;
+  /** Where an admin's pack upload is written as it arrives (a new path per call). */
+  packUploadPath: () => string;
   /** Failed authentications an address or token may make in a minute before it is refused with 429. */
   authFailureLimit: number;
   defaultDeadlineMs: number;
@@ -182,9 +185,16 @@ export class GateServer {
     );
     app.put(
       '/v1/admin/pack',
-      route(this.options({ auth: admin, readsBody: true, undecodedBody: true, maxBodyBytes: Math.max(p.maxBodyBytes, 512 * 1024 * 1024) }), async ({ body }) => {
-        // The bytes go to the pack-build process as they came: decoding them is its work.
-        const live = await p.packs.replace(body as PackSource);
+      route(this.options({ auth: admin, readsBody: true, bodyToFile: p.packUploadPath, maxBodyBytes: Math.max(p.maxBodyBytes, 512 * 1024 * 1024) }), async ({ body }) => {
+        // The upload went to a file as it arrived; the pack-build process decodes it.
+        const upload = body as PackFile;
+        let live;
+        try {
+          live = await p.packs.replace(upload);
+        } catch (error) {
+          if (!p.packs.holds(upload.file)) await rm(upload.file, { force: true });
+          throw error;
+        }
         await p.audit.record({ who: 'admin', what: 'pack:replace', subject: live.pack.packVersion, details: { key: live.key, patterns: live.patternCount } });
         p.log(`pack ${live.pack.packVersion} made live by an admin (${live.patternCount} patterns, ${live.compileMillis.toFixed(0)} ms)`);
         return { packVersion: live.pack.packVersion, key: live.key, patternCount: live.patternCount, compileMillis: Math.round(live.compileMillis), fromCache: live.fromCache };

@@ -4,6 +4,7 @@
 // into shared memory when asked (a body bound for another thread). A client that
 // goes away mid-body settles the read (issue 30: an unsettled read held its
 // admission slot for good).
+import { closeSync, openSync, rmSync, write } from 'node:fs';
 import { GateError } from '../errors/gate-error.js';
 import type { HttpResponse } from './http-types.js';
 import type { ResponseState } from './respond.js';
@@ -61,6 +62,77 @@ export function readBody(res: HttpResponse, state: ResponseState, contentLength:
       if (sized) resolve(size === sized.byteLength ? sized : sized.subarray(0, size));
       else if (shared) resolve(sharedBytes(chunks));
       else resolve(chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks, size));
+    });
+  });
+}
+
+/**
+ * Writes a request body to `path` (mode 0600) as it arrives, pausing the socket
+ * while a write is in flight: an upload of hundreds of megabytes never sits in
+ * the gate's memory. The file is removed if the body is refused or the client
+ * goes away. Resolves with the body's size.
+ */
+export function readBodyToFile(res: HttpResponse, state: ResponseState, path: string, limit: number): Promise<number> {
+  if (state.aborted) return Promise.reject(new ClientGoneError());
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    let failed = false;
+    let ended = false;
+    const queue: Buffer[] = [];
+    let writing = false;
+    const handle = openSync(path, 'w', 0o600);
+    let closed = false;
+    const close = (): void => {
+      if (closed) return;
+      closed = true;
+      closeSync(handle);
+    };
+    const fail = (error: Error): void => {
+      if (failed) return;
+      failed = true;
+      queue.length = 0;
+      if (!writing) {
+        close();
+        rmSync(path, { force: true });
+      }
+      reject(error);
+    };
+    const pump = (): void => {
+      if (writing) return;
+      const chunk = queue.shift();
+      if (!chunk) {
+        if (ended) {
+          close();
+          resolve(size);
+        } else if (!state.aborted) res.resume();
+        return;
+      }
+      writing = true;
+      write(handle, chunk, 0, chunk.length, null, (error) => {
+        writing = false;
+        if (failed) {
+          close();
+          rmSync(path, { force: true });
+          return;
+        }
+        if (error) fail(error);
+        else pump();
+      });
+    };
+    state.onAbort = () => fail(new ClientGoneError());
+    res.onData((chunk, isLast) => {
+      if (failed) return;
+      size += chunk.byteLength;
+      if (size > limit) {
+        fail(new GateError('GATE_ERR_BODY_TOO_LARGE', `the body is over the limit of ${limit} bytes`, { field: 'body' }));
+        return;
+      }
+      queue.push(Buffer.from(chunk.slice(0)));
+      if (isLast) {
+        ended = true;
+        state.onAbort = undefined;
+      } else res.pause();
+      pump();
     });
   });
 }

@@ -9,10 +9,11 @@ import { GateError } from '../errors/gate-error.js';
 import { PackInvalidError } from '../pack/pack-invalid-error.js';
 import type { GateMetrics } from '../observability/gate-metrics.js';
 import { bodyFormat, decodeBody, type BodyFormat } from './decode-body.js';
-import type { PackSource } from '../pack/pack-source.js';
+import type { PackFile, PackSource } from '../pack/pack-source.js';
 import { readHead, type HttpRequest, type HttpResponse, type RequestHead } from './http-types.js';
 import { checkJsonDepth } from './json-depth.js';
-import { ClientGoneError, readBody } from './read-body.js';
+import { ClientGoneError, readBody, readBodyToFile } from './read-body.js';
+import { rm } from 'node:fs/promises';
 import { sendData, sendError, type ResponseState } from './respond.js';
 
 export interface HandlerContext {
@@ -51,6 +52,8 @@ export interface RouteOptions {
   admit?: (head: RequestHead) => () => void;
   /** Hand the handler the body's bytes in shared memory, undecoded, with their format (a pack is decoded off the event loop). */
   undecodedBody?: boolean;
+  /** Write the body to a file at the path this gives, as it arrives; the handler gets a PackFile (the file is the handler's from then on). */
+  bodyToFile?: () => string;
   maxBodyBytes: number;
   metrics: GateMetrics;
   log: (message: string) => void;
@@ -146,7 +149,15 @@ export function route(options: RouteOptions, handler: Handler): (res: HttpRespon
     }
     const run = async (): Promise<void> => {
       let body: unknown;
-      if (options.readsBody) {
+      if (options.readsBody && options.bodyToFile) {
+        const file = options.bodyToFile();
+        const size = await readBodyToFile(res, state, file, options.maxBodyBytes);
+        if (size === 0) {
+          await rm(file, { force: true });
+          throw new GateError('GATE_ERR_EMPTY_BODY', 'the request has no body', { field: 'body' });
+        }
+        body = { file, size, format } satisfies PackFile;
+      } else if (options.readsBody) {
         const bytes = await readBody(res, state, head.contentLength, { limit: options.maxBodyBytes, shared: options.undecodedBody ?? false });
         if (!options.undecodedBody) {
           if (format === 'json') checkJsonDepth(bytes);

@@ -5,7 +5,7 @@
 // holds the work, nor the memory, of a build.
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { open, rm, writeFile } from 'node:fs/promises';
+import { copyFile, open, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CompiledPack } from './compiled-pack.js';
@@ -16,7 +16,7 @@ import type { SeedCounts } from './seed-pack-entries.js';
 import { PackInvalidError } from './pack-invalid-error.js';
 import { GateError } from '../errors/gate-error.js';
 import { PRIVATE_FILE_MODE, privateDir } from '../config/private-dir.js';
-import type { PackSource } from './pack-source.js';
+import { packSourceSize, type PackSource } from './pack-source.js';
 import { decodeBrandSlices } from './brand-slices.js';
 import { rememberBrandIndex } from './brand-index.js';
 import { rulesEngine, type NativeDatabase } from '../native/rules-engine.js';
@@ -196,13 +196,21 @@ export class PackBuilder {
     const directory = this.workDirectory();
     const sourcePath = join(directory, `${id}.source`);
     const resultPath = join(directory, `${id}.result`);
-    await writeFile(sourcePath, source.bytes, { mode: PRIVATE_FILE_MODE });
+    if ('file' in source) await copyFile(source.file, sourcePath);
+    else await writeFile(sourcePath, source.bytes, { mode: PRIVATE_FILE_MODE });
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject, sourcePath, resultPath, bytes: source.bytes.byteLength });
+      this.waiting.set(id, { resolve, reject, sourcePath, resultPath, bytes: packSourceSize(source) });
       const child = this.process();
       this.refWhileWaiting(child);
       child.send({ kind: 'build', id, sourcePath, format: source.format, extraBrands, seed, resultPath } satisfies PackBuildRequest);
     });
+  }
+
+  private uploads = 0;
+
+  /** A new path for an upload to be written to, in this process's work folder (removed by a later start once it has died). */
+  uploadPath(): string {
+    return join(this.workDirectory(), `upload-${++this.uploads}`);
   }
 
   /** The last build's pack is live: the matching threads hold its database now. */

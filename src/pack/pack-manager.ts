@@ -4,7 +4,7 @@
 // instead of its own file. A pack that fails validation or compilation is refused
 // whole and the old one stays live.
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { open, readFile, rm } from 'node:fs/promises';
 import type { Redis } from 'ioredis';
 import type { BlocklistStore } from '../lists/blocklist-store.js';
 import type { FingerprintBank } from '../fingerprint/fingerprint-bank.js';
@@ -14,7 +14,7 @@ import type { CompiledPack } from './compiled-pack.js';
 import type { BuiltPack, PackBuilder } from './pack-builder.js';
 import type { LivePack } from './live-pack.js';
 import { PackInvalidError } from './pack-invalid-error.js';
-import { sharedBytes, type PackSource } from './pack-source.js';
+import { packSourceSize, sharedBytes, type PackSource } from './pack-source.js';
 import type { BodyFormat } from '../http/decode-body.js';
 import { withoutSeededEntries, type BrandEntry } from './policy-pack.js';
 
@@ -92,6 +92,12 @@ export class PackManager {
     const compiled = await this.makeLive({ bytes: sharedBytes([file]), format: 'json' });
     this.parts.log(`pack ${compiled.pack.packVersion} loaded from ${path}: ${compiled.patternCount} patterns ${compiled.fromCache ? 'loaded from the compiled-database cache' : 'compiled'} in ${compiled.compileMillis.toFixed(0)} ms`);
     return compiled;
+  }
+
+  /** Whether the live pack's base is this upload's file (the file must stay while it is). */
+  holds(file: string): boolean {
+    const base = this.baseSource;
+    return base !== undefined && 'file' in base && base.file === file;
   }
 
   /** An admin's pack (its bytes as uploaded): made live here, then stored and announced to the other instances. */
@@ -173,13 +179,28 @@ export class PackManager {
    */
   private async store(source: PackSource, packHash: string): Promise<void> {
     const { redis, keys } = this.parts;
-    const bytes = Buffer.from(source.bytes.buffer, source.bytes.byteOffset, source.bytes.byteLength);
-    const chunks = Math.max(1, Math.ceil(bytes.length / PACK_CHUNK_BYTES));
-    for (let i = 0; i < chunks; i++) {
-      await redis.set(`${keys.livePack}:${packHash}:${i}`, bytes.subarray(i * PACK_CHUNK_BYTES, (i + 1) * PACK_CHUNK_BYTES));
+    const size = packSourceSize(source);
+    const chunks = Math.max(1, Math.ceil(size / PACK_CHUNK_BYTES));
+    if ('file' in source) {
+      // An upload goes from its file to Redis a chunk at a time.
+      const file = await open(source.file, 'r');
+      try {
+        const chunk = Buffer.allocUnsafe(PACK_CHUNK_BYTES);
+        for (let i = 0; i < chunks; i++) {
+          const { bytesRead } = await file.read(chunk, 0, PACK_CHUNK_BYTES, i * PACK_CHUNK_BYTES);
+          await redis.set(`${keys.livePack}:${packHash}:${i}`, chunk.subarray(0, bytesRead));
+        }
+      } finally {
+        await file.close();
+      }
+    } else {
+      const bytes = Buffer.from(source.bytes.buffer, source.bytes.byteOffset, source.bytes.byteLength);
+      for (let i = 0; i < chunks; i++) {
+        await redis.set(`${keys.livePack}:${packHash}:${i}`, bytes.subarray(i * PACK_CHUNK_BYTES, (i + 1) * PACK_CHUNK_BYTES));
+      }
     }
     const previous = await this.readManifest();
-    await redis.set(keys.livePack, JSON.stringify({ packHash, chunks, bytes: bytes.length, format: source.format } satisfies PackManifest));
+    await redis.set(keys.livePack, JSON.stringify({ packHash, chunks, bytes: size, format: source.format } satisfies PackManifest));
     if (previous && previous.packHash !== packHash) {
       for (let i = 0; i < previous.chunks; i++) await redis.del(`${keys.livePack}:${previous.packHash}:${i}`);
     }
@@ -227,7 +248,10 @@ export class PackManager {
         this.parts.metrics.packRejected.inc();
         throw error;
       }
+      const replaced = this.baseSource;
       this.baseSource = source;
+      // An upload's file is the base of registry rebuilds until another pack replaces it.
+      if (replaced && replaced !== source && 'file' in replaced) await rm(replaced.file, { force: true });
       const { compiled, seeded } = built;
       if (seeded) {
         // The build process wrote the lists and banks; instances drop or reload only what changed.

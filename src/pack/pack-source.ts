@@ -5,10 +5,23 @@
 import { GateError } from '../errors/gate-error.js';
 import { decodeBody, type BodyFormat } from '../http/decode-body.js';
 
-export interface PackSource {
-  /** Backed by a SharedArrayBuffer. */
+/** A pack's bytes in memory (backed by a SharedArrayBuffer: read from Redis or a file at start). */
+export interface PackBytes {
   bytes: Uint8Array;
   format: BodyFormat;
+}
+
+/** A pack's bytes in a file: an admin's upload, written there as it arrived, never whole in the gate's memory. */
+export interface PackFile {
+  file: string;
+  size: number;
+  format: BodyFormat;
+}
+
+export type PackSource = PackBytes | PackFile;
+
+export function packSourceSize(source: PackSource): number {
+  return 'file' in source ? source.size : source.bytes.byteLength;
 }
 
 /** One shared buffer holding `parts` back to back. */
@@ -34,7 +47,7 @@ export class PackUnreadableError extends Error {
 }
 
 /** The pack as a value; throws PackUnreadableError when the bytes are not UTF-8 JSON or MessagePack. */
-export function decodePackSource(source: PackSource): unknown {
+export function decodePackSource(source: PackBytes): unknown {
   try {
     return decodeBody(source.bytes, source.format);
   } catch (error) {
