@@ -217,4 +217,16 @@ describe('hardening: an admin\'s pack upload is streamed, not buffered', () => {
     assert.ok(peak - before < 80 * 1024 * 1024, `the gate's memory grew by ${Math.round((peak - before) / 1048576)} MB for a 150 MB upload`);
     assert.deepEqual(uploads(), [], 'the refused upload\'s file is gone');
   });
+
+  // Each PUT after the streamed one goes on the same keep-alive connection: a socket left paused after
+  // a streamed body never read the next request (ECONNRESET after the idle timeout, seen under load).
+  it('makes a streamed upload live, answers the next requests on the same connection, and keeps only the live pack\'s file', async () => {
+    const pack = JSON.parse(readFileSync(repoPath('src', 'pack', 'demo-pack.json'), 'utf8')) as { packVersion: string };
+    for (const version of ['streamed-1', 'streamed-2']) {
+      const put = await fetch(`${uploading.gate.url}/v1/admin/pack`, { method: 'PUT', headers: { 'content-type': 'application/json', ...admin() }, body: JSON.stringify({ ...pack, packVersion: version }) });
+      assert.equal(put.status, 200, await put.text());
+    }
+    assert.equal(((await (await uploading.gate.get('/v1/admin/pack', admin())).json()) as { packVersion: string }).packVersion, 'streamed-2');
+    assert.equal(uploads().length, 1);
+  });
 });

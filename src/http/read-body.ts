@@ -82,6 +82,13 @@ export function readBodyToFile(res: HttpResponse, state: ResponseState, path: st
     let writing = false;
     const handle = openSync(path, 'w', 0o600);
     let closed = false;
+    let paused = false;
+    // A socket left paused would never read the connection's next request: resumed before the answer.
+    const unpause = (): void => {
+      if (!paused || state.aborted) return;
+      paused = false;
+      res.resume();
+    };
     const close = (): void => {
       if (closed) return;
       closed = true;
@@ -91,6 +98,7 @@ export function readBodyToFile(res: HttpResponse, state: ResponseState, path: st
       if (failed) return;
       failed = true;
       queue.length = 0;
+      unpause();
       if (!writing) {
         close();
         rmSync(path, { force: true });
@@ -101,10 +109,11 @@ export function readBodyToFile(res: HttpResponse, state: ResponseState, path: st
       if (writing) return;
       const chunk = queue.shift();
       if (!chunk) {
+        unpause();
         if (ended) {
           close();
           resolve(size);
-        } else if (!state.aborted) res.resume();
+        }
         return;
       }
       writing = true;
@@ -131,7 +140,10 @@ export function readBodyToFile(res: HttpResponse, state: ResponseState, path: st
       if (isLast) {
         ended = true;
         state.onAbort = undefined;
-      } else res.pause();
+      } else if (!paused) {
+        paused = true;
+        res.pause();
+      }
       pump();
     });
   });
