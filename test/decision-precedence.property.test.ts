@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { verifyWebhook } from '../src/webhook/standard-webhook.js';
+import { callGate } from './helpers/gate-calls.js';
 import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
 import { ADMIN_TOKEN, PUBLISHER_TOKEN, REVIEWER_TOKEN, startTestGate, type TestGate } from './helpers/test-gate.js';
 
@@ -28,15 +29,7 @@ let receiver: Server;
 const latest = new Map<string, { sequence: number; verdict: string }>();
 const seen = new Set<string>();
 
-async function call(gate: TestGate, method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const response = await fetch(gate.url + path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text.startsWith('{') ? JSON.parse(text) : text };
-}
+const call = callGate;
 
 async function decide(gate: TestGate, reviewId: string, decision: Decision): Promise<void> {
   for (let attempt = 0; attempt < 100; attempt++) {

@@ -3,6 +3,7 @@
 // use them; each case failed on the landed gate.
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
+import { callGate, eventually } from './helpers/gate-calls.js';
 import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
 import { ADMIN_TOKEN, PUBLISHER_TOKEN, REVIEWER_TOKEN, startTestGate, type TestGate } from './helpers/test-gate.js';
 import { connectRedis } from '../src/redis/connect-redis.js';
@@ -21,30 +22,12 @@ let b: TestGate;
 const prefix = 'sticky:';
 const env = { GATE_RIGHTS_HOLDER_TOKENS: `acme:${HOLDER}`, GATE_REVIEWER_TOKENS: `alice:${REVIEWER_TOKEN},bob:${BOB}`, GATE_PUBLISHER_TOKENS: `${PUBLISHER_TOKEN},shop:${SHOP}` };
 
-async function call(gate: TestGate, method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const response = await fetch(gate.url + path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text.startsWith('{') ? JSON.parse(text) : text };
-}
+const call = callGate;
 
 async function check(gate: TestGate, listing: Record<string, unknown>): Promise<any> {
   const result = await call(gate, 'POST', '/v1/check', PUBLISHER_TOKEN, listing);
   assert.equal(result.status, 200, JSON.stringify(result.body));
   return result.body;
-}
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 8000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** Claims as `token` until the item comes up (releasing others); answers the decision call. */

@@ -345,7 +345,6 @@ export class CheckService {
 
   /** The verdict record, figures, block causes, alliance credit and image links of one answered check. */
   private recordOutcome(request: CheckRequest, record: ListingVerdict, brands: readonly string[], fingerprintHits: NamedFingerprintHits, unlinked: readonly RingAttribute[] | undefined): void {
-    const logFailure = (what: string) => (error: unknown) => this.failures.note(what, `${what} for ${request.listingId} not recorded: ${(error as Error).message}`);
     const reasons = record.reasons ?? [];
     if (record.decidedBy !== 'gate') return this.linkRings(request, fingerprintHits, unlinked);
     if (record.verdict !== 'allow' && brands.length > 0) record.brands = [...brands];

@@ -3,13 +3,7 @@
 // length, which would drop pending entries: by MINID, behind the oldest entry a
 // group still holds or has not been delivered.
 import type { Redis } from 'ioredis';
-
-function compare(a: string, b: string): number {
-  const [aMs = 0n, aSeq = 0n] = a.split('-').map((part) => BigInt(part));
-  const [bMs = 0n, bSeq = 0n] = b.split('-').map((part) => BigInt(part));
-  if (aMs !== bMs) return aMs < bMs ? -1 : 1;
-  return aSeq === bSeq ? 0 : aSeq < bSeq ? -1 : 1;
-}
+import { compareStreamIds } from './stream-ids.js';
 
 /**
  * Removes the entries of `stream` that every group has acknowledged, and none
@@ -25,12 +19,12 @@ export async function trimBehindGroups(redis: Redis, stream: string, keepAfterMs
     const summary = (await redis.xpending(stream, name)) as [number, string | null, string | null, unknown];
     // What the group still holds, or else the next entry it has not been delivered yet.
     const oldest = summary[0] > 0 && summary[1] ? summary[1] : lastDelivered;
-    if (floor === undefined || compare(oldest, floor) < 0) floor = oldest;
+    if (floor === undefined || compareStreamIds(oldest, floor) < 0) floor = oldest;
   }
   if (floor === undefined || floor === '0-0') return 0;
   if (keepAfterMs > 0) {
     const recent = `${Date.now() - keepAfterMs}-0`;
-    if (compare(recent, floor) < 0) floor = recent;
+    if (compareStreamIds(recent, floor) < 0) floor = recent;
   }
   return redis.xtrim(stream, 'MINID', floor);
 }

@@ -20,6 +20,7 @@ import type { SellerRings } from '../rings/seller-rings.js';
 import type { Reason } from '../gate/reason.js';
 import type { ReviewContext } from './review-queue.js';
 import { trimBehindGroups } from '../redis/trim-behind-groups.js';
+import { compareStreamIds } from '../redis/stream-ids.js';
 
 const EFFECTS_GROUP = 'effects';
 const STALE_MS = 5000;
@@ -48,14 +49,6 @@ export interface DecisionEffectsParts {
   outcomes?: EnforcementOutcomes;
   /** Sellers a reviewer confirms are marked in their rings. */
   rings?: SellerRings;
-}
-
-/** Orders stream ids ("<ms>-<seq>") as Redis does. */
-function compareStreamIds(a: string, b: string): number {
-  const [aMs = 0n, aSeq = 0n] = a.split('-').map((part) => BigInt(part));
-  const [bMs = 0n, bSeq = 0n] = b.split('-').map((part) => BigInt(part));
-  if (aMs !== bMs) return aMs < bMs ? -1 : 1;
-  return aSeq === bSeq ? 0 : aSeq < bSeq ? -1 : 1;
 }
 
 function asRecord(fields: string[]): Record<string, string> {
