@@ -54,6 +54,8 @@ export interface GateServerParts {
   authFailureLimit: number;
   defaultDeadlineMs: number;
   log: (message: string) => void;
+  /** Set when check threads forward to this server: their `x-gate-peer` then names the caller. Default: unset. */
+  forwardSecret?: string;
 }
 
 const MAX_DEADLINE_MS = 60_000;
@@ -99,7 +101,7 @@ export class GateServer {
   }
 
   private options(extra: Partial<RouteOptions> = {}): RouteOptions {
-    return { maxBodyBytes: this.parts.maxBodyBytes, metrics: this.parts.metrics, log: this.parts.log, inFlight: this.inFlight, roleCheck: this.roleCheck, ...extra };
+    return { maxBodyBytes: this.parts.maxBodyBytes, metrics: this.parts.metrics, log: this.parts.log, inFlight: this.inFlight, roleCheck: this.roleCheck, forwardSecret: this.parts.forwardSecret, ...extra };
   }
 
   private build(): uWS.TemplatedApp {

@@ -1,9 +1,10 @@
 import type { HttpRequest, HttpResponse } from '@trufflesuite/uws-js-unofficial';
+import { FORWARD_HEADER, PEER_HEADER, type ForwardedHead } from './forwarded-peer.js';
 
 export type { HttpRequest, HttpResponse };
 
 /** What a handler reads from the request before anything asynchronous (uWS frees `req` after the handler returns). */
-export interface RequestHead {
+export interface RequestHead extends ForwardedHead {
   method: string;
   url: string;
   query: string;
@@ -27,6 +28,8 @@ export function readHead(req: HttpRequest, paramCount = 0): RequestHead {
     accept: req.getHeader('accept'),
     authorization: req.getHeader('authorization'),
     deadlineMs: req.getHeader('x-deadline-ms'),
+    gatePeer: req.getHeader(PEER_HEADER),
+    gateForward: req.getHeader(FORWARD_HEADER),
     params,
   };
 }

@@ -10,6 +10,7 @@ import { PackInvalidError } from '../pack/pack-invalid-error.js';
 import type { GateMetrics } from '../observability/gate-metrics.js';
 import { bodyFormat, decodeBody, type BodyFormat } from './decode-body.js';
 import type { PackFile, PackSource } from '../pack/pack-source.js';
+import { forwardedPeer, socketPeer } from './forwarded-peer.js';
 import { readHead, type HttpRequest, type HttpResponse, type RequestHead } from './http-types.js';
 import { checkJsonDepth } from './json-depth.js';
 import { ClientGoneError, readBody, readBodyToFile } from './read-body.js';
@@ -59,6 +60,8 @@ export interface RouteOptions {
   log: (message: string) => void;
   /** Counts requests in flight, for draining on SIGTERM. */
   inFlight: { count: number };
+  /** The process's forward secret: with it, a check thread's `x-gate-peer` names the caller. Default: unset, the socket's address is the caller's. */
+  forwardSecret?: string;
 }
 
 /** ioredis's ways of saying Redis cannot be reached right now (no offline queue, timeouts, retries spent). */
@@ -83,8 +86,9 @@ export function toGateError(error: unknown, log: (message: string) => void): Gat
   return new GateError('GATE_ERR_INTERNAL', 'internal error');
 }
 
-function remoteAddress(res: HttpResponse): string {
-  return Buffer.from(res.getRemoteAddressAsText()).toString();
+function remoteAddress(res: HttpResponse, head: RequestHead, forwardSecret: string | undefined): string {
+  if (forwardSecret === undefined) return Buffer.from(res.getRemoteAddressAsText()).toString();
+  return forwardedPeer(head, socketPeer(res), forwardSecret);
 }
 
 /** A path parameter that is not valid percent-encoded UTF-8 is the caller's error, not a 500. */
@@ -136,7 +140,7 @@ export function route(options: RouteOptions, handler: Handler): (res: HttpRespon
     // Everything the headers decide is decided here, before the body's first byte.
     try {
       for (const param of head.params) checkPathParam(param);
-      if (auth && (auth.enforced?.() ?? true)) principal = requireRole(options.roleCheck, head.authorization, auth.roles, auth.name, () => remoteAddress(res));
+      if (auth && (auth.enforced?.() ?? true)) principal = requireRole(options.roleCheck, head.authorization, auth.roles, auth.name, () => remoteAddress(res, head, options.forwardSecret));
       if (options.readsBody) {
         format = bodyFormat(head.contentType);
         checkDeclaredSize(head.contentLength, options.maxBodyBytes);
