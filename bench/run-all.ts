@@ -6,6 +6,7 @@ import { runNormalizeBench } from './normalize.bench.js';
 import { runScaleBench } from './scale.bench.js';
 import { runCodecBench } from './codec.bench.js';
 import { runCacheBench } from './cache.bench.js';
+import { runForwardBench } from './forward.bench.js';
 import { insideFilteredChild, rerunWithRe2LogFiltered } from './re2-log-filter.js';
 
 const only = process.argv[2];
@@ -19,4 +20,5 @@ if (!insideFilteredChild()) {
   if (!only || only === 'codec') await runCodecBench();
   if (!only || only === 'cache') await runCacheBench();
   if (!only || only === 'scale') await runScaleBench();
+  if (!only || only === 'forward') await runForwardBench();
 }
