@@ -14,10 +14,16 @@ export interface PhaseSplit extends Quantiles {
   seen: number;
 }
 
+export interface Spread extends Quantiles {
+  p90: number;
+  p999: number;
+  max: number;
+}
+
 export interface IdleSplit {
   checks: number;
   non2xx: number;
-  callerMicros: Quantiles;
+  callerMicros: Spread;
   /** Undefined when no answer carried a tookMicros. */
   tookMicros: Quantiles | undefined;
   /** In the order the server sends them; undefined when no answer had a Server-Timing header. */
@@ -25,6 +31,7 @@ export interface IdleSplit {
 }
 
 const quantiles = (values: readonly number[]): Quantiles => ({ p50: quantile(values, 0.5), p99: quantile(values, 0.99) });
+const spread = (values: readonly number[]): Spread => ({ ...quantiles(values), p90: quantile(values, 0.9), p999: quantile(values, 0.999), max: quantile(values, 1) });
 
 export function idleSplit(samples: readonly IdleSample[]): IdleSplit {
   const took = samples.flatMap((s) => (s.tookMicros === undefined ? [] : [s.tookMicros]));
@@ -40,7 +47,7 @@ export function idleSplit(samples: readonly IdleSample[]): IdleSplit {
   return {
     checks: samples.length,
     non2xx: samples.filter((s) => s.status < 200 || s.status > 299).length,
-    callerMicros: quantiles(samples.map((s) => s.callerMicros)),
+    callerMicros: spread(samples.map((s) => s.callerMicros)),
     tookMicros: took.length > 0 ? quantiles(took) : undefined,
     phases: timed.length > 0 ? [...byPhase].map(([name, durations]) => ({ name, seen: durations.length, ...quantiles(durations) })) : undefined,
   };
