@@ -12,6 +12,8 @@ import { repoPath, repoRoot } from '../src/config/repo-root.js';
 import { listingStream, scalePack } from './scale-pack.js';
 
 export interface CostInputs {
+  /** The pack as the report names it: demo, scale, or its path from the repository's root. */
+  pack: string;
   /** Passed to the gate and the thread-app comparator as GATE_PACK; undefined: the demo pack. */
   packPath: string | undefined;
   bodies: string[];
@@ -34,14 +36,14 @@ function corpusBodies(): { bodies: string[]; corpus: string } {
 
 /** The inputs for `pack`; a generated pack is written into `dataDir`. */
 export function costInputs(pack: string, dataDir: string): CostInputs {
-  if (pack === 'demo') return { packPath: undefined, ...corpusBodies() };
+  if (pack === 'demo') return { pack, packPath: undefined, ...corpusBodies() };
   if (pack === 'scale') {
     const data = scalePack();
     const packPath = join(dataDir, 'scale-pack.json');
     writeFileSync(packPath, JSON.stringify(data.pack));
     const bodies = listingStream(data, 20_000).map((l) => JSON.stringify(l));
-    return { packPath, bodies, corpus: `the scale pack's listing stream (${bodies.length} listings, load/scale-pack.ts)` };
+    return { pack, packPath, bodies, corpus: `the scale pack's listing stream (${bodies.length} listings, load/scale-pack.ts)` };
   }
   if (!existsSync(pack) || !statSync(pack).isFile()) throw new Error(`LOAD_PACK must be "demo", "scale" or the path of a pack file, got "${pack}"`);
-  return { packPath: resolve(pack), ...corpusBodies() };
+  return { pack: relative(repoRoot, resolve(pack)), packPath: resolve(pack), ...corpusBodies() };
 }

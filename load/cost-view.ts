@@ -76,7 +76,7 @@ export async function runCostView(options: CostViewOptions = costViewOptions()):
     }
     const results: CostResults = {
       at: new Date().toISOString(),
-      pack: options.pack,
+      pack: inputs.pack,
       corpus: inputs.corpus,
       rate: options.rate,
       seconds: options.seconds,
