@@ -17,6 +17,7 @@
 // sends it). Connections are opened as needed, up to `maxConnections`; a request
 // due while all of them are busy waits for one, and its wait counts.
 import { connect, type Socket } from 'node:net';
+import { parseResponse } from './http-response.js';
 
 export interface OpenLoopOptions {
   port: number;
@@ -69,7 +70,6 @@ interface Connection {
   receivedBytes: number;
 }
 
-const HEADER_END = Buffer.from('\r\n\r\n');
 const now = (): number => performance.now();
 
 function requestBuffers(options: OpenLoopOptions): Buffer[] {
@@ -81,19 +81,6 @@ function requestBuffers(options: OpenLoopOptions): Buffer[] {
     const head = `POST ${options.path} HTTP/1.1\r\nHost: 127.0.0.1:${options.port}\r\nContent-Type: application/json\r\n${extra}Content-Length: ${bytes.length}\r\n\r\n`;
     return Buffer.concat([Buffer.from(head, 'latin1'), bytes]);
   });
-}
-
-/** A complete response in `data`: its status and body; undefined while more is to come. */
-function parseResponse(data: Buffer): { status: number; body: Buffer } | undefined {
-  const end = data.indexOf(HEADER_END);
-  if (end < 0) return undefined;
-  const head = data.subarray(0, end).toString('latin1');
-  const status = Number(head.slice(9, 12));
-  const length = /\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1];
-  if (length === undefined) throw new Error(`a response without Content-Length: ${head.split('\r\n')[0] ?? ''}`);
-  const bodyStart = end + HEADER_END.length;
-  if (data.length < bodyStart + Number(length)) return undefined;
-  return { status, body: data.subarray(bodyStart, bodyStart + Number(length)) };
 }
 
 export function runOpenLoop(options: OpenLoopOptions): OpenLoopRun {

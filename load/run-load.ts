@@ -11,7 +11,10 @@
 //      which sends each connection's quota back to back at the top of every second;
 //   3. a pack swap (the scale pack recompiled) in the middle of a fixed-rate run:
 //      p99 during the swap against p99 just before it;
-//   4. the gate's resident memory with the scale pack.
+//   4. the gate's resident memory with the scale pack;
+//   5. the cost view (load/cost-view.ts, npm run load:cost): CPU per check by
+//      thread and an idle check's waits, gate, thread-app and echo (its own
+//      LOAD_PACK default is demo; LOAD_COST=0 leaves it out).
 // LOAD_PACK=scale (default: 100k brands, 1M sellers, 1M images, 100k texts and a
 // mixed listing stream) or demo. Results go to load-results/ as JSON, markdown
 // and an SVG chart. LOAD_BASELINE=<json> fails the run (exit 1) when throughput
@@ -30,6 +33,7 @@ import { startProcess, stopProcess } from './child-process.js';
 import { compareWithBaseline, type LoadResults, type Run } from './load-baseline.js';
 import { latencyQuantile, runOpenLoop, type OpenLoopResult } from './open-loop-load.js';
 import { DEMO_BODY } from './demo-listing.js';
+import { runCostView } from './cost-view.js';
 
 const DURATION = Number(process.env.LOAD_SECONDS ?? 10);
 const RATES = (process.env.LOAD_RATES ?? '1000,5000,10000').split(',').map(Number);
@@ -305,6 +309,8 @@ if (process.env.LOAD_SAVE_BASELINE) {
   writeFileSync(process.env.LOAD_SAVE_BASELINE, JSON.stringify(results, null, 2));
   console.log(`saved as the baseline ${process.env.LOAD_SAVE_BASELINE}`);
 }
+// Last, with servers of its own (LOAD_COST=0 leaves it out): CPU per check by thread, and an idle check's waits.
+if (process.env.LOAD_COST !== '0') await runCostView();
 if (failed) {
   console.error('load: regressions against the baseline (see above)');
   process.exit(1);

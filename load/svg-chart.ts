@@ -4,6 +4,8 @@ export interface ChartSeries {
   name: string;
   values: Array<number | null>;
   dashed?: boolean;
+  /** Default: the next of the palette. */
+  color?: string;
 }
 
 export interface LineChart {
@@ -13,6 +15,8 @@ export interface LineChart {
   categories: string[];
   series: ChartSeries[];
   logY?: boolean;
+  /** With logY: grid lines at 2 and 5 times each power of ten too (a range under two decades gets one or two lines otherwise). */
+  logSubTicks?: boolean;
 }
 
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];
@@ -42,8 +46,11 @@ export function lineChartSvg(chart: LineChart, width = 720, height = 420): strin
   parts.push(`<text x="${width / 2}" y="22" text-anchor="middle" font-size="15">${escape(chart.title)}</text>`);
   parts.push(`<line x1="${left}" y1="${top + plotH}" x2="${left + plotW}" y2="${top + plotH}" stroke="black"/>`);
   parts.push(`<line x1="${left}" y1="${top}" x2="${left}" y2="${top + plotH}" stroke="black"/>`);
+  const multiples = chart.logSubTicks ? [1, 2, 5] : [1];
   const ticks = chart.logY
-    ? Array.from({ length: Math.floor(Math.log10(max)) - Math.floor(Math.log10(min)) + 1 }, (_, i) => 10 ** (Math.floor(Math.log10(min)) + i)).filter((t) => t >= min && t <= max)
+    ? Array.from({ length: Math.floor(Math.log10(max)) - Math.floor(Math.log10(min)) + 1 }, (_, i) => 10 ** (Math.floor(Math.log10(min)) + i))
+        .flatMap((decade) => multiples.map((m) => m * decade))
+        .filter((t) => t >= min && t <= max)
     : Array.from({ length: 6 }, (_, i) => (max * i) / 5);
   for (const t of ticks) {
     parts.push(`<line x1="${left - 4}" y1="${y(t)}" x2="${left + plotW}" y2="${y(t)}" stroke="#ddd"/>`);
@@ -53,7 +60,7 @@ export function lineChartSvg(chart: LineChart, width = 720, height = 420): strin
   parts.push(`<text x="${left + plotW / 2}" y="${height - 16}" text-anchor="middle">${escape(chart.xLabel)}</text>`);
   parts.push(`<text transform="translate(18 ${top + plotH / 2}) rotate(-90)" text-anchor="middle">${escape(chart.yLabel)}</text>`);
   chart.series.forEach((s, n) => {
-    const color = COLORS[n % COLORS.length] ?? 'black';
+    const color = s.color ?? COLORS[n % COLORS.length] ?? 'black';
     const points = s.values.flatMap((v, i) => (v === null || !Number.isFinite(v) ? [] : [`${x(i).toFixed(1)},${y(v).toFixed(1)}`]));
     parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''} points="${points.join(' ')}"/>`);
     for (const p of points) parts.push(`<circle cx="${p.split(',')[0]}" cy="${p.split(',')[1]}" r="3" fill="${color}"/>`);

@@ -11,6 +11,7 @@ import { rulesEngine } from '../src/native/rules-engine.js';
 import { prepareNormalizer } from '../src/normalize/normalize-text.js';
 import { scoreListing } from '../src/gate/score-listing.js';
 import type { PolicyPack } from '../src/pack/policy-pack.js';
+import { nameThread } from '../src/config/name-thread.js';
 
 export interface ThreadAppSetup {
   port: number;
@@ -21,6 +22,7 @@ export interface ThreadAppSetup {
 }
 
 const setup = workerData as ThreadAppSetup;
+nameThread('gate-app'); // load:cost counts its CPU apart from the main thread's
 prepareNormalizer();
 const db = rulesEngine.deserialize(setup.databaseBytes, setup.packKey);
 let checks = 0;

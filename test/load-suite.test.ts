@@ -58,6 +58,13 @@ describe('load suite', () => {
     assert.ok(svg.startsWith('<svg'));
   });
 
+  it('draws a log axis with grid lines at powers of ten, and at 2 and 5 times them when asked', () => {
+    const chart = { title: 't', xLabel: 'x', yLabel: 'y', categories: ['a', 'b'], series: [{ name: 's', values: [0.3, 30] }], logY: true };
+    const labels = (svg: string): string[] => [...svg.matchAll(/text-anchor="end">([^<]+)</g)].map((m) => m[1] ?? '');
+    assert.deepEqual(labels(lineChartSvg(chart)), ['1.0', '10.0']);
+    assert.deepEqual(labels(lineChartSvg({ ...chart, logSubTicks: true })), ['0.50', '1.0', '2.0', '5.0', '10.0', '20.0']);
+  });
+
   it('sends requests evenly spaced at the asked rate, and counts a server stall from when each request fell due', async () => {
     const arrivals: number[] = [];
     let stallUntil = 0;

@@ -10,6 +10,7 @@ import { BlocklistStore } from '../lists/blocklist-store.js';
 import { MatchPool } from '../matcher/match-pool.js';
 import { rulesEngine } from '../native/rules-engine.js';
 import { createGateMetrics, type GateMetrics } from '../observability/gate-metrics.js';
+import { countGcSeconds } from '../observability/gc-seconds.js';
 import { LivePack } from '../pack/live-pack.js';
 import { FingerprintBank } from '../fingerprint/fingerprint-bank.js';
 import { FINGERPRINT_KINDS } from '../fingerprint/fingerprint-kind.js';
@@ -92,6 +93,8 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     opened.push(async () => void subscriber.disconnect());
 
     const metrics = createGateMetrics();
+    const stopCountingGc = countGcSeconds(metrics.gcSeconds);
+    opened.push(async () => stopCountingGc());
     const livePack = new LivePack();
     const lists = new BlocklistStore(redis, keys, log, { resyncMs: config.listResyncSeconds * 1000 });
     await lists.listen(subscriber);

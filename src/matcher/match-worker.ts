@@ -7,6 +7,9 @@ import { rulesEngine, type NativeDatabase } from '../native/rules-engine.js';
 import { prepareNormalizer } from '../normalize/normalize-text.js';
 import { findText } from './find-text-hits.js';
 import type { MatchTask, MatchTaskResult } from './match-task.js';
+import { nameThread } from '../config/name-thread.js';
+
+nameThread('gate-match'); // what load:cost counts as a matching thread
 
 interface Loaded {
   key: string;

@@ -21,6 +21,7 @@ export interface GateMetrics {
   qaSampled: Counter;
   webhooksDelivered: Counter;
   webhooksFailed: Counter;
+  gcSeconds: Counter;
 }
 
 export function createGateMetrics(): GateMetrics {
@@ -56,5 +57,6 @@ export function createGateMetrics(): GateMetrics {
     qaSampled: registry.counter('gate_qa_sampled_total', 'Allow verdicts sampled into the QA review queue.'),
     webhooksDelivered: registry.counter('gate_webhooks_delivered_total', 'Webhook events delivered (2xx).'),
     webhooksFailed: registry.counter('gate_webhook_attempts_failed_total', 'Webhook delivery attempts that failed (each is retried).'),
+    gcSeconds: registry.counter('gate_gc_seconds_total', 'Time the main thread (the event loop) spent in garbage collection pauses, by kind (minor, major, incremental, weakcb).'),
   };
 }
