@@ -15,7 +15,7 @@ import { report } from './bench-report.js';
 import { LRUCache } from 'lru-cache';
 import { ListMembership } from '../src/lists/list-membership.js';
 import { answerInProcess, listCacheKey } from '../src/lists/in-process-answer.js';
-import { listProbes } from '../src/gate/check-service.js';
+import { listProbes } from '../src/gate/list-probes.js';
 import type { CheckRequest } from '../src/gate/check-request.js';
 import type { ListHit } from '../src/gate/list-hit.js';
 import { compileRe2Set, loadRe2 } from './re2-comparator.js';

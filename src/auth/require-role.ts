@@ -11,7 +11,7 @@ import type { Principal, Role, TokenRegistry } from './token-registry.js';
 
 export interface RoleCheck {
   tokens: TokenRegistry;
-  authFailures: Counter;
+  authFailures: Pick<Counter, 'inc'>;
   limiter: AuthFailureLimiter;
   log: ThrottledLog;
 }

@@ -4,11 +4,9 @@
 // never a silent `allow`.
 import { randomUUID } from 'node:crypto';
 import type { BlocklistStore, ListProbe } from '../lists/blocklist-store.js';
-import { listingTextFields } from '../matcher/listing-fields.js';
+import { listingToMatch } from '../matcher/listing-fields.js';
 import type { MatchPool } from '../matcher/match-pool.js';
 import type { FingerprintBank, FingerprintSnapshot } from '../fingerprint/fingerprint-bank.js';
-import type { FingerprintHits } from '../fingerprint/find-fingerprint-hits.js';
-import { refAt } from '../fingerprint/ref-table.js';
 import type { ListingMatch } from '../matcher/match-task.js';
 import type { GateMetrics } from '../observability/gate-metrics.js';
 import type { LivePack } from '../pack/live-pack.js';
@@ -21,22 +19,42 @@ import type { CheckRequest } from './check-request.js';
 import type { CheckResponse } from './check-response.js';
 import { contentHash } from './content-hash.js';
 import type { ListHit } from './list-hit.js';
-import type { Reason } from './reason.js';
-import { scoreListing } from './score-listing.js';
 import { settleBefore, TIMED_OUT, type Outcome } from './settle-before.js';
+import { listProbes, ringAttributes } from './list-probes.js';
 import { queueOrSpool } from '../review/queue-or-spool.js';
-import { queueBudgetMs, signalBudgetMs } from './deadline-budget.js';
+import { isLate, queueBudgetMs, signalBudgetMs } from './deadline-budget.js';
 import { ThrottledLog } from '../observability/throttled-log.js';
 import { NO_CONFIRMED_RING, type SellerRings, type RingAttribute, type RingStatus } from '../rings/seller-rings.js';
 import type { BrandFigures } from '../enforcement/brand-figures.js';
 import { causesOf, type CauseLedger } from '../enforcement/cause-ledger.js';
 import type { CompiledPack } from '../pack/compiled-pack.js';
-import { brandIndexOf } from '../pack/brand-index.js';
-import { PatternKind } from '../matcher/pattern-plan.js';
+import type { ServerTiming } from '../observability/server-timing.js';
 import { bankedEntryOwner } from '../rights-holder/banked-entry-ref.js';
+import { ALLIANCE_REF, decideListing, degradedSignal, type DecisionContext, type NamedFingerprintHits } from './decide-listing.js';
 import type { AllianceSellers } from '../alliance/alliance-sellers.js';
 import type { DegradableSignal, FailMode } from '../config/gate-config.js';
 import type { AdmissionLimit } from './admission-limit.js';
+
+/** What a check thread found for a listing, and against which pack and bank generation. */
+export interface PrecomputedMatch {
+  packKey: string;
+  banksVersion: number;
+  match: ListingMatch;
+}
+
+/** A check a check thread answered by itself, for the event loop's bookkeeping. */
+export interface ThreadCheckOutcome {
+  request: CheckRequest;
+  response: CheckResponse;
+  brands: string[];
+  fingerprintHits: NamedFingerprintHits;
+  /** Signals that could not be computed (`text` of `text:budget`). */
+  degradedSignals: string[];
+  matchMicros: number;
+  /** Answered past the deadline and its grace. */
+  late: boolean;
+  decidedAt: string;
+}
 
 export interface CheckServiceParts {
   livePack: LivePack;
@@ -71,86 +89,9 @@ export interface CheckServiceParts {
 const RING_FROM_TABLE: Outcome<RingStatus> = { ok: true, value: NO_CONFIRMED_RING };
 const NO_PERSON_VERDICT: Outcome<PersonVerdict | undefined> = { ok: true, value: undefined };
 
-/** The margin allowed past a check's deadline before its answer counts as late (gate_checks_late_total). */
-const LATE_GRACE_MS = 2;
 
 /** One error object for every refusal: a refusal must cost the event loop as little as possible (no stack trace). */
 const OVERLOADED = new GateError('GATE_ERR_OVERLOADED', 'the gate is at its limit; retry after the retry-after delay');
-
-export function listProbes(request: CheckRequest): ListProbe[] {
-  const probes: ListProbe[] = [{ kind: 'sellers', value: request.sellerId, field: 'sellerId' }];
-  if (request.shopId) probes.push({ kind: 'shops', value: request.shopId, field: 'shopId' });
-  const seller = request.seller;
-  if (seller?.phoneHash) probes.push({ kind: 'phones', value: seller.phoneHash, field: 'seller.phoneHash' });
-  if (seller?.deviceId) probes.push({ kind: 'devices', value: seller.deviceId, field: 'seller.deviceId' });
-  if (seller?.paymentAccountHash) probes.push({ kind: 'paymentAccounts', value: seller.paymentAccountHash, field: 'seller.paymentAccountHash' });
-  return probes;
-}
-
-/** The ref of a `blocklist_seller` reason that a rights holder's share gave, before the sharing brand's live id. */
-export const ALLIANCE_REF = 'alliance:';
-
-export function ringAttributes(request: CheckRequest): RingAttribute[] {
-  const seller = request.seller;
-  const out: RingAttribute[] = [];
-  if (seller?.phoneHash) out.push({ kind: 'phone', value: seller.phoneHash });
-  if (seller?.deviceId) out.push({ kind: 'device', value: seller.deviceId });
-  if (seller?.paymentAccountHash) out.push({ kind: 'payment', value: seller.paymentAccountHash });
-  if (seller?.addressHash) out.push({ kind: 'address', value: seller.addressHash });
-  return out;
-}
-
-/**
- * Names what the workers found by the refs of the bank generation they searched.
- * A rights holder's banked item counts only while its brand is enforced, and,
- * unless shared with the alliance, only for listings naming one of its brands.
- */
-interface NamedFingerprintHits {
-  texts: Array<{ ref: string; field: string }>;
-  images: Array<{ ref: string; field: string }>;
-}
-
-function nameFingerprintHits(hits: FingerprintHits, snapshot: FingerprintSnapshot, request: CheckRequest, compiled: CompiledPack, namedOwners: ReadonlySet<string>): NamedFingerprintHits {
-  const textField = request.description ? 'description' : 'title';
-  const brands = brandIndexOf(compiled);
-  const applies = (ref: string): boolean => {
-    const owner = bankedEntryOwner(ref);
-    if (!owner) return true;
-    if (!brands.ids.has(owner.brandId)) return false;
-    return owner.shared || namedOwners.has(owner.holder);
-  };
-  const seenImages = new Set<number>();
-  const images: Array<{ ref: string; field: string }> = [];
-  for (const hit of hits.images) {
-    if (seenImages.has(hit.image)) continue; // the closest banked image per listing image
-    const ref = refAt(snapshot.imageRefs, hit.entry) ?? `#${hit.entry}`;
-    if (!applies(ref)) continue;
-    seenImages.add(hit.image);
-    images.push({ ref, field: `images[${hit.image}].phash` });
-  }
-  return {
-    texts: hits.texts.flatMap((hit) => {
-      const ref = refAt(snapshot.textRefs, hit.entry) ?? `#${hit.entry}`;
-      return applies(ref) ? [{ ref, field: textField }] : [];
-    }),
-    images,
-  };
-}
-
-/** Live ids of the brands a listing names (by text) or whose banked items it matched. */
-function brandsInvolved(compiled: CompiledPack, match: ListingMatch | undefined, fingerprintRefs: readonly string[]): string[] {
-  const out = new Set<string>();
-  for (const hit of match?.text ?? []) {
-    if (hit.kind !== PatternKind.Brand) continue;
-    const brand = compiled.pack.brands[hit.ref];
-    if (brand) out.add(brand.id);
-  }
-  for (const ref of fingerprintRefs) {
-    const owner = bankedEntryOwner(ref);
-    if (owner) out.add(owner.brandId);
-  }
-  return [...out];
-}
 
 export class CheckService {
   private readonly failures: ThrottledLog;
@@ -185,12 +126,23 @@ export class CheckService {
     };
   }
 
-  async check(request: CheckRequest, startedAt: number, deadlineMs: number): Promise<CheckResponse> {
+  /** What the decision reads besides the signals, as live now. */
+  decisionContext(compiled: CompiledPack, banks: FingerprintSnapshot): DecisionContext {
+    return { compiled, banks, demoted: this.parts.causes.demoted, failModes: this.parts.failModes, brandsSharing: (sellerId) => this.parts.alliance.brandsSharing(sellerId) };
+  }
+
+  /**
+   * `matched`: what a check thread already found, used when it matched against the
+   * pack and banks live here now (otherwise the pool matches the listing again).
+   */
+  async check(request: CheckRequest, startedAt: number, deadlineMs: number, matched?: PrecomputedMatch, timing?: ServerTiming): Promise<CheckResponse> {
     const compiled = this.parts.livePack.current;
     if (!compiled) throw new GateError('GATE_ERR_NOT_READY', 'no policy pack is live yet');
     const { pack } = compiled;
     const checkId = `ck_${randomUUID()}`;
-    const shed = this.parts.pool.listingsInFlight >= this.parts.maxListingsInFlight;
+    const banks = this.parts.fingerprints.current;
+    const precomputed = matched !== undefined && matched.packKey === compiled.key && matched.banksVersion === banks.shared.version ? matched.match : undefined;
+    const shed = precomputed === undefined && this.parts.pool.listingsInFlight >= this.parts.maxListingsInFlight;
     if (shed) {
       this.parts.metrics.shed.inc({ mode: this.parts.shedMode });
       if (this.parts.shedMode === '503') throw new GateError('GATE_ERR_OVERLOADED', 'the matching pool is full; retry after the retry-after delay');
@@ -201,26 +153,23 @@ export class CheckService {
     const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
       timer = setTimeout(() => resolve(TIMED_OUT), remaining);
     });
-    const banks = this.parts.fingerprints.current;
-    const listing = {
-      fields: listingTextFields(request),
-      fingerprint: { phashes: (request.images ?? []).map((image) => image.phash) },
-    };
+    const listing = listingToMatch(request);
     const attributes = ringAttributes(request);
     const region = request.attributes?.shipFrom ?? '';
     // The ring is asked about only when the flags table may hold the seller or an attribute;
     // otherwise it is linked with the rest of the bookkeeping, after the answer.
     const ringAsked = this.parts.rings.mightBeInConfirmedRing(request.sellerId, attributes);
     const limit = this.parts.admissionLimit;
-    const matched = shed ? Promise.reject(new Error('shed')) : this.parts.pool.match(compiled, banks, listing);
+    if (precomputed?.matchMicros !== undefined) this.parts.metrics.matchingSeconds.observe(precomputed.matchMicros / 1e6);
+    const matching = precomputed ? Promise.resolve(precomputed) : shed ? Promise.reject(new Error('shed')) : this.parts.pool.match(compiled, banks, listing);
     // Asked only when a person may have decided about this listing (the table says so).
     const decidedAsked = this.parts.decided.mightHave(request.listingId);
     const hash = decidedAsked ? contentHash(request) : undefined;
     const [text, lists, ring, person] = await Promise.all([
       settleBefore<ListingMatch>(
-        shed
-          ? matched
-          : matched.finally(() => {
+        shed || precomputed
+          ? matching
+          : matching.finally(() => {
               const now = performance.now();
               this.parts.metrics.matchingSeconds.observe((now - startedAt) / 1000);
               limit?.matched(now - startedAt, now);
@@ -232,54 +181,20 @@ export class CheckService {
       hash !== undefined ? settleBefore(this.parts.decided.verdictOf(request.listingId, hash), deadline) : NO_PERSON_VERDICT,
     ]);
     clearTimeout(timer);
-
-    const degraded: Reason[] = [];
-    if (!text.ok) degraded.push({ code: 'degraded', ref: `text:${text.why === 'deadline' ? 'deadline' : shed ? 'shed' : 'unavailable'}` });
-    // Text past its budget was left unread: what was found stands, the rest counts as not computed.
-    else if (text.value.textTruncated) degraded.push({ code: 'degraded', ref: 'text:budget' });
-    if (!lists.ok) degraded.push({ code: 'degraded', ref: `lists:${lists.why === 'deadline' ? 'deadline' : 'unavailable'}` });
-    if (!ring.ok) degraded.push({ code: 'degraded', ref: `ring:${ring.why === 'deadline' ? 'deadline' : 'unavailable'}` });
-    if (!person.ok) degraded.push({ code: 'degraded', ref: `decision:${person.why === 'deadline' ? 'deadline' : 'unavailable'}` });
-    for (const reason of degraded) this.parts.metrics.degraded.inc({ signal: reason.ref.split(':')[0] ?? 'unknown' });
-
-    const brandsNamed = text.ok ? brandsInvolved(compiled, text.value, []) : [];
-    const index = brandIndexOf(compiled);
-    const namedOwners = new Set(brandsNamed.flatMap((id) => index.owners.get(id) ?? []));
-    const fingerprintHits = text.ok ? nameFingerprintHits(text.value.fingerprints, banks, request, compiled, namedOwners) : { texts: [], images: [] };
-    const brands = brandsInvolved(compiled, text.ok ? text.value : undefined, [...fingerprintHits.images, ...fingerprintHits.texts].map((h) => h.ref));
-    const extraSignals: Array<{ reason: Reason; score: number }> = [];
-    // A seller a rights holder shared counts only against listings of the sharing brands.
-    const sharingBrand = this.parts.alliance.brandsSharing(request.sellerId).find((brand) => brands.includes(brand));
-    if (sharingBrand !== undefined) extraSignals.push({ reason: { code: 'blocklist_seller', ref: `${ALLIANCE_REF}${sharingBrand}`, field: 'sellerId' }, score: pack.thresholds.block });
-    if (ring.ok && ring.value.confirmedOthers > 0) {
-      extraSignals.push({ reason: { code: 'ring', ref: ring.value.ringLabel, field: 'sellerId' }, score: pack.ring?.score ?? pack.thresholds.review });
+    if (timing) {
+      timing.mark('signals');
+      if (text.ok && text.value.matchMicros !== undefined) timing.add('of-which-match', text.value.matchMicros / 1000);
     }
-    const scored = scoreListing(pack, {
-      sellerId: request.sellerId,
-      category: request.category,
-      price: request.price,
-      textHits: text.ok ? text.value.text : [],
-      listHits: lists.ok ? lists.value : [],
-      fingerprintHits,
-      extraSignals,
-      demoted: this.parts.causes.demoted,
-    });
-    let verdict = scored.verdict;
-    const reasons = [...scored.reasons, ...degraded];
-    // Each signal that could not be computed moves the verdict as configured (default: at least review).
-    for (const reason of degraded) {
-      const signal = reason.ref.split(':')[0] ?? 'text';
-      if (signal === 'decision') continue; // not knowing of a person's verdict leaves the gate's standing
-      const mode = this.parts.failModes[signal as DegradableSignal] ?? 'review';
-      if (mode === 'closed') verdict = 'block';
-      else if (mode === 'review' && verdict === 'allow') verdict = 'review';
-    }
+
+    const decision = decideListing(this.decisionContext(compiled, banks), request, { text, lists, ring, person, shed });
+    for (const reason of decision.degraded) this.parts.metrics.degraded.inc({ signal: degradedSignal(reason) });
+    const { verdict, brands, fingerprintHits, reasons } = decision;
 
     const response: CheckResponse = {
       checkId,
       listingId: request.listingId,
       verdict,
-      score: scored.score,
+      score: decision.score,
       reasons,
       policyVersion: pack.packVersion,
       tookMicros: 0,
@@ -290,9 +205,9 @@ export class CheckService {
       contentHash: hash ?? contentHash(request),
       policyVersion: pack.packVersion,
       checkId,
-      score: scored.score,
+      score: decision.score,
       tier,
-      priority: scored.score,
+      priority: decision.score,
       reasons,
       listing: request,
       source: tier === 'qa' ? 'qa' : 'gate',
@@ -311,6 +226,7 @@ export class CheckService {
       const queueingFrom = performance.now();
       const kept = await queueOrSpool(this.parts.reviews, this.parts.spool, item, queueBudgetMs(deadlineMs, queueingFrom - startedAt));
       this.parts.metrics.reviewQueueSeconds.observe((performance.now() - queueingFrom) / 1000);
+      timing?.mark('review-queue');
       if (!kept.spooled) queued = kept.result;
       else {
         // Redis could not take it in time: it is on local disk, replayed when Redis answers.
@@ -337,10 +253,32 @@ export class CheckService {
     // Recorded once the answer is on its way: the seller waits for the verdict, not for its bookkeeping.
     setImmediate(() => this.recordOutcome(request, record, brands, fingerprintHits, ringAsked ? undefined : attributes));
     response.tookMicros = Math.round((performance.now() - startedAt) * 1000);
+    timing?.mark('decide');
     this.parts.metrics.checks.inc({ verdict: response.verdict });
     this.parts.metrics.checkSeconds.observe(response.tookMicros / 1e6);
-    if (response.tookMicros > (deadlineMs + LATE_GRACE_MS) * 1000) this.parts.metrics.lateChecks.inc();
+    if (isLate(response.tookMicros, deadlineMs)) this.parts.metrics.lateChecks.inc();
     return response;
+  }
+
+  /**
+   * The bookkeeping of a check a check thread decided and answered by itself
+   * (the tables said no list, ring or person's verdict could be involved, and
+   * the verdict was not review): metrics, the QA sample, the verdict record.
+   */
+  recordThreadCheck(outcome: ThreadCheckOutcome): void {
+    const { request, response } = outcome;
+    for (const signal of outcome.degradedSignals) this.parts.metrics.degraded.inc({ signal });
+    this.parts.metrics.matchingSeconds.observe(outcome.matchMicros / 1e6);
+    this.parts.metrics.checks.inc({ verdict: response.verdict });
+    this.parts.metrics.checkSeconds.observe(response.tookMicros / 1e6);
+    if (outcome.late) this.parts.metrics.lateChecks.inc();
+    if (response.verdict === 'allow' && this.parts.qaShare > 0 && Math.random() < this.parts.qaShare) {
+      this.parts.metrics.qaSampled.inc();
+      const item = { listingId: request.listingId, sellerId: request.sellerId, contentHash: contentHash(request), policyVersion: response.policyVersion, checkId: response.checkId, score: response.score, tier: 'qa' as const, priority: response.score, reasons: response.reasons, listing: request, source: 'qa', context: outcome.brands.length > 0 ? { brands: outcome.brands } : {} };
+      this.parts.reviews.enqueue(item).catch((error: unknown) => this.parts.log(`QA sample not queued: ${(error as Error).message}`));
+    }
+    const record: ListingVerdict = { listingId: request.listingId, verdict: response.verdict, decidedBy: 'gate', decidedAt: outcome.decidedAt, checkId: response.checkId, policyVersion: response.policyVersion, reasons: response.reasons };
+    this.recordOutcome(request, record, outcome.brands, outcome.fingerprintHits, ringAttributes(request));
   }
 
   /** The verdict record, figures, block causes, alliance credit and image links of one answered check. */

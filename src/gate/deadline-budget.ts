@@ -41,3 +41,10 @@ export function queueBudgetMs(deadlineMs: number, elapsedMs: number): number {
   const queueEnd = due - Math.min(ANSWER_RESERVE_MS, (due - signalsEndMs(deadlineMs)) / 2);
   return Math.max(0, queueEnd - elapsedMs);
 }
+
+/** The margin allowed past a check's deadline before its answer counts as late (gate_checks_late_total). */
+const LATE_GRACE_MS = 2;
+
+export function isLate(tookMicros: number, deadlineMs: number): boolean {
+  return tookMicros > (deadlineMs + LATE_GRACE_MS) * 1000;
+}

@@ -14,7 +14,7 @@ import type { LivePack } from '../pack/live-pack.js';
 import type { ReviewQueue } from '../review/review-queue.js';
 import type { ReviewSpool } from '../review/review-spool.js';
 import type { RingStatus, SellerRings } from '../rings/seller-rings.js';
-import { listProbes, ringAttributes } from './check-service.js';
+import { listProbes, ringAttributes } from './list-probes.js';
 import { queueOrSpool } from '../review/queue-or-spool.js';
 import { contentHash } from './content-hash.js';
 import type { ListHit } from './list-hit.js';

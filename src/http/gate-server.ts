@@ -6,7 +6,7 @@ import type { RoleCheck } from '../auth/require-role.js';
 import { ThrottledLog } from '../observability/throttled-log.js';
 import { GateError } from '../errors/gate-error.js';
 import type { CheckService } from '../gate/check-service.js';
-import { validateCheckRequest } from '../gate/validate-check-request.js';
+import { checkRequestOf, deadlineOf, invalidFieldsError } from './check-input.js';
 import type { SellerCheckService } from '../gate/seller-check-service.js';
 import { validateSellerCheck } from '../gate/seller-check.js';
 import type { ReportDesk } from '../reports/report-desk.js';
@@ -47,6 +47,8 @@ export interface GateServerParts {
   metrics: GateMetrics;
   /** True while Redis answers. */
   redisReady: () => boolean;
+  /** The check threads, when they take the checks: ready once each has the live pack and matched a warm-up listing. */
+  checkThreads?: { readonly ready: boolean; readonly readyCount: number; readonly count: number; readonly forwardSecret: string; settle(): Promise<void> };
   maxBodyBytes: number;
   /** Where an admin's pack upload is written as it arrives (a new path per call). */
   packUploadPath: () => string;
@@ -56,17 +58,6 @@ export interface GateServerParts {
   log: (message: string) => void;
   /** Set when check threads forward to this server: their `x-gate-peer` then names the caller. Default: unset. */
   forwardSecret?: string;
-}
-
-const MAX_DEADLINE_MS = 60_000;
-
-function deadlineOf(header: string, fallback: number): number {
-  if (header === '') return fallback;
-  const value = Number(header);
-  if (!Number.isFinite(value) || value <= 0 || value > MAX_DEADLINE_MS) {
-    throw new GateError('GATE_ERR_INVALID_FIELD', `x-deadline-ms must be a number of milliseconds from 1 to ${MAX_DEADLINE_MS}`, { field: 'x-deadline-ms' });
-  }
-  return value;
 }
 
 function listKindOf(raw: string): ListKind {
@@ -101,7 +92,9 @@ export class GateServer {
   }
 
   private options(extra: Partial<RouteOptions> = {}): RouteOptions {
-    return { maxBodyBytes: this.parts.maxBodyBytes, metrics: this.parts.metrics, log: this.parts.log, inFlight: this.inFlight, roleCheck: this.roleCheck, forwardSecret: this.parts.forwardSecret, ...extra };
+    const threads = this.parts.checkThreads;
+    const settle = threads ? () => threads.settle() : undefined;
+    return { maxBodyBytes: this.parts.maxBodyBytes, metrics: this.parts.metrics, log: this.parts.log, inFlight: this.inFlight, roleCheck: this.roleCheck, settle, forwardSecret: this.parts.forwardSecret ?? threads?.forwardSecret, ...extra };
   }
 
   private build(): uWS.TemplatedApp {
@@ -116,8 +109,10 @@ export class GateServer {
       '/readyz',
       route(this.options(), ({ res, state }) => {
         const pack = p.livePack.current;
-        const ready = pack !== undefined && p.redisReady() && !this.draining;
-        const status = { ready, pack: pack?.pack.packVersion ?? null, redis: p.redisReady() ? 'up' : 'down', draining: this.draining };
+        const threads = p.checkThreads;
+        const ready = pack !== undefined && p.redisReady() && !this.draining && (threads?.ready ?? true);
+        const status: Record<string, unknown> = { ready, pack: pack?.pack.packVersion ?? null, redis: p.redisReady() ? 'up' : 'down', draining: this.draining };
+        if (threads) status.checkThreads = `${threads.readyCount} of ${threads.count} ready`;
         send(res, state, ready ? 200 : 503, JSON.stringify(status), 'application/json');
         return undefined;
       }),
@@ -132,18 +127,10 @@ export class GateServer {
 
     app.post(
       '/v1/check',
-      route({ ...body, admit: () => p.checks.admit() }, async ({ head, body: raw, startedAt }) => {
+      route({ ...body, admit: () => p.checks.admit() }, async ({ head, body: raw, startedAt, timing }) => {
         if (this.draining) throw new GateError('GATE_ERR_OVERLOADED', 'the gate is shutting down');
         const deadlineMs = deadlineOf(head.deadlineMs, p.defaultDeadlineMs);
-        const validation = validateCheckRequest(raw);
-        if (!validation.ok) {
-          const first = validation.issues[0];
-          throw new GateError('GATE_ERR_INVALID_FIELD', `${first?.path ?? 'body'} ${first?.message ?? 'is invalid'}`, {
-            field: first?.path ?? 'body',
-            details: validation.issues,
-          });
-        }
-        return p.checks.check(validation.request, startedAt, deadlineMs);
+        return p.checks.check(checkRequestOf(raw), startedAt, deadlineMs, undefined, timing);
       }),
     );
 
@@ -153,10 +140,7 @@ export class GateServer {
         if (this.draining) throw new GateError('GATE_ERR_OVERLOADED', 'the gate is shutting down');
         const deadlineMs = deadlineOf(head.deadlineMs, p.defaultDeadlineMs);
         const validation = validateSellerCheck(raw);
-        if (!validation.ok) {
-          const first = validation.issues[0];
-          throw new GateError('GATE_ERR_INVALID_FIELD', `${first?.path ?? 'body'} ${first?.message ?? 'is invalid'}`, { field: first?.path ?? 'body', details: validation.issues });
-        }
+        if (!validation.ok) throw invalidFieldsError(validation.issues);
         return p.sellerChecks.check(validation.request, startedAt, deadlineMs);
       }),
     );

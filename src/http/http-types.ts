@@ -13,6 +13,8 @@ export interface RequestHead extends ForwardedHead {
   accept: string;
   authorization: string;
   deadlineMs: string;
+  /** The caller asked for the phases of its request in a Server-Timing header. */
+  timing: boolean;
   params: string[];
 }
 
@@ -28,6 +30,7 @@ export function readHead(req: HttpRequest, paramCount = 0): RequestHead {
     accept: req.getHeader('accept'),
     authorization: req.getHeader('authorization'),
     deadlineMs: req.getHeader('x-deadline-ms'),
+    timing: req.getHeader('x-gate-timing') !== '',
     gatePeer: req.getHeader(PEER_HEADER),
     gateForward: req.getHeader(FORWARD_HEADER),
     params,

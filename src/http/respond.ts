@@ -55,9 +55,10 @@ export function send(
 // API answers are per caller and often per token: no cache or proxy may keep them.
 const API_HEADERS: Readonly<Record<string, string>> = { 'cache-control': 'no-store' };
 
-export function sendData(res: HttpResponse, state: ResponseState, status: number, data: unknown, accept: string): void {
-  if (wantsMsgpack(accept)) send(res, state, status, packMsgpack(data), 'application/msgpack', API_HEADERS);
-  else send(res, state, status, JSON.stringify(data), 'application/json', API_HEADERS);
+export function sendData(res: HttpResponse, state: ResponseState, status: number, data: unknown, accept: string, extraHeaders?: Record<string, string>): void {
+  const headers = extraHeaders ? { ...API_HEADERS, ...extraHeaders } : API_HEADERS;
+  if (wantsMsgpack(accept)) send(res, state, status, packMsgpack(data), 'application/msgpack', headers);
+  else send(res, state, status, JSON.stringify(data), 'application/json', headers);
 }
 
 export function sendError(res: HttpResponse, state: ResponseState, error: GateError, accept = ''): void {

@@ -7,7 +7,7 @@ import { requireRole, type RoleCheck } from '../auth/require-role.js';
 import type { Principal, Role } from '../auth/token-registry.js';
 import { GateError } from '../errors/gate-error.js';
 import { PackInvalidError } from '../pack/pack-invalid-error.js';
-import type { GateMetrics } from '../observability/gate-metrics.js';
+import type { Counter, Histogram } from '../observability/metrics.js';
 import { bodyFormat, decodeBody, type BodyFormat } from './decode-body.js';
 import type { PackFile, PackSource } from '../pack/pack-source.js';
 import { forwardedPeer, socketPeer } from './forwarded-peer.js';
@@ -16,6 +16,7 @@ import { checkJsonDepth } from './json-depth.js';
 import { ClientGoneError, readBody, readBodyToFile } from './read-body.js';
 import { rm } from 'node:fs/promises';
 import { sendData, sendError, type ResponseState } from './respond.js';
+import { ServerTiming } from '../observability/server-timing.js';
 
 export interface HandlerContext {
   head: RequestHead;
@@ -27,6 +28,8 @@ export interface HandlerContext {
   startedAt: number;
   /** Who called, when the route names roles (undefined on a route open to all). */
   principal: Principal | undefined;
+  /** The request's phases, when the caller asked for them (`x-gate-timing`); sent with a 200 answer. */
+  timing: ServerTiming | undefined;
 }
 
 /** A handler returns data to send as 200, or sends by itself and returns undefined. */
@@ -56,12 +59,14 @@ export interface RouteOptions {
   /** Write the body to a file at the path this gives, as it arrives; the handler gets a PackFile (the file is the handler's from then on). */
   bodyToFile?: () => string;
   maxBodyBytes: number;
-  metrics: GateMetrics;
+  metrics: { httpErrors: Pick<Counter, 'inc'>; refusalSeconds: Pick<Histogram, 'observe'> };
   log: (message: string) => void;
+  /** Awaited before the handler runs: what must have arrived before any answer (the check threads' outcomes). */
+  settle?: (() => Promise<void>) | undefined;
   /** Counts requests in flight, for draining on SIGTERM. */
   inFlight: { count: number };
   /** The process's forward secret: with it, a check thread's `x-gate-peer` names the caller. Default: unset, the socket's address is the caller's. */
-  forwardSecret?: string;
+  forwardSecret?: string | undefined;
 }
 
 /** ioredis's ways of saying Redis cannot be reached right now (no offline queue, timeouts, retries spent). */
@@ -169,8 +174,11 @@ export function route(options: RouteOptions, handler: Handler): (res: HttpRespon
         } else if (bytes.byteLength === 0) throw new GateError('GATE_ERR_EMPTY_BODY', 'the request has no body', { field: 'body' });
         else body = { bytes, format } satisfies PackSource;
       }
-      const result = await handler({ head, res, state, body, startedAt, principal });
-      if (result !== undefined) sendData(res, state, 200, result, head.accept);
+      const timing = head.timing ? new ServerTiming(startedAt) : undefined;
+      timing?.mark('read');
+      if (options.settle) await options.settle();
+      const result = await handler({ head, res, state, body, startedAt, principal, timing });
+      if (result !== undefined) sendData(res, state, 200, result, head.accept, timing ? { 'server-timing': timing.header() } : undefined);
     };
     run().catch(fail).finally(done);
   };

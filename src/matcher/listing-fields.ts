@@ -1,5 +1,6 @@
 // The text fields of a listing that the pack is matched against, in a fixed order.
 import { FIELD_BITS } from './pattern-plan.js';
+import type { ListingToMatch } from './match-task.js';
 
 export interface TextField {
   /** As reported in reasons: `title`, `description`, `brand`, `attributes.<key>`. */
@@ -26,4 +27,9 @@ export function listingTextFields(listing: ListingTextSource): TextField[] {
     }
   }
   return fields;
+}
+
+/** What of a listing is matched: its text fields and its images' perceptual hashes. */
+export function listingToMatch(listing: ListingTextSource & { images?: ReadonlyArray<{ phash?: string | undefined }> | undefined }): ListingToMatch {
+  return { fields: listingTextFields(listing), fingerprint: { phashes: (listing.images ?? []).map((image) => image.phash) } };
 }

@@ -23,6 +23,8 @@ export interface ListingMatch {
   fingerprints: FingerprintHits;
   /** The text was not read whole within its budget: hits beyond what was read may be missing. */
   textTruncated?: boolean;
+  /** How long matching took on the thread that matched (the Server-Timing split). */
+  matchMicros?: number;
 }
 
 export type MatchTaskResult = ListingMatch[];

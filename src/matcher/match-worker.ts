@@ -1,11 +1,10 @@
 // A piscina worker: loads the live pack's database (shared with the other
 // workers by the addon, with a scratch of its own) and the fingerprint indexes
 // (shared memory), and matches batches of listings.
-import { findFingerprintHits } from '../fingerprint/find-fingerprint-hits.js';
 import { fingerprintsFromShared, type FingerprintIndexes } from '../fingerprint/fingerprint-indexes.js';
 import { rulesEngine, type NativeDatabase } from '../native/rules-engine.js';
 import { prepareNormalizer } from '../normalize/normalize-text.js';
-import { findText } from './find-text-hits.js';
+import { matchListing } from './match-listing.js';
 import type { MatchTask, MatchTaskResult } from './match-task.js';
 import { nameThread } from '../config/name-thread.js';
 
@@ -42,9 +41,9 @@ export default function match(task: MatchTask): MatchTaskResult {
   const db = databaseFor(task);
   const indexes = fingerprintsFor(task);
   return task.listings.map((listing) => {
-    const text = findText(db, task.meta, listing.fields);
-    const compared = ['title', 'description'].flatMap((name) => text.normalized.get(name) ?? []);
-    const found = { text: text.hits, fingerprints: findFingerprintHits(indexes, listing.fingerprint, compared) };
-    return text.truncated ? { ...found, textTruncated: true } : found;
+    const from = performance.now();
+    const found = matchListing(db, task.meta, indexes, listing);
+    found.matchMicros = Math.round((performance.now() - from) * 1000);
+    return found;
   });
 }

@@ -1,0 +1,165 @@
+// A listing's verdict from its signals, as a pure function: the event loop (for
+// checks it finishes) and the check threads (for the checks they decide alone)
+// reach the same verdict, reasons and brands from the same signals. A signal that
+// could not be computed is a `degraded` reason and moves the verdict as its fail
+// mode says (default: at least review), never a silent allow.
+import type { DegradableSignal, FailMode } from '../config/gate-config.js';
+import type { FingerprintSnapshot } from '../fingerprint/fingerprint-bank.js';
+import type { FingerprintHits } from '../fingerprint/find-fingerprint-hits.js';
+import { refAt } from '../fingerprint/ref-table.js';
+import type { ListingMatch } from '../matcher/match-task.js';
+import { PatternKind } from '../matcher/pattern-plan.js';
+import { brandIndexOf } from '../pack/brand-index.js';
+import type { CompiledPack } from '../pack/compiled-pack.js';
+import { bankedEntryOwner } from '../rights-holder/banked-entry-ref.js';
+import type { RingStatus } from '../rings/seller-rings.js';
+import type { CheckRequest } from './check-request.js';
+import type { ListHit } from './list-hit.js';
+import type { Reason, Verdict } from './reason.js';
+import { scoreListing } from './score-listing.js';
+import type { Outcome } from './settle-before.js';
+
+/** The ref of a `blocklist_seller` reason that a rights holder's share gave, before the sharing brand's live id. */
+export const ALLIANCE_REF = 'alliance:';
+
+/** What the matching found, named by the refs of the bank generation it searched. */
+export interface NamedFingerprintHits {
+  texts: Array<{ ref: string; field: string }>;
+  images: Array<{ ref: string; field: string }>;
+}
+
+export interface ListingSignals {
+  text: Outcome<ListingMatch>;
+  lists: Outcome<ListHit[]>;
+  ring: Outcome<RingStatus>;
+  /** Whether a person's verdict could be asked (its absence never moves the gate's verdict). */
+  person: Outcome<unknown>;
+  /** The matching pool was full and the listing was not sent to it. */
+  shed?: boolean;
+}
+
+export interface DecisionContext {
+  compiled: CompiledPack;
+  banks: FingerprintSnapshot;
+  /** Causes demoted to review-only. */
+  demoted: ReadonlySet<string>;
+  failModes: Readonly<Record<DegradableSignal, FailMode>>;
+  /** Live ids of the brands that shared this seller with the alliance. */
+  brandsSharing: (sellerId: string) => readonly string[];
+}
+
+export interface ListingDecision {
+  verdict: Verdict;
+  score: number;
+  /** The scored reasons, then the degraded ones. */
+  reasons: Reason[];
+  degraded: Reason[];
+  /** Live ids of the brands the listing named or whose banked items it matched. */
+  brands: string[];
+  fingerprintHits: NamedFingerprintHits;
+}
+
+const NO_FINGERPRINT_HITS: NamedFingerprintHits = { texts: [], images: [] };
+
+/**
+ * A rights holder's banked item counts only while its brand is enforced, and,
+ * unless shared with the alliance, only for listings naming one of its brands.
+ */
+function nameFingerprintHits(hits: FingerprintHits, snapshot: FingerprintSnapshot, request: CheckRequest, compiled: CompiledPack, namedOwners: ReadonlySet<string>): NamedFingerprintHits {
+  const textField = request.description ? 'description' : 'title';
+  const brands = brandIndexOf(compiled);
+  const applies = (ref: string): boolean => {
+    const owner = bankedEntryOwner(ref);
+    if (!owner) return true;
+    if (!brands.ids.has(owner.brandId)) return false;
+    return owner.shared || namedOwners.has(owner.holder);
+  };
+  const seenImages = new Set<number>();
+  const images: Array<{ ref: string; field: string }> = [];
+  for (const hit of hits.images) {
+    if (seenImages.has(hit.image)) continue; // the closest banked image per listing image
+    const ref = refAt(snapshot.imageRefs, hit.entry) ?? `#${hit.entry}`;
+    if (!applies(ref)) continue;
+    seenImages.add(hit.image);
+    images.push({ ref, field: `images[${hit.image}].phash` });
+  }
+  return {
+    texts: hits.texts.flatMap((hit) => {
+      const ref = refAt(snapshot.textRefs, hit.entry) ?? `#${hit.entry}`;
+      return applies(ref) ? [{ ref, field: textField }] : [];
+    }),
+    images,
+  };
+}
+
+/** Live ids of the brands a listing names (by text) or whose banked items it matched. */
+function brandsInvolved(compiled: CompiledPack, match: ListingMatch | undefined, fingerprintRefs: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const hit of match?.text ?? []) {
+    if (hit.kind !== PatternKind.Brand) continue;
+    const brand = compiled.pack.brands[hit.ref];
+    if (brand) out.add(brand.id);
+  }
+  for (const ref of fingerprintRefs) {
+    const owner = bankedEntryOwner(ref);
+    if (owner) out.add(owner.brandId);
+  }
+  return [...out];
+}
+
+function degradedRef(signal: string, outcome: Outcome<unknown>, otherwise: string): Reason {
+  return { code: 'degraded', ref: `${signal}:${!outcome.ok && outcome.why === 'deadline' ? 'deadline' : otherwise}` };
+}
+
+/** The signal a degraded reason is about (`text` of `text:deadline`). */
+export function degradedSignal(reason: Reason): string {
+  const ref = reason.ref ?? '';
+  const colon = ref.indexOf(':');
+  return colon < 0 ? ref : ref.slice(0, colon);
+}
+
+export function decideListing(context: DecisionContext, request: CheckRequest, signals: ListingSignals): ListingDecision {
+  const { compiled, banks } = context;
+  const { pack } = compiled;
+  const { text, lists, ring, person } = signals;
+  const degraded: Reason[] = [];
+  if (!text.ok) degraded.push(degradedRef('text', text, signals.shed ? 'shed' : 'unavailable'));
+  // Text past its budget was left unread: what was found stands, the rest counts as not computed.
+  else if (text.value.textTruncated) degraded.push({ code: 'degraded', ref: 'text:budget' });
+  if (!lists.ok) degraded.push(degradedRef('lists', lists, 'unavailable'));
+  if (!ring.ok) degraded.push(degradedRef('ring', ring, 'unavailable'));
+  if (!person.ok) degraded.push(degradedRef('decision', person, 'unavailable'));
+
+  const brandsNamed = text.ok ? brandsInvolved(compiled, text.value, []) : [];
+  const index = brandIndexOf(compiled);
+  const namedOwners = new Set(brandsNamed.flatMap((id) => index.owners.get(id) ?? []));
+  const fingerprintHits = text.ok ? nameFingerprintHits(text.value.fingerprints, banks, request, compiled, namedOwners) : NO_FINGERPRINT_HITS;
+  const brands = brandsInvolved(compiled, text.ok ? text.value : undefined, [...fingerprintHits.images, ...fingerprintHits.texts].map((h) => h.ref));
+  const extraSignals: Array<{ reason: Reason; score: number }> = [];
+  // A seller a rights holder shared counts only against listings of the sharing brands.
+  const sharingBrand = context.brandsSharing(request.sellerId).find((brand) => brands.includes(brand));
+  if (sharingBrand !== undefined) extraSignals.push({ reason: { code: 'blocklist_seller', ref: `${ALLIANCE_REF}${sharingBrand}`, field: 'sellerId' }, score: pack.thresholds.block });
+  if (ring.ok && ring.value.confirmedOthers > 0) {
+    extraSignals.push({ reason: { code: 'ring', ref: ring.value.ringLabel, field: 'sellerId' }, score: pack.ring?.score ?? pack.thresholds.review });
+  }
+  const scored = scoreListing(pack, {
+    sellerId: request.sellerId,
+    category: request.category,
+    price: request.price,
+    textHits: text.ok ? text.value.text : [],
+    listHits: lists.ok ? lists.value : [],
+    fingerprintHits,
+    extraSignals,
+    demoted: context.demoted,
+  });
+  let verdict = scored.verdict;
+  // Each signal that could not be computed moves the verdict as configured (default: at least review).
+  for (const reason of degraded) {
+    const signal = degradedSignal(reason);
+    if (signal === 'decision') continue; // not knowing of a person's verdict leaves the gate's standing
+    const mode = context.failModes[signal as DegradableSignal] ?? 'review';
+    if (mode === 'closed') verdict = 'block';
+    else if (mode === 'review' && verdict === 'allow') verdict = 'review';
+  }
+  return { verdict, score: scored.score, reasons: [...scored.reasons, ...degraded], degraded, brands, fingerprintHits };
+}
