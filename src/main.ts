@@ -2,7 +2,7 @@
 // logging, and SIGTERM/SIGINT draining (contract section 4).
 import { ConfigError, loadConfig } from './config/gate-config.js';
 import { PackInvalidError } from './pack/pack-invalid-error.js';
-import { startGate } from './app/start-gate.js';
+import { startGate, type RunningGate } from './app/start-gate.js';
 import { surviveClosedLogPipe } from './observability/survive-closed-log-pipe.js';
 
 surviveClosedLogPipe();
@@ -13,10 +13,14 @@ function log(message: string): void {
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const gate = await startGate(config, log);
+  // Listened for before the gate starts: the check threads answer /healthz while
+  // the start is still finishing, and a SIGTERM then must drain, not kill.
+  let signalled: string | undefined;
+  let gate: RunningGate | undefined;
   let stopping = false;
   const stop = (signal: string): void => {
-    if (stopping) return;
+    signalled = signal;
+    if (stopping || !gate) return;
     stopping = true;
     log(`${signal}: draining`);
     gate.stop().then(
@@ -32,6 +36,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  gate = await startGate(config, log);
+  if (signalled) stop(signalled);
 }
 
 main().catch((error: unknown) => {

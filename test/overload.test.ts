@@ -10,6 +10,9 @@ import { describe, it } from 'node:test';
 import { startTestRedis } from './helpers/test-redis.js';
 import { admin, startTestGate } from './helpers/test-gate.js';
 
+/** These bounds are the event loop's and the matching pool's: with check threads they hold only for the checks the event loop finishes. */
+const POOL = { GATE_CHECK_THREADS: '0' };
+
 async function burst(url: string, count: number): Promise<Array<{ status: number; retryAfter: string | null; body: { verdict?: string; reasons?: Array<{ code: string; ref: string }> } }>> {
   return Promise.all(
     Array.from({ length: count }, async (_, i) => {
@@ -26,7 +29,7 @@ async function burst(url: string, count: number): Promise<Array<{ status: number
 describe('overload and fail modes', () => {
   it('sheds past the pool bound with review/degraded, never allow', { timeout: 60_000 }, async () => {
     const redis = await startTestRedis();
-    const gate = await startTestGate({ redisUrl: redis.url, env: { GATE_MAX_LISTINGS_IN_FLIGHT: '2', GATE_MAX_CHECKS_IN_FLIGHT: '1000', GATE_ADMISSION_TARGET_MS: '0' } });
+    const gate = await startTestGate({ redisUrl: redis.url, env: { GATE_MAX_LISTINGS_IN_FLIGHT: '2', GATE_MAX_CHECKS_IN_FLIGHT: '1000', GATE_ADMISSION_TARGET_MS: '0', ...POOL } });
     try {
       const answers = await burst(gate.url, 300);
       assert.ok(answers.every((a) => a.status === 200));
@@ -44,7 +47,7 @@ describe('overload and fail modes', () => {
 
   it('refuses checks past the bound on checks in flight with 503 and retry-after, in review mode too', { timeout: 60_000 }, async () => {
     const redis = await startTestRedis();
-    const gate = await startTestGate({ redisUrl: redis.url, env: { GATE_MAX_CHECKS_IN_FLIGHT: '8', GATE_ADMISSION_TARGET_MS: '0' } });
+    const gate = await startTestGate({ redisUrl: redis.url, env: { GATE_MAX_CHECKS_IN_FLIGHT: '8', GATE_ADMISSION_TARGET_MS: '0', ...POOL } });
     try {
       const answers = await burst(gate.url, 300);
       const refused = answers.filter((a) => a.status === 503);
@@ -67,7 +70,7 @@ describe('overload and fail modes', () => {
 
   it('answers 503 with retry-after when configured to', { timeout: 60_000 }, async () => {
     const redis = await startTestRedis();
-    const gate = await startTestGate({ redisUrl: redis.url, env: { GATE_MAX_LISTINGS_IN_FLIGHT: '2', GATE_SHED_MODE: '503', GATE_ADMISSION_TARGET_MS: '0' } });
+    const gate = await startTestGate({ redisUrl: redis.url, env: { GATE_MAX_LISTINGS_IN_FLIGHT: '2', GATE_SHED_MODE: '503', GATE_ADMISSION_TARGET_MS: '0', ...POOL } });
     try {
       const answers = await burst(gate.url, 300);
       const refused = answers.filter((a) => a.status === 503);
@@ -113,8 +116,8 @@ describe('overload and fail modes', () => {
   it('lowers its bound on checks in flight while it is full and matching is slow, refuses the rest with 503, and leaves it alone while only Redis is slow', { timeout: 60_000 }, async () => {
     const redis = await startTestRedis();
     // A target no check can meet: every window in which the bound fills shrinks it.
-    const gate = await startTestGate({ redisUrl: redis.url, env: { GATE_ADMISSION_TARGET_MS: '1', GATE_MAX_CHECKS_IN_FLIGHT: '64', GATE_WORKERS: '1' } });
-    const relaxed = await startTestGate({ redisUrl: redis.url, env: { GATE_ADMISSION_TARGET_MS: '100', GATE_ADMISSION_LOOP_DELAY_MS: '0', GATE_MAX_CHECKS_IN_FLIGHT: '32' } });
+    const gate = await startTestGate({ redisUrl: redis.url, env: { GATE_ADMISSION_TARGET_MS: '1', GATE_MAX_CHECKS_IN_FLIGHT: '64', GATE_WORKERS: '1', ...POOL } });
+    const relaxed = await startTestGate({ redisUrl: redis.url, env: { GATE_ADMISSION_TARGET_MS: '100', GATE_ADMISSION_LOOP_DELAY_MS: '0', GATE_MAX_CHECKS_IN_FLIGHT: '32', ...POOL } });
     const gauge = async (g: typeof gate, name: string): Promise<number> => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await fetch(`${g.url}/metrics`)).text())?.[1]);
     try {
       const seen = new Set<number>();

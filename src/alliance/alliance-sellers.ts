@@ -47,6 +47,14 @@ export class AllianceSellers {
     private readonly log: (message: string) => void = () => undefined,
   ) {}
 
+  private readonly observers: Array<(shares: ReadonlyMap<string, readonly string[]>) => void> = [];
+
+  /** Calls `observer` with the shares now and whenever they are reloaded (check threads keep a copy). */
+  observe(observer: (shares: ReadonlyMap<string, readonly string[]>) => void): void {
+    this.observers.push(observer);
+    observer(this.shares);
+  }
+
   async listen(subscriber: Redis): Promise<void> {
     subscriber.on('message', (channel: string) => {
       if (channel === this.keys.allianceChanges) void this.reload();
@@ -64,6 +72,7 @@ export class AllianceSellers {
         if (brands.length > 0) next.set(sellerId, brands);
       }
       this.shares = next;
+      for (const observer of this.observers) observer(next);
     } catch (error) {
       this.log(`alliance sellers not reloaded: ${(error as Error).message}`);
     }

@@ -1,9 +1,10 @@
 // Wires the gate's parts together and starts it; main.ts adds the process
 // concerns (signals, exit codes). Tests start gates through this too.
 import type { Redis } from 'ioredis';
-import { TokenRegistry } from '../auth/token-registry.js';
+import { buildTokens } from '../auth/build-tokens.js';
 import type { GateConfig } from '../config/gate-config.js';
 import { CheckService } from '../gate/check-service.js';
+import { CheckThreads } from '../check-thread/check-threads.js';
 import { AdmissionLimit } from '../gate/admission-limit.js';
 import { GateServer } from '../http/gate-server.js';
 import { BlocklistStore } from '../lists/blocklist-store.js';
@@ -54,18 +55,10 @@ export interface RunningGate {
   metrics: GateMetrics;
   livePack: LivePack;
   pool: MatchPool;
+  /** The check threads, when GATE_CHECK_THREADS is above 0. */
+  checkThreads: CheckThreads | undefined;
   /** Drains (no new requests, in-flight ones answered), then closes everything it opened. */
   stop(): Promise<void>;
-}
-
-function buildTokens(config: GateConfig): TokenRegistry {
-  const tokens = new TokenRegistry();
-  if (config.adminToken) tokens.add(config.adminToken, 'admin');
-  for (const t of config.publisherTokens) tokens.addNamed(t, 'publisher');
-  if (config.metricsToken) tokens.add(config.metricsToken, 'metrics');
-  for (const t of config.reviewerTokens) tokens.addNamed(t, 'reviewer');
-  for (const t of config.rightsHolderTokens) tokens.addNamed(t, 'rights_holder');
-  return tokens;
 }
 
 export async function startGate(config: GateConfig, log: (message: string) => void = () => undefined): Promise<RunningGate> {
@@ -297,6 +290,37 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     metrics.registry.gauge('gate_checks_in_flight', 'Checks admitted and not answered yet (GATE_MAX_CHECKS_IN_FLIGHT bounds them).', () => checks.checksInFlight);
     const sellerChecks = new SellerCheckService({ livePack, pool, lists, fingerprints, rings, reviews, spool, causes, metrics, log });
     const reports = new ReportDesk(redis, keys, verdicts, reviews, config.reports);
+    const checkThreads =
+      config.checkThreads > 0
+        ? new CheckThreads({
+            count: config.checkThreads,
+            setup: {
+              host: config.host,
+              port: config.port,
+              maxBodyBytes: config.maxBodyBytes,
+              defaultDeadlineMs: config.defaultDeadlineMs,
+              authFailureLimit: config.authFailureLimit,
+              failModes: config.failModes,
+              tokens: { adminToken: config.adminToken, publisherTokens: config.publisherTokens, metricsToken: config.metricsToken, reviewerTokens: config.reviewerTokens, rightsHolderTokens: config.rightsHolderTokens },
+            },
+            checks,
+            livePack,
+            fingerprints,
+            lists,
+            decided,
+            rings,
+            alliance,
+            causes,
+            metrics,
+            log,
+          })
+        : undefined;
+    if (checkThreads) {
+      packs.beforeSwap = async (next) => {
+        await pool.warmUp(next, fingerprints.current);
+        await checkThreads.load(next);
+      };
+    }
     const server = new GateServer({
       checks,
       sellerChecks,
@@ -313,13 +337,21 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
       tokens: buildTokens(config),
       metrics,
       redisReady: () => redis.status === 'ready',
+      ...(checkThreads ? { checkThreads } : {}),
       maxBodyBytes: config.maxBodyBytes,
       authFailureLimit: config.authFailureLimit,
       packUploadPath: () => builder.uploadPath(),
       defaultDeadlineMs: config.defaultDeadlineMs,
       log,
     });
-    const port = await server.listen(config.host, config.port);
+    let port: number;
+    if (checkThreads) {
+      // The threads take the gate's port; the event loop listens on loopback for what they forward.
+      const forwardPort = await server.listen('127.0.0.1', 0);
+      port = await checkThreads.start(forwardPort);
+      opened.push(() => checkThreads.close());
+      log(`${config.checkThreads} check threads listening on ${config.host}:${port}; the event loop takes what they forward on 127.0.0.1:${forwardPort}`);
+    } else port = await server.listen(config.host, config.port);
     log(`listening on ${config.host}:${port} with pack ${livePack.current?.pack.packVersion}`);
     if (config.publisherTokens.length === 0) {
       const reach = ['127.0.0.1', '::1', 'localhost'].includes(config.host) ? 'this machine' : `every address that reaches ${config.host}`;
@@ -331,7 +363,9 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
       metrics,
       livePack,
       pool,
+      checkThreads,
       stop: async () => {
+        await checkThreads?.drain();
         await server.drain();
         await closeAll();
       },

@@ -11,12 +11,20 @@ import type { ForwardTarget } from './forward-target.js';
 import { relayResponse } from './relay-response.js';
 
 /** A uWS handler body: call it from `app.any(...)` and return; it answers on its own. */
-export function forwardRequest(res: HttpResponse, req: HttpRequest, target: ForwardTarget): void {
+export function forwardRequest(res: HttpResponse, req: HttpRequest, target: ForwardTarget, onDone: () => void = () => undefined): void {
   const state: ResponseState = { aborted: false, done: false };
   let upstream: ClientRequest | undefined;
+  let over = false;
+  /** Once, when the exchange with the main thread is over (answered, failed or abandoned): draining waits for it. */
+  const end = (): void => {
+    if (over) return;
+    over = true;
+    onDone();
+  };
   res.onAborted(() => {
     state.aborted = true;
     upstream?.destroy();
+    end();
   });
   // uWS frees `req` when this handler returns: everything is read now.
   // This build's getCaseSensitiveMethod() lower-cases too; methods are upper-case tokens in practice.
@@ -33,6 +41,7 @@ export function forwardRequest(res: HttpResponse, req: HttpRequest, target: Forw
   } catch (error) {
     // node:http will not send a path or header value it finds malformed (ERR_UNESCAPED_CHARACTERS, ERR_INVALID_CHAR).
     sendError(res, state, new GateError('GATE_ERR_INVALID_FIELD', `the request cannot be passed on: ${(error as Error).message}`, { field: 'headers' }), accept);
+    end();
     return;
   }
   const client = upstream;
@@ -74,5 +83,8 @@ export function forwardRequest(res: HttpResponse, req: HttpRequest, target: Forw
     else relayResponse(res, state, answer, { headRequest: method === 'HEAD', beforeEnd: unpause });
   });
   client.on('error', (error) => fail(error.message));
-  client.on('close', () => fail('the connection closed before an answer'));
+  client.on('close', () => {
+    fail('the connection closed before an answer');
+    end();
+  });
 }

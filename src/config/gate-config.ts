@@ -39,6 +39,11 @@ export interface GateConfig {
   readonly defaultDeadlineMs: number;
   /** Matching worker threads. Default: the number of cores. */
   readonly workers: number;
+  /**
+   * Threads that each listen on the gate's port and decide checks themselves (0:
+   * the event loop reads every check and the matching pool matches it).
+   */
+  readonly checkThreads: number;
   /** How long a reviewer's claim lasts without a decision. Default 10 minutes. */
   readonly reviewLeaseMs: number;
   /** How long a decision can be undone. Default 5 minutes. */
@@ -209,6 +214,7 @@ function tokenList(env: NodeJS.ProcessEnv, name: string, problems: string[]): st
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GateConfig {
   const problems: string[] = [];
   const text = (name: string): string | undefined => (env[name] && env[name] !== '' ? env[name] : undefined);
+  const checkThreads = integer(env, 'GATE_CHECK_THREADS', 0, 0, 256, problems);
   const redisUrl = text('REDIS_URL')?.trim();
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) problems.push(`REDIS_URL must start with redis:// or rediss://, got "${redisUrl}"`);
   const adminToken = text('GATE_ADMIN_TOKEN');
@@ -240,7 +246,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GateConfig {
     retentionDays: integer(env, 'GATE_RETENTION_DAYS', 180, 1, 3650, problems),
     allowRetentionDays: integer(env, 'GATE_ALLOW_RETENTION_DAYS', 30, 1, 3650, problems),
     defaultDeadlineMs,
-    workers: integer(env, 'GATE_WORKERS', Math.max(1, availableParallelism()), 1, 256, problems),
+    checkThreads,
+    // With check threads the pool matches only shop checks and what a pack swap overtook.
+    workers: integer(env, 'GATE_WORKERS', checkThreads > 0 ? 1 : Math.max(1, availableParallelism()), 1, 256, problems),
     reviewLeaseMs: integer(env, 'GATE_REVIEW_LEASE_MS', 600_000, 100, 86_400_000, problems),
     reviewUndoMs: integer(env, 'GATE_REVIEW_UNDO_MS', 300_000, 0, 86_400_000, problems),
     reviewMaxDeliveries: integer(env, 'GATE_REVIEW_MAX_DELIVERIES', 5, 1, 1000, problems),

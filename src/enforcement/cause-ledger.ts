@@ -71,6 +71,18 @@ export class CauseLedger {
     return this.demotedNow;
   }
 
+  private readonly observers: Array<(demoted: ReadonlySet<string>) => void> = [];
+
+  /** Calls `observer` with the demoted causes now and whenever they are reloaded (check threads keep a copy). */
+  observe(observer: (demoted: ReadonlySet<string>) => void): void {
+    this.observers.push(observer);
+    observer(this.demotedNow);
+  }
+
+  private tellObservers(): void {
+    for (const observer of this.observers) observer(this.demotedNow);
+  }
+
   async listen(subscriber: Redis): Promise<void> {
     subscriber.on('message', (channel: string) => {
       if (channel === this.keys.demotionChanges) void this.reload();
@@ -83,6 +95,7 @@ export class CauseLedger {
   private async reload(): Promise<void> {
     try {
       this.demotedNow = new Set(await this.redis.hkeys(this.keys.demotedCauses));
+      this.tellObservers();
     } catch (error) {
       this.log(`demoted causes not reloaded: ${(error as Error).message}`);
     }
@@ -120,6 +133,7 @@ export class CauseLedger {
     }
     if (demoted.length > 0) {
       for (const d of demoted) this.demotedNow.add(d.cause);
+      this.tellObservers();
       await this.redis.publish(this.keys.demotionChanges, 'demote');
     }
     return demoted;
@@ -137,6 +151,7 @@ export class CauseLedger {
     if (!removed) return false;
     await this.redis.multi().hdel(this.keys.causeBlocks, cause).hdel(this.keys.causeOverturns, cause).exec();
     this.demotedNow.delete(cause);
+    this.tellObservers();
     await this.redis.publish(this.keys.demotionChanges, 'reinstate');
     await this.audit.record({ who: by, what: 'cause:reinstate', subject: cause });
     return true;

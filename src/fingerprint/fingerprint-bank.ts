@@ -149,6 +149,15 @@ export class FingerprintBank {
     this.snapshot = snapshot;
     this.sizes = { ...snapshot.sizes };
     this.lastRebuildMs = snapshot.buildMs;
+    for (const observer of this.observers) observer(snapshot);
+  }
+
+  private readonly observers: Array<(snapshot: FingerprintSnapshot) => void> = [];
+
+  /** Calls `observer` with the current generation, then with each newer one. */
+  observe(observer: (snapshot: FingerprintSnapshot) => void): void {
+    this.observers.push(observer);
+    observer(this.snapshot);
   }
 
   private ask(request: Unnumbered<BankBuildRequest>): Promise<BankBuildReply> {

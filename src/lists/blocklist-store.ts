@@ -11,7 +11,7 @@ import { GenerationCache } from '../cache/generation-cache.js';
 import { LIST_KINDS, type ListKind } from '../pack/policy-pack.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import type { ListHit } from '../gate/list-hit.js';
-import { MembershipMirror } from './membership-mirror.js';
+import { MembershipMirror, type MirrorChange } from './membership-mirror.js';
 import { answerInProcess, listCacheKey, type ListProbe } from './in-process-answer.js';
 
 export type { ListProbe } from './in-process-answer.js';
@@ -63,6 +63,11 @@ export class BlocklistStore {
     });
     await subscriber.subscribe(this.keys.listChanges);
     this.table.start();
+  }
+
+  /** Calls `observer` with the table now and with every change (check threads keep a copy). */
+  observeTable(observer: (change: MirrorChange) => void): void {
+    this.table.observe(observer);
   }
 
   /** The table's state, for /metrics. */

@@ -27,9 +27,28 @@ export function membershipKey(kind: string, value: string): number {
   return key === EMPTY ? 1 : key;
 }
 
+/** A table's contents, to build an equal table in another thread. */
+export interface MembershipSnapshot {
+  slots: Float64Array;
+  size: number;
+}
+
 export class ListMembership {
-  private slots = new Float64Array(MIN_CAPACITY);
+  private slots: Float64Array = new Float64Array(MIN_CAPACITY);
   size = 0;
+
+  /** A copy of the table (the slots are copied: this table goes on changing). */
+  snapshot(): MembershipSnapshot {
+    return { slots: this.slots.slice(), size: this.size };
+  }
+
+  /** A table equal to the one `snapshot` was taken of; it takes the slots over. */
+  static fromSnapshot(snapshot: MembershipSnapshot): ListMembership {
+    const table = new ListMembership();
+    table.slots = snapshot.slots;
+    table.size = snapshot.size;
+    return table;
+  }
 
   mightContain(kind: string, value: string): boolean {
     return this.find(membershipKey(kind, value)) >= 0;

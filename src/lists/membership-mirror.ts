@@ -7,7 +7,13 @@
 // unreadable message), it is not complete: callers must then ask Redis. A member
 // taken out of a set stays in the table (it may share its hash with one still in)
 // until the next reload: a "maybe" that the caller's exact path answers.
-import { ListMembership } from './list-membership.js';
+import { ListMembership, type MembershipSnapshot } from './list-membership.js';
+
+/** What a copy of the table elsewhere (a check thread's) must apply to stay the same. */
+export type MirrorChange =
+  | { kind: 'table'; snapshot: MembershipSnapshot }
+  | { kind: 'learn'; member: [string, string] }
+  | { kind: 'incomplete' };
 
 /** Adds every member of the mirrored sets to the table given; throws if Redis cannot answer. */
 export type ScanMembers = (add: (kind: string, value: string) => void) => Promise<void>;
@@ -36,7 +42,21 @@ export class MembershipMirror {
   private resyncTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
 
+  private readonly observers: Array<(change: MirrorChange) => void> = [];
+
   constructor(private readonly options: MembershipMirrorOptions) {}
+
+  /** Calls `observer` with the table as it is now, then with every change. */
+  observe(observer: (change: MirrorChange) => void): void {
+    this.observers.push(observer);
+    observer(this.complete ? { kind: 'table', snapshot: this.table.snapshot() } : { kind: 'incomplete' });
+  }
+
+  private tell(change: () => MirrorChange): void {
+    if (this.observers.length === 0) return;
+    const made = change();
+    for (const observer of this.observers) observer(made);
+  }
 
   /** Loads the table now and every `resyncMs`. */
   start(): void {
@@ -67,6 +87,7 @@ export class MembershipMirror {
   learn(kind: string, value: string): void {
     this.table.add(kind, value);
     this.announcedDuringReload?.push([kind, value]);
+    this.tell(() => ({ kind: 'learn', member: [kind, value] }));
   }
 
   /**
@@ -83,12 +104,14 @@ export class MembershipMirror {
   /** The sets were written in bulk or a message was unreadable: stop trusting the table and reload it. */
   distrust(): void {
     this.complete = false;
+    this.tell(() => ({ kind: 'incomplete' }));
     void this.reload();
   }
 
   /** Marks the table incomplete until the reload that a message on its way will start. */
   suspend(): void {
     this.complete = false;
+    this.tell(() => ({ kind: 'incomplete' }));
   }
 
   /**
@@ -110,6 +133,7 @@ export class MembershipMirror {
           for (const [kind, value] of this.announcedDuringReload) next.add(kind, value);
           this.table = next;
           this.complete = true;
+          this.tell(() => ({ kind: 'table', snapshot: next.snapshot() }));
         } catch (error) {
           // Redis is away (or this connection is not back yet): tried again every
           // second until a reload succeeds. Meanwhile an incomplete table sends

@@ -6,13 +6,18 @@
 // instance mirrors the set of listings a person decided in a table, so the
 // nearly every check about a listing no one decided asks Redis nothing.
 import type { Redis } from 'ioredis';
-import { MembershipMirror } from '../lists/membership-mirror.js';
+import { MembershipMirror, type MirrorChange } from '../lists/membership-mirror.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 
 const KIND = 'listing';
 const PAGE = 10_000;
 
 export type PersonVerdict = 'allow' | 'block';
+
+/** The question asked of a table of decided listings (this instance's mirror, or a check thread's copy). */
+export function mightHaveIn(table: { mightContain(kind: string, value: string): boolean }, listingId: string): boolean {
+  return table.mightContain(KIND, listingId);
+}
 
 export class DecidedListings {
   private readonly table: MembershipMirror;
@@ -49,7 +54,12 @@ export class DecidedListings {
 
   /** False only when surely no person decided anything about this listing. */
   mightHave(listingId: string): boolean {
-    return this.table.mightContain(KIND, listingId);
+    return mightHaveIn(this.table, listingId);
+  }
+
+  /** Calls `observer` with the table now and with every change (check threads keep a copy). */
+  observeTable(observer: (change: MirrorChange) => void): void {
+    this.table.observe(observer);
   }
 
   /** What a person decided about this very content, if anything. */

@@ -7,7 +7,7 @@
 import type { Redis } from 'ioredis';
 import { luaCommand } from '../redis/lua-command.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
-import { MembershipMirror } from '../lists/membership-mirror.js';
+import { MembershipMirror, type MirrorChange } from '../lists/membership-mirror.js';
 
 const KIND = 'ring';
 const RELOAD_MESSAGE = 'reload';
@@ -18,6 +18,12 @@ type BackfillCommand = (...args: string[]) => Promise<string>;
 /** A Redis MATCH pattern for `literal` followed by anything. */
 function globPrefix(literal: string): string {
   return `${literal.replace(/[\\*?[\]]/g, (ch) => `\\${ch}`)}*`;
+}
+
+/** The flags question asked of a table of flagged ring nodes (this instance's mirror, or a check thread's copy). */
+export function mightBeFlaggedIn(table: { mightContain(kind: string, value: string): boolean }, sellerId: string, attributeNodes: readonly string[]): boolean {
+  if (table.mightContain(KIND, `s:${sellerId}`)) return true;
+  return attributeNodes.some((node) => table.mightContain(KIND, `a:${node}`));
 }
 
 export class RingFlags {
@@ -53,8 +59,12 @@ export class RingFlags {
 
   /** False only when neither the seller nor any of these attribute nodes (`phone:<hash>`, ...) can be in a ring with a confirmed seller. */
   mightBeFlagged(sellerId: string, attributeNodes: readonly string[]): boolean {
-    if (this.mirror.mightContain(KIND, `s:${sellerId}`)) return true;
-    return attributeNodes.some((node) => this.mirror.mightContain(KIND, `a:${node}`));
+    return mightBeFlaggedIn(this.mirror, sellerId, attributeNodes);
+  }
+
+  /** Calls `observer` with the table now and with every change (check threads keep a copy). */
+  observeTable(observer: (change: MirrorChange) => void): void {
+    this.mirror.observe(observer);
   }
 
   /** Nodes this instance's own script call flagged: known here before the announcement comes back. */

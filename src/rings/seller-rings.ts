@@ -61,7 +61,7 @@ function statusOf([root, confirmed, self, members]: RingReply | LinkReply): Ring
 }
 
 /** Graph node names of attributes (`phone:<hash>`, ...), leaving out empty values. */
-function nodesOf(attributes: readonly RingAttribute[]): string[] {
+export function nodesOf(attributes: readonly RingAttribute[]): string[] {
   return attributes.filter((a) => a.value !== '').map((a) => `${a.kind}:${a.value}`);
 }
 

@@ -46,6 +46,8 @@ export async function startTestGate(options: TestGateOptions): Promise<TestGate>
     GATE_DATA_DIR: mkdtempSync(join(tmpdir(), 'gate-data-')),
     GATE_AUDIT_KEY: AUDIT_KEY,
     ...(options.publisherTokens ? { GATE_PUBLISHER_TOKENS: PUBLISHER_TOKEN } : {}),
+    // The suite runs with the gate's default (check threads, or the pool); GATE_CHECK_THREADS picks.
+    ...(process.env.GATE_CHECK_THREADS ? { GATE_CHECK_THREADS: process.env.GATE_CHECK_THREADS } : {}),
     ...(options.env ?? {}),
   };
   if (options.pack !== undefined) {

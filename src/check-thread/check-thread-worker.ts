@@ -1,0 +1,354 @@
+// A check thread: a uWS App of its own on the gate's port (SO_REUSEPORT: the
+// kernel spreads connections among the threads), which reads, matches and decides
+// each POST /v1/check on this thread, with no hop to another thread in between. A
+// check whose listing, seller or identity a table says may be listed, in a ring or
+// decided by a person, or whose verdict is review, goes to the event loop with
+// what was matched; the event loop asks Redis and answers it. Every other request
+// is forwarded to the event loop's own listener on loopback.
+import { parentPort, workerData } from 'node:worker_threads';
+import { randomUUID } from 'node:crypto';
+import uWS from '@trufflesuite/uws-js-unofficial';
+import { AuthFailureLimiter } from '../auth/auth-failure-limiter.js';
+import { buildTokens } from '../auth/build-tokens.js';
+import type { RoleCheck } from '../auth/require-role.js';
+import { GateError } from '../errors/gate-error.js';
+import { fingerprintsFromShared, type FingerprintIndexes } from '../fingerprint/fingerprint-indexes.js';
+import type { FingerprintSnapshot } from '../fingerprint/fingerprint-bank.js';
+import { decideListing, degradedSignal, type DecisionContext, type ListingDecision } from '../gate/decide-listing.js';
+import type { CheckRequest } from '../gate/check-request.js';
+import type { CheckResponse } from '../gate/check-response.js';
+import type { ThreadCheckOutcome } from '../gate/check-service.js';
+import { listProbes, ringAttributes } from '../gate/list-probes.js';
+import { isLate } from '../gate/deadline-budget.js';
+import { checkRequestOf, deadlineOf } from '../http/check-input.js';
+import { decodeBody } from '../http/decode-body.js';
+import { checkJsonDepth } from '../http/json-depth.js';
+import { brandIndexOf } from '../pack/brand-index.js';
+import { route, type RouteOptions } from '../http/route-handler.js';
+import { MembershipReplica } from '../lists/membership-replica.js';
+import { listingToMatch } from '../matcher/listing-fields.js';
+import { matchListing } from '../matcher/match-listing.js';
+import type { ListingMatch } from '../matcher/match-task.js';
+import { rulesEngine, type NativeDatabase } from '../native/rules-engine.js';
+import { prepareNormalizer } from '../normalize/normalize-text.js';
+import { ThrottledLog } from '../observability/throttled-log.js';
+import type { ServerTiming } from '../observability/server-timing.js';
+import type { CompiledPack } from '../pack/compiled-pack.js';
+import { mightHaveIn } from '../review/decided-listings.js';
+import { mightBeFlaggedIn } from '../rings/ring-flags.js';
+import { NO_CONFIRMED_RING, nodesOf } from '../rings/seller-rings.js';
+import { nameThread } from '../config/name-thread.js';
+import { forwardRequest } from './forward-request.js';
+import { ForwardTarget } from './forward-target.js';
+import type { CheckThreadSetup, FromThread, TableName, ThreadCounts, ThreadError, ToThread } from './thread-messages.js';
+
+const setup = workerData as CheckThreadSetup;
+const port = parentPort;
+if (!port) throw new Error('check-thread-worker.js runs as a worker thread');
+nameThread(`gate-check-${setup.index}`);
+prepareNormalizer();
+
+function log(message: string): void {
+  process.stdout.write(`${new Date().toISOString()} gate check-thread-${setup.index} ${message}\n`);
+}
+
+function tell(message: FromThread): void {
+  port?.postMessage(message);
+}
+
+interface LoadedPack {
+  compiled: CompiledPack;
+  db: NativeDatabase;
+}
+
+// By the event loop's number for each pack: the live one, and one being warmed up for a swap.
+const packs = new Map<number, LoadedPack>();
+let live: LoadedPack | undefined;
+let banks: { snapshot: FingerprintSnapshot; indexes: FingerprintIndexes } | undefined;
+const tables: Record<TableName, MembershipReplica> = { lists: new MembershipReplica(), decided: new MembershipReplica(), rings: new MembershipReplica() };
+let shares: ReadonlyMap<string, readonly string[]> = new Map();
+let demoted: ReadonlySet<string> = new Set();
+const NONE: readonly string[] = [];
+const NO_LISTS = { ok: true as const, value: [] };
+const NO_RING = { ok: true as const, value: NO_CONFIRMED_RING };
+const NO_PERSON = { ok: true as const, value: undefined };
+let ready = false;
+let draining = false;
+
+// What the event loop records and counts for this thread, sent in batches: a
+// message wakes the event loop, and one per check cost it more than the
+// bookkeeping itself. Whatever the event loop answers first asks for them
+// (`flush`), so no request it answers misses a check answered before it.
+const OUTCOMES_EVERY_MS = 20;
+const OUTCOMES_AT_MOST = 256;
+let outcomes: ThreadCheckOutcome[] = [];
+let counts = noCounts();
+let flushTimer: NodeJS.Timeout | undefined;
+function noCounts(): ThreadCounts {
+  return { httpErrors: [], authFailures: [], listTableAnswers: 0, ringTableAnswers: 0 };
+}
+function flushOutcomes(): void {
+  clearTimeout(flushTimer);
+  flushTimer = undefined;
+  if (outcomes.length === 0 && counts.httpErrors.length === 0 && counts.authFailures.length === 0) return;
+  tell({ type: 'outcomes', outcomes, counts });
+  outcomes = [];
+  counts = noCounts();
+}
+function scheduleFlush(): void {
+  if (outcomes.length + counts.httpErrors.length + counts.authFailures.length >= OUTCOMES_AT_MOST) flushOutcomes();
+  else flushTimer ??= setTimeout(flushOutcomes, OUTCOMES_EVERY_MS);
+}
+
+// Checks handed to the event loop, by id, until it answers.
+let nextId = 1;
+const waiting = new Map<number, { resolve: (response: CheckResponse) => void; reject: (error: Error) => void }>();
+
+function loadPack(id: number, compiled: CompiledPack): void {
+  const db = [...packs.values()].find((other) => other.compiled.key === compiled.key)?.db ?? rulesEngine.deserialize(compiled.databaseBytes, compiled.key);
+  const loaded = { compiled, db };
+  packs.set(id, loaded);
+  brandIndexOf(compiled); // built now, not by the first check
+  rehearse(loaded);
+  tell({ type: 'loaded', id });
+}
+
+
+function makeLive(id: number): void {
+  const next = packs.get(id);
+  if (!next) return;
+  live = next;
+  for (const [other, loaded] of packs) {
+    if (loaded === live) continue;
+    packs.delete(other);
+    // Two packs may share a database (the same patterns).
+    if (loaded.db !== live.db) loaded.db.close();
+  }
+  if (!ready && banks) {
+    ready = true;
+    tell({ type: 'ready' });
+  }
+}
+
+function handle(message: ToThread): void {
+  switch (message.type) {
+    case 'pack':
+      loadPack(message.id, message.pack);
+      break;
+    case 'live':
+      makeLive(message.id);
+      break;
+    case 'banks':
+      if (!banks || message.snapshot.shared.version > banks.snapshot.shared.version) banks = { snapshot: message.snapshot, indexes: fingerprintsFromShared(message.snapshot.shared) };
+      break;
+    case 'table':
+      tables[message.table].apply(message.change);
+      break;
+    case 'alliance':
+      shares = new Map(message.shares);
+      break;
+    case 'demoted':
+      demoted = new Set(message.causes);
+      break;
+    case 'finished':
+      waiting.get(message.id)?.resolve(message.response);
+      waiting.delete(message.id);
+      break;
+    case 'failed':
+      waiting.get(message.id)?.reject(new GateError(message.error.code, message.error.message, errorOptions(message.error)));
+      waiting.delete(message.id);
+      break;
+    case 'flush':
+      flushOutcomes();
+      tell({ type: 'flushed', id: message.id });
+      break;
+    case 'drain':
+      draining = true;
+      drain();
+      break;
+    case 'close':
+      shutdown(0);
+      break;
+  }
+}
+
+function errorOptions(error: ThreadError): { field?: string; details?: unknown } {
+  const options: { field?: string; details?: unknown } = {};
+  if (error.field !== undefined) options.field = error.field;
+  if (error.details !== undefined) options.details = error.details;
+  return options;
+}
+
+port.on('message', handle);
+
+/** The event loop finishes the check with Redis's answers; this thread answers it. */
+function finishOnEventLoop(request: CheckRequest, startedAt: number, deadlineMs: number, match: ListingMatch, loaded: LoadedPack, timing: ServerTiming | undefined): Promise<CheckResponse> {
+  const id = nextId++;
+  const finished = new Promise<CheckResponse>((resolve, reject) => {
+    waiting.set(id, { resolve, reject });
+    const matched = { packKey: loaded.compiled.key, banksVersion: banks?.snapshot.shared.version ?? -1, match };
+    tell({ type: 'finish', id, request, startedAtEpochMs: performance.timeOrigin + startedAt, deadlineMs, matched });
+  });
+  return timing ? finished.finally(() => timing.mark('event-loop')) : finished;
+}
+
+/** True when a table says a list, a ring or a person's verdict may be involved: only the event loop can ask Redis. */
+function needsRedis(request: CheckRequest): boolean {
+  for (const probe of listProbes(request)) if (tables.lists.mightContain(probe.kind, probe.value)) return true;
+  if (mightBeFlaggedIn(tables.rings, request.sellerId, nodesOf(ringAttributes(request)))) return true;
+  if (mightHaveIn(tables.decided, request.listingId)) return true;
+  return shares.has(request.sellerId);
+}
+
+/** The thread's own verdict, or `undefined` when only the event loop can finish the check. */
+function decideHere(request: CheckRequest, match: ListingMatch, loaded: LoadedPack, current: NonNullable<typeof banks>): ListingDecision | undefined {
+  if (needsRedis(request)) return undefined;
+  const context: DecisionContext = { compiled: loaded.compiled, banks: current.snapshot, demoted, failModes: setup.failModes, brandsSharing: () => NONE };
+  const decision = decideListing(context, request, { text: { ok: true, value: match }, lists: NO_LISTS, ring: NO_RING, person: NO_PERSON });
+  // A review item must be in Redis (or the spool) before the answer names it.
+  return decision.verdict === 'review' ? undefined : decision;
+}
+
+function responseOf(request: CheckRequest, decision: ListingDecision, loaded: LoadedPack, startedAt: number): CheckResponse {
+  return {
+    checkId: `ck_${randomUUID()}`,
+    listingId: request.listingId,
+    verdict: decision.verdict,
+    score: decision.score,
+    reasons: decision.reasons,
+    policyVersion: loaded.compiled.pack.packVersion,
+    tookMicros: Math.round((performance.now() - startedAt) * 1000),
+  };
+}
+
+function check(request: CheckRequest, startedAt: number, deadlineMs: number, timing: ServerTiming | undefined): Promise<CheckResponse> | CheckResponse {
+  const loaded = live;
+  const current = banks;
+  if (!loaded || !current) throw new GateError('GATE_ERR_NOT_READY', 'no policy pack is live yet');
+  const matchedAt = performance.now();
+  const match = matchListing(loaded.db, loaded.compiled.meta, current.indexes, listingToMatch(request));
+  const matchMicros = (performance.now() - matchedAt) * 1000;
+  timing?.mark('match');
+  const decision = decideHere(request, match, loaded, current);
+  match.matchMicros = Math.round(matchMicros);
+  if (!decision) return finishOnEventLoop(request, startedAt, deadlineMs, match, loaded, timing);
+  const response = responseOf(request, decision, loaded, startedAt);
+  // Every probe and the ring question were answered by the tables (needsRedis said so).
+  counts.listTableAnswers += listProbes(request).length;
+  counts.ringTableAnswers++;
+  outcomes.push({
+    request,
+    response,
+    brands: decision.brands,
+    fingerprintHits: decision.fingerprintHits,
+    degradedSignals: decision.degraded.map(degradedSignal),
+    matchMicros,
+    late: isLate(response.tookMicros, deadlineMs),
+    decidedAt: new Date().toISOString(),
+  });
+  scheduleFlush();
+  timing?.mark('decide');
+  return response;
+}
+
+const WARM_UP_BODIES = [
+  { listingId: 'warm-up-1', sellerId: 'warm-up', title: 'Plain cotton t-shirt, white', description: 'Soft, breathable, machine washable.', price: { amount: 59, currency: 'CNY' } },
+  { listingId: 'warm-up-2', sellerId: 'warm-up', title: 'ＡＡＡ quality copy 高仿 bag', category: 'bags', images: [{ phash: '0123456789abcdef' }] },
+].map((body) => Buffer.from(JSON.stringify(body)));
+const WARM_UP_ROUNDS = 200;
+
+/**
+ * Runs a check's path on this thread (decode, validate, match, decide, encode)
+ * a few hundred times before the thread says it is ready, so that the first
+ * checks after /readyz do not pay for compiling it (they took 2.5-5 ms).
+ */
+function rehearse(loaded: LoadedPack): void {
+  const current = banks;
+  if (!current) return;
+  for (let round = 0; round < WARM_UP_ROUNDS; round++) {
+    const bytes = WARM_UP_BODIES[round % WARM_UP_BODIES.length] as Buffer;
+    checkJsonDepth(bytes);
+    const request = checkRequestOf(decodeBody(bytes, 'json'));
+    const match = matchListing(loaded.db, loaded.compiled.meta, current.indexes, listingToMatch(request));
+    const decision = decideHere(request, match, loaded, current) ?? decideListing({ compiled: loaded.compiled, banks: current.snapshot, demoted, failModes: setup.failModes, brandsSharing: () => NONE }, request, { text: { ok: true, value: match }, lists: NO_LISTS, ring: NO_RING, person: NO_PERSON });
+    JSON.stringify(responseOf(request, decision, loaded, performance.now()));
+  }
+}
+
+const counted = {
+  httpErrors: { inc: (labels: Record<string, string> = {}) => (counts.httpErrors.push(labels.code ?? 'unknown'), scheduleFlush()) },
+  refusalSeconds: { observe: () => undefined },
+};
+const roleCheck: RoleCheck = {
+  tokens: buildTokens(setup.tokens),
+  authFailures: { inc: (labels: Record<string, string> = {}) => (counts.authFailures.push(labels.route ?? 'unknown'), scheduleFlush()) },
+  limiter: new AuthFailureLimiter({ maxFailures: setup.authFailureLimit }),
+  log: new ThrottledLog(log),
+};
+const inFlight = { count: 0 };
+const options: RouteOptions = {
+  readsBody: true,
+  auth: { roles: ['publisher'], name: 'check', enforced: () => roleCheck.tokens.hasRole('publisher') },
+  roleCheck,
+  maxBodyBytes: setup.maxBodyBytes,
+  metrics: counted,
+  log,
+  inFlight,
+};
+
+const app = uWS.App();
+app.post(
+  '/v1/check',
+  route(options, ({ head, body, startedAt, timing }) => {
+    if (draining) throw new GateError('GATE_ERR_OVERLOADED', 'the gate is shutting down');
+    const deadlineMs = deadlineOf(head.deadlineMs, setup.defaultDeadlineMs);
+    return check(checkRequestOf(body), startedAt, deadlineMs, timing);
+  }),
+);
+const forwardTarget = new ForwardTarget({ ...setup.forward, log });
+app.any('/*', (res, req) => {
+  inFlight.count++;
+  forwardRequest(res, req, forwardTarget, () => inFlight.count--);
+});
+
+let listenSocket: uWS.us_listen_socket | undefined;
+app.listen(setup.host, setup.port, (socket) => {
+  if (!socket) throw new Error(`check thread ${setup.index} cannot listen on ${setup.host}:${setup.port}`);
+  listenSocket = socket;
+  tell({ type: 'listening', port: uWS.us_socket_local_port(socket as unknown as uWS.us_socket) });
+});
+
+/** No new connections; once the checks in flight are answered, the event loop is told. */
+function drain(): void {
+  if (listenSocket) uWS.us_listen_socket_close(listenSocket);
+  listenSocket = undefined;
+  const poll = (): void => {
+    if (inFlight.count > 0 || waiting.size > 0) {
+      setTimeout(poll, 5);
+      return;
+    }
+    flushOutcomes();
+    forwardTarget.close();
+    tell({ type: 'drained' });
+  };
+  poll();
+}
+
+/**
+ * Closes every socket, then ends the thread: a worker thread that ends with uWS's
+ * sockets open aborts the whole process (uv_loop_close with open handles). An
+ * error nothing caught ends the thread the same way, and the event loop starts
+ * another.
+ */
+function shutdown(code: number): void {
+  flushOutcomes(); // what this thread answered is recorded even when it fails
+  // The pinned build has App.close() (every listen socket and connection); its typings do not list it.
+  (app as uWS.TemplatedApp & { close(): void }).close();
+  forwardTarget.close();
+  port?.close();
+  setTimeout(() => process.exit(code), 10);
+}
+process.on('uncaughtException', (error) => {
+  log(`failed: ${error.stack ?? error.message}`);
+  shutdown(1);
+});

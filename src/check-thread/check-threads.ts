@@ -1,0 +1,329 @@
+// The event loop's side of the check threads (check-thread-worker.ts): starts
+// them on the gate's port, keeps each one's copy of what a check reads in step
+// (the live pack, the fingerprint banks, the list, ring-flag and decided-listing
+// tables, alliance shares, demoted causes), finishes the checks they hand over,
+// and does the bookkeeping of the ones they answered. A thread that dies is
+// started again with the same state.
+import { Worker } from 'node:worker_threads';
+import { randomBytes } from 'node:crypto';
+import type { AllianceSellers } from '../alliance/alliance-sellers.js';
+import type { CauseLedger } from '../enforcement/cause-ledger.js';
+import type { FingerprintBank } from '../fingerprint/fingerprint-bank.js';
+import type { CheckService } from '../gate/check-service.js';
+import { toGateError } from '../http/route-handler.js';
+import { freePort } from '../redis/embedded-redis.js';
+import type { BlocklistStore } from '../lists/blocklist-store.js';
+import type { GateMetrics } from '../observability/gate-metrics.js';
+import type { CompiledPack } from '../pack/compiled-pack.js';
+import type { LivePack } from '../pack/live-pack.js';
+import { LIST_KINDS, type PackLists } from '../pack/policy-pack.js';
+import type { DecidedListings } from '../review/decided-listings.js';
+import type { SellerRings } from '../rings/seller-rings.js';
+import type { CheckThreadSetup, FromThread, ToThread } from './thread-messages.js';
+
+export interface CheckThreadsParts {
+  count: number;
+  /** Every thread's setup but its number and where it forwards to (`start` says). */
+  setup: Omit<CheckThreadSetup, 'index' | 'forward'>;
+  checks: CheckService;
+  livePack: LivePack;
+  fingerprints: FingerprintBank;
+  lists: BlocklistStore;
+  decided: DecidedListings;
+  rings: SellerRings;
+  alliance: AllianceSellers;
+  causes: CauseLedger;
+  metrics: GateMetrics;
+  log: (message: string) => void;
+}
+
+interface CheckThread {
+  index: number;
+  worker: Worker;
+  alive: boolean;
+  ready: boolean;
+  loaded: Set<number>;
+  /** Waiting for the thread to have loaded a pack (or to be gone), by pack number. */
+  onLoaded: Map<number, Array<() => void>>;
+  drained?: () => void;
+}
+
+const NO_LISTS = Object.fromEntries(LIST_KINDS.map((kind) => [kind, []])) as unknown as PackLists;
+/** A thread that died this many times within a minute is not started again. */
+const MAX_QUICK_RESTARTS = 5;
+
+/** What a thread needs of a compiled pack: its lists and banks stay here (they can be millions of entries). */
+function forThreads(compiled: CompiledPack): CompiledPack {
+  return { ...compiled, pack: { ...compiled.pack, lists: NO_LISTS, fingerprints: { texts: [], images: [] } } };
+}
+
+export class CheckThreads {
+  /** Sent with every forwarded request, so that the event loop's listener trusts the client address it names. */
+  readonly forwardSecret = randomBytes(24).toString('base64url');
+  private readonly threads: CheckThread[] = [];
+  private closing = false;
+  private restarts: number[] = [];
+  /** A number per compiled pack: two packs can share a hash and a database key (a registry change keeps both). */
+  private readonly packIds = new WeakMap<CompiledPack, number>();
+  private nextPackId = 1;
+  port = 0;
+  private forwardPort = 0;
+
+  constructor(private readonly parts: CheckThreadsParts) {}
+
+  /**
+   * Starts every thread, forwarding what is not a check to the event loop's
+   * listener on `forwardPort`; resolves with the gate's port once each thread has
+   * loaded the live pack and matched a warm-up listing.
+   */
+  async start(forwardPort: number): Promise<number> {
+    this.forwardPort = forwardPort;
+    // uWS shares a port among listeners only when it is named: port 0 becomes a free one here.
+    const first = this.spawn(0, this.parts.setup.port === 0 ? await freePort(this.parts.setup.host) : this.parts.setup.port);
+    this.port = await this.listening(first);
+    const others = Array.from({ length: this.parts.count - 1 }, (_, i) => this.spawn(i + 1, this.port));
+    await Promise.all(others.map((thread) => this.listening(thread)));
+    this.parts.livePack.onSwap((next) => this.makeLive(next));
+    await this.whenReady();
+    return this.port;
+  }
+
+  /** Every thread alive has loaded the live pack and matched a warm-up listing. */
+  get ready(): boolean {
+    return this.threads.length > 0 && this.threads.every((thread) => thread.ready);
+  }
+
+  get readyCount(): number {
+    return this.threads.filter((thread) => thread.ready).length;
+  }
+
+  get count(): number {
+    return this.threads.length;
+  }
+
+  /** The threads alive now; `terminate` closes one's sockets and ends it (it is then started again). */
+  workers(): ReadonlyArray<{ threadId: number; terminate(): Promise<number> }> {
+    return this.threads.filter((thread) => thread.alive).map((thread) => ({ threadId: thread.worker.threadId, terminate: () => this.end(thread) }));
+  }
+
+  /** Asks a thread to close its sockets and end; one that does not within `timeoutMs` is terminated. */
+  private end(thread: CheckThread, timeoutMs = 5000): Promise<number> {
+    if (!thread.alive) return Promise.resolve(0);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => void thread.worker.terminate(), timeoutMs);
+      thread.worker.once('exit', (code) => {
+        clearTimeout(timer);
+        resolve(code);
+      });
+      this.send(thread, { type: 'close' });
+    });
+  }
+
+  /**
+   * Resolves once every thread sent the outcomes of the checks it answered so far:
+   * a request the event loop answers after this sees every one of them (a verdict
+   * lookup right after the check, /metrics). A thread that does not answer within
+   * `timeoutMs` is not waited for.
+   */
+  settle(timeoutMs = 200): Promise<void> {
+    return Promise.all(
+      this.threads.map(
+        (thread) =>
+          new Promise<void>((resolve) => {
+            if (!thread.alive) return resolve();
+            const id = this.nextFlushId++;
+            const timer = setTimeout(() => {
+              this.flushed.delete(id);
+              resolve();
+            }, timeoutMs);
+            this.flushed.set(id, () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            this.send(thread, { type: 'flush', id });
+          }),
+      ),
+    ).then(() => undefined);
+  }
+
+  private nextFlushId = 1;
+  private readonly flushed = new Map<number, () => void>();
+
+  /** Loads `next` in every thread (each warms it up) before it goes live. */
+  async load(next: CompiledPack): Promise<void> {
+    await Promise.all(this.threads.map((thread) => this.loadIn(thread, next)));
+  }
+
+  /** Stops taking connections; resolves once every thread answered the checks it had (up to `timeoutMs`). */
+  async drain(timeoutMs = 10_000): Promise<void> {
+    await Promise.all(
+      this.threads.map(
+        (thread) =>
+          new Promise<void>((resolve) => {
+            if (!thread.alive) return resolve();
+            const timer = setTimeout(resolve, timeoutMs);
+            thread.drained = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+            this.send(thread, { type: 'drain' });
+          }),
+      ),
+    );
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.threads.map((thread) => this.end(thread)));
+  }
+
+  private spawn(index: number, port: number): CheckThread {
+    const workerData: CheckThreadSetup = { ...this.parts.setup, index, port, forward: { port: this.forwardPort, secret: this.forwardSecret } };
+    const worker = new Worker(new URL('./check-thread-worker.js', import.meta.url), { workerData });
+    const thread: CheckThread = { index, worker, alive: true, ready: false, loaded: new Set(), onLoaded: new Map() };
+    this.threads[index] = thread;
+    worker.on('message', (message: FromThread) => this.receive(thread, message));
+    worker.on('error', (error) => this.parts.log(`check thread ${index} failed: ${error.stack ?? error.message}`));
+    worker.on('exit', (code) => this.exited(thread, code));
+    this.feed(thread);
+    return thread;
+  }
+
+  /** Sends a new thread everything a check reads, then keeps it in step. */
+  private feed(thread: CheckThread): void {
+    const p = this.parts;
+    const send = (message: ToThread): void => this.send(thread, message);
+    p.fingerprints.observe((snapshot) => send({ type: 'banks', snapshot }));
+    p.lists.observeTable((change) => send({ type: 'table', table: 'lists', change }));
+    p.decided.observeTable((change) => send({ type: 'table', table: 'decided', change }));
+    p.rings.flags.observeTable((change) => send({ type: 'table', table: 'rings', change }));
+    p.alliance.observe((shares) => send({ type: 'alliance', shares: [...shares] }));
+    p.causes.observe((demoted) => send({ type: 'demoted', causes: [...demoted] }));
+    const live = p.livePack.current;
+    if (live) {
+      send({ type: 'pack', id: this.idOf(live), pack: forThreads(live) });
+      send({ type: 'live', id: this.idOf(live) });
+    }
+  }
+
+  private idOf(pack: CompiledPack): number {
+    let id = this.packIds.get(pack);
+    if (id === undefined) {
+      id = this.nextPackId++;
+      this.packIds.set(pack, id);
+    }
+    return id;
+  }
+
+  private send(thread: CheckThread, message: ToThread): void {
+    if (thread.alive) thread.worker.postMessage(message);
+  }
+
+  private listening(thread: CheckThread): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const onMessage = (message: FromThread): void => {
+        if (message.type !== 'listening') return;
+        thread.worker.off('message', onMessage);
+        thread.worker.off('exit', onExit);
+        resolve(message.port);
+      };
+      const onExit = (code: number): void => reject(new Error(`check thread ${thread.index} exited with ${code} before it listened on the gate's port`));
+      thread.worker.on('message', onMessage);
+      thread.worker.once('exit', onExit);
+    });
+  }
+
+  private async whenReady(timeoutMs = 60_000): Promise<void> {
+    const until = performance.now() + timeoutMs;
+    while (!this.ready) {
+      if (performance.now() > until) throw new Error(`check threads not ready after ${timeoutMs} ms (${this.readyCount} of ${this.threads.length})`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  private loadIn(thread: CheckThread, next: CompiledPack): Promise<void> {
+    const id = this.idOf(next);
+    if (!thread.alive || thread.loaded.has(id)) return Promise.resolve();
+    return new Promise((resolve) => {
+      thread.onLoaded.set(id, [...(thread.onLoaded.get(id) ?? []), resolve]);
+      this.send(thread, { type: 'pack', id, pack: forThreads(next) });
+    });
+  }
+
+  private makeLive(next: CompiledPack): void {
+    const id = this.idOf(next);
+    for (const thread of this.threads) {
+      if (!thread.loaded.has(id)) this.send(thread, { type: 'pack', id, pack: forThreads(next) });
+      this.send(thread, { type: 'live', id });
+    }
+  }
+
+  private receive(thread: CheckThread, message: FromThread): void {
+    switch (message.type) {
+      case 'loaded':
+        thread.loaded.add(message.id);
+        for (const done of thread.onLoaded.get(message.id) ?? []) done();
+        thread.onLoaded.delete(message.id);
+        break;
+      case 'ready':
+        thread.ready = true;
+        break;
+      case 'finish':
+        this.finish(thread, message);
+        break;
+      case 'outcomes':
+        for (const outcome of message.outcomes) this.parts.checks.recordThreadCheck(outcome);
+        for (const code of message.counts.httpErrors) this.parts.metrics.httpErrors.inc({ code });
+        for (const route of message.counts.authFailures) this.parts.metrics.authFailures.inc({ route });
+        this.parts.lists.tableAnswers += message.counts.listTableAnswers;
+        this.parts.rings.tableAnswers += message.counts.ringTableAnswers;
+        break;
+      case 'flushed':
+        this.flushed.get(message.id)?.();
+        this.flushed.delete(message.id);
+        break;
+      case 'drained':
+        thread.drained?.();
+        break;
+      case 'listening':
+        break;
+    }
+  }
+
+  private finish(thread: CheckThread, message: Extract<FromThread, { type: 'finish' }>): void {
+    let release: (() => void) | undefined;
+    const run = async (): Promise<void> => {
+      release = this.parts.checks.admit();
+      const startedAt = message.startedAtEpochMs - performance.timeOrigin;
+      const response = await this.parts.checks.check(message.request, startedAt, message.deadlineMs, message.matched);
+      this.send(thread, { type: 'finished', id: message.id, response });
+    };
+    run()
+      .catch((error: unknown) => {
+        const gateError = toGateError(error, this.parts.log);
+        const sent: ToThread = { type: 'failed', id: message.id, error: { code: gateError.code, message: gateError.message } };
+        if (gateError.field !== undefined) sent.error.field = gateError.field;
+        if (gateError.details !== undefined) sent.error.details = gateError.details;
+        this.send(thread, sent);
+      })
+      .finally(() => release?.());
+  }
+
+  private exited(thread: CheckThread, code: number): void {
+    thread.alive = false;
+    thread.ready = false;
+    for (const waiting of thread.onLoaded.values()) for (const done of waiting) done();
+    thread.onLoaded.clear();
+    thread.drained?.();
+    if (this.closing) return;
+    const now = Date.now();
+    this.restarts = [...this.restarts.filter((at) => now - at < 60_000), now];
+    if (this.restarts.length > MAX_QUICK_RESTARTS) {
+      this.parts.log(`check thread ${thread.index} exited with ${code}; ${this.restarts.length} restarts within a minute, not started again`);
+      return;
+    }
+    this.parts.log(`check thread ${thread.index} exited with ${code}; starting it again`);
+    const next = this.spawn(thread.index, this.port);
+    this.listening(next).catch((error: unknown) => this.parts.log((error as Error).message));
+  }
+}

@@ -1,0 +1,72 @@
+// What the event loop and the check threads say to each other (structured clone
+// over each thread's port; pack databases, fingerprint indexes and ref tables are
+// shared memory and cross without a copy).
+import type { TokenConfig } from '../auth/build-tokens.js';
+import type { DegradableSignal, FailMode } from '../config/gate-config.js';
+import type { GateErrorCode } from '../errors/gate-error.js';
+import type { FingerprintSnapshot } from '../fingerprint/fingerprint-bank.js';
+import type { MirrorChange } from '../lists/membership-mirror.js';
+import type { CompiledPack } from '../pack/compiled-pack.js';
+import type { CheckRequest } from '../gate/check-request.js';
+import type { CheckResponse } from '../gate/check-response.js';
+import type { PrecomputedMatch, ThreadCheckOutcome } from '../gate/check-service.js';
+
+export interface CheckThreadSetup {
+  /** Threads are numbered from 0; thread 0 picks the port when `port` is 0. */
+  index: number;
+  host: string;
+  port: number;
+  maxBodyBytes: number;
+  defaultDeadlineMs: number;
+  authFailureLimit: number;
+  failModes: Readonly<Record<DegradableSignal, FailMode>>;
+  tokens: TokenConfig;
+  /** Where every request other than a check goes: the event loop's own listener on loopback. */
+  forward: { port: number; secret: string };
+}
+
+export type TableName = 'lists' | 'decided' | 'rings';
+
+export type ToThread =
+  /** The pack's `pack` holds its scoring parts only (no lists or banks); its database and meta are shared memory. */
+  | { type: 'pack'; id: number; pack: CompiledPack }
+  | { type: 'live'; id: number }
+  | { type: 'banks'; snapshot: FingerprintSnapshot }
+  | { type: 'table'; table: TableName; change: MirrorChange }
+  | { type: 'alliance'; shares: Array<[string, readonly string[]]> }
+  | { type: 'demoted'; causes: string[] }
+  | { type: 'finished'; id: number; response: CheckResponse }
+  | { type: 'failed'; id: number; error: ThreadError }
+  /** Send the outcomes held back now, then say `flushed` with the same id. */
+  | { type: 'flush'; id: number }
+  | { type: 'drain' }
+  /** Close every connection and end the thread (a worker thread ended with sockets open aborts the process). */
+  | { type: 'close' };
+
+/** What the event loop's metrics count of a batch besides its outcomes. */
+export interface ThreadCounts {
+  /** Error answers, by code. */
+  httpErrors: string[];
+  /** Refused authentications, by route. */
+  authFailures: string[];
+  /** List probes and ring questions the thread's tables answered "no" (as the event loop's own tables count them). */
+  listTableAnswers: number;
+  ringTableAnswers: number;
+}
+
+export interface ThreadError {
+  code: GateErrorCode;
+  message: string;
+  field?: string;
+  details?: unknown;
+}
+
+export type FromThread =
+  | { type: 'listening'; port: number }
+  | { type: 'loaded'; id: number }
+  | { type: 'ready' }
+  /** A check the thread could not finish alone (a list, ring or person's verdict may be involved, or it goes to review). */
+  | { type: 'finish'; id: number; request: CheckRequest; startedAtEpochMs: number; deadlineMs: number; matched: PrecomputedMatch }
+  | { type: 'outcomes'; outcomes: ThreadCheckOutcome[]; counts: ThreadCounts }
+  | { type: 'flushed'; id: number }
+  | { type: 'drained' };
