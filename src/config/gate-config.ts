@@ -214,7 +214,7 @@ function tokenList(env: NodeJS.ProcessEnv, name: string, problems: string[]): st
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GateConfig {
   const problems: string[] = [];
   const text = (name: string): string | undefined => (env[name] && env[name] !== '' ? env[name] : undefined);
-  const checkThreads = integer(env, 'GATE_CHECK_THREADS', 0, 0, 256, problems);
+  const checkThreads = integer(env, 'GATE_CHECK_THREADS', Math.max(1, availableParallelism()), 0, 256, problems);
   const redisUrl = text('REDIS_URL')?.trim();
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) problems.push(`REDIS_URL must start with redis:// or rediss://, got "${redisUrl}"`);
   const adminToken = text('GATE_ADMIN_TOKEN');
