@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { DEMO_PACK_PATH } from '../src/config/gate-config.js';
 import { after, before, describe, it } from 'node:test';
 import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
-import { admin, REVIEWER_TOKEN, startTestGate, type TestGate } from './helpers/test-gate.js';
+import { admin, PUBLISHER_TOKEN, REVIEWER_TOKEN, startTestGate, type TestGate } from './helpers/test-gate.js';
 import { callGate, eventually } from './helpers/gate-calls.js';
 
 interface CheckAnswer {
@@ -109,6 +109,34 @@ describe('check threads', () => {
     for (let i = 0; i < 6; i++) {
       const answer = await fetch(`${gate.url}/v1/check`, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close' }, body: JSON.stringify({ listingId: `T6-${i}`, sellerId: 's-t6', title: 'Plain mug' }) });
       assert.equal(answer.status, 200);
+    }
+  });
+});
+
+describe('check threads and the limit on failed authentications', () => {
+  let redis: TestRedis;
+  let gate: TestGate;
+  before(async () => {
+    redis = await startTestRedis();
+    gate = await startTestGate({ redisUrl: redis.url, publisherTokens: true, env: { GATE_CHECK_THREADS: '2', GATE_AUTH_FAILURE_LIMIT: '20' } });
+  });
+  after(async () => {
+    await gate.stop();
+    await redis.stop();
+  });
+
+  it('holds one limit for the whole gate, whichever thread each connection lands on', async () => {
+    // A connection each: the kernel spreads them over both threads.
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const response = await fetch(`${gate.url}/v1/check`, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close', authorization: `Bearer guess-${i}-000000000000` }, body: JSON.stringify({ listingId: 'L', sellerId: 's', title: 't' }) });
+      statuses.push(response.status);
+    }
+    assert.equal(statuses.indexOf(429), 20, statuses.join(' '));
+    assert.deepEqual(statuses.slice(20), Array(20).fill(429));
+    for (let i = 0; i < 6; i++) {
+      const good = await fetch(`${gate.url}/v1/check`, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close', authorization: `Bearer ${PUBLISHER_TOKEN}` }, body: JSON.stringify({ listingId: 'L', sellerId: 's', title: 't' }) });
+      assert.equal(good.status, 429, 'a good token from a refused address waits too, on every thread');
     }
   });
 });

@@ -43,8 +43,42 @@ export class AuthFailureLimiter {
   }
 
   failed(key: string, now = Date.now()): void {
-    const window = this.windows.get(key);
-    if (!window || now - window.start >= this.windowMs) this.windows.set(key, { start: now, failures: 1 });
-    else window.failures++;
+    let window = this.windows.get(key);
+    if (!window || now - window.start >= this.windowMs) {
+      window = { start: now, failures: 1 };
+      this.windows.set(key, window);
+    } else window.failures++;
+    if (window.failures === this.maxFailures) this.onRefused?.(key, window.start + this.windowMs);
+  }
+
+  /** Told of each key the moment it is refused, with the epoch ms its refusal ends (check threads keep a copy). */
+  onRefused: ((key: string, untilEpochMs: number) => void) | undefined;
+}
+
+/**
+ * A check thread's copy of the event loop's refusals: it refuses what the event
+ * loop refuses, and counts nothing itself (a thread hands every request with an
+ * unknown token to the event loop, whose limiter is the only one).
+ */
+export class RefusedKeys {
+  private readonly until = new Map<string, number>();
+
+  refuse(key: string, untilEpochMs: number): void {
+    this.until.set(key, untilEpochMs);
+  }
+
+  get tracking(): boolean {
+    const now = Date.now();
+    for (const [key, until] of this.until) if (until <= now) this.until.delete(key);
+    return this.until.size > 0;
+  }
+
+  refusedFor(key: string, now = Date.now()): number {
+    const until = this.until.get(key);
+    return until === undefined || until <= now ? 0 : Math.max(1, Math.ceil((until - now) / 1000));
+  }
+
+  failed(): void {
+    // counted by the event loop
   }
 }

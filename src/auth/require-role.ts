@@ -12,7 +12,7 @@ import type { Principal, Role, TokenRegistry } from './token-registry.js';
 export interface RoleCheck {
   tokens: TokenRegistry;
   authFailures: Pick<Counter, 'inc'>;
-  limiter: AuthFailureLimiter;
+  limiter: Pick<AuthFailureLimiter, 'tracking' | 'refusedFor' | 'failed'>;
   log: ThrottledLog;
 }
 

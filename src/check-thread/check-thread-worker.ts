@@ -8,7 +8,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { randomUUID } from 'node:crypto';
 import uWS from '@trufflesuite/uws-js-unofficial';
-import { AuthFailureLimiter } from '../auth/auth-failure-limiter.js';
+import { RefusedKeys } from '../auth/auth-failure-limiter.js';
 import { buildTokens } from '../auth/build-tokens.js';
 import type { RoleCheck } from '../auth/require-role.js';
 import { GateError } from '../errors/gate-error.js';
@@ -158,6 +158,9 @@ function handle(message: ToThread): void {
       waiting.get(message.id)?.reject(new GateError(message.error.code, message.error.message, errorOptions(message.error)));
       waiting.delete(message.id);
       break;
+    case 'refused':
+      refused.refuse(message.key, message.untilEpochMs);
+      break;
     case 'flush':
       flushOutcomes();
       tell({ type: 'flushed', id: message.id });
@@ -275,6 +278,8 @@ function rehearse(loaded: LoadedPack): void {
   }
 }
 
+const refused = new RefusedKeys();
+const forwardTarget = new ForwardTarget({ ...setup.forward, log });
 const counted = {
   httpErrors: { inc: (labels: Record<string, string> = {}) => (counts.httpErrors.push(labels.code ?? 'unknown'), scheduleFlush()) },
   refusalSeconds: { observe: () => undefined },
@@ -282,7 +287,7 @@ const counted = {
 const roleCheck: RoleCheck = {
   tokens: buildTokens(setup.tokens),
   authFailures: { inc: (labels: Record<string, string> = {}) => (counts.authFailures.push(labels.route ?? 'unknown'), scheduleFlush()) },
-  limiter: new AuthFailureLimiter({ maxFailures: setup.authFailureLimit }),
+  limiter: refused,
   log: new ThrottledLog(log),
 };
 const inFlight = { count: 0 };
@@ -296,20 +301,24 @@ const options: RouteOptions = {
   inFlight,
 };
 
-const app = uWS.App();
-app.post(
-  '/v1/check',
-  route(options, ({ head, body, startedAt, timing }) => {
-    if (draining) throw new GateError('GATE_ERR_OVERLOADED', 'the gate is shutting down');
-    const deadlineMs = deadlineOf(head.deadlineMs, setup.defaultDeadlineMs);
-    return check(checkRequestOf(body), startedAt, deadlineMs, timing);
-  }),
-);
-const forwardTarget = new ForwardTarget({ ...setup.forward, log });
-app.any('/*', (res, req) => {
+const checkRoute = route(options, ({ head, body, startedAt, timing }) => {
+  if (draining) throw new GateError('GATE_ERR_OVERLOADED', 'the gate is shutting down');
+  const deadlineMs = deadlineOf(head.deadlineMs, setup.defaultDeadlineMs);
+  return check(checkRequestOf(body), startedAt, deadlineMs, timing);
+});
+
+function forward(res: uWS.HttpResponse, req: uWS.HttpRequest): void {
   inFlight.count++;
   forwardRequest(res, req, forwardTarget, () => inFlight.count--);
+}
+
+const app = uWS.App();
+app.post('/v1/check', (res, req) => {
+  // An unknown token is the event loop's to count, refuse and log: its limiter is the one every thread follows.
+  if (roleCheck.tokens.hasRole('publisher') && !roleCheck.tokens.identify(req.getHeader('authorization'))) forward(res, req);
+  else checkRoute(res, req);
 });
+app.any('/*', forward);
 
 let listenSocket: uWS.us_listen_socket | undefined;
 app.listen(setup.host, setup.port, (socket) => {

@@ -149,6 +149,17 @@ export class CheckThreads {
   private nextFlushId = 1;
   private readonly flushed = new Map<number, () => void>();
 
+  /** The event loop's limiter refused `key` until then: every thread refuses it too. */
+  refuse(key: string, untilEpochMs: number): void {
+    const now = Date.now();
+    for (const [other, until] of this.refusals) if (until <= now) this.refusals.delete(other);
+    this.refusals.set(key, untilEpochMs);
+    for (const thread of this.threads) this.send(thread, { type: 'refused', key, untilEpochMs });
+  }
+
+  /** Refusals in force, for a thread started later. */
+  private readonly refusals = new Map<string, number>();
+
   /** Loads `next` in every thread (each warms it up) before it goes live. */
   async load(next: CompiledPack): Promise<void> {
     await Promise.all(this.threads.map((thread) => this.loadIn(thread, next)));
@@ -199,6 +210,7 @@ export class CheckThreads {
     p.rings.flags.observeTable((change) => send({ type: 'table', table: 'rings', change }));
     p.alliance.observe((shares) => send({ type: 'alliance', shares: [...shares] }));
     p.causes.observe((demoted) => send({ type: 'demoted', causes: [...demoted] }));
+    for (const [key, untilEpochMs] of this.refusals) send({ type: 'refused', key, untilEpochMs });
     const live = p.livePack.current;
     if (live) {
       send({ type: 'pack', id: this.idOf(live), pack: forThreads(live) });

@@ -37,6 +37,8 @@ export type ToThread =
   | { type: 'demoted'; causes: string[] }
   | { type: 'finished'; id: number; response: CheckResponse }
   | { type: 'failed'; id: number; error: ThreadError }
+  /** The event loop's limiter refuses `key` (`ip:<address>` or `token:<digest>`) until then. */
+  | { type: 'refused'; key: string; untilEpochMs: number }
   /** Send the outcomes held back now, then say `flushed` with the same id. */
   | { type: 'flush'; id: number }
   | { type: 'drain' }

@@ -48,7 +48,7 @@ export interface GateServerParts {
   /** True while Redis answers. */
   redisReady: () => boolean;
   /** The check threads, when they take the checks: ready once each has the live pack and matched a warm-up listing. */
-  checkThreads?: { readonly ready: boolean; readonly readyCount: number; readonly count: number; readonly forwardSecret: string; settle(): Promise<void> };
+  checkThreads?: { readonly ready: boolean; readonly readyCount: number; readonly count: number; readonly forwardSecret: string; settle(): Promise<void>; refuse(key: string, untilEpochMs: number): void };
   maxBodyBytes: number;
   /** Where an admin's pack upload is written as it arrives (a new path per call). */
   packUploadPath: () => string;
@@ -81,12 +81,17 @@ export class GateServer {
   draining = false;
 
   private readonly roleCheck: RoleCheck;
+  /** The one limiter of failed authentications (check threads follow its refusals). */
+  private readonly authLimiter: AuthFailureLimiter;
 
   constructor(private readonly parts: GateServerParts) {
+    this.authLimiter = new AuthFailureLimiter({ maxFailures: parts.authFailureLimit });
+    const threads = parts.checkThreads;
+    if (threads) this.authLimiter.onRefused = (key, until) => threads.refuse(key, until);
     this.roleCheck = {
       tokens: parts.tokens,
       authFailures: parts.metrics.authFailures,
-      limiter: new AuthFailureLimiter({ maxFailures: parts.authFailureLimit }),
+      limiter: this.authLimiter,
       log: new ThrottledLog(parts.log),
     };
   }
