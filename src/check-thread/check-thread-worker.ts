@@ -119,7 +119,8 @@ function makeLive(id: number): void {
   if (!next) return;
   live = next;
   for (const [other, loaded] of packs) {
-    if (loaded === live) continue;
+    // Older packs go; a newer one may be warming up for the next swap.
+    if (loaded === live || other > id) continue;
     packs.delete(other);
     // Two packs may share a database (the same patterns).
     if (loaded.db !== live.db) loaded.db.close();
