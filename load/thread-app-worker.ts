@@ -2,6 +2,7 @@
 // the shared port that decides each check in this thread.
 import { parentPort, workerData } from 'node:worker_threads';
 import uWS from '@trufflesuite/uws-js-unofficial';
+import { routeChecks } from './comparator-server.js';
 import { decodeBody } from '../src/http/decode-body.js';
 import { validateCheckRequest } from '../src/gate/validate-check-request.js';
 import { listingTextFields } from '../src/matcher/listing-fields.js';
@@ -45,20 +46,7 @@ function decide(bytes: Uint8Array, startedAt: number): string {
 }
 
 const app = uWS.App();
-app.post('/v1/check', (res) => {
-  const startedAt = performance.now();
-  let aborted = false;
-  res.onAborted(() => {
-    aborted = true;
-  });
-  const chunks: Buffer[] = [];
-  res.onData((chunk, isLast) => {
-    chunks.push(Buffer.from(new Uint8Array(chunk).slice()));
-    if (!isLast || aborted) return;
-    const answer = decide(Buffer.concat(chunks), startedAt);
-    res.cork(() => res.writeStatus('200 OK').writeHeader('content-type', 'application/json').end(answer));
-  });
-});
+routeChecks(app, (body, answer, startedAt) => answer(decide(body, startedAt)));
 app.listen('127.0.0.1', setup.port, (socket) => {
   if (!socket) throw new Error(`thread app cannot listen on ${setup.port}`);
   parentPort?.postMessage({ port: uWS.us_socket_local_port(socket as unknown as uWS.us_socket) });

@@ -6,6 +6,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { gateFixture } from './helpers/gate-fixture.js';
 import { admin, ADMIN_TOKEN, PUBLISHER_TOKEN, REVIEWER_TOKEN } from './helpers/test-gate.js';
+import { eventually } from './helpers/gate-calls.js';
 
 const ACME = 'acme-holder-token-0123456789';
 const GLOBEX = 'globex-holder-token-0123456789';
@@ -39,16 +40,6 @@ async function check(fields: Record<string, unknown>): Promise<any> {
   const response = await fixture.gate.post('/v1/check', { listingId, sellerId: 's-any', title: 'plain cotton tote', ...fields }, as(PUBLISHER_TOKEN));
   assert.equal(response.status, 200, await response.clone().text());
   return response.json();
-}
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 8000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** Claims items until the one with `reviewId` comes up (others are released) and decides it. */

@@ -19,6 +19,7 @@ import type { CheckRequest } from '../gate/check-request.js';
 import type { CheckResponse } from '../gate/check-response.js';
 import type { ThreadCheckOutcome } from '../gate/check-service.js';
 import { listProbes, ringAttributes } from '../gate/list-probes.js';
+import type { ListProbe } from '../lists/in-process-answer.js';
 import { isLate } from '../gate/deadline-budget.js';
 import { checkRequestOf, deadlineOf } from '../http/check-input.js';
 import { decodeBody } from '../http/decode-body.js';
@@ -40,7 +41,7 @@ import { NO_CONFIRMED_RING, nodesOf } from '../rings/seller-rings.js';
 import { nameThread } from '../config/name-thread.js';
 import { forwardRequest } from './forward-request.js';
 import { ForwardTarget } from './forward-target.js';
-import type { CheckThreadSetup, FromThread, TableName, ThreadCounts, ThreadError, ToThread } from './thread-messages.js';
+import type { CheckThreadSetup, FromThread, TableName, ThreadCounts, ToThread } from './thread-messages.js';
 
 const setup = workerData as CheckThreadSetup;
 const port = parentPort;
@@ -156,7 +157,7 @@ function handle(message: ToThread): void {
       waiting.delete(message.id);
       break;
     case 'failed':
-      waiting.get(message.id)?.reject(new GateError(message.error.code, message.error.message, errorOptions(message.error)));
+      waiting.get(message.id)?.reject(GateError.fromBody(message.error));
       waiting.delete(message.id);
       break;
     case 'refused':
@@ -176,13 +177,6 @@ function handle(message: ToThread): void {
   }
 }
 
-function errorOptions(error: ThreadError): { field?: string; details?: unknown } {
-  const options: { field?: string; details?: unknown } = {};
-  if (error.field !== undefined) options.field = error.field;
-  if (error.details !== undefined) options.details = error.details;
-  return options;
-}
-
 port.on('message', handle);
 
 /** The event loop finishes the check with Redis's answers; this thread answers it. */
@@ -197,16 +191,16 @@ function finishOnEventLoop(request: CheckRequest, startedAt: number, deadlineMs:
 }
 
 /** True when a table says a list, a ring or a person's verdict may be involved: only the event loop can ask Redis. */
-function needsRedis(request: CheckRequest): boolean {
-  for (const probe of listProbes(request)) if (tables.lists.mightContain(probe.kind, probe.value)) return true;
+function needsRedis(request: CheckRequest, probes: readonly ListProbe[]): boolean {
+  for (const probe of probes) if (tables.lists.mightContain(probe.kind, probe.value)) return true;
   if (mightBeFlaggedIn(tables.rings, request.sellerId, nodesOf(ringAttributes(request)))) return true;
   if (mightHaveIn(tables.decided, request.listingId)) return true;
   return shares.has(request.sellerId);
 }
 
 /** The thread's own verdict, or `undefined` when only the event loop can finish the check. */
-function decideHere(request: CheckRequest, match: ListingMatch, loaded: LoadedPack, current: NonNullable<typeof banks>): ListingDecision | undefined {
-  if (needsRedis(request)) return undefined;
+function decideHere(request: CheckRequest, probes: readonly ListProbe[], match: ListingMatch, loaded: LoadedPack, current: NonNullable<typeof banks>): ListingDecision | undefined {
+  if (needsRedis(request, probes)) return undefined;
   const context: DecisionContext = { compiled: loaded.compiled, banks: current.snapshot, demoted, failModes: setup.failModes, brandsSharing: () => NONE };
   const decision = decideListing(context, request, { text: { ok: true, value: match }, lists: NO_LISTS, ring: NO_RING, person: NO_PERSON });
   // A review item must be in Redis (or the spool) before the answer names it.
@@ -233,12 +227,13 @@ function check(request: CheckRequest, startedAt: number, deadlineMs: number, tim
   const match = matchListing(loaded.db, loaded.compiled.meta, current.indexes, listingToMatch(request));
   const matchMicros = (performance.now() - matchedAt) * 1000;
   timing?.mark('match');
-  const decision = decideHere(request, match, loaded, current);
+  const probes = listProbes(request);
+  const decision = decideHere(request, probes, match, loaded, current);
   match.matchMicros = Math.round(matchMicros);
   if (!decision) return finishOnEventLoop(request, startedAt, deadlineMs, match, loaded, timing);
   const response = responseOf(request, decision, loaded, startedAt);
   // Every probe and the ring question were answered by the tables (needsRedis said so).
-  counts.listTableAnswers += listProbes(request).length;
+  counts.listTableAnswers += probes.length;
   counts.ringTableAnswers++;
   outcomes.push({
     request,
@@ -274,7 +269,7 @@ function rehearse(loaded: LoadedPack): void {
     checkJsonDepth(bytes);
     const request = checkRequestOf(decodeBody(bytes, 'json'));
     const match = matchListing(loaded.db, loaded.compiled.meta, current.indexes, listingToMatch(request));
-    const decision = decideHere(request, match, loaded, current) ?? decideListing({ compiled: loaded.compiled, banks: current.snapshot, demoted, failModes: setup.failModes, brandsSharing: () => NONE }, request, { text: { ok: true, value: match }, lists: NO_LISTS, ring: NO_RING, person: NO_PERSON });
+    const decision = decideHere(request, listProbes(request), match, loaded, current) ?? decideListing({ compiled: loaded.compiled, banks: current.snapshot, demoted, failModes: setup.failModes, brandsSharing: () => NONE }, request, { text: { ok: true, value: match }, lists: NO_LISTS, ring: NO_RING, person: NO_PERSON });
     JSON.stringify(responseOf(request, decision, loaded, performance.now()));
   }
 }

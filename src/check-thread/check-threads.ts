@@ -312,11 +312,7 @@ export class CheckThreads {
     };
     run()
       .catch((error: unknown) => {
-        const gateError = toGateError(error, this.parts.log);
-        const sent: ToThread = { type: 'failed', id: message.id, error: { code: gateError.code, message: gateError.message } };
-        if (gateError.field !== undefined) sent.error.field = gateError.field;
-        if (gateError.details !== undefined) sent.error.details = gateError.details;
-        this.send(thread, sent);
+        this.send(thread, { type: 'failed', id: message.id, error: toGateError(error, this.parts.log).toBody().error });
       })
       .finally(() => release?.());
   }

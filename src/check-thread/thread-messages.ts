@@ -3,7 +3,7 @@
 // shared memory and cross without a copy).
 import type { TokenConfig } from '../auth/build-tokens.js';
 import type { DegradableSignal, FailMode } from '../config/gate-config.js';
-import type { GateErrorCode } from '../errors/gate-error.js';
+import type { GateErrorBody } from '../errors/gate-error.js';
 import type { FingerprintSnapshot } from '../fingerprint/fingerprint-bank.js';
 import type { MirrorChange } from '../lists/membership-mirror.js';
 import type { CompiledPack } from '../pack/compiled-pack.js';
@@ -36,7 +36,7 @@ export type ToThread =
   | { type: 'alliance'; shares: Array<[string, readonly string[]]> }
   | { type: 'demoted'; causes: string[] }
   | { type: 'finished'; id: number; response: CheckResponse }
-  | { type: 'failed'; id: number; error: ThreadError }
+  | { type: 'failed'; id: number; error: GateErrorBody['error'] }
   /** The event loop's limiter refuses `key` (`ip:<address>` or `token:<digest>`) until then. */
   | { type: 'refused'; key: string; untilEpochMs: number }
   /** Send the outcomes held back now, then say `flushed` with the same id. */
@@ -56,12 +56,6 @@ export interface ThreadCounts {
   ringTableAnswers: number;
 }
 
-export interface ThreadError {
-  code: GateErrorCode;
-  message: string;
-  field?: string;
-  details?: unknown;
-}
 
 export type FromThread =
   | { type: 'listening'; port: number }

@@ -42,6 +42,11 @@ export class GateError extends Error {
     this.details = options.details;
   }
 
+  /** The error a body of `toBody` describes (an error made on another thread). */
+  static fromBody({ code, message, ...options }: GateErrorBody['error']): GateError {
+    return new GateError(code, message, options);
+  }
+
   toBody(): GateErrorBody {
     const body: GateErrorBody = { error: { code: this.code, message: this.message } };
     if (this.field !== undefined) body.error.field = this.field;

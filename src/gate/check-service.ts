@@ -93,6 +93,24 @@ const NO_PERSON_VERDICT: Outcome<PersonVerdict | undefined> = { ok: true, value:
 /** One error object for every refusal: a refusal must cost the event loop as little as possible (no stack trace). */
 const OVERLOADED = new GateError('GATE_ERR_OVERLOADED', 'the gate is at its limit; retry after the retry-after delay');
 
+/** The review item of a checked listing, for the normal tier (a review verdict) or the QA tier (a sampled allow). */
+function reviewItemOf(request: CheckRequest, response: CheckResponse, hash: string, brands: readonly string[], tier: 'normal' | 'qa') {
+  return {
+    listingId: request.listingId,
+    sellerId: request.sellerId,
+    contentHash: hash,
+    policyVersion: response.policyVersion,
+    checkId: response.checkId,
+    score: response.score,
+    tier,
+    priority: response.score,
+    reasons: response.reasons,
+    listing: request,
+    source: tier === 'qa' ? 'qa' : 'gate',
+    context: brands.length > 0 ? { brands: [...brands] } : {},
+  };
+}
+
 export class CheckService {
   private readonly failures: ThrottledLog;
 
@@ -199,20 +217,6 @@ export class CheckService {
       policyVersion: pack.packVersion,
       tookMicros: 0,
     };
-    const reviewItem = (tier: 'normal' | 'qa') => ({
-      listingId: request.listingId,
-      sellerId: request.sellerId,
-      contentHash: hash ?? contentHash(request),
-      policyVersion: pack.packVersion,
-      checkId,
-      score: decision.score,
-      tier,
-      priority: decision.score,
-      reasons,
-      listing: request,
-      source: tier === 'qa' ? 'qa' : 'gate',
-      context: brands.length > 0 ? { brands } : {},
-    });
     let decidedBy = 'gate';
     if (person.ok && person.value !== undefined) {
       // A person decided this very content: their verdict stands, and nothing is queued again.
@@ -221,7 +225,7 @@ export class CheckService {
     } else if (verdict === 'review') {
       // The id is chosen here, so that a late write to Redis and a replay of the
       // spool land on the same item (the enqueue script de-duplicates by content).
-      const item = { ...reviewItem('normal'), reviewId: `rv_${randomUUID()}` };
+      const item = { ...reviewItemOf(request, response, hash ?? contentHash(request), brands, 'normal'), reviewId: `rv_${randomUUID()}` };
       let queued: EnqueueResult;
       const queueingFrom = performance.now();
       const kept = await queueOrSpool(this.parts.reviews, this.parts.spool, item, queueBudgetMs(deadlineMs, queueingFrom - startedAt));
@@ -243,10 +247,7 @@ export class CheckService {
         if (queued.created) this.parts.metrics.reviewsQueued.inc();
         response.reviewId = queued.reviewId;
       }
-    } else if (verdict === 'allow' && this.parts.qaShare > 0 && Math.random() < this.parts.qaShare) {
-      this.parts.metrics.qaSampled.inc();
-      this.parts.reviews.enqueue(reviewItem('qa')).catch((error: unknown) => this.parts.log(`QA sample not queued: ${(error as Error).message}`));
-    }
+    } else if (verdict === 'allow') this.sampleForQa(request, response, hash, brands);
     const record: ListingVerdict = { listingId: request.listingId, verdict: response.verdict, decidedBy, decidedAt: new Date().toISOString(), checkId, policyVersion: pack.packVersion, reasons: response.reasons };
     if (response.reviewId) record.reviewId = response.reviewId;
     if (hash !== undefined) record.contentHash = hash;
@@ -272,13 +273,17 @@ export class CheckService {
     this.parts.metrics.checks.inc({ verdict: response.verdict });
     this.parts.metrics.checkSeconds.observe(response.tookMicros / 1e6);
     if (outcome.late) this.parts.metrics.lateChecks.inc();
-    if (response.verdict === 'allow' && this.parts.qaShare > 0 && Math.random() < this.parts.qaShare) {
-      this.parts.metrics.qaSampled.inc();
-      const item = { listingId: request.listingId, sellerId: request.sellerId, contentHash: contentHash(request), policyVersion: response.policyVersion, checkId: response.checkId, score: response.score, tier: 'qa' as const, priority: response.score, reasons: response.reasons, listing: request, source: 'qa', context: outcome.brands.length > 0 ? { brands: outcome.brands } : {} };
-      this.parts.reviews.enqueue(item).catch((error: unknown) => this.parts.log(`QA sample not queued: ${(error as Error).message}`));
-    }
+    if (response.verdict === 'allow') this.sampleForQa(request, response, undefined, outcome.brands);
     const record: ListingVerdict = { listingId: request.listingId, verdict: response.verdict, decidedBy: 'gate', decidedAt: outcome.decidedAt, checkId: response.checkId, policyVersion: response.policyVersion, reasons: response.reasons };
     this.recordOutcome(request, record, outcome.brands, outcome.fingerprintHits, ringAttributes(request));
+  }
+
+  /** Copies a share (GATE_QA_SHARE) of allowed listings to the QA review tier, without holding up the answer. */
+  private sampleForQa(request: CheckRequest, response: CheckResponse, hash: string | undefined, brands: readonly string[]): void {
+    if (this.parts.qaShare <= 0 || Math.random() >= this.parts.qaShare) return;
+    this.parts.metrics.qaSampled.inc();
+    const item = reviewItemOf(request, response, hash ?? contentHash(request), brands, 'qa');
+    this.parts.reviews.enqueue(item).catch((error: unknown) => this.parts.log(`QA sample not queued: ${(error as Error).message}`));
   }
 
   /** The verdict record, figures, block causes, alliance credit and image links of one answered check. */
