@@ -122,7 +122,8 @@ export function cpuBetween(before: ProcessTicks, after: ProcessTicks): CpuSplit 
   const endedBefore = before.children.filter((c) => !alive.has(c.pid)).reduce((sum, c) => sum + c.ticks, 0);
   const endedChildren = after.endedChildTicks - before.endedChildTicks - endedBefore;
   if (endedChildren > 0) children.push({ pid: 0, name: 'ended children', ticks: endedChildren });
-  const processTicks = after.ticks - before.ticks;
+  // The process's own line is read before its threads', which may have gone on meanwhile: never less than its parts.
+  const processTicks = Math.max(after.ticks - before.ticks, threadSum);
   return {
     total: processTicks + children.reduce((sum, c) => sum + c.ticks, 0),
     eventLoop,
