@@ -93,8 +93,6 @@ void Normalizer::Reserve(size_t size) {
   runDrop_.resize(size);
   runSoft_.resize(size);
   runMixed_.resize(size);
-  runLetters_.resize(size);
-  runDigits_.resize(size);
 }
 
 void Normalizer::Fold(const char16_t* text, size_t length) {
@@ -156,8 +154,6 @@ size_t Normalizer::SplitRuns() {
       }
       i++;
     } while (kind != kRunCjk && i < n && KindOf(cls_[i]) == kind);
-    runLetters_[runs] = static_cast<uint16_t>(letters > 65535 ? 65535 : letters);
-    runDigits_[runs] = static_cast<uint16_t>(digits > 65535 ? 65535 : digits);
     runMixed_[runs] = letters > 0 && digits > 0;
     runSoft_[runs] = soft;
     runs++;
@@ -166,37 +162,14 @@ size_t Normalizer::SplitRuns() {
   return runs;
 }
 
+// Drops short separator runs between CJK characters (`路 易 威 登`), where words are
+// not spaced. Separators between Latin letters are kept: the matcher reads a term
+// through them (src/matcher/term-expression.ts), which only it can do without
+// gluing a spaced-out term onto the single letters around it (`a L.V bag`).
 void Normalizer::MarkDisguises(size_t runs) {
   auto length = [this](size_t r) { return runStarts_[r + 1] - runStarts_[r]; };
-  auto shortSeparator = [&](size_t r) { return runKinds_[r] == kRunSeparator && length(r) <= kMaxDisguiseSeparator; };
-  auto singleWord = [&](size_t r) { return runKinds_[r] == kRunWord && length(r) == 1; };
-  auto letter = [this](size_t r) {
-    uint32_t cp = cps_[runStarts_[r]];
-    return cp >= 'a' && cp <= 'z';
-  };
   for (size_t r = 1; r + 1 < runs; r++) {
-    if (runKinds_[r - 1] == kRunCjk && runKinds_[r + 1] == kRunCjk && shortSeparator(r)) runDrop_[r] = 1;
-  }
-  size_t r = 0;
-  while (r < runs) {
-    if (!singleWord(r)) {
-      r++;
-      continue;
-    }
-    size_t last = r;
-    int letters = letter(r) ? 1 : 0;
-    while (last + 2 < runs && shortSeparator(last + 1) && singleWord(last + 2)) {
-      last += 2;
-      if (letter(last)) letters++;
-    }
-    if (last > r && letters >= 2) {
-      for (size_t s = r + 1; s < last; s += 2) runDrop_[s] = 1;
-      // The collapsed chain is one word: its digits read as letters if it has both.
-      bool digits = false;
-      for (size_t w = r; w <= last; w += 2) digits = digits || runDigits_[w] > 0;
-      for (size_t w = r; w <= last; w += 2) runMixed_[w] = digits;
-    }
-    r = last + 1;
+    if (runKinds_[r - 1] == kRunCjk && runKinds_[r + 1] == kRunCjk && runKinds_[r] == kRunSeparator && length(r) <= kMaxDisguiseSeparator) runDrop_[r] = 1;
   }
 }
 

@@ -44,9 +44,8 @@ class Normalizer : public Napi::ObjectWrap<Normalizer> {
   std::vector<uint32_t> runStarts_;
   std::vector<uint8_t> runKinds_, runDrop_;
   // Per run: all soft separators (separator runs); letters and digits mixed, so
-  // digits read as letters (word runs, or the chain a collapsed run belongs to).
+  // digits read as letters (word runs).
   std::vector<uint8_t> runSoft_, runMixed_;
-  std::vector<uint16_t> runLetters_, runDigits_;
   size_t n_ = 0;  // folded code points in cps_/starts_/ends_/cls_
 };
 

@@ -8,6 +8,8 @@ import type { NativeDatabase } from '../native/rules-engine.js';
 import type { TextField } from './listing-fields.js';
 import { PatternKind, hasLeftBoundary, hasRightBoundary, type PatternMeta } from './pattern-plan.js';
 import type { TextHit } from './text-hit.js';
+import { isTermDisguise } from './disguise-guard.js';
+import { skeletonOf } from './term-skeleton.js';
 
 /** Contract section 3: an exception term excuses an indicator within this many characters. */
 export const NEAR_DISTANCE = 20;
@@ -113,6 +115,7 @@ export function findText(db: NativeDatabase, meta: PatternMeta, fields: readonly
     const local: Occurrence = { id, span, from: from - span.byteStart, to: to - span.byteStart };
     if (hasLeftBoundary(meta, id) && isWordAt(span.normalized, local.from - 1)) continue;
     if (hasRightBoundary(meta, id) && isWordAt(span.normalized, local.to)) continue;
+    if (!isTermDisguise(span.normalized, span.field.text, local.from, local.to, skeletonOf(meta.skeletons, meta.skeletonStarts, id))) continue;
     if (meta.kinds[id] === PatternKind.Near) {
       const ref = meta.refs[id] ?? 0;
       const list = nearByIndicator.get(ref) ?? [];

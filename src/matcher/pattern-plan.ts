@@ -8,7 +8,8 @@ import { patternFlags, type PatternSpec } from '../native/rules-engine.js';
 /** How a pack's regex rule is compiled. */
 export const REGEX_RULE_FLAGS = patternFlags.UTF8 | patternFlags.SOM_LEFTMOST | patternFlags.CASELESS;
 import type { PolicyPack, RuleField } from '../pack/policy-pack.js';
-import { termShape, termVariants } from './term-expression.js';
+import { termShape } from './term-expression.js';
+import { packSkeletons } from './term-skeleton.js';
 
 export const enum PatternKind {
   Brand = 0,
@@ -30,6 +31,9 @@ export interface PatternMeta {
   refs: Uint32Array;
   boundaries: Uint8Array;
   fieldMasks: Uint8Array;
+  /** Each pattern's skeleton (term-skeleton.ts), for the disguise guard. */
+  skeletons: Uint8Array;
+  skeletonStarts: Uint32Array;
 }
 
 export interface PatternPlan {
@@ -54,18 +58,18 @@ export function buildPatternPlan(pack: PolicyPack): PatternPlan {
   const boundaries: number[] = [];
   const fieldMasks: number[] = [];
   const sources: string[] = [];
+  const skeletons: Uint8Array[] = [];
   const termFlags = patternFlags.UTF8 | patternFlags.SOM_LEFTMOST;
 
   const addTerm = (term: string, kind: PatternKind, ref: number, mask: number, source: string): void => {
-    for (const variant of termVariants(normalizeTerm(term))) {
-      const shape = termShape(variant);
-      patterns.push({ id: patterns.length, expression: shape.expression, flags: termFlags });
-      kinds.push(kind);
-      refs.push(ref);
-      boundaries.push((shape.leftBoundary ? BOUNDARY_LEFT : 0) | (shape.rightBoundary ? BOUNDARY_RIGHT : 0));
-      fieldMasks.push(mask);
-      sources.push(source);
-    }
+    const shape = termShape(normalizeTerm(term));
+    patterns.push({ id: patterns.length, expression: shape.expression, flags: termFlags });
+    kinds.push(kind);
+    refs.push(ref);
+    boundaries.push((shape.leftBoundary ? BOUNDARY_LEFT : 0) | (shape.rightBoundary ? BOUNDARY_RIGHT : 0));
+    fieldMasks.push(mask);
+    sources.push(source);
+    skeletons.push(shape.skeleton);
   };
 
   pack.brands.forEach((brand, b) => {
@@ -95,7 +99,9 @@ export function buildPatternPlan(pack: PolicyPack): PatternPlan {
     boundaries.push(0);
     fieldMasks.push(mask);
     sources.push(`rules[${r}].pattern`);
+    skeletons.push(new Uint8Array(0));
   });
+  const packed = packSkeletons(skeletons);
 
   return {
     patterns,
@@ -104,6 +110,8 @@ export function buildPatternPlan(pack: PolicyPack): PatternPlan {
       refs: Uint32Array.from(refs),
       boundaries: Uint8Array.from(boundaries),
       fieldMasks: Uint8Array.from(fieldMasks),
+      skeletons: packed.bytes,
+      skeletonStarts: packed.starts,
     },
     sources,
   };

@@ -1,9 +1,12 @@
 // Which separators are soft: a run made only of them between two words becomes
 // one space (`Louis-Vuitton` reads as `louis vuitton`). Hard punctuation is kept
 // as it is, so that `1:1` stays distinct from `1.1` and `AAA+` from `AAA`.
+// Other symbols (`★`, `♥`, `※`, `©`) are soft too: sellers put them inside a
+// term (`L★V`) as they put dots, and no price or ratio is written with them.
+// Currency and mathematical signs (`¥`, `±`) stay as they are, for pack regexes.
 const HARD_PUNCTUATION = new Set([':', '&', '#', '@', '%', '+', '=', '<', '>', '$'].map((c) => c.codePointAt(0) ?? 0));
 const SOFT_SYMBOLS = new Set(['|', '~', '^', '`'].map((c) => c.codePointAt(0) ?? 0));
-const PUNCTUATION = /^\p{P}$/u;
+const PUNCTUATION = /^[\p{P}\p{So}]$/u;
 
 /** 1 for a soft separator in the BMP, else 0. */
 export function buildSoftSeparatorTable(): Uint8Array {

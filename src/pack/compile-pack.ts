@@ -30,6 +30,8 @@ function shareMeta(meta: PatternMeta): PatternMeta {
     refs: sharedWords(meta.refs),
     boundaries: sharedBytes(meta.boundaries),
     fieldMasks: sharedBytes(meta.fieldMasks),
+    skeletons: sharedBytes(meta.skeletons),
+    skeletonStarts: sharedWords(meta.skeletonStarts),
   };
 }
 
@@ -39,7 +41,8 @@ export function databaseKey(patterns: readonly PatternSpec[], meta: PatternMeta)
   hash.update(`hyperscan ${rulesEngine.version()} ${arch()}\n`);
   for (const p of patterns) hash.update(`${p.id}\t${p.flags}\t${p.expression}\t${JSON.stringify(p.ext ?? null)}\n`);
   hash.update(meta.kinds).update(new Uint8Array(meta.refs.buffer, meta.refs.byteOffset, meta.refs.byteLength));
-  hash.update(meta.boundaries).update(meta.fieldMasks);
+  hash.update(meta.boundaries).update(meta.fieldMasks).update(meta.skeletons);
+  hash.update(new Uint8Array(meta.skeletonStarts.buffer, meta.skeletonStarts.byteOffset, meta.skeletonStarts.byteLength));
   return hash.digest('hex').slice(0, 32);
 }
 

@@ -35,6 +35,8 @@ export interface BuiltSections {
   refs: number;
   boundaries: number;
   fieldMasks: number;
+  skeletons: number;
+  skeletonStarts: number;
   brandSlices: number[];
 }
 

@@ -80,7 +80,7 @@ async function build(request: PackBuildRequest): Promise<PackBuildReply> {
     const { brands, ...rest } = compiled.pack;
     const brandSlices = encodeBrandSlices(brands);
     const { databaseBytes, meta, pack: _pack, ...descriptor } = compiled;
-    const parts = [databaseBytes, meta.kinds, bytesOf(meta.refs), meta.boundaries, meta.fieldMasks, ...brandSlices];
+    const parts = [databaseBytes, meta.kinds, bytesOf(meta.refs), meta.boundaries, meta.fieldMasks, meta.skeletons, bytesOf(meta.skeletonStarts), ...brandSlices];
     writeFileSync(request.resultPath, Buffer.concat(parts.map((part) => bytesOf(part))), { mode: PRIVATE_FILE_MODE });
     const sections: BuiltSections = {
       database: databaseBytes.byteLength,
@@ -88,6 +88,8 @@ async function build(request: PackBuildRequest): Promise<PackBuildReply> {
       refs: meta.refs.byteLength,
       boundaries: meta.boundaries.byteLength,
       fieldMasks: meta.fieldMasks.byteLength,
+      skeletons: meta.skeletons.byteLength,
+      skeletonStarts: meta.skeletonStarts.byteLength,
       brandSlices: brandSlices.map((slice) => slice.byteLength),
     };
     // The entries are (or, for a registry rebuild, already were) written to Redis.

@@ -62,10 +62,13 @@ async function readSections(path: string, sections: BuiltSections): Promise<{ da
     const refsBytes = await read(sections.refs, true);
     const boundaries = await read(sections.boundaries, true);
     const fieldMasks = await read(sections.fieldMasks, true);
+    const skeletons = await read(sections.skeletons, true);
+    const skeletonStartsBytes = await read(sections.skeletonStarts, true);
     const brandSlices: Uint8Array[] = [];
     for (const length of sections.brandSlices) brandSlices.push(await read(length, false));
     const refs = new Uint32Array(refsBytes.buffer, 0, refsBytes.byteLength / 4);
-    return { database, meta: { kinds, refs, boundaries, fieldMasks }, brandSlices };
+    const skeletonStarts = new Uint32Array(skeletonStartsBytes.buffer, 0, skeletonStartsBytes.byteLength / 4);
+    return { database, meta: { kinds, refs, boundaries, fieldMasks, skeletons, skeletonStarts }, brandSlices };
   } finally {
     await file.close();
   }
