@@ -75,6 +75,11 @@ inline int32_t Normalizer::FoldOf(uint32_t cp) const {
   return found != upper_.end() ? static_cast<int32_t>(found->second) : static_cast<int32_t>(cp);
 }
 
+// In a run that mixes hard punctuation with soft separators, the hard characters
+// stay and each stretch of soft ones is one space (`1 . : 1` -> `1 : 1`, `+★` -> `+ `),
+// so that a term reads through the run as through a soft one (term-expression.ts).
+inline uint32_t Normalizer::InHardRun(uint32_t cp) const { return cp < 0x10000 && soft_[cp] == 1 ? ' ' : cp; }
+
 inline uint8_t Normalizer::ClassOf(uint32_t cp) const {
   if (cp < kDirectTable) return classes_[cp];
   if (cp <= 0x3FFFF) return kCjk;  // CJK extension planes
@@ -190,9 +195,9 @@ void Normalizer::Plan(size_t runs, size_t* length, size_t* byteLength) {
       continue;
     }
     for (size_t i = start; i < end; i++) {
-      if (runKinds_[r] == kRunSeparator && cps_[i] == ' ' && i > start && cps_[i - 1] == ' ') continue;
+      if (runKinds_[r] == kRunSeparator && i > start && InHardRun(cps_[i]) == ' ' && InHardRun(cps_[i - 1]) == ' ') continue;
       m++;
-      bytes += Utf8Length(cps_[i]);  // a digit read as a letter is one byte either way
+      bytes += Utf8Length(runKinds_[r] == kRunSeparator ? InHardRun(cps_[i]) : cps_[i]);  // a digit read as a letter is one byte either way
     }
   }
   *length = m;
@@ -274,8 +279,9 @@ void Normalizer::Write(size_t runs, uint32_t* originStart, uint32_t* originEnd, 
           break;
         }
         for (size_t i = start; i < end; i++) {
-          if (cps_[i] == ' ' && i > start && cps_[i - 1] == ' ') continue;
-          put(cps_[i], starts_[i], ends_[i], cls_[i]);
+          uint32_t cp = InHardRun(cps_[i]);
+          if (cp == ' ' && i > start && InHardRun(cps_[i - 1]) == ' ') continue;
+          put(cp, starts_[i], ends_[i], cp == ' ' ? ClassOf(' ') : cls_[i]);
         }
     }
   }

@@ -22,6 +22,7 @@ class Normalizer : public Napi::ObjectWrap<Normalizer> {
   void Fold(const char16_t* text, size_t length);
   inline int32_t FoldOf(uint32_t cp) const;
   inline uint8_t ClassOf(uint32_t cp) const;
+  inline uint32_t InHardRun(uint32_t cp) const;
   void Reserve(size_t size);
   size_t SplitRuns();
   void MarkDisguises(size_t runs);

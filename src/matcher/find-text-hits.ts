@@ -6,7 +6,8 @@ import { normalizeText } from '../normalize/normalize-text.js';
 import { indexAtByte, originalSpan, type NormalizedText } from '../normalize/normalized-text.js';
 import type { NativeDatabase } from '../native/rules-engine.js';
 import type { TextField } from './listing-fields.js';
-import { PatternKind, hasLeftBoundary, hasRightBoundary, type PatternMeta } from './pattern-plan.js';
+import { PatternKind, hasLeftBoundary, hasRightBoundary, readsPlainText, type PatternMeta } from './pattern-plan.js';
+import { normalizedOffset, spacelessText } from './spaceless-text.js';
 import type { TextHit } from './text-hit.js';
 import { isTermDisguise } from './disguise-guard.js';
 import { skeletonOf } from './term-skeleton.js';
@@ -66,6 +67,17 @@ export function buildScanBuffer(fields: readonly TextField[], until = Infinity):
   return { buffer, spans, truncated };
 }
 
+const plainTextPatterns = new WeakMap<PatternMeta, boolean>();
+
+function hasPlainTextPatterns(meta: PatternMeta): boolean {
+  let has = plainTextPatterns.get(meta);
+  if (has === undefined) {
+    has = meta.kinds.some((_, id) => readsPlainText(meta, id));
+    plainTextPatterns.set(meta, has);
+  }
+  return has;
+}
+
 function spanAt(spans: readonly FieldSpan[], byte: number): FieldSpan | undefined {
   let low = 0;
   let high = spans.length - 1;
@@ -102,26 +114,39 @@ export function findTextHits(db: NativeDatabase, meta: PatternMeta, fields: read
 
 export function findText(db: NativeDatabase, meta: PatternMeta, fields: readonly TextField[], budgetMs = TEXT_BUDGET_MS): TextFindings {
   const { buffer, spans, truncated: unread } = buildScanBuffer(fields, performance.now() + budgetMs);
-  const { matches, truncated: capped } = db.scan(buffer, MAX_MATCHES, MAX_MATCHES_PER_PATTERN);
+  // Terms scan the spaceless text, regex rules (when the pack has any) the normalized text.
+  const spaceless = spacelessText(buffer);
+  const termScan = db.scan(spaceless.bytes, MAX_MATCHES, MAX_MATCHES_PER_PATTERN);
+  const plainScan = hasPlainTextPatterns(meta) ? db.scan(buffer, MAX_MATCHES, MAX_MATCHES_PER_PATTERN) : undefined;
+  const capped = termScan.truncated || (plainScan?.truncated ?? false);
   const occurrences: Occurrence[] = [];
   const nearByIndicator = new Map<number, Occurrence[]>();
-  for (let m = 0; m + 2 < matches.length; m += 3) {
-    const id = matches[m] ?? 0;
-    const from = matches[m + 1] ?? 0;
-    const to = matches[m + 2] ?? 0;
+  const consider = (id: number, from: number, to: number): void => {
     const span = spanAt(spans, from);
-    if (!span || to > span.byteEnd || to <= from) continue;
-    if (((meta.fieldMasks[id] ?? 0) & span.field.bit) === 0) continue;
+    if (!span || to > span.byteEnd || to <= from) return;
+    if (((meta.fieldMasks[id] ?? 0) & span.field.bit) === 0) return;
     const local: Occurrence = { id, span, from: from - span.byteStart, to: to - span.byteStart };
-    if (hasLeftBoundary(meta, id) && isWordAt(span.normalized, local.from - 1)) continue;
-    if (hasRightBoundary(meta, id) && isWordAt(span.normalized, local.to)) continue;
-    if (!isTermDisguise(span.normalized, span.field.text, local.from, local.to, skeletonOf(meta.skeletons, meta.skeletonStarts, id))) continue;
+    if (hasLeftBoundary(meta, id) && isWordAt(span.normalized, local.from - 1)) return;
+    if (hasRightBoundary(meta, id) && isWordAt(span.normalized, local.to)) return;
+    if (!isTermDisguise(span.normalized, span.field.text, local.from, local.to, skeletonOf(meta.skeletons, meta.skeletonStarts, id))) return;
     if (meta.kinds[id] === PatternKind.Near) {
       const ref = meta.refs[id] ?? 0;
       const list = nearByIndicator.get(ref) ?? [];
       list.push(local);
       nearByIndicator.set(ref, list);
     } else occurrences.push(local);
+  };
+  const terms = termScan.matches;
+  for (let m = 0; m + 2 < terms.length; m += 3) {
+    const id = terms[m] ?? 0;
+    const to = terms[m + 2] ?? 0;
+    if (readsPlainText(meta, id) || to === 0) continue;
+    consider(id, normalizedOffset(spaceless, terms[m + 1] ?? 0), normalizedOffset(spaceless, to - 1) + 1);
+  }
+  const plain = plainScan?.matches ?? new Uint32Array(0);
+  for (let m = 0; m + 2 < plain.length; m += 3) {
+    const id = plain[m] ?? 0;
+    if (readsPlainText(meta, id)) consider(id, plain[m + 1] ?? 0, plain[m + 2] ?? 0);
   }
 
   const hits: TextHit[] = [];

@@ -24,6 +24,8 @@ export const ALL_FIELDS = 15;
 
 const BOUNDARY_LEFT = 1;
 const BOUNDARY_RIGHT = 2;
+/** A regex rule: it scans the normalized text as it is, spaces included, not the spaceless text terms scan. */
+const PLAIN_TEXT = 4;
 
 /** Per-id meaning, as flat typed arrays so that worker threads can share it without copying. */
 export interface PatternMeta {
@@ -49,6 +51,10 @@ export function hasLeftBoundary(meta: PatternMeta, id: number): boolean {
 
 export function hasRightBoundary(meta: PatternMeta, id: number): boolean {
   return ((meta.boundaries[id] ?? 0) & BOUNDARY_RIGHT) !== 0;
+}
+
+export function readsPlainText(meta: PatternMeta, id: number): boolean {
+  return ((meta.boundaries[id] ?? 0) & PLAIN_TEXT) !== 0;
 }
 
 export function buildPatternPlan(pack: PolicyPack): PatternPlan {
@@ -96,7 +102,7 @@ export function buildPatternPlan(pack: PolicyPack): PatternPlan {
     patterns.push({ id: patterns.length, expression: rule.pattern, flags: REGEX_RULE_FLAGS });
     kinds.push(PatternKind.Rule);
     refs.push(r);
-    boundaries.push(0);
+    boundaries.push(PLAIN_TEXT);
     fieldMasks.push(mask);
     sources.push(`rules[${r}].pattern`);
     skeletons.push(new Uint8Array(0));

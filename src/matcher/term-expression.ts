@@ -1,17 +1,22 @@
 // Turns a normalized term into a Hyperscan expression that reads it through its
-// disguises (contract section 3):
+// disguises (contract section 3). The expression is matched against the listing's
+// spaceless text (spaceless-text.ts: normalized text without its spaces, where
+// every soft separator already is a space), so that:
 //   - a separator placed inside the term never hides it, whatever the scripts on
-//     either side (`L.V`, `Gu-cci`, `A 货`, `1 : 1`, `mirror.grade`): between two
-//     characters of the term, one separator of normalized text is accepted (a run
-//     of soft separators is one space there; between two CJK characters
-//     normalization has dropped it);
+//     either side (`L.V`, `Gu-cci`, `A 货`, `1 : 1`, `mirror.grade`), and the words
+//     of a term may be run together (`S.h.e.l.l.H.e.l.i.x`);
+//   - hard punctuation (`1:1` against `1.1`, `AAA+` against `AAA`) is the term's own
+//     and must be there;
 //   - a digit may stand for the letter it is typed for (`0 o`, `1 i l`, `3 e`,
 //     `4 a`, `5 s`); normalization reads them inside a word that mixes letters and
 //     digits, the expression also inside a spaced-out term (`5.o.n.y`);
 //   - a letter never accepts another letter: `iv` does not match `lv`.
-// What an expression cannot say (a space between whole words does not make one
-// word, a price stays a price) the disguise guard checks on each match, from the
-// term's skeleton (disguise-guard.ts).
+// The expression stays (nearly) literal, so a pack of thousands of terms compiles
+// as fast as plain words do; an optional separator between letters made 1,000
+// terms compile 57 times slower (bench/compile.bench.ts). What a spaceless match
+// cannot tell (whole words, a space between words, a number) the match is checked
+// for on the normalized text: boundaries, and the disguise guard with the term's
+// skeleton (disguise-guard.ts).
 import { CharClass, classOf, isAsciiLetter } from '../normalize/char-class.js';
 import { escapeLiteral } from '../native/rules-engine.js';
 import { SKELETON_DIGIT, SKELETON_LETTER, SKELETON_OTHER, SKELETON_WORD_START } from './term-skeleton.js';
@@ -26,12 +31,6 @@ export interface TermShape {
   skeleton: Uint8Array;
 }
 
-/**
- * A separator as normalized text has it: a space for a soft run, or one ASCII
- * punctuation character of a hard one. One, not a run of them: `{0,3}` made a pack
- * compile 1.7 times slower (dev pack: 75 ms against 45) for runs such as `.#.`.
- */
-const GAP = '[\\x20-\\x2f\\x3a-\\x40\\x5b-\\x60\\x7b-\\x7e]?';
 /** The digits typed for letters (normalization reads the same ones, and keeps `1`). */
 const DIGIT_FOR_LETTER: Readonly<Record<string, string>> = { o: '0', i: '1', l: '1', e: '3', a: '4', s: '5' };
 
@@ -67,23 +66,16 @@ export function termShape(normalizedTerm: string): TermShape {
   let expression = '';
   const skeleton: number[] = [];
   let previous = -1; // index of the last non-separator character
-  let hardRun = ''; // the term's own hard punctuation since `previous`, which the text must have too
   cps.forEach((cp, i) => {
     if (isSeparator(cp)) {
-      if (cp !== 0x20) hardRun += escapeLiteral(String.fromCodePoint(cp));
+      // Spaces are not in spaceless text; the term's hard punctuation is, as it is.
+      if (cp !== 0x20) expression += escapeLiteral(String.fromCodePoint(cp));
       return;
     }
-    if (previous >= 0) {
-      const bothCjk = classOf(cps[previous] ?? 0) === CharClass.Cjk && classOf(cp) === CharClass.Cjk;
-      if (hardRun.length > 0) expression += `${GAP}${hardRun}${GAP}`;
-      else if (!bothCjk || previous !== i - 1) expression += GAP;
-    } else expression += hardRun;
     skeleton.push(skeletonCode(cp) | (previous >= 0 && previous !== i - 1 ? SKELETON_WORD_START : 0));
     expression += charExpression(cps, i);
     previous = i;
-    hardRun = '';
   });
-  if (hardRun.length > 0) expression += `${GAP}${hardRun}`;
   return {
     expression,
     leftBoundary: classOf(cps[0] ?? 0) === CharClass.Word,
