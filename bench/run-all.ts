@@ -7,6 +7,7 @@ import { runScaleBench } from './scale.bench.js';
 import { runCodecBench } from './codec.bench.js';
 import { runCacheBench } from './cache.bench.js';
 import { runForwardBench } from './forward.bench.js';
+import { runSoundAlikeBench } from './sound-alike.bench.js';
 import { insideFilteredChild, rerunWithRe2LogFiltered } from './re2-log-filter.js';
 
 const only = process.argv[2];
@@ -21,4 +22,5 @@ if (!insideFilteredChild()) {
   if (!only || only === 'cache') await runCacheBench();
   if (!only || only === 'scale') await runScaleBench();
   if (!only || only === 'forward') await runForwardBench();
+  if (!only || only === 'sound-alike') await runSoundAlikeBench();
 }

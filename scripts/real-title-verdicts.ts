@@ -109,7 +109,8 @@ function main(): void {
     for (const { name, decided, micros } of results) {
       const count = (v: Verdict): number => indexes.filter((i) => decided[i]?.verdict === v).length;
       const pct = (n: number): string => `${((100 * n) / indexes.length).toFixed(2)}%`;
-      console.log(`${source.padEnd(6)} ${name.padEnd(17)} n=${indexes.length} review=${count('review')} (${pct(count('review'))}) block=${count('block')} (${pct(count('block'))}) ${micros.toFixed(0)} us/listing`);
+      const soundAlikes = indexes.filter((i) => decided[i]?.reasons.some((r) => r.startsWith('brand_sound_alike:'))).length;
+      console.log(`${source.padEnd(6)} ${name.padEnd(17)} n=${indexes.length} review=${count('review')} (${pct(count('review'))}) block=${count('block')} (${pct(count('block'))}) with brand_sound_alike=${soundAlikes} ${micros.toFixed(0)} us/listing`);
     }
   }
   if (results.length === 2) {

@@ -9,6 +9,7 @@ export const REASON_CODES = [
   'text_fingerprint',
   'image_fingerprint',
   'ring',
+  'brand_sound_alike',
   'degraded',
 ] as const;
 

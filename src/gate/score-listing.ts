@@ -7,6 +7,23 @@ import type { ListHit } from './list-hit.js';
 import type { Reason, Verdict } from './reason.js';
 import { causeOf } from '../enforcement/cause-ledger.js';
 
+/**
+ * A brand's Chinese name written by its sound (issue 24 item 3): thresholds.review,
+ * once, and never part of a block: a wrong guess costs a reviewer's glance, not a sale.
+ */
+function soundAlikeReasons(pack: PolicyPack, textHits: readonly TextHit[], named: ReadonlySet<number>): Reason[] {
+  const reasons: Reason[] = [];
+  const seen = new Set<number>();
+  for (const hit of textHits) {
+    if (hit.kind !== PatternKind.SoundAlike || named.has(hit.ref) || seen.has(hit.ref)) continue;
+    const brand = pack.brands[hit.ref];
+    if (!brand) continue;
+    seen.add(hit.ref);
+    reasons.push({ code: 'brand_sound_alike', ref: brand.id, field: hit.field, start: hit.start, end: hit.end });
+  }
+  return reasons;
+}
+
 /** Contract section 3: what a brand named below its price floor adds. */
 export const BRAND_BELOW_FLOOR_SCORE = 50;
 
@@ -110,6 +127,13 @@ export function scoreListing(pack: PolicyPack, input: ScoringInput): Scored {
     reasons.push(reason);
     score += rule.score;
     if (isDemoted(reason)) demotedScore += rule.score;
+  }
+
+  const soundAlikes = soundAlikeReasons(pack, input.textHits, new Set(brandHits.map((h) => h.ref)));
+  if (soundAlikes.length > 0) {
+    reasons.push(...soundAlikes);
+    score += pack.thresholds.review;
+    demotedScore += pack.thresholds.review;
   }
 
   const fingerprints = input.fingerprintHits;

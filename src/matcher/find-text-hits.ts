@@ -6,7 +6,8 @@ import { normalizeText } from '../normalize/normalize-text.js';
 import { indexAtByte, originalSpan, type NormalizedText } from '../normalize/normalized-text.js';
 import type { NativeDatabase } from '../native/rules-engine.js';
 import type { TextField } from './listing-fields.js';
-import { PatternKind, hasLeftBoundary, hasRightBoundary, readsPlainText, type PatternMeta } from './pattern-plan.js';
+import { PatternKind, hasLeftBoundary, hasRightBoundary, readsPlainText, readsSoundText, type PatternMeta } from './pattern-plan.js';
+import { soundText } from './sound-text.js';
 import { normalizedOffset, spacelessText } from './spaceless-text.js';
 import type { TextHit } from './text-hit.js';
 import { isTermDisguise } from './disguise-guard.js';
@@ -114,11 +115,13 @@ export function findTextHits(db: NativeDatabase, meta: PatternMeta, fields: read
 
 export function findText(db: NativeDatabase, meta: PatternMeta, fields: readonly TextField[], budgetMs = TEXT_BUDGET_MS): TextFindings {
   const { buffer, spans, truncated: unread } = buildScanBuffer(fields, performance.now() + budgetMs);
-  // Terms scan the spaceless text, regex rules (when the pack has any) the normalized text.
+  // Terms scan the spaceless text, regex rules (when the pack has any) the normalized
+  // text, brand names folded by sound (when the pack has any) the spaceless text folded so.
   const spaceless = spacelessText(buffer);
   const termScan = db.scan(spaceless.bytes, MAX_MATCHES, MAX_MATCHES_PER_PATTERN);
   const plainScan = hasPlainTextPatterns(meta) ? db.scan(buffer, MAX_MATCHES, MAX_MATCHES_PER_PATTERN) : undefined;
-  const capped = termScan.truncated || (plainScan?.truncated ?? false);
+  const soundScan = meta.soundFold.length > 0 ? db.scan(soundText(spaceless.bytes, meta.soundFold), MAX_MATCHES, MAX_MATCHES_PER_PATTERN) : undefined;
+  const capped = termScan.truncated || (plainScan?.truncated ?? false) || (soundScan?.truncated ?? false);
   const occurrences: Occurrence[] = [];
   const nearByIndicator = new Map<number, Occurrence[]>();
   const consider = (id: number, from: number, to: number): void => {
@@ -140,8 +143,15 @@ export function findText(db: NativeDatabase, meta: PatternMeta, fields: readonly
   for (let m = 0; m + 2 < terms.length; m += 3) {
     const id = terms[m] ?? 0;
     const to = terms[m + 2] ?? 0;
-    if (readsPlainText(meta, id) || to === 0) continue;
+    if (readsPlainText(meta, id) || readsSoundText(meta, id) || to === 0) continue;
     consider(id, normalizedOffset(spaceless, terms[m + 1] ?? 0), normalizedOffset(spaceless, to - 1) + 1);
+  }
+  const sounds = soundScan?.matches ?? new Uint32Array(0);
+  for (let m = 0; m + 2 < sounds.length; m += 3) {
+    const id = sounds[m] ?? 0;
+    const to = sounds[m + 2] ?? 0;
+    if (!readsSoundText(meta, id) || to === 0) continue;
+    consider(id, normalizedOffset(spaceless, sounds[m + 1] ?? 0), normalizedOffset(spaceless, to - 1) + 1);
   }
   const plain = plainScan?.matches ?? new Uint32Array(0);
   for (let m = 0; m + 2 < plain.length; m += 3) {

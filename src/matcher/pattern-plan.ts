@@ -7,8 +7,12 @@ import { patternFlags, type PatternSpec } from '../native/rules-engine.js';
 
 /** How a pack's regex rule is compiled. */
 export const REGEX_RULE_FLAGS = patternFlags.UTF8 | patternFlags.SOM_LEFTMOST | patternFlags.CASELESS;
-import type { PolicyPack, RuleField } from '../pack/policy-pack.js';
+import { DEFAULT_SOUND_ALIKES, type PolicyPack, type RuleField } from '../pack/policy-pack.js';
 import { termShape } from './term-expression.js';
+import { soundAlikeForms } from '../brands/sound-alike-forms.js';
+import { buildSoundFold } from '../brands/sound-fold.js';
+import { escapeLiteral } from '../native/rules-engine.js';
+import { SKELETON_OTHER } from './term-skeleton.js';
 import { packSkeletons } from './term-skeleton.js';
 
 export const enum PatternKind {
@@ -17,6 +21,8 @@ export const enum PatternKind {
   /** An `unlessNear` term of an exception; `ref` is the indicator it excuses. */
   Near = 2,
   Rule = 3,
+  /** A CJK brand name written by its sound (pinyin, initials, same-sound characters); `ref` is the brand. */
+  SoundAlike = 4,
 }
 
 export const FIELD_BITS: Readonly<Record<RuleField, number>> = { title: 1, description: 2, brand: 4, attributes: 8 };
@@ -26,6 +32,8 @@ const BOUNDARY_LEFT = 1;
 const BOUNDARY_RIGHT = 2;
 /** A regex rule: it scans the normalized text as it is, spaces included, not the spaceless text terms scan. */
 const PLAIN_TEXT = 4;
+/** A brand name folded by sound: it scans the spaceless text folded by sound (sound-fold.ts). */
+const SOUND_TEXT = 8;
 
 /** Per-id meaning, as flat typed arrays so that worker threads can share it without copying. */
 export interface PatternMeta {
@@ -36,6 +44,8 @@ export interface PatternMeta {
   /** Each pattern's skeleton (term-skeleton.ts), for the disguise guard. */
   skeletons: Uint8Array;
   skeletonStarts: Uint32Array;
+  /** The fold by sound the SoundAlike patterns were made with (sound-fold.ts); empty when the pack has none. */
+  soundFold: Uint16Array;
 }
 
 export interface PatternPlan {
@@ -57,6 +67,10 @@ export function readsPlainText(meta: PatternMeta, id: number): boolean {
   return ((meta.boundaries[id] ?? 0) & PLAIN_TEXT) !== 0;
 }
 
+export function readsSoundText(meta: PatternMeta, id: number): boolean {
+  return ((meta.boundaries[id] ?? 0) & SOUND_TEXT) !== 0;
+}
+
 export function buildPatternPlan(pack: PolicyPack): PatternPlan {
   const patterns: PatternSpec[] = [];
   const kinds: number[] = [];
@@ -68,7 +82,7 @@ export function buildPatternPlan(pack: PolicyPack): PatternPlan {
   const termFlags = patternFlags.UTF8 | patternFlags.SOM_LEFTMOST;
 
   const addTerm = (term: string, kind: PatternKind, ref: number, mask: number, source: string): void => {
-    const shape = termShape(normalizeTerm(term));
+    const shape = termShape(normalizeTerm(term), kind !== PatternKind.SoundAlike);
     patterns.push({ id: patterns.length, expression: shape.expression, flags: termFlags });
     kinds.push(kind);
     refs.push(ref);
@@ -80,6 +94,28 @@ export function buildPatternPlan(pack: PolicyPack): PatternPlan {
 
   pack.brands.forEach((brand, b) => {
     brand.names.forEach((name, n) => addTerm(name, PatternKind.Brand, b, ALL_FIELDS, `brands[${b}].names[${n}]`));
+  });
+  const soundAlikeBrands = pack.brands.filter((brand) => brand.soundAlikes ?? DEFAULT_SOUND_ALIKES);
+  const soundFold = soundAlikeBrands.length > 0 ? buildSoundFold() : new Uint16Array(0);
+  let soundFolded = false;
+  pack.brands.forEach((brand, b) => {
+    if (!(brand.soundAlikes ?? DEFAULT_SOUND_ALIKES)) return;
+    brand.names.forEach((name, n) => {
+      const forms = soundAlikeForms(name, soundFold);
+      if (!forms) return;
+      const source = `brands[${b}].names[${n}] (sound-alike)`;
+      for (const romanized of forms.romanized) addTerm(romanized, PatternKind.SoundAlike, b, ALL_FIELDS, source);
+      if (forms.soundFolded === undefined) return;
+      soundFolded = true;
+      // Chinese characters only: no word boundaries, one character of text per character of the name.
+      patterns.push({ id: patterns.length, expression: escapeLiteral(forms.soundFolded), flags: termFlags });
+      kinds.push(PatternKind.SoundAlike);
+      refs.push(b);
+      boundaries.push(SOUND_TEXT);
+      fieldMasks.push(ALL_FIELDS);
+      sources.push(source);
+      skeletons.push(new Uint8Array(Array.from(forms.soundFolded).length).fill(SKELETON_OTHER));
+    });
   });
   const indicatorIndex = new Map<string, number>();
   pack.indicators.forEach((indicator, i) => {
@@ -118,6 +154,7 @@ export function buildPatternPlan(pack: PolicyPack): PatternPlan {
       fieldMasks: Uint8Array.from(fieldMasks),
       skeletons: packed.bytes,
       skeletonStarts: packed.starts,
+      soundFold: soundFolded ? soundFold : new Uint16Array(0),
     },
     sources,
   };

@@ -24,6 +24,12 @@ function sharedWords(source: Uint32Array): Uint32Array {
   return target;
 }
 
+function sharedHalfWords(source: Uint16Array): Uint16Array {
+  const target = new Uint16Array(new SharedArrayBuffer(source.byteLength));
+  target.set(source);
+  return target;
+}
+
 function shareMeta(meta: PatternMeta): PatternMeta {
   return {
     kinds: sharedBytes(meta.kinds),
@@ -32,6 +38,7 @@ function shareMeta(meta: PatternMeta): PatternMeta {
     fieldMasks: sharedBytes(meta.fieldMasks),
     skeletons: sharedBytes(meta.skeletons),
     skeletonStarts: sharedWords(meta.skeletonStarts),
+    soundFold: sharedHalfWords(meta.soundFold),
   };
 }
 
@@ -43,6 +50,7 @@ export function databaseKey(patterns: readonly PatternSpec[], meta: PatternMeta)
   hash.update(meta.kinds).update(new Uint8Array(meta.refs.buffer, meta.refs.byteOffset, meta.refs.byteLength));
   hash.update(meta.boundaries).update(meta.fieldMasks).update(meta.skeletons);
   hash.update(new Uint8Array(meta.skeletonStarts.buffer, meta.skeletonStarts.byteOffset, meta.skeletonStarts.byteLength));
+  hash.update(new Uint8Array(meta.soundFold.buffer, meta.soundFold.byteOffset, meta.soundFold.byteLength));
   return hash.digest('hex').slice(0, 32);
 }
 

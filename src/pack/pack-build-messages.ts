@@ -37,6 +37,7 @@ export interface BuiltSections {
   fieldMasks: number;
   skeletons: number;
   skeletonStarts: number;
+  soundFold: number;
   brandSlices: number[];
 }
 

@@ -80,7 +80,7 @@ async function build(request: PackBuildRequest): Promise<PackBuildReply> {
     const { brands, ...rest } = compiled.pack;
     const brandSlices = encodeBrandSlices(brands);
     const { databaseBytes, meta, pack: _pack, ...descriptor } = compiled;
-    const parts = [databaseBytes, meta.kinds, bytesOf(meta.refs), meta.boundaries, meta.fieldMasks, meta.skeletons, bytesOf(meta.skeletonStarts), ...brandSlices];
+    const parts = [databaseBytes, meta.kinds, bytesOf(meta.refs), meta.boundaries, meta.fieldMasks, meta.skeletons, bytesOf(meta.skeletonStarts), bytesOf(meta.soundFold), ...brandSlices];
     writeFileSync(request.resultPath, Buffer.concat(parts.map((part) => bytesOf(part))), { mode: PRIVATE_FILE_MODE });
     const sections: BuiltSections = {
       database: databaseBytes.byteLength,
@@ -90,6 +90,7 @@ async function build(request: PackBuildRequest): Promise<PackBuildReply> {
       fieldMasks: meta.fieldMasks.byteLength,
       skeletons: meta.skeletons.byteLength,
       skeletonStarts: meta.skeletonStarts.byteLength,
+      soundFold: meta.soundFold.byteLength,
       brandSlices: brandSlices.map((slice) => slice.byteLength),
     };
     // The entries are (or, for a registry rebuild, already were) written to Redis.

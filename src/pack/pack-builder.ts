@@ -64,11 +64,13 @@ async function readSections(path: string, sections: BuiltSections): Promise<{ da
     const fieldMasks = await read(sections.fieldMasks, true);
     const skeletons = await read(sections.skeletons, true);
     const skeletonStartsBytes = await read(sections.skeletonStarts, true);
+    const soundFoldBytes = await read(sections.soundFold, true);
     const brandSlices: Uint8Array[] = [];
     for (const length of sections.brandSlices) brandSlices.push(await read(length, false));
     const refs = new Uint32Array(refsBytes.buffer, 0, refsBytes.byteLength / 4);
     const skeletonStarts = new Uint32Array(skeletonStartsBytes.buffer, 0, skeletonStartsBytes.byteLength / 4);
-    return { database, meta: { kinds, refs, boundaries, fieldMasks, skeletons, skeletonStarts }, brandSlices };
+    const soundFold = new Uint16Array(soundFoldBytes.buffer, 0, soundFoldBytes.byteLength / 2);
+    return { database, meta: { kinds, refs, boundaries, fieldMasks, skeletons, skeletonStarts, soundFold }, brandSlices };
   } finally {
     await file.close();
   }

@@ -21,7 +21,15 @@ export interface BrandEntry {
   priceFloor: Record<string, number>;
   /** The rights holder that registered the brand (absent for the pack's own brands). */
   owner?: string;
+  /**
+   * Match its Chinese names by their sound too (pinyin, initials, same-sound
+   * characters: `brand_sound_alike`, worth a review, never a block). Default: DEFAULT_SOUND_ALIKES.
+   */
+  soundAlikes?: boolean;
 }
+
+/** A brand's `soundAlikes` when the pack does not say (README, "Sound-alikes of Chinese brand names"). */
+export const DEFAULT_SOUND_ALIKES = true;
 
 export interface IndicatorEntry {
   term: string;

@@ -67,7 +67,9 @@ export function validateBrandEntry(issues: FieldIssues, path: string, item: unkn
   const at = (name: string): string => (path ? `${path}.${name}` : name);
   const entry = objectAt(issues, path || 'body', item);
   if (!entry) return undefined;
-  checkUnknownKeys(issues, path, entry, ['id', 'names', 'categories', 'authorizedSellers', 'priceFloor']);
+  checkUnknownKeys(issues, path, entry, ['id', 'names', 'categories', 'authorizedSellers', 'priceFloor', 'soundAlikes']);
+  if (entry.soundAlikes !== undefined && typeof entry.soundAlikes !== 'boolean') issues.add(at('soundAlikes'), `must be true or false, got ${describeType(entry.soundAlikes)}`);
+
   const id = options.idRequired ? checkString(issues, at('id'), entry.id, { min: 1, max: 128, required: true }) : '';
   const names: string[] = [];
   const rawNames = arrayAt(issues, at('names'), entry.names);
@@ -88,7 +90,10 @@ export function validateBrandEntry(issues: FieldIssues, path: string, item: unkn
       if (value !== undefined) priceFloor[currency] = value;
     }
   }
-  return id === undefined ? undefined : { id, names, categories, authorizedSellers, priceFloor };
+  if (id === undefined) return undefined;
+  const brand: BrandEntry = { id, names, categories, authorizedSellers, priceFloor };
+  if (typeof entry.soundAlikes === 'boolean') brand.soundAlikes = entry.soundAlikes;
+  return brand;
 }
 
 function validateBrands(issues: FieldIssues, raw: unknown): BrandEntry[] {
