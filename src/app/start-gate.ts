@@ -187,7 +187,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
       return quantiles;
     });
 
-    const verdicts = new ListingVerdicts(redis, keys, { log, retentionSeconds: config.retentionDays * 86_400, allowRetentionSeconds: config.allowRetentionDays * 86_400 });
+    const verdicts = new ListingVerdicts(redis, keys, { log, retentionSeconds: config.retentionDays * 86_400, allowRetentionSeconds: config.allowRetentionDays * 86_400, allowRecordBuckets: config.allowRecordBuckets });
     opened.push(() => verdicts.flush());
     metrics.registry.gauge('gate_bookkeeping_dropped_total', "A check's bookkeeping written after the answer and given up on because Redis did not take it in time (verdict records; brand figures, block causes and ring links are kept and retried while they fit).", () => [
       { labels: { what: 'verdict-record' }, value: verdicts.droppedRecords },

@@ -33,6 +33,8 @@ export interface GateConfig {
   readonly retentionDays: number;
   /** Days the gate's record of an allowed listing is kept. Default 30. */
   readonly allowRetentionDays: number;
+  /** Buckets per day in each of the 64 verdict shards for the gate's compact allow records (GATE_ALLOW_RECORD_BUCKETS). */
+  readonly allowRecordBuckets: number;
   /** When set, `GET /metrics` needs `authorization: Bearer <this>` (or the admin token). */
   readonly metricsToken: string | undefined;
   /** Deadline of a check when the request names none. Default 20 ms. */
@@ -245,6 +247,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GateConfig {
     metricsToken: text('GATE_METRICS_TOKEN'),
     retentionDays: integer(env, 'GATE_RETENTION_DAYS', 180, 1, 3650, problems),
     allowRetentionDays: integer(env, 'GATE_ALLOW_RETENTION_DAYS', 30, 1, 3650, problems),
+    allowRecordBuckets: integer(env, 'GATE_ALLOW_RECORD_BUCKETS', 16, 1, 1_000_000, problems),
     defaultDeadlineMs,
     checkThreads,
     // With check threads the pool matches only shop checks and what a pack swap overtook.

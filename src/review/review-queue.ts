@@ -54,6 +54,8 @@ export interface ReviewContext {
   complaint?: { complaintId: string; holder: string; brandId: string; reason: string; takedown: boolean };
   appeal?: { appealId: string; reason: string; blockedBy: string; blockedAt: string; blockReasons: Reason[]; complaintId?: string };
   reports?: { count: number; reasons: string[] };
+  /** The listing's last check was allowed, and the gate keeps no copy of an allowed listing: the item has its ids only. */
+  contentNotKept?: true;
   /** Live ids of the brands the listing names or whose banked items it matched. */
   brands?: string[];
 }

@@ -1,0 +1,43 @@
+-- Writes the gate's compact records of allowed listings (src/review/allow-record.ts),
+-- each unless its listing's verdict record is newer or is a person's verdict (the
+-- gate never replaces what a person decided), or a newer allow record of the
+-- listing is already there (another instance's later check).
+-- On a Redis Cluster the caller sends only listings of one verdict shard.
+-- KEYS[i]  the verdict record of the i-th listing
+-- ARGV[1]  the bucket count of new records (GATE_ALLOW_RECORD_BUCKETS)
+-- ARGV[2]  the oldest day whose records are kept (days since the epoch)
+-- ARGV[3]  seconds the shard's day index is kept
+-- ARGV     then 6 values per record, in KEYS order: the allow prefix of its shard,
+--          listing id, bucket hash, day of the record, the packed record, seconds
+--          its day bucket is kept
+-- Needs lib/allow-records.lua.
+-- Returns, per record in KEYS order: 1 written, 0 not (something newer is there).
+local buckets = ARGV[1]
+local oldestDay = tonumber(ARGV[2])
+local STRIDE = 6
+local outcome = {}
+for i, key in ipairs(KEYS) do
+  local base = 3 + (i - 1) * STRIDE
+  local a, listingId, bucketHash, day, packed, ttl = ARGV[base + 1], ARGV[base + 2], tonumber(ARGV[base + 3]), ARGV[base + 4], ARGV[base + 5], ARGV[base + 6]
+  local millis = allowMillis(packed)
+  local stored = redis.call('HMGET', key, 'decidedAt', 'decidedBy')
+  local byPerson = stored[2] and stored[2] ~= '' and stored[2] ~= 'gate'
+  outcome[i] = 0
+  if not byPerson and (not stored[1] or isoMillis(stored[1]) <= millis) then
+    local bucket = a .. day .. ':' .. buckets .. ':' .. (bucketHash % tonumber(buckets))
+    local previous = redis.call('HGET', bucket, listingId)
+    if not previous or allowMillis(previous) <= millis then
+      redis.call('HSET', bucket, listingId, packed)
+      redis.call('EXPIRE', bucket, ttl)
+      if redis.call('HSETNX', a .. 'days', day .. ':' .. buckets, '1') == 1 then
+        redis.call('EXPIRE', a .. 'days', ARGV[3])
+        for _, field in ipairs(redis.call('HKEYS', a .. 'days')) do
+          local fieldDay = tonumber(string.match(field, '^(%d+):'))
+          if fieldDay and fieldDay < oldestDay then redis.call('HDEL', a .. 'days', field) end
+        end
+      end
+      outcome[i] = 1
+    end
+  end
+end
+return outcome
