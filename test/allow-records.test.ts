@@ -103,11 +103,24 @@ describe('compact allow records', () => {
     for (const bucket of buckets) {
       assert.equal(await operator.object('ENCODING', bucket), 'listpack', `${bucket} is one compact listpack`);
       const ttl = await operator.ttl(bucket);
-      assert.ok(ttl > 7 * 86_400 - 60 && ttl <= 8 * 86_400, `${bucket} expires in ${ttl} s`);
+      // A period is a thirtieth of the window: its bucket goes a window after it ends.
+      assert.ok(ttl > 7 * 86_400 - 60 && ttl <= 7 * 86_400 + 20_160, `${bucket} expires in ${ttl} s`);
     }
-    const days = await operator.keys('ar4:*:a:days');
-    for (const index of days) assert.ok((await operator.ttl(index)) > 0, `${index} expires`);
+    const periods = await operator.keys('ar4:*:a:periods');
+    assert.ok(periods.length > 0);
+    for (const index of periods) assert.ok((await operator.ttl(index)) > 0, `${index} expires`);
     assert.equal(await operator.keys('ar4:*:v:*').then((found) => found.length), 0, 'no full records');
     assert.equal((await here.get('g-mxb0yeba-999'))?.verdict, 'allow');
+  });
+
+  it('forgets a record once its window has passed, periods of a minute for a window of minutes', async () => {
+    const keys = redisKeys('ar5:');
+    const here = new ListingVerdicts(client, keys, { recordDelayMs: 60_000, allowRetentionSeconds: 120 });
+    here.recordLater({ listingId: 'old', verdict: 'allow', decidedBy: 'gate', decidedAt: at(-200_000) }, listing('old', 'plain tote'));
+    here.recordLater({ listingId: 'new', verdict: 'allow', decidedBy: 'gate', decidedAt: at(0) }, listing('new', 'plain tote'));
+    await here.flush();
+    assert.equal(await here.get('old'), undefined, 'a record older than its window is not answered');
+    assert.equal((await here.get('new'))?.verdict, 'allow');
+    for (const bucket of await operator.keys('ar5:*:a:[0-9]*')) assert.ok((await operator.ttl(bucket)) <= 180, `${bucket} is gone within the window and a period`);
   });
 });

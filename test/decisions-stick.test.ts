@@ -210,7 +210,7 @@ describe('decisions stick', () => {
       const ttl = async (listingId: string): Promise<number> => operator.ttl(redisKeys(prefix).listingVerdict(listingId));
       // The gate's allow is a compact record in today's bucket, kept 30 days after the day ends.
       assert.equal(await operator.exists(redisKeys(prefix).listingVerdict('TTL-ALLOW')), 0, 'an allow keeps no full record');
-      const today = Math.floor(Date.now() / (day * 1000));
+      const today = Math.floor(Date.now() / (day * 1000)) * day * 1000;
       const bucket = `${redisKeys(prefix).allowRecords('TTL-ALLOW')}${today}:16:${verdictShardOf('TTL-ALLOW').bucketHash % 16}`;
       assert.match((await operator.hget(bucket, 'TTL-ALLOW')) ?? '', /\|s-ttl$/, 'the compact record names the seller');
       const allowTtl = await operator.ttl(bucket);

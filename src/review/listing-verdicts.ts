@@ -40,7 +40,14 @@ export interface StoredListingVerdict extends ListingVerdict {
   sellerId?: string;
 }
 
-const DAY_MS = 86_400_000;
+/**
+ * How long a period of allow records lasts: a thirtieth of the window, between a
+ * minute and a day (a day with the default 30-day window). A period's bucket
+ * expires a window after the period ends.
+ */
+function allowPeriodMs(windowSeconds: number): number {
+  return Math.min(86_400_000, Math.max(60_000, Math.ceil((windowSeconds * 1000) / 30)));
+}
 
 interface PendingRecord {
   verdict: ListingVerdict;
@@ -62,7 +69,7 @@ export interface ListingVerdictsOptions {
   retentionSeconds?: number;
   /** How long the gate's record of an allow verdict is kept, in seconds (GATE_ALLOW_RETENTION_DAYS). Default 30 days. */
   allowRetentionSeconds?: number;
-  /** Buckets per day and verdict shard for the compact allow records (GATE_ALLOW_RECORD_BUCKETS). Default 16. */
+  /** Buckets per period (a day by default) and verdict shard for the compact allow records (GATE_ALLOW_RECORD_BUCKETS). Default 16. */
   allowRecordBuckets?: number;
 }
 
@@ -73,8 +80,9 @@ export class ListingVerdicts {
   private readonly recordManyUnlessNewer: (keyCount: number, ...keysThenValues: string[]) => Promise<number[]>;
   /** record-allows.lua: the number of keys, the keys, 3 values, then 6 per record; per record 0 or 1 (written). */
   private readonly recordAllows: (keyCount: number, ...keysThenValues: string[]) => Promise<number[]>;
-  private readonly readVerdict: (key: string, allowPrefix: string, listingId: string, bucketHash: string, oldestDay: string) => Promise<[string[], string | null]>;
+  private readonly readVerdict: (key: string, allowPrefix: string, listingId: string, bucketHash: string, now: string, windowMs: string) => Promise<[string[], string | null]>;
   private readonly allowRecordBuckets: number;
+  private readonly allowPeriodMs: number;
   private readonly recordDecision: (key: string, version: string, ttlSeconds: string, ...fieldsAndValues: string[]) => Promise<number>;
   private readonly retentionSeconds: number;
   private readonly allowRetentionSeconds: number;
@@ -91,6 +99,7 @@ export class ListingVerdicts {
     this.recordDecision = luaCommand<ListingVerdicts['recordDecision']>(redis, 'record-decision-verdict', 1);
     this.retentionSeconds = options.retentionSeconds ?? 180 * 86_400;
     this.allowRetentionSeconds = options.allowRetentionSeconds ?? 30 * 86_400;
+    this.allowPeriodMs = allowPeriodMs(this.allowRetentionSeconds);
     this.later = new WriteBehind<PendingRecord>({
       name: 'verdict records',
       delayMs: options.recordDelayMs ?? 5,
@@ -146,14 +155,15 @@ export class ListingVerdicts {
     for (const record of batch.values()) (isCompactAllow(record.verdict) ? allows : others).push(record);
     // One script call per hash slot: a single one on a single Redis.
     const key = (record: PendingRecord): string => this.keys.listingVerdict(record.verdict.listingId);
-    const oldestDay = String(this.oldestAllowDay());
+    const now = Date.now();
+    const windowMs = String(this.allowRetentionSeconds * 1000);
     await Promise.all([
       ...slotGroups(this.redis, others, key).map(async (group) => {
         const args = group.map(key);
         for (const { verdict, listing } of group) {
           // fieldsOf's fields come in the script's FIELDS order; the listing ('' for none) follows.
           const { bucketHash } = verdictShardOf(verdict.listingId);
-          args.push(...Object.values(fieldsOf(verdict, undefined)), listing ? JSON.stringify(listing) : '', String(this.ttlOf(verdict)), this.keys.allowRecords(verdict.listingId), String(bucketHash), oldestDay);
+          args.push(...Object.values(fieldsOf(verdict, undefined)), listing ? JSON.stringify(listing) : '', String(this.ttlOf(verdict)), this.keys.allowRecords(verdict.listingId), String(bucketHash), String(now), windowMs);
         }
         const outcomes = await this.recordManyUnlessNewer(group.length, ...args);
         group.forEach((record, i) => {
@@ -161,29 +171,23 @@ export class ListingVerdicts {
         });
       }),
       ...slotGroups(this.redis, allows, key).map(async (group) => {
-        const nowSeconds = Date.now() / 1000;
-        const args = [...group.map(key), String(this.allowRecordBuckets), oldestDay, String(this.allowRetentionSeconds + 2 * 86_400)];
+        const period = this.allowPeriodMs;
+        const args = [...group.map(key), String(this.allowRecordBuckets), String(now), windowMs, String(period)];
         for (const { verdict, listing } of group) {
-          const millis = Date.parse(verdict.decidedAt);
-          const day = Math.floor(millis / DAY_MS);
-          const bucketSeconds = Math.max(1, Math.ceil(((day + 1) * DAY_MS) / 1000 + this.allowRetentionSeconds - nowSeconds));
+          const start = Math.floor(Date.parse(verdict.decidedAt) / period) * period;
+          const bucketSeconds = Math.max(1, Math.ceil((start + period - now) / 1000 + this.allowRetentionSeconds));
           const { bucketHash } = verdictShardOf(verdict.listingId);
-          args.push(this.keys.allowRecords(verdict.listingId), verdict.listingId, String(bucketHash), String(day), packAllowRecord(verdict, listing?.sellerId ?? ''), String(bucketSeconds));
+          args.push(this.keys.allowRecords(verdict.listingId), verdict.listingId, String(bucketHash), String(start), packAllowRecord(verdict, listing?.sellerId ?? ''), String(bucketSeconds));
         }
         await this.recordAllows(group.length, ...args);
       }),
     ]);
   }
 
-  /** The first day (since the epoch, UTC) whose allow records are still kept. */
-  private oldestAllowDay(): number {
-    return Math.floor(Date.now() / DAY_MS) - Math.ceil(this.allowRetentionSeconds / 86_400);
-  }
-
   /** The listing's record and its newest allow record, whichever is newer (a person's verdict outranks the gate's later allow). */
   private async read(listingId: string): Promise<StoredListingVerdict | undefined> {
     const { bucketHash } = verdictShardOf(listingId);
-    const [flat, packed] = await this.readVerdict(this.keys.listingVerdict(listingId), this.keys.allowRecords(listingId), listingId, String(bucketHash), String(this.oldestAllowDay()));
+    const [flat, packed] = await this.readVerdict(this.keys.listingVerdict(listingId), this.keys.allowRecords(listingId), listingId, String(bucketHash), String(Date.now()), String(this.allowRetentionSeconds * 1000));
     const fields: Record<string, string> = {};
     for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i] as string] = flat[i + 1] as string;
     const full: StoredListingVerdict | undefined = this.fromFields(listingId, fields);

@@ -5,35 +5,38 @@
 -- On a Redis Cluster the caller sends only listings of one verdict shard.
 -- KEYS[i]  the verdict record of the i-th listing
 -- ARGV[1]  the bucket count of new records (GATE_ALLOW_RECORD_BUCKETS)
--- ARGV[2]  the oldest day whose records are kept (days since the epoch)
--- ARGV[3]  seconds the shard's day index is kept
+-- ARGV[2]  now (ms since the epoch)
+-- ARGV[3]  the window records are kept (ms)
+-- ARGV[4]  the length of a period (ms)
 -- ARGV     then 6 values per record, in KEYS order: the allow prefix of its shard,
---          listing id, bucket hash, day of the record, the packed record, seconds
---          its day bucket is kept
+--          listing id, bucket hash, the start of its period (ms), the packed
+--          record, seconds its period's bucket is kept
 -- Needs lib/allow-records.lua.
 -- Returns, per record in KEYS order: 1 written, 0 not (something newer is there).
 local buckets = ARGV[1]
-local oldestDay = tonumber(ARGV[2])
+local now, window, length = tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
 local STRIDE = 6
 local outcome = {}
 for i, key in ipairs(KEYS) do
-  local base = 3 + (i - 1) * STRIDE
-  local a, listingId, bucketHash, day, packed, ttl = ARGV[base + 1], ARGV[base + 2], tonumber(ARGV[base + 3]), ARGV[base + 4], ARGV[base + 5], ARGV[base + 6]
+  local base = 4 + (i - 1) * STRIDE
+  local a, listingId, bucketHash, start, packed, ttl = ARGV[base + 1], ARGV[base + 2], tonumber(ARGV[base + 3]), ARGV[base + 4], ARGV[base + 5], ARGV[base + 6]
   local millis = allowMillis(packed)
   local stored = redis.call('HMGET', key, 'decidedAt', 'decidedBy')
   local byPerson = stored[2] and stored[2] ~= '' and stored[2] ~= 'gate'
   outcome[i] = 0
   if not byPerson and (not stored[1] or isoMillis(stored[1]) <= millis) then
-    local bucket = a .. day .. ':' .. buckets .. ':' .. (bucketHash % tonumber(buckets))
+    local bucket = a .. start .. ':' .. buckets .. ':' .. (bucketHash % tonumber(buckets))
     local previous = redis.call('HGET', bucket, listingId)
     if not previous or allowMillis(previous) <= millis then
       redis.call('HSET', bucket, listingId, packed)
       redis.call('EXPIRE', bucket, ttl)
-      if redis.call('HSETNX', a .. 'days', day .. ':' .. buckets, '1') == 1 then
-        redis.call('EXPIRE', a .. 'days', ARGV[3])
-        for _, field in ipairs(redis.call('HKEYS', a .. 'days')) do
-          local fieldDay = tonumber(string.match(field, '^(%d+):'))
-          if fieldDay and fieldDay < oldestDay then redis.call('HDEL', a .. 'days', field) end
+      if redis.call('HSETNX', a .. 'periods', start .. ':' .. length .. ':' .. buckets, '1') == 1 then
+        -- A new period: the index lives as long as its newest bucket, and forgets those gone.
+        redis.call('EXPIRE', a .. 'periods', ttl)
+        local kept = {}
+        for _, period in ipairs(allowPeriods(a, now, window)) do kept[period[1] .. ':' .. period[2] .. ':' .. period[3]] = true end
+        for _, field in ipairs(redis.call('HKEYS', a .. 'periods')) do
+          if not kept[field] then redis.call('HDEL', a .. 'periods', field) end
         end
       end
       outcome[i] = 1

@@ -8,19 +8,19 @@
 -- that did not compute it, replaces no person's record).
 -- On a Redis Cluster the caller sends only keys of one hash slot (src/redis/slot-groups.ts).
 -- KEYS[i]  the verdict hash of the i-th listing
--- ARGV     16 values per record, in KEYS order: listingId, verdict, decidedBy,
+-- ARGV     17 values per record, in KEYS order: listingId, verdict, decidedBy,
 --          decidedAt (ISO 8601 in UTC, so it compares as text), checkId, reviewId,
 --          policyVersion, reasons (JSON), complaintId, contentHash ('' unknown),
 --          brands (JSON), listing (JSON; '' leaves the stored listing as it is),
 --          seconds the record is kept (its verdict's retention window), the
---          allow prefix of its shard, its bucket hash, the oldest day whose allow
---          records are kept
+--          allow prefix of its shard, its bucket hash, now (ms since the epoch),
+--          the window allow records are kept (ms)
 -- Needs lib/allow-records.lua.
 -- Returns, per record in KEYS order: 0 not written (the stored record is newer or a
 -- person's), 1 written with the verdict it had, 2 written with a new verdict (the
 -- figures count a listing once per verdict change, not once per check).
 local FIELDS = { 'listingId', 'verdict', 'decidedBy', 'decidedAt', 'checkId', 'reviewId', 'policyVersion', 'reasons', 'complaintId', 'contentHash', 'brands' }
-local STRIDE = 16
+local STRIDE = 17
 local outcome = {}
 for i, key in ipairs(KEYS) do
   local base = (i - 1) * STRIDE
@@ -29,7 +29,7 @@ for i, key in ipairs(KEYS) do
   outcome[i] = 0
   local byPerson = stored[2] and stored[2] ~= '' and stored[2] ~= 'gate'
   local sameContent = ARGV[base + 10] == '' or ARGV[base + 10] == stored[3]
-  local allowed = newestAllow(ARGV[base + 14], ARGV[base + 1], tonumber(ARGV[base + 15]), tonumber(ARGV[base + 16]))
+  local allowed = newestAllow(ARGV[base + 14], ARGV[base + 1], tonumber(ARGV[base + 15]), tonumber(ARGV[base + 16]), tonumber(ARGV[base + 17]))
   local previous = stored[4]
   if allowed and (not stored[1] or allowMillis(allowed) > isoMillis(stored[1])) then previous = 'allow' end
   local allowedLater = allowed and allowMillis(allowed) > isoMillis(decidedAt)

@@ -1,7 +1,8 @@
 -- Library of the verdict scripts: the gate's compact allow records
--- (src/review/allow-record.ts). Under a listing's verdict shard, `<a>days` holds a
--- field `<day>:<buckets>` for each day (days since the epoch, UTC) and bucket count
--- in use, and `<a><day>:<buckets>:<n>` the records of that day, listing id -> packed
+-- (src/review/allow-record.ts), kept by period (a day with the default window).
+-- Under a listing's verdict shard, `<a>periods` holds a field
+-- `<start>:<length>:<buckets>` (ms since the epoch, ms, a count) for each period in
+-- use, and `<a><start>:<buckets>:<n>` that period's records, listing id -> packed
 -- record, the listing in bucket n = its bucket hash mod buckets.
 
 -- Milliseconds since the epoch of an ISO 8601 UTC time (the gate writes them so).
@@ -22,18 +23,22 @@ local function allowMillis(packed)
   return tonumber(string.match(packed, '^([0-9a-z]+)|'), 36) or 0
 end
 
--- The newest allow record of a listing on a day at or after oldestDay: the packed record, or nil.
-local function newestAllow(a, listingId, bucketHash, oldestDay)
-  local days = {}
-  for _, field in ipairs(redis.call('HKEYS', a .. 'days')) do
-    local day, buckets = string.match(field, '^(%d+):(%d+)$')
-    if day and tonumber(day) >= oldestDay then days[#days + 1] = { tonumber(day), tonumber(buckets) } end
+-- The periods of a shard whose records may still be kept (`now` and the window in
+-- ms): { start, length, buckets } each.
+local function allowPeriods(a, now, window)
+  local periods = {}
+  for _, field in ipairs(redis.call('HKEYS', a .. 'periods')) do
+    local start, length, buckets = string.match(field, '^(%d+):(%d+):(%d+)$')
+    if start and tonumber(start) + tonumber(length) + window >= now then periods[#periods + 1] = { start, tonumber(length), tonumber(buckets) } end
   end
-  table.sort(days, function(x, y) return x[1] > y[1] end)
+  return periods
+end
+
+-- The newest allow record of a listing still kept: the packed record, or nil.
+local function newestAllow(a, listingId, bucketHash, now, window)
   local newest = nil
-  for _, d in ipairs(days) do
-    if newest and allowMillis(newest) >= (d[1] + 1) * 86400000 then break end
-    local packed = redis.call('HGET', a .. d[1] .. ':' .. d[2] .. ':' .. (bucketHash % d[2]), listingId)
+  for _, period in ipairs(allowPeriods(a, now, window)) do
+    local packed = redis.call('HGET', a .. period[1] .. ':' .. period[3] .. ':' .. (bucketHash % period[3]), listingId)
     if packed and (not newest or allowMillis(packed) > allowMillis(newest)) then newest = packed end
   end
   return newest
