@@ -140,8 +140,8 @@ export class ReviewQueue {
     this.scripts = {
       // The number of keys varies (four, then one per cluster key), so it is passed on each call.
       enqueue: luaCommand<Script>(redis, 'enqueue-review'),
-      decide: luaCommand<Script>(redis, 'decide-review', 3),
-      undo: luaCommand<Script>(redis, 'undo-decision', 2),
+      decide: luaCommand<Script>(redis, 'decide-review', 3, ['review-cluster-index']),
+      undo: luaCommand<Script>(redis, 'undo-decision', 2, ['review-cluster-index']),
       escalate: luaCommand<Script>(redis, 'escalate-review', 2),
       earlierDecision: luaCommand<Script>(redis, 'record-earlier-decision', 2),
     };
@@ -377,6 +377,7 @@ export class ReviewQueue {
       String(this.retentionSeconds),
       this.keys.decidedChanges,
       this.keys.reviewDecidedPrefix,
+      this.keys.reviewCluster(''),
     );
     if (status !== 'ok') throw new ReviewError(value);
     return { decisionId: value, entry: entry ?? '' };
@@ -396,6 +397,7 @@ export class ReviewQueue {
       this.keys.listingVersionPrefix,
       String(this.retentionSeconds),
       this.keys.reviewDecidedPrefix,
+      this.keys.reviewCluster(''),
     );
     if (status !== 'ok') throw new ReviewError(value);
     return entry ?? '';
