@@ -183,7 +183,7 @@ describe('review queue', () => {
     // The index holds pending items only: deciding them (or their cluster) empties it.
     const operator = new Redis(redis.adminUrl);
     try {
-      assert.deepEqual(await operator.keys('rq:{review}:cluster:*'), [], 'no decided item is left in the cluster index');
+      assert.deepEqual(await operator.keys('rq:{review}:near:*'), [], 'no decided item is left in the cluster index');
     } finally {
       operator.disconnect();
     }

@@ -110,7 +110,7 @@ export function redisKeys(prefix = 'gate:'): RedisKeys {
     decidedListings: `${prefix}{review}:decided-listings`,
     decidedChanges: `${prefix}review:decided:changes`,
     reviewItem: (reviewId) => `${prefix}{review}:item:${reviewId}`,
-    reviewCluster: (key) => `${prefix}{review}:cluster:${key}`,
+    reviewCluster: (key) => `${prefix}{review}:near:${key}`,
     reviewDecisions: `${prefix}{review}:decisions`,
     reviewDeadLetters: `${prefix}{review}:dead`,
     listingVerdict: (listingId) => `${prefix}{verdicts:${verdictShardOf(listingId).shard}}:v:${listingId}`,
