@@ -123,4 +123,14 @@ describe('compact allow records', () => {
     assert.equal((await here.get('new'))?.verdict, 'allow');
     for (const bucket of await operator.keys('ar5:*:a:[0-9]*')) assert.ok((await operator.ttl(bucket)) <= 180, `${bucket} is gone within the window and a period`);
   });
+
+  it('still answers a record an earlier version wrote under its old key', async () => {
+    const keys = redisKeys('ar6:');
+    const here = new ListingVerdicts(client, keys);
+    await operator.hset('ar6:{listing:OLD}:verdict', 'verdict', 'block', 'decidedBy', 'reviewer:alice', 'decidedAt', at(-1000), 'listing', JSON.stringify(listing('OLD', 'replica tote')));
+    const stored = await here.getStored('OLD');
+    assert.equal(stored?.verdict, 'block');
+    assert.equal(stored?.decidedBy, 'reviewer:alice');
+    assert.equal(stored?.listing?.title, 'replica tote');
+  });
 });

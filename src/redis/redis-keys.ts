@@ -38,7 +38,9 @@ export interface RedisKeys {
   readonly reviewDeadLetters: string;
   /** A listing's verdict record: block, review, a person's decision, with its evidence (contract section 5). */
   listingVerdict(listingId: string): string;
-  /** Prefix of the day buckets of the gate's compact allow records in the listing's shard (src/review/allow-record.ts). */
+  /** Where earlier versions kept a listing's verdict record: read when the listing has none in its shard, until those records expire. */
+  legacyListingVerdict(listingId: string): string;
+  /** Prefix of the period buckets of the gate's compact allow records in the listing's shard (src/review/allow-record.ts). */
   allowRecords(listingId: string): string;
   /** A seller's recent review outcomes, for the reviewer's page. */
   sellerHistory(sellerId: string): string;
@@ -114,6 +116,7 @@ export function redisKeys(prefix = 'gate:'): RedisKeys {
     reviewDecisions: `${prefix}{review}:decisions`,
     reviewDeadLetters: `${prefix}{review}:dead`,
     listingVerdict: (listingId) => `${prefix}{verdicts:${verdictShardOf(listingId).shard}}:v:${listingId}`,
+    legacyListingVerdict: (listingId) => `${prefix}{listing:${listingId}}:verdict`,
     allowRecords: (listingId) => `${prefix}{verdicts:${verdictShardOf(listingId).shard}}:a:`,
     sellerHistory: (sellerId) => `${prefix}{seller:${sellerId}}:history`,
     auditLog: `${prefix}{audit}:log`,

@@ -188,8 +188,9 @@ export class ListingVerdicts {
   private async read(listingId: string): Promise<StoredListingVerdict | undefined> {
     const { bucketHash } = verdictShardOf(listingId);
     const [flat, packed] = await this.readVerdict(this.keys.listingVerdict(listingId), this.keys.allowRecords(listingId), listingId, String(bucketHash), String(Date.now()), String(this.allowRetentionSeconds * 1000));
-    const fields: Record<string, string> = {};
+    let fields: Record<string, string> = {};
     for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i] as string] = flat[i + 1] as string;
+    if (flat.length === 0 && !packed) fields = await this.redis.hgetall(this.keys.legacyListingVerdict(listingId));
     const full: StoredListingVerdict | undefined = this.fromFields(listingId, fields);
     if (full && fields.listing) full.listing = JSON.parse(fields.listing) as CheckRequest;
     if (!packed) return full;
