@@ -76,7 +76,7 @@ export interface ListingVerdictsOptions {
 export class ListingVerdicts {
   /** Records of checks, written after the answer, together with those of the same turn. */
   private readonly later: WriteBehind<PendingRecord>;
-  /** record-verdicts-unless-newer.lua: the number of keys, the keys, then 16 values per record; per record 0, 1 or 2 (changed). */
+  /** record-verdicts-unless-newer.lua: the number of keys, the keys, then 13 values per record; per record 0, 1 or 2 (changed). */
   private readonly recordManyUnlessNewer: (keyCount: number, ...keysThenValues: string[]) => Promise<number[]>;
   /** record-allows.lua: the number of keys, the keys, 3 values, then 6 per record; per record 0 or 1 (written). */
   private readonly recordAllows: (keyCount: number, ...keysThenValues: string[]) => Promise<number[]>;
@@ -162,8 +162,7 @@ export class ListingVerdicts {
         const args = group.map(key);
         for (const { verdict, listing } of group) {
           // fieldsOf's fields come in the script's FIELDS order; the listing ('' for none) follows.
-          const { bucketHash } = verdictShardOf(verdict.listingId);
-          args.push(...Object.values(fieldsOf(verdict, undefined)), listing ? JSON.stringify(listing) : '', String(this.ttlOf(verdict)), this.keys.allowRecords(verdict.listingId), String(bucketHash), String(now), windowMs);
+          args.push(...Object.values(fieldsOf(verdict, undefined)), listing ? JSON.stringify(listing) : '', String(this.ttlOf(verdict)));
         }
         const outcomes = await this.recordManyUnlessNewer(group.length, ...args);
         group.forEach((record, i) => {

@@ -13,6 +13,7 @@
 --          record, seconds its period's bucket is kept
 -- Needs lib/allow-records.lua.
 -- Returns, per record in KEYS order: 1 written, 0 not (something newer is there).
+-- An existing verdict record of the listing gets `allowedAt`, the allow's time.
 local buckets = ARGV[1]
 local now, window, length = tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
 local STRIDE = 6
@@ -30,6 +31,8 @@ for i, key in ipairs(KEYS) do
     if not previous or allowMillis(previous) <= millis then
       redis.call('HSET', bucket, listingId, packed)
       redis.call('EXPIRE', bucket, ttl)
+      -- The listing's full record learns that an allow came after it (record-verdicts-unless-newer.lua reads it).
+      if stored[1] then redis.call('HSET', key, 'allowedAt', millis) end
       if redis.call('HSETNX', a .. 'periods', start .. ':' .. length .. ':' .. buckets, '1') == 1 then
         -- A new period: the index lives as long as its newest bucket, and forgets those gone.
         redis.call('EXPIRE', a .. 'periods', ttl)

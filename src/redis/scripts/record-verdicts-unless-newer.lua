@@ -8,31 +8,31 @@
 -- that did not compute it, replaces no person's record).
 -- On a Redis Cluster the caller sends only keys of one hash slot (src/redis/slot-groups.ts).
 -- KEYS[i]  the verdict hash of the i-th listing
--- ARGV     17 values per record, in KEYS order: listingId, verdict, decidedBy,
+-- ARGV     13 values per record, in KEYS order: listingId, verdict, decidedBy,
 --          decidedAt (ISO 8601 in UTC, so it compares as text), checkId, reviewId,
 --          policyVersion, reasons (JSON), complaintId, contentHash ('' unknown),
 --          brands (JSON), listing (JSON; '' leaves the stored listing as it is),
---          seconds the record is kept (its verdict's retention window), the
---          allow prefix of its shard, its bucket hash, now (ms since the epoch),
---          the window allow records are kept (ms)
+--          seconds the record is kept (its verdict's retention window)
+-- A stored record's `allowedAt` is the time of a compact allow record written after
+-- it (record-allows.lua): the listing's verdict since then was allow.
 -- Needs lib/allow-records.lua.
 -- Returns, per record in KEYS order: 0 not written (the stored record is newer or a
 -- person's), 1 written with the verdict it had, 2 written with a new verdict (the
 -- figures count a listing once per verdict change, not once per check).
 local FIELDS = { 'listingId', 'verdict', 'decidedBy', 'decidedAt', 'checkId', 'reviewId', 'policyVersion', 'reasons', 'complaintId', 'contentHash', 'brands' }
-local STRIDE = 17
+local STRIDE = 13
 local outcome = {}
 for i, key in ipairs(KEYS) do
   local base = (i - 1) * STRIDE
   local decidedAt = ARGV[base + 4]
-  local stored = redis.call('HMGET', key, 'decidedAt', 'decidedBy', 'contentHash', 'verdict')
+  local stored = redis.call('HMGET', key, 'decidedAt', 'decidedBy', 'contentHash', 'verdict', 'allowedAt')
   outcome[i] = 0
   local byPerson = stored[2] and stored[2] ~= '' and stored[2] ~= 'gate'
   local sameContent = ARGV[base + 10] == '' or ARGV[base + 10] == stored[3]
-  local allowed = newestAllow(ARGV[base + 14], ARGV[base + 1], tonumber(ARGV[base + 15]), tonumber(ARGV[base + 16]), tonumber(ARGV[base + 17]))
+  local allowed = tonumber(stored[5])
   local previous = stored[4]
-  if allowed and (not stored[1] or allowMillis(allowed) > isoMillis(stored[1])) then previous = 'allow' end
-  local allowedLater = allowed and allowMillis(allowed) > isoMillis(decidedAt)
+  if allowed and allowed > isoMillis(stored[1]) then previous = 'allow' end
+  local allowedLater = allowed and allowed > isoMillis(decidedAt)
   if (not stored[1] or stored[1] <= decidedAt) and not allowedLater and not (byPerson and sameContent) then
     local pairs = {}
     for f = 1, #FIELDS do
