@@ -8,6 +8,7 @@ import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
 import { ADMIN_TOKEN, PUBLISHER_TOKEN, REVIEWER_TOKEN, startTestGate, type TestGate } from './helpers/test-gate.js';
 import { connectRedis } from '../src/redis/connect-redis.js';
 import { redisKeys } from '../src/redis/redis-keys.js';
+import { verdictShardOf } from '../src/redis/verdict-shard.js';
 import { ReviewQueue } from '../src/review/review-queue.js';
 import { contentHash } from '../src/gate/content-hash.js';
 
@@ -207,7 +208,13 @@ describe('decisions stick', () => {
     try {
       const day = 86_400;
       const ttl = async (listingId: string): Promise<number> => operator.ttl(redisKeys(prefix).listingVerdict(listingId));
-      assert.ok(Math.abs((await ttl('TTL-ALLOW')) - 30 * day) < 60, `allow: ${await ttl('TTL-ALLOW')}`);
+      // The gate's allow is a compact record in today's bucket, kept 30 days after the day ends.
+      assert.equal(await operator.exists(redisKeys(prefix).listingVerdict('TTL-ALLOW')), 0, 'an allow keeps no full record');
+      const today = Math.floor(Date.now() / (day * 1000)) * day * 1000;
+      const bucket = `${redisKeys(prefix).allowRecords('TTL-ALLOW')}${today}:16:${verdictShardOf('TTL-ALLOW').bucketHash % 16}`;
+      assert.match((await operator.hget(bucket, 'TTL-ALLOW')) ?? '', /\|s-ttl$/, 'the compact record names the seller');
+      const allowTtl = await operator.ttl(bucket);
+      assert.ok(allowTtl > 30 * day - 60 && allowTtl <= 31 * day, `allow: ${allowTtl}`);
       assert.ok(Math.abs((await ttl('TTL-BLOCK')) - 180 * day) < 60, `block: ${await ttl('TTL-BLOCK')}`);
       assert.ok(Math.abs((await ttl('AP1')) - 180 * day) < 60, `a reviewer's allow: ${await ttl('AP1')}`);
     } finally {

@@ -5,6 +5,7 @@ import { strict as assert } from 'node:assert';
 import { createServer, type IncomingMessage } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { verifyWebhook } from '../src/webhook/standard-webhook.js';
+import { Redis } from 'ioredis';
 import { freePort } from '../src/redis/embedded-redis.js';
 import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
 import { admin, startTestGate, type TestGate } from './helpers/test-gate.js';
@@ -179,6 +180,13 @@ describe('review queue', () => {
     const [last] = await claim(a, ALICE);
     assert.equal(last?.listingId, 'C5');
     await decide(a, ALICE, last?.reviewId ?? '', { decision: 'allow' });
+    // The index holds pending items only: deciding them (or their cluster) empties it.
+    const operator = new Redis(redis.adminUrl);
+    try {
+      assert.deepEqual(await operator.keys('rq:{review}:near:*'), [], 'no decided item is left in the cluster index');
+    } finally {
+      operator.disconnect();
+    }
   });
 
   it('takes bulk decisions, reporting each item', async () => {

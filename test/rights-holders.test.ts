@@ -179,7 +179,10 @@ describe('rights holders', () => {
     assert.equal(verdict.body.version, 1, 'a takedown takes the listing\'s next version');
 
     // The reviewer disagrees: the listing is restored and accuracy falls below the tier.
-    await decide(complaint.reviewId, 'allow');
+    // The gate keeps no copy of an allowed listing: the item has its ids, and says so.
+    const restored = await decide(complaint.reviewId, 'allow');
+    assert.deepEqual(restored.listing, { listingId: third.listingId, sellerId: 's-any', title: '' });
+    assert.equal(restored.context.contentNotKept, true);
     await eventually('listing restored', async () => ((await call('GET', `/v1/listings/${third.listingId}/verdict`, PUBLISHER_TOKEN)).body.verdict === 'allow' ? true : undefined));
     assert.equal((await call('GET', `/v1/listings/${third.listingId}/verdict`, PUBLISHER_TOKEN)).body.version, 2, 'the decision after it, the one after');
     const demoted = await call('GET', '/v1/rights-holder/trust', ACME);

@@ -94,4 +94,20 @@ describe('ring links written after the answer', () => {
     assert.ok(root, 'the kept links were written once Redis answered');
     assert.deepEqual(await rings.membersOf(root), ['outage-1', 'outage-2']);
   });
+
+  it('keeps a seller\'s recorded listings for the retention window only', async () => {
+    const windowed = new SellerRings(client, redisKeys('ringwindow:'), { linkDelayMs: 5, listingsWindowMs: 300 });
+    try {
+      windowed.linkLater('window-seller', [], 'W-1');
+      await windowed.flushLinks();
+      await new Promise((r) => setTimeout(r, 400));
+      windowed.linkLater('window-seller', [], 'W-2');
+      await windowed.flushLinks();
+      assert.deepEqual((await windowed.sellerFacts('window-seller')).listings, ['W-2'], 'the listing older than the window is gone');
+      await windowed.linkAndStatus('window-seller', [], 'W-3');
+      assert.deepEqual((await windowed.sellerFacts('window-seller')).listings, ['W-2', 'W-3']);
+    } finally {
+      windowed.close();
+    }
+  });
 });

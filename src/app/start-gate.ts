@@ -92,7 +92,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     const lists = new BlocklistStore(redis, keys, log, { resyncMs: config.listResyncSeconds * 1000 });
     await lists.listen(subscriber);
     opened.push(async () => lists.close());
-    const reviews = new ReviewQueue(redis, keys, { leaseMs: config.reviewLeaseMs, undoWindowMs: config.reviewUndoMs, maxDeliveries: config.reviewMaxDeliveries, retentionSeconds: config.retentionDays * 86_400 });
+    const reviews = new ReviewQueue(redis, keys, { leaseMs: config.reviewLeaseMs, undoWindowMs: config.reviewUndoMs, maxDeliveries: config.reviewMaxDeliveries, retentionSeconds: Math.round(config.retentionDays * 86_400) });
     await reviews.ensureGroups();
     const instanceId = `gate-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
     const fingerprints = new FingerprintBank(redis, keys, { redisUrl, log, ...(config.redisTls ? { tls: config.redisTls } : {}) });
@@ -118,7 +118,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     opened.push(async () => clearInterval(registryTimer));
     const audit = new AuditLog(redis, keys, { key: auditKey(config.audit), checkpoints: config.audit, log });
     opened.push(() => audit.close());
-    const rings = new SellerRings(redis, keys, { log, flagsResyncMs: config.listResyncSeconds * 1000 });
+    const rings = new SellerRings(redis, keys, { log, flagsResyncMs: config.listResyncSeconds * 1000, listingsWindowMs: Math.round(config.retentionDays * 86_400_000) });
     await rings.listen(subscriber);
     opened.push(async () => rings.close());
     opened.push(() => rings.flushLinks());
@@ -187,7 +187,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
       return quantiles;
     });
 
-    const verdicts = new ListingVerdicts(redis, keys, { log, retentionSeconds: config.retentionDays * 86_400, allowRetentionSeconds: config.allowRetentionDays * 86_400 });
+    const verdicts = new ListingVerdicts(redis, keys, { log, retentionSeconds: Math.round(config.retentionDays * 86_400), allowRetentionSeconds: Math.round(config.allowRetentionDays * 86_400), allowRecordBuckets: config.allowRecordBuckets });
     opened.push(() => verdicts.flush());
     metrics.registry.gauge('gate_bookkeeping_dropped_total', "A check's bookkeeping written after the answer and given up on because Redis did not take it in time (verdict records; brand figures, block causes and ring links are kept and retried while they fit).", () => [
       { labels: { what: 'verdict-record' }, value: verdicts.droppedRecords },

@@ -33,6 +33,8 @@ export interface GateConfig {
   readonly retentionDays: number;
   /** Days the gate's record of an allowed listing is kept. Default 30. */
   readonly allowRetentionDays: number;
+  /** Buckets per day in each of the 64 verdict shards for the gate's compact allow records (GATE_ALLOW_RECORD_BUCKETS). */
+  readonly allowRecordBuckets: number;
   /** When set, `GET /metrics` needs `authorization: Bearer <this>` (or the admin token). */
   readonly metricsToken: string | undefined;
   /** Deadline of a check when the request names none. Default 20 ms. */
@@ -192,6 +194,18 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   return value;
 }
 
+/** A retention window in days; fractions allowed, down to about a minute (a soak of the state budget runs windows of minutes). */
+function days(env: NodeJS.ProcessEnv, name: string, fallback: number, problems: string[]): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0.0007 || value > 3650) {
+    problems.push(`${name} must be a number of days from 0.0007 (about a minute) to 3650, got "${raw}"`);
+    return fallback;
+  }
+  return value;
+}
+
 function share(env: NodeJS.ProcessEnv, name: string, fallback: number, problems: string[]): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -243,8 +257,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GateConfig {
     maxBodyBytes: integer(env, 'GATE_MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024, problems),
     authFailureLimit: integer(env, 'GATE_AUTH_FAILURE_LIMIT', 50, 1, 1_000_000, problems),
     metricsToken: text('GATE_METRICS_TOKEN'),
-    retentionDays: integer(env, 'GATE_RETENTION_DAYS', 180, 1, 3650, problems),
-    allowRetentionDays: integer(env, 'GATE_ALLOW_RETENTION_DAYS', 30, 1, 3650, problems),
+    retentionDays: days(env, 'GATE_RETENTION_DAYS', 180, problems),
+    allowRetentionDays: days(env, 'GATE_ALLOW_RETENTION_DAYS', 30, problems),
+    allowRecordBuckets: integer(env, 'GATE_ALLOW_RECORD_BUCKETS', 16, 1, 1_000_000, problems),
     defaultDeadlineMs,
     checkThreads,
     // With check threads the pool matches only shop checks and what a pack swap overtook.

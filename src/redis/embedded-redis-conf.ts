@@ -41,6 +41,9 @@ export function embeddedRedisConf(conf: EmbeddedRedisConf): string {
     ['appendfsync', 'always'],
     ['save', ''],
     ['maxmemory-policy', 'noeviction'],
+    // The gate's compact allow records stay in listpack hashes (docs/redis-keys.md).
+    ['hash-max-listpack-entries', '512'],
+    ['hash-max-listpack-value', '2048'],
     // A user may use only the channels named in its rules (Redis 7's default, said here).
     ['acl-pubsub-default', 'resetchannels'],
     ['user', 'default', ...DEFAULT_USER_RULES],

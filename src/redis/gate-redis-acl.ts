@@ -31,8 +31,8 @@ export const GATE_CODE_COMMANDS: readonly string[] = [
   'get', 'mget', 'set', 'exists', 'del', 'expire', 'incr', 'decr',
   'hget', 'hmget', 'hgetall', 'hkeys', 'hset', 'hsetnx', 'hdel', 'hincrby', 'hscan',
   'lpush', 'rpush', 'lrange', 'ltrim',
-  'sadd', 'srem', 'sismember', 'smismember', 'smembers', 'scard', 'srandmember', 'sscan', 'sunionstore',
-  'zadd', 'zrange', 'zrevrange', 'zremrangebyrank', 'zremrangebyscore',
+  'sadd', 'srem', 'sismember', 'smismember', 'smembers', 'scard', 'sscan', 'sunionstore',
+  'zadd', 'zrem', 'zrandmember', 'zrange', 'zrevrange', 'zremrangebyrank', 'zremrangebyscore',
   'xadd', 'xtrim', 'xdel', 'xrange', 'xrevrange', 'xreadgroup', 'xack', 'xclaim', 'xautoclaim', 'xpending', 'xgroup|create', 'xinfo|groups',
   // backfill-ring-flags.lua walks the `confirmed:` sets of the ring graph. SCAN has
   // no key argument for ACL key patterns to check, so it lists names (not values)

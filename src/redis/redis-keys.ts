@@ -4,6 +4,7 @@
 import type { FingerprintKind } from '../fingerprint/fingerprint-kind.js';
 import type { ListKind } from '../pack/policy-pack.js';
 import type { ReviewTier } from '../review/review-tier.js';
+import { verdictShardOf } from './verdict-shard.js';
 
 export interface RedisKeys {
   readonly prefix: string;
@@ -35,8 +36,12 @@ export interface RedisKeys {
   readonly reviewDecisions: string;
   /** Items delivered too many times without a decision. */
   readonly reviewDeadLetters: string;
-  /** A listing's current verdict (contract section 5). */
+  /** A listing's verdict record: block, review, a person's decision, with its evidence (contract section 5). */
   listingVerdict(listingId: string): string;
+  /** Where earlier versions kept a listing's verdict record: read when the listing has none in its shard, until those records expire. */
+  legacyListingVerdict(listingId: string): string;
+  /** Prefix of the period buckets of the gate's compact allow records in the listing's shard (src/review/allow-record.ts). */
+  allowRecords(listingId: string): string;
   /** A seller's recent review outcomes, for the reviewer's page. */
   sellerHistory(sellerId: string): string;
   readonly auditLog: string;
@@ -107,10 +112,12 @@ export function redisKeys(prefix = 'gate:'): RedisKeys {
     decidedListings: `${prefix}{review}:decided-listings`,
     decidedChanges: `${prefix}review:decided:changes`,
     reviewItem: (reviewId) => `${prefix}{review}:item:${reviewId}`,
-    reviewCluster: (key) => `${prefix}{review}:cluster:${key}`,
+    reviewCluster: (key) => `${prefix}{review}:near:${key}`,
     reviewDecisions: `${prefix}{review}:decisions`,
     reviewDeadLetters: `${prefix}{review}:dead`,
-    listingVerdict: (listingId) => `${prefix}{listing:${listingId}}:verdict`,
+    listingVerdict: (listingId) => `${prefix}{verdicts:${verdictShardOf(listingId).shard}}:v:${listingId}`,
+    legacyListingVerdict: (listingId) => `${prefix}{listing:${listingId}}:verdict`,
+    allowRecords: (listingId) => `${prefix}{verdicts:${verdictShardOf(listingId).shard}}:a:`,
     sellerHistory: (sellerId) => `${prefix}{seller:${sellerId}}:history`,
     auditLog: `${prefix}{audit}:log`,
     auditHead: `${prefix}{audit}:head`,

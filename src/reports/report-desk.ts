@@ -9,6 +9,7 @@ import { GateError } from '../errors/gate-error.js';
 import { contentHash } from '../gate/content-hash.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import type { ListingVerdicts } from '../review/listing-verdicts.js';
+import { listingOfRecord } from '../review/listing-of-record.js';
 import type { ReviewQueue } from '../review/review-queue.js';
 
 export interface ReportPolicy {
@@ -50,7 +51,7 @@ export class ReportDesk {
       throw new GateError('GATE_ERR_RATE_LIMITED', `reporter "${reporterId}" has filed ${policy.perReporter} reports in this ${policy.windowSeconds} s window`, { field: 'reporterId', details: { retryAfterSeconds: retryAfter } });
     }
     const stored = await this.verdicts.getStored(listingId);
-    if (!stored?.listing) {
+    if (!stored) {
       await redis.decr(windowKey);
       throw new GateError('GATE_ERR_NOT_FOUND', `the gate has not checked a listing "${listingId}"`, { field: 'listingId' });
     }
@@ -75,19 +76,20 @@ export class ReportDesk {
       await redis.sadd(keys.listingReporters(listingId), reporterId);
     }
     const reportId = `rp_${randomUUID()}`;
+    const { listing, context: kept } = listingOfRecord(stored);
     const queued = await this.reviews.enqueue({
       listingId,
-      sellerId: stored.listing.sellerId,
-      contentHash: `${contentHash(stored.listing)}:report:${reportId}`,
+      sellerId: listing.sellerId,
+      contentHash: `${contentHash(listing)}:report:${reportId}`,
       policyVersion: stored.policyVersion ?? '',
       checkId: stored.checkId ?? '',
       score: 0,
       tier: 'low',
       priority: 1,
       reasons: stored.reasons ?? [],
-      listing: stored.listing,
+      listing,
       source: 'report',
-      context: { reports: { count: 1, reasons: [line] } },
+      context: { reports: { count: 1, reasons: [line] }, ...kept },
     });
     if (queued.kind !== 'queued') throw new Error('a report item cannot already be decided');
     await redis.set(keys.openReport(listingId), queued.reviewId);

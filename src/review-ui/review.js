@@ -159,6 +159,7 @@
     // Each line: our words, then the complainer's, seller's or reporters' own, isolated.
     if (context.complaint) lines.push(['Complaint by ' + context.complaint.holder + ' for ' + context.complaint.brandId + (context.complaint.takedown ? ' (listing already taken down)' : '') + ': ', isolated(context.complaint.reason)]);
     if (context.appeal) lines.push(['Appeal by the seller against a block by ' + context.appeal.blockedBy + ' at ' + context.appeal.blockedAt + ': ', isolated(context.appeal.reason), ' (allow overturns the block)']);
+    if (context.contentNotKept) lines.push(['The gate keeps no copy of a listing it allowed, and this one was allowed when last checked: open it on the marketplace to judge it.']);
     if (context.reports) lines.push([context.reports.count + ' consumer report(s): ', ...context.reports.reasons.flatMap((reason, i) => (i === 0 ? [isolated(reason)] : [' | ', isolated(reason)]))]);
     $('context-block').hidden = lines.length === 0;
     $('context').replaceChildren(...lines.map((parts) => {

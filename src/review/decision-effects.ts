@@ -188,7 +188,8 @@ export class DecisionEffects {
     if (record.contentHash) verdict.contentHash = record.contentHash;
     if (version !== undefined) verdict.version = version;
     // A decision older than the listing's stored one (an effect applied late) changes nothing the marketplace sees.
-    const current = await verdicts.record(verdict);
+    // The listing the person judged is kept with the decision (the gate kept none of an allowed one).
+    const current = await verdicts.record(verdict, listing);
     await this.parts.outcomes?.decided({ decisionId: record.decisionId ?? reviewId, reviewId, listingId: record.listingId ?? '', decision, who, at, createdAt: item.createdAt ?? at, context });
     // Items of the same listing this decision closed follow it: their complaint, appeal or report is settled with it.
     for (const other of (record.superseded ?? '').split(',').filter((id) => id !== '')) {

@@ -7,6 +7,8 @@ import type { CheckRequest } from '../gate/check-request.js';
 import { luaCommand } from '../redis/lua-command.js';
 import { slotGroups } from '../redis/slot-groups.js';
 import { WriteBehind } from '../redis/write-behind.js';
+import { verdictShardOf } from '../redis/verdict-shard.js';
+import { allowRecordMillis, packAllowRecord, unpackAllowRecord } from './allow-record.js';
 
 export interface ListingVerdict {
   listingId: string;
@@ -32,7 +34,19 @@ export interface ListingVerdict {
 
 /** The verdict with the listing as last checked (kept for complaints and appeals). */
 export interface StoredListingVerdict extends ListingVerdict {
+  /** Absent when the listing's latest verdict is the gate's allow: its record keeps no copy. */
   listing?: CheckRequest;
+  /** The listing's seller, when its record is a compact allow record (no listing kept). */
+  sellerId?: string;
+}
+
+/**
+ * How long a period of allow records lasts: a thirtieth of the window, between a
+ * minute and a day (a day with the default 30-day window). A period's bucket
+ * expires a window after the period ends.
+ */
+function allowPeriodMs(windowSeconds: number): number {
+  return Math.min(86_400_000, Math.max(60_000, Math.ceil((windowSeconds * 1000) / 30)));
 }
 
 interface PendingRecord {
@@ -55,6 +69,8 @@ export interface ListingVerdictsOptions {
   retentionSeconds?: number;
   /** How long the gate's record of an allow verdict is kept, in seconds (GATE_ALLOW_RETENTION_DAYS). Default 30 days. */
   allowRetentionSeconds?: number;
+  /** Buckets per period (a day by default) and verdict shard for the compact allow records (GATE_ALLOW_RECORD_BUCKETS). Default 16. */
+  allowRecordBuckets?: number;
 }
 
 export class ListingVerdicts {
@@ -62,6 +78,11 @@ export class ListingVerdicts {
   private readonly later: WriteBehind<PendingRecord>;
   /** record-verdicts-unless-newer.lua: the number of keys, the keys, then 13 values per record; per record 0, 1 or 2 (changed). */
   private readonly recordManyUnlessNewer: (keyCount: number, ...keysThenValues: string[]) => Promise<number[]>;
+  /** record-allows.lua: the number of keys, the keys, 3 values, then 6 per record; per record 0 or 1 (written). */
+  private readonly recordAllows: (keyCount: number, ...keysThenValues: string[]) => Promise<number[]>;
+  private readonly readVerdict: (key: string, allowPrefix: string, listingId: string, bucketHash: string, now: string, windowMs: string) => Promise<[string[], string | null]>;
+  private readonly allowRecordBuckets: number;
+  private readonly allowPeriodMs: number;
   private readonly recordDecision: (key: string, version: string, ttlSeconds: string, ...fieldsAndValues: string[]) => Promise<number>;
   private readonly retentionSeconds: number;
   private readonly allowRetentionSeconds: number;
@@ -71,10 +92,14 @@ export class ListingVerdicts {
     private readonly keys: RedisKeys,
     options: ListingVerdictsOptions = {},
   ) {
-    this.recordManyUnlessNewer = luaCommand<ListingVerdicts['recordManyUnlessNewer']>(redis, 'record-verdicts-unless-newer');
+    this.recordManyUnlessNewer = luaCommand<ListingVerdicts['recordManyUnlessNewer']>(redis, 'record-verdicts-unless-newer', undefined, ['allow-records']);
+    this.recordAllows = luaCommand<ListingVerdicts['recordAllows']>(redis, 'record-allows', undefined, ['allow-records']);
+    this.readVerdict = luaCommand<ListingVerdicts['readVerdict']>(redis, 'read-listing-verdict', 1, ['allow-records']);
+    this.allowRecordBuckets = options.allowRecordBuckets ?? 16;
     this.recordDecision = luaCommand<ListingVerdicts['recordDecision']>(redis, 'record-decision-verdict', 1);
     this.retentionSeconds = options.retentionSeconds ?? 180 * 86_400;
     this.allowRetentionSeconds = options.allowRetentionSeconds ?? 30 * 86_400;
+    this.allowPeriodMs = allowPeriodMs(this.allowRetentionSeconds);
     this.later = new WriteBehind<PendingRecord>({
       name: 'verdict records',
       delayMs: options.recordDelayMs ?? 5,
@@ -105,7 +130,11 @@ export class ListingVerdicts {
     return verdict.verdict === 'allow' && verdict.decidedBy === 'gate' ? this.allowRetentionSeconds : this.retentionSeconds;
   }
 
-  /** The gate's record of a check, written with the others answered in the same turn; reads here see it at once. */
+  /**
+   * The gate's record of a check, written with the others answered in the same turn;
+   * reads here see it at once. An allow keeps a compact record without the listing,
+   * and onChanged is called only for a block or review verdict new for the listing.
+   */
   recordLater(verdict: ListingVerdict, listing: CheckRequest, onChanged?: () => void): void {
     this.later.add(verdict.listingId, { verdict, listing, onChanged });
   }
@@ -121,37 +150,70 @@ export class ListingVerdicts {
   }
 
   private async writeAll(batch: ReadonlyMap<string, PendingRecord>): Promise<void> {
+    const allows: PendingRecord[] = [];
+    const others: PendingRecord[] = [];
+    for (const record of batch.values()) (isCompactAllow(record.verdict) ? allows : others).push(record);
     // One script call per hash slot: a single one on a single Redis.
     const key = (record: PendingRecord): string => this.keys.listingVerdict(record.verdict.listingId);
-    await Promise.all(
-      slotGroups(this.redis, batch.values(), key).map(async (group) => {
+    const now = Date.now();
+    const windowMs = String(this.allowRetentionSeconds * 1000);
+    await Promise.all([
+      ...slotGroups(this.redis, others, key).map(async (group) => {
         const args = group.map(key);
-        // fieldsOf's fields come in the script's FIELDS order; the listing ('' for none) follows.
-        for (const { verdict, listing } of group) args.push(...Object.values(fieldsOf(verdict, undefined)), listing ? JSON.stringify(listing) : '', String(this.ttlOf(verdict)));
+        for (const { verdict, listing } of group) {
+          // fieldsOf's fields come in the script's FIELDS order; the listing ('' for none) follows.
+          args.push(...Object.values(fieldsOf(verdict, undefined)), listing ? JSON.stringify(listing) : '', String(this.ttlOf(verdict)));
+        }
         const outcomes = await this.recordManyUnlessNewer(group.length, ...args);
         group.forEach((record, i) => {
           if (outcomes[i] === 2) record.onChanged?.();
         });
       }),
-    );
+      ...slotGroups(this.redis, allows, key).map(async (group) => {
+        const period = this.allowPeriodMs;
+        const args = [...group.map(key), String(this.allowRecordBuckets), String(now), windowMs, String(period)];
+        for (const { verdict, listing } of group) {
+          const start = Math.floor(Date.parse(verdict.decidedAt) / period) * period;
+          const bucketSeconds = Math.max(1, Math.ceil((start + period - now) / 1000 + this.allowRetentionSeconds));
+          const { bucketHash } = verdictShardOf(verdict.listingId);
+          args.push(this.keys.allowRecords(verdict.listingId), verdict.listingId, String(bucketHash), String(start), packAllowRecord(verdict, listing?.sellerId ?? ''), String(bucketSeconds));
+        }
+        await this.recordAllows(group.length, ...args);
+      }),
+    ]);
+  }
+
+  /** The listing's record and its newest allow record, whichever is newer (a person's verdict outranks the gate's later allow). */
+  private async read(listingId: string): Promise<StoredListingVerdict | undefined> {
+    const { bucketHash } = verdictShardOf(listingId);
+    const [flat, packed] = await this.readVerdict(this.keys.listingVerdict(listingId), this.keys.allowRecords(listingId), listingId, String(bucketHash), String(Date.now()), String(this.allowRetentionSeconds * 1000));
+    let fields: Record<string, string> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i] as string] = flat[i + 1] as string;
+    if (flat.length === 0 && !packed) fields = await this.redis.hgetall(this.keys.legacyListingVerdict(listingId));
+    const full: StoredListingVerdict | undefined = this.fromFields(listingId, fields);
+    if (full && fields.listing) full.listing = JSON.parse(fields.listing) as CheckRequest;
+    if (!packed) return full;
+    if (full && (full.decidedBy !== 'gate' || Date.parse(full.decidedAt) >= allowRecordMillis(packed))) return full;
+    return unpackAllowRecord(listingId, packed);
   }
 
   /** The stored record with the listing as last checked. */
   async getStored(listingId: string): Promise<StoredListingVerdict | undefined> {
     const pending = this.later.peek(listingId);
-    if (pending) return pending.listing ? { ...pending.verdict, listing: pending.listing } : { ...pending.verdict };
-    const fields = await this.redis.hgetall(this.keys.listingVerdict(listingId));
-    const verdict = this.fromFields(listingId, fields);
-    if (!verdict) return undefined;
-    const stored: StoredListingVerdict = verdict;
-    if (fields.listing) stored.listing = JSON.parse(fields.listing) as CheckRequest;
-    return stored;
+    if (pending) {
+      if (isCompactAllow(pending.verdict)) return { ...pending.verdict, ...(pending.listing ? { sellerId: pending.listing.sellerId } : {}) };
+      return pending.listing ? { ...pending.verdict, listing: pending.listing } : { ...pending.verdict };
+    }
+    return this.read(listingId);
   }
 
   async get(listingId: string): Promise<ListingVerdict | undefined> {
     const pending = this.later.peek(listingId);
     if (pending) return { ...pending.verdict };
-    return this.fromFields(listingId, await this.redis.hgetall(this.keys.listingVerdict(listingId)));
+    const stored = await this.read(listingId);
+    if (!stored) return undefined;
+    const { listing: _listing, sellerId: _sellerId, ...verdict } = stored;
+    return verdict;
   }
 
   private fromFields(listingId: string, fields: Record<string, string>): ListingVerdict | undefined {
@@ -171,6 +233,16 @@ export class ListingVerdicts {
     if (fields.brands) out.brands = JSON.parse(fields.brands) as string[];
     return out;
   }
+}
+
+/**
+ * The gate's allow, kept as a compact record without the listing. Not one that
+ * knows its content hash: the gate computes it only when a person decided about
+ * the listing, and such an allow (of changed content) replaces the person's verdict
+ * in the full record, where the content is compared.
+ */
+function isCompactAllow(verdict: ListingVerdict): boolean {
+  return verdict.verdict === 'allow' && verdict.decidedBy === 'gate' && !verdict.contentHash;
 }
 
 function fieldsOf(verdict: ListingVerdict, listing: CheckRequest | undefined): Record<string, string> {

@@ -58,7 +58,7 @@ export class ReviewClusters {
     const keys = JSON.parse(keysJson ?? '[]') as string[];
     if (keys.length === 0) return [];
     const sampling = this.redis.pipeline();
-    for (const key of keys) sampling.srandmember(this.keys.reviewCluster(key), SAMPLE_PER_KEY);
+    for (const key of keys) sampling.zrandmember(this.keys.reviewCluster(key), SAMPLE_PER_KEY);
     const sampled = new Set<string>();
     for (const [, ids] of (await sampling.exec()) ?? []) for (const id of (ids as string[] | null) ?? []) if (id !== reviewId) sampled.add(id);
     const candidates = [...sampled].slice(0, MAX_CANDIDATES);
@@ -82,7 +82,7 @@ export class ReviewClusters {
     });
     if (stale.length > 0) {
       const cleaning = this.redis.pipeline();
-      for (const key of keys) cleaning.srem(this.keys.reviewCluster(key), ...stale);
+      for (const key of keys) cleaning.zrem(this.keys.reviewCluster(key), ...stale);
       await cleaning.exec();
     }
     return out;

@@ -54,6 +54,8 @@ export interface ReviewContext {
   complaint?: { complaintId: string; holder: string; brandId: string; reason: string; takedown: boolean };
   appeal?: { appealId: string; reason: string; blockedBy: string; blockedAt: string; blockReasons: Reason[]; complaintId?: string };
   reports?: { count: number; reasons: string[] };
+  /** The listing's last check was allowed, and the gate keeps no copy of an allowed listing: the item has its ids only. */
+  contentNotKept?: true;
   /** Live ids of the brands the listing names or whose banked items it matched. */
   brands?: string[];
 }
@@ -138,8 +140,8 @@ export class ReviewQueue {
     this.scripts = {
       // The number of keys varies (four, then one per cluster key), so it is passed on each call.
       enqueue: luaCommand<Script>(redis, 'enqueue-review'),
-      decide: luaCommand<Script>(redis, 'decide-review', 3),
-      undo: luaCommand<Script>(redis, 'undo-decision', 2),
+      decide: luaCommand<Script>(redis, 'decide-review', 3, ['review-cluster-index']),
+      undo: luaCommand<Script>(redis, 'undo-decision', 2, ['review-cluster-index']),
       escalate: luaCommand<Script>(redis, 'escalate-review', 2),
       earlierDecision: luaCommand<Script>(redis, 'record-earlier-decision', 2),
     };
@@ -375,6 +377,7 @@ export class ReviewQueue {
       String(this.retentionSeconds),
       this.keys.decidedChanges,
       this.keys.reviewDecidedPrefix,
+      this.keys.reviewCluster(''),
     );
     if (status !== 'ok') throw new ReviewError(value);
     return { decisionId: value, entry: entry ?? '' };
@@ -394,6 +397,7 @@ export class ReviewQueue {
       this.keys.listingVersionPrefix,
       String(this.retentionSeconds),
       this.keys.reviewDecidedPrefix,
+      this.keys.reviewCluster(''),
     );
     if (status !== 'ok') throw new ReviewError(value);
     return entry ?? '';

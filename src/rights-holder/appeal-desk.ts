@@ -10,6 +10,7 @@ import { contentHash } from '../gate/content-hash.js';
 import { addWorkingDays } from '../enforcement/working-days.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import type { ListingVerdicts } from '../review/listing-verdicts.js';
+import { listingOfRecord } from '../review/listing-of-record.js';
 import type { ReviewContext, ReviewQueue } from '../review/review-queue.js';
 
 /** Appeals go before the gate's own review verdicts, after complaints. */
@@ -47,8 +48,9 @@ export class AppealDesk {
   async file(listingId: string, sellerId: string, reason: string, now = new Date()): Promise<{ appeal: Appeal; created: boolean }> {
     const { redis, keys, verdicts, reviews, audit, windowWorkingDays } = this.parts;
     const stored = await verdicts.getStored(listingId);
-    if (!stored?.listing) throw new GateError('GATE_ERR_NOT_FOUND', `the gate has not checked a listing "${listingId}"`, { field: 'listingId' });
-    if (stored.listing.sellerId !== sellerId) throw new GateError('GATE_ERR_FORBIDDEN', 'sellerId is not the seller of this listing', { field: 'sellerId' });
+    if (!stored) throw new GateError('GATE_ERR_NOT_FOUND', `the gate has not checked a listing "${listingId}"`, { field: 'listingId' });
+    const { listing, context: kept } = listingOfRecord(stored);
+    if (listing.sellerId !== sellerId) throw new GateError('GATE_ERR_FORBIDDEN', 'sellerId is not the seller of this listing', { field: 'sellerId' });
     const existingId = await redis.get(keys.listingAppeal(listingId, stored.decidedAt));
     if (existingId) {
       const existing = await this.get(existingId);
@@ -72,17 +74,17 @@ export class AppealDesk {
     const queued = await reviews.enqueue({
       listingId,
       sellerId,
-      contentHash: `${contentHash(stored.listing)}:appeal:${appealId}`,
+      contentHash: `${contentHash(listing)}:appeal:${appealId}`,
       policyVersion: stored.policyVersion ?? '',
       checkId: stored.checkId ?? '',
       score: 0,
       tier: 'high',
       priority: APPEAL_PRIORITY,
       reasons: blockReasons,
-      listing: stored.listing,
+      listing,
       source: 'appeal',
       // The brands the blocked listing involved: an overturn counts against them.
-      context: stored.brands ? { appeal: appealContext, brands: stored.brands } : { appeal: appealContext },
+      context: stored.brands ? { appeal: appealContext, brands: stored.brands, ...kept } : { appeal: appealContext, ...kept },
     });
     if (queued.kind !== 'queued') throw new Error('an appeal item cannot already be decided');
     const appeal: Appeal = {

@@ -10,6 +10,7 @@ import { contentHash } from '../gate/content-hash.js';
 import type { BrandFigures } from '../enforcement/brand-figures.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import type { ListingVerdicts } from '../review/listing-verdicts.js';
+import { listingOfRecord } from '../review/listing-of-record.js';
 import type { ReviewQueue } from '../review/review-queue.js';
 import type { WebhookOutbox } from '../webhook/webhook-outbox.js';
 import type { ComplainerTrustBook } from './complainer-trust.js';
@@ -65,11 +66,11 @@ export class ComplaintDesk {
         continue;
       }
       const stored = await verdicts.getStored(listingId);
-      if (!stored?.listing) {
+      if (!stored) {
         results.push({ listingId, error: 'the gate has not checked a listing with this id' });
         continue;
       }
-      const listing = stored.listing;
+      const { listing, context: kept } = listingOfRecord(stored);
       const complaintId = `cp_${randomUUID()}`;
       const filedAt = new Date().toISOString();
       const queued = await reviews.enqueue({
@@ -85,7 +86,7 @@ export class ComplaintDesk {
         reasons: stored.reasons ?? [],
         listing,
         source: 'complaint',
-        context: { complaint: { complaintId, holder, brandId: brand, reason, takedown }, brands: [brand] },
+        context: { complaint: { complaintId, holder, brandId: brand, reason, takedown }, brands: [brand], ...kept },
       });
       if (queued.kind !== 'queued') throw new Error('a complaint item cannot already be decided');
       const complaint: Complaint = { complaintId, holder, brandId: brand, listingId, reason, filedAt, status: takedown ? 'taken_down' : 'pending', takedown, reviewId: queued.reviewId };

@@ -42,6 +42,8 @@ export interface SellerRingsOptions {
   flagsResyncMs?: number;
   /** How long a check's links may wait to go with others' (linkLater). Default 5 ms. */
   linkDelayMs?: number;
+  /** How long a seller's recorded listings are kept (besides its 500 latest), in ms (GATE_RETENTION_DAYS). Default 180 days. */
+  listingsWindowMs?: number;
   log?: (message: string) => void;
 }
 
@@ -88,6 +90,7 @@ export class SellerRings {
     return `${this.keys.rings}parent`;
   }
   private readonly recentlyLinked = new LRUCache<string, true>({ max: 200_000, ttl: 60_000 });
+  private readonly listingsWindowMs: number;
   /** Which sellers and attributes may be in a ring with a confirmed seller. */
   readonly flags: RingFlags;
 
@@ -111,6 +114,7 @@ export class SellerRings {
     });
     this.statusCommand = luaCommand<StatusCommand>(redis, 'ring-status', 1);
     this.confirmCommand = luaCommand<ConfirmCommand>(redis, 'confirm-seller', 1, ['ring-flags']);
+    this.listingsWindowMs = options.listingsWindowMs ?? 180 * 86_400_000;
     this.flags = new RingFlags(redis, keys, options.log ?? (() => undefined), options.flagsResyncMs ?? 600_000);
   }
 
@@ -166,7 +170,8 @@ export class SellerRings {
   }
 
   private async linkMany(batch: ReadonlyMap<string, PendingLink>): Promise<void> {
-    const args: string[] = [this.route, this.keys.rings, String(Date.now()), this.keys.ringChanges];
+    const now = Date.now();
+    const args: string[] = [this.route, this.keys.rings, String(now), this.keys.ringChanges, String(now - this.listingsWindowMs)];
     for (const link of batch.values()) args.push(link.sellerId, link.listingId, link.region, String(link.nodes.length), ...link.nodes);
     this.flags.learn(await this.linkManyCommand(...args));
     for (const memo of batch.keys()) this.recentlyLinked.set(memo, true);
@@ -181,7 +186,8 @@ export class SellerRings {
     const nodes = nodesOf(attributes);
     const memo = linkMemo(sellerId, listingId, region, nodes);
     if (this.recentlyLinked.has(memo)) return this.status(sellerId);
-    const reply = await this.linkCommand(this.route, this.keys.rings, sellerId, String(Date.now()), listingId, region, this.keys.ringChanges, ...nodes);
+    const now = Date.now();
+    const reply = await this.linkCommand(this.route, this.keys.rings, sellerId, String(now), listingId, region, this.keys.ringChanges, String(now - this.listingsWindowMs), ...nodes);
     this.flags.learn(reply[4] ?? []);
     const status = statusOf(reply);
     this.recentlyLinked.set(memo, true);

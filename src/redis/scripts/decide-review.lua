@@ -24,6 +24,8 @@
 -- ARGV[14] seconds a listing's version and decided content are kept
 -- ARGV[15] channel announcing a listing a person decided
 -- ARGV[16] key prefix of decided content (listingId, ':' and the content hash are appended)
+-- ARGV[17] key prefix of the cluster index
+-- Needs lib/review-cluster-index.lua.
 -- The listing's other open items are closed as superseded by this decision (a
 -- reviewer deciding one later gets already_decided): a person's decision on a
 -- listing is not reversed by an older item of the same listing. The listing's
@@ -47,6 +49,7 @@ elseif ARGV[9] == '2' and #pending > 0 then
   if pending[1][2] ~= ARGV[2] and tonumber(pending[1][3]) <= tonumber(ARGV[3]) then return { 'error', 'claimed_by_another' } end
 end
 redis.call('XACK', stream, ARGV[1], entryId)
+indexCluster(ARGV[17], item, redis.call('HGET', item, 'reviewId'), false)
 redis.call('HSET', item, 'status', 'decided', 'decision', ARGV[4], 'decidedBy', ARGV[2], 'decidedAt', ARGV[8], 'decidedAtMs', ARGV[10], 'decisionId', ARGV[5])
 local decidedKey = redis.call('HGET', item, 'decidedKey')
 redis.call('SET', decidedKey, ARGV[4], 'EX', ARGV[14])
@@ -58,6 +61,7 @@ for _, other in ipairs(redis.call('SMEMBERS', openKey)) do
   local otherItem = ARGV[13] .. other
   if other ~= reviewId and redis.call('HGET', otherItem, 'status') == 'pending' then
     redis.call('HSET', otherItem, 'status', 'superseded', 'supersededBy', reviewId, 'decidedAt', ARGV[8])
+    indexCluster(ARGV[17], otherItem, other, false)
     local otherStream = redis.call('HGET', otherItem, 'stream')
     local otherEntry = redis.call('HGET', otherItem, 'entryId')
     if otherStream and otherEntry then redis.call('XACK', otherStream, ARGV[1], otherEntry) end

@@ -45,7 +45,7 @@ for i = 6, #ARGV, 2 do
 end
 if #KEYS > 5 then
   for i = 6, #KEYS do
-    redis.call('SADD', KEYS[i], ARGV[1])
+    redis.call('ZADD', KEYS[i], 0, ARGV[1])
   end
   for _, value in ipairs({ 'clusterKeys', ARGV[3], 'text', ARGV[4], 'phashes', ARGV[5] }) do
     item[#item + 1] = value

@@ -8,7 +8,8 @@
 -- ARGV[4]  listing id ('' for a shop-opening check)
 -- ARGV[5]  region ('' when not known)
 -- ARGV[6]  the ring channel, where nodes newly in a ring with a confirmed seller are announced
--- ARGV[7..] attribute nodes (`phone:<hash>`, `device:<id>`, ...)
+-- ARGV[7]  the oldest time (ms) a seller's recorded listing is kept
+-- ARGV[8..] attribute nodes (`phone:<hash>`, `device:<id>`, ...)
 -- Needs lib/ring-flags.lua and lib/link-seller.lua.
 -- Returns the ring as it is after linking: its root node, how many of its members
 -- are confirmed counterfeit sellers, whether the seller is one, how many members
@@ -16,8 +17,8 @@
 local p = ARGV[1]
 local newlyFlagged = {}
 local nodes = {}
-for i = 7, #ARGV do nodes[#nodes + 1] = ARGV[i] end
-local root = linkSeller(p, ARGV[2], ARGV[3], ARGV[4], ARGV[5], nodes, newlyFlagged)
+for i = 8, #ARGV do nodes[#nodes + 1] = ARGV[i] end
+local root = linkSeller(p, ARGV[2], ARGV[3], ARGV[4], ARGV[5], nodes, newlyFlagged, ARGV[7])
 local announced = announceFlags(ARGV[6], newlyFlagged)
 return {
   root,

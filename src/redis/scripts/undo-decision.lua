@@ -12,6 +12,8 @@
 -- ARGV[7]  key prefix of a listing's decision version (the listingId is appended)
 -- ARGV[8]  seconds a listing's version is kept
 -- ARGV[9]  key prefix of decided content (listingId, ':' and the content hash are appended)
+-- ARGV[10] key prefix of the cluster index
+-- Needs lib/review-cluster-index.lua.
 -- Returns { 'ok', newEntryId, decisionEntryId } or { 'error', code }
 local item = KEYS[1]
 local status = redis.call('HGET', item, 'status')
@@ -30,6 +32,7 @@ redis.call('DEL', redis.call('HGET', item, 'decidedKey'))
 local previous = redis.call('HGET', item, 'decision')
 local decisionId = redis.call('HGET', item, 'decisionId')
 redis.call('HSET', item, 'status', 'pending', 'entryId', entryId)
+indexCluster(ARGV[10], item, redis.call('HGET', item, 'reviewId'), true)
 redis.call('HDEL', item, 'decision', 'decidedBy', 'decidedAt', 'decidedAtMs', 'decisionId')
 local listingId = redis.call('HGET', item, 'listingId')
 local listingContent = string.match(redis.call('HGET', item, 'contentHash') or '', '^[^:]+')

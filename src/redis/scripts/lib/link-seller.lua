@@ -43,9 +43,9 @@ local function ringMerge(p, a, b, newlyFlagged)
 end
 
 -- Links one seller with its attribute nodes (`phone:<hash>`, ...) and records when
--- it was seen, the listing (its 500 latest are kept) and the region ('' for none).
--- Returns the seller's root after linking.
-local function linkSeller(p, sellerId, now, listingId, region, nodes, newlyFlagged)
+-- it was seen, the listing (its 500 latest are kept, none older than keepSince, ms)
+-- and the region ('' for none). Returns the seller's root after linking.
+local function linkSeller(p, sellerId, now, listingId, region, nodes, newlyFlagged, keepSince)
   local seller = 's:' .. sellerId
   local info = p .. 'seller:' .. sellerId
   if redis.call('HSETNX', info, 'firstSeen', now) == 1 then
@@ -55,6 +55,7 @@ local function linkSeller(p, sellerId, now, listingId, region, nodes, newlyFlagg
   if listingId ~= '' then
     redis.call('ZADD', p .. 'listings:' .. sellerId, now, listingId)
     redis.call('ZREMRANGEBYRANK', p .. 'listings:' .. sellerId, 0, -501)
+    redis.call('ZREMRANGEBYSCORE', p .. 'listings:' .. sellerId, '-inf', '(' .. keepSince)
   end
   if region ~= '' then
     redis.call('SADD', p .. 'regions:' .. sellerId, region)

@@ -1,0 +1,11 @@
+-- A listing's verdict record and its newest compact allow record, for the caller to
+-- take the newer (src/review/listing-verdicts.ts).
+-- KEYS[1]  the listing's verdict record
+-- ARGV[1]  the allow prefix of its shard
+-- ARGV[2]  listing id
+-- ARGV[3]  its bucket hash
+-- ARGV[4]  now (ms since the epoch)
+-- ARGV[5]  the window allow records are kept (ms)
+-- Needs lib/allow-records.lua.
+-- Returns { the record's fields and values, the packed allow record or false }.
+return { redis.call('HGETALL', KEYS[1]), newestAllow(ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])) or false }
