@@ -91,7 +91,8 @@ async function send(url: string, mix: Mix, tag: string, rate: number, limit: { a
   return result.requests.total;
 }
 
-const WINDOW_DAYS: Record<FamilyBound, number | undefined> = { retention: RETENTION_DAYS, 'allow-window': ALLOW_RETENTION_DAYS, 'not traffic': undefined, 'not yet bounded': undefined };
+// Pending items are as many as reviewers have not decided yet: not a window of traffic, not projected.
+const WINDOW_DAYS: Record<FamilyBound, number | undefined> = { retention: RETENTION_DAYS, 'allow-window': ALLOW_RETENTION_DAYS, 'two days': 2, 'pending items': undefined, 'not traffic': undefined, 'not yet bounded': undefined };
 
 interface MixResult {
   mix: string;

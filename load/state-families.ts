@@ -5,7 +5,7 @@
 import type { Redis } from 'ioredis';
 
 /** How a family's size ends: a retention window (of blocks/reviews, or of allows), something other than traffic, or not yet. */
-export type FamilyBound = 'retention' | 'allow-window' | 'not traffic' | 'not yet bounded';
+export type FamilyBound = 'retention' | 'allow-window' | 'two days' | 'pending items' | 'not traffic' | 'not yet bounded';
 
 export interface FamilyUsage {
   family: string;
@@ -25,8 +25,10 @@ export function familyOf(key: string): string {
 
 export function boundOf(family: string): FamilyBound {
   if (/\{verdicts:\*\}:a:/.test(family)) return 'allow-window';
-  if (/\{verdicts:\*\}:v:|\{review\}:(decided|version)|\{outcomes\}|\{spool\}|\{reports\}:rate/.test(family)) return 'retention';
-  if (/\{review\}:(stream|item|dedupe|open|near)|\{complaints\}|\{appeals\}|\{reports\}/.test(family)) return 'not yet bounded';
+  if (/\{verdicts:\*\}:v:|\{review\}:(decided|version|item|dedupe)|\{outcomes\}|\{spool\}|\{reports\}:rate/.test(family)) return 'retention';
+  if (/\{review\}:stream/.test(family)) return 'two days';
+  if (/\{review\}:(open|near)/.test(family)) return 'pending items';
+  if (/\{complaints\}|\{appeals\}|\{reports\}/.test(family)) return 'not yet bounded';
   return 'not traffic';
 }
 

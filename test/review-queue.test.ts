@@ -149,6 +149,14 @@ describe('review queue', () => {
     const [second] = await claim(a, ALICE);
     assert.equal(second?.reviewId, other.reviewId);
     await decide(a, ALICE, second?.reviewId ?? '', { decision: 'block', confirm: { seller: true } });
+    // A decided item (and the key that finds it by content) is kept for the retention window, an undone one for good.
+    const operator = new Redis(redis.adminUrl);
+    const itemTtl = async (): Promise<[number, number]> => {
+      const dedupeKey = (await operator.hget(`rq:{review}:item:${second?.reviewId}`, 'dedupeKey')) ?? '';
+      return [await operator.ttl(`rq:{review}:item:${second?.reviewId}`), await operator.ttl(dedupeKey)];
+    };
+    const [decidedItemTtl, decidedDedupeTtl] = await itemTtl();
+    assert.ok(decidedItemTtl > 179 * 86_400 && decidedDedupeTtl > 179 * 86_400, `a decided item expires: ${decidedItemTtl}, ${decidedDedupeTtl}`);
     assert.equal((await check(b, { listingId: 'X', sellerId: 's-undo-2', title: 'plain shirt' })).verdict, 'block');
     assert.equal((await b.post(`/v1/review/${second?.reviewId}/undo`, {}, as(BOB))).status, 409, 'only the reviewer who decided may undo');
     assert.equal((await a.post(`/v1/review/${second?.reviewId}/undo`, {}, as(ALICE))).status, 200);
@@ -156,6 +164,8 @@ describe('review queue', () => {
     assert.equal((await check(b, { listingId: 'X2', sellerId: 's-undo-2', title: 'plain shirt' })).verdict, 'allow', 'the seller the decision listed is unlisted');
     const [back] = await claim(b, BOB);
     assert.equal(back?.reviewId, second?.reviewId, 'the item is back in the queue');
+    assert.deepEqual(await itemTtl(), [-1, -1], 'an item pending again does not expire');
+    operator.disconnect();
     await decide(b, BOB, back?.reviewId ?? '', { decision: 'allow' });
     void queued;
   });

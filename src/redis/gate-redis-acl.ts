@@ -28,7 +28,7 @@ export const GATE_CODE_COMMANDS: readonly string[] = [
   // reach only what the rest of this list and the key patterns allow.
   'evalsha', 'eval',
   'multi', 'exec',
-  'get', 'mget', 'set', 'exists', 'del', 'expire', 'incr', 'decr',
+  'get', 'mget', 'set', 'exists', 'del', 'expire', 'persist', 'incr', 'decr',
   'hget', 'hmget', 'hgetall', 'hkeys', 'hset', 'hsetnx', 'hdel', 'hincrby', 'hscan',
   'lpush', 'rpush', 'lrange', 'ltrim',
   'sadd', 'srem', 'sismember', 'smismember', 'smembers', 'scard', 'sscan', 'sunionstore',

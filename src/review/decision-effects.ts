@@ -21,12 +21,19 @@ import type { Reason } from '../gate/reason.js';
 import type { ReviewContext } from './review-queue.js';
 import { trimBehindGroups } from '../redis/trim-behind-groups.js';
 import { compareStreamIds } from '../redis/stream-ids.js';
+import { REVIEW_TIERS } from './review-tier.js';
 
 const EFFECTS_GROUP = 'effects';
 const STALE_MS = 5000;
 /** Applied decisions are trimmed this often, keeping a day for the reviewers' own figures (GET /v1/review/stats reads the last hour). */
 const TRIM_EVERY_MS = 60_000;
 const KEEP_APPLIED_MS = 86_400_000;
+/**
+ * A decided review entry (its listing as sent) is kept this long behind the review
+ * group: a day for its decision's effects to read it, and a day, the longest undo
+ * window, for an undo to put it back in the queue.
+ */
+const KEEP_DECIDED_ENTRIES_MS = 2 * 86_400_000;
 
 interface Added {
   lists: Array<{ kind: ListKind; value: string }>;
@@ -49,6 +56,8 @@ export interface DecisionEffectsParts {
   outcomes?: EnforcementOutcomes;
   /** Sellers a reviewer confirms are marked in their rings. */
   rings?: SellerRings;
+  /** How long decided entries stay in the review streams; default two days. */
+  decidedEntriesKeptMs?: number;
 }
 
 function asRecord(fields: string[]): Record<string, string> {
@@ -129,6 +138,7 @@ export class DecisionEffects {
     if (Date.now() - this.trimmedAt >= TRIM_EVERY_MS) {
       this.trimmedAt = Date.now();
       await trimBehindGroups(redis, keys.reviewDecisions, KEEP_APPLIED_MS);
+      for (const tier of REVIEW_TIERS) await trimBehindGroups(redis, keys.reviewStream(tier), this.parts.decidedEntriesKeptMs ?? KEEP_DECIDED_ENTRIES_MS);
     }
   }
 

@@ -103,7 +103,8 @@ export class ComplaintDesk {
         // A takedown is a change of the listing's verdict like a decision: it takes the next version.
         const versionKey = keys.listingVersionPrefix + listingId;
         const [[, version]] = (await redis.multi().incr(versionKey).expire(versionKey, reviews.retentionSeconds).exec()) as [[Error | null, number]];
-        await verdicts.record({ listingId, verdict: 'block', decidedBy, decidedAt: filedAt, reviewId: queued.reviewId, complaintId, reasons: stored.reasons ?? [], version });
+        // The listing as kept (or its ids) stays with the takedown: an appeal finds its seller.
+        await verdicts.record({ listingId, verdict: 'block', decidedBy, decidedAt: filedAt, reviewId: queued.reviewId, complaintId, reasons: stored.reasons ?? [], version }, listing);
         await webhooks.enqueue({ eventId: `${complaintId}:takedown`, type: 'listing.verdict', listingId, verdict: 'block', decidedBy, decidedAt: filedAt, reviewId: queued.reviewId, sequence: version });
       }
       await audit.record({ who: `rights_holder:${holder}`, what: takedown ? 'complaint:file:takedown' : 'complaint:file', subject: complaintId, why: reason, details: { listingId, brandId: brand } });

@@ -51,6 +51,10 @@ end
 redis.call('XACK', stream, ARGV[1], entryId)
 indexCluster(ARGV[17], item, redis.call('HGET', item, 'reviewId'), false)
 redis.call('HSET', item, 'status', 'decided', 'decision', ARGV[4], 'decidedBy', ARGV[2], 'decidedAt', ARGV[8], 'decidedAtMs', ARGV[10], 'decisionId', ARGV[5])
+-- A decided item is kept for the retention window (its content's decided key and version too); an undo keeps it again.
+redis.call('EXPIRE', item, ARGV[14])
+local dedupeKey = redis.call('HGET', item, 'dedupeKey')
+if dedupeKey then redis.call('EXPIRE', dedupeKey, ARGV[14]) end
 local decidedKey = redis.call('HGET', item, 'decidedKey')
 redis.call('SET', decidedKey, ARGV[4], 'EX', ARGV[14])
 local reviewId = redis.call('HGET', item, 'reviewId')
@@ -62,6 +66,7 @@ for _, other in ipairs(redis.call('SMEMBERS', openKey)) do
   if other ~= reviewId and redis.call('HGET', otherItem, 'status') == 'pending' then
     redis.call('HSET', otherItem, 'status', 'superseded', 'supersededBy', reviewId, 'decidedAt', ARGV[8])
     indexCluster(ARGV[17], otherItem, other, false)
+    redis.call('EXPIRE', otherItem, ARGV[14])
     local otherStream = redis.call('HGET', otherItem, 'stream')
     local otherEntry = redis.call('HGET', otherItem, 'entryId')
     if otherStream and otherEntry then redis.call('XACK', otherStream, ARGV[1], otherEntry) end
