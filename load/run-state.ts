@@ -5,7 +5,8 @@
 // bytes and keys per listing by key family, and the projection to 100M listings a
 // day at the configured windows. Then a soak (STATE_SOAK_MINUTES, 6; 0 skips) with
 // windows of 2 minutes: Redis used_memory sampled every 10 s, flat once the window
-// and a period have passed.
+// and a period have passed. Last, the ceilings of the families that live in one
+// hash slot (load/slot-ceilings.ts).
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import { repoPath } from '../src/config/repo-root.js';
 import { EmbeddedRedis, freePort } from '../src/redis/embedded-redis.js';
 import { startProcess, stopProcess } from './child-process.js';
 import { familyUsage, type FamilyBound, type FamilyUsage } from './state-families.js';
+import { measureSlotCeilings, type SlotCeilings } from './slot-ceilings.js';
 
 const LISTINGS = Number(process.env.STATE_LISTINGS ?? 20_000);
 const RATE = Number(process.env.STATE_RATE ?? 2_000);
@@ -155,8 +157,21 @@ function slopePerMinute(points: ReadonlyArray<{ minute: number; usedMemory: numb
   return den === 0 ? 0 : points.reduce((s, p) => s + (p.minute - mx) * (p.usedMemory - my), 0) / den;
 }
 
+async function slotCeilings(): Promise<SlotCeilings> {
+  const { redis, url, admin } = await startRedis();
+  const client = new Redis(url);
+  try {
+    return await measureSlotCeilings(client);
+  } finally {
+    client.disconnect();
+    admin.disconnect();
+    await redis.stop();
+  }
+}
+
 const results = [await measureMix(genuineMix()), await measureMix(reviewHeavyMix())];
 const samples = SOAK_MINUTES > 0 ? await soak(genuineMix()) : [];
+const ceilings = await slotCeilings();
 // The window (2 min) and a period (1 min) after the start, records begin to expire.
 const steady = samples.filter((s) => s.minute >= 3.5);
 const lines = [
@@ -185,10 +200,15 @@ const lines = [
         `slope after minute 3.5 (window and a period gone): ${(slopePerMinute(steady) / 2 ** 20).toFixed(3)} MiB per minute, against ${((SOAK_RATE * 60 * (results[0]?.bytesPerListing ?? 0)) / 2 ** 20).toFixed(2)} MiB per minute the same checks would add if nothing expired`,
       ]
     : ['(soak skipped: STATE_SOAK_MINUTES=0)']),
+  '',
+  '## One-slot families, alone on one Redis (100M listings a day: 1,200 a second on average, 12,000 at peak)',
+  '',
+  `- \`{rings}\`, a link for every check: ${ceilings.ringLinksPerSecond.toFixed(0)} a second in batches of 10 (5 ms at 2,000/s), ${ceilings.ringLinksPerSecondAtPeak.toFixed(0)} in batches of 60 (5 ms at 12,000/s)`,
+  `- \`{review}\`, an item for each listing sent to review, 16 in flight: ${ceilings.reviewItemsPerSecond.toFixed(0)} a second`,
 ];
 const report = lines.join('\n');
 console.log(report);
 mkdirSync(repoPath('load-results'), { recursive: true });
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-writeFileSync(repoPath('load-results', `state-${stamp}.json`), JSON.stringify({ listings: LISTINGS, rate: RATE, sellers: SELLERS, pack, results, soak: { minutes: SOAK_MINUTES, rate: SOAK_RATE, samples } }, null, 2));
+writeFileSync(repoPath('load-results', `state-${stamp}.json`), JSON.stringify({ listings: LISTINGS, rate: RATE, sellers: SELLERS, pack, results, soak: { minutes: SOAK_MINUTES, rate: SOAK_RATE, samples }, ceilings }, null, 2));
 writeFileSync(repoPath('load-results', `state-${stamp}.md`), `${report}\n`);
