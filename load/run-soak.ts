@@ -9,6 +9,7 @@ import autocannon from 'autocannon';
 import { repoPath } from '../src/config/repo-root.js';
 import { freePort } from '../src/redis/embedded-redis.js';
 import { startProcess, stopProcess } from './child-process.js';
+import { leastSquaresSlope } from './least-squares-slope.js';
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 5);
 const RATE = Number(process.env.SOAK_RATE ?? 500);
@@ -51,14 +52,6 @@ clearInterval(sampler);
 clearInterval(swapper);
 await stopProcess(child);
 
-function slope(points: Array<[number, number]>): number {
-  const n2 = points.length;
-  const mx = points.reduce((s, p) => s + p[0], 0) / n2;
-  const my = points.reduce((s, p) => s + p[1], 0) / n2;
-  const num = points.reduce((s, p) => s + (p[0] - mx) * (p[1] - my), 0);
-  const den = points.reduce((s, p) => s + (p[0] - mx) ** 2, 0);
-  return den === 0 ? 0 : num / den;
-}
 const steady = samples.filter((s) => s.minute >= 1);
 // A heap sampled between collections swings by tens of MiB: what grows without
 // bound shows in the low points, so the report gives the lowest sample of each
@@ -82,7 +75,7 @@ const report = [
   '|---|---:|---:|---:|---|---:|',
   ...(['rss', 'heap', 'fds'] as const).map((key) => {
     const lows = secondHalf(lowsPerMinute(key));
-    return `| ${key === 'fds' ? 'open file descriptors' : `${key} MiB`} | ${samples[0]?.[key].toFixed(1)} | ${samples.at(-1)?.[key].toFixed(1)} | ${slope(steady.map((s) => [s.minute, s[key]])).toFixed(2)} | ${lows.map(([, v]) => v.toFixed(0)).join(', ')} | ${slope(lows).toFixed(2)} |`;
+    return `| ${key === 'fds' ? 'open file descriptors' : `${key} MiB`} | ${samples[0]?.[key].toFixed(1)} | ${samples.at(-1)?.[key].toFixed(1)} | ${leastSquaresSlope(steady.map((s) => [s.minute, s[key]])).toFixed(2)} | ${lows.map(([, v]) => v.toFixed(0)).join(', ')} | ${leastSquaresSlope(lows).toFixed(2)} |`;
   }),
 ].join('\n');
 console.log(report);

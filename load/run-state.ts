@@ -18,6 +18,7 @@ import { EmbeddedRedis, freePort } from '../src/redis/embedded-redis.js';
 import { startProcess, stopProcess } from './child-process.js';
 import { familyUsage, type FamilyBound, type FamilyUsage } from './state-families.js';
 import { measureSlotCeilings, type SlotCeilings } from './slot-ceilings.js';
+import { leastSquaresSlope } from './least-squares-slope.js';
 
 const LISTINGS = Number(process.env.STATE_LISTINGS ?? 20_000);
 const RATE = Number(process.env.STATE_RATE ?? 2_000);
@@ -149,13 +150,6 @@ async function soak(mix: Mix): Promise<Array<{ minute: number; usedMemory: numbe
   return samples;
 }
 
-function slopePerMinute(points: ReadonlyArray<{ minute: number; usedMemory: number }>): number {
-  const n = points.length;
-  const mx = points.reduce((s, p) => s + p.minute, 0) / n;
-  const my = points.reduce((s, p) => s + p.usedMemory, 0) / n;
-  const den = points.reduce((s, p) => s + (p.minute - mx) ** 2, 0);
-  return den === 0 ? 0 : points.reduce((s, p) => s + (p.minute - mx) * (p.usedMemory - my), 0) / den;
-}
 
 async function slotCeilings(): Promise<SlotCeilings> {
   const { redis, url, admin } = await startRedis();
@@ -197,7 +191,7 @@ const lines = [
         '',
         `used_memory MiB every 10 s: ${samples.map((s) => (s.usedMemory / 2 ** 20).toFixed(1)).join(', ')}`,
         '',
-        `slope after minute 3.5 (window and a period gone): ${(slopePerMinute(steady) / 2 ** 20).toFixed(3)} MiB per minute, against ${((SOAK_RATE * 60 * (results[0]?.bytesPerListing ?? 0)) / 2 ** 20).toFixed(2)} MiB per minute the same checks would add if nothing expired`,
+        `slope after minute 3.5 (window and a period gone): ${(leastSquaresSlope(steady.map((sample) => [sample.minute, sample.usedMemory] as const)) / 2 ** 20).toFixed(3)} MiB per minute, against ${((SOAK_RATE * 60 * (results[0]?.bytesPerListing ?? 0)) / 2 ** 20).toFixed(2)} MiB per minute the same checks would add if nothing expired`,
       ]
     : ['(soak skipped: STATE_SOAK_MINUTES=0)']),
   '',
