@@ -44,6 +44,8 @@ export function embeddedRedisConf(conf: EmbeddedRedisConf): string {
     // The gate's compact allow records stay in listpack hashes (docs/redis-keys.md).
     ['hash-max-listpack-entries', '512'],
     ['hash-max-listpack-value', '2048'],
+    // The review cluster index (sorted sets of review ids, often a few hundred in a band bucket).
+    ['zset-max-listpack-entries', '512'],
     // A user may use only the channels named in its rules (Redis 7's default, said here).
     ['acl-pubsub-default', 'resetchannels'],
     ['user', 'default', ...DEFAULT_USER_RULES],
