@@ -34,11 +34,19 @@ for i, key in ipairs(KEYS) do
   if allowed and allowed > isoMillis(stored[1]) then previous = 'allow' end
   local allowedLater = allowed and allowed > isoMillis(decidedAt)
   if (not stored[1] or stored[1] <= decidedAt) and not allowedLater and not (byPerson and sameContent) then
+    -- The key names the listing: its id is not stored again. An empty field is removed,
+    -- so that the record never keeps an older one's reviewId or complaint.
     local pairs = {}
-    for f = 1, #FIELDS do
-      pairs[#pairs + 1] = FIELDS[f]
-      pairs[#pairs + 1] = ARGV[base + f]
+    local empty = {}
+    for f = 2, #FIELDS do
+      if ARGV[base + f] == '' then
+        empty[#empty + 1] = FIELDS[f]
+      else
+        pairs[#pairs + 1] = FIELDS[f]
+        pairs[#pairs + 1] = ARGV[base + f]
+      end
     end
+    if #empty > 0 then redis.call('HDEL', key, unpack(empty)) end
     local listing = ARGV[base + 12]
     if listing ~= '' then
       pairs[#pairs + 1] = 'listing'
