@@ -75,3 +75,23 @@ it('lets a reviewer sign in, see highlighted evidence and block with the keyboar
   await textOf(page, 'status', /^Allowed/);
   assert.equal(((await (await gate.get('/v1/listings/UI-1/verdict')).json()) as { verdict: string }).verdict, 'allow');
 });
+
+it('tells the reviewer when the gate kept no copy of a reported listing', { skip, timeout: 60_000 }, async () => {
+  const checked = (await (await gate.post('/v1/check', { listingId: 'UI-2', sellerId: 's-ui-2', title: 'plain cotton tote', category: 'misc' })).json()) as { verdict: string };
+  assert.equal(checked.verdict, 'allow');
+  // Once its compact record is written, the gate holds the listing's ids only.
+  await new Promise((r) => setTimeout(r, 100));
+  const reported = await gate.post('/v1/reports', { listingId: 'UI-2', reporterId: 'buyer-1', reason: 'looks fake' });
+  assert.equal(reported.status, 200, await reported.clone().text());
+
+  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  await page.goto(`${gate.url}/review/`);
+  await page.fill('#token', TOKEN);
+  await page.click('#signin button[type=submit]');
+  await page.waitForSelector('#item:not([hidden])');
+  assert.equal(await page.textContent('#listing-id'), 'UI-2');
+  await textOf(page, 'context', /keeps no copy of a listing it allowed/);
+  await textOf(page, 'context', /looks fake/);
+  await page.keyboard.press('a');
+  await textOf(page, 'status', /^Allowed/);
+});
