@@ -10,9 +10,8 @@ import { findTextHits } from '../src/matcher/find-text-hits.js';
 import { PatternKind, buildPatternPlan } from '../src/matcher/pattern-plan.js';
 import { rulesEngine } from '../src/native/rules-engine.js';
 import { normalizeTerm } from '../src/normalize/normalize-text.js';
-import { CONFUSABLES_FILE, parseConfusables } from '../src/normalize/confusables.js';
-import { readFileSync } from 'node:fs';
 import type { PolicyPack } from '../src/pack/policy-pack.js';
+import { DIGIT_FOR, INVISIBLES, LOOK_ALIKES } from './helpers/disguise-arbitraries.js';
 
 const BRANDS: Array<{ id: string; names: string[] }> = [
   { id: 'gucci', names: ['Gucci', '古驰'] },
@@ -60,19 +59,6 @@ const toTraditional = OpenCC.Converter({ from: 'cn', to: 'hk' });
 const isLatinLetter = (c: string): boolean => /^[A-Za-z]$/.test(c);
 const isCjk = (c: string): boolean => /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u.test(c);
 
-// Letters of other scripts that UTS #39 says look like each ASCII letter, from the
-// Unicode file the gate ships (not a table typed here).
-const LOOK_ALIKES = new Map<string, string[]>();
-for (const [cp, target] of parseConfusables(readFileSync(CONFUSABLES_FILE, 'utf8'))) {
-  if (target.length !== 1 || !/[a-z]/.test(target)) continue;
-  // A compatibility form of an ASCII character is that character (NFKC), whatever it looks like: `ſ` is `s`.
-  if (/^[A-Za-z0-9]+$/.test(String.fromCodePoint(cp).normalize('NFKD').replace(/\p{M}/gu, ''))) continue;
-  const list = LOOK_ALIKES.get(target) ?? [];
-  list.push(String.fromCodePoint(cp));
-  LOOK_ALIKES.set(target, list);
-}
-const DIGIT_FOR: Record<string, string> = { o: '0', i: '1', l: '1', e: '3', a: '4', s: '5' };
-const INVISIBLES = ['\u200b', '\u200c', '\u200d', '\u2060', '\u00ad', '\ufeff', '\u200e'];
 const SEPARATORS = ['.', ' ', '-', '*', '|', '·', '_', '/', ' . '];
 
 type Transform = (text: string, rand: () => number) => string;

@@ -139,20 +139,17 @@ export function findText(db: NativeDatabase, meta: PatternMeta, fields: readonly
       nearByIndicator.set(ref, list);
     } else occurrences.push(local);
   };
-  const terms = termScan.matches;
-  for (let m = 0; m + 2 < terms.length; m += 3) {
-    const id = terms[m] ?? 0;
-    const to = terms[m + 2] ?? 0;
-    if (readsPlainText(meta, id) || readsSoundText(meta, id) || to === 0) continue;
-    consider(id, normalizedOffset(spaceless, terms[m + 1] ?? 0), normalizedOffset(spaceless, to - 1) + 1);
-  }
-  const sounds = soundScan?.matches ?? new Uint32Array(0);
-  for (let m = 0; m + 2 < sounds.length; m += 3) {
-    const id = sounds[m] ?? 0;
-    const to = sounds[m + 2] ?? 0;
-    if (!readsSoundText(meta, id) || to === 0) continue;
-    consider(id, normalizedOffset(spaceless, sounds[m + 1] ?? 0), normalizedOffset(spaceless, to - 1) + 1);
-  }
+  // A scan of the spaceless text (or of it folded by sound, same offsets): its matches of the patterns that read it, at normalized offsets.
+  const considerSpaceless = (matches: Uint32Array, reads: (id: number) => boolean): void => {
+    for (let m = 0; m + 2 < matches.length; m += 3) {
+      const id = matches[m] ?? 0;
+      const to = matches[m + 2] ?? 0;
+      if (!reads(id) || to === 0) continue;
+      consider(id, normalizedOffset(spaceless, matches[m + 1] ?? 0), normalizedOffset(spaceless, to - 1) + 1);
+    }
+  };
+  considerSpaceless(termScan.matches, (id) => !readsPlainText(meta, id) && !readsSoundText(meta, id));
+  if (soundScan) considerSpaceless(soundScan.matches, (id) => readsSoundText(meta, id));
   const plain = plainScan?.matches ?? new Uint32Array(0);
   for (let m = 0; m + 2 < plain.length; m += 3) {
     const id = plain[m] ?? 0;

@@ -22,7 +22,7 @@ const isDigit = (c: string): boolean => /^[0-9]$/.test(c);
 
 /** The digits typed for letters (contract: `N1ke`, `L0uis`, `5ony`). */
 export const DIGIT_FOR: Readonly<Record<string, string>> = { o: '0', i: '1', l: '1', e: '3', a: '4', s: '5' };
-const INVISIBLES = ['\u200b', '\u200c', '\u200d', '\u2060', '\u00ad', '\ufeff', '\u200e'];
+export const INVISIBLES: readonly string[] = ['\u200b', '\u200c', '\u200d', '\u2060', '\u00ad', '\ufeff', '\u200e'];
 const ACCENTS = ['\u0301', '\u0300', '\u0308', '\u0302', '\u0327'];
 /** Separators with something visible, at most 3 characters (more separate). */
 const SOFT_SEPARATORS = ['.', '-', '·', '*', '|', '_', '/', '~', '★', '．', '・', '、', ' . ', '--', '-_-', '…'];
@@ -31,14 +31,15 @@ const BLANK_SEPARATORS = [' ', '\u3000', '  ', '\u00a0'];
 
 // Letters of other scripts that UTS #39 says look like each ASCII letter, from the
 // Unicode file the gate ships; a compatibility form of an ASCII letter is that letter.
-const LOOK_ALIKES = new Map<string, string[]>();
+const lookAlikes = new Map<string, string[]>();
 for (const [cp, target] of parseConfusables(readFileSync(CONFUSABLES_FILE, 'utf8'))) {
   if (target.length !== 1 || !/[a-z]/.test(target)) continue;
   if (/^[A-Za-z0-9]+$/.test(String.fromCodePoint(cp).normalize('NFKD').replace(/\p{M}/gu, ''))) continue;
-  const list = LOOK_ALIKES.get(target) ?? [];
+  const list = lookAlikes.get(target) ?? [];
   list.push(String.fromCodePoint(cp));
-  LOOK_ALIKES.set(target, list);
+  lookAlikes.set(target, list);
 }
+export const LOOK_ALIKES: ReadonlyMap<string, readonly string[]> = lookAlikes;
 const toTraditional = OpenCC.Converter({ from: 'cn', to: 'hk' });
 
 type LetterStyle = 'plain' | 'fullWidth' | 'mathBold' | 'circled' | 'lookAlike';
