@@ -7,7 +7,7 @@ import { indexAtByte, originalSpan, type NormalizedText } from '../normalize/nor
 import type { NativeDatabase } from '../native/rules-engine.js';
 import type { TextField } from './listing-fields.js';
 import { PatternKind, hasLeftBoundary, hasRightBoundary, readsPlainText, readsSoundText, type PatternMeta } from './pattern-plan.js';
-import { soundText } from './sound-text.js';
+import { writeSoundText } from './sound-text.js';
 import { normalizedOffset, spacelessText } from './spaceless-text.js';
 import type { TextHit } from './text-hit.js';
 import { isTermDisguise } from './disguise-guard.js';
@@ -115,13 +115,28 @@ export function findTextHits(db: NativeDatabase, meta: PatternMeta, fields: read
 
 export function findText(db: NativeDatabase, meta: PatternMeta, fields: readonly TextField[], budgetMs = TEXT_BUDGET_MS): TextFindings {
   const { buffer, spans, truncated: unread } = buildScanBuffer(fields, performance.now() + budgetMs);
-  // Terms scan the spaceless text, regex rules (when the pack has any) the normalized
-  // text, brand names folded by sound (when the pack has any) the spaceless text folded so.
-  const spaceless = spacelessText(buffer);
-  const termScan = db.scan(spaceless.bytes, MAX_MATCHES, MAX_MATCHES_PER_PATTERN);
-  const plainScan = hasPlainTextPatterns(meta) ? db.scan(buffer, MAX_MATCHES, MAX_MATCHES_PER_PATTERN) : undefined;
-  const soundScan = meta.soundFold.length > 0 ? db.scan(soundText(spaceless.bytes, meta.soundFold), MAX_MATCHES, MAX_MATCHES_PER_PATTERN) : undefined;
-  const capped = termScan.truncated || (plainScan?.truncated ?? false) || (soundScan?.truncated ?? false);
+  // One scan over the texts patterns read, one after another, a line feed between:
+  // the spaceless text (terms); the same folded by sound, for brand names folded so,
+  // when the fold changed a character (else their matches are the spaceless text's);
+  // the normalized text, for regex rules, when the pack has any.
+  const readsPlain = hasPlainTextPatterns(meta);
+  const views = Buffer.allocUnsafe(2 * buffer.length + 1 + (readsPlain ? buffer.length + 1 : 0));
+  const spaceless = spacelessText(buffer, views);
+  let size = spaceless.bytes.length;
+  let soundFrom = -1;
+  if (meta.soundFold.length > 0 && writeSoundText(spaceless.bytes, meta.soundFold, views.subarray(size + 1, 2 * size + 1))) {
+    views[size] = FIELD_SEPARATOR;
+    soundFrom = size + 1;
+    size = 2 * size + 1;
+  }
+  let plainFrom = -1;
+  if (readsPlain) {
+    views[size] = FIELD_SEPARATOR;
+    plainFrom = size + 1;
+    size = plainFrom + buffer.copy(views, plainFrom);
+  }
+  const texts = 1 + (soundFrom >= 0 ? 1 : 0) + (plainFrom >= 0 ? 1 : 0);
+  const scan = db.scan(views.subarray(0, size), MAX_MATCHES * texts, MAX_MATCHES_PER_PATTERN * texts);
   const occurrences: Occurrence[] = [];
   const nearByIndicator = new Map<number, Occurrence[]>();
   const consider = (id: number, from: number, to: number): void => {
@@ -139,21 +154,23 @@ export function findText(db: NativeDatabase, meta: PatternMeta, fields: readonly
       nearByIndicator.set(ref, list);
     } else occurrences.push(local);
   };
-  // A scan of the spaceless text (or of it folded by sound, same offsets): its matches of the patterns that read it, at normalized offsets.
-  const considerSpaceless = (matches: Uint32Array, reads: (id: number) => boolean): void => {
-    for (let m = 0; m + 2 < matches.length; m += 3) {
-      const id = matches[m] ?? 0;
-      const to = matches[m + 2] ?? 0;
-      if (!reads(id) || to === 0) continue;
-      consider(id, normalizedOffset(spaceless, matches[m + 1] ?? 0), normalizedOffset(spaceless, to - 1) + 1);
+  const matches = scan.matches;
+  for (let m = 0; m + 2 < matches.length; m += 3) {
+    const id = matches[m] ?? 0;
+    let from = matches[m + 1] ?? 0;
+    let to = matches[m + 2] ?? 0;
+    let reads: boolean;
+    if (plainFrom >= 0 && from >= plainFrom) {
+      if (readsPlainText(meta, id)) consider(id, from - plainFrom, to - plainFrom);
+      continue;
     }
-  };
-  considerSpaceless(termScan.matches, (id) => !readsPlainText(meta, id) && !readsSoundText(meta, id));
-  if (soundScan) considerSpaceless(soundScan.matches, (id) => readsSoundText(meta, id));
-  const plain = plainScan?.matches ?? new Uint32Array(0);
-  for (let m = 0; m + 2 < plain.length; m += 3) {
-    const id = plain[m] ?? 0;
-    if (readsPlainText(meta, id)) consider(id, plain[m + 1] ?? 0, plain[m + 2] ?? 0);
+    if (soundFrom >= 0 && from >= soundFrom) {
+      reads = readsSoundText(meta, id);
+      from -= soundFrom;
+      to -= soundFrom;
+    } else reads = !readsPlainText(meta, id) && (soundFrom < 0 || !readsSoundText(meta, id));
+    // Spaceless offsets (the folded text has the same), back to normalized ones.
+    if (reads && to > 0) consider(id, normalizedOffset(spaceless, from), normalizedOffset(spaceless, to - 1) + 1);
   }
 
   const hits: TextHit[] = [];
@@ -172,5 +189,5 @@ export function findText(db: NativeDatabase, meta: PatternMeta, fields: readonly
     const original = originalSpan(occ.span.normalized, occ.from, occ.to);
     hits.push({ kind, ref, field: occ.span.field.name, start: original.start, end: original.end });
   }
-  return { hits, normalized: new Map(spans.map((span) => [span.field.name, span.normalized])), truncated: unread || capped };
+  return { hits, normalized: new Map(spans.map((span) => [span.field.name, span.normalized])), truncated: unread || scan.truncated };
 }

@@ -12,23 +12,35 @@ export interface SpacelessText {
   readonly normalizedStarts: Uint32Array;
 }
 
-export function spacelessText(normalized: Buffer): SpacelessText {
-  const stretchStarts: number[] = [];
-  const normalizedStarts: number[] = [];
-  const out = Buffer.allocUnsafe(normalized.length);
+const ONE_STRETCH = Uint32Array.of(0);
+
+/** The spaceless text written at the start of `out` (at least `normalized.length` bytes), or over `normalized` itself when omitted. */
+export function spacelessText(normalized: Buffer, out?: Buffer): SpacelessText {
+  let spaces = 0;
+  for (let at = normalized.indexOf(SPACE); at >= 0; at = normalized.indexOf(SPACE, at + 1)) spaces++;
+  if (spaces === 0) {
+    if (out) normalized.copy(out);
+    return { bytes: out ? out.subarray(0, normalized.length) : normalized, stretchStarts: ONE_STRETCH, normalizedStarts: ONE_STRETCH };
+  }
+  const target = out ?? Buffer.allocUnsafe(normalized.length);
+  const stretchStarts = new Uint32Array(spaces + 1);
+  const normalizedStarts = new Uint32Array(spaces + 1);
+  let stretches = 0;
   let size = 0;
   let from = 0;
   while (from <= normalized.length) {
     let space = normalized.indexOf(SPACE, from);
     if (space < 0) space = normalized.length;
     if (space > from) {
-      stretchStarts.push(size);
-      normalizedStarts.push(from);
-      size += normalized.copy(out, size, from, space);
+      stretchStarts[stretches] = size;
+      normalizedStarts[stretches] = from;
+      stretches++;
+      size += normalized.copy(target, size, from, space);
     }
     from = space + 1;
   }
-  return { bytes: out.subarray(0, size), stretchStarts: Uint32Array.from(stretchStarts), normalizedStarts: Uint32Array.from(normalizedStarts) };
+  if (stretches === 0) return { bytes: target.subarray(0, 0), stretchStarts: ONE_STRETCH, normalizedStarts: ONE_STRETCH };
+  return { bytes: target.subarray(0, size), stretchStarts: stretchStarts.subarray(0, stretches), normalizedStarts: normalizedStarts.subarray(0, stretches) };
 }
 
 /** The normalized offset of a byte of spaceless text (`byte < bytes.length`). */
