@@ -9,13 +9,36 @@
 import type { Reason, ReasonCode } from '../gate/reason.js';
 import type { ListingVerdict } from './listing-verdicts.js';
 
-const CHECK_ID = /^ck_([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})$/;
 const PACKED_CHECK_ID = /^~([A-Za-z0-9_-]{22})$/;
+
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const DASHES_AT = [11, 16, 21, 26];
+
+function lowerHexValue(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  if (code >= 0x61 && code <= 0x66) return code - 0x57;
+  return -1;
+}
 
 /** A gate's check id (`ck_` and a UUID) as its 16 bytes in base64url after `~`; any other id escaped. */
 function packCheckId(checkId: string): string {
-  const parts = CHECK_ID.exec(checkId);
-  return parts ? `~${Buffer.from(parts.slice(1).join(''), 'hex').toString('base64url')}` : escapeField(checkId);
+  if (checkId.length !== 39 || !checkId.startsWith('ck_') || DASHES_AT.some((at) => checkId.charCodeAt(at) !== 0x2d)) return escapeField(checkId);
+  // Three hex digits are twelve bits, two base64url characters; the last two digits are one byte.
+  let out = '~';
+  let bits = 0;
+  let digits = 0;
+  for (let i = 3; i < 39; i++) {
+    if (i === 11 || i === 16 || i === 21 || i === 26) continue;
+    const value = lowerHexValue(checkId.charCodeAt(i));
+    if (value < 0) return escapeField(checkId);
+    bits = (bits << 4) | value;
+    if (++digits === 3) {
+      out += BASE64URL.charAt(bits >> 6) + BASE64URL.charAt(bits & 0x3f);
+      bits = 0;
+      digits = 0;
+    }
+  }
+  return out + BASE64URL.charAt(bits >> 2) + BASE64URL.charAt((bits & 0x03) << 4);
 }
 
 function unpackCheckId(packed: string): string {
@@ -26,6 +49,7 @@ function unpackCheckId(packed: string): string {
 }
 
 function escapeField(text: string): string {
+  if (!text.includes('%') && !text.includes('|') && !text.startsWith('~')) return text;
   return text.replace(/%/g, '%25').replace(/\|/g, '%7C').replace(/^~/, '%7E');
 }
 
@@ -34,8 +58,11 @@ function unescapeField(text: string): string {
 }
 
 export function packAllowRecord(verdict: ListingVerdict, sellerId: string): string {
-  const codes = [...new Set((verdict.reasons ?? []).map((reason) => reason.code))].join(',');
-  return [Date.parse(verdict.decidedAt).toString(36), packCheckId(verdict.checkId ?? ''), codes, escapeField(verdict.policyVersion ?? ''), sellerId].join('|');
+  let codes = '';
+  for (const reason of verdict.reasons ?? []) {
+    if (!`,${codes},`.includes(`,${reason.code},`)) codes = codes ? `${codes},${reason.code}` : reason.code;
+  }
+  return `${Date.parse(verdict.decidedAt).toString(36)}|${packCheckId(verdict.checkId ?? '')}|${codes}|${escapeField(verdict.policyVersion ?? '')}|${sellerId}`;
 }
 
 /** When the packed record was decided, in ms since the epoch. */

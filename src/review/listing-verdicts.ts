@@ -78,7 +78,7 @@ export class ListingVerdicts {
   private readonly later: WriteBehind<PendingRecord>;
   /** record-verdicts-unless-newer.lua: the number of keys, the keys, then 13 values per record; per record 0, 1 or 2 (changed). */
   private readonly recordManyUnlessNewer: (keyCount: number, ...keysThenValues: string[]) => Promise<number[]>;
-  /** record-allows.lua: the number of keys, the keys, 3 values, then 6 per record; per record 0 or 1 (written). */
+  /** record-allows.lua: the number of keys, the keys, 4 values, then 3 per record; per record 0 or 1 (written). */
   private readonly recordAllows: (keyCount: number, ...keysThenValues: string[]) => Promise<number[]>;
   private readonly readVerdict: (key: string, allowPrefix: string, listingId: string, bucketHash: string, now: string, windowMs: string) => Promise<[string[], string | null]>;
   private readonly allowRecordBuckets: number;
@@ -170,13 +170,9 @@ export class ListingVerdicts {
         });
       }),
       ...slotGroups(this.redis, allows, key).map(async (group) => {
-        const period = this.allowPeriodMs;
-        const args = [...group.map(key), String(this.allowRecordBuckets), String(now), windowMs, String(period)];
+        const args = [...group.map(key), String(this.allowRecordBuckets), String(now), windowMs, String(this.allowPeriodMs)];
         for (const { verdict, listing } of group) {
-          const start = Math.floor(Date.parse(verdict.decidedAt) / period) * period;
-          const bucketSeconds = Math.max(1, Math.ceil((start + period - now) / 1000 + this.allowRetentionSeconds));
-          const { bucketHash } = verdictShardOf(verdict.listingId);
-          args.push(this.keys.allowRecords(verdict.listingId), verdict.listingId, String(bucketHash), String(start), packAllowRecord(verdict, listing?.sellerId ?? ''), String(bucketSeconds));
+          args.push(verdict.listingId, String(verdictShardOf(verdict.listingId).bucketHash), packAllowRecord(verdict, listing?.sellerId ?? ''));
         }
         await this.recordAllows(group.length, ...args);
       }),

@@ -8,20 +8,26 @@
 -- ARGV[2]  now (ms since the epoch)
 -- ARGV[3]  the window records are kept (ms)
 -- ARGV[4]  the length of a period (ms)
--- ARGV     then 6 values per record, in KEYS order: the allow prefix of its shard,
---          listing id, bucket hash, the start of its period (ms), the packed
---          record, seconds its period's bucket is kept
+-- ARGV     then 3 values per record, in KEYS order: listing id, bucket hash, the
+--          packed record (its shard's allow prefix, period and the period's bucket
+--          lifetime follow from the key, the record's time, now and the window)
 -- Needs lib/allow-records.lua.
 -- Returns, per record in KEYS order: 1 written, 0 not (something newer is there).
 -- An existing verdict record of the listing gets `allowedAt`, the allow's time.
 local buckets = ARGV[1]
 local now, window, length = tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
-local STRIDE = 6
+local periodMs = tonumber(length)
+local STRIDE = 3
 local outcome = {}
 for i, key in ipairs(KEYS) do
   local base = 4 + (i - 1) * STRIDE
-  local a, listingId, bucketHash, start, packed, ttl = ARGV[base + 1], ARGV[base + 2], tonumber(ARGV[base + 3]), ARGV[base + 4], ARGV[base + 5], ARGV[base + 6]
+  local listingId, bucketHash, packed = ARGV[base + 1], tonumber(ARGV[base + 2]), ARGV[base + 3]
   local millis = allowMillis(packed)
+  -- KEYS[i] is `<shard>v:<listing id>`; the shard's allow records are under `<shard>a:`.
+  local a = string.sub(key, 1, #key - #listingId - 2) .. 'a:'
+  local startMs = math.floor(millis / periodMs) * periodMs
+  local start = string.format('%.0f', startMs)
+  local ttl = math.max(1, math.ceil((startMs + periodMs - now + window) / 1000))
   local stored = redis.call('HMGET', key, 'decidedAt', 'decidedBy')
   local byPerson = stored[2] and stored[2] ~= '' and stored[2] ~= 'gate'
   outcome[i] = 0
