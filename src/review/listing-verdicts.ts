@@ -9,6 +9,7 @@ import { slotGroups } from '../redis/slot-groups.js';
 import { WriteBehind } from '../redis/write-behind.js';
 import { verdictShardOf } from '../redis/verdict-shard.js';
 import { allowRecordMillis, packAllowRecord, unpackAllowRecord } from './allow-record.js';
+import { packReasons, unpackReasons } from './packed-reasons.js';
 
 export interface ListingVerdict {
   listingId: string;
@@ -223,7 +224,7 @@ export class ListingVerdicts {
     if (fields.checkId) out.checkId = fields.checkId;
     if (fields.reviewId) out.reviewId = fields.reviewId;
     if (fields.policyVersion) out.policyVersion = fields.policyVersion;
-    if (fields.reasons) out.reasons = JSON.parse(fields.reasons) as Reason[];
+    if (fields.reasons) out.reasons = unpackReasons(fields.reasons);
     if (fields.complaintId) out.complaintId = fields.complaintId;
     if (fields.version) out.version = Number(fields.version);
     if (fields.brands) out.brands = JSON.parse(fields.brands) as string[];
@@ -250,7 +251,7 @@ function fieldsOf(verdict: ListingVerdict, listing: CheckRequest | undefined): R
     checkId: verdict.checkId ?? '',
     reviewId: verdict.reviewId ?? '',
     policyVersion: verdict.policyVersion ?? '',
-    reasons: verdict.reasons ? JSON.stringify(verdict.reasons) : '',
+    reasons: verdict.reasons ? packReasons(verdict.reasons) : '',
     complaintId: verdict.complaintId ?? '',
     contentHash: verdict.contentHash ?? '',
     brands: verdict.brands && verdict.brands.length > 0 ? JSON.stringify(verdict.brands) : '',

@@ -10,7 +10,7 @@
 -- KEYS[i]  the verdict hash of the i-th listing
 -- ARGV     13 values per record, in KEYS order: listingId, verdict, decidedBy,
 --          decidedAt (ISO 8601 in UTC, so it compares as text), checkId, reviewId,
---          policyVersion, reasons (JSON), complaintId, contentHash ('' unknown),
+--          policyVersion, reasons (JSON tuples, packed-reasons.ts), complaintId, contentHash ('' unknown),
 --          brands (JSON), listing (JSON; '' leaves the stored listing as it is),
 --          seconds the record is kept (its verdict's retention window)
 -- A stored record's `allowedAt` is the time of a compact allow record written after
