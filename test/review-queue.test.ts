@@ -152,7 +152,8 @@ describe('review queue', () => {
     // A decided item (and the key that finds it by content) is kept for the retention window, an undone one for good.
     const operator = new Redis(redis.adminUrl);
     const itemTtl = async (): Promise<[number, number]> => {
-      const dedupeKey = (await operator.hget(`rq:{review}:item:${second?.reviewId}`, 'dedupeKey')) ?? '';
+      const [listingId, contentHash] = await operator.hmget(`rq:{review}:item:${second?.reviewId}`, 'listingId', 'contentHash');
+      const dedupeKey = `rq:{review}:dedupe:${listingId}:${contentHash}`;
       return [await operator.ttl(`rq:{review}:item:${second?.reviewId}`), await operator.ttl(dedupeKey)];
     };
     const [decidedItemTtl, decidedDedupeTtl] = await itemTtl();

@@ -25,6 +25,21 @@ export function clusterKeys(listing: Pick<CheckRequest, 'title' | 'description' 
   return keys;
 }
 
+/**
+ * An item's cluster keys as its hash keeps them: separated by spaces, a text band's
+ * key `t<band>:<bucket>` as its bucket alone when the band is its place in the list
+ * (text bands come first). Items of earlier versions keep a JSON array.
+ */
+export function packClusterKeys(keys: readonly string[]): string {
+  return keys.map((key, place) => (key.startsWith(`t${place}:`) ? key.slice(`t${place}:`.length) : key)).join(' ');
+}
+
+export function unpackClusterKeys(packed: string | null | undefined): string[] {
+  if (!packed) return [];
+  if (packed.startsWith('[')) return JSON.parse(packed) as string[];
+  return packed.split(' ').map((key, place) => (/^\d+$/.test(key) ? `t${place}:${key}` : key));
+}
+
 /** What indexes a new review item in its clusters: written by the enqueue script with the item itself. */
 export interface ClusterIndex {
   keys: string[];
@@ -55,7 +70,7 @@ export class ReviewClusters {
    */
   async members(reviewId: string): Promise<string[]> {
     const [keysJson, text, phashesJson] = await this.redis.hmget(this.keys.reviewItem(reviewId), 'clusterKeys', 'text', 'phashes');
-    const keys = JSON.parse(keysJson ?? '[]') as string[];
+    const keys = unpackClusterKeys(keysJson);
     if (keys.length === 0) return [];
     const sampling = this.redis.pipeline();
     for (const key of keys) sampling.zrandmember(this.keys.reviewCluster(key), SAMPLE_PER_KEY);

@@ -10,8 +10,8 @@ import type { Redis } from 'ioredis';
 import { luaCommand } from '../redis/lua-command.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import type { Reason } from '../gate/reason.js';
-import { REVIEW_TIERS, type ReviewTier } from './review-tier.js';
-import { ReviewClusters, clusterIndexOf } from './review-cluster.js';
+import { REVIEW_TIERS, isReviewTier, type ReviewTier } from './review-tier.js';
+import { ReviewClusters, clusterIndexOf, packClusterKeys } from './review-cluster.js';
 import type { SpooledItem } from './review-spool.js';
 import type { CheckRequest } from '../gate/check-request.js';
 
@@ -140,9 +140,9 @@ export class ReviewQueue {
     this.scripts = {
       // The number of keys varies (four, then one per cluster key), so it is passed on each call.
       enqueue: luaCommand<Script>(redis, 'enqueue-review'),
-      decide: luaCommand<Script>(redis, 'decide-review', 3, ['review-cluster-index']),
-      undo: luaCommand<Script>(redis, 'undo-decision', 2, ['review-cluster-index']),
-      escalate: luaCommand<Script>(redis, 'escalate-review', 2),
+      decide: luaCommand<Script>(redis, 'decide-review', 3, ['review-cluster-index', 'review-item-keys']),
+      undo: luaCommand<Script>(redis, 'undo-decision', 2, ['review-cluster-index', 'review-item-keys']),
+      escalate: luaCommand<Script>(redis, 'escalate-review', 2, ['review-item-keys']),
       earlierDecision: luaCommand<Script>(redis, 'record-earlier-decision', 2),
     };
   }
@@ -171,7 +171,7 @@ export class ReviewQueue {
       ...cluster.keys.map((key) => this.keys.reviewCluster(key)),
       reviewId,
       item.tier,
-      JSON.stringify(cluster.keys),
+      packClusterKeys(cluster.keys),
       cluster.text,
       JSON.stringify(cluster.phashes),
       'listingId', item.listingId,
@@ -314,7 +314,9 @@ export class ReviewQueue {
   }
 
   private async claimOf(reviewId: string): Promise<{ stream: string; entryId: string; owner: string | undefined }> {
-    const [stream, entryId, status] = await this.redis.hmget(this.keys.reviewItem(await this.resolve(reviewId)), 'stream', 'entryId', 'status');
+    const [storedStream, tier, entryId, status] = await this.redis.hmget(this.keys.reviewItem(await this.resolve(reviewId)), 'stream', 'tier', 'entryId', 'status');
+    // Items of earlier versions name their stream; newer ones only their tier.
+    const stream = storedStream ?? (isReviewTier(tier) ? this.keys.reviewStream(tier) : undefined);
     if (!stream || !entryId) throw new ReviewError('not_found');
     if (status !== 'pending') throw new ReviewError('already_decided');
     const pending = (await this.redis.xpending(stream, REVIEW_GROUP, entryId, entryId, 1)) as Array<[string, string, number, number]>;

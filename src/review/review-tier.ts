@@ -5,3 +5,7 @@
  */
 export const REVIEW_TIERS = ['high', 'normal', 'low', 'qa'] as const;
 export type ReviewTier = (typeof REVIEW_TIERS)[number];
+
+export function isReviewTier(value: unknown): value is ReviewTier {
+  return typeof value === 'string' && (REVIEW_TIERS as readonly string[]).includes(value);
+}

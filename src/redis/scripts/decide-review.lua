@@ -25,7 +25,7 @@
 -- ARGV[15] channel announcing a listing a person decided
 -- ARGV[16] key prefix of decided content (listingId, ':' and the content hash are appended)
 -- ARGV[17] key prefix of the cluster index
--- Needs lib/review-cluster-index.lua.
+-- Needs lib/review-cluster-index.lua and lib/review-item-keys.lua.
 -- The listing's other open items are closed as superseded by this decision (a
 -- reviewer deciding one later gets already_decided): a person's decision on a
 -- listing is not reversed by an older item of the same listing. The listing's
@@ -36,7 +36,8 @@ local status = redis.call('HGET', item, 'status')
 if not status then return { 'error', 'not_found' } end
 if status == 'superseded' then return { 'error', 'superseded' } end
 if status ~= 'pending' then return { 'error', 'already_decided' } end
-local stream = redis.call('HGET', item, 'stream')
+local itemKeys = reviewItemKeys(item)
+local stream = itemKeys.stream
 local entryId = redis.call('HGET', item, 'entryId')
 local pending = redis.call('XPENDING', stream, ARGV[1], entryId, entryId, 1)
 if ARGV[9] == '0' then
@@ -53,10 +54,8 @@ indexCluster(ARGV[17], item, redis.call('HGET', item, 'reviewId'), false)
 redis.call('HSET', item, 'status', 'decided', 'decision', ARGV[4], 'decidedBy', ARGV[2], 'decidedAt', ARGV[8], 'decidedAtMs', ARGV[10], 'decisionId', ARGV[5])
 -- A decided item is kept for the retention window (its content's decided key and version too); an undo keeps it again.
 redis.call('EXPIRE', item, ARGV[14])
-local dedupeKey = redis.call('HGET', item, 'dedupeKey')
-if dedupeKey then redis.call('EXPIRE', dedupeKey, ARGV[14]) end
-local decidedKey = redis.call('HGET', item, 'decidedKey')
-redis.call('SET', decidedKey, ARGV[4], 'EX', ARGV[14])
+redis.call('EXPIRE', itemKeys.dedupe, ARGV[14])
+redis.call('SET', itemKeys.decided, ARGV[4], 'EX', ARGV[14])
 local reviewId = redis.call('HGET', item, 'reviewId')
 local listingId = redis.call('HGET', item, 'listingId')
 local openKey = ARGV[11] .. listingId
@@ -67,11 +66,10 @@ for _, other in ipairs(redis.call('SMEMBERS', openKey)) do
     redis.call('HSET', otherItem, 'status', 'superseded', 'supersededBy', reviewId, 'decidedAt', ARGV[8])
     indexCluster(ARGV[17], otherItem, other, false)
     redis.call('EXPIRE', otherItem, ARGV[14])
-    local otherStream = redis.call('HGET', otherItem, 'stream')
+    local otherKeys = reviewItemKeys(otherItem)
     local otherEntry = redis.call('HGET', otherItem, 'entryId')
-    if otherStream and otherEntry then redis.call('XACK', otherStream, ARGV[1], otherEntry) end
-    local otherDedupe = redis.call('HGET', otherItem, 'dedupeKey')
-    if otherDedupe and redis.call('GET', otherDedupe) == other then redis.call('DEL', otherDedupe) end
+    if otherEntry then redis.call('XACK', otherKeys.stream, ARGV[1], otherEntry) end
+    if redis.call('GET', otherKeys.dedupe) == other then redis.call('DEL', otherKeys.dedupe) end
     superseded[#superseded + 1] = other
   end
 end

@@ -36,7 +36,8 @@ end
 local entryId = redis.call('XADD', KEYS[2], '*', unpack(fields))
 redis.call('SET', KEYS[1], ARGV[1])
 redis.call('SADD', KEYS[5], ARGV[1])
-local item = { 'reviewId', ARGV[1], 'stream', KEYS[2], 'entryId', entryId, 'tier', ARGV[2], 'status', 'pending', 'dedupeKey', KEYS[1], 'decidedKey', KEYS[4] }
+-- The item's stream, dedupe and decided keys follow from its tier, listing and content hash (lib/review-item-keys.lua).
+local item = { 'reviewId', ARGV[1], 'entryId', entryId, 'tier', ARGV[2], 'status', 'pending' }
 for i = 6, #ARGV, 2 do
   if ARGV[i] ~= 'listing' and ARGV[i] ~= 'reasons' then
     item[#item + 1] = ARGV[i]

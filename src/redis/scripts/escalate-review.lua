@@ -8,13 +8,14 @@
 -- ARGV[3]  new context (JSON)
 -- ARGV[4]  '1' to move to KEYS[2]
 -- ARGV[5]  tier name of KEYS[2]
+-- Needs lib/review-item-keys.lua.
 -- Returns { 'decided' } | { 'updated' } | { 'moved', newEntryId }
 local item = KEYS[1]
 if redis.call('HGET', item, 'status') ~= 'pending' then
   return { 'decided' }
 end
 redis.call('HSET', item, 'priority', ARGV[2], 'context', ARGV[3])
-local stream = redis.call('HGET', item, 'stream')
+local stream = reviewItemKeys(item).stream
 local entryId = redis.call('HGET', item, 'entryId')
 if ARGV[4] ~= '1' or stream == KEYS[2] then
   return { 'updated' }
@@ -34,5 +35,6 @@ for i = 1, #fields, 2 do
 end
 local newId = redis.call('XADD', KEYS[2], '*', unpack(fields))
 redis.call('XDEL', stream, entryId)
-redis.call('HSET', item, 'stream', KEYS[2], 'entryId', newId, 'tier', ARGV[5])
+redis.call('HSET', item, 'entryId', newId, 'tier', ARGV[5])
+redis.call('HDEL', item, 'stream')
 return { 'moved', newId }

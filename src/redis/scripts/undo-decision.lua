@@ -13,7 +13,7 @@
 -- ARGV[8]  seconds a listing's version is kept
 -- ARGV[9]  key prefix of decided content (listingId, ':' and the content hash are appended)
 -- ARGV[10] key prefix of the cluster index
--- Needs lib/review-cluster-index.lua.
+-- Needs lib/review-cluster-index.lua and lib/review-item-keys.lua.
 -- Returns { 'ok', newEntryId, decisionEntryId } or { 'error', code }
 local item = KEYS[1]
 local status = redis.call('HGET', item, 'status')
@@ -22,19 +22,19 @@ if status ~= 'decided' then return { 'error', 'not_decided' } end
 if ARGV[5] ~= '1' and redis.call('HGET', item, 'decidedBy') ~= ARGV[1] then return { 'error', 'not_yours' } end
 local decidedAtMs = tonumber(redis.call('HGET', item, 'decidedAtMs') or '0')
 if tonumber(ARGV[2]) - decidedAtMs > tonumber(ARGV[3]) then return { 'error', 'window_closed' } end
-local stream = redis.call('HGET', item, 'stream')
+local itemKeys = reviewItemKeys(item)
+local stream = itemKeys.stream
 local old = redis.call('XRANGE', stream, redis.call('HGET', item, 'entryId'), redis.call('HGET', item, 'entryId'))
 local fields = {}
 if #old > 0 then fields = old[1][2] end
 if #fields == 0 then fields = { 'reviewId', redis.call('HGET', item, 'reviewId'), 'listingId', redis.call('HGET', item, 'listingId') } end
 local entryId = redis.call('XADD', stream, '*', unpack(fields))
-redis.call('DEL', redis.call('HGET', item, 'decidedKey'))
+redis.call('DEL', itemKeys.decided)
 local previous = redis.call('HGET', item, 'decision')
 local decisionId = redis.call('HGET', item, 'decisionId')
 redis.call('HSET', item, 'status', 'pending', 'entryId', entryId)
 redis.call('PERSIST', item)
-local dedupeKey = redis.call('HGET', item, 'dedupeKey')
-if dedupeKey then redis.call('PERSIST', dedupeKey) end
+redis.call('PERSIST', itemKeys.dedupe)
 indexCluster(ARGV[10], item, redis.call('HGET', item, 'reviewId'), true)
 redis.call('HDEL', item, 'decision', 'decidedBy', 'decidedAt', 'decidedAtMs', 'decisionId')
 local listingId = redis.call('HGET', item, 'listingId')
