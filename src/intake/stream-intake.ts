@@ -15,6 +15,7 @@ import type { BodyFormat } from '../http/decode-body.js';
 import type { MetricsRegistry } from '../observability/metrics.js';
 import { ThrottledLog } from '../observability/throttled-log.js';
 import { INTAKE_GROUP, type IntakeKeys } from '../redis/redis-keys.js';
+import { trimBehindGroups } from '../redis/trim-behind-groups.js';
 import { readIntakeEntry } from './intake-entry.js';
 import { IntakeOutcomes, type IntakeOutcome } from './intake-outcomes.js';
 
@@ -50,6 +51,8 @@ const STOP_TIMEOUT_MS = 10_000;
 const MAX_REMEMBERED_FAILURES = 10_000;
 /** Consumers with nothing pending and idle this long (instances that died) are removed from the group. */
 const FORGET_CONSUMER_IDLE_MS = 3_600_000;
+/** How often the stream is trimmed of the entries every group has acknowledged (issue 23). */
+const TRIM_EVERY_MS = 60_000;
 
 function encode(value: unknown, format: BodyFormat): Buffer {
   return format === 'msgpack' ? packMsgpack(value) : Buffer.from(JSON.stringify(value));
@@ -68,8 +71,8 @@ function listingField(fields: readonly Buffer[] | null): Buffer | undefined {
 export class StreamIntake {
   private readonly outcomes: IntakeOutcomes;
   private readonly failures: ThrottledLog;
-  /** Entries read (or claimed) and not recorded yet, by id. */
-  private readonly holding = new Set<string>();
+  /** Entries read (or claimed) and not recorded yet: id -> when their idle time in the group was last reset (ms). */
+  private readonly holding = new Map<string, number>();
   private readonly lastFailure = new Map<string, string>();
   private roomWaiters: Array<() => void> = [];
   private stopping = false;
@@ -79,6 +82,7 @@ export class StreamIntake {
   private claimTimer: NodeJS.Timeout | undefined;
   private figuresTimer: NodeJS.Timeout | undefined;
   private lastConsumerSweep = 0;
+  private lastTrim = 0;
   private group = { lag: 0, pending: 0 };
   private readonly counts = { response: 0, error: 0, dead: 0, skipped: 0, failed: 0, deleted: 0, claimed: 0 };
 
@@ -101,9 +105,11 @@ export class StreamIntake {
 
   start(): void {
     this.reading = this.readLoop();
-    const every = Math.max(100, Math.min(5000, Math.round(this.parts.settings.claimIdleMs / 2)));
+    const every = Math.max(100, Math.min(5000, Math.round(this.parts.settings.claimIdleMs / 4)));
     this.claimTimer = setInterval(() => {
-      this.claiming ??= this.claimIdle().finally(() => (this.claiming = undefined));
+      this.claiming ??= this.keepHeld()
+        .then(() => this.claimIdle())
+        .finally(() => (this.claiming = undefined));
     }, every);
     this.claimTimer.unref();
     this.figuresTimer = setInterval(() => void this.readFigures(), 2000);
@@ -179,7 +185,7 @@ export class StreamIntake {
   private take(entryId: string, fields: Buffer[] | null): void {
     if (this.holding.has(entryId)) return;
     if (!fields) return; // deleted from the stream while pending: nothing to check
-    this.holding.add(entryId);
+    this.holding.set(entryId, Date.now());
     const entry = readIntakeEntry(fields, this.parts.maxListingBytes);
     if (!entry.ok) {
       this.outcomes.add({ kind: 'error', entryId, listingId: entry.listingId, payload: encode(errorBody(entry.error), entry.format) });
@@ -207,6 +213,29 @@ export class StreamIntake {
     });
   }
 
+  /**
+   * Resets the idle time of entries held a third of GATE_INTAKE_CLAIM_IDLE_MS
+   * (XCLAIM JUSTID to itself, which leaves the delivery count alone), so that a
+   * live instance slowed down (a busy machine, Redis refusing outcomes) keeps its
+   * entries, and only a dead one's are claimed. One claimed by another instance
+   * meanwhile (idle less than that) is not taken back.
+   */
+  private async keepHeld(): Promise<void> {
+    const { redis, keys, settings, consumer } = this.parts;
+    const third = Math.round(settings.claimIdleMs / 3);
+    const now = Date.now();
+    const due = [...this.holding].filter(([, since]) => now - since >= third).map(([id]) => id);
+    try {
+      for (let i = 0; i < due.length; i += 500) {
+        const ids = due.slice(i, i + 500);
+        await redis.xclaim(keys.stream, INTAKE_GROUP, consumer, third, ...ids, 'JUSTID');
+        for (const id of ids) if (this.holding.has(id)) this.holding.set(id, now);
+      }
+    } catch (error) {
+      this.failures.note('intake-keep', `intake: cannot keep held entries from being claimed: ${(error as Error).message}`);
+    }
+  }
+
   /** Claims entries other consumers (or this one, for a check that failed) left idle; dead-letters those delivered too often. */
   private async claimIdle(): Promise<void> {
     const { redis, keys, settings, consumer } = this.parts;
@@ -230,6 +259,10 @@ export class StreamIntake {
         }
       } while (cursor !== '0-0');
       await this.forgetDeadConsumers();
+      if (Date.now() - this.lastTrim >= TRIM_EVERY_MS) {
+        this.lastTrim = Date.now();
+        await trimBehindGroups(redis, keys.stream);
+      }
     } catch (error) {
       this.failures.note('intake-claim', `intake: cannot claim idle entries: ${(error as Error).message}`);
     }
@@ -244,7 +277,7 @@ export class StreamIntake {
   }
 
   private deadLetter(entryId: string, fields: Buffer[] | null, deliveries: number): void {
-    this.holding.add(entryId);
+    this.holding.set(entryId, Date.now());
     const failure = this.lastFailure.get(entryId);
     const message = `delivered ${deliveries} times without an outcome (GATE_INTAKE_MAX_DELIVERIES is ${this.parts.settings.maxDeliveries}): ${failure ? `its check failed: ${failure}` : 'the instances that read it stopped before recording one'}`;
     const listing = listingField(fields);
