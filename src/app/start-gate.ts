@@ -48,6 +48,7 @@ import { DecidedListings } from '../review/decided-listings.js';
 import { SellerCheckService } from '../gate/seller-check-service.js';
 import { ReportDesk } from '../reports/report-desk.js';
 import { prepareNormalizer } from '../normalize/normalize-text.js';
+import { startIntake } from '../intake/start-intake.js';
 
 export interface RunningGate {
   port: number;
@@ -353,6 +354,20 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
       log(`${config.checkThreads} check threads listening on ${config.host}:${port}; the event loop takes what they forward on 127.0.0.1:${forwardPort}`);
     } else port = await server.listen(config.host, config.port);
     log(`listening on ${config.host}:${port} with pack ${livePack.current?.pack.packVersion}`);
+    // Checks entries of GATE_INTAKE_STREAM through the same path as POST /v1/check (docs/intake.md).
+    const intake = config.intake
+      ? await startIntake(config.intake, redis, redisUrl, {
+          consumer: instanceId,
+          check: (request, startedAt, deadlineMs) => checks.check(request, startedAt, deadlineMs),
+          maxListingBytes: config.maxBodyBytes,
+          registry: metrics.registry,
+          log,
+        })
+      : undefined;
+    if (intake) {
+      opened.push(() => intake.stop());
+      log(`reading intake stream ${config.intake?.stream} as ${instanceId}`);
+    }
     if (config.publisherTokens.length === 0) {
       const reach = ['127.0.0.1', '::1', 'localhost'].includes(config.host) ? 'this machine' : `every address that reaches ${config.host}`;
       log(`WARNING: no GATE_PUBLISHER_TOKENS: checks, verdicts, reports and appeals are open to ${reach} without a token`);
@@ -365,6 +380,8 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
       pool,
       checkThreads,
       stop: async () => {
+        // The intake first: it stops reading, and what it holds is checked and recorded while the rest still runs.
+        await intake?.stop();
         await checkThreads?.drain();
         await server.drain();
         await closeAll();

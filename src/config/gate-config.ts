@@ -103,6 +103,28 @@ export interface GateConfig {
    * may take (default 5000 ms).
    */
   readonly reviewImages: { hosts: readonly string[]; maxBytes: number; timeoutMs: number };
+  /** The Redis Streams intake (GATE_INTAKE_STREAM); undefined: no intake. */
+  readonly intake: IntakeSettings | undefined;
+}
+
+/** The Redis Streams intake's settings (contract section 6, docs/intake.md). */
+export interface IntakeSettings {
+  /** The stream's key (GATE_INTAKE_STREAM); verdicts go to `<key>:verdicts`, dead letters to `<key>:dead`. */
+  readonly stream: string;
+  /** Entries asked for in one read. Default 256 (GATE_INTAKE_BATCH). */
+  readonly batch: number;
+  /** Entries read and not yet recorded, at most. Default 256 (GATE_INTAKE_IN_FLIGHT). */
+  readonly inFlight: number;
+  /** Deadline of an entry's check, from when its check starts. Default 1000 ms (GATE_INTAKE_DEADLINE_MS). */
+  readonly deadlineMs: number;
+  /** An entry delivered and not acknowledged for this long is claimed by another instance. Default 30 s (GATE_INTAKE_CLAIM_IDLE_MS). */
+  readonly claimIdleMs: number;
+  /** Deliveries without an outcome after which an entry is dead-lettered. Default 5 (GATE_INTAKE_MAX_DELIVERIES). */
+  readonly maxDeliveries: number;
+  /** Approximate most entries kept in `<key>:verdicts` (XADD MAXLEN ~). Default 1,000,000 (GATE_INTAKE_VERDICTS_MAXLEN). */
+  readonly verdictsMaxLen: number;
+  /** Approximate most entries kept in `<key>:dead`. Default 100,000 (GATE_INTAKE_DEAD_MAXLEN). */
+  readonly deadMaxLen: number;
 }
 
 export const DEGRADABLE_SIGNALS = ['text', 'lists', 'ring'] as const;
@@ -183,6 +205,23 @@ export class ConfigError extends Error {
 
 export const DEMO_PACK_PATH = repoPath('src', 'pack', 'demo-pack.json');
 
+function intake(env: NodeJS.ProcessEnv, redisPrefix: string, problems: string[]): IntakeSettings | undefined {
+  const stream = env.GATE_INTAKE_STREAM;
+  if (stream === undefined || stream === '') return undefined;
+  // The gate's Redis user may touch keys under its prefix only (docs/redis-acl.md).
+  if (!stream.startsWith(redisPrefix)) problems.push(`GATE_INTAKE_STREAM must begin with GATE_REDIS_PREFIX ("${redisPrefix}"), the only keys the gate's Redis user may touch; got "${stream}"`);
+  return {
+    stream,
+    batch: integer(env, 'GATE_INTAKE_BATCH', 256, 1, 10_000, problems),
+    inFlight: integer(env, 'GATE_INTAKE_IN_FLIGHT', 256, 1, 100_000, problems),
+    deadlineMs: integer(env, 'GATE_INTAKE_DEADLINE_MS', 1000, 1, 60_000, problems),
+    claimIdleMs: integer(env, 'GATE_INTAKE_CLAIM_IDLE_MS', 30_000, 100, 86_400_000, problems),
+    maxDeliveries: integer(env, 'GATE_INTAKE_MAX_DELIVERIES', 5, 1, 1000, problems),
+    verdictsMaxLen: integer(env, 'GATE_INTAKE_VERDICTS_MAXLEN', 1_000_000, 1000, 1_000_000_000, problems),
+    deadMaxLen: integer(env, 'GATE_INTAKE_DEAD_MAXLEN', 100_000, 1000, 1_000_000_000, problems),
+  };
+}
+
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, problems: string[]): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -244,11 +283,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GateConfig {
   }
   const defaultDeadlineMs = integer(env, 'GATE_DEFAULT_DEADLINE_MS', 20, 1, 60_000, problems);
   const dataDir = resolve(text('GATE_DATA_DIR') ?? 'data');
+  const redisPrefix = env.GATE_REDIS_PREFIX ?? 'gate:';
   const config: GateConfig = {
     port: integer(env, 'PORT', 8080, 0, 65535, problems),
     host: text('HOST') ?? '0.0.0.0',
     redisUrl,
-    redisPrefix: env.GATE_REDIS_PREFIX ?? 'gate:',
+    redisPrefix,
     packPath: resolve(text('GATE_PACK') ?? DEMO_PACK_PATH),
     dataDir,
     adminToken,
@@ -301,6 +341,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GateConfig {
       maxBytes: integer(env, 'GATE_REVIEW_IMAGE_MAX_BYTES', 5 * 1024 * 1024, 1024, 50 * 1024 * 1024, problems),
       timeoutMs: integer(env, 'GATE_REVIEW_IMAGE_TIMEOUT_MS', 5000, 100, 60_000, problems),
     },
+    intake: intake(env, redisPrefix, problems),
   };
   if (env.GATE_SHED_MODE !== undefined && env.GATE_SHED_MODE !== '' && !['review', '503'].includes(env.GATE_SHED_MODE)) problems.push(`GATE_SHED_MODE must be "review" or "503", got "${env.GATE_SHED_MODE}"`);
   for (const entry of config.rightsHolderTokens) {

@@ -18,6 +18,7 @@ export const GATE_ERRORS = {
   GATE_ERR_NOT_READY: { status: 503, summary: 'No pack is live or Redis is unreachable.' },
   GATE_ERR_IMAGE_UNAVAILABLE: { status: 502, summary: 'An allow-listed image host did not answer in time, failed, or answered with an error status; `details.reason` says which.' },
   GATE_ERR_FORWARD_FAILED: { status: 502, summary: 'A check thread could not pass the request to the main thread, or the connection to it failed before an answer began (the request may have reached it).' },
+  GATE_ERR_DEAD_LETTER: { status: 500, summary: 'An intake entry was delivered GATE_INTAKE_MAX_DELIVERIES times without an outcome; it was moved to the dead-letter stream (never an HTTP answer).' },
   GATE_ERR_INTERNAL: { status: 500, summary: 'An unexpected failure; the log has the details.' },
 } as const;
 

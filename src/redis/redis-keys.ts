@@ -151,3 +151,26 @@ export function redisKeys(prefix = 'gate:'): RedisKeys {
     listRemoved: (kind) => `${prefix}{lists}:${kind}:removed`,
   };
 }
+
+/** The keys of the Redis Streams intake (contract section 6), named after the stream the operator gave. */
+export interface IntakeKeys {
+  /** The stream listings arrive on (GATE_INTAKE_STREAM); the instances read it through one consumer group. */
+  readonly stream: string;
+  /** Each entry's outcome: fields `entryId`, `listingId`, and `response` or `error`. */
+  readonly verdicts: string;
+  /** Entries delivered too many times without an outcome, with the error and the entry's listing. */
+  readonly deadLetters: string;
+}
+
+/**
+ * The intake's keys. One script appends to the verdicts (or dead letters) and
+ * acknowledges on the stream, so on a Redis Cluster all three must share a slot:
+ * the operator names the stream with a hash tag (`gate:{intake}`), which the
+ * suffixes keep.
+ */
+export function intakeKeys(stream: string): IntakeKeys {
+  return { stream, verdicts: `${stream}:verdicts`, deadLetters: `${stream}:dead` };
+}
+
+/** The intake's consumer group: every instance reads the stream through it. */
+export const INTAKE_GROUP = 'gate-intake';
