@@ -62,7 +62,7 @@ export function createGateMetrics(): GateMetrics {
     streamClosed: registry.counter('gate_stream_closed_total', 'Check socket connections closed, by close code (1000/1005 the client, 1001 draining, 1006 gone, 1008 a message without a usable seq, 1009 a message too large, 1011 an answer dropped, 1013 over the bounds).'),
     streamMessages: registry.counter('gate_stream_messages_total', 'Messages received on check sockets.'),
     streamAnswers: registry.counter('gate_stream_answers_total', 'Answers sent on check sockets: a check response, or an error by its code.'),
-    streamHeld: registry.counter('gate_stream_held_total', 'Check socket messages that waited unchecked: their connection had GATE_STREAM_IN_FLIGHT checks running, or GATE_STREAM_BUFFER_BYTES of answers its client had not read.'),
+    streamHeld: registry.counter('gate_stream_held_total', 'Check socket messages that waited unchecked, by reason: their connection had GATE_STREAM_IN_FLIGHT checks running (in_flight), or uWS held over GATE_STREAM_BUFFER_BYTES of answers its client had not read (unread).'),
     gcSeconds: registry.counter('gate_gc_seconds_total', 'Time the main thread (the event loop) spent in garbage collection pauses, by kind (minor, major, incremental, weakcb).'),
   };
 }

@@ -99,7 +99,7 @@ export class StreamConnection {
     this.queue.push({ bytes: new Uint8Array(data.slice(0)), binary, arrivedAt });
     this.queuedBytes += data.byteLength;
     this.parts.pending.count++;
-    this.parts.counters.held();
+    this.parts.counters.held(this.unread() ? 'unread' : 'in_flight');
   }
 
   /** uWS wrote out answers the client had not read: waiting messages may start. */
@@ -129,7 +129,12 @@ export class StreamConnection {
   }
 
   private canStart(): boolean {
-    return this.inFlight < this.parts.limits.inFlight && this.socket.getBufferedAmount() <= this.parts.limits.bufferedBytes;
+    return this.inFlight < this.parts.limits.inFlight && !this.unread();
+  }
+
+  /** uWS holds more answers than the bound: the client is not reading them. */
+  private unread(): boolean {
+    return this.socket.getBufferedAmount() > this.parts.limits.bufferedBytes;
   }
 
   private pump(): void {

@@ -3,6 +3,8 @@
 import type { GateErrorCode } from '../errors/gate-error.js';
 import type { Counter } from '../observability/metrics.js';
 
+export type HeldReason = 'in_flight' | 'unread';
+
 export interface StreamCounters {
   opened(): void;
   /** By the close code (1000 normal, 1001 going away, 1008 no usable seq, 1013 over the bounds, ...). */
@@ -12,8 +14,8 @@ export interface StreamCounters {
   answered(): void;
   /** An answer carrying an error, by its code. */
   failed(code: GateErrorCode): void;
-  /** A message that waited in its connection's queue: the bound on messages in flight, or answers not yet read. */
-  held(): void;
+  /** A message that waited in its connection's queue: behind the bound on checks in flight, or behind answers its client had not read. */
+  held(reason: HeldReason): void;
 }
 
 /** A thread's counts since its last batch (structured-clone safe). */
@@ -21,7 +23,7 @@ export interface StreamTally {
   opened: number;
   messages: number;
   answered: number;
-  held: number;
+  held: Record<string, number>;
   closed: Record<string, number>;
   failed: Record<string, number>;
 }
@@ -35,11 +37,11 @@ export interface StreamMetrics {
 }
 
 export function emptyTally(): StreamTally {
-  return { opened: 0, messages: 0, answered: 0, held: 0, closed: {}, failed: {} };
+  return { opened: 0, messages: 0, answered: 0, held: {}, closed: {}, failed: {} };
 }
 
 export function isEmptyTally(tally: StreamTally): boolean {
-  return tally.opened + tally.messages + tally.answered + tally.held === 0 && Object.keys(tally.closed).length + Object.keys(tally.failed).length === 0;
+  return tally.opened + tally.messages + tally.answered === 0 && Object.keys(tally.closed).length + Object.keys(tally.failed).length + Object.keys(tally.held).length === 0;
 }
 
 /** Counts into `tally()`, the tally in force now (a thread swaps in a fresh one each batch). */
@@ -53,7 +55,7 @@ export function tallyCounters(tally: () => StreamTally, changed: () => void): St
     message: () => (tally().messages++, changed()),
     answered: () => (tally().answered++, changed()),
     failed: (code) => (bump(tally().failed, code), changed()),
-    held: () => (tally().held++, changed()),
+    held: (reason) => (bump(tally().held, reason), changed()),
   };
 }
 
@@ -64,7 +66,7 @@ export function metricCounters(metrics: StreamMetrics): StreamCounters {
     message: () => metrics.streamMessages.inc(),
     answered: () => metrics.streamAnswers.inc({ outcome: 'response' }),
     failed: (code) => metrics.streamAnswers.inc({ outcome: 'error', code }),
-    held: () => metrics.streamHeld.inc(),
+    held: (reason) => metrics.streamHeld.inc({ reason }),
   };
 }
 
@@ -73,7 +75,7 @@ export function addTally(metrics: StreamMetrics, tally: StreamTally): void {
   if (tally.opened > 0) metrics.streamConnections.inc({}, tally.opened);
   if (tally.messages > 0) metrics.streamMessages.inc({}, tally.messages);
   if (tally.answered > 0) metrics.streamAnswers.inc({ outcome: 'response' }, tally.answered);
-  if (tally.held > 0) metrics.streamHeld.inc({}, tally.held);
+  for (const [reason, count] of Object.entries(tally.held)) metrics.streamHeld.inc({ reason }, count);
   for (const [code, count] of Object.entries(tally.closed)) metrics.streamClosed.inc({ code }, count);
   for (const [code, count] of Object.entries(tally.failed)) metrics.streamAnswers.inc({ outcome: 'error', code }, count);
 }
