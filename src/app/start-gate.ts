@@ -300,6 +300,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
               port: config.port,
               maxBodyBytes: config.maxBodyBytes,
               defaultDeadlineMs: config.defaultDeadlineMs,
+              stream: config.stream,
               authFailureLimit: config.authFailureLimit,
               failModes: config.failModes,
               tokens: { adminToken: config.adminToken, publisherTokens: config.publisherTokens, metricsToken: config.metricsToken, reviewerTokens: config.reviewerTokens, rightsHolderTokens: config.rightsHolderTokens },
@@ -343,6 +344,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
       authFailureLimit: config.authFailureLimit,
       packUploadPath: () => builder.uploadPath(),
       defaultDeadlineMs: config.defaultDeadlineMs,
+      stream: config.stream,
       log,
     });
     let port: number;

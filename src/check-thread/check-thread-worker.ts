@@ -4,7 +4,8 @@
 // check whose listing, seller or identity a table says may be listed, in a ring or
 // decided by a person, or whose verdict is review, goes to the event loop with
 // what was matched; the event loop asks Redis and answers it. Every other request
-// is forwarded to the event loop's own listener on loopback.
+// is forwarded to the event loop's own listener on loopback. The check socket
+// (GET /v1/check/stream) checks its messages on the same path as POST /v1/check.
 import { parentPort, workerData } from 'node:worker_threads';
 import { randomUUID } from 'node:crypto';
 import uWS from '@trufflesuite/uws-js-unofficial';
@@ -25,7 +26,7 @@ import { checkRequestOf, deadlineOf } from '../http/check-input.js';
 import { decodeBody } from '../http/decode-body.js';
 import { checkJsonDepth } from '../http/json-depth.js';
 import { brandIndexOf } from '../pack/brand-index.js';
-import { route, type RouteOptions } from '../http/route-handler.js';
+import { route, toGateError, type RouteOptions } from '../http/route-handler.js';
 import { MembershipReplica } from '../lists/membership-replica.js';
 import { listingToMatch } from '../matcher/listing-fields.js';
 import { matchListing } from '../matcher/match-listing.js';
@@ -39,6 +40,8 @@ import { mightHaveIn } from '../review/decided-listings.js';
 import { mightBeFlaggedIn } from '../rings/ring-flags.js';
 import { NO_CONFIRMED_RING, nodesOf } from '../rings/seller-rings.js';
 import { nameThread } from '../config/name-thread.js';
+import { emptyTally, isEmptyTally, tallyCounters } from '../stream/stream-counters.js';
+import { authorizeUpgrade, registerCheckStream } from '../stream/stream-route.js';
 import { forwardRequest } from './forward-request.js';
 import { ForwardTarget } from './forward-target.js';
 import type { CheckThreadSetup, FromThread, TableName, ThreadCounts, ToThread } from './thread-messages.js';
@@ -86,12 +89,12 @@ let outcomes: ThreadCheckOutcome[] = [];
 let counts = noCounts();
 let flushTimer: NodeJS.Timeout | undefined;
 function noCounts(): ThreadCounts {
-  return { httpErrors: [], authFailures: [], listTableAnswers: 0, ringTableAnswers: 0 };
+  return { httpErrors: [], authFailures: [], listTableAnswers: 0, ringTableAnswers: 0, stream: emptyTally() };
 }
 function flushOutcomes(): void {
   clearTimeout(flushTimer);
   flushTimer = undefined;
-  if (outcomes.length === 0 && counts.httpErrors.length === 0 && counts.authFailures.length === 0) return;
+  if (outcomes.length === 0 && counts.httpErrors.length === 0 && counts.authFailures.length === 0 && isEmptyTally(counts.stream)) return;
   tell({ type: 'outcomes', outcomes, counts });
   outcomes = [];
   counts = noCounts();
@@ -219,6 +222,12 @@ function responseOf(request: CheckRequest, decision: ListingDecision, loaded: Lo
   };
 }
 
+/** What POST /v1/check and the check socket do with a listing on this thread. */
+function checkListing(request: CheckRequest, startedAt: number, deadlineMs: number, timing?: ServerTiming): Promise<CheckResponse> | CheckResponse {
+  if (draining) throw new GateError('GATE_ERR_OVERLOADED', 'the gate is shutting down');
+  return check(request, startedAt, deadlineMs, timing);
+}
+
 function check(request: CheckRequest, startedAt: number, deadlineMs: number, timing: ServerTiming | undefined): Promise<CheckResponse> | CheckResponse {
   const loaded = live;
   const current = banks;
@@ -298,9 +307,8 @@ const options: RouteOptions = {
 };
 
 const checkRoute = route(options, ({ head, body, startedAt, timing }) => {
-  if (draining) throw new GateError('GATE_ERR_OVERLOADED', 'the gate is shutting down');
   const deadlineMs = deadlineOf(head.deadlineMs, setup.defaultDeadlineMs);
-  return check(checkRequestOf(body), startedAt, deadlineMs, timing);
+  return checkListing(checkRequestOf(body), startedAt, deadlineMs, timing);
 });
 
 function forward(res: uWS.HttpResponse, req: uWS.HttpRequest): void {
@@ -313,6 +321,23 @@ app.post('/v1/check', (res, req) => {
   // An unknown token is the event loop's to count, refuse and log: its limiter is the one every thread follows.
   if (roleCheck.tokens.hasRole('publisher') && !roleCheck.tokens.identify(req.getHeader('authorization'))) forward(res, req);
   else checkRoute(res, req);
+});
+const stream = registerCheckStream(app, {
+  check: checkListing,
+  limits: setup.stream,
+  defaultDeadlineMs: setup.defaultDeadlineMs,
+  maxBodyBytes: setup.maxBodyBytes,
+  counters: tallyCounters(() => counts.stream, scheduleFlush),
+  pending: inFlight,
+  toGateError: (error) => toGateError(error, log),
+  admitUpgrade: (res, req) => {
+    // As for POST /v1/check: the event loop counts and refuses unknown tokens (a forwarded upgrade request is a plain GET there).
+    if (roleCheck.tokens.hasRole('publisher') && !roleCheck.tokens.identify(req.getHeader('authorization'))) {
+      forward(res, req);
+      return false;
+    }
+    return authorizeUpgrade({ roleCheck, enforced: options.auth?.enforced ?? (() => true), forwardSecret: undefined, httpErrors: counted.httpErrors, toGateError: (error) => toGateError(error, log) }, res, req);
+  },
 });
 app.any('/*', forward);
 
@@ -327,6 +352,7 @@ app.listen(setup.host, setup.port, (socket) => {
 function drain(): void {
   if (listenSocket) uWS.us_listen_socket_close(listenSocket);
   listenSocket = undefined;
+  stream.drain();
   const poll = (): void => {
     if (inFlight.count > 0 || waiting.size > 0) {
       setTimeout(poll, 5);

@@ -19,6 +19,7 @@ import type { LivePack } from '../pack/live-pack.js';
 import { LIST_KINDS, type PackLists } from '../pack/policy-pack.js';
 import type { DecidedListings } from '../review/decided-listings.js';
 import type { SellerRings } from '../rings/seller-rings.js';
+import { addTally } from '../stream/stream-counters.js';
 import type { CheckThreadSetup, FromThread, ToThread } from './thread-messages.js';
 
 export interface CheckThreadsParts {
@@ -289,6 +290,7 @@ export class CheckThreads {
         for (const route of message.counts.authFailures) this.parts.metrics.authFailures.inc({ route });
         this.parts.lists.tableAnswers += message.counts.listTableAnswers;
         this.parts.rings.tableAnswers += message.counts.ringTableAnswers;
+        addTally(this.parts.metrics, message.counts.stream);
         break;
       case 'flushed':
         this.flushed.get(message.id)?.();

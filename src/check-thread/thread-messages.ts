@@ -10,6 +10,8 @@ import type { CompiledPack } from '../pack/compiled-pack.js';
 import type { CheckRequest } from '../gate/check-request.js';
 import type { CheckResponse } from '../gate/check-response.js';
 import type { PrecomputedMatch, ThreadCheckOutcome } from '../gate/check-service.js';
+import type { StreamLimits } from '../stream/stream-connection.js';
+import type { StreamTally } from '../stream/stream-counters.js';
 
 export interface CheckThreadSetup {
   /** Threads are numbered from 0; thread 0 picks the port when `port` is 0. */
@@ -18,6 +20,8 @@ export interface CheckThreadSetup {
   port: number;
   maxBodyBytes: number;
   defaultDeadlineMs: number;
+  /** Bounds of each check socket connection. */
+  stream: StreamLimits;
   authFailureLimit: number;
   failModes: Readonly<Record<DegradableSignal, FailMode>>;
   tokens: TokenConfig;
@@ -54,6 +58,8 @@ export interface ThreadCounts {
   /** List probes and ring questions the thread's tables answered "no" (as the event loop's own tables count them). */
   listTableAnswers: number;
   ringTableAnswers: number;
+  /** The check socket's connections, messages and answers. */
+  stream: StreamTally;
 }
 
 

@@ -7,6 +7,7 @@ import { AUDIT_KEY_MIN_LENGTH, type AuditKeySettings } from '../audit/audit-key.
 import type { AuditCheckpointSettings } from '../audit/audit-checkpointer.js';
 import { repoPath } from './repo-root.js';
 import { canonicalHost } from '../image-proxy/image-host.js';
+import type { StreamLimits } from '../stream/stream-connection.js';
 
 export interface GateConfig {
   /** HTTP port. Default 8080. */
@@ -46,6 +47,8 @@ export interface GateConfig {
    * the event loop reads every check and the matching pool matches it).
    */
   readonly checkThreads: number;
+  /** Bounds of each connection of the check socket (GATE_STREAM_IN_FLIGHT, GATE_STREAM_QUEUE, GATE_STREAM_QUEUE_BYTES, GATE_STREAM_BUFFER_BYTES). */
+  readonly stream: StreamLimits;
   /** How long a reviewer's claim lasts without a decision. Default 10 minutes. */
   readonly reviewLeaseMs: number;
   /** How long a decision can be undone. Default 5 minutes. */
@@ -302,6 +305,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GateConfig {
     allowRecordBuckets: integer(env, 'GATE_ALLOW_RECORD_BUCKETS', 16, 1, 1_000_000, problems),
     defaultDeadlineMs,
     checkThreads,
+    stream: {
+      inFlight: integer(env, 'GATE_STREAM_IN_FLIGHT', 64, 1, 100_000, problems),
+      queued: integer(env, 'GATE_STREAM_QUEUE', 1024, 0, 1_000_000, problems),
+      queuedBytes: integer(env, 'GATE_STREAM_QUEUE_BYTES', 8 * 1024 * 1024, 0, 1024 * 1024 * 1024, problems),
+      bufferedBytes: integer(env, 'GATE_STREAM_BUFFER_BYTES', 1024 * 1024, 0, 256 * 1024 * 1024, problems),
+    },
     // With check threads the pool matches only shop checks and what a pack swap overtook.
     workers: integer(env, 'GATE_WORKERS', checkThreads > 0 ? 1 : Math.max(1, availableParallelism()), 1, 256, problems),
     reviewLeaseMs: integer(env, 'GATE_REVIEW_LEASE_MS', 600_000, 100, 86_400_000, problems),

@@ -12,6 +12,7 @@ export const GATE_ERRORS = {
   GATE_ERR_CONFLICT: { status: 409, summary: 'The resource is not in a state that allows this (a review item decided, claimed or past its window; a listing not blocked or past its appeal window; a brand not verified).' },
   GATE_ERR_BODY_TOO_LARGE: { status: 413, summary: 'The body is over the size limit.' },
   GATE_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, summary: 'Content type is neither application/json nor application/msgpack.' },
+  GATE_ERR_UPGRADE_REQUIRED: { status: 426, summary: 'The route is a WebSocket (GET /v1/check/stream) and the request asked for no upgrade.' },
   GATE_ERR_RATE_LIMITED: { status: 429, summary: 'The caller is over a rate limit (a consumer reporter over its report limit, or an address or token with too many failed authentications); retry after `retry-after` seconds.' },
   GATE_ERR_IMAGE_REFUSED: { status: 403, summary: 'The review page\'s image proxy will not fetch this URL or pass on what it answered; `details.reason` says why.' },
   GATE_ERR_OVERLOADED: { status: 503, summary: 'The gate is shedding load; retry after `retry-after` seconds.' },

@@ -6,7 +6,8 @@ import { validateCheckRequest } from '../gate/validate-check-request.js';
 import type { CheckRequest } from '../gate/check-request.js';
 import type { FieldIssue } from '../validation/field-issues.js';
 
-const MAX_DEADLINE_MS = 60_000;
+/** The longest deadline a check may name (`x-deadline-ms`, a stream message's `deadlineMs`). */
+export const MAX_DEADLINE_MS = 60_000;
 
 export function deadlineOf(header: string, fallback: number): number {
   if (header === '') return fallback;

@@ -21,7 +21,7 @@ import type { PackFile } from '../pack/pack-source.js';
 import { rm } from 'node:fs/promises';
 import { LIST_KINDS, type ListKind } from '../pack/policy-pack.js';
 import { checkStringArray, FieldIssues, isPlainObject } from '../validation/field-issues.js';
-import { isRedisUnavailable, route, type RouteOptions } from './route-handler.js';
+import { isRedisUnavailable, route, toGateError, type RouteOptions } from './route-handler.js';
 import { randomUUID } from 'node:crypto';
 import { send, sendError } from './respond.js';
 import { registerReviewRoutes, type ReviewRouteParts } from './review-routes.js';
@@ -29,6 +29,9 @@ import { registerRightsHolderRoutes, type RightsHolderRouteParts } from './right
 import { registerEnforcementRoutes, type EnforcementRouteParts } from './enforcement-routes.js';
 import { registerReviewPageRoutes, type ReviewPageParts } from './review-page-routes.js';
 import type { AuditLog } from '../audit/audit-log.js';
+import type { StreamLimits } from '../stream/stream-connection.js';
+import { metricCounters } from '../stream/stream-counters.js';
+import { authorizeUpgrade, registerCheckStream, STREAM_PATH, type CheckStreamRoute } from '../stream/stream-route.js';
 
 export interface GateServerParts {
   checks: CheckService;
@@ -55,6 +58,8 @@ export interface GateServerParts {
   /** Failed authentications an address or token may make in a minute before it is refused with 429. */
   authFailureLimit: number;
   defaultDeadlineMs: number;
+  /** Bounds of each check socket connection. */
+  stream: StreamLimits;
   log: (message: string) => void;
   /** Set when check threads forward to this server: their `x-gate-peer` then names the caller. Default: unset. */
   forwardSecret?: string;
@@ -83,6 +88,7 @@ export class GateServer {
   private readonly roleCheck: RoleCheck;
   /** The one limiter of failed authentications (check threads follow its refusals). */
   private readonly authLimiter: AuthFailureLimiter;
+  private stream: CheckStreamRoute | undefined;
 
   constructor(private readonly parts: GateServerParts) {
     this.authLimiter = new AuthFailureLimiter({ maxFailures: parts.authFailureLimit });
@@ -136,6 +142,34 @@ export class GateServer {
         if (this.draining) throw new GateError('GATE_ERR_OVERLOADED', 'the gate is shutting down');
         const deadlineMs = deadlineOf(head.deadlineMs, p.defaultDeadlineMs);
         return p.checks.check(checkRequestOf(raw), startedAt, deadlineMs, undefined, timing);
+      }),
+    );
+
+    const toError = (error: unknown): GateError => toGateError(error, p.log);
+    // With check threads the sockets are theirs; this App's listener is on loopback, for what they forward.
+    this.stream = registerCheckStream(app, {
+      check: async (request, startedAt, deadlineMs) => {
+        if (this.draining) throw new GateError('GATE_ERR_OVERLOADED', 'the gate is shutting down');
+        const release = p.checks.admit();
+        try {
+          return await p.checks.check(request, startedAt, deadlineMs);
+        } finally {
+          release();
+        }
+      },
+      limits: p.stream,
+      defaultDeadlineMs: p.defaultDeadlineMs,
+      maxBodyBytes: p.maxBodyBytes,
+      counters: metricCounters(p.metrics),
+      pending: this.inFlight,
+      toGateError: toError,
+      admitUpgrade: (res, req) => authorizeUpgrade({ roleCheck: this.roleCheck, enforced: publisher.enforced, forwardSecret: this.parts.forwardSecret ?? p.checkThreads?.forwardSecret, httpErrors: p.metrics.httpErrors, toGateError: toError }, res, req),
+    });
+    // A GET that asks for no upgrade (or one a check thread forwarded, its token unknown): the token is checked, as for the socket.
+    app.get(
+      STREAM_PATH,
+      route(this.options({ auth: publisher }), () => {
+        throw new GateError('GATE_ERR_UPGRADE_REQUIRED', `${STREAM_PATH} is a WebSocket: send upgrade: websocket`, { field: 'upgrade' });
       }),
     );
 
@@ -262,7 +296,7 @@ export class GateServer {
       '/*',
       route(this.options(), ({ head, res, state }) => {
         const known =
-          ['/healthz', '/readyz', '/metrics', '/v1/check', '/v1/check/seller', '/v1/reports', '/v1/admin/pack', '/v1/review/next', '/v1/review/decisions', '/v1/review/stats', '/v1/admin/audit', '/v1/admin/claims', '/v1/admin/transparency', '/v1/admin/demotions'].includes(head.url) ||
+          ['/healthz', '/readyz', '/metrics', '/v1/check', STREAM_PATH, '/v1/check/seller', '/v1/reports', '/v1/admin/pack', '/v1/review/next', '/v1/review/decisions', '/v1/review/stats', '/v1/admin/audit', '/v1/admin/claims', '/v1/admin/transparency', '/v1/admin/demotions'].includes(head.url) ||
           ['/v1/admin/lists/', '/v1/admin/fingerprints/', '/v1/review/', '/v1/listings/', '/v1/rights-holder/', '/v1/admin/claims/', '/v1/admin/rings/', '/v1/admin/demotions/', '/v1/appeals/'].some((prefix) => head.url.startsWith(prefix));
         const error = known
           ? new GateError('GATE_ERR_METHOD_NOT_ALLOWED', `${head.method.toUpperCase()} is not allowed on ${head.url}`)
@@ -295,6 +329,7 @@ export class GateServer {
     this.draining = true;
     if (this.listenSocket) uWS.us_listen_socket_close(this.listenSocket);
     this.listenSocket = undefined;
+    this.stream?.drain();
     const until = Date.now() + timeoutMs;
     while (this.inFlight.count > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
   }

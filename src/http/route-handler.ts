@@ -91,7 +91,8 @@ export function toGateError(error: unknown, log: (message: string) => void): Gat
   return new GateError('GATE_ERR_INTERNAL', 'internal error');
 }
 
-function remoteAddress(res: HttpResponse, head: RequestHead, forwardSecret: string | undefined): string {
+/** The caller's address: the socket's, or with the forward secret the one a check thread names. */
+export function remoteAddress(res: HttpResponse, head: RequestHead, forwardSecret: string | undefined): string {
   if (forwardSecret === undefined) return Buffer.from(res.getRemoteAddressAsText()).toString();
   return forwardedPeer(head, socketPeer(res), forwardSecret);
 }

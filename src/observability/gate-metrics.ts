@@ -1,7 +1,8 @@
 import { MetricsRegistry, type Counter, type Histogram } from './metrics.js';
+import type { StreamMetrics } from '../stream/stream-counters.js';
 
 /** The gate's own metrics; gauges over other parts are registered by main.ts. */
-export interface GateMetrics {
+export interface GateMetrics extends StreamMetrics {
   registry: MetricsRegistry;
   checks: Counter;
   checkSeconds: Histogram;
@@ -57,6 +58,11 @@ export function createGateMetrics(): GateMetrics {
     qaSampled: registry.counter('gate_qa_sampled_total', 'Allow verdicts sampled into the QA review queue.'),
     webhooksDelivered: registry.counter('gate_webhooks_delivered_total', 'Webhook events delivered (2xx).'),
     webhooksFailed: registry.counter('gate_webhook_attempts_failed_total', 'Webhook delivery attempts that failed (each is retried).'),
+    streamConnections: registry.counter('gate_stream_connections_total', 'Check socket connections opened (GET /v1/check/stream).'),
+    streamClosed: registry.counter('gate_stream_closed_total', 'Check socket connections closed, by close code (1000/1005 the client, 1001 draining, 1006 gone, 1008 a message without a usable seq, 1009 a message too large, 1011 an answer dropped, 1013 over the bounds).'),
+    streamMessages: registry.counter('gate_stream_messages_total', 'Messages received on check sockets.'),
+    streamAnswers: registry.counter('gate_stream_answers_total', 'Answers sent on check sockets: a check response, or an error by its code.'),
+    streamHeld: registry.counter('gate_stream_held_total', 'Check socket messages that waited unchecked, by reason: their connection had GATE_STREAM_IN_FLIGHT checks running (in_flight), or uWS held over GATE_STREAM_BUFFER_BYTES of answers its client had not read (unread).'),
     gcSeconds: registry.counter('gate_gc_seconds_total', 'Time the main thread (the event loop) spent in garbage collection pauses, by kind (minor, major, incremental, weakcb).'),
   };
 }

@@ -1,0 +1,209 @@
+// One connection of the check socket: its messages checked, up to `inFlight` at
+// once, each answered with its `seq` as soon as its check ends (answers may
+// overtake each other). The pinned uWS build cannot pause a WebSocket's reading,
+// so the bound on the way in is a queue: past `inFlight` checks, or while more than
+// `bufferedBytes` of answers wait for the client to read them, a message waits in
+// the queue unchecked; past `queued` messages or `queuedBytes` waiting, the
+// connection is closed with 1013 and the reason. Nothing is dropped while a client
+// keeps no more than inFlight + queued messages unanswered.
+import { GateError, type GateErrorBody } from '../errors/gate-error.js';
+import type { CheckRequest } from '../gate/check-request.js';
+import type { CheckResponse } from '../gate/check-response.js';
+import type { StreamCounters } from './stream-counters.js';
+import { encodeAnswer, readFrame } from './stream-frame.js';
+
+/** Per-connection bounds (GATE_STREAM_*). */
+export interface StreamLimits {
+  /** Messages being checked at once. Default 64. */
+  inFlight: number;
+  /** Messages waiting past those. Default 1,024. */
+  queued: number;
+  /** Bytes of waiting messages. Default 8 MiB. */
+  queuedBytes: number;
+  /** Bytes of answers uWS holds for a client that is not reading, past which no message is started. Default 1 MiB. */
+  bufferedBytes: number;
+}
+
+/** What the connection needs of a uWS WebSocket. */
+export interface StreamSocket {
+  send(message: string | Uint8Array, isBinary: boolean): number;
+  getBufferedAmount(): number;
+  end(code: number, reason: string): void;
+  cork(callback: () => void): unknown;
+}
+
+/** A check as POST /v1/check makes it; a promise when it waits for something (the event loop, the pool, Redis). */
+export type StreamCheck = (request: CheckRequest, startedAt: number, deadlineMs: number) => CheckResponse | Promise<CheckResponse>;
+
+export interface StreamConnectionParts {
+  check: StreamCheck;
+  limits: StreamLimits;
+  defaultDeadlineMs: number;
+  counters: StreamCounters;
+  /** Messages accepted and not answered, on every connection (draining waits for it). */
+  pending: { count: number };
+  toGateError: (error: unknown) => GateError;
+  /** True once the gate drains: a connection is ended (1001) when nothing of it is left to answer. */
+  draining: () => boolean;
+}
+
+/** uWS's send status when the answer went over maxBackpressure and was dropped. */
+const DROPPED = 2;
+/** RFC 6455 close codes, and the IANA-registered 1013. */
+export const CLOSE = { normal: 1000, goingAway: 1001, policy: 1008, internal: 1011, tryAgainLater: 1013 } as const;
+/** A close frame's reason holds at most 123 bytes. */
+const MAX_REASON_BYTES = 123;
+
+interface Waiting {
+  bytes: Uint8Array;
+  binary: boolean;
+  arrivedAt: number;
+}
+
+function shortReason(reason: string): string {
+  const bytes = Buffer.from(reason);
+  return bytes.length <= MAX_REASON_BYTES ? reason : `${bytes.subarray(0, MAX_REASON_BYTES - 3).toString().replace(/\uFFFD$/, '')}...`;
+}
+
+export class StreamConnection {
+  private inFlight = 0;
+  private readonly queue: Waiting[] = [];
+  private queuedBytes = 0;
+  private open = true;
+  private pumping = false;
+
+  constructor(
+    private readonly socket: StreamSocket,
+    private readonly parts: StreamConnectionParts,
+  ) {}
+
+  /** Messages accepted and not yet answered. */
+  get unanswered(): number {
+    return this.inFlight + this.queue.length;
+  }
+
+  /** A frame arrived; `data` is uWS's, valid only until this returns. */
+  receive(data: ArrayBuffer, binary: boolean): void {
+    if (!this.open) return;
+    const arrivedAt = performance.now();
+    this.parts.counters.message();
+    if (this.queue.length === 0 && this.canStart()) {
+      this.start(new Uint8Array(data), binary, arrivedAt);
+      return;
+    }
+    const { limits } = this.parts;
+    if (this.queue.length >= limits.queued || this.queuedBytes + data.byteLength > limits.queuedBytes) {
+      this.close(CLOSE.tryAgainLater, `over ${limits.inFlight + limits.queued} unanswered messages or ${limits.queuedBytes} bytes waiting: read answers before sending more`);
+      return;
+    }
+    this.queue.push({ bytes: new Uint8Array(data.slice(0)), binary, arrivedAt });
+    this.queuedBytes += data.byteLength;
+    this.parts.pending.count++;
+    this.parts.counters.held(this.unread() ? 'unread' : 'in_flight');
+  }
+
+  /** uWS wrote out answers the client had not read: waiting messages may start. */
+  drained(): void {
+    this.pump();
+  }
+
+  /** The socket closed (either side): answers still to come go nowhere. */
+  closed(code: number): void {
+    if (!this.open) return;
+    this.open = false;
+    this.parts.counters.closed(code);
+    this.parts.pending.count -= this.queue.length;
+    this.queue.length = 0;
+    this.queuedBytes = 0;
+  }
+
+  /** Ends the connection with `code` once nothing is waiting or in flight (draining). */
+  endWhenIdle(code: number, reason: string): void {
+    if (this.open && this.unanswered === 0) this.close(code, reason);
+  }
+
+  close(code: number, reason: string): void {
+    if (!this.open) return;
+    this.closed(code);
+    this.socket.end(code, shortReason(reason));
+  }
+
+  private canStart(): boolean {
+    return this.inFlight < this.parts.limits.inFlight && !this.unread();
+  }
+
+  /** uWS holds more answers than the bound: the client is not reading them. */
+  private unread(): boolean {
+    return this.socket.getBufferedAmount() > this.parts.limits.bufferedBytes;
+  }
+
+  private pump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      let next: Waiting | undefined;
+      while (this.open && this.queue.length > 0 && this.canStart() && (next = this.queue.shift())) {
+        this.queuedBytes -= next.bytes.byteLength;
+        this.parts.pending.count--;
+        this.start(next.bytes, next.binary, next.arrivedAt);
+      }
+    } finally {
+      this.pumping = false;
+    }
+    if (this.open && this.parts.draining() && this.unanswered === 0) this.close(CLOSE.goingAway, 'the gate is shutting down');
+  }
+
+  private start(bytes: Uint8Array, binary: boolean, arrivedAt: number): void {
+    const frame = readFrame(bytes, binary);
+    if (frame.kind === 'unanswerable') {
+      this.close(CLOSE.policy, frame.reason);
+      return;
+    }
+    if (frame.kind === 'bad') {
+      this.answer(frame.seq, frame.error.toBody(), binary);
+      this.parts.counters.failed(frame.error.code);
+      return;
+    }
+    const { seq } = frame;
+    this.inFlight++;
+    this.parts.pending.count++;
+    let result: CheckResponse | Promise<CheckResponse>;
+    try {
+      result = this.parts.check(frame.listing, arrivedAt, frame.deadlineMs ?? this.parts.defaultDeadlineMs);
+    } catch (error) {
+      this.finish(seq, binary, undefined, error);
+      return;
+    }
+    if (result instanceof Promise) {
+      result.then(
+        (response) => this.finish(seq, binary, response, undefined),
+        (error: unknown) => this.finish(seq, binary, undefined, error),
+      );
+    } else this.finish(seq, binary, result, undefined);
+  }
+
+  private finish(seq: number, binary: boolean, response: CheckResponse | undefined, error: unknown): void {
+    this.inFlight--;
+    this.parts.pending.count--;
+    if (!this.open) return;
+    if (response) {
+      this.answer(seq, response, binary);
+      this.parts.counters.answered();
+    } else {
+      const gateError = this.parts.toGateError(error);
+      this.answer(seq, gateError.toBody(), binary);
+      this.parts.counters.failed(gateError.code);
+    }
+    this.pump();
+  }
+
+  private answer(seq: number, answer: CheckResponse | GateErrorBody, binary: boolean): void {
+    const encoded = encodeAnswer(seq, answer, binary);
+    let status = 0;
+    this.socket.cork(() => {
+      status = this.socket.send(encoded, binary);
+    });
+    // Cannot happen within the bounds (maxBackpressure is set above them); if it does, the client learns it lost an answer.
+    if (status === DROPPED) this.close(CLOSE.internal, `the answer to seq ${seq} could not be buffered`);
+  }
+}

@@ -1,0 +1,117 @@
+// GET /v1/check/stream (contract section 6): the WebSocket route of the check
+// socket, on whichever uWS App takes checks (a check thread's, or the event
+// loop's with GATE_CHECK_THREADS=0). The upgrade request is authenticated as
+// POST /v1/check is, and refused with its coded error before any upgrade.
+import uWS from '@trufflesuite/uws-js-unofficial';
+import { requireRole, type RoleCheck } from '../auth/require-role.js';
+import { GateError } from '../errors/gate-error.js';
+import { readHead, type HttpRequest, type HttpResponse } from '../http/http-types.js';
+import { sendError } from '../http/respond.js';
+import { remoteAddress } from '../http/route-handler.js';
+import type { StreamCounters } from './stream-counters.js';
+import { CLOSE, StreamConnection, type StreamCheck, type StreamLimits } from './stream-connection.js';
+
+export const STREAM_PATH = '/v1/check/stream';
+
+/** Room for the message around its listing (`seq`, `deadlineMs`, the keys). */
+const ENVELOPE_BYTES = 1024;
+
+export interface CheckStreamParts {
+  check: StreamCheck;
+  limits: StreamLimits;
+  defaultDeadlineMs: number;
+  /** A listing's largest body (GATE_MAX_BODY_BYTES); a larger message closes the connection (uWS: 1009). */
+  maxBodyBytes: number;
+  counters: StreamCounters;
+  /** Messages accepted and not answered (shared with the HTTP routes' count, for draining). */
+  pending: { count: number };
+  toGateError: (error: unknown) => GateError;
+  /**
+   * From the upgrade request's headers: true lets it become a socket; false means
+   * it was answered already (refused, or forwarded to the event loop).
+   */
+  admitUpgrade: (res: HttpResponse, req: HttpRequest) => boolean;
+}
+
+export interface CheckStreamRoute {
+  /** Ends every connection (1001) once what it sent is answered; new messages are answered by the check (shutting down). */
+  drain(): void;
+  readonly connections: number;
+}
+
+interface SocketData {
+  connection?: StreamConnection;
+}
+
+export function registerCheckStream(app: uWS.TemplatedApp, parts: CheckStreamParts): CheckStreamRoute {
+  const connections = new Set<StreamConnection>();
+  let draining = false;
+  const connectionParts = { ...parts, draining: () => draining };
+  const { limits } = parts;
+  app.ws<SocketData>(STREAM_PATH, {
+    compression: uWS.DISABLED,
+    maxPayloadLength: parts.maxBodyBytes + ENVELOPE_BYTES,
+    // The connection stops starting checks past bufferedBytes; what is in flight then
+    // may still add its answers. uWS drops a send past maxBackpressure, which the
+    // connection turns into a close (1011), never a silent loss.
+    maxBackpressure: limits.bufferedBytes + limits.inFlight * 256 * 1024,
+    closeOnBackpressureLimit: 0, // typed as a number in this build; 0: false
+    idleTimeout: 120,
+    sendPingsAutomatically: true,
+    upgrade: (res, req, context) => {
+      if (draining) {
+        sendError(res, { aborted: false, done: false }, new GateError('GATE_ERR_OVERLOADED', 'the gate is shutting down'), req.getHeader('accept'));
+        return;
+      }
+      if (!parts.admitUpgrade(res, req)) return;
+      res.upgrade<SocketData>({}, req.getHeader('sec-websocket-key'), req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'), context);
+    },
+    open: (ws) => {
+      const connection = new StreamConnection(ws, connectionParts);
+      ws.getUserData().connection = connection;
+      connections.add(connection);
+      parts.counters.opened();
+    },
+    message: (ws, message, isBinary) => ws.getUserData().connection?.receive(message, isBinary),
+    drain: (ws) => ws.getUserData().connection?.drained(),
+    close: (ws, code) => {
+      const { connection } = ws.getUserData();
+      if (!connection) return;
+      connection.closed(code);
+      connections.delete(connection);
+    },
+  });
+  return {
+    drain: () => {
+      draining = true;
+      for (const connection of connections) connection.endWhenIdle(CLOSE.goingAway, 'the gate is shutting down');
+    },
+    get connections() {
+      return connections.size;
+    },
+  };
+}
+
+export interface UpgradeAuth {
+  roleCheck: RoleCheck;
+  /** False while no publisher token is configured: the socket is open to all, as POST /v1/check is. */
+  enforced: () => boolean;
+  forwardSecret: string | undefined;
+  httpErrors: { inc(labels: Record<string, string>): void };
+  toGateError: (error: unknown) => GateError;
+}
+
+/** Checks the upgrade request's bearer token as POST /v1/check's; refuses it with the coded error (401, 403, 429). */
+export function authorizeUpgrade(auth: UpgradeAuth, res: HttpResponse, req: HttpRequest): boolean {
+  if (!auth.enforced()) return true;
+  const head = readHead(req);
+  try {
+    requireRole(auth.roleCheck, head.authorization, ['publisher'], 'check-stream', () => remoteAddress(res, head, auth.forwardSecret));
+    return true;
+  } catch (error) {
+    const gateError = auth.toGateError(error);
+    auth.httpErrors.inc({ code: gateError.code });
+    sendError(res, { aborted: false, done: false }, gateError, head.accept);
+    return false;
+  }
+}
