@@ -222,6 +222,30 @@ describe('review queue', () => {
     assert.ok(dead.items.some((d) => d.fields.reviewId === queued.reviewId));
   });
 
+  it('decides an item an earlier version wrote, which names its keys in its fields and keeps its cluster keys as JSON', async () => {
+    const operator = new Redis(redis.adminUrl);
+    try {
+      const { reviewId } = await check(a, suspicious(400, 's-earlier'));
+      const item = `rq:{review}:item:${reviewId}`;
+      const [listingId, contentHash, packedKeys] = await operator.hmget(item, 'listingId', 'contentHash', 'clusterKeys');
+      const clusterKeys = (packedKeys ?? '').split(' ').map((key, place) => (/^\d+$/.test(key) ? `t${place}:${key}` : key));
+      assert.ok(clusterKeys.length > 0 && (await operator.zscore(`rq:{review}:near:${clusterKeys[0]}`, reviewId ?? '')) !== null, 'the item is in its cluster index');
+      // What an earlier version wrote: the keys as fields (a dedupe key under another name, to see it read), cluster keys in JSON.
+      const earlierDedupe = `rq:{review}:dedupe-earlier:${listingId}`;
+      await operator.set(earlierDedupe, reviewId ?? '');
+      await operator.hset(item, 'stream', 'rq:{review}:stream:normal', 'dedupeKey', earlierDedupe, 'decidedKey', `rq:{review}:decided:${listingId}:${contentHash}`, 'clusterKeys', JSON.stringify(clusterKeys));
+      const claimed = await claim(a, ALICE, 5);
+      assert.ok(claimed.some((c) => c.reviewId === reviewId), 'the item is claimed from the stream its field names');
+      assert.equal((await decide(a, ALICE, reviewId ?? '', { decision: 'allow' })).status, 200);
+      for (const other of claimed) if (other.reviewId !== reviewId) await decide(a, ALICE, other.reviewId, { decision: 'allow' });
+      assert.ok((await operator.ttl(earlierDedupe)) > 179 * 86_400, 'the dedupe key its field names expires with it');
+      assert.equal(await operator.get(`rq:{review}:decided:${listingId}:${contentHash}`), 'allow');
+      for (const key of clusterKeys) assert.equal(await operator.zscore(`rq:{review}:near:${key}`, reviewId ?? ''), null, `left ${key}`);
+    } finally {
+      operator.disconnect();
+    }
+  });
+
   it('keeps a chained audit log of claims and decisions, for admins', async () => {
     assert.equal((await a.get('/v1/admin/audit', as(ALICE))).status, 403);
     const records = ((await (await a.get('/v1/admin/audit?count=1000', admin())).json()) as { records: Array<{ record: { who: string; what: string } }> }).records;
