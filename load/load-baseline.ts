@@ -28,13 +28,16 @@ export interface LoadResults {
 export const MAX_THROUGHPUT_DROP = 0.05;
 export const MAX_P99_RISE = 0.1;
 
-export function compareWithBaseline(current: LoadResults, baseline: LoadResults): { regressions: number; lines: string[] } {
+/** `compared`: the measures both runs have; none means the baseline says nothing about this run (a failure, not "no regressions"). */
+export function compareWithBaseline(current: LoadResults, baseline: LoadResults): { regressions: number; compared: number; lines: string[] } {
   const lines: string[] = ['| measure | baseline | now | change | verdict |', '|---|---:|---:|---:|---|'];
   let regressions = 0;
+  let compared = 0;
   if (baseline.pack !== current.pack) lines.unshift(`(the baseline used the ${baseline.pack} pack, this run the ${current.pack} pack)`);
   for (const run of current.runs.filter((r) => r.target === 'gate')) {
     const before = baseline.runs.find((r) => r.target === 'gate' && r.rate === run.rate);
     if (!before) continue;
+    compared++;
     if (run.rate === 'max') {
       const change = run.requestsPerSecond / before.requestsPerSecond - 1;
       const bad = change < -MAX_THROUGHPUT_DROP;
@@ -46,6 +49,8 @@ export function compareWithBaseline(current: LoadResults, baseline: LoadResults)
     regressions += bad ? 1 : 0;
     lines.push(`| p99 ms at ${run.rate} | ${before.p99} | ${run.p99} | ${(change * 100).toFixed(1)}% | ${bad ? 'REGRESSION (> 10% higher)' : 'ok'} |`);
   }
-  lines.push('', regressions === 0 ? 'no regressions' : `${regressions} regression(s)`);
-  return { regressions, lines };
+  if (compared === 0) {
+    lines.push('', `nothing compared: the baseline has no gate run at this run's rates (${current.runs.filter((r) => r.target === 'gate').map((r) => r.rate).join(', ')})`);
+  } else lines.push('', regressions === 0 ? `no regressions in ${compared} runs compared` : `${regressions} regression(s)`);
+  return { regressions, compared, lines };
 }

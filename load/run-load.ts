@@ -299,7 +299,7 @@ if (baselinePath) {
   if (!existsSync(baselinePath)) throw new Error(`LOAD_BASELINE names ${baselinePath}, which does not exist`);
   const comparison = compareWithBaseline(results, JSON.parse(readFileSync(baselinePath, 'utf8')) as LoadResults);
   lines.push('', `## against the baseline ${baselinePath}`, '', ...comparison.lines);
-  failed = comparison.regressions > 0;
+  failed = comparison.regressions > 0 || comparison.compared === 0;
 }
 const report = lines.join('\n');
 console.log(report);
@@ -312,6 +312,6 @@ if (process.env.LOAD_SAVE_BASELINE) {
 // Last, with servers of its own (LOAD_COST=0 leaves it out): CPU per check by thread, and an idle check's waits.
 if (process.env.LOAD_COST !== '0') await runCostView();
 if (failed) {
-  console.error('load: regressions against the baseline (see above)');
+  console.error('load: regressions against the baseline, or nothing to compare with it (see above)');
   process.exit(1);
 }

@@ -47,8 +47,12 @@ describe('load suite', () => {
     assert.equal(compareWithBaseline(results([run('max', 960, 10.9), run(1000, 1000, 4.3)]), baseline).regressions, 0);
     const worse = compareWithBaseline(results([run('max', 940, 10), run(1000, 1000, 4.5)]), baseline);
     assert.equal(worse.regressions, 2);
+    assert.equal(worse.compared, 2);
     assert.ok(worse.lines.some((l) => l.includes('max throughput') && l.includes('REGRESSION')));
     assert.ok(worse.lines.some((l) => l.includes('p99 ms at 1000') && l.includes('REGRESSION')));
+    const unrelated = compareWithBaseline(results([run(2000, 2000, 4)]), results([run(500, 500, 4)]));
+    assert.equal(unrelated.compared, 0);
+    assert.ok(!unrelated.lines.some((l) => l.includes('no regressions')), 'a comparison of nothing does not say "no regressions"');
   });
 
   it('draws a chart with one line per series', () => {
