@@ -14,15 +14,14 @@ export interface SpacelessText {
 
 const ONE_STRETCH = Uint32Array.of(0);
 
-/** The spaceless text written at the start of `out` (at least `normalized.length` bytes), or over `normalized` itself when omitted. */
-export function spacelessText(normalized: Buffer, out?: Buffer): SpacelessText {
+/** The spaceless text, written at the start of `out` (at least `normalized.length` bytes). */
+export function spacelessText(normalized: Buffer, out: Buffer): SpacelessText {
   let spaces = 0;
   for (let at = normalized.indexOf(SPACE); at >= 0; at = normalized.indexOf(SPACE, at + 1)) spaces++;
   if (spaces === 0) {
-    if (out) normalized.copy(out);
-    return { bytes: out ? out.subarray(0, normalized.length) : normalized, stretchStarts: ONE_STRETCH, normalizedStarts: ONE_STRETCH };
+    normalized.copy(out);
+    return { bytes: out.subarray(0, normalized.length), stretchStarts: ONE_STRETCH, normalizedStarts: ONE_STRETCH };
   }
-  const target = out ?? Buffer.allocUnsafe(normalized.length);
   const stretchStarts = new Uint32Array(spaces + 1);
   const normalizedStarts = new Uint32Array(spaces + 1);
   let stretches = 0;
@@ -35,12 +34,12 @@ export function spacelessText(normalized: Buffer, out?: Buffer): SpacelessText {
       stretchStarts[stretches] = size;
       normalizedStarts[stretches] = from;
       stretches++;
-      size += normalized.copy(target, size, from, space);
+      size += normalized.copy(out, size, from, space);
     }
     from = space + 1;
   }
-  if (stretches === 0) return { bytes: target.subarray(0, 0), stretchStarts: ONE_STRETCH, normalizedStarts: ONE_STRETCH };
-  return { bytes: target.subarray(0, size), stretchStarts: stretchStarts.subarray(0, stretches), normalizedStarts: normalizedStarts.subarray(0, stretches) };
+  if (stretches === 0) return { bytes: out.subarray(0, 0), stretchStarts: ONE_STRETCH, normalizedStarts: ONE_STRETCH };
+  return { bytes: out.subarray(0, size), stretchStarts: stretchStarts.subarray(0, stretches), normalizedStarts: normalizedStarts.subarray(0, stretches) };
 }
 
 /** The normalized offset of a byte of spaceless text (`byte < bytes.length`). */

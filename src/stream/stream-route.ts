@@ -8,24 +8,17 @@ import { GateError } from '../errors/gate-error.js';
 import { readHead, type HttpRequest, type HttpResponse } from '../http/http-types.js';
 import { sendError } from '../http/respond.js';
 import { remoteAddress } from '../http/route-handler.js';
-import type { StreamCounters } from './stream-counters.js';
-import { CLOSE, StreamConnection, type StreamCheck, type StreamLimits } from './stream-connection.js';
+import { CLOSE, StreamConnection, type StreamConnectionParts } from './stream-connection.js';
 
 export const STREAM_PATH = '/v1/check/stream';
 
 /** Room for the message around its listing (`seq`, `deadlineMs`, the keys). */
 const ENVELOPE_BYTES = 1024;
 
-export interface CheckStreamParts {
-  check: StreamCheck;
-  limits: StreamLimits;
-  defaultDeadlineMs: number;
+/** What each connection takes (its `draining` comes from the route), and what the route itself needs. */
+export interface CheckStreamParts extends Omit<StreamConnectionParts, 'draining'> {
   /** A listing's largest body (GATE_MAX_BODY_BYTES); a larger message closes the connection (uWS: 1009). */
   maxBodyBytes: number;
-  counters: StreamCounters;
-  /** Messages accepted and not answered (shared with the HTTP routes' count, for draining). */
-  pending: { count: number };
-  toGateError: (error: unknown) => GateError;
   /**
    * From the upgrade request's headers: true lets it become a socket; false means
    * it was answered already (refused, or forwarded to the event loop).
