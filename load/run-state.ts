@@ -113,13 +113,14 @@ interface MixResult {
 async function measureMix(mix: Mix): Promise<MixResult> {
   const { redis, url, admin } = await startRedis();
   try {
-    const { listings, before, after, keys } = await withGate(url, {}, async (gate) => {
+    const { listings, before } = await withGate(url, {}, async (gate) => {
       await new Promise((r) => setTimeout(r, 1000));
       const before = { memory: await usedMemory(admin), keys: await admin.dbsize() };
-      const listings = await send(gate, mix, `st-${mix.name}`, RATE, { amount: LISTINGS });
-      await new Promise((r) => setTimeout(r, 3000));
-      return { listings, before, after: await usedMemory(admin), keys: (await admin.dbsize()) - before.keys };
+      return { listings: await send(gate, mix, `st-${mix.name}`, RATE, { amount: LISTINGS }), before };
     });
+    // Read once the gate has stopped: it has written all it owed (review items, records) by then.
+    const after = await usedMemory(admin);
+    const keys = (await admin.dbsize()) - before.keys;
     const families = (await familyUsage(admin)).map((f) => ({ ...f, bytesPerListing: f.bytes / listings }));
     const projectedGiB = families.reduce((sum, f) => sum + f.bytesPerListing * PER_DAY * (WINDOW_DAYS[f.bound] ?? 0), 0) / 2 ** 30;
     const unboundedGiBPerDay = families.filter((f) => f.bound === 'not yet bounded').reduce((sum, f) => sum + f.bytesPerListing * PER_DAY, 0) / 2 ** 30;

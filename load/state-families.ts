@@ -14,12 +14,12 @@ export interface FamilyUsage {
   bound: FamilyBound;
 }
 
-/** A key's family: hash-tag numbers and name segments holding digits (or long ones) become `*`. */
+/** A key's family: hash-tag numbers and name segments holding digits, ids (`rv_…`) or long ones become `*`. */
 export function familyOf(key: string): string {
   return key
     .replace(/\{verdicts:\d+\}/, '{verdicts:*}')
     .split(':')
-    .map((segment, i) => (i > 0 && !segment.startsWith('{') && (/\d/.test(segment) || segment.length > 24) ? '*' : segment))
+    .map((segment, i) => (i > 0 && !segment.startsWith('{') && (/\d/.test(segment) || /^[a-z]{2}_/.test(segment) || segment.length > 24) ? '*' : segment))
     .join(':');
 }
 

@@ -11,6 +11,7 @@ describe('key families of the state report', () => {
       ['gate:{verdicts:3}:a:1764979200000:16:5', 'gate:{verdicts:*}:a:*:*:*', 'allow-window'],
       ['gate:{verdicts:3}:a:periods', 'gate:{verdicts:*}:a:periods', 'allow-window'],
       ['gate:{review}:item:rv_0f8fad5b-d9cb-469f-a165-70867728950e', 'gate:{review}:item:*', 'retention'],
+      ['gate:{review}:item:rv_JdPqWbYxTkLmNoPe', 'gate:{review}:item:*', 'retention'],
       ['gate:{review}:stream:normal', 'gate:{review}:stream:normal', 'two days'],
       ['gate:{review}:near:t3:1883541345', 'gate:{review}:near:*:*', 'pending items'],
       ['gate:{rings}:listings:seller-1', 'gate:{rings}:listings:*', 'not traffic'],
