@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import { freePort } from '../src/redis/embedded-redis.js';
 import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
 import { admin, startTestGate, type TestGate } from './helpers/test-gate.js';
+import { unpackClusterKeys } from '../src/review/review-cluster.js';
 
 const ALICE = 'alice:alice-reviewer-token-0123456789';
 const BOB = 'bob:bob-reviewer-token-0123456789';
@@ -222,13 +223,29 @@ describe('review queue', () => {
     assert.ok(dead.items.some((d) => d.fields.reviewId === queued.reviewId));
   });
 
+  it('indexes a new item under every cluster key it keeps, and takes it out of each when it is decided', async () => {
+    const operator = new Redis(redis.adminUrl);
+    try {
+      const { reviewId } = await check(a, suspicious(401, 's-cluster-keys'));
+      const clusterKeys = unpackClusterKeys(await operator.hgetBuffer(`rq:{review}:item:${reviewId}`, 'clusterKeys'));
+      assert.ok(clusterKeys.filter((key) => key.startsWith('t')).length >= 16, `text bands: ${clusterKeys.join(' ')}`);
+      for (const key of clusterKeys) assert.notEqual(await operator.zscore(`rq:{review}:near:${key}`, reviewId ?? ''), null, `not in ${key}`);
+      const claimed = await claim(a, ALICE, 5);
+      assert.ok(claimed.some((c) => c.reviewId === reviewId));
+      for (const item of claimed) assert.equal((await decide(a, ALICE, item.reviewId, { decision: 'allow' })).status, 200);
+      for (const key of clusterKeys) assert.equal(await operator.zscore(`rq:{review}:near:${key}`, reviewId ?? ''), null, `left in ${key}`);
+    } finally {
+      operator.disconnect();
+    }
+  });
+
   it('decides an item an earlier version wrote, which names its keys in its fields and keeps its cluster keys as JSON', async () => {
     const operator = new Redis(redis.adminUrl);
     try {
       const { reviewId } = await check(a, suspicious(400, 's-earlier'));
       const item = `rq:{review}:item:${reviewId}`;
-      const [listingId, contentHash, packedKeys] = await operator.hmget(item, 'listingId', 'contentHash', 'clusterKeys');
-      const clusterKeys = (packedKeys ?? '').split(' ').map((key, place) => (/^\d+$/.test(key) ? `t${place}:${key}` : key));
+      const [listingId, contentHash] = await operator.hmget(item, 'listingId', 'contentHash');
+      const clusterKeys = unpackClusterKeys(await operator.hgetBuffer(item, 'clusterKeys'));
       assert.ok(clusterKeys.length > 0 && (await operator.zscore(`rq:{review}:near:${clusterKeys[0]}`, reviewId ?? '')) !== null, 'the item is in its cluster index');
       // What an earlier version wrote: the keys as fields (a dedupe key under another name, to see it read), cluster keys in JSON.
       const earlierDedupe = `rq:{review}:dedupe-earlier:${listingId}`;

@@ -3,6 +3,7 @@
 // computed in time makes the verdict at least `review` with reason `degraded`,
 // never a silent `allow`.
 import { randomUUID } from 'node:crypto';
+import { newReviewId } from '../review/review-id.js';
 import type { BlocklistStore, ListProbe } from '../lists/blocklist-store.js';
 import { listingToMatch } from '../matcher/listing-fields.js';
 import type { MatchPool } from '../matcher/match-pool.js';
@@ -225,7 +226,7 @@ export class CheckService {
     } else if (verdict === 'review') {
       // The id is chosen here, so that a late write to Redis and a replay of the
       // spool land on the same item (the enqueue script de-duplicates by content).
-      const item = { ...reviewItemOf(request, response, hash ?? contentHash(request), brands, 'normal'), reviewId: `rv_${randomUUID()}` };
+      const item = { ...reviewItemOf(request, response, hash ?? contentHash(request), brands, 'normal'), reviewId: newReviewId() };
       let queued: EnqueueResult;
       const queueingFrom = performance.now();
       const kept = await queueOrSpool(this.parts.reviews, this.parts.spool, item, queueBudgetMs(deadlineMs, queueingFrom - startedAt));

@@ -2,6 +2,7 @@
 // listing check: what cannot be computed in time makes the verdict at least
 // `review` with reason `degraded`, never a silent `allow`.
 import { randomUUID } from 'node:crypto';
+import { newReviewId } from '../review/review-id.js';
 import type { CauseLedger } from '../enforcement/cause-ledger.js';
 import { GateError } from '../errors/gate-error.js';
 import type { FingerprintBank } from '../fingerprint/fingerprint-bank.js';
@@ -103,7 +104,7 @@ export class SellerCheckService {
         reasons: reasons.map((r): Reason => (r.code === 'business_name_brand' ? { ...r, code: 'rule', ref: `business_name_brand:${r.ref}` } : (r as Reason))),
         listing,
         source: 'shop-opening',
-        reviewId: `rv_${randomUUID()}`,
+        reviewId: newReviewId(),
       };
       const kept = await queueOrSpool(this.parts.reviews, this.parts.spool, item, queueBudgetMs(deadlineMs, performance.now() - startedAt));
       if (!kept.spooled) {

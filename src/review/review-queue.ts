@@ -6,6 +6,7 @@
 // delete pending items. A decision is checked and recorded atomically (Lua): only
 // the reviewer holding the item, within the lease, can decide it.
 import { randomUUID } from 'node:crypto';
+import { newReviewId } from './review-id.js';
 import type { Redis } from 'ioredis';
 import { luaCommand } from '../redis/lua-command.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
@@ -112,7 +113,7 @@ export class ReviewError extends Error {
 }
 
 type ScriptReply = [string, string, string?];
-type Script = (...args: string[]) => Promise<ScriptReply>;
+type Script = (...args: Array<string | Buffer>) => Promise<ScriptReply>;
 
 function field(fields: string[], name: string): string {
   const at = fields.indexOf(name);
@@ -159,7 +160,7 @@ export class ReviewQueue {
   }
 
   async enqueue(item: ReviewItemInput): Promise<EnqueueResult> {
-    const reviewId = item.reviewId ?? `rv_${randomUUID()}`;
+    const reviewId = item.reviewId ?? newReviewId();
     const cluster = clusterIndexOf(item.listing);
     const [id, created, decided] = await this.scripts.enqueue(
       String(5 + cluster.keys.length),

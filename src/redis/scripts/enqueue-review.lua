@@ -11,7 +11,7 @@
 -- KEYS[6..] cluster sets (none when the listing has no cluster key)
 -- ARGV[1]  reviewId to use if the item is new
 -- ARGV[2]  tier name
--- ARGV[3]  cluster keys (JSON)
+-- ARGV[3]  cluster keys (review-cluster.ts packClusterKeys)
 -- ARGV[4]  text the cluster compares
 -- ARGV[5]  image hashes (JSON)
 -- ARGV[6..] field, value pairs of the stream entry (must include listingId, contentHash, priority)
