@@ -94,6 +94,32 @@ describe('decisions stick', () => {
     assert.equal((await check(b, listing)).verdict, 'block', 'the upheld complaint stands for the same content');
   });
 
+  it('closes a listing\'s older item through the open index an earlier version kept as a set', async () => {
+    const first = await check(a, { listingId: 'OS1', sellerId: 's-os', title: '高仿 手提包 tote' });
+    const second = await check(b, { listingId: 'OS1', sellerId: 's-os', title: '高仿 手提包 tote 新款' });
+    assert.equal(first.verdict, 'review');
+    assert.equal(second.verdict, 'review');
+    assert.notEqual(first.reviewId, second.reviewId);
+    const operator = await connectRedis(redis.adminUrl, 'decisions-stick-open-set');
+    try {
+      const open = `${prefix}{review}:open:OS1`;
+      assert.deepEqual((await operator.zrange(open, 0, -1)).sort(), [first.reviewId, second.reviewId].sort());
+      await operator.del(open);
+      await operator.sadd(open, first.reviewId, second.reviewId);
+    } finally {
+      operator.disconnect();
+    }
+    const third = await check(a, { listingId: 'OS1', sellerId: 's-os', title: '高仿 手提包 tote 2024' });
+    assert.equal(third.verdict, 'review', 'a new item joins the set');
+    await claim(a, REVIEWER_TOKEN, second.reviewId);
+    assert.equal((await call(a, 'POST', `/v1/review/${second.reviewId}/decision`, REVIEWER_TOKEN, { decision: 'block' })).status, 200);
+    for (const other of [first, third]) {
+      const leftover = await call(b, 'POST', `/v1/review/${other.reviewId}/decision`, ADMIN_TOKEN, { decision: 'allow' });
+      assert.equal(leftover.status, 409, JSON.stringify(leftover.body));
+      assert.equal(leftover.body.error.details.reason, 'superseded');
+    }
+  });
+
   it('keeps an admin\'s removal of a pack-seeded list entry through a restart', async () => {
     const listing = { listingId: 'LS1', sellerId: 's-demo-known-counterfeiter', title: 'plain tote' };
     assert.equal((await check(a, listing)).verdict, 'block', 'the demo pack lists the seller');

@@ -115,6 +115,15 @@ export class ReviewError extends Error {
 type ScriptReply = [string, string, string?];
 type Script = (...args: Array<string | Buffer>) => Promise<ScriptReply>;
 
+/** What a claim reads from the item hash (entries of earlier versions also carry them). */
+const ITEM_FIELDS = ['listingId', 'sellerId', 'priority', 'score', 'source', 'policyVersion', 'createdAt', 'context'] as const;
+
+function fieldPairs(fields: string[]): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  for (let i = 0; i + 1 < fields.length; i += 2) pairs.push([fields[i] ?? '', fields[i + 1] ?? '']);
+  return pairs;
+}
+
 function field(fields: string[], name: string): string {
   const at = fields.indexOf(name);
   return at >= 0 && at % 2 === 0 ? (fields[at + 1] ?? '') : '';
@@ -140,9 +149,9 @@ export class ReviewQueue {
     this.clusters = new ReviewClusters(redis, keys);
     this.scripts = {
       // The number of keys varies (four, then one per cluster key), so it is passed on each call.
-      enqueue: luaCommand<Script>(redis, 'enqueue-review'),
-      decide: luaCommand<Script>(redis, 'decide-review', 3, ['review-cluster-index', 'review-item-keys']),
-      undo: luaCommand<Script>(redis, 'undo-decision', 2, ['review-cluster-index', 'review-item-keys']),
+      enqueue: luaCommand<Script>(redis, 'enqueue-review', undefined, ['open-items']),
+      decide: luaCommand<Script>(redis, 'decide-review', 3, ['review-cluster-index', 'review-item-keys', 'open-items']),
+      undo: luaCommand<Script>(redis, 'undo-decision', 2, ['review-cluster-index', 'review-item-keys', 'open-items']),
       escalate: luaCommand<Script>(redis, 'escalate-review', 2, ['review-item-keys']),
       earlierDecision: luaCommand<Script>(redis, 'record-earlier-decision', 2),
     };
@@ -270,39 +279,44 @@ export class ReviewQueue {
 
   private async toClaimed(tier: ReviewTier, stream: string, entryId: string, fields: string[], reviewer: string): Promise<ClaimedItem | undefined> {
     const reviewId = field(fields, 'reviewId');
-    // Priority and context can change after the entry was written (more reports): the item hash has the latest.
-    const [status, livePriority, liveContext] = await this.redis.hmget(this.keys.reviewItem(reviewId), 'status', 'priority', 'context');
+    const itemKey = this.keys.reviewItem(reviewId);
+    // The item hash has the latest priority and context (more reports) and, since entries keep only the listing and reasons, the rest.
+    const stored = await this.redis.hmget(itemKey, 'status', 'entryId', ...ITEM_FIELDS);
+    const [status, storedEntryId] = stored;
+    const item: Record<string, string> = {};
+    ITEM_FIELDS.forEach((name, i) => (item[name] = stored[i + 2] ?? field(fields, name)));
     const pending = (await this.redis.xpending(stream, REVIEW_GROUP, entryId, entryId, 1)) as Array<[string, string, number, number]>;
     const deliveries = pending[0]?.[3] ?? 1;
-    if (status !== 'pending' || (await this.redis.hget(this.keys.reviewItem(reviewId), 'entryId')) !== entryId) {
+    if (status !== 'pending' || storedEntryId !== entryId) {
       await this.redis.xack(stream, REVIEW_GROUP, entryId); // decided meanwhile, or replaced by an undo's new entry
       return undefined;
     }
     if (deliveries > this.maxDeliveries) {
+      const dead = { ...item, ...Object.fromEntries(fieldPairs(fields)) };
       await this.redis
         .multi()
-        .xadd(this.keys.reviewDeadLetters, '*', ...fields, 'deadAt', new Date().toISOString(), 'deliveries', String(deliveries), 'lastReviewer', reviewer)
-        .hset(this.keys.reviewItem(reviewId), 'status', 'dead')
+        .xadd(this.keys.reviewDeadLetters, '*', ...Object.entries(dead).flat(), 'deadAt', new Date().toISOString(), 'deliveries', String(deliveries), 'lastReviewer', reviewer)
+        .hset(itemKey, 'status', 'dead')
         .xack(stream, REVIEW_GROUP, entryId)
         .exec();
       return undefined;
     }
     return {
       reviewId,
-      listingId: field(fields, 'listingId'),
-      sellerId: field(fields, 'sellerId'),
+      listingId: item.listingId ?? '',
+      sellerId: item.sellerId ?? '',
       tier,
-      priority: Number(livePriority ?? field(fields, 'priority')),
-      score: Number(field(fields, 'score')),
-      source: field(fields, 'source') || 'gate',
-      policyVersion: field(fields, 'policyVersion'),
+      priority: Number(item.priority),
+      score: Number(item.score),
+      source: item.source || 'gate',
+      policyVersion: item.policyVersion ?? '',
       reasons: JSON.parse(field(fields, 'reasons') || '[]') as Reason[],
       listing: JSON.parse(field(fields, 'listing') || 'null') as unknown,
-      createdAt: field(fields, 'createdAt'),
+      createdAt: item.createdAt ?? '',
       deliveries,
       leaseExpiresAt: new Date(Date.now() + this.leaseMs).toISOString(),
       cluster: await this.clusters.members(reviewId),
-      context: JSON.parse(liveContext || field(fields, 'context') || '{}') as ReviewContext,
+      context: JSON.parse(item.context || '{}') as ReviewContext,
     };
   }
 

@@ -25,7 +25,7 @@
 -- ARGV[15] channel announcing a listing a person decided
 -- ARGV[16] key prefix of decided content (listingId, ':' and the content hash are appended)
 -- ARGV[17] key prefix of the cluster index
--- Needs lib/review-cluster-index.lua and lib/review-item-keys.lua.
+-- Needs lib/review-cluster-index.lua, lib/review-item-keys.lua and lib/open-items.lua.
 -- The listing's other open items are closed as superseded by this decision (a
 -- reviewer deciding one later gets already_decided): a person's decision on a
 -- listing is not reversed by an older item of the same listing. The listing's
@@ -60,7 +60,7 @@ local reviewId = redis.call('HGET', item, 'reviewId')
 local listingId = redis.call('HGET', item, 'listingId')
 local openKey = ARGV[11] .. listingId
 local superseded = {}
-for _, other in ipairs(redis.call('SMEMBERS', openKey)) do
+for _, other in ipairs(openItems(openKey)) do
   local otherItem = ARGV[13] .. other
   if other ~= reviewId and redis.call('HGET', otherItem, 'status') == 'pending' then
     redis.call('HSET', otherItem, 'status', 'superseded', 'supersededBy', reviewId, 'decidedAt', ARGV[8])

@@ -7,14 +7,15 @@
 -- KEYS[2]  review stream of the item's tier
 -- KEYS[3]  item hash prefix (the reviewId is appended)
 -- KEYS[4]  decided key (listingId + content hash), value: the reviewer's decision
--- KEYS[5]  the listing's open items (a set of reviewIds: deciding one closes the others)
+-- KEYS[5]  the listing's open items (lib/open-items.lua: deciding one closes the others)
 -- KEYS[6..] cluster sets (none when the listing has no cluster key)
 -- ARGV[1]  reviewId to use if the item is new
 -- ARGV[2]  tier name
 -- ARGV[3]  cluster keys (review-cluster.ts packClusterKeys)
 -- ARGV[4]  text the cluster compares
 -- ARGV[5]  image hashes (JSON)
--- ARGV[6..] field, value pairs of the stream entry (must include listingId, contentHash, priority)
+-- ARGV[6..] field, value pairs of the item (must include listingId, contentHash, priority; listing and reasons go to the stream entry)
+-- Needs lib/open-items.lua.
 -- Returns { reviewId, 1 if added now / 0 if already queued, decision or '' }
 local decided = redis.call('GET', KEYS[4])
 if decided then
@@ -29,13 +30,18 @@ if existing then
   end
   return { existing, 0, '' }
 end
+-- The stream entry carries what only it keeps (the listing as checked, the reasons);
+-- the item hash has the rest, and a claim reads both.
 local fields = { 'reviewId', ARGV[1] }
-for i = 6, #ARGV do
-  fields[#fields + 1] = ARGV[i]
+for i = 6, #ARGV, 2 do
+  if ARGV[i] == 'listing' or ARGV[i] == 'reasons' then
+    fields[#fields + 1] = ARGV[i]
+    fields[#fields + 1] = ARGV[i + 1]
+  end
 end
 local entryId = redis.call('XADD', KEYS[2], '*', unpack(fields))
 redis.call('SET', KEYS[1], ARGV[1])
-redis.call('SADD', KEYS[5], ARGV[1])
+addOpenItem(KEYS[5], ARGV[1])
 -- The item's stream, dedupe and decided keys follow from its tier, listing and content hash (lib/review-item-keys.lua).
 local item = { 'reviewId', ARGV[1], 'entryId', entryId, 'tier', ARGV[2], 'status', 'pending' }
 for i = 6, #ARGV, 2 do

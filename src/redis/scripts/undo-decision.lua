@@ -13,7 +13,7 @@
 -- ARGV[8]  seconds a listing's version is kept
 -- ARGV[9]  key prefix of decided content (listingId, ':' and the content hash are appended)
 -- ARGV[10] key prefix of the cluster index
--- Needs lib/review-cluster-index.lua and lib/review-item-keys.lua.
+-- Needs lib/review-cluster-index.lua, lib/review-item-keys.lua and lib/open-items.lua.
 -- Returns { 'ok', newEntryId, decisionEntryId } or { 'error', code }
 local item = KEYS[1]
 local status = redis.call('HGET', item, 'status')
@@ -40,7 +40,7 @@ redis.call('HDEL', item, 'decision', 'decidedBy', 'decidedAt', 'decidedAtMs', 'd
 local listingId = redis.call('HGET', item, 'listingId')
 local listingContent = string.match(redis.call('HGET', item, 'contentHash') or '', '^[^:]+')
 if listingContent then redis.call('DEL', ARGV[9] .. listingId .. ':' .. listingContent) end
-redis.call('SADD', ARGV[6] .. listingId, redis.call('HGET', item, 'reviewId'))
+addOpenItem(ARGV[6] .. listingId, redis.call('HGET', item, 'reviewId'))
 local versionKey = ARGV[7] .. listingId
 local version = redis.call('INCR', versionKey)
 redis.call('EXPIRE', versionKey, ARGV[8])
