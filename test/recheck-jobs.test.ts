@@ -173,6 +173,7 @@ describe('re-check jobs', () => {
   it('answers bad input with a coded error naming the field, and a grown list with a bad recheck is not changed', async () => {
     const { stream } = await streamOf('bad', listings('B', 3));
     await admin.set(`${prefix}not-a-stream`, 'x');
+    await admin.xadd('elsewhere:stream', '*', 'listing', JSON.stringify(listings('E', 1)[0]));
     const cases: Array<[string, unknown, string, number]> = [
       ['no source', {}, 'source', 400],
       ['source not an object', { source: 'x' }, 'source', 400],
