@@ -36,6 +36,8 @@ export interface RecheckRunnerParts {
 
 const RETRY_MS = [100, 250, 500, 1000, 2000];
 const LIVE_WAIT_MS = 2;
+/** Entries decoded between two yields of the event loop: what a live request forwarded to it waits at most behind the job. */
+const DECODE_SLICE = 64;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -163,7 +165,8 @@ export class RecheckRunner {
     const batch: Batch = { records: [], counts: new Map(), changed: [] };
     const count = (field: string): void => void batch.counts.set(field, (batch.counts.get(field) ?? 0) + 1);
     const valid: Array<{ entryId: string; request: CheckRequest }> = [];
-    for (const [rawId, fields] of entries) {
+    for (const [i, [rawId, fields]] of entries.entries()) {
+      if (i > 0 && i % DECODE_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
       const entryId = rawId.toString();
       const entry = readIntakeEntry(fields, this.parts.maxListingBytes);
       if (entry.ok) valid.push({ entryId, request: entry.request });
