@@ -126,6 +126,10 @@ describe('re-check jobs', () => {
       return found.body.verdict === 'block' ? found.body : undefined;
     });
     assert.equal(recorded.decidedBy, 'gate');
+    const metrics = await (await gate.get('/metrics')).text();
+    assert.match(metrics, /^gate_recheck_changed_total\{from="allow",to="block"\} 1$/m, 'the change counted by kind');
+    assert.match(metrics, /^gate_recheck_listings_total \d+$/m);
+    assert.match(metrics, /^gate_recheck_jobs_running [01]$/m);
     // The same source again: the change is recorded, so nothing is new.
     const again = await call('POST', '/v1/admin/rechecks', { source: { stream }, onlyChanged: true });
     const second = await jobIn(gate.url, ADMIN_TOKEN, again.body.id, 'done');
