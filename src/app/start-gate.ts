@@ -49,6 +49,7 @@ import { SellerCheckService } from '../gate/seller-check-service.js';
 import { ReportDesk } from '../reports/report-desk.js';
 import { prepareNormalizer } from '../normalize/normalize-text.js';
 import { startIntake } from '../intake/start-intake.js';
+import { startRechecks } from '../recheck/start-rechecks.js';
 
 export interface RunningGate {
   port: number;
@@ -289,6 +290,29 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     metrics.registry.gauge('gate_admission_limit', 'Checks in flight admitted now: the adaptive bound (GATE_ADMISSION_TARGET_MS) within GATE_MAX_CHECKS_IN_FLIGHT.', () => admissionLimit?.limit ?? config.maxChecksInFlight);
     metrics.registry.gauge('gate_admission_limit_decreases_total', 'Times the adaptive bound on checks in flight shrank because matching took longer than GATE_ADMISSION_TARGET_MS.', () => admissionLimit?.decreases ?? 0);
     metrics.registry.gauge('gate_checks_in_flight', 'Checks admitted and not answered yet (GATE_MAX_CHECKS_IN_FLIGHT bounds them).', () => checks.checksInFlight);
+    // Re-check jobs (docs/rechecks.md): any instance takes the API and runs jobs nobody holds.
+    const rechecks = startRechecks({
+      redis,
+      redisPrefix: config.redisPrefix,
+      webhookOutbox: keys.webhookOutbox,
+      webhooks: config.webhookUrl !== undefined,
+      retentionSeconds: Math.round(config.retentionDays * 86_400),
+      settings: config.recheck,
+      dataDir: config.dataDir,
+      maxBodyBytes: config.maxBodyBytes,
+      maxChecksInFlight: config.maxChecksInFlight,
+      checks,
+      livePool: pool,
+      verdicts,
+      livePack,
+      fingerprints,
+      lists,
+      rings,
+      decided,
+      registry: metrics.registry,
+      log,
+    });
+    opened.push(() => rechecks.stop());
     const sellerChecks = new SellerCheckService({ livePack, pool, lists, fingerprints, rings, reviews, spool, causes, metrics, log });
     const reports = new ReportDesk(redis, keys, verdicts, reviews, config.reports);
     const checkThreads =
@@ -336,6 +360,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
       rightsHolder: { registry, packs, fingerprints, complaints, trust, figures, alliance },
       enforcement: { registry, packs, figures, causes, rings, appeals },
       reviewPage: { images: new ImageProxy(config.reviewImages) },
+      rechecks: { rechecks: rechecks.rechecks, redisPrefix: config.redisPrefix, uploadPath: rechecks.uploadPath, maxUploadBytes: config.recheck.maxUploadBytes },
       tokens: buildTokens(config),
       metrics,
       redisReady: () => redis.status === 'ready',

@@ -108,6 +108,26 @@ export interface GateConfig {
   readonly reviewImages: { hosts: readonly string[]; maxBytes: number; timeoutMs: number };
   /** The Redis Streams intake (GATE_INTAKE_STREAM); undefined: no intake. */
   readonly intake: IntakeSettings | undefined;
+  /** Re-check jobs (docs/rechecks.md). */
+  readonly recheck: RecheckSettings;
+}
+
+/** Re-check jobs' settings (docs/rechecks.md). */
+export interface RecheckSettings {
+  /** Matching threads of this instance's re-check pool, below live traffic; 0: this instance runs no job (it still takes the API). Default: the number of cores (GATE_RECHECK_THREADS). */
+  readonly threads: number;
+  /** The nice value of those threads (0 normal to 19 lowest). Default 19 (GATE_RECHECK_NICE). */
+  readonly nice: number;
+  /** Listings read, checked and emitted together. Default 512 (GATE_RECHECK_BATCH). */
+  readonly batch: number;
+  /** How long a job's lease lasts unless renewed: how soon another instance takes over a job whose holder died. Default 10,000 ms (GATE_RECHECK_LEASE_MS). */
+  readonly leaseMs: number;
+  /** How often an instance without a job looks for one nobody holds. Default 1000 ms (GATE_RECHECK_POLL_MS). */
+  readonly pollMs: number;
+  /** Approximate most entries kept in a job's verdicts stream (XADD MAXLEN ~). Default 1,000,000 (GATE_RECHECK_VERDICTS_MAXLEN). */
+  readonly verdictsMaxLen: number;
+  /** Largest NDJSON upload. Default 256 MiB (GATE_RECHECK_MAX_UPLOAD_BYTES). */
+  readonly maxUploadBytes: number;
 }
 
 /** The Redis Streams intake's settings (contract section 6, docs/intake.md). */
@@ -222,6 +242,18 @@ function intake(env: NodeJS.ProcessEnv, redisPrefix: string, problems: string[])
     maxDeliveries: integer(env, 'GATE_INTAKE_MAX_DELIVERIES', 5, 1, 1000, problems),
     verdictsMaxLen: integer(env, 'GATE_INTAKE_VERDICTS_MAXLEN', 1_000_000, 1000, 1_000_000_000, problems),
     deadMaxLen: integer(env, 'GATE_INTAKE_DEAD_MAXLEN', 100_000, 1000, 1_000_000_000, problems),
+  };
+}
+
+function recheck(env: NodeJS.ProcessEnv, problems: string[]): RecheckSettings {
+  return {
+    threads: integer(env, 'GATE_RECHECK_THREADS', Math.max(1, availableParallelism()), 0, 256, problems),
+    nice: integer(env, 'GATE_RECHECK_NICE', 19, 0, 19, problems),
+    batch: integer(env, 'GATE_RECHECK_BATCH', 512, 1, 10_000, problems),
+    leaseMs: integer(env, 'GATE_RECHECK_LEASE_MS', 10_000, 300, 3_600_000, problems),
+    pollMs: integer(env, 'GATE_RECHECK_POLL_MS', 1000, 50, 600_000, problems),
+    verdictsMaxLen: integer(env, 'GATE_RECHECK_VERDICTS_MAXLEN', 1_000_000, 1000, 1_000_000_000, problems),
+    maxUploadBytes: integer(env, 'GATE_RECHECK_MAX_UPLOAD_BYTES', 256 * 1024 * 1024, 1024, 4 * 1024 * 1024 * 1024, problems),
   };
 }
 
@@ -351,6 +383,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GateConfig {
       timeoutMs: integer(env, 'GATE_REVIEW_IMAGE_TIMEOUT_MS', 5000, 100, 60_000, problems),
     },
     intake: intake(env, redisPrefix, problems),
+    recheck: recheck(env, problems),
   };
   if (env.GATE_SHED_MODE !== undefined && env.GATE_SHED_MODE !== '' && !['review', '503'].includes(env.GATE_SHED_MODE)) problems.push(`GATE_SHED_MODE must be "review" or "503", got "${env.GATE_SHED_MODE}"`);
   for (const entry of config.rightsHolderTokens) {

@@ -32,6 +32,8 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { StreamLimits } from '../stream/stream-connection.js';
 import { metricCounters } from '../stream/stream-counters.js';
 import { authorizeUpgrade, registerCheckStream, STREAM_PATH, type CheckStreamRoute } from '../stream/stream-route.js';
+import { RECHECKS_PATH, registerRecheckRoutes, type RecheckRouteParts } from './recheck-routes.js';
+import { recheckAfterChange, recheckAfterChangeQuery, type StreamSource } from '../recheck/recheck-start.js';
 
 export interface GateServerParts {
   checks: CheckService;
@@ -46,6 +48,7 @@ export interface GateServerParts {
   rightsHolder: Omit<RightsHolderRouteParts, 'tokens' | 'metrics' | 'log' | 'audit'>;
   enforcement: Omit<EnforcementRouteParts, 'tokens' | 'metrics' | 'log' | 'audit'>;
   reviewPage: Omit<ReviewPageParts, 'tokens' | 'metrics' | 'log'>;
+  rechecks: Omit<RecheckRouteParts, 'audit'>;
   tokens: TokenRegistry;
   metrics: GateMetrics;
   /** True while Redis answers. */
@@ -210,11 +213,13 @@ export class GateServer {
     );
     app.put(
       '/v1/admin/pack',
-      route(this.options({ auth: admin, readsBody: true, bodyToFile: p.packUploadPath, maxBodyBytes: Math.max(p.maxBodyBytes, 512 * 1024 * 1024) }), async ({ body }) => {
+      route(this.options({ auth: admin, readsBody: true, bodyToFile: p.packUploadPath, maxBodyBytes: Math.max(p.maxBodyBytes, 512 * 1024 * 1024) }), async ({ body, head }) => {
         // The upload went to a file as it arrived; the pack-build process decodes it.
         const upload = body as PackFile;
         let live;
         try {
+          const recheck = recheckAfterChangeQuery(head.query, p.rechecks.redisPrefix);
+          if (recheck) await p.rechecks.rechecks.checkSource(recheck);
           live = await p.packs.replace(upload);
         } catch (error) {
           if (!p.packs.holds(upload.file)) await rm(upload.file, { force: true });
@@ -222,7 +227,8 @@ export class GateServer {
         }
         await p.audit.record({ who: 'admin', what: 'pack:replace', subject: live.pack.packVersion, details: { key: live.key, patterns: live.patternCount } });
         p.log(`pack ${live.pack.packVersion} made live by an admin (${live.patternCount} patterns, ${live.compileMillis.toFixed(0)} ms)`);
-        return { packVersion: live.pack.packVersion, key: live.key, patternCount: live.patternCount, compileMillis: Math.round(live.compileMillis), fromCache: live.fromCache };
+        const answer = { packVersion: live.pack.packVersion, key: live.key, patternCount: live.patternCount, compileMillis: Math.round(live.compileMillis), fromCache: live.fromCache };
+        return { ...answer, ...(await this.recheckAfter(recheckAfterChangeQuery(head.query, p.rechecks.redisPrefix), { by: 'pack:replace', packVersion: live.pack.packVersion })) };
       }),
     );
 
@@ -230,6 +236,8 @@ export class GateServer {
       route(this.options({ auth: admin, readsBody: true, paramCount: 1 }), async ({ head, body: raw }) => {
         const kind = listKindOf(head.params[0] ?? '');
         const values = listValues(raw);
+        const recheck = recheckAfterChange(raw as Record<string, unknown>, p.rechecks.redisPrefix);
+        if (recheck) await p.rechecks.rechecks.checkSource(recheck);
         let count: number;
         try {
           count = change === 'add' ? await p.lists.add(kind, values) : await p.lists.remove(kind, values, { byAdmin: true });
@@ -245,7 +253,8 @@ export class GateServer {
         if (kind === 'sellers') await p.enforcement.rings.confirm(values, change === 'add');
         // What happened, not what was asked: values already (or never) listed are not counted.
         await p.audit.record({ who: 'admin', what: `list:${change}:${kind}`, details: { values: values.slice(0, 100), requested: values.length, [change === 'add' ? 'added' : 'removed']: count } });
-        return change === 'add' ? { kind, added: count } : { kind, removed: count };
+        const answer = change === 'add' ? { kind, added: count } : { kind, removed: count };
+        return { ...answer, ...(await this.recheckAfter(recheck, { by: `list:${change}:${kind}`, values: values.length })) };
       });
     app.post('/v1/admin/lists/:kind', listChange('add'));
     app.del('/v1/admin/lists/:kind', listChange('remove'));
@@ -262,15 +271,18 @@ export class GateServer {
     registerRightsHolderRoutes(app, { ...p.rightsHolder, audit: p.audit, tokens: p.tokens, metrics: p.metrics, log: p.log }, (extra) => this.options(extra));
     registerEnforcementRoutes(app, { ...p.enforcement, audit: p.audit, tokens: p.tokens, metrics: p.metrics, log: p.log }, (extra) => this.options(extra));
     registerReviewPageRoutes(app, { ...p.reviewPage, tokens: p.tokens, metrics: p.metrics, log: p.log }, (extra) => this.options(extra));
+    registerRecheckRoutes(app, { ...p.rechecks, audit: p.audit }, (extra) => this.options(extra));
 
     app.post(
       '/v1/admin/fingerprints/:kind',
       route(this.options({ auth: admin, readsBody: true, paramCount: 1 }), async ({ head, body: raw }) => {
         const kind = fingerprintKindOf(head.params[0] ?? '');
         const entries = bankEntries(kind, raw);
+        const recheck = recheckAfterChange(raw as Record<string, unknown>, p.rechecks.redisPrefix);
+        if (recheck) await p.rechecks.rechecks.checkSource(recheck);
         await p.fingerprints.add(kind, entries);
         await p.audit.record({ who: 'admin', what: `bank:add:${kind}`, details: { refs: entries.slice(0, 100).map((e) => e.ref), count: entries.length } });
-        return { kind, added: entries.length, size: p.fingerprints.size(kind) };
+        return { kind, added: entries.length, size: p.fingerprints.size(kind), ...(await this.recheckAfter(recheck, { by: `bank:add:${kind}`, entries: entries.length })) };
       }),
     );
     app.del(
@@ -296,8 +308,8 @@ export class GateServer {
       '/*',
       route(this.options(), ({ head, res, state }) => {
         const known =
-          ['/healthz', '/readyz', '/metrics', '/v1/check', STREAM_PATH, '/v1/check/seller', '/v1/reports', '/v1/admin/pack', '/v1/review/next', '/v1/review/decisions', '/v1/review/stats', '/v1/admin/audit', '/v1/admin/claims', '/v1/admin/transparency', '/v1/admin/demotions'].includes(head.url) ||
-          ['/v1/admin/lists/', '/v1/admin/fingerprints/', '/v1/review/', '/v1/listings/', '/v1/rights-holder/', '/v1/admin/claims/', '/v1/admin/rings/', '/v1/admin/demotions/', '/v1/appeals/'].some((prefix) => head.url.startsWith(prefix));
+          ['/healthz', '/readyz', '/metrics', '/v1/check', STREAM_PATH, '/v1/check/seller', '/v1/reports', '/v1/admin/pack', '/v1/review/next', '/v1/review/decisions', '/v1/review/stats', '/v1/admin/audit', '/v1/admin/claims', '/v1/admin/transparency', '/v1/admin/demotions', RECHECKS_PATH].includes(head.url) ||
+          ['/v1/admin/lists/', '/v1/admin/fingerprints/', '/v1/review/', '/v1/listings/', '/v1/rights-holder/', '/v1/admin/claims/', '/v1/admin/rings/', '/v1/admin/demotions/', '/v1/appeals/', `${RECHECKS_PATH}/`].some((prefix) => head.url.startsWith(prefix));
         const error = known
           ? new GateError('GATE_ERR_METHOD_NOT_ALLOWED', `${head.method.toUpperCase()} is not allowed on ${head.url}`)
           : new GateError('GATE_ERR_NOT_FOUND', `no route ${head.method.toUpperCase()} ${head.url}`);
@@ -307,6 +319,14 @@ export class GateServer {
       }),
     );
     return app;
+  }
+
+  /** The job an admin's change asked for (`recheck: true`), started once the change is made: `{ recheckId }` for the answer. */
+  private async recheckAfter(source: StreamSource | undefined, trigger: Record<string, unknown>): Promise<{ recheckId?: string }> {
+    if (!source) return {};
+    const { id, total } = await this.parts.rechecks.rechecks.startOverStream(source, trigger);
+    await this.parts.audit.record({ who: 'admin', what: 'recheck:start', subject: id, details: { source: source.stream, total, ...trigger } });
+    return { recheckId: id };
   }
 
   listen(host: string, port: number): Promise<number> {

@@ -58,6 +58,13 @@ export interface RouteOptions {
   undecodedBody?: boolean;
   /** Write the body to a file at the path this gives, as it arrives; the handler gets a PackFile (the file is the handler's from then on). */
   bodyToFile?: () => string;
+  /**
+   * Bodies of these media types (an NDJSON upload) are written to a file at the
+   * path `path` gives as they arrive, up to `maxBytes`, and the handler gets an
+   * UploadedFile (the file is the handler's from then on); other bodies are read
+   * as the route's other options say.
+   */
+  upload?: { mediaTypes: readonly string[]; path: () => string; maxBytes: number };
   maxBodyBytes: number;
   metrics: { httpErrors: Pick<Counter, 'inc'>; refusalSeconds: Pick<Histogram, 'observe'> };
   log: (message: string) => void;
@@ -67,6 +74,20 @@ export interface RouteOptions {
   inFlight: { count: number };
   /** The process's forward secret: with it, a check thread's `x-gate-peer` names the caller. Default: unset, the socket's address is the caller's. */
   forwardSecret?: string | undefined;
+}
+
+/** A body written to a file as it arrived (RouteOptions.upload); a class, so that no decoded body can pass for one. */
+export class UploadedFile {
+  constructor(
+    readonly file: string,
+    readonly size: number,
+    /** Its media type, lower case, without parameters. */
+    readonly mediaType: string,
+  ) {}
+}
+
+function mediaTypeOf(contentType: string): string {
+  return (contentType.split(';')[0] ?? '').trim().toLowerCase();
 }
 
 /** ioredis's ways of saying Redis cannot be reached right now (no offline queue, timeouts, retries spent). */
@@ -132,6 +153,7 @@ export function route(options: RouteOptions, handler: Handler): (res: HttpRespon
     let release: (() => void) | undefined;
     let principal: Principal | undefined;
     let format: BodyFormat = 'json';
+    const upload = options.readsBody && options.upload?.mediaTypes.includes(mediaTypeOf(head.contentType)) ? options.upload : undefined;
     const fail = (error: unknown): void => {
       if (error instanceof ClientGoneError) return;
       const gateError = toGateError(error, options.log);
@@ -147,7 +169,8 @@ export function route(options: RouteOptions, handler: Handler): (res: HttpRespon
     try {
       for (const param of head.params) checkPathParam(param);
       if (auth && (auth.enforced?.() ?? true)) principal = requireRole(options.roleCheck, head.authorization, auth.roles, auth.name, () => remoteAddress(res, head, options.forwardSecret));
-      if (options.readsBody) {
+      if (upload) checkDeclaredSize(head.contentLength, upload.maxBytes);
+      else if (options.readsBody) {
         format = bodyFormat(head.contentType);
         checkDeclaredSize(head.contentLength, options.maxBodyBytes);
       }
@@ -159,7 +182,15 @@ export function route(options: RouteOptions, handler: Handler): (res: HttpRespon
     }
     const run = async (): Promise<void> => {
       let body: unknown;
-      if (options.readsBody && options.bodyToFile) {
+      if (upload) {
+        const file = upload.path();
+        const size = await readBodyToFile(res, state, file, upload.maxBytes);
+        if (size === 0) {
+          await rm(file, { force: true });
+          throw new GateError('GATE_ERR_EMPTY_BODY', 'the request has no body', { field: 'body' });
+        }
+        body = new UploadedFile(file, size, mediaTypeOf(head.contentType));
+      } else if (options.readsBody && options.bodyToFile) {
         const file = options.bodyToFile();
         const size = await readBodyToFile(res, state, file, options.maxBodyBytes);
         if (size === 0) {

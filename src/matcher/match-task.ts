@@ -28,3 +28,9 @@ export interface ListingMatch {
 }
 
 export type MatchTaskResult = ListingMatch[];
+
+/** What a pool gives each of its workers at start. */
+export interface MatchWorkerData {
+  /** The worker's nice value (a background pool's); absent: unchanged. */
+  nice?: number;
+}

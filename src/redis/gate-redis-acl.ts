@@ -33,7 +33,7 @@ export const GATE_CODE_COMMANDS: readonly string[] = [
   'lpush', 'rpush', 'lrange', 'ltrim',
   'sadd', 'srem', 'sismember', 'smismember', 'smembers', 'scard', 'sscan', 'sunionstore',
   'zadd', 'zrem', 'zrandmember', 'zrange', 'zrevrange', 'zremrangebyrank', 'zremrangebyscore',
-  'xadd', 'xtrim', 'xdel', 'xrange', 'xrevrange', 'xreadgroup', 'xack', 'xclaim', 'xautoclaim', 'xpending', 'xgroup|create', 'xgroup|delconsumer', 'xinfo|groups', 'xinfo|consumers',
+  'xadd', 'xtrim', 'xdel', 'xlen', 'xrange', 'xrevrange', 'xreadgroup', 'xack', 'xclaim', 'xautoclaim', 'xpending', 'xgroup|create', 'xgroup|delconsumer', 'xinfo|groups', 'xinfo|consumers',
   // backfill-ring-flags.lua walks the `confirmed:` sets of the ring graph. SCAN has
   // no key argument for ACL key patterns to check, so it lists names (not values)
   // of keys outside the prefix too.

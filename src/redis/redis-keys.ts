@@ -174,3 +174,33 @@ export function intakeKeys(stream: string): IntakeKeys {
 
 /** The intake's consumer group: every instance reads the stream through it. */
 export const INTAKE_GROUP = 'gate-intake';
+
+/**
+ * The keys of re-check jobs (docs/rechecks.md). They share the webhook outbox's
+ * hash tag: the script that emits a batch appends to the job's verdicts stream and
+ * to the outbox and moves the job's cursor at once, so on a Redis Cluster they
+ * must be in one slot.
+ */
+export interface RecheckKeys {
+  /** Jobs by creation time (ms): what `GET /v1/admin/rechecks` lists and instances look through for work. */
+  readonly index: string;
+  /** A job's state, source, cursor and counters (hash). */
+  job(id: string): string;
+  /** The job's verdicts: fields `entryId`, `listingId`, `previous`, `verdict`, `changed`, and `response` or `error`. */
+  verdicts(id: string): string;
+  /** An uploaded NDJSON source, one entry per line (field `listing`), as the intake's entries. */
+  upload(id: string): string;
+  /** Who runs the job now: an instance's token, with a TTL it renews. */
+  lease(id: string): string;
+}
+
+export function recheckKeys(prefix = 'gate:'): RecheckKeys {
+  const job = (id: string): string => `${prefix}{webhook}:recheck:${id}`;
+  return {
+    index: `${prefix}{webhook}:rechecks`,
+    job,
+    verdicts: (id) => `${job(id)}:verdicts`,
+    upload: (id) => `${job(id)}:source`,
+    lease: (id) => `${job(id)}:lease`,
+  };
+}

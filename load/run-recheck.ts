@@ -1,0 +1,144 @@
+// npm run load:recheck: a re-check job's listings per second on the demo pack,
+// alone and under live traffic of 1,000 checks/s, and the live checks' p99 with
+// and without the job (issue 25 target: >= 20,000 listings/s with live p99 within
+// 1 ms of its p99 without the job). One gate process, default threads (check
+// threads for live checks, the re-check pool at nice 19), its own Redis.
+//   live: POST /v1/check at a fixed arrival rate (LOAD_LIVE_RATE, 1000/s) for
+//         LOAD_SECONDS (10), open loop (load/open-loop-load.ts: latency from when
+//         each request fell due, so a stall shows in every request it delayed;
+//         autocannon's -R sends each second's quota in a burst, which would time
+//         its own queue);
+//   job:  LOAD_RECHECK_ENTRIES (100,000) listings in a stream, re-checked with
+//         onlyChanged (nothing changes, so the run times the checking, not the
+//         emission); listings/s = entries done between two readings of the job
+//         while it runs / the time between.
+// Rounds, in order: live alone, the job alone, live with a job running flat out.
+// Listings: /work/shared/corpus/dev.jsonl (LOAD_CORPUS) when there, else the
+// demo listing with varied ids.
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { repoPath } from '../src/config/repo-root.js';
+import { EmbeddedRedis, freePort } from '../src/redis/embedded-redis.js';
+import { startProcess, stopProcess } from './child-process.js';
+import { DEMO_BODY } from './demo-listing.js';
+import { latencyQuantile, runOpenLoop, type OpenLoopResult } from './open-loop-load.js';
+
+const CORPUS = process.env.LOAD_CORPUS ?? '/work/shared/corpus/dev.jsonl';
+const SECONDS = Number(process.env.LOAD_SECONDS ?? 10);
+const LIVE_RATE = Number(process.env.LOAD_LIVE_RATE ?? 1000);
+const ENTRIES = Number(process.env.LOAD_RECHECK_ENTRIES ?? 100_000);
+const ADMIN_TOKEN = randomBytes(18).toString('base64url');
+const SOURCE = 'gate:{load}:recheck-source';
+
+interface JobReading {
+  state: string;
+  done: number;
+  total: number;
+  at: number;
+}
+
+function listingBodies(): string[] {
+  if (existsSync(CORPUS)) {
+    return readFileSync(CORPUS, 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.stringify((JSON.parse(line) as { listing: unknown }).listing));
+  }
+  const demo = JSON.parse(DEMO_BODY) as Record<string, unknown>;
+  return Array.from({ length: 2000 }, (_, i) => JSON.stringify({ ...demo, listingId: `LOAD-${i}`, title: i % 2 === 0 ? demo.title : `Plain cotton tote bag no. ${i}` }));
+}
+
+async function readJob(url: string, id: string): Promise<JobReading> {
+  const answer = (await (await fetch(`${url}/v1/admin/rechecks/${id}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as { state: string; done: number; total: number };
+  return { state: answer.state, done: answer.done, total: answer.total, at: performance.now() };
+}
+
+async function startJob(url: string): Promise<string> {
+  const answer = await fetch(`${url}/v1/admin/rechecks`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ source: { stream: SOURCE }, onlyChanged: true }) });
+  const body = (await answer.json()) as { id?: string };
+  if (answer.status !== 202 || !body.id) throw new Error(`the job did not start: ${answer.status} ${JSON.stringify(body)}`);
+  return body.id;
+}
+
+/** Listings/s of the job between its first reading past 5% and its last reading before 95% (or `until`). */
+async function timeJob(url: string, id: string, until: () => boolean = () => false): Promise<{ rate: number; finished: boolean }> {
+  let first: JobReading | undefined;
+  let last: JobReading | undefined;
+  for (;;) {
+    const reading = await readJob(url, id);
+    if (reading.done >= reading.total * 0.05 && reading.done < reading.total * 0.95) {
+      first ??= reading;
+      last = reading;
+    }
+    if (reading.state !== 'running' || until()) {
+      const rate = first && last && last.at > first.at ? (last.done - first.done) / ((last.at - first.at) / 1000) : NaN;
+      return { rate, finished: reading.state === 'done' };
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function liveRound(port: number, bodies: readonly string[]): { done: Promise<OpenLoopResult>; stop(): void } {
+  return runOpenLoop({ port, path: '/v1/check', rate: LIVE_RATE, seconds: SECONDS, bodies, maxConnections: 64, headers: { 'x-deadline-ms': '1000' } });
+}
+
+function describe(result: OpenLoopResult): string {
+  const ok = result.answers.filter((a) => a.status === 200);
+  const ms = (q: number): string => latencyQuantile(ok, q).toFixed(2);
+  return `${ok.length} of ${result.answers.length} answered 200 in ${result.elapsedSeconds.toFixed(1)} s; p50 ${ms(0.5)} ms, p99 ${ms(0.99)} ms, p99.9 ${ms(0.999)} ms`;
+}
+
+async function main(): Promise<void> {
+  const bodies = listingBodies();
+  const dir = mkdtempSync(join(tmpdir(), 'load-recheck-'));
+  // The producer's own user, for the source stream (the gate's may not write where the load wants).
+  const password = randomBytes(16).toString('hex');
+  const embedded = new EmbeddedRedis({ dataDir: join(dir, 'redis'), keyPrefix: 'gate:', extraUsers: [{ name: 'producer', password: `#${createHash('sha256').update(password).digest('hex')}`, rules: ['~gate:{load}*', '+@all'] }] });
+  await embedded.start();
+  const redis = new Redis(`redis://producer:${password}@127.0.0.1:${embedded.port}`);
+  const port = await freePort();
+  const gate = await startProcess(repoPath('dist', 'src', 'main.js'), { PORT: String(port), HOST: '127.0.0.1', REDIS_URL: embedded.url, GATE_DATA_DIR: join(dir, 'gate'), GATE_ADMIN_TOKEN: ADMIN_TOKEN }, /listening on/, 60_000);
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    for (let i = 0; i < ENTRIES; i += 1000) {
+      const pipeline = redis.pipeline();
+      for (let j = i; j < Math.min(ENTRIES, i + 1000); j++) pipeline.xadd(SOURCE, '*', 'listing', bodies[j % bodies.length] ?? '');
+      await pipeline.exec();
+    }
+    // Warm-up of the live path (the job's rate is timed past its first 5%, its pool started by then).
+    await liveRound(port, bodies).done.then(() => undefined);
+
+    const alone = await liveRound(port, bodies).done;
+    console.log(`live alone:      ${describe(alone)}`);
+    const jobAlone = await timeJob(url, await startJob(url));
+    console.log(`job alone:       ${Math.round(jobAlone.rate)} listings/s`);
+
+    const job = await startJob(url);
+    await new Promise((r) => setTimeout(r, 300)); // under way
+    const live = liveRound(port, bodies);
+    let liveDone = false;
+    void live.done.then(() => (liveDone = true));
+    const jobWithLive = await timeJob(url, job, () => liveDone);
+    if (jobWithLive.finished) live.stop(); // only the time both ran counts for the live p99
+    const withJob = await live.done;
+    console.log(`live with job:   ${describe(withJob)}`);
+    console.log(`job with live:   ${Math.round(jobWithLive.rate)} listings/s${jobWithLive.finished ? ' (the job finished first; the live run was stopped then)' : ''}`);
+    const p99 = (r: OpenLoopResult): number => latencyQuantile(r.answers.filter((a) => a.status === 200), 0.99);
+    console.log(`\nlistings: ${existsSync(CORPUS) ? CORPUS : 'the demo listing'} (${bodies.length}), demo pack, ${ENTRIES} entries a job, live ${LIVE_RATE}/s for ${SECONDS} s`);
+    console.log(`re-check: ${Math.round(jobAlone.rate)} listings/s alone, ${Math.round(jobWithLive.rate)} with live traffic (target >= 20,000)`);
+    console.log(`live p99: ${p99(alone).toFixed(2)} ms alone, ${p99(withJob).toFixed(2)} ms with the job: +${(p99(withJob) - p99(alone)).toFixed(2)} ms (target within 1 ms)`);
+  } finally {
+    await stopProcess(gate);
+    redis.disconnect();
+    await embedded.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

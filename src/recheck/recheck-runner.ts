@@ -1,0 +1,200 @@
+// Runs re-check jobs on this instance (docs/rechecks.md): at most one at a time,
+// taken from the running jobs nobody holds (a lease with a TTL, renewed while it
+// runs), a batch at a time: read after the job's cursor, decide each listing
+// (RecheckDecider, below live traffic), compare with its recorded verdict, and
+// emit the batch with advance-recheck.lua, which moves the cursor in the same
+// script. A batch read twice (its holder died, or lost the lease) is emitted
+// once. The check path then records each changed verdict (review item, verdict
+// record), as a check of the listing would.
+import { randomUUID } from 'node:crypto';
+import type { RecheckSettings } from '../config/gate-config.js';
+import type { CheckRequest } from '../gate/check-request.js';
+import type { PrecomputedMatch } from '../gate/check-service.js';
+import { readIntakeEntry } from '../intake/intake-entry.js';
+import type { Counter, MetricsRegistry } from '../observability/metrics.js';
+import { ThrottledLog } from '../observability/throttled-log.js';
+import type { ListingVerdict } from '../review/listing-verdicts.js';
+import type { RecheckDecider } from './recheck-decider.js';
+import { CHANGED_PREFIX, changedField, type ChangeKind } from './recheck-job.js';
+import type { RecheckRecord, RecheckStore, SourceEntry } from './recheck-store.js';
+
+export interface RecheckRunnerParts {
+  store: RecheckStore;
+  decider: RecheckDecider;
+  /** The listing's last recorded verdict (GET /v1/listings/{id}/verdict's). */
+  recorded: (listingId: string) => Promise<ListingVerdict | undefined>;
+  /** Records a changed verdict through the check path (review item, verdict record), with what the job matched. */
+  record: (request: CheckRequest, matched: PrecomputedMatch) => Promise<unknown>;
+  /** True while live checks wait (for the event loop or the live pool): the job waits for them. */
+  liveBusy: () => boolean;
+  settings: RecheckSettings;
+  /** Largest listing an entry may hold (GATE_MAX_BODY_BYTES). */
+  maxListingBytes: number;
+  registry: MetricsRegistry;
+  log: (message: string) => void;
+}
+
+const RETRY_MS = [100, 250, 500, 1000, 2000];
+const LIVE_WAIT_MS = 2;
+/** Entries decoded between two yields of the event loop: what a live request forwarded to it waits at most behind the job. */
+const DECODE_SLICE = 64;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** What one batch emits, and the listings whose verdict changed (to record after). */
+interface Batch {
+  records: RecheckRecord[];
+  counts: Map<string, number>;
+  changed: Array<{ request: CheckRequest; matched: PrecomputedMatch; kind: ChangeKind }>;
+}
+
+export class RecheckRunner {
+  /** This instance's token in leases: a restart of the same process is another holder. */
+  private readonly token = `${randomUUID()}`;
+  private readonly failures: ThrottledLog;
+  private readonly listings: Counter;
+  private readonly changes: Counter;
+  private timer: NodeJS.Timeout | undefined;
+  private current: Promise<void> | undefined;
+  private currentId: string | undefined;
+  private stopping = false;
+
+  constructor(private readonly parts: RecheckRunnerParts) {
+    this.failures = new ThrottledLog(parts.log);
+    this.listings = parts.registry.counter('gate_recheck_listings_total', 'Listings re-checked by this instance\'s jobs and emitted (a batch read again after a failover counts once, on the instance that emitted it).');
+    this.changes = parts.registry.counter('gate_recheck_changed_total', 'Verdicts re-check jobs of this instance found changed, by the recorded verdict (from) and the new one (to).');
+    parts.registry.gauge('gate_recheck_jobs_running', 'Re-check jobs this instance is running now (0 or 1).', () => (this.currentId === undefined ? 0 : 1));
+  }
+
+  start(): void {
+    this.timer = setInterval(() => void this.look(), this.parts.settings.pollMs);
+    this.timer.unref();
+    void this.look();
+  }
+
+  /** Stops taking jobs; the job running ends after its batch and its lease is released for another instance. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.timer);
+    await this.current;
+  }
+
+  private async look(): Promise<void> {
+    if (this.current || this.stopping) return;
+    try {
+      for (const id of await this.parts.store.running()) {
+        if (this.current || this.stopping) return;
+        if (!(await this.parts.store.takeLease(id, this.token, this.parts.settings.leaseMs))) continue;
+        this.currentId = id;
+        this.current = this.run(id).finally(() => {
+          this.current = undefined;
+          this.currentId = undefined;
+          // The next job, if any, without waiting for the next poll.
+          if (!this.stopping) setImmediate(() => void this.look());
+        });
+        return;
+      }
+    } catch (error) {
+      this.failures.note('recheck-look', `re-check: cannot look for jobs: ${(error as Error).message}`);
+    }
+  }
+
+  private async run(id: string): Promise<void> {
+    const { store, settings, log } = this.parts;
+    let held = true;
+    const renew = setInterval(() => {
+      store.holdLease(id, this.token, settings.leaseMs).then(
+        (still) => {
+          if (!still) held = false;
+        },
+        (error: unknown) => this.failures.note('recheck-lease', `re-check ${id}: cannot renew the lease: ${(error as Error).message}`),
+      );
+    }, Math.max(100, Math.floor(settings.leaseMs / 3)));
+    renew.unref();
+    log(`re-check ${id}: running on this instance`);
+    let rate = 0;
+    let attempt = 0;
+    try {
+      while (held && !this.stopping) {
+        try {
+          const fields = await store.fields(id);
+          if (fields.state !== 'running') break;
+          while (this.parts.liveBusy() && !this.stopping) await sleep(LIVE_WAIT_MS);
+          const startedAt = performance.now();
+          const from = fields.cursor ?? '0-0';
+          const endId = fields.endId ?? '0-0';
+          const source = fields.source ?? '';
+          const entries = await store.read(source, from, endId, settings.batch);
+          const last = entries.length > 0 ? (entries[entries.length - 1] as SourceEntry)[0].toString() : from;
+          const finished = entries.length < settings.batch || last === endId;
+          const batch = await this.check(id, entries, fields.onlyChanged === '1');
+          const seconds = (performance.now() - startedAt) / 1000;
+          if (entries.length > 0 && seconds > 0) rate = rate === 0 ? entries.length / seconds : 0.7 * rate + 0.3 * (entries.length / seconds);
+          const outcome = await store.advance({ id, token: this.token, from, to: last, entries: entries.length, rate, finished, counts: batch.counts, records: batch.records });
+          attempt = 0;
+          if (outcome.status !== 'emitted') {
+            log(`re-check ${id}: batch after ${from} not emitted (${outcome.status}); leaving the job`);
+            if (outcome.status === 'lease-lost') held = false;
+            break;
+          }
+          this.listings.inc({}, entries.length);
+          for (const [field, by] of batch.counts) {
+            if (!field.startsWith(CHANGED_PREFIX)) continue;
+            const [was, now] = field.slice(CHANGED_PREFIX.length).split('->') as [string, string];
+            this.changes.inc({ from: was, to: now }, by);
+          }
+          // Recorded after the emission: the next batch's comparison, and a later job's, see the new verdicts.
+          await Promise.all(batch.changed.map((change) => this.parts.record(change.request, change.matched).catch((error: unknown) => this.failures.note('recheck-record', `re-check ${id}: a changed verdict of ${change.request.listingId} not recorded: ${(error as Error).message}`))));
+          if (outcome.state !== 'running') {
+            log(`re-check ${id}: ${outcome.state} (${outcome.done} listings)`);
+            break;
+          }
+        } catch (error) {
+          this.failures.note('recheck-batch', `re-check ${id}: batch failed, retrying: ${(error as Error).message}`);
+          await sleep(RETRY_MS[Math.min(attempt++, RETRY_MS.length - 1)] as number);
+        }
+      }
+    } finally {
+      clearInterval(renew);
+      if (held) await store.holdLease(id, this.token, 0).catch(() => undefined);
+    }
+  }
+
+  /** Decides the batch's listings and compares each with its recorded verdict. */
+  private async check(jobId: string, entries: readonly SourceEntry[], onlyChanged: boolean): Promise<Batch> {
+    const batch: Batch = { records: [], counts: new Map(), changed: [] };
+    const count = (field: string): void => void batch.counts.set(field, (batch.counts.get(field) ?? 0) + 1);
+    const valid: Array<{ entryId: string; request: CheckRequest }> = [];
+    for (const [i, [rawId, fields]] of entries.entries()) {
+      if (i > 0 && i % DECODE_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+      const entryId = rawId.toString();
+      const entry = readIntakeEntry(fields, this.parts.maxListingBytes);
+      if (entry.ok) valid.push({ entryId, request: entry.request });
+      else {
+        count('invalid');
+        batch.records.push({ entryId, listingId: entry.listingId, previous: '', verdict: '', changed: false, payload: JSON.stringify(entry.error.toBody().error) });
+      }
+    }
+    const [decided, recorded] = await Promise.all([this.parts.decider.decide(valid.map((v) => v.request)), Promise.all(valid.map((v) => this.parts.recorded(v.request.listingId)))]);
+    const decidedAt = new Date().toISOString();
+    valid.forEach(({ entryId, request }, i) => {
+      const now = decided[i];
+      if (!now) throw new Error(`no verdict for entry ${entryId}`);
+      const previous = recorded[i]?.verdict ?? '';
+      const changed = previous !== '' && previous !== now.verdict;
+      if (previous === '') count('unrecorded');
+      if (!changed && onlyChanged) return;
+      const decidedBy = now.byPerson ? 'reviewer' : 'gate';
+      const answer = { listingId: request.listingId, verdict: now.verdict, previous: previous || null, score: now.score, reasons: now.reasons, policyVersion: now.policyVersion, decidedBy };
+      const record: RecheckRecord = { entryId, listingId: request.listingId, previous, verdict: now.verdict, changed, payload: JSON.stringify(answer) };
+      if (changed) {
+        const kind = `${previous}->${now.verdict}` as ChangeKind;
+        count(changedField(kind));
+        record.event = JSON.stringify({ eventId: `${jobId}:${entryId}`, type: 'verdict.changed', jobId, ...answer, decidedAt });
+        if (!now.byPerson) batch.changed.push({ request, matched: now.matched, kind });
+      }
+      batch.records.push(record);
+    });
+    return batch;
+  }
+}
