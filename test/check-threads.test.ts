@@ -59,6 +59,19 @@ describe('check threads', () => {
     assert.ok(metric(metrics, 'gate_checks_total{verdict="allow"}') >= 1, 'the thread-answered check is not counted');
   });
 
+  it('links the sellers of allows a thread answered into one ring through a shared phone, and keeps each allow\'s ids', async () => {
+    const first = await check(gate, { listingId: 'TR1', sellerId: 's-tr-a', title: 'Plain linen tote', seller: { phoneHash: 'ph-thread-ring' }, attributes: { shipFrom: 'CN-ZJ' } });
+    const second = await check(gate, { listingId: 'TR2', sellerId: 's-tr-b', title: 'Plain linen tote', seller: { phoneHash: 'ph-thread-ring' } });
+    assert.deepEqual([first.body.verdict, second.body.verdict], ['allow', 'allow']);
+    await eventually('the ring of the shared phone', async () => {
+      const ring = (await (await gate.get('/v1/admin/rings/s-tr-a', admin())).json()) as { members?: Array<{ sellerId: string }> };
+      const members = (ring.members ?? []).map((m) => m.sellerId).sort();
+      return members.length === 2 ? members : undefined;
+    });
+    const verdict = (await callGate(gate, 'GET', '/v1/listings/TR1/verdict', REVIEWER_TOKEN)).body as { checkId: string; policyVersion: string; verdict: string };
+    assert.deepEqual([verdict.verdict, verdict.checkId, verdict.policyVersion], ['allow', (first.body as unknown as { checkId: string }).checkId, first.body.policyVersion]);
+  });
+
   it('blocks a listed shop: the list table sends the check to the event loop, which asks Redis', async () => {
     assert.equal((await gate.post('/v1/admin/lists/shops', { values: ['shop-listed-t'] }, admin())).status, 200);
     const answer = await check(gate, { listingId: 'T2', sellerId: 's-t2', shopId: 'shop-listed-t', title: 'Plain cotton t-shirt' }, { 'x-gate-timing': '1' });

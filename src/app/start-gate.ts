@@ -327,6 +327,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
               stream: config.stream,
               authFailureLimit: config.authFailureLimit,
               failModes: config.failModes,
+              qaShare: config.qaShare,
               tokens: { adminToken: config.adminToken, publisherTokens: config.publisherTokens, metricsToken: config.metricsToken, reviewerTokens: config.reviewerTokens, rightsHolderTokens: config.rightsHolderTokens },
             },
             checks,

@@ -20,6 +20,7 @@ import type { CheckRequest } from '../gate/check-request.js';
 import type { CheckResponse } from '../gate/check-response.js';
 import type { ThreadCheckOutcome } from '../gate/check-service.js';
 import { listProbes, ringAttributes } from '../gate/list-probes.js';
+import { packAllowRecordAt } from '../review/allow-record.js';
 import type { ListProbe } from '../lists/in-process-answer.js';
 import { isLate } from '../gate/deadline-budget.js';
 import { checkRequestOf, deadlineOf } from '../http/check-input.js';
@@ -44,6 +45,7 @@ import { emptyTally, isEmptyTally, tallyCounters } from '../stream/stream-counte
 import { authorizeUpgrade, registerCheckStream } from '../stream/stream-route.js';
 import { forwardRequest } from './forward-request.js';
 import { ForwardTarget } from './forward-target.js';
+import { pushThreadAllow, threadAllowCount } from './thread-allows.js';
 import type { CheckThreadSetup, FromThread, TableName, ThreadCounts, ToThread } from './thread-messages.js';
 
 const setup = workerData as CheckThreadSetup;
@@ -86,6 +88,7 @@ let draining = false;
 const OUTCOMES_EVERY_MS = 20;
 const OUTCOMES_AT_MOST = 256;
 let outcomes: ThreadCheckOutcome[] = [];
+let allows: string[] = [];
 let counts = noCounts();
 let flushTimer: NodeJS.Timeout | undefined;
 function noCounts(): ThreadCounts {
@@ -94,13 +97,14 @@ function noCounts(): ThreadCounts {
 function flushOutcomes(): void {
   clearTimeout(flushTimer);
   flushTimer = undefined;
-  if (outcomes.length === 0 && counts.httpErrors.length === 0 && counts.authFailures.length === 0 && isEmptyTally(counts.stream)) return;
-  tell({ type: 'outcomes', outcomes, counts });
+  if (outcomes.length === 0 && allows.length === 0 && counts.httpErrors.length === 0 && counts.authFailures.length === 0 && isEmptyTally(counts.stream)) return;
+  tell({ type: 'outcomes', outcomes, allows, counts });
   outcomes = [];
+  allows = [];
   counts = noCounts();
 }
 function scheduleFlush(): void {
-  if (outcomes.length + counts.httpErrors.length + counts.authFailures.length >= OUTCOMES_AT_MOST) flushOutcomes();
+  if (outcomes.length + threadAllowCount(allows) + counts.httpErrors.length + counts.authFailures.length >= OUTCOMES_AT_MOST) flushOutcomes();
   else flushTimer ??= setTimeout(flushOutcomes, OUTCOMES_EVERY_MS);
 }
 
@@ -244,16 +248,33 @@ function check(request: CheckRequest, startedAt: number, deadlineMs: number, tim
   // Every probe and the ring question were answered by the tables (needsRedis said so).
   counts.listTableAnswers += probes.length;
   counts.ringTableAnswers++;
-  outcomes.push({
-    request,
-    response,
-    brands: decision.brands,
-    fingerprintHits: decision.fingerprintHits,
-    degradedSignals: decision.degraded.map(degradedSignal),
-    matchMicros,
-    late: isLate(response.tookMicros, deadlineMs),
-    decidedAt: new Date().toISOString(),
-  });
+  const late = isLate(response.tookMicros, deadlineMs);
+  const qaSampled = response.verdict === 'allow' && setup.qaShare > 0 && Math.random() < setup.qaShare;
+  if (response.verdict === 'allow' && !qaSampled && decision.degraded.length === 0 && decision.fingerprintHits.images.length === 0) {
+    // Nothing but a compact record, metrics and the seller's links to keep: sent as strings.
+    pushThreadAllow(allows, {
+      listingId: request.listingId,
+      sellerId: request.sellerId,
+      packedRecord: packAllowRecordAt(Date.now(), response.checkId, response.reasons, response.policyVersion, request.sellerId),
+      ringNodes: nodesOf(ringAttributes(request)),
+      region: request.attributes?.shipFrom ?? '',
+      tookMicros: response.tookMicros,
+      matchMicros,
+      late,
+    });
+  } else {
+    outcomes.push({
+      request,
+      response,
+      brands: decision.brands,
+      fingerprintHits: decision.fingerprintHits,
+      degradedSignals: decision.degraded.map(degradedSignal),
+      matchMicros,
+      late,
+      decidedAt: new Date().toISOString(),
+      qaSampled,
+    });
+  }
   scheduleFlush();
   timing?.mark('decide');
   return response;

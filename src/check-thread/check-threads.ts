@@ -20,6 +20,7 @@ import { LIST_KINDS, type PackLists } from '../pack/policy-pack.js';
 import type { DecidedListings } from '../review/decided-listings.js';
 import type { SellerRings } from '../rings/seller-rings.js';
 import { addTally } from '../stream/stream-counters.js';
+import { forEachThreadAllow } from './thread-allows.js';
 import type { CheckThreadSetup, FromThread, ToThread } from './thread-messages.js';
 
 export interface CheckThreadsParts {
@@ -286,6 +287,7 @@ export class CheckThreads {
         break;
       case 'outcomes':
         for (const outcome of message.outcomes) this.parts.checks.recordThreadCheck(outcome);
+        forEachThreadAllow(message.allows, (allow) => this.parts.checks.recordThreadAllow(allow));
         for (const code of message.counts.httpErrors) this.parts.metrics.httpErrors.inc({ code });
         for (const route of message.counts.authFailures) this.parts.metrics.authFailures.inc({ route });
         this.parts.lists.tableAnswers += message.counts.listTableAnswers;

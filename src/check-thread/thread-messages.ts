@@ -24,6 +24,8 @@ export interface CheckThreadSetup {
   stream: StreamLimits;
   authFailureLimit: number;
   failModes: Readonly<Record<DegradableSignal, FailMode>>;
+  /** The share of allowed listings copied to the QA review tier (GATE_QA_SHARE); the thread draws which. */
+  qaShare: number;
   tokens: TokenConfig;
   /** Where every request other than a check goes: the event loop's own listener on loopback. */
   forward: { port: number; secret: string };
@@ -69,6 +71,7 @@ export type FromThread =
   | { type: 'ready' }
   /** A check the thread could not finish alone (a list, ring or person's verdict may be involved, or it goes to review). */
   | { type: 'finish'; id: number; request: CheckRequest; startedAtEpochMs: number; deadlineMs: number; matched: PrecomputedMatch }
-  | { type: 'outcomes'; outcomes: ThreadCheckOutcome[]; counts: ThreadCounts }
+  /** `allows`: the allowed checks of the batch that need no more than a compact record (thread-allows.ts). */
+  | { type: 'outcomes'; outcomes: ThreadCheckOutcome[]; allows: string[]; counts: ThreadCounts }
   | { type: 'flushed'; id: number }
   | { type: 'drained' };

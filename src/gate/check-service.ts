@@ -16,6 +16,7 @@ import type { DecidedListings, PersonVerdict } from '../review/decided-listings.
 import type { ReviewSpool } from '../review/review-spool.js';
 import type { ListingVerdict, ListingVerdicts } from '../review/listing-verdicts.js';
 import { GateError } from '../errors/gate-error.js';
+import type { ThreadAllow } from '../check-thread/thread-allows.js';
 import type { CheckRequest } from './check-request.js';
 import type { CheckResponse } from './check-response.js';
 import { contentHash } from './content-hash.js';
@@ -55,6 +56,8 @@ export interface ThreadCheckOutcome {
   /** Answered past the deadline and its grace. */
   late: boolean;
   decidedAt: string;
+  /** For an allow: whether the thread drew it for the QA tier (GATE_QA_SHARE); drawn here when absent. */
+  qaSampled?: boolean;
 }
 
 export interface CheckServiceParts {
@@ -248,7 +251,7 @@ export class CheckService {
         if (queued.created) this.parts.metrics.reviewsQueued.inc();
         response.reviewId = queued.reviewId;
       }
-    } else if (verdict === 'allow') this.sampleForQa(request, response, hash, brands);
+    } else if (verdict === 'allow' && this.drawForQa()) this.sampleForQa(request, response, hash, brands);
     const record: ListingVerdict = { listingId: request.listingId, verdict: response.verdict, decidedBy, decidedAt: new Date().toISOString(), checkId, policyVersion: pack.packVersion, reasons: response.reasons };
     if (response.reviewId) record.reviewId = response.reviewId;
     if (hash !== undefined) record.contentHash = hash;
@@ -274,14 +277,32 @@ export class CheckService {
     this.parts.metrics.checks.inc({ verdict: response.verdict });
     this.parts.metrics.checkSeconds.observe(response.tookMicros / 1e6);
     if (outcome.late) this.parts.metrics.lateChecks.inc();
-    if (response.verdict === 'allow') this.sampleForQa(request, response, undefined, outcome.brands);
+    if (response.verdict === 'allow' && (outcome.qaSampled ?? this.drawForQa())) this.sampleForQa(request, response, undefined, outcome.brands);
     const record: ListingVerdict = { listingId: request.listingId, verdict: response.verdict, decidedBy: 'gate', decidedAt: outcome.decidedAt, checkId: response.checkId, policyVersion: response.policyVersion, reasons: response.reasons };
     this.recordOutcome(request, record, outcome.brands, outcome.fingerprintHits, ringAttributes(request));
   }
 
-  /** Copies a share (GATE_QA_SHARE) of allowed listings to the QA review tier, without holding up the answer. */
+  /**
+   * The bookkeeping of an allow a check thread decided that needs only a compact
+   * record (no image hits, no degraded signal, not drawn for QA): metrics, the
+   * record, the seller's ring links.
+   */
+  recordThreadAllow(allow: ThreadAllow): void {
+    this.parts.metrics.matchingSeconds.observe(allow.matchMicros / 1e6);
+    this.parts.metrics.checks.inc({ verdict: 'allow' });
+    this.parts.metrics.checkSeconds.observe(allow.tookMicros / 1e6);
+    if (allow.late) this.parts.metrics.lateChecks.inc();
+    this.parts.verdicts.recordAllowLater(allow.listingId, allow.packedRecord);
+    this.parts.rings.linkNodesLater(allow.sellerId, allow.ringNodes, allow.listingId, allow.region);
+  }
+
+  /** Whether an allowed listing goes to the QA review tier too (a share GATE_QA_SHARE of them). */
+  private drawForQa(): boolean {
+    return this.parts.qaShare > 0 && Math.random() < this.parts.qaShare;
+  }
+
+  /** Copies an allowed listing drawn for QA (drawForQa) to the QA review tier, without holding up the answer. */
   private sampleForQa(request: CheckRequest, response: CheckResponse, hash: string | undefined, brands: readonly string[]): void {
-    if (this.parts.qaShare <= 0 || Math.random() >= this.parts.qaShare) return;
     this.parts.metrics.qaSampled.inc();
     const item = reviewItemOf(request, response, hash ?? contentHash(request), brands, 'qa');
     this.parts.reviews.enqueue(item).catch((error: unknown) => this.parts.log(`QA sample not queued: ${(error as Error).message}`));

@@ -58,11 +58,16 @@ function unescapeField(text: string): string {
 }
 
 export function packAllowRecord(verdict: ListingVerdict, sellerId: string): string {
+  return packAllowRecordAt(Date.parse(verdict.decidedAt), verdict.checkId ?? '', verdict.reasons ?? [], verdict.policyVersion ?? '', sellerId);
+}
+
+/** The packed record of an allow decided at `millis` (ms since the epoch). */
+export function packAllowRecordAt(millis: number, checkId: string, reasons: readonly Reason[], policyVersion: string, sellerId: string): string {
   let codes = '';
-  for (const reason of verdict.reasons ?? []) {
+  for (const reason of reasons) {
     if (!`,${codes},`.includes(`,${reason.code},`)) codes = codes ? `${codes},${reason.code}` : reason.code;
   }
-  return `${Date.parse(verdict.decidedAt).toString(36)}|${packCheckId(verdict.checkId ?? '')}|${codes}|${escapeField(verdict.policyVersion ?? '')}|${sellerId}`;
+  return `${millis.toString(36)}|${packCheckId(checkId)}|${codes}|${escapeField(policyVersion)}|${sellerId}`;
 }
 
 /** When the packed record was decided, in ms since the epoch. */

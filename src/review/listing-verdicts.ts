@@ -50,8 +50,12 @@ function allowPeriodMs(windowSeconds: number): number {
   return Math.min(86_400_000, Math.max(60_000, Math.ceil((windowSeconds * 1000) / 30)));
 }
 
+/** A record waiting to be written: a verdict, or a compact allow already packed (by a check thread). */
 interface PendingRecord {
-  verdict: ListingVerdict;
+  listingId: string;
+  verdict: ListingVerdict | undefined;
+  /** The packed allow record (allow-record.ts), when `verdict` is undefined. */
+  packed?: string;
   listing: CheckRequest | undefined;
   /** Called once written, when the listing's verdict changed (or it had none). */
   onChanged?: (() => void) | undefined;
@@ -137,7 +141,12 @@ export class ListingVerdicts {
    * and onChanged is called only for a block or review verdict new for the listing.
    */
   recordLater(verdict: ListingVerdict, listing: CheckRequest, onChanged?: () => void): void {
-    this.later.add(verdict.listingId, { verdict, listing, onChanged });
+    this.later.add(verdict.listingId, { listingId: verdict.listingId, verdict, listing, onChanged });
+  }
+
+  /** The gate's compact allow record of a check, already packed (packAllowRecordAt), written as recordLater's are. */
+  recordAllowLater(listingId: string, packed: string): void {
+    this.later.add(listingId, { listingId, verdict: undefined, packed, listing: undefined });
   }
 
   /** Records written and dropped since start, for /metrics. */
@@ -153,17 +162,18 @@ export class ListingVerdicts {
   private async writeAll(batch: ReadonlyMap<string, PendingRecord>): Promise<void> {
     const allows: PendingRecord[] = [];
     const others: PendingRecord[] = [];
-    for (const record of batch.values()) (isCompactAllow(record.verdict) ? allows : others).push(record);
+    for (const record of batch.values()) (!record.verdict || isCompactAllow(record.verdict) ? allows : others).push(record);
     // One script call per hash slot: a single one on a single Redis.
-    const key = (record: PendingRecord): string => this.keys.listingVerdict(record.verdict.listingId);
+    const key = (record: PendingRecord): string => this.keys.listingVerdict(record.listingId);
     const now = Date.now();
     const windowMs = String(this.allowRetentionSeconds * 1000);
     await Promise.all([
       ...slotGroups(this.redis, others, key).map(async (group) => {
         const args = group.map(key);
-        for (const { verdict, listing } of group) {
+        for (const record of group) {
+          const verdict = pendingVerdict(record);
           // fieldsOf's fields come in the script's FIELDS order; the listing ('' for none) follows.
-          args.push(...Object.values(fieldsOf(verdict, undefined)), listing ? JSON.stringify(listing) : '', String(this.ttlOf(verdict)));
+          args.push(...Object.values(fieldsOf(verdict, undefined)), record.listing ? JSON.stringify(record.listing) : '', String(this.ttlOf(verdict)));
         }
         const outcomes = await this.recordManyUnlessNewer(group.length, ...args);
         group.forEach((record, i) => {
@@ -172,8 +182,8 @@ export class ListingVerdicts {
       }),
       ...slotGroups(this.redis, allows, key).map(async (group) => {
         const args = [...group.map(key), String(this.allowRecordBuckets), String(now), windowMs, String(this.allowPeriodMs)];
-        for (const { verdict, listing } of group) {
-          args.push(verdict.listingId, String(verdictShardOf(verdict.listingId).bucketHash), packAllowRecord(verdict, listing?.sellerId ?? ''));
+        for (const { listingId, verdict, packed, listing } of group) {
+          args.push(listingId, String(verdictShardOf(listingId).bucketHash), packed ?? packAllowRecord(pendingVerdict({ listingId, verdict }), listing?.sellerId ?? ''));
         }
         await this.recordAllows(group.length, ...args);
       }),
@@ -198,15 +208,17 @@ export class ListingVerdicts {
   async getStored(listingId: string): Promise<StoredListingVerdict | undefined> {
     const pending = this.later.peek(listingId);
     if (pending) {
-      if (isCompactAllow(pending.verdict)) return { ...pending.verdict, ...(pending.listing ? { sellerId: pending.listing.sellerId } : {}) };
-      return pending.listing ? { ...pending.verdict, listing: pending.listing } : { ...pending.verdict };
+      if (!pending.verdict && pending.packed !== undefined) return unpackAllowRecord(pending.listingId, pending.packed);
+      const verdict = pendingVerdict(pending);
+      if (isCompactAllow(verdict)) return { ...verdict, ...(pending.listing ? { sellerId: pending.listing.sellerId } : {}) };
+      return pending.listing ? { ...verdict, listing: pending.listing } : { ...verdict };
     }
     return this.read(listingId);
   }
 
   async get(listingId: string): Promise<ListingVerdict | undefined> {
     const pending = this.later.peek(listingId);
-    if (pending) return { ...pending.verdict };
+    if (pending) return { ...pendingVerdict(pending) };
     const stored = await this.read(listingId);
     if (!stored) return undefined;
     const { listing: _listing, sellerId: _sellerId, ...verdict } = stored;
@@ -238,6 +250,12 @@ export class ListingVerdicts {
  * the listing, and such an allow (of changed content) replaces the person's verdict
  * in the full record, where the content is compared.
  */
+function pendingVerdict(record: Pick<PendingRecord, 'listingId' | 'verdict' | 'packed'>): ListingVerdict {
+  if (record.verdict) return record.verdict;
+  const { sellerId: _sellerId, ...verdict } = unpackAllowRecord(record.listingId, record.packed ?? '');
+  return verdict;
+}
+
 function isCompactAllow(verdict: ListingVerdict): boolean {
   return verdict.verdict === 'allow' && verdict.decidedBy === 'gate' && !verdict.contentHash;
 }

@@ -153,7 +153,11 @@ export class SellerRings {
    * milliseconds: one script call for all of them.
    */
   linkLater(sellerId: string, attributes: readonly RingAttribute[], listingId = '', region = ''): void {
-    const nodes = nodesOf(attributes);
+    this.linkNodesLater(sellerId, nodesOf(attributes), listingId, region);
+  }
+
+  /** linkLater with the attributes already named as graph nodes (nodesOf). */
+  linkNodesLater(sellerId: string, nodes: string[], listingId = '', region = ''): void {
     const memo = linkMemo(sellerId, listingId, region, nodes);
     if (this.recentlyLinked.has(memo)) return;
     this.laterLinks.add(memo, { sellerId, listingId, region, nodes });
