@@ -8,6 +8,7 @@ import { runCodecBench } from './codec.bench.js';
 import { runCacheBench } from './cache.bench.js';
 import { runForwardBench } from './forward.bench.js';
 import { runSoundAlikeBench } from './sound-alike.bench.js';
+import { runThreadOutcomesBench } from './thread-outcomes.bench.js';
 import { insideFilteredChild, rerunWithRe2LogFiltered } from './re2-log-filter.js';
 
 const only = process.argv[2];
@@ -23,4 +24,5 @@ if (!insideFilteredChild()) {
   if (!only || only === 'scale') await runScaleBench();
   if (!only || only === 'forward') await runForwardBench();
   if (!only || only === 'sound-alike') await runSoundAlikeBench();
+  if (!only || only === 'thread-outcomes') await runThreadOutcomesBench();
 }
