@@ -78,6 +78,7 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'DELETE', path: '/v1/admin/demotions/rule:matrix', role: 'admin' },
   { method: 'GET', path: '/v1/admin/rings/s-matrix', role: 'admin' },
   { method: 'GET', path: '/v1/admin/rings/s-matrix/clue-package', role: 'admin' },
+  { method: 'DELETE', path: '/v1/admin/listings/L-matrix', role: 'admin' },
 ];
 
 describe('the role matrix', () => {

@@ -19,7 +19,7 @@ import { PackManager } from '../pack/pack-manager.js';
 import { PackBuilder } from '../pack/pack-builder.js';
 import { connectRedis, connectSubscriber, redactRedisUrl, useRedisTls } from '../redis/connect-redis.js';
 import { EmbeddedRedis } from '../redis/embedded-redis.js';
-import { redisKeys } from '../redis/redis-keys.js';
+import { intakeKeys, redisKeys } from '../redis/redis-keys.js';
 import { ReviewQueue } from '../review/review-queue.js';
 import { REVIEW_REPLAY_ITEMS_PER_TURN, REVIEW_REPLAY_LANES, ReviewSpool } from '../review/review-spool.js';
 import { applySpooledChange, type SpooledChange } from '../review/spooled-change.js';
@@ -49,6 +49,7 @@ import { SellerCheckService } from '../gate/seller-check-service.js';
 import { ReportDesk } from '../reports/report-desk.js';
 import { prepareNormalizer } from '../normalize/normalize-text.js';
 import { startIntake } from '../intake/start-intake.js';
+import { ListingErasure } from '../erasure/listing-erasure.js';
 
 export interface RunningGate {
   port: number;
@@ -291,6 +292,17 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     metrics.registry.gauge('gate_checks_in_flight', 'Checks admitted and not answered yet (GATE_MAX_CHECKS_IN_FLIGHT bounds them).', () => checks.checksInFlight);
     const sellerChecks = new SellerCheckService({ livePack, pool, lists, fingerprints, rings, reviews, spool, causes, metrics, log });
     const reports = new ReportDesk(redis, keys, verdicts, reviews, config.reports);
+    const listingErasure = new ListingErasure({
+      redis,
+      keys,
+      // What this instance holds back for Redis lands before the erasure, not after it.
+      settle: async () => {
+        await verdicts.flush();
+        await rings.flushLinks();
+        await effects.process();
+      },
+      intake: config.intake ? intakeKeys(config.intake.stream) : undefined,
+    });
     const checkThreads =
       config.checkThreads > 0
         ? new CheckThreads({
@@ -336,6 +348,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
       rightsHolder: { registry, packs, fingerprints, complaints, trust, figures, alliance },
       enforcement: { registry, packs, figures, causes, rings, appeals },
       reviewPage: { images: new ImageProxy(config.reviewImages) },
+      erasure: { listings: listingErasure },
       tokens: buildTokens(config),
       metrics,
       redisReady: () => redis.status === 'ready',

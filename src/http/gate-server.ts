@@ -28,6 +28,7 @@ import { registerReviewRoutes, type ReviewRouteParts } from './review-routes.js'
 import { registerRightsHolderRoutes, type RightsHolderRouteParts } from './rights-holder-routes.js';
 import { registerEnforcementRoutes, type EnforcementRouteParts } from './enforcement-routes.js';
 import { registerReviewPageRoutes, type ReviewPageParts } from './review-page-routes.js';
+import { registerErasureRoutes, type ErasureRouteParts } from './erasure-routes.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { StreamLimits } from '../stream/stream-connection.js';
 import { metricCounters } from '../stream/stream-counters.js';
@@ -46,6 +47,7 @@ export interface GateServerParts {
   rightsHolder: Omit<RightsHolderRouteParts, 'tokens' | 'metrics' | 'log' | 'audit'>;
   enforcement: Omit<EnforcementRouteParts, 'tokens' | 'metrics' | 'log' | 'audit'>;
   reviewPage: Omit<ReviewPageParts, 'tokens' | 'metrics' | 'log'>;
+  erasure: Omit<ErasureRouteParts, 'audit'>;
   tokens: TokenRegistry;
   metrics: GateMetrics;
   /** True while Redis answers. */
@@ -262,6 +264,7 @@ export class GateServer {
     registerRightsHolderRoutes(app, { ...p.rightsHolder, audit: p.audit, tokens: p.tokens, metrics: p.metrics, log: p.log }, (extra) => this.options(extra));
     registerEnforcementRoutes(app, { ...p.enforcement, audit: p.audit, tokens: p.tokens, metrics: p.metrics, log: p.log }, (extra) => this.options(extra));
     registerReviewPageRoutes(app, { ...p.reviewPage, tokens: p.tokens, metrics: p.metrics, log: p.log }, (extra) => this.options(extra));
+    registerErasureRoutes(app, { ...p.erasure, audit: p.audit }, (extra) => this.options(extra));
 
     app.post(
       '/v1/admin/fingerprints/:kind',
@@ -297,7 +300,7 @@ export class GateServer {
       route(this.options(), ({ head, res, state }) => {
         const known =
           ['/healthz', '/readyz', '/metrics', '/v1/check', STREAM_PATH, '/v1/check/seller', '/v1/reports', '/v1/admin/pack', '/v1/review/next', '/v1/review/decisions', '/v1/review/stats', '/v1/admin/audit', '/v1/admin/claims', '/v1/admin/transparency', '/v1/admin/demotions'].includes(head.url) ||
-          ['/v1/admin/lists/', '/v1/admin/fingerprints/', '/v1/review/', '/v1/listings/', '/v1/rights-holder/', '/v1/admin/claims/', '/v1/admin/rings/', '/v1/admin/demotions/', '/v1/appeals/'].some((prefix) => head.url.startsWith(prefix));
+          ['/v1/admin/lists/', '/v1/admin/fingerprints/', '/v1/review/', '/v1/listings/', '/v1/rights-holder/', '/v1/admin/claims/', '/v1/admin/rings/', '/v1/admin/demotions/', '/v1/appeals/', '/v1/admin/listings/'].some((prefix) => head.url.startsWith(prefix));
         const error = known
           ? new GateError('GATE_ERR_METHOD_NOT_ALLOWED', `${head.method.toUpperCase()} is not allowed on ${head.url}`)
           : new GateError('GATE_ERR_NOT_FOUND', `no route ${head.method.toUpperCase()} ${head.url}`);
