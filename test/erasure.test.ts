@@ -1,5 +1,5 @@
-// Issue 23, point 6: an admin erases a listing, and nothing of it is left in Redis
-// but the audit record of the erasure. Real gate,
+// Issue 23, point 6: an admin erases a listing, or a seller with its listings, and
+// nothing of them is left in Redis but the audit record of the erasure. Real gate,
 // real Redis, real reviewers', rights holders', sellers' and reporters' calls, a
 // webhook receiver that never takes an event (so they wait in the outbox) and the
 // Redis Streams intake; every key of the Redis read whole (test/helpers/find-traces.ts).
@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { LISTING_FAMILIES } from '../src/erasure/erased-families.js';
+import { LISTING_FAMILIES, SELLER_FAMILIES } from '../src/erasure/erased-families.js';
 import { redisKeys } from '../src/redis/redis-keys.js';
 import { callGate, eventually } from './helpers/gate-calls.js';
 import { findTraces, isAuditKey } from './helpers/find-traces.js';
@@ -176,15 +176,78 @@ describe('erasing a listing', () => {
     const listing = '/v1/admin/listings/some-listing';
     assert.equal((await callGate(gate, 'DELETE', listing, 'no-such-token')).status, 401);
     assert.equal((await callGate(gate, 'DELETE', listing, PUBLISHER_TOKEN)).status, 403);
-    assert.equal((await callGate(gate, 'DELETE', listing, REVIEWER_TOKEN)).status, 403);
+    assert.equal((await callGate(gate, 'DELETE', '/v1/admin/sellers/some-seller/data', REVIEWER_TOKEN)).status, 403);
     const long = await callGate(gate, 'DELETE', `/v1/admin/listings/${'x'.repeat(129)}`, ADMIN_TOKEN);
     assert.deepEqual([long.status, long.body.error.code, long.body.error.field], [400, 'GATE_ERR_INVALID_FIELD', 'listingId']);
-    const torn = await callGate(gate, 'DELETE', '/v1/admin/listings/%E0%A4%A', ADMIN_TOKEN);
+    const torn = await callGate(gate, 'DELETE', '/v1/admin/sellers/%E0%A4%A/data', ADMIN_TOKEN);
     assert.deepEqual([torn.status, torn.body.error.code, torn.body.error.field], [400, 'GATE_ERR_INVALID_FIELD', 'path']);
-    for (const [method, path] of [['GET', listing], ['POST', listing]] as const) {
+    for (const [method, path] of [['GET', listing], ['POST', listing], ['GET', '/v1/admin/sellers/some-seller/data']] as const) {
       const wrong = await callGate(gate, method, path, ADMIN_TOKEN, method === 'POST' ? {} : undefined);
       assert.deepEqual([wrong.status, wrong.body.error.code], [405, 'GATE_ERR_METHOD_NOT_ALLOWED'], `${method} ${path}`);
     }
     assert.deepEqual(await erase(`/v1/admin/listings/${encodeURIComponent('never/seen listing')}`), Object.fromEntries(LISTING_FAMILIES.map((family) => [family, 0])));
+  });
+});
+
+describe('erasing a seller', () => {
+  /** Claims what is waiting, gives it all back, and claims again: with GATE_REVIEW_MAX_DELIVERIES=1 the item goes to the dead letters. */
+  async function bury(reviewId: string): Promise<void> {
+    await eventually(`${reviewId} in the dead letters`, async () => {
+      for (const item of (await callGate(gate, 'GET', '/v1/review/next?count=50', REVIEWER_TOKEN)).body.items as Array<{ reviewId: string }>) {
+        await callGate(gate, 'POST', `/v1/review/${item.reviewId}/release`, REVIEWER_TOKEN, {});
+      }
+      return (await operator.hget(keys.reviewItem(reviewId), 'status')) === 'dead' ? true : undefined;
+    });
+  }
+
+  it('erases every listing of the seller and its own keys, keeps the list entry a reviewer made, and leaves the rest of its ring linked', async () => {
+    const seller = id('seller0');
+    const other = id('seller1');
+    const [mine, shared] = [id('phone00'), id('phone01')];
+    const [blocked, reviewed, allowed, dead] = [id('sblockd'), id('sreview'), id('sallowd'), id('sdeadit')];
+    assert.equal((await check({ listingId: blocked, sellerId: seller, title: 'LV 高仿 手提包', seller: { phoneHash: mine } })).verdict, 'block');
+    assert.equal((await check({ listingId: allowed, sellerId: seller, title: 'plain linen tote', seller: { phoneHash: shared } })).verdict, 'allow');
+    const otherListing = { listingId: id('othrlst'), sellerId: other, title: 'plain cotton tote', seller: { phoneHash: shared } };
+    assert.equal((await check(otherListing)).verdict, 'allow');
+    const shop = await callGate(gate, 'POST', '/v1/check/seller', PUBLISHER_TOKEN, { sellerId: seller, businessName: 'LV official outlet' });
+    assert.equal(shop.body.verdict, 'review', JSON.stringify(shop.body));
+    const doomed = await check({ listingId: dead, sellerId: seller, title: 'super copy belt' });
+    await bury(doomed.reviewId ?? '');
+    const queued = await check({ listingId: reviewed, sellerId: seller, title: 'super copy wallet' });
+    // The reviewer confirms the seller: a list entry, which the erasure keeps (policy, not the seller's data).
+    await decide(queued.reviewId ?? '', 'block', { seller: true });
+    const ringBefore = (await callGate(gate, 'GET', `/v1/admin/rings/${other}`, ADMIN_TOKEN)).body as { members: Array<{ sellerId: string }> };
+    assert.deepEqual(ringBefore.members.map((m) => m.sellerId).sort(), [seller, other].sort(), 'the shared phone links the two sellers');
+    await eventually('the other seller in a ring with a confirmed seller', async () => ((await callGate(gate, 'POST', '/v1/check', PUBLISHER_TOKEN, otherListing)).body.reasons.some((r: { code: string }) => r.code === 'ring') ? true : undefined));
+
+    const listings = [blocked, reviewed, allowed, dead, `shop:${seller}`];
+    const needles = [seller, mine, ...listings, ...(await Promise.all(listings.map(reviewIdsOf))).flat()];
+    assert.equal(needles.length, 2 + 5 + 3, 'items: the shop, the buried one, the reviewed one');
+    // Policy, kept: the lists (the reviewer listed the seller), and the blocks counted per list entry.
+    const policy = (key: string): boolean => key.includes('{lists}:') || key.includes('{causes}:');
+    assert.ok((await tracesOf(needles, policy)).length > 10);
+
+    const erased = await erase(`/v1/admin/sellers/${seller}/data`);
+    assert.deepEqual(Object.keys(erased), [...LISTING_FAMILIES, ...SELLER_FAMILIES]);
+    assert.equal(erased.listings, 5, JSON.stringify(erased));
+    assert.ok((erased.deadLetters ?? 0) >= 1 && erased.ringListings === 4, JSON.stringify(erased));
+    // The ring graph's set of its listings went with the listings: its own keys left were when it was seen and its attributes.
+    assert.deepEqual([erased.sellerHistoryEntries, erased.ringSellerKeys, erased.ringAttributes], [1, 2, 1], JSON.stringify(erased));
+    assert.deepEqual(await tracesOf(needles, policy), [], 'nothing of the seller is left outside the audit log and the lists');
+    assert.equal(await operator.sismember(keys.list('sellers'), seller), 1, 'the reviewer\'s list entry is kept');
+    for (const listingId of listings) assert.equal((await callGate(gate, 'GET', `/v1/listings/${encodeURIComponent(listingId)}/verdict`, PUBLISHER_TOKEN)).status, 404);
+
+    const ringAfter = (await callGate(gate, 'GET', `/v1/admin/rings/${other}`, ADMIN_TOKEN)).body as { members: Array<{ sellerId: string; attributes: string[] }> };
+    assert.deepEqual(ringAfter.members.map((m) => [m.sellerId, m.attributes]), [[other, [`phone:${shared}`]]], 'the other seller keeps its own attribute, alone in its ring');
+    assert.equal((await callGate(gate, 'GET', `/v1/admin/rings/${seller}`, ADMIN_TOKEN)).status, 404, 'the gate has never seen the seller');
+    // The ring was linked again without the seller: a newcomer with the other seller's phone joins it.
+    const third = id('seller2');
+    await check({ listingId: id('thrdlst'), sellerId: third, title: 'plain wool scarf', seller: { phoneHash: shared } });
+    const ringOfThird = (await callGate(gate, 'GET', `/v1/admin/rings/${other}`, ADMIN_TOKEN)).body as { members: Array<{ sellerId: string }> };
+    assert.deepEqual(ringOfThird.members.map((m) => m.sellerId).sort(), [other, third].sort(), 'the other seller is still linked to its phone');
+    const unflagged = (await callGate(gate, 'POST', '/v1/check', PUBLISHER_TOKEN, otherListing)).body as { verdict: string; reasons: Array<{ code: string }> };
+    assert.deepEqual([unflagged.verdict, unflagged.reasons.map((r) => r.code)], ['allow', []], 'no confirmed seller is left in its ring');
+    const again = await erase(`/v1/admin/sellers/${seller}/data`);
+    assert.deepEqual(again, Object.fromEntries([...LISTING_FAMILIES, ...SELLER_FAMILIES].map((family) => [family, 0])));
   });
 });

@@ -79,6 +79,7 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', path: '/v1/admin/rings/s-matrix', role: 'admin' },
   { method: 'GET', path: '/v1/admin/rings/s-matrix/clue-package', role: 'admin' },
   { method: 'DELETE', path: '/v1/admin/listings/L-matrix', role: 'admin' },
+  { method: 'DELETE', path: '/v1/admin/sellers/s-matrix/data', role: 'admin' },
 ];
 
 describe('the role matrix', () => {

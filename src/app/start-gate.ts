@@ -50,6 +50,7 @@ import { ReportDesk } from '../reports/report-desk.js';
 import { prepareNormalizer } from '../normalize/normalize-text.js';
 import { startIntake } from '../intake/start-intake.js';
 import { ListingErasure } from '../erasure/listing-erasure.js';
+import { SellerErasure } from '../erasure/seller-erasure.js';
 
 export interface RunningGate {
   port: number;
@@ -303,6 +304,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
       },
       intake: config.intake ? intakeKeys(config.intake.stream) : undefined,
     });
+    const sellerErasure = new SellerErasure({ redis, keys, listings: listingErasure });
     const checkThreads =
       config.checkThreads > 0
         ? new CheckThreads({
@@ -348,7 +350,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
       rightsHolder: { registry, packs, fingerprints, complaints, trust, figures, alliance },
       enforcement: { registry, packs, figures, causes, rings, appeals },
       reviewPage: { images: new ImageProxy(config.reviewImages) },
-      erasure: { listings: listingErasure },
+      erasure: { listings: listingErasure, sellers: sellerErasure },
       tokens: buildTokens(config),
       metrics,
       redisReady: () => redis.status === 'ready',
