@@ -150,15 +150,16 @@ describe('review queue', () => {
     const [second] = await claim(a, ALICE);
     assert.equal(second?.reviewId, other.reviewId);
     await decide(a, ALICE, second?.reviewId ?? '', { decision: 'block', confirm: { seller: true } });
-    // A decided item (and the key that finds it by content) is kept for the retention window, an undone one for good.
+    // A decided item (and the keys that find it by content and by listing) is kept for the retention window, an undone one for good.
     const operator = new Redis(redis.adminUrl);
-    const itemTtl = async (): Promise<[number, number]> => {
+    const itemTtl = async (): Promise<[number, number, number]> => {
       const [listingId, contentHash] = await operator.hmget(`rq:{review}:item:${second?.reviewId}`, 'listingId', 'contentHash');
       const dedupeKey = `rq:{review}:dedupe:${listingId}:${contentHash}`;
-      return [await operator.ttl(`rq:{review}:item:${second?.reviewId}`), await operator.ttl(dedupeKey)];
+      assert.equal(await operator.hexists(`rq:{review}:items-of:${listingId}`, second?.reviewId ?? ''), 1, 'the listing\'s items index names the item');
+      return [await operator.ttl(`rq:{review}:item:${second?.reviewId}`), await operator.ttl(dedupeKey), await operator.ttl(`rq:{review}:items-of:${listingId}`)];
     };
-    const [decidedItemTtl, decidedDedupeTtl] = await itemTtl();
-    assert.ok(decidedItemTtl > 179 * 86_400 && decidedDedupeTtl > 179 * 86_400, `a decided item expires: ${decidedItemTtl}, ${decidedDedupeTtl}`);
+    const [decidedItemTtl, decidedDedupeTtl, decidedIndexTtl] = await itemTtl();
+    assert.ok(decidedItemTtl > 179 * 86_400 && decidedDedupeTtl > 179 * 86_400 && decidedIndexTtl >= decidedItemTtl, `a decided item expires: ${decidedItemTtl}, ${decidedDedupeTtl}, ${decidedIndexTtl}`);
     assert.equal((await check(b, { listingId: 'X', sellerId: 's-undo-2', title: 'plain shirt' })).verdict, 'block');
     assert.equal((await b.post(`/v1/review/${second?.reviewId}/undo`, {}, as(BOB))).status, 409, 'only the reviewer who decided may undo');
     assert.equal((await a.post(`/v1/review/${second?.reviewId}/undo`, {}, as(ALICE))).status, 200);
@@ -166,7 +167,7 @@ describe('review queue', () => {
     assert.equal((await check(b, { listingId: 'X2', sellerId: 's-undo-2', title: 'plain shirt' })).verdict, 'allow', 'the seller the decision listed is unlisted');
     const [back] = await claim(b, BOB);
     assert.equal(back?.reviewId, second?.reviewId, 'the item is back in the queue');
-    assert.deepEqual(await itemTtl(), [-1, -1], 'an item pending again does not expire');
+    assert.deepEqual(await itemTtl(), [-1, -1, -1], 'an item pending again does not expire');
     operator.disconnect();
     await decide(b, BOB, back?.reviewId ?? '', { decision: 'allow' });
     void queued;

@@ -78,6 +78,8 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'DELETE', path: '/v1/admin/demotions/rule:matrix', role: 'admin' },
   { method: 'GET', path: '/v1/admin/rings/s-matrix', role: 'admin' },
   { method: 'GET', path: '/v1/admin/rings/s-matrix/clue-package', role: 'admin' },
+  { method: 'DELETE', path: '/v1/admin/listings/L-matrix', role: 'admin' },
+  { method: 'DELETE', path: '/v1/admin/sellers/s-matrix/data', role: 'admin' },
 ];
 
 describe('the role matrix', () => {

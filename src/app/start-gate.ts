@@ -19,7 +19,7 @@ import { PackManager } from '../pack/pack-manager.js';
 import { PackBuilder } from '../pack/pack-builder.js';
 import { connectRedis, connectSubscriber, redactRedisUrl, useRedisTls } from '../redis/connect-redis.js';
 import { EmbeddedRedis } from '../redis/embedded-redis.js';
-import { redisKeys } from '../redis/redis-keys.js';
+import { intakeKeys, redisKeys } from '../redis/redis-keys.js';
 import { ReviewQueue } from '../review/review-queue.js';
 import { REVIEW_REPLAY_ITEMS_PER_TURN, REVIEW_REPLAY_LANES, ReviewSpool } from '../review/review-spool.js';
 import { applySpooledChange, type SpooledChange } from '../review/spooled-change.js';
@@ -50,6 +50,8 @@ import { ReportDesk } from '../reports/report-desk.js';
 import { prepareNormalizer } from '../normalize/normalize-text.js';
 import { startIntake } from '../intake/start-intake.js';
 import { startRechecks } from '../recheck/start-rechecks.js';
+import { ListingErasure } from '../erasure/listing-erasure.js';
+import { SellerErasure } from '../erasure/seller-erasure.js';
 
 export interface RunningGate {
   port: number;
@@ -315,6 +317,18 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     opened.push(() => rechecks.stop());
     const sellerChecks = new SellerCheckService({ livePack, pool, lists, fingerprints, rings, reviews, spool, causes, metrics, log });
     const reports = new ReportDesk(redis, keys, verdicts, reviews, config.reports);
+    const listingErasure = new ListingErasure({
+      redis,
+      keys,
+      // What this instance holds back for Redis lands before the erasure, not after it.
+      settle: async () => {
+        await verdicts.flush();
+        await rings.flushLinks();
+        await effects.process();
+      },
+      intake: config.intake ? intakeKeys(config.intake.stream) : undefined,
+    });
+    const sellerErasure = new SellerErasure({ redis, keys, listings: listingErasure });
     const checkThreads =
       config.checkThreads > 0
         ? new CheckThreads({
@@ -362,6 +376,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
       enforcement: { registry, packs, figures, causes, rings, appeals },
       reviewPage: { images: new ImageProxy(config.reviewImages) },
       rechecks: { rechecks: rechecks.rechecks, redisPrefix: config.redisPrefix, uploadPath: rechecks.uploadPath, maxUploadBytes: config.recheck.maxUploadBytes },
+      erasure: { listings: listingErasure, sellers: sellerErasure },
       tokens: buildTokens(config),
       metrics,
       redisReady: () => redis.status === 'ready',

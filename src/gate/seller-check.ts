@@ -60,9 +60,14 @@ export function validateSellerCheck(body: unknown): { ok: true; request: SellerC
   return { ok: true, request };
 }
 
+/** The listing id of a seller's shop-opening check (its review item's, which a seller's erasure finds by it). */
+export function shopListingId(sellerId: string): string {
+  return `shop:${sellerId}`;
+}
+
 /** The shop as a listing-shaped review item (the reviewer's page shows its business name as the title). */
 export function shopAsListing(request: SellerCheckRequest): CheckRequest {
-  const listing: CheckRequest = { listingId: `shop:${request.sellerId}`, sellerId: request.sellerId, title: request.businessName };
+  const listing: CheckRequest = { listingId: shopListingId(request.sellerId), sellerId: request.sellerId, title: request.businessName };
   if (request.shopId !== undefined) listing.shopId = request.shopId;
   if (request.seller !== undefined) listing.seller = request.seller;
   if (request.region !== undefined) listing.attributes = { region: request.region };

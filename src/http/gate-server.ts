@@ -28,6 +28,7 @@ import { registerReviewRoutes, type ReviewRouteParts } from './review-routes.js'
 import { registerRightsHolderRoutes, type RightsHolderRouteParts } from './rights-holder-routes.js';
 import { registerEnforcementRoutes, type EnforcementRouteParts } from './enforcement-routes.js';
 import { registerReviewPageRoutes, type ReviewPageParts } from './review-page-routes.js';
+import { registerErasureRoutes, type ErasureRouteParts } from './erasure-routes.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { StreamLimits } from '../stream/stream-connection.js';
 import { metricCounters } from '../stream/stream-counters.js';
@@ -49,6 +50,7 @@ export interface GateServerParts {
   enforcement: Omit<EnforcementRouteParts, 'tokens' | 'metrics' | 'log' | 'audit'>;
   reviewPage: Omit<ReviewPageParts, 'tokens' | 'metrics' | 'log'>;
   rechecks: Omit<RecheckRouteParts, 'audit'>;
+  erasure: Omit<ErasureRouteParts, 'audit'>;
   tokens: TokenRegistry;
   metrics: GateMetrics;
   /** True while Redis answers. */
@@ -272,6 +274,7 @@ export class GateServer {
     registerEnforcementRoutes(app, { ...p.enforcement, audit: p.audit, tokens: p.tokens, metrics: p.metrics, log: p.log }, (extra) => this.options(extra));
     registerReviewPageRoutes(app, { ...p.reviewPage, tokens: p.tokens, metrics: p.metrics, log: p.log }, (extra) => this.options(extra));
     registerRecheckRoutes(app, { ...p.rechecks, audit: p.audit }, (extra) => this.options(extra));
+    registerErasureRoutes(app, { ...p.erasure, audit: p.audit }, (extra) => this.options(extra));
 
     app.post(
       '/v1/admin/fingerprints/:kind',
@@ -309,7 +312,7 @@ export class GateServer {
       route(this.options(), ({ head, res, state }) => {
         const known =
           ['/healthz', '/readyz', '/metrics', '/v1/check', STREAM_PATH, '/v1/check/seller', '/v1/reports', '/v1/admin/pack', '/v1/review/next', '/v1/review/decisions', '/v1/review/stats', '/v1/admin/audit', '/v1/admin/claims', '/v1/admin/transparency', '/v1/admin/demotions', RECHECKS_PATH].includes(head.url) ||
-          ['/v1/admin/lists/', '/v1/admin/fingerprints/', '/v1/review/', '/v1/listings/', '/v1/rights-holder/', '/v1/admin/claims/', '/v1/admin/rings/', '/v1/admin/demotions/', '/v1/appeals/', `${RECHECKS_PATH}/`].some((prefix) => head.url.startsWith(prefix));
+          ['/v1/admin/lists/', '/v1/admin/fingerprints/', '/v1/review/', '/v1/listings/', '/v1/rights-holder/', '/v1/admin/claims/', '/v1/admin/rings/', '/v1/admin/demotions/', '/v1/appeals/', `${RECHECKS_PATH}/`, '/v1/admin/listings/', '/v1/admin/sellers/'].some((prefix) => head.url.startsWith(prefix));
         const error = known
           ? new GateError('GATE_ERR_METHOD_NOT_ALLOWED', `${head.method.toUpperCase()} is not allowed on ${head.url}`)
           : new GateError('GATE_ERR_NOT_FOUND', `no route ${head.method.toUpperCase()} ${head.url}`);

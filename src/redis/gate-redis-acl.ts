@@ -30,7 +30,7 @@ export const GATE_CODE_COMMANDS: readonly string[] = [
   'multi', 'exec',
   'get', 'mget', 'set', 'exists', 'del', 'expire', 'persist', 'incr', 'decr',
   'hget', 'hmget', 'hgetall', 'hkeys', 'hset', 'hsetnx', 'hdel', 'hincrby', 'hscan',
-  'lpush', 'rpush', 'lrange', 'ltrim',
+  'lpush', 'rpush', 'lrange', 'llen', 'ltrim', 'lrem',
   'sadd', 'srem', 'sismember', 'smismember', 'smembers', 'scard', 'sscan', 'sunionstore',
   'zadd', 'zrem', 'zrandmember', 'zrange', 'zrevrange', 'zremrangebyrank', 'zremrangebyscore',
   'xadd', 'xtrim', 'xdel', 'xlen', 'xrange', 'xrevrange', 'xreadgroup', 'xack', 'xclaim', 'xautoclaim', 'xpending', 'xgroup|create', 'xgroup|delconsumer', 'xinfo|groups', 'xinfo|consumers',

@@ -22,6 +22,8 @@ export interface RedisKeys {
   readonly reviewDecidedPrefix: string;
   /** A listing's open review items (deciding one closes the others); with the listingId appended. */
   readonly reviewOpenPrefix: string;
+  /** A listing's review items (hash: reviewId -> '1', aliases too), so that an erasure finds decided ones; with the listingId appended. */
+  readonly reviewItemsOfPrefix: string;
   /** A listing's decision version, up by one with every decision and undo; with the listingId appended. */
   readonly listingVersionPrefix: string;
   /** Listings a person decided, by when (ms): what the check path's table mirrors. Trimmed to the retention window. */
@@ -108,6 +110,7 @@ export function redisKeys(prefix = 'gate:'): RedisKeys {
     reviewDecidedPrefix: `${prefix}{review}:decided:`,
     reviewItemPrefix: `${prefix}{review}:item:`,
     reviewOpenPrefix: `${prefix}{review}:open:`,
+    reviewItemsOfPrefix: `${prefix}{review}:items-of:`,
     listingVersionPrefix: `${prefix}{review}:version:`,
     decidedListings: `${prefix}{review}:decided-listings`,
     decidedChanges: `${prefix}review:decided:changes`,

@@ -23,7 +23,8 @@ import { trimBehindGroups } from '../redis/trim-behind-groups.js';
 import { compareStreamIds } from '../redis/stream-ids.js';
 import { REVIEW_TIERS } from './review-tier.js';
 
-const EFFECTS_GROUP = 'effects';
+/** The consumer group through which instances apply decisions. */
+export const EFFECTS_GROUP = 'effects';
 const STALE_MS = 5000;
 /** Applied decisions are trimmed this often, keeping a day for the reviewers' own figures (GET /v1/review/stats reads the last hour). */
 const TRIM_EVERY_MS = 60_000;

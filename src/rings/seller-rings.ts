@@ -55,6 +55,9 @@ interface PendingLink {
   nodes: string[];
 }
 
+/** Announced on the ring channel after an erasure: every instance forgets its ring answers and the links it made recently. */
+export const RING_ERASED_MESSAGE = 'erased';
+
 /** The answer for a seller and attributes that the flags table says are in no ring with a confirmed seller. */
 export const NO_CONFIRMED_RING: RingStatus = { ringLabel: '', confirmedOthers: 0, members: 0 };
 
@@ -119,8 +122,11 @@ export class SellerRings {
   }
 
   async listen(subscriber: Redis): Promise<void> {
-    subscriber.on('message', (channel: string) => {
-      if (channel === this.keys.ringChanges) this.statusCache.clear();
+    subscriber.on('message', (channel: string, message: string) => {
+      if (channel !== this.keys.ringChanges) return;
+      this.statusCache.clear();
+      // An erased seller or listing checked again is linked again, not skipped as recently linked.
+      if (message === RING_ERASED_MESSAGE) this.recentlyLinked.clear();
     });
     subscriber.on('ready', () => this.statusCache.clear());
     await subscriber.subscribe(this.keys.ringChanges);

@@ -11,7 +11,8 @@ import { trimBehindGroups } from '../redis/trim-behind-groups.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import type { Counter } from '../observability/metrics.js';
 
-const GROUP = 'dispatchers';
+/** The consumer group through which instances deliver events. */
+export const WEBHOOK_GROUP = 'dispatchers';
 const BASE_BACKOFF_MS = 500;
 const MAX_BACKOFF_MS = 60_000;
 /** How often delivered events are trimmed from the outbox. */
@@ -42,7 +43,7 @@ export class WebhookDispatcher {
 
   async start(): Promise<void> {
     try {
-      await this.redis.xgroup('CREATE', this.keys.webhookOutbox, GROUP, '0', 'MKSTREAM');
+      await this.redis.xgroup('CREATE', this.keys.webhookOutbox, WEBHOOK_GROUP, '0', 'MKSTREAM');
     } catch (error) {
       if (!String((error as Error).message).includes('BUSYGROUP')) throw error;
     }
@@ -59,7 +60,7 @@ export class WebhookDispatcher {
     this.busy = true;
     try {
       await this.retryDue();
-      const fresh = (await this.redis.xreadgroup('GROUP', GROUP, this.options.consumer, 'COUNT', 50, 'STREAMS', this.keys.webhookOutbox, '>')) as Array<[string, Array<[string, string[]]>]> | null;
+      const fresh = (await this.redis.xreadgroup('GROUP', WEBHOOK_GROUP, this.options.consumer, 'COUNT', 50, 'STREAMS', this.keys.webhookOutbox, '>')) as Array<[string, Array<[string, string[]]>]> | null;
       for (const [, entries] of fresh ?? []) for (const [id, fields] of entries) await this.deliver(id, fields);
       if (Date.now() - this.trimmedAt >= TRIM_EVERY_MS) {
         this.trimmedAt = Date.now();
@@ -73,11 +74,11 @@ export class WebhookDispatcher {
   }
 
   private async retryDue(): Promise<void> {
-    const pending = (await this.redis.xpending(this.keys.webhookOutbox, GROUP, 'IDLE', BASE_BACKOFF_MS, '-', '+', 50)) as Array<[string, string, number, number]>;
+    const pending = (await this.redis.xpending(this.keys.webhookOutbox, WEBHOOK_GROUP, 'IDLE', BASE_BACKOFF_MS, '-', '+', 50)) as Array<[string, string, number, number]>;
     for (const [id, , idle, deliveries] of pending) {
       const backoff = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** Math.max(0, deliveries - 1));
       if (idle < backoff) continue;
-      const claimed = (await this.redis.xclaim(this.keys.webhookOutbox, GROUP, this.options.consumer, backoff, id)) as Array<[string, string[]]>;
+      const claimed = (await this.redis.xclaim(this.keys.webhookOutbox, WEBHOOK_GROUP, this.options.consumer, backoff, id)) as Array<[string, string[]]>;
       for (const [claimedId, fields] of claimed) await this.deliver(claimedId, fields);
     }
   }
@@ -95,7 +96,7 @@ export class WebhookDispatcher {
       });
       await response.body?.cancel(); // the connection goes back to the pool whatever the receiver said
       if (!response.ok) throw new Error(`answered ${response.status}`);
-      await this.redis.xack(this.keys.webhookOutbox, GROUP, id);
+      await this.redis.xack(this.keys.webhookOutbox, WEBHOOK_GROUP, id);
       this.options.delivered.inc();
     } catch (error) {
       this.options.failed.inc();

@@ -25,6 +25,7 @@
 -- ARGV[15] channel announcing a listing a person decided
 -- ARGV[16] key prefix of decided content (listingId, ':' and the content hash are appended)
 -- ARGV[17] key prefix of the cluster index
+-- ARGV[18] key prefix of a listing's review items index (the listingId is appended)
 -- Needs lib/review-cluster-index.lua, lib/review-item-keys.lua and lib/open-items.lua.
 -- The listing's other open items are closed as superseded by this decision (a
 -- reviewer deciding one later gets already_decided): a person's decision on a
@@ -74,6 +75,11 @@ for _, other in ipairs(openItems(openKey)) do
   end
 end
 redis.call('DEL', openKey)
+-- The listing's items index (what an erasure finds) is kept as long as the items this decision closed.
+local itemsKey = ARGV[18] .. listingId
+redis.call('HSET', itemsKey, reviewId, '1')
+for _, other in ipairs(superseded) do redis.call('HSET', itemsKey, other, '1') end
+redis.call('EXPIRE', itemsKey, ARGV[14])
 -- A complaint's, appeal's or report's item has its own content key (<hash>:<kind>:<id>);
 -- the decision stands for the listing's content itself too, which a check looks up.
 local contentHash = redis.call('HGET', item, 'contentHash') or ''
