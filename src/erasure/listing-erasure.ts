@@ -64,7 +64,7 @@ export class ListingErasure {
 
   constructor(private readonly parts: ListingErasureParts) {
     this.eraseVerdict = luaCommand<EraseVerdict>(parts.redis, 'erase-listing-verdict', 1);
-    this.eraseReviews = luaCommand<EraseReviews>(parts.redis, 'erase-listing-reviews', 1, ['review-item-keys', 'review-cluster-index']);
+    this.eraseReviews = luaCommand<EraseReviews>(parts.redis, 'erase-listing-reviews', 1, ['review-item-keys', 'review-cluster-index', 'open-items']);
     this.eraseHistory = luaCommand<EraseHistory>(parts.redis, 'erase-seller-history', 1);
     this.streams = new StreamEraser(parts.redis);
   }

@@ -7,7 +7,7 @@
 -- KEYS[1]  the listing's review items index (a hash of reviewIds)
 -- ARGV[1]  listing id
 -- ARGV[2]  key prefix of review items (a reviewId is appended)
--- ARGV[3]  the listing's open items (a set)
+-- ARGV[3]  the listing's open items (lib/open-items.lua)
 -- ARGV[4]  the listing's decision version
 -- ARGV[5]  listings a person decided (a sorted set)
 -- ARGV[6]  channel announcing a listing a person decided
@@ -16,7 +16,7 @@
 -- ARGV[9]  key prefix of the listing's decided keys (a content hash is appended)
 -- ARGV[10] the reviewers' consumer group
 -- ARGV[11] N, then ARGV[12..11+N]: more reviewIds to look at; the rest: content hashes
--- Needs lib/review-item-keys.lua and lib/review-cluster-index.lua.
+-- Needs lib/review-item-keys.lua, lib/review-cluster-index.lua and lib/open-items.lua.
 -- Returns { counts, items }: counts are { items, content keys, listing keys, cluster
 -- memberships, stream entries, decided listings }; items, one per item erased:
 -- { reviewId, status, stream, createdAt, decidedAtMs, decidedAt, decisionId, sellerId, context }.
@@ -30,7 +30,7 @@ local function consider(id, indexed)
   if indexed then isIndexed[id] = true end
 end
 for _, id in ipairs(redis.call('HKEYS', KEYS[1])) do consider(id, true) end
-for _, id in ipairs(redis.call('SMEMBERS', ARGV[3])) do consider(id, true) end
+for _, id in ipairs(openItems(ARGV[3])) do consider(id, true) end
 local extra = tonumber(ARGV[11])
 for i = 12, 11 + extra do consider(ARGV[i], false) end
 
