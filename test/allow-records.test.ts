@@ -130,6 +130,25 @@ describe('compact allow records', () => {
     for (const bucket of await operator.keys('ar5:*:a:[0-9]*')) assert.ok((await operator.ttl(bucket)) <= 180, `${bucket} is gone within the window and a period`);
   });
 
+  it('keeps a block\'s listing without its id and its check id packed, and reads both back, as it reads records of earlier versions', async () => {
+    const keys = redisKeys('ar7:');
+    const here = new ListingVerdicts(client, keys);
+    const decidedAt = at(0);
+    here.recordLater({ listingId: 'B7', verdict: 'block', decidedBy: 'gate', decidedAt, checkId: CHECK_ID, policyVersion: 'dev-1', reasons: [{ code: 'indicator', ref: 'replica', field: 'title', start: 0, end: 7 }] }, listing('B7', 'replica tote'));
+    await here.flush();
+    const [storedListing, storedCheckId] = await operator.hmget(keys.listingVerdict('B7'), 'listing', 'checkId');
+    assert.ok(storedListing && !storedListing.includes('"listingId"'), storedListing ?? 'no listing');
+    assert.ok(storedCheckId && storedCheckId.length < CHECK_ID.length, storedCheckId ?? 'no check id');
+    const stored = await new ListingVerdicts(direct, keys).getStored('B7');
+    assert.equal(stored?.checkId, CHECK_ID);
+    assert.deepEqual(stored?.listing, listing('B7', 'replica tote'));
+    // What an earlier version wrote under the same key: the check id as it is, the listing with its id.
+    await operator.hset(keys.listingVerdict('E7'), 'verdict', 'block', 'decidedBy', 'gate', 'decidedAt', decidedAt, 'checkId', CHECK_ID, 'listing', JSON.stringify(listing('E7', 'replica tote')));
+    const earlier = await here.getStored('E7');
+    assert.equal(earlier?.checkId, CHECK_ID);
+    assert.deepEqual(earlier?.listing, listing('E7', 'replica tote'));
+  });
+
   it('still answers a record an earlier version wrote under its old key', async () => {
     const keys = redisKeys('ar6:');
     const here = new ListingVerdicts(client, keys);

@@ -21,7 +21,7 @@ function lowerHexValue(code: number): number {
 }
 
 /** A gate's check id (`ck_` and a UUID) as its 16 bytes in base64url after `~`; any other id escaped. */
-function packCheckId(checkId: string): string {
+export function packCheckId(checkId: string): string {
   if (checkId.length !== 39 || !checkId.startsWith('ck_') || DASHES_AT.some((at) => checkId.charCodeAt(at) !== 0x2d)) return escapeField(checkId);
   // Three hex digits are twelve bits, two base64url characters; the last two digits are one byte.
   let out = '~';
@@ -41,7 +41,7 @@ function packCheckId(checkId: string): string {
   return out + BASE64URL.charAt(bits >> 2) + BASE64URL.charAt((bits & 0x03) << 4);
 }
 
-function unpackCheckId(packed: string): string {
+export function unpackCheckId(packed: string): string {
   const bytes = PACKED_CHECK_ID.exec(packed)?.[1];
   if (!bytes) return unescapeField(packed);
   const hex = Buffer.from(bytes, 'base64url').toString('hex');

@@ -8,7 +8,7 @@ import { luaCommand } from '../redis/lua-command.js';
 import { slotGroups } from '../redis/slot-groups.js';
 import { WriteBehind } from '../redis/write-behind.js';
 import { verdictShardOf } from '../redis/verdict-shard.js';
-import { allowRecordMillis, packAllowRecord, unpackAllowRecord } from './allow-record.js';
+import { allowRecordMillis, packAllowRecord, packCheckId, unpackAllowRecord, unpackCheckId } from './allow-record.js';
 import { packReasons, unpackReasons } from './packed-reasons.js';
 
 export interface ListingVerdict {
@@ -173,7 +173,7 @@ export class ListingVerdicts {
         for (const record of group) {
           const verdict = pendingVerdict(record);
           // fieldsOf's fields come in the script's FIELDS order; the listing ('' for none) follows.
-          args.push(...Object.values(fieldsOf(verdict, undefined)), record.listing ? JSON.stringify(record.listing) : '', String(this.ttlOf(verdict)));
+          args.push(...Object.values(fieldsOf(verdict, undefined)), record.listing ? storedListing(record.listing) : '', String(this.ttlOf(verdict)));
         }
         const outcomes = await this.recordManyUnlessNewer(group.length, ...args);
         group.forEach((record, i) => {
@@ -198,7 +198,8 @@ export class ListingVerdicts {
     for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i] as string] = flat[i + 1] as string;
     if (flat.length === 0 && !packed) fields = await this.redis.hgetall(this.keys.legacyListingVerdict(listingId));
     const full: StoredListingVerdict | undefined = this.fromFields(listingId, fields);
-    if (full && fields.listing) full.listing = JSON.parse(fields.listing) as CheckRequest;
+    // The key names the listing; records of earlier versions kept its id in the listing too.
+    if (full && fields.listing) full.listing = { listingId, ...(JSON.parse(fields.listing) as Omit<CheckRequest, 'listingId'>) };
     if (!packed) return full;
     if (full && (full.decidedBy !== 'gate' || Date.parse(full.decidedAt) >= allowRecordMillis(packed))) return full;
     return unpackAllowRecord(listingId, packed);
@@ -233,7 +234,7 @@ export class ListingVerdicts {
       decidedBy: fields.decidedBy ?? 'gate',
       decidedAt: fields.decidedAt ?? '',
     };
-    if (fields.checkId) out.checkId = fields.checkId;
+    if (fields.checkId) out.checkId = unpackCheckId(fields.checkId);
     if (fields.reviewId) out.reviewId = fields.reviewId;
     if (fields.policyVersion) out.policyVersion = fields.policyVersion;
     if (fields.reasons) out.reasons = unpackReasons(fields.reasons);
@@ -266,7 +267,7 @@ function fieldsOf(verdict: ListingVerdict, listing: CheckRequest | undefined): R
     verdict: verdict.verdict,
     decidedBy: verdict.decidedBy,
     decidedAt: verdict.decidedAt,
-    checkId: verdict.checkId ?? '',
+    checkId: verdict.checkId ? packCheckId(verdict.checkId) : '',
     reviewId: verdict.reviewId ?? '',
     policyVersion: verdict.policyVersion ?? '',
     reasons: verdict.reasons ? packReasons(verdict.reasons) : '',
@@ -274,6 +275,12 @@ function fieldsOf(verdict: ListingVerdict, listing: CheckRequest | undefined): R
     contentHash: verdict.contentHash ?? '',
     brands: verdict.brands && verdict.brands.length > 0 ? JSON.stringify(verdict.brands) : '',
   };
-  if (listing) fields.listing = JSON.stringify(listing);
+  if (listing) fields.listing = storedListing(listing);
   return fields;
+}
+
+/** The listing as a record keeps it: without its id, which the record's key names. */
+function storedListing(listing: CheckRequest): string {
+  const { listingId: _listingId, ...rest } = listing;
+  return JSON.stringify(rest);
 }
