@@ -25,9 +25,9 @@ export function familyOf(key: string): string {
 
 export function boundOf(family: string): FamilyBound {
   if (/\{verdicts:\*\}:a:/.test(family)) return 'allow-window';
-  if (/\{verdicts:\*\}:v:|\{review\}:(decided|version|item|dedupe)|\{outcomes\}|\{spool\}|\{reports\}:rate/.test(family)) return 'retention';
+  if (/\{verdicts:\*\}:v:|\{review\}:(decided|version|item|dedupe|open)|\{outcomes\}|\{spool\}|\{reports\}:rate/.test(family)) return 'retention';
   if (/\{review\}:stream/.test(family)) return 'two days';
-  if (/\{review\}:(open|near)/.test(family)) return 'pending items';
+  if (/\{review\}:near/.test(family)) return 'pending items';
   if (/\{complaints\}|\{appeals\}|\{reports\}/.test(family)) return 'not yet bounded';
   return 'not traffic';
 }

@@ -85,7 +85,7 @@ async function decide(reviewId: string, decision: 'block' | 'allow', confirm?: R
 
 /** Every review id the listing's items index names: what the search looks for besides the listing. */
 async function reviewIdsOf(listingId: string): Promise<string[]> {
-  return operator.hkeys(keys.reviewItemsOfPrefix + listingId);
+  return operator.zrange(keys.reviewOpenPrefix + listingId, 0, -1);
 }
 
 async function erase(path: string): Promise<Record<string, number>> {

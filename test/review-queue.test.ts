@@ -155,8 +155,8 @@ describe('review queue', () => {
     const itemTtl = async (): Promise<[number, number, number]> => {
       const [listingId, contentHash] = await operator.hmget(`rq:{review}:item:${second?.reviewId}`, 'listingId', 'contentHash');
       const dedupeKey = `rq:{review}:dedupe:${listingId}:${contentHash}`;
-      assert.equal(await operator.hexists(`rq:{review}:items-of:${listingId}`, second?.reviewId ?? ''), 1, 'the listing\'s items index names the item');
-      return [await operator.ttl(`rq:{review}:item:${second?.reviewId}`), await operator.ttl(dedupeKey), await operator.ttl(`rq:{review}:items-of:${listingId}`)];
+      assert.notEqual(await operator.zscore(`rq:{review}:open:${listingId}`, second?.reviewId ?? ''), null, 'the listing\'s items index names the item');
+      return [await operator.ttl(`rq:{review}:item:${second?.reviewId}`), await operator.ttl(dedupeKey), await operator.ttl(`rq:{review}:open:${listingId}`)];
     };
     const [decidedItemTtl, decidedDedupeTtl, decidedIndexTtl] = await itemTtl();
     assert.ok(decidedItemTtl > 179 * 86_400 && decidedDedupeTtl > 179 * 86_400 && decidedIndexTtl >= decidedItemTtl, `a decided item expires: ${decidedItemTtl}, ${decidedDedupeTtl}, ${decidedIndexTtl}`);

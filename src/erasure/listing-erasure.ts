@@ -134,7 +134,7 @@ export class ListingErasure {
   private async reviewsOf(listingId: string, record: RecordFacts, erased: ListingErased): Promise<ErasedReviewItem[]> {
     const { keys } = this.parts;
     const [counts, rows] = await this.eraseReviews(
-      keys.reviewItemsOfPrefix + listingId,
+      keys.reviewOpenPrefix + listingId,
       listingId,
       keys.reviewItemPrefix,
       keys.reviewOpenPrefix + listingId,

@@ -20,10 +20,8 @@ export interface RedisKeys {
   reviewDecided(listingId: string, contentHash: string): string;
   /** reviewDecided's keys before the listingId. */
   readonly reviewDecidedPrefix: string;
-  /** A listing's open review items (deciding one closes the others); with the listingId appended. */
+  /** A listing's review items, open (score 0: deciding one closes the others) and closed (1, aliases too, what an erasure finds); with the listingId appended. */
   readonly reviewOpenPrefix: string;
-  /** A listing's review items (hash: reviewId -> '1', aliases too), so that an erasure finds decided ones; with the listingId appended. */
-  readonly reviewItemsOfPrefix: string;
   /** A listing's decision version, up by one with every decision and undo; with the listingId appended. */
   readonly listingVersionPrefix: string;
   /** Listings a person decided, by when (ms): what the check path's table mirrors. Trimmed to the retention window. */
@@ -110,7 +108,6 @@ export function redisKeys(prefix = 'gate:'): RedisKeys {
     reviewDecidedPrefix: `${prefix}{review}:decided:`,
     reviewItemPrefix: `${prefix}{review}:item:`,
     reviewOpenPrefix: `${prefix}{review}:open:`,
-    reviewItemsOfPrefix: `${prefix}{review}:items-of:`,
     listingVersionPrefix: `${prefix}{review}:version:`,
     decidedListings: `${prefix}{review}:decided-listings`,
     decidedChanges: `${prefix}review:decided:changes`,

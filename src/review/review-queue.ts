@@ -148,12 +148,12 @@ export class ReviewQueue {
     this.retentionSeconds = options.retentionSeconds ?? 180 * 86_400;
     this.clusters = new ReviewClusters(redis, keys);
     this.scripts = {
-      // The number of keys varies (six, then one per cluster key), so it is passed on each call.
+      // The number of keys varies (five, then one per cluster key), so it is passed on each call.
       enqueue: luaCommand<Script>(redis, 'enqueue-review', undefined, ['open-items']),
       decide: luaCommand<Script>(redis, 'decide-review', 3, ['review-cluster-index', 'review-item-keys', 'open-items']),
       undo: luaCommand<Script>(redis, 'undo-decision', 2, ['review-cluster-index', 'review-item-keys', 'open-items']),
       escalate: luaCommand<Script>(redis, 'escalate-review', 2, ['review-item-keys']),
-      earlierDecision: luaCommand<Script>(redis, 'record-earlier-decision', 3),
+      earlierDecision: luaCommand<Script>(redis, 'record-earlier-decision', 3, ['open-items']),
     };
   }
 
@@ -172,13 +172,12 @@ export class ReviewQueue {
     const reviewId = item.reviewId ?? newReviewId();
     const cluster = clusterIndexOf(item.listing);
     const [id, created, decided] = await this.scripts.enqueue(
-      String(6 + cluster.keys.length),
+      String(5 + cluster.keys.length),
       this.keys.reviewDedupe(item.listingId, item.contentHash),
       this.keys.reviewStream(item.tier),
       this.keys.reviewItemPrefix,
       this.keys.reviewDecided(item.listingId, item.contentHash),
       this.keys.reviewOpenPrefix + item.listingId,
-      this.keys.reviewItemsOfPrefix + item.listingId,
       ...cluster.keys.map((key) => this.keys.reviewCluster(key)),
       reviewId,
       item.tier,
@@ -215,7 +214,7 @@ export class ReviewQueue {
     await this.scripts.earlierDecision(
       this.keys.reviewItem(item.reviewId),
       this.keys.reviewDecisions,
-      this.keys.reviewItemsOfPrefix + item.listingId,
+      this.keys.reviewOpenPrefix + item.listingId,
       item.reviewId,
       item.listingId,
       result.decision,
@@ -398,7 +397,6 @@ export class ReviewQueue {
       this.keys.decidedChanges,
       this.keys.reviewDecidedPrefix,
       this.keys.reviewCluster(''),
-      this.keys.reviewItemsOfPrefix,
     );
     if (status !== 'ok') throw new ReviewError(value);
     return { decisionId: value, entry: entry ?? '' };
@@ -419,7 +417,6 @@ export class ReviewQueue {
       String(this.retentionSeconds),
       this.keys.reviewDecidedPrefix,
       this.keys.reviewCluster(''),
-      this.keys.reviewItemsOfPrefix,
     );
     if (status !== 'ok') throw new ReviewError(value);
     return entry ?? '';

@@ -18,14 +18,13 @@
 --          any pending item; '2' (a cluster decision) the item must not be held
 --          by another reviewer whose lease still runs
 -- ARGV[10] now in milliseconds since the epoch
--- ARGV[11] key prefix of a listing's open items (the listingId is appended)
+-- ARGV[11] key prefix of a listing's review items (lib/open-items.lua; the listingId is appended)
 -- ARGV[12] key prefix of a listing's decision version (the listingId is appended)
 -- ARGV[13] key prefix of review items (a reviewId is appended)
 -- ARGV[14] seconds a listing's version and decided content are kept
 -- ARGV[15] channel announcing a listing a person decided
 -- ARGV[16] key prefix of decided content (listingId, ':' and the content hash are appended)
 -- ARGV[17] key prefix of the cluster index
--- ARGV[18] key prefix of a listing's review items index (the listingId is appended)
 -- Needs lib/review-cluster-index.lua, lib/review-item-keys.lua and lib/open-items.lua.
 -- The listing's other open items are closed as superseded by this decision (a
 -- reviewer deciding one later gets already_decided): a person's decision on a
@@ -61,7 +60,7 @@ local reviewId = redis.call('HGET', item, 'reviewId')
 local listingId = redis.call('HGET', item, 'listingId')
 local openKey = ARGV[11] .. listingId
 local superseded = {}
-for _, other in ipairs(openItems(openKey)) do
+for _, other in ipairs(listingItems(openKey)) do
   local otherItem = ARGV[13] .. other
   if other ~= reviewId and redis.call('HGET', otherItem, 'status') == 'pending' then
     redis.call('HSET', otherItem, 'status', 'superseded', 'supersededBy', reviewId, 'decidedAt', ARGV[8])
@@ -74,12 +73,9 @@ for _, other in ipairs(openItems(openKey)) do
     superseded[#superseded + 1] = other
   end
 end
-redis.call('DEL', openKey)
--- The listing's items index (what an erasure finds) is kept as long as the items this decision closed.
-local itemsKey = ARGV[18] .. listingId
-redis.call('HSET', itemsKey, reviewId, '1')
-for _, other in ipairs(superseded) do redis.call('HSET', itemsKey, other, '1') end
-redis.call('EXPIRE', itemsKey, ARGV[14])
+closeItem(openKey, reviewId)
+for _, other in ipairs(superseded) do closeItem(openKey, other) end
+keepClosedFor(openKey, ARGV[14])
 -- A complaint's, appeal's or report's item has its own content key (<hash>:<kind>:<id>);
 -- the decision stands for the listing's content itself too, which a check looks up.
 local contentHash = redis.call('HGET', item, 'contentHash') or ''

@@ -7,9 +7,8 @@
 -- KEYS[2]  review stream of the item's tier
 -- KEYS[3]  item hash prefix (the reviewId is appended)
 -- KEYS[4]  decided key (listingId + content hash), value: the reviewer's decision
--- KEYS[5]  the listing's open items (lib/open-items.lua: deciding one closes the others)
--- KEYS[6]  the listing's review items (a hash of reviewIds, aliases too: what an erasure finds)
--- KEYS[7..] cluster sets (none when the listing has no cluster key)
+-- KEYS[5]  the listing's review items (lib/open-items.lua: deciding one closes the others open)
+-- KEYS[6..] cluster sets (none when the listing has no cluster key)
 -- ARGV[1]  reviewId to use if the item is new
 -- ARGV[2]  tier name
 -- ARGV[3]  cluster keys (review-cluster.ts packClusterKeys)
@@ -28,7 +27,7 @@ if existing then
   -- queued) finds the item through it.
   if ARGV[1] ~= existing then
     redis.call('HSETNX', KEYS[3] .. ARGV[1], 'aliasOf', existing)
-    redis.call('HSET', KEYS[6], ARGV[1], '1')
+    closeItem(KEYS[5], ARGV[1])
   end
   return { existing, 0, '' }
 end
@@ -44,9 +43,6 @@ end
 local entryId = redis.call('XADD', KEYS[2], '*', unpack(fields))
 redis.call('SET', KEYS[1], ARGV[1])
 addOpenItem(KEYS[5], ARGV[1])
--- The index lives while an item of the listing is pending, and a retention window after a decision (decide-review.lua).
-redis.call('HSET', KEYS[6], ARGV[1], '1')
-redis.call('PERSIST', KEYS[6])
 -- The item's stream, dedupe and decided keys follow from its tier, listing and content hash (lib/review-item-keys.lua).
 local item = { 'reviewId', ARGV[1], 'entryId', entryId, 'tier', ARGV[2], 'status', 'pending' }
 for i = 6, #ARGV, 2 do
@@ -55,8 +51,8 @@ for i = 6, #ARGV, 2 do
     item[#item + 1] = ARGV[i + 1]
   end
 end
-if #KEYS > 6 then
-  for i = 7, #KEYS do
+if #KEYS > 5 then
+  for i = 6, #KEYS do
     redis.call('ZADD', KEYS[i], 0, ARGV[1])
   end
   for _, value in ipairs({ 'clusterKeys', ARGV[3], 'text', ARGV[4], 'phashes', ARGV[5] }) do

@@ -4,10 +4,10 @@
 -- (acknowledged first), its cluster index memberships and content keys, and the
 -- listing's own keys: open items, decision version, items index, its place among the
 -- listings a person decided (announced, so every instance's table asks Redis again).
--- KEYS[1]  the listing's review items index (a hash of reviewIds)
+-- KEYS[1]  the listing's review items (lib/open-items.lua)
 -- ARGV[1]  listing id
 -- ARGV[2]  key prefix of review items (a reviewId is appended)
--- ARGV[3]  the listing's open items (lib/open-items.lua)
+-- ARGV[3]  the same key (earlier versions kept a listing's open items apart)
 -- ARGV[4]  the listing's decision version
 -- ARGV[5]  listings a person decided (a sorted set)
 -- ARGV[6]  channel announcing a listing a person decided
@@ -29,8 +29,7 @@ local function consider(id, indexed)
   end
   if indexed then isIndexed[id] = true end
 end
-for _, id in ipairs(redis.call('HKEYS', KEYS[1])) do consider(id, true) end
-for _, id in ipairs(openItems(ARGV[3])) do consider(id, true) end
+for _, id in ipairs(listingItems(KEYS[1])) do consider(id, true) end
 local extra = tonumber(ARGV[11])
 for i = 12, 11 + extra do consider(ARGV[i], false) end
 

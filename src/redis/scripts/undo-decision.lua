@@ -13,7 +13,6 @@
 -- ARGV[8]  seconds a listing's version is kept
 -- ARGV[9]  key prefix of decided content (listingId, ':' and the content hash are appended)
 -- ARGV[10] key prefix of the cluster index
--- ARGV[11] key prefix of a listing's review items index (the listingId is appended)
 -- Needs lib/review-cluster-index.lua, lib/review-item-keys.lua and lib/open-items.lua.
 -- Returns { 'ok', newEntryId, decisionEntryId } or { 'error', code }
 local item = KEYS[1]
@@ -42,9 +41,6 @@ local listingId = redis.call('HGET', item, 'listingId')
 local listingContent = string.match(redis.call('HGET', item, 'contentHash') or '', '^[^:]+')
 if listingContent then redis.call('DEL', ARGV[9] .. listingId .. ':' .. listingContent) end
 addOpenItem(ARGV[6] .. listingId, redis.call('HGET', item, 'reviewId'))
--- Pending again: the listing's items index stays while it is (as the item does).
-redis.call('HSET', ARGV[11] .. listingId, redis.call('HGET', item, 'reviewId'), '1')
-redis.call('PERSIST', ARGV[11] .. listingId)
 local versionKey = ARGV[7] .. listingId
 local version = redis.call('INCR', versionKey)
 redis.call('EXPIRE', versionKey, ARGV[8])
