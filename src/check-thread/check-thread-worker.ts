@@ -244,7 +244,7 @@ function check(request: CheckRequest, startedAt: number, deadlineMs: number, tim
   // Every probe and the ring question were answered by the tables (needsRedis said so).
   counts.listTableAnswers += probes.length;
   counts.ringTableAnswers++;
-  outcomes.push({
+  const outcome: ThreadCheckOutcome = {
     request,
     response,
     brands: decision.brands,
@@ -253,7 +253,9 @@ function check(request: CheckRequest, startedAt: number, deadlineMs: number, tim
     matchMicros,
     late: isLate(response.tookMicros, deadlineMs),
     decidedAt: new Date().toISOString(),
-  });
+  };
+  if (decision.shadow) outcome.shadow = decision.shadow;
+  outcomes.push(outcome);
   scheduleFlush();
   timing?.mark('decide');
   return response;

@@ -35,6 +35,8 @@ import { ALLIANCE_REF, decideListing, degradedSignal, type DecisionContext, type
 import type { AllianceSellers } from '../alliance/alliance-sellers.js';
 import type { DegradableSignal, FailMode } from '../config/gate-config.js';
 import type { AdmissionLimit } from './admission-limit.js';
+import type { ShadowOutcome } from './shadow-outcome.js';
+import type { ShadowFigures } from '../policy/shadow-figures.js';
 
 /** What a check thread found for a listing, and against which pack and bank generation. */
 export interface PrecomputedMatch {
@@ -55,6 +57,8 @@ export interface ThreadCheckOutcome {
   /** Answered past the deadline and its grace. */
   late: boolean;
   decidedAt: string;
+  /** What the pack's shadow entries would have done, when one matched. */
+  shadow?: ShadowOutcome;
 }
 
 export interface CheckServiceParts {
@@ -84,6 +88,8 @@ export interface CheckServiceParts {
   /** The adaptive bound on checks in flight (within maxChecksInFlight), if there is one. */
   admissionLimit?: AdmissionLimit;
   shedMode: 'review' | '503';
+  /** Where shadow entries' figures are counted. */
+  shadow: ShadowFigures;
 }
 
 /** The ring signal of a check whose seller and attributes the flags table has never seen in a confirmed ring. */
@@ -208,6 +214,7 @@ export class CheckService {
     const decision = decideListing(this.decisionContext(compiled, banks), request, { text, lists, ring, person, shed });
     for (const reason of decision.degraded) this.parts.metrics.degraded.inc({ signal: degradedSignal(reason) });
     const { verdict, brands, fingerprintHits, reasons } = decision;
+    if (decision.shadow) this.parts.shadow.count(decision.shadow, request.listingId, verdict);
 
     const response: CheckResponse = {
       checkId,
@@ -274,6 +281,7 @@ export class CheckService {
     this.parts.metrics.checks.inc({ verdict: response.verdict });
     this.parts.metrics.checkSeconds.observe(response.tookMicros / 1e6);
     if (outcome.late) this.parts.metrics.lateChecks.inc();
+    if (outcome.shadow) this.parts.shadow.count(outcome.shadow, request.listingId, response.verdict);
     if (response.verdict === 'allow') this.sampleForQa(request, response, undefined, outcome.brands);
     const record: ListingVerdict = { listingId: request.listingId, verdict: response.verdict, decidedBy: 'gate', decidedAt: outcome.decidedAt, checkId: response.checkId, policyVersion: response.policyVersion, reasons: response.reasons };
     this.recordOutcome(request, record, outcome.brands, outcome.fingerprintHits, ringAttributes(request));

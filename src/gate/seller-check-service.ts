@@ -80,7 +80,7 @@ export class SellerCheckService {
     for (const hit of text.ok ? text.value.text : []) {
       if (hit.kind !== PatternKind.Brand) continue;
       const brand = pack.brands[hit.ref];
-      if (!brand || named.has(brand.id) || brand.authorizedSellers.includes(request.sellerId)) continue;
+      if (!brand || brand.mode === 'shadow' || named.has(brand.id) || brand.authorizedSellers.includes(request.sellerId)) continue;
       named.add(brand.id);
       reasons.push({ code: 'business_name_brand', ref: brand.id, field: 'businessName', start: hit.start, end: hit.end });
     }

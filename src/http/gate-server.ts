@@ -34,6 +34,7 @@ import { metricCounters } from '../stream/stream-counters.js';
 import { authorizeUpgrade, registerCheckStream, STREAM_PATH, type CheckStreamRoute } from '../stream/stream-route.js';
 import { RECHECKS_PATH, registerRecheckRoutes, type RecheckRouteParts } from './recheck-routes.js';
 import { recheckAfterChange, recheckAfterChangeQuery, type StreamSource } from '../recheck/recheck-start.js';
+import { ENTRIES_PATH, POLICY_PATHS, registerPolicyRoutes, type PolicyRouteParts } from './policy-routes.js';
 
 export interface GateServerParts {
   checks: CheckService;
@@ -49,6 +50,7 @@ export interface GateServerParts {
   enforcement: Omit<EnforcementRouteParts, 'tokens' | 'metrics' | 'log' | 'audit'>;
   reviewPage: Omit<ReviewPageParts, 'tokens' | 'metrics' | 'log'>;
   rechecks: Omit<RecheckRouteParts, 'audit'>;
+  policy: Omit<PolicyRouteParts, 'livePack' | 'packs' | 'audit' | 'log'>;
   tokens: TokenRegistry;
   metrics: GateMetrics;
   /** True while Redis answers. */
@@ -272,6 +274,7 @@ export class GateServer {
     registerEnforcementRoutes(app, { ...p.enforcement, audit: p.audit, tokens: p.tokens, metrics: p.metrics, log: p.log }, (extra) => this.options(extra));
     registerReviewPageRoutes(app, { ...p.reviewPage, tokens: p.tokens, metrics: p.metrics, log: p.log }, (extra) => this.options(extra));
     registerRecheckRoutes(app, { ...p.rechecks, audit: p.audit }, (extra) => this.options(extra));
+    registerPolicyRoutes(app, { ...p.policy, livePack: p.livePack, packs: p.packs, audit: p.audit, log: p.log }, (extra) => this.options(extra));
 
     app.post(
       '/v1/admin/fingerprints/:kind',
@@ -308,7 +311,7 @@ export class GateServer {
       '/*',
       route(this.options(), ({ head, res, state }) => {
         const known =
-          ['/healthz', '/readyz', '/metrics', '/v1/check', STREAM_PATH, '/v1/check/seller', '/v1/reports', '/v1/admin/pack', '/v1/review/next', '/v1/review/decisions', '/v1/review/stats', '/v1/admin/audit', '/v1/admin/claims', '/v1/admin/transparency', '/v1/admin/demotions', RECHECKS_PATH].includes(head.url) ||
+          ['/healthz', '/readyz', '/metrics', '/v1/check', STREAM_PATH, '/v1/check/seller', '/v1/reports', '/v1/admin/pack', '/v1/review/next', '/v1/review/decisions', '/v1/review/stats', '/v1/admin/audit', '/v1/admin/claims', '/v1/admin/transparency', '/v1/admin/demotions', RECHECKS_PATH, ENTRIES_PATH, ...POLICY_PATHS].includes(head.url) ||
           ['/v1/admin/lists/', '/v1/admin/fingerprints/', '/v1/review/', '/v1/listings/', '/v1/rights-holder/', '/v1/admin/claims/', '/v1/admin/rings/', '/v1/admin/demotions/', '/v1/appeals/', `${RECHECKS_PATH}/`].some((prefix) => head.url.startsWith(prefix));
         const error = known
           ? new GateError('GATE_ERR_METHOD_NOT_ALLOWED', `${head.method.toUpperCase()} is not allowed on ${head.url}`)

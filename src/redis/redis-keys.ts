@@ -95,6 +95,10 @@ export interface RedisKeys {
   readonly allianceChanges: string;
   /** Values an admin removed from a list: no pack seeds them again until an admin adds them (bounded by admins' removals). */
   listRemoved(kind: ListKind): string;
+  /** Shadow entries' figures of one UTC hour (`YYYY-MM-DDTHH`): `<kind>\t<id>\t<figure>` -> count; expires after a week. */
+  shadowHits(hour: string): string;
+  /** A shadow entry's latest listing ids (a capped list); expires a week after its last hit. */
+  shadowSamples(entryKey: string): string;
 }
 
 export function redisKeys(prefix = 'gate:'): RedisKeys {
@@ -149,6 +153,8 @@ export function redisKeys(prefix = 'gate:'): RedisKeys {
     allianceSellers: `${prefix}{alliance}:sellers`,
     allianceChanges: `${prefix}alliance:changes`,
     listRemoved: (kind) => `${prefix}{lists}:${kind}:removed`,
+    shadowHits: (hour) => `${prefix}{shadow}:hits:${hour}`,
+    shadowSamples: (entryKey) => `${prefix}{shadow}:samples:${entryKey}`,
   };
 }
 
