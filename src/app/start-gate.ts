@@ -110,6 +110,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     const packs = new PackManager({ redis, keys, livePack, lists, fingerprints, metrics, builder, log, instanceId, registeredBrands: () => registry.enforceable() });
     await packs.listen(subscriber);
     await packs.loadInitial(config.packPath);
+    await packs.loadRollout().catch((error: unknown) => log(`the staged rollout in Redis is unusable (the live pack judges every seller): ${(error as Error).message}`));
     // Banked entries already in Redis (an earlier start, the admin API) are loaded even when the pack added none.
     await fingerprints.ensureLoaded();
     // The event loop normalizes too (review clusters, complaints): its tables are built

@@ -161,7 +161,7 @@ export class CheckService {
    * pack and banks live here now (otherwise the pool matches the listing again).
    */
   async check(request: CheckRequest, startedAt: number, deadlineMs: number, matched?: PrecomputedMatch, timing?: ServerTiming): Promise<CheckResponse> {
-    const compiled = this.parts.livePack.current;
+    const compiled = this.parts.livePack.forSeller(request.sellerId);
     if (!compiled) throw new GateError('GATE_ERR_NOT_READY', 'no policy pack is live yet');
     const { pack } = compiled;
     const checkId = `ck_${randomUUID()}`;

@@ -42,7 +42,7 @@ export class SellerCheckService {
   constructor(private readonly parts: SellerCheckParts) {}
 
   async check(request: SellerCheckRequest, startedAt: number, deadlineMs: number): Promise<SellerCheckResponse> {
-    const compiled = this.parts.livePack.current;
+    const compiled = this.parts.livePack.forSeller(request.sellerId);
     if (!compiled) throw new GateError('GATE_ERR_NOT_READY', 'no policy pack is live yet');
     const { pack } = compiled;
     const checkId = `sk_${randomUUID()}`;

@@ -34,7 +34,7 @@ import { metricCounters } from '../stream/stream-counters.js';
 import { authorizeUpgrade, registerCheckStream, STREAM_PATH, type CheckStreamRoute } from '../stream/stream-route.js';
 import { RECHECKS_PATH, registerRecheckRoutes, type RecheckRouteParts } from './recheck-routes.js';
 import { recheckAfterChange, recheckAfterChangeQuery, type StreamSource } from '../recheck/recheck-start.js';
-import { ENTRIES_PATH, POLICY_PATHS, registerPolicyRoutes, type PolicyRouteParts } from './policy-routes.js';
+import { adminName, checkPercent, ENTRIES_PATH, POLICY_PATHS, registerPolicyRoutes, stageRollout, type PolicyRouteParts } from './policy-routes.js';
 
 export interface GateServerParts {
   checks: CheckService;
@@ -215,19 +215,21 @@ export class GateServer {
     );
     app.put(
       '/v1/admin/pack',
-      route(this.options({ auth: admin, readsBody: true, bodyToFile: p.packUploadPath, maxBodyBytes: Math.max(p.maxBodyBytes, 512 * 1024 * 1024) }), async ({ body, head }) => {
+      route(this.options({ auth: admin, readsBody: true, bodyToFile: p.packUploadPath, maxBodyBytes: Math.max(p.maxBodyBytes, 512 * 1024 * 1024) }), async ({ body, head, principal }) => {
         // The upload went to a file as it arrived; the pack-build process decodes it.
         const upload = body as PackFile;
+        const rolloutPercent = new URLSearchParams(head.query).get('rolloutPercent');
+        if (rolloutPercent !== null) return this.uploadCandidate(upload, rolloutPercent, adminName(principal));
         let live;
         try {
           const recheck = recheckAfterChangeQuery(head.query, p.rechecks.redisPrefix);
           if (recheck) await p.rechecks.rechecks.checkSource(recheck);
-          live = await p.packs.replace(upload);
+          live = await p.packs.replace(upload, adminName(principal));
         } catch (error) {
           if (!p.packs.holds(upload.file)) await rm(upload.file, { force: true });
           throw error;
         }
-        await p.audit.record({ who: 'admin', what: 'pack:replace', subject: live.pack.packVersion, details: { key: live.key, patterns: live.patternCount } });
+        await p.audit.record({ who: adminName(principal), what: 'pack:replace', subject: live.pack.packVersion, details: { key: live.key, patterns: live.patternCount } });
         p.log(`pack ${live.pack.packVersion} made live by an admin (${live.patternCount} patterns, ${live.compileMillis.toFixed(0)} ms)`);
         const answer = { packVersion: live.pack.packVersion, key: live.key, patternCount: live.patternCount, compileMillis: Math.round(live.compileMillis), fromCache: live.fromCache };
         return { ...answer, ...(await this.recheckAfter(recheckAfterChangeQuery(head.query, p.rechecks.redisPrefix), { by: 'pack:replace', packVersion: live.pack.packVersion })) };
@@ -322,6 +324,24 @@ export class GateServer {
       }),
     );
     return app;
+  }
+
+  /** PUT /v1/admin/pack?rolloutPercent=N: the upload becomes a candidate judging N% of sellers, not the live pack. */
+  private async uploadCandidate(upload: PackFile, rawPercent: string, who: string): Promise<Record<string, unknown>> {
+    const p = this.parts;
+    const issues = new FieldIssues();
+    const percent = checkPercent(issues, 'rolloutPercent', rawPercent.trim() === '' ? undefined : Number(rawPercent));
+    try {
+      if (percent === undefined || !issues.empty) {
+        const issue = issues.first();
+        throw new GateError('GATE_ERR_INVALID_FIELD', `${issue?.path ?? 'rolloutPercent'} ${issue?.message ?? 'is invalid'}`, { field: 'rolloutPercent' });
+      }
+      const entry = await p.packs.candidate(upload, who);
+      await p.audit.record({ who, what: 'pack:candidate', subject: entry.version, details: { key: entry.key, patterns: entry.patterns } });
+      return { packVersion: entry.version, key: entry.key, patternCount: entry.patterns, ...(await stageRollout({ packs: p.packs, audit: p.audit, log: p.log }, entry.version, percent, who)) };
+    } finally {
+      await rm(upload.file, { force: true });
+    }
   }
 
   /** The job an admin's change asked for (`recheck: true`), started once the change is made: `{ recheckId }` for the answer. */

@@ -57,6 +57,10 @@ export interface RedisKeys {
   /** The pack an admin made live, shared by every instance. */
   readonly livePack: string;
   readonly packChanges: string;
+  /** The packs made live (or staged) here, newest first: JSON entries, capped (src/policy/pack-history.ts). */
+  readonly packHistory: string;
+  /** The staged rollout in force, if any: JSON { version, packHash, percent, at, who }. */
+  readonly packRollout: string;
   /** Brands registered by rights holders: `<holder>/<brandId>` -> JSON. */
   readonly registeredBrands: string;
   complaint(complaintId: string): string;
@@ -131,6 +135,8 @@ export function redisKeys(prefix = 'gate:'): RedisKeys {
     fingerprintChanges: `${prefix}fp:changes`,
     livePack: `${prefix}{pack}:live`,
     packChanges: `${prefix}pack:changes`,
+    packHistory: `${prefix}{pack}:history`,
+    packRollout: `${prefix}{pack}:rollout`,
     registeredBrands: `${prefix}{registry}:brands`,
     complaint: (id) => `${prefix}{complaints}:item:${id}`,
     holderComplaints: (holder) => `${prefix}{complaints}:holder:${holder}`,
