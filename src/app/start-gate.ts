@@ -38,6 +38,7 @@ import { WebhookOutbox } from '../webhook/webhook-outbox.js';
 import { BrandRegistry } from '../rights-holder/brand-registry.js';
 import { SellerRings } from '../rings/seller-rings.js';
 import { BrandFigures } from '../enforcement/brand-figures.js';
+import { ShadowFigures } from '../policy/shadow-figures.js';
 import { CauseLedger } from '../enforcement/cause-ledger.js';
 import { ComplainerTrustBook } from '../rights-holder/complainer-trust.js';
 import { ComplaintDesk } from '../rights-holder/complaint-desk.js';
@@ -111,6 +112,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     const packs = new PackManager({ redis, keys, livePack, lists, fingerprints, metrics, builder, log, instanceId, registeredBrands: () => registry.enforceable() });
     await packs.listen(subscriber);
     await packs.loadInitial(config.packPath);
+    await packs.loadRollout().catch((error: unknown) => log(`the staged rollout in Redis is unusable (the live pack judges every seller): ${(error as Error).message}`));
     // Banked entries already in Redis (an earlier start, the admin API) are loaded even when the pack added none.
     await fingerprints.ensureLoaded();
     // The event loop normalizes too (review clusters, complaints): its tables are built
@@ -128,6 +130,8 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     opened.push(() => rings.flushLinks());
     const figures = new BrandFigures(redis, keys, log);
     opened.push(() => figures.flush());
+    const shadow = new ShadowFigures(redis, keys, log);
+    opened.push(() => shadow.close());
     const causes = new CauseLedger(redis, keys, config.demotion, audit, log);
     opened.push(() => causes.flush());
     await causes.listen(subscriber);
@@ -288,7 +292,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     const decided = new DecidedListings(redis, keys, log, config.listResyncSeconds * 1000);
     opened.push(async () => decided.close());
     await decided.listen(subscriber);
-    const checks = new CheckService({ decided, livePack, pool, lists, fingerprints, reviews, verdicts, spool, metrics, qaShare: config.qaShare, log, rings, figures, causes, alliance, failModes: config.failModes, maxListingsInFlight: config.maxListingsInFlight, maxChecksInFlight: config.maxChecksInFlight, admissionLimit, shedMode: config.shedMode });
+    const checks = new CheckService({ decided, livePack, pool, lists, fingerprints, reviews, verdicts, spool, metrics, qaShare: config.qaShare, log, rings, figures, causes, alliance, failModes: config.failModes, maxListingsInFlight: config.maxListingsInFlight, maxChecksInFlight: config.maxChecksInFlight, admissionLimit, shedMode: config.shedMode, shadow });
     metrics.registry.gauge('gate_admission_limit', 'Checks in flight admitted now: the adaptive bound (GATE_ADMISSION_TARGET_MS) within GATE_MAX_CHECKS_IN_FLIGHT.', () => admissionLimit?.limit ?? config.maxChecksInFlight);
     metrics.registry.gauge('gate_admission_limit_decreases_total', 'Times the adaptive bound on checks in flight shrank because matching took longer than GATE_ADMISSION_TARGET_MS.', () => admissionLimit?.decreases ?? 0);
     metrics.registry.gauge('gate_checks_in_flight', 'Checks admitted and not answered yet (GATE_MAX_CHECKS_IN_FLIGHT bounds them).', () => checks.checksInFlight);
@@ -375,6 +379,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
       rightsHolder: { registry, packs, fingerprints, complaints, trust, figures, alliance },
       enforcement: { registry, packs, figures, causes, rings, appeals },
       reviewPage: { images: new ImageProxy(config.reviewImages) },
+      policy: { shadow },
       rechecks: { rechecks: rechecks.rechecks, redisPrefix: config.redisPrefix, uploadPath: rechecks.uploadPath, maxUploadBytes: config.recheck.maxUploadBytes },
       erasure: { listings: listingErasure, sellers: sellerErasure },
       tokens: buildTokens(config),

@@ -27,6 +27,7 @@ import { checkRequestOf, deadlineOf } from '../http/check-input.js';
 import { decodeBody } from '../http/decode-body.js';
 import { checkJsonDepth } from '../http/json-depth.js';
 import { brandIndexOf } from '../pack/brand-index.js';
+import { sellerBucket } from '../pack/seller-bucket.js';
 import { route, toGateError, type RouteOptions } from '../http/route-handler.js';
 import { MembershipReplica } from '../lists/membership-replica.js';
 import { listingToMatch } from '../matcher/listing-fields.js';
@@ -70,6 +71,8 @@ interface LoadedPack {
 // By the event loop's number for each pack: the live one, and one being warmed up for a swap.
 const packs = new Map<number, LoadedPack>();
 let live: LoadedPack | undefined;
+/** A staged rollout's candidate and the seller buckets it judges (seller-bucket.ts). */
+let rollout: { loaded: LoadedPack; buckets: number } | undefined;
 let banks: { snapshot: FingerprintSnapshot; indexes: FingerprintIndexes } | undefined;
 const tables: Record<TableName, MembershipReplica> = { lists: new MembershipReplica(), decided: new MembershipReplica(), rings: new MembershipReplica() };
 let shares: ReadonlyMap<string, readonly string[]> = new Map();
@@ -126,17 +129,28 @@ function makeLive(id: number): void {
   const next = packs.get(id);
   if (!next) return;
   live = next;
-  for (const [other, loaded] of packs) {
-    // Older packs go; a newer one may be warming up for the next swap.
-    if (loaded === live || other > id) continue;
-    packs.delete(other);
-    // Two packs may share a database (the same patterns).
-    if (loaded.db !== live.db) loaded.db.close();
-  }
+  forgetOlderThan(id);
   if (!ready && banks) {
     ready = true;
     tell({ type: 'ready' });
   }
+}
+
+/** Packs older than `id` go, but for the live one and a rollout's candidate; a newer one may be warming up for the next swap. */
+function forgetOlderThan(id: number): void {
+  for (const [other, loaded] of packs) {
+    if (loaded === live || loaded === rollout?.loaded || other >= id) continue;
+    packs.delete(other);
+    // Two packs may share a database (the same patterns).
+    if (loaded.db !== live?.db && loaded.db !== rollout?.loaded.db) loaded.db.close();
+  }
+}
+
+function stageRollout(id: number | undefined, buckets: number): void {
+  const loaded = id === undefined ? undefined : packs.get(id);
+  rollout = loaded ? { loaded, buckets } : undefined;
+  const liveId = [...packs].find(([, pack]) => pack === live)?.[0];
+  if (liveId !== undefined) forgetOlderThan(liveId);
 }
 
 function handle(message: ToThread): void {
@@ -146,6 +160,9 @@ function handle(message: ToThread): void {
       break;
     case 'live':
       makeLive(message.id);
+      break;
+    case 'rollout':
+      stageRollout(message.id, message.buckets);
       break;
     case 'banks':
       if (!banks || message.snapshot.shared.version > banks.snapshot.shared.version) banks = { snapshot: message.snapshot, indexes: fingerprintsFromShared(message.snapshot.shared) };
@@ -233,7 +250,8 @@ function checkListing(request: CheckRequest, startedAt: number, deadlineMs: numb
 }
 
 function check(request: CheckRequest, startedAt: number, deadlineMs: number, timing: ServerTiming | undefined): Promise<CheckResponse> | CheckResponse {
-  const loaded = live;
+  const staged = rollout;
+  const loaded = staged !== undefined && sellerBucket(request.sellerId) < staged.buckets ? staged.loaded : live;
   const current = banks;
   if (!loaded || !current) throw new GateError('GATE_ERR_NOT_READY', 'no policy pack is live yet');
   const matchedAt = performance.now();
@@ -250,7 +268,7 @@ function check(request: CheckRequest, startedAt: number, deadlineMs: number, tim
   counts.ringTableAnswers++;
   const late = isLate(response.tookMicros, deadlineMs);
   const qaSampled = response.verdict === 'allow' && setup.qaShare > 0 && Math.random() < setup.qaShare;
-  if (response.verdict === 'allow' && !qaSampled && decision.degraded.length === 0 && decision.fingerprintHits.images.length === 0) {
+  if (response.verdict === 'allow' && !qaSampled && !decision.shadow && decision.degraded.length === 0 && decision.fingerprintHits.images.length === 0) {
     // Nothing but a compact record, metrics and the seller's links to keep: sent as strings.
     pushThreadAllow(allows, {
       listingId: request.listingId,
@@ -263,7 +281,7 @@ function check(request: CheckRequest, startedAt: number, deadlineMs: number, tim
       late,
     });
   } else {
-    outcomes.push({
+    const outcome: ThreadCheckOutcome = {
       request,
       response,
       brands: decision.brands,
@@ -273,7 +291,9 @@ function check(request: CheckRequest, startedAt: number, deadlineMs: number, tim
       late,
       decidedAt: new Date().toISOString(),
       qaSampled,
-    });
+    };
+    if (decision.shadow) outcome.shadow = decision.shadow;
+    outcomes.push(outcome);
   }
   scheduleFlush();
   timing?.mark('decide');

@@ -15,7 +15,8 @@ import { freePort } from '../redis/embedded-redis.js';
 import type { BlocklistStore } from '../lists/blocklist-store.js';
 import type { GateMetrics } from '../observability/gate-metrics.js';
 import type { CompiledPack } from '../pack/compiled-pack.js';
-import type { LivePack } from '../pack/live-pack.js';
+import type { LivePack, PackRollout } from '../pack/live-pack.js';
+import { bucketsOf } from '../pack/seller-bucket.js';
 import { LIST_KINDS, type PackLists } from '../pack/policy-pack.js';
 import type { DecidedListings } from '../review/decided-listings.js';
 import type { SellerRings } from '../rings/seller-rings.js';
@@ -86,6 +87,7 @@ export class CheckThreads {
     const others = Array.from({ length: this.parts.count - 1 }, (_, i) => this.spawn(i + 1, this.port));
     await Promise.all(others.map((thread) => this.listening(thread)));
     this.parts.livePack.onSwap((next) => this.makeLive(next));
+    this.parts.livePack.onRollout((rollout) => void this.stage(rollout));
     await this.whenReady();
     return this.port;
   }
@@ -218,6 +220,34 @@ export class CheckThreads {
       send({ type: 'pack', id: this.idOf(live), pack: forThreads(live) });
       send({ type: 'live', id: this.idOf(live) });
     }
+    const rollout = p.livePack.rollout;
+    if (rollout) {
+      const id = this.idOf(rollout.compiled);
+      if (rollout.compiled !== live) send({ type: 'pack', id, pack: forThreads(rollout.compiled) });
+      send({ type: 'rollout', id, buckets: bucketsOf(rollout.percent) });
+    }
+  }
+
+  /** A rollout's candidate loaded in every thread, then judging its share of sellers there. */
+  private async stage(rollout: PackRollout | undefined): Promise<void> {
+    const live = this.parts.livePack.current;
+    const liveId = live ? this.idOf(live) : 0;
+    if (!rollout) {
+      for (const thread of this.threads) {
+        this.send(thread, { type: 'rollout', id: undefined, buckets: 0 });
+        this.forgotten(thread, liveId);
+      }
+      return;
+    }
+    await this.load(rollout.compiled);
+    // A later change may have come while this one loaded: only the latest is sent.
+    const now = this.parts.livePack.rollout;
+    if (now?.compiled !== rollout.compiled || now.percent !== rollout.percent) return;
+    const id = this.idOf(rollout.compiled);
+    for (const thread of this.threads) {
+      this.send(thread, { type: 'rollout', id, buckets: bucketsOf(rollout.percent) });
+      this.forgotten(thread, liveId);
+    }
   }
 
   private idOf(pack: CompiledPack): number {
@@ -269,7 +299,19 @@ export class CheckThreads {
     for (const thread of this.threads) {
       if (!thread.loaded.has(id)) this.send(thread, { type: 'pack', id, pack: forThreads(next) });
       this.send(thread, { type: 'live', id });
+      this.forgotten(thread, id);
     }
+  }
+
+  /**
+   * What a thread drops when `liveId` goes live or a rollout changes: every older
+   * pack but the rollout's (check-thread-worker.ts, forgetOlderThan). A pack
+   * made live again later (a rollback) is then sent again.
+   */
+  private forgotten(thread: CheckThread, liveId: number): void {
+    const rollout = this.parts.livePack.rollout;
+    const kept = rollout ? this.idOf(rollout.compiled) : undefined;
+    for (const id of thread.loaded) if (id < liveId && id !== kept) thread.loaded.delete(id);
   }
 
   private receive(thread: CheckThread, message: FromThread): void {

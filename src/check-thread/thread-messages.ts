@@ -37,6 +37,8 @@ export type ToThread =
   /** The pack's `pack` holds its scoring parts only (no lists or banks); its database and meta are shared memory. */
   | { type: 'pack'; id: number; pack: CompiledPack }
   | { type: 'live'; id: number }
+  /** A staged rollout: the loaded pack `id` judges sellers in buckets below `buckets` (seller-bucket.ts); no id: none. */
+  | { type: 'rollout'; id: number | undefined; buckets: number }
   | { type: 'banks'; snapshot: FingerprintSnapshot }
   | { type: 'table'; table: TableName; change: MirrorChange }
   | { type: 'alliance'; shares: Array<[string, readonly string[]]> }

@@ -36,6 +36,8 @@ import { ALLIANCE_REF, decideListing, degradedSignal, type DecisionContext, type
 import type { AllianceSellers } from '../alliance/alliance-sellers.js';
 import type { DegradableSignal, FailMode } from '../config/gate-config.js';
 import type { AdmissionLimit } from './admission-limit.js';
+import type { ShadowOutcome } from './shadow-outcome.js';
+import type { ShadowFigures } from '../policy/shadow-figures.js';
 
 /** What a check thread found for a listing, and against which pack and bank generation. */
 export interface PrecomputedMatch {
@@ -58,6 +60,8 @@ export interface ThreadCheckOutcome {
   decidedAt: string;
   /** For an allow: whether the thread drew it for the QA tier (GATE_QA_SHARE); drawn here when absent. */
   qaSampled?: boolean;
+  /** What the pack's shadow entries would have done, when one matched. */
+  shadow?: ShadowOutcome;
 }
 
 export interface CheckServiceParts {
@@ -87,6 +91,8 @@ export interface CheckServiceParts {
   /** The adaptive bound on checks in flight (within maxChecksInFlight), if there is one. */
   admissionLimit?: AdmissionLimit;
   shedMode: 'review' | '503';
+  /** Where shadow entries' figures are counted. */
+  shadow: ShadowFigures;
 }
 
 /** The ring signal of a check whose seller and attributes the flags table has never seen in a confirmed ring. */
@@ -158,7 +164,7 @@ export class CheckService {
    * pack and banks live here now (otherwise the pool matches the listing again).
    */
   async check(request: CheckRequest, startedAt: number, deadlineMs: number, matched?: PrecomputedMatch, timing?: ServerTiming): Promise<CheckResponse> {
-    const compiled = this.parts.livePack.current;
+    const compiled = this.parts.livePack.forSeller(request.sellerId);
     if (!compiled) throw new GateError('GATE_ERR_NOT_READY', 'no policy pack is live yet');
     const { pack } = compiled;
     const checkId = `ck_${randomUUID()}`;
@@ -211,6 +217,7 @@ export class CheckService {
     const decision = decideListing(this.decisionContext(compiled, banks), request, { text, lists, ring, person, shed });
     for (const reason of decision.degraded) this.parts.metrics.degraded.inc({ signal: degradedSignal(reason) });
     const { verdict, brands, fingerprintHits, reasons } = decision;
+    if (decision.shadow) this.parts.shadow.count(decision.shadow, request.listingId, verdict);
 
     const response: CheckResponse = {
       checkId,
@@ -277,6 +284,7 @@ export class CheckService {
     this.parts.metrics.checks.inc({ verdict: response.verdict });
     this.parts.metrics.checkSeconds.observe(response.tookMicros / 1e6);
     if (outcome.late) this.parts.metrics.lateChecks.inc();
+    if (outcome.shadow) this.parts.shadow.count(outcome.shadow, request.listingId, response.verdict);
     if (response.verdict === 'allow' && (outcome.qaSampled ?? this.drawForQa())) this.sampleForQa(request, response, undefined, outcome.brands);
     const record: ListingVerdict = { listingId: request.listingId, verdict: response.verdict, decidedBy: 'gate', decidedAt: outcome.decidedAt, checkId: response.checkId, policyVersion: response.policyVersion, reasons: response.reasons };
     this.recordOutcome(request, record, outcome.brands, outcome.fingerprintHits, ringAttributes(request));

@@ -16,7 +16,8 @@ import type { RingStatus } from '../rings/seller-rings.js';
 import type { CheckRequest } from './check-request.js';
 import type { ListHit } from './list-hit.js';
 import type { Reason, Verdict } from './reason.js';
-import { scoreListing } from './score-listing.js';
+import { scoreListing, type ScoringInput } from './score-listing.js';
+import { findShadowMatches, type ShadowOutcome } from './shadow-outcome.js';
 import type { Outcome } from './settle-before.js';
 
 /** The ref of a `blocklist_seller` reason that a rights holder's share gave, before the sharing brand's live id. */
@@ -57,6 +58,8 @@ export interface ListingDecision {
   /** Live ids of the brands the listing named or whose banked items it matched. */
   brands: string[];
   fingerprintHits: NamedFingerprintHits;
+  /** Set when a shadow entry matched: what the shadow entries would have done (never what the caller sees). */
+  shadow?: ShadowOutcome;
 }
 
 const NO_FINGERPRINT_HITS: NamedFingerprintHits = { texts: [], images: [] };
@@ -98,7 +101,7 @@ function brandsInvolved(compiled: CompiledPack, match: ListingMatch | undefined,
   for (const hit of match?.text ?? []) {
     if (hit.kind !== PatternKind.Brand) continue;
     const brand = compiled.pack.brands[hit.ref];
-    if (brand) out.add(brand.id);
+    if (brand && brand.mode !== 'shadow') out.add(brand.id);
   }
   for (const ref of fingerprintRefs) {
     const owner = bankedEntryOwner(ref);
@@ -142,7 +145,7 @@ export function decideListing(context: DecisionContext, request: CheckRequest, s
   if (ring.ok && ring.value.confirmedOthers > 0) {
     extraSignals.push({ reason: { code: 'ring', ref: ring.value.ringLabel, field: 'sellerId' }, score: pack.ring?.score ?? pack.thresholds.review });
   }
-  const scored = scoreListing(pack, {
+  const scoring: ScoringInput = {
     sellerId: request.sellerId,
     category: request.category,
     price: request.price,
@@ -151,15 +154,35 @@ export function decideListing(context: DecisionContext, request: CheckRequest, s
     fingerprintHits,
     extraSignals,
     demoted: context.demoted,
-  });
-  let verdict = scored.verdict;
-  // Each signal that could not be computed moves the verdict as configured (default: at least review).
+  };
+  const scored = scoreListing(pack, scoring);
+  const verdict = withDegraded(scored.verdict, degraded, context.failModes);
+  const decision: ListingDecision = { verdict, score: scored.score, reasons: [...scored.reasons, ...degraded], degraded, brands, fingerprintHits };
+  // A pack without shadow entries pays this one property read.
+  if (pack.shadow !== undefined) {
+    const matches = findShadowMatches(pack, pack.shadow, request, scoring.textHits);
+    if (matches) {
+      const wouldHave = scoreListing(pack, {
+        ...scoring,
+        enforceShadow: true,
+        listHits: [...scoring.listHits, ...matches.lists],
+        fingerprintHits: { texts: [...fingerprintHits.texts, ...matches.texts], images: [...fingerprintHits.images, ...matches.images] },
+      });
+      decision.shadow = { entries: matches.entries, wouldHave: withDegraded(wouldHave.verdict, degraded, context.failModes) };
+    }
+  }
+  return decision;
+}
+
+/** Each signal that could not be computed moves the verdict as configured (default: at least review). */
+function withDegraded(scored: Verdict, degraded: readonly Reason[], failModes: DecisionContext['failModes']): Verdict {
+  let verdict = scored;
   for (const reason of degraded) {
     const signal = degradedSignal(reason);
     if (signal === 'decision') continue; // not knowing of a person's verdict leaves the gate's standing
-    const mode = context.failModes[signal as DegradableSignal] ?? 'review';
+    const mode = failModes[signal as DegradableSignal] ?? 'review';
     if (mode === 'closed') verdict = 'block';
     else if (mode === 'review' && verdict === 'allow') verdict = 'review';
   }
-  return { verdict, score: scored.score, reasons: [...scored.reasons, ...degraded], degraded, brands, fingerprintHits };
+  return verdict;
 }

@@ -11,13 +11,13 @@ import { causeOf } from '../enforcement/cause-ledger.js';
  * A brand's Chinese name written by its sound (issue 24 item 3): thresholds.review,
  * once, and never part of a block: a wrong guess costs a reviewer's glance, not a sale.
  */
-function soundAlikeReasons(pack: PolicyPack, textHits: readonly TextHit[], named: ReadonlySet<number>): Reason[] {
+function soundAlikeReasons(pack: PolicyPack, textHits: readonly TextHit[], named: ReadonlySet<number>, enforceShadow: boolean): Reason[] {
   const reasons: Reason[] = [];
   const seen = new Set<number>();
   for (const hit of textHits) {
     if (hit.kind !== PatternKind.SoundAlike || named.has(hit.ref) || seen.has(hit.ref)) continue;
     const brand = pack.brands[hit.ref];
-    if (!brand) continue;
+    if (!brand || (brand.mode === 'shadow' && !enforceShadow)) continue;
     seen.add(hit.ref);
     reasons.push({ code: 'brand_sound_alike', ref: brand.id, field: hit.field, start: hit.start, end: hit.end });
   }
@@ -39,6 +39,11 @@ export interface ScoringInput {
   extraSignals?: ReadonlyArray<{ reason: Reason; score: number }>;
   /** Causes demoted to review-only (see enforcement/cause-ledger.ts): they add their score but cannot make a block. */
   demoted?: ReadonlySet<string>;
+  /**
+   * Count the pack's shadow brands, indicators and rules as if enforced: what
+   * they would have done (issue 26 point 1). Default: they are left out.
+   */
+  enforceShadow?: boolean;
 }
 
 export interface Scored {
@@ -76,7 +81,8 @@ export function scoreListing(pack: PolicyPack, input: ScoringInput): Scored {
     if (isDemoted(reason)) demotedScore += pack.thresholds.block;
   }
 
-  const brandHits = input.textHits.filter((h) => h.kind === PatternKind.Brand);
+  const enforceShadow = input.enforceShadow === true;
+  const brandHits = input.textHits.filter((h) => h.kind === PatternKind.Brand && (enforceShadow || pack.brands[h.ref]?.mode !== 'shadow'));
   const brandNamed = brandHits.length > 0;
 
   let indicatorBest = 0;
@@ -84,7 +90,7 @@ export function scoreListing(pack: PolicyPack, input: ScoringInput): Scored {
   for (const hit of input.textHits) {
     if (hit.kind !== PatternKind.Indicator) continue;
     const indicator = pack.indicators[hit.ref];
-    if (!indicator) continue;
+    if (!indicator || (indicator.mode === 'shadow' && !enforceShadow)) continue;
     const reason: Reason = {
       code: brandNamed ? 'indicator_with_brand' : 'indicator',
       ref: indicator.term,
@@ -122,14 +128,14 @@ export function scoreListing(pack: PolicyPack, input: ScoringInput): Scored {
   for (const hit of input.textHits) {
     if (hit.kind !== PatternKind.Rule) continue;
     const rule = pack.rules[hit.ref];
-    if (!rule) continue;
+    if (!rule || (rule.mode === 'shadow' && !enforceShadow)) continue;
     const reason: Reason = { code: 'rule', ref: rule.id, field: hit.field, start: hit.start, end: hit.end };
     reasons.push(reason);
     score += rule.score;
     if (isDemoted(reason)) demotedScore += rule.score;
   }
 
-  const soundAlikes = soundAlikeReasons(pack, input.textHits, new Set(brandHits.map((h) => h.ref)));
+  const soundAlikes = soundAlikeReasons(pack, input.textHits, new Set(brandHits.map((h) => h.ref)), enforceShadow);
   if (soundAlikes.length > 0) {
     reasons.push(...soundAlikes);
     score += pack.thresholds.review;

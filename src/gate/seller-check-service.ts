@@ -42,7 +42,7 @@ export class SellerCheckService {
   constructor(private readonly parts: SellerCheckParts) {}
 
   async check(request: SellerCheckRequest, startedAt: number, deadlineMs: number): Promise<SellerCheckResponse> {
-    const compiled = this.parts.livePack.current;
+    const compiled = this.parts.livePack.forSeller(request.sellerId);
     if (!compiled) throw new GateError('GATE_ERR_NOT_READY', 'no policy pack is live yet');
     const { pack } = compiled;
     const checkId = `sk_${randomUUID()}`;
@@ -80,7 +80,7 @@ export class SellerCheckService {
     for (const hit of text.ok ? text.value.text : []) {
       if (hit.kind !== PatternKind.Brand) continue;
       const brand = pack.brands[hit.ref];
-      if (!brand || named.has(brand.id) || brand.authorizedSellers.includes(request.sellerId)) continue;
+      if (!brand || brand.mode === 'shadow' || named.has(brand.id) || brand.authorizedSellers.includes(request.sellerId)) continue;
       named.add(brand.id);
       reasons.push({ code: 'business_name_brand', ref: brand.id, field: 'businessName', start: hit.start, end: hit.end });
     }

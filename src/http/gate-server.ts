@@ -35,6 +35,7 @@ import { metricCounters } from '../stream/stream-counters.js';
 import { authorizeUpgrade, registerCheckStream, STREAM_PATH, type CheckStreamRoute } from '../stream/stream-route.js';
 import { RECHECKS_PATH, registerRecheckRoutes, type RecheckRouteParts } from './recheck-routes.js';
 import { recheckAfterChange, recheckAfterChangeQuery, type StreamSource } from '../recheck/recheck-start.js';
+import { adminName, checkPercent, ENTRIES_PATH, POLICY_PATHS, registerPolicyRoutes, stageRollout, type PolicyRouteParts } from './policy-routes.js';
 
 export interface GateServerParts {
   checks: CheckService;
@@ -51,6 +52,7 @@ export interface GateServerParts {
   reviewPage: Omit<ReviewPageParts, 'tokens' | 'metrics' | 'log'>;
   rechecks: Omit<RecheckRouteParts, 'audit'>;
   erasure: Omit<ErasureRouteParts, 'audit'>;
+  policy: Omit<PolicyRouteParts, 'livePack' | 'packs' | 'audit' | 'log'>;
   tokens: TokenRegistry;
   metrics: GateMetrics;
   /** True while Redis answers. */
@@ -215,19 +217,21 @@ export class GateServer {
     );
     app.put(
       '/v1/admin/pack',
-      route(this.options({ auth: admin, readsBody: true, bodyToFile: p.packUploadPath, maxBodyBytes: Math.max(p.maxBodyBytes, 512 * 1024 * 1024) }), async ({ body, head }) => {
+      route(this.options({ auth: admin, readsBody: true, bodyToFile: p.packUploadPath, maxBodyBytes: Math.max(p.maxBodyBytes, 512 * 1024 * 1024) }), async ({ body, head, principal }) => {
         // The upload went to a file as it arrived; the pack-build process decodes it.
         const upload = body as PackFile;
+        const rolloutPercent = new URLSearchParams(head.query).get('rolloutPercent');
+        if (rolloutPercent !== null) return this.uploadCandidate(upload, rolloutPercent, adminName(principal));
         let live;
         try {
           const recheck = recheckAfterChangeQuery(head.query, p.rechecks.redisPrefix);
           if (recheck) await p.rechecks.rechecks.checkSource(recheck);
-          live = await p.packs.replace(upload);
+          live = await p.packs.replace(upload, adminName(principal));
         } catch (error) {
           if (!p.packs.holds(upload.file)) await rm(upload.file, { force: true });
           throw error;
         }
-        await p.audit.record({ who: 'admin', what: 'pack:replace', subject: live.pack.packVersion, details: { key: live.key, patterns: live.patternCount } });
+        await p.audit.record({ who: adminName(principal), what: 'pack:replace', subject: live.pack.packVersion, details: { key: live.key, patterns: live.patternCount } });
         p.log(`pack ${live.pack.packVersion} made live by an admin (${live.patternCount} patterns, ${live.compileMillis.toFixed(0)} ms)`);
         const answer = { packVersion: live.pack.packVersion, key: live.key, patternCount: live.patternCount, compileMillis: Math.round(live.compileMillis), fromCache: live.fromCache };
         return { ...answer, ...(await this.recheckAfter(recheckAfterChangeQuery(head.query, p.rechecks.redisPrefix), { by: 'pack:replace', packVersion: live.pack.packVersion })) };
@@ -275,6 +279,7 @@ export class GateServer {
     registerReviewPageRoutes(app, { ...p.reviewPage, tokens: p.tokens, metrics: p.metrics, log: p.log }, (extra) => this.options(extra));
     registerRecheckRoutes(app, { ...p.rechecks, audit: p.audit }, (extra) => this.options(extra));
     registerErasureRoutes(app, { ...p.erasure, audit: p.audit }, (extra) => this.options(extra));
+    registerPolicyRoutes(app, { ...p.policy, livePack: p.livePack, packs: p.packs, audit: p.audit, log: p.log }, (extra) => this.options(extra));
 
     app.post(
       '/v1/admin/fingerprints/:kind',
@@ -311,7 +316,7 @@ export class GateServer {
       '/*',
       route(this.options(), ({ head, res, state }) => {
         const known =
-          ['/healthz', '/readyz', '/metrics', '/v1/check', STREAM_PATH, '/v1/check/seller', '/v1/reports', '/v1/admin/pack', '/v1/review/next', '/v1/review/decisions', '/v1/review/stats', '/v1/admin/audit', '/v1/admin/claims', '/v1/admin/transparency', '/v1/admin/demotions', RECHECKS_PATH].includes(head.url) ||
+          ['/healthz', '/readyz', '/metrics', '/v1/check', STREAM_PATH, '/v1/check/seller', '/v1/reports', '/v1/admin/pack', '/v1/review/next', '/v1/review/decisions', '/v1/review/stats', '/v1/admin/audit', '/v1/admin/claims', '/v1/admin/transparency', '/v1/admin/demotions', RECHECKS_PATH, ENTRIES_PATH, ...POLICY_PATHS].includes(head.url) ||
           ['/v1/admin/lists/', '/v1/admin/fingerprints/', '/v1/review/', '/v1/listings/', '/v1/rights-holder/', '/v1/admin/claims/', '/v1/admin/rings/', '/v1/admin/demotions/', '/v1/appeals/', `${RECHECKS_PATH}/`, '/v1/admin/listings/', '/v1/admin/sellers/'].some((prefix) => head.url.startsWith(prefix));
         const error = known
           ? new GateError('GATE_ERR_METHOD_NOT_ALLOWED', `${head.method.toUpperCase()} is not allowed on ${head.url}`)
@@ -322,6 +327,24 @@ export class GateServer {
       }),
     );
     return app;
+  }
+
+  /** PUT /v1/admin/pack?rolloutPercent=N: the upload becomes a candidate judging N% of sellers, not the live pack. */
+  private async uploadCandidate(upload: PackFile, rawPercent: string, who: string): Promise<Record<string, unknown>> {
+    const p = this.parts;
+    const issues = new FieldIssues();
+    const percent = checkPercent(issues, 'rolloutPercent', rawPercent.trim() === '' ? undefined : Number(rawPercent));
+    try {
+      if (percent === undefined || !issues.empty) {
+        const issue = issues.first();
+        throw new GateError('GATE_ERR_INVALID_FIELD', `${issue?.path ?? 'rolloutPercent'} ${issue?.message ?? 'is invalid'}`, { field: 'rolloutPercent' });
+      }
+      const entry = await p.packs.candidate(upload, who);
+      await p.audit.record({ who, what: 'pack:candidate', subject: entry.version, details: { key: entry.key, patterns: entry.patterns } });
+      return { packVersion: entry.version, key: entry.key, patternCount: entry.patterns, ...(await stageRollout({ packs: p.packs, audit: p.audit, log: p.log }, entry.version, percent, who)) };
+    } finally {
+      await rm(upload.file, { force: true });
+    }
   }
 
   /** The job an admin's change asked for (`recheck: true`), started once the change is made: `{ recheckId }` for the answer. */

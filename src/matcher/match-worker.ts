@@ -20,7 +20,7 @@ interface Loaded {
   db: NativeDatabase;
 }
 
-// Two slots: during a swap, tasks for the old and the new pack can interleave.
+// Three slots: during a swap, tasks for the old and the new pack can interleave, and a staged rollout's candidate with them.
 const loaded: Loaded[] = [];
 let fingerprints: { version: number; indexes: FingerprintIndexes } | undefined;
 
@@ -31,7 +31,7 @@ function databaseFor(task: MatchTask): NativeDatabase {
   if (found) return found.db;
   const db = rulesEngine.deserialize(task.databaseBytes, task.packKey);
   loaded.unshift({ key: task.packKey, db });
-  while (loaded.length > 2) loaded.pop()?.db.close();
+  while (loaded.length > 3) loaded.pop()?.db.close();
   return db;
 }
 

@@ -16,6 +16,7 @@ export interface GateMetrics extends StreamMetrics {
   httpErrors: Counter;
   packSwaps: Counter;
   packRejected: Counter;
+  packBuilds: Counter;
   authFailures: Counter;
   reviewDecisions: Counter;
   reviewClaims: Counter;
@@ -52,6 +53,7 @@ export function createGateMetrics(): GateMetrics {
     httpErrors: registry.counter('gate_http_errors_total', 'Error responses, by code.'),
     packSwaps: registry.counter('gate_pack_swaps_total', 'Packs made live.'),
     packRejected: registry.counter('gate_pack_rejected_total', 'Packs refused by validation or compilation.'),
+    packBuilds: registry.counter('gate_pack_builds_total', 'Packs readied to go live or judge a rollout, by how: compiled, database-cache (the compiled database was in the shared cache), memory (a pack this instance had built before: a rollback or rollout).'),
     authFailures: registry.counter('gate_auth_failures_total', 'Requests refused for a missing, unknown or under-privileged token, by route.'),
     reviewDecisions: registry.counter('gate_review_decisions_total', 'Reviewer decisions applied, by decision and by what queued the item (gate, qa, ...). QA items decided block are allows the gate missed.'),
     reviewClaims: registry.counter('gate_review_claims_total', 'Items handed to reviewers.'),

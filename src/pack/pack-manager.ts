@@ -17,6 +17,8 @@ import { PackInvalidError } from './pack-invalid-error.js';
 import { packSourceSize, sharedBytes, type PackSource } from './pack-source.js';
 import type { BodyFormat } from '../http/decode-body.js';
 import { withoutSeededEntries, type BrandEntry } from './policy-pack.js';
+import { PackHistory, type PackAction, type PackVersion } from '../policy/pack-history.js';
+import { GateError } from '../errors/gate-error.js';
 
 export interface PackManagerParts {
   redis: Redis;
@@ -34,6 +36,22 @@ export interface PackManagerParts {
 }
 
 const REGISTRY_MESSAGE = 'registry:';
+const ROLLOUT_MESSAGE = 'rollout:';
+/** Compiled packs kept in memory by pack hash (the live one among them): a rollback to one of them or a rollout of one swaps it in without a build. */
+const RECENT_PACKS = 3;
+
+/** How a pack was readied: compiled, its database from the shared cache, or a pack this instance had built before. */
+export type BuiltHow = 'compiled' | 'database-cache' | 'memory';
+
+/** The staged rollout in force (stored at keys.packRollout). */
+export interface RolloutState {
+  version: string;
+  packHash: string;
+  /** Share of sellers, in percent, 0 < percent < 100. */
+  percent: number;
+  at: string;
+  who: string;
+}
 
 function signatureOf(brands: readonly BrandEntry[]): string {
   return createHash('sha256').update(JSON.stringify(brands)).digest('hex');
@@ -46,6 +64,9 @@ interface PackManifest {
   bytes?: number;
   format?: BodyFormat;
 }
+
+/** Where a stored pack's bytes are: what a manifest and a history entry both say. */
+type StoredChunks = Pick<PackManifest, 'packHash' | 'chunks' | 'bytes' | 'format'>;
 
 /** A stored pack is split into strings of this size (each held Redis for ~30 ms at 4 MiB: load:swap-timeline). */
 const PACK_CHUNK_BYTES = 1024 * 1024;
@@ -68,8 +89,16 @@ export class PackManager {
   /** Which registered brands the live pack was built with (ids and content). */
   private registrySignature = '';
   private registryRebuild: Promise<void> | undefined;
+  /** The live pack's base when it came from Redis without a build (a rollback to a pack held in memory): read when the registry needs it. */
+  private baseStored: StoredChunks | undefined;
+  private readonly recent = new Map<string, CompiledPack>();
+  /** How the latest pack made live or staged here was readied. */
+  lastHow: BuiltHow = 'compiled';
+  readonly history: PackHistory;
 
-  constructor(private readonly parts: PackManagerParts) {}
+  constructor(private readonly parts: PackManagerParts) {
+    this.history = new PackHistory(parts.redis, parts.keys, (dropped, kept) => this.forgetChunks(dropped, kept));
+  }
 
   /** At start: the admin pack in Redis if there is one, else the file. */
   async loadInitial(path: string): Promise<CompiledPack> {
@@ -89,9 +118,20 @@ export class PackManager {
     } catch (error) {
       throw new PackInvalidError([{ path: '', message: `cannot read ${path}: ${(error as Error).message}` }]);
     }
-    const compiled = await this.makeLive({ bytes: sharedBytes([file]), format: 'json' });
+    const source: PackSource = { bytes: sharedBytes([file]), format: 'json' };
+    const compiled = await this.makeLive(source);
     this.parts.log(`pack ${compiled.pack.packVersion} loaded from ${path}: ${compiled.patternCount} patterns ${compiled.fromCache ? 'loaded from the compiled-database cache' : 'compiled'} in ${compiled.compileMillis.toFixed(0)} ms`);
+    // Kept in the history (bytes too, not as the live manifest: GATE_PACK stays in force), so that a rollback can return to it.
+    if (!(await this.history.has(compiled.packHash))) {
+      const stored = await this.storeChunks(source, compiled.packHash);
+      await this.history.record(this.versionOf(compiled, stored, 'start', 'GATE_PACK'));
+    }
     return compiled;
+  }
+
+  /** At start, after the live pack: the rollout in force, if any. */
+  async loadRollout(): Promise<void> {
+    await this.reloadRollout();
   }
 
   /** Whether the live pack's base is this upload's file (the file must stay while it is). */
@@ -101,16 +141,172 @@ export class PackManager {
   }
 
   /** An admin's pack (its bytes as uploaded): made live here, then stored and announced to the other instances. */
-  async replace(source: PackSource): Promise<CompiledPack> {
+  async replace(source: PackSource, who = 'admin'): Promise<CompiledPack> {
     const compiled = await this.makeLive(source);
-    await this.store(source, compiled.packHash);
+    const stored = await this.storeChunks(source, compiled.packHash);
+    await this.writeManifest(stored);
+    await this.history.record(this.versionOf(compiled, stored, 'replace', who));
     await this.parts.redis.publish(this.parts.keys.packChanges, compiled.packHash);
     return compiled;
+  }
+
+  /**
+   * Makes the newest history entry of `version` live on every instance (issue 26
+   * point 4) and ends a rollout. A pack this instance holds in memory swaps in
+   * without a build; another is built from its stored bytes, its database taken
+   * from the shared cache.
+   */
+  async rollback(version: string, who: string): Promise<{ compiled: CompiledPack; how: BuiltHow; rolloutCancelled: boolean }> {
+    const entry = await this.history.find(version);
+    if (!entry) throw new GateError('GATE_ERR_NOT_FOUND', `no version "${version}" in the pack history`, { field: 'version' });
+    const rolloutCancelled = (await this.readRollout()) !== undefined;
+    if (rolloutCancelled) await this.endRollout();
+    const compiled = await this.makeLiveStored(entry, !(await this.wasLive(entry.packHash)));
+    const how = this.lastHow;
+    await this.writeManifest(entry);
+    await this.history.record({ ...entry, at: new Date().toISOString(), who, action: 'rollback' });
+    await this.parts.redis.publish(this.parts.keys.packChanges, compiled.packHash);
+    return { compiled, how, rolloutCancelled };
+  }
+
+  /** A candidate uploaded for a rollout: built (its lists and banks not seeded), stored, recorded; not live. */
+  async candidate(source: PackSource, who: string): Promise<PackVersion> {
+    const built = await this.buildCandidate(source);
+    const stored = await this.storeChunks(source, built.packHash);
+    const entry = this.versionOf(built, stored, 'candidate', who);
+    await this.history.record(entry);
+    return entry;
+  }
+
+  /**
+   * Sets the share of sellers the history's `version` judges: 0 ends the rollout,
+   * 100 makes it the live pack (its lists and banks seeded then), anything between
+   * stages it on every instance.
+   */
+  async rollout(version: string, percent: number, who: string): Promise<{ state: RolloutState | undefined; live?: CompiledPack; how: BuiltHow }> {
+    const entry = await this.history.find(version);
+    if (!entry) throw new GateError('GATE_ERR_NOT_FOUND', `no version "${version}" in the pack history`, { field: 'version' });
+    if (percent <= 0) {
+      await this.endRollout();
+      return { state: undefined, how: this.lastHow };
+    }
+    if (percent >= 100) {
+      const live = await this.makeLiveStored(entry, !(await this.wasLive(entry.packHash)));
+      const how = this.lastHow;
+      await this.writeManifest(entry);
+      await this.history.record({ ...entry, at: new Date().toISOString(), who, action: 'promote' });
+      await this.parts.redis.publish(this.parts.keys.packChanges, live.packHash);
+      await this.endRollout();
+      return { state: undefined, live, how };
+    }
+    const state: RolloutState = { version: entry.version, packHash: entry.packHash, percent, at: new Date().toISOString(), who };
+    await this.stageStored(entry, percent);
+    await this.parts.redis.set(this.parts.keys.packRollout, JSON.stringify({ ...state, chunks: entry.chunks, bytes: entry.bytes, format: entry.format }));
+    await this.parts.redis.publish(this.parts.keys.packChanges, ROLLOUT_MESSAGE);
+    return { state, how: this.lastHow };
+  }
+
+  async readRollout(): Promise<(RolloutState & StoredChunks) | undefined> {
+    const text = await this.parts.redis.get(this.parts.keys.packRollout);
+    return text === null ? undefined : (JSON.parse(text) as RolloutState & StoredChunks);
+  }
+
+  private async endRollout(): Promise<void> {
+    await this.parts.redis.del(this.parts.keys.packRollout);
+    this.parts.livePack.stage(undefined);
+    await this.parts.redis.publish(this.parts.keys.packChanges, ROLLOUT_MESSAGE);
+  }
+
+  private async reloadRollout(): Promise<void> {
+    const state = await this.readRollout();
+    if (!state) {
+      if (this.parts.livePack.rollout) this.parts.livePack.stage(undefined);
+      return;
+    }
+    await this.stageStored(state, state.percent);
+  }
+
+  /** The stored pack `entry` judging `percent` of sellers on this instance. */
+  private async stageStored(entry: StoredChunks, percent: number): Promise<void> {
+    const staged = this.parts.livePack.rollout;
+    if (staged?.compiled.packHash === entry.packHash) {
+      if (staged.percent !== percent) this.parts.livePack.stage({ compiled: staged.compiled, percent });
+      return;
+    }
+    const held = this.recent.get(entry.packHash);
+    let compiled: CompiledPack;
+    if (held) {
+      compiled = held;
+      this.counted('memory');
+    } else compiled = await this.buildCandidate(await this.readChunks(entry));
+    await this.beforeSwap?.(compiled).catch((error: unknown) => this.parts.log(`warm-up of the rollout candidate failed (it goes ahead): ${(error as Error).message}`));
+    this.parts.livePack.stage({ compiled, percent });
+  }
+
+  private async buildCandidate(source: PackSource): Promise<CompiledPack> {
+    let built: BuiltPack;
+    try {
+      built = await this.parts.builder.build(source, (await this.parts.registeredBrands?.()) ?? [], false);
+    } catch (error) {
+      this.parts.metrics.packRejected.inc();
+      throw error;
+    }
+    this.parts.builder.settled();
+    const compiled: CompiledPack = { ...built.compiled, pack: withoutSeededEntries(built.compiled.pack) };
+    this.counted(compiled.fromCache ? 'database-cache' : 'compiled');
+    this.remember(compiled);
+    return compiled;
+  }
+
+  private counted(how: BuiltHow): void {
+    this.lastHow = how;
+    this.parts.metrics.packBuilds.inc({ how });
+  }
+
+  private remember(compiled: CompiledPack): void {
+    this.recent.delete(compiled.packHash);
+    this.recent.set(compiled.packHash, compiled);
+    for (const hash of this.recent.keys()) {
+      if (this.recent.size <= RECENT_PACKS) break;
+      this.recent.delete(hash);
+    }
+  }
+
+  private versionOf(compiled: CompiledPack, stored: StoredChunks, action: PackAction, who: string): PackVersion {
+    return {
+      version: compiled.pack.packVersion,
+      packHash: compiled.packHash,
+      key: compiled.key,
+      at: new Date().toISOString(),
+      who,
+      action,
+      patterns: compiled.patternCount,
+      bytes: stored.bytes ?? 0,
+      chunks: stored.chunks,
+      format: stored.format ?? 'json',
+    };
+  }
+
+  /** A version's stored bytes, once it left the history, unless a kept version, the live manifest or the rollout names them. */
+  private async forgetChunks(dropped: PackVersion, kept: ReadonlySet<string>): Promise<void> {
+    if (kept.has(dropped.packHash)) return;
+    if ((await this.readManifest())?.packHash === dropped.packHash) return;
+    if ((await this.readRollout())?.packHash === dropped.packHash) return;
+    for (let i = 0; i < dropped.chunks; i++) await this.parts.redis.del(`${this.parts.keys.livePack}:${dropped.packHash}:${i}`);
+  }
+
+  /** A stored version's bytes, as a source to build from. */
+  async readVersion(entry: PackVersion): Promise<PackSource> {
+    return this.readChunks(entry);
   }
 
   async listen(subscriber: Redis): Promise<void> {
     subscriber.on('message', (channel: string, message: string) => {
       if (channel !== this.parts.keys.packChanges) return;
+      if (message === ROLLOUT_MESSAGE) {
+        void this.reloadRollout().catch((error: unknown) => this.parts.log(`could not take the announced rollout: ${(error as Error).message}`));
+        return;
+      }
       if (message.startsWith(REGISTRY_MESSAGE)) {
         if (message !== `${REGISTRY_MESSAGE}${this.parts.instanceId ?? ''}`) void this.refreshRegistry();
         return;
@@ -142,7 +338,7 @@ export class PackManager {
     this.registryRebuild ??= (async () => {
       while (this.registryDirty) {
         this.registryDirty = false;
-        const base = this.baseSource;
+        const base = this.baseSource ?? (this.baseStored ? await this.readChunks(this.baseStored) : undefined);
         if (base === undefined) return;
         try {
           const compiled = await this.makeLive(base, false);
@@ -159,25 +355,61 @@ export class PackManager {
 
   private async reloadStored(): Promise<void> {
     try {
-      const stored = await this.readStored();
-      if (!stored || stored.packHash === this.parts.livePack.current?.packHash) return;
+      const manifest = await this.readManifest();
+      if (!manifest || manifest.packHash === this.parts.livePack.current?.packHash) return;
       // Not seeded again: the instance that took the upload wrote its lists and banks
       // before announcing it, and every instance hears of them from that one. Seeding
       // here too would repeat a million writes per instance, and an instance still
       // on an older announcement could write the older pack's values over newer ones.
-      const compiled = await this.makeLive(stored.source, false);
-      this.parts.log(`pack ${compiled.pack.packVersion} made live (announced by another instance)`);
+      const compiled = await this.makeLiveStored(manifest, false);
+      this.parts.log(`pack ${compiled.pack.packVersion} made live (announced by another instance; ${this.lastHow})`);
     } catch (error) {
       this.parts.log(`could not load the announced pack: ${(error as Error).message}`);
     }
   }
 
+  /** Whether the pack was ever live here (its lists and banks seeded), not only a rollout's candidate. */
+  private async wasLive(packHash: string): Promise<boolean> {
+    return (await this.history.list()).some((entry) => entry.packHash === packHash && entry.action !== 'candidate');
+  }
+
   /**
-   * Stores the pack in chunks, then the manifest naming them: one SET of a
-   * 100 MB pack would hold Redis (and every check's lookup) for seconds and
-   * outlast the command timeout. Readers only ever see a complete pack.
+   * A stored pack made live: swapped in at once when this instance holds it, else
+   * built from its bytes (the database from the shared cache). `seed`: its lists
+   * and banks must be written (a candidate never live before), which takes a build.
    */
-  private async store(source: PackSource, packHash: string): Promise<void> {
+  private async makeLiveStored(stored: StoredChunks, seed: boolean): Promise<CompiledPack> {
+    const held = seed ? undefined : this.recent.get(stored.packHash);
+    if (!held) return this.makeLive(await this.readChunks(stored), seed);
+    const run = this.chain.then(async () => {
+      const replaced = this.baseSource;
+      this.baseSource = undefined;
+      this.baseStored = stored;
+      if (replaced && 'file' in replaced) await rm(replaced.file, { force: true });
+      this.counted('memory');
+      await this.swapIn(held);
+      return held;
+    });
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async swapIn(live: CompiledPack): Promise<void> {
+    if (this.beforeSwap) {
+      await this.beforeSwap(live).catch((error: unknown) => this.parts.log(`warm-up before the swap failed (the swap goes ahead): ${(error as Error).message}`));
+    }
+    this.parts.livePack.swap(live);
+    this.parts.builder.settled();
+    this.parts.metrics.packSwaps.inc();
+  }
+
+  /**
+   * Stores the pack in chunks (the manifest naming them is written apart): one
+   * SET of a 100 MB pack would hold Redis (and every check's lookup) for seconds
+   * and outlast the command timeout. Readers only ever see a complete pack.
+   * Chunks stay while the history names the version (pack-history.ts).
+   */
+  private async storeChunks(source: PackSource, packHash: string): Promise<StoredChunks> {
     const { redis, keys } = this.parts;
     const size = packSourceSize(source);
     const chunks = Math.max(1, Math.ceil(size / PACK_CHUNK_BYTES));
@@ -199,11 +431,13 @@ export class PackManager {
         await redis.set(`${keys.livePack}:${packHash}:${i}`, bytes.subarray(i * PACK_CHUNK_BYTES, (i + 1) * PACK_CHUNK_BYTES));
       }
     }
-    const previous = await this.readManifest();
-    await redis.set(keys.livePack, JSON.stringify({ packHash, chunks, bytes: size, format: source.format } satisfies PackManifest));
-    if (previous && previous.packHash !== packHash) {
-      for (let i = 0; i < previous.chunks; i++) await redis.del(`${keys.livePack}:${previous.packHash}:${i}`);
-    }
+    return { packHash, chunks, bytes: size, format: source.format };
+  }
+
+  private async writeManifest(stored: StoredChunks): Promise<void> {
+    const manifest: PackManifest = { packHash: stored.packHash, chunks: stored.chunks, format: stored.format ?? 'json' };
+    if (stored.bytes !== undefined) manifest.bytes = stored.bytes;
+    await this.parts.redis.set(this.parts.keys.livePack, JSON.stringify(manifest));
   }
 
   private async readManifest(): Promise<PackManifest | undefined> {
@@ -219,6 +453,10 @@ export class PackManager {
   private async readStored(): Promise<StoredPack | undefined> {
     const manifest = await this.readManifest();
     if (!manifest) return undefined;
+    return { source: await this.readChunks(manifest), packHash: manifest.packHash };
+  }
+
+  private async readChunks(manifest: StoredChunks): Promise<PackSource> {
     // Each chunk is copied into the shared buffer as it arrives: a few milliseconds
     // at a time on the event loop, never the whole pack at once.
     const target = manifest.bytes === undefined ? undefined : new Uint8Array(new SharedArrayBuffer(manifest.bytes));
@@ -233,7 +471,7 @@ export class PackManager {
       offset += chunk.length;
     }
     if (target && offset !== target.length) throw new Error(`the stored pack ${manifest.packHash} is ${offset} bytes, its manifest says ${target.length}`);
-    return { source: { bytes: target ?? sharedBytes(parts), format: manifest.format ?? 'json' }, packHash: manifest.packHash };
+    return { bytes: target ?? sharedBytes(parts), format: manifest.format ?? 'json' };
   }
 
   /** Swaps are serialized: two uploads at once cannot leave the older one live. */
@@ -250,6 +488,7 @@ export class PackManager {
       }
       const replaced = this.baseSource;
       this.baseSource = source;
+      this.baseStored = undefined;
       // An upload's file is the base of registry rebuilds until another pack replaces it.
       if (replaced && replaced !== source && 'file' in replaced) await rm(replaced.file, { force: true });
       const { compiled, seeded } = built;
@@ -261,12 +500,9 @@ export class PackManager {
       // Once seeded, lists and banks live in Redis and the fingerprint bank; the live
       // pack keeps only what matching reads (a million-entry list would otherwise stay on the heap).
       const live: CompiledPack = { ...compiled, pack: withoutSeededEntries(compiled.pack) };
-      if (this.beforeSwap) {
-        await this.beforeSwap(live).catch((error: unknown) => this.parts.log(`warm-up before the swap failed (the swap goes ahead): ${(error as Error).message}`));
-      }
-      this.parts.livePack.swap(live);
-      this.parts.builder.settled();
-      this.parts.metrics.packSwaps.inc();
+      this.counted(live.fromCache ? 'database-cache' : 'compiled');
+      this.remember(live);
+      await this.swapIn(live);
       return live;
     });
     this.chain = run.catch(() => undefined);

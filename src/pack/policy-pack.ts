@@ -10,9 +10,31 @@ export interface PolicyPack {
   fingerprints: { texts: BankedText[]; images: BankedImage[] };
   /** What a listing whose seller shares a ring with a confirmed counterfeit seller adds (default: thresholds.review). */
   ring?: { score: number };
+  /**
+   * The pack's shadow list values and banked items (`"mode": "shadow"`): never
+   * seeded into the live lists and banks, matched on the check path instead.
+   * Present only when the pack has at least one shadow entry of any kind, so a
+   * pack without any costs a check one property read.
+   */
+  shadow?: ShadowEntries;
 }
 
-export interface BrandEntry {
+/** How an entry acts: `enforce` (the default) or `shadow`, matched and counted but never changing what a caller sees. */
+export const ENTRY_MODES = ['enforce', 'shadow'] as const;
+export type EntryMode = (typeof ENTRY_MODES)[number];
+
+/** A pack entry's mode field: absent means enforced, so packs without shadow entries are unchanged. */
+export interface ModalEntry {
+  mode?: 'shadow';
+}
+
+export interface ShadowEntries {
+  lists: PackLists;
+  texts: BankedText[];
+  images: BankedImage[];
+}
+
+export interface BrandEntry extends ModalEntry {
   id: string;
   names: string[];
   categories: string[];
@@ -31,7 +53,7 @@ export interface BrandEntry {
 /** A brand's `soundAlikes` when the pack does not say (README, "Sound-alikes of Chinese brand names"). */
 export const DEFAULT_SOUND_ALIKES = true;
 
-export interface IndicatorEntry {
+export interface IndicatorEntry extends ModalEntry {
   term: string;
   score: number;
   withBrand: number;
@@ -45,7 +67,7 @@ export interface ExceptionEntry {
 export const RULE_FIELDS = ['title', 'description', 'brand', 'attributes'] as const;
 export type RuleField = (typeof RULE_FIELDS)[number];
 
-export interface RuleEntry {
+export interface RuleEntry extends ModalEntry {
   id: string;
   type: 'literal' | 'regex';
   pattern: string;

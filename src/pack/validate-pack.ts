@@ -13,6 +13,7 @@ import {
   isPlainObject,
   type FieldIssue,
 } from '../validation/field-issues.js';
+import { checkEntryMode } from './entry-mode.js';
 import {
   LIST_KINDS,
   RULE_FIELDS,
@@ -25,6 +26,7 @@ import {
   type PolicyPack,
   type RuleEntry,
   type RuleField,
+  type ShadowEntries,
 } from './policy-pack.js';
 
 export type PackValidation = { ok: true; pack: PolicyPack } | { ok: false; issues: FieldIssue[] };
@@ -63,11 +65,12 @@ function checkTerm(issues: FieldIssues, path: string, value: unknown): string | 
 }
 
 /** One brand entry at `path` (`brands[3]` in a pack, `` for a rights holder's registry call). */
-export function validateBrandEntry(issues: FieldIssues, path: string, item: unknown, options: { idRequired: boolean } = { idRequired: true }): BrandEntry | undefined {
+export function validateBrandEntry(issues: FieldIssues, path: string, item: unknown, options: { idRequired: boolean; modes?: boolean } = { idRequired: true }): BrandEntry | undefined {
   const at = (name: string): string => (path ? `${path}.${name}` : name);
   const entry = objectAt(issues, path || 'body', item);
   if (!entry) return undefined;
-  checkUnknownKeys(issues, path, entry, ['id', 'names', 'categories', 'authorizedSellers', 'priceFloor', 'soundAlikes']);
+  checkUnknownKeys(issues, path, entry, ['id', 'names', 'categories', 'authorizedSellers', 'priceFloor', 'soundAlikes', ...(options.modes ? ['mode'] : [])]);
+  const mode = options.modes ? checkEntryMode(issues, at('mode'), entry.mode) : undefined;
   if (entry.soundAlikes !== undefined && typeof entry.soundAlikes !== 'boolean') issues.add(at('soundAlikes'), `must be true or false, got ${describeType(entry.soundAlikes)}`);
 
   const id = options.idRequired ? checkString(issues, at('id'), entry.id, { min: 1, max: 128, required: true }) : '';
@@ -93,6 +96,7 @@ export function validateBrandEntry(issues: FieldIssues, path: string, item: unkn
   if (id === undefined) return undefined;
   const brand: BrandEntry = { id, names, categories, authorizedSellers, priceFloor };
   if (typeof entry.soundAlikes === 'boolean') brand.soundAlikes = entry.soundAlikes;
+  if (mode === 'shadow') brand.mode = mode;
   return brand;
 }
 
@@ -100,7 +104,7 @@ function validateBrands(issues: FieldIssues, raw: unknown): BrandEntry[] {
   const brands: BrandEntry[] = [];
   const ids = new Set<string>();
   arrayAt(issues, 'brands', raw).forEach((item, i) => {
-    const brand = validateBrandEntry(issues, `brands[${i}]`, item);
+    const brand = validateBrandEntry(issues, `brands[${i}]`, item, { idRequired: true, modes: true });
     if (!brand) return;
     if (ids.has(brand.id)) issues.add(`brands[${i}].id`, `duplicates brand id "${brand.id}"`);
     ids.add(brand.id);
@@ -116,7 +120,8 @@ function validateIndicators(issues: FieldIssues, raw: unknown): IndicatorEntry[]
     const path = `indicators[${i}]`;
     const entry = objectAt(issues, path, item);
     if (!entry) return;
-    checkUnknownKeys(issues, path, entry, ['term', 'score', 'withBrand']);
+    checkUnknownKeys(issues, path, entry, ['term', 'score', 'withBrand', 'mode']);
+    const mode = checkEntryMode(issues, `${path}.mode`, entry.mode);
     const term = checkTerm(issues, `${path}.term`, entry.term);
     const score = checkNumber(issues, `${path}.score`, entry.score, { min: 0, max: MAX_SCORE, integer: true, required: true });
     const withBrand =
@@ -129,7 +134,7 @@ function validateIndicators(issues: FieldIssues, raw: unknown): IndicatorEntry[]
       if (earlier !== undefined) issues.add(`${path}.term`, `"${term}" is the same term as indicators[${earlier}] after normalization`);
       seen.set(key, i);
     }
-    if (term !== undefined && score !== undefined && withBrand !== undefined) out.push({ term, score, withBrand });
+    if (term !== undefined && score !== undefined && withBrand !== undefined) out.push(mode === 'shadow' ? { term, score, withBrand, mode } : { term, score, withBrand });
   });
   return out;
 }
@@ -165,7 +170,8 @@ function validateRules(issues: FieldIssues, raw: unknown): RuleEntry[] {
     const path = `rules[${i}]`;
     const entry = objectAt(issues, path, item);
     if (!entry) return;
-    checkUnknownKeys(issues, path, entry, ['id', 'type', 'pattern', 'score', 'fields']);
+    checkUnknownKeys(issues, path, entry, ['id', 'type', 'pattern', 'score', 'fields', 'mode']);
+    const mode = checkEntryMode(issues, `${path}.mode`, entry.mode);
     const id = checkString(issues, `${path}.id`, entry.id, { min: 1, max: 128, required: true });
     if (id !== undefined) {
       if (ids.has(id)) issues.add(`${path}.id`, `duplicates rule id "${id}"`);
@@ -188,25 +194,56 @@ function validateRules(issues: FieldIssues, raw: unknown): RuleEntry[] {
       }
     }
     if (id !== undefined && (type === 'literal' || type === 'regex') && pattern !== undefined && score !== undefined) {
-      out.push({ id, type, pattern, score, fields });
+      out.push(mode === 'shadow' ? { id, type, pattern, score, fields, mode } : { id, type, pattern, score, fields });
     }
   });
   return out;
 }
 
-function validateLists(issues: FieldIssues, raw: unknown): PackLists {
+/** A list entry is a value, or `{ "value": ..., "mode": ... }` to give it a mode. */
+function listEntryAt(issues: FieldIssues, path: string, item: unknown): { value: string; shadow: boolean } | undefined {
+  if (!isPlainObject(item)) {
+    const value = checkString(issues, path, item, { min: 1, max: 128, required: true });
+    return value === undefined ? undefined : { value, shadow: false };
+  }
+  checkUnknownKeys(issues, path, item, ['value', 'mode']);
+  const value = checkString(issues, `${path}.value`, item.value, { min: 1, max: 128, required: true });
+  const mode = checkEntryMode(issues, `${path}.mode`, item.mode);
+  return value === undefined ? undefined : { value, shadow: mode === 'shadow' };
+}
+
+function validateLists(issues: FieldIssues, raw: unknown, shadow: ShadowEntries): PackLists {
   const lists: PackLists = { sellers: [], shops: [], phones: [], devices: [], paymentAccounts: [] };
   if (raw === undefined) return lists;
   const entry = objectAt(issues, 'lists', raw);
   if (!entry) return lists;
   checkUnknownKeys(issues, 'lists', entry, LIST_KINDS);
   for (const kind of LIST_KINDS) {
-    lists[kind] = checkStringArray(issues, `lists.${kind}`, entry[kind], { maxItems: 10_000_000, itemMax: 128 }) ?? [];
+    const items = entry[kind];
+    if (items === undefined) continue;
+    if (!Array.isArray(items)) {
+      issues.add(`lists.${kind}`, `must be an array, got ${describeType(items)}`);
+      continue;
+    }
+    if (items.length > 10_000_000) {
+      issues.add(`lists.${kind}`, `must have at most 10000000 items, got ${items.length}`);
+      continue;
+    }
+    const enforced = lists[kind];
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      // The common case, a plain value, without the object checks.
+      if (typeof item === 'string' && item.length >= 1 && item.length <= 128) enforced.push(item);
+      else {
+        const found = listEntryAt(issues, `lists.${kind}[${i}]`, item);
+        if (found) (found.shadow ? shadow.lists[kind] : enforced).push(found.value);
+      }
+    }
   }
   return lists;
 }
 
-function validateFingerprints(issues: FieldIssues, raw: unknown): { texts: BankedText[]; images: BankedImage[] } {
+function validateFingerprints(issues: FieldIssues, raw: unknown, shadow: ShadowEntries): { texts: BankedText[]; images: BankedImage[] } {
   const out = { texts: [] as BankedText[], images: [] as BankedImage[] };
   if (raw === undefined) return out;
   const entry = objectAt(issues, 'fingerprints', raw);
@@ -216,23 +253,25 @@ function validateFingerprints(issues: FieldIssues, raw: unknown): { texts: Banke
     const path = `fingerprints.texts[${i}]`;
     const text = objectAt(issues, path, item);
     if (!text) return;
-    checkUnknownKeys(issues, path, text, ['ref', 'text']);
+    checkUnknownKeys(issues, path, text, ['ref', 'text', 'mode']);
+    const mode = checkEntryMode(issues, `${path}.mode`, text.mode);
     const ref = checkString(issues, `${path}.ref`, text.ref, { min: 1, max: 128, required: true });
     const body = checkString(issues, `${path}.text`, text.text, { min: 1, max: 20_000, required: true });
     if (body !== undefined && textGrams(body).length < MIN_GRAMS) {
       issues.add(`${path}.text`, `is too short to fingerprint (fewer than ${MIN_GRAMS} distinct 3-grams after normalization)`);
     }
-    if (ref !== undefined && body !== undefined) out.texts.push({ ref, text: body });
+    if (ref !== undefined && body !== undefined) (mode === 'shadow' ? shadow.texts : out.texts).push({ ref, text: body });
   });
   arrayAt(issues, 'fingerprints.images', entry.images).forEach((item, i) => {
     const path = `fingerprints.images[${i}]`;
     const image = objectAt(issues, path, item);
     if (!image) return;
-    checkUnknownKeys(issues, path, image, ['ref', 'phash']);
+    checkUnknownKeys(issues, path, image, ['ref', 'phash', 'mode']);
+    const mode = checkEntryMode(issues, `${path}.mode`, image.mode);
     const ref = checkString(issues, `${path}.ref`, image.ref, { min: 1, max: 128, required: true });
     const phash = checkString(issues, `${path}.phash`, image.phash, { required: true });
     if (phash !== undefined && !PHASH.test(phash)) issues.add(`${path}.phash`, 'must be 16 hexadecimal characters (a 64-bit hash)');
-    else if (ref !== undefined && phash !== undefined) out.images.push({ ref, phash: phash.toLowerCase() });
+    else if (ref !== undefined && phash !== undefined) (mode === 'shadow' ? shadow.images : out.images).push({ ref, phash: phash.toLowerCase() });
   });
   return out;
 }
@@ -257,8 +296,9 @@ export function validatePack(raw: unknown): PackValidation {
   const indicators = validateIndicators(issues, raw.indicators);
   const exceptions = validateExceptions(issues, raw.exceptions, indicators);
   const rules = validateRules(issues, raw.rules);
-  const lists = validateLists(issues, raw.lists);
-  const fingerprints = validateFingerprints(issues, raw.fingerprints);
+  const shadow: ShadowEntries = { lists: { sellers: [], shops: [], phones: [], devices: [], paymentAccounts: [] }, texts: [], images: [] };
+  const lists = validateLists(issues, raw.lists, shadow);
+  const fingerprints = validateFingerprints(issues, raw.fingerprints, shadow);
   let ring: PolicyPack['ring'];
   if (raw.ring !== undefined) {
     const r = objectAt(issues, 'ring', raw.ring);
@@ -271,5 +311,7 @@ export function validatePack(raw: unknown): PackValidation {
   if (!issues.empty || packVersion === undefined || thresholds === undefined) return { ok: false, issues: issues.list };
   const pack: PolicyPack = { packVersion, thresholds, brands, indicators, exceptions, rules, lists, fingerprints };
   if (ring) pack.ring = ring;
+  const shadowed = brands.some((b) => b.mode === 'shadow') || indicators.some((i) => i.mode === 'shadow') || rules.some((r) => r.mode === 'shadow');
+  if (shadowed || shadow.texts.length + shadow.images.length > 0 || LIST_KINDS.some((kind) => shadow.lists[kind].length > 0)) pack.shadow = shadow;
   return { ok: true, pack };
 }

@@ -14,6 +14,8 @@ export class HashCounters {
     name: string,
     log: (message: string) => void,
     delayMs?: number,
+    /** Each hash written to expires this long after its last write; default: never. */
+    private readonly expireSeconds?: number,
   ) {
     this.later = new WriteBehind<number>({
       name,
@@ -41,11 +43,16 @@ export class HashCounters {
   }
 
   private async writeAll(batch: ReadonlyMap<string, number>): Promise<void> {
+    const keys = new Set<string>();
     await Promise.all(
       [...batch].map(([keyAndField, by]) => {
         const at = keyAndField.indexOf(SEPARATOR);
-        return this.redis.hincrby(keyAndField.slice(0, at), keyAndField.slice(at + 1), by);
+        const key = keyAndField.slice(0, at);
+        keys.add(key);
+        return this.redis.hincrby(key, keyAndField.slice(at + 1), by);
       }),
     );
+    const ttl = this.expireSeconds;
+    if (ttl !== undefined) await Promise.all([...keys].map((key) => this.redis.expire(key, ttl)));
   }
 }

@@ -57,6 +57,10 @@ export interface RedisKeys {
   /** The pack an admin made live, shared by every instance. */
   readonly livePack: string;
   readonly packChanges: string;
+  /** The packs made live (or staged) here, newest first: JSON entries, capped (src/policy/pack-history.ts). */
+  readonly packHistory: string;
+  /** The staged rollout in force, if any: JSON { version, packHash, percent, at, who }. */
+  readonly packRollout: string;
   /** Brands registered by rights holders: `<holder>/<brandId>` -> JSON. */
   readonly registeredBrands: string;
   complaint(complaintId: string): string;
@@ -95,6 +99,10 @@ export interface RedisKeys {
   readonly allianceChanges: string;
   /** Values an admin removed from a list: no pack seeds them again until an admin adds them (bounded by admins' removals). */
   listRemoved(kind: ListKind): string;
+  /** Shadow entries' figures of one UTC hour (`YYYY-MM-DDTHH`): `<kind>\t<id>\t<figure>` -> count; expires after a week. */
+  shadowHits(hour: string): string;
+  /** A shadow entry's latest listing ids (a capped list); expires a week after its last hit. */
+  shadowSamples(entryKey: string): string;
 }
 
 export function redisKeys(prefix = 'gate:'): RedisKeys {
@@ -127,6 +135,8 @@ export function redisKeys(prefix = 'gate:'): RedisKeys {
     fingerprintChanges: `${prefix}fp:changes`,
     livePack: `${prefix}{pack}:live`,
     packChanges: `${prefix}pack:changes`,
+    packHistory: `${prefix}{pack}:history`,
+    packRollout: `${prefix}{pack}:rollout`,
     registeredBrands: `${prefix}{registry}:brands`,
     complaint: (id) => `${prefix}{complaints}:item:${id}`,
     holderComplaints: (holder) => `${prefix}{complaints}:holder:${holder}`,
@@ -149,6 +159,8 @@ export function redisKeys(prefix = 'gate:'): RedisKeys {
     allianceSellers: `${prefix}{alliance}:sellers`,
     allianceChanges: `${prefix}alliance:changes`,
     listRemoved: (kind) => `${prefix}{lists}:${kind}:removed`,
+    shadowHits: (hour) => `${prefix}{shadow}:hits:${hour}`,
+    shadowSamples: (entryKey) => `${prefix}{shadow}:samples:${entryKey}`,
   };
 }
 

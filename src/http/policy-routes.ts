@@ -1,0 +1,184 @@
+// The admin's view of the policy lifecycle (issue 26): shadow entries with
+// their figures; the pack's versions, a rollback to one, what changed between
+// two, and a staged rollout (docs/policy-lifecycle.md).
+import type uWS from '@trufflesuite/uws-js-unofficial';
+import { GateError } from '../errors/gate-error.js';
+import { ENTRY_KINDS, type EntryKind } from '../gate/shadow-entry.js';
+import type { LivePack } from '../pack/live-pack.js';
+import type { PackManager } from '../pack/pack-manager.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { CompiledPack } from '../pack/compiled-pack.js';
+import { shadowEntries, type PackEntry } from '../policy/pack-entries.js';
+import type { ShadowFigures } from '../policy/shadow-figures.js';
+import { route, type RouteOptions } from './route-handler.js';
+import type { Principal } from '../auth/token-registry.js';
+import { checkNumber, checkString, FieldIssues, isPlainObject } from '../validation/field-issues.js';
+import { decodePackSource } from '../pack/pack-source.js';
+import { validatePack } from '../pack/validate-pack.js';
+import { PackInvalidError } from '../pack/pack-invalid-error.js';
+import { diffPacks } from '../policy/pack-diff.js';
+import type { PolicyPack } from '../pack/policy-pack.js';
+import type { PackVersion } from '../policy/pack-history.js';
+
+/** Packs larger than this are not diffed on the event loop. */
+const MAX_DIFF_BYTES = 64 * 1024 * 1024;
+
+/** Who the audit log and the history name for an admin call. */
+export function adminName(principal: Principal | undefined): string {
+  return principal?.subject ? `admin:${principal.subject}` : 'admin';
+}
+
+function bodyIssue(issues: FieldIssues): never {
+  const issue = issues.first();
+  throw new GateError('GATE_ERR_INVALID_FIELD', `${issue?.path ?? 'body'} ${issue?.message ?? 'is invalid'}`, { field: issue?.path ?? 'body' });
+}
+
+/** A rollout's share of sellers in percent, from a body or a query: 0 to 100, to 0.01. */
+export function checkPercent(issues: FieldIssues, path: string, value: unknown): number | undefined {
+  const percent = checkNumber(issues, path, value, { min: 0, max: 100, required: true });
+  if (percent !== undefined && Math.round(percent * 100) !== percent * 100) issues.add(path, 'must be given to at most two decimals (a share of 10,000 buckets)');
+  return percent;
+}
+
+export interface PolicyRouteParts {
+  livePack: LivePack;
+  packs: PackManager;
+  shadow: ShadowFigures;
+  audit: AuditLog;
+  log: (message: string) => void;
+}
+
+export const ENTRIES_PATH = '/v1/admin/entries';
+/** The pack's lifecycle routes besides PUT/GET /v1/admin/pack. */
+export const POLICY_PATHS = ['/v1/admin/pack/versions', '/v1/admin/pack/rollback', '/v1/admin/pack/diff', '/v1/admin/pack/rollout'];
+
+function kindOf(raw: string | null): EntryKind | undefined {
+  if (raw === null) return undefined;
+  if ((ENTRY_KINDS as readonly string[]).includes(raw)) return raw as EntryKind;
+  throw new GateError('GATE_ERR_INVALID_FIELD', `kind must be one of ${ENTRY_KINDS.join(', ')}`, { field: 'kind' });
+}
+
+export function registerPolicyRoutes(app: uWS.TemplatedApp, p: PolicyRouteParts, options: (extra?: Partial<RouteOptions>) => RouteOptions): void {
+  const admin = { auth: { roles: ['admin'], name: 'admin' } } as const;
+
+  const versionEntry = async (version: string, field: string): Promise<PackVersion> => {
+    const entry = await p.packs.history.find(version);
+    if (!entry) throw new GateError('GATE_ERR_NOT_FOUND', `no version "${version}" in the pack history`, { field });
+    return entry;
+  };
+  const packOf = async (entry: PackVersion, field: string): Promise<PolicyPack> => {
+    if (entry.bytes > MAX_DIFF_BYTES) throw new GateError('GATE_ERR_INVALID_FIELD', `version "${entry.version}" is ${entry.bytes} bytes, over the ${MAX_DIFF_BYTES} a diff reads`, { field });
+    const source = await p.packs.readVersion(entry);
+    if ('file' in source) throw new Error('a stored version is read as bytes');
+    const validation = validatePack(decodePackSource(source));
+    if (!validation.ok) throw new PackInvalidError(validation.issues);
+    return validation.pack;
+  };
+
+  app.get(
+    '/v1/admin/pack/versions',
+    route(options(admin), async () => {
+      const live = p.livePack.current;
+      const rollout = await p.packs.readRollout();
+      return {
+        live: live ? { version: live.pack.packVersion, packHash: live.packHash, key: live.key } : null,
+        rollout: rollout ? { version: rollout.version, percent: rollout.percent, at: rollout.at, who: rollout.who } : null,
+        versions: (await p.packs.history.list()).map(({ chunks: _chunks, format: _format, ...entry }) => entry),
+      };
+    }),
+  );
+
+  app.post(
+    '/v1/admin/pack/rollback',
+    route(options({ ...admin, readsBody: true }), async ({ body, principal }) => {
+      const issues = new FieldIssues();
+      const version = isPlainObject(body) ? checkString(issues, 'version', body.version, { min: 1, max: 128, required: true }) : undefined;
+      if (version === undefined) bodyIssue(issues.empty ? (issues.add('body', 'must be an object { "version": "<packVersion>" }'), issues) : issues);
+      const who = adminName(principal);
+      const from = p.livePack.current?.pack.packVersion ?? null;
+      const started = performance.now();
+      const { compiled, how, rolloutCancelled } = await p.packs.rollback(version, who);
+      const tookMillis = Math.round(performance.now() - started);
+      await p.audit.record({ who, what: 'pack:rollback', subject: version, details: { from, key: compiled.key, how, rolloutCancelled, tookMillis } });
+      p.log(`pack ${version} made live again by ${who} (${how}, ${tookMillis} ms${rolloutCancelled ? '; the rollout was cancelled' : ''})`);
+      return { packVersion: compiled.pack.packVersion, key: compiled.key, how, rolloutCancelled, tookMillis };
+    }),
+  );
+
+  app.get(
+    '/v1/admin/pack/diff',
+    route(options(admin), async ({ head }) => {
+      const query = new URLSearchParams(head.query);
+      const issues = new FieldIssues();
+      const from = checkString(issues, 'from', query.get('from') ?? undefined, { min: 1, max: 128, required: true });
+      const to = checkString(issues, 'to', query.get('to') ?? undefined, { min: 1, max: 128, required: true });
+      if (from === undefined || to === undefined) bodyIssue(issues);
+      const [before, after] = await Promise.all([versionEntry(from, 'from').then((e) => packOf(e, 'from')), versionEntry(to, 'to').then((e) => packOf(e, 'to'))]);
+      return { from, to, ...diffPacks(before, after) };
+    }),
+  );
+
+  app.get(
+    '/v1/admin/pack/rollout',
+    route(options(admin), async () => {
+      const state = await p.packs.readRollout();
+      return state ? { version: state.version, percent: state.percent, at: state.at, who: state.who } : { version: null, percent: 0 };
+    }),
+  );
+
+  app.post(
+    '/v1/admin/pack/rollout',
+    route(options({ ...admin, readsBody: true }), async ({ body, principal }) => {
+      const issues = new FieldIssues();
+      if (!isPlainObject(body)) issues.add('body', 'must be an object { "version": "<packVersion>", "percent": 0-100 }');
+      const raw = isPlainObject(body) ? body : {};
+      const version = checkString(issues, 'version', raw.version, { min: 1, max: 128, required: true });
+      const percent = checkPercent(issues, 'percent', raw.percent);
+      if (version === undefined || percent === undefined || !issues.empty) bodyIssue(issues);
+      const who = adminName(principal);
+      return stageRollout(p, version, percent, who);
+    }),
+  );
+
+  app.get(
+    ENTRIES_PATH,
+    route(options(admin), async ({ head }) => {
+      const query = new URLSearchParams(head.query);
+      const mode = query.get('mode') ?? 'shadow';
+      // Figures are counted for shadow entries only (issue 26 point 1); enforced entries' are point 2.
+      if (mode !== 'shadow') throw new GateError('GATE_ERR_INVALID_FIELD', 'mode must be "shadow": only shadow entries are counted', { field: 'mode' });
+      const kind = kindOf(query.get('kind'));
+      const packs: CompiledPack[] = [];
+      const live = p.livePack.current;
+      if (live) packs.push(live);
+      const candidate = p.livePack.rollout?.compiled;
+      if (candidate && candidate !== live) packs.push(candidate);
+      const seen = new Set<string>();
+      const listed: Array<PackEntry & { policyVersion: string }> = [];
+      for (const compiled of packs) {
+        for (const entry of shadowEntries(compiled.pack)) {
+          if (kind !== undefined && entry.kind !== kind) continue;
+          const key = `${entry.kind}\t${entry.id}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          listed.push({ ...entry, policyVersion: compiled.pack.packVersion });
+        }
+      }
+      const figures = await p.shadow.figuresOf(listed.filter((e): e is typeof e & { kind: EntryKind } => e.kind !== 'exception'));
+      const entries = listed
+        .map((entry) => ({ id: entry.id, kind: entry.kind, mode: entry.mode, policyVersion: entry.policyVersion, ...figures.get(`${entry.kind}\t${entry.id}`) }))
+        .sort((a, b) => (b.hits?.week ?? 0) - (a.hits?.week ?? 0));
+      return { mode, entries };
+    }),
+  );
+}
+
+/** Sets a rollout and records it: what POST /v1/admin/pack/rollout and PUT /v1/admin/pack?rolloutPercent= answer. */
+export async function stageRollout(p: Pick<PolicyRouteParts, 'packs' | 'audit' | 'log'>, version: string, percent: number, who: string): Promise<Record<string, unknown>> {
+  const before = await p.packs.readRollout();
+  const result = await p.packs.rollout(version, percent, who);
+  const what = percent <= 0 ? 'pack:rollout-cancel' : percent >= 100 ? 'pack:promote' : 'pack:rollout';
+  await p.audit.record({ who, what, subject: version, details: { percent, from: before ? { version: before.version, percent: before.percent } : null, how: result.how } });
+  p.log(`pack ${version}: ${what} at ${percent}% by ${who} (${result.how})`);
+  return { version, percent: result.state?.percent ?? (percent >= 100 ? 100 : 0), live: result.live ? result.live.pack.packVersion : undefined, how: result.how };
+}
