@@ -302,6 +302,8 @@ describe('rights holders', () => {
     assert.equal(json.status, 200);
     assert.ok(json.body.rows.some((r: any) => r.brandId === 'acme/quillmark'));
     assert.ok(json.body.totals.blockedAtPublish >= 3, JSON.stringify(json.body.totals));
+    const raw = new Uint8Array(await (await fetch(`${fixture.gate.url}/v1/admin/transparency?format=csv`, { headers: as(ADMIN_TOKEN) })).arrayBuffer());
+    assert.deepEqual([...raw.slice(0, 3)], [0xef, 0xbb, 0xbf], 'a UTF-8 byte order mark first, for spreadsheet programs');
     const csv = await call('GET', '/v1/admin/transparency?format=csv', ADMIN_TOKEN);
     assert.match(csv.body as string, /^day,brandId,blockedAtPublish,sentToReview,complaintsFiled/);
     assert.ok((csv.body as string).includes('acme/quillmark'));
