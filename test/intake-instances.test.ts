@@ -3,58 +3,33 @@
 // killed with SIGKILL mid-stream the other claims what it held: no entry lost,
 // none with two verdicts.
 import { strict as assert } from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { after, before, describe, it } from 'node:test';
-import { repoPath } from '../src/config/repo-root.js';
-import { freePort } from '../src/redis/embedded-redis.js';
 import { intakeKeys } from '../src/redis/redis-keys.js';
 import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
 import { AUDIT_KEY } from './helpers/test-gate.js';
 import { eventually } from './helpers/gate-calls.js';
+import { startGateProcess, stopGateProcess, type GateProcess } from './helpers/gate-process.js';
 import { addEntries, pendingCount, readStream } from './helpers/intake-streams.js';
 
-interface GateProcess {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-async function startGateProcess(redisUrl: string, prefix: string, stream: string, dataDir: string): Promise<GateProcess> {
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    REDIS_URL: redisUrl,
-    GATE_REDIS_PREFIX: prefix,
-    GATE_DATA_DIR: mkdtempSync(join(dataDir, 'gate-')),
-    GATE_AUDIT_KEY: AUDIT_KEY,
-    GATE_CHECK_THREADS: '0',
-    GATE_WORKERS: '1',
-    GATE_INTAKE_STREAM: stream,
-    GATE_INTAKE_CLAIM_IDLE_MS: '1000',
-  };
-  const child = spawn(process.execPath, [repoPath('dist', 'src', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  // Waits for the start, does not time it: the two cores are shared with other test files.
-  await eventually(`the gate reading the intake:\n${output}`, async () => (/reading intake stream/.test(output) ? true : child.exitCode !== null ? Promise.reject(new Error(output)) : undefined), 60_000);
-  return { child, url: `http://127.0.0.1:${port}`, output: () => output, exited };
-}
-
-async function stopGateProcess(gate: GateProcess | undefined): Promise<void> {
-  if (!gate || gate.child.exitCode !== null || gate.child.signalCode !== null) return;
-  gate.child.kill('SIGTERM');
-  await Promise.race([gate.exited, new Promise((r) => setTimeout(r, 15_000))]);
-  if (gate.child.exitCode === null) gate.child.kill('SIGKILL');
+function startIntakeGate(redisUrl: string, prefix: string, stream: string, dataDir: string): Promise<GateProcess> {
+  return startGateProcess(
+    {
+      REDIS_URL: redisUrl,
+      GATE_REDIS_PREFIX: prefix,
+      GATE_DATA_DIR: mkdtempSync(join(dataDir, 'gate-')),
+      GATE_AUDIT_KEY: AUDIT_KEY,
+      GATE_CHECK_THREADS: '0',
+      GATE_WORKERS: '1',
+      GATE_INTAKE_STREAM: stream,
+      GATE_INTAKE_CLAIM_IDLE_MS: '1000',
+    },
+    /reading intake stream/,
+  );
 }
 
 /** The sum of a metric's samples whose line starts with `prefix`. */
@@ -98,7 +73,7 @@ describe('intake stream, two gate processes', () => {
     redis = await startTestRedis();
     admin = new Redis(redis.adminUrl);
     dataDir = mkdtempSync(join(tmpdir(), 'intake-instances-'));
-    gates.push(await startGateProcess(redis.url, prefix, stream, dataDir), await startGateProcess(redis.url, prefix, stream, dataDir));
+    gates.push(await startIntakeGate(redis.url, prefix, stream, dataDir), await startIntakeGate(redis.url, prefix, stream, dataDir));
   });
   after(async () => {
     for (const gate of gates) await stopGateProcess(gate);

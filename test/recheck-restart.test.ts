@@ -3,33 +3,21 @@
 // it from its cursor; every entry of the source is emitted exactly once, and each
 // changed verdict reaches the webhook outbox exactly once.
 import { strict as assert } from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { after, before, describe, it } from 'node:test';
-import { repoPath } from '../src/config/repo-root.js';
-import { freePort } from '../src/redis/embedded-redis.js';
 import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
 import { ADMIN_TOKEN, AUDIT_KEY, REVIEWER_TOKEN } from './helpers/test-gate.js';
 import { eventually } from './helpers/gate-calls.js';
+import { startGateProcess, stopGateProcess, type GateProcess } from './helpers/gate-process.js';
 import { addEntries } from './helpers/intake-streams.js';
 import { adminCall, changedEvents, duplicates, jobIn, jobOf, jobVerdicts } from './helpers/recheck-jobs.js';
 
-interface GateProcess {
-  child: ChildProcess;
-  url: string;
-  exited: Promise<number | null>;
-}
-
-async function startGateProcess(redisUrl: string, prefix: string, dataDir: string): Promise<GateProcess> {
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: String(port),
-    HOST: '127.0.0.1',
+function startRecheckGate(redisUrl: string, prefix: string, dataDir: string): Promise<GateProcess> {
+  return startGateProcess({
     REDIS_URL: redisUrl,
     GATE_REDIS_PREFIX: prefix,
     GATE_DATA_DIR: mkdtempSync(join(dataDir, 'gate-')),
@@ -44,21 +32,7 @@ async function startGateProcess(redisUrl: string, prefix: string, dataDir: strin
     GATE_RECHECK_POLL_MS: '200',
     GATE_WEBHOOK_URL: 'http://127.0.0.1:9/nobody-listens',
     GATE_WEBHOOK_SECRET: 'test-webhook-secret-0123456789',
-  };
-  const child = spawn(process.execPath, [repoPath('dist', 'src', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await eventually(`the gate listening:\n${output}`, async () => (/listening on/.test(output) ? true : child.exitCode !== null ? Promise.reject(new Error(output)) : undefined), 60_000);
-  return { child, url: `http://127.0.0.1:${port}`, exited };
-}
-
-async function stopGateProcess(gate: GateProcess | undefined): Promise<void> {
-  if (!gate || gate.child.exitCode !== null || gate.child.signalCode !== null) return;
-  gate.child.kill('SIGTERM');
-  await Promise.race([gate.exited, new Promise((r) => setTimeout(r, 15_000))]);
-  if (gate.child.exitCode === null) gate.child.kill('SIGKILL');
+  });
 }
 
 describe('a re-check job across a restart', () => {
@@ -72,7 +46,7 @@ describe('a re-check job across a restart', () => {
     redis = await startTestRedis();
     admin = new Redis(redis.adminUrl);
     dataDir = mkdtempSync(join(tmpdir(), 'recheck-restart-'));
-    gates.push(await startGateProcess(redis.url, prefix, dataDir));
+    gates.push(await startRecheckGate(redis.url, prefix, dataDir));
   });
   after(async () => {
     for (const gate of gates) await stopGateProcess(gate);
@@ -109,7 +83,7 @@ describe('a re-check job across a restart', () => {
     const killedAt = (await jobVerdicts(admin, prefix, id)).length;
     assert.ok(killedAt < ids.length, `killed mid-job (${killedAt} of ${ids.length} emitted; ${at.done} when seen)`);
 
-    const second = await startGateProcess(redis.url, prefix, dataDir);
+    const second = await startRecheckGate(redis.url, prefix, dataDir);
     gates.push(second);
     const done = await jobIn(second.url, ADMIN_TOKEN, id, 'done', 120_000);
     assert.equal(done.done, ids.length);
