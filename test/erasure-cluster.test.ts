@@ -10,6 +10,7 @@ import { callGate, eventually } from './helpers/gate-calls.js';
 import { findTraces, isAuditKey } from './helpers/find-traces.js';
 import { ADMIN_TOKEN, REVIEWER_TOKEN, startTestGate, type TestGate } from './helpers/test-gate.js';
 import { startTestRedisCluster, type TestRedisCluster } from './helpers/test-redis-cluster.js';
+import { verdictShardOf } from '../src/redis/verdict-shard.js';
 
 const run = randomUUID().slice(0, 8);
 const id = (kind: string): string => `ec-${run}-${kind}`;
@@ -51,10 +52,28 @@ describe('erasure on a three-master Redis Cluster', () => {
     return Promise.all(masters.map(async (master) => (await findTraces([master], needles, isAuditKey)).traces.map((t) => `${t.needle} in ${t.key}`)));
   }
 
+  /** The port of the master holding `key`'s slot. */
+  async function masterOf(key: string): Promise<number> {
+    const slot = Number(await masters[0]?.call('CLUSTER', 'KEYSLOT', key));
+    const ranges = (await masters[0]?.call('CLUSTER', 'SLOTS')) as Array<[number, number, [string, number]]>;
+    const range = ranges.find(([from, to]) => slot >= from && slot <= to);
+    if (!range) throw new Error(`no master holds slot ${slot}`);
+    return range[2][1];
+  }
+
+  /** The first of candidate(0), candidate(1), ... whose key (keyOf) is on another master than `other`. */
+  async function onAnotherMasterThan(other: string, candidate: (n: number) => string, keyOf: (value: string) => string): Promise<string> {
+    const avoided = await masterOf(other);
+    for (let n = 0; n < 100; n++) if ((await masterOf(keyOf(candidate(n)))) !== avoided) return candidate(n);
+    throw new Error(`every candidate is on the master of ${other}`);
+  }
+
   it('erases a reviewed listing, then a seller with its listings, from every master', async () => {
     const seller = id('seller0');
     const phone = id('phone00');
-    const [reviewed, blocked, allowed, single] = [id('reviewd'), id('blocked'), id('allowed'), id('singled')];
+    const [reviewed, blocked, allowed] = [id('reviewd'), id('blocked'), id('allowed')];
+    // A listing whose verdict shard is on another master than the review family, so that its traces are on two.
+    const single = await onAnotherMasterThan(`${prefix}{review}:x`, (n) => id(`singled${n}`), (listingId) => `${prefix}{verdicts:${verdictShardOf(listingId).shard}}:x`);
     const queued = await check({ listingId: reviewed, sellerId: seller, title: 'super copy handbag', seller: { phoneHash: phone } });
     await decide(queued.reviewId ?? '', 'block');
     assert.equal((await check({ listingId: blocked, sellerId: seller, title: 'LV 高仿 手提包' })).verdict, 'block');
