@@ -22,6 +22,7 @@ import type { DecidedListings } from '../review/decided-listings.js';
 import type { SellerRings } from '../rings/seller-rings.js';
 import { addTally } from '../stream/stream-counters.js';
 import { forEachThreadAllow } from './thread-allows.js';
+import { listenOnChosenPort } from './first-listener.js';
 import type { CheckThreadSetup, FromThread, ToThread } from './thread-messages.js';
 
 export interface CheckThreadsParts {
@@ -81,15 +82,26 @@ export class CheckThreads {
    */
   async start(forwardPort: number): Promise<number> {
     this.forwardPort = forwardPort;
-    // uWS shares a port among listeners only when it is named: port 0 becomes a free one here.
-    const first = this.spawn(0, this.parts.setup.port === 0 ? await freePort(this.parts.setup.host) : this.parts.setup.port);
-    this.port = await this.listening(first);
+    this.port = await this.firstListening();
     const others = Array.from({ length: this.parts.count - 1 }, (_, i) => this.spawn(i + 1, this.port));
     await Promise.all(others.map((thread) => this.listening(thread)));
     this.parts.livePack.onSwap((next) => this.makeLive(next));
     this.parts.livePack.onRollout((rollout) => void this.stage(rollout));
     await this.whenReady();
     return this.port;
+  }
+
+  /**
+   * Starts the first thread and resolves with the port it listens on. uWS shares a
+   * port among listeners only when it is named, so port 0 becomes a free one here.
+   */
+  private firstListening(): Promise<number> {
+    const { host, port: named } = this.parts.setup;
+    return listenOnChosenPort(
+      () => (named === 0 ? freePort(host) : Promise.resolve(named)),
+      (port) => this.listening(this.spawn(0, port)),
+      { attempts: 5, chosenFreshly: named === 0, log: (message) => this.parts.log(`check thread 0 ${message}`) },
+    );
   }
 
   /** Every thread alive has loaded the live pack and matched a warm-up listing. */
@@ -369,7 +381,8 @@ export class CheckThreads {
     for (const waiting of thread.onLoaded.values()) for (const done of waiting) done();
     thread.onLoaded.clear();
     thread.drained?.();
-    if (this.closing) return;
+    // Before the first thread listens, start() decides (firstListening).
+    if (this.closing || this.port === 0) return;
     const now = Date.now();
     this.restarts = [...this.restarts.filter((at) => now - at < 60_000), now];
     if (this.restarts.length > MAX_QUICK_RESTARTS) {
