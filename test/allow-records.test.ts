@@ -136,12 +136,25 @@ describe('compact allow records', () => {
     const decidedAt = at(0);
     here.recordLater({ listingId: 'B7', verdict: 'block', decidedBy: 'gate', decidedAt, checkId: CHECK_ID, policyVersion: 'dev-1', reasons: [{ code: 'indicator', ref: 'replica', field: 'title', start: 0, end: 7 }] }, listing('B7', 'replica tote'));
     await here.flush();
-    const [storedListing, storedCheckId] = await operator.hmget(keys.listingVerdict('B7'), 'listing', 'checkId');
-    assert.ok(storedListing && !storedListing.includes('"listingId"'), storedListing ?? 'no listing');
+    const [storedListing, storedCheckId, storedBy] = await operator.hmget(keys.listingVerdict('B7'), 'listing', 'checkId', 'decidedBy');
+    assert.ok(storedListing?.startsWith('[') && !storedListing.includes('"title"'), `the listing is kept without its key names: ${storedListing ?? 'no listing'}`);
+    assert.equal(storedBy, null, "the gate's own record leaves decidedBy out");
     assert.ok(storedCheckId && storedCheckId.length < CHECK_ID.length, storedCheckId ?? 'no check id');
     const stored = await new ListingVerdicts(direct, keys).getStored('B7');
     assert.equal(stored?.checkId, CHECK_ID);
     assert.deepEqual(stored?.listing, listing('B7', 'replica tote'));
+    assert.equal(stored?.decidedBy, 'gate');
+    // A person's decision names them and keeps neither the listing's id nor empty fields; the gate's later record of changed content reads as the gate's again.
+    assert.ok(await here.record({ listingId: 'B7', verdict: 'allow', decidedBy: 'reviewer:ann', decidedAt: at(1000), reviewId: 'rv_1', contentHash: 'h1' }));
+    const decided = await operator.hgetall(keys.listingVerdict('B7'));
+    assert.equal(decided.decidedBy, 'reviewer:ann');
+    assert.equal(decided.listingId, undefined);
+    assert.ok(!Object.values(decided).includes(''), JSON.stringify(decided));
+    assert.equal(decided.listing, storedListing, 'the decision leaves the listing as checked');
+    here.recordLater({ listingId: 'B7', verdict: 'block', decidedBy: 'gate', decidedAt: at(2000), contentHash: 'h2' }, listing('B7', 'replica tote v2'));
+    await here.flush();
+    assert.equal((await here.getStored('B7'))?.decidedBy, 'gate');
+    assert.equal(await operator.hget(keys.listingVerdict('B7'), 'decidedBy'), null);
     // What an earlier version wrote under the same key: the check id as it is, the listing with its id.
     await operator.hset(keys.listingVerdict('E7'), 'verdict', 'block', 'decidedBy', 'gate', 'decidedAt', decidedAt, 'checkId', CHECK_ID, 'listing', JSON.stringify(listing('E7', 'replica tote')));
     const earlier = await here.getStored('E7');

@@ -15,6 +15,7 @@ import { WEBHOOK_GROUP } from '../webhook/webhook-dispatcher.js';
 import { RING_ERASED_MESSAGE } from '../rings/seller-rings.js';
 import { erasedReviewItem, type ErasedReviewItem } from './erased-review-item.js';
 import { noListingErased, type ListingErased } from './erased-families.js';
+import { sellerOfStoredListing } from '../review/stored-listing.js';
 import { idRanges, StreamEraser, type IdRange, type TimeSpan } from './stream-eraser.js';
 
 /** How far the gate's clock (an item's times) may be from Redis's (its entries' ids). */
@@ -46,11 +47,6 @@ function fieldsOf(flat: readonly string[]): Record<string, string> {
   return out;
 }
 
-function sellerOfListing(json: string | undefined): string | undefined {
-  if (!json) return undefined;
-  const listing = JSON.parse(json) as { sellerId?: unknown };
-  return typeof listing.sellerId === 'string' ? listing.sellerId : undefined;
-}
 
 function sum(erased: ListingErased): number {
   return Object.values(erased).reduce((a, b) => a + b, 0);
@@ -121,7 +117,7 @@ export class ListingErasure {
     erased.verdictRecords += legacyRemoved;
     const facts: RecordFacts = { reviewIds: [], contentHashes: [], complaintIds: [] };
     for (const fields of [fieldsOf(flat), legacy]) {
-      const seller = sellerOfListing(fields.listing);
+      const seller = fields.listing ? sellerOfStoredListing(fields.listing) : undefined;
       if (seller) sellers.add(seller);
       if (fields.reviewId) facts.reviewIds.push(fields.reviewId);
       if (fields.contentHash) facts.contentHashes.push(fields.contentHash);

@@ -18,6 +18,7 @@ import type { WebhookOutbox } from '../webhook/webhook-outbox.js';
 import type { EnforcementOutcomes } from '../enforcement/enforcement-outcomes.js';
 import type { SellerRings } from '../rings/seller-rings.js';
 import type { Reason } from '../gate/reason.js';
+import { unpackReasons } from './packed-reasons.js';
 import type { ReviewContext } from './review-queue.js';
 import { trimBehindGroups } from '../redis/trim-behind-groups.js';
 import { compareStreamIds } from '../redis/stream-ids.js';
@@ -150,7 +151,7 @@ export class DecisionEffects {
     const fields = rows[0]?.[1];
     if (!fields) return { listing: undefined, reasons: [] };
     const entry = asRecord(fields);
-    return { listing: (JSON.parse(entry.listing ?? 'null') as CheckRequest | null) ?? undefined, reasons: JSON.parse(entry.reasons || '[]') as Reason[] };
+    return { listing: (JSON.parse(entry.listing ?? 'null') as CheckRequest | null) ?? undefined, reasons: unpackReasons(entry.reasons || '[]') };
   }
 
   private async applyDecision(record: Record<string, string>): Promise<void> {

@@ -10,6 +10,7 @@ import { WriteBehind } from '../redis/write-behind.js';
 import { verdictShardOf } from '../redis/verdict-shard.js';
 import { allowRecordMillis, packAllowRecord, packCheckId, unpackAllowRecord, unpackCheckId } from './allow-record.js';
 import { packReasons, unpackReasons } from './packed-reasons.js';
+import { packStoredListing, unpackStoredListing } from './stored-listing.js';
 
 export interface ListingVerdict {
   listingId: string;
@@ -173,7 +174,7 @@ export class ListingVerdicts {
         for (const record of group) {
           const verdict = pendingVerdict(record);
           // fieldsOf's fields come in the script's FIELDS order; the listing ('' for none) follows.
-          args.push(...Object.values(fieldsOf(verdict, undefined)), record.listing ? storedListing(record.listing) : '', String(this.ttlOf(verdict)));
+          args.push(...Object.values(fieldsOf(verdict, undefined)), record.listing ? packStoredListing(record.listing) : '', String(this.ttlOf(verdict)));
         }
         const outcomes = await this.recordManyUnlessNewer(group.length, ...args);
         group.forEach((record, i) => {
@@ -199,7 +200,7 @@ export class ListingVerdicts {
     if (flat.length === 0 && !packed) fields = await this.redis.hgetall(this.keys.legacyListingVerdict(listingId));
     const full: StoredListingVerdict | undefined = this.fromFields(listingId, fields);
     // The key names the listing; records of earlier versions kept its id in the listing too.
-    if (full && fields.listing) full.listing = { listingId, ...(JSON.parse(fields.listing) as Omit<CheckRequest, 'listingId'>) };
+    if (full && fields.listing) full.listing = unpackStoredListing(listingId, fields.listing);
     if (!packed) return full;
     if (full && (full.decidedBy !== 'gate' || Date.parse(full.decidedAt) >= allowRecordMillis(packed))) return full;
     return unpackAllowRecord(listingId, packed);
@@ -231,7 +232,7 @@ export class ListingVerdicts {
     const out: ListingVerdict = {
       listingId,
       verdict: fields.verdict as Verdict,
-      decidedBy: fields.decidedBy ?? 'gate',
+      decidedBy: fields.decidedBy || 'gate',
       decidedAt: fields.decidedAt ?? '',
     };
     if (fields.checkId) out.checkId = unpackCheckId(fields.checkId);
@@ -265,7 +266,8 @@ function fieldsOf(verdict: ListingVerdict, listing: CheckRequest | undefined): R
   const fields: Record<string, string> = {
     listingId: verdict.listingId,
     verdict: verdict.verdict,
-    decidedBy: verdict.decidedBy,
+    // The gate's own records leave it out (issue 23): no field means the gate.
+    decidedBy: verdict.decidedBy === 'gate' ? '' : verdict.decidedBy,
     decidedAt: verdict.decidedAt,
     checkId: verdict.checkId ? packCheckId(verdict.checkId) : '',
     reviewId: verdict.reviewId ?? '',
@@ -275,12 +277,6 @@ function fieldsOf(verdict: ListingVerdict, listing: CheckRequest | undefined): R
     contentHash: verdict.contentHash ?? '',
     brands: verdict.brands && verdict.brands.length > 0 ? JSON.stringify(verdict.brands) : '',
   };
-  if (listing) fields.listing = storedListing(listing);
+  if (listing) fields.listing = packStoredListing(listing);
   return fields;
-}
-
-/** The listing as a record keeps it: without its id, which the record's key names. */
-function storedListing(listing: CheckRequest): string {
-  const { listingId: _listingId, ...rest } = listing;
-  return JSON.stringify(rest);
 }

@@ -11,6 +11,7 @@ import type { Redis } from 'ioredis';
 import { luaCommand } from '../redis/lua-command.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import type { Reason } from '../gate/reason.js';
+import { packReasons, unpackReasons } from './packed-reasons.js';
 import { REVIEW_TIERS, isReviewTier, type ReviewTier } from './review-tier.js';
 import { ReviewClusters, clusterIndexOf, packClusterKeys } from './review-cluster.js';
 import type { SpooledItem } from './review-spool.js';
@@ -192,7 +193,7 @@ export class ReviewQueue {
       'score', String(item.score),
       'priority', String(item.priority),
       'source', item.source ?? 'gate',
-      'reasons', JSON.stringify(item.reasons),
+      'reasons', packReasons(item.reasons),
       'listing', JSON.stringify(item.listing),
       'createdAt', new Date().toISOString(),
       'context', JSON.stringify(item.context ?? {}),
@@ -294,7 +295,9 @@ export class ReviewQueue {
       return undefined;
     }
     if (deliveries > this.maxDeliveries) {
-      const dead = { ...item, ...Object.fromEntries(fieldPairs(fields)) };
+      const entry = Object.fromEntries(fieldPairs(fields));
+      // The dead letter shows reasons as the API names them, not packed as the stream keeps them.
+      const dead = { ...item, ...entry, reasons: JSON.stringify(unpackReasons(entry.reasons || '[]')) };
       await this.redis
         .multi()
         .xadd(this.keys.reviewDeadLetters, '*', ...Object.entries(dead).flat(), 'deadAt', new Date().toISOString(), 'deliveries', String(deliveries), 'lastReviewer', reviewer)
@@ -312,7 +315,7 @@ export class ReviewQueue {
       score: Number(item.score),
       source: item.source || 'gate',
       policyVersion: item.policyVersion ?? '',
-      reasons: JSON.parse(field(fields, 'reasons') || '[]') as Reason[],
+      reasons: unpackReasons(field(fields, 'reasons') || '[]'),
       listing: JSON.parse(field(fields, 'listing') || 'null') as unknown,
       createdAt: item.createdAt ?? '',
       deliveries,
