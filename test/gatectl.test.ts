@@ -15,6 +15,8 @@ import { Redis } from 'ioredis';
 import { DEMO_PACK_PATH } from '../src/config/gate-config.js';
 import { redisKeys } from '../src/redis/redis-keys.js';
 import { earlierVersion } from '../src/cli/earlier-version.js';
+import { CLI_ERRORS } from '../src/cli/cli-errors.js';
+import { repoPath } from '../src/config/repo-root.js';
 import { admin, ADMIN_TOKEN, AUDIT_KEY, startTestGate, type TestGate } from './helpers/test-gate.js';
 import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
 
@@ -288,6 +290,12 @@ describe('gatectl', () => {
       assert.equal(broken.code, 1, args.join(' '));
       assert.match(broken.stderr, /audit chain broken .*where record \d+ was expected/, args.join(' '));
     }
+  });
+
+  it('documents every gatectl error code with its exit code in docs/gatectl.md, and nothing else', () => {
+    const doc = readFileSync(repoPath('docs', 'gatectl.md'), 'utf8');
+    const documented = [...doc.matchAll(/^\| `(GATECTL_ERR_[A-Z_]+)` \| (\d) \|/gm)].map((m) => [m[1], Number(m[2])]);
+    assert.deepEqual(documented.sort(), Object.entries(CLI_ERRORS).sort());
   });
 
   it('pack rollback without --to walks back over rollbacks and skips candidates', () => {
