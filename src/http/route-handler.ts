@@ -105,9 +105,7 @@ export function toGateError(error: unknown, log: (message: string) => void): Gat
     log(`Redis unavailable: ${(error as Error).message}`);
     return new GateError('GATE_ERR_NOT_READY', 'Redis is unavailable; nothing was changed, retry after the retry-after delay');
   }
-  if (error instanceof PackInvalidError) {
-    return new GateError('GATE_ERR_INVALID_PACK', error.message, { field: error.issues[0]?.path ?? '', details: error.issues });
-  }
+  if (error instanceof PackInvalidError) return error.toGateError();
   log(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   return new GateError('GATE_ERR_INTERNAL', 'internal error');
 }

@@ -14,9 +14,8 @@ import type { BrandEntry } from './policy-pack.js';
 import type { DatabaseCacheConfig } from './database-cache.js';
 import type { SeedCounts } from './seed-pack-entries.js';
 import { PackInvalidError } from './pack-invalid-error.js';
-import { GateError } from '../errors/gate-error.js';
 import { PRIVATE_FILE_MODE, privateDir } from '../config/private-dir.js';
-import { packSourceSize, type PackSource } from './pack-source.js';
+import { packSourceSize, PackUnreadableError, type PackSource } from './pack-source.js';
 import { decodeBrandSlices } from './brand-slices.js';
 import { rememberBrandIndex } from './brand-index.js';
 import { rulesEngine, type NativeDatabase } from '../native/rules-engine.js';
@@ -172,7 +171,7 @@ export class PackBuilder {
     if (reply.kind !== 'compiled') {
       this.finish(reply.id, waiter, () => {
         if (reply.kind === 'invalid') waiter.reject(new PackInvalidError(reply.issues));
-        else if (reply.kind === 'unreadable') waiter.reject(new GateError(reply.code, reply.message, { field: 'body' }));
+        else if (reply.kind === 'unreadable') waiter.reject(new PackUnreadableError(reply.message, reply.code).toGateError());
         else waiter.reject(new Error(`pack build failed: ${reply.message}`));
       });
       return;

@@ -44,6 +44,11 @@ export class PackUnreadableError extends Error {
     super(message);
     this.name = 'PackUnreadableError';
   }
+
+  /** What the API answers for an upload of such bytes. */
+  toGateError(): GateError {
+    return new GateError(this.code, this.message, { field: 'body' });
+  }
 }
 
 /** The pack as a value; throws PackUnreadableError when the bytes are not UTF-8 JSON or MessagePack. */
