@@ -30,6 +30,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/native-rules/build/Release/native_rules.node ./native-rules/build/Release/native_rules.node
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/src ./src
+# The operator tool (docs/gatectl.md): docker exec <container> bin/gatectl pack versions
+COPY bin ./bin
 RUN mkdir -p /app/data && chown -R node:node /app/data
 USER node
 # MALLOC_ARENA_MAX: see src/config/gate-process-env.ts (the supervisor sets the same for the gate).
