@@ -216,12 +216,14 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
         url: config.webhookUrl,
         secret: config.webhookSecret,
         consumer: instanceId,
+        concurrency: config.webhookDelivery.concurrency,
+        timeoutMs: config.webhookDelivery.timeoutMs,
         delivered: metrics.webhooksDelivered,
         failed: metrics.webhooksFailed,
         log,
       });
       await dispatcher.start();
-      opened.push(async () => dispatcher.stop());
+      opened.push(() => dispatcher.stop());
     }
     let reviewDepth: Array<{ labels: Record<string, string>; value: number }> = [];
     metrics.registry.gauge('gate_review_queue_items', 'Review items by tier and state (waiting for a reviewer, or claimed).', () => reviewDepth);
