@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { Counter } from '../src/observability/metrics.js';
 import { redisKeys, type RedisKeys } from '../src/redis/redis-keys.js';
+import { WebhookDeadLetters } from '../src/webhook/webhook-dead-letters.js';
 import { WEBHOOK_GROUP, WebhookDispatcher } from '../src/webhook/webhook-dispatcher.js';
 import { WebhookOutbox, type WebhookEvent } from '../src/webhook/webhook-outbox.js';
 import { eventually } from './helpers/gate-calls.js';
@@ -47,7 +48,8 @@ describe('webhook delivery', () => {
     for (let i = 0; i < 12; i++) await outbox.enqueue(event(`fast-${i}`));
     const delivered = new Counter('delivered', '');
     const failed = new Counter('failed', '');
-    const dispatcher = new WebhookDispatcher(client, keys, { url: receiver.url, secret: SECRET, consumer: 'c1', pollMs: 50, concurrency: 4, timeoutMs: 1500, delivered, failed, log: () => undefined });
+    const deadLetters = new WebhookDeadLetters(client, keys, 100);
+    const dispatcher = new WebhookDispatcher(client, keys, { url: receiver.url, secret: SECRET, consumer: 'c1', pollMs: 50, concurrency: 4, timeoutMs: 1500, maxAttempts: 5, deadLetters, delivered, failed, deadLettered: new Counter('dead', ''), log: () => undefined });
     const started = Date.now();
     await dispatcher.start();
     try {

@@ -34,6 +34,7 @@ import { ImageProxy } from '../image-proxy/image-proxy.js';
 import { DecisionEffects } from '../review/decision-effects.js';
 import { ListingVerdicts } from '../review/listing-verdicts.js';
 import { WebhookDispatcher } from '../webhook/webhook-dispatcher.js';
+import { WebhookDeadLetters } from '../webhook/webhook-dead-letters.js';
 import { WebhookOutbox } from '../webhook/webhook-outbox.js';
 import { BrandRegistry } from '../rights-holder/brand-registry.js';
 import { SellerRings } from '../rings/seller-rings.js';
@@ -211,6 +212,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     const effects = new DecisionEffects({ redis, keys, verdicts, lists, fingerprints, audit, webhooks, metrics, consumer: instanceId, log, outcomes, rings });
     await effects.start();
     opened.push(async () => effects.stop());
+    const webhookDeadLetters = new WebhookDeadLetters(redis, keys, config.webhookDelivery.deadMaxLen);
     if (config.webhookUrl !== undefined && config.webhookSecret !== undefined) {
       const dispatcher = new WebhookDispatcher(redis, keys, {
         url: config.webhookUrl,
@@ -218,10 +220,14 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
         consumer: instanceId,
         concurrency: config.webhookDelivery.concurrency,
         timeoutMs: config.webhookDelivery.timeoutMs,
+        maxAttempts: config.webhookDelivery.maxAttempts,
+        deadLetters: webhookDeadLetters,
         delivered: metrics.webhooksDelivered,
         failed: metrics.webhooksFailed,
+        deadLettered: metrics.webhooksDeadLettered,
         log,
       });
+      metrics.registry.gauge('gate_webhook_dead_letters', 'Webhook events in the dead letters now, waiting for an admin to redeliver or drop them (counted every second).', () => dispatcher.deadLetterCount);
       await dispatcher.start();
       opened.push(() => dispatcher.stop());
     }
@@ -384,6 +390,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
       policy: { shadow },
       rechecks: { rechecks: rechecks.rechecks, redisPrefix: config.redisPrefix, uploadPath: rechecks.uploadPath, maxUploadBytes: config.recheck.maxUploadBytes },
       erasure: { listings: listingErasure, sellers: sellerErasure },
+      webhooks: { deadLetters: webhookDeadLetters, delivering: config.webhookUrl !== undefined },
       tokens: buildTokens(config),
       metrics,
       redisReady: () => redis.status === 'ready',

@@ -138,6 +138,13 @@ export interface WebhookDeliverySettings {
   readonly concurrency: number;
   /** Time an attempt may take, from its start to the answer's body read. Default 5000 ms (GATE_WEBHOOK_TIMEOUT_MS). */
   readonly timeoutMs: number;
+  /**
+   * Attempts after which an event goes to the dead letters. Default 60: with the
+   * other defaults, about 55 minutes of trying (GATE_WEBHOOK_MAX_ATTEMPTS).
+   */
+  readonly maxAttempts: number;
+  /** Approximate most dead letters kept (XADD MAXLEN ~). Default 100,000 (GATE_WEBHOOK_DEAD_MAXLEN). */
+  readonly deadMaxLen: number;
 }
 
 /** The Redis Streams intake's settings (contract section 6, docs/intake.md). */
@@ -259,6 +266,8 @@ function webhookDelivery(env: NodeJS.ProcessEnv, problems: string[]): WebhookDel
   return {
     concurrency: integer(env, 'GATE_WEBHOOK_CONCURRENCY', 16, 1, 1024, problems),
     timeoutMs: integer(env, 'GATE_WEBHOOK_TIMEOUT_MS', 5000, 100, 120_000, problems),
+    maxAttempts: integer(env, 'GATE_WEBHOOK_MAX_ATTEMPTS', 60, 1, 10_000, problems),
+    deadMaxLen: integer(env, 'GATE_WEBHOOK_DEAD_MAXLEN', 100_000, 100, 1_000_000_000, problems),
   };
 }
 

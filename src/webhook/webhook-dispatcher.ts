@@ -3,13 +3,16 @@
 // one undici Pool with up to `concurrency` attempts in flight, so that a receiver
 // slow on one event holds up that event only, for at most `timeoutMs` (issue 27,
 // point 5). A non-2xx answer or none is retried with exponential backoff (0.5 s
-// doubling to 60 s, and never before the attempt's timeout has passed). Each event
-// carries its listing's `sequence`: a receiver keeps the highest, since retries
-// and concurrent attempts arrive out of order. Instances share the work through a
-// consumer group; an instance that dies leaves its events to the others.
+// doubling to 60 s, and never before the attempt's timeout has passed), up to
+// `maxAttempts`; then the event goes to the dead letters (webhook-dead-letters.ts),
+// and only then is it acknowledged. Each event carries its listing's `sequence`: a
+// receiver keeps the highest, since retries and concurrent attempts arrive out of
+// order. Instances share the work through a consumer group; an instance that dies
+// leaves its events to the others.
 import type { Redis } from 'ioredis';
 import { Pool } from 'undici';
 import { signWebhook } from './standard-webhook.js';
+import type { WebhookDeadLetters } from './webhook-dead-letters.js';
 import { trimBehindGroups } from '../redis/trim-behind-groups.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import type { Counter } from '../observability/metrics.js';
@@ -22,6 +25,8 @@ const MAX_BACKOFF_MS = 60_000;
 const OUTCOME_GRACE_MS = 1000;
 /** How often delivered events are trimmed from the outbox. */
 const TRIM_EVERY_MS = 60_000;
+/** How often the dead letters are counted for /metrics. */
+const COUNT_EVERY_MS = 1000;
 /** Answer bytes read before a connection is dropped instead (undici's dump() default). */
 const DRAIN_LIMIT_BYTES = 128 * 1024;
 
@@ -35,8 +40,12 @@ export interface WebhookDispatcherOptions {
   concurrency: number;
   /** Time an attempt may take, from its start to the answer's body read (GATE_WEBHOOK_TIMEOUT_MS). */
   timeoutMs: number;
+  /** Attempts after which an event is dead-lettered (GATE_WEBHOOK_MAX_ATTEMPTS). */
+  maxAttempts: number;
+  deadLetters: WebhookDeadLetters;
   delivered: Counter;
   failed: Counter;
+  deadLettered: Counter;
   log: (message: string) => void;
 }
 
@@ -52,6 +61,9 @@ export class WebhookDispatcher {
   private busy = false;
   private stopping = false;
   private trimmedAt = 0;
+  private countedAt = 0;
+  /** Entries in the dead-letter stream, as last counted (gate_webhook_dead_letters). */
+  deadLetterCount = 0;
   private readonly pool: Pool;
   private readonly path: string;
   /** Entries this instance is delivering: never claimed again while their attempt runs. */
@@ -96,7 +108,11 @@ export class WebhookDispatcher {
       await this.retryDue();
       if (this.room() > 0) {
         const fresh = (await this.redis.xreadgroup('GROUP', WEBHOOK_GROUP, this.options.consumer, 'COUNT', this.room(), 'STREAMS', this.keys.webhookOutbox, '>')) as Array<[string, StreamEntry[]]> | null;
-        for (const [, entries] of fresh ?? []) for (const [id, fields] of entries) this.launch(id, fields);
+        for (const [, entries] of fresh ?? []) for (const [id, fields] of entries) this.launch(id, fields, 1);
+      }
+      if (Date.now() - this.countedAt >= COUNT_EVERY_MS) {
+        this.countedAt = Date.now();
+        this.deadLetterCount = await this.options.deadLetters.count();
       }
       if (Date.now() - this.trimmedAt >= TRIM_EVERY_MS) {
         this.trimmedAt = Date.now();
@@ -120,27 +136,36 @@ export class WebhookDispatcher {
     for (const [id, , idle, deliveries] of pending) {
       if (this.room() <= 0) return;
       if (this.inFlight.has(id) || idle < this.retryAfter(deliveries)) continue;
+      if (deliveries >= this.options.maxAttempts) {
+        // Its last attempt's outcome was not recorded (a crash, or Redis away then): taken over without another attempt.
+        const taken = (await this.redis.xclaim(this.keys.webhookOutbox, WEBHOOK_GROUP, this.options.consumer, this.retryAfter(deliveries), id, 'JUSTID')) as string[];
+        for (const takenId of taken) await this.bury(takenId, `outbox entry ${takenId}`, 'the last attempt\'s outcome was not recorded');
+        continue;
+      }
       const claimed = (await this.redis.xclaim(this.keys.webhookOutbox, WEBHOOK_GROUP, this.options.consumer, this.retryAfter(deliveries), id)) as StreamEntry[];
-      for (const [claimedId, fields] of claimed) this.launch(claimedId, fields);
+      for (const [claimedId, fields] of claimed) this.launch(claimedId, fields, deliveries + 1);
     }
   }
 
-  private launch(id: string, fields: string[]): void {
-    const attempt = this.deliver(id, fields).finally(() => {
+  private launch(id: string, fields: string[], attempt: number): void {
+    const delivery = this.deliver(id, fields, attempt).finally(() => {
       this.inFlight.delete(id);
       void this.tick(); // the freed place takes the next event without waiting for the poll
     });
-    this.inFlight.set(id, attempt);
+    this.inFlight.set(id, delivery);
   }
 
-  private async deliver(id: string, fields: string[]): Promise<void> {
+  private async deliver(id: string, fields: string[], attempt: number): Promise<void> {
     const body = field(fields, 'event') ?? '{}';
     const eventId = field(fields, 'eventId') ?? id;
     try {
       await this.post(eventId, body);
     } catch (error) {
       this.options.failed.inc();
-      if (!this.stopping) this.options.log(`webhook ${eventId} not delivered (${(error as Error).message}); will retry`);
+      if (this.stopping) return;
+      const why = (error as Error).message;
+      if (attempt >= this.options.maxAttempts) await this.bury(id, eventId, `attempt ${attempt}: ${why}`);
+      else this.options.log(`webhook ${eventId} not delivered at attempt ${attempt} of ${this.options.maxAttempts} (${why}); will retry`);
       return;
     }
     try {
@@ -148,6 +173,18 @@ export class WebhookDispatcher {
       this.options.delivered.inc();
     } catch (error) {
       this.options.log(`webhook ${eventId} delivered but not acknowledged (${(error as Error).message}); it will be delivered again`);
+    }
+  }
+
+  /** A failure here leaves the entry pending: retryDue() takes it over again. */
+  private async bury(id: string, eventId: string, why: string): Promise<void> {
+    try {
+      const deadId = await this.options.deadLetters.bury(id, this.options.consumer, why);
+      if (deadId === undefined) return;
+      this.options.deadLettered.inc();
+      this.options.log(`webhook ${eventId} dead-lettered as ${deadId} after ${this.options.maxAttempts} attempts (${why})`);
+    } catch (error) {
+      this.options.log(`webhook ${eventId}: not dead-lettered (${(error as Error).message}); will try again`);
     }
   }
 
