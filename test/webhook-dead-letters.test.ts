@@ -10,7 +10,7 @@ import { verifyWebhook } from '../src/webhook/standard-webhook.js';
 import { WEBHOOK_GROUP } from '../src/webhook/webhook-dispatcher.js';
 import { WebhookOutbox, type WebhookEvent } from '../src/webhook/webhook-outbox.js';
 import { callGate, eventually } from './helpers/gate-calls.js';
-import { ADMIN_TOKEN, startTestGate, type TestGate } from './helpers/test-gate.js';
+import { ADMIN_TOKEN, PUBLISHER_TOKEN, REVIEWER_TOKEN, startTestGate, type TestGate } from './helpers/test-gate.js';
 import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
 import { startWebhookReceiver, type WebhookReceiver } from './helpers/webhook-receiver.js';
 
@@ -40,6 +40,7 @@ describe('webhook dead letters', () => {
     receiver = await startWebhookReceiver(() => (accepting ? { status: 204 } : { status: 503, body: 'down for maintenance' }));
     gate = await startTestGate({
       redisUrl: redis.url,
+      publisherTokens: true,
       env: { GATE_WEBHOOK_URL: receiver.url, GATE_WEBHOOK_SECRET: SECRET, GATE_WEBHOOK_MAX_ATTEMPTS: '3', GATE_WEBHOOK_TIMEOUT_MS: '500' },
     });
     keys = redisKeys(gate.prefix);
@@ -106,5 +107,22 @@ describe('webhook dead letters', () => {
     const audit = (await callGate(gate, 'GET', '/v1/admin/audit', ADMIN_TOKEN)).body as { records: Array<{ record: { what?: string; subject?: string } }> };
     const whats = audit.records.map(({ record }) => `${record.what} ${record.subject}`);
     assert.ok(whats.includes(`webhook:redeliver ${first.id}`) && whats.includes(`webhook:drop ${second.id}`), whats.join(', '));
+  });
+
+  it("erases a listing's dead letters with it", async () => {
+    accepting = false;
+    const listingId = 'L-dead-erased';
+    const checked = await callGate(gate, 'POST', '/v1/check', PUBLISHER_TOKEN, { listingId, sellerId: 's-dead', title: 'super copy handbag' });
+    assert.equal(checked.body.verdict, 'review', JSON.stringify(checked.body));
+    const claimed = await callGate(gate, 'GET', '/v1/review/next?count=1', REVIEWER_TOKEN);
+    const item = (claimed.body as { items: Array<{ reviewId: string; listingId: string }> }).items[0];
+    assert.equal(item?.listingId, listingId);
+    assert.equal((await callGate(gate, 'POST', `/v1/review/${item.reviewId}/decision`, REVIEWER_TOKEN, { decision: 'block' })).status, 200);
+    const dead = (): Promise<Listed> => callGate(gate, 'GET', PATH, ADMIN_TOKEN).then(({ body }) => body as Listed);
+    await eventually('the decision\'s event dead-lettered', async () => ((await dead()).items.some((entry) => entry.event.listingId === listingId) ? true : undefined), 15_000);
+    const erasure = await callGate(gate, 'DELETE', `/v1/admin/listings/${listingId}`, ADMIN_TOKEN);
+    assert.equal(erasure.status, 200);
+    assert.ok((erasure.body as { erased: { webhookEvents: number } }).erased.webhookEvents >= 2, `the outbox entry and the dead letter: ${JSON.stringify(erasure.body)}`);
+    assert.deepEqual((await dead()).items, [], 'no dead letter names it');
   });
 });
