@@ -34,6 +34,7 @@ import { ImageProxy } from '../image-proxy/image-proxy.js';
 import { DecisionEffects } from '../review/decision-effects.js';
 import { ListingVerdicts } from '../review/listing-verdicts.js';
 import { WebhookDispatcher } from '../webhook/webhook-dispatcher.js';
+import { WebhookDeadLetters } from '../webhook/webhook-dead-letters.js';
 import { WebhookOutbox } from '../webhook/webhook-outbox.js';
 import { BrandRegistry } from '../rights-holder/brand-registry.js';
 import { SellerRings } from '../rings/seller-rings.js';
@@ -211,17 +212,24 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     const effects = new DecisionEffects({ redis, keys, verdicts, lists, fingerprints, audit, webhooks, metrics, consumer: instanceId, log, outcomes, rings });
     await effects.start();
     opened.push(async () => effects.stop());
+    const webhookDeadLetters = new WebhookDeadLetters(redis, keys, config.webhookDelivery.deadMaxLen);
     if (config.webhookUrl !== undefined && config.webhookSecret !== undefined) {
       const dispatcher = new WebhookDispatcher(redis, keys, {
         url: config.webhookUrl,
         secret: config.webhookSecret,
         consumer: instanceId,
+        concurrency: config.webhookDelivery.concurrency,
+        timeoutMs: config.webhookDelivery.timeoutMs,
+        maxAttempts: config.webhookDelivery.maxAttempts,
+        deadLetters: webhookDeadLetters,
         delivered: metrics.webhooksDelivered,
         failed: metrics.webhooksFailed,
+        deadLettered: metrics.webhooksDeadLettered,
         log,
       });
+      metrics.registry.gauge('gate_webhook_dead_letters', 'Webhook events in the dead letters now, waiting for an admin to redeliver or drop them (counted every second).', () => dispatcher.deadLetterCount);
       await dispatcher.start();
-      opened.push(async () => dispatcher.stop());
+      opened.push(() => dispatcher.stop());
     }
     let reviewDepth: Array<{ labels: Record<string, string>; value: number }> = [];
     metrics.registry.gauge('gate_review_queue_items', 'Review items by tier and state (waiting for a reviewer, or claimed).', () => reviewDepth);
@@ -382,6 +390,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
       policy: { shadow },
       rechecks: { rechecks: rechecks.rechecks, redisPrefix: config.redisPrefix, uploadPath: rechecks.uploadPath, maxUploadBytes: config.recheck.maxUploadBytes },
       erasure: { listings: listingErasure, sellers: sellerErasure },
+      webhooks: { deadLetters: webhookDeadLetters, delivering: config.webhookUrl !== undefined },
       tokens: buildTokens(config),
       metrics,
       redisReady: () => redis.status === 'ready',

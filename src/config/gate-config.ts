@@ -61,6 +61,8 @@ export interface GateConfig {
   readonly webhookUrl: string | undefined;
   /** HMAC-SHA256 key for the webhook signature; required with GATE_WEBHOOK_URL. */
   readonly webhookSecret: string | undefined;
+  /** How webhook events are delivered (GATE_WEBHOOK_*). */
+  readonly webhookDelivery: WebhookDeliverySettings;
   /** `holder:token`: rights holders, each seeing only its own brands and complaints. */
   readonly rightsHolderTokens: readonly string[];
   /** When a complainer is trusted (good-faith takedowns). */
@@ -128,6 +130,21 @@ export interface RecheckSettings {
   readonly verdictsMaxLen: number;
   /** Largest NDJSON upload. Default 256 MiB (GATE_RECHECK_MAX_UPLOAD_BYTES). */
   readonly maxUploadBytes: number;
+}
+
+/** How webhook events are delivered (src/webhook/webhook-dispatcher.ts). */
+export interface WebhookDeliverySettings {
+  /** Attempts in flight at once, each on a connection of its own. Default 16 (GATE_WEBHOOK_CONCURRENCY). */
+  readonly concurrency: number;
+  /** Time an attempt may take, from its start to the answer's body read. Default 5000 ms (GATE_WEBHOOK_TIMEOUT_MS). */
+  readonly timeoutMs: number;
+  /**
+   * Attempts after which an event goes to the dead letters. Default 60: with the
+   * other defaults, about 55 minutes of trying (GATE_WEBHOOK_MAX_ATTEMPTS).
+   */
+  readonly maxAttempts: number;
+  /** Approximate most dead letters kept (XADD MAXLEN ~). Default 100,000 (GATE_WEBHOOK_DEAD_MAXLEN). */
+  readonly deadMaxLen: number;
 }
 
 /** The Redis Streams intake's settings (contract section 6, docs/intake.md). */
@@ -245,6 +262,15 @@ function intake(env: NodeJS.ProcessEnv, redisPrefix: string, problems: string[])
   };
 }
 
+function webhookDelivery(env: NodeJS.ProcessEnv, problems: string[]): WebhookDeliverySettings {
+  return {
+    concurrency: integer(env, 'GATE_WEBHOOK_CONCURRENCY', 16, 1, 1024, problems),
+    timeoutMs: integer(env, 'GATE_WEBHOOK_TIMEOUT_MS', 5000, 100, 120_000, problems),
+    maxAttempts: integer(env, 'GATE_WEBHOOK_MAX_ATTEMPTS', 60, 1, 10_000, problems),
+    deadMaxLen: integer(env, 'GATE_WEBHOOK_DEAD_MAXLEN', 100_000, 100, 1_000_000_000, problems),
+  };
+}
+
 function recheck(env: NodeJS.ProcessEnv, problems: string[]): RecheckSettings {
   return {
     threads: integer(env, 'GATE_RECHECK_THREADS', Math.max(1, availableParallelism()), 0, 256, problems),
@@ -351,6 +377,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GateConfig {
     qaShare: Number.isFinite(qaShare) ? qaShare : 0,
     webhookUrl,
     webhookSecret,
+    webhookDelivery: webhookDelivery(env, problems),
     rightsHolderTokens: tokenList(env, 'GATE_RIGHTS_HOLDER_TOKENS', problems),
     trust: {
       minDecided: integer(env, 'GATE_TRUST_MIN_DECIDED', 20, 1, 1_000_000, problems),

@@ -196,7 +196,8 @@ export class ListingErasure {
   /**
    * Stream entries naming the listings: the review streams and decisions over the
    * times their items wrote there, the dead letters of their dead items, the webhook
-   * outbox since their first item, the intake's stream, verdicts and dead letters whole.
+   * outbox and its dead letters since their first item, the intake's stream, verdicts
+   * and dead letters whole.
    */
   private async eraseEntries(ids: readonly string[], items: readonly ErasedReviewItem[], erased: ListingErased): Promise<void> {
     const { keys, intake } = this.parts;
@@ -212,6 +213,7 @@ export class ListingErasure {
     // Events are written when a decision's effects are applied, which may be late: from the first item on.
     const since = idRanges(written.map((span) => ({ from: span.from, to: Number.POSITIVE_INFINITY })), CLOCK_MARGIN_MS);
     erased.webhookEvents += await this.streams.erase({ stream: keys.webhookOutbox, field: 'event', objectKey: 'listingId', groups: [WEBHOOK_GROUP], held: 'ack' }, since, ids);
+    erased.webhookEvents += await this.streams.erase({ stream: keys.webhookDeadLetters, field: 'event', objectKey: 'listingId', groups: [], held: 'ack' }, since, ids);
     if (intake) {
       const whole: IdRange[] = [{ from: '-', to: '+' }];
       erased.intakeEntries += await this.streams.erase({ stream: intake.verdicts, field: 'listingId', groups: [], held: 'ack' }, whole, ids);

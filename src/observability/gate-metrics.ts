@@ -23,6 +23,7 @@ export interface GateMetrics extends StreamMetrics {
   qaSampled: Counter;
   webhooksDelivered: Counter;
   webhooksFailed: Counter;
+  webhooksDeadLettered: Counter;
   gcSeconds: Counter;
 }
 
@@ -59,7 +60,8 @@ export function createGateMetrics(): GateMetrics {
     reviewClaims: registry.counter('gate_review_claims_total', 'Items handed to reviewers.'),
     qaSampled: registry.counter('gate_qa_sampled_total', 'Allow verdicts sampled into the QA review queue.'),
     webhooksDelivered: registry.counter('gate_webhooks_delivered_total', 'Webhook events delivered (2xx).'),
-    webhooksFailed: registry.counter('gate_webhook_attempts_failed_total', 'Webhook delivery attempts that failed (each is retried).'),
+    webhooksFailed: registry.counter('gate_webhook_attempts_failed_total', 'Webhook delivery attempts that failed (retried until GATE_WEBHOOK_MAX_ATTEMPTS).'),
+    webhooksDeadLettered: registry.counter('gate_webhooks_dead_lettered_total', 'Webhook events moved to the dead letters after GATE_WEBHOOK_MAX_ATTEMPTS failed attempts.'),
     streamConnections: registry.counter('gate_stream_connections_total', 'Check socket connections opened (GET /v1/check/stream).'),
     streamClosed: registry.counter('gate_stream_closed_total', 'Check socket connections closed, by close code (1000/1005 the client, 1001 draining, 1006 gone, 1008 a message without a usable seq, 1009 a message too large, 1011 an answer dropped, 1013 over the bounds).'),
     streamMessages: registry.counter('gate_stream_messages_total', 'Messages received on check sockets.'),

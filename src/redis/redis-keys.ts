@@ -50,6 +50,8 @@ export interface RedisKeys {
   readonly auditCount: string;
   /** Outbound webhook events waiting to be delivered. */
   readonly webhookOutbox: string;
+  /** Webhook events that used up their attempts, until an admin redelivers or drops them (same tag as the outbox: one script writes both). */
+  readonly webhookDeadLetters: string;
   /** Banked fingerprints of one kind: hash of ref -> phash or text. */
   fingerprints(kind: FingerprintKind): string;
   /** Channel announcing fingerprint bank changes. */
@@ -131,6 +133,7 @@ export function redisKeys(prefix = 'gate:'): RedisKeys {
     auditHead: `${prefix}{audit}:head`,
     auditCount: `${prefix}{audit}:count`,
     webhookOutbox: `${prefix}{webhook}:outbox`,
+    webhookDeadLetters: `${prefix}{webhook}:dead`,
     fingerprints: (kind) => `${prefix}{fp}:${kind}`,
     fingerprintChanges: `${prefix}fp:changes`,
     livePack: `${prefix}{pack}:live`,

@@ -1,6 +1,6 @@
 // Outbound events to the marketplace (a listing's final verdict), kept in a Redis
-// stream until delivered: at least once, each with a stable event id the receiver
-// de-duplicates by.
+// stream until delivered (at least once, each with a stable event id the receiver
+// de-duplicates by) or, its attempts used up, moved to the dead letters.
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../redis/redis-keys.js';
 
