@@ -221,7 +221,10 @@ describe('review queue', () => {
     assert.deepEqual(await claim(a, ALICE), []);
     assert.equal((await a.get('/v1/admin/review/dead-letters', as(ALICE))).status, 403);
     const dead = (await (await a.get('/v1/admin/review/dead-letters', admin())).json()) as { items: Array<{ fields: Record<string, string> }> };
-    assert.ok(dead.items.some((d) => d.fields.reviewId === queued.reviewId));
+    const letter = dead.items.find((d) => d.fields.reviewId === queued.reviewId);
+    assert.ok(letter);
+    // The stream keeps reasons packed; the dead letter shows them as the API names them.
+    assert.ok((JSON.parse(letter.fields.reasons ?? '[]') as Array<{ code?: string }>).every((reason) => typeof reason.code === 'string'), letter.fields.reasons);
   });
 
   it('indexes a new item under every cluster key it keeps, and takes it out of each when it is decided', async () => {
@@ -230,6 +233,10 @@ describe('review queue', () => {
       const { reviewId } = await check(a, suspicious(401, 's-cluster-keys'));
       const clusterKeys = unpackClusterKeys(await operator.hgetBuffer(`rq:{review}:item:${reviewId}`, 'clusterKeys'));
       assert.ok(clusterKeys.filter((key) => key.startsWith('t')).length >= 16, `text bands: ${clusterKeys.join(' ')}`);
+      // What an item keeps: no empty context or image hashes, the check id packed as verdict records pack it.
+      const [context, phashes, checkId] = await operator.hmget(`rq:{review}:item:${reviewId}`, 'context', 'phashes', 'checkId');
+      assert.deepEqual([context, phashes], [null, null]);
+      assert.ok(checkId?.startsWith('~') && checkId.length === 23, checkId ?? 'no check id');
       for (const key of clusterKeys) assert.notEqual(await operator.zscore(`rq:{review}:near:${key}`, reviewId ?? ''), null, `not in ${key}`);
       const claimed = await claim(a, ALICE, 5);
       assert.ok(claimed.some((c) => c.reviewId === reviewId));

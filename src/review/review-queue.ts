@@ -12,6 +12,7 @@ import { luaCommand } from '../redis/lua-command.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import type { Reason } from '../gate/reason.js';
 import { packReasons, unpackReasons } from './packed-reasons.js';
+import { packCheckId } from './allow-record.js';
 import { REVIEW_TIERS, isReviewTier, type ReviewTier } from './review-tier.js';
 import { ReviewClusters, clusterIndexOf, packClusterKeys } from './review-cluster.js';
 import type { SpooledItem } from './review-spool.js';
@@ -184,19 +185,20 @@ export class ReviewQueue {
       item.tier,
       packClusterKeys(cluster.keys),
       cluster.text,
-      JSON.stringify(cluster.phashes),
+      cluster.phashes.length > 0 ? JSON.stringify(cluster.phashes) : '',
       'listingId', item.listingId,
       'sellerId', item.sellerId,
       'contentHash', item.contentHash,
       'policyVersion', item.policyVersion,
-      'checkId', item.checkId,
+      'checkId', packCheckId(item.checkId),
       'score', String(item.score),
       'priority', String(item.priority),
       'source', item.source ?? 'gate',
       'reasons', packReasons(item.reasons),
       'listing', JSON.stringify(item.listing),
       'createdAt', new Date().toISOString(),
-      'context', JSON.stringify(item.context ?? {}),
+      // No context is no field: most items have none, and readers take it as {}.
+      ...(item.context && Object.keys(item.context).length > 0 ? ['context', JSON.stringify(item.context)] : []),
     );
     if (decided === 'allow' || decided === 'block') return { kind: 'decided', decision: decided };
     return { kind: 'queued', reviewId: id, created: Number(created) === 1 };

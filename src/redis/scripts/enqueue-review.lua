@@ -13,7 +13,7 @@
 -- ARGV[2]  tier name
 -- ARGV[3]  cluster keys (review-cluster.ts packClusterKeys)
 -- ARGV[4]  text the cluster compares
--- ARGV[5]  image hashes (JSON)
+-- ARGV[5]  image hashes (JSON; '' for none)
 -- ARGV[6..] field, value pairs of the item (must include listingId, contentHash, priority; listing and reasons go to the stream entry)
 -- Needs lib/open-items.lua.
 -- Returns { reviewId, 1 if added now / 0 if already queued, decision or '' }
@@ -55,8 +55,12 @@ if #KEYS > 5 then
   for i = 6, #KEYS do
     redis.call('ZADD', KEYS[i], 0, ARGV[1])
   end
-  for _, value in ipairs({ 'clusterKeys', ARGV[3], 'text', ARGV[4], 'phashes', ARGV[5] }) do
-    item[#item + 1] = value
+  -- An empty one is left out (no image hashes: readers take a missing field as none).
+  for _, pair in ipairs({ { 'clusterKeys', ARGV[3] }, { 'text', ARGV[4] }, { 'phashes', ARGV[5] } }) do
+    if pair[2] ~= '' then
+      item[#item + 1] = pair[1]
+      item[#item + 1] = pair[2]
+    end
   end
 end
 redis.call('HSET', KEYS[3] .. ARGV[1], unpack(item))
