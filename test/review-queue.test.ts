@@ -21,6 +21,7 @@ interface Claimed {
   sellerId: string;
   reasons: Array<{ code: string }>;
   deliveries: number;
+  listing: Record<string, unknown> | null;
 }
 
 async function claim(gate: TestGate, who: string, count = 1): Promise<Claimed[]> {
@@ -237,9 +238,14 @@ describe('review queue', () => {
       const [context, phashes, checkId] = await operator.hmget(`rq:{review}:item:${reviewId}`, 'context', 'phashes', 'checkId');
       assert.deepEqual([context, phashes], [null, null]);
       assert.ok(checkId?.startsWith('~') && checkId.length === 23, checkId ?? 'no check id');
+      // Its stream entry keeps the listing as verdict records do (stored-listing.ts); a claim gives it back whole.
+      const [stream, entryId] = await operator.hmget(`rq:{review}:item:${reviewId}`, 'stream', 'entryId');
+      const entry = await operator.xrange(stream ?? `rq:{review}:stream:normal`, entryId ?? '-', entryId ?? '+');
+      const storedListing = entry[0]?.[1][entry[0][1].indexOf('listing') + 1];
+      assert.ok(storedListing?.startsWith('["s-cluster-keys",'), storedListing ?? 'no listing in the entry');
       for (const key of clusterKeys) assert.notEqual(await operator.zscore(`rq:{review}:near:${key}`, reviewId ?? ''), null, `not in ${key}`);
       const claimed = await claim(a, ALICE, 5);
-      assert.ok(claimed.some((c) => c.reviewId === reviewId));
+      assert.deepEqual(claimed.find((c) => c.reviewId === reviewId)?.listing, suspicious(401, 's-cluster-keys'));
       for (const item of claimed) assert.equal((await decide(a, ALICE, item.reviewId, { decision: 'allow' })).status, 200);
       for (const key of clusterKeys) assert.equal(await operator.zscore(`rq:{review}:near:${key}`, reviewId ?? ''), null, `left in ${key}`);
     } finally {

@@ -19,6 +19,7 @@ import type { EnforcementOutcomes } from '../enforcement/enforcement-outcomes.js
 import type { SellerRings } from '../rings/seller-rings.js';
 import type { Reason } from '../gate/reason.js';
 import { unpackReasons } from './packed-reasons.js';
+import { unpackStoredListing } from './stored-listing.js';
 import type { ReviewContext } from './review-queue.js';
 import { trimBehindGroups } from '../redis/trim-behind-groups.js';
 import { compareStreamIds } from '../redis/stream-ids.js';
@@ -151,7 +152,7 @@ export class DecisionEffects {
     const fields = rows[0]?.[1];
     if (!fields) return { listing: undefined, reasons: [] };
     const entry = asRecord(fields);
-    return { listing: (JSON.parse(entry.listing ?? 'null') as CheckRequest | null) ?? undefined, reasons: unpackReasons(entry.reasons || '[]') };
+    return { listing: entry.listing ? unpackStoredListing(record.listingId ?? '', entry.listing) : undefined, reasons: unpackReasons(entry.reasons || '[]') };
   }
 
   private async applyDecision(record: Record<string, string>): Promise<void> {

@@ -13,6 +13,7 @@ import type { RedisKeys } from '../redis/redis-keys.js';
 import type { Reason } from '../gate/reason.js';
 import { packReasons, unpackReasons } from './packed-reasons.js';
 import { packCheckId } from './allow-record.js';
+import { packStoredListing, unpackStoredListing } from './stored-listing.js';
 import { REVIEW_TIERS, isReviewTier, type ReviewTier } from './review-tier.js';
 import { ReviewClusters, clusterIndexOf, packClusterKeys } from './review-cluster.js';
 import type { SpooledItem } from './review-spool.js';
@@ -120,6 +121,11 @@ type Script = (...args: Array<string | Buffer>) => Promise<ScriptReply>;
 /** What a claim reads from the item hash (entries of earlier versions also carry them). */
 const ITEM_FIELDS = ['listingId', 'sellerId', 'priority', 'score', 'source', 'policyVersion', 'createdAt', 'context'] as const;
 
+/** A stream entry's listing (stored-listing.ts; entries of earlier versions keep the object). */
+function listingOfEntry(listingId: string, text: string): CheckRequest | null {
+  return text === '' ? null : unpackStoredListing(listingId, text);
+}
+
 function fieldPairs(fields: string[]): Array<[string, string]> {
   const pairs: Array<[string, string]> = [];
   for (let i = 0; i + 1 < fields.length; i += 2) pairs.push([fields[i] ?? '', fields[i + 1] ?? '']);
@@ -195,7 +201,7 @@ export class ReviewQueue {
       'priority', String(item.priority),
       'source', item.source ?? 'gate',
       'reasons', packReasons(item.reasons),
-      'listing', JSON.stringify(item.listing),
+      'listing', packStoredListing(item.listing),
       'createdAt', new Date().toISOString(),
       // No context is no field: most items have none, and readers take it as {}.
       ...(item.context && Object.keys(item.context).length > 0 ? ['context', JSON.stringify(item.context)] : []),
@@ -298,8 +304,8 @@ export class ReviewQueue {
     }
     if (deliveries > this.maxDeliveries) {
       const entry = Object.fromEntries(fieldPairs(fields));
-      // The dead letter shows reasons as the API names them, not packed as the stream keeps them.
-      const dead = { ...item, ...entry, reasons: JSON.stringify(unpackReasons(entry.reasons || '[]')) };
+      // The dead letter shows reasons and the listing as the API names them, not packed as the stream keeps them.
+      const dead = { ...item, ...entry, reasons: JSON.stringify(unpackReasons(entry.reasons || '[]')), listing: JSON.stringify(listingOfEntry(item.listingId ?? '', entry.listing ?? '')) };
       await this.redis
         .multi()
         .xadd(this.keys.reviewDeadLetters, '*', ...Object.entries(dead).flat(), 'deadAt', new Date().toISOString(), 'deliveries', String(deliveries), 'lastReviewer', reviewer)
@@ -318,7 +324,7 @@ export class ReviewQueue {
       source: item.source || 'gate',
       policyVersion: item.policyVersion ?? '',
       reasons: unpackReasons(field(fields, 'reasons') || '[]'),
-      listing: JSON.parse(field(fields, 'listing') || 'null') as unknown,
+      listing: listingOfEntry(item.listingId ?? '', field(fields, 'listing')),
       createdAt: item.createdAt ?? '',
       deliveries,
       leaseExpiresAt: new Date(Date.now() + this.leaseMs).toISOString(),
