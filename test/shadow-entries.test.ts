@@ -10,6 +10,16 @@ import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
 import { admin, startTestGate, type TestGate } from './helpers/test-gate.js';
 import { checkAll, corpusAndPack, putPack, until, type CheckAnswer } from './helpers/policy-corpus.js';
 
+interface EnforcedEntry {
+  id: string;
+  kind: string;
+  mode: string;
+  hits: { hour: number; day: number; week: number };
+  verdicts: Record<string, number>;
+  overturnedShare: number;
+  samples: string[];
+}
+
 interface ListedEntry {
   id: string;
   kind: string;
@@ -128,7 +138,15 @@ describe(`shadow entries (${name})`, () => {
     // The seeded seller reaches the check threads' tables after the swap.
     const ofSeller = listings[allowedAt] ?? {};
     assert.ok((await until(async () => ((await (await a.post('/v1/check', ofSeller)).json()) as CheckAnswer).verdict === 'block', 5000)) < 5000, 'the enforced seller is not blocked');
+    const enforcedFigures = async (): Promise<EnforcedEntry[]> => {
+      await new Promise((r) => setTimeout(r, 300)); // the check threads' outcome batches reach the event loop
+      const response = await fetch(`${a.url}/v1/admin/entries?mode=enforce`, { headers: admin() });
+      assert.equal(response.status, 200);
+      return ((await response.json()) as { entries: EnforcedEntry[] }).entries;
+    };
+    const beforeRun = await enforcedFigures();
     const enforced = await checkAll(listings, () => a);
+    const afterRun = await enforcedFigures();
     const expect = (hit: (answer: CheckAnswer) => boolean): { hits: number; changed: number; wouldHave: Record<string, number> } => {
       const out = { hits: 0, changed: 0, wouldHave: { allow: 0, review: 0, block: 0 } as Record<string, number> };
       enforced.forEach((answer, i) => {
@@ -161,6 +179,28 @@ describe(`shadow entries (${name})`, () => {
       const sampled = new Set(listings.filter((_, i) => hit(enforced[i] as CheckAnswer)).map((l) => l.listingId));
       for (const sample of entry.samples) assert.ok(sampled.has(sample), `${kind} ${id}: sample ${sample} is not a listing it matched`);
     }
+    // Enforced, the same entries' own figures (issue 26 point 2): over the run, each counted exactly the listings whose reasons name it, by verdict.
+    for (const [kind, id, hit] of expected) {
+      // A seeded list value or banked image is listed once it has been counted (the live pack leaves them to Redis).
+      const was = beforeRun.find((e) => e.kind === kind && e.id === id) ?? { hits: { week: 0 }, verdicts: {} as Record<string, number> };
+      const now = afterRun.find((e) => e.kind === kind && e.id === id);
+      assert.ok(now, `${kind} ${id} is not listed among enforced entries`);
+      assert.equal(now.mode, 'enforce');
+      const want = expect(hit);
+      assert.equal(now.hits.week - was.hits.week, want.hits, `${kind} ${id}: enforced hits`);
+      for (const verdict of ['allow', 'review', 'block']) assert.equal((now.verdicts[verdict] ?? 0) - (was.verdicts[verdict] ?? 0), want.wouldHave[verdict] ?? 0, `${kind} ${id}: ${verdict} verdicts`);
+      assert.ok(now.samples.length > 0 && now.samples.length <= 5, `${kind} ${id}: enforced samples`);
+    }
+    const one = expected[0];
+    assert.ok(one);
+    const detail = await fetch(`${a.url}/v1/admin/entries/${encodeURIComponent(`${one[0]}:${one[1]}`)}`, { headers: admin() });
+    assert.equal(detail.status, 200);
+    const detailed = (await detail.json()) as EnforcedEntry & { hourly: number[] };
+    assert.equal(detailed.hourly.length, 168);
+    assert.equal(detailed.hourly.reduce((a, b) => a + b, 0), detailed.hits.week);
+    assert.equal((await fetch(`${a.url}/v1/admin/entries/${encodeURIComponent('nothing:x')}`, { headers: admin() })).status, 400);
+    assert.equal((await fetch(`${a.url}/v1/admin/entries/${encodeURIComponent('rule:no-such-rule')}`, { headers: admin() })).status, 404);
+    assert.equal((await fetch(`${a.url}/v1/admin/entries?mode=all`, { headers: admin() })).status, 400);
     const brand = figures.find((e) => e.kind === 'brand' && e.id === 'shadow-brand');
     assert.ok(brand && brand.hits.day >= 2, 'the shadow brand was not counted');
   });

@@ -40,6 +40,7 @@ import { BrandRegistry } from '../rights-holder/brand-registry.js';
 import { SellerRings } from '../rings/seller-rings.js';
 import { BrandFigures } from '../enforcement/brand-figures.js';
 import { ShadowFigures } from '../policy/shadow-figures.js';
+import { EnforcedFigures } from '../policy/enforced-figures.js';
 import { CauseLedger } from '../enforcement/cause-ledger.js';
 import { ComplainerTrustBook } from '../rights-holder/complainer-trust.js';
 import { ComplaintDesk } from '../rights-holder/complaint-desk.js';
@@ -134,6 +135,8 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     const shadow = new ShadowFigures(redis, keys, log);
     opened.push(() => shadow.close());
     const causes = new CauseLedger(redis, keys, config.demotion, audit, log);
+    const entryFigures = new EnforcedFigures(redis, keys, causes, log);
+    opened.push(() => entryFigures.close());
     opened.push(() => causes.flush());
     await causes.listen(subscriber);
 
@@ -300,7 +303,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     const decided = new DecidedListings(redis, keys, log, config.listResyncSeconds * 1000);
     opened.push(async () => decided.close());
     await decided.listen(subscriber);
-    const checks = new CheckService({ decided, livePack, pool, lists, fingerprints, reviews, verdicts, spool, metrics, qaShare: config.qaShare, log, rings, figures, causes, alliance, failModes: config.failModes, maxListingsInFlight: config.maxListingsInFlight, maxChecksInFlight: config.maxChecksInFlight, admissionLimit, shedMode: config.shedMode, shadow });
+    const checks = new CheckService({ decided, livePack, pool, lists, fingerprints, reviews, verdicts, spool, metrics, qaShare: config.qaShare, log, rings, figures, causes, alliance, failModes: config.failModes, maxListingsInFlight: config.maxListingsInFlight, maxChecksInFlight: config.maxChecksInFlight, admissionLimit, shedMode: config.shedMode, shadow, entryFigures });
     metrics.registry.gauge('gate_admission_limit', 'Checks in flight admitted now: the adaptive bound (GATE_ADMISSION_TARGET_MS) within GATE_MAX_CHECKS_IN_FLIGHT.', () => admissionLimit?.limit ?? config.maxChecksInFlight);
     metrics.registry.gauge('gate_admission_limit_decreases_total', 'Times the adaptive bound on checks in flight shrank because matching took longer than GATE_ADMISSION_TARGET_MS.', () => admissionLimit?.decreases ?? 0);
     metrics.registry.gauge('gate_checks_in_flight', 'Checks admitted and not answered yet (GATE_MAX_CHECKS_IN_FLIGHT bounds them).', () => checks.checksInFlight);
@@ -387,7 +390,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
       rightsHolder: { registry, packs, fingerprints, complaints, trust, figures, alliance },
       enforcement: { registry, packs, figures, causes, rings, appeals },
       reviewPage: { images: new ImageProxy(config.reviewImages) },
-      policy: { shadow },
+      policy: { shadow, entryFigures },
       rechecks: { rechecks: rechecks.rechecks, redisPrefix: config.redisPrefix, uploadPath: rechecks.uploadPath, maxUploadBytes: config.recheck.maxUploadBytes },
       erasure: { listings: listingErasure, sellers: sellerErasure },
       webhooks: { deadLetters: webhookDeadLetters, delivering: config.webhookUrl !== undefined },

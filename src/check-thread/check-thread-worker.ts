@@ -268,7 +268,8 @@ function check(request: CheckRequest, startedAt: number, deadlineMs: number, tim
   counts.ringTableAnswers++;
   const late = isLate(response.tookMicros, deadlineMs);
   const qaSampled = response.verdict === 'allow' && setup.qaShare > 0 && Math.random() < setup.qaShare;
-  if (response.verdict === 'allow' && !qaSampled && !decision.shadow && decision.degraded.length === 0 && decision.fingerprintHits.images.length === 0) {
+  // An allow with reasons goes whole: its entries' figures need the reasons' refs (enforced-figures.ts).
+  if (response.verdict === 'allow' && response.reasons.length === 0 && !qaSampled && !decision.shadow && decision.degraded.length === 0 && decision.fingerprintHits.images.length === 0) {
     // Nothing but a compact record, metrics and the seller's links to keep: sent as strings.
     pushThreadAllow(allows, {
       listingId: request.listingId,

@@ -139,6 +139,14 @@ export class CauseLedger {
     return demoted;
   }
 
+  /** Blocks and overturned blocks of each cause (written counts first). */
+  async counts(causes: readonly string[]): Promise<Map<string, { blocks: number; overturned: number }>> {
+    if (causes.length === 0) return new Map();
+    await this.blocksLater.flush();
+    const [blocks, overturned] = await Promise.all([this.redis.hmget(this.keys.causeBlocks, ...causes), this.redis.hmget(this.keys.causeOverturns, ...causes)]);
+    return new Map(causes.map((cause, i) => [cause, { blocks: Number(blocks[i] ?? 0), overturned: Number(overturned[i] ?? 0) }]));
+  }
+
   async list(): Promise<Demotion[]> {
     return Object.values(await this.redis.hgetall(this.keys.demotedCauses))
       .map((raw) => JSON.parse(raw) as Demotion)

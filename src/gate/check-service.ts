@@ -38,6 +38,7 @@ import type { DegradableSignal, FailMode } from '../config/gate-config.js';
 import type { AdmissionLimit } from './admission-limit.js';
 import type { ShadowOutcome } from './shadow-outcome.js';
 import type { ShadowFigures } from '../policy/shadow-figures.js';
+import type { EnforcedFigures } from '../policy/enforced-figures.js';
 
 /** What a check thread found for a listing, and against which pack and bank generation. */
 export interface PrecomputedMatch {
@@ -93,6 +94,8 @@ export interface CheckServiceParts {
   shedMode: 'review' | '503';
   /** Where shadow entries' figures are counted. */
   shadow: ShadowFigures;
+  /** Where enforced entries' figures are counted. */
+  entryFigures: EnforcedFigures;
 }
 
 /** The ring signal of a check whose seller and attributes the flags table has never seen in a confirmed ring. */
@@ -320,6 +323,7 @@ export class CheckService {
   private recordOutcome(request: CheckRequest, record: ListingVerdict, brands: readonly string[], fingerprintHits: NamedFingerprintHits, unlinked: readonly RingAttribute[] | undefined): void {
     const reasons = record.reasons ?? [];
     if (record.decidedBy !== 'gate') return this.linkRings(request, fingerprintHits, unlinked);
+    this.parts.entryFigures.count(reasons, request.listingId, record.verdict);
     if (record.verdict !== 'allow' && brands.length > 0) record.brands = [...brands];
     // Figures, causes and credits count a listing once per change of its verdict, not once per check.
     this.parts.verdicts.recordLater(record, request, () => {

@@ -8,8 +8,9 @@ import type { LivePack } from '../pack/live-pack.js';
 import type { PackManager } from '../pack/pack-manager.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { CompiledPack } from '../pack/compiled-pack.js';
-import { shadowEntries, type PackEntry } from '../policy/pack-entries.js';
+import { packEntries, shadowEntries, type PackEntry } from '../policy/pack-entries.js';
 import type { ShadowFigures } from '../policy/shadow-figures.js';
+import type { EnforcedFigures } from '../policy/enforced-figures.js';
 import { route, type RouteOptions } from './route-handler.js';
 import type { Principal } from '../auth/token-registry.js';
 import { checkNumber, checkString, FieldIssues, isPlainObject } from '../validation/field-issues.js';
@@ -17,7 +18,7 @@ import { decodePackSource } from '../pack/pack-source.js';
 import { validatePack } from '../pack/validate-pack.js';
 import { PackInvalidError } from '../pack/pack-invalid-error.js';
 import { diffPacks } from '../policy/pack-diff.js';
-import type { PolicyPack } from '../pack/policy-pack.js';
+import type { EntryMode, PolicyPack } from '../pack/policy-pack.js';
 import type { PackVersion } from '../policy/pack-history.js';
 
 /** Packs larger than this are not diffed on the event loop. */
@@ -44,6 +45,7 @@ export interface PolicyRouteParts {
   livePack: LivePack;
   packs: PackManager;
   shadow: ShadowFigures;
+  entryFigures: EnforcedFigures;
   audit: AuditLog;
   log: (message: string) => void;
 }
@@ -144,33 +146,97 @@ export function registerPolicyRoutes(app: uWS.TemplatedApp, p: PolicyRouteParts,
     ENTRIES_PATH,
     route(options(admin), async ({ head }) => {
       const query = new URLSearchParams(head.query);
-      const mode = query.get('mode') ?? 'shadow';
-      // Figures are counted for shadow entries only (issue 26 point 1); enforced entries' are point 2.
-      if (mode !== 'shadow') throw new GateError('GATE_ERR_INVALID_FIELD', 'mode must be "shadow": only shadow entries are counted', { field: 'mode' });
+      const mode = modeOf(query.get('mode'));
       const kind = kindOf(query.get('kind'));
-      const packs: CompiledPack[] = [];
-      const live = p.livePack.current;
-      if (live) packs.push(live);
-      const candidate = p.livePack.rollout?.compiled;
-      if (candidate && candidate !== live) packs.push(candidate);
-      const seen = new Set<string>();
-      const listed: Array<PackEntry & { policyVersion: string }> = [];
-      for (const compiled of packs) {
-        for (const entry of shadowEntries(compiled.pack)) {
-          if (kind !== undefined && entry.kind !== kind) continue;
-          const key = `${entry.kind}\t${entry.id}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          listed.push({ ...entry, policyVersion: compiled.pack.packVersion });
-        }
-      }
-      const figures = await p.shadow.figuresOf(listed.filter((e): e is typeof e & { kind: EntryKind } => e.kind !== 'exception'));
-      const entries = listed
-        .map((entry) => ({ id: entry.id, kind: entry.kind, mode: entry.mode, policyVersion: entry.policyVersion, ...figures.get(`${entry.kind}\t${entry.id}`) }))
-        .sort((a, b) => (b.hits?.week ?? 0) - (a.hits?.week ?? 0));
+      const brand = query.get('brand') ?? undefined;
+      const listed = (await entriesWithCounted(p, mode)).filter((entry) => (kind === undefined || entry.kind === kind) && (brand === undefined || namesBrand(entry, brand)));
+      const entries = await withFigures(p, mode, listed);
+      entries.sort((a, b) => b.hits.week - a.hits.week);
       return { mode, entries };
     }),
   );
+
+  app.get(
+    `${ENTRIES_PATH}/:entry`,
+    route(options({ ...admin, paramCount: 1 }), async ({ head }) => {
+      const key = decodeURIComponent(head.params[0] ?? '');
+      const colon = key.indexOf(':');
+      const kind = colon > 0 ? key.slice(0, colon) : '';
+      if (colon <= 0 || !(ENTRY_KINDS as readonly string[]).includes(kind)) {
+        throw new GateError('GATE_ERR_INVALID_FIELD', `entry must be <kind>:<id> with kind one of ${ENTRY_KINDS.join(', ')} (URL-encoded), got "${key}"`, { field: 'entry' });
+      }
+      const id = key.slice(colon + 1);
+      for (const mode of ['enforce', 'shadow'] as const) {
+        const found = (await entriesWithCounted(p, mode)).filter((entry) => entry.kind === kind && entry.id === id);
+        if (found.length > 0) return (await withFigures(p, mode, found, true))[0];
+      }
+      throw new GateError('GATE_ERR_NOT_FOUND', `no ${kind} entry "${id}" in the live pack or the rollout's candidate`, { field: 'entry' });
+    }),
+  );
+}
+
+type ListedEntry = PackEntry & { kind: EntryKind; policyVersion: string };
+
+function modeOf(raw: string | null): EntryMode {
+  if (raw === null || raw === 'shadow') return 'shadow';
+  if (raw === 'enforce') return 'enforce';
+  throw new GateError('GATE_ERR_INVALID_FIELD', `mode must be "shadow" or "enforce", got "${raw}"`, { field: 'mode' });
+}
+
+/** The live pack's entries in `mode`, then the rollout candidate's it does not have (exceptions have no figures). */
+function entriesOf(p: PolicyRouteParts, mode: EntryMode): ListedEntry[] {
+  const packs: CompiledPack[] = [];
+  const live = p.livePack.current;
+  if (live) packs.push(live);
+  const candidate = p.livePack.rollout?.compiled;
+  if (candidate && candidate !== live) packs.push(candidate);
+  const seen = new Set<string>();
+  const listed: ListedEntry[] = [];
+  for (const compiled of packs) {
+    const entries = mode === 'shadow' ? shadowEntries(compiled.pack) : [...packEntries(compiled.pack)].filter((entry) => entry.mode === 'enforce');
+    for (const entry of entries) {
+      if (entry.kind === 'exception') continue;
+      const key = `${entry.kind}\t${entry.id}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      listed.push({ ...entry, kind: entry.kind, policyVersion: compiled.pack.packVersion });
+    }
+  }
+  return listed;
+}
+
+/** Enforced: the packs' entries and those counted this week that the packs do not list (seeded lists and banks). */
+async function entriesWithCounted(p: PolicyRouteParts, mode: EntryMode): Promise<ListedEntry[]> {
+  const listed = entriesOf(p, mode);
+  if (mode === 'shadow') return listed;
+  const known = new Set(listed.map((entry) => `${entry.kind}\t${entry.id}`));
+  for (const entry of await p.entryFigures.countedEntries()) {
+    if (!known.has(`${entry.kind}\t${entry.id}`)) listed.push({ kind: entry.kind, id: entry.id, mode: 'enforce', content: undefined, policyVersion: '' });
+  }
+  return listed;
+}
+
+/** A brand entry with that id, or an entry whose content names the brand. */
+function namesBrand(entry: PackEntry, brand: string): boolean {
+  if (entry.kind === 'brand') return entry.id === brand;
+  const content = entry.content as { brand?: unknown; brands?: unknown } | null;
+  return content?.brand === brand || (Array.isArray(content?.brands) && content.brands.includes(brand));
+}
+
+async function withFigures(p: PolicyRouteParts, mode: EntryMode, listed: readonly ListedEntry[], hourly = false): Promise<Array<Record<string, unknown> & { hits: { week: number } }>> {
+  const base = (entry: ListedEntry): Record<string, unknown> => ({ id: entry.id, kind: entry.kind, mode: entry.mode, policyVersion: entry.policyVersion });
+  const none = { hits: { hour: 0, day: 0, week: 0 } };
+  if (mode === 'shadow') {
+    const figures = await p.shadow.figuresOf(listed);
+    return listed.map((entry) => ({ ...base(entry), ...(figures.get(`${entry.kind}\t${entry.id}`) ?? none) }));
+  }
+  const figures = await p.entryFigures.figuresOf(listed);
+  return listed.map((entry) => {
+    const found = figures.get(`${entry.kind}\t${entry.id}`);
+    if (!found) return { ...base(entry), ...none };
+    const { hourly: byHour, ...rest } = found;
+    return { ...base(entry), ...rest, ...(hourly ? { hourly: byHour } : {}) };
+  });
 }
 
 /** Sets a rollout and records it: what POST /v1/admin/pack/rollout and PUT /v1/admin/pack?rolloutPercent= answer. */

@@ -103,6 +103,10 @@ export interface RedisKeys {
   listRemoved(kind: ListKind): string;
   /** Shadow entries' figures of one UTC hour (`YYYY-MM-DDTHH`): `<kind>\t<id>\t<figure>` -> count; expires after a week. */
   shadowHits(hour: string): string;
+  /** Enforced entries' hits and the verdicts they were part of, per UTC hour (enforced-figures.ts). */
+  entryHits(hour: string): string;
+  /** An enforced entry's latest listing ids. */
+  entrySamples(entryKey: string): string;
   /** A shadow entry's latest listing ids (a capped list); expires a week after its last hit. */
   shadowSamples(entryKey: string): string;
 }
@@ -163,6 +167,8 @@ export function redisKeys(prefix = 'gate:'): RedisKeys {
     allianceChanges: `${prefix}alliance:changes`,
     listRemoved: (kind) => `${prefix}{lists}:${kind}:removed`,
     shadowHits: (hour) => `${prefix}{shadow}:hits:${hour}`,
+    entryHits: (hour) => `${prefix}{entries}:hits:${hour}`,
+    entrySamples: (entryKey) => `${prefix}{entries}:samples:${entryKey}`,
     shadowSamples: (entryKey) => `${prefix}{shadow}:samples:${entryKey}`,
   };
 }
