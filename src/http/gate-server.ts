@@ -28,6 +28,7 @@ import { registerReviewRoutes, type ReviewRouteParts } from './review-routes.js'
 import { registerRightsHolderRoutes, type RightsHolderRouteParts } from './rights-holder-routes.js';
 import { registerEnforcementRoutes, type EnforcementRouteParts } from './enforcement-routes.js';
 import { registerReviewPageRoutes, type ReviewPageParts } from './review-page-routes.js';
+import { registerPolicyPageRoutes } from './policy-page-routes.js';
 import { registerErasureRoutes, type ErasureRouteParts } from './erasure-routes.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { StreamLimits } from '../stream/stream-connection.js';
@@ -279,6 +280,7 @@ export class GateServer {
     registerRightsHolderRoutes(app, { ...p.rightsHolder, audit: p.audit, tokens: p.tokens, metrics: p.metrics, log: p.log }, (extra) => this.options(extra));
     registerEnforcementRoutes(app, { ...p.enforcement, audit: p.audit, tokens: p.tokens, metrics: p.metrics, log: p.log }, (extra) => this.options(extra));
     registerReviewPageRoutes(app, { ...p.reviewPage, tokens: p.tokens, metrics: p.metrics, log: p.log }, (extra) => this.options(extra));
+    registerPolicyPageRoutes(app, (extra) => this.options(extra));
     registerRecheckRoutes(app, { ...p.rechecks, audit: p.audit }, (extra) => this.options(extra));
     registerErasureRoutes(app, { ...p.erasure, audit: p.audit }, (extra) => this.options(extra));
     registerWebhookRoutes(app, { ...p.webhooks, audit: p.audit }, (extra) => this.options(extra));
