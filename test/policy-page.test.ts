@@ -2,15 +2,14 @@
 // the same form as the reviewer's page, sees the live pack and each enforced
 // entry's figures, then the shadow view. A screenshot is saved in test-results/.
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { after, before, it } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium, noChromium as skip } from './helpers/headless-chromium.js';
 import { repoPath } from '../src/config/repo-root.js';
 import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
 import { ADMIN_TOKEN, startTestGate, type TestGate } from './helpers/test-gate.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, as .ci/run does)`;
 
 let redis: TestRedis;
 let gate: TestGate;
@@ -19,10 +18,7 @@ before(async () => {
   if (skip) return;
   redis = await startTestRedis();
   gate = await startTestGate({ redisUrl: redis.url });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  browser = await launchChromium();
 });
 after(async () => {
   if (skip) return;

@@ -6,15 +6,14 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium, noChromium } from './helpers/headless-chromium.js';
 import { repoPath } from '../src/config/repo-root.js';
 import { PNG, startImageHost, type ImageHost } from './helpers/image-host.js';
 import { startTestGate, type TestGate } from './helpers/test-gate.js';
 import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TOKEN = 'dana-reviewer-token-0123456789';
-const noChromium = existsSync(CHROMIUM) ? false : `skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, as .ci/run does)`;
 const reviewer = { authorization: `Bearer ${TOKEN}` };
 
 let redis: TestRedis;
@@ -103,10 +102,7 @@ describe('in the browser', () => {
   let browser: Browser;
   before(async () => {
     if (noChromium) return;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     if (!noChromium) await browser.close();

@@ -2,16 +2,15 @@
 // in the seller's text, decide with the keyboard, and the listing's final verdict
 // changes. A screenshot is saved in test-results/.
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { after, before, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, noChromium as skip } from './helpers/headless-chromium.js';
 import { repoPath } from '../src/config/repo-root.js';
 import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
 import { startTestGate, type TestGate } from './helpers/test-gate.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TOKEN = 'carol-reviewer-token-0123456789';
-const skip = existsSync(CHROMIUM) ? false : `skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, as .ci/run does)`;
 
 /**
  * Waits for an element's text to match. A locator, not a string predicate: the page's
@@ -28,10 +27,7 @@ before(async () => {
   if (skip) return;
   redis = await startTestRedis();
   gate = await startTestGate({ redisUrl: redis.url, env: { GATE_REVIEWER_TOKENS: `carol:${TOKEN}` } });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  browser = await launchChromium();
 });
 after(async () => {
   if (skip) return;

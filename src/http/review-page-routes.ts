@@ -4,14 +4,13 @@
 // only from itself (blob: ones it made of what the proxy answered), never framed,
 // never sending a referrer, never cached.
 import type uWS from '@trufflesuite/uws-js-unofficial';
-import { readFileSync } from 'node:fs';
 import type { TokenRegistry } from '../auth/token-registry.js';
-import { repoPath } from '../config/repo-root.js';
 import { GateError } from '../errors/gate-error.js';
 import type { ImageProxy } from '../image-proxy/image-proxy.js';
 import type { GateMetrics } from '../observability/gate-metrics.js';
 import { send } from './respond.js';
 import { route, type RouteOptions } from './route-handler.js';
+import { registerStaticPage } from './static-page.js';
 
 export interface ReviewPageParts {
   images: ImageProxy;
@@ -19,22 +18,6 @@ export interface ReviewPageParts {
   metrics: GateMetrics;
   log: (message: string) => void;
 }
-
-/**
- * No inline script or style anywhere in the page (CSP Level 3). img-src takes blob:
- * because the page fetches each image with its bearer token (an <img> cannot send
- * one) and shows the bytes through a blob: URL of its own making.
- */
-export const REVIEW_PAGE_CSP = "default-src 'self'; img-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
-
-export const REVIEW_PAGE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
-  'content-security-policy': REVIEW_PAGE_CSP,
-  // frame-ancestors' counterpart for browsers that predate it (clickjacking).
-  'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
-  'x-content-type-options': 'nosniff',
-  'cache-control': 'no-store',
-});
 
 /** A proxied image is bytes, never a document: nothing in it may run, even opened on its own. */
 const IMAGE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
@@ -45,26 +28,8 @@ const IMAGE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'cache-control': 'no-store',
 });
 
-const PAGE_FILES = [
-  ['index.html', 'text/html; charset=utf-8'],
-  ['review.js', 'text/javascript; charset=utf-8'],
-  ['review.css', 'text/css; charset=utf-8'],
-] as const;
-
 export function registerReviewPageRoutes(app: uWS.TemplatedApp, p: ReviewPageParts, options: (extra?: Partial<RouteOptions>) => RouteOptions): void {
-  // Read once at start: the page does not change while the gate runs.
-  const files = new Map(PAGE_FILES.map(([name, type]) => [name, { type, body: readFileSync(repoPath('src', 'review-ui', name), 'utf8') }]));
-  const serve = (name: (typeof PAGE_FILES)[number][0]) =>
-    route(options(), ({ res, state }) => {
-      const file = files.get(name);
-      if (!file) throw new GateError('GATE_ERR_NOT_FOUND', `no page file ${name}`);
-      send(res, state, 200, file.body, file.type, REVIEW_PAGE_HEADERS);
-      return undefined;
-    });
-  app.get('/review', serve('index.html'));
-  app.get('/review/', serve('index.html'));
-  app.get('/review/review.js', serve('review.js'));
-  app.get('/review/review.css', serve('review.css'));
+  registerStaticPage(app, 'review', 'review-ui', ['index.html', 'review.js', 'review.css'], options);
 
   app.get(
     '/review/image',
