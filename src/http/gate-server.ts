@@ -24,6 +24,7 @@ import { checkStringArray, FieldIssues, isPlainObject } from '../validation/fiel
 import { isRedisUnavailable, route, toGateError, type RouteOptions } from './route-handler.js';
 import { randomUUID } from 'node:crypto';
 import { send, sendError } from './respond.js';
+import { RouteTable, type RegisteredRoute } from './route-table.js';
 import { registerReviewRoutes, type ReviewRouteParts } from './review-routes.js';
 import { registerRightsHolderRoutes, type RightsHolderRouteParts } from './rights-holder-routes.js';
 import { registerEnforcementRoutes, type EnforcementRouteParts } from './enforcement-routes.js';
@@ -98,6 +99,7 @@ export class GateServer {
   /** The one limiter of failed authentications (check threads follow its refusals). */
   private readonly authLimiter: AuthFailureLimiter;
   private stream: CheckStreamRoute | undefined;
+  private table: RouteTable | undefined;
 
   constructor(private readonly parts: GateServerParts) {
     this.authLimiter = new AuthFailureLimiter({ maxFailures: parts.authFailureLimit });
@@ -117,9 +119,15 @@ export class GateServer {
     return { maxBodyBytes: this.parts.maxBodyBytes, metrics: this.parts.metrics, log: this.parts.log, inFlight: this.inFlight, roleCheck: this.roleCheck, settle, forwardSecret: this.parts.forwardSecret ?? threads?.forwardSecret, ...extra };
   }
 
+  /** The routes the server registered (known once it listens). */
+  get routes(): readonly RegisteredRoute[] {
+    return this.table?.routes ?? [];
+  }
+
   private build(): uWS.TemplatedApp {
     const p = this.parts;
-    const app = uWS.App();
+    const app = new RouteTable(uWS.App());
+    this.table = app;
     const publisher = { roles: ['publisher'], name: 'check', enforced: () => p.tokens.hasRole('publisher') } as const;
     const admin = { roles: ['admin'], name: 'admin' } as const;
     const body = this.options({ readsBody: true, auth: publisher });
@@ -315,8 +323,7 @@ export class GateServer {
       }),
     );
 
-    app.any(
-      '/*',
+    app.fallback(
       route(this.options(), ({ head, res, state }) => {
         const known =
           ['/healthz', '/readyz', '/metrics', '/v1/check', STREAM_PATH, '/v1/check/seller', '/v1/reports', '/v1/admin/pack', '/v1/review/next', '/v1/review/decisions', '/v1/review/stats', '/v1/admin/audit', '/v1/admin/claims', '/v1/admin/transparency', '/v1/admin/demotions', RECHECKS_PATH, WEBHOOK_DEAD_LETTERS_PATH, ENTRIES_PATH, ...POLICY_PATHS].includes(head.url) ||
@@ -329,7 +336,7 @@ export class GateServer {
         return undefined;
       }),
     );
-    return app;
+    return app.app;
   }
 
   /** PUT /v1/admin/pack?rolloutPercent=N: the upload becomes a candidate judging N% of sellers, not the live pack. */

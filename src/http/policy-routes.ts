@@ -1,7 +1,7 @@
 // The admin's view of the policy lifecycle (issue 26): shadow entries with
 // their figures; the pack's versions, a rollback to one, what changed between
 // two, and a staged rollout (docs/policy-lifecycle.md).
-import type uWS from '@trufflesuite/uws-js-unofficial';
+import type { RouteRegistrar } from './route-table.js';
 import { GateError } from '../errors/gate-error.js';
 import { ENTRY_KINDS, type EntryKind } from '../gate/shadow-entry.js';
 import type { LivePack } from '../pack/live-pack.js';
@@ -58,7 +58,7 @@ function kindOf(raw: string | null): EntryKind | undefined {
   throw new GateError('GATE_ERR_INVALID_FIELD', `kind must be one of ${ENTRY_KINDS.join(', ')}`, { field: 'kind' });
 }
 
-export function registerPolicyRoutes(app: uWS.TemplatedApp, p: PolicyRouteParts, options: (extra?: Partial<RouteOptions>) => RouteOptions): void {
+export function registerPolicyRoutes(app: RouteRegistrar, p: PolicyRouteParts, options: (extra?: Partial<RouteOptions>) => RouteOptions): void {
   const admin = { auth: { roles: ['admin'], name: 'admin' } } as const;
 
   const versionEntry = async (version: string, field: string): Promise<PackVersion> => {

@@ -3,7 +3,7 @@
 // images, so it runs behind a strict policy: its own scripts and styles only, images
 // only from itself (blob: ones it made of what the proxy answered), never framed,
 // never sending a referrer, never cached.
-import type uWS from '@trufflesuite/uws-js-unofficial';
+import type { RouteRegistrar } from './route-table.js';
 import { readFileSync } from 'node:fs';
 import type { TokenRegistry } from '../auth/token-registry.js';
 import { repoPath } from '../config/repo-root.js';
@@ -51,7 +51,7 @@ const PAGE_FILES = [
   ['review.css', 'text/css; charset=utf-8'],
 ] as const;
 
-export function registerReviewPageRoutes(app: uWS.TemplatedApp, p: ReviewPageParts, options: (extra?: Partial<RouteOptions>) => RouteOptions): void {
+export function registerReviewPageRoutes(app: RouteRegistrar, p: ReviewPageParts, options: (extra?: Partial<RouteOptions>) => RouteOptions): void {
   // Read once at start: the page does not change while the gate runs.
   const files = new Map(PAGE_FILES.map(([name, type]) => [name, { type, body: readFileSync(repoPath('src', 'review-ui', name), 'utf8') }]));
   const serve = (name: (typeof PAGE_FILES)[number][0]) =>
