@@ -30,6 +30,7 @@ import { registerRightsHolderRoutes, type RightsHolderRouteParts } from './right
 import { registerEnforcementRoutes, type EnforcementRouteParts } from './enforcement-routes.js';
 import { registerReviewPageRoutes, type ReviewPageParts } from './review-page-routes.js';
 import { registerErasureRoutes, type ErasureRouteParts } from './erasure-routes.js';
+import { registerOpenApiRoutes } from './openapi-routes.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { StreamLimits } from '../stream/stream-connection.js';
 import { metricCounters } from '../stream/stream-counters.js';
@@ -291,6 +292,7 @@ export class GateServer {
     registerErasureRoutes(app, { ...p.erasure, audit: p.audit }, (extra) => this.options(extra));
     registerWebhookRoutes(app, { ...p.webhooks, audit: p.audit }, (extra) => this.options(extra));
     registerPolicyRoutes(app, { ...p.policy, livePack: p.livePack, packs: p.packs, audit: p.audit, log: p.log }, (extra) => this.options(extra));
+    registerOpenApiRoutes(app, (extra) => this.options(extra));
 
     app.post(
       '/v1/admin/fingerprints/:kind',
