@@ -86,6 +86,25 @@ describe('GET /openapi.json', () => {
   });
 });
 
+describe('405 and 404 from the route table', () => {
+  it('answers 405 on every documented path for a method it does not take, and 404 off them', async () => {
+    const wrong: string[] = [];
+    for (const [path, item] of Object.entries(document.paths)) {
+      for (const method of HTTP_METHODS.filter((m) => !item[m])) {
+        const response = await fetch(gate.url + concrete(path), { method: method.toUpperCase(), headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+        const body = (await response.json()) as { error?: { code?: string } };
+        if (response.status !== 405 || body.error?.code !== 'GATE_ERR_METHOD_NOT_ALLOWED') wrong.push(`${method.toUpperCase()} ${path}: ${response.status}`);
+      }
+    }
+    for (const path of ['/nope', '/v1/review/x', '/v1/admin/lists/x/y/z', '/v1/admin/audit/verify/x']) {
+      const response = await gate.get(path);
+      await response.arrayBuffer();
+      if (response.status !== 404) wrong.push(`GET ${path}: ${response.status}`);
+    }
+    assert.deepEqual(wrong, []);
+  });
+});
+
 describe("POST /v1/check's schemas", () => {
   const schema = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
   const base = { listingId: 'oa-1', sellerId: 's-oa', title: 'Plain cotton t-shirt' };

@@ -35,10 +35,10 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { StreamLimits } from '../stream/stream-connection.js';
 import { metricCounters } from '../stream/stream-counters.js';
 import { authorizeUpgrade, registerCheckStream, STREAM_PATH, type CheckStreamRoute } from '../stream/stream-route.js';
-import { RECHECKS_PATH, registerRecheckRoutes, type RecheckRouteParts } from './recheck-routes.js';
-import { registerWebhookRoutes, WEBHOOK_DEAD_LETTERS_PATH, type WebhookRouteParts } from './webhook-routes.js';
+import { registerRecheckRoutes, type RecheckRouteParts } from './recheck-routes.js';
+import { registerWebhookRoutes, type WebhookRouteParts } from './webhook-routes.js';
 import { recheckAfterChange, recheckAfterChangeQuery, type StreamSource } from '../recheck/recheck-start.js';
-import { adminName, checkPercent, ENTRIES_PATH, POLICY_PATHS, registerPolicyRoutes, stageRollout, type PolicyRouteParts } from './policy-routes.js';
+import { adminName, checkPercent, registerPolicyRoutes, stageRollout, type PolicyRouteParts } from './policy-routes.js';
 
 export interface GateServerParts {
   checks: CheckService;
@@ -327,9 +327,7 @@ export class GateServer {
 
     app.fallback(
       route(this.options(), ({ head, res, state }) => {
-        const known =
-          ['/healthz', '/readyz', '/metrics', '/v1/check', STREAM_PATH, '/v1/check/seller', '/v1/reports', '/v1/admin/pack', '/v1/review/next', '/v1/review/decisions', '/v1/review/stats', '/v1/admin/audit', '/v1/admin/claims', '/v1/admin/transparency', '/v1/admin/demotions', RECHECKS_PATH, WEBHOOK_DEAD_LETTERS_PATH, ENTRIES_PATH, ...POLICY_PATHS].includes(head.url) ||
-          ['/v1/admin/lists/', '/v1/admin/fingerprints/', '/v1/review/', '/v1/listings/', '/v1/rights-holder/', '/v1/admin/claims/', '/v1/admin/rings/', '/v1/admin/demotions/', '/v1/appeals/', `${RECHECKS_PATH}/`, `${WEBHOOK_DEAD_LETTERS_PATH}/`, '/v1/admin/listings/', '/v1/admin/sellers/'].some((prefix) => head.url.startsWith(prefix));
+        const known = app.hasPath(head.url);
         const error = known
           ? new GateError('GATE_ERR_METHOD_NOT_ALLOWED', `${head.method.toUpperCase()} is not allowed on ${head.url}`)
           : new GateError('GATE_ERR_NOT_FOUND', `no route ${head.method.toUpperCase()} ${head.url}`);

@@ -49,8 +49,6 @@ export interface PolicyRouteParts {
 }
 
 export const ENTRIES_PATH = '/v1/admin/entries';
-/** The pack's lifecycle routes besides PUT/GET /v1/admin/pack. */
-export const POLICY_PATHS = ['/v1/admin/pack/versions', '/v1/admin/pack/rollback', '/v1/admin/pack/diff', '/v1/admin/pack/rollout'];
 
 function kindOf(raw: string | null): EntryKind | undefined {
   if (raw === null) return undefined;
