@@ -5,8 +5,11 @@
 // gate on sample requests and answers; /docs/ renders every route under the
 // reviewer page's headers.
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { DEMO_PACK_PATH } from '../src/config/gate-config.js';
 import type { OpenApiDocument, Operation, Schema } from '../src/openapi/openapi-types.js';
+import { validatePack } from '../src/pack/validate-pack.js';
 import { HTTP_METHODS } from '../src/openapi/openapi-types.js';
 import { schemaProblems } from './helpers/json-schema-check.js';
 import { structuralProblems } from './helpers/openapi-structure.js';
@@ -176,6 +179,61 @@ describe("POST /v1/check's schemas", () => {
     const badRequest = document.components.responses.BadRequest?.content?.['application/json']?.schema;
     assert.ok(badRequest);
     assert.deepEqual(schemaProblems(document, badRequest, await bad.json()), []);
+  });
+});
+
+describe("the pack's JSON Schema", () => {
+  const demo = (): Record<string, unknown> => JSON.parse(readFileSync(DEMO_PACK_PATH, 'utf8')) as Record<string, unknown>;
+  const change = (edit: (pack: Record<string, any>) => void): Record<string, unknown> => {
+    const pack = demo();
+    edit(pack);
+    return pack;
+  };
+  // Shapes only: what needs the gate's code (normalization, duplicates, review above block) is not the schema's.
+  const samples: Array<[string, unknown]> = [
+    ['the demo pack', demo()],
+    ['a shadow list entry, rule and banked image', change((p) => { p.lists = { sellers: ['s-1', { value: 's-2', mode: 'shadow' }] }; p.rules.push({ id: 'shadowed', type: 'literal', pattern: 'copy', score: 10, mode: 'shadow' }); p.fingerprints.images.push({ ref: 'i-9', phash: 'ABCDEF0123456789', mode: 'shadow' }); })],
+    ['a ring score', change((p) => { p.ring = { score: 30 }; })],
+    ['an unknown top-level key', change((p) => { p.extra = true; })],
+    ['no thresholds', change((p) => { delete p.thresholds; })],
+    ['a threshold that is not an integer', change((p) => { p.thresholds.block = 99.5; })],
+    ['an indicator score that is a string', change((p) => { p.indicators[0].score = 'high'; })],
+    ['an indicator without a term', change((p) => { delete p.indicators[0].term; })],
+    ['a brand with an unknown key', change((p) => { p.brands[0].colour = 'brown'; })],
+    ['a brand without names', change((p) => { p.brands[0].names = []; })],
+    ['a price floor keyed by cny', change((p) => { p.brands[0].priceFloor = { cny: 10 }; })],
+    ['a rule of type glob', change((p) => { p.rules.push({ id: 'g', type: 'glob', pattern: 'x', score: 1 }); })],
+    ['a rule on the price field', change((p) => { p.rules.push({ id: 'f', type: 'literal', pattern: 'copy', score: 1, fields: ['price'] }); })],
+    ['a mode of maybe', change((p) => { p.indicators[0].mode = 'maybe'; })],
+    ['a list of unknown kind', change((p) => { p.lists = { emails: [] }; })],
+    ['a list value of 129 characters', change((p) => { p.lists = { sellers: ['s'.repeat(129)] }; })],
+    ['a banked image without phash', change((p) => { p.fingerprints.images.push({ ref: 'i-x' }); })],
+    ['a banked image with a bad phash', change((p) => { p.fingerprints.images.push({ ref: 'i-y', phash: 'xyz' }); })],
+    ['brands that are an object', change((p) => { p.brands = {}; })],
+  ];
+
+  it('agrees with the gate on which packs have the right shape', () => {
+    const schema = { $ref: '#/components/schemas/PolicyPack' };
+    const disagreements = samples.flatMap(([name, pack]) => {
+      const problems = schemaProblems(document, schema, pack);
+      const gate = validatePack(pack);
+      return gate.ok === (problems.length === 0) ? [] : [`${name}: the gate says ${gate.ok ? 'valid' : JSON.stringify(gate.issues)}, the schema ${problems.length === 0 ? 'valid' : problems.join('; ')}`];
+    });
+    assert.deepEqual(disagreements, []);
+    const valid = samples.filter(([, pack]) => validatePack(pack).ok).length;
+    assert.ok(valid > 0 && valid < samples.length, `${valid} of ${samples.length} valid: the samples must hold both`);
+  });
+
+  it('is served whole at /pack.schema.json, and is the body of PUT /v1/admin/pack', async () => {
+    const response = await gate.get('/pack.schema.json');
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('content-type'), 'application/schema+json');
+    const served = (await response.json()) as Record<string, unknown>;
+    assert.equal(served.$schema, 'https://json-schema.org/draft/2020-12/schema');
+    const { $schema: _dialect, ...rest } = served;
+    assert.deepEqual(rest, document.components.schemas.PolicyPack);
+    const body = document.paths['/v1/admin/pack']?.put?.requestBody;
+    assert.deepEqual(body && 'content' in body ? body.content['application/json']?.schema : undefined, { $ref: '#/components/schemas/PolicyPack' });
   });
 });
 

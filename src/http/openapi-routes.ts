@@ -1,8 +1,10 @@
-// GET /openapi.json and the page that shows it (issue 27 point 1). Both are
-// made once at start; the page is served under the reviewer page's policy.
+// GET /openapi.json, the page that shows it and the pack's JSON Schema (issue 27
+// point 1). All are made once at start; the page is served under the reviewer
+// page's policy.
 import { readFileSync } from 'node:fs';
 import { repoPath } from '../config/repo-root.js';
 import { openApiDocument } from '../openapi/openapi-document.js';
+import { packSchemaDocument } from '../openapi/pack-schema.js';
 import { renderDocsPage } from '../openapi/render-docs-page.js';
 import { send } from './respond.js';
 import { REVIEW_PAGE_HEADERS } from './review-page-routes.js';
@@ -20,6 +22,7 @@ export function registerOpenApiRoutes(app: RouteRegistrar, options: (extra?: Par
   const document = openApiDocument(packageVersion());
   const files = {
     json: JSON.stringify(document),
+    packSchema: JSON.stringify(packSchemaDocument(), null, 2),
     page: renderDocsPage(document),
     css: readFileSync(repoPath('src', 'openapi', 'docs-page.css'), 'utf8'),
   };
@@ -29,6 +32,7 @@ export function registerOpenApiRoutes(app: RouteRegistrar, options: (extra?: Par
       return undefined;
     });
   app.get('/openapi.json', serve(files.json, 'application/json', JSON_HEADERS));
+  app.get('/pack.schema.json', serve(files.packSchema, 'application/schema+json', JSON_HEADERS));
   app.get('/docs', serve(files.page, 'text/html; charset=utf-8', REVIEW_PAGE_HEADERS));
   app.get('/docs/', serve(files.page, 'text/html; charset=utf-8', REVIEW_PAGE_HEADERS));
   app.get('/docs/docs.css', serve(files.css, 'text/css; charset=utf-8', REVIEW_PAGE_HEADERS));

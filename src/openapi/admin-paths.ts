@@ -40,7 +40,7 @@ export const adminPaths: RouteGroup = {
           queryParam('source', 'The Redis stream of listings to re-check.', { type: 'string' }),
           queryParam('onlyChanged', 'Emit only verdicts that changed (default true).', boolQuery),
         ],
-        body: { description: 'A policy pack (docs/contract.md section 2).', schema: { type: 'object', required: ['packVersion'] } },
+        body: { description: 'A policy pack (docs/contract.md section 2; its schema alone at /pack.schema.json).', schema: ref.schema('PolicyPack') },
         answer: {
           description: 'The live pack, or the candidate and its rollout.',
           schema: { anyOf: [{ $ref: '#/components/schemas/LivePack', properties: { recheckId } }, ref.schema('Rollout')] },

@@ -6,6 +6,7 @@ import { checkPaths } from './check-paths.js';
 import { enforcementPaths } from './enforcement-paths.js';
 import { errorBodySchema, errorResponses, FIELD_ISSUE_SCHEMA, RETRY_AFTER_HEADER } from './error-responses.js';
 import { HTTP_METHODS, type OpenApiDocument, type PathItem, type RouteGroup, type Schema } from './openapi-types.js';
+import { PACK_SCHEMA } from './pack-schema.js';
 import { policyPaths } from './policy-paths.js';
 import { recheckPaths } from './recheck-paths.js';
 import { reviewPaths } from './review-paths.js';
@@ -58,7 +59,7 @@ export function openApiDocument(version: string): OpenApiDocument {
     tags: ROUTE_GROUPS.map((group) => group.tag),
     paths: mergePaths(ROUTE_GROUPS),
     components: {
-      schemas: mergeSchemas(ROUTE_GROUPS, { ErrorBody: errorBodySchema(), FieldIssue: FIELD_ISSUE_SCHEMA }),
+      schemas: mergeSchemas(ROUTE_GROUPS, { ErrorBody: errorBodySchema(), FieldIssue: FIELD_ISSUE_SCHEMA, PolicyPack: PACK_SCHEMA }),
       responses: errorResponses(),
       parameters: {
         DeadlineMs: { name: 'x-deadline-ms', in: 'header', description: "The caller's deadline in ms (default `GATE_DEFAULT_DEADLINE_MS`); past it the check answers `review` with reason `degraded`.", schema: { type: 'number', exclusiveMinimum: 0, maximum: 60_000 } },

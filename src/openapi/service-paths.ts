@@ -63,6 +63,17 @@ export const servicePaths: RouteGroup = {
         answer: { description: 'The OpenAPI 3.1 document of every route the gate serves.', content: { 'application/json': { schema: { type: 'object' } } } },
       }),
     },
+    '/pack.schema.json': {
+      get: operation({
+        id: 'packSchema',
+        tag,
+        summary: "The policy pack's JSON Schema",
+        description: 'The shape of a pack; what needs the gate (terms that normalize to nothing, duplicates, review above block) is checked on upload.',
+        access: 'open',
+        redis: false,
+        answer: { description: 'JSON Schema 2020-12.', content: { 'application/schema+json': { schema: { type: 'object' } } } },
+      }),
+    },
     '/docs': {
       get: operation({
         id: 'docsPageBare',
