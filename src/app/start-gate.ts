@@ -7,6 +7,7 @@ import { CheckService } from '../gate/check-service.js';
 import { CheckThreads } from '../check-thread/check-threads.js';
 import { AdmissionLimit } from '../gate/admission-limit.js';
 import { GateServer } from '../http/gate-server.js';
+import type { RegisteredRoute } from '../http/route-table.js';
 import { BlocklistStore } from '../lists/blocklist-store.js';
 import { MatchPool } from '../matcher/match-pool.js';
 import { rulesEngine } from '../native/rules-engine.js';
@@ -64,6 +65,8 @@ export interface RunningGate {
   pool: MatchPool;
   /** The check threads, when GATE_CHECK_THREADS is above 0. */
   checkThreads: CheckThreads | undefined;
+  /** Every route the gate answers: the event loop's, then the check threads' own (issue 27). */
+  routes: readonly RegisteredRoute[];
   /** Drains (no new requests, in-flight ones answered), then closes everything it opened. */
   stop(): Promise<void>;
 }
@@ -439,6 +442,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
       livePack,
       pool,
       checkThreads,
+      routes: [...server.routes, ...(checkThreads?.routes ?? [])],
       stop: async () => {
         // The intake first: it stops reading, and what it holds is checked and recorded while the rest still runs.
         await intake?.stop();

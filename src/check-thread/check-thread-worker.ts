@@ -29,6 +29,7 @@ import { checkJsonDepth } from '../http/json-depth.js';
 import { brandIndexOf } from '../pack/brand-index.js';
 import { sellerBucket } from '../pack/seller-bucket.js';
 import { route, toGateError, type RouteOptions } from '../http/route-handler.js';
+import { RouteTable } from '../http/route-table.js';
 import { MembershipReplica } from '../lists/membership-replica.js';
 import { listingToMatch } from '../matcher/listing-fields.js';
 import { matchListing } from '../matcher/match-listing.js';
@@ -358,13 +359,14 @@ function forward(res: uWS.HttpResponse, req: uWS.HttpRequest): void {
   forwardRequest(res, req, forwardTarget, () => inFlight.count--);
 }
 
-const app = uWS.App();
-app.post('/v1/check', (res, req) => {
+const routes = new RouteTable(uWS.App());
+const app = routes.app;
+routes.post('/v1/check', (res, req) => {
   // An unknown token is the event loop's to count, refuse and log: its limiter is the one every thread follows.
   if (roleCheck.tokens.hasRole('publisher') && !roleCheck.tokens.identify(req.getHeader('authorization'))) forward(res, req);
   else checkRoute(res, req);
 });
-const stream = registerCheckStream(app, {
+const stream = registerCheckStream(routes, {
   check: checkListing,
   limits: setup.stream,
   defaultDeadlineMs: setup.defaultDeadlineMs,
@@ -381,13 +383,13 @@ const stream = registerCheckStream(app, {
     return authorizeUpgrade({ roleCheck, enforced: options.auth?.enforced ?? (() => true), forwardSecret: undefined, httpErrors: counted.httpErrors, toGateError: (error) => toGateError(error, log) }, res, req);
   },
 });
-app.any('/*', forward);
+routes.fallback(forward);
 
 let listenSocket: uWS.us_listen_socket | undefined;
 app.listen(setup.host, setup.port, (socket) => {
   if (!socket) throw new Error(`check thread ${setup.index} cannot listen on ${setup.host}:${setup.port}`);
   listenSocket = socket;
-  tell({ type: 'listening', port: uWS.us_socket_local_port(socket as unknown as uWS.us_socket) });
+  tell({ type: 'listening', port: uWS.us_socket_local_port(socket as unknown as uWS.us_socket), routes: [...routes.routes] });
 });
 
 /** No new connections; once the checks in flight are answered, the event loop is told. */

@@ -11,6 +11,7 @@ import type { CauseLedger } from '../enforcement/cause-ledger.js';
 import type { FingerprintBank } from '../fingerprint/fingerprint-bank.js';
 import type { CheckService } from '../gate/check-service.js';
 import { toGateError } from '../http/route-handler.js';
+import type { RegisteredRoute } from '../http/route-table.js';
 import { freePort } from '../redis/embedded-redis.js';
 import type { BlocklistStore } from '../lists/blocklist-store.js';
 import type { GateMetrics } from '../observability/gate-metrics.js';
@@ -71,6 +72,8 @@ export class CheckThreads {
   private readonly packIds = new WeakMap<CompiledPack, number>();
   private nextPackId = 1;
   port = 0;
+  /** The routes the threads answer themselves, as the first one to listen registered them. */
+  routes: readonly RegisteredRoute[] = [];
   private forwardPort = 0;
 
   constructor(private readonly parts: CheckThreadsParts) {}
@@ -281,6 +284,7 @@ export class CheckThreads {
         if (message.type !== 'listening') return;
         thread.worker.off('message', onMessage);
         thread.worker.off('exit', onExit);
+        if (this.routes.length === 0) this.routes = message.routes;
         resolve(message.port);
       };
       const onExit = (code: number): void => reject(new Error(`check thread ${thread.index} exited with ${code} before it listened on the gate's port`));

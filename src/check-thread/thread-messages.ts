@@ -12,6 +12,7 @@ import type { CheckResponse } from '../gate/check-response.js';
 import type { PrecomputedMatch, ThreadCheckOutcome } from '../gate/check-service.js';
 import type { StreamLimits } from '../stream/stream-connection.js';
 import type { StreamTally } from '../stream/stream-counters.js';
+import type { RegisteredRoute } from '../http/route-table.js';
 
 export interface CheckThreadSetup {
   /** Threads are numbered from 0; thread 0 picks the port when `port` is 0. */
@@ -68,7 +69,8 @@ export interface ThreadCounts {
 
 
 export type FromThread =
-  | { type: 'listening'; port: number }
+  /** `routes`: what the thread answers itself (it forwards every other request). */
+  | { type: 'listening'; port: number; routes: RegisteredRoute[] }
   | { type: 'loaded'; id: number }
   | { type: 'ready' }
   /** A check the thread could not finish alone (a list, ring or person's verdict may be involved, or it goes to review). */

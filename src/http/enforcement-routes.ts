@@ -1,7 +1,7 @@
 // The admin's side of enforcement (mark claims to verify, the transparency
 // report, rings and their clue packages, demoted causes) and the seller's appeal
 // through the publisher token.
-import type uWS from '@trufflesuite/uws-js-unofficial';
+import type { RouteRegistrar } from './route-table.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { TokenRegistry } from '../auth/token-registry.js';
 import type { BrandFigures } from '../enforcement/brand-figures.js';
@@ -33,7 +33,7 @@ export interface EnforcementRouteParts {
   log: (message: string) => void;
 }
 
-export function registerEnforcementRoutes(app: uWS.TemplatedApp, p: EnforcementRouteParts, options: (extra?: Partial<RouteOptions>) => RouteOptions): void {
+export function registerEnforcementRoutes(app: RouteRegistrar, p: EnforcementRouteParts, options: (extra?: Partial<RouteOptions>) => RouteOptions): void {
   const admin = { auth: { roles: ['admin'], name: 'admin' } } as const;
   const publisher = { auth: { roles: ['publisher'], name: 'appeal', enforced: () => p.tokens.hasRole('publisher') } } as const;
 

@@ -1,7 +1,7 @@
 // Erasure (issue 23, point 6): an admin removes every trace of a listing, or of a
 // seller and its listings, except the audit record of the erasure itself. An id the
 // gate never saw is not an error: nothing is found, and the answer says so.
-import type uWS from '@trufflesuite/uws-js-unofficial';
+import type { RouteRegistrar } from './route-table.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { GateError } from '../errors/gate-error.js';
 import type { ListingErasure } from '../erasure/listing-erasure.js';
@@ -24,7 +24,7 @@ function idParam(raw: string | undefined, field: 'listingId' | 'sellerId'): stri
   return id;
 }
 
-export function registerErasureRoutes(app: uWS.TemplatedApp, p: ErasureRouteParts, options: (extra?: Partial<RouteOptions>) => RouteOptions): void {
+export function registerErasureRoutes(app: RouteRegistrar, p: ErasureRouteParts, options: (extra?: Partial<RouteOptions>) => RouteOptions): void {
   const admin = { auth: { roles: ['admin'], name: 'admin' }, paramCount: 1 } as const;
   app.del(
     '/v1/admin/listings/:listingId',

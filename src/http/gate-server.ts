@@ -24,20 +24,22 @@ import { checkStringArray, FieldIssues, isPlainObject } from '../validation/fiel
 import { isRedisUnavailable, route, toGateError, type RouteOptions } from './route-handler.js';
 import { randomUUID } from 'node:crypto';
 import { send, sendError } from './respond.js';
+import { RouteTable, type RegisteredRoute } from './route-table.js';
 import { registerReviewRoutes, type ReviewRouteParts } from './review-routes.js';
 import { registerRightsHolderRoutes, type RightsHolderRouteParts } from './rights-holder-routes.js';
 import { registerEnforcementRoutes, type EnforcementRouteParts } from './enforcement-routes.js';
 import { registerReviewPageRoutes, type ReviewPageParts } from './review-page-routes.js';
 import { registerPolicyPageRoutes } from './policy-page-routes.js';
 import { registerErasureRoutes, type ErasureRouteParts } from './erasure-routes.js';
+import { registerOpenApiRoutes } from './openapi-routes.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { StreamLimits } from '../stream/stream-connection.js';
 import { metricCounters } from '../stream/stream-counters.js';
 import { authorizeUpgrade, registerCheckStream, STREAM_PATH, type CheckStreamRoute } from '../stream/stream-route.js';
-import { RECHECKS_PATH, registerRecheckRoutes, type RecheckRouteParts } from './recheck-routes.js';
-import { registerWebhookRoutes, WEBHOOK_DEAD_LETTERS_PATH, type WebhookRouteParts } from './webhook-routes.js';
+import { registerRecheckRoutes, type RecheckRouteParts } from './recheck-routes.js';
+import { registerWebhookRoutes, type WebhookRouteParts } from './webhook-routes.js';
 import { recheckAfterChange, recheckAfterChangeQuery, type StreamSource } from '../recheck/recheck-start.js';
-import { adminName, checkPercent, ENTRIES_PATH, POLICY_PATHS, registerPolicyRoutes, stageRollout, type PolicyRouteParts } from './policy-routes.js';
+import { adminName, checkPercent, registerPolicyRoutes, stageRollout, type PolicyRouteParts } from './policy-routes.js';
 
 export interface GateServerParts {
   checks: CheckService;
@@ -99,6 +101,7 @@ export class GateServer {
   /** The one limiter of failed authentications (check threads follow its refusals). */
   private readonly authLimiter: AuthFailureLimiter;
   private stream: CheckStreamRoute | undefined;
+  private table: RouteTable | undefined;
 
   constructor(private readonly parts: GateServerParts) {
     this.authLimiter = new AuthFailureLimiter({ maxFailures: parts.authFailureLimit });
@@ -118,9 +121,15 @@ export class GateServer {
     return { maxBodyBytes: this.parts.maxBodyBytes, metrics: this.parts.metrics, log: this.parts.log, inFlight: this.inFlight, roleCheck: this.roleCheck, settle, forwardSecret: this.parts.forwardSecret ?? threads?.forwardSecret, ...extra };
   }
 
+  /** The routes the server registered (known once it listens). */
+  get routes(): readonly RegisteredRoute[] {
+    return this.table?.routes ?? [];
+  }
+
   private build(): uWS.TemplatedApp {
     const p = this.parts;
-    const app = uWS.App();
+    const app = new RouteTable(uWS.App());
+    this.table = app;
     const publisher = { roles: ['publisher'], name: 'check', enforced: () => p.tokens.hasRole('publisher') } as const;
     const admin = { roles: ['admin'], name: 'admin' } as const;
     const body = this.options({ readsBody: true, auth: publisher });
@@ -285,6 +294,7 @@ export class GateServer {
     registerErasureRoutes(app, { ...p.erasure, audit: p.audit }, (extra) => this.options(extra));
     registerWebhookRoutes(app, { ...p.webhooks, audit: p.audit }, (extra) => this.options(extra));
     registerPolicyRoutes(app, { ...p.policy, livePack: p.livePack, packs: p.packs, audit: p.audit, log: p.log }, (extra) => this.options(extra));
+    registerOpenApiRoutes(app, (extra) => this.options(extra));
 
     app.post(
       '/v1/admin/fingerprints/:kind',
@@ -317,12 +327,9 @@ export class GateServer {
       }),
     );
 
-    app.any(
-      '/*',
+    app.fallback(
       route(this.options(), ({ head, res, state }) => {
-        const known =
-          ['/healthz', '/readyz', '/metrics', '/v1/check', STREAM_PATH, '/v1/check/seller', '/v1/reports', '/v1/admin/pack', '/v1/review/next', '/v1/review/decisions', '/v1/review/stats', '/v1/admin/audit', '/v1/admin/claims', '/v1/admin/transparency', '/v1/admin/demotions', RECHECKS_PATH, WEBHOOK_DEAD_LETTERS_PATH, ENTRIES_PATH, ...POLICY_PATHS].includes(head.url) ||
-          ['/v1/admin/lists/', '/v1/admin/fingerprints/', '/v1/review/', '/v1/listings/', '/v1/rights-holder/', '/v1/admin/claims/', '/v1/admin/rings/', '/v1/admin/demotions/', '/v1/appeals/', `${RECHECKS_PATH}/`, `${WEBHOOK_DEAD_LETTERS_PATH}/`, '/v1/admin/listings/', '/v1/admin/sellers/'].some((prefix) => head.url.startsWith(prefix));
+        const known = app.hasPath(head.url);
         const error = known
           ? new GateError('GATE_ERR_METHOD_NOT_ALLOWED', `${head.method.toUpperCase()} is not allowed on ${head.url}`)
           : new GateError('GATE_ERR_NOT_FOUND', `no route ${head.method.toUpperCase()} ${head.url}`);
@@ -331,7 +338,7 @@ export class GateServer {
         return undefined;
       }),
     );
-    return app;
+    return app.app;
   }
 
   /** PUT /v1/admin/pack?rolloutPercent=N: the upload becomes a candidate judging N% of sellers, not the live pack. */

@@ -1,7 +1,7 @@
 // The admin's view of the policy lifecycle (issue 26): shadow entries with
 // their figures; the pack's versions, a rollback to one, what changed between
 // two, and a staged rollout (docs/policy-lifecycle.md).
-import type uWS from '@trufflesuite/uws-js-unofficial';
+import type { RouteRegistrar } from './route-table.js';
 import { GateError } from '../errors/gate-error.js';
 import { ENTRY_KINDS, type EntryKind } from '../gate/shadow-entry.js';
 import type { LivePack } from '../pack/live-pack.js';
@@ -51,8 +51,6 @@ export interface PolicyRouteParts {
 }
 
 export const ENTRIES_PATH = '/v1/admin/entries';
-/** The pack's lifecycle routes besides PUT/GET /v1/admin/pack. */
-export const POLICY_PATHS = ['/v1/admin/pack/versions', '/v1/admin/pack/rollback', '/v1/admin/pack/diff', '/v1/admin/pack/rollout'];
 
 function kindOf(raw: string | null): EntryKind | undefined {
   if (raw === null) return undefined;
@@ -60,7 +58,7 @@ function kindOf(raw: string | null): EntryKind | undefined {
   throw new GateError('GATE_ERR_INVALID_FIELD', `kind must be one of ${ENTRY_KINDS.join(', ')}`, { field: 'kind' });
 }
 
-export function registerPolicyRoutes(app: uWS.TemplatedApp, p: PolicyRouteParts, options: (extra?: Partial<RouteOptions>) => RouteOptions): void {
+export function registerPolicyRoutes(app: RouteRegistrar, p: PolicyRouteParts, options: (extra?: Partial<RouteOptions>) => RouteOptions): void {
   const admin = { auth: { roles: ['admin'], name: 'admin' } } as const;
 
   const versionEntry = async (version: string, field: string): Promise<PackVersion> => {

@@ -1,7 +1,7 @@
 // The admin's re-check jobs (docs/rechecks.md): start one over a stream of
 // listings or an NDJSON upload (202 with its id), read one, list them, pause,
 // resume or cancel one.
-import type uWS from '@trufflesuite/uws-js-unofficial';
+import type { RouteRegistrar } from './route-table.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { GateError } from '../errors/gate-error.js';
 import type { Rechecks } from '../recheck/rechecks.js';
@@ -24,7 +24,7 @@ export const RECHECKS_PATH = '/v1/admin/rechecks';
 export const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl'];
 const ACTIONS: readonly StateAction[] = ['pause', 'resume', 'cancel'];
 
-export function registerRecheckRoutes(app: uWS.TemplatedApp, p: RecheckRouteParts, options: (extra?: Partial<RouteOptions>) => RouteOptions): void {
+export function registerRecheckRoutes(app: RouteRegistrar, p: RecheckRouteParts, options: (extra?: Partial<RouteOptions>) => RouteOptions): void {
   const admin = { auth: { roles: ['admin'], name: 'admin' } } as const;
 
   app.post(

@@ -3,7 +3,7 @@
 // images, so it runs behind a strict policy: its own scripts and styles only, images
 // only from itself (blob: ones it made of what the proxy answered), never framed,
 // never sending a referrer, never cached.
-import type uWS from '@trufflesuite/uws-js-unofficial';
+import type { RouteRegistrar } from './route-table.js';
 import type { TokenRegistry } from '../auth/token-registry.js';
 import { GateError } from '../errors/gate-error.js';
 import type { ImageProxy } from '../image-proxy/image-proxy.js';
@@ -28,7 +28,7 @@ const IMAGE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'cache-control': 'no-store',
 });
 
-export function registerReviewPageRoutes(app: uWS.TemplatedApp, p: ReviewPageParts, options: (extra?: Partial<RouteOptions>) => RouteOptions): void {
+export function registerReviewPageRoutes(app: RouteRegistrar, p: ReviewPageParts, options: (extra?: Partial<RouteOptions>) => RouteOptions): void {
   registerStaticPage(app, 'review', 'review-ui', ['index.html', 'review.js', 'review.css'], options);
 
   app.get(

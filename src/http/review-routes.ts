@@ -1,7 +1,7 @@
 // The reviewer API (contract section 5 and issue 5): claim, decide, hold, release,
 // undo, bulk decisions, stats and seller history; the publisher's verdict lookup;
 // the admin's dead letters and audit log.
-import type uWS from '@trufflesuite/uws-js-unofficial';
+import type { RouteRegistrar } from './route-table.js';
 import type { AllianceReview, AllianceSellers } from '../alliance/alliance-sellers.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Principal, TokenRegistry } from '../auth/token-registry.js';
@@ -74,7 +74,7 @@ function decisionOf(raw: unknown, path: string): Omit<DecisionInput, 'reviewer' 
   return out;
 }
 
-export function registerReviewRoutes(app: uWS.TemplatedApp, p: ReviewRouteParts, options: (extra?: Partial<RouteOptions>) => RouteOptions): void {
+export function registerReviewRoutes(app: RouteRegistrar, p: ReviewRouteParts, options: (extra?: Partial<RouteOptions>) => RouteOptions): void {
   const reviewer = { roles: ['reviewer'], name: 'review' } as const;
   const admin = { roles: ['admin'], name: 'admin' } as const;
   /** The caller of a route that names roles. */

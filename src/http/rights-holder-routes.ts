@@ -2,7 +2,7 @@
 // sellers, price floors, mark claims, banked images and texts), one-click
 // complaints, its complainer trust tier and its brands' figures. Every call is
 // scoped to the token's holder: another holder's ids are simply not found.
-import type uWS from '@trufflesuite/uws-js-unofficial';
+import type { RouteRegistrar } from './route-table.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Principal, TokenRegistry } from '../auth/token-registry.js';
 import { BRAND_FIGURES, type BrandFigures } from '../enforcement/brand-figures.js';
@@ -91,7 +91,7 @@ export function figuresCsv(rows: Awaited<ReturnType<BrandFigures['report']>>): s
   );
 }
 
-export function registerRightsHolderRoutes(app: uWS.TemplatedApp, p: RightsHolderRouteParts, options: (extra?: Partial<RouteOptions>) => RouteOptions): void {
+export function registerRightsHolderRoutes(app: RouteRegistrar, p: RightsHolderRouteParts, options: (extra?: Partial<RouteOptions>) => RouteOptions): void {
   const asHolder = { roles: ['rights_holder'], name: 'rights-holder' } as const;
   /** The holder a call acts for (the token's, or the one an admin names). */
   const holder = (principal: Principal | undefined, query: string): string => {

@@ -1,7 +1,7 @@
 // The admin's webhook dead letters (issue 27, point 5): events whose attempts
 // ran out (GATE_WEBHOOK_MAX_ATTEMPTS), listed oldest first; each redelivered
 // (back to the outbox, same event id, attempts from zero) or dropped, audited.
-import type uWS from '@trufflesuite/uws-js-unofficial';
+import type { RouteRegistrar } from './route-table.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { GateError } from '../errors/gate-error.js';
 import type { WebhookDeadLetters } from '../webhook/webhook-dead-letters.js';
@@ -22,7 +22,7 @@ function deadLetterId(raw: string | undefined, field: 'id' | 'after'): string {
   return id;
 }
 
-export function registerWebhookRoutes(app: uWS.TemplatedApp, p: WebhookRouteParts, options: (extra?: Partial<RouteOptions>) => RouteOptions): void {
+export function registerWebhookRoutes(app: RouteRegistrar, p: WebhookRouteParts, options: (extra?: Partial<RouteOptions>) => RouteOptions): void {
   const admin = { auth: { roles: ['admin'], name: 'admin' } } as const;
   app.get(
     WEBHOOK_DEAD_LETTERS_PATH,

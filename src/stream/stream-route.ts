@@ -7,6 +7,7 @@ import { requireRole, type RoleCheck } from '../auth/require-role.js';
 import { GateError } from '../errors/gate-error.js';
 import { readHead, type HttpRequest, type HttpResponse } from '../http/http-types.js';
 import { sendError } from '../http/respond.js';
+import type { RouteRegistrar } from '../http/route-table.js';
 import { remoteAddress } from '../http/route-handler.js';
 import { CLOSE, StreamConnection, type StreamConnectionParts } from './stream-connection.js';
 
@@ -36,7 +37,7 @@ interface SocketData {
   connection?: StreamConnection;
 }
 
-export function registerCheckStream(app: uWS.TemplatedApp, parts: CheckStreamParts): CheckStreamRoute {
+export function registerCheckStream(app: RouteRegistrar, parts: CheckStreamParts): CheckStreamRoute {
   const connections = new Set<StreamConnection>();
   let draining = false;
   const connectionParts = { ...parts, draining: () => draining };
