@@ -345,6 +345,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
         await effects.process();
       },
       intake: config.intake ? intakeKeys(config.intake.stream) : undefined,
+      entrySamples: [entryFigures, shadow],
     });
     const sellerErasure = new SellerErasure({ redis, keys, listings: listingErasure });
     const checkThreads =

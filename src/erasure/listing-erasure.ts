@@ -28,6 +28,8 @@ export interface ListingErasureParts {
   settle: () => Promise<void>;
   /** The intake's keys, when GATE_INTAKE_STREAM is set: its verdicts and dead letters name listings too. */
   intake?: IntakeKeys | undefined;
+  /** Entries' figures (enforced and shadow) keep recent listing ids as samples. */
+  entrySamples: ReadonlyArray<{ erase(listingIds: readonly string[]): Promise<number> }>;
 }
 
 /** What a listing's verdict record named, for the families that follow it. */
@@ -97,6 +99,7 @@ export class ListingErasure {
       erased.ringListings += await this.parts.redis.zrem(`${this.parts.keys.rings}listings:${sellerId}`, ...ids);
     }
     await this.eraseEntries(ids, items, erased);
+    for (const figures of this.parts.entrySamples) erased.entrySamples += await figures.erase(ids);
     // Every instance forgets the links it made recently (a re-check links the listing again) and its ring answers.
     await this.parts.redis.publish(this.parts.keys.ringChanges, RING_ERASED_MESSAGE);
     return { erased, listings };

@@ -88,7 +88,7 @@ export class EnforcedFigures {
     private readonly causes: Pick<CauseLedger, 'counts'>,
     log: (message: string) => void,
   ) {
-    this.figures = new HourlyEntryFigures(redis, { hits: (hour) => keys.entryHits(hour), samples: (entry) => keys.entrySamples(entry) }, 'entry figures', log);
+    this.figures = new HourlyEntryFigures(redis, { hits: (hour) => keys.entryHits(hour), samples: (entry) => keys.entrySamples(entry), sampled: keys.entriesSampled }, 'entry figures', log);
   }
 
   /** Counts one answered check against every entry its reasons name. */
@@ -104,6 +104,11 @@ export class EnforcedFigures {
 
   flush(): Promise<void> {
     return this.figures.flush();
+  }
+
+  /** Takes erased listings out of the entries' samples. */
+  erase(listingIds: readonly string[]): Promise<number> {
+    return this.figures.erase(listingIds);
   }
 
   close(): Promise<void> {

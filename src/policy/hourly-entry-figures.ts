@@ -30,6 +30,8 @@ export interface HourlyFigures {
 export interface EntryFigureKeys {
   hits(hour: string): string;
   samples(entryKey: string): string;
+  /** The entry keys with samples (a set, bounded by the entries), so that an erasure finds a listing's id in them. */
+  sampled: string;
 }
 
 export function hourOf(at: number): string {
@@ -124,6 +126,21 @@ export class HourlyEntryFigures {
     return out;
   }
 
+  /** Takes the listings' ids out of every entry's samples (an erasure); returns how many were removed. */
+  async erase(listingIds: readonly string[]): Promise<number> {
+    await this.flush();
+    const entries = await this.redis.smembers(this.keys.sampled);
+    if (entries.length === 0 || listingIds.length === 0) return 0;
+    const pipeline = this.redis.pipeline();
+    for (const entry of entries) for (const id of listingIds) pipeline.lrem(this.keys.samples(entry), 0, id);
+    let removed = 0;
+    for (const [error, count] of (await pipeline.exec()) ?? []) {
+      if (error) throw error;
+      removed += Number(count);
+    }
+    return removed;
+  }
+
   private async writeSamples(): Promise<void> {
     if (this.samples.size === 0) return;
     const batch = this.samples;
@@ -133,6 +150,7 @@ export class HourlyEntryFigures {
       const key = this.keys.samples(entry);
       pipeline.lpush(key, ...ids).ltrim(key, 0, SAMPLES_PER_ENTRY - 1).expire(key, ENTRY_FIGURES_TTL_SECONDS);
     }
+    pipeline.sadd(this.keys.sampled, ...batch.keys()).expire(this.keys.sampled, ENTRY_FIGURES_TTL_SECONDS);
     try {
       await pipeline.exec();
     } catch (error) {

@@ -23,7 +23,7 @@ export class ShadowFigures {
   private readonly figures: HourlyEntryFigures;
 
   constructor(redis: Redis, keys: RedisKeys, log: (message: string) => void) {
-    this.figures = new HourlyEntryFigures(redis, { hits: (hour) => keys.shadowHits(hour), samples: (entry) => keys.shadowSamples(entry) }, 'shadow figures', log);
+    this.figures = new HourlyEntryFigures(redis, { hits: (hour) => keys.shadowHits(hour), samples: (entry) => keys.shadowSamples(entry), sampled: keys.shadowSampled }, 'shadow figures', log);
   }
 
   /** Counts one check's shadow outcome (`verdict`: the one the caller got). */
@@ -34,6 +34,11 @@ export class ShadowFigures {
 
   flush(): Promise<void> {
     return this.figures.flush();
+  }
+
+  /** Takes erased listings out of the entries' samples. */
+  erase(listingIds: readonly string[]): Promise<number> {
+    return this.figures.erase(listingIds);
   }
 
   close(): Promise<void> {

@@ -107,6 +107,9 @@ export interface RedisKeys {
   entryHits(hour: string): string;
   /** An enforced entry's latest listing ids. */
   entrySamples(entryKey: string): string;
+  /** Entries with samples, enforced and shadow (hourly-entry-figures.ts). */
+  entriesSampled: string;
+  shadowSampled: string;
   /** A shadow entry's latest listing ids (a capped list); expires a week after its last hit. */
   shadowSamples(entryKey: string): string;
 }
@@ -169,6 +172,8 @@ export function redisKeys(prefix = 'gate:'): RedisKeys {
     shadowHits: (hour) => `${prefix}{shadow}:hits:${hour}`,
     entryHits: (hour) => `${prefix}{entries}:hits:${hour}`,
     entrySamples: (entryKey) => `${prefix}{entries}:samples:${entryKey}`,
+    entriesSampled: `${prefix}{entries}:sampled`,
+    shadowSampled: `${prefix}{shadow}:sampled`,
     shadowSamples: (entryKey) => `${prefix}{shadow}:samples:${entryKey}`,
   };
 }
