@@ -4,8 +4,8 @@
 // day applies.
 import type { Redis } from 'ioredis';
 
-/** How a family's size ends: a retention window (of blocks/reviews, or of allows), something other than traffic, or not yet. */
-export type FamilyBound = 'retention' | 'allow-window' | 'two days' | 'pending items' | 'not traffic' | 'not yet bounded';
+/** How a family's size ends: a retention window (of blocks/reviews, or of allows), a length cap, something other than traffic, or not yet. */
+export type FamilyBound = 'retention' | 'allow-window' | 'two days' | 'pending items' | 'capped' | 'not traffic' | 'not yet bounded';
 
 export interface FamilyUsage {
   family: string;
@@ -28,6 +28,7 @@ export function boundOf(family: string): FamilyBound {
   if (/\{verdicts:\*\}:v:|\{review\}:(decided|version|item|dedupe|open)|\{outcomes\}|\{spool\}|\{reports\}:rate/.test(family)) return 'retention';
   if (/\{review\}:stream/.test(family)) return 'two days';
   if (/\{review\}:near/.test(family)) return 'pending items';
+  if (/\{(review|webhook)\}:dead$/.test(family)) return 'capped';
   if (/\{complaints\}|\{appeals\}|\{reports\}/.test(family)) return 'not yet bounded';
   return 'not traffic';
 }

@@ -14,6 +14,7 @@ describe('key families of the state report', () => {
       ['gate:{review}:item:rv_JdPqWbYxTkLmNoPe', 'gate:{review}:item:*', 'retention'],
       ['gate:{review}:stream:normal', 'gate:{review}:stream:normal', 'two days'],
       ['gate:{review}:near:t3:1883541345', 'gate:{review}:near:*:*', 'pending items'],
+      ['gate:{review}:dead', 'gate:{review}:dead', 'capped'],
       ['gate:{rings}:listings:seller-1', 'gate:{rings}:listings:*', 'not traffic'],
       ['gate:{complaints}:item:cp_1', 'gate:{complaints}:item:*', 'not yet bounded'],
     ];
