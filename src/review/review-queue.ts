@@ -196,6 +196,7 @@ export class ReviewQueue {
       packClusterKeys(cluster.keys),
       cluster.text,
       cluster.phashes.length > 0 ? JSON.stringify(cluster.phashes) : '',
+      String(this.retentionSeconds),
       'listingId', item.listingId,
       'sellerId', item.sellerId,
       'contentHash', item.contentHash,
