@@ -9,6 +9,9 @@ import { contentHash } from '../src/gate/content-hash.js';
 import { redisKeys } from '../src/redis/redis-keys.js';
 import { ReviewQueue, type ReviewItemInput } from '../src/review/review-queue.js';
 import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
+import { callGate, eventually } from './helpers/gate-calls.js';
+import { gateFixture } from './helpers/gate-fixture.js';
+import { ADMIN_TOKEN, PUBLISHER_TOKEN, REVIEWER_TOKEN } from './helpers/test-gate.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -99,5 +102,124 @@ describe('review queue state', () => {
     assert.equal(await operator.hget(keys.reviewItem(z.reviewId), 'status'), 'dead');
     assert.deepEqual(await queue.replaySpooled({ ...third, reviewId: 'rv_alias-of-z' }), { kind: 'queued', reviewId: z.reviewId, created: false });
     await windowed('rv_alias-of-z');
+  });
+});
+
+describe('complaints and appeals', () => {
+  const HOLDER = 'bounds-holder-token-0123456789';
+  const DAY = 86_400;
+  const fixture = gateFixture({
+    publisherTokens: true,
+    env: {
+      GATE_RIGHTS_HOLDER_TOKENS: `acme:${HOLDER}`,
+      GATE_RETENTION_DAYS: '1',
+      // One upheld complaint makes the holder trusted (takedowns).
+      GATE_TRUST_MIN_DECIDED: '1',
+      // Items are claimed and given back while others are decided: none may go to the dead letters.
+      GATE_REVIEW_MAX_DELIVERIES: '1000',
+    },
+  });
+  let operator: Redis;
+  before(async () => {
+    operator = new Redis(fixture.redis.adminUrl);
+    const claim = { registrationNumber: 'TM-B-1', jurisdiction: 'cn', classes: [18], evidence: ['docs://b/cert.pdf'], validFrom: '2020-01-01', validUntil: '2099-12-31' };
+    assert.equal((await holder('PUT', '/v1/rights-holder/brands/boundmark', { names: ['Boundmark'], categories: ['bags'] })).status, 200);
+    assert.equal((await holder('PUT', '/v1/rights-holder/brands/boundmark/claim', claim)).status, 200);
+    assert.equal((await callGate(fixture.gate, 'POST', '/v1/admin/claims/acme/boundmark', ADMIN_TOKEN, { decision: 'verify' })).status, 200);
+  });
+  after(() => operator?.disconnect());
+
+  const keys = (): ReturnType<typeof redisKeys> => redisKeys(fixture.gate.prefix);
+  const holder = (method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> => callGate(fixture.gate, method, path, HOLDER, body);
+  const publisher = (method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> => callGate(fixture.gate, method, path, PUBLISHER_TOKEN, body);
+  const reviewer = (method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> => callGate(fixture.gate, method, path, REVIEWER_TOKEN, body);
+  const windowed = async (key: string): Promise<void> => {
+    const left = await operator.ttl(key);
+    assert.ok(left > DAY - 100 && left <= DAY, `${key}: TTL ${left}`);
+  };
+  let seq = 0;
+  async function checked(title: string): Promise<{ listingId: string; sellerId: string; verdict: string }> {
+    const listing = { listingId: `B-${++seq}-${randomUUID().slice(0, 6)}`, sellerId: `s-bounds-${seq}`, title };
+    const answer = await publisher('POST', '/v1/check', listing);
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    return { ...listing, verdict: answer.body.verdict as string };
+  }
+  async function complain(listingId: string): Promise<{ complaintId: string; reviewId: string; status: string }> {
+    const filed = await holder('POST', '/v1/rights-holder/complaints', { brandId: 'boundmark', reason: 'counterfeit', listingIds: [listingId] });
+    assert.equal(filed.status, 200, JSON.stringify(filed.body));
+    return filed.body.results[0].complaint;
+  }
+  /** Claims until `reviewId` comes up (giving the others back) and decides it. */
+  async function decide(reviewId: string, decision: 'block' | 'allow'): Promise<void> {
+    await eventually(`review item ${reviewId}`, async () => {
+      const claimed = (await reviewer('GET', '/v1/review/next?count=50')).body.items as Array<{ reviewId: string }>;
+      const found = claimed.find((item) => item.reviewId === reviewId);
+      for (const other of claimed) if (other !== found) await reviewer('POST', `/v1/review/${other.reviewId}/release`, {});
+      return found;
+    });
+    const result = await reviewer('POST', `/v1/review/${reviewId}/decision`, { decision });
+    assert.equal(result.status, 200, JSON.stringify(result.body));
+  }
+  const complaintStatus = async (complaintId: string, status: string): Promise<void> => {
+    await eventually(`complaint ${complaintId} ${status}`, async () => ((await holder('GET', `/v1/rights-holder/complaints/${complaintId}`)).body.status === status ? true : undefined));
+  };
+
+  it('keeps a complaint while it is open and the window once settled; the holder\'s index drops those expired', async () => {
+    const listing = await checked('plain canvas tote');
+    const complaint = await complain(listing.listingId);
+    const [item, index, open] = [keys().complaint(complaint.complaintId), keys().holderComplaints('acme'), keys().openComplaint('acme', listing.listingId)];
+    assert.deepEqual([await operator.ttl(item), await operator.ttl(open), await operator.get(open)], [-1, -1, complaint.complaintId], 'open: no end');
+
+    await decide(complaint.reviewId, 'block');
+    await complaintStatus(complaint.complaintId, 'upheld');
+    await windowed(item);
+    assert.equal(await operator.exists(open), 0, 'settled: no longer the open complaint on the listing');
+    assert.notEqual(await operator.zscore(index, complaint.complaintId), null);
+
+    // An undo opens it again: no end, and the open complaint again; decided again, the window again.
+    assert.equal((await reviewer('POST', `/v1/review/${complaint.reviewId}/undo`, {})).status, 200);
+    await complaintStatus(complaint.complaintId, 'pending');
+    assert.deepEqual([await operator.ttl(item), await operator.get(open)], [-1, complaint.complaintId]);
+    await decide(complaint.reviewId, 'block');
+    await complaintStatus(complaint.complaintId, 'upheld');
+    await windowed(item);
+
+    // Filed before the window: one expired leaves the index at the holder's next write, one still kept stays.
+    const old = Date.now() - 2 * DAY * 1000;
+    await operator.zadd(index, old, 'cp_expired', old + 1, 'cp_still-kept');
+    await operator.set(keys().complaint('cp_still-kept'), JSON.stringify({ complaintId: 'cp_still-kept', holder: 'acme', status: 'pending' }));
+    await complain((await checked('plain linen tote')).listingId);
+    assert.equal(await operator.zscore(index, 'cp_expired'), null, 'an expired complaint leaves the index');
+    assert.notEqual(await operator.zscore(index, 'cp_still-kept'), null, 'one still kept stays listed');
+    assert.notEqual(await operator.zscore(index, complaint.complaintId), null);
+    await operator.del(keys().complaint('cp_still-kept'));
+    await operator.zrem(index, 'cp_still-kept');
+  });
+
+  it('settles a takedown whose appeal is upheld, and keeps both the window; an undone appeal is pending again, with no end', async () => {
+    // One upheld complaint makes the holder trusted with takedowns.
+    const earlier = await complain((await checked('plain denim tote')).listingId);
+    await decide(earlier.reviewId, 'block');
+    await complaintStatus(earlier.complaintId, 'upheld');
+    assert.equal((await holder('GET', '/v1/rights-holder/trust')).body.tier, 'trusted');
+    const listing = await checked('plain cotton shopper');
+    const complaint = await complain(listing.listingId);
+    assert.equal(complaint.status, 'taken_down');
+    const appealed = await publisher('POST', `/v1/listings/${listing.listingId}/appeal`, { sellerId: listing.sellerId, reason: 'genuine' });
+    assert.equal(appealed.status, 200, JSON.stringify(appealed.body));
+    const appeal = appealed.body.appeal as { appealId: string; reviewId: string; blockedAt: string };
+    const [appealKey, byBlock] = [keys().appeal(appeal.appealId), keys().listingAppeal(listing.listingId, appeal.blockedAt)];
+    assert.deepEqual([await operator.ttl(appealKey), await operator.ttl(byBlock)], [-1, -1], 'pending: no end');
+
+    // The reviewer keeps the block: the appeal is upheld, and the takedown's complaint with it.
+    await decide(appeal.reviewId, 'block');
+    await eventually('appeal upheld', async () => ((await publisher('GET', `/v1/appeals/${appeal.appealId}`)).body.status === 'upheld' ? true : undefined));
+    await complaintStatus(complaint.complaintId, 'upheld');
+    for (const key of [appealKey, byBlock, keys().complaint(complaint.complaintId)]) await windowed(key);
+    assert.equal(await operator.exists(keys().openComplaint('acme', listing.listingId)), 0);
+
+    assert.equal((await reviewer('POST', `/v1/review/${appeal.reviewId}/undo`, {})).status, 200);
+    await eventually('appeal pending', async () => ((await publisher('GET', `/v1/appeals/${appeal.appealId}`)).body.status === 'pending' ? true : undefined));
+    assert.deepEqual([await operator.ttl(appealKey), await operator.ttl(byBlock)], [-1, -1], 'pending again: no end');
   });
 });
