@@ -29,10 +29,9 @@ export function boundOf(family: string): FamilyBound {
   if (/\{review\}:stream/.test(family)) return 'two days';
   if (/\{review\}:near/.test(family)) return 'pending items';
   if (/\{(review|webhook)\}:dead$/.test(family)) return 'capped';
-  // Open complaints last while their review item is pending; settled complaints and decided appeals the retention window.
-  if (/\{complaints\}:open/.test(family)) return 'pending items';
+  // Open complaints and reports last while their review item is pending; settled complaints and decided appeals the retention window.
+  if (/\{complaints\}:open|\{reports\}:(open|reporters)/.test(family)) return 'pending items';
   if (/\{complaints\}:(item|holder)|\{appeals\}/.test(family)) return 'retention';
-  if (/\{reports\}/.test(family)) return 'not yet bounded';
   return 'not traffic';
 }
 

@@ -8,6 +8,9 @@ import { Redis } from 'ioredis';
 import { contentHash } from '../src/gate/content-hash.js';
 import { redisKeys } from '../src/redis/redis-keys.js';
 import { ReviewQueue, type ReviewItemInput } from '../src/review/review-queue.js';
+import { ListingVerdicts } from '../src/review/listing-verdicts.js';
+import { ReportDesk } from '../src/reports/report-desk.js';
+import { freePort } from '../src/redis/embedded-redis.js';
 import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
 import { callGate, eventually } from './helpers/gate-calls.js';
 import { gateFixture } from './helpers/gate-fixture.js';
@@ -103,9 +106,25 @@ describe('review queue state', () => {
     assert.deepEqual(await queue.replaySpooled({ ...third, reviewId: 'rv_alias-of-z' }), { kind: 'queued', reviewId: z.reviewId, created: false });
     await windowed('rv_alias-of-z');
   });
+
+  it('leaves no reporters of a listing when its report item could not be queued', async () => {
+    const keys = redisKeys('report:');
+    const verdicts = new ListingVerdicts(client, keys);
+    const listing = { listingId: 'RP1', sellerId: 's-rp1', title: 'LV replica bag' };
+    await verdicts.record({ listingId: 'RP1', verdict: 'block', decidedBy: 'gate', decidedAt: new Date().toISOString(), reasons: [] }, listing);
+    // The review queue's Redis is away (nothing listens there), the reports' is not.
+    const away = new Redis({ port: await freePort(), lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    try {
+      const desk = new ReportDesk(client, keys, verdicts, new ReviewQueue(away, keys), { perReporter: 10, windowSeconds: 60, escalateAt: 3 });
+      await assert.rejects(desk.file('RP1', 'buyer-1', 'fake'), /enableOfflineQueue/, 'the item could not be queued');
+      assert.equal(await operator.exists(keys.listingReporters('RP1'), keys.openReport('RP1')), 0);
+    } finally {
+      away.disconnect();
+    }
+  });
 });
 
-describe('complaints and appeals', () => {
+describe('complaints, appeals and reports', () => {
   const HOLDER = 'bounds-holder-token-0123456789';
   const DAY = 86_400;
   const fixture = gateFixture({
@@ -221,5 +240,24 @@ describe('complaints and appeals', () => {
     assert.equal((await reviewer('POST', `/v1/review/${appeal.reviewId}/undo`, {})).status, 200);
     await eventually('appeal pending', async () => ((await publisher('GET', `/v1/appeals/${appeal.appealId}`)).body.status === 'pending' ? true : undefined));
     assert.deepEqual([await operator.ttl(appealKey), await operator.ttl(byBlock)], [-1, -1], 'pending again: no end');
+  });
+
+  it('keeps a listing\'s reporters while its report item is open, and drops them when a decision closes it', async () => {
+    const report = (listingId: string, reporterId: string): Promise<{ status: number; body: any }> => publisher('POST', '/v1/reports', { listingId, reporterId, reason: 'fake' });
+    const decided = await checked('plain jute bag');
+    const first = await report(decided.listingId, 'buyer-1');
+    assert.equal((await report(decided.listingId, 'buyer-2')).body.reporters, 2);
+    const [open, reporters] = [keys().openReport(decided.listingId), keys().listingReporters(decided.listingId)];
+    assert.deepEqual([await operator.get(open), await operator.scard(reporters), await operator.ttl(reporters)], [first.body.reviewId, 2, -1]);
+    await decide(first.body.reviewId, 'allow');
+    await eventually('report keys dropped', async () => ((await operator.exists(open, reporters)) === 0 ? true : undefined));
+
+    // Closed by a decision on another item of the listing (its complaint's).
+    const closed = await checked('plain straw bag');
+    await report(closed.listingId, 'buyer-3');
+    const complaint = await complain(closed.listingId);
+    await decide(complaint.reviewId, 'block');
+    const [closedOpen, closedReporters] = [keys().openReport(closed.listingId), keys().listingReporters(closed.listingId)];
+    await eventually('report keys of the closed item dropped', async () => ((await operator.exists(closedOpen, closedReporters)) === 0 ? true : undefined));
   });
 });

@@ -22,6 +22,8 @@ describe('key families of the state report', () => {
       ['gate:{complaints}:trust:acme', 'gate:{complaints}:trust:acme', 'not traffic'],
       ['gate:{appeals}:item:ap_1', 'gate:{appeals}:item:*', 'retention'],
       ['gate:{appeals}:listing:L-1:2026-01-02T03:04:05.678Z', 'gate:{appeals}:listing:*:*:*:*', 'retention'],
+      ['gate:{reports}:open:L-1', 'gate:{reports}:open:*', 'pending items'],
+      ['gate:{reports}:reporters:L-1', 'gate:{reports}:reporters:*', 'pending items'],
       ['gate:{reports}:rate:buyer-1:493', 'gate:{reports}:rate:*:*', 'retention'],
     ];
     for (const [key, family, bound] of cases) {
