@@ -32,6 +32,8 @@ export function boundOf(family: string): FamilyBound {
   // Open complaints and reports last while their review item is pending; settled complaints and decided appeals the retention window.
   if (/\{complaints\}:open|\{reports\}:(open|reporters)/.test(family)) return 'pending items';
   if (/\{complaints\}:(item|holder)|\{appeals\}/.test(family)) return 'retention';
+  // A day's figures are bounded by brands, but days add up (docs/redis-keys.md).
+  if (/\{figures\}/.test(family)) return 'not yet bounded';
   return 'not traffic';
 }
 

@@ -25,6 +25,7 @@ describe('key families of the state report', () => {
       ['gate:{reports}:open:L-1', 'gate:{reports}:open:*', 'pending items'],
       ['gate:{reports}:reporters:L-1', 'gate:{reports}:reporters:*', 'pending items'],
       ['gate:{reports}:rate:buyer-1:493', 'gate:{reports}:rate:*:*', 'retention'],
+      ['gate:{figures}:2026-01-02:ttd', 'gate:{figures}:*:ttd', 'not yet bounded'],
     ];
     for (const [key, family, bound] of cases) {
       assert.equal(familyOf(key), family, key);
