@@ -3,8 +3,9 @@
 // delivery's idle time: an item not decided within the lease is reclaimed by the
 // next reviewer who asks (XAUTOCLAIM), and an item delivered too many times goes
 // to the dead-letter stream (capped by length: nothing there is pending). The
-// review streams are never trimmed by length: that would delete pending items. A decision is checked and recorded atomically (Lua): only
-// the reviewer holding the item, within the lease, can decide it.
+// review streams are never trimmed by length: that would delete pending items.
+// A decision is checked and recorded atomically (Lua): only the reviewer holding
+// the item, within the lease, can decide it.
 import { randomUUID } from 'node:crypto';
 import { newReviewId } from './review-id.js';
 import type { Redis } from 'ioredis';
