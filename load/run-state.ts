@@ -95,7 +95,7 @@ async function send(url: string, mix: Mix, tag: string, rate: number, limit: { a
 }
 
 // Pending items are as many as reviewers have not decided yet: not a window of traffic, not projected.
-const WINDOW_DAYS: Record<FamilyBound, number | undefined> = { retention: RETENTION_DAYS, 'allow-window': ALLOW_RETENTION_DAYS, 'two days': 2, 'pending items': undefined, 'not traffic': undefined, 'not yet bounded': undefined };
+const WINDOW_DAYS: Record<FamilyBound, number | undefined> = { retention: RETENTION_DAYS, 'allow-window': ALLOW_RETENTION_DAYS, 'two days': 2, 'pending items': undefined, capped: undefined, 'not traffic': undefined, 'not yet bounded': undefined };
 
 interface MixResult {
   mix: string;
@@ -172,7 +172,7 @@ const steady = samples.filter((s) => s.minute >= 3.5);
 const lines = [
   `# State per listing, ${new Date().toISOString()}: ${LISTINGS} listings per mix at ${RATE}/s, ${SELLERS} sellers, pack ${pack.replace(`${repoPath()}/`, '')}`,
   '',
-  `Projection to ${PER_DAY / 1e6}M listings a day with blocks and reviews kept ${RETENTION_DAYS} days and allows ${ALLOW_RETENTION_DAYS}; families bounded by something other than traffic (sellers, banks, packs) are not projected.`,
+  `Projection to ${PER_DAY / 1e6}M listings a day with blocks and reviews kept ${RETENTION_DAYS} days and allows ${ALLOW_RETENTION_DAYS}; families capped by length or bounded by something other than traffic (sellers, banks, packs) are not projected.`,
   '',
   '| mix | bytes per listing | keys per listing | projected GiB (windows) | GiB a day not yet bounded |',
   '|---|---:|---:|---:|---:|',

@@ -4,8 +4,8 @@
 // day applies.
 import type { Redis } from 'ioredis';
 
-/** How a family's size ends: a retention window (of blocks/reviews, or of allows), something other than traffic, or not yet. */
-export type FamilyBound = 'retention' | 'allow-window' | 'two days' | 'pending items' | 'not traffic' | 'not yet bounded';
+/** How a family's size ends: a retention window (of blocks/reviews, or of allows), a length cap, something other than traffic, or not yet. */
+export type FamilyBound = 'retention' | 'allow-window' | 'two days' | 'pending items' | 'capped' | 'not traffic' | 'not yet bounded';
 
 export interface FamilyUsage {
   family: string;
@@ -28,7 +28,12 @@ export function boundOf(family: string): FamilyBound {
   if (/\{verdicts:\*\}:v:|\{review\}:(decided|version|item|dedupe|open)|\{outcomes\}|\{spool\}|\{reports\}:rate/.test(family)) return 'retention';
   if (/\{review\}:stream/.test(family)) return 'two days';
   if (/\{review\}:near/.test(family)) return 'pending items';
-  if (/\{complaints\}|\{appeals\}|\{reports\}/.test(family)) return 'not yet bounded';
+  if (/\{(review|webhook)\}:dead$/.test(family)) return 'capped';
+  // Open complaints and reports last while their review item is pending; settled complaints and decided appeals the retention window.
+  if (/\{complaints\}:open|\{reports\}:(open|reporters)/.test(family)) return 'pending items';
+  if (/\{complaints\}:(item|holder)|\{appeals\}/.test(family)) return 'retention';
+  // A day's figures are bounded by brands, but days add up (docs/redis-keys.md).
+  if (/\{figures\}/.test(family)) return 'not yet bounded';
   return 'not traffic';
 }
 

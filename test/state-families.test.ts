@@ -14,8 +14,18 @@ describe('key families of the state report', () => {
       ['gate:{review}:item:rv_JdPqWbYxTkLmNoPe', 'gate:{review}:item:*', 'retention'],
       ['gate:{review}:stream:normal', 'gate:{review}:stream:normal', 'two days'],
       ['gate:{review}:near:t3:1883541345', 'gate:{review}:near:*:*', 'pending items'],
+      ['gate:{review}:dead', 'gate:{review}:dead', 'capped'],
       ['gate:{rings}:listings:seller-1', 'gate:{rings}:listings:*', 'not traffic'],
-      ['gate:{complaints}:item:cp_1', 'gate:{complaints}:item:*', 'not yet bounded'],
+      ['gate:{complaints}:item:cp_1', 'gate:{complaints}:item:*', 'retention'],
+      ['gate:{complaints}:holder:acme', 'gate:{complaints}:holder:acme', 'retention'],
+      ['gate:{complaints}:open:acme:L-1', 'gate:{complaints}:open:acme:*', 'pending items'],
+      ['gate:{complaints}:trust:acme', 'gate:{complaints}:trust:acme', 'not traffic'],
+      ['gate:{appeals}:item:ap_1', 'gate:{appeals}:item:*', 'retention'],
+      ['gate:{appeals}:listing:L-1:2026-01-02T03:04:05.678Z', 'gate:{appeals}:listing:*:*:*:*', 'retention'],
+      ['gate:{reports}:open:L-1', 'gate:{reports}:open:*', 'pending items'],
+      ['gate:{reports}:reporters:L-1', 'gate:{reports}:reporters:*', 'pending items'],
+      ['gate:{reports}:rate:buyer-1:493', 'gate:{reports}:rate:*:*', 'retention'],
+      ['gate:{figures}:2026-01-02:ttd', 'gate:{figures}:*:ttd', 'not yet bounded'],
     ];
     for (const [key, family, bound] of cases) {
       assert.equal(familyOf(key), family, key);

@@ -102,7 +102,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     const lists = new BlocklistStore(redis, keys, log, { resyncMs: config.listResyncSeconds * 1000 });
     await lists.listen(subscriber);
     opened.push(async () => lists.close());
-    const reviews = new ReviewQueue(redis, keys, { leaseMs: config.reviewLeaseMs, undoWindowMs: config.reviewUndoMs, maxDeliveries: config.reviewMaxDeliveries, retentionSeconds: Math.round(config.retentionDays * 86_400) });
+    const reviews = new ReviewQueue(redis, keys, { leaseMs: config.reviewLeaseMs, undoWindowMs: config.reviewUndoMs, maxDeliveries: config.reviewMaxDeliveries, deadMaxLen: config.reviewDeadMaxLen, retentionSeconds: Math.round(config.retentionDays * 86_400) });
     await reviews.ensureGroups();
     const instanceId = `gate-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
     const fingerprints = new FingerprintBank(redis, keys, { redisUrl, log, ...(config.redisTls ? { tls: config.redisTls } : {}) });

@@ -55,6 +55,8 @@ export interface GateConfig {
   readonly reviewUndoMs: number;
   /** Deliveries after which an undecided item goes to the dead letters. Default 5. */
   readonly reviewMaxDeliveries: number;
+  /** Approximate most review dead letters kept (XADD MAXLEN ~). Default 100,000 (GATE_REVIEW_DEAD_MAXLEN). */
+  readonly reviewDeadMaxLen: number;
   /** Share of allow verdicts sampled into the QA review tier. Default 0. */
   readonly qaShare: number;
   /** Where decided verdicts are POSTed; unset: no webhook. */
@@ -374,6 +376,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GateConfig {
     reviewLeaseMs: integer(env, 'GATE_REVIEW_LEASE_MS', 600_000, 100, 86_400_000, problems),
     reviewUndoMs: integer(env, 'GATE_REVIEW_UNDO_MS', 300_000, 0, 86_400_000, problems),
     reviewMaxDeliveries: integer(env, 'GATE_REVIEW_MAX_DELIVERIES', 5, 1, 1000, problems),
+    reviewDeadMaxLen: integer(env, 'GATE_REVIEW_DEAD_MAXLEN', 100_000, 100, 1_000_000_000, problems),
     qaShare: Number.isFinite(qaShare) ? qaShare : 0,
     webhookUrl,
     webhookSecret,

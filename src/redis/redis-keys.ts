@@ -34,7 +34,7 @@ export interface RedisKeys {
   reviewCluster(key: string): string;
   /** Decisions and undos, in order; the effects worker reads it through a consumer group. */
   readonly reviewDecisions: string;
-  /** Items delivered too many times without a decision. */
+  /** Items delivered too many times without a decision; capped (XADD MAXLEN ~ GATE_REVIEW_DEAD_MAXLEN). */
   readonly reviewDeadLetters: string;
   /** A listing's verdict record: block, review, a person's decision, with its evidence (contract section 5). */
   listingVerdict(listingId: string): string;

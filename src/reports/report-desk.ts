@@ -2,7 +2,9 @@
 // item in the `low` tier (below rights-holder complaints); each new reporter
 // raises its priority, and enough of them move it up to the `normal` tier. A
 // reporter reporting the same listing again adds nothing; a reporter over the
-// rate limit is refused with 429 and a retry-after.
+// rate limit is refused with 429 and a retry-after. The open item's id and its
+// reporters are kept while it is open, and deleted when it is decided or a
+// decision on the listing closes it (issue 23).
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { GateError } from '../errors/gate-error.js';
@@ -56,9 +58,10 @@ export class ReportDesk {
       throw new GateError('GATE_ERR_NOT_FOUND', `the gate has not checked a listing "${listingId}"`, { field: 'listingId' });
     }
     const openId = await redis.get(keys.openReport(listingId));
-    const added = (await redis.sadd(keys.listingReporters(listingId), reporterId)) === 1;
+    // Reporters gather in the open item's set; with none open, this report starts an item (and a set) below.
+    const added = openId ? (await redis.sadd(keys.listingReporters(listingId), reporterId)) === 1 : true;
     if (!added) await redis.decr(windowKey); // a repeat costs the reporter nothing
-    const reporters = await redis.scard(keys.listingReporters(listingId));
+    const reporters = openId ? await redis.scard(keys.listingReporters(listingId)) : 1;
     const line = evidence ? `${reason}: ${evidence}` : reason;
     if (openId) {
       const item = await redis.hmget(keys.reviewItem(openId), 'status', 'context', 'tier');
@@ -71,10 +74,6 @@ export class ReportDesk {
       }
     }
     // No open item (first report, or the last one was decided): a new one, counting from this reporter.
-    if (openId) {
-      await redis.del(keys.listingReporters(listingId));
-      await redis.sadd(keys.listingReporters(listingId), reporterId);
-    }
     const reportId = `rp_${randomUUID()}`;
     const { listing, context: kept } = listingOfRecord(stored);
     const queued = await this.reviews.enqueue({
@@ -92,7 +91,8 @@ export class ReportDesk {
       context: { reports: { count: 1, reasons: [line] }, ...kept },
     });
     if (queued.kind !== 'queued') throw new Error('a report item cannot already be decided');
-    await redis.set(keys.openReport(listingId), queued.reviewId);
+    // Written with the item only, so that nothing is left when it could not be queued; its decision deletes both (enforcement-outcomes.ts).
+    await redis.multi().del(keys.listingReporters(listingId)).sadd(keys.listingReporters(listingId), reporterId).set(keys.openReport(listingId), queued.reviewId).exec();
     return { listingId, reviewId: queued.reviewId, counted: true, reporters: 1, tier: 'low' };
   }
 }

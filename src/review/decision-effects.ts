@@ -208,8 +208,8 @@ export class DecisionEffects {
     for (const other of (record.superseded ?? '').split(',').filter((id) => id !== '')) {
       const closed = await redis.hgetall(keys.reviewItem(other));
       const otherContext = JSON.parse(closed.context || '{}') as ReviewContext;
-      // An appeal against a takedown settles the complaint itself (overturned or upheld).
-      if (otherContext.complaint && otherContext.complaint.complaintId === context.appeal?.complaintId) continue;
+      // An overturned appeal against a takedown settled the complaint itself (overturned); an upheld one upholds it here.
+      if (decision === 'allow' && otherContext.complaint && otherContext.complaint.complaintId === context.appeal?.complaintId) continue;
       await this.parts.outcomes?.decided({ decisionId: `${record.decisionId ?? reviewId}:${other}`, reviewId: other, listingId: record.listingId ?? '', decision, who, at, createdAt: closed.createdAt ?? at, context: otherContext });
     }
     if (listing) {

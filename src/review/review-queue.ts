@@ -2,9 +2,10 @@
 // A claim is a stream delivery to the reviewer (its consumer); the lease is the
 // delivery's idle time: an item not decided within the lease is reclaimed by the
 // next reviewer who asks (XAUTOCLAIM), and an item delivered too many times goes
-// to the dead-letter stream. Streams are never trimmed by length: that would
-// delete pending items. A decision is checked and recorded atomically (Lua): only
-// the reviewer holding the item, within the lease, can decide it.
+// to the dead-letter stream (capped by length: nothing there is pending). The
+// review streams are never trimmed by length: that would delete pending items.
+// A decision is checked and recorded atomically (Lua): only the reviewer holding
+// the item, within the lease, can decide it.
 import { randomUUID } from 'node:crypto';
 import { newReviewId } from './review-id.js';
 import type { Redis } from 'ioredis';
@@ -26,6 +27,8 @@ export interface ReviewQueueOptions {
   leaseMs?: number;
   /** Deliveries after which an undecided item goes to the dead letters. Default 5. */
   maxDeliveries?: number;
+  /** Approximate most dead letters kept (XADD MAXLEN ~); past it the oldest go. Default 100,000. */
+  deadMaxLen?: number;
   /** How long a decision can be undone. Default 5 minutes. */
   undoWindowMs?: number;
   /** How long a listing's decided content and decision version are kept, in seconds. Default 180 days. */
@@ -140,6 +143,7 @@ function field(fields: string[], name: string): string {
 export class ReviewQueue {
   readonly leaseMs: number;
   readonly maxDeliveries: number;
+  readonly deadMaxLen: number;
   readonly undoWindowMs: number;
   readonly retentionSeconds: number;
   private readonly scripts: Record<'enqueue' | 'decide' | 'undo' | 'escalate' | 'earlierDecision', Script>;
@@ -152,6 +156,7 @@ export class ReviewQueue {
   ) {
     this.leaseMs = options.leaseMs ?? 10 * 60_000;
     this.maxDeliveries = options.maxDeliveries ?? 5;
+    this.deadMaxLen = options.deadMaxLen ?? 100_000;
     this.undoWindowMs = options.undoWindowMs ?? 5 * 60_000;
     this.retentionSeconds = options.retentionSeconds ?? 180 * 86_400;
     this.clusters = new ReviewClusters(redis, keys);
@@ -192,6 +197,7 @@ export class ReviewQueue {
       packClusterKeys(cluster.keys),
       cluster.text,
       cluster.phashes.length > 0 ? JSON.stringify(cluster.phashes) : '',
+      String(this.retentionSeconds),
       'listingId', item.listingId,
       'sellerId', item.sellerId,
       'contentHash', item.contentHash,
@@ -308,7 +314,7 @@ export class ReviewQueue {
       const dead = { ...item, ...entry, reasons: JSON.stringify(unpackReasons(entry.reasons || '[]')), listing: JSON.stringify(listingOfEntry(item.listingId ?? '', entry.listing ?? '')) };
       await this.redis
         .multi()
-        .xadd(this.keys.reviewDeadLetters, '*', ...Object.entries(dead).flat(), 'deadAt', new Date().toISOString(), 'deliveries', String(deliveries), 'lastReviewer', reviewer)
+        .xadd(this.keys.reviewDeadLetters, 'MAXLEN', '~', this.deadMaxLen, '*', ...Object.entries(dead).flat(), 'deadAt', new Date().toISOString(), 'deliveries', String(deliveries), 'lastReviewer', reviewer)
         .hset(itemKey, 'status', 'dead')
         .xack(stream, REVIEW_GROUP, entryId)
         .exec();

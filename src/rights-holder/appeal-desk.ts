@@ -1,7 +1,9 @@
 // Counter-notices: a seller (through the marketplace's publisher token) contests a
 // block within the appeal window (working days from the block). The appeal is a
 // high-tier review item carrying what caused the block; a reviewer's `allow`
-// overturns it, which is counted against those causes and the complainer.
+// overturns it, which is counted against those causes and the complainer. A
+// pending appeal is kept while it is pending; a decided one for the retention
+// window, with the key that finds it by block (issue 23).
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { AuditLog } from '../audit/audit-log.js';
@@ -113,7 +115,11 @@ export class AppealDesk {
     const appeal = await this.get(appealId);
     if (!appeal) return undefined;
     const settled: Appeal = { ...appeal, status, decidedAt: at, decidedBy: by };
-    await this.parts.redis.set(this.parts.keys.appeal(appealId), JSON.stringify(settled));
+    const { redis, keys, reviews } = this.parts;
+    const byBlock = keys.listingAppeal(appeal.listingId, appeal.blockedAt);
+    // An undo sets the appeal pending again: no end then.
+    if (status === 'pending') await redis.multi().set(keys.appeal(appealId), JSON.stringify(settled)).persist(byBlock).exec();
+    else await redis.multi().set(keys.appeal(appealId), JSON.stringify(settled), 'EX', reviews.retentionSeconds).expire(byBlock, reviews.retentionSeconds).exec();
     return settled;
   }
 }

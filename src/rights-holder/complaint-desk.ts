@@ -2,12 +2,14 @@
 // checked and a reason; each becomes a complaint and a high-priority review item.
 // A trusted complainer's complaint also takes the listing down at once, pending
 // review. A second complaint by the same holder on a listing whose complaint is
-// still open files nothing new and answers the open one.
+// still open files nothing new and answers the open one. An open complaint is
+// kept while it is open; a settled one for the retention window (issue 23).
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { AuditLog } from '../audit/audit-log.js';
 import { contentHash } from '../gate/content-hash.js';
 import type { BrandFigures } from '../enforcement/brand-figures.js';
+import { luaCommand } from '../redis/lua-command.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import type { ListingVerdicts } from '../review/listing-verdicts.js';
 import { listingOfRecord } from '../review/listing-of-record.js';
@@ -21,6 +23,11 @@ export const MAX_LISTINGS_PER_COMPLAINT = 300;
 const COMPLAINT_PRIORITY = 1000;
 
 export type ComplaintStatus = 'pending' | 'taken_down' | 'upheld' | 'rejected' | 'overturned';
+
+/** A complaint in one of these is open: it has no end, and is the holder's open complaint on its listing. */
+const OPEN_STATUSES: ReadonlySet<ComplaintStatus> = new Set(['pending', 'taken_down']);
+
+type KeepComplaint = (key: string, index: string, open: string, complaintId: string, json: string, mode: 'file' | 'reopen' | 'settle', filedAtMs: number, retentionSeconds: number, nowMs: number, prefix: string) => Promise<number>;
 
 export interface Complaint {
   complaintId: string;
@@ -51,7 +58,18 @@ export interface ComplaintDeskParts {
 }
 
 export class ComplaintDesk {
-  constructor(private readonly parts: ComplaintDeskParts) {}
+  private readonly keep: KeepComplaint;
+
+  constructor(private readonly parts: ComplaintDeskParts) {
+    this.keep = luaCommand<KeepComplaint>(parts.redis, 'keep-complaint', 3);
+  }
+
+  /** Writes the complaint with its holder's index and open key (keep-complaint.lua): settled, it expires after the retention window. */
+  private async write(complaint: Complaint, mode: 'file' | 'reopen' | 'settle'): Promise<void> {
+    const { keys, reviews } = this.parts;
+    const { complaintId, holder, listingId } = complaint;
+    await this.keep(keys.complaint(complaintId), keys.holderComplaints(holder), keys.openComplaint(holder, listingId), complaintId, JSON.stringify(complaint), mode, Date.parse(complaint.filedAt), reviews.retentionSeconds, Date.now(), keys.complaint(''));
+  }
 
   async file(holder: string, brandId: string, reason: string, listingIds: readonly string[]): Promise<FilingResult[]> {
     const { redis, keys, verdicts, reviews, trust, figures, webhooks, audit } = this.parts;
@@ -61,7 +79,7 @@ export class ComplaintDesk {
     for (const listingId of listingIds) {
       const open = await redis.get(keys.openComplaint(holder, listingId));
       const existing = open ? await this.get(open) : undefined;
-      if (existing && (existing.status === 'pending' || existing.status === 'taken_down')) {
+      if (existing && OPEN_STATUSES.has(existing.status)) {
         results.push({ listingId, complaint: existing, created: false });
         continue;
       }
@@ -90,12 +108,7 @@ export class ComplaintDesk {
       });
       if (queued.kind !== 'queued') throw new Error('a complaint item cannot already be decided');
       const complaint: Complaint = { complaintId, holder, brandId: brand, listingId, reason, filedAt, status: takedown ? 'taken_down' : 'pending', takedown, reviewId: queued.reviewId };
-      await redis
-        .multi()
-        .set(keys.complaint(complaintId), JSON.stringify(complaint))
-        .zadd(keys.holderComplaints(holder), Date.parse(filedAt), complaintId)
-        .set(keys.openComplaint(holder, listingId), complaintId)
-        .exec();
+      await this.write(complaint, 'file');
       await trust.count(holder, 'filed');
       await figures.count([brand], 'complaintsFiled');
       if (takedown) {
@@ -134,8 +147,8 @@ export class ComplaintDesk {
     const complaint = await this.get(complaintId);
     if (!complaint) return undefined;
     const settled: Complaint = { ...complaint, status, decidedAt: at, decidedBy: by };
-    await this.parts.redis.set(this.parts.keys.complaint(complaintId), JSON.stringify(settled));
-    if (status === 'upheld' || status === 'rejected') await this.parts.redis.del(this.parts.keys.openComplaint(complaint.holder, complaint.listingId));
+    // An undo sets a complaint's earlier status again, which may be open.
+    await this.write(settled, OPEN_STATUSES.has(status) ? 'reopen' : 'settle');
     return settled;
   }
 }

@@ -74,7 +74,16 @@ for _, other in ipairs(listingItems(openKey)) do
   end
 end
 closeItem(openKey, reviewId)
-for _, other in ipairs(superseded) do closeItem(openKey, other) end
+local closedNow = { [reviewId] = true }
+for _, other in ipairs(superseded) do
+  closeItem(openKey, other)
+  closedNow[other] = true
+end
+-- Aliases (enqueue-review.lua) of the items closed now are kept as long as those.
+for _, member in ipairs(listingItems(openKey)) do
+  local target = redis.call('HGET', ARGV[13] .. member, 'aliasOf')
+  if target and closedNow[target] then redis.call('EXPIRE', ARGV[13] .. member, ARGV[14]) end
+end
 keepClosedFor(openKey, ARGV[14])
 -- A complaint's, appeal's or report's item has its own content key (<hash>:<kind>:<id>);
 -- the decision stands for the listing's content itself too, which a check looks up.

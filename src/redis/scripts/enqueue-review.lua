@@ -14,7 +14,8 @@
 -- ARGV[3]  cluster keys (review-cluster.ts packClusterKeys)
 -- ARGV[4]  text the cluster compares
 -- ARGV[5]  image hashes (JSON; '' for none)
--- ARGV[6..] field, value pairs of the item (must include listingId, contentHash, priority; listing and reasons go to the stream entry)
+-- ARGV[6]  seconds a closed item is kept (GATE_RETENTION_DAYS): an alias of one is kept as long
+-- ARGV[7..] field, value pairs of the item (must include listingId, contentHash, priority; listing and reasons go to the stream entry)
 -- Needs lib/open-items.lua.
 -- Returns { reviewId, 1 if added now / 0 if already queued, decision or '' }
 local decided = redis.call('GET', KEYS[4])
@@ -26,7 +27,13 @@ if existing then
   -- A caller told another id (a spooled item replayed after the same content was
   -- queued) finds the item through it.
   if ARGV[1] ~= existing then
-    redis.call('HSETNX', KEYS[3] .. ARGV[1], 'aliasOf', existing)
+    local alias = KEYS[3] .. ARGV[1]
+    redis.call('HSETNX', alias, 'aliasOf', existing)
+    -- It lives as long as the item it names: no end while that one is pending (its
+    -- decision gives both the retention window, decide-review.lua), else the window.
+    if redis.call('HGET', alias, 'aliasOf') == existing then
+      if redis.call('HGET', KEYS[3] .. existing, 'status') == 'pending' then redis.call('PERSIST', alias) else redis.call('EXPIRE', alias, ARGV[6]) end
+    end
     closeItem(KEYS[5], ARGV[1])
   end
   return { existing, 0, '' }
@@ -34,7 +41,7 @@ end
 -- The stream entry carries what only it keeps (the listing as checked, the reasons);
 -- the item hash has the rest, and a claim reads both.
 local fields = { 'reviewId', ARGV[1] }
-for i = 6, #ARGV, 2 do
+for i = 7, #ARGV, 2 do
   if ARGV[i] == 'listing' or ARGV[i] == 'reasons' then
     fields[#fields + 1] = ARGV[i]
     fields[#fields + 1] = ARGV[i + 1]
@@ -45,7 +52,7 @@ redis.call('SET', KEYS[1], ARGV[1])
 addOpenItem(KEYS[5], ARGV[1])
 -- The item's stream, dedupe and decided keys follow from its tier, listing and content hash (lib/review-item-keys.lua).
 local item = { 'reviewId', ARGV[1], 'entryId', entryId, 'tier', ARGV[2], 'status', 'pending' }
-for i = 6, #ARGV, 2 do
+for i = 7, #ARGV, 2 do
   if ARGV[i] ~= 'listing' and ARGV[i] ~= 'reasons' then
     item[#item + 1] = ARGV[i]
     item[#item + 1] = ARGV[i + 1]

@@ -16,7 +16,7 @@
 -- ARGV[7]  tier
 -- ARGV[8]  source
 -- ARGV[9]  context (JSON)
--- ARGV[10] seconds the listing's review items are kept after a decision
+-- ARGV[10] seconds the item and the listing's review items are kept after a decision
 -- Needs lib/open-items.lua.
 -- Returns 1 when recorded now, 0 when the item existed.
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
@@ -24,6 +24,8 @@ local note = 'the same listing content was decided while this item waited in the
 redis.call('HSET', KEYS[1], 'reviewId', ARGV[1], 'listingId', ARGV[2], 'tier', ARGV[7], 'source', ARGV[8], 'context', ARGV[9],
   'createdAt', ARGV[5], 'status', 'decided', 'decision', ARGV[3], 'decidedBy', 'earlier-decision', 'decidedAt', ARGV[5],
   'decidedAtMs', ARGV[6], 'decisionId', ARGV[4], 'note', note)
+-- Decided at once: kept for the retention window, as decide-review.lua keeps a decided item.
+redis.call('EXPIRE', KEYS[1], ARGV[10])
 closeItem(KEYS[3], ARGV[1])
 keepClosedFor(KEYS[3], ARGV[10])
 redis.call('XADD', KEYS[2], '*', 'type', 'decision', 'decisionId', ARGV[4], 'reviewId', ARGV[1], 'listingId', ARGV[2],

@@ -40,7 +40,13 @@ redis.call('HDEL', item, 'decision', 'decidedBy', 'decidedAt', 'decidedAtMs', 'd
 local listingId = redis.call('HGET', item, 'listingId')
 local listingContent = string.match(redis.call('HGET', item, 'contentHash') or '', '^[^:]+')
 if listingContent then redis.call('DEL', ARGV[9] .. listingId .. ':' .. listingContent) end
-addOpenItem(ARGV[6] .. listingId, redis.call('HGET', item, 'reviewId'))
+local reviewId = redis.call('HGET', item, 'reviewId')
+addOpenItem(ARGV[6] .. listingId, reviewId)
+-- Its aliases (enqueue-review.lua) have no end again while it is open.
+local itemPrefix = string.match(item, '^(.*item:)[^:]*$')
+for _, member in ipairs(listingItems(ARGV[6] .. listingId)) do
+  if redis.call('HGET', itemPrefix .. member, 'aliasOf') == reviewId then redis.call('PERSIST', itemPrefix .. member) end
+end
 local versionKey = ARGV[7] .. listingId
 local version = redis.call('INCR', versionKey)
 redis.call('EXPIRE', versionKey, ARGV[8])
