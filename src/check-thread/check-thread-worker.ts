@@ -21,6 +21,7 @@ import type { CheckResponse } from '../gate/check-response.js';
 import type { ThreadCheckOutcome } from '../gate/check-service.js';
 import { listProbes, ringAttributes } from '../gate/list-probes.js';
 import { packAllowRecordAt } from '../review/allow-record.js';
+import { packStoredListing } from '../review/stored-listing.js';
 import type { ListProbe } from '../lists/in-process-answer.js';
 import { isLate } from '../gate/deadline-budget.js';
 import { checkRequestOf, deadlineOf } from '../http/check-input.js';
@@ -92,6 +93,8 @@ const OUTCOMES_EVERY_MS = 20;
 const OUTCOMES_AT_MOST = 256;
 let outcomes: ThreadCheckOutcome[] = [];
 let allows: string[] = [];
+/** The listings this thread decided, for the backtest sample: packed when the batch goes, not while a check is answered. */
+let sampled: CheckRequest[] = [];
 let counts = noCounts();
 let flushTimer: NodeJS.Timeout | undefined;
 function noCounts(): ThreadCounts {
@@ -101,9 +104,12 @@ function flushOutcomes(): void {
   clearTimeout(flushTimer);
   flushTimer = undefined;
   if (outcomes.length === 0 && allows.length === 0 && counts.httpErrors.length === 0 && counts.authFailures.length === 0 && isEmptyTally(counts.stream)) return;
-  tell({ type: 'outcomes', outcomes, allows, counts });
+  const samples: string[] = [];
+  for (const request of sampled) samples.push(request.listingId, packStoredListing(request));
+  tell({ type: 'outcomes', outcomes, allows, samples, counts });
   outcomes = [];
   allows = [];
+  sampled = [];
   counts = noCounts();
 }
 function scheduleFlush(): void {
@@ -295,6 +301,7 @@ function check(request: CheckRequest, startedAt: number, deadlineMs: number, tim
     if (decision.shadow) outcome.shadow = decision.shadow;
     outcomes.push(outcome);
   }
+  if (setup.sampleListings) sampled.push(request);
   scheduleFlush();
   timing?.mark('decide');
   return response;

@@ -22,6 +22,7 @@ export const LISTING_FAMILIES = [
   'ringListings',
   'webhookEvents',
   'intakeEntries',
+  'backtestSamples',
 ] as const;
 
 /** What a seller's erasure removes besides its listings' data. */

@@ -105,6 +105,8 @@ export interface RedisKeys {
   shadowHits(hour: string): string;
   /** A shadow entry's latest listing ids (a capped list); expires a week after its last hit. */
   shadowSamples(entryKey: string): string;
+  /** The latest checked listings, kept for backtests: a stream capped at GATE_BACKTEST_SAMPLE entries (src/backtest/backtest-sample.ts). */
+  readonly backtestSample: string;
 }
 
 export function redisKeys(prefix = 'gate:'): RedisKeys {
@@ -164,6 +166,7 @@ export function redisKeys(prefix = 'gate:'): RedisKeys {
     listRemoved: (kind) => `${prefix}{lists}:${kind}:removed`,
     shadowHits: (hour) => `${prefix}{shadow}:hits:${hour}`,
     shadowSamples: (entryKey) => `${prefix}{shadow}:samples:${entryKey}`,
+    backtestSample: `${prefix}{backtest}:sample`,
   };
 }
 
