@@ -39,13 +39,12 @@ import { prepareNormalizer } from '../normalize/normalize-text.js';
 import { ThrottledLog } from '../observability/throttled-log.js';
 import type { ServerTiming } from '../observability/server-timing.js';
 import type { CompiledPack } from '../pack/compiled-pack.js';
-import { mightHaveIn } from '../review/decided-listings.js';
-import { mightBeFlaggedIn } from '../rings/ring-flags.js';
 import { NO_CONFIRMED_RING, nodesOf } from '../rings/seller-rings.js';
 import { nameThread } from '../config/name-thread.js';
 import { emptyTally, isEmptyTally, tallyCounters } from '../stream/stream-counters.js';
 import { authorizeUpgrade, registerCheckStream } from '../stream/stream-route.js';
 import { forwardRequest } from './forward-request.js';
+import { needsEventLoop } from './needs-event-loop.js';
 import { ForwardTarget } from './forward-target.js';
 import { pushThreadAllow, threadAllowCount } from './thread-allows.js';
 import type { CheckThreadSetup, FromThread, TableName, ThreadCounts, ToThread } from './thread-messages.js';
@@ -220,17 +219,9 @@ function finishOnEventLoop(request: CheckRequest, startedAt: number, deadlineMs:
   return timing ? finished.finally(() => timing.mark('event-loop')) : finished;
 }
 
-/** True when a table says a list, a ring or a person's verdict may be involved: only the event loop can ask Redis. */
-function needsRedis(request: CheckRequest, probes: readonly ListProbe[]): boolean {
-  for (const probe of probes) if (tables.lists.mightContain(probe.kind, probe.value)) return true;
-  if (mightBeFlaggedIn(tables.rings, request.sellerId, nodesOf(ringAttributes(request)))) return true;
-  if (mightHaveIn(tables.decided, request.listingId)) return true;
-  return shares.has(request.sellerId);
-}
-
 /** The thread's own verdict, or `undefined` when only the event loop can finish the check. */
 function decideHere(request: CheckRequest, probes: readonly ListProbe[], match: ListingMatch, loaded: LoadedPack, current: NonNullable<typeof banks>): ListingDecision | undefined {
-  if (needsRedis(request, probes)) return undefined;
+  if (needsEventLoop(tables, shares, request, probes)) return undefined;
   const context: DecisionContext = { compiled: loaded.compiled, banks: current.snapshot, demoted, failModes: setup.failModes, brandsSharing: () => NONE };
   const decision = decideListing(context, request, { text: { ok: true, value: match }, lists: NO_LISTS, ring: NO_RING, person: NO_PERSON });
   // A review item must be in Redis (or the spool) before the answer names it.
@@ -269,7 +260,7 @@ function check(request: CheckRequest, startedAt: number, deadlineMs: number, tim
   match.matchMicros = Math.round(matchMicros);
   if (!decision) return finishOnEventLoop(request, startedAt, deadlineMs, match, loaded, timing);
   const response = responseOf(request, decision, loaded, startedAt);
-  // Every probe and the ring question were answered by the tables (needsRedis said so).
+  // Every probe and the ring question were answered by the tables (needsEventLoop said so).
   counts.listTableAnswers += probes.length;
   counts.ringTableAnswers++;
   const late = isLate(response.tookMicros, deadlineMs);
