@@ -1,13 +1,14 @@
 // The sample of recent traffic a backtest replays (issue 26 point 3), against
 // real Redis and real gates: every checked listing, as sent (packed without key
-// names), the newest GATE_BACKTEST_SAMPLE of them; none with 0.
+// names), the newest GATE_BACKTEST_SAMPLE of them; none with 0, and then no
+// backtest either.
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { redisKeys } from '../src/redis/redis-keys.js';
 import { unpackStoredListing } from '../src/review/stored-listing.js';
 import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
-import { startTestGate } from './helpers/test-gate.js';
+import { admin, startTestGate } from './helpers/test-gate.js';
 import { checkAll, corpusAndPack } from './helpers/policy-corpus.js';
 
 const { listings, pack, name } = corpusAndPack();
@@ -49,12 +50,15 @@ describe(`the backtest sample (${name})`, () => {
     }
   });
 
-  it('keeps none with GATE_BACKTEST_SAMPLE=0', async () => {
+  it('keeps none with GATE_BACKTEST_SAMPLE=0, and refuses a backtest', async () => {
     const gate = await startTestGate({ redisUrl: redis.url, prefix: 'bs-none:', pack, env: { GATE_BACKTEST_SAMPLE: '0' } });
     try {
       await checkAll(listings.slice(0, 50), () => gate);
       await new Promise((r) => setTimeout(r, 600));
       assert.equal(await operator.exists(redisKeys('bs-none:').backtestSample), 0);
+      const refused = await fetch(`${gate.url}/v1/admin/pack/backtest`, { method: 'POST', headers: { ...admin(), 'content-type': 'application/json' }, body: JSON.stringify(pack) });
+      assert.equal(refused.status, 409);
+      assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'GATE_ERR_CONFLICT');
     } finally {
       await gate.stop();
     }

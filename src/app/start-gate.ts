@@ -55,6 +55,7 @@ import { startRechecks } from '../recheck/start-rechecks.js';
 import { ListingErasure } from '../erasure/listing-erasure.js';
 import { SellerErasure } from '../erasure/seller-erasure.js';
 import { BacktestSample } from '../backtest/backtest-sample.js';
+import { BacktestRunner } from '../backtest/backtest-runner.js';
 
 export interface RunningGate {
   port: number;
@@ -331,6 +332,10 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
       log,
     });
     opened.push(() => rechecks.stop());
+    const backtests = sample
+      ? new BacktestRunner({ redisUrl, tls: config.redisTls, sampleKey: keys.backtestSample, sampleSize: config.backtestSample, sample, nice: config.recheck.nice, failModes: config.failModes, fingerprints, lists, decided, rings, alliance, causes })
+      : undefined;
+    if (backtests) opened.push(() => backtests.close());
     const sellerChecks = new SellerCheckService({ livePack, pool, lists, fingerprints, rings, reviews, spool, causes, metrics, log });
     const reports = new ReportDesk(redis, keys, verdicts, reviews, config.reports);
     const listingErasure = new ListingErasure({
@@ -394,7 +399,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
       rightsHolder: { registry, packs, fingerprints, complaints, trust, figures, alliance },
       enforcement: { registry, packs, figures, causes, rings, appeals },
       reviewPage: { images: new ImageProxy(config.reviewImages) },
-      policy: { shadow },
+      policy: { shadow, backtests },
       rechecks: { rechecks: rechecks.rechecks, redisPrefix: config.redisPrefix, uploadPath: rechecks.uploadPath, maxUploadBytes: config.recheck.maxUploadBytes },
       erasure: { listings: listingErasure, sellers: sellerErasure },
       webhooks: { deadLetters: webhookDeadLetters, delivering: config.webhookUrl !== undefined },
