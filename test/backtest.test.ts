@@ -63,7 +63,7 @@ describe(`backtests (${name})`, () => {
     const answer = await backtest(gate, candidate, '?examples=1000');
     assert.equal(answer.status, 200, JSON.stringify(answer.body));
     const result = answer.body as unknown as Backtest;
-    t.diagnostic(`term "${term}": ${result.changed} of ${result.sample} listings changed, ${result.replayMillis} ms (${result.listingsPerSecond} a second); ${JSON.stringify(result.transitions, (key, value: unknown) => (key === 'examples' ? undefined : value))}`);
+    t.diagnostic(`term "${term}": ${JSON.stringify(result, (key, value: unknown) => (key === 'examples' ? undefined : value))}`);
     assert.equal(result.live.version, basePack.packVersion);
     assert.equal(result.candidate.version, 'candidate-1');
     assert.equal(result.sample, listings.length, 'every checked listing is replayed once');
