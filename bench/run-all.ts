@@ -9,6 +9,7 @@ import { runCacheBench } from './cache.bench.js';
 import { runForwardBench } from './forward.bench.js';
 import { runSoundAlikeBench } from './sound-alike.bench.js';
 import { runThreadOutcomesBench } from './thread-outcomes.bench.js';
+import { runBacktestSampleBench } from './backtest-sample.bench.js';
 import { insideFilteredChild, rerunWithRe2LogFiltered } from './re2-log-filter.js';
 
 const only = process.argv[2];
@@ -25,4 +26,5 @@ if (!insideFilteredChild()) {
   if (!only || only === 'forward') await runForwardBench();
   if (!only || only === 'sound-alike') await runSoundAlikeBench();
   if (!only || only === 'thread-outcomes') await runThreadOutcomesBench();
+  if (!only || only === 'backtest-sample') await runBacktestSampleBench();
 }

@@ -2,7 +2,8 @@
 // the same form as the reviewer's page, sees the live pack and each enforced
 // entry's figures, then the shadow view. A screenshot is saved in test-results/.
 import { strict as assert } from 'node:assert';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { DEMO_PACK_PATH } from '../src/config/gate-config.js';
 import { after, before, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium, noChromium as skip } from './helpers/headless-chromium.js';
@@ -63,6 +64,22 @@ it('shows an admin the live pack and what each entry did, enforced and shadow', 
 
   mkdirSync(repoPath('test-results'), { recursive: true });
   await page.screenshot({ path: repoPath('test-results', 'policy-page.png'), fullPage: true });
+
+  // A candidate that adds an enforced indicator the three listings carry: the backtest names them.
+  const candidate = JSON.parse(readFileSync(DEMO_PACK_PATH, 'utf8')) as { packVersion: string; indicators: Array<Record<string, unknown>> };
+  candidate.packVersion = 'candidate-1';
+  candidate.indicators.push({ term: '手提包', score: 100 });
+  const candidateFile = repoPath('test-results', 'policy-page-candidate.json');
+  writeFileSync(candidateFile, JSON.stringify(candidate));
+  await page.setInputFiles('#candidate', candidateFile);
+  await page.click('#backtest-form button[type=submit]');
+  await page.waitForSelector('#backtest:not([hidden])', { timeout: 30_000 });
+  assert.match((await page.textContent('#backtest-summary')) ?? '', /listings of the sample replayed in \d+ ms; 3 would change/);
+  const changes = await page.locator('#transitions tbody tr').first().locator('td').allTextContents();
+  assert.equal(changes[1], '3');
+  assert.match(changes[2] ?? '', /added indicator(_with_brand)? 手提包 \(3\)/);
+  assert.match(changes[3] ?? '', /PP-/);
+  await page.screenshot({ path: repoPath('test-results', 'policy-page-backtest.png'), fullPage: true });
 
   await page.selectOption('#mode', 'shadow');
   await page.click('#filters button[type=submit]');

@@ -49,10 +49,14 @@ export class AllianceSellers {
 
   private readonly observers: Array<(shares: ReadonlyMap<string, readonly string[]>) => void> = [];
 
-  /** Calls `observer` with the shares now and whenever they are reloaded (check threads keep a copy). */
-  observe(observer: (shares: ReadonlyMap<string, readonly string[]>) => void): void {
+  /** Calls `observer` with the shares now and whenever they are reloaded (check threads keep a copy), until the returned function is called. */
+  observe(observer: (shares: ReadonlyMap<string, readonly string[]>) => void): () => void {
     this.observers.push(observer);
     observer(this.shares);
+    return () => {
+      const at = this.observers.indexOf(observer);
+      if (at >= 0) this.observers.splice(at, 1);
+    };
   }
 
   async listen(subscriber: Redis): Promise<void> {

@@ -56,6 +56,8 @@ import { startIntake } from '../intake/start-intake.js';
 import { startRechecks } from '../recheck/start-rechecks.js';
 import { ListingErasure } from '../erasure/listing-erasure.js';
 import { SellerErasure } from '../erasure/seller-erasure.js';
+import { BacktestSample } from '../backtest/backtest-sample.js';
+import { BacktestRunner } from '../backtest/backtest-runner.js';
 
 export interface RunningGate {
   port: number;
@@ -204,11 +206,14 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
 
     const verdicts = new ListingVerdicts(redis, keys, { log, retentionSeconds: Math.round(config.retentionDays * 86_400), allowRetentionSeconds: Math.round(config.allowRetentionDays * 86_400), allowRecordBuckets: config.allowRecordBuckets });
     opened.push(() => verdicts.flush());
+    const sample = config.backtestSample > 0 ? new BacktestSample(redis, { key: keys.backtestSample, size: config.backtestSample, maxAgeMs: Math.round(config.allowRetentionDays * 86_400_000), log }) : undefined;
+    if (sample) opened.push(() => sample.flush());
     metrics.registry.gauge('gate_bookkeeping_dropped_total', "A check's bookkeeping written after the answer and given up on because Redis did not take it in time (verdict records; brand figures, block causes and ring links are kept and retried while they fit).", () => [
       { labels: { what: 'verdict-record' }, value: verdicts.droppedRecords },
       { labels: { what: 'brand-figure' }, value: figures.droppedCounts },
       { labels: { what: 'block-cause' }, value: causes.droppedCounts },
       { labels: { what: 'ring-link' }, value: rings.droppedLinks },
+      { labels: { what: 'backtest-sample' }, value: sample?.dropped ?? 0 },
     ]);
     const webhooks = new WebhookOutbox(redis, keys, config.webhookUrl !== undefined);
     const trust = new ComplainerTrustBook(redis, keys, config.trust);
@@ -306,7 +311,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     const decided = new DecidedListings(redis, keys, log, config.listResyncSeconds * 1000);
     opened.push(async () => decided.close());
     await decided.listen(subscriber);
-    const checks = new CheckService({ decided, livePack, pool, lists, fingerprints, reviews, verdicts, spool, metrics, qaShare: config.qaShare, log, rings, figures, causes, alliance, failModes: config.failModes, maxListingsInFlight: config.maxListingsInFlight, maxChecksInFlight: config.maxChecksInFlight, admissionLimit, shedMode: config.shedMode, shadow, entryFigures });
+    const checks = new CheckService({ decided, livePack, pool, lists, fingerprints, reviews, verdicts, spool, metrics, qaShare: config.qaShare, log, rings, figures, causes, alliance, failModes: config.failModes, maxListingsInFlight: config.maxListingsInFlight, maxChecksInFlight: config.maxChecksInFlight, admissionLimit, shedMode: config.shedMode, shadow, entryFigures, sample });
     metrics.registry.gauge('gate_admission_limit', 'Checks in flight admitted now: the adaptive bound (GATE_ADMISSION_TARGET_MS) within GATE_MAX_CHECKS_IN_FLIGHT.', () => admissionLimit?.limit ?? config.maxChecksInFlight);
     metrics.registry.gauge('gate_admission_limit_decreases_total', 'Times the adaptive bound on checks in flight shrank because matching took longer than GATE_ADMISSION_TARGET_MS.', () => admissionLimit?.decreases ?? 0);
     metrics.registry.gauge('gate_checks_in_flight', 'Checks admitted and not answered yet (GATE_MAX_CHECKS_IN_FLIGHT bounds them).', () => checks.checksInFlight);
@@ -333,6 +338,10 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
       log,
     });
     opened.push(() => rechecks.stop());
+    const backtests = sample
+      ? new BacktestRunner({ redisUrl, tls: config.redisTls, sampleKey: keys.backtestSample, sampleSize: config.backtestSample, sample, nice: config.recheck.nice, failModes: config.failModes, fingerprints, lists, decided, rings, alliance, causes })
+      : undefined;
+    if (backtests) opened.push(() => backtests.close());
     const sellerChecks = new SellerCheckService({ livePack, pool, lists, fingerprints, rings, reviews, spool, causes, metrics, log });
     const reports = new ReportDesk(redis, keys, verdicts, reviews, config.reports);
     const listingErasure = new ListingErasure({
@@ -342,6 +351,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
       settle: async () => {
         await verdicts.flush();
         await rings.flushLinks();
+        await sample?.flush();
         await effects.process();
       },
       intake: config.intake ? intakeKeys(config.intake.stream) : undefined,
@@ -361,6 +371,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
               authFailureLimit: config.authFailureLimit,
               failModes: config.failModes,
               qaShare: config.qaShare,
+              sampleListings: sample !== undefined,
               tokens: { adminToken: config.adminToken, publisherTokens: config.publisherTokens, metricsToken: config.metricsToken, reviewerTokens: config.reviewerTokens, rightsHolderTokens: config.rightsHolderTokens },
             },
             checks,
@@ -372,6 +383,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
             alliance,
             causes,
             metrics,
+            sample,
             log,
           })
         : undefined;
@@ -394,7 +406,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
       rightsHolder: { registry, packs, fingerprints, complaints, trust, figures, alliance },
       enforcement: { registry, packs, figures, causes, rings, appeals },
       reviewPage: { images: new ImageProxy(config.reviewImages) },
-      policy: { shadow, entryFigures },
+      policy: { shadow, entryFigures, backtests },
       rechecks: { rechecks: rechecks.rechecks, redisPrefix: config.redisPrefix, uploadPath: rechecks.uploadPath, maxUploadBytes: config.recheck.maxUploadBytes },
       erasure: { listings: listingErasure, sellers: sellerErasure },
       webhooks: { deadLetters: webhookDeadLetters, delivering: config.webhookUrl !== undefined },

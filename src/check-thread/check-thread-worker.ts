@@ -21,6 +21,7 @@ import type { CheckResponse } from '../gate/check-response.js';
 import type { ThreadCheckOutcome } from '../gate/check-service.js';
 import { listProbes, ringAttributes } from '../gate/list-probes.js';
 import { packAllowRecordAt } from '../review/allow-record.js';
+import { packStoredListing } from '../review/stored-listing.js';
 import type { ListProbe } from '../lists/in-process-answer.js';
 import { isLate } from '../gate/deadline-budget.js';
 import { checkRequestOf, deadlineOf } from '../http/check-input.js';
@@ -39,13 +40,12 @@ import { prepareNormalizer } from '../normalize/normalize-text.js';
 import { ThrottledLog } from '../observability/throttled-log.js';
 import type { ServerTiming } from '../observability/server-timing.js';
 import type { CompiledPack } from '../pack/compiled-pack.js';
-import { mightHaveIn } from '../review/decided-listings.js';
-import { mightBeFlaggedIn } from '../rings/ring-flags.js';
 import { NO_CONFIRMED_RING, nodesOf } from '../rings/seller-rings.js';
 import { nameThread } from '../config/name-thread.js';
 import { emptyTally, isEmptyTally, tallyCounters } from '../stream/stream-counters.js';
 import { authorizeUpgrade, registerCheckStream } from '../stream/stream-route.js';
 import { forwardRequest } from './forward-request.js';
+import { needsEventLoop } from './needs-event-loop.js';
 import { ForwardTarget } from './forward-target.js';
 import { pushThreadAllow, threadAllowCount } from './thread-allows.js';
 import type { CheckThreadSetup, FromThread, TableName, ThreadCounts, ToThread } from './thread-messages.js';
@@ -93,6 +93,8 @@ const OUTCOMES_EVERY_MS = 20;
 const OUTCOMES_AT_MOST = 256;
 let outcomes: ThreadCheckOutcome[] = [];
 let allows: string[] = [];
+/** The listings this thread decided, for the backtest sample: packed when the batch goes, not while a check is answered. */
+let sampled: CheckRequest[] = [];
 let counts = noCounts();
 let flushTimer: NodeJS.Timeout | undefined;
 function noCounts(): ThreadCounts {
@@ -102,9 +104,12 @@ function flushOutcomes(): void {
   clearTimeout(flushTimer);
   flushTimer = undefined;
   if (outcomes.length === 0 && allows.length === 0 && counts.httpErrors.length === 0 && counts.authFailures.length === 0 && isEmptyTally(counts.stream)) return;
-  tell({ type: 'outcomes', outcomes, allows, counts });
+  const samples: string[] = [];
+  for (const request of sampled) samples.push(request.listingId, packStoredListing(request));
+  tell({ type: 'outcomes', outcomes, allows, samples, counts });
   outcomes = [];
   allows = [];
+  sampled = [];
   counts = noCounts();
 }
 function scheduleFlush(): void {
@@ -215,17 +220,9 @@ function finishOnEventLoop(request: CheckRequest, startedAt: number, deadlineMs:
   return timing ? finished.finally(() => timing.mark('event-loop')) : finished;
 }
 
-/** True when a table says a list, a ring or a person's verdict may be involved: only the event loop can ask Redis. */
-function needsRedis(request: CheckRequest, probes: readonly ListProbe[]): boolean {
-  for (const probe of probes) if (tables.lists.mightContain(probe.kind, probe.value)) return true;
-  if (mightBeFlaggedIn(tables.rings, request.sellerId, nodesOf(ringAttributes(request)))) return true;
-  if (mightHaveIn(tables.decided, request.listingId)) return true;
-  return shares.has(request.sellerId);
-}
-
 /** The thread's own verdict, or `undefined` when only the event loop can finish the check. */
 function decideHere(request: CheckRequest, probes: readonly ListProbe[], match: ListingMatch, loaded: LoadedPack, current: NonNullable<typeof banks>): ListingDecision | undefined {
-  if (needsRedis(request, probes)) return undefined;
+  if (needsEventLoop(tables, shares, request, probes)) return undefined;
   const context: DecisionContext = { compiled: loaded.compiled, banks: current.snapshot, demoted, failModes: setup.failModes, brandsSharing: () => NONE };
   const decision = decideListing(context, request, { text: { ok: true, value: match }, lists: NO_LISTS, ring: NO_RING, person: NO_PERSON });
   // A review item must be in Redis (or the spool) before the answer names it.
@@ -264,7 +261,7 @@ function check(request: CheckRequest, startedAt: number, deadlineMs: number, tim
   match.matchMicros = Math.round(matchMicros);
   if (!decision) return finishOnEventLoop(request, startedAt, deadlineMs, match, loaded, timing);
   const response = responseOf(request, decision, loaded, startedAt);
-  // Every probe and the ring question were answered by the tables (needsRedis said so).
+  // Every probe and the ring question were answered by the tables (needsEventLoop said so).
   counts.listTableAnswers += probes.length;
   counts.ringTableAnswers++;
   const late = isLate(response.tookMicros, deadlineMs);
@@ -297,6 +294,7 @@ function check(request: CheckRequest, startedAt: number, deadlineMs: number, tim
     if (decision.shadow) outcome.shadow = decision.shadow;
     outcomes.push(outcome);
   }
+  if (setup.sampleListings) sampled.push(request);
   scheduleFlush();
   timing?.mark('decide');
   return response;

@@ -21,6 +21,7 @@ import { bucketsOf } from '../pack/seller-bucket.js';
 import { LIST_KINDS, type PackLists } from '../pack/policy-pack.js';
 import type { DecidedListings } from '../review/decided-listings.js';
 import type { SellerRings } from '../rings/seller-rings.js';
+import type { BacktestSample } from '../backtest/backtest-sample.js';
 import { addTally } from '../stream/stream-counters.js';
 import { forEachThreadAllow } from './thread-allows.js';
 import { listenOnChosenPort } from './first-listener.js';
@@ -39,6 +40,8 @@ export interface CheckThreadsParts {
   alliance: AllianceSellers;
   causes: CauseLedger;
   metrics: GateMetrics;
+  /** Where the listings the threads decided are kept for backtests (they pack them); absent when none are. */
+  sample?: BacktestSample | undefined;
   log: (message: string) => void;
 }
 
@@ -346,6 +349,7 @@ export class CheckThreads {
       case 'outcomes':
         for (const outcome of message.outcomes) this.parts.checks.recordThreadCheck(outcome);
         forEachThreadAllow(message.allows, (allow) => this.parts.checks.recordThreadAllow(allow));
+        this.parts.sample?.addPacked(message.samples);
         for (const code of message.counts.httpErrors) this.parts.metrics.httpErrors.inc({ code });
         for (const route of message.counts.authFailures) this.parts.metrics.authFailures.inc({ route });
         this.parts.lists.tableAnswers += message.counts.listTableAnswers;

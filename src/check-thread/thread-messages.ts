@@ -27,6 +27,8 @@ export interface CheckThreadSetup {
   failModes: Readonly<Record<DegradableSignal, FailMode>>;
   /** The share of allowed listings copied to the QA review tier (GATE_QA_SHARE); the thread draws which. */
   qaShare: number;
+  /** Whether the event loop keeps checked listings for backtests (GATE_BACKTEST_SAMPLE above 0): the thread then packs those it decided. */
+  sampleListings: boolean;
   tokens: TokenConfig;
   /** Where every request other than a check goes: the event loop's own listener on loopback. */
   forward: { port: number; secret: string };
@@ -75,7 +77,10 @@ export type FromThread =
   | { type: 'ready' }
   /** A check the thread could not finish alone (a list, ring or person's verdict may be involved, or it goes to review). */
   | { type: 'finish'; id: number; request: CheckRequest; startedAtEpochMs: number; deadlineMs: number; matched: PrecomputedMatch }
-  /** `allows`: the allowed checks of the batch that need no more than a compact record (thread-allows.ts). */
-  | { type: 'outcomes'; outcomes: ThreadCheckOutcome[]; allows: string[]; counts: ThreadCounts }
+  /**
+   * `allows`: the allowed checks of the batch that need no more than a compact record (thread-allows.ts);
+   * `samples`: the listings of the batch's checks for the backtest sample, packed (id, listing, id, …; empty when not kept).
+   */
+  | { type: 'outcomes'; outcomes: ThreadCheckOutcome[]; allows: string[]; samples: string[]; counts: ThreadCounts }
   | { type: 'flushed'; id: number }
   | { type: 'drained' };

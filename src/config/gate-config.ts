@@ -114,6 +114,12 @@ export interface GateConfig {
   readonly intake: IntakeSettings | undefined;
   /** Re-check jobs (docs/rechecks.md). */
   readonly recheck: RecheckSettings;
+  /**
+   * Listings kept for backtests (docs/policy-lifecycle.md): the latest checked, at
+   * most this many, none older than GATE_ALLOW_RETENTION_DAYS. 0: none kept.
+   * Default 100,000 (GATE_BACKTEST_SAMPLE).
+   */
+  readonly backtestSample: number;
 }
 
 /** Re-check jobs' settings (docs/rechecks.md). */
@@ -414,6 +420,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GateConfig {
     },
     intake: intake(env, redisPrefix, problems),
     recheck: recheck(env, problems),
+    backtestSample: integer(env, 'GATE_BACKTEST_SAMPLE', 100_000, 0, 10_000_000, problems),
   };
   if (env.GATE_SHED_MODE !== undefined && env.GATE_SHED_MODE !== '' && !['review', '503'].includes(env.GATE_SHED_MODE)) problems.push(`GATE_SHED_MODE must be "review" or "503", got "${env.GATE_SHED_MODE}"`);
   for (const entry of config.rightsHolderTokens) {

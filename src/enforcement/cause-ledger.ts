@@ -73,10 +73,14 @@ export class CauseLedger {
 
   private readonly observers: Array<(demoted: ReadonlySet<string>) => void> = [];
 
-  /** Calls `observer` with the demoted causes now and whenever they are reloaded (check threads keep a copy). */
-  observe(observer: (demoted: ReadonlySet<string>) => void): void {
+  /** Calls `observer` with the demoted causes now and whenever they are reloaded (check threads keep a copy), until the returned function is called. */
+  observe(observer: (demoted: ReadonlySet<string>) => void): () => void {
     this.observers.push(observer);
     observer(this.demotedNow);
+    return () => {
+      const at = this.observers.indexOf(observer);
+      if (at >= 0) this.observers.splice(at, 1);
+    };
   }
 
   private tellObservers(): void {

@@ -23,6 +23,7 @@ export const LISTING_FAMILIES = [
   'webhookEvents',
   'intakeEntries',
   'entrySamples',
+  'backtestSamples',
 ] as const;
 
 /** What a seller's erasure removes besides its listings' data. */

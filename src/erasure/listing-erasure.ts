@@ -199,8 +199,8 @@ export class ListingErasure {
   /**
    * Stream entries naming the listings: the review streams and decisions over the
    * times their items wrote there, the dead letters of their dead items, the webhook
-   * outbox and its dead letters since their first item, the intake's stream, verdicts
-   * and dead letters whole.
+   * outbox and its dead letters since their first item, the backtest sample, and the
+   * intake's stream, verdicts and dead letters whole.
    */
   private async eraseEntries(ids: readonly string[], items: readonly ErasedReviewItem[], erased: ListingErased): Promise<void> {
     const { keys, intake } = this.parts;
@@ -217,8 +217,9 @@ export class ListingErasure {
     const since = idRanges(written.map((span) => ({ from: span.from, to: Number.POSITIVE_INFINITY })), CLOCK_MARGIN_MS);
     erased.webhookEvents += await this.streams.erase({ stream: keys.webhookOutbox, field: 'event', objectKey: 'listingId', groups: [WEBHOOK_GROUP], held: 'ack' }, since, ids);
     erased.webhookEvents += await this.streams.erase({ stream: keys.webhookDeadLetters, field: 'event', objectKey: 'listingId', groups: [], held: 'ack' }, since, ids);
+    const whole: IdRange[] = [{ from: '-', to: '+' }];
+    erased.backtestSamples += await this.streams.erase({ stream: keys.backtestSample, field: 'id', groups: [], held: 'ack' }, whole, ids);
     if (intake) {
-      const whole: IdRange[] = [{ from: '-', to: '+' }];
       erased.intakeEntries += await this.streams.erase({ stream: intake.verdicts, field: 'listingId', groups: [], held: 'ack' }, whole, ids);
       erased.intakeEntries += await this.streams.erase({ stream: intake.deadLetters, field: 'listingId', groups: [], held: 'ack' }, whole, ids);
       // Checked entries wait for the next trim; one an instance is checking is its to finish (its verdict comes after the erasure).

@@ -39,6 +39,10 @@ import type { AdmissionLimit } from './admission-limit.js';
 import type { ShadowOutcome } from './shadow-outcome.js';
 import type { ShadowFigures } from '../policy/shadow-figures.js';
 import type { EnforcedFigures } from '../policy/enforced-figures.js';
+import type { BacktestSample } from '../backtest/backtest-sample.js';
+
+/** Where a check comes from: live traffic (kept in the backtest sample) or a re-check job (not). */
+export type CheckSource = 'traffic' | 'recheck';
 
 /** What a check thread found for a listing, and against which pack and bank generation. */
 export interface PrecomputedMatch {
@@ -96,6 +100,8 @@ export interface CheckServiceParts {
   shadow: ShadowFigures;
   /** Where enforced entries' figures are counted. */
   entryFigures: EnforcedFigures;
+  /** Where checked listings are kept for backtests; absent with GATE_BACKTEST_SAMPLE=0. */
+  sample?: BacktestSample | undefined;
 }
 
 /** The ring signal of a check whose seller and attributes the flags table has never seen in a confirmed ring. */
@@ -166,7 +172,7 @@ export class CheckService {
    * `matched`: what a check thread already found, used when it matched against the
    * pack and banks live here now (otherwise the pool matches the listing again).
    */
-  async check(request: CheckRequest, startedAt: number, deadlineMs: number, matched?: PrecomputedMatch, timing?: ServerTiming): Promise<CheckResponse> {
+  async check(request: CheckRequest, startedAt: number, deadlineMs: number, matched?: PrecomputedMatch, timing?: ServerTiming, source: CheckSource = 'traffic'): Promise<CheckResponse> {
     const compiled = this.parts.livePack.forSeller(request.sellerId);
     if (!compiled) throw new GateError('GATE_ERR_NOT_READY', 'no policy pack is live yet');
     const { pack } = compiled;
@@ -266,7 +272,10 @@ export class CheckService {
     if (response.reviewId) record.reviewId = response.reviewId;
     if (hash !== undefined) record.contentHash = hash;
     // Recorded once the answer is on its way: the seller waits for the verdict, not for its bookkeeping.
-    setImmediate(() => this.recordOutcome(request, record, brands, fingerprintHits, ringAsked ? undefined : attributes));
+    setImmediate(() => {
+      this.recordOutcome(request, record, brands, fingerprintHits, ringAsked ? undefined : attributes);
+      if (source === 'traffic') this.parts.sample?.add(request);
+    });
     response.tookMicros = Math.round((performance.now() - startedAt) * 1000);
     timing?.mark('decide');
     this.parts.metrics.checks.inc({ verdict: response.verdict });

@@ -57,7 +57,7 @@ export interface GateServerParts {
   rechecks: Omit<RecheckRouteParts, 'audit'>;
   erasure: Omit<ErasureRouteParts, 'audit'>;
   webhooks: Omit<WebhookRouteParts, 'audit'>;
-  policy: Omit<PolicyRouteParts, 'livePack' | 'packs' | 'audit' | 'log'>;
+  policy: Omit<PolicyRouteParts, 'livePack' | 'packs' | 'audit' | 'log' | 'packUpload'>;
   tokens: TokenRegistry;
   metrics: GateMetrics;
   /** True while Redis answers. */
@@ -90,6 +90,9 @@ function listValues(body: unknown): string[] {
   if (issue || !values) throw new GateError('GATE_ERR_INVALID_FIELD', `${issue?.path ?? 'values'} ${issue?.message ?? 'is invalid'}`, { field: issue?.path ?? 'values' });
   return values;
 }
+
+/** An uploaded pack may be this large, whatever GATE_MAX_BODY_BYTES says. */
+const MAX_PACK_UPLOAD_BYTES = 512 * 1024 * 1024;
 
 export class GateServer {
   private listenSocket: uWS.us_listen_socket | undefined;
@@ -133,6 +136,7 @@ export class GateServer {
     const publisher = { roles: ['publisher'], name: 'check', enforced: () => p.tokens.hasRole('publisher') } as const;
     const admin = { roles: ['admin'], name: 'admin' } as const;
     const body = this.options({ readsBody: true, auth: publisher });
+    const packUpload = { path: p.packUploadPath, maxBytes: Math.max(p.maxBodyBytes, MAX_PACK_UPLOAD_BYTES) };
 
     app.get('/healthz', route(this.options(), () => ({ status: 'ok', pid: process.pid })));
     app.get(
@@ -229,7 +233,7 @@ export class GateServer {
     );
     app.put(
       '/v1/admin/pack',
-      route(this.options({ auth: admin, readsBody: true, bodyToFile: p.packUploadPath, maxBodyBytes: Math.max(p.maxBodyBytes, 512 * 1024 * 1024) }), async ({ body, head, principal }) => {
+      route(this.options({ auth: admin, readsBody: true, bodyToFile: packUpload.path, maxBodyBytes: packUpload.maxBytes }), async ({ body, head, principal }) => {
         // The upload went to a file as it arrived; the pack-build process decodes it.
         const upload = body as PackFile;
         const rolloutPercent = new URLSearchParams(head.query).get('rolloutPercent');
@@ -293,7 +297,7 @@ export class GateServer {
     registerRecheckRoutes(app, { ...p.rechecks, audit: p.audit }, (extra) => this.options(extra));
     registerErasureRoutes(app, { ...p.erasure, audit: p.audit }, (extra) => this.options(extra));
     registerWebhookRoutes(app, { ...p.webhooks, audit: p.audit }, (extra) => this.options(extra));
-    registerPolicyRoutes(app, { ...p.policy, livePack: p.livePack, packs: p.packs, audit: p.audit, log: p.log }, (extra) => this.options(extra));
+    registerPolicyRoutes(app, { ...p.policy, livePack: p.livePack, packs: p.packs, packUpload, audit: p.audit, log: p.log }, (extra) => this.options(extra));
     registerOpenApiRoutes(app, (extra) => this.options(extra));
 
     app.post(

@@ -20,6 +20,9 @@ import { PackInvalidError } from '../pack/pack-invalid-error.js';
 import { diffPacks } from '../policy/pack-diff.js';
 import type { EntryMode, PolicyPack } from '../pack/policy-pack.js';
 import type { PackVersion } from '../policy/pack-history.js';
+import type { PackFile } from '../pack/pack-source.js';
+import type { BacktestRunner } from '../backtest/backtest-runner.js';
+import { rm } from 'node:fs/promises';
 
 /** Packs larger than this are not diffed on the event loop. */
 const MAX_DIFF_BYTES = 64 * 1024 * 1024;
@@ -46,9 +49,17 @@ export interface PolicyRouteParts {
   packs: PackManager;
   shadow: ShadowFigures;
   entryFigures: EnforcedFigures;
+  /** Absent with GATE_BACKTEST_SAMPLE=0. */
+  backtests: BacktestRunner | undefined;
+  /** Where an uploaded pack is written as it arrives, and its largest size: as for PUT /v1/admin/pack. */
+  packUpload: { path: () => string; maxBytes: number };
   audit: AuditLog;
   log: (message: string) => void;
 }
+
+/** Listing ids a backtest names per transition and per entry, unless `?examples=` says. */
+const BACKTEST_EXAMPLES = 5;
+const MAX_BACKTEST_EXAMPLES = 1000;
 
 export const ENTRIES_PATH = '/v1/admin/entries';
 
@@ -137,6 +148,38 @@ export function registerPolicyRoutes(app: RouteRegistrar, p: PolicyRouteParts, o
       if (version === undefined || percent === undefined || !issues.empty) bodyIssue(issues);
       const who = adminName(principal);
       return stageRollout(p, version, percent, who);
+    }),
+  );
+
+  app.post(
+    '/v1/admin/pack/backtest',
+    route(options({ ...admin, readsBody: true, bodyToFile: p.packUpload.path, maxBodyBytes: p.packUpload.maxBytes }), async ({ body, head }) => {
+      // The upload went to a file as it arrived; the pack-build process decodes it, as for PUT /v1/admin/pack.
+      const upload = body as PackFile;
+      try {
+        const issues = new FieldIssues();
+        const raw = new URLSearchParams(head.query).get('examples');
+        const examples = raw === null ? BACKTEST_EXAMPLES : checkNumber(issues, 'examples', raw.trim() === '' ? undefined : Number(raw), { min: 0, max: MAX_BACKTEST_EXAMPLES, integer: true, required: true });
+        if (examples === undefined || !issues.empty) bodyIssue(issues);
+        if (!p.backtests) throw new GateError('GATE_ERR_CONFLICT', 'this instance keeps no sample to backtest (GATE_BACKTEST_SAMPLE=0)');
+        const live = p.livePack.current;
+        if (!live) throw new GateError('GATE_ERR_NOT_READY', 'no pack is live yet');
+        const started = performance.now();
+        const { candidate, replayMillis, startMillis, ...changes } = await p.backtests.run(live, () => p.packs.trial(upload), examples);
+        const tookMillis = Math.round(performance.now() - started);
+        p.log(`backtest of pack ${candidate.pack.packVersion} against ${live.pack.packVersion}: ${changes.changed} of ${changes.sample} listings changed (${replayMillis} ms replaying, ${tookMillis} ms in all)`);
+        return {
+          live: { version: live.pack.packVersion, key: live.key },
+          candidate: { version: candidate.pack.packVersion, key: candidate.key, patternCount: candidate.patternCount },
+          ...changes,
+          replayMillis,
+          listingsPerSecond: replayMillis > 0 ? Math.round((changes.sample * 1000) / replayMillis) : null,
+          startMillis,
+          tookMillis,
+        };
+      } finally {
+        await rm(upload.file, { force: true });
+      }
     }),
   );
 

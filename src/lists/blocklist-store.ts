@@ -66,8 +66,8 @@ export class BlocklistStore {
   }
 
   /** Calls `observer` with the table now and with every change (check threads keep a copy). */
-  observeTable(observer: (change: MirrorChange) => void): void {
-    this.table.observe(observer);
+  observeTable(observer: (change: MirrorChange) => void): () => void {
+    return this.table.observe(observer);
   }
 
   /** The table's state, for /metrics. */

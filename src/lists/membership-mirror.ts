@@ -46,10 +46,14 @@ export class MembershipMirror {
 
   constructor(private readonly options: MembershipMirrorOptions) {}
 
-  /** Calls `observer` with the table as it is now, then with every change. */
-  observe(observer: (change: MirrorChange) => void): void {
+  /** Calls `observer` with the table as it is now, then with every change until the returned function is called. */
+  observe(observer: (change: MirrorChange) => void): () => void {
     this.observers.push(observer);
     observer(this.complete ? { kind: 'table', snapshot: this.table.snapshot() } : { kind: 'incomplete' });
+    return () => {
+      const at = this.observers.indexOf(observer);
+      if (at >= 0) this.observers.splice(at, 1);
+    };
   }
 
   private tell(change: () => MirrorChange): void {

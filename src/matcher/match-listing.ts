@@ -8,8 +8,9 @@ import { findText } from './find-text-hits.js';
 import type { ListingMatch, ListingToMatch } from './match-task.js';
 import type { PatternMeta } from './pattern-plan.js';
 
-export function matchListing(db: NativeDatabase, meta: PatternMeta, indexes: FingerprintIndexes, listing: ListingToMatch): ListingMatch {
-  const text = findText(db, meta, listing.fields);
+/** `budgetMs`: how long reading the text may take (default: a live check's budget, find-text-hits.ts). */
+export function matchListing(db: NativeDatabase, meta: PatternMeta, indexes: FingerprintIndexes, listing: ListingToMatch, budgetMs?: number): ListingMatch {
+  const text = findText(db, meta, listing.fields, budgetMs);
   const compared = ['title', 'description'].flatMap((name) => text.normalized.get(name) ?? []);
   const found = { text: text.hits, fingerprints: findFingerprintHits(indexes, listing.fingerprint, compared) };
   return text.truncated ? { ...found, textTruncated: true } : found;

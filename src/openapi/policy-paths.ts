@@ -63,6 +63,25 @@ export const policyPaths: RouteGroup = {
         errors: [404],
       }),
     },
+    '/v1/admin/pack/backtest': {
+      post: operation({
+        id: 'packBacktest',
+        tag,
+        summary: 'Replay the sample of recent listings through a candidate pack and the live one',
+        description: 'The candidate is validated and compiled as for PUT /v1/admin/pack (the same 400), never stored or made live; the sample is the newest `GATE_BACKTEST_SAMPLE` checked listings (409 when it is 0). Verdict changes by transition and by entry, with example listing ids (docs/policy-lifecycle.md).',
+        access: 'admin',
+        parameters: [queryParam('examples', 'Listing ids named per transition and per entry.', { type: 'integer', minimum: 0 })],
+        body: { description: 'The candidate pack.', schema: ref.schema('PolicyPack') },
+        answer: {
+          description: 'What the candidate changes.',
+          schema: object(
+            { live: { type: 'object' }, candidate: { type: 'object' }, sample: { type: 'integer' }, changed: { type: 'integer' }, transitions: { type: 'object' }, entries: arrayOf({ type: 'object' }), replayMillis: { type: 'integer' }, tookMillis: { type: 'integer' } },
+            ['sample', 'changed', 'transitions', 'entries'],
+          ),
+        },
+        errors: [409],
+      }),
+    },
     '/v1/admin/pack/rollout': {
       get: operation({ id: 'packRolloutState', tag, summary: 'The staged rollout', access: 'admin', answer: { description: 'The candidate and its share; `version: null, percent: 0` without one.', schema: ref.schema('Rollout') } }),
       post: operation({

@@ -169,6 +169,17 @@ export class PackManager {
     return { compiled, how, rolloutCancelled };
   }
 
+  /**
+   * A pack to backtest (issue 26 point 3): validated and compiled as an upload is,
+   * with the registered brands; its lists and banks not seeded; not stored,
+   * recorded or kept. A bad pack is refused as PUT /v1/admin/pack refuses it.
+   */
+  async trial(source: PackSource): Promise<CompiledPack> {
+    const built = await this.parts.builder.build(source, (await this.parts.registeredBrands?.()) ?? [], false);
+    this.parts.builder.settled();
+    return { ...built.compiled, pack: withoutSeededEntries(built.compiled.pack) };
+  }
+
   /** A candidate uploaded for a rollout: built (its lists and banks not seeded), stored, recorded; not live. */
   async candidate(source: PackSource, who: string): Promise<PackVersion> {
     const built = await this.buildCandidate(source);

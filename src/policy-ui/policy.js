@@ -77,12 +77,15 @@
     say('Backtesting ' + file.name + '…');
     const result = await api('POST', '/v1/admin/pack/backtest', await file.text());
     $('backtest').hidden = false;
-    $('backtest-summary').textContent = result.sample + ' listings of the sample replayed in ' + result.tookMs + ' ms; ' + result.changed + ' would change.';
-    fill($('transitions').tBodies[0], result.transitions.map((t) => {
+    $('backtest-summary').textContent = result.sample + ' listings of the sample replayed in ' + result.tookMillis + ' ms; ' + result.changed + ' would change.';
+    const byTransition = (transition) => result.entries
+      .filter((e) => e.transitions[transition])
+      .map((e) => e.change + ' ' + (e.code ? e.code + ' ' + e.ref : '(scores)') + ' (' + e.transitions[transition] + ')');
+    fill($('transitions').tBodies[0], Object.entries(result.transitions).map(([transition, t]) => {
       const row = document.createElement('tr');
-      cell(row, t.from + ' → ' + t.to);
+      cell(row, transition);
       cell(row, t.count, 'num');
-      cell(row, t.byEntry.map((e) => e.entry + ' (' + e.count + ')').join(', '));
+      cell(row, byTransition(transition).join(', '));
       cell(row, t.examples.join(', '), 'dim');
       return row;
     }));

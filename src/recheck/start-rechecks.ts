@@ -58,7 +58,7 @@ export function startRechecks(parts: RecheckStartParts): RunningRechecks {
           store,
           decider: new RecheckDecider({ ...parts, checks, pool: () => (pool ??= new MatchPool({ threads: settings.threads, nice: settings.nice, maxBatch: RECHECK_TASK_LISTINGS })) }),
           recorded: (listingId) => parts.verdicts.get(listingId),
-          record: (request, matched) => checks.check(request, performance.now(), 5000, matched),
+          record: (request, matched) => checks.check(request, performance.now(), 5000, matched, undefined, 'recheck'),
           liveBusy: () => parts.livePool.queueSize > 0 || checks.checksInFlight * 2 >= parts.maxChecksInFlight,
           settings,
           maxListingBytes: parts.maxBodyBytes,

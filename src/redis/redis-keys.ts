@@ -112,6 +112,8 @@ export interface RedisKeys {
   shadowSampled: string;
   /** A shadow entry's latest listing ids (a capped list); expires a week after its last hit. */
   shadowSamples(entryKey: string): string;
+  /** The latest checked listings, kept for backtests: a stream capped at GATE_BACKTEST_SAMPLE entries (src/backtest/backtest-sample.ts). */
+  readonly backtestSample: string;
 }
 
 export function redisKeys(prefix = 'gate:'): RedisKeys {
@@ -175,6 +177,7 @@ export function redisKeys(prefix = 'gate:'): RedisKeys {
     entriesSampled: `${prefix}{entries}:sampled`,
     shadowSampled: `${prefix}{shadow}:sampled`,
     shadowSamples: (entryKey) => `${prefix}{shadow}:samples:${entryKey}`,
+    backtestSample: `${prefix}{backtest}:sample`,
   };
 }
 

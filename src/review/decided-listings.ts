@@ -58,8 +58,8 @@ export class DecidedListings {
   }
 
   /** Calls `observer` with the table now and with every change (check threads keep a copy). */
-  observeTable(observer: (change: MirrorChange) => void): void {
-    this.table.observe(observer);
+  observeTable(observer: (change: MirrorChange) => void): () => void {
+    return this.table.observe(observer);
   }
 
   /** What a person decided about this very content, if anything. */

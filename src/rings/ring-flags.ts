@@ -63,8 +63,8 @@ export class RingFlags {
   }
 
   /** Calls `observer` with the table now and with every change (check threads keep a copy). */
-  observeTable(observer: (change: MirrorChange) => void): void {
-    this.mirror.observe(observer);
+  observeTable(observer: (change: MirrorChange) => void): () => void {
+    return this.mirror.observe(observer);
   }
 
   /** Nodes this instance's own script call flagged: known here before the announcement comes back. */
