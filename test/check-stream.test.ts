@@ -60,8 +60,20 @@ async function fillUntilStalled(gate: TestGate, client: StreamClient): Promise<n
   let sent = 0;
   while (sent < 3000) {
     for (let i = 0; i < 20; i++) client.send({ seq: sent++, listing: BIG_ANSWER_LISTING, deadlineMs: HELD_DEADLINE_MS }, 'msgpack');
-    await sleep(50);
-    if ((await streamMetrics(gate)).unread > start.unread) return sent;
+    // The next batch waits for this one to be answered: on a busy machine the gate's queue
+    // would otherwise fill with unchecked messages before any answer goes unread.
+    // Answers stop coming once uWS holds more than it may for a client that does not read.
+    let answered = -1;
+    let sinceProgress = 0;
+    for (;;) {
+      await sleep(20);
+      const now = await streamMetrics(gate);
+      if (now.unread > start.unread) return sent;
+      if (now.answered - start.answered >= sent) break;
+      sinceProgress = now.answered === answered ? sinceProgress + 1 : 0;
+      answered = now.answered;
+      if (sinceProgress >= 25) break;
+    }
   }
   throw new Error(`the gate kept checking ${sent} messages for a client that read none`);
 }
