@@ -22,7 +22,7 @@ describe('writes gathered after the answer', () => {
   before(async () => {
     redis = await startTestRedis();
     client = await connectRedis(redis.url, 'write-behind-test');
-    direct = new Redis(redis.url);
+    direct = new Redis(redis.adminUrl);
   });
   after(async () => {
     client.disconnect();
@@ -33,12 +33,30 @@ describe('writes gathered after the answer', () => {
   it('adds up counts of one field into one command, and writes what waits on flush', async () => {
     const counters = new HashCounters(client, 'test counters', () => undefined, 60_000);
     const before = await commandCalls(direct, 'hincrby');
+    const scriptsBefore = (await commandCalls(direct, 'evalsha')) + (await commandCalls(direct, 'eval'));
     for (let i = 0; i < 500; i++) counters.add('wb:counts', 'blocked');
     counters.add('wb:counts', 'reviewed', 3);
+    counters.add('wb:other', 'blocked', 2);
     assert.equal(await direct.hget('wb:counts', 'blocked'), null, 'nothing is written before the flush');
     await counters.flush();
     assert.deepEqual(await direct.hgetall('wb:counts'), { blocked: '500', reviewed: '3' });
-    assert.equal((await commandCalls(direct, 'hincrby')) - before, 2, 'one command per field');
+    assert.deepEqual(await direct.hgetall('wb:other'), { blocked: '2' });
+    assert.equal((await commandCalls(direct, 'hincrby')) - before, 3, 'one increment per field');
+    const scripts = (await commandCalls(direct, 'evalsha')) + (await commandCalls(direct, 'eval')) - scriptsBefore;
+    assert.ok(scripts >= 1 && scripts <= 2, `the batch goes as one script call (a second when Redis had to load it): ${scripts}`);
+    assert.equal(await direct.ttl('wb:counts'), -1, 'no expiry unless asked');
+  });
+
+  it('gives every hash a batch wrote its expiry when asked', async () => {
+    const counters = new HashCounters(client, 'test counters', () => undefined, 60_000, 3_600);
+    counters.add('wb:expiring:a', 'hits');
+    counters.add('wb:expiring:b', 'hits', 4);
+    await counters.flush();
+    assert.equal(await direct.hget('wb:expiring:b', 'hits'), '4');
+    for (const key of ['wb:expiring:a', 'wb:expiring:b']) {
+      const ttl = await direct.ttl(key);
+      assert.ok(ttl > 3_500 && ttl <= 3_600, `${key} expires in an hour: ${ttl}`);
+    }
   });
 
   it('keeps counts Redis could not take and writes them once it is back', { timeout: 30_000 }, async () => {
