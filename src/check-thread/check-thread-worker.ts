@@ -47,7 +47,8 @@ import { authorizeUpgrade, registerCheckStream } from '../stream/stream-route.js
 import { forwardRequest } from './forward-request.js';
 import { needsEventLoop } from './needs-event-loop.js';
 import { ForwardTarget } from './forward-target.js';
-import { pushThreadAllow, threadAllowCount } from './thread-allows.js';
+import { pushThreadAllow, threadAllowCount, type ThreadAllow } from './thread-allows.js';
+import { rehearsalListings } from './rehearsal-listings.js';
 import type { CheckThreadSetup, FromThread, TableName, ThreadCounts, ToThread } from './thread-messages.js';
 
 const setup = workerData as CheckThreadSetup;
@@ -126,7 +127,7 @@ function loadPack(id: number, compiled: CompiledPack): void {
   const loaded = { compiled, db };
   packs.set(id, loaded);
   brandIndexOf(compiled); // built now, not by the first check
-  rehearse(loaded);
+  rehearse(loaded, ready ? SWAP_REHEARSAL : FIRST_REHEARSAL);
   tell({ type: 'loaded', id });
 }
 
@@ -265,62 +266,79 @@ function check(request: CheckRequest, startedAt: number, deadlineMs: number, tim
   counts.listTableAnswers += probes.length;
   counts.ringTableAnswers++;
   const late = isLate(response.tookMicros, deadlineMs);
-  const qaSampled = response.verdict === 'allow' && setup.qaShare > 0 && Math.random() < setup.qaShare;
-  // An allow with reasons goes whole: its entries' figures need the reasons' refs (enforced-figures.ts).
-  if (response.verdict === 'allow' && response.reasons.length === 0 && !qaSampled && !decision.shadow && decision.degraded.length === 0 && decision.fingerprintHits.images.length === 0) {
-    // Nothing but a compact record, metrics and the seller's links to keep: sent as strings.
-    pushThreadAllow(allows, {
-      listingId: request.listingId,
-      sellerId: request.sellerId,
-      packedRecord: packAllowRecordAt(Date.now(), response.checkId, response.reasons, response.policyVersion, request.sellerId),
-      ringNodes: nodesOf(ringAttributes(request)),
-      region: request.attributes?.shipFrom ?? '',
-      tookMicros: response.tookMicros,
-      matchMicros,
-      late,
-    });
-  } else {
-    const outcome: ThreadCheckOutcome = {
-      request,
-      response,
-      brands: decision.brands,
-      fingerprintHits: decision.fingerprintHits,
-      degradedSignals: decision.degraded.map(degradedSignal),
-      matchMicros,
-      late,
-      decidedAt: new Date().toISOString(),
-      qaSampled,
-    };
-    if (decision.shadow) outcome.shadow = decision.shadow;
-    outcomes.push(outcome);
-  }
+  const kept = keptOf(request, response, decision, matchMicros, late);
+  if (kept.allow) pushThreadAllow(allows, kept.allow);
+  else outcomes.push(kept.outcome);
   if (setup.sampleListings) sampled.push(request);
   scheduleFlush();
   timing?.mark('decide');
   return response;
 }
 
-const WARM_UP_BODIES = [
-  { listingId: 'warm-up-1', sellerId: 'warm-up', title: 'Plain cotton t-shirt, white', description: 'Soft, breathable, machine washable.', price: { amount: 59, currency: 'CNY' } },
-  { listingId: 'warm-up-2', sellerId: 'warm-up', title: 'ＡＡＡ quality copy 高仿 bag', category: 'bags', images: [{ phash: '0123456789abcdef' }] },
-].map((body) => Buffer.from(JSON.stringify(body)));
-const WARM_UP_ROUNDS = 200;
+/** What the event loop keeps of a check this thread answered: a compact allow, or the whole outcome. */
+function keptOf(request: CheckRequest, response: CheckResponse, decision: ListingDecision, matchMicros: number, late: boolean): { allow: ThreadAllow; outcome?: never } | { allow?: never; outcome: ThreadCheckOutcome } {
+  const qaSampled = response.verdict === 'allow' && setup.qaShare > 0 && Math.random() < setup.qaShare;
+  // An allow with reasons goes whole: its entries' figures need the reasons' refs (enforced-figures.ts).
+  if (response.verdict === 'allow' && response.reasons.length === 0 && !qaSampled && !decision.shadow && decision.degraded.length === 0 && decision.fingerprintHits.images.length === 0) {
+    // Nothing but a compact record, metrics and the seller's links to keep: sent as strings.
+    return {
+      allow: {
+        listingId: request.listingId,
+        sellerId: request.sellerId,
+        packedRecord: packAllowRecordAt(Date.now(), response.checkId, response.reasons, response.policyVersion, request.sellerId),
+        ringNodes: nodesOf(ringAttributes(request)),
+        region: request.attributes?.shipFrom ?? '',
+        tookMicros: response.tookMicros,
+        matchMicros,
+        late,
+      },
+    };
+  }
+  const outcome: ThreadCheckOutcome = {
+    request,
+    response,
+    brands: decision.brands,
+    fingerprintHits: decision.fingerprintHits,
+    degradedSignals: decision.degraded.map(degradedSignal),
+    matchMicros,
+    late,
+    decidedAt: new Date().toISOString(),
+    qaSampled,
+  };
+  if (decision.shadow) outcome.shadow = decision.shadow;
+  return { outcome };
+}
+
+// Rounds of the rehearsal before the thread is first ready, and how long it may take
+// at most (each listing once, at least); a later pack is rehearsed while this thread
+// answers checks, so briefly.
+const FIRST_REHEARSAL = { rounds: 2_000, ms: 400 };
+const SWAP_REHEARSAL = { rounds: 200, ms: 10 };
 
 /**
- * Runs a check's path on this thread (decode, validate, match, decide, encode)
- * a few hundred times before the thread says it is ready, so that the first
- * checks after /readyz do not pay for compiling it (they took 2.5-5 ms).
+ * Runs a check's path on this thread (decode, validate, match, decide, encode,
+ * what is kept for the event loop) over listings made from the pack, before the
+ * thread says it is ready, so that the first checks after /readyz do not pay for
+ * compiling it. Nothing it decides is kept.
  */
-function rehearse(loaded: LoadedPack): void {
+function rehearse(loaded: LoadedPack, budget: { rounds: number; ms: number }): void {
   const current = banks;
   if (!current) return;
-  for (let round = 0; round < WARM_UP_ROUNDS; round++) {
-    const bytes = WARM_UP_BODIES[round % WARM_UP_BODIES.length] as Buffer;
+  const bodies = rehearsalListings(loaded.compiled.pack).map((listing) => Buffer.from(JSON.stringify(listing)));
+  const scratch: string[] = [];
+  const until = performance.now() + budget.ms;
+  for (let round = 0; round < Math.max(budget.rounds, bodies.length) && (round < bodies.length || performance.now() < until); round++) {
+    const startedAt = performance.now();
+    const bytes = bodies[round % bodies.length] as Buffer;
     checkJsonDepth(bytes);
     const request = checkRequestOf(decodeBody(bytes, 'json'));
     const match = matchListing(loaded.db, loaded.compiled.meta, current.indexes, listingToMatch(request));
     const decision = decideHere(request, listProbes(request), match, loaded, current) ?? decideListing({ compiled: loaded.compiled, banks: current.snapshot, demoted, failModes: setup.failModes, brandsSharing: () => NONE }, request, { text: { ok: true, value: match }, lists: NO_LISTS, ring: NO_RING, person: NO_PERSON });
-    JSON.stringify(responseOf(request, decision, loaded, performance.now()));
+    const response = responseOf(request, decision, loaded, startedAt);
+    JSON.stringify(response);
+    const kept = keptOf(request, response, decision, 0, false);
+    if (kept.allow) pushThreadAllow(scratch, kept.allow);
+    scratch.length = 0;
   }
 }
 
