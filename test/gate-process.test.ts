@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { it } from 'node:test';
 import { repoPath } from '../src/config/repo-root.js';
 import { freePort } from '../src/redis/embedded-redis.js';
+import { portAccepts } from './helpers/port-accepts.js';
 
 it('starts with an embedded Redis, answers, and drains on SIGTERM', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'gate-process-'));
@@ -45,8 +46,7 @@ it('starts with an embedded Redis, answers, and drains on SIGTERM', async () => 
     child.kill('SIGTERM');
     assert.equal(await exited, 0, output);
     assert.match(output, /SIGTERM: draining/);
-    const redisGone = await fetch(`http://127.0.0.1:${redisPort}/`).then(() => false, () => true);
-    assert.ok(redisGone, 'the embedded redis-server stopped with the gate');
+    assert.equal(await portAccepts(redisPort), false, 'the embedded redis-server stopped with the gate');
   } finally {
     if (child.exitCode === null) {
       child.kill('SIGTERM'); // lets the gate stop its own redis-server
@@ -101,8 +101,7 @@ it('keeps answering when its log pipe closes, and still stops its Redis on SIGTE
     assert.equal(await check(), 200);
     child.kill('SIGTERM'); // logs "SIGTERM: draining" into the closed pipe
     assert.equal(await exited, 0);
-    const redisGone = await fetch(`http://127.0.0.1:${redisPort}/`).then(() => false, () => true);
-    assert.ok(redisGone, 'the embedded redis-server stopped with the gate');
+    assert.equal(await portAccepts(redisPort), false, 'the embedded redis-server stopped with the gate');
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
