@@ -135,7 +135,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     await rings.listen(subscriber);
     opened.push(async () => rings.close());
     opened.push(() => rings.flushLinks());
-    const figures = new BrandFigures(redis, keys, log);
+    const figures = new BrandFigures(redis, keys, log, config.figuresRetentionDays);
     opened.push(() => figures.flush());
     const shadow = new ShadowFigures(redis, keys, log);
     opened.push(() => shadow.close());

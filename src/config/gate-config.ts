@@ -7,6 +7,7 @@ import { AUDIT_KEY_MIN_LENGTH, type AuditKeySettings } from '../audit/audit-key.
 import type { AuditCheckpointSettings } from '../audit/audit-checkpointer.js';
 import { repoPath } from './repo-root.js';
 import { canonicalHost } from '../image-proxy/image-host.js';
+import { DEFAULT_FIGURES_RETENTION_DAYS } from '../enforcement/brand-figures.js';
 import type { StreamLimits } from '../stream/stream-connection.js';
 
 export interface GateConfig {
@@ -34,6 +35,8 @@ export interface GateConfig {
   readonly retentionDays: number;
   /** Days the gate's record of an allowed listing is kept. Default 30. */
   readonly allowRetentionDays: number;
+  /** Days a day's per-brand figures are kept after their last write (the transparency report). Default 400. */
+  readonly figuresRetentionDays: number;
   /** Buckets per day in each of the 64 verdict shards for the gate's compact allow records (GATE_ALLOW_RECORD_BUCKETS). */
   readonly allowRecordBuckets: number;
   /** When set, `GET /metrics` needs `authorization: Bearer <this>` (or the admin token). */
@@ -368,6 +371,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GateConfig {
     metricsToken: text('GATE_METRICS_TOKEN'),
     retentionDays: days(env, 'GATE_RETENTION_DAYS', 180, problems),
     allowRetentionDays: days(env, 'GATE_ALLOW_RETENTION_DAYS', 30, problems),
+    figuresRetentionDays: days(env, 'GATE_FIGURES_RETENTION_DAYS', DEFAULT_FIGURES_RETENTION_DAYS, problems),
     allowRecordBuckets: integer(env, 'GATE_ALLOW_RECORD_BUCKETS', 16, 1, 1_000_000, problems),
     defaultDeadlineMs,
     checkThreads,

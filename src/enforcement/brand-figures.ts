@@ -1,7 +1,8 @@
 // Per-brand figures by day (UTC): listings blocked at publish, sent to review,
 // complaints filed, upheld, rejected and overturned, and the time reviewers took
 // to decide. Counted in one hash per day, so a report over a range reads one key
-// per day; the median decision time is computed on read.
+// per day; the median decision time is computed on read. A day's keys expire
+// GATE_FIGURES_RETENTION_DAYS after their last write.
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import { HashCounters } from '../redis/hash-counters.js';
@@ -20,6 +21,8 @@ export interface BrandDayFigures {
 
 /** Reports cover at most this many days. */
 export const MAX_REPORT_DAYS = 366;
+/** Days a day's figures are kept after its last write, by default (GATE_FIGURES_RETENTION_DAYS): a year's report and a month. */
+export const DEFAULT_FIGURES_RETENTION_DAYS = 400;
 /** Decision times kept per day (beyond this the median is over the first ones). */
 const MAX_TIMES_PER_DAY = 1_000_000;
 
@@ -43,13 +46,17 @@ function median(values: number[]): number | null {
 export class BrandFigures {
   /** The publish path's counts, written together every few milliseconds. */
   private readonly later: HashCounters;
+  /** How long a day's keys outlive their last write. */
+  private readonly retentionSeconds: number;
 
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
     log: (message: string) => void = () => undefined,
+    retentionDays = DEFAULT_FIGURES_RETENTION_DAYS,
   ) {
-    this.later = new HashCounters(redis, 'brand figures', log);
+    this.retentionSeconds = Math.max(1, Math.round(retentionDays * 86_400));
+    this.later = new HashCounters(redis, 'brand figures', log, undefined, this.retentionSeconds);
   }
 
   /** Adds one to a figure of each brand, written with the other counts of the next few milliseconds (the publish path's bookkeeping). */
@@ -77,14 +84,14 @@ export class BrandFigures {
       pipeline.hincrby(key, `${brandId}\t${figure}`, by);
       any = true;
     }
-    if (any) await pipeline.exec();
+    if (any) await pipeline.expire(key, this.retentionSeconds).exec();
   }
 
   async decisionTime(brandIds: Iterable<string>, seconds: number, at: Date | number | string = new Date()): Promise<void> {
     const key = this.keys.decisionTimes(utcDay(at));
     const entries = [...brandIds].map((brandId) => `${brandId}\t${Math.max(0, Math.round(seconds))}`);
     if (entries.length === 0) return;
-    await this.redis.multi().rpush(key, ...entries).ltrim(key, 0, MAX_TIMES_PER_DAY - 1).exec();
+    await this.redis.multi().rpush(key, ...entries).ltrim(key, 0, MAX_TIMES_PER_DAY - 1).expire(key, this.retentionSeconds).exec();
   }
 
   /** Figures per day and brand, for brands `include` accepts; days without any figure are left out. */
