@@ -101,6 +101,51 @@ describe(`backtests (${name})`, () => {
     assert.equal((await listSeller('DELETE')).status, 200);
   });
 
+  it('backtests a change against the live pack as the whole pack it makes', async () => {
+    await checkAll(listings, () => gate);
+    const indicator = { term: '包邮', score: thresholds.block, withBrand: thresholds.block };
+    const excepted = new Set((basePack.exceptions as Array<{ term: string }>).map((exception) => exception.term));
+    const textOf = (listing: Record<string, unknown>): string => `${String(listing.title)} ${String(listing.description ?? '')}`.toLowerCase();
+    const uses = (term: string): number => listings.filter((listing) => textOf(listing).includes(term.toLowerCase())).length;
+    // The indicator in the most listings that no exception names: removing it changes verdicts.
+    const removed = (basePack.indicators as Array<{ term: string }>).filter((entry) => !excepted.has(entry.term)).sort((x, y) => uses(y.term) - uses(x.term))[0];
+    assert.ok(removed, 'the pack has an indicator no exception names, to remove');
+    const whole = { ...basePack, packVersion: 'whole-1', indicators: [...(basePack.indicators as Array<{ term: string }>).filter((entry) => entry !== removed), indicator] };
+    const byWhole = await backtest(gate, whole, '?examples=1000');
+    const byChange = await backtest(gate, { packVersion: 'change-1', add: { indicators: [indicator] }, remove: { indicators: [removed.term] } }, '?against=live&examples=1000');
+    assert.equal(byWhole.status, 200, JSON.stringify(byWhole.body));
+    assert.equal(byChange.status, 200, JSON.stringify(byChange.body));
+    const [a, b] = [byWhole.body, byChange.body] as unknown as Backtest[];
+    assert.equal(b?.candidate.version, 'change-1');
+    assert.ok((a?.changed ?? 0) > 0, 'the change moves some listings');
+    assert.equal(b?.changed, a?.changed);
+    assert.deepEqual(b?.transitions, a?.transitions);
+    assert.deepEqual(new Set(b?.entries.map((e) => `${e.change} ${e.ref}`)), new Set(a?.entries.map((e) => `${e.change} ${e.ref}`)));
+    for (const result of [a, b]) {
+      assert.ok(result?.entries.some((e) => e.change === 'removed' && e.ref === removed.term), `removing "${removed.term}" is reported`);
+      assert.ok(result?.entries.some((e) => e.change === 'added' && e.ref === indicator.term), `adding "${indicator.term}" is reported`);
+    }
+  });
+
+  it('names the field of a change that cannot apply to the live pack', async () => {
+    const cases: Array<[unknown, string, string]> = [
+      [{ remove: { indicators: ['no-such-term-here'] } }, '?against=live', 'remove.indicators[0]'],
+      [{ add: { lists: { sellers: ['s-1'] } } }, '?against=live', 'add.lists'],
+      [{ add: { indicators: [{ score: 10 }] } }, '?against=live', 'add.indicators[0].term'],
+      [{ thresholds: 'high' }, '?against=live', 'thresholds'],
+      [{ replace: {} }, '?against=live', 'replace'],
+      [basePack, '?against=yesterday', 'against'],
+    ];
+    for (const [body, query, field] of cases) {
+      const answer = await backtest(gate, body, query);
+      assert.equal(answer.status, 400, JSON.stringify(answer.body));
+      assert.equal((answer.body.error as { field?: string }).field, field, JSON.stringify(answer.body));
+    }
+    // A change the pack then refuses (a threshold the pack's validation rejects) gets the pack's own answer.
+    const refused = await backtest(gate, { thresholds: { block: -5 } }, '?against=live');
+    assert.equal(refused.status, 400, JSON.stringify(refused.body));
+  });
+
   it('refuses a bad candidate with the answer PUT /v1/admin/pack gives it', async () => {
     const bad = { ...basePack, packVersion: 'bad-1', indicators: [{ term: '影子词', score: 10, mode: 'shadows' }], thresholds: { block: 10, review: 40 } };
     for (const body of [bad, '{"packVersion": ', { packVersion: 'empty' }]) {

@@ -132,6 +132,25 @@ describe('gatectl', () => {
     assert.equal(invalid.json().error.code, 'GATE_ERR_INVALID_PACK');
   });
 
+  it('pack backtest of a change against the live pack names the listings it would change', async () => {
+    const listingId = 'ctl-backtest-1';
+    const checked = await gate.post('/v1/check', { listingId, sellerId: 's-ctl-bt', title: `cotton tee ${PROBE}`, category: 'apparel' });
+    assert.equal(checked.status, 200);
+    assert.equal(((await checked.json()) as { verdict: string }).verdict, 'allow');
+    const change = file('change.json', JSON.stringify({ add: { indicators: [{ term: PROBE, score: 1000, withBrand: 1000 }] } }));
+    const run = await gatectl(['pack', 'backtest', change, '--against-live', '--examples', '50', '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.json().candidate.version, 'demo-1+change');
+    assert.deepEqual(run.json().transitions['allow→block']?.examples, [listingId]);
+    const text = await gatectl(['pack', 'backtest', change, '--against-live']);
+    assert.match(text.stdout, /^1 of \d+ listings change with demo-1\+change$/m);
+    assert.match(text.stdout, new RegExp(`added indicator ${PROBE}: 1 listings`));
+    const bad = await gatectl(['pack', 'backtest', file('bad-change.json', JSON.stringify({ remove: { rules: ['no-such-rule'] } })), '--against-live', '--json']);
+    assert.equal(bad.code, 1);
+    assert.equal(bad.json().error.field, 'remove.rules[0]');
+    assert.equal(await livePack(), 'demo-1', 'a backtest makes nothing live');
+  });
+
   it('pack upload, versions, diff against the gate, rollback to the earlier version and back', async () => {
     const v2 = { ...demo(), packVersion: 'ctl-2', indicators: [...(demo().indicators as unknown[]), { term: PROBE, score: 100 }] };
     const v2File = file('ctl-2.json', JSON.stringify(v2));

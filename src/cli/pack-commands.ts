@@ -1,4 +1,4 @@
-// gatectl pack validate|diff|upload|rollback|versions. Validation and diffs of
+// gatectl pack validate|diff|upload|backtest|rollback|versions. Validation and diffs of
 // files run offline (pack-offline.ts); the rest call the admin API
 // (docs/policy-lifecycle.md).
 import type { PackDiff } from '../policy/pack-diff.js';
@@ -6,7 +6,7 @@ import { PACK_ACTIONS } from '../policy/pack-history.js';
 import type { AdminClient } from './admin-client.js';
 import { objectAnswer } from './answer.js';
 import { CliError, usageError } from './cli-errors.js';
-import { stringOption, succeeded, type Command, type CommandResult } from './command.js';
+import { flag, stringOption, succeeded, type Command, type CommandResult } from './command.js';
 import { diffText } from './diff-text.js';
 import { earlierVersion, type VersionEntry } from './earlier-version.js';
 import { contentTypeOf, readPackFile } from './pack-file.js';
@@ -74,6 +74,38 @@ const upload: Command = {
   },
 };
 
+/** One line per transition and per entry of a backtest's answer (docs/policy-lifecycle.md). */
+function backtestText(answer: Record<string, unknown>): string {
+  const candidate = answer.candidate as { version?: unknown } | undefined;
+  const lines = [`${String(answer.changed)} of ${String(answer.sample)} listings change with ${String(candidate?.version)}`];
+  const transitions = (answer.transitions ?? {}) as Record<string, { count?: unknown }>;
+  for (const [transition, counted] of Object.entries(transitions)) lines.push(`  ${transition}  ${String(counted.count)}`);
+  const entries = Array.isArray(answer.entries) ? (answer.entries as Array<Record<string, unknown>>) : [];
+  for (const entry of entries) lines.push(`  ${String(entry.change)} ${String(entry.code)} ${String(entry.ref)}: ${String(entry.listings)} listings`);
+  return lines.join('\n');
+}
+
+const backtest: Command = {
+  group: 'pack',
+  name: 'backtest',
+  summary: 'replay the gate\'s sample of recent listings through a pack file, or a change against the live pack (--against-live)',
+  args: ['<file>'],
+  options: {
+    'against-live': { type: 'boolean', description: 'the file is a change (add, remove, thresholds), not a whole pack' },
+    examples: { type: 'string', value: '<n>', description: 'listing ids named per transition and per entry' },
+  },
+  async run({ args: [file = ''], options, gate }) {
+    const source = await readPackFile(file);
+    const query = new URLSearchParams();
+    if (flag(options, 'against-live')) query.set('against', 'live');
+    const examples = stringOption(options, 'examples');
+    if (examples !== undefined) query.set('examples', examples);
+    const path = `/v1/admin/pack/backtest${query.size > 0 ? `?${query}` : ''}`;
+    const answer = objectAnswer(await gate().request('POST', path, { bytes: source.bytes, contentType: contentTypeOf(source) }), 'POST /v1/admin/pack/backtest');
+    return succeeded(answer, backtestText(answer));
+  },
+};
+
 function versionEntries(answer: Record<string, unknown>): VersionEntry[] {
   if (!Array.isArray(answer.versions)) throw new CliError('GATECTL_ERR_BAD_ANSWER', 'GET /v1/admin/pack/versions answered without versions');
   return answer.versions.filter(
@@ -128,4 +160,4 @@ const versions: Command = {
   },
 };
 
-export const PACK_COMMANDS: readonly Command[] = [validate, diff, upload, rollback, versions];
+export const PACK_COMMANDS: readonly Command[] = [validate, diff, upload, backtest, rollback, versions];

@@ -22,7 +22,10 @@ import type { EntryMode, PolicyPack } from '../pack/policy-pack.js';
 import type { PackVersion } from '../policy/pack-history.js';
 import type { PackFile } from '../pack/pack-source.js';
 import type { BacktestRunner } from '../backtest/backtest-runner.js';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
+import { applyPackChange } from '../policy/pack-change.js';
+import { decodeBody } from './decode-body.js';
+import { sharedBytes, type PackBytes } from '../pack/pack-source.js';
 
 /** Packs larger than this are not diffed on the event loop. */
 const MAX_DIFF_BYTES = 64 * 1024 * 1024;
@@ -35,6 +38,17 @@ export function adminName(principal: Principal | undefined): string {
 function bodyIssue(issues: FieldIssues): never {
   const issue = issues.first();
   throw new GateError('GATE_ERR_INVALID_FIELD', `${issue?.path ?? 'body'} ${issue?.message ?? 'is invalid'}`, { field: issue?.path ?? 'body' });
+}
+
+/** A change against the live pack is a few entries, read whole; a pack is streamed to the pack-build process instead. */
+const MAX_CHANGE_BYTES = 4 * 1024 * 1024;
+
+/** The live pack with the uploaded change applied (pack-change.ts), as bytes for the pack-build process. */
+async function changedPack(live: PolicyPack, upload: PackFile): Promise<PackBytes> {
+  if (upload.size > MAX_CHANGE_BYTES) throw new GateError('GATE_ERR_BODY_TOO_LARGE', `a change against the live pack is at most ${MAX_CHANGE_BYTES} bytes; send a whole pack without ?against=live instead`);
+  const applied = applyPackChange(live, decodeBody(await readFile(upload.file), upload.format));
+  if ('issues' in applied) bodyIssue(applied.issues);
+  return { bytes: sharedBytes([Buffer.from(JSON.stringify(applied.candidate))]), format: 'json' };
 }
 
 /** A rollout's share of sellers in percent, from a body or a query: 0 to 100, to 0.01. */
@@ -161,11 +175,14 @@ export function registerPolicyRoutes(app: RouteRegistrar, p: PolicyRouteParts, o
         const raw = new URLSearchParams(head.query).get('examples');
         const examples = raw === null ? BACKTEST_EXAMPLES : checkNumber(issues, 'examples', raw.trim() === '' ? undefined : Number(raw), { min: 0, max: MAX_BACKTEST_EXAMPLES, integer: true, required: true });
         if (examples === undefined || !issues.empty) bodyIssue(issues);
+        const against = new URLSearchParams(head.query).get('against');
+        if (against !== null && against !== 'live') throw new GateError('GATE_ERR_INVALID_FIELD', 'against must be "live" (the body is then a change against the live pack) or absent (the body is a whole pack)', { field: 'against' });
         if (!p.backtests) throw new GateError('GATE_ERR_CONFLICT', 'this instance keeps no sample to backtest (GATE_BACKTEST_SAMPLE=0)');
         const live = p.livePack.current;
         if (!live) throw new GateError('GATE_ERR_NOT_READY', 'no pack is live yet');
+        const source = against === 'live' ? await changedPack(live.pack, upload) : upload;
         const started = performance.now();
-        const { candidate, replayMillis, startMillis, ...changes } = await p.backtests.run(live, () => p.packs.trial(upload), examples);
+        const { candidate, replayMillis, startMillis, ...changes } = await p.backtests.run(live, () => p.packs.trial(source), examples);
         const tookMillis = Math.round(performance.now() - started);
         p.log(`backtest of pack ${candidate.pack.packVersion} against ${live.pack.packVersion}: ${changes.changed} of ${changes.sample} listings changed (${replayMillis} ms replaying, ${tookMillis} ms in all)`);
         return {

@@ -70,8 +70,14 @@ export const policyPaths: RouteGroup = {
         summary: 'Replay the sample of recent listings through a candidate pack and the live one',
         description: 'The candidate is validated and compiled as for PUT /v1/admin/pack (the same 400), never stored or made live; the sample is the newest `GATE_BACKTEST_SAMPLE` checked listings (409 when it is 0). Verdict changes by transition and by entry, with example listing ids (docs/policy-lifecycle.md).',
         access: 'admin',
-        parameters: [queryParam('examples', 'Listing ids named per transition and per entry.', { type: 'integer', minimum: 0 })],
-        body: { description: 'The candidate pack.', schema: ref.schema('PolicyPack') },
+        parameters: [
+          queryParam('examples', 'Listing ids named per transition and per entry.', { type: 'integer', minimum: 0 }),
+          queryParam('against', '`live`: the body is a change against the live pack (`add`, `remove`, `thresholds`, `packVersion`), not a whole pack.', { type: 'string', enum: ['live'] }),
+        ],
+        body: {
+          description: 'The candidate pack; with `?against=live`, a change: `add` (brands, indicators, exceptions, rules: an entry with a live one\'s key replaces it), `remove` (their ids or terms), `thresholds`, `packVersion`.',
+          schema: { oneOf: [ref.schema('PolicyPack'), object({ add: { type: 'object' }, remove: { type: 'object' }, thresholds: { type: 'object' }, packVersion: { type: 'string' } }, [])] },
+        },
         answer: {
           description: 'What the candidate changes.',
           schema: object(
