@@ -14,7 +14,7 @@ export interface GateClientOptions {
   deadlineMs?: number;
   /** The encoding of requests and answers. Default `'json'`. */
   format?: WireFormat;
-  /** How many times a check refused with 429 or 503 and a `retry-after` is sent again, after that delay and only if the delay ends before the deadline. Default 2. */
+  /** How many times a check refused with 429 or 503 and a `retry-after` is sent again: after that delay (and up to a tenth more, spreading the callers one overload refused), and only if the delay ends before the deadline. Default 2. */
   retries?: number;
   /** How long past its deadline a check waits for the answer before failing with `CLIENT_ERR_TIMEOUT` (the gate answers before the deadline; this covers the network). Default 500. */
   graceMs?: number;

@@ -67,6 +67,8 @@ export class GateClient {
     if (wait === undefined || attempt >= this.options.retries) return undefined;
     // A retry must leave the gate at least a millisecond of the deadline.
     if (leftMs !== undefined && wait >= leftMs - 1) return undefined;
-    return wait;
+    // Up to a tenth more, so that the callers one overload refused do not all come back in the same millisecond.
+    const spread = wait + Math.random() * wait * 0.1;
+    return leftMs === undefined ? spread : Math.min(spread, leftMs - 1);
   }
 }
