@@ -62,10 +62,11 @@ describe('the client against a gate that refuses', () => {
 
   it('does not retry when the retry-after ends past the deadline', { timeout: 60_000 }, async () => {
     const recorder = recordingFetch();
-    const outcomes = await Promise.allSettled(Array.from({ length: 300 }, (_, i) => client({ retries: 8, deadlineMs: 900, fetch: recorder.fetch }).check(listing(2000 + i))));
-    const refused = outcomes.filter((o) => o.status === 'rejected');
-    assert.ok(refused.length > 0, 'some checks were refused');
-    for (const o of refused) assert.equal((o.reason as GateClientError).status, 503);
+    const outcomes = await Promise.allSettled(Array.from({ length: 100 }, (_, i) => client({ retries: 8, deadlineMs: 900, fetch: recorder.fetch }).check(listing(2000 + i))));
+    const errors = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as GateClientError] : []));
+    assert.ok(errors.some((error) => error.status === 503 && error.retryAfterMs === 1000), 'some checks were refused');
+    // The gate runs in this process: on a loaded machine an answer may come after the deadline's grace.
+    for (const error of errors) assert.ok(error.status === 503 || error.code === 'CLIENT_ERR_TIMEOUT', `${error.code} ${error.status}`);
     assert.equal(recorder.calls.length, outcomes.length, 'no check was sent twice');
   });
 
