@@ -136,7 +136,7 @@ describe('the client against a stand-in server', () => {
     const started = performance.now();
     await assert.rejects(new GateClient({ baseUrl, deadlineMs: 100, graceMs: 100 }).check(x1), (error: GateClientError) => error.code === 'CLIENT_ERR_TIMEOUT' && error.status === undefined);
     const took = performance.now() - started;
-    assert.ok(took >= 190 && took < 1500, `gave up after ${took.toFixed(0)} ms`);
+    assert.ok(took >= 190 && took < 3000, `gave up after ${took.toFixed(0)} ms`);
   });
 
   it('stops waiting to retry when the caller aborts', async () => {
