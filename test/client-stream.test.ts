@@ -1,10 +1,13 @@
 // The client's sessions on the check socket (client/, issue 27 point 2) against a
 // real gate and Redis, whose per-connection bounds are small: many checks in
 // flight, each answered with the answer to its own seq and equal to POST's; the
-// window that keeps the gate's queue from overflowing; errors and refusals.
+// window that keeps the gate's queue from overflowing; errors and refusals. A
+// stand-in server covers what the gate never does (no answer, an unasked seq).
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
-import { before, describe, it } from 'node:test';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { GateClient, GateClientError, type CheckRequest, type CheckResponse } from '../client/src/index.js';
 import { repoPath } from '../src/config/repo-root.js';
 import { gateFixture } from './helpers/gate-fixture.js';
@@ -86,5 +89,47 @@ describe('the client on the check socket', () => {
       assert.deepEqual({ status: error.status, code: error.code }, { status: 401, code: 'GATE_ERR_UNAUTHORIZED' });
       return true;
     });
+  });
+});
+
+/** A mock of the check socket for protocol edge cases only: `answer` decides what each message gets. */
+describe('the client on a stand-in check socket', () => {
+  let server: WebSocketServer;
+  let answer: (socket: WebSocket, message: { seq: number }) => void = () => undefined;
+  let received = 0;
+  let baseUrl = '';
+  before(async () => {
+    server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    server.on('connection', (socket) => socket.on('message', (data) => (received++, answer(socket, JSON.parse(String(data)) as { seq: number }))));
+    await new Promise((resolve) => server.once('listening', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(async () => {
+    for (const socket of server.clients) socket.terminate();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  const x1: CheckRequest = { listingId: 'X1', sellerId: 's', title: 't' };
+
+  it('times a check out at its deadline plus the grace, and keeps counting it in the window until its answer', async () => {
+    answer = () => undefined;
+    received = 0;
+    const session = await new GateClient({ baseUrl, deadlineMs: 100, graceMs: 100 }).stream({ window: 1 });
+    const started = performance.now();
+    const first = session.check(x1);
+    const second = session.check(x1);
+    assert.deepEqual({ inFlight: session.inFlight, queued: session.queued }, { inFlight: 1, queued: 1 });
+    for (const check of [first, second]) await assert.rejects(check, (error: GateClientError) => error.code === 'CLIENT_ERR_TIMEOUT');
+    assert.ok(performance.now() - started < 3000);
+    // The first is still the server's to answer, so the second never left.
+    assert.deepEqual({ inFlight: session.inFlight, queued: session.queued, received }, { inFlight: 1, queued: 0, received: 1 });
+    await session.close(); // nothing its caller still waits for
+    assert.equal(session.closed?.code, 1000);
+  });
+
+  it('ends the session on an answer to a seq it never sent', async () => {
+    answer = (socket, message) => socket.send(JSON.stringify({ seq: message.seq + 1000, checkId: 'c', listingId: 'X1', verdict: 'allow', score: 0, reasons: [], policyVersion: 'p', tookMicros: 1 }));
+    const session = await new GateClient({ baseUrl }).stream();
+    await assert.rejects(session.check(x1), (error: GateClientError) => error.code === 'CLIENT_ERR_BAD_ANSWER');
+    await assert.rejects(session.check(x1), (error: GateClientError) => error.code === 'CLIENT_ERR_CLOSED');
   });
 });

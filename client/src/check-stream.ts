@@ -104,6 +104,7 @@ export class CheckStream {
           const at = this.waiting.indexOf(job);
           if (at >= 0) this.waiting.splice(at, 1);
           this.settle(job, new GateClientError('CLIENT_ERR_TIMEOUT', `no answer on the check socket by the deadline (${deadlineMs} ms)`));
+          for (const done of [...this.idle]) done();
         }, deadlineMs + this.settings.graceMs);
       }
       if (this.inFlightJobs.size < this.settings.window) this.send(job);
@@ -111,13 +112,13 @@ export class CheckStream {
     });
   }
 
-  /** Takes no new checks, waits for the answers to those already asked, then closes the socket. */
+  /** Takes no new checks, waits for the answers its callers still wait for, then closes the socket. */
   async close(): Promise<void> {
     this.closing = true;
     if (!this.closedWith) {
       await new Promise<void>((resolve) => {
         const done = (): void => {
-          if (this.inFlightJobs.size > 0 || this.waiting.length > 0) return;
+          if (this.waiting.length > 0 || [...this.inFlightJobs.values()].some((job) => !job.settled)) return;
           this.idle.delete(done);
           resolve();
         };
@@ -153,6 +154,7 @@ export class CheckStream {
     const job = typeof seq === 'number' ? this.inFlightJobs.get(seq) : undefined;
     if (typeof seq !== 'number' || job === undefined) {
       // Nothing can be matched to it any more: end the session rather than guess.
+      this.closing = true;
       this.failAll(new GateClientError('CLIENT_ERR_BAD_ANSWER', `the check socket sent an answer for no check asked (seq ${String(seq)})`));
       this.socket.terminate();
       return;
@@ -174,7 +176,7 @@ export class CheckStream {
       if (job === undefined) break;
       this.send(job);
     }
-    if (this.inFlightJobs.size === 0 && this.waiting.length === 0) for (const done of [...this.idle]) done();
+    for (const done of [...this.idle]) done();
   }
 
   private settle(job: Job, outcome: CheckResponse | GateClientError): void {
