@@ -12,6 +12,8 @@ COPY package.json package-lock.json ./
 COPY native-rules ./native-rules
 COPY tsconfig.json ./
 COPY src ./src
+# The client package: its image hash is the gate's (src/fingerprint/image-phash.ts), and the build compiles it.
+COPY client ./client
 COPY scripts ./scripts
 # npm ci's prepare compiles the whole project (tsconfig.json), tests, benches and load suites included.
 COPY test ./test

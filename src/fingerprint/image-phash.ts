@@ -1,52 +1,5 @@
-// The 64-bit DCT perceptual hash of an image: grey levels at 32 x 32, a 2-D DCT-II,
-// the 8 x 8 lowest frequencies, one bit per coefficient above their median (the
-// common pHash construction, as in the `imagehash` library). A marketplace's upload
-// path and a rights holder's banking both use this, so their hashes compare.
-import sharp from 'sharp';
-import { formatPhash } from './phash.js';
-
-const SIZE = 32;
-const LOW = 8;
-
-const COSINES: Float64Array = (() => {
-  const table = new Float64Array(SIZE * SIZE);
-  for (let u = 0; u < SIZE; u++) for (let x = 0; x < SIZE; x++) table[u * SIZE + x] = Math.cos(((2 * x + 1) * u * Math.PI) / (2 * SIZE));
-  return table;
-})();
-
-function lowFrequencies(pixels: Uint8Array): Float64Array {
-  // Rows first, then columns; only the LOW x LOW corner is needed.
-  const rows = new Float64Array(SIZE * LOW);
-  for (let y = 0; y < SIZE; y++) {
-    for (let u = 0; u < LOW; u++) {
-      let sum = 0;
-      for (let x = 0; x < SIZE; x++) sum += (pixels[y * SIZE + x] ?? 0) * (COSINES[u * SIZE + x] ?? 0);
-      rows[y * LOW + u] = sum;
-    }
-  }
-  const out = new Float64Array(LOW * LOW);
-  for (let v = 0; v < LOW; v++) {
-    for (let u = 0; u < LOW; u++) {
-      let sum = 0;
-      for (let y = 0; y < SIZE; y++) sum += (rows[y * LOW + u] ?? 0) * (COSINES[v * SIZE + y] ?? 0);
-      out[v * LOW + u] = sum;
-    }
-  }
-  return out;
-}
-
-/** The pHash of an image file or its bytes (any format sharp decodes), as 16 hex characters. */
-export async function imagePhash(input: string | Buffer): Promise<string> {
-  const pixels = await sharp(input).rotate().greyscale().resize(SIZE, SIZE, { fit: 'fill', kernel: 'lanczos3' }).raw().toBuffer();
-  if (pixels.length !== SIZE * SIZE) throw new Error(`expected ${SIZE * SIZE} grey pixels, got ${pixels.length}`);
-  const coefficients = lowFrequencies(new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.length));
-  const median = [...coefficients].sort((a, b) => a - b)[LOW * LOW / 2 - 1] ?? 0;
-  let hi = 0;
-  let lo = 0;
-  for (let i = 0; i < LOW * LOW; i++) {
-    if ((coefficients[i] ?? 0) <= median) continue;
-    if (i < 32) hi |= 1 << (31 - i);
-    else lo |= 1 << (63 - i);
-  }
-  return formatPhash({ hi: hi >>> 0, lo: lo >>> 0 });
-}
+// The 64-bit DCT perceptual hash the image fingerprints compare. Its one
+// implementation is the client package's (client/src/image-hash.ts): a
+// marketplace's upload path hashes with the client, a rights holder with this
+// tool, and the two must agree bit for bit.
+export { imageHash as imagePhash } from '../../client/src/image-hash.js';
