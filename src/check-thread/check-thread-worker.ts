@@ -365,7 +365,8 @@ routes.post('/v1/check', (res, req) => {
   else checkRoute(res, req);
 });
 const stream = registerCheckStream(routes, {
-  check: checkListing,
+  // Not checkListing: what a socket accepted before the drain is still checked; the socket refuses what comes after.
+  check: (request, startedAt, deadlineMs) => check(request, startedAt, deadlineMs, undefined),
   limits: setup.stream,
   defaultDeadlineMs: setup.defaultDeadlineMs,
   maxBodyBytes: setup.maxBodyBytes,

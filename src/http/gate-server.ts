@@ -171,8 +171,8 @@ export class GateServer {
     const toError = (error: unknown): GateError => toGateError(error, p.log);
     // With check threads the sockets are theirs; this App's listener is on loopback, for what they forward.
     this.stream = registerCheckStream(app, {
+      // No draining check here: what a socket accepted before the drain is still checked; the socket refuses what comes after.
       check: async (request, startedAt, deadlineMs) => {
-        if (this.draining) throw new GateError('GATE_ERR_OVERLOADED', 'the gate is shutting down');
         const release = p.checks.admit();
         try {
           return await p.checks.check(request, startedAt, deadlineMs);

@@ -5,7 +5,9 @@
 // `bufferedBytes` of answers wait for the client to read them, a message waits in
 // the queue unchecked; past `queued` messages or `queuedBytes` waiting, the
 // connection is closed with 1013 and the reason. Nothing is dropped while a client
-// keeps no more than inFlight + queued messages unanswered.
+// keeps no more than inFlight + queued messages unanswered. When the gate drains,
+// what the connection had accepted is still checked and answered, and a message
+// that arrives later is refused.
 import { GateError, type GateErrorBody } from '../errors/gate-error.js';
 import type { CheckRequest } from '../gate/check-request.js';
 import type { CheckResponse } from '../gate/check-response.js';
@@ -43,7 +45,7 @@ export interface StreamConnectionParts {
   /** Messages accepted and not answered, on every connection (draining waits for it). */
   pending: { count: number };
   toGateError: (error: unknown) => GateError;
-  /** True once the gate drains: a connection is ended (1001) when nothing of it is left to answer. */
+  /** True once the gate drains: later messages are refused, and a connection is ended (1001) when nothing of it is left to answer. */
   draining: () => boolean;
 }
 
@@ -59,6 +61,8 @@ interface Waiting {
   binary: boolean;
   arrivedAt: number;
 }
+
+const SHUTTING_DOWN = 'the gate is shutting down';
 
 function shortReason(reason: string): string {
   const bytes = Buffer.from(reason);
@@ -87,6 +91,12 @@ export class StreamConnection {
     if (!this.open) return;
     const arrivedAt = performance.now();
     this.parts.counters.message();
+    if (this.parts.draining()) {
+      const unanswerable = this.refuse(new Uint8Array(data), binary, `${SHUTTING_DOWN}: this message arrived after it began to drain; send it to another instance`);
+      if (unanswerable === undefined) this.endWhenIdle(CLOSE.goingAway, SHUTTING_DOWN);
+      else this.close(CLOSE.policy, unanswerable);
+      return;
+    }
     if (this.queue.length === 0 && this.canStart()) {
       this.start(new Uint8Array(data), binary, arrivedAt);
       return;
@@ -150,7 +160,24 @@ export class StreamConnection {
     } finally {
       this.pumping = false;
     }
-    if (this.open && this.parts.draining() && this.unanswered === 0) this.close(CLOSE.goingAway, 'the gate is shutting down');
+    if (this.open && this.parts.draining() && this.unanswered === 0) this.close(CLOSE.goingAway, SHUTTING_DOWN);
+  }
+
+  /** Answers a message without checking it: its own error if it has one, else GATE_ERR_OVERLOADED with `reason`; returns why it cannot be answered, if so. */
+  private refuse(bytes: Uint8Array, binary: boolean, reason: string): string | undefined {
+    const frame = readFrame(bytes, binary);
+    if (frame.kind === 'unanswerable') return frame.reason;
+    if (frame.kind === 'bad') {
+      this.answer(frame.seq, frame.error.toBody(), binary);
+      this.parts.counters.failed(frame.error.code);
+    } else this.refusal(frame.seq, binary, reason);
+    return undefined;
+  }
+
+  private refusal(seq: number, binary: boolean, reason: string): void {
+    const error = new GateError('GATE_ERR_OVERLOADED', reason);
+    this.answer(seq, error.toBody(), binary);
+    this.parts.counters.failed(error.code);
   }
 
   private start(bytes: Uint8Array, binary: boolean, arrivedAt: number): void {

@@ -28,7 +28,7 @@ export interface CheckStreamParts extends Omit<StreamConnectionParts, 'draining'
 }
 
 export interface CheckStreamRoute {
-  /** Ends every connection (1001) once what it sent is answered; new messages are answered by the check (shutting down). */
+  /** Ends every connection (1001) once what it had sent is answered; messages arriving later are refused (shutting down). */
   drain(): void;
   readonly connections: number;
 }
