@@ -2,8 +2,8 @@
 // check thread and with the pool: every message the gate had accepted (checking it,
 // or waiting in the connection's queue) is answered with its check, a message that
 // arrives once the gate drains is refused with GATE_ERR_OVERLOADED, and only then is
-// the connection closed with 1001; also for a client that was not reading its
-// answers when the signal came.
+// the connection closed with 1001, its answers written out first even to a client
+// that was not reading them when the signal came.
 import { strict as assert } from 'node:assert';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -169,6 +169,29 @@ function shutdownSuite(mode: string, threads: string): void {
       assert.deepEqual(missing.slice(0, 10), [], `${missing.length} of ${sent} messages without exactly one answer (closed ${closed.code})`);
       const notChecks = client.answers.filter((a) => a.listingId !== BIG_ANSWER_LISTING.listingId);
       assert.deepEqual(notChecks.slice(0, 1).map((a) => a.error ?? a), [], `${notChecks.length} of ${sent} answers not a check of the listing`);
+      assert.equal(closed.code, 1001, closed.reason);
+      assert.equal(await gate.exited, 0, gate.output());
+    });
+
+    it('writes out the answers uWS holds for a client not reading them before it closes with 1001', async () => {
+      // Bounds above what the test sends: every message is checked and answered, and uWS holds what the kernel does not take.
+      const gate = await startStreamGate(redis, dir, packPath, threads, { GATE_STREAM_BUFFER_BYTES: String(32 * 1024 * 1024), GATE_STREAM_IN_FLIGHT: '64', GATE_STREAM_QUEUE: '1000' });
+      gates.push(gate);
+      const client = await openStream(gate.url);
+      clients.push(client);
+      client.socket.pause();
+      const sent = 600; // 22 KB answers: 13 MB, more than the kernel's buffers on loopback take
+      const answeredBefore = await metric(gate, 'gate_stream_answers_total{outcome="response"}');
+      for (let seq = 0; seq < sent; seq++) client.send({ seq, listing: BIG_ANSWER_LISTING, deadlineMs: 60_000 }, 'msgpack');
+      await eventually('every message answered by the gate', async () => ((await metric(gate, 'gate_stream_answers_total{outcome="response"}')) - answeredBefore >= sent ? true : undefined), 60_000);
+      await sigterm(gate);
+      await sleep(1000);
+      client.socket.resume();
+
+      const closed = await client.waitForClose(30_000);
+      const answers = bySeq(client.answers);
+      const missing = Array.from({ length: sent }, (_, seq) => seq).filter((seq) => answers.get(seq)?.length !== 1);
+      assert.deepEqual(missing.slice(0, 10), [], `${missing.length} of ${sent} messages without exactly one answer (closed ${closed.code} ${closed.reason})`);
       assert.equal(closed.code, 1001, closed.reason);
       assert.equal(await gate.exited, 0, gate.output());
     });

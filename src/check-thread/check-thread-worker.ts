@@ -391,13 +391,13 @@ app.listen(setup.host, setup.port, (socket) => {
   tell({ type: 'listening', port: uWS.us_socket_local_port(socket as unknown as uWS.us_socket), routes: [...routes.routes] });
 });
 
-/** No new connections; once the checks in flight are answered, the event loop is told. */
+/** No new connections; once the checks in flight are answered and the check sockets closed, the event loop is told. */
 function drain(): void {
   if (listenSocket) uWS.us_listen_socket_close(listenSocket);
   listenSocket = undefined;
   stream.drain();
   const poll = (): void => {
-    if (inFlight.count > 0 || waiting.size > 0) {
+    if (inFlight.count > 0 || waiting.size > 0 || stream.connections > 0) {
       setTimeout(poll, 5);
       return;
     }

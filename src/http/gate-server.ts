@@ -386,13 +386,14 @@ export class GateServer {
     });
   }
 
-  /** Stops accepting connections and waits (up to `timeoutMs`) for requests in flight. */
+  /** Stops accepting connections and waits (up to `timeoutMs`) for requests in flight and for check sockets to close. */
   async drain(timeoutMs = 10_000): Promise<void> {
     this.draining = true;
     if (this.listenSocket) uWS.us_listen_socket_close(this.listenSocket);
     this.listenSocket = undefined;
-    this.stream?.drain();
+    const stream = this.stream;
+    stream?.drain();
     const until = Date.now() + timeoutMs;
-    while (this.inFlight.count > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    while ((this.inFlight.count > 0 || (stream?.connections ?? 0) > 0) && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
   }
 }

@@ -6,8 +6,9 @@
 // the queue unchecked; past `queued` messages or `queuedBytes` waiting, the
 // connection is closed with 1013 and the reason. Nothing is dropped while a client
 // keeps no more than inFlight + queued messages unanswered. When the gate drains,
-// what the connection had accepted is still checked and answered, and a message
-// that arrives later is refused.
+// what the connection had accepted is still checked and answered, a message that
+// arrives later is refused, and the connection closes (1001) once its answers are
+// written out.
 import { GateError, type GateErrorBody } from '../errors/gate-error.js';
 import type { CheckRequest } from '../gate/check-request.js';
 import type { CheckResponse } from '../gate/check-response.js';
@@ -45,7 +46,7 @@ export interface StreamConnectionParts {
   /** Messages accepted and not answered, on every connection (draining waits for it). */
   pending: { count: number };
   toGateError: (error: unknown) => GateError;
-  /** True once the gate drains: later messages are refused, and a connection is ended (1001) when nothing of it is left to answer. */
+  /** True once the gate drains: later messages are refused, and a connection is ended (1001) once nothing of it is left to answer or to write. */
   draining: () => boolean;
 }
 
@@ -93,7 +94,7 @@ export class StreamConnection {
     this.parts.counters.message();
     if (this.parts.draining()) {
       const unanswerable = this.refuse(new Uint8Array(data), binary, `${SHUTTING_DOWN}: this message arrived after it began to drain; send it to another instance`);
-      if (unanswerable === undefined) this.endWhenIdle(CLOSE.goingAway, SHUTTING_DOWN);
+      if (unanswerable === undefined) this.closeWhenDone();
       else this.close(CLOSE.policy, unanswerable);
       return;
     }
@@ -127,9 +128,13 @@ export class StreamConnection {
     this.queuedBytes = 0;
   }
 
-  /** Ends the connection with `code` once nothing is waiting or in flight (draining). */
-  endWhenIdle(code: number, reason: string): void {
-    if (this.open && this.unanswered === 0) this.close(code, reason);
+  /**
+   * While the gate drains: ends the connection (1001) once nothing is waiting or in
+   * flight and uWS holds none of its answers. An answer uWS still holds when the
+   * process closes its sockets would be lost; written to the kernel, it is sent.
+   */
+  closeWhenDone(): void {
+    if (this.open && this.parts.draining() && this.unanswered === 0 && this.socket.getBufferedAmount() === 0) this.close(CLOSE.goingAway, SHUTTING_DOWN);
   }
 
   close(code: number, reason: string): void {
@@ -160,7 +165,7 @@ export class StreamConnection {
     } finally {
       this.pumping = false;
     }
-    if (this.open && this.parts.draining() && this.unanswered === 0) this.close(CLOSE.goingAway, SHUTTING_DOWN);
+    this.closeWhenDone();
   }
 
   /** Answers a message without checking it: its own error if it has one, else GATE_ERR_OVERLOADED with `reason`; returns why it cannot be answered, if so. */

@@ -9,7 +9,7 @@ import { readHead, type HttpRequest, type HttpResponse } from '../http/http-type
 import { sendError } from '../http/respond.js';
 import type { RouteRegistrar } from '../http/route-table.js';
 import { remoteAddress } from '../http/route-handler.js';
-import { CLOSE, StreamConnection, type StreamConnectionParts } from './stream-connection.js';
+import { StreamConnection, type StreamConnectionParts } from './stream-connection.js';
 
 export const STREAM_PATH = '/v1/check/stream';
 
@@ -28,8 +28,9 @@ export interface CheckStreamParts extends Omit<StreamConnectionParts, 'draining'
 }
 
 export interface CheckStreamRoute {
-  /** Ends every connection (1001) once what it had sent is answered; messages arriving later are refused (shutting down). */
+  /** Refuses new connections and messages; ends each connection (1001) once what it had sent is answered and written out. */
   drain(): void;
+  /** Connections open: draining waits for none. */
   readonly connections: number;
 }
 
@@ -65,6 +66,7 @@ export function registerCheckStream(app: RouteRegistrar, parts: CheckStreamParts
       ws.getUserData().connection = connection;
       connections.add(connection);
       parts.counters.opened();
+      connection.closeWhenDone(); // upgraded just as the drain began
     },
     message: (ws, message, isBinary) => ws.getUserData().connection?.receive(message, isBinary),
     drain: (ws) => ws.getUserData().connection?.drained(),
@@ -78,7 +80,7 @@ export function registerCheckStream(app: RouteRegistrar, parts: CheckStreamParts
   return {
     drain: () => {
       draining = true;
-      for (const connection of connections) connection.endWhenIdle(CLOSE.goingAway, 'the gate is shutting down');
+      for (const connection of connections) connection.closeWhenDone();
     },
     get connections() {
       return connections.size;
