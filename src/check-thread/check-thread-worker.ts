@@ -199,7 +199,7 @@ function handle(message: ToThread): void {
       break;
     case 'drain':
       draining = true;
-      drain();
+      drain(message.answerWithinMs);
       break;
     case 'close':
       shutdown(0);
@@ -392,15 +392,17 @@ app.listen(setup.host, setup.port, (socket) => {
 });
 
 /** No new connections; once the checks in flight are answered and the check sockets closed, the event loop is told. */
-function drain(): void {
+function drain(answerWithinMs: number): void {
   if (listenSocket) uWS.us_listen_socket_close(listenSocket);
   listenSocket = undefined;
   stream.drain();
+  const giveUp = setTimeout(() => stream.abandon(), answerWithinMs);
   const poll = (): void => {
     if (inFlight.count > 0 || waiting.size > 0 || stream.connections > 0) {
       setTimeout(poll, 5);
       return;
     }
+    clearTimeout(giveUp);
     flushOutcomes();
     forwardTarget.close();
     tell({ type: 'drained' });

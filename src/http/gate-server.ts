@@ -35,7 +35,7 @@ import { registerOpenApiRoutes } from './openapi-routes.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { StreamLimits } from '../stream/stream-connection.js';
 import { metricCounters } from '../stream/stream-counters.js';
-import { authorizeUpgrade, registerCheckStream, STREAM_PATH, type CheckStreamRoute } from '../stream/stream-route.js';
+import { authorizeUpgrade, DRAIN_ANSWER_MARGIN_MS, registerCheckStream, STREAM_PATH, type CheckStreamRoute } from '../stream/stream-route.js';
 import { registerRecheckRoutes, type RecheckRouteParts } from './recheck-routes.js';
 import { registerWebhookRoutes, type WebhookRouteParts } from './webhook-routes.js';
 import { recheckAfterChange, recheckAfterChangeQuery, type StreamSource } from '../recheck/recheck-start.js';
@@ -394,6 +394,13 @@ export class GateServer {
     const stream = this.stream;
     stream?.drain();
     const until = Date.now() + timeoutMs;
-    while ((this.inFlight.count > 0 || (stream?.connections ?? 0) > 0) && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    let abandoned = false;
+    while ((this.inFlight.count > 0 || (stream?.connections ?? 0) > 0) && Date.now() < until) {
+      if (!abandoned && Date.now() >= until - DRAIN_ANSWER_MARGIN_MS) {
+        abandoned = true;
+        stream?.abandon();
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
   }
 }

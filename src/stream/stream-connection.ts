@@ -63,6 +63,12 @@ interface Waiting {
   arrivedAt: number;
 }
 
+/** A message being checked: what its answer needs. */
+interface Running {
+  seq: number;
+  binary: boolean;
+}
+
 const SHUTTING_DOWN = 'the gate is shutting down';
 
 function shortReason(reason: string): string {
@@ -71,7 +77,9 @@ function shortReason(reason: string): string {
 }
 
 export class StreamConnection {
-  private inFlight = 0;
+  /** By a number of the connection's own: `seq` is the client's and may repeat. */
+  private readonly running = new Map<number, Running>();
+  private nextTicket = 0;
   private readonly queue: Waiting[] = [];
   private queuedBytes = 0;
   private open = true;
@@ -84,7 +92,7 @@ export class StreamConnection {
 
   /** Messages accepted and not yet answered. */
   get unanswered(): number {
-    return this.inFlight + this.queue.length;
+    return this.running.size + this.queue.length;
   }
 
   /** A frame arrived; `data` is uWS's, valid only until this returns. */
@@ -137,6 +145,23 @@ export class StreamConnection {
     if (this.open && this.parts.draining() && this.unanswered === 0 && this.socket.getBufferedAmount() === 0) this.close(CLOSE.goingAway, SHUTTING_DOWN);
   }
 
+  /** The drain's time is up: what is still waiting or being checked is refused (a late check's answer goes nowhere), then 1001. */
+  abandon(): void {
+    if (!this.open) return;
+    const reason = `${SHUTTING_DOWN}: its check did not end in the time the drain allows; send it to another instance`;
+    for (const [ticket, { seq, binary }] of this.running) {
+      this.running.delete(ticket);
+      this.parts.pending.count--;
+      this.refusal(seq, binary, reason);
+    }
+    for (const waiting of this.queue.splice(0)) {
+      this.parts.pending.count--;
+      this.refuse(waiting.bytes, waiting.binary, reason);
+    }
+    this.queuedBytes = 0;
+    this.close(CLOSE.goingAway, SHUTTING_DOWN);
+  }
+
   close(code: number, reason: string): void {
     if (!this.open) return;
     this.closed(code);
@@ -144,7 +169,7 @@ export class StreamConnection {
   }
 
   private canStart(): boolean {
-    return this.inFlight < this.parts.limits.inFlight && !this.unread();
+    return this.running.size < this.parts.limits.inFlight && !this.unread();
   }
 
   /** uWS holds more answers than the bound: the client is not reading them. */
@@ -196,28 +221,31 @@ export class StreamConnection {
       this.parts.counters.failed(frame.error.code);
       return;
     }
-    const { seq } = frame;
-    this.inFlight++;
+    const ticket = this.nextTicket++;
+    this.running.set(ticket, { seq: frame.seq, binary });
     this.parts.pending.count++;
     let result: CheckResponse | Promise<CheckResponse>;
     try {
       result = this.parts.check(frame.listing, arrivedAt, frame.deadlineMs ?? this.parts.defaultDeadlineMs);
     } catch (error) {
-      this.finish(seq, binary, undefined, error);
+      this.finish(ticket, undefined, error);
       return;
     }
     if (result instanceof Promise) {
       result.then(
-        (response) => this.finish(seq, binary, response, undefined),
-        (error: unknown) => this.finish(seq, binary, undefined, error),
+        (response) => this.finish(ticket, response, undefined),
+        (error: unknown) => this.finish(ticket, undefined, error),
       );
-    } else this.finish(seq, binary, result, undefined);
+    } else this.finish(ticket, result, undefined);
   }
 
-  private finish(seq: number, binary: boolean, response: CheckResponse | undefined, error: unknown): void {
-    this.inFlight--;
+  private finish(ticket: number, response: CheckResponse | undefined, error: unknown): void {
+    const running = this.running.get(ticket);
+    if (!running) return; // refused already: the drain's time was up
+    this.running.delete(ticket);
     this.parts.pending.count--;
     if (!this.open) return;
+    const { seq, binary } = running;
     if (response) {
       this.answer(seq, response, binary);
       this.parts.counters.answered();
@@ -230,6 +258,7 @@ export class StreamConnection {
   }
 
   private answer(seq: number, answer: CheckResponse | GateErrorBody, binary: boolean): void {
+    if (!this.open) return; // uWS throws on a closed socket
     const encoded = encodeAnswer(seq, answer, binary);
     let status = 0;
     this.socket.cork(() => {

@@ -13,6 +13,9 @@ import { StreamConnection, type StreamConnectionParts } from './stream-connectio
 
 export const STREAM_PATH = '/v1/check/stream';
 
+/** Of a drain's time, what is kept after the sockets refuse what they still hold, to write that out and close. */
+export const DRAIN_ANSWER_MARGIN_MS = 1000;
+
 /** Room for the message around its listing (`seq`, `deadlineMs`, the keys). */
 const ENVELOPE_BYTES = 1024;
 
@@ -30,6 +33,8 @@ export interface CheckStreamParts extends Omit<StreamConnectionParts, 'draining'
 export interface CheckStreamRoute {
   /** Refuses new connections and messages; ends each connection (1001) once what it had sent is answered and written out. */
   drain(): void;
+  /** The drain's time is up: each connection refuses what it still holds and ends (1001). */
+  abandon(): void;
   /** Connections open: draining waits for none. */
   readonly connections: number;
 }
@@ -81,6 +86,9 @@ export function registerCheckStream(app: RouteRegistrar, parts: CheckStreamParts
     drain: () => {
       draining = true;
       for (const connection of connections) connection.closeWhenDone();
+    },
+    abandon: () => {
+      for (const connection of connections) connection.abandon();
     },
     get connections() {
       return connections.size;
