@@ -200,7 +200,7 @@ function handle(message: ToThread): void {
       break;
     case 'drain':
       draining = true;
-      drain();
+      drain(message.answerWithinMs);
       break;
     case 'close':
       shutdown(0);
@@ -383,7 +383,8 @@ routes.post('/v1/check', (res, req) => {
   else checkRoute(res, req);
 });
 const stream = registerCheckStream(routes, {
-  check: checkListing,
+  // Not checkListing: what a socket accepted before the drain is still checked; the socket refuses what comes after.
+  check: (request, startedAt, deadlineMs) => check(request, startedAt, deadlineMs, undefined),
   limits: setup.stream,
   defaultDeadlineMs: setup.defaultDeadlineMs,
   maxBodyBytes: setup.maxBodyBytes,
@@ -408,16 +409,18 @@ app.listen(setup.host, setup.port, (socket) => {
   tell({ type: 'listening', port: uWS.us_socket_local_port(socket as unknown as uWS.us_socket), routes: [...routes.routes] });
 });
 
-/** No new connections; once the checks in flight are answered, the event loop is told. */
-function drain(): void {
+/** No new connections; once the checks in flight are answered and the check sockets closed, the event loop is told. */
+function drain(answerWithinMs: number): void {
   if (listenSocket) uWS.us_listen_socket_close(listenSocket);
   listenSocket = undefined;
   stream.drain();
+  const giveUp = setTimeout(() => stream.abandon(), answerWithinMs);
   const poll = (): void => {
-    if (inFlight.count > 0 || waiting.size > 0) {
+    if (inFlight.count > 0 || waiting.size > 0 || stream.connections > 0) {
       setTimeout(poll, 5);
       return;
     }
+    clearTimeout(giveUp);
     flushOutcomes();
     forwardTarget.close();
     tell({ type: 'drained' });

@@ -23,6 +23,7 @@ import type { DecidedListings } from '../review/decided-listings.js';
 import type { SellerRings } from '../rings/seller-rings.js';
 import type { BacktestSample } from '../backtest/backtest-sample.js';
 import { addTally } from '../stream/stream-counters.js';
+import { DRAIN_ANSWER_MARGIN_MS } from '../stream/stream-route.js';
 import { forEachThreadAllow } from './thread-allows.js';
 import { listenOnChosenPort } from './first-listener.js';
 import type { CheckThreadSetup, FromThread, ToThread } from './thread-messages.js';
@@ -199,7 +200,7 @@ export class CheckThreads {
               clearTimeout(timer);
               resolve();
             };
-            this.send(thread, { type: 'drain' });
+            this.send(thread, { type: 'drain', answerWithinMs: Math.max(0, timeoutMs - DRAIN_ANSWER_MARGIN_MS) });
           }),
       ),
     );

@@ -52,7 +52,8 @@ export type ToThread =
   | { type: 'refused'; key: string; untilEpochMs: number }
   /** Send the outcomes held back now, then say `flushed` with the same id. */
   | { type: 'flush'; id: number }
-  | { type: 'drain' }
+  /** `answerWithinMs`: past it, check sockets refuse what they still hold (the event loop stops waiting soon after). */
+  | { type: 'drain'; answerWithinMs: number }
   /** Close every connection and end the thread (a worker thread ended with sockets open aborts the process). */
   | { type: 'close' };
 

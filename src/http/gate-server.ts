@@ -35,7 +35,7 @@ import { registerOpenApiRoutes } from './openapi-routes.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { StreamLimits } from '../stream/stream-connection.js';
 import { metricCounters } from '../stream/stream-counters.js';
-import { authorizeUpgrade, registerCheckStream, STREAM_PATH, type CheckStreamRoute } from '../stream/stream-route.js';
+import { authorizeUpgrade, DRAIN_ANSWER_MARGIN_MS, registerCheckStream, STREAM_PATH, type CheckStreamRoute } from '../stream/stream-route.js';
 import { registerRecheckRoutes, type RecheckRouteParts } from './recheck-routes.js';
 import { registerWebhookRoutes, type WebhookRouteParts } from './webhook-routes.js';
 import { recheckAfterChange, recheckAfterChangeQuery, type StreamSource } from '../recheck/recheck-start.js';
@@ -171,8 +171,8 @@ export class GateServer {
     const toError = (error: unknown): GateError => toGateError(error, p.log);
     // With check threads the sockets are theirs; this App's listener is on loopback, for what they forward.
     this.stream = registerCheckStream(app, {
+      // No draining check here: what a socket accepted before the drain is still checked; the socket refuses what comes after.
       check: async (request, startedAt, deadlineMs) => {
-        if (this.draining) throw new GateError('GATE_ERR_OVERLOADED', 'the gate is shutting down');
         const release = p.checks.admit();
         try {
           return await p.checks.check(request, startedAt, deadlineMs);
@@ -386,13 +386,21 @@ export class GateServer {
     });
   }
 
-  /** Stops accepting connections and waits (up to `timeoutMs`) for requests in flight. */
+  /** Stops accepting connections and waits (up to `timeoutMs`) for requests in flight and for check sockets to close. */
   async drain(timeoutMs = 10_000): Promise<void> {
     this.draining = true;
     if (this.listenSocket) uWS.us_listen_socket_close(this.listenSocket);
     this.listenSocket = undefined;
-    this.stream?.drain();
+    const stream = this.stream;
+    stream?.drain();
     const until = Date.now() + timeoutMs;
-    while (this.inFlight.count > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    let abandoned = false;
+    while ((this.inFlight.count > 0 || (stream?.connections ?? 0) > 0) && Date.now() < until) {
+      if (!abandoned && Date.now() >= until - DRAIN_ANSWER_MARGIN_MS) {
+        abandoned = true;
+        stream?.abandon();
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
   }
 }

@@ -5,7 +5,10 @@
 // `bufferedBytes` of answers wait for the client to read them, a message waits in
 // the queue unchecked; past `queued` messages or `queuedBytes` waiting, the
 // connection is closed with 1013 and the reason. Nothing is dropped while a client
-// keeps no more than inFlight + queued messages unanswered.
+// keeps no more than inFlight + queued messages unanswered. When the gate drains,
+// what the connection had accepted is still checked and answered, a message that
+// arrives later is refused, and the connection closes (1001) once its answers are
+// written out.
 import { GateError, type GateErrorBody } from '../errors/gate-error.js';
 import type { CheckRequest } from '../gate/check-request.js';
 import type { CheckResponse } from '../gate/check-response.js';
@@ -43,7 +46,7 @@ export interface StreamConnectionParts {
   /** Messages accepted and not answered, on every connection (draining waits for it). */
   pending: { count: number };
   toGateError: (error: unknown) => GateError;
-  /** True once the gate drains: a connection is ended (1001) when nothing of it is left to answer. */
+  /** True once the gate drains: later messages are refused, and a connection is ended (1001) once nothing of it is left to answer or to write. */
   draining: () => boolean;
 }
 
@@ -60,13 +63,23 @@ interface Waiting {
   arrivedAt: number;
 }
 
+/** A message being checked: what its answer needs. */
+interface Running {
+  seq: number;
+  binary: boolean;
+}
+
+const SHUTTING_DOWN = 'the gate is shutting down';
+
 function shortReason(reason: string): string {
   const bytes = Buffer.from(reason);
   return bytes.length <= MAX_REASON_BYTES ? reason : `${bytes.subarray(0, MAX_REASON_BYTES - 3).toString().replace(/\uFFFD$/, '')}...`;
 }
 
 export class StreamConnection {
-  private inFlight = 0;
+  /** By a number of the connection's own: `seq` is the client's and may repeat. */
+  private readonly running = new Map<number, Running>();
+  private nextTicket = 0;
   private readonly queue: Waiting[] = [];
   private queuedBytes = 0;
   private open = true;
@@ -79,7 +92,7 @@ export class StreamConnection {
 
   /** Messages accepted and not yet answered. */
   get unanswered(): number {
-    return this.inFlight + this.queue.length;
+    return this.running.size + this.queue.length;
   }
 
   /** A frame arrived; `data` is uWS's, valid only until this returns. */
@@ -87,6 +100,12 @@ export class StreamConnection {
     if (!this.open) return;
     const arrivedAt = performance.now();
     this.parts.counters.message();
+    if (this.parts.draining()) {
+      const unanswerable = this.refuse(new Uint8Array(data), binary, `${SHUTTING_DOWN}: this message arrived after it began to drain; send it to another instance`);
+      if (unanswerable === undefined) this.closeWhenDone();
+      else this.close(CLOSE.policy, unanswerable);
+      return;
+    }
     if (this.queue.length === 0 && this.canStart()) {
       this.start(new Uint8Array(data), binary, arrivedAt);
       return;
@@ -117,9 +136,30 @@ export class StreamConnection {
     this.queuedBytes = 0;
   }
 
-  /** Ends the connection with `code` once nothing is waiting or in flight (draining). */
-  endWhenIdle(code: number, reason: string): void {
-    if (this.open && this.unanswered === 0) this.close(code, reason);
+  /**
+   * While the gate drains: ends the connection (1001) once nothing is waiting or in
+   * flight and uWS holds none of its answers. An answer uWS still holds when the
+   * process closes its sockets would be lost; written to the kernel, it is sent.
+   */
+  closeWhenDone(): void {
+    if (this.open && this.parts.draining() && this.unanswered === 0 && this.socket.getBufferedAmount() === 0) this.close(CLOSE.goingAway, SHUTTING_DOWN);
+  }
+
+  /** The drain's time is up: what is still waiting or being checked is refused (a late check's answer goes nowhere), then 1001. */
+  abandon(): void {
+    if (!this.open) return;
+    const reason = `${SHUTTING_DOWN}: its check did not end in the time the drain allows; send it to another instance`;
+    for (const [ticket, { seq, binary }] of this.running) {
+      this.running.delete(ticket);
+      this.parts.pending.count--;
+      this.refusal(seq, binary, reason);
+    }
+    for (const waiting of this.queue.splice(0)) {
+      this.parts.pending.count--;
+      this.refuse(waiting.bytes, waiting.binary, reason);
+    }
+    this.queuedBytes = 0;
+    this.close(CLOSE.goingAway, SHUTTING_DOWN);
   }
 
   close(code: number, reason: string): void {
@@ -129,7 +169,7 @@ export class StreamConnection {
   }
 
   private canStart(): boolean {
-    return this.inFlight < this.parts.limits.inFlight && !this.unread();
+    return this.running.size < this.parts.limits.inFlight && !this.unread();
   }
 
   /** uWS holds more answers than the bound: the client is not reading them. */
@@ -150,7 +190,24 @@ export class StreamConnection {
     } finally {
       this.pumping = false;
     }
-    if (this.open && this.parts.draining() && this.unanswered === 0) this.close(CLOSE.goingAway, 'the gate is shutting down');
+    this.closeWhenDone();
+  }
+
+  /** Answers a message without checking it: its own error if it has one, else GATE_ERR_OVERLOADED with `reason`; returns why it cannot be answered, if so. */
+  private refuse(bytes: Uint8Array, binary: boolean, reason: string): string | undefined {
+    const frame = readFrame(bytes, binary);
+    if (frame.kind === 'unanswerable') return frame.reason;
+    if (frame.kind === 'bad') {
+      this.answer(frame.seq, frame.error.toBody(), binary);
+      this.parts.counters.failed(frame.error.code);
+    } else this.refusal(frame.seq, binary, reason);
+    return undefined;
+  }
+
+  private refusal(seq: number, binary: boolean, reason: string): void {
+    const error = new GateError('GATE_ERR_OVERLOADED', reason);
+    this.answer(seq, error.toBody(), binary);
+    this.parts.counters.failed(error.code);
   }
 
   private start(bytes: Uint8Array, binary: boolean, arrivedAt: number): void {
@@ -164,28 +221,31 @@ export class StreamConnection {
       this.parts.counters.failed(frame.error.code);
       return;
     }
-    const { seq } = frame;
-    this.inFlight++;
+    const ticket = this.nextTicket++;
+    this.running.set(ticket, { seq: frame.seq, binary });
     this.parts.pending.count++;
     let result: CheckResponse | Promise<CheckResponse>;
     try {
       result = this.parts.check(frame.listing, arrivedAt, frame.deadlineMs ?? this.parts.defaultDeadlineMs);
     } catch (error) {
-      this.finish(seq, binary, undefined, error);
+      this.finish(ticket, undefined, error);
       return;
     }
     if (result instanceof Promise) {
       result.then(
-        (response) => this.finish(seq, binary, response, undefined),
-        (error: unknown) => this.finish(seq, binary, undefined, error),
+        (response) => this.finish(ticket, response, undefined),
+        (error: unknown) => this.finish(ticket, undefined, error),
       );
-    } else this.finish(seq, binary, result, undefined);
+    } else this.finish(ticket, result, undefined);
   }
 
-  private finish(seq: number, binary: boolean, response: CheckResponse | undefined, error: unknown): void {
-    this.inFlight--;
+  private finish(ticket: number, response: CheckResponse | undefined, error: unknown): void {
+    const running = this.running.get(ticket);
+    if (!running) return; // refused already: the drain's time was up
+    this.running.delete(ticket);
     this.parts.pending.count--;
     if (!this.open) return;
+    const { seq, binary } = running;
     if (response) {
       this.answer(seq, response, binary);
       this.parts.counters.answered();
@@ -198,6 +258,7 @@ export class StreamConnection {
   }
 
   private answer(seq: number, answer: CheckResponse | GateErrorBody, binary: boolean): void {
+    if (!this.open) return; // uWS throws on a closed socket
     const encoded = encodeAnswer(seq, answer, binary);
     let status = 0;
     this.socket.cork(() => {

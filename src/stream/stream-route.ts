@@ -9,9 +9,12 @@ import { readHead, type HttpRequest, type HttpResponse } from '../http/http-type
 import { sendError } from '../http/respond.js';
 import type { RouteRegistrar } from '../http/route-table.js';
 import { remoteAddress } from '../http/route-handler.js';
-import { CLOSE, StreamConnection, type StreamConnectionParts } from './stream-connection.js';
+import { StreamConnection, type StreamConnectionParts } from './stream-connection.js';
 
 export const STREAM_PATH = '/v1/check/stream';
+
+/** Of a drain's time, what is kept after the sockets refuse what they still hold, to write that out and close. */
+export const DRAIN_ANSWER_MARGIN_MS = 1000;
 
 /** Room for the message around its listing (`seq`, `deadlineMs`, the keys). */
 const ENVELOPE_BYTES = 1024;
@@ -28,8 +31,11 @@ export interface CheckStreamParts extends Omit<StreamConnectionParts, 'draining'
 }
 
 export interface CheckStreamRoute {
-  /** Ends every connection (1001) once what it sent is answered; new messages are answered by the check (shutting down). */
+  /** Refuses new connections and messages; ends each connection (1001) once what it had sent is answered and written out. */
   drain(): void;
+  /** The drain's time is up: each connection refuses what it still holds and ends (1001). */
+  abandon(): void;
+  /** Connections open: draining waits for none. */
   readonly connections: number;
 }
 
@@ -65,6 +71,7 @@ export function registerCheckStream(app: RouteRegistrar, parts: CheckStreamParts
       ws.getUserData().connection = connection;
       connections.add(connection);
       parts.counters.opened();
+      connection.closeWhenDone(); // upgraded just as the drain began
     },
     message: (ws, message, isBinary) => ws.getUserData().connection?.receive(message, isBinary),
     drain: (ws) => ws.getUserData().connection?.drained(),
@@ -78,7 +85,10 @@ export function registerCheckStream(app: RouteRegistrar, parts: CheckStreamParts
   return {
     drain: () => {
       draining = true;
-      for (const connection of connections) connection.endWhenIdle(CLOSE.goingAway, 'the gate is shutting down');
+      for (const connection of connections) connection.closeWhenDone();
+    },
+    abandon: () => {
+      for (const connection of connections) connection.abandon();
     },
     get connections() {
       return connections.size;

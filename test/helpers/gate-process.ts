@@ -21,7 +21,13 @@ export async function startGateProcess(env: NodeJS.ProcessEnv, ready: RegExp = /
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await eventually(`the gate's output to show ${ready}:\n${output}`, async () => (ready.test(output) ? true : child.exitCode !== null ? Promise.reject(new Error(output)) : undefined), 60_000);
+  try {
+    await eventually(`the gate's output to show ${ready}`, async () => (ready.test(output) ? true : child.exitCode !== null ? Promise.reject(new Error(output)) : undefined), 60_000);
+  } catch (error) {
+    child.kill('SIGKILL');
+    // The output as it is now, not as it was when the wait began.
+    throw new Error(`${(error as Error).message}:\n${output}`);
+  }
   return { child, url: `http://127.0.0.1:${port}`, output: () => output, exited };
 }
 
