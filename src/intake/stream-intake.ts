@@ -16,6 +16,7 @@ import type { MetricsRegistry } from '../observability/metrics.js';
 import { ThrottledLog } from '../observability/throttled-log.js';
 import { INTAKE_GROUP, type IntakeKeys } from '../redis/redis-keys.js';
 import { trimBehindGroups } from '../redis/trim-behind-groups.js';
+import { luaCommand } from '../redis/lua-command.js';
 import { readIntakeEntry } from './intake-entry.js';
 import { IntakeOutcomes, type IntakeOutcome } from './intake-outcomes.js';
 
@@ -85,9 +86,12 @@ export class StreamIntake {
   private lastTrim = 0;
   private group = { lag: 0, pending: 0 };
   private readonly counts = { response: 0, error: 0, dead: 0, skipped: 0, failed: 0, deleted: 0, claimed: 0 };
+  /** leave-intake-group.lua: 1 when the consumer left its group, 0 when it holds entries. */
+  private readonly leaveIfIdle: (stream: string, group: string, consumer: string) => Promise<number>;
 
   constructor(private readonly parts: StreamIntakeParts) {
     this.failures = new ThrottledLog(parts.log);
+    this.leaveIfIdle = luaCommand<StreamIntake['leaveIfIdle']>(parts.redis, 'leave-intake-group', 1);
     this.outcomes = new IntakeOutcomes(parts.redis, parts.keys, {
       group: INTAKE_GROUP,
       verdictsMaxLen: parts.settings.verdictsMaxLen,
@@ -301,11 +305,9 @@ export class StreamIntake {
   }
 
   private async leaveGroup(): Promise<void> {
-    const { redis, keys, consumer } = this.parts;
+    const { keys, consumer } = this.parts;
     try {
-      const mine = (await redis.xpending(keys.stream, INTAKE_GROUP, '-', '+', 1, consumer)) as unknown[];
-      // DELCONSUMER would drop what it holds from the group: only a consumer holding nothing leaves.
-      if (mine.length === 0) await redis.xgroup('DELCONSUMER', keys.stream, INTAKE_GROUP, consumer);
+      await this.leaveIfIdle(keys.stream, INTAKE_GROUP, consumer);
     } catch (error) {
       this.parts.log(`intake: could not leave the consumer group: ${(error as Error).message}`);
     }
