@@ -510,6 +510,24 @@ const LATE = { timeout: 30_000 };
 
 describe('a late answer to a body that ended while its socket was paused', { concurrency: true }, () => {
   const part = patternChunk(5).subarray(0, 32 * 1024);
+  const partSha256 = createHash('sha256').update(part).digest('hex');
+
+  it("reaches the client through the forwarder, and the connection's next request is read", LATE, async () => {
+    // A forwarder with no connection to the main thread yet holds the 32 KB chunk (over node:http's 16 KB) and pauses; the end arrives while paused.
+    const fresh = await startForwarder(main.port);
+    const client = rawClient(fresh.port);
+    try {
+      client.write(chunkedPutInOneWrite(`/late?ms=${LATE_ANSWER_MS}`, part));
+      await client.answers(1);
+      assert.match(client.text(), /^HTTP\/1\.1 200 OK/);
+      assert.ok(client.text().includes(`"sha256":"${partSha256}"`), client.text());
+      client.write('GET /echo?next=1 HTTP/1.1\r\nhost: x\r\n\r\n');
+      await within(3_000, client.answers(2), "the connection's next request was never read");
+    } finally {
+      client.destroy();
+      fresh.close();
+    }
+  });
 
   it('is given by the main thread after writing the body to a file, on the same connection as the next request', LATE, async () => {
     // The route wrapper's body-to-file read pauses the socket while a write is in flight; the end came in the same read.

@@ -106,6 +106,26 @@ function answerDelay(query: string): number {
   return Number(new URLSearchParams(query).get('ms') ?? 0);
 }
 
+/** Reads the body whole, never pausing, and answers its size and hash `?ms=N` later. */
+function lateRoute(res: HttpResponse, req: uWS.HttpRequest): void {
+  const delay = answerDelay(req.getQuery() ?? '');
+  const state: ResponseState = { aborted: false, done: false };
+  let timer: NodeJS.Timeout | undefined;
+  res.onAborted(() => {
+    state.aborted = true;
+    clearTimeout(timer);
+  });
+  const hash = createHash('sha256');
+  let bytes = 0;
+  res.onData((chunk, isLast) => {
+    hash.update(new Uint8Array(chunk));
+    bytes += chunk.byteLength;
+    if (!isLast) return;
+    const upload: Upload = { bytes, sha256: hash.digest('hex') };
+    timer = setTimeout(() => sendData(res, state, 200, upload, ''), delay);
+  });
+}
+
 /** Streams `size` bytes of the pattern: with a declared length (tryEnd) or chunked (write). */
 function largeRoute(chunked: boolean, aborts: Array<(cut: Cut) => void>, written: Array<() => void>) {
   return (res: HttpResponse, req: uWS.HttpRequest): void => {
@@ -248,6 +268,7 @@ export async function startMainStandIn(secret: string): Promise<MainStandIn> {
       },
     ),
   );
+  app.put('/late', lateRoute);
   app.any('/*', (res, req) => {
     const url = req.getUrl();
     const method = req.getMethod().toUpperCase();
