@@ -450,3 +450,114 @@ describe('failures', () => {
     assert.throws(() => new ForwardTarget({ port: 8080, secret: `${SECRET} with spaces` }), /options\.secret must be at least 16 visible ASCII characters/);
   });
 });
+
+/** A raw client connection: what came back, the answers counted by status line, and when the gate closed it. */
+interface RawClient {
+  text(): string;
+  /** Resolves once `count` answers have come, rejects if the connection closes first. */
+  answers(count: number): Promise<void>;
+  closed: Promise<void>;
+  write(bytes: string | Buffer): void;
+  destroy(): void;
+}
+
+function rawClient(port: number): RawClient {
+  const socket = connect(port, '127.0.0.1');
+  let received = '';
+  let isClosed = false;
+  const waiting: Array<() => void> = [];
+  const notify = (): void => waiting.splice(0).forEach((wake) => wake());
+  socket.on('data', (data: Buffer) => {
+    received += data.toString('latin1');
+    notify();
+  });
+  socket.on('error', () => undefined); // 'close' follows
+  const closed = new Promise<void>((resolve) =>
+    socket.on('close', () => {
+      isClosed = true;
+      notify();
+      resolve();
+    }),
+  );
+  const count = (): number => (received.match(/HTTP\/1\.1 \d{3} /g) ?? []).length;
+  return {
+    text: () => received,
+    answers: (wanted) =>
+      new Promise((resolve, reject) => {
+        const check = (): void => {
+          if (count() >= wanted) resolve();
+          else if (isClosed) reject(new Error(`the connection was closed after ${count()} answer(s): ${JSON.stringify(received.slice(0, 300))}`));
+          else waiting.push(check);
+        };
+        check();
+      }),
+    closed,
+    write: (bytes) => socket.write(bytes),
+    destroy: () => socket.destroy(),
+  };
+}
+
+/** A chunked PUT whose 32 KB chunk and end go in one write, so that uWS hands both over from one read. */
+function chunkedPutInOneWrite(path: string, part: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(`PUT ${path} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n${part.length.toString(16)}\r\n`), part, Buffer.from('\r\n0\r\n\r\n')]);
+}
+
+// uWS arms its 10 s idle timer on res.resume() and fires it 8 to 12 s later (it counts in 4 s ticks);
+// at a body's end it disarms it, until the answer. An answer later than 12 s after a body that ended
+// while its socket was paused shows whether anything armed it again meanwhile.
+const LATE_ANSWER_MS = 13_000;
+const LATE = { timeout: 30_000 };
+
+describe('a late answer to a body that ended while its socket was paused', { concurrency: true }, () => {
+  const part = patternChunk(5).subarray(0, 32 * 1024);
+  const partSha256 = createHash('sha256').update(part).digest('hex');
+
+  it("reaches the client through the forwarder, and the connection's next request is read", LATE, async () => {
+    // A forwarder with no connection to the main thread yet holds the 32 KB chunk (over node:http's 16 KB) and pauses; the end arrives while paused.
+    const fresh = await startForwarder(main.port);
+    const client = rawClient(fresh.port);
+    try {
+      client.write(chunkedPutInOneWrite(`/late?ms=${LATE_ANSWER_MS}`, part));
+      await client.answers(1);
+      assert.match(client.text(), /^HTTP\/1\.1 200 OK/);
+      assert.ok(client.text().includes(`"sha256":"${partSha256}"`), client.text());
+      client.write('GET /echo?next=1 HTTP/1.1\r\nhost: x\r\n\r\n');
+      await within(3_000, client.answers(2), "the connection's next request was never read");
+    } finally {
+      client.destroy();
+      fresh.close();
+    }
+  });
+
+  it('is given by the main thread after writing the body to a file, on the same connection as the next request', LATE, async () => {
+    // The route wrapper's body-to-file read pauses the socket while a write is in flight; the end came in the same read.
+    const client = rawClient(main.port);
+    try {
+      client.write(chunkedPutInOneWrite(`/to-file?ms=${LATE_ANSWER_MS}`, part));
+      await client.answers(1);
+      assert.match(client.text(), /^HTTP\/1\.1 200 OK/);
+      assert.ok(client.text().includes(`{"bytes":${part.length}}`), client.text());
+      client.write('GET /echo?next=1 HTTP/1.1\r\nhost: x\r\n\r\n');
+      await within(3_000, client.answers(2), "the connection's next request was never read");
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('still does not wait for a client that stops sending mid-body: uWS drops it, and its file is removed', LATE, async () => {
+    const client = rawClient(forwarder.port);
+    try {
+      client.write(`PUT /to-file HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${8 * MB}\r\n\r\n`);
+      client.write(Buffer.concat([patternChunk(0), patternChunk(1), patternChunk(2), patternChunk(3)]));
+      const started = performance.now();
+      await within(20_000, client.closed, 'a client that stopped sending was never dropped');
+      const waited = Math.round(performance.now() - started);
+      assert.ok(waited > 5_000, `dropped after ${waited} ms, sooner than uWS's idle timer could have run out`);
+      assert.equal(client.text(), '', 'no answer: the connection is closed');
+      for (let i = 0; i < 50 && main.filesWritten().length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.deepEqual(main.filesWritten(), []);
+    } finally {
+      client.destroy();
+    }
+  });
+});

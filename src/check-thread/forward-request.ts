@@ -49,6 +49,9 @@ export function forwardRequest(res: HttpResponse, req: HttpRequest, target: Forw
   let paused = false;
   // A socket left paused would never read the rest of the body or the connection's
   // next request; once answered it cannot be resumed (uWS forbids touching `res`).
+  // Not at the body's end either: uWS disarms its 10 s idle timer there and resume()
+  // arms it again, cutting off an answer that takes longer. So a socket paused when
+  // the end arrived is resumed just before the answer's end (or the 502).
   const unpause = (): void => {
     if (!paused || state.aborted || state.done) return;
     paused = false;
@@ -61,10 +64,8 @@ export function forwardRequest(res: HttpResponse, req: HttpRequest, target: Forw
     if (state.done && !client.writableEnded) client.destroy();
     if (client.destroyed || client.writableEnded) return;
     const bytes = Buffer.from(new Uint8Array(chunk)); // a copy: uWS reuses the chunk's memory once this returns
-    if (isLast) {
-      client.end(bytes);
-      unpause();
-    } else if (!client.write(bytes) && !paused) {
+    if (isLast) client.end(bytes);
+    else if (!client.write(bytes) && !paused) {
       paused = true;
       res.pause();
     }

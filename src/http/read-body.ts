@@ -71,6 +71,11 @@ export function readBody(res: HttpResponse, state: ResponseState, contentLength:
  * while a write is in flight: an upload of hundreds of megabytes never sits in
  * the gate's memory. The file is removed if the body is refused or the client
  * goes away. Resolves with the body's size.
+ *
+ * uWS disarms its 10 s idle timer at a body's end and arms it again on every
+ * resume(): a socket that was paused when the end arrived is resumed only as the
+ * answer is written (`state.beforeAnswer`), or an answer that takes longer (a
+ * 150 MB pack's validation on a busy machine) finds the connection closed.
  */
 export function readBodyToFile(res: HttpResponse, state: ResponseState, path: string, limit: number): Promise<number> {
   if (state.aborted) return Promise.reject(new ClientGoneError());
@@ -84,10 +89,15 @@ export function readBodyToFile(res: HttpResponse, state: ResponseState, path: st
     let closed = false;
     let paused = false;
     // A socket left paused would never read the connection's next request: resumed before the answer.
-    const unpause = (): void => {
+    const resume = (): void => {
       if (!paused || state.aborted) return;
       paused = false;
       res.resume();
+    };
+    // Once the body has ended, resuming waits for the answer (see above).
+    const unpause = (): void => {
+      if (ended) state.beforeAnswer = resume;
+      else resume();
     };
     const close = (): void => {
       if (closed) return;

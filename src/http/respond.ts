@@ -9,6 +9,8 @@ export interface ResponseState {
   done: boolean;
   /** Called once when the client goes away (a body read in progress settles through it). */
   onAbort?: (() => void) | undefined;
+  /** Called once, in the answer's cork before its end: a body read that ended with its socket paused resumes it here. */
+  beforeAnswer?: (() => void) | undefined;
 }
 
 export function wantsMsgpack(accept: string): boolean {
@@ -46,7 +48,10 @@ export function send(
 ): void {
   if (state.aborted || state.done) return;
   state.done = true;
+  const beforeAnswer = state.beforeAnswer;
+  state.beforeAnswer = undefined;
   res.cork(() => {
+    beforeAnswer?.();
     res.writeStatus(STATUS_TEXT[status] ?? `${status} Status`);
     res.writeHeader('content-type', contentType);
     for (const [name, value] of Object.entries(headers)) res.writeHeader(name, value);

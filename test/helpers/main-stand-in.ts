@@ -2,8 +2,13 @@
 // real uWS App on 127.0.0.1, port 0, that echoes what it got, hashes uploads as
 // they stream (reading slower than a client can send, so back-pressure matters),
 // streams large answers (and one that breaks off), notes requests whose client went
-// away, and has one route behind the gate's real route wrapper and auth limiter.
+// away, and has routes behind the gate's real route wrapper: one with its auth
+// limiter, one writing the body to a file as the pack upload does and answering late.
 import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import uWS from '@trufflesuite/uws-js-unofficial';
 import { GateError } from '../../src/errors/gate-error.js';
 import { forwardedPeer, socketPeer } from '../../src/http/forwarded-peer.js';
@@ -14,6 +19,7 @@ import { createGateMetrics } from '../../src/observability/gate-metrics.js';
 import { TokenRegistry } from '../../src/auth/token-registry.js';
 import { AuthFailureLimiter } from '../../src/auth/auth-failure-limiter.js';
 import { ThrottledLog } from '../../src/observability/throttled-log.js';
+import type { PackFile } from '../../src/pack/pack-source.js';
 import { patternChunk } from './byte-pattern.js';
 
 export interface Echo {
@@ -47,6 +53,8 @@ export interface MainStandIn {
   nextWritten(): Promise<void>;
   /** Resolves when the next upload or large answer is cut off before its end. */
   nextAbort(): Promise<Cut>;
+  /** Files of PUT /to-file uploads still on disk: its handler removes a whole body's at once, the route wrapper one whose client went away. */
+  filesWritten(): string[];
   close(): void;
 }
 
@@ -91,6 +99,31 @@ function uploadRoute(uploads: Upload[], progress: { uploadRead: number }, aborts
       }
     });
   };
+}
+
+/** `?ms=N`: the answer waits that long after the body's end (0 when absent). */
+function answerDelay(query: string): number {
+  return Number(new URLSearchParams(query).get('ms') ?? 0);
+}
+
+/** Reads the body whole, never pausing, and answers its size and hash `?ms=N` later. */
+function lateRoute(res: HttpResponse, req: uWS.HttpRequest): void {
+  const delay = answerDelay(req.getQuery() ?? '');
+  const state: ResponseState = { aborted: false, done: false };
+  let timer: NodeJS.Timeout | undefined;
+  res.onAborted(() => {
+    state.aborted = true;
+    clearTimeout(timer);
+  });
+  const hash = createHash('sha256');
+  let bytes = 0;
+  res.onData((chunk, isLast) => {
+    hash.update(new Uint8Array(chunk));
+    bytes += chunk.byteLength;
+    if (!isLast) return;
+    const upload: Upload = { bytes, sha256: hash.digest('hex') };
+    timer = setTimeout(() => sendData(res, state, 200, upload, ''), delay);
+  });
 }
 
 /** Streams `size` bytes of the pattern: with a declared length (tryEnd) or chunked (write). */
@@ -161,6 +194,8 @@ export async function startMainStandIn(secret: string): Promise<MainStandIn> {
   const tokens = new TokenRegistry();
   tokens.add('admin-token-for-tests', 'admin');
   const roleCheck = { tokens, authFailures: metrics.authFailures, limiter: new AuthFailureLimiter({ maxFailures: 2 }), log: new ThrottledLog(() => undefined) };
+  const fileDir = mkdtempSync(join(tmpdir(), 'stand-in-upload-'));
+  let fileCount = 0;
 
   app.any('/echo', (res, req) => {
     const head = readHead(req);
@@ -220,6 +255,20 @@ export async function startMainStandIn(secret: string): Promise<MainStandIn> {
     '/limited',
     route({ auth: { roles: ['admin'], name: 'limited' }, roleCheck, maxBodyBytes: 1024, metrics, log: () => undefined, inFlight: { count: 0 }, forwardSecret: secret }, () => ({ ok: true })),
   );
+  // The body to a file as it arrives (the gate's pack upload: paused while each write is in flight), answered `?ms=N` after it ended.
+  app.put(
+    '/to-file',
+    route(
+      { readsBody: true, bodyToFile: () => join(fileDir, `upload-${++fileCount}`), roleCheck, maxBodyBytes: 1024 * 1024 * 1024, metrics, log: () => undefined, inFlight: { count: 0 } },
+      async ({ head, body }) => {
+        const { file, size } = body as PackFile;
+        await rm(file, { force: true }); // first, so that what is left is a file the wrapper failed to remove
+        await new Promise((resolve) => setTimeout(resolve, answerDelay(head.query)));
+        return { bytes: size };
+      },
+    ),
+  );
+  app.put('/late', lateRoute);
   app.any('/*', (res, req) => {
     const url = req.getUrl();
     const method = req.getMethod().toUpperCase();
@@ -236,6 +285,10 @@ export async function startMainStandIn(secret: string): Promise<MainStandIn> {
     progress,
     nextWritten: () => new Promise((resolve) => written.push(resolve)),
     nextAbort: () => new Promise((resolve) => aborts.push(resolve)),
-    close: () => uWS.us_listen_socket_close(socket),
+    filesWritten: () => readdirSync(fileDir),
+    close: () => {
+      uWS.us_listen_socket_close(socket);
+      rmSync(fileDir, { recursive: true, force: true });
+    },
   };
 }
