@@ -67,17 +67,7 @@ export interface NativeNormalizer {
 }
 
 interface NativeRulesAddon {
-  hammingLookup(
-    offsets: Uint32Array[],
-    entries: Uint32Array[],
-    chunkBits: readonly number[],
-    chunkShifts: readonly number[],
-    tableBits: number,
-    hi: number,
-    lo: number,
-    maxDistance: number,
-    radius: number,
-  ): Uint32Array;
+  hammingLookup(table: Uint32Array, hi: number, lo: number, maxDistance: number): Uint32Array;
   textGrams(bytes: readonly Uint8Array[], classes: readonly Uint8Array[]): Uint32Array;
   minhash(grams: Uint32Array, seedsA: Uint32Array, seedsB: Uint32Array): Uint32Array;
   Normalizer: new (tables: NormalizerTables) => NativeNormalizer;
@@ -135,8 +125,8 @@ const addon = loadAddon();
 
 export const patternFlags: PatternFlags = addon.flags;
 
-/** Multi-index hashing probe over the tables of src/fingerprint/image-index.ts: (entry, distance) pairs. */
-export const hammingLookup: NativeRulesAddon['hammingLookup'] = (...args) => addon.hammingLookup(...args);
+/** Multi-index hashing probe over the table of src/fingerprint/image-index.ts: (entry, distance) pairs by entry. */
+export const hammingLookup: NativeRulesAddon['hammingLookup'] = (table, hi, lo, maxDistance) => addon.hammingLookup(table, hi, lo, maxDistance);
 
 /** Sorted distinct 3-gram hashes of normalized parts taken as one text (src/fingerprint/text-grams.ts). */
 export const nativeTextGrams: NativeRulesAddon['textGrams'] = (bytes, classes) => addon.textGrams(bytes, classes);
