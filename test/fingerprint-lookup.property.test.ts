@@ -1,10 +1,13 @@
 // The fast fingerprint lookups against the slow answers: image lookups give exactly
-// the (entry, distance) pairs of a linear scan, on random banks with near-duplicates
-// at every distance from 0 to 9 bits.
+// the (entry, distance) pairs of a linear scan, text lookups exactly what the
+// TypeScript reference lookup gives and never a text a scan would not, on random
+// banks with near-duplicates at every distance from 0 to 9 (bits or edited words).
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { buildImageIndex, lookupImage, scanImages } from '../src/fingerprint/image-index.js';
+import { textGrams } from '../src/fingerprint/text-grams.js';
+import { buildTextIndex, commonGrams, fingerprintGrams, lookupText, lookupTextInJs, scanTexts } from '../src/fingerprint/text-index.js';
 
 type Hash = readonly [number, number];
 /** A near-duplicate to make: of the `pick`-th hash (modulo), with these bits flipped. */
@@ -100,5 +103,66 @@ describe('image lookup = linear scan', () => {
       for (let d = 0; d <= 9; d++) queries.push(flipped(of, bitsAt(d)));
     }
     checkImages(bank, queries);
+  });
+});
+
+/** Made-up words: the texts share words, not whole passages. */
+function vocabulary(rand: () => number, size: number): string[] {
+  const syllables = 'ka ri to mo na se lu vi pe do ga zu fe ho ja qi xu bo ce wa'.split(' ');
+  return Array.from({ length: size }, () => Array.from({ length: 2 + Math.floor(rand() * 3) }, () => syllables[Math.floor(rand() * syllables.length)]).join(''));
+}
+
+/** `text` with `edits` words replaced, dropped or added (in turn) at the given positions. */
+function edited(text: readonly string[], edits: readonly number[], words: readonly string[]): string[] {
+  const out = [...text];
+  edits.forEach((at, e) => {
+    const i = at % Math.max(out.length, 1);
+    const word = words[(at * 7 + e) % words.length] ?? 'x';
+    if (e % 3 === 0) out[i] = word;
+    else if (e % 3 === 1 && out.length > 1) out.splice(i, 1);
+    else out.splice(i, 0, word);
+  });
+  return out;
+}
+
+describe('text lookup = reference lookup, and within a scan', () => {
+  const words = vocabulary(random(7), 300);
+  const textArb = fc.array(fc.nat({ max: words.length - 1 }), { minLength: 6, maxLength: 24, size: 'max' }).map((picks) => picks.map((p) => words[p] ?? ''));
+  /** One edited copy of a picked text with each number of edits 0 to 9. */
+  const editsAtEveryCount: fc.Arbitrary<Array<readonly [number, number[]]>> = fc.tuple(
+    ...Array.from({ length: 10 }, (_, k) => fc.tuple(fc.nat(), fc.array(fc.nat({ max: 1000 }), { minLength: k, maxLength: k }))),
+  );
+
+  it('on random banks with near-duplicates at every edit count 0-9, at the usual threshold and at every similarity found', () => {
+    fc.assert(
+      fc.property(
+        fc.array(textArb, { minLength: 1, maxLength: 80, size: 'max' }),
+        fc.array(editsAtEveryCount, { maxLength: 2 }),
+        fc.array(editsAtEveryCount, { minLength: 1, maxLength: 2 }),
+        fc.boolean(),
+        (base, clusters, near, withStop) => {
+          // With stop grams, every text has a word in common, so that the bank has grams common enough (in more than 50 texts).
+          const texts = withStop ? base.map((w) => ['zuzukawa', ...w]) : base;
+          const bankWords = [...texts, ...clusters.flat().map(([pick, edits]) => edited(texts[pick % texts.length] ?? [], edits, words))];
+          const gramSets = bankWords.map((w) => textGrams(w.join(' ')));
+          const stop = withStop ? commonGrams(gramSets) : new Uint32Array(0);
+          const index = buildTextIndex(gramSets.map((g) => fingerprintGrams(g, stop)), stop);
+          for (const [pick, edits] of near.flat()) {
+            const grams = textGrams(edited(bankWords[pick % bankWords.length] ?? [], edits, words).join(' '));
+            const found = lookupText(index, grams);
+            assert.deepEqual(found, lookupTextInJs(index, grams));
+            const scanned = new Map(scanTexts(index, grams, 0));
+            for (const [id, similarity] of found) assert.equal(scanned.get(id), similarity);
+            // A miss by the bands has a chance under 1e-10 at a similarity of 0.9 (Jaccard 0.82) of the signed grams.
+            if (stop.length === 0) {
+              for (const [id, similarity] of scanned) if (similarity >= 0.9) assert.ok(found.some(([f]) => f === id), `text ${id} (${similarity}) missed`);
+            }
+            // At each similarity there is, the check agrees with the reference on the boundary.
+            for (const similarity of new Set(scanned.values())) assert.deepEqual(lookupText(index, grams, similarity), lookupTextInJs(index, grams, similarity));
+          }
+        },
+      ),
+      { numRuns: 200, interruptAfterTimeLimit: 30_000 },
+    );
   });
 });

@@ -70,6 +70,17 @@ interface NativeRulesAddon {
   hammingLookup(table: Uint32Array, hi: number, lo: number, maxDistance: number): Uint32Array;
   textGrams(bytes: readonly Uint8Array[], classes: readonly Uint8Array[]): Uint32Array;
   minhash(grams: Uint32Array, seedsA: Uint32Array, seedsB: Uint32Array): Uint32Array;
+  textLookup(
+    offsets: Uint32Array,
+    ids: Uint32Array,
+    bandKeys: Uint32Array,
+    gramOffsets: Uint32Array,
+    grams: Uint32Array,
+    tableBits: number,
+    keys: Uint32Array,
+    query: Uint32Array,
+    threshold: number,
+  ): Uint32Array;
   Normalizer: new (tables: NormalizerTables) => NativeNormalizer;
   compile(patterns: readonly PatternSpec[]): NativeDatabase;
   compileAsync(patterns: readonly PatternSpec[]): Promise<NativeDatabase>;
@@ -133,6 +144,10 @@ export const nativeTextGrams: NativeRulesAddon['textGrams'] = (bytes, classes) =
 
 /** MinHash signature of a gram set under the given seeds (src/fingerprint/text-index.ts). */
 export const nativeMinhash: NativeRulesAddon['minhash'] = (grams, seedsA, seedsB) => addon.minhash(grams, seedsA, seedsB);
+
+/** Probe and exact check of a text lookup (src/fingerprint/text-index.ts): the ids of the banked texts that match, in the order found. */
+export const nativeTextLookup: NativeRulesAddon['textLookup'] = (offsets, ids, bandKeys, gramOffsets, grams, tableBits, keys, query, threshold) =>
+  addon.textLookup(offsets, ids, bandKeys, gramOffsets, grams, tableBits, keys, query, threshold);
 
 export function createNormalizer(tables: NormalizerTables): NativeNormalizer {
   return new addon.Normalizer(tables);
