@@ -32,7 +32,7 @@ export async function runFingerprintBench(imageCount = 1_000_000, textCount = 10
   let started = performance.now();
   const images = buildImageIndex(hi, lo);
   const imageBuildMs = performance.now() - started;
-  const imageMemory = indexBytes([images.hi, images.lo, ...images.offsets, ...images.ids]);
+  const imageMemory = indexBytes([images.hi, images.lo, images.table]);
 
   const queries = Array.from({ length: 1000 }, (_, i) => {
     const k = Math.floor(rand() * imageCount);
@@ -52,7 +52,7 @@ export async function runFingerprintBench(imageCount = 1_000_000, textCount = 10
       const [qh, ql] = queries[q++ % queries.length] ?? [0, 0];
       return scanImages(images, qh, ql);
     })
-    .add('multi-index hashing lookup (5 chunks of 12-13 bits, radius 1)', () => {
+    .add('multi-index hashing lookup (4 chunks of 19, 15, 15, 15 bits, radii 2, 1, 1, 1)', () => {
       const [qh, ql] = queries[q++ % queries.length] ?? [0, 0];
       return lookupImage(images, qh, ql);
     });

@@ -12,6 +12,7 @@
         "src/normalizer.cc",
         "src/hamming-lookup.cc",
         "src/text-grams.cc",
+        "src/text-lookup.cc",
         "src/minhash.cc"
       ],
       "include_dirs": [

@@ -10,6 +10,7 @@
 #include "hamming-lookup.h"
 #include "minhash.h"
 #include "text-grams.h"
+#include "text-lookup.h"
 #include "serialize.h"
 #include "shared-registry.h"
 
@@ -53,6 +54,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("hammingLookup", Napi::Function::New(env, HammingLookup, "hammingLookup"));
   exports.Set("textGrams", Napi::Function::New(env, TextGrams, "textGrams"));
   exports.Set("minhash", Napi::Function::New(env, Minhash, "minhash"));
+  exports.Set("textLookup", Napi::Function::New(env, TextLookup, "textLookup"));
   exports.Set("compile", Napi::Function::New(env, CompileSync, "compile"));
   exports.Set("compileAsync", Napi::Function::New(env, CompileAsync, "compileAsync"));
   exports.Set("deserialize", Napi::Function::New(env, DeserializeDatabase, "deserialize"));

@@ -6,8 +6,10 @@
 // the signatures: with them, any listing in the same vocabulary shares bands with
 // thousands of banked texts, and a lookup turns into a scan. The exact check
 // still counts every gram.
+// The probe of the bands and the exact check run natively, in one call
+// (native-rules/src/text-lookup.cc); lookupTextInJs is their reference.
 import { gramSimilarity } from './text-grams.js';
-import { nativeMinhash } from '../native/rules-engine.js';
+import { nativeMinhash, nativeTextLookup } from '../native/rules-engine.js';
 
 /**
  * Contract section 3: a near-duplicate shares "at least about 70%" of the two
@@ -184,8 +186,23 @@ export function buildTextIndex(fingerprints: readonly TextFingerprint[], stop: U
   return { count, tableBits, stopGrams, gramOffsets, grams, offsets, ids, bandKeys };
 }
 
-/** Banked texts whose similarity to `grams` is at least `threshold`, as [entry, similarity] pairs. */
+/** A lookup's band keys (lookups are synchronous: one array per thread will do). */
+const LOOKUP_KEYS = new Uint32Array(MINHASH_BANDS);
+
+/** Banked texts whose similarity to `grams` is at least `threshold`, as [entry, similarity] pairs in the order the bands find them. */
 export function lookupText(index: TextIndexData, grams: Uint32Array, threshold = TEXT_MATCH_SIMILARITY): Array<[number, number]> {
+  if (index.count === 0 || grams.length < MIN_GRAMS) return [];
+  const signature = minhash(signatureGrams(grams, index.stopGrams));
+  const keys = LOOKUP_KEYS;
+  for (let band = 0; band < MINHASH_BANDS; band++) keys[band] = bandBucket(signature, band);
+  const found = nativeTextLookup(index.offsets, index.ids, index.bandKeys, index.gramOffsets, index.grams, index.tableBits, keys, grams, threshold);
+  const out: Array<[number, number]> = [];
+  for (const id of found) out.push([id, gramSimilarity(grams, index.grams, index.gramOffsets[id] ?? 0, index.gramOffsets[id + 1] ?? 0)]);
+  return out;
+}
+
+/** The same lookup in TypeScript: the reference the native probe and check are tested against. */
+export function lookupTextInJs(index: TextIndexData, grams: Uint32Array, threshold = TEXT_MATCH_SIMILARITY): Array<[number, number]> {
   if (index.count === 0 || grams.length < MIN_GRAMS) return [];
   const signature = minhash(signatureGrams(grams, index.stopGrams));
   const mask = (1 << index.tableBits) - 1;

@@ -67,19 +67,20 @@ export interface NativeNormalizer {
 }
 
 interface NativeRulesAddon {
-  hammingLookup(
-    offsets: Uint32Array[],
-    entries: Uint32Array[],
-    chunkBits: readonly number[],
-    chunkShifts: readonly number[],
-    tableBits: number,
-    hi: number,
-    lo: number,
-    maxDistance: number,
-    radius: number,
-  ): Uint32Array;
+  hammingLookup(table: Uint32Array, hi: number, lo: number, maxDistance: number): Uint32Array;
   textGrams(bytes: readonly Uint8Array[], classes: readonly Uint8Array[]): Uint32Array;
   minhash(grams: Uint32Array, seedsA: Uint32Array, seedsB: Uint32Array): Uint32Array;
+  textLookup(
+    offsets: Uint32Array,
+    ids: Uint32Array,
+    bandKeys: Uint32Array,
+    gramOffsets: Uint32Array,
+    grams: Uint32Array,
+    tableBits: number,
+    keys: Uint32Array,
+    query: Uint32Array,
+    threshold: number,
+  ): Uint32Array;
   Normalizer: new (tables: NormalizerTables) => NativeNormalizer;
   compile(patterns: readonly PatternSpec[]): NativeDatabase;
   compileAsync(patterns: readonly PatternSpec[]): Promise<NativeDatabase>;
@@ -135,14 +136,18 @@ const addon = loadAddon();
 
 export const patternFlags: PatternFlags = addon.flags;
 
-/** Multi-index hashing probe over the tables of src/fingerprint/image-index.ts: (entry, distance) pairs. */
-export const hammingLookup: NativeRulesAddon['hammingLookup'] = (...args) => addon.hammingLookup(...args);
+/** Multi-index hashing probe over the table of src/fingerprint/image-index.ts: (entry, distance) pairs by entry. */
+export const hammingLookup: NativeRulesAddon['hammingLookup'] = (table, hi, lo, maxDistance) => addon.hammingLookup(table, hi, lo, maxDistance);
 
 /** Sorted distinct 3-gram hashes of normalized parts taken as one text (src/fingerprint/text-grams.ts). */
 export const nativeTextGrams: NativeRulesAddon['textGrams'] = (bytes, classes) => addon.textGrams(bytes, classes);
 
 /** MinHash signature of a gram set under the given seeds (src/fingerprint/text-index.ts). */
 export const nativeMinhash: NativeRulesAddon['minhash'] = (grams, seedsA, seedsB) => addon.minhash(grams, seedsA, seedsB);
+
+/** Probe and exact check of a text lookup (src/fingerprint/text-index.ts): the ids of the banked texts that match, in the order found. */
+export const nativeTextLookup: NativeRulesAddon['textLookup'] = (offsets, ids, bandKeys, gramOffsets, grams, tableBits, keys, query, threshold) =>
+  addon.textLookup(offsets, ids, bandKeys, gramOffsets, grams, tableBits, keys, query, threshold);
 
 export function createNormalizer(tables: NormalizerTables): NativeNormalizer {
   return new addon.Normalizer(tables);
