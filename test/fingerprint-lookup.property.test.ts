@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { buildImageIndex, lookupImage, scanImages } from '../src/fingerprint/image-index.js';
 import { textGrams } from '../src/fingerprint/text-grams.js';
 import { buildTextIndex, commonGrams, fingerprintGrams, lookupText, lookupTextInJs, scanTexts } from '../src/fingerprint/text-index.js';
+import { hammingLookup, nativeTextLookup } from '../src/native/rules-engine.js';
 
 type Hash = readonly [number, number];
 /** A near-duplicate to make: of the `pick`-th hash (modulo), with these bits flipped. */
@@ -164,5 +165,27 @@ describe('text lookup = reference lookup, and within a scan', () => {
       ),
       { numRuns: 200, interruptAfterTimeLimit: 30_000 },
     );
+  });
+});
+
+describe('native fingerprint probes', () => {
+  it('refuse arrays that are not an index instead of reading past them', () => {
+    const index = buildImageIndex(Uint32Array.of(0x12345678, 0xffff0000, 0), Uint32Array.of(0x9abcdef0, 0x0000ffff, 0));
+    assert.deepEqual(lookupImage(index, 0xffff0000, 0x0000ffff), [[1, 0]]);
+    assert.throws(() => hammingLookup(index.table.subarray(0, 20), 2, 5, 8), RangeError);
+    const badShift = index.table.slice();
+    badShift[2 + 1] = 0xfffffff0; // the first chunk's shift
+    assert.throws(() => hammingLookup(badShift, 2, 5, 8), RangeError);
+    const badOffsets = index.table.slice();
+    badOffsets.fill(1000, badOffsets[2 + 4], (badOffsets[2 + 4] ?? 0) + 17); // the first chunk's offsets, past its 3 entries
+    assert.throws(() => hammingLookup(badOffsets, 2, 5, 8), RangeError);
+    const texts = buildTextIndex(['factory direct leather tote', 'imported hardware, tight stitching'].map((t) => fingerprintGrams(textGrams(t))));
+    const query = textGrams('factory direct leather tote');
+    const keys = new Uint32Array(32);
+    assert.throws(() => nativeTextLookup(texts.offsets.subarray(1), texts.ids, texts.bandKeys, texts.gramOffsets, texts.grams, texts.tableBits, keys, query, 0.7), RangeError);
+    assert.throws(() => nativeTextLookup(texts.offsets, texts.ids, texts.bandKeys.subarray(1), texts.gramOffsets, texts.grams, texts.tableBits, keys, query, 0.7), RangeError);
+    const badIds = texts.ids.slice().fill(99);
+    const everyBucket = Uint32Array.from({ length: 32 }, (_, i) => texts.bandKeys[i] ?? 0);
+    assert.throws(() => nativeTextLookup(texts.offsets, badIds, texts.bandKeys, texts.gramOffsets, texts.grams, texts.tableBits, everyBucket, query, 0.7), RangeError);
   });
 });

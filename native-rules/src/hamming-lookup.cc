@@ -85,7 +85,7 @@ Napi::Value HammingLookup(const Napi::CallbackInfo& info) {
     const uint32_t* field = table + kHeader + c * kChunkFields;
     const uint32_t bits = field[0], shift = field[1], radius = field[2], tableBits = field[3];
     const uint64_t offsetsAt = field[4], entriesAt = field[5];
-    if (bits == 0 || bits > 32 || shift + bits > 64 || radius > kMaxRadius || tableBits > bits || tableBits > kMaxTableBits ||
+    if (bits == 0 || bits > 32 || shift > 64 - bits || radius > kMaxRadius || tableBits > bits || tableBits > kMaxTableBits ||
         offsetsAt + (uint64_t{1} << tableBits) + 1 > length || entriesAt + uint64_t{3} * count > length ||
         probeCount + BallSize(tableBits, radius) > kMaxProbes) {
       throw Napi::RangeError::New(env, "table is not an image index (chunk " + std::to_string(c) + ")");
@@ -100,9 +100,9 @@ Napi::Value HammingLookup(const Napi::CallbackInfo& info) {
   // check. (Prefetching only each bucket's first line left a lookup among a million
   // hashes at 10-11 µs of CPU time, every line 6.5-7 µs, on the same loaded machine.)
   for (size_t p = 0; p < probeCount; p++) {
-    const Probe& probe = probes[p];
-    probes[p].begin = chunks[probe.chunk].offsets[probe.bucket];
-    probes[p].end = chunks[probe.chunk].offsets[probe.bucket + 1];
+    Probe& probe = probes[p];
+    probe.begin = chunks[probe.chunk].offsets[probe.bucket];
+    probe.end = chunks[probe.chunk].offsets[probe.bucket + 1];
   }
   for (size_t p = 0; p < probeCount; p++) {
     const Probe& probe = probes[p];

@@ -53,14 +53,17 @@ Napi::Value TextGrams(const Napi::CallbackInfo& info) {
     Napi::Uint8Array bytes = BytesOf(env, bytesList.Get(part), "bytes");
     Napi::Uint8Array classes = BytesOf(env, classesList.Get(part), "classes");
     const uint8_t* s = bytes.Data();
-    size_t n = bytes.ElementLength();
+    const size_t n = bytes.ElementLength();
+    const uint8_t* cls = classes.Data();
+    const size_t classCount = classes.ElementLength();
+    chars.reserve(chars.size() + n);  // code points cannot outnumber bytes
     size_t index = 0;
-    for (size_t i = 0; i < n && index < classes.ElementLength();) {
+    for (size_t i = 0; i < n && index < classCount;) {
       uint32_t cp = 0;
       size_t len = DecodeOne(s, n, i, &cp);
       if (len == 0) break;
-      uint8_t cls = classes[index++];
-      if (cls == kWord || cls == kCjk) chars.push_back(cp);
+      const uint8_t c = cls[index++];
+      if (c == kWord || c == kCjk) chars.push_back(cp);
       i += len;
     }
   }
