@@ -22,6 +22,7 @@ import { connectRedis, connectSubscriber, redactRedisUrl, useRedisTls } from '..
 import { EmbeddedRedis } from '../redis/embedded-redis.js';
 import { intakeKeys, redisKeys } from '../redis/redis-keys.js';
 import { ReviewQueue } from '../review/review-queue.js';
+import { BookkeepingSpool } from '../redis/bookkeeping-spool.js';
 import { REVIEW_REPLAY_ITEMS_PER_TURN, REVIEW_REPLAY_LANES, ReviewSpool } from '../review/review-spool.js';
 import { applySpooledChange, type SpooledChange } from '../review/spooled-change.js';
 import { readdirSync } from 'node:fs';
@@ -131,18 +132,20 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     opened.push(async () => clearInterval(registryTimer));
     const audit = new AuditLog(redis, keys, { key: auditKey(config.audit), checkpoints: config.audit, log });
     opened.push(() => audit.close());
-    const rings = new SellerRings(redis, keys, { log, flagsResyncMs: config.listResyncSeconds * 1000, listingsWindowMs: Math.round(config.retentionDays * 86_400_000) });
+    const bookkeepingSpool = new BookkeepingSpool(join(config.dataDir, 'spool'));
+    opened.push(() => bookkeepingSpool.close());
+    const rings = new SellerRings(redis, keys, { log, flagsResyncMs: config.listResyncSeconds * 1000, listingsWindowMs: Math.round(config.retentionDays * 86_400_000), spool: bookkeepingSpool });
     await rings.listen(subscriber);
     opened.push(async () => rings.close());
-    opened.push(() => rings.flushLinks());
-    const figures = new BrandFigures(redis, keys, log, config.figuresRetentionDays);
-    opened.push(() => figures.flush());
+    opened.push(() => rings.closeLinks());
+    const figures = new BrandFigures(redis, keys, log, config.figuresRetentionDays, bookkeepingSpool);
+    opened.push(() => figures.close());
     const shadow = new ShadowFigures(redis, keys, log);
     opened.push(() => shadow.close());
-    const causes = new CauseLedger(redis, keys, config.demotion, audit, log);
+    const causes = new CauseLedger(redis, keys, config.demotion, audit, log, bookkeepingSpool);
     const entryFigures = new EnforcedFigures(redis, keys, causes, log);
     opened.push(() => entryFigures.close());
-    opened.push(() => causes.flush());
+    opened.push(() => causes.close());
     await causes.listen(subscriber);
 
     const pool = new MatchPool({ threads: config.workers });
@@ -204,11 +207,11 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
       return quantiles;
     });
 
-    const verdicts = new ListingVerdicts(redis, keys, { log, retentionSeconds: Math.round(config.retentionDays * 86_400), allowRetentionSeconds: Math.round(config.allowRetentionDays * 86_400), allowRecordBuckets: config.allowRecordBuckets });
-    opened.push(() => verdicts.flush());
+    const verdicts = new ListingVerdicts(redis, keys, { log, retentionSeconds: Math.round(config.retentionDays * 86_400), allowRetentionSeconds: Math.round(config.allowRetentionDays * 86_400), allowRecordBuckets: config.allowRecordBuckets, spool: bookkeepingSpool });
+    opened.push(() => verdicts.close());
     const sample = config.backtestSample > 0 ? new BacktestSample(redis, { key: keys.backtestSample, size: config.backtestSample, maxAgeMs: Math.round(config.allowRetentionDays * 86_400_000), log }) : undefined;
     if (sample) opened.push(() => sample.flush());
-    metrics.registry.gauge('gate_bookkeeping_dropped_total', "A check's bookkeeping written after the answer and given up on because Redis did not take it in time (verdict records; brand figures, block causes and ring links are kept and retried while they fit).", () => [
+    metrics.registry.gauge('gate_bookkeeping_dropped_total', "A check's bookkeeping written after the answer and lost: Redis did not take it in time and the local spool could not keep it either (gate_bookkeeping_spooled_total counts what it kept).", () => [
       { labels: { what: 'verdict-record' }, value: verdicts.droppedRecords },
       { labels: { what: 'brand-figure' }, value: figures.droppedCounts },
       { labels: { what: 'block-cause' }, value: causes.droppedCounts },
@@ -268,6 +271,10 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
             const applied = await changes.replay((change) => applySpooledChange({ redis, keys, lists, rings, reviews, effects, audit }, change));
             if (applied > 0) log(`applied ${applied} spooled list changes and decisions`);
           }
+          if (await bookkeepingSpool.pending()) {
+            const written = await bookkeepingSpool.replay();
+            if (written > 0) log(`wrote ${written} spooled verdict records, figures and ring links to Redis`);
+          }
           return count;
         })
         .then(
@@ -282,7 +289,13 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     replaySpool();
     metrics.registry.gauge('gate_review_spooled_total', 'Review items written to the local spool because Redis could not take them.', () => spool.spooled);
     metrics.registry.gauge('gate_review_spool_replayed_total', 'Spooled review items replayed into the queue.', () => spool.replayed);
-    metrics.registry.gauge('gate_spool_unreadable_total', 'Spooled lines a replay could not read (torn by a crash of the machine), set aside in GATE_DATA_DIR/spool/*.unreadable.jsonl.', () => spool.unreadable + changes.unreadable);
+    metrics.registry.gauge('gate_spool_unreadable_total', 'Spooled lines a replay could not read (torn by a crash of the machine), set aside in GATE_DATA_DIR/spool/*.unreadable.jsonl.', () => spool.unreadable + changes.unreadable + bookkeepingSpool.unreadable);
+    metrics.registry.gauge('gate_bookkeeping_spooled_total', "A check's bookkeeping Redis did not take in time (or left when the gate stopped), kept in GATE_DATA_DIR/spool instead of dropped.", () =>
+      [...bookkeepingSpool.spooled].map(([what, value]) => ({ labels: { what }, value })),
+    );
+    metrics.registry.gauge('gate_bookkeeping_spool_replayed_total', 'Spooled bookkeeping entries written to Redis once it answered.', () =>
+      [...bookkeepingSpool.replayed].map(([what, value]) => ({ labels: { what }, value })),
+    );
     metrics.registry.gauge('gate_review_spool_replaying', '1 while the spool is being replayed into Redis (new review items join the spool meanwhile).', () => (spool.replayInProgress ? 1 : 0));
 
     const alliance = new AllianceSellers(redis, keys, lists, rings, figures, log);

@@ -5,6 +5,7 @@
 // GATE_FIGURES_RETENTION_DAYS after their last write.
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../redis/redis-keys.js';
+import type { BookkeepingSpool } from '../redis/bookkeeping-spool.js';
 import { HashCounters } from '../redis/hash-counters.js';
 
 export const BRAND_FIGURES = ['blockedAtPublish', 'sentToReview', 'complaintsFiled', 'complaintsUpheld', 'complaintsRejected', 'overturned', 'allianceHits'] as const;
@@ -54,9 +55,10 @@ export class BrandFigures {
     private readonly keys: RedisKeys,
     log: (message: string) => void = () => undefined,
     retentionDays = DEFAULT_FIGURES_RETENTION_DAYS,
+    spool?: BookkeepingSpool,
   ) {
     this.retentionSeconds = Math.max(1, Math.round(retentionDays * 86_400));
-    this.later = new HashCounters(redis, 'brand figures', log, undefined, this.retentionSeconds);
+    this.later = new HashCounters(redis, 'brand figures', log, undefined, this.retentionSeconds, spool);
   }
 
   /** Adds one to a figure of each brand, written with the other counts of the next few milliseconds (the publish path's bookkeeping). */
@@ -73,6 +75,11 @@ export class BrandFigures {
   /** Writes the counts still waiting (on shutdown, and before a report reads them). */
   flush(): Promise<void> {
     return this.later.flush();
+  }
+
+  /** Writes the counts still waiting, or keeps them in the spool (on shutdown). */
+  close(): Promise<void> {
+    return this.later.close();
   }
 
   /** Adds to figures of several brands at once (one round trip). */

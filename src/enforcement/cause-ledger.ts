@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Reason } from '../gate/reason.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
+import type { BookkeepingSpool } from '../redis/bookkeeping-spool.js';
 import { HashCounters } from '../redis/hash-counters.js';
 
 export interface DemotionPolicy {
@@ -62,8 +63,9 @@ export class CauseLedger {
     private readonly policy: DemotionPolicy,
     private readonly audit: AuditLog,
     private readonly log: (message: string) => void,
+    spool?: BookkeepingSpool,
   ) {
-    this.blocksLater = new HashCounters(redis, 'block causes', log);
+    this.blocksLater = new HashCounters(redis, 'block causes', log, undefined, undefined, spool);
   }
 
   /** The causes demoted right now (read on the publish path; kept in memory). */
@@ -118,6 +120,11 @@ export class CauseLedger {
   /** Writes the block counts still waiting (on shutdown, and before an overturn is weighed against them). */
   flush(): Promise<void> {
     return this.blocksLater.flush();
+  }
+
+  /** Writes the block counts still waiting, or keeps them in the spool (on shutdown). */
+  close(): Promise<void> {
+    return this.blocksLater.close();
   }
 
   /** Counts an overturned block against each of its causes and demotes those past the rate. */

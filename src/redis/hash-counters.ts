@@ -3,6 +3,7 @@
 // added once, and a batch of fields is one command, not one each.
 // A batch Redis did not take is added back and tried again.
 import type { Redis } from 'ioredis';
+import type { BookkeepingSpool } from './bookkeeping-spool.js';
 import { WriteBehind } from './write-behind.js';
 import { luaCommand } from './lua-command.js';
 import { slotGroups } from './slot-groups.js';
@@ -21,6 +22,8 @@ export class HashCounters {
     delayMs?: number,
     /** Each hash written to expires this long after its last write; default: never. */
     private readonly expireSeconds?: number,
+    /** Keeps on local disk the increments Redis does not take for too long (and those left at close()). */
+    spool?: BookkeepingSpool,
   ) {
     this.addToCounters = luaCommand<HashCounters['addToCounters']>(redis, 'add-to-counters');
     this.later = new WriteBehind<number>({
@@ -30,6 +33,7 @@ export class HashCounters {
       write: (batch) => this.writeAll(batch),
       log,
       ...(delayMs === undefined ? {} : { delayMs }),
+      ...(spool ? { spool } : {}),
     });
   }
 
@@ -46,6 +50,11 @@ export class HashCounters {
   /** Writes what is waiting (on shutdown, and before reading the counts back). */
   flush(): Promise<void> {
     return this.later.flush();
+  }
+
+  /** Writes what is waiting, or keeps it in the spool (on shutdown). */
+  close(): Promise<void> {
+    return this.later.close();
   }
 
   private async writeAll(batch: ReadonlyMap<string, number>): Promise<void> {

@@ -5,6 +5,7 @@
 // same key are merged as they come (a counter adds up, a record keeps the newest),
 // so a busy gate writes each counter once per flush, not once per check.
 import { ThrottledLog } from '../observability/throttled-log.js';
+import type { BatchSpill, BookkeepingSpool } from './bookkeeping-spool.js';
 
 export interface WriteBehindOptions<Value> {
   /** Names the writes in log lines. */
@@ -15,7 +16,7 @@ export interface WriteBehindOptions<Value> {
   merge: (older: Value, newer: Value) => Value;
   /**
    * A batch Redis did not take is merged back and tried again with the next
-   * (counters, whose merge adds up); otherwise it is dropped and counted.
+   * (counters, whose merge adds up); otherwise it goes to the spool (or is dropped and counted).
    */
   retry: boolean;
   /**
@@ -23,8 +24,13 @@ export interface WriteBehindOptions<Value> {
    * (what other checks answered in the same turn goes with it). Default 10 ms.
    */
   delayMs?: number;
-  /** Pending keys past which a flush starts at once, and past which a retried batch is dropped. Default 2,000. */
+  /** Pending keys past which a flush starts at once, and past which a retried batch is given up on. Default 2,000. */
   maxPending?: number;
+  /**
+   * Where a batch given up on goes instead of being dropped, and what is still
+   * pending at close(): kept on local disk and written when Redis answers again.
+   */
+  spool?: BookkeepingSpool;
   log: (message: string) => void;
 }
 
@@ -36,8 +42,9 @@ export class WriteBehind<Value> {
   private readonly delayMs: number;
   private readonly maxPending: number;
   private readonly failures: ThrottledLog;
-  /** Entries given up on (Redis did not take them and they could not wait longer). */
+  /** Entries lost: Redis did not take them, they could not wait longer, and no spool kept them. */
   dropped = 0;
+  private readonly spill: BatchSpill<Value> | undefined;
   /** Batches sent and not yet answered, oldest first. */
   private readonly writing: Array<ReadonlyMap<string, Value>> = [];
 
@@ -45,6 +52,7 @@ export class WriteBehind<Value> {
     this.delayMs = options.delayMs ?? 10;
     this.maxPending = options.maxPending ?? 2_000;
     this.failures = new ThrottledLog(options.log);
+    this.spill = options.spool?.lane(options.name, options.write);
   }
 
   add(key: string, value: Value): void {
@@ -102,7 +110,7 @@ export class WriteBehind<Value> {
       try {
         await this.options.write(batch);
       } catch (error) {
-        this.giveBack(batch, error as Error);
+        await this.giveBack(batch, error as Error);
       } finally {
         this.writing.splice(this.writing.indexOf(batch), 1);
       }
@@ -112,17 +120,40 @@ export class WriteBehind<Value> {
     if (this.flushing === current) this.flushing = undefined;
   }
 
-  private giveBack(batch: ReadonlyMap<string, Value>, error: Error): void {
-    if (!this.options.retry || this.pending.size + batch.size > this.maxPending) {
-      this.dropped += batch.size;
-      this.failures.note(this.options.name, `${this.options.name}: ${batch.size} pending writes dropped (${error.message})`);
-      return;
-    }
+  /**
+   * Writes what is pending; what Redis does not take even then goes to the spool
+   * (or is dropped without one) rather than waiting for a retry that will not come.
+   */
+  async close(): Promise<void> {
+    await this.flush();
+    this.disarm();
+    if (this.pending.size === 0) return;
+    const left = this.pending;
+    this.pending = new Map();
+    await this.giveUp(left, 'the gate is stopping');
+  }
+
+  private async giveBack(batch: ReadonlyMap<string, Value>, error: Error): Promise<void> {
+    if (!this.options.retry || this.pending.size + batch.size > this.maxPending) return this.giveUp(batch, error.message);
     this.failures.note(this.options.name, `${this.options.name}: ${batch.size} pending writes kept for a retry (${error.message})`);
     for (const [key, value] of batch) {
       const newer = this.pending.get(key);
       this.pending.set(key, newer === undefined ? value : this.options.merge(value, newer));
     }
     if (!this.cancelDue) this.arm(Math.max(this.delayMs, 100));
+  }
+
+  private async giveUp(batch: ReadonlyMap<string, Value>, why: string): Promise<void> {
+    if (this.spill) {
+      try {
+        await this.spill.keep(batch);
+        this.failures.note(this.options.name, `${this.options.name}: ${batch.size} pending writes kept in the local spool until Redis answers (${why})`);
+        return;
+      } catch (error) {
+        why = `${why}; the spool could not keep them either: ${(error as Error).message}`;
+      }
+    }
+    this.dropped += batch.size;
+    this.failures.note(this.options.name, `${this.options.name}: ${batch.size} pending writes dropped (${why})`);
   }
 }

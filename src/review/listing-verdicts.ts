@@ -6,6 +6,7 @@ import type { Reason, Verdict } from '../gate/reason.js';
 import type { CheckRequest } from '../gate/check-request.js';
 import { luaCommand } from '../redis/lua-command.js';
 import { slotGroups } from '../redis/slot-groups.js';
+import type { BookkeepingSpool } from '../redis/bookkeeping-spool.js';
 import { WriteBehind } from '../redis/write-behind.js';
 import { verdictShardOf } from '../redis/verdict-shard.js';
 import { allowRecordMillis, packAllowRecord, packCheckId, unpackAllowRecord, unpackCheckId } from './allow-record.js';
@@ -77,6 +78,8 @@ export interface ListingVerdictsOptions {
   allowRetentionSeconds?: number;
   /** Buckets per period (a day by default) and verdict shard for the compact allow records (GATE_ALLOW_RECORD_BUCKETS). Default 16. */
   allowRecordBuckets?: number;
+  /** Keeps on local disk the records Redis does not take, to write them when it answers again. */
+  spool?: BookkeepingSpool;
 }
 
 export class ListingVerdicts {
@@ -113,6 +116,7 @@ export class ListingVerdicts {
       merge: (_older, newer) => newer,
       write: (batch) => this.writeAll(batch),
       log: options.log ?? (() => undefined),
+      ...(options.spool ? { spool: options.spool } : {}),
     });
   }
 
@@ -155,9 +159,14 @@ export class ListingVerdicts {
     return this.later.dropped;
   }
 
-  /** Writes the records still waiting (on shutdown). */
+  /** Writes the records still waiting. */
   flush(): Promise<void> {
     return this.later.flush();
+  }
+
+  /** Writes the records still waiting, or keeps them in the spool (on shutdown). */
+  close(): Promise<void> {
+    return this.later.close();
   }
 
   private async writeAll(batch: ReadonlyMap<string, PendingRecord>): Promise<void> {

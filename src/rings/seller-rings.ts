@@ -9,6 +9,7 @@ import { LRUCache } from 'lru-cache';
 import { GenerationCache } from '../cache/generation-cache.js';
 import { luaCommand } from '../redis/lua-command.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
+import type { BookkeepingSpool } from '../redis/bookkeeping-spool.js';
 import { WriteBehind } from '../redis/write-behind.js';
 import { RingFlags } from './ring-flags.js';
 
@@ -45,6 +46,8 @@ export interface SellerRingsOptions {
   /** How long a seller's recorded listings are kept (besides its 500 latest), in ms (GATE_RETENTION_DAYS). Default 180 days. */
   listingsWindowMs?: number;
   log?: (message: string) => void;
+  /** Keeps on local disk the links Redis does not take for too long (and those left at closeLinks()). */
+  spool?: BookkeepingSpool;
 }
 
 /** A link waiting to be written with others. */
@@ -114,6 +117,7 @@ export class SellerRings {
       merge: (_older, newer) => newer,
       write: (batch) => this.linkMany(batch),
       log: options.log ?? (() => undefined),
+      ...(options.spool ? { spool: options.spool } : {}),
     });
     this.statusCommand = luaCommand<StatusCommand>(redis, 'ring-status', 1);
     this.confirmCommand = luaCommand<ConfirmCommand>(redis, 'confirm-seller', 1, ['ring-flags']);
@@ -172,6 +176,11 @@ export class SellerRings {
   /** Writes the links still waiting (on shutdown; every read of the graph here does it first, so this instance reads its own links). */
   flushLinks(): Promise<void> {
     return this.laterLinks.flush();
+  }
+
+  /** Writes the links still waiting, or keeps them in the spool (on shutdown). */
+  closeLinks(): Promise<void> {
+    return this.laterLinks.close();
   }
 
   /** Links given up on (Redis did not take them and too many were waiting), for /metrics. */
