@@ -15,7 +15,7 @@ import type { RoleCheck } from '../auth/require-role.js';
 import { GateError } from '../errors/gate-error.js';
 import { fingerprintsFromShared, type FingerprintIndexes } from '../fingerprint/fingerprint-indexes.js';
 import type { FingerprintSnapshot } from '../fingerprint/fingerprint-bank.js';
-import { decideListing, degradedSignal, type DecisionContext, type ListingDecision } from '../gate/decide-listing.js';
+import { decideListing, type DecisionContext, type ListingDecision } from '../gate/decide-listing.js';
 import type { CheckRequest } from '../gate/check-request.js';
 import type { CheckResponse } from '../gate/check-response.js';
 import type { ThreadCheckOutcome } from '../gate/check-service.js';
@@ -299,7 +299,7 @@ function keptOf(request: CheckRequest, response: CheckResponse, decision: Listin
     response,
     brands: decision.brands,
     fingerprintHits: decision.fingerprintHits,
-    degradedSignals: decision.degraded.map(degradedSignal),
+    degradedSignals: decision.degraded.map((d) => d.signal),
     matchMicros,
     late,
     decidedAt: new Date().toISOString(),

@@ -32,7 +32,7 @@ import { causesOf, type CauseLedger } from '../enforcement/cause-ledger.js';
 import type { CompiledPack } from '../pack/compiled-pack.js';
 import type { ServerTiming } from '../observability/server-timing.js';
 import { bankedEntryOwner } from '../rights-holder/banked-entry-ref.js';
-import { ALLIANCE_REF, decideListing, degradedSignal, type DecisionContext, type NamedFingerprintHits } from './decide-listing.js';
+import { ALLIANCE_REF, decideListing, type DecisionContext, type DegradedSignal, type ListingSignals, type NamedFingerprintHits } from './decide-listing.js';
 import type { AllianceSellers } from '../alliance/alliance-sellers.js';
 import type { DegradableSignal, FailMode } from '../config/gate-config.js';
 import type { AdmissionLimit } from './admission-limit.js';
@@ -58,7 +58,7 @@ export interface ThreadCheckOutcome {
   brands: string[];
   fingerprintHits: NamedFingerprintHits;
   /** Signals that could not be computed (`text` of `text:budget`). */
-  degradedSignals: string[];
+  degradedSignals: Array<DegradedSignal['signal']>;
   matchMicros: number;
   /** Answered past the deadline and its grace. */
   late: boolean;
@@ -107,6 +107,12 @@ export interface CheckServiceParts {
 /** The ring signal of a check whose seller and attributes the flags table has never seen in a confirmed ring. */
 const RING_FROM_TABLE: Outcome<RingStatus> = { ok: true, value: NO_CONFIRMED_RING };
 const NO_PERSON_VERDICT: Outcome<PersonVerdict | undefined> = { ok: true, value: undefined };
+
+/** A check's signals, and the ring attributes left to link after the answer (those the ring question did not link). */
+interface GatheredSignals {
+  signals: ListingSignals & { person: Outcome<PersonVerdict | undefined> };
+  unlinked: RingAttribute[] | undefined;
+}
 
 
 /** One error object for every refusal: a refusal must cost the event loop as little as possible (no stack trace). */
@@ -175,33 +181,70 @@ export class CheckService {
   async check(request: CheckRequest, startedAt: number, deadlineMs: number, matched?: PrecomputedMatch, timing?: ServerTiming, source: CheckSource = 'traffic'): Promise<CheckResponse> {
     const compiled = this.parts.livePack.forSeller(request.sellerId);
     if (!compiled) throw new GateError('GATE_ERR_NOT_READY', 'no policy pack is live yet');
-    const { pack } = compiled;
-    const checkId = `ck_${randomUUID()}`;
     const banks = this.parts.fingerprints.current;
     const precomputed = matched !== undefined && matched.packKey === compiled.key && matched.banksVersion === banks.shared.version ? matched.match : undefined;
+    // Asked only when a person may have decided about this listing (the table says so).
+    const hash = this.parts.decided.mightHave(request.listingId) ? contentHash(request) : undefined;
+    const gathered = await this.gatherSignals(request, compiled, banks, precomputed, hash, startedAt, deadlineMs, timing);
+    const decision = decideListing(this.decisionContext(compiled, banks), request, gathered.signals);
+    for (const { signal } of decision.degraded) this.parts.metrics.degraded.inc({ signal });
+    if (decision.shadow) this.parts.shadow.count(decision.shadow, request.listingId, decision.verdict);
+    const response: CheckResponse = {
+      checkId: `ck_${randomUUID()}`,
+      listingId: request.listingId,
+      verdict: decision.verdict,
+      score: decision.score,
+      reasons: decision.reasons,
+      policyVersion: compiled.pack.packVersion,
+      tookMicros: 0,
+    };
+    const person = gathered.signals.person;
+    let decidedBy = 'gate';
+    if (person.ok && person.value !== undefined) {
+      // A person decided this very content: their verdict stands, and nothing is queued again.
+      response.verdict = person.value;
+      decidedBy = 'reviewer';
+    } else if (response.verdict === 'review') decidedBy = await this.queueReview(request, response, decision.brands, hash, startedAt, deadlineMs, timing);
+    else if (response.verdict === 'allow' && this.drawForQa()) this.sampleForQa(request, response, hash, decision.brands);
+    const record: ListingVerdict = { listingId: request.listingId, verdict: response.verdict, decidedBy, decidedAt: new Date().toISOString(), checkId: response.checkId, policyVersion: response.policyVersion, reasons: response.reasons };
+    if (response.reviewId) record.reviewId = response.reviewId;
+    if (hash !== undefined) record.contentHash = hash;
+    // Recorded once the answer is on its way: the seller waits for the verdict, not for its bookkeeping.
+    setImmediate(() => {
+      this.recordOutcome(request, record, decision.brands, decision.fingerprintHits, gathered.unlinked);
+      if (source === 'traffic') this.parts.sample?.add(request);
+    });
+    response.tookMicros = Math.round((performance.now() - startedAt) * 1000);
+    timing?.mark('decide');
+    this.parts.metrics.checks.inc({ verdict: response.verdict });
+    this.parts.metrics.checkSeconds.observe(response.tookMicros / 1e6);
+    if (isLate(response.tookMicros, deadlineMs)) this.parts.metrics.lateChecks.inc();
+    return response;
+  }
+
+  /**
+   * Matching (unless a check thread matched already), the lists, the ring and a
+   * person's verdict, side by side, each settled by the signal budget of the
+   * deadline. The pool full: shed as configured (503 thrown, or a degraded text signal).
+   */
+  private async gatherSignals(request: CheckRequest, compiled: CompiledPack, banks: FingerprintSnapshot, precomputed: ListingMatch | undefined, hash: string | undefined, startedAt: number, deadlineMs: number, timing: ServerTiming | undefined): Promise<GatheredSignals> {
     const shed = precomputed === undefined && this.parts.pool.listingsInFlight >= this.parts.maxListingsInFlight;
     if (shed) {
       this.parts.metrics.shed.inc({ mode: this.parts.shedMode });
       if (this.parts.shedMode === '503') throw new GateError('GATE_ERR_OVERLOADED', 'the matching pool is full; retry after the retry-after delay');
     }
-
     let timer: NodeJS.Timeout | undefined;
     const remaining = signalBudgetMs(deadlineMs, performance.now() - startedAt);
     const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
       timer = setTimeout(() => resolve(TIMED_OUT), remaining);
     });
-    const listing = listingToMatch(request);
     const attributes = ringAttributes(request);
-    const region = request.attributes?.shipFrom ?? '';
     // The ring is asked about only when the flags table may hold the seller or an attribute;
     // otherwise it is linked with the rest of the bookkeeping, after the answer.
     const ringAsked = this.parts.rings.mightBeInConfirmedRing(request.sellerId, attributes);
     const limit = this.parts.admissionLimit;
     if (precomputed?.matchMicros !== undefined) this.parts.metrics.matchingSeconds.observe(precomputed.matchMicros / 1e6);
-    const matching = precomputed ? Promise.resolve(precomputed) : shed ? Promise.reject(new Error('shed')) : this.parts.pool.match(compiled, banks, listing);
-    // Asked only when a person may have decided about this listing (the table says so).
-    const decidedAsked = this.parts.decided.mightHave(request.listingId);
-    const hash = decidedAsked ? contentHash(request) : undefined;
+    const matching = precomputed ? Promise.resolve(precomputed) : shed ? Promise.reject(new Error('shed')) : this.parts.pool.match(compiled, banks, listingToMatch(request));
     const [text, lists, ring, person] = await Promise.all([
       settleBefore<ListingMatch>(
         shed || precomputed
@@ -214,7 +257,7 @@ export class CheckService {
         deadline,
       ),
       settleBefore<ListHit[]>(this.parts.lists.check(listProbes(request)), deadline),
-      ringAsked ? settleBefore<RingStatus>(this.parts.rings.linkAndStatus(request.sellerId, attributes, request.listingId, region), deadline) : RING_FROM_TABLE,
+      ringAsked ? settleBefore<RingStatus>(this.parts.rings.linkAndStatus(request.sellerId, attributes, request.listingId, request.attributes?.shipFrom ?? ''), deadline) : RING_FROM_TABLE,
       hash !== undefined ? settleBefore(this.parts.decided.verdictOf(request.listingId, hash), deadline) : NO_PERSON_VERDICT,
     ]);
     clearTimeout(timer);
@@ -222,66 +265,39 @@ export class CheckService {
       timing.mark('signals');
       if (text.ok && text.value.matchMicros !== undefined) timing.add('of-which-match', text.value.matchMicros / 1000);
     }
+    return { signals: { text, lists, ring, person, shed }, unlinked: ringAsked ? undefined : attributes };
+  }
 
-    const decision = decideListing(this.decisionContext(compiled, banks), request, { text, lists, ring, person, shed });
-    for (const reason of decision.degraded) this.parts.metrics.degraded.inc({ signal: degradedSignal(reason) });
-    const { verdict, brands, fingerprintHits, reasons } = decision;
-    if (decision.shadow) this.parts.shadow.count(decision.shadow, request.listingId, verdict);
-
-    const response: CheckResponse = {
-      checkId,
-      listingId: request.listingId,
-      verdict,
-      score: decision.score,
-      reasons,
-      policyVersion: pack.packVersion,
-      tookMicros: 0,
-    };
-    let decidedBy = 'gate';
-    if (person.ok && person.value !== undefined) {
-      // A person decided this very content: their verdict stands, and nothing is queued again.
-      response.verdict = person.value;
-      decidedBy = 'reviewer';
-    } else if (verdict === 'review') {
-      // The id is chosen here, so that a late write to Redis and a replay of the
-      // spool land on the same item (the enqueue script de-duplicates by content).
-      const item = { ...reviewItemOf(request, response, hash ?? contentHash(request), brands, 'normal'), reviewId: newReviewId() };
-      let queued: EnqueueResult;
-      const queueingFrom = performance.now();
-      const kept = await queueOrSpool(this.parts.reviews, this.parts.spool, item, queueBudgetMs(deadlineMs, queueingFrom - startedAt));
-      this.parts.metrics.reviewQueueSeconds.observe((performance.now() - queueingFrom) / 1000);
-      timing?.mark('review-queue');
-      if (!kept.spooled) queued = kept.result;
-      else {
-        // Redis could not take it in time: it is on local disk, replayed when Redis answers.
-        this.parts.metrics.degraded.inc({ signal: 'review-queue' });
-        this.failures.note('review-spooled', `review item for ${request.listingId} spooled: ${kept.why}`);
-        response.reasons.push({ code: 'degraded', ref: 'review-queue:spooled' });
-        queued = { kind: 'queued', reviewId: item.reviewId, created: true };
-      }
-      if (queued.kind === 'decided') {
-        // A reviewer already decided this very content: their verdict stands.
-        response.verdict = queued.decision;
-        decidedBy = 'reviewer';
-      } else {
-        if (queued.created) this.parts.metrics.reviewsQueued.inc();
-        response.reviewId = queued.reviewId;
-      }
-    } else if (verdict === 'allow' && this.drawForQa()) this.sampleForQa(request, response, hash, brands);
-    const record: ListingVerdict = { listingId: request.listingId, verdict: response.verdict, decidedBy, decidedAt: new Date().toISOString(), checkId, policyVersion: pack.packVersion, reasons: response.reasons };
-    if (response.reviewId) record.reviewId = response.reviewId;
-    if (hash !== undefined) record.contentHash = hash;
-    // Recorded once the answer is on its way: the seller waits for the verdict, not for its bookkeeping.
-    setImmediate(() => {
-      this.recordOutcome(request, record, brands, fingerprintHits, ringAsked ? undefined : attributes);
-      if (source === 'traffic') this.parts.sample?.add(request);
-    });
-    response.tookMicros = Math.round((performance.now() - startedAt) * 1000);
-    timing?.mark('decide');
-    this.parts.metrics.checks.inc({ verdict: response.verdict });
-    this.parts.metrics.checkSeconds.observe(response.tookMicros / 1e6);
-    if (isLate(response.tookMicros, deadlineMs)) this.parts.metrics.lateChecks.inc();
-    return response;
+  /**
+   * A review verdict's item, in Redis (or the local spool) before the answer
+   * names it. Returns who decided: a reviewer, when one already decided this very
+   * content (their verdict replaces the answer's).
+   */
+  private async queueReview(request: CheckRequest, response: CheckResponse, brands: readonly string[], hash: string | undefined, startedAt: number, deadlineMs: number, timing: ServerTiming | undefined): Promise<string> {
+    // The id is chosen here, so that a late write to Redis and a replay of the
+    // spool land on the same item (the enqueue script de-duplicates by content).
+    const item = { ...reviewItemOf(request, response, hash ?? contentHash(request), brands, 'normal'), reviewId: newReviewId() };
+    let queued: EnqueueResult;
+    const queueingFrom = performance.now();
+    const kept = await queueOrSpool(this.parts.reviews, this.parts.spool, item, queueBudgetMs(deadlineMs, queueingFrom - startedAt));
+    this.parts.metrics.reviewQueueSeconds.observe((performance.now() - queueingFrom) / 1000);
+    timing?.mark('review-queue');
+    if (!kept.spooled) queued = kept.result;
+    else {
+      // Redis could not take it in time: it is on local disk, replayed when Redis answers.
+      this.parts.metrics.degraded.inc({ signal: 'review-queue' });
+      this.failures.note('review-spooled', `review item for ${request.listingId} spooled: ${kept.why}`);
+      response.reasons.push({ code: 'degraded', ref: 'review-queue:spooled' });
+      queued = { kind: 'queued', reviewId: item.reviewId, created: true };
+    }
+    if (queued.kind === 'decided') {
+      // A reviewer already decided this very content: their verdict stands.
+      response.verdict = queued.decision;
+      return 'reviewer';
+    }
+    if (queued.created) this.parts.metrics.reviewsQueued.inc();
+    response.reviewId = queued.reviewId;
+    return 'gate';
   }
 
   /**

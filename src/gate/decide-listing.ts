@@ -54,12 +54,19 @@ export interface ListingDecision {
   score: number;
   /** The scored reasons, then the degraded ones. */
   reasons: Reason[];
-  degraded: Reason[];
+  degraded: DegradedSignal[];
   /** Live ids of the brands the listing named or whose banked items it matched. */
   brands: string[];
   fingerprintHits: NamedFingerprintHits;
   /** Set when a shadow entry matched: what the shadow entries would have done (never what the caller sees). */
   shadow?: ShadowOutcome;
+}
+
+/** A signal that could not be computed: which one, and the reason the answer gives for it. */
+export interface DegradedSignal {
+  /** `decision`: whether a person decided the listing. */
+  signal: DegradableSignal | 'decision';
+  reason: Reason;
 }
 
 const NO_FINGERPRINT_HITS: NamedFingerprintHits = { texts: [], images: [] };
@@ -110,28 +117,21 @@ function brandsInvolved(compiled: CompiledPack, match: ListingMatch | undefined,
   return [...out];
 }
 
-function degradedRef(signal: string, outcome: Outcome<unknown>, otherwise: string): Reason {
-  return { code: 'degraded', ref: `${signal}:${!outcome.ok && outcome.why === 'deadline' ? 'deadline' : otherwise}` };
-}
-
-/** The signal a degraded reason is about (`text` of `text:deadline`). */
-export function degradedSignal(reason: Reason): string {
-  const ref = reason.ref ?? '';
-  const colon = ref.indexOf(':');
-  return colon < 0 ? ref : ref.slice(0, colon);
+function degradedBy(signal: DegradedSignal['signal'], outcome: Outcome<unknown>, otherwise: string): DegradedSignal {
+  return { signal, reason: { code: 'degraded', ref: `${signal}:${!outcome.ok && outcome.why === 'deadline' ? 'deadline' : otherwise}` } };
 }
 
 export function decideListing(context: DecisionContext, request: CheckRequest, signals: ListingSignals): ListingDecision {
   const { compiled, banks } = context;
   const { pack } = compiled;
   const { text, lists, ring, person } = signals;
-  const degraded: Reason[] = [];
-  if (!text.ok) degraded.push(degradedRef('text', text, signals.shed ? 'shed' : 'unavailable'));
+  const degraded: DegradedSignal[] = [];
+  if (!text.ok) degraded.push(degradedBy('text', text, signals.shed ? 'shed' : 'unavailable'));
   // Text past its budget was left unread: what was found stands, the rest counts as not computed.
-  else if (text.value.textTruncated) degraded.push({ code: 'degraded', ref: 'text:budget' });
-  if (!lists.ok) degraded.push(degradedRef('lists', lists, 'unavailable'));
-  if (!ring.ok) degraded.push(degradedRef('ring', ring, 'unavailable'));
-  if (!person.ok) degraded.push(degradedRef('decision', person, 'unavailable'));
+  else if (text.value.textTruncated) degraded.push({ signal: 'text', reason: { code: 'degraded', ref: 'text:budget' } });
+  if (!lists.ok) degraded.push(degradedBy('lists', lists, 'unavailable'));
+  if (!ring.ok) degraded.push(degradedBy('ring', ring, 'unavailable'));
+  if (!person.ok) degraded.push(degradedBy('decision', person, 'unavailable'));
 
   const brandsNamed = text.ok ? brandsInvolved(compiled, text.value, []) : [];
   const index = brandIndexOf(compiled);
@@ -157,7 +157,7 @@ export function decideListing(context: DecisionContext, request: CheckRequest, s
   };
   const scored = scoreListing(pack, scoring);
   const verdict = withDegraded(scored.verdict, degraded, context.failModes);
-  const decision: ListingDecision = { verdict, score: scored.score, reasons: [...scored.reasons, ...degraded], degraded, brands, fingerprintHits };
+  const decision: ListingDecision = { verdict, score: scored.score, reasons: [...scored.reasons, ...degraded.map((d) => d.reason)], degraded, brands, fingerprintHits };
   // A pack without shadow entries pays this one property read.
   if (pack.shadow !== undefined) {
     const matches = findShadowMatches(pack, pack.shadow, request, scoring.textHits);
@@ -175,12 +175,11 @@ export function decideListing(context: DecisionContext, request: CheckRequest, s
 }
 
 /** Each signal that could not be computed moves the verdict as configured (default: at least review). */
-function withDegraded(scored: Verdict, degraded: readonly Reason[], failModes: DecisionContext['failModes']): Verdict {
+function withDegraded(scored: Verdict, degraded: readonly DegradedSignal[], failModes: DecisionContext['failModes']): Verdict {
   let verdict = scored;
-  for (const reason of degraded) {
-    const signal = degradedSignal(reason);
+  for (const { signal } of degraded) {
     if (signal === 'decision') continue; // not knowing of a person's verdict leaves the gate's standing
-    const mode = failModes[signal as DegradableSignal] ?? 'review';
+    const mode = failModes[signal];
     if (mode === 'closed') verdict = 'block';
     else if (mode === 'review' && verdict === 'allow') verdict = 'review';
   }
