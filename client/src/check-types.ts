@@ -1,8 +1,8 @@
 // The check's request and answer (docs/contract.md section 1) and the gate's error
-// codes (docs/errors.md). Copied from the gate's src/gate/check-request.ts,
-// check-response.ts, reason.ts and src/errors/gate-error.ts because a published
-// package cannot import files outside itself; test/client-types.test.ts fails the
-// build when a copy and its original differ.
+// codes (docs/errors.md). The gate uses these types as they are (src/gate/
+// check-request.ts, check-response.ts and reason.ts re-export them); the reason
+// and error codes are the gate's tables (REASON_CODES, GATE_ERRORS), and
+// test/client-package.test.ts does not compile when these unions differ from them.
 
 /** A listing as `POST /v1/check` receives it. */
 export interface CheckRequest {

@@ -1,13 +1,3 @@
-import type { Reason, Verdict } from './reason.js';
-
-/** The answer of `POST /v1/check` (contract section 1). */
-export interface CheckResponse {
-  checkId: string;
-  listingId: string;
-  verdict: Verdict;
-  score: number;
-  reasons: Reason[];
-  policyVersion: string;
-  reviewId?: string;
-  tookMicros: number;
-}
+// The answer of `POST /v1/check` (contract section 1). Its one definition is the
+// client package's, which a published package must hold itself.
+export type { CheckResponse } from '../../client/src/check-types.js';

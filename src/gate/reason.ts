@@ -15,13 +15,7 @@ export const REASON_CODES = [
 
 export type ReasonCode = (typeof REASON_CODES)[number];
 
-/** Why a listing got its verdict; offsets point into the caller's original field text. */
-export interface Reason {
-  code: ReasonCode;
-  ref: string;
-  field?: string;
-  start?: number;
-  end?: number;
-}
-
-export type Verdict = 'allow' | 'review' | 'block';
+// A reason and a verdict as the answer carries them: the client package's types
+// (client/src/check-types.ts), whose ReasonCode is the union of REASON_CODES
+// (test/client-package.test.ts does not compile when they differ).
+export type { Reason, Verdict } from '../../client/src/check-types.js';
