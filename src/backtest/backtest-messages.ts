@@ -5,12 +5,11 @@ import type { DegradableSignal, FailMode } from '../config/gate-config.js';
 import type { FingerprintSnapshot } from '../fingerprint/fingerprint-bank.js';
 import type { CheckRequest } from '../gate/check-request.js';
 import type { ListHit } from '../gate/list-hit.js';
-import type { MirrorChange } from '../lists/membership-mirror.js';
 import type { CompiledPack } from '../pack/compiled-pack.js';
 import type { RedisTls } from '../redis/connect-redis.js';
 import type { PersonVerdict } from '../review/decided-listings.js';
 import type { RingStatus } from '../rings/seller-rings.js';
-import type { TableName } from '../check-thread/thread-messages.js';
+import type { MirrorMessage } from '../check-thread/mirrored-state.js';
 import type { BacktestChanges } from './backtest-tally.js';
 
 export interface BacktestSetup {
@@ -37,9 +36,7 @@ export interface EventLoopSignals {
 }
 
 export type ToBacktest =
-  | { type: 'table'; table: TableName; change: MirrorChange }
-  | { type: 'alliance'; shares: Array<[string, readonly string[]]> }
-  | { type: 'demoted'; causes: string[] }
+  | MirrorMessage
   /** Replay the sample through both packs; the tables, shares and demoted causes came before. */
   | { type: 'start'; live: CompiledPack; candidate: CompiledPack; banks: FingerprintSnapshot }
   | { type: 'signals'; id: number; signals: EventLoopSignals[] };

@@ -6,7 +6,6 @@
 // whose answers both packs then judge with.
 import { parentPort, workerData } from 'node:worker_threads';
 import { needsEventLoop } from '../check-thread/needs-event-loop.js';
-import type { TableName } from '../check-thread/thread-messages.js';
 import { lowerThreadPriority } from '../config/lower-thread-priority.js';
 import { nameThread } from '../config/name-thread.js';
 import type { FingerprintSnapshot } from '../fingerprint/fingerprint-bank.js';
@@ -14,7 +13,7 @@ import { fingerprintsFromShared, type FingerprintIndexes } from '../fingerprint/
 import type { CheckRequest } from '../gate/check-request.js';
 import { decideListing } from '../gate/decide-listing.js';
 import { listProbes } from '../gate/list-probes.js';
-import { MembershipReplica } from '../lists/membership-replica.js';
+import { MirroredState } from '../check-thread/mirrored-state.js';
 import { listingToMatch } from '../matcher/listing-fields.js';
 import { matchListing } from '../matcher/match-listing.js';
 import type { ListingMatch } from '../matcher/match-task.js';
@@ -45,9 +44,7 @@ const READ_COUNT = 1000;
 const TEXT_BUDGET_MS = 1000;
 const NO_SIGNALS: EventLoopSignals = { lists: [], ring: NO_CONFIRMED_RING, person: undefined, sharing: [] };
 
-const tables: Record<TableName, MembershipReplica> = { lists: new MembershipReplica(), decided: new MembershipReplica(), rings: new MembershipReplica() };
-let shares: ReadonlyMap<string, readonly string[]> = new Map();
-let demoted: ReadonlySet<string> = new Set();
+const mirrored = new MirroredState();
 let nextAsk = 1;
 const asked = new Map<number, (signals: EventLoopSignals[]) => void>();
 
@@ -77,7 +74,7 @@ interface Matched {
 function judge(side: Side, banks: FingerprintSnapshot, request: CheckRequest, match: ListingMatch, signals: EventLoopSignals): SideVerdict {
   // A person decided this very content: their verdict stands under either pack.
   if (signals.person !== undefined) return { verdict: signals.person, reasons: [] };
-  const context = { compiled: side.compiled, banks, demoted, failModes: setup.failModes, brandsSharing: () => signals.sharing };
+  const context = { compiled: side.compiled, banks, demoted: mirrored.demoted, failModes: setup.failModes, brandsSharing: () => signals.sharing };
   const decision = decideListing(context, request, { text: { ok: true, value: match }, lists: { ok: true, value: signals.lists }, ring: { ok: true, value: signals.ring }, person: { ok: true, value: undefined } });
   return { verdict: decision.verdict, reasons: decision.reasons };
 }
@@ -122,7 +119,7 @@ async function replay(start: Extract<ToBacktest, { type: 'start' }>): Promise<Fr
         const toMatch = listingToMatch(request);
         const liveMatch = matchListing(live.db, live.compiled.meta, indexes, toMatch, TEXT_BUDGET_MS);
         const matched: Matched = { request, live: liveMatch, candidate: candidate.db === live.db ? liveMatch : matchListing(candidate.db, candidate.compiled.meta, indexes, toMatch, TEXT_BUDGET_MS) };
-        if (needsEventLoop(tables, shares, request, listProbes(request))) forEventLoop.push(matched);
+        if (needsEventLoop(mirrored.tables, mirrored.shares, request, listProbes(request))) forEventLoop.push(matched);
         else judgeBoth(matched, NO_SIGNALS);
       }
       if (forEventLoop.length > 0) {
@@ -145,13 +142,9 @@ async function replay(start: Extract<ToBacktest, { type: 'start' }>): Promise<Fr
 port.on('message', (message: ToBacktest) => {
   switch (message.type) {
     case 'table':
-      tables[message.table].apply(message.change);
-      break;
     case 'alliance':
-      shares = new Map(message.shares);
-      break;
     case 'demoted':
-      demoted = new Set(message.causes);
+      mirrored.apply(message);
       break;
     case 'signals':
       asked.get(message.id)?.(message.signals);

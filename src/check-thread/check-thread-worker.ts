@@ -31,7 +31,7 @@ import { brandIndexOf } from '../pack/brand-index.js';
 import { sellerBucket } from '../pack/seller-bucket.js';
 import { route, toGateError, type RouteOptions } from '../http/route-handler.js';
 import { RouteTable } from '../http/route-table.js';
-import { MembershipReplica } from '../lists/membership-replica.js';
+import { MirroredState } from './mirrored-state.js';
 import { listingToMatch } from '../matcher/listing-fields.js';
 import { matchListing } from '../matcher/match-listing.js';
 import type { ListingMatch } from '../matcher/match-task.js';
@@ -49,7 +49,7 @@ import { needsEventLoop } from './needs-event-loop.js';
 import { ForwardTarget } from './forward-target.js';
 import { pushThreadAllow, threadAllowCount, type ThreadAllow } from './thread-allows.js';
 import { rehearsalListings } from './rehearsal-listings.js';
-import type { CheckThreadSetup, FromThread, TableName, ThreadCounts, ToThread } from './thread-messages.js';
+import type { CheckThreadSetup, FromThread, ThreadCounts, ToThread } from './thread-messages.js';
 
 const setup = workerData as CheckThreadSetup;
 const port = parentPort;
@@ -76,9 +76,7 @@ let live: LoadedPack | undefined;
 /** A staged rollout's candidate and the seller buckets it judges (seller-bucket.ts). */
 let rollout: { loaded: LoadedPack; buckets: number } | undefined;
 let banks: { snapshot: FingerprintSnapshot; indexes: FingerprintIndexes } | undefined;
-const tables: Record<TableName, MembershipReplica> = { lists: new MembershipReplica(), decided: new MembershipReplica(), rings: new MembershipReplica() };
-let shares: ReadonlyMap<string, readonly string[]> = new Map();
-let demoted: ReadonlySet<string> = new Set();
+const mirrored = new MirroredState();
 const NONE: readonly string[] = [];
 const NO_LISTS = { ok: true as const, value: [] };
 const NO_RING = { ok: true as const, value: NO_CONFIRMED_RING };
@@ -175,13 +173,9 @@ function handle(message: ToThread): void {
       if (!banks || message.snapshot.shared.version > banks.snapshot.shared.version) banks = { snapshot: message.snapshot, indexes: fingerprintsFromShared(message.snapshot.shared) };
       break;
     case 'table':
-      tables[message.table].apply(message.change);
-      break;
     case 'alliance':
-      shares = new Map(message.shares);
-      break;
     case 'demoted':
-      demoted = new Set(message.causes);
+      mirrored.apply(message);
       break;
     case 'finished':
       waiting.get(message.id)?.resolve(message.response);
@@ -223,8 +217,8 @@ function finishOnEventLoop(request: CheckRequest, startedAt: number, deadlineMs:
 
 /** The thread's own verdict, or `undefined` when only the event loop can finish the check. */
 function decideHere(request: CheckRequest, probes: readonly ListProbe[], match: ListingMatch, loaded: LoadedPack, current: NonNullable<typeof banks>): ListingDecision | undefined {
-  if (needsEventLoop(tables, shares, request, probes)) return undefined;
-  const context: DecisionContext = { compiled: loaded.compiled, banks: current.snapshot, demoted, failModes: setup.failModes, brandsSharing: () => NONE };
+  if (needsEventLoop(mirrored.tables, mirrored.shares, request, probes)) return undefined;
+  const context: DecisionContext = { compiled: loaded.compiled, banks: current.snapshot, demoted: mirrored.demoted, failModes: setup.failModes, brandsSharing: () => NONE };
   const decision = decideListing(context, request, { text: { ok: true, value: match }, lists: NO_LISTS, ring: NO_RING, person: NO_PERSON });
   // A review item must be in Redis (or the spool) before the answer names it.
   return decision.verdict === 'review' ? undefined : decision;
@@ -333,7 +327,7 @@ function rehearse(loaded: LoadedPack, budget: { rounds: number; ms: number }): v
     checkJsonDepth(bytes);
     const request = checkRequestOf(decodeBody(bytes, 'json'));
     const match = matchListing(loaded.db, loaded.compiled.meta, current.indexes, listingToMatch(request));
-    const decision = decideHere(request, listProbes(request), match, loaded, current) ?? decideListing({ compiled: loaded.compiled, banks: current.snapshot, demoted, failModes: setup.failModes, brandsSharing: () => NONE }, request, { text: { ok: true, value: match }, lists: NO_LISTS, ring: NO_RING, person: NO_PERSON });
+    const decision = decideHere(request, listProbes(request), match, loaded, current) ?? decideListing({ compiled: loaded.compiled, banks: current.snapshot, demoted: mirrored.demoted, failModes: setup.failModes, brandsSharing: () => NONE }, request, { text: { ok: true, value: match }, lists: NO_LISTS, ring: NO_RING, person: NO_PERSON });
     const response = responseOf(request, decision, loaded, startedAt);
     JSON.stringify(response);
     const kept = keptOf(request, response, decision, 0, false);
