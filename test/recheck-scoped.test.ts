@@ -3,10 +3,11 @@
 // a seller listed with `recheck: true` re-checks exactly that seller's listings
 // and its ring's, an image banked with it exactly the listings with an image
 // within distance 8; every other listing is counted out of scope and never
-// emitted. A text bank's job matches every listing and reports changes only; a
-// staged rollout refuses `recheck`.
+// emitted. A text bank's or a pack's job matches every listing and reports
+// changes only; a staged rollout refuses `recheck`.
 import { strict as assert } from 'node:assert';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { after, before, describe, it } from 'node:test';
 import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
@@ -14,7 +15,9 @@ import { ADMIN_TOKEN, REVIEWER_TOKEN, startTestGate, type TestGate } from './hel
 import { callGate, eventually } from './helpers/gate-calls.js';
 import { addEntries } from './helpers/intake-streams.js';
 import { adminCall, jobIn, jobVerdicts } from './helpers/recheck-jobs.js';
+import { DEMO_PACK_PATH } from '../src/config/gate-config.js';
 import { formatPhash, parsePhash } from '../src/fingerprint/phash.js';
+import type { PolicyPack } from '../src/pack/policy-pack.js';
 import { recheckKeys } from '../src/redis/redis-keys.js';
 
 interface Listing {
@@ -151,5 +154,28 @@ describe('re-check jobs scoped to a change', () => {
     assert.equal(staged.status, 400, JSON.stringify(answer));
     assert.equal(answer.error.field, 'recheck');
     assert.equal((await (await callGate(gate, 'GET', '/v1/admin/pack/versions', ADMIN_TOKEN)).body).rollout, null, 'no candidate was staged');
+  });
+
+  it('a pack made live with recheck=true keeps what changed against the pack it replaced and reports changes only', async () => {
+    const items: Listing[] = Array.from({ length: 20 }, (_, i) => ({ listingId: `P-${i}`, sellerId: `s-P-${i}`, title: i % 5 === 0 ? `LV 高仿 手提包 ${i}` : `Plain felt hat no. ${i}` }));
+    await checkAll(items);
+    const stream = await streamOf('pack', items);
+    const before = JSON.parse(readFileSync(DEMO_PACK_PATH, 'utf8')) as PolicyPack;
+    const next: PolicyPack = { ...before, packVersion: `${before.packVersion}-scoped`, thresholds: { ...before.thresholds, review: before.thresholds.review + 1 } };
+    const put = (query: string) => fetch(`${gate.url}/v1/admin/pack?${query}`, { method: 'PUT', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(next) });
+    const refused = await put(`recheck=true&onlyChanged=false&source=${encodeURIComponent(stream)}`);
+    assert.equal(refused.status, 400);
+    assert.equal(((await refused.json()) as { error: { field: string } }).error.field, 'onlyChanged');
+    assert.equal((await callGate(gate, 'GET', '/v1/admin/pack', ADMIN_TOKEN)).body.packVersion, before.packVersion, 'the refused pack is not live');
+    const made = await put(`recheck=true&source=${encodeURIComponent(stream)}`);
+    const answer = (await made.json()) as { packVersion: string; recheckId: string };
+    assert.equal(made.status, 200, JSON.stringify(answer));
+    assert.equal(answer.packVersion, next.packVersion);
+    const job = await jobIn(gate.url, ADMIN_TOKEN, answer.recheckId, 'done');
+    assert.deepEqual((job as unknown as { scope: unknown }).scope, { kind: 'pack', from: before.packVersion, to: next.packVersion, added: 0, removed: 0, changed: 0, settings: ['thresholds.review'] });
+    assert.equal((job as unknown as { outOfScope: number }).outOfScope, 0, 'any listing may meet a changed setting');
+    assert.equal(job.done, items.length);
+    assert.equal(job.onlyChanged, true);
+    assert.ok((await jobVerdicts(admin, prefix, job.id)).every((v) => String(v.fields.changed) === '1'), 'only changed verdicts are emitted');
   });
 });

@@ -1,7 +1,8 @@
 // Runs re-check jobs on this instance (docs/rechecks.md): at most one at a time,
 // taken from the running jobs nobody holds (a lease with a TTL, renewed while it
-// runs), a batch at a time: read after the job's cursor, decide each listing
-// (RecheckDecider, below live traffic), compare with its recorded verdict, and
+// runs), a batch at a time: read after the job's cursor, leave out the listings
+// the change that started it cannot move (recheck-scope.ts), decide each other
+// listing (RecheckDecider, below live traffic), compare with its recorded verdict, and
 // emit the batch with advance-recheck.lua, which moves the cursor in the same
 // script. A batch read twice (its holder died, or lost the lease) is emitted
 // once. The check path then records each changed verdict (review item, verdict
