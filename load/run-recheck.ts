@@ -12,7 +12,13 @@
 //         onlyChanged (nothing changes, so the run times the checking, not the
 //         emission); listings/s = entries done between two readings of the job
 //         while it runs / the time between.
-// Rounds, in order: live alone, the job alone, live with a job running flat out.
+//   scoped job: the seller of the first listing listed with `recheck: true` over
+//         the same stream: a job scoped to the change (docs/rechecks.md), its rate
+//         in entries read (out of scope included) a second.
+// Rounds, in order: live alone, the job alone, the scoped job alone, live with a
+// job running flat out. LOAD_LIVE=0 leaves out the live rounds;
+// LOAD_CPU_PROF_DIR=<dir> runs the gate with --cpu-prof (a profile per thread,
+// written as it stops).
 // Listings: /work/shared/corpus/dev.jsonl (LOAD_CORPUS) when there, else the
 // demo listing with varied ids.
 import { createHash, randomBytes } from 'node:crypto';
@@ -30,6 +36,8 @@ const CORPUS = process.env.LOAD_CORPUS ?? '/work/shared/corpus/dev.jsonl';
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 10);
 const LIVE_RATE = Number(process.env.LOAD_LIVE_RATE ?? 1000);
 const ENTRIES = Number(process.env.LOAD_RECHECK_ENTRIES ?? 100_000);
+const LIVE = process.env.LOAD_LIVE !== '0';
+const CPU_PROF_DIR = process.env.LOAD_CPU_PROF_DIR;
 const ADMIN_TOKEN = randomBytes(18).toString('base64url');
 const SOURCE = 'gate:{load}:recheck-source';
 
@@ -61,6 +69,14 @@ async function startJob(url: string): Promise<string> {
   const body = (await answer.json()) as { id?: string };
   if (answer.status !== 202 || !body.id) throw new Error(`the job did not start: ${answer.status} ${JSON.stringify(body)}`);
   return body.id;
+}
+
+/** The job a seller list change starts with `recheck: true`, scoped to that seller (and its ring). */
+async function startScopedJob(url: string, sellerId: string): Promise<string> {
+  const answer = await fetch(`${url}/v1/admin/lists/sellers`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ values: [sellerId], recheck: true, source: { stream: SOURCE } }) });
+  const body = (await answer.json()) as { recheckId?: string };
+  if (answer.status !== 200 || !body.recheckId) throw new Error(`the scoped job did not start: ${answer.status} ${JSON.stringify(body)}`);
+  return body.recheckId;
 }
 
 /** Listings/s of the job between its first reading past 5% and its last reading before 95% (or `until`). */
@@ -100,7 +116,8 @@ async function main(): Promise<void> {
   await embedded.start();
   const redis = new Redis(`redis://producer:${password}@127.0.0.1:${embedded.port}`);
   const port = await freePort();
-  const gate = await startProcess(repoPath('dist', 'src', 'main.js'), { PORT: String(port), HOST: '127.0.0.1', REDIS_URL: embedded.url, GATE_DATA_DIR: join(dir, 'gate'), GATE_ADMIN_TOKEN: ADMIN_TOKEN }, /listening on/, 60_000);
+  const nodeArgs = CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : [];
+  const gate = await startProcess(repoPath('dist', 'src', 'main.js'), { PORT: String(port), HOST: '127.0.0.1', REDIS_URL: embedded.url, GATE_DATA_DIR: join(dir, 'gate'), GATE_ADMIN_TOKEN: ADMIN_TOKEN }, /listening on/, 60_000, nodeArgs);
   const url = `http://127.0.0.1:${port}`;
   try {
     for (let i = 0; i < ENTRIES; i += 1000) {
@@ -109,12 +126,21 @@ async function main(): Promise<void> {
       await pipeline.exec();
     }
     // Warm-up of the live path (the job's rate is timed past its first 5%, its pool started by then).
-    await liveRound(port, bodies).done.then(() => undefined);
+    if (LIVE) await liveRound(port, bodies).done.then(() => undefined);
 
-    const alone = await liveRound(port, bodies).done;
-    console.log(`live alone:      ${describe(alone)}`);
+    const alone = LIVE ? await liveRound(port, bodies).done : undefined;
+    if (alone) console.log(`live alone:      ${describe(alone)}`);
     const jobAlone = await timeJob(url, await startJob(url));
     console.log(`job alone:       ${Math.round(jobAlone.rate)} listings/s`);
+    const seller = (JSON.parse(bodies[0] ?? '{}') as { sellerId?: string }).sellerId ?? '';
+    const scopedId = await startScopedJob(url, seller);
+    const scoped = await timeJob(url, scopedId);
+    const scopedView = (await (await fetch(`${url}/v1/admin/rechecks/${scopedId}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as { done: number; outOfScope: number };
+    console.log(`scoped job:      ${Math.round(scoped.rate)} entries/s (seller ${seller} listed: ${scopedView.done - scopedView.outOfScope} of ${scopedView.done} in scope)`);
+    if (!alone) {
+      console.log(`\nre-check: ${Math.round(jobAlone.rate)} listings/s alone, a scoped job ${Math.round(scoped.rate)} entries/s (target >= 20,000); live rounds left out (LOAD_LIVE=0)`);
+      return;
+    }
 
     const job = await startJob(url);
     await new Promise((r) => setTimeout(r, 300)); // under way

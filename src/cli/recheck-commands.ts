@@ -10,7 +10,8 @@ const PATH = '/v1/admin/rechecks';
 function jobText(job: Record<string, unknown>): string {
   const changed = job.changed as { total?: unknown } | undefined;
   const eta = typeof job.etaSeconds === 'number' && job.state === 'running' ? `, about ${Math.ceil(job.etaSeconds)} s left` : '';
-  return `${String(job.id)}: ${String(job.state)}, ${String(job.done)} of ${String(job.total)} checked, ${String(changed?.total ?? 0)} changed${eta}`;
+  const outOfScope = typeof job.outOfScope === 'number' && job.outOfScope > 0 ? ` (${job.outOfScope} out of the change's scope)` : '';
+  return `${String(job.id)}: ${String(job.state)}, ${String(job.done)} of ${String(job.total)} checked${outOfScope}, ${String(changed?.total ?? 0)} changed${eta}`;
 }
 
 const start: Command = {

@@ -42,6 +42,9 @@ export class FingerprintBank {
   private loaded = false;
   private readonly log: (message: string) => void;
   lastRebuildMs = 0;
+  /** Resolved by the next snapshot to arrive: added once a change is applied on the thread, so that snapshot holds the change. */
+  private indexWaiters: Array<() => void> = [];
+  private pendingIndex: Promise<void> | undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -97,6 +100,15 @@ export class FingerprintBank {
     if (!this.loaded) await this.reload();
   }
 
+  /**
+   * Resolves once this instance matches with every change it applied: add() and
+   * remove() answer when the thread holds a change, and it is indexed a few
+   * milliseconds later. A re-check started with the change waits for this.
+   */
+  indexed(): Promise<void> {
+    return this.pendingIndex ?? Promise.resolve();
+  }
+
   async add(kind: FingerprintKind, entries: readonly BankEntry[]): Promise<void> {
     if (entries.length === 0) return;
     await this.redis.hset(this.keys.fingerprints(kind), Object.fromEntries(entries.map((e) => [e.ref, e.value])));
@@ -140,11 +152,17 @@ export class FingerprintBank {
 
   private async apply(changes: BankChange[]): Promise<void> {
     const reply = await this.ask({ kind: 'apply', changes });
-    if (reply.kind === 'applied') this.sizes = reply.sizes;
+    if (reply.kind === 'applied') {
+      this.sizes = reply.sizes;
+      this.pendingIndex = new Promise((resolve) => this.indexWaiters.push(resolve));
+    }
   }
 
   /** A newer generation replaces the current one; an older one (overtaken on the way) is dropped. */
   private adopt(snapshot: FingerprintSnapshot): void {
+    // Even a snapshot overtaken by a newer one was built after the changes waiting.
+    for (const resolve of this.indexWaiters.splice(0)) resolve();
+    this.pendingIndex = undefined;
     if (snapshot.shared.version <= this.snapshot.shared.version) return;
     this.snapshot = snapshot;
     this.sizes = { ...snapshot.sizes };

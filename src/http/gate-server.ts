@@ -22,6 +22,7 @@ import { rm } from 'node:fs/promises';
 import { LIST_KINDS, type ListKind } from '../pack/policy-pack.js';
 import { checkStringArray, FieldIssues, isPlainObject } from '../validation/field-issues.js';
 import { isRedisUnavailable, route, toGateError, type RouteOptions } from './route-handler.js';
+import { setTimeout as delay } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { send, sendError } from './respond.js';
 import { RouteTable, type RegisteredRoute } from './route-table.js';
@@ -38,7 +39,11 @@ import { metricCounters } from '../stream/stream-counters.js';
 import { authorizeUpgrade, DRAIN_ANSWER_MARGIN_MS, registerCheckStream, STREAM_PATH, type CheckStreamRoute } from '../stream/stream-route.js';
 import { registerRecheckRoutes, type RecheckRouteParts } from './recheck-routes.js';
 import { registerWebhookRoutes, type WebhookRouteParts } from './webhook-routes.js';
-import { recheckAfterChange, recheckAfterChangeQuery, type StreamSource } from '../recheck/recheck-start.js';
+import { changesOnly, recheckAfterChange, recheckAfterChangeQuery, type StreamSource } from '../recheck/recheck-start.js';
+import { packScope } from '../recheck/pack-scope.js';
+import type { RecheckScope } from '../recheck/recheck-scope.js';
+import { sellersAndTheirRings } from '../recheck/seller-scope.js';
+import { isImageKind } from '../fingerprint/fingerprint-kind.js';
 import { adminName, checkPercent, registerPolicyRoutes, stageRollout, type PolicyRouteParts } from './policy-routes.js';
 
 export interface GateServerParts {
@@ -90,6 +95,9 @@ function listValues(body: unknown): string[] {
   if (issue || !values) throw new GateError('GATE_ERR_INVALID_FIELD', `${issue?.path ?? 'values'} ${issue?.message ?? 'is invalid'}`, { field: issue?.path ?? 'values' });
   return values;
 }
+
+/** How long a bank change with `recheck: true` waits for this instance's indexes to hold it before the job starts. */
+const INDEXED_WAIT_MS = 10_000;
 
 /** An uploaded pack may be this large, whatever GATE_MAX_BODY_BYTES says. */
 const MAX_PACK_UPLOAD_BYTES = 512 * 1024 * 1024;
@@ -237,10 +245,12 @@ export class GateServer {
         // The upload went to a file as it arrived; the pack-build process decodes it.
         const upload = body as PackFile;
         const rolloutPercent = new URLSearchParams(head.query).get('rolloutPercent');
-        if (rolloutPercent !== null) return this.uploadCandidate(upload, rolloutPercent, adminName(principal));
+        if (rolloutPercent !== null) return this.uploadCandidate(upload, rolloutPercent, adminName(principal), head.query);
         let live;
+        let recheck: StreamSource | undefined;
+        const before = p.livePack.current?.pack;
         try {
-          const recheck = recheckAfterChangeQuery(head.query, p.rechecks.redisPrefix);
+          recheck = changesOnly(recheckAfterChangeQuery(head.query, p.rechecks.redisPrefix), 'a pack');
           if (recheck) await p.rechecks.rechecks.checkSource(recheck);
           live = await p.packs.replace(upload, adminName(principal));
         } catch (error) {
@@ -250,7 +260,7 @@ export class GateServer {
         await p.audit.record({ who: adminName(principal), what: 'pack:replace', subject: live.pack.packVersion, details: { key: live.key, patterns: live.patternCount } });
         p.log(`pack ${live.pack.packVersion} made live by an admin (${live.patternCount} patterns, ${live.compileMillis.toFixed(0)} ms)`);
         const answer = { packVersion: live.pack.packVersion, key: live.key, patternCount: live.patternCount, compileMillis: Math.round(live.compileMillis), fromCache: live.fromCache };
-        return { ...answer, ...(await this.recheckAfter(recheckAfterChangeQuery(head.query, p.rechecks.redisPrefix), { by: 'pack:replace', packVersion: live.pack.packVersion })) };
+        return { ...answer, ...(await this.recheckAfter(recheck, { by: 'pack:replace', packVersion: live.pack.packVersion }, () => packScope(before, live.pack))) };
       }),
     );
 
@@ -276,7 +286,8 @@ export class GateServer {
         // What happened, not what was asked: values already (or never) listed are not counted.
         await p.audit.record({ who: 'admin', what: `list:${change}:${kind}`, details: { values: values.slice(0, 100), requested: values.length, [change === 'add' ? 'added' : 'removed']: count } });
         const answer = change === 'add' ? { kind, added: count } : { kind, removed: count };
-        return { ...answer, ...(await this.recheckAfter(recheck, { by: `list:${change}:${kind}`, values: values.length })) };
+        const scope = async (): Promise<RecheckScope> => (kind === 'sellers' ? { kind: 'sellers', sellers: await sellersAndTheirRings(p.enforcement.rings, values) } : { kind: 'list', list: kind, values });
+        return { ...answer, ...(await this.recheckAfter(recheck, { by: `list:${change}:${kind}`, values: values.length }, scope)) };
       });
     app.post('/v1/admin/lists/:kind', listChange('add'));
     app.del('/v1/admin/lists/:kind', listChange('remove'));
@@ -305,11 +316,16 @@ export class GateServer {
       route(this.options({ auth: admin, readsBody: true, paramCount: 1 }), async ({ head, body: raw }) => {
         const kind = fingerprintKindOf(head.params[0] ?? '');
         const entries = bankEntries(kind, raw);
-        const recheck = recheckAfterChange(raw as Record<string, unknown>, p.rechecks.redisPrefix);
+        const asked = recheckAfterChange(raw as Record<string, unknown>, p.rechecks.redisPrefix);
+        const recheck = isImageKind(kind) ? asked : changesOnly(asked, 'a text bank');
         if (recheck) await p.rechecks.rechecks.checkSource(recheck);
         await p.fingerprints.add(kind, entries);
+        // The job decides with this instance's indexes: it starts once they hold the change (a rebuild that failed is logged by the bank).
+        if (recheck) await Promise.race([p.fingerprints.indexed(), delay(INDEXED_WAIT_MS, undefined, { ref: false })]);
         await p.audit.record({ who: 'admin', what: `bank:add:${kind}`, details: { refs: entries.slice(0, 100).map((e) => e.ref), count: entries.length } });
-        return { kind, added: entries.length, size: p.fingerprints.size(kind), ...(await this.recheckAfter(recheck, { by: `bank:add:${kind}`, entries: entries.length })) };
+        const scope = (): RecheckScope =>
+          kind === 'images' || kind === 'negative-images' ? { kind: 'images', bank: kind, phashes: entries.map((entry) => entry.value) } : { kind: 'texts', bank: kind, entries: entries.length };
+        return { kind, added: entries.length, size: p.fingerprints.size(kind), ...(await this.recheckAfter(recheck, { by: `bank:add:${kind}`, entries: entries.length }, scope)) };
       }),
     );
     app.del(
@@ -346,7 +362,7 @@ export class GateServer {
   }
 
   /** PUT /v1/admin/pack?rolloutPercent=N: the upload becomes a candidate judging N% of sellers, not the live pack. */
-  private async uploadCandidate(upload: PackFile, rawPercent: string, who: string): Promise<Record<string, unknown>> {
+  private async uploadCandidate(upload: PackFile, rawPercent: string, who: string, query: string): Promise<Record<string, unknown>> {
     const p = this.parts;
     const issues = new FieldIssues();
     const percent = checkPercent(issues, 'rolloutPercent', rawPercent.trim() === '' ? undefined : Number(rawPercent));
@@ -355,6 +371,8 @@ export class GateServer {
         const issue = issues.first();
         throw new GateError('GATE_ERR_INVALID_FIELD', `${issue?.path ?? 'rolloutPercent'} ${issue?.message ?? 'is invalid'}`, { field: 'rolloutPercent' });
       }
+      // A re-check decides with the live pack; a candidate is not it, so a job would see nothing of the change (docs/rechecks.md).
+      if (recheckAfterChangeQuery(query, p.rechecks.redisPrefix)) throw new GateError('GATE_ERR_INVALID_FIELD', 'recheck cannot go with rolloutPercent: a staged pack is a candidate, not the live pack a re-check decides with; re-check with PUT /v1/admin/pack?recheck=true (no rollout), or POST /v1/admin/rechecks once the candidate is promoted', { field: 'recheck' });
       const entry = await p.packs.candidate(upload, who);
       await p.audit.record({ who, what: 'pack:candidate', subject: entry.version, details: { key: entry.key, patterns: entry.patterns } });
       return { packVersion: entry.version, key: entry.key, patternCount: entry.patterns, ...(await stageRollout({ packs: p.packs, audit: p.audit, log: p.log }, entry.version, percent, who)) };
@@ -363,10 +381,10 @@ export class GateServer {
     }
   }
 
-  /** The job an admin's change asked for (`recheck: true`), started once the change is made: `{ recheckId }` for the answer. */
-  private async recheckAfter(source: StreamSource | undefined, trigger: Record<string, unknown>): Promise<{ recheckId?: string }> {
+  /** The job an admin's change asked for (`recheck: true`), started once the change is made and scoped to it: `{ recheckId }` for the answer. */
+  private async recheckAfter(source: StreamSource | undefined, trigger: Record<string, unknown>, scope: () => RecheckScope | Promise<RecheckScope>): Promise<{ recheckId?: string }> {
     if (!source) return {};
-    const { id, total } = await this.parts.rechecks.rechecks.startOverStream(source, trigger);
+    const { id, total } = await this.parts.rechecks.rechecks.startOverStream(source, trigger, await scope());
     await this.parts.audit.record({ who: 'admin', what: 'recheck:start', subject: id, details: { source: source.stream, total, ...trigger } });
     return { recheckId: id };
   }

@@ -13,9 +13,9 @@ const boolQuery: Schema = { type: 'string', enum: ['true', 'false', '1', '0'] };
 
 /** The fields any list or bank change may add to start a re-check job after it (docs/rechecks.md). */
 const RECHECK_AFTER: Readonly<Record<string, Schema>> = {
-  recheck: { type: 'boolean', description: 'Re-check the listings of `source` once the change is made.' },
+  recheck: { type: 'boolean', description: 'Re-check the listings of `source` once the change is made, scoped to it: only listings the change can move are matched (docs/rechecks.md), the others counted `outOfScope`.' },
   source: { $ref: '#/components/schemas/RecheckSource' },
-  onlyChanged: { type: 'boolean', default: true, description: 'Emit only verdicts that changed.' },
+  onlyChanged: { type: 'boolean', default: true, description: 'Emit only verdicts that changed; false is refused for a text bank (every listing is matched, only changes reported).' },
 };
 
 const LIVE_PACK: Schema = object(
@@ -36,9 +36,9 @@ export const adminPaths: RouteGroup = {
         access: 'admin',
         parameters: [
           queryParam('rolloutPercent', 'Stage the upload as a candidate judging this share of sellers (0-100, two decimals) instead of making it live.', { type: 'number', minimum: 0, maximum: 100 }),
-          queryParam('recheck', 'Re-check `source` once the pack is live.', boolQuery),
+          queryParam('recheck', 'Re-check `source` once the pack is live: every listing is matched, only changed verdicts are reported. Refused (400, field `recheck`) with `rolloutPercent`: a candidate is not the live pack a re-check decides with.', boolQuery),
           queryParam('source', 'The Redis stream of listings to re-check.', { type: 'string' }),
-          queryParam('onlyChanged', 'Emit only verdicts that changed (default true).', boolQuery),
+          queryParam('onlyChanged', 'Emit only verdicts that changed: true (the default) or absent; false is refused for a pack change.', boolQuery),
         ],
         body: { description: 'A policy pack (docs/contract.md section 2; its schema alone at /pack.schema.json).', schema: ref.schema('PolicyPack') },
         answer: {

@@ -23,6 +23,8 @@ const RECHECK_JOB: Schema = object(
     changed: object({ total: { type: 'integer' }, byKind: { type: 'object', additionalProperties: { type: 'integer' } } }),
     unrecorded: { type: 'integer' },
     invalid: { type: 'integer' },
+    outOfScope: { type: 'integer', description: 'Listings a job scoped to a change skipped without matching: the change cannot move their verdict (never emitted).' },
+    scope: { type: 'object', description: 'What the change that started the job changed: `kind` (`sellers`, `list`, `images`, `texts`, `pack`) and counts; absent for a job over every listing.' },
     verdictsStream: { type: 'string' },
     createdAt: { type: 'string' },
     updatedAt: { type: 'string' },

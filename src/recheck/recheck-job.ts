@@ -42,6 +42,10 @@ export interface RecheckJobView {
   unrecorded: number;
   /** Entries that held no valid check request (their errors are in the verdicts stream). */
   invalid: number;
+  /** Listings a job scoped to a change skipped: the change cannot move their verdict (never emitted). */
+  outOfScope: number;
+  /** What the change that started the job changed (kind and counts, recheck-scope.ts); absent for a job over every listing. */
+  scope?: Record<string, unknown>;
   /** The job's verdicts stream: changed verdicts (every verdict without onlyChanged) and bad entries' errors. */
   verdictsStream: string;
   createdAt: string;
@@ -85,10 +89,12 @@ export function recheckJobView(fields: Record<string, string>, verdictsStream: s
     changed: { total: changedTotal, byKind },
     unrecorded: Number(fields.unrecorded ?? 0),
     invalid: Number(fields.invalid ?? 0),
+    outOfScope: Number(fields.outOfScope ?? 0),
     verdictsStream,
     createdAt: isoOf(fields.createdAt),
     updatedAt: isoOf(fields.updatedAt),
   };
   if (fields.finishedAt) view.finishedAt = isoOf(fields.finishedAt);
+  if (fields.scope) view.scope = JSON.parse(fields.scope) as Record<string, unknown>;
   return view;
 }

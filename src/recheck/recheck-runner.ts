@@ -1,7 +1,8 @@
 // Runs re-check jobs on this instance (docs/rechecks.md): at most one at a time,
 // taken from the running jobs nobody holds (a lease with a TTL, renewed while it
-// runs), a batch at a time: read after the job's cursor, decide each listing
-// (RecheckDecider, below live traffic), compare with its recorded verdict, and
+// runs), a batch at a time: read after the job's cursor, leave out the listings
+// the change that started it cannot move (recheck-scope.ts), decide each other
+// listing (RecheckDecider, below live traffic), compare with its recorded verdict, and
 // emit the batch with advance-recheck.lua, which moves the cursor in the same
 // script. A batch read twice (its holder died, or lost the lease) is emitted
 // once. The check path then records each changed verdict (review item, verdict
@@ -16,6 +17,7 @@ import { ThrottledLog } from '../observability/throttled-log.js';
 import type { ListingVerdict } from '../review/listing-verdicts.js';
 import type { RecheckDecider } from './recheck-decider.js';
 import { CHANGED_PREFIX, changedField, type ChangeKind } from './recheck-job.js';
+import { scopeFilter, type ScopeFilter } from './recheck-scope.js';
 import type { RecheckRecord, RecheckStore, SourceEntry } from './recheck-store.js';
 
 export interface RecheckRunnerParts {
@@ -44,6 +46,9 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 /** What one batch emits, and the listings whose verdict changed (to record after). */
 interface Batch {
   records: RecheckRecord[];
+  /** Listings decided (in the job's scope). */
+  decided: number;
+  outOfScope: number;
   counts: Map<string, number>;
   changed: Array<{ request: CheckRequest; matched: PrecomputedMatch; kind: ChangeKind }>;
 }
@@ -54,6 +59,7 @@ export class RecheckRunner {
   private readonly failures: ThrottledLog;
   private readonly listings: Counter;
   private readonly changes: Counter;
+  private readonly outOfScope: Counter;
   private timer: NodeJS.Timeout | undefined;
   private current: Promise<void> | undefined;
   private currentId: string | undefined;
@@ -61,7 +67,8 @@ export class RecheckRunner {
 
   constructor(private readonly parts: RecheckRunnerParts) {
     this.failures = new ThrottledLog(parts.log);
-    this.listings = parts.registry.counter('gate_recheck_listings_total', 'Listings re-checked by this instance\'s jobs and emitted (a batch read again after a failover counts once, on the instance that emitted it).');
+    this.listings = parts.registry.counter('gate_recheck_listings_total', 'Listings re-checked by this instance\'s jobs (decided; a batch read again after a failover counts once, on the instance that emitted it).');
+    this.outOfScope = parts.registry.counter('gate_recheck_out_of_scope_total', 'Listings this instance\'s jobs scoped to a change skipped without matching: the change cannot move their verdict.');
     this.changes = parts.registry.counter('gate_recheck_changed_total', 'Verdicts re-check jobs of this instance found changed, by the recorded verdict (from) and the new one (to).');
     parts.registry.gauge('gate_recheck_jobs_running', 'Re-check jobs this instance is running now (0 or 1).', () => (this.currentId === undefined ? 0 : 1));
   }
@@ -114,11 +121,13 @@ export class RecheckRunner {
     log(`re-check ${id}: running on this instance`);
     let rate = 0;
     let attempt = 0;
+    let filter: ScopeFilter | undefined;
     try {
       while (held && !this.stopping) {
         try {
           const fields = await store.fields(id);
           if (fields.state !== 'running') break;
+          filter ??= scopeFilter(await store.scope(id, fields));
           while (this.parts.liveBusy() && !this.stopping) await sleep(LIVE_WAIT_MS);
           const startedAt = performance.now();
           const from = fields.cursor ?? '0-0';
@@ -127,7 +136,7 @@ export class RecheckRunner {
           const entries = await store.read(source, from, endId, settings.batch);
           const last = entries.length > 0 ? (entries[entries.length - 1] as SourceEntry)[0].toString() : from;
           const finished = entries.length < settings.batch || last === endId;
-          const batch = await this.check(id, entries, fields.onlyChanged === '1');
+          const batch = await this.check(id, entries, filter, fields.onlyChanged === '1' || filter.changesOnly);
           const seconds = (performance.now() - startedAt) / 1000;
           if (entries.length > 0 && seconds > 0) rate = rate === 0 ? entries.length / seconds : 0.7 * rate + 0.3 * (entries.length / seconds);
           const outcome = await store.advance({ id, token: this.token, from, to: last, entries: entries.length, rate, finished, counts: batch.counts, records: batch.records });
@@ -137,7 +146,8 @@ export class RecheckRunner {
             if (outcome.status === 'lease-lost') held = false;
             break;
           }
-          this.listings.inc({}, entries.length);
+          this.listings.inc({}, batch.decided);
+          this.outOfScope.inc({}, batch.outOfScope);
           for (const [field, by] of batch.counts) {
             if (!field.startsWith(CHANGED_PREFIX)) continue;
             const [was, now] = field.slice(CHANGED_PREFIX.length).split('->') as [string, string];
@@ -160,21 +170,26 @@ export class RecheckRunner {
     }
   }
 
-  /** Decides the batch's listings and compares each with its recorded verdict. */
-  private async check(jobId: string, entries: readonly SourceEntry[], onlyChanged: boolean): Promise<Batch> {
-    const batch: Batch = { records: [], counts: new Map(), changed: [] };
+  /** Decides the batch's listings in the job's scope and compares each with its recorded verdict; counts the others. */
+  private async check(jobId: string, entries: readonly SourceEntry[], filter: ScopeFilter, onlyChanged: boolean): Promise<Batch> {
+    const batch: Batch = { records: [], decided: 0, outOfScope: 0, counts: new Map(), changed: [] };
     const count = (field: string): void => void batch.counts.set(field, (batch.counts.get(field) ?? 0) + 1);
     const valid: Array<{ entryId: string; request: CheckRequest }> = [];
     for (const [i, [rawId, fields]] of entries.entries()) {
       if (i > 0 && i % DECODE_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
       const entryId = rawId.toString();
       const entry = readIntakeEntry(fields, this.parts.maxListingBytes);
-      if (entry.ok) valid.push({ entryId, request: entry.request });
-      else {
+      if (entry.ok) {
+        if (filter.mayAffect(entry.request)) valid.push({ entryId, request: entry.request });
+        else batch.outOfScope++;
+      } else {
         count('invalid');
         batch.records.push({ entryId, listingId: entry.listingId, previous: '', verdict: '', changed: false, payload: JSON.stringify(entry.error.toBody().error) });
       }
     }
+    if (batch.outOfScope > 0) batch.counts.set('outOfScope', batch.outOfScope);
+    batch.decided = valid.length;
+    if (valid.length === 0) return batch;
     const [decided, recorded] = await Promise.all([this.parts.decider.decide(valid.map((v) => v.request)), Promise.all(valid.map((v) => this.parts.recorded(v.request.listingId)))]);
     const decidedAt = new Date().toISOString();
     valid.forEach(({ entryId, request }, i) => {

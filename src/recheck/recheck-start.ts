@@ -67,6 +67,16 @@ export function recheckAfterChange(body: Record<string, unknown>, prefix: string
   return { stream: streamOf(body.source, 'source', prefix), onlyChanged: onlyChangedOf(body.onlyChanged, 'onlyChanged', true) };
 }
 
+/**
+ * A change whose job matches every listing and reports changed verdicts only (a
+ * text bank, a pack: any listing may be near an added text or meet a changed
+ * rule, so only the verdicts tell): `onlyChanged: false` is refused, naming it.
+ */
+export function changesOnly(source: StreamSource | undefined, what: string): StreamSource | undefined {
+  if (source && !source.onlyChanged) throw invalid('onlyChanged', `must be true (or absent) with recheck: true on ${what}: every listing is matched and only changed verdicts are reported; POST /v1/admin/rechecks emits every verdict`);
+  return source;
+}
+
 /** The same, from a query string (PUT /v1/admin/pack, whose body is the pack): `?recheck=true&source=<stream>&onlyChanged=…`. */
 export function recheckAfterChangeQuery(query: string, prefix: string): StreamSource | undefined {
   const params = new URLSearchParams(query);

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { luaCommand } from '../redis/lua-command.js';
 import type { RecheckKeys } from '../redis/redis-keys.js';
 import { recheckJobView, type RecheckJobView, type RecheckState } from './recheck-job.js';
+import { parseScope, scopeSummary, type RecheckScope } from './recheck-scope.js';
 
 export type StateAction = 'pause' | 'resume' | 'cancel';
 
@@ -20,7 +21,7 @@ export interface RecheckAdvance {
   entries: number;
   rate: number;
   finished: boolean;
-  /** Hash fields to increment (`changed:allow->block`, `unrecorded`, `invalid`). */
+  /** Hash fields to increment (`changed:allow->block`, `unrecorded`, `invalid`, `outOfScope`). */
   counts: ReadonlyMap<string, number>;
   records: ReadonlyArray<RecheckRecord>;
 }
@@ -54,9 +55,9 @@ export interface RecheckStoreOptions {
 export const LISTED_JOBS = 100;
 
 export class RecheckStore {
-  private readonly createScript: (job: string, index: string, source: string, id: string, now: number, ttl: number, onlyChanged: string, kind: string, trigger: string) => Promise<[number, string]>;
+  private readonly createScript: (job: string, index: string, source: string, scope: string, id: string, now: number, ttl: number, onlyChanged: string, kind: string, trigger: string, scopeJson: string, summary: string) => Promise<[number, string]>;
   private readonly advanceScript: (...keysThenArgs: Array<string | number>) => Promise<[number, number, string]>;
-  private readonly stateScript: (job: string, action: string, now: number, ttl: number) => Promise<[number, string]>;
+  private readonly stateScript: (job: string, scope: string, action: string, now: number, ttl: number) => Promise<[number, string]>;
   private readonly leaseScript: (lease: string, token: string, ms: number) => Promise<number>;
 
   constructor(
@@ -65,16 +66,24 @@ export class RecheckStore {
     private readonly outbox: string,
     private readonly options: RecheckStoreOptions,
   ) {
-    this.createScript = luaCommand(redis, 'create-recheck', 3);
-    this.advanceScript = luaCommand(redis, 'advance-recheck', 5);
-    this.stateScript = luaCommand(redis, 'set-recheck-state', 1);
+    this.createScript = luaCommand(redis, 'create-recheck', 4);
+    this.advanceScript = luaCommand(redis, 'advance-recheck', 6);
+    this.stateScript = luaCommand(redis, 'set-recheck-state', 2);
     this.leaseScript = luaCommand(redis, 'hold-recheck-lease', 1);
   }
 
-  /** Makes a job over `source` (its entries now); returns its total. */
-  async create(id: string, source: string, kind: 'stream' | 'upload', onlyChanged: boolean, trigger: Record<string, unknown> | undefined): Promise<number> {
-    const [total] = await this.createScript(this.keys.job(id), this.keys.index, source, id, Date.now(), this.options.retentionSeconds, onlyChanged ? '1' : '0', kind, trigger ? JSON.stringify(trigger) : '');
+  /** Makes a job over `source` (its entries now), scoped to a change or not; returns its total. */
+  async create(id: string, source: string, kind: 'stream' | 'upload', onlyChanged: boolean, trigger: Record<string, unknown> | undefined, scope?: RecheckScope): Promise<number> {
+    const [total] = await this.createScript(this.keys.job(id), this.keys.index, source, this.keys.scope(id), id, Date.now(), this.options.retentionSeconds, onlyChanged ? '1' : '0', kind, trigger ? JSON.stringify(trigger) : '', scope ? JSON.stringify(scope) : '', scope ? JSON.stringify(scopeSummary(scope)) : '');
     return Number(total);
+  }
+
+  /** The job's scope; undefined for a job over every listing. Throws when the job says it has one that is gone or unreadable. */
+  async scope(id: string, fields: Record<string, string>): Promise<RecheckScope | undefined> {
+    if (!fields.scope) return undefined;
+    const json = await this.redis.get(this.keys.scope(id));
+    if (json === null) throw new Error(`the scope of re-check ${id} is gone`);
+    return parseScope(json);
   }
 
   /** Entries of a stream now (0 when it does not exist); throws for a key that is not a stream. */
@@ -115,7 +124,7 @@ export class RecheckStore {
 
   /** { changed, state }: changed false when the job's state does not allow the action; undefined when there is no such job. */
   async setState(id: string, action: StateAction): Promise<{ changed: boolean; state: RecheckState } | undefined> {
-    const [status, state] = await this.stateScript(this.keys.job(id), action, Date.now(), this.options.retentionSeconds);
+    const [status, state] = await this.stateScript(this.keys.job(id), this.keys.scope(id), action, Date.now(), this.options.retentionSeconds);
     if (status === -1) return undefined;
     return { changed: status === 1, state: state as RecheckState };
   }
@@ -137,7 +146,7 @@ export class RecheckStore {
 
   async advance(batch: RecheckAdvance): Promise<AdvanceOutcome> {
     const { keys, options } = this;
-    const args: Array<string | number> = [keys.job(batch.id), keys.lease(batch.id), keys.verdicts(batch.id), this.outbox, keys.upload(batch.id)];
+    const args: Array<string | number> = [keys.job(batch.id), keys.lease(batch.id), keys.verdicts(batch.id), this.outbox, keys.upload(batch.id), keys.scope(batch.id)];
     args.push(batch.token, batch.from, batch.to, batch.entries, Date.now(), Math.round(batch.rate), options.verdictsMaxLen, options.webhooks ? '1' : '0', options.retentionSeconds, batch.finished ? '1' : '0', batch.counts.size);
     for (const [field, by] of batch.counts) args.push(field, by);
     for (const r of batch.records) args.push(r.entryId, r.listingId, r.previous, r.verdict, r.changed ? '1' : '0', r.payload, r.event ?? '');

@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import { GateError } from '../errors/gate-error.js';
 import type { UploadedFile } from '../http/route-handler.js';
 import type { RecheckJobView } from './recheck-job.js';
+import type { RecheckScope } from './recheck-scope.js';
 import type { StreamSource } from './recheck-start.js';
 import type { RecheckStore, StateAction } from './recheck-store.js';
 import { appendUpload } from './recheck-upload.js';
@@ -24,11 +25,15 @@ export class Rechecks {
     private readonly maxLineBytes: number,
   ) {}
 
-  /** A job over an existing stream; refused (naming source.stream) when the key is not a stream or holds no entry. */
-  async startOverStream(source: StreamSource, trigger?: Record<string, unknown>): Promise<{ id: string; total: number }> {
+  /**
+   * A job over an existing stream, scoped to the change that started it when
+   * `scope` is given; refused (naming source.stream) when the key is not a stream
+   * or holds no entry.
+   */
+  async startOverStream(source: StreamSource, trigger?: Record<string, unknown>, scope?: RecheckScope): Promise<{ id: string; total: number }> {
     await this.checkSource(source);
     const id = `rc_${randomUUID()}`;
-    const total = await this.store.create(id, source.stream, 'stream', source.onlyChanged, trigger);
+    const total = await this.store.create(id, source.stream, 'stream', source.onlyChanged, trigger, scope);
     return { id, total };
   }
 

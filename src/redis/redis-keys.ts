@@ -221,6 +221,8 @@ export interface RecheckKeys {
   upload(id: string): string;
   /** Who runs the job now: an instance's token, with a TTL it renews. */
   lease(id: string): string;
+  /** What the change that started the job changed (JSON, recheck-scope.ts); absent for a job over every listing. */
+  scope(id: string): string;
 }
 
 export function recheckKeys(prefix = 'gate:'): RecheckKeys {
@@ -231,5 +233,6 @@ export function recheckKeys(prefix = 'gate:'): RecheckKeys {
     verdicts: (id) => `${job(id)}:verdicts`,
     upload: (id) => `${job(id)}:source`,
     lease: (id) => `${job(id)}:lease`,
+    scope: (id) => `${job(id)}:scope`,
   };
 }

@@ -9,6 +9,7 @@
 -- KEYS[3]  the job's verdicts stream
 -- KEYS[4]  the webhook outbox
 -- KEYS[5]  the job's upload stream (its TTL follows the job's; absent for a stream source)
+-- KEYS[6]  the job's scope (its TTL follows the job's; absent for a job over every listing)
 -- ARGV[1]  lease token
 -- ARGV[2]  the cursor the batch was read after
 -- ARGV[3]  the batch's last entry id (the new cursor)
@@ -19,7 +20,8 @@
 -- ARGV[8]  '1' to append webhook events, '0' without a webhook
 -- ARGV[9]  seconds the job is kept after its last change
 -- ARGV[10] '1' when the batch ends the job (the source has nothing past it)
--- ARGV[11] n: counter increments that follow, n pairs (field, increment)
+-- ARGV[11] n: counter increments that follow, n pairs (field, increment:
+--          `changed:<from>-><to>`, `unrecorded`, `invalid`, `outOfScope`)
 -- then 7 per record: entry id, listing id, previous verdict ('' none), verdict
 --          ('' for a bad entry), changed ('1' or '0'), the response or error
 --          (JSON), the webhook event (JSON, '' for none)
@@ -52,4 +54,5 @@ local ttl = tonumber(ARGV[9])
 redis.call('EXPIRE', KEYS[1], ttl)
 redis.call('EXPIRE', KEYS[3], ttl)
 redis.call('EXPIRE', KEYS[5], ttl)
+redis.call('EXPIRE', KEYS[6], ttl)
 return { 1, done, state }

@@ -2,6 +2,7 @@
 -- job sees the change at its next batch: the advance script refuses a job that is
 -- not running, so nothing is emitted after a pause or a cancel.
 -- KEYS[1]  the job's hash
+-- KEYS[2]  the job's scope (its TTL follows the job's; absent for a job over every listing)
 -- ARGV[1]  'pause' (running -> paused), 'resume' (paused -> running) or 'cancel'
 --          (running or paused -> cancelled)
 -- ARGV[2]  now (ms since the epoch)
@@ -16,4 +17,5 @@ if not from[ARGV[1]][state] then return { 0, state } end
 redis.call('HSET', KEYS[1], 'state', to[ARGV[1]], 'updatedAt', ARGV[2], 'rate', 0)
 if ARGV[1] == 'cancel' then redis.call('HSET', KEYS[1], 'finishedAt', ARGV[2]) end
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3]))
+redis.call('EXPIRE', KEYS[2], tonumber(ARGV[3]))
 return { 1, to[ARGV[1]] }
