@@ -2,36 +2,23 @@
 // times expire GATE_FIGURES_RETENTION_DAYS after their last write, whichever way
 // they were written (the publish path's gathered counts, a direct count, a decision time).
 import { strict as assert } from 'node:assert';
-import { after, before, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
+import { describe, it } from 'node:test';
 import { BrandFigures, DEFAULT_FIGURES_RETENTION_DAYS } from '../src/enforcement/brand-figures.js';
 import { redisKeys } from '../src/redis/redis-keys.js';
-import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
+import { redisSuite } from './helpers/redis-suite.js';
 
 describe('per-brand figures retention', () => {
-  let redis: TestRedis;
-  let client: Redis;
-  let operator: Redis;
-  before(async () => {
-    redis = await startTestRedis();
-    client = new Redis(redis.url);
-    operator = new Redis(redis.adminUrl);
-  });
-  after(async () => {
-    client.disconnect();
-    operator.disconnect();
-    await redis.stop();
-  });
+  const suite = redisSuite();
 
   it('gives every day key it writes the retention window, counted from the last write', async () => {
     const keys = redisKeys('bf1:');
-    const figures = new BrandFigures(client, keys, () => undefined, 2);
+    const figures = new BrandFigures(suite.client, keys, () => undefined, 2);
     figures.countLater(['acme'], 'blockedAtPublish', '2026-03-01T10:00:00Z');
     await figures.flush();
     await figures.count(['acme'], 'complaintsFiled', '2026-03-02T10:00:00Z');
     await figures.decisionTime(['acme'], 42, '2026-03-03T10:00:00Z');
     for (const key of [keys.figures('2026-03-01'), keys.figures('2026-03-02'), keys.decisionTimes('2026-03-03')]) {
-      const ttl = await operator.ttl(key);
+      const ttl = await suite.operator.ttl(key);
       assert.ok(ttl > 2 * 86_400 - 60 && ttl <= 2 * 86_400, `${key} expires two days after its last write: ${ttl}`);
     }
     const report = await figures.report('2026-03-01', '2026-03-03', () => true);

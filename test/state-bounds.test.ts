@@ -11,7 +11,7 @@ import { ReviewQueue, type ReviewItemInput } from '../src/review/review-queue.js
 import { ListingVerdicts } from '../src/review/listing-verdicts.js';
 import { ReportDesk } from '../src/reports/report-desk.js';
 import { freePort } from '../src/redis/embedded-redis.js';
-import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
+import { redisSuite } from './helpers/redis-suite.js';
 import { callGate, eventually } from './helpers/gate-calls.js';
 import { gateFixture } from './helpers/gate-fixture.js';
 import { ADMIN_TOKEN, PUBLISHER_TOKEN, REVIEWER_TOKEN } from './helpers/test-gate.js';
@@ -24,33 +24,21 @@ function itemOf(listingId: string, title = `replica bag ${randomUUID()}`): Revie
 }
 
 describe('review queue state', () => {
-  let redis: TestRedis;
-  let client: Redis;
-  let operator: Redis;
-  before(async () => {
-    redis = await startTestRedis();
-    client = new Redis(redis.url);
-    operator = new Redis(redis.adminUrl);
-  });
-  after(async () => {
-    client.disconnect();
-    operator.disconnect();
-    await redis.stop();
-  });
+  const suite = redisSuite();
 
   it('keeps about GATE_REVIEW_DEAD_MAXLEN dead letters, the newest', async () => {
     const keys = redisKeys('dead:');
-    const queue = new ReviewQueue(client, keys, { leaseMs: 20, maxDeliveries: 1, deadMaxLen: 100 });
+    const queue = new ReviewQueue(suite.client, keys, { leaseMs: 20, maxDeliveries: 1, deadMaxLen: 100 });
     await queue.ensureGroups();
     await Promise.all(Array.from({ length: 250 }, (_, i) => queue.enqueue(itemOf(`DL${i}`))));
     assert.equal((await queue.claim('walked-away', 250)).length, 250);
     await sleep(50);
     assert.deepEqual(await queue.claim('next', 250), [], 'every item was delivered once too often');
-    const letters = await operator.xlen(keys.reviewDeadLetters);
+    const letters = await suite.operator.xlen(keys.reviewDeadLetters);
     // MAXLEN ~ trims whole stream nodes (100 entries by default): at most one node over.
     assert.ok(letters >= 100 && letters <= 200, `${letters} dead letters of 250`);
     const reviewIdOfLast = async (stream: string): Promise<string | undefined> => {
-      const [[, fields] = ['', []]] = await operator.xrevrange(stream, '+', '-', 'COUNT', 1);
+      const [[, fields] = ['', []]] = await suite.operator.xrevrange(stream, '+', '-', 'COUNT', 1);
       return fields[fields.indexOf('reviewId') + 1];
     };
     assert.equal(await reviewIdOfLast(keys.reviewDeadLetters), await reviewIdOfLast(keys.reviewStream('normal')), 'the newest dead letter is kept');
@@ -58,9 +46,9 @@ describe('review queue state', () => {
 
   it('gives an alias of a replayed item the life of the item it names, and an item recorded as decided the window', async () => {
     const keys = redisKeys('alias:');
-    const queue = new ReviewQueue(client, keys, { retentionSeconds: 3600 });
+    const queue = new ReviewQueue(suite.client, keys, { retentionSeconds: 3600 });
     await queue.ensureGroups();
-    const ttl = (reviewId: string): Promise<number> => operator.ttl(keys.reviewItem(reviewId));
+    const ttl = (reviewId: string): Promise<number> => suite.operator.ttl(keys.reviewItem(reviewId));
     const windowed = async (reviewId: string): Promise<void> => {
       const left = await ttl(reviewId);
       assert.ok(left > 3500 && left <= 3600, `${reviewId}: TTL ${left}`);
@@ -91,33 +79,33 @@ describe('review queue state', () => {
     await queue.decide({ reviewId: x.reviewId, reviewer: 'r', decision: 'block' });
     const late = await queue.replaySpooled({ ...first, reviewId: 'rv_late-of-x' });
     assert.deepEqual(late, { kind: 'decided', decision: 'block' });
-    assert.equal(await operator.hget(keys.reviewItem('rv_late-of-x'), 'decidedBy'), 'earlier-decision');
+    assert.equal(await suite.operator.hget(keys.reviewItem('rv_late-of-x'), 'decidedBy'), 'earlier-decision');
     await windowed('rv_late-of-x');
 
     // An alias made of an item already closed (here gone to the dead letters) gets the window at once.
-    const dying = new ReviewQueue(client, keys, { retentionSeconds: 3600, leaseMs: 20, maxDeliveries: 1 });
+    const dying = new ReviewQueue(suite.client, keys, { retentionSeconds: 3600, leaseMs: 20, maxDeliveries: 1 });
     const third = itemOf('AL2');
     const z = await queue.enqueue(third);
     assert.ok(z.kind === 'queued');
     assert.ok((await dying.claim('walked-away', 5)).some((item) => item.reviewId === z.reviewId));
     await sleep(50);
     await dying.claim('next', 5);
-    assert.equal(await operator.hget(keys.reviewItem(z.reviewId), 'status'), 'dead');
+    assert.equal(await suite.operator.hget(keys.reviewItem(z.reviewId), 'status'), 'dead');
     assert.deepEqual(await queue.replaySpooled({ ...third, reviewId: 'rv_alias-of-z' }), { kind: 'queued', reviewId: z.reviewId, created: false });
     await windowed('rv_alias-of-z');
   });
 
   it('leaves no reporters of a listing when its report item could not be queued', async () => {
     const keys = redisKeys('report:');
-    const verdicts = new ListingVerdicts(client, keys);
+    const verdicts = new ListingVerdicts(suite.client, keys);
     const listing = { listingId: 'RP1', sellerId: 's-rp1', title: 'LV replica bag' };
     await verdicts.record({ listingId: 'RP1', verdict: 'block', decidedBy: 'gate', decidedAt: new Date().toISOString(), reasons: [] }, listing);
     // The review queue's Redis is away (nothing listens there), the reports' is not.
     const away = new Redis({ port: await freePort(), lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
     try {
-      const desk = new ReportDesk(client, keys, verdicts, new ReviewQueue(away, keys), { perReporter: 10, windowSeconds: 60, escalateAt: 3 });
+      const desk = new ReportDesk(suite.client, keys, verdicts, new ReviewQueue(away, keys), { perReporter: 10, windowSeconds: 60, escalateAt: 3 });
       await assert.rejects(desk.file('RP1', 'buyer-1', 'fake'), /enableOfflineQueue/, 'the item could not be queued');
-      assert.equal(await operator.exists(keys.listingReporters('RP1'), keys.openReport('RP1')), 0);
+      assert.equal(await suite.operator.exists(keys.listingReporters('RP1'), keys.openReport('RP1')), 0);
     } finally {
       away.disconnect();
     }
