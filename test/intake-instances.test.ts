@@ -11,39 +11,10 @@ import { Redis } from 'ioredis';
 import { after, before, describe, it } from 'node:test';
 import { intakeKeys } from '../src/redis/redis-keys.js';
 import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
-import { AUDIT_KEY } from './helpers/test-gate.js';
 import { eventually } from './helpers/gate-calls.js';
-import { startGateProcess, stopGateProcess, type GateProcess } from './helpers/gate-process.js';
+import { stopGateProcess, type GateProcess } from './helpers/gate-process.js';
 import { addEntries, pendingCount, readStream } from './helpers/intake-streams.js';
-
-function startIntakeGate(redisUrl: string, prefix: string, stream: string, dataDir: string): Promise<GateProcess> {
-  return startGateProcess(
-    {
-      REDIS_URL: redisUrl,
-      GATE_REDIS_PREFIX: prefix,
-      GATE_DATA_DIR: mkdtempSync(join(dataDir, 'gate-')),
-      GATE_AUDIT_KEY: AUDIT_KEY,
-      GATE_CHECK_THREADS: '0',
-      GATE_WORKERS: '1',
-      GATE_INTAKE_STREAM: stream,
-      GATE_INTAKE_CLAIM_IDLE_MS: '1000',
-    },
-    /reading intake stream/,
-  );
-}
-
-/** The sum of a metric's samples whose line starts with `prefix`. */
-async function metricSum(gate: GateProcess, prefix: string): Promise<number> {
-  const text = await (await fetch(`${gate.url}/metrics`)).text();
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith(prefix))
-    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-}
-
-function listings(tag: string, count: number): Array<{ listing: string }> {
-  return Array.from({ length: count }, (_, i) => ({ listing: JSON.stringify({ listingId: `${tag}-${i}`, sellerId: `s-${tag}-${i % 97}`, title: i % 3 === 0 ? `LV 高仿 手提包 ${i}` : `Plain cotton t-shirt no. ${i}`, category: 'bags' }) }));
-}
+import { intakeListings, metricSum, startIntakeGate } from './helpers/intake-gate.js';
 
 /** Verdict records by entry id, waiting until every id has one. */
 async function recordsOf(admin: Redis, stream: string, ids: readonly string[]): Promise<Map<string, number>> {
@@ -73,7 +44,7 @@ describe('intake stream, two gate processes', () => {
     redis = await startTestRedis();
     admin = new Redis(redis.adminUrl);
     dataDir = mkdtempSync(join(tmpdir(), 'intake-instances-'));
-    gates.push(await startIntakeGate(redis.url, prefix, stream, dataDir), await startIntakeGate(redis.url, prefix, stream, dataDir));
+    gates.push(await startIntakeGate(redis.url, prefix, stream, dataDir, 0), await startIntakeGate(redis.url, prefix, stream, dataDir, 0));
   });
   after(async () => {
     for (const gate of gates) await stopGateProcess(gate);
@@ -83,7 +54,7 @@ describe('intake stream, two gate processes', () => {
   });
 
   it('shares the entries of one stream between two instances, none checked twice', async () => {
-    const ids = await addEntries(admin, stream, listings('share', 3000));
+    const ids = await addEntries(admin, stream, intakeListings('share', 3000));
     const records = await recordsOf(admin, stream, ids);
     assert.deepEqual([...records.values()].filter((n) => n !== 1), [], 'one verdict per entry');
     const [a, b] = gates as [GateProcess, GateProcess];
@@ -98,7 +69,7 @@ describe('intake stream, two gate processes', () => {
   it('after a SIGKILL of one instance mid-stream, the other claims what it held: none lost, one verdict each', async () => {
     const [victim, survivor] = gates as [GateProcess, GateProcess];
     const before = await admin.xlen(intakeKeys(stream).verdicts);
-    const ids = await addEntries(admin, stream, listings('kill', 6000));
+    const ids = await addEntries(admin, stream, intakeListings('kill', 6000));
     // Mid-stream: some of these entries recorded, and the victim holding others.
     await eventually('the victim holding entries mid-stream', async () => {
       const done = (await admin.xlen(intakeKeys(stream).verdicts)) - before;

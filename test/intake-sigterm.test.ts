@@ -11,43 +11,15 @@ import { Redis } from 'ioredis';
 import { after, before, describe, it } from 'node:test';
 import { INTAKE_GROUP, intakeKeys } from '../src/redis/redis-keys.js';
 import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
-import { AUDIT_KEY } from './helpers/test-gate.js';
 import { eventually } from './helpers/gate-calls.js';
-import { startGateProcess, stopGateProcess, type GateProcess } from './helpers/gate-process.js';
+import { stopGateProcess, type GateProcess } from './helpers/gate-process.js';
 import { addEntries, pendingCount, readStream } from './helpers/intake-streams.js';
+import { intakeListings, metricSum, startIntakeGate } from './helpers/intake-gate.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The intake's own bound on a stop (10 s, stream-intake.ts) and the HTTP drain's, with room for a busy machine. */
 const EXIT_WITHIN_MS = 25_000;
-
-function startIntakeGate(redisUrl: string, prefix: string, stream: string, dataDir: string): Promise<GateProcess> {
-  return startGateProcess(
-    {
-      REDIS_URL: redisUrl,
-      GATE_REDIS_PREFIX: prefix,
-      GATE_DATA_DIR: mkdtempSync(join(dataDir, 'gate-')),
-      GATE_AUDIT_KEY: AUDIT_KEY,
-      GATE_CHECK_THREADS: '1',
-      GATE_WORKERS: '1',
-      GATE_INTAKE_STREAM: stream,
-      GATE_INTAKE_CLAIM_IDLE_MS: '1000',
-    },
-    /reading intake stream/,
-  );
-}
-
-async function metricSum(gate: GateProcess, prefix: string): Promise<number> {
-  const text = await (await fetch(`${gate.url}/metrics`)).text();
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith(prefix))
-    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-}
-
-function listings(tag: string, count: number): Array<{ listing: string }> {
-  return Array.from({ length: count }, (_, i) => ({ listing: JSON.stringify({ listingId: `${tag}-${i}`, sellerId: `s-${tag}-${i % 97}`, title: i % 3 === 0 ? `LV 高仿 手提包 ${i}` : `Plain cotton t-shirt no. ${i}`, category: 'bags' }) }));
-}
 
 /** Verdicts by entry id: how many each has. */
 async function verdictCounts(admin: Redis, stream: string): Promise<Map<string, number>> {
@@ -114,9 +86,9 @@ describe('intake on SIGTERM', { timeout: 600_000 }, () => {
 
   it('finishes what it read (verdict, then XACK) before it exits; a restarted gate checks the rest, one verdict each', async () => {
     const stream = `${prefix}{healthy}`;
-    const first = await startIntakeGate(redis.url, prefix, stream, dataDir);
+    const first = await startIntakeGate(redis.url, prefix, stream, dataDir, 1);
     gates.push(first);
-    const ids = await addEntries(admin, stream, listings('term', 3000));
+    const ids = await addEntries(admin, stream, intakeListings('term', 3000));
     const { code, tookMs, heldAtSignal } = await sigtermMidBatch(first, admin, stream);
     assert.equal(code, 0, first.output());
     assert.match(first.output(), /SIGTERM: draining/);
@@ -131,7 +103,7 @@ describe('intake on SIGTERM', { timeout: 600_000 }, () => {
     assert.equal(counts.size, delivered.length, 'no verdict for an entry it did not read');
     assert.deepEqual(consumers, [], 'holding nothing, it left the group');
 
-    const second = await startIntakeGate(redis.url, prefix, stream, dataDir);
+    const second = await startIntakeGate(redis.url, prefix, stream, dataDir, 1);
     gates.push(second);
     const final = await eventually('a verdict for every entry', async () => {
       const now = await verdictCounts(admin, stream);
@@ -145,9 +117,9 @@ describe('intake on SIGTERM', { timeout: 600_000 }, () => {
 
   it('leaves what it cannot record pending when Redis does not answer, exits all the same, and a gate started later records it once', async () => {
     const stream = `${prefix}{frozen}`;
-    const first = await startIntakeGate(redis.url, prefix, stream, dataDir);
+    const first = await startIntakeGate(redis.url, prefix, stream, dataDir, 1);
     gates.push(first);
-    const ids = await addEntries(admin, stream, listings('frozen', 3000));
+    const ids = await addEntries(admin, stream, intakeListings('frozen', 3000));
     const redisPid = redis.redis.pid as number;
     await eventually('the gate holding entries mid-stream', async () => ((await admin.xlen(intakeKeys(stream).verdicts)) > 300 && (await metricSum(first, 'gate_intake_held_entries')) > 0 ? true : undefined), 60_000);
     // Redis stops answering (a stall, a network partition) just before the signal.
@@ -172,7 +144,7 @@ describe('intake on SIGTERM', { timeout: 600_000 }, () => {
     assert.ok(pending.size > 0, 'some entries were left pending');
     assert.deepEqual(delivered.filter((id) => (counts.get(id) ?? 0) + (pending.has(id) ? 1 : 0) !== 1), [], 'each entry read is either recorded once or pending');
 
-    const second = await startIntakeGate(redis.url, prefix, stream, dataDir);
+    const second = await startIntakeGate(redis.url, prefix, stream, dataDir, 1);
     gates.push(second);
     const final = await eventually('a verdict for every entry', async () => {
       const now = await verdictCounts(admin, stream);
