@@ -112,7 +112,7 @@ export interface DecisionResult {
 }
 
 export class ReviewError extends Error {
-  constructor(readonly code: 'not_found' | 'already_decided' | 'superseded' | 'not_claimed' | 'claimed_by_another' | 'lease_expired' | 'not_decided' | 'not_yours' | 'window_closed' | string) {
+  constructor(readonly code: 'not_found' | 'already_decided' | 'superseded' | 'not_claimed' | 'claimed_by_another' | 'lease_expired' | 'not_decided' | 'not_yours' | 'window_closed' | 'lapsed' | string) {
     super(`review: ${code.replace(/_/g, ' ')}`);
     this.name = 'ReviewError';
   }
@@ -352,6 +352,7 @@ export class ReviewQueue {
     // Items of earlier versions name their stream; newer ones only their tier.
     const stream = storedStream ?? (isReviewTier(tier) ? this.keys.reviewStream(tier) : undefined);
     if (!stream || !entryId) throw new ReviewError('not_found');
+    if (status === 'lapsed') throw new ReviewError('lapsed');
     if (status !== 'pending') throw new ReviewError('already_decided');
     const pending = (await this.redis.xpending(stream, REVIEW_GROUP, entryId, entryId, 1)) as Array<[string, string, number, number]>;
     return { stream, entryId, owner: pending[0]?.[1] };
