@@ -148,6 +148,7 @@ export class ReviewQueue {
   readonly retentionSeconds: number;
   private readonly scripts: Record<'enqueue' | 'decide' | 'undo' | 'escalate' | 'earlierDecision', Script>;
   private readonly clusters: ReviewClusters;
+  private readonly bury: (...args: string[]) => Promise<string | number>;
 
   constructor(
     private readonly redis: Redis,
@@ -160,6 +161,7 @@ export class ReviewQueue {
     this.undoWindowMs = options.undoWindowMs ?? 5 * 60_000;
     this.retentionSeconds = options.retentionSeconds ?? 180 * 86_400;
     this.clusters = new ReviewClusters(redis, keys);
+    this.bury = luaCommand(redis, 'bury-review-item', 3);
     this.scripts = {
       // The number of keys varies (five, then one per cluster key), so it is passed on each call.
       enqueue: luaCommand<Script>(redis, 'enqueue-review', undefined, ['open-items']),
@@ -312,12 +314,7 @@ export class ReviewQueue {
       const entry = Object.fromEntries(fieldPairs(fields));
       // The dead letter shows reasons and the listing as the API names them, not packed as the stream keeps them.
       const dead = { ...item, ...entry, reasons: JSON.stringify(unpackReasons(entry.reasons || '[]')), listing: JSON.stringify(listingOfEntry(item.listingId ?? '', entry.listing ?? '')) };
-      await this.redis
-        .multi()
-        .xadd(this.keys.reviewDeadLetters, 'MAXLEN', '~', this.deadMaxLen, '*', ...Object.entries(dead).flat(), 'deadAt', new Date().toISOString(), 'deliveries', String(deliveries), 'lastReviewer', reviewer)
-        .hset(itemKey, 'status', 'dead')
-        .xack(stream, REVIEW_GROUP, entryId)
-        .exec();
+      await this.bury(this.keys.reviewDeadLetters, itemKey, stream, REVIEW_GROUP, entryId, String(this.deadMaxLen), ...Object.entries(dead).flat(), 'deadAt', new Date().toISOString(), 'deliveries', String(deliveries), 'lastReviewer', reviewer);
       return undefined;
     }
     return {
