@@ -6,9 +6,9 @@
 // carries (complaint, appeal, report) is settled by the decisions' effects, from the
 // `lapse` entry the script appends (lapse-effects.ts).
 import type { Redis } from 'ioredis';
-import { luaCommand } from '../redis/lua-command.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import type { Counter, MetricsRegistry } from '../observability/metrics.js';
+import { DeadReviewItems, type LapsedItem } from './dead-review-items.js';
 
 export interface DeadItemLapseOptions {
   redis: Redis;
@@ -30,21 +30,13 @@ export interface DeadItemLapseOptions {
   log?: (message: string) => void;
 }
 
-type LapseScript = (deadLetters: string, decisions: string, cutoffMs: string, batch: string, nowIso: string, nowMs: string, retentionSeconds: string, itemPrefix: string, openPrefix: string, clusterPrefix: string) => Promise<Array<number | string>>;
-
-export interface LapsedItem {
-  reviewId: string;
-  /** Its `lapse` entry in the decisions stream (DecisionEffects.settle waits on it). */
-  entry: string;
-}
-
 export class DeadItemLapse {
-  private readonly script: LapseScript;
+  private readonly items: DeadReviewItems;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: DeadItemLapseOptions) {
-    this.script = luaCommand<LapseScript>(options.redis, 'lapse-dead-items', 2, ['review-cluster-index', 'review-item-keys', 'open-items']);
+    this.items = new DeadReviewItems(options.redis, options.keys, options.retentionSeconds);
   }
 
   start(): void {
@@ -66,25 +58,15 @@ export class DeadItemLapse {
   }
 
   private async lapseDue(): Promise<LapsedItem[]> {
-    const { keys, lapseAfterMs, retentionSeconds, batch = 100, batchesPerRun = 20, now = Date.now, lapsed } = this.options;
+    const { lapseAfterMs, batch = 100, batchesPerRun = 20, now = Date.now, lapsed } = this.options;
     const out: LapsedItem[] = [];
     for (let call = 0; call < batchesPerRun; call++) {
       const at = now();
-      const [taken = 0, ...pairs] = await this.script(
-        keys.reviewDeadLetters,
-        keys.reviewDecisions,
-        String(Math.floor(at - lapseAfterMs)),
-        String(batch),
-        new Date(at).toISOString(),
-        String(at),
-        String(retentionSeconds),
-        keys.reviewItemPrefix,
-        keys.reviewOpenPrefix,
-        keys.reviewCluster(''),
-      );
-      for (let i = 0; i + 1 < pairs.length; i += 2) out.push({ reviewId: String(pairs[i]), entry: String(pairs[i + 1]) });
-      lapsed?.inc({}, pairs.length / 2);
-      if (Number(taken) < batch) break;
+      // A letter's id begins with the ms its item died: the range ends at the cutoff.
+      const { taken, lapsed: closed } = await this.items.lapse('-', String(Math.floor(at - lapseAfterMs)), batch, at, 'lapse');
+      out.push(...closed);
+      lapsed?.inc({}, closed.length);
+      if (taken < batch) break;
     }
     return out;
   }
