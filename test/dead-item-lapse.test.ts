@@ -137,6 +137,7 @@ describe('dead review items lapse', () => {
 
     await dead.requeue(requeued);
     assert.equal(await operator.hget(keys.reviewItem(requeued), 'status'), 'pending');
+    assert.deepEqual((await queue.deadLetters()).map((letter) => letter.fields.reviewId), [dropped, lapsing], 'its letter is taken');
     await dead.drop(dropped, 'admin');
     assert.equal(await operator.hget(keys.reviewItem(dropped), 'status'), 'lapsed');
     await windowed(keys.reviewItem(dropped));
@@ -147,9 +148,10 @@ describe('dead review items lapse', () => {
     assert.equal(await operator.ttl(keys.reviewItem(requeued)), -1, 'pending again: no end');
 
     // Requeued, it is claimed again (deliveries from zero) and decided.
-    const claimed = await new ReviewQueue(client, keys, { retentionSeconds: RETENTION_SECONDS, maxDeliveries: 1 }).claim('r', 5);
+    const reviewing = new ReviewQueue(client, keys, { retentionSeconds: RETENTION_SECONDS, maxDeliveries: 1 });
+    const claimed = await reviewing.claim('r', 5);
     assert.deepEqual(claimed.map((item) => [item.reviewId, item.deliveries, (item.listing as { listingId: string }).listingId]), [[requeued, 1, 'LB1']]);
-    await queue.decide({ reviewId: requeued, reviewer: 'r', decision: 'block' });
+    await reviewing.decide({ reviewId: requeued, reviewer: 'r', decision: 'block' });
     assert.equal(await operator.hget(keys.reviewItem(requeued), 'status'), 'decided');
 
     for (const id of [lapsing, dropped]) {
