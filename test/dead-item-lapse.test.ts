@@ -222,6 +222,21 @@ describe('a lapsed complaint, through the gate', () => {
     await hooks?.close();
   });
   const holder = (method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> => callGate(gate, method, path, HOLDER, body);
+  /** Given back once more than GATE_REVIEW_MAX_DELIVERIES: dead. */
+  const bury = (reviewId: string): Promise<true> =>
+    eventually(`${reviewId} in the dead letters`, async () => {
+      for (const item of (await callGate(gate, 'GET', '/v1/review/next?count=50', REVIEWER_TOKEN)).body.items as Array<{ reviewId: string }>) {
+        await callGate(gate, 'POST', `/v1/review/${item.reviewId}/release`, REVIEWER_TOKEN, {});
+      }
+      return (await operator.hget(redisKeys(gate.prefix).reviewItem(reviewId), 'status')) === 'dead' ? true : undefined;
+    });
+  async function complainedItem(title: string): Promise<{ listingId: string; complaintId: string; reviewId: string }> {
+    const listing = { listingId: `LC-${randomUUID().slice(0, 8)}`, sellerId: 's-lapse', title };
+    assert.equal((await callGate(gate, 'POST', '/v1/check', PUBLISHER_TOKEN, listing)).status, 200);
+    const filed = await holder('POST', '/v1/rights-holder/complaints', { brandId: 'lapsemark', reason: 'counterfeit', listingIds: [listing.listingId] });
+    assert.equal(filed.status, 200, JSON.stringify(filed.body));
+    return { listingId: listing.listingId, ...(filed.body.results[0].complaint as { complaintId: string; reviewId: string }) };
+  }
 
   it('settles the complaint as lapsed for the window, leaves the verdict, tells the marketplace and audits it', async () => {
     const keys = redisKeys(gate.prefix);
@@ -233,13 +248,7 @@ describe('a lapsed complaint, through the gate', () => {
     const complaint = filed.body.results[0].complaint as { complaintId: string; reviewId: string; status: string };
     assert.equal(complaint.status, 'pending');
 
-    // Given back once more than GATE_REVIEW_MAX_DELIVERIES: dead.
-    await eventually(`${complaint.reviewId} in the dead letters`, async () => {
-      for (const item of (await callGate(gate, 'GET', '/v1/review/next?count=50', REVIEWER_TOKEN)).body.items as Array<{ reviewId: string }>) {
-        await callGate(gate, 'POST', `/v1/review/${item.reviewId}/release`, REVIEWER_TOKEN, {});
-      }
-      return (await operator.hget(keys.reviewItem(complaint.reviewId), 'status')) === 'dead' ? true : undefined;
-    });
+    await bury(complaint.reviewId);
 
     // Another instance's job, its clock past the window.
     const job = new DeadItemLapse({ redis: client, keys, lapseAfterMs: 30 * DAY * 1000, retentionSeconds: DAY, now: () => Date.now() + 31 * DAY * 1000 });
@@ -263,5 +272,25 @@ describe('a lapsed complaint, through the gate', () => {
       const answer = await callGate(gate, method, path, ADMIN_TOKEN);
       assert.deepEqual([answer.status, answer.body.error?.code, answer.body.error?.details?.reason], [409, 'GATE_ERR_CONFLICT', 'lapsed'], `${method} ${path}`);
     }
+  });
+  it('lets an admin requeue a dead item, or drop one: its complaint lapsed at once, audited', async () => {
+    const keys = redisKeys(gate.prefix);
+    const [requeued, dropped] = [await complainedItem('plain linen tote'), await complainedItem('plain jute tote')];
+    await bury(requeued.reviewId);
+    await bury(dropped.reviewId);
+    const requeue = await callGate(gate, 'POST', `/v1/admin/review/dead-letters/${requeued.reviewId}/requeue`, ADMIN_TOKEN);
+    assert.deepEqual([requeue.status, requeue.body], [200, { reviewId: requeued.reviewId, requeued: true }]);
+    assert.equal(await operator.hget(keys.reviewItem(requeued.reviewId), 'status'), 'pending');
+    assert.equal((await callGate(gate, 'POST', `/v1/admin/review/dead-letters/${requeued.reviewId}/requeue`, ADMIN_TOKEN)).body.error?.details?.reason, 'not_dead');
+
+    const drop = await callGate(gate, 'DELETE', `/v1/admin/review/dead-letters/${dropped.reviewId}`, ADMIN_TOKEN);
+    assert.deepEqual([drop.status, drop.body], [200, { reviewId: dropped.reviewId, dropped: true }]);
+    assert.equal((await holder('GET', `/v1/rights-holder/complaints/${dropped.complaintId}`)).body.status, 'lapsed', 'settled before the answer');
+    const rows = (await callGate(gate, 'GET', '/v1/admin/audit?count=1000', ADMIN_TOKEN)).body.records as Array<{ record: { who: string; what: string; subject: string } }>;
+    assert.deepEqual(
+      rows.filter(({ record }) => [requeued.reviewId, dropped.reviewId].includes(record.subject) && record.what.startsWith('review:')).map(({ record }) => [record.who, record.what, record.subject]),
+      [['admin', 'review:requeue', requeued.reviewId], ['admin', 'review:drop', dropped.reviewId]],
+    );
+    assert.equal((await callGate(gate, 'DELETE', '/v1/admin/review/dead-letters/rv_nobody', ADMIN_TOKEN)).status, 404);
   });
 });
