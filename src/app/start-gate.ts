@@ -34,6 +34,7 @@ import { AuditLog } from '../audit/audit-log.js';
 import { auditKey } from '../audit/audit-key.js';
 import { ImageProxy } from '../image-proxy/image-proxy.js';
 import { DecisionEffects } from '../review/decision-effects.js';
+import { startDeadItemLapse } from '../review/dead-item-lapse.js';
 import { ListingVerdicts } from '../review/listing-verdicts.js';
 import { WebhookDispatcher } from '../webhook/webhook-dispatcher.js';
 import { WebhookDeadLetters } from '../webhook/webhook-dead-letters.js';
@@ -226,6 +227,8 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     const effects = new DecisionEffects({ redis, keys, verdicts, lists, fingerprints, audit, webhooks, metrics, consumer: instanceId, log, outcomes, rings });
     await effects.start();
     opened.push(async () => effects.stop());
+    const lapse = startDeadItemLapse({ redis, keys, lapseDays: config.reviewDeadLapseDays, retentionSeconds: reviews.retentionSeconds, registry: metrics.registry, log });
+    opened.push(() => lapse.stop());
     const webhookDeadLetters = new WebhookDeadLetters(redis, keys, config.webhookDelivery.deadMaxLen);
     if (config.webhookUrl !== undefined && config.webhookSecret !== undefined) {
       const dispatcher = new WebhookDispatcher(redis, keys, {

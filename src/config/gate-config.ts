@@ -60,6 +60,8 @@ export interface GateConfig {
   readonly reviewMaxDeliveries: number;
   /** Approximate most review dead letters kept (XADD MAXLEN ~). Default 100,000 (GATE_REVIEW_DEAD_MAXLEN). */
   readonly reviewDeadMaxLen: number;
+  /** Days a dead review item waits for an admin before it lapses: closed undecided, what it carries settled as lapsed. Default 30 (GATE_REVIEW_DEAD_LAPSE_DAYS). */
+  readonly reviewDeadLapseDays: number;
   /** Share of allow verdicts sampled into the QA review tier. Default 0. */
   readonly qaShare: number;
   /** Where decided verdicts are POSTed; unset: no webhook. */
@@ -387,6 +389,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GateConfig {
     reviewUndoMs: integer(env, 'GATE_REVIEW_UNDO_MS', 300_000, 0, 86_400_000, problems),
     reviewMaxDeliveries: integer(env, 'GATE_REVIEW_MAX_DELIVERIES', 5, 1, 1000, problems),
     reviewDeadMaxLen: integer(env, 'GATE_REVIEW_DEAD_MAXLEN', 100_000, 100, 1_000_000_000, problems),
+    reviewDeadLapseDays: days(env, 'GATE_REVIEW_DEAD_LAPSE_DAYS', 30, problems),
     qaShare: Number.isFinite(qaShare) ? qaShare : 0,
     webhookUrl,
     webhookSecret,

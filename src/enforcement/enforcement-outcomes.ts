@@ -105,6 +105,20 @@ export class EnforcementOutcomes {
     await redis.set(marker, JSON.stringify(counted), 'EX', MARKER_TTL_SECONDS);
   }
 
+  /**
+   * Settles what a lapsed item carried (dead-item-lapse.ts): its complaint and appeal
+   * as lapsed, kept the retention window like settled ones; its open report closed.
+   * Nobody decided, so no holder's accuracy, cause or figure is counted. Idempotent.
+   */
+  async lapsed(item: { reviewId: string; listingId: string; at: string; context: ReviewContext }): Promise<void> {
+    const { redis, keys, complaints, appeals } = this.parts;
+    if (item.context.reports && (await redis.get(keys.openReport(item.listingId))) === item.reviewId) {
+      await redis.multi().del(keys.openReport(item.listingId)).del(keys.listingReporters(item.listingId)).exec();
+    }
+    if (item.context.complaint) await complaints.settle(item.context.complaint.complaintId, 'lapsed', 'lapse', item.at);
+    if (item.context.appeal) await appeals.settle(item.context.appeal.appealId, 'lapsed', 'lapse', item.at);
+  }
+
   /** Takes back what a decision counted (its undo). */
   async undone(decisionId: string): Promise<void> {
     const { redis, keys, complaints, appeals, trust, figures } = this.parts;

@@ -1,6 +1,6 @@
 // The reviewer API (contract section 5 and issue 5): claim, decide, hold, release,
 // undo, bulk decisions, stats and seller history; the publisher's verdict lookup;
-// the admin's dead letters and audit log.
+// the admin's dead letters (requeue, drop) and audit log.
 import type { RouteRegistrar } from './route-table.js';
 import type { AllianceReview, AllianceSellers } from '../alliance/alliance-sellers.js';
 import type { AuditLog } from '../audit/audit-log.js';
@@ -11,6 +11,7 @@ import type { RedisKeys } from '../redis/redis-keys.js';
 import type { DecisionEffects } from '../review/decision-effects.js';
 import type { ListingVerdicts } from '../review/listing-verdicts.js';
 import { ReviewError, type DecisionInput, type ReviewQueue } from '../review/review-queue.js';
+import { DeadReviewItems } from '../review/dead-review-items.js';
 import type { GateMetrics } from '../observability/gate-metrics.js';
 import { isPlainObject } from '../validation/field-issues.js';
 import { isRedisUnavailable, route, type RouteOptions } from './route-handler.js';
@@ -244,6 +245,27 @@ export function registerReviewRoutes(app: RouteRegistrar, p: ReviewRouteParts, o
     '/v1/admin/review/dead-letters',
     route(options({ auth: admin }), async () => {
       return { items: await p.reviews.deadLetters() };
+    }),
+  );
+  // Before GATE_REVIEW_DEAD_LAPSE_DAYS: after it the item lapsed, and both answer 409 (reason lapsed).
+  const deadItems = new DeadReviewItems(p.redis, p.keys, p.reviews.retentionSeconds);
+  app.post(
+    '/v1/admin/review/dead-letters/:reviewId/requeue',
+    route(options({ auth: admin, paramCount: 1 }), async ({ head }) => {
+      const reviewId = decodeURIComponent(head.params[0] ?? '');
+      const entryId = await deadItems.requeue(reviewId).catch((error: unknown) => Promise.reject(toGate(error)));
+      await p.audit.record({ who: 'admin', what: 'review:requeue', subject: reviewId, details: { entryId } });
+      return { reviewId, requeued: true };
+    }),
+  );
+  app.del(
+    '/v1/admin/review/dead-letters/:reviewId',
+    route(options({ auth: admin, paramCount: 1 }), async ({ head }) => {
+      const reviewId = decodeURIComponent(head.params[0] ?? '');
+      const entry = await deadItems.drop(reviewId, 'admin').catch((error: unknown) => Promise.reject(toGate(error)));
+      // Its complaint, appeal or report settled as lapsed before the answer, as a decision's effects are.
+      await p.effects.settle([entry]);
+      return { reviewId, dropped: true };
     }),
   );
   app.get(

@@ -279,7 +279,7 @@ export function registerRightsHolderRoutes(app: RouteRegistrar, p: RightsHolderR
       const limit = Number(params.get('limit') ?? '100');
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw invalid('limit', 'must be an integer from 1 to 1000');
       const status = params.get('status') ?? undefined;
-      const statuses: ComplaintStatus[] = ['pending', 'taken_down', 'upheld', 'rejected', 'overturned'];
+      const statuses: ComplaintStatus[] = ['pending', 'taken_down', 'upheld', 'rejected', 'overturned', 'lapsed'];
       if (status !== undefined && !(statuses as string[]).includes(status)) throw invalid('status', `must be one of ${statuses.join(', ')}`);
       return { complaints: await p.complaints.ofHolder(who, limit, status as ComplaintStatus | undefined) };
     }),

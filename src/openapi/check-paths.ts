@@ -36,7 +36,7 @@ const APPEAL: Schema = object(
     blockedBy: { type: 'string' },
     blockedAt: { type: 'string', format: 'date-time' },
     windowClosesAt: { type: 'string', format: 'date-time' },
-    status: { type: 'string', enum: ['pending', 'overturned', 'upheld'] },
+    status: { type: 'string', enum: ['pending', 'overturned', 'upheld', 'lapsed'] },
     reviewId: { type: 'string' },
     decidedAt: { type: 'string', format: 'date-time' },
     decidedBy: { type: 'string' },

@@ -162,6 +162,30 @@ export const reviewPaths: RouteGroup = {
     '/v1/admin/review/dead-letters': {
       get: operation({ id: 'reviewDeadLetters', tag, summary: 'Review items delivered too often', access: 'admin', answer: { description: 'The items.', schema: object({ items: arrayOf({ type: 'object' }) }, ['items']) } }),
     },
+    '/v1/admin/review/dead-letters/{reviewId}/requeue': {
+      post: operation({
+        id: 'requeueReviewDeadLetter',
+        tag,
+        summary: 'Put a dead review item back in its queue',
+        description: 'Deliveries start again from zero. `409` (`details.reason`): `lapsed` once `GATE_REVIEW_DEAD_LAPSE_DAYS` passed (or an admin dropped it), `not_dead` for an item not in the dead letters, `no_dead_letter` when the cap (`GATE_REVIEW_DEAD_MAXLEN`) dropped its letter.',
+        access: 'admin',
+        parameters: [pathParam('reviewId', 'As the dead letter names it.')],
+        answer: { description: 'Requeued.', schema: object({ reviewId: { type: 'string' }, requeued: { const: true } }, ['reviewId', 'requeued']) },
+        errors: [409],
+      }),
+    },
+    '/v1/admin/review/dead-letters/{reviewId}': {
+      delete: operation({
+        id: 'dropReviewDeadLetter',
+        tag,
+        summary: 'Close a dead review item undecided (a lapse now)',
+        description: 'As a lapse: the item closed undecided, its complaint or appeal settled as `lapsed`, its report closed, a `review.lapsed` webhook event; the listing\'s verdict unchanged. `409` as for a requeue.',
+        access: 'admin',
+        parameters: [pathParam('reviewId', 'As the dead letter names it.')],
+        answer: { description: 'Dropped.', schema: object({ reviewId: { type: 'string' }, dropped: { const: true } }, ['reviewId', 'dropped']) },
+        errors: [409],
+      }),
+    },
     '/v1/admin/audit': {
       get: operation({
         id: 'auditLog',

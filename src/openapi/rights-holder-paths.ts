@@ -77,7 +77,7 @@ const COMPLAINT: Schema = object(
     listingId: { type: 'string' },
     reason: { type: 'string' },
     filedAt: { type: 'string', format: 'date-time' },
-    status: { type: 'string', enum: ['pending', 'taken_down', 'upheld', 'rejected', 'overturned'] },
+    status: { type: 'string', enum: ['pending', 'taken_down', 'upheld', 'rejected', 'overturned', 'lapsed'] },
     takedown: { type: 'boolean', description: 'The listing was taken down at filing (a trusted complainer).' },
     reviewId: { type: 'string' },
     decidedAt: { type: 'string', format: 'date-time' },
@@ -202,7 +202,7 @@ export const rightsHolderPaths: RouteGroup = {
         access: 'rightsHolder',
         parameters: withHolder(
           queryParam('limit', 'At most this many.', { type: 'integer', minimum: 1, maximum: 1000, default: 100 }),
-          queryParam('status', 'Only those in this status.', { type: 'string', enum: ['pending', 'taken_down', 'upheld', 'rejected', 'overturned'] }),
+          queryParam('status', 'Only those in this status.', { type: 'string', enum: ['pending', 'taken_down', 'upheld', 'rejected', 'overturned', 'lapsed'] }),
         ),
         answer: { description: 'The complaints.', schema: object({ complaints: arrayOf(ref.schema('Complaint')) }, ['complaints']) },
       }),

@@ -1,6 +1,7 @@
 // What a decision does beyond the queue: the listing's final verdict, the seller's
 // history, what the reviewer confirmed added to the lists and banks (live on every
-// instance), a webhook event and an audit record; an undo reverts them. Decisions
+// instance), a webhook event and an audit record; an undo reverts them; a lapse
+// settles what a dead item carried (lapse-effects.ts). Decisions
 // are read from the decisions stream through a consumer group, so an instance
 // that dies between recording a decision and applying it leaves the work pending,
 // and another instance's sweep applies it (at least once; every effect is
@@ -24,6 +25,7 @@ import type { ReviewContext } from './review-queue.js';
 import { trimBehindGroups } from '../redis/trim-behind-groups.js';
 import { compareStreamIds } from '../redis/stream-ids.js';
 import { REVIEW_TIERS } from './review-tier.js';
+import { applyLapse } from './lapse-effects.js';
 
 /** The consumer group through which instances apply decisions. */
 export const EFFECTS_GROUP = 'effects';
@@ -135,6 +137,7 @@ export class DecisionEffects {
     for (const [id, fields] of entries) {
       const record = asRecord(fields);
       if (record.type === 'undo') await this.applyUndo(record);
+      else if (record.type === 'lapse') await applyLapse(this.parts, record);
       else await this.applyDecision(record);
       await redis.xack(keys.reviewDecisions, EFFECTS_GROUP, id);
     }

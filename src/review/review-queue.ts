@@ -112,7 +112,7 @@ export interface DecisionResult {
 }
 
 export class ReviewError extends Error {
-  constructor(readonly code: 'not_found' | 'already_decided' | 'superseded' | 'not_claimed' | 'claimed_by_another' | 'lease_expired' | 'not_decided' | 'not_yours' | 'window_closed' | string) {
+  constructor(readonly code: 'not_found' | 'already_decided' | 'superseded' | 'not_claimed' | 'claimed_by_another' | 'lease_expired' | 'not_decided' | 'not_yours' | 'window_closed' | 'lapsed' | string) {
     super(`review: ${code.replace(/_/g, ' ')}`);
     this.name = 'ReviewError';
   }
@@ -148,6 +148,7 @@ export class ReviewQueue {
   readonly retentionSeconds: number;
   private readonly scripts: Record<'enqueue' | 'decide' | 'undo' | 'escalate' | 'earlierDecision', Script>;
   private readonly clusters: ReviewClusters;
+  private readonly bury: (...args: string[]) => Promise<string | number>;
 
   constructor(
     private readonly redis: Redis,
@@ -160,6 +161,7 @@ export class ReviewQueue {
     this.undoWindowMs = options.undoWindowMs ?? 5 * 60_000;
     this.retentionSeconds = options.retentionSeconds ?? 180 * 86_400;
     this.clusters = new ReviewClusters(redis, keys);
+    this.bury = luaCommand(redis, 'bury-review-item', 3);
     this.scripts = {
       // The number of keys varies (five, then one per cluster key), so it is passed on each call.
       enqueue: luaCommand<Script>(redis, 'enqueue-review', undefined, ['open-items']),
@@ -312,12 +314,7 @@ export class ReviewQueue {
       const entry = Object.fromEntries(fieldPairs(fields));
       // The dead letter shows reasons and the listing as the API names them, not packed as the stream keeps them.
       const dead = { ...item, ...entry, reasons: JSON.stringify(unpackReasons(entry.reasons || '[]')), listing: JSON.stringify(listingOfEntry(item.listingId ?? '', entry.listing ?? '')) };
-      await this.redis
-        .multi()
-        .xadd(this.keys.reviewDeadLetters, 'MAXLEN', '~', this.deadMaxLen, '*', ...Object.entries(dead).flat(), 'deadAt', new Date().toISOString(), 'deliveries', String(deliveries), 'lastReviewer', reviewer)
-        .hset(itemKey, 'status', 'dead')
-        .xack(stream, REVIEW_GROUP, entryId)
-        .exec();
+      await this.bury(this.keys.reviewDeadLetters, itemKey, stream, REVIEW_GROUP, entryId, String(this.deadMaxLen), ...Object.entries(dead).flat(), 'deadAt', new Date().toISOString(), 'deliveries', String(deliveries), 'lastReviewer', reviewer);
       return undefined;
     }
     return {
@@ -352,6 +349,7 @@ export class ReviewQueue {
     // Items of earlier versions name their stream; newer ones only their tier.
     const stream = storedStream ?? (isReviewTier(tier) ? this.keys.reviewStream(tier) : undefined);
     if (!stream || !entryId) throw new ReviewError('not_found');
+    if (status === 'lapsed') throw new ReviewError('lapsed');
     if (status !== 'pending') throw new ReviewError('already_decided');
     const pending = (await this.redis.xpending(stream, REVIEW_GROUP, entryId, entryId, 1)) as Array<[string, string, number, number]>;
     return { stream, entryId, owner: pending[0]?.[1] };

@@ -18,7 +18,8 @@ import type { ReviewContext, ReviewQueue } from '../review/review-queue.js';
 /** Appeals go before the gate's own review verdicts, after complaints. */
 const APPEAL_PRIORITY = 900;
 
-export type AppealStatus = 'pending' | 'overturned' | 'upheld';
+/** `lapsed`: its review item went to the dead letters and no admin took it back in time; nobody decided it. */
+export type AppealStatus = 'pending' | 'overturned' | 'upheld' | 'lapsed';
 
 export interface Appeal {
   appealId: string;

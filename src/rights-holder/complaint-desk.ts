@@ -22,7 +22,8 @@ export const MAX_LISTINGS_PER_COMPLAINT = 300;
 /** Complaints outrank the gate's own review verdicts within the high tier. */
 const COMPLAINT_PRIORITY = 1000;
 
-export type ComplaintStatus = 'pending' | 'taken_down' | 'upheld' | 'rejected' | 'overturned';
+/** `lapsed`: its review item went to the dead letters and no admin took it back in time; nobody decided it. */
+export type ComplaintStatus = 'pending' | 'taken_down' | 'upheld' | 'rejected' | 'overturned' | 'lapsed';
 
 /** A complaint in one of these is open: it has no end, and is the holder's open complaint on its listing. */
 const OPEN_STATUSES: ReadonlySet<ComplaintStatus> = new Set(['pending', 'taken_down']);

@@ -35,6 +35,7 @@ local item = KEYS[1]
 local status = redis.call('HGET', item, 'status')
 if not status then return { 'error', 'not_found' } end
 if status == 'superseded' then return { 'error', 'superseded' } end
+if status == 'lapsed' then return { 'error', 'lapsed' } end
 if status ~= 'pending' then return { 'error', 'already_decided' } end
 local itemKeys = reviewItemKeys(item)
 local stream = itemKeys.stream
