@@ -4,13 +4,12 @@
 #include <iterator>
 #include <string>
 
+#include "utf8.h"
 
 namespace native_rules {
 namespace {
 
 enum RunKind : uint8_t { kRunWord = 0, kRunCjk = 1, kRunSeparator = 2 };
-
-inline uint32_t Utf8Length(uint32_t cp) { return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4; }
 
 }  // namespace
 
@@ -191,48 +190,16 @@ void Normalizer::Write(size_t runs, uint32_t* originStart, uint32_t* originEnd, 
   size_t b = 0;
   auto put = [&](uint32_t cp, uint32_t start, uint32_t end, uint8_t cls) {
     classes[m] = cls;
-    if constexpr (!kOffsets) {
+    size_t width = EncodeUtf8(cp, bytes + b);
+    if constexpr (kOffsets) {
+      originStart[m] = start;
+      originEnd[m] = end;
+      for (size_t k = 0; k < width; k++) byteToIndex[b + k] = m;
+    } else {
       (void)start;
       (void)end;
-      if (cp < 0x80) {
-        bytes[b++] = static_cast<uint8_t>(cp);
-      } else if (cp < 0x800) {
-        bytes[b++] = static_cast<uint8_t>(0xC0 | (cp >> 6));
-        bytes[b++] = static_cast<uint8_t>(0x80 | (cp & 0x3F));
-      } else if (cp < 0x10000) {
-        bytes[b++] = static_cast<uint8_t>(0xE0 | (cp >> 12));
-        bytes[b++] = static_cast<uint8_t>(0x80 | ((cp >> 6) & 0x3F));
-        bytes[b++] = static_cast<uint8_t>(0x80 | (cp & 0x3F));
-      } else {
-        bytes[b++] = static_cast<uint8_t>(0xF0 | (cp >> 18));
-        bytes[b++] = static_cast<uint8_t>(0x80 | ((cp >> 12) & 0x3F));
-        bytes[b++] = static_cast<uint8_t>(0x80 | ((cp >> 6) & 0x3F));
-        bytes[b++] = static_cast<uint8_t>(0x80 | (cp & 0x3F));
-      }
-      m++;
-      return;
     }
-    originStart[m] = start;
-    originEnd[m] = end;
-    if (cp < 0x80) {
-      byteToIndex[b] = m;
-      bytes[b++] = static_cast<uint8_t>(cp);
-    } else if (cp < 0x800) {
-      byteToIndex[b] = byteToIndex[b + 1] = m;
-      bytes[b++] = static_cast<uint8_t>(0xC0 | (cp >> 6));
-      bytes[b++] = static_cast<uint8_t>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      byteToIndex[b] = byteToIndex[b + 1] = byteToIndex[b + 2] = m;
-      bytes[b++] = static_cast<uint8_t>(0xE0 | (cp >> 12));
-      bytes[b++] = static_cast<uint8_t>(0x80 | ((cp >> 6) & 0x3F));
-      bytes[b++] = static_cast<uint8_t>(0x80 | (cp & 0x3F));
-    } else {
-      byteToIndex[b] = byteToIndex[b + 1] = byteToIndex[b + 2] = byteToIndex[b + 3] = m;
-      bytes[b++] = static_cast<uint8_t>(0xF0 | (cp >> 18));
-      bytes[b++] = static_cast<uint8_t>(0x80 | ((cp >> 12) & 0x3F));
-      bytes[b++] = static_cast<uint8_t>(0x80 | ((cp >> 6) & 0x3F));
-      bytes[b++] = static_cast<uint8_t>(0x80 | (cp & 0x3F));
-    }
+    b += width;
     m++;
   };
   for (size_t r = 0; r < runs; r++) {
