@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <iterator>
-#include <string>
 
+#include "napi-status.h"
 #include "utf8.h"
 
 namespace native_rules {
@@ -242,11 +242,11 @@ Napi::Value Normalizer::Normalize(const Napi::CallbackInfo& info) {
   if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "text must be a string");
   const bool withOffsets = info.Length() < 2 || info[1].ToBoolean().Value();
   size_t length = 0;
-  napi_get_value_string_utf16(env, info[0], nullptr, 0, &length);
-  std::u16string text(length, u'\0');
-  napi_get_value_string_utf16(env, info[0], text.data(), length + 1, &length);
+  CheckStatus(env, napi_get_value_string_utf16(env, info[0], nullptr, 0, &length), "normalize: reading the text's length (napi_get_value_string_utf16)");
+  if (text_.size() < length + 1) text_.resize(length + 1);
+  CheckStatus(env, napi_get_value_string_utf16(env, info[0], text_.data(), length + 1, &length), "normalize: reading the text (napi_get_value_string_utf16)");
 
-  Fold(text.data(), length);
+  Fold(text_.data(), length);
   size_t runs = SplitRuns();
   MarkDisguises(runs);
   size_t m = 0, byteLength = 0;

@@ -41,6 +41,7 @@ class Normalizer : public Napi::ObjectWrap<Normalizer> {
   uint8_t runKindOfClass_[256];
 
   // Scratch, reused across calls (an object belongs to one thread).
+  std::vector<char16_t> text_;
   std::vector<uint32_t> cps_, starts_, ends_;
   std::vector<uint8_t> cls_;
   std::vector<uint32_t> runStarts_;
