@@ -9,6 +9,7 @@ namespace {
 
 constexpr uint32_t kCodePointLimit = 0x110000;
 constexpr size_t kAscii = 0x80;
+constexpr size_t kBmp = 0x10000;
 
 Napi::Object ReadObject(Napi::Env env, const Napi::Object& parent, const char* key, const std::string& name) {
   Napi::Value value = parent.Get(key);
@@ -69,7 +70,8 @@ NormalizerTables NormalizerTables::Read(Napi::Env env, const Napi::Value& value)
   Require(env, out.upper.size() % 2 == 0, "tables.fold.upper must hold (cp, folded) pairs");
   out.ignoredAbove = ReadArray<uint32_t>(env, fold, "ignoredAbove", "tables.fold.", napi_uint32_array);
   Require(env, out.ignoredAbove.size() % 2 == 0, "tables.fold.ignoredAbove must hold (first, last) pairs");
-  Require(env, out.fold.size() >= kAscii && out.fold.size() <= kCodePointLimit, "tables.fold.direct must cover ASCII and stay within Unicode");
+  // The BMP at least: the fold looks a UTF-16 code unit up without a bounds check.
+  Require(env, out.fold.size() >= kBmp && out.fold.size() <= kCodePointLimit, "tables.fold.direct must cover the BMP and stay within Unicode");
 
   Napi::Object classes = ReadObject(env, tables, "classes", "tables.classes");
   out.classes = ReadArray<uint8_t>(env, classes, "direct", "tables.classes.", napi_uint8_array);

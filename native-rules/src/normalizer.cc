@@ -21,6 +21,7 @@ Napi::Function Normalizer::Define(Napi::Env env) {
 // new Normalizer(tables): the shape is NormalizerTables in src/native/rules-engine.ts.
 Normalizer::Normalizer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Normalizer>(info) {
   tables_ = NormalizerTables::Read(info.Env(), info[0]);
+  direct_ = static_cast<uint32_t>(tables_.fold.size());
   const std::vector<uint32_t>& multi = tables_.multi;
   for (size_t i = 0; i < multi.size(); i += 2 + multi[i + 1]) {
     multi_[multi[i]] = std::vector<uint32_t>(multi.begin() + i + 2, multi.begin() + i + 2 + multi[i + 1]);
@@ -34,8 +35,9 @@ Normalizer::Normalizer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Normal
 
 Napi::Value Normalizer::Tables(const Napi::CallbackInfo& info) { return tables_.ToObject(info.Env()); }
 
-inline int32_t Normalizer::FoldOf(uint32_t cp) const {
-  if (cp < tables_.fold.size()) return tables_.fold[cp];
+inline int32_t Normalizer::FoldOf(uint32_t cp) const { return cp < direct_ ? tables_.fold[cp] : FoldAbove(cp); }
+
+int32_t Normalizer::FoldAbove(uint32_t cp) const {
   const std::vector<uint32_t>& ignored = tables_.ignoredAbove;
   for (size_t i = 0; i < ignored.size(); i += 2) {
     if (cp >= ignored[i] && cp <= ignored[i + 1]) return tables_.foldDeleted;
@@ -51,8 +53,9 @@ inline uint32_t Normalizer::InHardRun(uint32_t cp) const {
   return cp < tables_.soft.size() && tables_.soft[cp] == 1 ? tables_.space : cp;
 }
 
-inline uint8_t Normalizer::ClassOf(uint32_t cp) const {
-  if (cp < tables_.classes.size()) return tables_.classes[cp];
+inline uint8_t Normalizer::ClassOf(uint32_t cp) const { return cp < direct_ ? tables_.classes[cp] : ClassAbove(cp); }
+
+uint8_t Normalizer::ClassAbove(uint32_t cp) const {
   const std::vector<uint32_t>& above = tables_.classesAbove;
   for (size_t i = 0; i < above.size(); i += 3) {
     if (cp >= above[i] && cp <= above[i + 1]) return static_cast<uint8_t>(above[i + 2]);
@@ -76,19 +79,18 @@ void Normalizer::Reserve(size_t size) {
 
 void Normalizer::Fold(const char16_t* text, size_t length) {
   Reserve(length + 16);
-  const int32_t foldMultiple = tables_.foldMultiple;
   size_t n = 0;
   for (size_t i = 0; i < length;) {
     uint32_t cp = text[i];
     size_t end = i + 1;
-    if (cp >= 0xD800 && cp <= 0xDBFF && end < length) {
-      uint32_t low = text[end];
-      if (low >= 0xDC00 && low <= 0xDFFF) {
-        cp = (cp - 0xD800) * 0x400 + (low - 0xDC00) + 0x10000;
-        end++;
-      }
+    int32_t folded;
+    if (cp >= 0xD800 && cp <= 0xDBFF && end < length && text[end] >= 0xDC00 && text[end] <= 0xDFFF) {
+      cp = (cp - 0xD800) * 0x400 + (text[end] - 0xDC00) + 0x10000;
+      end++;
+      folded = FoldOf(cp);
+    } else {
+      folded = tables_.fold[cp];  // one code unit: the direct table covers the BMP (NormalizerTables::Read)
     }
-    int32_t folded = FoldOf(cp);
     if (folded >= 0) {
       uint32_t f = static_cast<uint32_t>(folded);
       cps_[n] = f;
@@ -96,7 +98,7 @@ void Normalizer::Fold(const char16_t* text, size_t length) {
       ends_[n] = static_cast<uint32_t>(end);
       cls_[n] = ClassOf(f);
       n++;
-    } else if (folded == foldMultiple) {
+    } else if (folded == tables_.foldMultiple) {
       auto found = multi_.find(cp);
       if (found != multi_.end()) {
         Reserve(n + found->second.size() + (length - end) + 16);
@@ -190,16 +192,17 @@ void Normalizer::Write(size_t runs, uint32_t* originStart, uint32_t* originEnd, 
   size_t b = 0;
   auto put = [&](uint32_t cp, uint32_t start, uint32_t end, uint8_t cls) {
     classes[m] = cls;
-    size_t width = EncodeUtf8(cp, bytes + b);
     if constexpr (kOffsets) {
       originStart[m] = start;
       originEnd[m] = end;
-      for (size_t k = 0; k < width; k++) byteToIndex[b + k] = m;
+      b += EncodeUtf8(cp, bytes + b, [&](size_t width) {
+        for (size_t k = 0; k < width; k++) byteToIndex[b + k] = m;
+      });
     } else {
       (void)start;
       (void)end;
+      b += EncodeUtf8(cp, bytes + b);
     }
-    b += width;
     m++;
   };
   for (size_t r = 0; r < runs; r++) {

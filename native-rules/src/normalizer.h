@@ -25,6 +25,9 @@ class Normalizer : public Napi::ObjectWrap<Normalizer> {
   void Fold(const char16_t* text, size_t length);
   inline int32_t FoldOf(uint32_t cp) const;
   inline uint8_t ClassOf(uint32_t cp) const;
+  // Above the direct tables; out of line, so that the hot loops inline only the lookup.
+  __attribute__((noinline)) int32_t FoldAbove(uint32_t cp) const;
+  __attribute__((noinline)) uint8_t ClassAbove(uint32_t cp) const;
   inline uint32_t InHardRun(uint32_t cp) const;
   void Reserve(size_t size);
   size_t SplitRuns();
@@ -36,6 +39,7 @@ class Normalizer : public Napi::ObjectWrap<Normalizer> {
   void Write(size_t runs, uint32_t* originStart, uint32_t* originEnd, uint32_t* byteToIndex, uint8_t* classes, uint8_t* bytes);
 
   NormalizerTables tables_;
+  uint32_t direct_ = 0;  // code points below it are looked up in tables_.fold and tables_.classes
   std::unordered_map<uint32_t, std::vector<uint32_t>> multi_;
   std::unordered_map<uint32_t, uint32_t> upper_;
   uint8_t runKindOfClass_[256];
