@@ -40,6 +40,9 @@ const cases = [
   { name: 'CJK, no offsets', text: cjk, withOffsets: false },
 ];
 const samples = cases.flatMap((c) => builds.map((build) => ({ ...c, ...build, micros: [] as number[] })));
+for (const { text, withOffsets, normalize } of samples) {
+  for (let i = 0; i < 2000; i++) (withOffsets ? normalize.normalizeText : normalize.normalizeChars)(text); // warm-up: JIT, scratch sizes
+}
 for (let round = 0; round < rounds; round++) {
   // Each case, the two builds back to back, in alternating order.
   const ordered = round % 2 === 0 ? samples : [...samples].reverse();
