@@ -10,6 +10,7 @@
         "src/serialize.cc",
         "src/shared-registry.cc",
         "src/normalizer.cc",
+        "src/normalizer-tables.cc",
         "src/hamming-lookup.cc",
         "src/text-grams.cc",
         "src/text-lookup.cc",

@@ -1,76 +1,47 @@
 #include "normalizer.h"
 
 #include <algorithm>
-#include <cstring>
-#include <string>
+#include <iterator>
+
+#include "napi-status.h"
+#include "utf8.h"
 
 namespace native_rules {
 namespace {
 
-constexpr int32_t kFoldDelete = -1;
-constexpr int32_t kFoldMulti = -2;
-constexpr uint32_t kDirectTable = 0x20000;  // planes 0 and 1
-constexpr size_t kMaxDisguiseSeparator = 3;
-
-// Must match CharClass in src/normalize/char-class.ts.
-constexpr uint8_t kSeparator = 0, kWord = 1, kCjk = 2;
 enum RunKind : uint8_t { kRunWord = 0, kRunCjk = 1, kRunSeparator = 2 };
-
-RunKind KindOf(uint8_t cls) { return cls == kWord ? kRunWord : cls == kCjk ? kRunCjk : kRunSeparator; }
-
-template <typename T>
-std::vector<T> CopyTyped(Napi::Env env, const Napi::Value& value, const char* name, napi_typedarray_type type) {
-  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != type) {
-    throw Napi::TypeError::New(env, std::string(name) + " has the wrong array type");
-  }
-  Napi::TypedArray array = value.As<Napi::TypedArray>();
-  std::vector<T> out(array.ElementLength());
-  std::memcpy(out.data(), static_cast<uint8_t*>(array.ArrayBuffer().Data()) + array.ByteOffset(), array.ByteLength());
-  return out;
-}
-
-uint8_t DigitAsLetter(uint32_t cp) {
-  switch (cp) {
-    case '0': return 'o';
-    case '3': return 'e';
-    case '4': return 'a';
-    case '5': return 's';
-    default: return 0;
-  }
-}
 
 }  // namespace
 
 Napi::Function Normalizer::Define(Napi::Env env) {
-  return DefineClass(env, "Normalizer", {InstanceMethod<&Normalizer::Normalize>("normalize")});
+  return DefineClass(env, "Normalizer",
+                     {InstanceMethod<&Normalizer::Normalize>("normalize"), InstanceMethod<&Normalizer::Tables>("tables")});
 }
 
-// new Normalizer({ fold: Int32Array(0x20000), classes: Uint8Array(0x20000), soft: Uint8Array(0x10000),
-//                  multi: Uint32Array [cp, count, parts..., ...], upper: Uint32Array [cp, folded, ...] })
+// new Normalizer(tables): the shape is NormalizerTables in src/native/rules-engine.ts.
 Normalizer::Normalizer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Normalizer>(info) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "tables must be an object");
-  Napi::Object tables = info[0].As<Napi::Object>();
-  fold_ = CopyTyped<int32_t>(env, tables.Get("fold"), "tables.fold", napi_int32_array);
-  classes_ = CopyTyped<uint8_t>(env, tables.Get("classes"), "tables.classes", napi_uint8_array);
-  soft_ = CopyTyped<uint8_t>(env, tables.Get("soft"), "tables.soft", napi_uint8_array);
-  if (fold_.size() != kDirectTable || classes_.size() != kDirectTable || soft_.size() != 0x10000) {
-    throw Napi::RangeError::New(env, "tables.fold and tables.classes must cover planes 0-1, tables.soft the BMP");
+  tables_ = NormalizerTables::Read(info.Env(), info[0]);
+  direct_ = static_cast<uint32_t>(tables_.fold.size());
+  const std::vector<uint32_t>& multi = tables_.multi;
+  for (size_t i = 0; i < multi.size(); i += 2 + multi[i + 1]) {
+    multi_[multi[i]] = std::vector<uint32_t>(multi.begin() + i + 2, multi.begin() + i + 2 + multi[i + 1]);
   }
-  std::vector<uint32_t> multi = CopyTyped<uint32_t>(env, tables.Get("multi"), "tables.multi", napi_uint32_array);
-  for (size_t i = 0; i + 1 < multi.size();) {
-    uint32_t cp = multi[i], count = multi[i + 1];
-    if (i + 2 + count > multi.size()) throw Napi::RangeError::New(env, "tables.multi is truncated");
-    multi_[cp] = std::vector<uint32_t>(multi.begin() + i + 2, multi.begin() + i + 2 + count);
-    i += 2 + count;
-  }
-  std::vector<uint32_t> upper = CopyTyped<uint32_t>(env, tables.Get("upper"), "tables.upper", napi_uint32_array);
-  for (size_t i = 0; i + 1 < upper.size(); i += 2) upper_[upper[i]] = upper[i + 1];
+  const std::vector<uint32_t>& upper = tables_.upper;
+  for (size_t i = 0; i < upper.size(); i += 2) upper_[upper[i]] = upper[i + 1];
+  std::fill(std::begin(runKindOfClass_), std::end(runKindOfClass_), kRunSeparator);
+  runKindOfClass_[tables_.wordClass] = kRunWord;
+  runKindOfClass_[tables_.cjkClass] = kRunCjk;
 }
 
-inline int32_t Normalizer::FoldOf(uint32_t cp) const {
-  if (cp < kDirectTable) return fold_[cp];
-  if (cp >= 0xE0000 && cp <= 0xE0FFF) return kFoldDelete;  // tags and variation selectors: invisible
+Napi::Value Normalizer::Tables(const Napi::CallbackInfo& info) { return tables_.ToObject(info.Env()); }
+
+inline int32_t Normalizer::FoldOf(uint32_t cp) const { return cp < direct_ ? tables_.fold[cp] : FoldAbove(cp); }
+
+int32_t Normalizer::FoldAbove(uint32_t cp) const {
+  const std::vector<uint32_t>& ignored = tables_.ignoredAbove;
+  for (size_t i = 0; i < ignored.size(); i += 2) {
+    if (cp >= ignored[i] && cp <= ignored[i + 1]) return tables_.foldDeleted;
+  }
   auto found = upper_.find(cp);
   return found != upper_.end() ? static_cast<int32_t>(found->second) : static_cast<int32_t>(cp);
 }
@@ -78,12 +49,18 @@ inline int32_t Normalizer::FoldOf(uint32_t cp) const {
 // In a run that mixes hard punctuation with soft separators, the hard characters
 // stay and each stretch of soft ones is one space (`1 . : 1` -> `1 : 1`, `+★` -> `+ `),
 // so that a term reads through the run as through a soft one (term-expression.ts).
-inline uint32_t Normalizer::InHardRun(uint32_t cp) const { return cp < 0x10000 && soft_[cp] == 1 ? ' ' : cp; }
+inline uint32_t Normalizer::InHardRun(uint32_t cp) const {
+  return cp < tables_.soft.size() && tables_.soft[cp] == 1 ? tables_.space : cp;
+}
 
-inline uint8_t Normalizer::ClassOf(uint32_t cp) const {
-  if (cp < kDirectTable) return classes_[cp];
-  if (cp <= 0x3FFFF) return kCjk;  // CJK extension planes
-  return kSeparator;
+inline uint8_t Normalizer::ClassOf(uint32_t cp) const { return cp < direct_ ? tables_.classes[cp] : ClassAbove(cp); }
+
+uint8_t Normalizer::ClassAbove(uint32_t cp) const {
+  const std::vector<uint32_t>& above = tables_.classesAbove;
+  for (size_t i = 0; i < above.size(); i += 3) {
+    if (cp >= above[i] && cp <= above[i + 1]) return static_cast<uint8_t>(above[i + 2]);
+  }
+  return tables_.otherClass;
 }
 
 void Normalizer::Reserve(size_t size) {
@@ -106,14 +83,14 @@ void Normalizer::Fold(const char16_t* text, size_t length) {
   for (size_t i = 0; i < length;) {
     uint32_t cp = text[i];
     size_t end = i + 1;
-    if (cp >= 0xD800 && cp <= 0xDBFF && end < length) {
-      uint32_t low = text[end];
-      if (low >= 0xDC00 && low <= 0xDFFF) {
-        cp = (cp - 0xD800) * 0x400 + (low - 0xDC00) + 0x10000;
-        end++;
-      }
+    int32_t folded;
+    if (cp >= 0xD800 && cp <= 0xDBFF && end < length && text[end] >= 0xDC00 && text[end] <= 0xDFFF) {
+      cp = (cp - 0xD800) * 0x400 + (text[end] - 0xDC00) + 0x10000;
+      end++;
+      folded = FoldOf(cp);
+    } else {
+      folded = tables_.fold[cp];  // one code unit: the direct table covers the BMP (NormalizerTables::Read)
     }
-    int32_t folded = FoldOf(cp);
     if (folded >= 0) {
       uint32_t f = static_cast<uint32_t>(folded);
       cps_[n] = f;
@@ -121,7 +98,7 @@ void Normalizer::Fold(const char16_t* text, size_t length) {
       ends_[n] = static_cast<uint32_t>(end);
       cls_[n] = ClassOf(f);
       n++;
-    } else if (folded == kFoldMulti) {
+    } else if (folded == tables_.foldMultiple) {
       auto found = multi_.find(cp);
       if (found != multi_.end()) {
         Reserve(n + found->second.size() + (length - end) + 16);
@@ -140,26 +117,31 @@ void Normalizer::Fold(const char16_t* text, size_t length) {
 }
 
 size_t Normalizer::SplitRuns() {
+  const uint8_t* letterTable = tables_.letters.data();
+  const uint8_t* digitTable = tables_.digits.data();
+  const size_t ascii = tables_.letters.size();
   size_t n = n_;
   size_t runs = 0;
   for (size_t i = 0; i < n;) {
-    RunKind kind = KindOf(cls_[i]);
+    RunKind kind = static_cast<RunKind>(runKindOfClass_[cls_[i]]);
     runStarts_[runs] = static_cast<uint32_t>(i);
     runKinds_[runs] = kind;
     runDrop_[runs] = 0;
-    uint32_t letters = 0, digits = 0;
+    uint8_t letters = 0, digits = 0;
     bool soft = true;
     do {
       uint32_t cp = cps_[i];
       if (kind == kRunWord) {
-        letters += (cp >= 'a' && cp <= 'z');
-        digits += (cp >= '0' && cp <= '9');
+        if (cp < ascii) {
+          letters |= letterTable[cp];
+          digits |= digitTable[cp];
+        }
       } else if (kind == kRunSeparator) {
-        soft = soft && cp < 0x10000 && soft_[cp] == 1;
+        soft = soft && cp < tables_.soft.size() && tables_.soft[cp] == 1;
       }
       i++;
-    } while (kind != kRunCjk && i < n && KindOf(cls_[i]) == kind);
-    runMixed_[runs] = letters > 0 && digits > 0;
+    } while (kind != kRunCjk && i < n && runKindOfClass_[cls_[i]] == kind);
+    runMixed_[runs] = letters != 0 && digits != 0;
     runSoft_[runs] = soft;
     runs++;
   }
@@ -172,30 +154,26 @@ size_t Normalizer::SplitRuns() {
 // through them (src/matcher/term-expression.ts), which only it can do without
 // gluing a spaced-out term onto the single letters around it (`a L.V bag`).
 void Normalizer::MarkDisguises(size_t runs) {
+  const uint32_t maxInsideRun = tables_.maxInsideRun;
   auto length = [this](size_t r) { return runStarts_[r + 1] - runStarts_[r]; };
   for (size_t r = 1; r + 1 < runs; r++) {
-    if (runKinds_[r - 1] == kRunCjk && runKinds_[r + 1] == kRunCjk && runKinds_[r] == kRunSeparator && length(r) <= kMaxDisguiseSeparator) runDrop_[r] = 1;
+    if (runKinds_[r - 1] == kRunCjk && runKinds_[r + 1] == kRunCjk && runKinds_[r] == kRunSeparator && length(r) <= maxInsideRun) runDrop_[r] = 1;
   }
 }
 
-namespace {
-
-inline uint32_t Utf8Length(uint32_t cp) { return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4; }
-
-}  // namespace
-
 void Normalizer::Plan(size_t runs, size_t* length, size_t* byteLength) {
+  const uint32_t space = tables_.space;
   size_t m = 0, bytes = 0;
   for (size_t r = 0; r < runs; r++) {
     if (runDrop_[r]) continue;
     size_t start = runStarts_[r], end = runStarts_[r + 1];
     if (runKinds_[r] == kRunSeparator && runSoft_[r]) {
       m += 1;
-      bytes += 1;
+      bytes += Utf8Length(space);
       continue;
     }
     for (size_t i = start; i < end; i++) {
-      if (runKinds_[r] == kRunSeparator && i > start && InHardRun(cps_[i]) == ' ' && InHardRun(cps_[i - 1]) == ' ') continue;
+      if (runKinds_[r] == kRunSeparator && i > start && InHardRun(cps_[i]) == space && InHardRun(cps_[i - 1]) == space) continue;
       m++;
       bytes += Utf8Length(runKinds_[r] == kRunSeparator ? InHardRun(cps_[i]) : cps_[i]);  // a digit read as a letter is one byte either way
     }
@@ -206,51 +184,24 @@ void Normalizer::Plan(size_t runs, size_t* length, size_t* byteLength) {
 
 template <bool kOffsets>
 void Normalizer::Write(size_t runs, uint32_t* originStart, uint32_t* originEnd, uint32_t* byteToIndex, uint8_t* classes, uint8_t* bytes) {
+  const uint32_t space = tables_.space;
+  const uint8_t spaceClass = ClassOf(space);
+  const uint8_t* digitLetters = tables_.digitLetters.data();
+  const size_t ascii = tables_.digitLetters.size();
   uint32_t m = 0;
   size_t b = 0;
   auto put = [&](uint32_t cp, uint32_t start, uint32_t end, uint8_t cls) {
     classes[m] = cls;
-    if constexpr (!kOffsets) {
+    if constexpr (kOffsets) {
+      originStart[m] = start;
+      originEnd[m] = end;
+      b += EncodeUtf8(cp, bytes + b, [&](size_t width) {
+        for (size_t k = 0; k < width; k++) byteToIndex[b + k] = m;
+      });
+    } else {
       (void)start;
       (void)end;
-      if (cp < 0x80) {
-        bytes[b++] = static_cast<uint8_t>(cp);
-      } else if (cp < 0x800) {
-        bytes[b++] = static_cast<uint8_t>(0xC0 | (cp >> 6));
-        bytes[b++] = static_cast<uint8_t>(0x80 | (cp & 0x3F));
-      } else if (cp < 0x10000) {
-        bytes[b++] = static_cast<uint8_t>(0xE0 | (cp >> 12));
-        bytes[b++] = static_cast<uint8_t>(0x80 | ((cp >> 6) & 0x3F));
-        bytes[b++] = static_cast<uint8_t>(0x80 | (cp & 0x3F));
-      } else {
-        bytes[b++] = static_cast<uint8_t>(0xF0 | (cp >> 18));
-        bytes[b++] = static_cast<uint8_t>(0x80 | ((cp >> 12) & 0x3F));
-        bytes[b++] = static_cast<uint8_t>(0x80 | ((cp >> 6) & 0x3F));
-        bytes[b++] = static_cast<uint8_t>(0x80 | (cp & 0x3F));
-      }
-      m++;
-      return;
-    }
-    originStart[m] = start;
-    originEnd[m] = end;
-    if (cp < 0x80) {
-      byteToIndex[b] = m;
-      bytes[b++] = static_cast<uint8_t>(cp);
-    } else if (cp < 0x800) {
-      byteToIndex[b] = byteToIndex[b + 1] = m;
-      bytes[b++] = static_cast<uint8_t>(0xC0 | (cp >> 6));
-      bytes[b++] = static_cast<uint8_t>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      byteToIndex[b] = byteToIndex[b + 1] = byteToIndex[b + 2] = m;
-      bytes[b++] = static_cast<uint8_t>(0xE0 | (cp >> 12));
-      bytes[b++] = static_cast<uint8_t>(0x80 | ((cp >> 6) & 0x3F));
-      bytes[b++] = static_cast<uint8_t>(0x80 | (cp & 0x3F));
-    } else {
-      byteToIndex[b] = byteToIndex[b + 1] = byteToIndex[b + 2] = byteToIndex[b + 3] = m;
-      bytes[b++] = static_cast<uint8_t>(0xF0 | (cp >> 18));
-      bytes[b++] = static_cast<uint8_t>(0x80 | ((cp >> 12) & 0x3F));
-      bytes[b++] = static_cast<uint8_t>(0x80 | ((cp >> 6) & 0x3F));
-      bytes[b++] = static_cast<uint8_t>(0x80 | (cp & 0x3F));
+      b += EncodeUtf8(cp, bytes + b);
     }
     m++;
   };
@@ -262,10 +213,7 @@ void Normalizer::Write(size_t runs, uint32_t* originStart, uint32_t* originEnd, 
         const bool mixed = runMixed_[r];
         for (size_t i = start; i < end; i++) {
           uint32_t cp = cps_[i];
-          if (mixed && cp < 0x80) {
-            uint8_t letter = DigitAsLetter(cp);
-            if (letter != 0) cp = letter;
-          }
+          if (mixed && cp < ascii && digitLetters[cp] != 0) cp = digitLetters[cp];
           put(cp, starts_[i], ends_[i], cls_[i]);
         }
         break;
@@ -275,13 +223,13 @@ void Normalizer::Write(size_t runs, uint32_t* originStart, uint32_t* originEnd, 
         break;
       default:
         if (runSoft_[r]) {
-          put(' ', starts_[start], ends_[end - 1], ClassOf(' '));
+          put(space, starts_[start], ends_[end - 1], spaceClass);
           break;
         }
         for (size_t i = start; i < end; i++) {
           uint32_t cp = InHardRun(cps_[i]);
-          if (cp == ' ' && i > start && InHardRun(cps_[i - 1]) == ' ') continue;
-          put(cp, starts_[i], ends_[i], cp == ' ' ? ClassOf(' ') : cls_[i]);
+          if (cp == space && i > start && InHardRun(cps_[i - 1]) == space) continue;
+          put(cp, starts_[i], ends_[i], cp == space ? spaceClass : cls_[i]);
         }
     }
   }
@@ -297,11 +245,11 @@ Napi::Value Normalizer::Normalize(const Napi::CallbackInfo& info) {
   if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "text must be a string");
   const bool withOffsets = info.Length() < 2 || info[1].ToBoolean().Value();
   size_t length = 0;
-  napi_get_value_string_utf16(env, info[0], nullptr, 0, &length);
-  std::u16string text(length, u'\0');
-  napi_get_value_string_utf16(env, info[0], text.data(), length + 1, &length);
+  CheckStatus(env, napi_get_value_string_utf16(env, info[0], nullptr, 0, &length), "normalize: reading the text's length (napi_get_value_string_utf16)");
+  if (text_.size() < length + 1) text_.resize(length + 1);
+  CheckStatus(env, napi_get_value_string_utf16(env, info[0], text_.data(), length + 1, &length), "normalize: reading the text (napi_get_value_string_utf16)");
 
-  Fold(text.data(), length);
+  Fold(text_.data(), length);
   size_t runs = SplitRuns();
   MarkDisguises(runs);
   size_t m = 0, byteLength = 0;

@@ -1,13 +1,15 @@
 // The listing-text normalizer's passes (fold, separator handling, digit reading,
-// UTF-8 encoding with an offset map), run on tables built by the TypeScript side
-// from Unicode's data and OpenCC. Meaning is decided there (src/normalize/); this
-// only executes it, fast, on the request path.
+// UTF-8 encoding with an offset map), run on the tables the TypeScript side builds
+// and hands over once (normalizer-tables.h). Meaning is decided there
+// (src/normalize/); this only executes it, fast, on the request path.
 #pragma once
 
 #include <cstdint>
 #include <unordered_map>
 #include <vector>
 #include <napi.h>
+
+#include "normalizer-tables.h"
 
 namespace native_rules {
 
@@ -18,10 +20,14 @@ class Normalizer : public Napi::ObjectWrap<Normalizer> {
 
  private:
   Napi::Value Normalize(const Napi::CallbackInfo& info);
+  Napi::Value Tables(const Napi::CallbackInfo& info);
 
   void Fold(const char16_t* text, size_t length);
   inline int32_t FoldOf(uint32_t cp) const;
   inline uint8_t ClassOf(uint32_t cp) const;
+  // Above the direct tables; out of line, so that the hot loops inline only the lookup.
+  __attribute__((noinline)) int32_t FoldAbove(uint32_t cp) const;
+  __attribute__((noinline)) uint8_t ClassAbove(uint32_t cp) const;
   inline uint32_t InHardRun(uint32_t cp) const;
   void Reserve(size_t size);
   size_t SplitRuns();
@@ -32,14 +38,14 @@ class Normalizer : public Napi::ObjectWrap<Normalizer> {
   template <bool kOffsets>
   void Write(size_t runs, uint32_t* originStart, uint32_t* originEnd, uint32_t* byteToIndex, uint8_t* classes, uint8_t* bytes);
 
-  // Tables (planes 0 and 1 are indexed directly).
-  std::vector<int32_t> fold_;
-  std::vector<uint8_t> classes_;
-  std::vector<uint8_t> soft_;
+  NormalizerTables tables_;
+  uint32_t direct_ = 0;  // code points below it are looked up in tables_.fold and tables_.classes
   std::unordered_map<uint32_t, std::vector<uint32_t>> multi_;
-  std::unordered_map<uint32_t, uint32_t> upper_;  // planes 2+: code points that fold to another one
+  std::unordered_map<uint32_t, uint32_t> upper_;
+  uint8_t runKindOfClass_[256];
 
   // Scratch, reused across calls (an object belongs to one thread).
+  std::vector<char16_t> text_;
   std::vector<uint32_t> cps_, starts_, ends_;
   std::vector<uint8_t> cls_;
   std::vector<uint32_t> runStarts_;

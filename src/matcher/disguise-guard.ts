@@ -9,10 +9,8 @@
 //     least two letters (`5.o.n.y`): `305` is not `eos`, `1 V` is not `LV`.
 import { CharClass } from '../normalize/char-class.js';
 import type { NormalizedText } from '../normalize/normalized-text.js';
+import { MAX_INSIDE_SEPARATOR } from '../normalize/separator-table.js';
 import { SKELETON_KIND_MASK, SKELETON_LETTER, SKELETON_WORD_START } from './term-skeleton.js';
-
-/** Contract section 3: a longer run of separators always separates. */
-export const MAX_INSIDE_SEPARATOR = 3;
 
 const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\p{Cf}]/gu;
 const BLANK = /^\s*$/u;

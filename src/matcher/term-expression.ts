@@ -18,6 +18,7 @@
 // for on the normalized text: boundaries, and the disguise guard with the term's
 // skeleton (disguise-guard.ts).
 import { CharClass, classOf, isAsciiLetter } from '../normalize/char-class.js';
+import { LETTERS_OF_DIGIT } from '../normalize/digit-letters.js';
 import { escapeLiteral } from '../native/rules-engine.js';
 import { SKELETON_DIGIT, SKELETON_LETTER, SKELETON_OTHER, SKELETON_WORD_START } from './term-skeleton.js';
 
@@ -31,8 +32,10 @@ export interface TermShape {
   skeleton: Uint8Array;
 }
 
-/** The digits typed for letters (normalization reads the same ones, and keeps `1`). */
-const DIGIT_FOR_LETTER: Readonly<Record<string, string>> = { o: '0', i: '1', l: '1', e: '3', a: '4', s: '5' };
+/** The digit typed for each letter (digit-letters.ts, which normalization reads too). */
+const DIGIT_FOR_LETTER: ReadonlyMap<string, string> = new Map(
+  [...LETTERS_OF_DIGIT].flatMap(([digit, letters]) => letters.map((letter) => [letter, digit] as const)),
+);
 
 const isSeparator = (cp: number): boolean => {
   const cls = classOf(cp);
@@ -50,9 +53,11 @@ function charExpression(cps: readonly number[], i: number, digitsForLetters: boo
   const cp = cps[i] ?? 0;
   const ch = String.fromCodePoint(cp);
   if (!digitsForLetters) return escapeLiteral(ch);
-  const digit = DIGIT_FOR_LETTER[ch];
+  const digit = DIGIT_FOR_LETTER.get(ch);
   if (digit !== undefined) return `[${ch}${digit}]`;
-  if (cp === 0x31 && wordHasLetter(cps, i)) return '[1il]';
+  // A digit typed for several letters is left as it is by normalization: it reads as any of them.
+  const letters = LETTERS_OF_DIGIT.get(ch) ?? [];
+  if (letters.length > 1 && wordHasLetter(cps, i)) return `[${ch}${letters.join('')}]`;
   return escapeLiteral(ch);
 }
 

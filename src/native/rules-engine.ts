@@ -52,18 +52,60 @@ export interface PatternFlags {
   readonly SOM_LEFTMOST: number;
 }
 
-/** Tables for the native normalizer (see src/normalize/). */
+/**
+ * The normalizer's rules, handed to the addon once per thread (native-rules/src/normalizer-tables.h).
+ * Each part is built by the module that owns its meaning; the addon keeps no rule of its own.
+ */
 export interface NormalizerTables {
-  fold: Int32Array;
-  classes: Uint8Array;
-  soft: Uint8Array;
-  multi: Uint32Array;
-  upper: Uint32Array;
+  /** src/normalize/fold-table.ts */
+  fold: {
+    /** What each code point below `direct.length` folds to: a code point, `deleted` or `multiple`. */
+    direct: Int32Array;
+    deleted: number;
+    multiple: number;
+    /** The folds marked `multiple`: `cp, count, part...` repeated. */
+    multi: Uint32Array;
+    /** Code points from `direct.length` up that fold to another one: `cp, folded` pairs. */
+    upper: Uint32Array;
+    /** Ranges from `direct.length` up that are dropped: `first, last` pairs. */
+    ignoredAbove: Uint32Array;
+  };
+  /** src/normalize/char-class.ts */
+  classes: {
+    /** The class of each code point below `direct.length` (as many as `fold.direct`). */
+    direct: Uint8Array;
+    /** Classes from `direct.length` up: `first, last, class` triples. */
+    above: Uint32Array;
+    /** The class of every other code point. */
+    otherwise: number;
+    /** The classes that make word runs and CJK runs; every other class makes separator runs. */
+    word: number;
+    cjk: number;
+  };
+  /** src/normalize/separator-table.ts */
+  separators: {
+    /** 1 for a soft separator, below `soft.length`. */
+    soft: Uint8Array;
+    /** The code point a stretch of soft separators becomes. */
+    space: number;
+    /** The longest separator run between CJK characters that is dropped. */
+    maxInsideRun: number;
+  };
+  /** src/normalize/digit-letters.ts; each indexed by an ASCII code point. */
+  digits: {
+    /** The letter a digit is read as in a word that mixes letters and digits, 0 where it stays. */
+    asLetter: Uint8Array;
+    /** 1 for what counts as a letter, and as a digit, when telling whether a word mixes them. */
+    letters: Uint8Array;
+    digits: Uint8Array;
+  };
 }
 
 export interface NativeNormalizer {
   /** Returns the packed result that src/normalize/normalize-text.ts unpacks (4-byte aligned). */
   normalize(text: string, withOffsets?: boolean): Buffer;
+  /** The tables this normalizer was made with, as it holds them. */
+  tables(): NormalizerTables;
 }
 
 interface NativeRulesAddon {

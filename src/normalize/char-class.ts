@@ -1,3 +1,5 @@
+import type { NormalizerTables } from '../native/rules-engine.js';
+
 /** What a normalized character is, for word boundaries and separator handling. */
 export const enum CharClass {
   /** Punctuation, symbols and anything else that is neither a word letter nor CJK. */
@@ -20,6 +22,9 @@ function classifySlow(cp: number): CharClass {
   return CharClass.Separator;
 }
 
+/** Planes 2 and 3: the CJK extensions. */
+const CJK_EXTENSION_PLANES: readonly [number, number] = [0x20000, 0x3ffff];
+
 /** Classes of planes 0 and 1; from plane 2 up, CJK extensions are CJK and the rest separators. */
 export const directClasses = new Uint8Array(0x20000);
 for (let cp = 0; cp < directClasses.length; cp++) {
@@ -28,7 +33,18 @@ for (let cp = 0; cp < directClasses.length; cp++) {
 
 export function classOf(cp: number): CharClass {
   if (cp < directClasses.length) return directClasses[cp] as CharClass;
-  return cp <= 0x3ffff ? CharClass.Cjk : CharClass.Separator;
+  return cp >= CJK_EXTENSION_PLANES[0] && cp <= CJK_EXTENSION_PLANES[1] ? CharClass.Cjk : CharClass.Separator;
+}
+
+/** The classes as the native normalizer takes them (it applies classOf through them). */
+export function classTables(): NormalizerTables['classes'] {
+  return {
+    direct: directClasses,
+    above: Uint32Array.of(CJK_EXTENSION_PLANES[0], CJK_EXTENSION_PLANES[1], CharClass.Cjk),
+    otherwise: CharClass.Separator,
+    word: CharClass.Word,
+    cjk: CharClass.Cjk,
+  };
 }
 
 /** ASCII letters a-z (after folding, the only Latin letters left in normalized text). */

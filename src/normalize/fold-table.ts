@@ -11,6 +11,7 @@
 //   5. every kind of white space becomes one ASCII space.
 import { confusableFolds } from './confusables.js';
 import { traditionalToSimplified } from './chinese-script.js';
+import type { NormalizerTables } from '../native/rules-engine.js';
 
 /** The character is dropped from normalized text. */
 export const FOLD_DELETE = -1;
@@ -63,38 +64,37 @@ function foldSlow(cp: number, confusables: Map<number, string>, simplified: Map<
 export const DIRECT_TABLE_SIZE = 0x20000;
 /** Compatibility ideographs of plane 2, which decompose to unified ones. */
 const COMPAT_IDEOGRAPHS: readonly [number, number] = [0x2f800, 0x2fa1f];
+/**
+ * The invisible code points above the direct table: tags and variation selectors,
+ * the only Default_Ignorable_Code_Point range there (Unicode DerivedCoreProperties).
+ */
+export const IGNORABLE_ABOVE_DIRECT: readonly [number, number] = [0xe0000, 0xe0fff];
 
 /** The fold as flat arrays, the form the native normalizer takes. */
-export interface FoldTables {
-  /** For a code point below DIRECT_TABLE_SIZE: the one it folds to, FOLD_DELETE, or FOLD_MULTI. */
-  readonly fold: Int32Array;
-  /** FOLD_MULTI entries: `cp, count, part...` repeated. */
-  readonly multi: Uint32Array;
-  /** Code points from plane 2 up that fold to another one: `cp, folded` pairs. */
-  readonly upper: Uint32Array;
-}
+export type FoldTables = NormalizerTables['fold'];
 
+/** The character folds to more than one code point (listed in `FoldTables.multi`). */
 export const FOLD_MULTI = -2;
 
 export function buildFoldTables(): FoldTables {
   const confusables = confusableFolds();
   const simplified = traditionalToSimplified();
-  const fold = new Int32Array(DIRECT_TABLE_SIZE);
+  const direct = new Int32Array(DIRECT_TABLE_SIZE);
   const multi: number[] = [];
   for (let cp = 0; cp < DIRECT_TABLE_SIZE; cp++) {
     if (cp >= 0xd800 && cp <= 0xdfff) {
-      fold[cp] = FOLD_DELETE; // a lone surrogate carries no text
+      direct[cp] = FOLD_DELETE; // a lone surrogate carries no text
       continue;
     }
     const out = foldSlow(cp, confusables, simplified);
     if (out === null) {
-      fold[cp] = FOLD_DELETE;
+      direct[cp] = FOLD_DELETE;
       continue;
     }
     const cps = Array.from(out, (c) => c.codePointAt(0) ?? 0);
-    if (cps.length === 1) fold[cp] = cps[0] ?? cp;
+    if (cps.length === 1) direct[cp] = cps[0] ?? cp;
     else {
-      fold[cp] = FOLD_MULTI;
+      direct[cp] = FOLD_MULTI;
       multi.push(cp, cps.length, ...cps);
     }
   }
@@ -105,5 +105,12 @@ export function buildFoldTables(): FoldTables {
     const cps = out === null ? [] : Array.from(out, (c) => c.codePointAt(0) ?? 0);
     if (cps.length === 1 && cps[0] !== cp) upper.push(cp, cps[0] ?? cp);
   }
-  return { fold, multi: Uint32Array.from(multi), upper: Uint32Array.from(upper) };
+  return {
+    direct,
+    deleted: FOLD_DELETE,
+    multiple: FOLD_MULTI,
+    multi: Uint32Array.from(multi),
+    upper: Uint32Array.from(upper),
+    ignoredAbove: Uint32Array.from(IGNORABLE_ABOVE_DIRECT),
+  };
 }

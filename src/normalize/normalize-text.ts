@@ -1,32 +1,32 @@
 // Normalization against evasion (contract section 3), applied identically to pack
 // terms and listing text. After the per-character fold (fold-table.ts):
 //   - separators between CJK characters are dropped (`路 易 威 登`, `高|仿`);
-//   - separators inside a chain of single letters are dropped (`L.V`, `N-i-k-e`,
-//     `C a s t r o l`), while spaces between whole words stay word boundaries;
 //     a separator run of more than 3 characters always separates;
-//   - other runs of soft punctuation and spaces become one space
-//     (separator-table.ts), hard punctuation is kept;
+//   - runs of soft punctuation and spaces become one space (separator-table.ts),
+//     hard punctuation is kept; separators between Latin letters stay, for the
+//     matcher reads a term through them (`L.V`, `N-i-k-e`);
 //   - inside a word that mixes letters and digits, the digits commonly typed for
-//     letters are read as those letters (0 o, 3 e, 4 a, 5 s: `C4n0n` -> `canon`).
-//     `1` is left as it is because it stands for both `i` and `l`; the matcher
-//     accepts it for either.
-// The tables are built here from Unicode's data and OpenCC; the passes run in the
-// native addon (native-rules/src/normalizer.cc), on the request path, once per
-// thread's tables.
-import { directClasses } from './char-class.js';
+//     letters are read as those letters (digit-letters.ts: `C4n0n` -> `canon`).
+// The rules are tables built here from Unicode's data and OpenCC, handed to the
+// native addon once per thread; its passes (native-rules/src/normalizer.cc) run
+// them on the request path and hold no rule of their own.
+import { classTables } from './char-class.js';
+import { digitTables } from './digit-letters.js';
 import { buildFoldTables } from './fold-table.js';
 import type { NormalizedChars, NormalizedText } from './normalized-text.js';
-import { buildSoftSeparatorTable } from './separator-table.js';
-import { createNormalizer, type NativeNormalizer } from '../native/rules-engine.js';
+import { separatorTables } from './separator-table.js';
+import { createNormalizer, type NativeNormalizer, type NormalizerTables } from '../native/rules-engine.js';
 
 let normalizer: NativeNormalizer | undefined;
 
-/** Builds this thread's tables (~0.5 s) now rather than on the first listing. */
+/** Every rule the native passes apply, each from the module that owns it (~0.5 s to build). */
+export function buildNormalizerTables(): NormalizerTables {
+  return { fold: buildFoldTables(), classes: classTables(), separators: separatorTables(), digits: digitTables() };
+}
+
+/** Builds this thread's tables now rather than on the first listing. */
 export function prepareNormalizer(): NativeNormalizer {
-  if (!normalizer) {
-    const tables = buildFoldTables();
-    normalizer = createNormalizer({ ...tables, classes: directClasses, soft: buildSoftSeparatorTable() });
-  }
+  normalizer ??= createNormalizer(buildNormalizerTables());
   return normalizer;
 }
 
