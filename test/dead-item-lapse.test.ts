@@ -101,7 +101,7 @@ describe('dead review items lapse', () => {
 
     let now = Date.now();
     const lapsed = new MetricsRegistry().counter('lapsed', 'lapsed');
-    const job = new DeadItemLapse({ redis: client, keys, lapseAfterMs: WINDOW_MS, retentionSeconds: RETENTION_SECONDS, now: () => now, lapsed });
+    const job = new DeadItemLapse({ redis: client, keys, lapseAfterMs: WINDOW_MS, retentionSeconds: RETENTION_SECONDS, maxLetters: 100_000, now: () => now, lapsed });
     assert.deepEqual(await job.run(), [], 'within the window nothing lapses');
     assert.equal(await operator.hget(keys.reviewItem(reviewId), 'status'), 'dead');
 
@@ -142,7 +142,7 @@ describe('dead review items lapse', () => {
     assert.equal(await operator.hget(keys.reviewItem(dropped), 'status'), 'lapsed');
     await windowed(keys.reviewItem(dropped));
 
-    const job = new DeadItemLapse({ redis: client, keys, lapseAfterMs: WINDOW_MS, retentionSeconds: RETENTION_SECONDS, now: () => Date.now() + WINDOW_MS + 1000 });
+    const job = new DeadItemLapse({ redis: client, keys, lapseAfterMs: WINDOW_MS, retentionSeconds: RETENTION_SECONDS, maxLetters: 100_000, now: () => Date.now() + WINDOW_MS + 1000 });
     assert.deepEqual((await job.run()).map((item) => item.reviewId), [lapsing], 'only the item left dead lapses');
     assert.equal(await operator.hget(keys.reviewItem(requeued), 'status'), 'pending');
     assert.equal(await operator.ttl(keys.reviewItem(requeued)), -1, 'pending again: no end');
@@ -172,7 +172,7 @@ describe('dead review items lapse', () => {
     try {
       const later = (): number => Date.now() + WINDOW_MS + 1000;
       // Small batches, so that the two runs interleave.
-      const [one, two] = [client, other].map((connection) => new DeadItemLapse({ redis: connection, keys, lapseAfterMs: WINDOW_MS, retentionSeconds: RETENTION_SECONDS, batch: 7, batchesPerRun: 100, now: later }));
+      const [one, two] = [client, other].map((connection) => new DeadItemLapse({ redis: connection, keys, lapseAfterMs: WINDOW_MS, retentionSeconds: RETENTION_SECONDS, maxLetters: 100_000, batch: 7, batchesPerRun: 100, now: later }));
       const runs = await Promise.all([one?.run(), two?.run()]);
       const lapsed = runs.flatMap((run) => run ?? []).map((item) => item.reviewId);
       assert.equal(lapsed.length, ids.length, `${runs.map((run) => run?.length)} lapsed by each`);
@@ -251,7 +251,7 @@ describe('a lapsed complaint, through the gate', () => {
     await bury(complaint.reviewId);
 
     // Another instance's job, its clock past the window.
-    const job = new DeadItemLapse({ redis: client, keys, lapseAfterMs: 30 * DAY * 1000, retentionSeconds: DAY, now: () => Date.now() + 31 * DAY * 1000 });
+    const job = new DeadItemLapse({ redis: client, keys, lapseAfterMs: 30 * DAY * 1000, retentionSeconds: DAY, maxLetters: 100_000, now: () => Date.now() + 31 * DAY * 1000 });
     assert.deepEqual((await job.run()).map((item) => item.reviewId), [complaint.reviewId]);
 
     await eventually('complaint lapsed', async () => ((await holder('GET', `/v1/rights-holder/complaints/${complaint.complaintId}`)).body.status === 'lapsed' ? true : undefined));

@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { contentHash } from '../src/gate/content-hash.js';
 import { redisKeys } from '../src/redis/redis-keys.js';
 import { ReviewQueue, type ReviewItemInput } from '../src/review/review-queue.js';
+import { DeadItemLapse } from '../src/review/dead-item-lapse.js';
 import { ListingVerdicts } from '../src/review/listing-verdicts.js';
 import { ReportDesk } from '../src/reports/report-desk.js';
 import { freePort } from '../src/redis/embedded-redis.js';
@@ -26,22 +27,31 @@ function itemOf(listingId: string, title = `replica bag ${randomUUID()}`): Revie
 describe('review queue state', () => {
   const suite = redisSuite();
 
-  it('keeps about GATE_REVIEW_DEAD_MAXLEN dead letters, the newest', async () => {
+  it('keeps GATE_REVIEW_DEAD_MAXLEN dead letters, the newest, and lapses the items of the others: none is left dead with no end', async () => {
     const keys = redisKeys('dead:');
-    const queue = new ReviewQueue(suite.client, keys, { leaseMs: 20, maxDeliveries: 1, deadMaxLen: 100 });
+    const queue = new ReviewQueue(suite.client, keys, { leaseMs: 20, maxDeliveries: 1, deadMaxLen: 100, retentionSeconds: 3600 });
     await queue.ensureGroups();
-    await Promise.all(Array.from({ length: 250 }, (_, i) => queue.enqueue(itemOf(`DL${i}`))));
+    const items = Array.from({ length: 250 }, (_, i) => itemOf(`DL${i}`));
+    for (const item of items) await queue.enqueue(item);
     assert.equal((await queue.claim('walked-away', 250)).length, 250);
     await sleep(50);
     assert.deepEqual(await queue.claim('next', 250), [], 'every item was delivered once too often');
-    const letters = await suite.operator.xlen(keys.reviewDeadLetters);
-    // MAXLEN ~ trims whole stream nodes (100 entries by default): at most one node over.
-    assert.ok(letters >= 100 && letters <= 200, `${letters} dead letters of 250`);
+    assert.equal(await suite.operator.xlen(keys.reviewDeadLetters), 250, 'burying trims nothing');
+    const job = new DeadItemLapse({ redis: suite.client, keys, lapseAfterMs: 30 * 86_400_000, retentionSeconds: 3600, maxLetters: 100 });
+    const lapsed = await job.run();
+    assert.equal(lapsed.length, 150, 'the items past the cap lapse, within their window');
+    assert.equal(await suite.operator.xlen(keys.reviewDeadLetters), 100);
     const reviewIdOfLast = async (stream: string): Promise<string | undefined> => {
       const [[, fields] = ['', []]] = await suite.operator.xrevrange(stream, '+', '-', 'COUNT', 1);
       return fields[fields.indexOf('reviewId') + 1];
     };
     assert.equal(await reviewIdOfLast(keys.reviewDeadLetters), await reviewIdOfLast(keys.reviewStream('normal')), 'the newest dead letter is kept');
+    for (const { reviewId } of lapsed) {
+      assert.equal(await suite.operator.hget(keys.reviewItem(reviewId), 'status'), 'lapsed');
+      const ttl = await suite.operator.ttl(keys.reviewItem(reviewId));
+      assert.ok(ttl > 3500 && ttl <= 3600, `${reviewId}: TTL ${ttl}`);
+    }
+    assert.deepEqual(await job.run(), [], 'at the cap, nothing more lapses');
   });
 
   it('gives an alias of a replayed item the life of the item it names, and an item recorded as decided the window', async () => {

@@ -227,7 +227,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     const effects = new DecisionEffects({ redis, keys, verdicts, lists, fingerprints, audit, webhooks, metrics, consumer: instanceId, log, outcomes, rings });
     await effects.start();
     opened.push(async () => effects.stop());
-    const lapse = startDeadItemLapse({ redis, keys, lapseDays: config.reviewDeadLapseDays, retentionSeconds: reviews.retentionSeconds, registry: metrics.registry, log });
+    const lapse = startDeadItemLapse({ redis, keys, lapseDays: config.reviewDeadLapseDays, retentionSeconds: reviews.retentionSeconds, maxLetters: reviews.deadMaxLen, registry: metrics.registry, log });
     opened.push(() => lapse.stop());
     const webhookDeadLetters = new WebhookDeadLetters(redis, keys, config.webhookDelivery.deadMaxLen);
     if (config.webhookUrl !== undefined && config.webhookSecret !== undefined) {

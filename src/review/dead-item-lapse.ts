@@ -17,6 +17,8 @@ export interface DeadItemLapseOptions {
   lapseAfterMs: number;
   /** How long a lapsed item and its keys are kept, in seconds (GATE_RETENTION_DAYS). */
   retentionSeconds: number;
+  /** Dead letters past which the oldest lapse before their window ends (GATE_REVIEW_DEAD_MAXLEN). */
+  maxLetters: number;
   /** Dead letters taken per script call. Default 100. */
   batch?: number;
   /** Calls per run at most, so that a backlog does not hold Redis for long. Default 20. */
@@ -68,14 +70,23 @@ export class DeadItemLapse {
       lapsed?.inc({}, closed.length);
       if (taken < batch) break;
     }
+    // Past the cap, the oldest lapse now: their letters would otherwise have to be
+    // trimmed, leaving their items dead with no end.
+    for (let call = 0; call < batchesPerRun; call++) {
+      const excess = (await this.options.redis.xlen(this.options.keys.reviewDeadLetters)) - this.options.maxLetters;
+      if (excess <= 0) break;
+      const { lapsed: closed } = await this.items.lapse('-', '+', Math.min(batch, excess), now(), 'lapse');
+      out.push(...closed);
+      lapsed?.inc({}, closed.length);
+    }
     return out;
   }
 }
 
 /** Starts the job with its counter (`gate_review_lapsed_total`); the gate stops it. */
-export function startDeadItemLapse(parts: { redis: Redis; keys: RedisKeys; lapseDays: number; retentionSeconds: number; registry: MetricsRegistry; log: (message: string) => void }): DeadItemLapse {
+export function startDeadItemLapse(parts: { redis: Redis; keys: RedisKeys; lapseDays: number; retentionSeconds: number; maxLetters: number; registry: MetricsRegistry; log: (message: string) => void }): DeadItemLapse {
   const lapsed = parts.registry.counter('gate_review_lapsed_total', 'Dead review items lapsed: no admin took them back within GATE_REVIEW_DEAD_LAPSE_DAYS (counted by the instance that lapsed them).');
-  const job = new DeadItemLapse({ redis: parts.redis, keys: parts.keys, lapseAfterMs: parts.lapseDays * 86_400_000, retentionSeconds: parts.retentionSeconds, lapsed, log: parts.log });
+  const job = new DeadItemLapse({ redis: parts.redis, keys: parts.keys, lapseAfterMs: parts.lapseDays * 86_400_000, retentionSeconds: parts.retentionSeconds, maxLetters: parts.maxLetters, lapsed, log: parts.log });
   job.start();
   return job;
 }
