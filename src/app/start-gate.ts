@@ -67,6 +67,7 @@ import { registerRedisMetrics } from '../redis/redis-metrics.js';
 import { registerEventLoopDelayMetrics } from '../observability/event-loop-delay-metrics.js';
 import { registerBookkeepingMetrics } from '../observability/bookkeeping-metrics.js';
 import { registerWebhookDispatcherMetrics } from '../webhook/webhook-metrics.js';
+import { startReviewDepthPoller } from '../review/review-depth-poller.js';
 import { registerReviewSpoolMetrics } from '../review/review-spool-metrics.js';
 import { registerAdmissionMetrics } from '../gate/admission-metrics.js';
 
@@ -202,16 +203,8 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
       await dispatcher.start();
       opened.push(() => dispatcher.stop());
     }
-    let reviewDepth: Array<{ labels: Record<string, string>; value: number }> = [];
-    metrics.registry.gauge('gate_review_queue_items', 'Review items by tier and state (waiting for a reviewer, or claimed).', () => reviewDepth);
-    const depthTimer = setInterval(() => {
-      reviews.depth().then(
-        (depth) => (reviewDepth = Object.entries(depth).flatMap(([tier, d]) => [{ labels: { tier, state: 'waiting' }, value: d.waiting }, { labels: { tier, state: 'claimed' }, value: d.claimed }])),
-        () => undefined,
-      );
-    }, 2000);
-    depthTimer.unref();
-    opened.push(async () => clearInterval(depthTimer));
+    const depthPoller = startReviewDepthPoller(metrics.registry, reviews);
+    opened.push(async () => depthPoller.stop());
 
     const spool = new ReviewSpool(join(config.dataDir, 'spool'));
     opened.push(() => spool.close());
