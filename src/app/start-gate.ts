@@ -21,7 +21,7 @@ import { connectRedis, connectSubscriber, redactRedisUrl, useRedisTls } from '..
 import { EmbeddedRedis } from '../redis/embedded-redis.js';
 import { intakeKeys, redisKeys } from '../redis/redis-keys.js';
 import { ReviewQueue } from '../review/review-queue.js';
-import { REVIEW_REPLAY_ITEMS_PER_TURN, REVIEW_REPLAY_LANES, ReviewSpool } from '../review/review-spool.js';
+import { ReviewSpool } from '../review/review-spool.js';
 import { applySpooledChange, type SpooledChange } from '../review/spooled-change.js';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -68,6 +68,7 @@ import { registerEventLoopDelayMetrics } from '../observability/event-loop-delay
 import { registerBookkeepingMetrics } from '../observability/bookkeeping-metrics.js';
 import { registerWebhookDispatcherMetrics } from '../webhook/webhook-metrics.js';
 import { startReviewDepthPoller } from '../review/review-depth-poller.js';
+import { startSpoolReplayer } from '../review/spool-replayer.js';
 import { registerReviewSpoolMetrics } from '../review/review-spool-metrics.js';
 import { registerAdmissionMetrics } from '../gate/admission-metrics.js';
 
@@ -210,29 +211,15 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     opened.push(() => spool.close());
     const changes = new ReviewSpool<SpooledChange>(join(config.dataDir, 'spool'), 'change-spool');
     opened.push(() => changes.close());
-    const replaySpool = (): void => {
-      if (redis.status !== 'ready') return;
-      spool
-        .pending()
-        .then((pending) => (pending ? spool.replay((item) => reviews.replaySpooled(item), REVIEW_REPLAY_LANES, REVIEW_REPLAY_ITEMS_PER_TURN) : 0))
-        .then(async (count) => {
-          // List changes and decisions after the review items they may decide.
-          if (await changes.pending()) {
-            const applied = await changes.replay((change) => applySpooledChange({ redis, keys, lists, rings, reviews, effects, audit }, change));
-            if (applied > 0) log(`applied ${applied} spooled list changes and decisions`);
-          }
-          return count;
-        })
-        .then(
-          (count) => count > 0 && log(`replayed ${count} spooled review items into the queue`),
-          (error: unknown) => log(`spool replay failed: ${(error as Error).message}`),
-        );
-    };
-    redis.on('ready', replaySpool);
-    const spoolTimer = setInterval(replaySpool, 1000);
-    spoolTimer.unref();
-    opened.push(async () => clearInterval(spoolTimer));
-    replaySpool();
+    const replayer = startSpoolReplayer({
+      redis,
+      spool,
+      changes,
+      enqueue: (item) => reviews.replaySpooled(item),
+      apply: (change) => applySpooledChange({ redis, keys, lists, rings, reviews, effects, audit }, change),
+      log,
+    });
+    opened.push(async () => replayer.stop());
     registerReviewSpoolMetrics(metrics.registry, spool, changes);
 
     const alliance = new AllianceSellers(redis, keys, lists, rings, figures, log);
