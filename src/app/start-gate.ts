@@ -57,6 +57,7 @@ import { SellerErasure } from '../erasure/seller-erasure.js';
 import { BacktestSample } from '../backtest/backtest-sample.js';
 import { BacktestRunner } from '../backtest/backtest-runner.js';
 import { registerPackBuilderMetrics } from '../pack/pack-builder-metrics.js';
+import { startRegistryRechecks } from '../pack/registry-rechecks.js';
 import { registerFingerprintMemoryMetrics, registerFingerprintMetrics } from '../fingerprint/fingerprint-metrics.js';
 import { registerMatchPoolMetrics } from '../matcher/match-pool-metrics.js';
 import { registerBlocklistMetrics } from '../lists/blocklist-metrics.js';
@@ -136,10 +137,8 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     // The event loop normalizes too (review clusters, complaints): its tables are built
     // now, not under the first review item, which held every check for ~0.3 s.
     prepareNormalizer();
-    // A mark's validity can begin or end without anyone calling: look once a minute.
-    const registryTimer = setInterval(() => void packs.recheckRegistry().catch((error: unknown) => log(`registry recheck: ${(error as Error).message}`)), 60_000);
-    registryTimer.unref();
-    opened.push(async () => clearInterval(registryTimer));
+    const registryRechecks = startRegistryRechecks(packs, log);
+    opened.push(async () => registryRechecks.stop());
     const audit = new AuditLog(redis, keys, { key: auditKey(config.audit), checkpoints: config.audit, log });
     opened.push(() => audit.close());
     const rings = new SellerRings(redis, keys, { log, flagsResyncMs: config.listResyncSeconds * 1000, listingsWindowMs: Math.round(config.retentionDays * 86_400_000) });
