@@ -6,7 +6,8 @@ import type { RoleCheck } from '../auth/require-role.js';
 import { ThrottledLog } from '../observability/throttled-log.js';
 import { GateError } from '../errors/gate-error.js';
 import type { CheckService } from '../gate/check-service.js';
-import { checkRequestOf, deadlineOf, invalidFieldsError } from './check-input.js';
+import { checkRequestOf, deadlineOf } from './check-input.js';
+import { invalidFieldsError } from '../validation/invalid-fields-error.js';
 import type { SellerCheckService } from '../gate/seller-check-service.js';
 import { validateSellerCheck } from '../gate/seller-check.js';
 import type { ReportDesk } from '../reports/report-desk.js';
@@ -86,8 +87,7 @@ function listValues(body: unknown): string[] {
   const issues = new FieldIssues();
   if (!isPlainObject(body)) throw new GateError('GATE_ERR_INVALID_FIELD', 'the body must be an object { "values": [...] }', { field: 'body' });
   const values = checkStringArray(issues, 'values', body.values, { required: true, nonEmpty: true, maxItems: 100_000, itemMax: 128 });
-  const issue = issues.first();
-  if (issue || !values) throw new GateError('GATE_ERR_INVALID_FIELD', `${issue?.path ?? 'values'} ${issue?.message ?? 'is invalid'}`, { field: issue?.path ?? 'values' });
+  if (!issues.empty || !values) throw invalidFieldsError(issues.list, { field: 'values' });
   return values;
 }
 
@@ -202,7 +202,7 @@ export class GateServer {
         if (this.draining) throw new GateError('GATE_ERR_OVERLOADED', 'the gate is shutting down');
         const deadlineMs = deadlineOf(head.deadlineMs, p.defaultDeadlineMs);
         const validation = validateSellerCheck(raw);
-        if (!validation.ok) throw invalidFieldsError(validation.issues);
+        if (!validation.ok) throw invalidFieldsError(validation.issues, { details: true });
         return p.sellerChecks.check(validation.request, startedAt, deadlineMs);
       }),
     );
@@ -215,10 +215,7 @@ export class GateServer {
         const reporterId = checkString(issues, 'reporterId', raw.reporterId, { min: 1, max: 128, required: true });
         const reason = checkString(issues, 'reason', raw.reason, { min: 1, max: 500, required: true });
         const evidence = checkString(issues, 'evidence', raw.evidence, { max: 5000 });
-        const issue = issues.first();
-        if (issue || listingId === undefined || reporterId === undefined || reason === undefined) {
-          throw new GateError('GATE_ERR_INVALID_FIELD', `${issue?.path ?? 'body'} ${issue?.message ?? 'is invalid'}`, { field: issue?.path ?? 'body' });
-        }
+        if (!issues.empty || listingId === undefined || reporterId === undefined || reason === undefined) throw invalidFieldsError(issues.list);
         return p.reports.file(listingId, reporterId, reason, evidence);
       }),
     );
@@ -318,8 +315,7 @@ export class GateServer {
         const kind = fingerprintKindOf(head.params[0] ?? '');
         const issues = new FieldIssues();
         const refs = isPlainObject(raw) ? checkStringArray(issues, 'refs', raw.refs, { required: true, nonEmpty: true, maxItems: 100_000, itemMax: 128 }) : undefined;
-        const issue = issues.first();
-        if (!refs) throw new GateError('GATE_ERR_INVALID_FIELD', `${issue?.path ?? 'refs'} ${issue?.message ?? 'must be an array of refs'}`, { field: issue?.path ?? 'refs' });
+        if (!refs) throw invalidFieldsError(issues.list, { field: 'refs', message: 'must be an array of refs' });
         return { kind, removed: await p.fingerprints.remove(kind, refs), size: p.fingerprints.size(kind) };
       }),
     );
@@ -351,10 +347,7 @@ export class GateServer {
     const issues = new FieldIssues();
     const percent = checkPercent(issues, 'rolloutPercent', rawPercent.trim() === '' ? undefined : Number(rawPercent));
     try {
-      if (percent === undefined || !issues.empty) {
-        const issue = issues.first();
-        throw new GateError('GATE_ERR_INVALID_FIELD', `${issue?.path ?? 'rolloutPercent'} ${issue?.message ?? 'is invalid'}`, { field: 'rolloutPercent' });
-      }
+      if (percent === undefined || !issues.empty) throw invalidFieldsError(issues.list, { field: 'rolloutPercent' });
       const entry = await p.packs.candidate(upload, who);
       await p.audit.record({ who, what: 'pack:candidate', subject: entry.version, details: { key: entry.key, patterns: entry.patterns } });
       return { packVersion: entry.version, key: entry.key, patternCount: entry.patterns, ...(await stageRollout({ packs: p.packs, audit: p.audit, log: p.log }, entry.version, percent, who)) };
