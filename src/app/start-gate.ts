@@ -15,7 +15,6 @@ import { createGateMetrics, type GateMetrics } from '../observability/gate-metri
 import { countGcSeconds } from '../observability/gc-seconds.js';
 import { LivePack } from '../pack/live-pack.js';
 import { FingerprintBank } from '../fingerprint/fingerprint-bank.js';
-import { FINGERPRINT_KINDS } from '../fingerprint/fingerprint-kind.js';
 import { PackManager } from '../pack/pack-manager.js';
 import { PackBuilder } from '../pack/pack-builder.js';
 import { connectRedis, connectSubscriber, redactRedisUrl, useRedisTls } from '../redis/connect-redis.js';
@@ -23,9 +22,8 @@ import { EmbeddedRedis } from '../redis/embedded-redis.js';
 import { intakeKeys, redisKeys } from '../redis/redis-keys.js';
 import { ReviewQueue } from '../review/review-queue.js';
 import { BookkeepingSpool } from '../redis/bookkeeping-spool.js';
-import { REVIEW_REPLAY_ITEMS_PER_TURN, REVIEW_REPLAY_LANES, ReviewSpool } from '../review/review-spool.js';
+import { ReviewSpool } from '../review/review-spool.js';
 import { applySpooledChange, type SpooledChange } from '../review/spooled-change.js';
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -60,6 +58,22 @@ import { ListingErasure } from '../erasure/listing-erasure.js';
 import { SellerErasure } from '../erasure/seller-erasure.js';
 import { BacktestSample } from '../backtest/backtest-sample.js';
 import { BacktestRunner } from '../backtest/backtest-runner.js';
+import { registerPackBuilderMetrics } from '../pack/pack-builder-metrics.js';
+import { startRegistryRechecks } from '../pack/registry-rechecks.js';
+import { registerFingerprintMemoryMetrics, registerFingerprintMetrics } from '../fingerprint/fingerprint-metrics.js';
+import { registerMatchPoolMetrics } from '../matcher/match-pool-metrics.js';
+import { registerBlocklistMetrics } from '../lists/blocklist-metrics.js';
+import { registerSellerRingMetrics } from '../rings/seller-ring-metrics.js';
+import { registerLivePackMetrics } from '../pack/live-pack-metrics.js';
+import { registerProcessMetrics } from '../observability/process-metrics.js';
+import { registerRedisMetrics } from '../redis/redis-metrics.js';
+import { registerEventLoopDelayMetrics } from '../observability/event-loop-delay-metrics.js';
+import { registerBookkeepingMetrics } from '../observability/bookkeeping-metrics.js';
+import { registerWebhookDispatcherMetrics } from '../webhook/webhook-metrics.js';
+import { startReviewDepthPoller } from '../review/review-depth-poller.js';
+import { startSpoolReplayer } from '../review/spool-replayer.js';
+import { registerReviewSpoolMetrics } from '../review/review-spool-metrics.js';
+import { registerAdmissionMetrics } from '../gate/admission-metrics.js';
 
 export interface RunningGate {
   port: number;
@@ -114,9 +128,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     await fingerprints.listen(subscriber);
     const builder = new PackBuilder({ redisUrl, prefix: config.redisPrefix, ...(config.redisTls ? { tls: config.redisTls } : {}) }, join(config.dataDir, 'pack-build'));
     opened.push(() => builder.close());
-    metrics.registry.gauge('gate_pack_build_peak_resident_bytes', 'Peak resident memory of the process that built the latest pack (packs are built in a process of their own, not counted in this one).', () => [
-      { labels: {}, value: builder.lastBuildPeakRssBytes },
-    ]);
+    registerPackBuilderMetrics(metrics.registry, builder);
     const registry = new BrandRegistry(redis, keys);
     const packs = new PackManager({ redis, keys, livePack, lists, fingerprints, metrics, builder, log, instanceId, registeredBrands: () => registry.enforceable() });
     await packs.listen(subscriber);
@@ -127,10 +139,8 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     // The event loop normalizes too (review clusters, complaints): its tables are built
     // now, not under the first review item, which held every check for ~0.3 s.
     prepareNormalizer();
-    // A mark's validity can begin or end without anyone calling: look once a minute.
-    const registryTimer = setInterval(() => void packs.recheckRegistry().catch((error: unknown) => log(`registry recheck: ${(error as Error).message}`)), 60_000);
-    registryTimer.unref();
-    opened.push(async () => clearInterval(registryTimer));
+    const registryRechecks = startRegistryRechecks(packs, log);
+    opened.push(async () => registryRechecks.stop());
     const audit = new AuditLog(redis, keys, { key: auditKey(config.audit), checkpoints: config.audit, log });
     opened.push(() => audit.close());
     const bookkeepingSpool = new BookkeepingSpool(join(config.dataDir, 'spool'));
@@ -154,71 +164,22 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     const initial = livePack.current;
     if (initial) await pool.warmUp(initial, fingerprints.current);
     packs.beforeSwap = (next) => pool.warmUp(next, fingerprints.current);
-    metrics.registry.gauge('gate_fingerprint_bank_entries', 'Entries in each fingerprint bank.', () =>
-      FINGERPRINT_KINDS.map((kind) => ({ labels: { bank: kind }, value: fingerprints.size(kind) })),
-    );
-    metrics.registry.gauge('gate_fingerprint_rebuild_seconds', 'Time the last fingerprint index rebuild took.', () => fingerprints.lastRebuildMs / 1000);
-
-    metrics.registry.gauge('gate_pool_queue', 'Listings waiting for a matching worker.', () => pool.queueSize);
-    metrics.registry.gauge('gate_pool_threads', 'Matching worker threads alive.', () => pool.threadCount);
-    metrics.registry.gauge('gate_pool_tasks_total', 'Tasks sent to the matching pool (listings per task = listings / tasks).', () => pool.tasksRun);
-    metrics.registry.gauge('gate_pool_listings_total', 'Listings matched by the pool.', () => pool.listingsMatched);
-    metrics.registry.gauge('gate_list_cache_lookups', 'Blocklist lookups: answered "not listed" by the in-process table of listed values (table), by the cache of Redis answers (hit), or by Redis (miss).', () => [
-      { labels: { result: 'table' }, value: lists.tableAnswers },
-      { labels: { result: 'hit' }, value: lists.hits },
-      { labels: { result: 'miss' }, value: lists.misses },
-    ]);
-    metrics.registry.gauge('gate_list_table_entries', 'Listed values in the in-process table (gate_list_table_complete 0: not trusted yet, every probe asks Redis).', () => lists.tableState().entries);
-    metrics.registry.gauge('gate_list_table_complete', '1 while the in-process table holds every listed value.', () => (lists.tableState().complete ? 1 : 0));
-    metrics.registry.gauge('gate_ring_lookups', 'Ring lookups of checks: answered "no confirmed seller in its ring" by the in-process table of flagged ring nodes (table), or asked of Redis (redis).', () => [
-      { labels: { result: 'table' }, value: rings.tableAnswers },
-      { labels: { result: 'redis' }, value: rings.redisAnswers },
-    ]);
-    metrics.registry.gauge('gate_ring_flags_entries', 'Sellers and attributes in rings with a confirmed seller, in the in-process table (gate_ring_flags_complete 0: not trusted yet, every check asks Redis).', () => rings.flags.tableState().entries);
-    metrics.registry.gauge('gate_ring_flags_complete', '1 while the in-process table holds every flagged ring node.', () => (rings.flags.tableState().complete ? 1 : 0));
-    metrics.registry.gauge('gate_pack_info', 'The live pack (value 1), by version and database key.', () => {
-      const live = livePack.current;
-      return live ? [{ labels: { version: live.pack.packVersion, key: live.key }, value: 1 }] : [];
-    });
-    metrics.registry.gauge('gate_pack_patterns', 'Patterns in the live pack.', () => livePack.current?.patternCount ?? 0);
-    metrics.registry.gauge('gate_pack_database_bytes', 'Size of the live pack\'s serialized Hyperscan database.', () => livePack.current?.databaseBytes.byteLength ?? 0);
-    metrics.registry.gauge('gate_fingerprint_index_bytes', 'Shared memory held by the fingerprint indexes.', () => fingerprints.current.shared.arrays.buffer.byteLength);
-    metrics.registry.gauge('nodejs_external_memory_bytes', 'Memory outside the V8 heap held by the main thread\'s objects (buffers, shared memory).', () => process.memoryUsage().external);
-    metrics.registry.gauge('process_resident_memory_bytes', 'Resident memory of the gate process.', () => process.memoryUsage.rss());
-    metrics.registry.gauge('nodejs_heap_used_bytes', 'V8 heap in use on the main thread.', () => process.memoryUsage().heapUsed);
-    metrics.registry.gauge('process_open_fds', 'Open file descriptors of the gate process.', () => {
-      try {
-        return readdirSync('/proc/self/fd').length;
-      } catch {
-        return NaN; // not Linux
-      }
-    });
-    metrics.registry.gauge('gate_redis_up', '1 while the gate has a working Redis connection.', () => (redis.status === 'ready' ? 1 : 0));
-    // Event-loop delay over the last scrape interval: what every request waited before it was even read.
-    const resolutionMs = 10;
-    const loopDelay = monitorEventLoopDelay({ resolution: resolutionMs });
-    loopDelay.enable();
-    opened.push(async () => void loopDelay.disable());
-    metrics.registry.gauge('gate_event_loop_delay_seconds', 'Event-loop delay since the previous scrape, by quantile (the 10 ms sampling interval subtracted).', () => {
-      const quantiles = [0.5, 0.99, 1].map((q) => {
-        const nanos = q === 1 ? loopDelay.max : loopDelay.percentile(q * 100);
-        return { labels: { quantile: String(q) }, value: Math.max(0, nanos / 1e9 - resolutionMs / 1000) };
-      });
-      loopDelay.reset();
-      return quantiles;
-    });
+    registerFingerprintMetrics(metrics.registry, fingerprints);
+    registerMatchPoolMetrics(metrics.registry, pool);
+    registerBlocklistMetrics(metrics.registry, lists);
+    registerSellerRingMetrics(metrics.registry, rings);
+    registerLivePackMetrics(metrics.registry, livePack);
+    registerFingerprintMemoryMetrics(metrics.registry, fingerprints);
+    registerProcessMetrics(metrics.registry);
+    registerRedisMetrics(metrics.registry, redis);
+    const stopLoopDelay = registerEventLoopDelayMetrics(metrics.registry);
+    opened.push(async () => stopLoopDelay());
 
     const verdicts = new ListingVerdicts(redis, keys, { log, retentionSeconds: Math.round(config.retentionDays * 86_400), allowRetentionSeconds: Math.round(config.allowRetentionDays * 86_400), allowRecordBuckets: config.allowRecordBuckets, spool: bookkeepingSpool });
     opened.push(() => verdicts.close());
     const sample = config.backtestSample > 0 ? new BacktestSample(redis, { key: keys.backtestSample, size: config.backtestSample, maxAgeMs: Math.round(config.allowRetentionDays * 86_400_000), log }) : undefined;
     if (sample) opened.push(() => sample.flush());
-    metrics.registry.gauge('gate_bookkeeping_dropped_total', "A check's bookkeeping written after the answer and lost: Redis did not take it in time and the local spool could not keep it either (gate_bookkeeping_spooled_total counts what it kept).", () => [
-      { labels: { what: 'verdict-record' }, value: verdicts.droppedRecords },
-      { labels: { what: 'brand-figure' }, value: figures.droppedCounts },
-      { labels: { what: 'block-cause' }, value: causes.droppedCounts },
-      { labels: { what: 'ring-link' }, value: rings.droppedLinks },
-      { labels: { what: 'backtest-sample' }, value: sample?.dropped ?? 0 },
-    ]);
+    registerBookkeepingMetrics(metrics.registry, { verdicts, figures, causes, rings, sample, spool: bookkeepingSpool });
     const webhooks = new WebhookOutbox(redis, keys, config.webhookUrl !== undefined);
     const trust = new ComplainerTrustBook(redis, keys, config.trust);
     const complaints = new ComplaintDesk({ redis, keys, verdicts, reviews, trust, figures, webhooks, audit });
@@ -244,62 +205,28 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
         deadLettered: metrics.webhooksDeadLettered,
         log,
       });
-      metrics.registry.gauge('gate_webhook_dead_letters', 'Webhook events in the dead letters now, waiting for an admin to redeliver or drop them (counted every second).', () => dispatcher.deadLetterCount);
+      registerWebhookDispatcherMetrics(metrics.registry, dispatcher);
       await dispatcher.start();
       opened.push(() => dispatcher.stop());
     }
-    let reviewDepth: Array<{ labels: Record<string, string>; value: number }> = [];
-    metrics.registry.gauge('gate_review_queue_items', 'Review items by tier and state (waiting for a reviewer, or claimed).', () => reviewDepth);
-    const depthTimer = setInterval(() => {
-      reviews.depth().then(
-        (depth) => (reviewDepth = Object.entries(depth).flatMap(([tier, d]) => [{ labels: { tier, state: 'waiting' }, value: d.waiting }, { labels: { tier, state: 'claimed' }, value: d.claimed }])),
-        () => undefined,
-      );
-    }, 2000);
-    depthTimer.unref();
-    opened.push(async () => clearInterval(depthTimer));
+    const depthPoller = startReviewDepthPoller(metrics.registry, reviews);
+    opened.push(async () => depthPoller.stop());
 
     const spool = new ReviewSpool(join(config.dataDir, 'spool'));
     opened.push(() => spool.close());
     const changes = new ReviewSpool<SpooledChange>(join(config.dataDir, 'spool'), 'change-spool');
     opened.push(() => changes.close());
-    const replaySpool = (): void => {
-      if (redis.status !== 'ready') return;
-      spool
-        .pending()
-        .then((pending) => (pending ? spool.replay((item) => reviews.replaySpooled(item), REVIEW_REPLAY_LANES, REVIEW_REPLAY_ITEMS_PER_TURN) : 0))
-        .then(async (count) => {
-          // List changes and decisions after the review items they may decide.
-          if (await changes.pending()) {
-            const applied = await changes.replay((change) => applySpooledChange({ redis, keys, lists, rings, reviews, effects, audit }, change));
-            if (applied > 0) log(`applied ${applied} spooled list changes and decisions`);
-          }
-          if (await bookkeepingSpool.pending()) {
-            const written = await bookkeepingSpool.replay();
-            if (written > 0) log(`wrote ${written} spooled verdict records, figures and ring links to Redis`);
-          }
-          return count;
-        })
-        .then(
-          (count) => count > 0 && log(`replayed ${count} spooled review items into the queue`),
-          (error: unknown) => log(`spool replay failed: ${(error as Error).message}`),
-        );
-    };
-    redis.on('ready', replaySpool);
-    const spoolTimer = setInterval(replaySpool, 1000);
-    spoolTimer.unref();
-    opened.push(async () => clearInterval(spoolTimer));
-    replaySpool();
-    metrics.registry.gauge('gate_review_spooled_total', 'Review items written to the local spool because Redis could not take them.', () => spool.spooled);
-    metrics.registry.gauge('gate_review_spool_replayed_total', 'Spooled review items replayed into the queue.', () => spool.replayed);
-    metrics.registry.gauge('gate_spool_unreadable_total', 'Spooled lines a replay could not read (torn by a crash of the machine), set aside in GATE_DATA_DIR/spool/*.unreadable.jsonl.', () => spool.unreadable + changes.unreadable + bookkeepingSpool.unreadable);
-    metrics.registry.gauge('gate_bookkeeping_spooled_total', "A check's bookkeeping Redis did not take in time (or left when the gate stopped), kept in GATE_DATA_DIR/spool instead of dropped.", () =>
-      [...bookkeepingSpool.spooled].map(([what, value]) => ({ labels: { what }, value })),
-    );
-    metrics.registry.gauge('gate_bookkeeping_spool_replayed_total', 'Spooled bookkeeping entries written to Redis once it answered.', () =>
-      [...bookkeepingSpool.replayed].map(([what, value]) => ({ labels: { what }, value })),
-    );
-    metrics.registry.gauge('gate_review_spool_replaying', '1 while the spool is being replayed into Redis (new review items join the spool meanwhile).', () => (spool.replayInProgress ? 1 : 0));
+    const replayer = startSpoolReplayer({
+      redis,
+      spool,
+      changes,
+      enqueue: (item) => reviews.replaySpooled(item),
+      apply: (change) => applySpooledChange({ redis, keys, lists, rings, reviews, effects, audit }, change),
+      bookkeeping: bookkeepingSpool,
+      log,
+    });
+    opened.push(async () => replayer.stop());
+    registerReviewSpoolMetrics(metrics.registry, spool, changes);
 
     const alliance = new AllianceSellers(redis, keys, lists, rings, figures, log);
     await alliance.listen(subscriber);
@@ -328,9 +255,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     opened.push(async () => decided.close());
     await decided.listen(subscriber);
     const checks = new CheckService({ decided, livePack, pool, lists, fingerprints, reviews, verdicts, spool, metrics, qaShare: config.qaShare, log, rings, figures, causes, alliance, failModes: config.failModes, maxListingsInFlight: config.maxListingsInFlight, maxChecksInFlight: config.maxChecksInFlight, admissionLimit, shedMode: config.shedMode, shadow, entryFigures, sample });
-    metrics.registry.gauge('gate_admission_limit', 'Checks in flight admitted now: the adaptive bound (GATE_ADMISSION_TARGET_MS) within GATE_MAX_CHECKS_IN_FLIGHT.', () => admissionLimit?.limit ?? config.maxChecksInFlight);
-    metrics.registry.gauge('gate_admission_limit_decreases_total', 'Times the adaptive bound on checks in flight shrank because matching took longer than GATE_ADMISSION_TARGET_MS.', () => admissionLimit?.decreases ?? 0);
-    metrics.registry.gauge('gate_checks_in_flight', 'Checks admitted and not answered yet (GATE_MAX_CHECKS_IN_FLIGHT bounds them).', () => checks.checksInFlight);
+    registerAdmissionMetrics(metrics.registry, { admissionLimit, maxChecksInFlight: config.maxChecksInFlight, checks });
     // Re-check jobs (docs/rechecks.md): any instance takes the API and runs jobs nobody holds.
     const rechecks = startRechecks({
       redis,

@@ -4,7 +4,7 @@
 import { GateError } from '../errors/gate-error.js';
 import { validateCheckRequest } from '../gate/validate-check-request.js';
 import type { CheckRequest } from '../gate/check-request.js';
-import type { FieldIssue } from '../validation/field-issues.js';
+import { invalidFieldsError } from '../validation/invalid-fields-error.js';
 
 /** The longest deadline a check may name (`x-deadline-ms`, a stream message's `deadlineMs`). */
 export const MAX_DEADLINE_MS = 60_000;
@@ -18,15 +18,9 @@ export function deadlineOf(header: string, fallback: number): number {
   return value;
 }
 
-/** The error of a body whose fields failed validation, naming the first field. */
-export function invalidFieldsError(issues: readonly FieldIssue[]): GateError {
-  const first = issues[0];
-  return new GateError('GATE_ERR_INVALID_FIELD', `${first?.path ?? 'body'} ${first?.message ?? 'is invalid'}`, { field: first?.path ?? 'body', details: issues });
-}
-
 /** The listing of a decoded check body; throws the coded error naming the first bad field. */
 export function checkRequestOf(body: unknown): CheckRequest {
   const validation = validateCheckRequest(body);
-  if (!validation.ok) throw invalidFieldsError(validation.issues);
+  if (!validation.ok) throw invalidFieldsError(validation.issues, { details: true });
   return validation.request;
 }

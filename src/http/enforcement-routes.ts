@@ -16,6 +16,7 @@ import { cluePackageCsv, cluePackageJson } from '../rings/clue-package.js';
 import { ringView } from '../rings/ring-view.js';
 import type { SellerRings } from '../rings/seller-rings.js';
 import { checkString, FieldIssues, isPlainObject } from '../validation/field-issues.js';
+import { invalidFieldsError } from '../validation/invalid-fields-error.js';
 import { send } from './respond.js';
 import { brandView, figuresCsv, HOLDER_ID, invalid } from './rights-holder-routes.js';
 import { route, type RouteOptions } from './route-handler.js';
@@ -57,7 +58,7 @@ export function registerEnforcementRoutes(app: RouteRegistrar, p: EnforcementRou
       if (!isPlainObject(body)) throw invalid('body', 'must be an object { "decision": "verify" | "reject", "note"? }');
       if (body.decision !== 'verify' && body.decision !== 'reject') issues.add('decision', 'must be "verify" or "reject"');
       const note = checkString(issues, 'note', body.note, { max: 2000 });
-      if (!issues.empty) throw invalid(issues.first()?.path ?? 'body', issues.first()?.message ?? 'is invalid');
+      if (!issues.empty) throw invalidFieldsError(issues.list);
       const entry = await p.registry.get(holder, brandId);
       if (!entry) throw new GateError('GATE_ERR_NOT_FOUND', `${holder} has no brand "${brandId}"`, { field: 'brandId' });
       if (!entry.claim) throw new GateError('GATE_ERR_CONFLICT', `${holder} has submitted no mark claim for "${brandId}"`, { field: 'brandId' });
@@ -135,7 +136,7 @@ export function registerEnforcementRoutes(app: RouteRegistrar, p: EnforcementRou
       if (!isPlainObject(body)) throw invalid('body', 'must be an object { "sellerId", "reason" }');
       const sellerId = checkString(issues, 'sellerId', body.sellerId, { min: 1, max: 128, required: true });
       const reason = checkString(issues, 'reason', body.reason, { min: 1, max: 2000, required: true });
-      if (!issues.empty || sellerId === undefined || reason === undefined) throw invalid(issues.first()?.path ?? 'body', issues.first()?.message ?? 'is invalid');
+      if (!issues.empty || sellerId === undefined || reason === undefined) throw invalidFieldsError(issues.list);
       const { appeal, created } = await p.appeals.file(listingId, sellerId, reason);
       return { created, appeal };
     }),

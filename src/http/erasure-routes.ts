@@ -3,10 +3,10 @@
 // gate never saw is not an error: nothing is found, and the answer says so.
 import type { RouteRegistrar } from './route-table.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import { GateError } from '../errors/gate-error.js';
 import type { ListingErasure } from '../erasure/listing-erasure.js';
 import type { SellerErasure } from '../erasure/seller-erasure.js';
 import { checkString, FieldIssues } from '../validation/field-issues.js';
+import { invalidFieldsError } from '../validation/invalid-fields-error.js';
 import { route, type RouteOptions } from './route-handler.js';
 
 export interface ErasureRouteParts {
@@ -19,8 +19,7 @@ export interface ErasureRouteParts {
 function idParam(raw: string | undefined, field: 'listingId' | 'sellerId'): string {
   const issues = new FieldIssues();
   const id = checkString(issues, field, decodeURIComponent(raw ?? ''), { min: 1, max: 128, required: true });
-  const issue = issues.first();
-  if (issue || id === undefined) throw new GateError('GATE_ERR_INVALID_FIELD', `${field} ${issue?.message ?? 'is invalid'}`, { field });
+  if (!issues.empty || id === undefined) throw invalidFieldsError(issues.list, { field });
   return id;
 }
 

@@ -6,24 +6,19 @@ import type { RoleCheck } from '../auth/require-role.js';
 import { ThrottledLog } from '../observability/throttled-log.js';
 import { GateError } from '../errors/gate-error.js';
 import type { CheckService } from '../gate/check-service.js';
-import { checkRequestOf, deadlineOf, invalidFieldsError } from './check-input.js';
+import { checkRequestOf, deadlineOf } from './check-input.js';
+import { invalidFieldsError } from '../validation/invalid-fields-error.js';
 import type { SellerCheckService } from '../gate/seller-check-service.js';
 import { validateSellerCheck } from '../gate/seller-check.js';
 import type { ReportDesk } from '../reports/report-desk.js';
 import { checkString } from '../validation/field-issues.js';
 import type { BlocklistStore } from '../lists/blocklist-store.js';
 import type { FingerprintBank } from '../fingerprint/fingerprint-bank.js';
-import { bankEntries, fingerprintKindOf } from './bank-entries.js';
 import type { GateMetrics } from '../observability/gate-metrics.js';
 import type { LivePack } from '../pack/live-pack.js';
 import type { PackManager } from '../pack/pack-manager.js';
-import type { PackFile } from '../pack/pack-source.js';
-import { rm } from 'node:fs/promises';
-import { LIST_KINDS, type ListKind } from '../pack/policy-pack.js';
-import { checkStringArray, FieldIssues, isPlainObject } from '../validation/field-issues.js';
-import { isRedisUnavailable, route, toGateError, type RouteOptions } from './route-handler.js';
-import { setTimeout as delay } from 'node:timers/promises';
-import { randomUUID } from 'node:crypto';
+import { FieldIssues, isPlainObject } from '../validation/field-issues.js';
+import { route, toGateError, type RouteOptions } from './route-handler.js';
 import { send, sendError } from './respond.js';
 import { RouteTable, type RegisteredRoute } from './route-table.js';
 import { registerReviewRoutes, type ReviewRouteParts } from './review-routes.js';
@@ -33,18 +28,16 @@ import { registerReviewPageRoutes, type ReviewPageParts } from './review-page-ro
 import { registerPolicyPageRoutes } from './policy-page-routes.js';
 import { registerErasureRoutes, type ErasureRouteParts } from './erasure-routes.js';
 import { registerOpenApiRoutes } from './openapi-routes.js';
+import { registerPackRoutes } from './pack-routes.js';
+import { registerListRoutes } from './list-routes.js';
+import { registerFingerprintRoutes } from './fingerprint-routes.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { StreamLimits } from '../stream/stream-connection.js';
 import { metricCounters } from '../stream/stream-counters.js';
 import { authorizeUpgrade, DRAIN_ANSWER_MARGIN_MS, registerCheckStream, STREAM_PATH, type CheckStreamRoute } from '../stream/stream-route.js';
 import { registerRecheckRoutes, type RecheckRouteParts } from './recheck-routes.js';
 import { registerWebhookRoutes, type WebhookRouteParts } from './webhook-routes.js';
-import { changesOnly, recheckAfterChange, recheckAfterChangeQuery, type StreamSource } from '../recheck/recheck-start.js';
-import { packScope } from '../recheck/pack-scope.js';
-import type { RecheckScope } from '../recheck/recheck-scope.js';
-import { sellersAndTheirRings } from '../recheck/seller-scope.js';
-import { isImageKind } from '../fingerprint/fingerprint-kind.js';
-import { adminName, checkPercent, registerPolicyRoutes, stageRollout, type PolicyRouteParts } from './policy-routes.js';
+import { registerPolicyRoutes, type PolicyRouteParts } from './policy-routes.js';
 
 export interface GateServerParts {
   checks: CheckService;
@@ -81,23 +74,6 @@ export interface GateServerParts {
   /** Set when check threads forward to this server: their `x-gate-peer` then names the caller. Default: unset. */
   forwardSecret?: string;
 }
-
-function listKindOf(raw: string): ListKind {
-  if ((LIST_KINDS as readonly string[]).includes(raw)) return raw as ListKind;
-  throw new GateError('GATE_ERR_NOT_FOUND', `no list "${raw}"; lists are ${LIST_KINDS.join(', ')}`, { field: 'kind' });
-}
-
-function listValues(body: unknown): string[] {
-  const issues = new FieldIssues();
-  if (!isPlainObject(body)) throw new GateError('GATE_ERR_INVALID_FIELD', 'the body must be an object { "values": [...] }', { field: 'body' });
-  const values = checkStringArray(issues, 'values', body.values, { required: true, nonEmpty: true, maxItems: 100_000, itemMax: 128 });
-  const issue = issues.first();
-  if (issue || !values) throw new GateError('GATE_ERR_INVALID_FIELD', `${issue?.path ?? 'values'} ${issue?.message ?? 'is invalid'}`, { field: issue?.path ?? 'values' });
-  return values;
-}
-
-/** How long a bank change with `recheck: true` waits for this instance's indexes to hold it before the job starts. */
-const INDEXED_WAIT_MS = 10_000;
 
 /** An uploaded pack may be this large, whatever GATE_MAX_BODY_BYTES says. */
 const MAX_PACK_UPLOAD_BYTES = 512 * 1024 * 1024;
@@ -210,7 +186,7 @@ export class GateServer {
         if (this.draining) throw new GateError('GATE_ERR_OVERLOADED', 'the gate is shutting down');
         const deadlineMs = deadlineOf(head.deadlineMs, p.defaultDeadlineMs);
         const validation = validateSellerCheck(raw);
-        if (!validation.ok) throw invalidFieldsError(validation.issues);
+        if (!validation.ok) throw invalidFieldsError(validation.issues, { details: true });
         return p.sellerChecks.check(validation.request, startedAt, deadlineMs);
       }),
     );
@@ -223,83 +199,14 @@ export class GateServer {
         const reporterId = checkString(issues, 'reporterId', raw.reporterId, { min: 1, max: 128, required: true });
         const reason = checkString(issues, 'reason', raw.reason, { min: 1, max: 500, required: true });
         const evidence = checkString(issues, 'evidence', raw.evidence, { max: 5000 });
-        const issue = issues.first();
-        if (issue || listingId === undefined || reporterId === undefined || reason === undefined) {
-          throw new GateError('GATE_ERR_INVALID_FIELD', `${issue?.path ?? 'body'} ${issue?.message ?? 'is invalid'}`, { field: issue?.path ?? 'body' });
-        }
+        if (!issues.empty || listingId === undefined || reporterId === undefined || reason === undefined) throw invalidFieldsError(issues.list);
         return p.reports.file(listingId, reporterId, reason, evidence);
       }),
     );
 
-    app.get(
-      '/v1/admin/pack',
-      route(this.options({ auth: admin }), () => {
-        const live = p.livePack.current;
-        if (!live) throw new GateError('GATE_ERR_NOT_READY', 'no pack is live yet');
-        return { packVersion: live.pack.packVersion, key: live.key, patternCount: live.patternCount, compileMillis: Math.round(live.compileMillis), fromCache: live.fromCache };
-      }),
-    );
-    app.put(
-      '/v1/admin/pack',
-      route(this.options({ auth: admin, readsBody: true, bodyToFile: packUpload.path, maxBodyBytes: packUpload.maxBytes }), async ({ body, head, principal }) => {
-        // The upload went to a file as it arrived; the pack-build process decodes it.
-        const upload = body as PackFile;
-        const rolloutPercent = new URLSearchParams(head.query).get('rolloutPercent');
-        if (rolloutPercent !== null) return this.uploadCandidate(upload, rolloutPercent, adminName(principal), head.query);
-        let live;
-        let recheck: StreamSource | undefined;
-        const before = p.livePack.current?.pack;
-        try {
-          recheck = changesOnly(recheckAfterChangeQuery(head.query, p.rechecks.redisPrefix), 'a pack');
-          if (recheck) await p.rechecks.rechecks.checkSource(recheck);
-          live = await p.packs.replace(upload, adminName(principal));
-        } catch (error) {
-          if (!p.packs.holds(upload.file)) await rm(upload.file, { force: true });
-          throw error;
-        }
-        await p.audit.record({ who: adminName(principal), what: 'pack:replace', subject: live.pack.packVersion, details: { key: live.key, patterns: live.patternCount } });
-        p.log(`pack ${live.pack.packVersion} made live by an admin (${live.patternCount} patterns, ${live.compileMillis.toFixed(0)} ms)`);
-        const answer = { packVersion: live.pack.packVersion, key: live.key, patternCount: live.patternCount, compileMillis: Math.round(live.compileMillis), fromCache: live.fromCache };
-        return { ...answer, ...(await this.recheckAfter(recheck, { by: 'pack:replace', packVersion: live.pack.packVersion }, () => packScope(before, live.pack))) };
-      }),
-    );
-
-    const listChange = (change: 'add' | 'remove') =>
-      route(this.options({ auth: admin, readsBody: true, paramCount: 1 }), async ({ head, body: raw }) => {
-        const kind = listKindOf(head.params[0] ?? '');
-        const values = listValues(raw);
-        const recheck = recheckAfterChange(raw as Record<string, unknown>, p.rechecks.redisPrefix);
-        if (recheck) await p.rechecks.rechecks.checkSource(recheck);
-        let count: number;
-        try {
-          count = change === 'add' ? await p.lists.add(kind, values) : await p.lists.remove(kind, values, { byAdmin: true });
-        } catch (error) {
-          if (!isRedisUnavailable(error)) throw error;
-          // Redis is away: the change is kept on disk and applied, once, when it returns.
-          const id = `sl_${randomUUID()}`;
-          await p.review.changes.append({ id, at: new Date().toISOString(), kind: 'list', change, list: kind, values });
-          p.log(`list ${change} on ${kind} spooled (${id}): Redis unavailable`);
-          return { kind, spooled: values.length, changeId: id };
-        }
-        // A seller an admin lists is a confirmed counterfeit seller: its ring gets the `ring` reason.
-        if (kind === 'sellers') await p.enforcement.rings.confirm(values, change === 'add');
-        // What happened, not what was asked: values already (or never) listed are not counted.
-        await p.audit.record({ who: 'admin', what: `list:${change}:${kind}`, details: { values: values.slice(0, 100), requested: values.length, [change === 'add' ? 'added' : 'removed']: count } });
-        const answer = change === 'add' ? { kind, added: count } : { kind, removed: count };
-        const scope = async (): Promise<RecheckScope> => (kind === 'sellers' ? { kind: 'sellers', sellers: await sellersAndTheirRings(p.enforcement.rings, values) } : { kind: 'list', list: kind, values });
-        return { ...answer, ...(await this.recheckAfter(recheck, { by: `list:${change}:${kind}`, values: values.length }, scope)) };
-      });
-    app.post('/v1/admin/lists/:kind', listChange('add'));
-    app.del('/v1/admin/lists/:kind', listChange('remove'));
-    app.get(
-      '/v1/admin/lists/:kind/:value',
-      route(this.options({ auth: admin, paramCount: 2 }), async ({ head }) => {
-        const kind = listKindOf(head.params[0] ?? '');
-        const value = decodeURIComponent(head.params[1] ?? '');
-        return { kind, value, listed: await p.lists.has(kind, value) };
-      }),
-    );
-
+    const rechecks = { rechecks: p.rechecks.rechecks, redisPrefix: p.rechecks.redisPrefix };
+    registerPackRoutes(app, { livePack: p.livePack, packs: p.packs, audit: p.audit, ...rechecks, packUpload, log: p.log }, (extra) => this.options(extra));
+    registerListRoutes(app, { lists: p.lists, changes: p.review.changes, rings: p.enforcement.rings, audit: p.audit, ...rechecks, log: p.log }, (extra) => this.options(extra));
     registerReviewRoutes(app, { ...p.review, audit: p.audit, tokens: p.tokens, metrics: p.metrics, log: p.log }, (extra) => this.options(extra));
     registerRightsHolderRoutes(app, { ...p.rightsHolder, audit: p.audit, tokens: p.tokens, metrics: p.metrics, log: p.log }, (extra) => this.options(extra));
     registerEnforcementRoutes(app, { ...p.enforcement, audit: p.audit, tokens: p.tokens, metrics: p.metrics, log: p.log }, (extra) => this.options(extra));
@@ -310,42 +217,7 @@ export class GateServer {
     registerWebhookRoutes(app, { ...p.webhooks, audit: p.audit }, (extra) => this.options(extra));
     registerPolicyRoutes(app, { ...p.policy, livePack: p.livePack, packs: p.packs, packUpload, audit: p.audit, log: p.log }, (extra) => this.options(extra));
     registerOpenApiRoutes(app, (extra) => this.options(extra));
-
-    app.post(
-      '/v1/admin/fingerprints/:kind',
-      route(this.options({ auth: admin, readsBody: true, paramCount: 1 }), async ({ head, body: raw }) => {
-        const kind = fingerprintKindOf(head.params[0] ?? '');
-        const entries = bankEntries(kind, raw);
-        const asked = recheckAfterChange(raw as Record<string, unknown>, p.rechecks.redisPrefix);
-        const recheck = isImageKind(kind) ? asked : changesOnly(asked, 'a text bank');
-        if (recheck) await p.rechecks.rechecks.checkSource(recheck);
-        await p.fingerprints.add(kind, entries);
-        // The job decides with this instance's indexes: it starts once they hold the change (a rebuild that failed is logged by the bank).
-        if (recheck) await Promise.race([p.fingerprints.indexed(), delay(INDEXED_WAIT_MS, undefined, { ref: false })]);
-        await p.audit.record({ who: 'admin', what: `bank:add:${kind}`, details: { refs: entries.slice(0, 100).map((e) => e.ref), count: entries.length } });
-        const scope = (): RecheckScope =>
-          kind === 'images' || kind === 'negative-images' ? { kind: 'images', bank: kind, phashes: entries.map((entry) => entry.value) } : { kind: 'texts', bank: kind, entries: entries.length };
-        return { kind, added: entries.length, size: p.fingerprints.size(kind), ...(await this.recheckAfter(recheck, { by: `bank:add:${kind}`, entries: entries.length }, scope)) };
-      }),
-    );
-    app.del(
-      '/v1/admin/fingerprints/:kind',
-      route(this.options({ auth: admin, readsBody: true, paramCount: 1 }), async ({ head, body: raw }) => {
-        const kind = fingerprintKindOf(head.params[0] ?? '');
-        const issues = new FieldIssues();
-        const refs = isPlainObject(raw) ? checkStringArray(issues, 'refs', raw.refs, { required: true, nonEmpty: true, maxItems: 100_000, itemMax: 128 }) : undefined;
-        const issue = issues.first();
-        if (!refs) throw new GateError('GATE_ERR_INVALID_FIELD', `${issue?.path ?? 'refs'} ${issue?.message ?? 'must be an array of refs'}`, { field: issue?.path ?? 'refs' });
-        return { kind, removed: await p.fingerprints.remove(kind, refs), size: p.fingerprints.size(kind) };
-      }),
-    );
-    app.get(
-      '/v1/admin/fingerprints/:kind',
-      route(this.options({ auth: admin, paramCount: 1 }), ({ head }) => {
-        const kind = fingerprintKindOf(head.params[0] ?? '');
-        return { kind, size: p.fingerprints.size(kind) };
-      }),
-    );
+    registerFingerprintRoutes(app, { fingerprints: p.fingerprints, audit: p.audit, ...rechecks }, (extra) => this.options(extra));
 
     app.fallback(
       route(this.options(), ({ head, res, state }) => {
@@ -359,34 +231,6 @@ export class GateServer {
       }),
     );
     return app.app;
-  }
-
-  /** PUT /v1/admin/pack?rolloutPercent=N: the upload becomes a candidate judging N% of sellers, not the live pack. */
-  private async uploadCandidate(upload: PackFile, rawPercent: string, who: string, query: string): Promise<Record<string, unknown>> {
-    const p = this.parts;
-    const issues = new FieldIssues();
-    const percent = checkPercent(issues, 'rolloutPercent', rawPercent.trim() === '' ? undefined : Number(rawPercent));
-    try {
-      if (percent === undefined || !issues.empty) {
-        const issue = issues.first();
-        throw new GateError('GATE_ERR_INVALID_FIELD', `${issue?.path ?? 'rolloutPercent'} ${issue?.message ?? 'is invalid'}`, { field: 'rolloutPercent' });
-      }
-      // A re-check decides with the live pack; a candidate is not it, so a job would see nothing of the change (docs/rechecks.md).
-      if (recheckAfterChangeQuery(query, p.rechecks.redisPrefix)) throw new GateError('GATE_ERR_INVALID_FIELD', 'recheck cannot go with rolloutPercent: a staged pack is a candidate, not the live pack a re-check decides with; re-check with PUT /v1/admin/pack?recheck=true (no rollout), or POST /v1/admin/rechecks once the candidate is promoted', { field: 'recheck' });
-      const entry = await p.packs.candidate(upload, who);
-      await p.audit.record({ who, what: 'pack:candidate', subject: entry.version, details: { key: entry.key, patterns: entry.patterns } });
-      return { packVersion: entry.version, key: entry.key, patternCount: entry.patterns, ...(await stageRollout({ packs: p.packs, audit: p.audit, log: p.log }, entry.version, percent, who)) };
-    } finally {
-      await rm(upload.file, { force: true });
-    }
-  }
-
-  /** The job an admin's change asked for (`recheck: true`), started once the change is made and scoped to it: `{ recheckId }` for the answer. */
-  private async recheckAfter(source: StreamSource | undefined, trigger: Record<string, unknown>, scope: () => RecheckScope | Promise<RecheckScope>): Promise<{ recheckId?: string }> {
-    if (!source) return {};
-    const { id, total } = await this.parts.rechecks.rechecks.startOverStream(source, trigger, await scope());
-    await this.parts.audit.record({ who: 'admin', what: 'recheck:start', subject: id, details: { source: source.stream, total, ...trigger } });
-    return { recheckId: id };
   }
 
   listen(host: string, port: number): Promise<number> {

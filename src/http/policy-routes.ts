@@ -14,6 +14,7 @@ import type { EnforcedFigures } from '../policy/enforced-figures.js';
 import { route, type RouteOptions } from './route-handler.js';
 import type { Principal } from '../auth/token-registry.js';
 import { checkNumber, checkString, FieldIssues, isPlainObject } from '../validation/field-issues.js';
+import { invalidFieldsError } from '../validation/invalid-fields-error.js';
 import { decodePackSource } from '../pack/pack-source.js';
 import { validatePack } from '../pack/validate-pack.js';
 import { PackInvalidError } from '../pack/pack-invalid-error.js';
@@ -35,11 +36,6 @@ export function adminName(principal: Principal | undefined): string {
   return principal?.subject ? `admin:${principal.subject}` : 'admin';
 }
 
-function bodyIssue(issues: FieldIssues): never {
-  const issue = issues.first();
-  throw new GateError('GATE_ERR_INVALID_FIELD', `${issue?.path ?? 'body'} ${issue?.message ?? 'is invalid'}`, { field: issue?.path ?? 'body' });
-}
-
 /** A change against the live pack is a few entries, read whole; a pack is streamed to the pack-build process instead. */
 const MAX_CHANGE_BYTES = 4 * 1024 * 1024;
 
@@ -47,7 +43,7 @@ const MAX_CHANGE_BYTES = 4 * 1024 * 1024;
 async function changedPack(live: PolicyPack, upload: PackFile): Promise<PackBytes> {
   if (upload.size > MAX_CHANGE_BYTES) throw new GateError('GATE_ERR_BODY_TOO_LARGE', `a change against the live pack is at most ${MAX_CHANGE_BYTES} bytes; send a whole pack without ?against=live instead`);
   const applied = applyPackChange(live, decodeBody(await readFile(upload.file), upload.format));
-  if ('issues' in applied) bodyIssue(applied.issues);
+  if ('issues' in applied) throw invalidFieldsError(applied.issues.list);
   return { bytes: sharedBytes([Buffer.from(JSON.stringify(applied.candidate))]), format: 'json' };
 }
 
@@ -118,7 +114,7 @@ export function registerPolicyRoutes(app: RouteRegistrar, p: PolicyRouteParts, o
     route(options({ ...admin, readsBody: true }), async ({ body, principal }) => {
       const issues = new FieldIssues();
       const version = isPlainObject(body) ? checkString(issues, 'version', body.version, { min: 1, max: 128, required: true }) : undefined;
-      if (version === undefined) bodyIssue(issues.empty ? (issues.add('body', 'must be an object { "version": "<packVersion>" }'), issues) : issues);
+      if (version === undefined) throw invalidFieldsError(issues.list, { message: 'must be an object { "version": "<packVersion>" }' });
       const who = adminName(principal);
       const from = p.livePack.current?.pack.packVersion ?? null;
       const started = performance.now();
@@ -137,7 +133,7 @@ export function registerPolicyRoutes(app: RouteRegistrar, p: PolicyRouteParts, o
       const issues = new FieldIssues();
       const from = checkString(issues, 'from', query.get('from') ?? undefined, { min: 1, max: 128, required: true });
       const to = checkString(issues, 'to', query.get('to') ?? undefined, { min: 1, max: 128, required: true });
-      if (from === undefined || to === undefined) bodyIssue(issues);
+      if (from === undefined || to === undefined) throw invalidFieldsError(issues.list);
       const [before, after] = await Promise.all([versionEntry(from, 'from').then((e) => packOf(e, 'from')), versionEntry(to, 'to').then((e) => packOf(e, 'to'))]);
       return { from, to, ...diffPacks(before, after) };
     }),
@@ -159,7 +155,7 @@ export function registerPolicyRoutes(app: RouteRegistrar, p: PolicyRouteParts, o
       const raw = isPlainObject(body) ? body : {};
       const version = checkString(issues, 'version', raw.version, { min: 1, max: 128, required: true });
       const percent = checkPercent(issues, 'percent', raw.percent);
-      if (version === undefined || percent === undefined || !issues.empty) bodyIssue(issues);
+      if (version === undefined || percent === undefined || !issues.empty) throw invalidFieldsError(issues.list);
       const who = adminName(principal);
       return stageRollout(p, version, percent, who);
     }),
@@ -174,7 +170,7 @@ export function registerPolicyRoutes(app: RouteRegistrar, p: PolicyRouteParts, o
         const issues = new FieldIssues();
         const raw = new URLSearchParams(head.query).get('examples');
         const examples = raw === null ? BACKTEST_EXAMPLES : checkNumber(issues, 'examples', raw.trim() === '' ? undefined : Number(raw), { min: 0, max: MAX_BACKTEST_EXAMPLES, integer: true, required: true });
-        if (examples === undefined || !issues.empty) bodyIssue(issues);
+        if (examples === undefined || !issues.empty) throw invalidFieldsError(issues.list);
         const against = new URLSearchParams(head.query).get('against');
         if (against !== null && against !== 'live') throw new GateError('GATE_ERR_INVALID_FIELD', 'against must be "live" (the body is then a change against the live pack) or absent (the body is a whole pack)', { field: 'against' });
         if (!p.backtests) throw new GateError('GATE_ERR_CONFLICT', 'this instance keeps no sample to backtest (GATE_BACKTEST_SAMPLE=0)');

@@ -18,6 +18,7 @@ import { enforcementOf, liveBrandId, reregistered, type BrandRegistry, type Regi
 import type { ComplainerTrustBook } from '../rights-holder/complainer-trust.js';
 import { MAX_LISTINGS_PER_COMPLAINT, type ComplaintDesk, type ComplaintStatus } from '../rights-holder/complaint-desk.js';
 import { validateMarkClaim } from '../rights-holder/mark-claim.js';
+import { invalidFieldsError } from '../validation/invalid-fields-error.js';
 import { checkString, checkStringArray, FieldIssues, isPlainObject } from '../validation/field-issues.js';
 import { bankEntries, fingerprintKindOf } from './bank-entries.js';
 import { toCsv } from './csv.js';
@@ -46,9 +47,8 @@ export function invalid(field: string, message: string): GateError {
   return new GateError('GATE_ERR_INVALID_FIELD', `${field} ${message}`, { field });
 }
 
-function firstIssue(issues: FieldIssues, fallback: string): GateError {
-  const issue = issues.first();
-  return new GateError('GATE_ERR_INVALID_FIELD', `${issue?.path || fallback} ${issue?.message ?? 'is invalid'}`, { field: issue?.path || fallback, details: issues.list });
+function firstIssue(issues: FieldIssues, field: string): GateError {
+  return invalidFieldsError(issues.list, { field, emptyPathNamesField: true, details: true });
 }
 
 /** The holder a call acts for: the token's own, or for an admin the `holder` query parameter. */

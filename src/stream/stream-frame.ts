@@ -12,6 +12,7 @@ import { MAX_DEADLINE_MS } from '../http/check-input.js';
 import { decodeBody } from '../http/decode-body.js';
 import { checkJsonDepth } from '../http/json-depth.js';
 import { describeType, isPlainObject } from '../validation/field-issues.js';
+import { invalidFieldsError } from '../validation/invalid-fields-error.js';
 
 export type FrameReading =
   | { kind: 'check'; seq: number; listing: CheckRequest; deadlineMs: number | undefined }
@@ -44,9 +45,7 @@ export function readFrame(bytes: Uint8Array, binary: boolean): FrameReading {
   if (!validation.ok) {
     // Paths name the message's field: `listing.title`, not `title` as in a POST's body.
     const issues = validation.issues.map((issue) => ({ path: issue.path === 'body' ? 'listing' : `listing.${issue.path}`, message: issue.message }));
-    const first = issues[0];
-    const error = new GateError('GATE_ERR_INVALID_FIELD', `${first?.path ?? 'listing'} ${first?.message ?? 'is invalid'}`, { field: first?.path ?? 'listing', details: issues });
-    return { kind: 'bad', seq, error };
+    return { kind: 'bad', seq, error: invalidFieldsError(issues, { field: 'listing', details: true }) };
   }
   return { kind: 'check', seq, listing: validation.request, deadlineMs };
 }
