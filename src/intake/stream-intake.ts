@@ -325,10 +325,10 @@ export class StreamIntake {
   }
 
   private registerMetrics(registry: MetricsRegistry): void {
-    registry.gauge('gate_intake_entries_total', 'Intake entries by outcome: response (verdict appended), error (a bad entry\'s error appended), dead (dead-lettered), skipped (another instance recorded it first), failed (the check failed; left pending to be claimed again), deleted (gone from the stream while pending). Its rate is the intake\'s throughput.', () =>
+    registry.countedBy('gate_intake_entries_total', 'Intake entries by outcome: response (verdict appended), error (a bad entry\'s error appended), dead (dead-lettered), skipped (another instance recorded it first), failed (the check failed; left pending to be claimed again), deleted (gone from the stream while pending). Its rate is the intake\'s throughput.', () =>
       (['response', 'error', 'dead', 'skipped', 'failed', 'deleted'] as const).map((outcome) => ({ labels: { outcome }, value: this.counts[outcome] })),
     );
-    registry.gauge('gate_intake_claimed_total', 'Intake entries claimed after GATE_INTAKE_CLAIM_IDLE_MS idle (an instance died holding them, or a check failed).', () => this.counts.claimed);
+    registry.countedBy('gate_intake_claimed_total', 'Intake entries claimed after GATE_INTAKE_CLAIM_IDLE_MS idle (an instance died holding them, or a check failed).', () => this.counts.claimed);
     registry.gauge('gate_intake_lag_entries', 'Entries of the intake stream not yet delivered to the consumer group (all instances), read every 2 s.', () => this.group.lag);
     registry.gauge('gate_intake_pending_entries', 'Entries delivered to the consumer group and not yet acknowledged (all instances), read every 2 s.', () => this.group.pending);
     registry.gauge('gate_intake_held_entries', 'Entries this instance read and has not recorded yet (GATE_INTAKE_IN_FLIGHT bounds them).', () => this.holding.size);

@@ -34,11 +34,17 @@ export class Counter implements Metric {
   }
 }
 
+/** A value read at scrape time: a gauge, or a counter some part keeps itself (`type: 'counter'`). */
 export class Gauge implements Metric {
-  constructor(readonly name: string, readonly help: string, private readonly read: () => number | Array<{ labels: Labels; value: number }>) {}
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly read: () => number | Array<{ labels: Labels; value: number }>,
+    private readonly type: 'gauge' | 'counter' = 'gauge',
+  ) {}
 
   render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`];
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`];
     const value = this.read();
     if (typeof value === 'number') lines.push(`${this.name} ${value}`);
     else for (const v of value) lines.push(`${this.name}${labelText(v.labels)} ${v.value}`);
@@ -81,6 +87,13 @@ export class MetricsRegistry {
     const g = new Gauge(name, help, read);
     this.metrics.push(g);
     return g;
+  }
+
+  /** A counter some part keeps (it only grows), read at scrape time. */
+  countedBy(name: string, help: string, read: () => number | Array<{ labels: Labels; value: number }>): Gauge {
+    const c = new Gauge(name, help, read, 'counter');
+    this.metrics.push(c);
+    return c;
   }
 
   histogram(name: string, help: string, buckets: readonly number[]): Histogram {
