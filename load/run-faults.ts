@@ -31,7 +31,7 @@ const RATE = Number(process.env.FAULT_RATE ?? 500);
 const SCENARIOS = (process.env.FAULT_SCENARIOS ?? 'redis-stop,redis-kill,overload').split(',');
 const wanted = (name: string): boolean => SCENARIOS.includes(name);
 /** The largest value (a spread of 100,000 arguments would overflow the stack). */
-const largest = (values: readonly number[]): number | null => (values.length === 0 ? null : values.reduce((a, b) => (b > a ? b : a)));
+const largest = (values: readonly number[]): number | null => (values.length === 0 ? null : values.reduce((a, b) => (Math.max(b , a))));
 const DEADLINE_MS = 20;
 /** Connections the overload run may open: a request due while all are busy waits for one, and that wait counts. */
 const OVERLOAD_CONNECTIONS = Number(process.env.FAULT_OVERLOAD_CONNECTIONS ?? 400);

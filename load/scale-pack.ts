@@ -76,7 +76,7 @@ export function scalePack(sizes: ScaleSizes = FULL_SCALE, version = 'scale-1'): 
   // (a text built from a small shared vocabulary would be a near-duplicate of all the others).
   const texts = Array.from({ length: sizes.texts }, (_, i) => ({
     ref: `txt-${i}`,
-    text: Array.from({ length: 16 }, () => (rand.next() < 0.3 ? rand.pick(WORDS) : rand.word(LATIN, 3 + rand.int(7)))).join(' ') + ` lot ${i}`,
+    text: `${Array.from({ length: 16 }, () => (rand.next() < 0.3 ? rand.pick(WORDS) : rand.word(LATIN, 3 + rand.int(7)))).join(' ')} lot ${i}`,
   }));
   const pack: PolicyPack = {
     packVersion: version,

@@ -21,7 +21,7 @@ export interface LineChart {
 
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];
 
-function escape(text: string): string {
+function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
@@ -43,7 +43,7 @@ export function lineChartSvg(chart: LineChart, width = 720, height = 420): strin
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`);
   parts.push(`<rect width="100%" height="100%" fill="white"/>`);
-  parts.push(`<text x="${width / 2}" y="22" text-anchor="middle" font-size="15">${escape(chart.title)}</text>`);
+  parts.push(`<text x="${width / 2}" y="22" text-anchor="middle" font-size="15">${escapeXml(chart.title)}</text>`);
   parts.push(`<line x1="${left}" y1="${top + plotH}" x2="${left + plotW}" y2="${top + plotH}" stroke="black"/>`);
   parts.push(`<line x1="${left}" y1="${top}" x2="${left}" y2="${top + plotH}" stroke="black"/>`);
   const multiples = chart.logSubTicks ? [1, 2, 5] : [1];
@@ -56,9 +56,9 @@ export function lineChartSvg(chart: LineChart, width = 720, height = 420): strin
     parts.push(`<line x1="${left - 4}" y1="${y(t)}" x2="${left + plotW}" y2="${y(t)}" stroke="#ddd"/>`);
     parts.push(`<text x="${left - 8}" y="${y(t) + 4}" text-anchor="end">${t >= 100 ? t.toFixed(0) : t >= 1 ? t.toFixed(1) : t.toPrecision(2)}</text>`);
   }
-  chart.categories.forEach((c, i) => parts.push(`<text x="${x(i)}" y="${top + plotH + 18}" text-anchor="middle">${escape(c)}</text>`));
-  parts.push(`<text x="${left + plotW / 2}" y="${height - 16}" text-anchor="middle">${escape(chart.xLabel)}</text>`);
-  parts.push(`<text transform="translate(18 ${top + plotH / 2}) rotate(-90)" text-anchor="middle">${escape(chart.yLabel)}</text>`);
+  chart.categories.forEach((c, i) => parts.push(`<text x="${x(i)}" y="${top + plotH + 18}" text-anchor="middle">${escapeXml(c)}</text>`));
+  parts.push(`<text x="${left + plotW / 2}" y="${height - 16}" text-anchor="middle">${escapeXml(chart.xLabel)}</text>`);
+  parts.push(`<text transform="translate(18 ${top + plotH / 2}) rotate(-90)" text-anchor="middle">${escapeXml(chart.yLabel)}</text>`);
   chart.series.forEach((s, n) => {
     const color = s.color ?? COLORS[n % COLORS.length] ?? 'black';
     const points = s.values.flatMap((v, i) => (v === null || !Number.isFinite(v) ? [] : [`${x(i).toFixed(1)},${y(v).toFixed(1)}`]));
@@ -66,7 +66,7 @@ export function lineChartSvg(chart: LineChart, width = 720, height = 420): strin
     for (const p of points) parts.push(`<circle cx="${p.split(',')[0]}" cy="${p.split(',')[1]}" r="3" fill="${color}"/>`);
     const ly = top + 10 + n * 18;
     parts.push(`<line x1="${left + plotW + 14}" y1="${ly}" x2="${left + plotW + 38}" y2="${ly}" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
-    parts.push(`<text x="${left + plotW + 44}" y="${ly + 4}">${escape(s.name)}</text>`);
+    parts.push(`<text x="${left + plotW + 44}" y="${ly + 4}">${escapeXml(s.name)}</text>`);
   });
   parts.push('</svg>');
   return parts.join('\n');

@@ -95,7 +95,7 @@ describe('dead review items lapse', () => {
     const near = (await keysUnder(operator, keys.reviewCluster(''))).sort();
     assert.ok(near.length > 0, 'the item has cluster keys');
     for (const key of near) assert.notEqual(await operator.zscore(key, reviewId), null, `dead, still in ${key}`);
-    for (const key of [keys.reviewItem(reviewId), keys.reviewItem('rv_alias-of-lp1'), keys.reviewOpenPrefix + 'LP1', keys.reviewDedupe('LP1', input.contentHash)]) {
+    for (const key of [keys.reviewItem(reviewId), keys.reviewItem('rv_alias-of-lp1'), `${keys.reviewOpenPrefix}LP1`, keys.reviewDedupe('LP1', input.contentHash)]) {
       assert.equal(await operator.ttl(key), -1, `dead: ${key} has no end`);
     }
 
@@ -109,7 +109,7 @@ describe('dead review items lapse', () => {
     assert.deepEqual((await job.run()).map((item) => item.reviewId), [reviewId]);
     assert.equal(lapsed.get(), 1);
     assert.equal(await operator.hget(keys.reviewItem(reviewId), 'status'), 'lapsed');
-    for (const key of [keys.reviewItem(reviewId), keys.reviewItem('rv_alias-of-lp1'), keys.reviewOpenPrefix + 'LP1']) await windowed(key);
+    for (const key of [keys.reviewItem(reviewId), keys.reviewItem('rv_alias-of-lp1'), `${keys.reviewOpenPrefix}LP1`]) await windowed(key);
     assert.equal(await operator.exists(keys.reviewDedupe('LP1', input.contentHash)), 0, 'no decision stands for the content: its dedupe key goes');
     for (const key of near) assert.equal(await operator.zscore(key, reviewId), null, `lapsed, not in ${key}`);
     assert.equal(await operator.xlen(keys.reviewDeadLetters), 0, 'its dead letter is taken');

@@ -68,7 +68,7 @@ describe('intake stream', () => {
       assert.deepEqual(comparable(mpAnswer), comparable(unpack(Buffer.from(await httpMp.arrayBuffer())) as Record<string, unknown>), `${listing.listingId} (MessagePack)`);
     }
     assert.deepEqual(
-      LISTINGS.map((l, i) => (JSON.parse(String(verdicts.get(ids[i] as string)?.fields.response)) as { verdict: string }).verdict),
+      LISTINGS.map((_l, i) => (JSON.parse(String(verdicts.get(ids[i] as string)?.fields.response)) as { verdict: string }).verdict),
       ['allow', 'block', 'review'],
       'the listings cover each verdict',
     );

@@ -88,7 +88,7 @@ describe('re-check jobs', () => {
   it('re-checks an NDJSON upload; with onlyChanged nothing unchanged is emitted', async () => {
     const items = listings('U', 25);
     await checkAll(items);
-    const body = items.map((l) => JSON.stringify(l)).join('\n') + '\n\n';
+    const body = `${items.map((l) => JSON.stringify(l)).join('\n')}\n\n`;
     const started = await call('POST', '/v1/admin/rechecks?onlyChanged=true', body, { 'content-type': 'application/x-ndjson' });
     assert.equal(started.status, 202, JSON.stringify(started.body));
     assert.equal(started.body.total, 25, 'the blank line is no entry');

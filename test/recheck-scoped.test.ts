@@ -117,7 +117,7 @@ describe('re-check jobs scoped to a change', () => {
       if (i % 3 === 1) return { ...base, images: [{ phash: flipped(banked, 20 + (i % 30)) }] };
       return base;
     });
-    const near = items.filter((l, i) => i % 3 === 0 && (i / 3) % 13 <= 8).map((l) => l.listingId).sort();
+    const near = items.filter((_l, i) => i % 3 === 0 && (i / 3) % 13 <= 8).map((l) => l.listingId).sort();
     assert.ok(near.length > 10 && near.length < items.length / 2);
     await checkAll(items);
     const stream = await streamOf('images', interleaved(items));

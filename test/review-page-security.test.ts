@@ -4,7 +4,7 @@
 // right-to-left overrides in seller text stay inside an isolating element. A
 // screenshot is saved in test-results/.
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium, noChromium } from './helpers/headless-chromium.js';

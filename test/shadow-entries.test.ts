@@ -91,7 +91,7 @@ describe(`shadow entries (${name})`, () => {
       const phash = Array.isArray(l.images) ? (l.images as Array<{ phash?: string }>)[0]?.phash : undefined;
       return phash !== undefined && !banked.has(phash.toLowerCase());
     });
-    const shadowImage = imaged < 0 ? undefined : ((listings[imaged]?.images as Array<{ phash: string }>)[0]?.phash ?? undefined);
+    const shadowImage = imaged < 0 ? undefined : ((listings[imaged]?.images as Array<{ phash: string }> | undefined)?.[0]?.phash ?? undefined);
     const entries = (mode: 'shadow' | undefined): Record<string, unknown> => {
       const m = mode ? { mode } : {};
       const base = basePack as { brands: unknown[]; indicators: unknown[]; rules: unknown[]; lists?: Record<string, unknown[]>; fingerprints?: { texts?: unknown[]; images?: unknown[] } };

@@ -3,7 +3,7 @@
 // answer carrying that seq, whatever order answers come in. At most `window`
 // messages are unanswered at once; further checks wait here, so the gate's
 // per-connection queue never overflows (it would close the socket with 1013).
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import type { CheckRequest, CheckResponse } from './check-types.js';
 import { checkDeadline } from './client-options.js';
 import { GateClientError } from './gate-client-error.js';

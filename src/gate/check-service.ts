@@ -4,7 +4,7 @@
 // never a silent `allow`.
 import { randomUUID } from 'node:crypto';
 import { newReviewId } from '../review/review-id.js';
-import type { BlocklistStore, ListProbe } from '../lists/blocklist-store.js';
+import type { BlocklistStore, } from '../lists/blocklist-store.js';
 import { listingToMatch } from '../matcher/listing-fields.js';
 import type { MatchPool } from '../matcher/match-pool.js';
 import type { FingerprintBank, FingerprintSnapshot } from '../fingerprint/fingerprint-bank.js';
@@ -347,7 +347,10 @@ export class CheckService {
   /** The verdict record, figures, block causes, alliance credit and image links of one answered check. */
   private recordOutcome(request: CheckRequest, record: ListingVerdict, brands: readonly string[], fingerprintHits: NamedFingerprintHits, unlinked: readonly RingAttribute[] | undefined): void {
     const reasons = record.reasons ?? [];
-    if (record.decidedBy !== 'gate') return this.linkRings(request, fingerprintHits, unlinked);
+    if (record.decidedBy !== 'gate') {
+      this.linkRings(request, fingerprintHits, unlinked);
+      return;
+    }
     this.parts.entryFigures.count(reasons, request.listingId, record.verdict);
     if (record.verdict !== 'allow' && brands.length > 0) record.brands = [...brands];
     // Figures, causes and credits count a listing once per change of its verdict, not once per check.

@@ -115,7 +115,7 @@ export function registerEnforcementRoutes(app: RouteRegistrar, p: EnforcementRou
 
   app.get(
     '/v1/admin/demotions',
-    route(options(admin), async ({ head }) => {
+    route(options(admin), async () => {
       return { demotions: await p.causes.list() };
     }),
   );

@@ -118,7 +118,6 @@ export class GateServer {
     const app = new RouteTable(uWS.App());
     this.table = app;
     const publisher = { roles: ['publisher'], name: 'check', enforced: () => p.tokens.hasRole('publisher') } as const;
-    const admin = { roles: ['admin'], name: 'admin' } as const;
     const body = this.options({ readsBody: true, auth: publisher });
     const packUpload = { path: p.packUploadPath, maxBytes: Math.max(p.maxBodyBytes, MAX_PACK_UPLOAD_BYTES) };
 

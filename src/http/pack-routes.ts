@@ -3,6 +3,7 @@
 import { rm } from 'node:fs/promises';
 import type { AuditLog } from '../audit/audit-log.js';
 import { GateError } from '../errors/gate-error.js';
+import type { CompiledPack } from '../pack/compiled-pack.js';
 import type { LivePack } from '../pack/live-pack.js';
 import type { PackManager } from '../pack/pack-manager.js';
 import type { PackFile } from '../pack/pack-source.js';
@@ -61,7 +62,7 @@ export function registerPackRoutes(app: RouteRegistrar, p: PackRouteParts, optio
       const upload = body as PackFile;
       const rolloutPercent = new URLSearchParams(head.query).get('rolloutPercent');
       if (rolloutPercent !== null) return uploadCandidate(p, upload, rolloutPercent, adminName(principal), head.query);
-      let live;
+      let live: CompiledPack;
       let recheck: StreamSource | undefined;
       const before = p.livePack.current?.pack;
       try {

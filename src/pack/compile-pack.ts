@@ -4,7 +4,7 @@ import { regexRuleIssues } from './regex-rule-issues.js';
 import { createHash } from 'node:crypto';
 import { arch } from 'node:os';
 import { buildPatternPlan, type PatternMeta } from '../matcher/pattern-plan.js';
-import { isPatternCompileError, rulesEngine, type PatternSpec } from '../native/rules-engine.js';
+import { isPatternCompileError, rulesEngine, type NativeDatabase, type PatternSpec } from '../native/rules-engine.js';
 import type { FieldIssue } from '../validation/field-issues.js';
 import type { CompiledPack } from './compiled-pack.js';
 import { PackInvalidError } from './pack-invalid-error.js';
@@ -98,7 +98,7 @@ export async function compilePack(pack: PolicyPack, cache?: DatabaseCache, onThi
   else {
     const ruleIssues = await checkRegexRules(pack, plan.patterns, plan.sources, onThisThread);
     if (ruleIssues.length > 0) throw new PackInvalidError(ruleIssues);
-    let database;
+    let database: NativeDatabase;
     try {
       database = onThisThread ? rulesEngine.compile(plan.patterns) : await rulesEngine.compileAsync(plan.patterns);
     } catch (error) {

@@ -6,6 +6,7 @@ export function redisConfToken(text: string): string {
   if (/^[\x21-\x7e]+$/.test(text) && !/["'\\]/.test(text)) return text;
   const escaped = text
     .replace(/[\\"]/g, '\\$&')
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this escapes
     .replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
   return `"${escaped}"`;
 }
