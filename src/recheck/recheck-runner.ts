@@ -23,8 +23,8 @@ import type { RecheckRecord, RecheckStore, SourceEntry } from './recheck-store.j
 export interface RecheckRunnerParts {
   store: RecheckStore;
   decider: RecheckDecider;
-  /** The listing's last recorded verdict (GET /v1/listings/{id}/verdict's). */
-  recorded: (listingId: string) => Promise<ListingVerdict | undefined>;
+  /** Each listing's last recorded verdict (GET /v1/listings/{id}/verdict's), in order, read together. */
+  recorded: (listingIds: readonly string[]) => Promise<Array<ListingVerdict | undefined>>;
   /** Records a changed verdict through the check path (review item, verdict record), with what the job matched. */
   record: (request: CheckRequest, matched: PrecomputedMatch) => Promise<unknown>;
   /** True while live checks wait (for the event loop or the live pool): the job waits for them. */
@@ -190,7 +190,7 @@ export class RecheckRunner {
     if (batch.outOfScope > 0) batch.counts.set('outOfScope', batch.outOfScope);
     batch.decided = valid.length;
     if (valid.length === 0) return batch;
-    const [decided, recorded] = await Promise.all([this.parts.decider.decide(valid.map((v) => v.request)), Promise.all(valid.map((v) => this.parts.recorded(v.request.listingId)))]);
+    const [decided, recorded] = await Promise.all([this.parts.decider.decide(valid.map((v) => v.request)), this.parts.recorded(valid.map((v) => v.request.listingId))]);
     const decidedAt = new Date().toISOString();
     valid.forEach(({ entryId, request }, i) => {
       const now = decided[i];
