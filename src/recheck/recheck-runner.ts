@@ -128,7 +128,8 @@ export class RecheckRunner {
         try {
           const fields = await store.fields(id);
           if (fields.state !== 'running') break;
-          const jobFilter = (filter ??= scopeFilter(await store.scope(id, fields)));
+          filter ??= scopeFilter(await store.scope(id, fields));
+          const jobFilter = filter;
           const from = fields.cursor ?? '0-0';
           const source = { store, decider: this.parts.decider, source: fields.source ?? '', endId: fields.endId ?? '0-0', batch: settings.batch, filter: jobFilter, maxListingBytes: this.parts.maxListingBytes };
           // Taken before it is awaited: a read that failed is not used again.
