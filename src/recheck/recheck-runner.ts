@@ -181,6 +181,8 @@ export class RecheckRunner {
       }
     } finally {
       clearInterval(renew);
+      // A read still under way ends before stop() returns (and Redis is closed after it).
+      await ahead?.read.catch(() => undefined);
       if (held) await store.holdLease(id, this.token, 0).catch(() => undefined);
     }
   }
