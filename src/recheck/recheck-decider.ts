@@ -4,7 +4,7 @@
 // re-check pool's threads, which run below live traffic. A signal that cannot be
 // computed fails the whole batch (it is read again later): a job never emits a
 // verdict moved by a `degraded` reason.
-import type { FingerprintBank } from '../fingerprint/fingerprint-bank.js';
+import type { FingerprintBank, FingerprintSnapshot } from '../fingerprint/fingerprint-bank.js';
 import type { CheckRequest } from '../gate/check-request.js';
 import type { CheckService, PrecomputedMatch } from '../gate/check-service.js';
 import { contentHash } from '../gate/content-hash.js';
@@ -14,7 +14,9 @@ import type { Reason, Verdict } from '../gate/reason.js';
 import type { BlocklistStore } from '../lists/blocklist-store.js';
 import { listingToMatch } from '../matcher/listing-fields.js';
 import type { MatchPool } from '../matcher/match-pool.js';
+import type { ListingMatch } from '../matcher/match-task.js';
 import type { LivePack } from '../pack/live-pack.js';
+import type { CompiledPack } from '../pack/compiled-pack.js';
 import type { DecidedListings } from '../review/decided-listings.js';
 import { NO_CONFIRMED_RING, type RingStatus, type SellerRings } from '../rings/seller-rings.js';
 
@@ -46,16 +48,34 @@ const DECIDE_SLICE = 64;
 
 const yieldToLive = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** A batch's matching, started on the re-check pool: what decide() needs with it (the pack and banks it matched against). */
+export interface StartedMatching {
+  compiled: CompiledPack;
+  banks: FingerprintSnapshot;
+  matches: Promise<ListingMatch[]>;
+}
+
 export class RecheckDecider {
   constructor(private readonly parts: RecheckDeciderParts) {}
 
-  async decide(requests: readonly CheckRequest[]): Promise<RecheckVerdict[]> {
-    const { livePack, fingerprints, pool, lists, rings, decided, checks } = this.parts;
-    const compiled = livePack.current;
+  /**
+   * Hands the listings to the pool's threads and returns at once: the runner
+   * starts the next batch's matching while it decides and emits this one.
+   */
+  startMatching(requests: readonly CheckRequest[]): StartedMatching {
+    const compiled = this.parts.livePack.current;
     if (!compiled) throw new Error('no policy pack is live yet');
-    const banks = fingerprints.current;
-    const matcher = pool();
+    const banks = this.parts.fingerprints.current;
+    const matcher = this.parts.pool();
     const matches = Promise.all(requests.map((request) => matcher.match(compiled, banks, listingToMatch(request))));
+    // Awaited by decide(); a batch dropped before (its job left) fails no one.
+    matches.catch(() => undefined);
+    return { compiled, banks, matches };
+  }
+
+  async decide(requests: readonly CheckRequest[], started: StartedMatching = this.startMatching(requests)): Promise<RecheckVerdict[]> {
+    const { lists, rings, decided, checks } = this.parts;
+    const { compiled, banks, matches } = started;
     const listHits = Promise.all(requests.map((request) => lists.check(listProbes(request))));
     // Only sellers the flags table may hold are asked about; nothing is linked.
     const ringStatus = Promise.all(requests.map((request) => (rings.mightBeInConfirmedRing(request.sellerId, ringAttributes(request)) ? rings.status(request.sellerId) : Promise.resolve<RingStatus>(NO_CONFIRMED_RING))));

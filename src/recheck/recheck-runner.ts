@@ -11,20 +11,20 @@ import { randomUUID } from 'node:crypto';
 import type { RecheckSettings } from '../config/gate-config.js';
 import type { CheckRequest } from '../gate/check-request.js';
 import type { PrecomputedMatch } from '../gate/check-service.js';
-import { readIntakeEntry } from '../intake/intake-entry.js';
 import type { Counter, MetricsRegistry } from '../observability/metrics.js';
 import { ThrottledLog } from '../observability/throttled-log.js';
 import type { ListingVerdict } from '../review/listing-verdicts.js';
 import type { RecheckDecider } from './recheck-decider.js';
 import { CHANGED_PREFIX, changedField, type ChangeKind } from './recheck-job.js';
+import { readRecheckBatch, type RecheckBatchRead } from './read-recheck-batch.js';
 import { scopeFilter, type ScopeFilter } from './recheck-scope.js';
-import type { RecheckRecord, RecheckStore, SourceEntry } from './recheck-store.js';
+import type { RecheckRecord, RecheckStore } from './recheck-store.js';
 
 export interface RecheckRunnerParts {
   store: RecheckStore;
   decider: RecheckDecider;
-  /** The listing's last recorded verdict (GET /v1/listings/{id}/verdict's). */
-  recorded: (listingId: string) => Promise<ListingVerdict | undefined>;
+  /** Each listing's last recorded verdict (GET /v1/listings/{id}/verdict's), in order, read together. */
+  recorded: (listingIds: readonly string[]) => Promise<Array<ListingVerdict | undefined>>;
   /** Records a changed verdict through the check path (review item, verdict record), with what the job matched. */
   record: (request: CheckRequest, matched: PrecomputedMatch) => Promise<unknown>;
   /** True while live checks wait (for the event loop or the live pool): the job waits for them. */
@@ -38,8 +38,6 @@ export interface RecheckRunnerParts {
 
 const RETRY_MS = [100, 250, 500, 1000, 2000];
 const LIVE_WAIT_MS = 2;
-/** Entries decoded between two yields of the event loop: what a live request forwarded to it waits at most behind the job. */
-const DECODE_SLICE = 64;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -122,24 +120,41 @@ export class RecheckRunner {
     let rate = 0;
     let attempt = 0;
     let filter: ScopeFilter | undefined;
+    /** The next batch, read while the current one was decided and emitted. */
+    let ahead: { from: string; read: Promise<RecheckBatchRead> } | undefined;
+    let since = performance.now();
     try {
       while (held && !this.stopping) {
         try {
           const fields = await store.fields(id);
           if (fields.state !== 'running') break;
           filter ??= scopeFilter(await store.scope(id, fields));
-          while (this.parts.liveBusy() && !this.stopping) await sleep(LIVE_WAIT_MS);
-          const startedAt = performance.now();
+          const jobFilter = filter;
           const from = fields.cursor ?? '0-0';
-          const endId = fields.endId ?? '0-0';
-          const source = fields.source ?? '';
-          const entries = await store.read(source, from, endId, settings.batch);
-          const last = entries.length > 0 ? (entries[entries.length - 1] as SourceEntry)[0].toString() : from;
-          const finished = entries.length < settings.batch || last === endId;
-          const batch = await this.check(id, entries, filter, fields.onlyChanged === '1' || filter.changesOnly);
-          const seconds = (performance.now() - startedAt) / 1000;
-          if (entries.length > 0 && seconds > 0) rate = rate === 0 ? entries.length / seconds : 0.7 * rate + 0.3 * (entries.length / seconds);
-          const outcome = await store.advance({ id, token: this.token, from, to: last, entries: entries.length, rate, finished, counts: batch.counts, records: batch.records });
+          const source = { store, decider: this.parts.decider, source: fields.source ?? '', endId: fields.endId ?? '0-0', batch: settings.batch, filter: jobFilter, maxListingBytes: this.parts.maxListingBytes };
+          // Taken before it is awaited: a read that failed is not used again.
+          const taken = ahead;
+          ahead = undefined;
+          let current: RecheckBatchRead;
+          if (taken?.from === from) current = await taken.read;
+          else {
+            await this.waitForLive();
+            current = await readRecheckBatch(from, source);
+          }
+          if (!current.finished) {
+            const next = current.last;
+            const read = this.waitForLive().then(() => readRecheckBatch(next, source));
+            // Awaited by the next turn; one that is dropped (the job left, a batch failed) fails no one.
+            read.catch(() => undefined);
+            ahead = { from: next, read };
+          }
+          const batch = await this.check(id, current, fields.onlyChanged === '1' || jobFilter.changesOnly);
+          const outcome = await store.advance({ id, token: this.token, from, to: current.last, entries: current.entries, rate, finished: current.finished, counts: batch.counts, records: batch.records });
+          // Batches overlap: a batch's time is the time since the one before it was emitted.
+          const emittedAt = performance.now();
+          const seconds = (emittedAt - since) / 1000;
+          since = emittedAt;
+          if (current.entries > 0 && seconds > 0) rate = rate === 0 ? current.entries / seconds : 0.7 * rate + 0.3 * (current.entries / seconds);
           attempt = 0;
           if (outcome.status !== 'emitted') {
             log(`re-check ${id}: batch after ${from} not emitted (${outcome.status}); leaving the job`);
@@ -166,31 +181,27 @@ export class RecheckRunner {
       }
     } finally {
       clearInterval(renew);
+      // A read still under way ends before stop() returns (and Redis is closed after it).
+      await ahead?.read.catch(() => undefined);
       if (held) await store.holdLease(id, this.token, 0).catch(() => undefined);
     }
   }
 
+  /** While live checks wait, the job does not add to their wait. */
+  private async waitForLive(): Promise<void> {
+    while (this.parts.liveBusy() && !this.stopping) await sleep(LIVE_WAIT_MS);
+  }
+
   /** Decides the batch's listings in the job's scope and compares each with its recorded verdict; counts the others. */
-  private async check(jobId: string, entries: readonly SourceEntry[], filter: ScopeFilter, onlyChanged: boolean): Promise<Batch> {
-    const batch: Batch = { records: [], decided: 0, outOfScope: 0, counts: new Map(), changed: [] };
+  private async check(jobId: string, read: RecheckBatchRead, onlyChanged: boolean): Promise<Batch> {
+    const batch: Batch = { records: [...read.invalid], decided: read.valid.length, outOfScope: read.outOfScope, counts: new Map(), changed: [] };
     const count = (field: string): void => void batch.counts.set(field, (batch.counts.get(field) ?? 0) + 1);
-    const valid: Array<{ entryId: string; request: CheckRequest }> = [];
-    for (const [i, [rawId, fields]] of entries.entries()) {
-      if (i > 0 && i % DECODE_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
-      const entryId = rawId.toString();
-      const entry = readIntakeEntry(fields, this.parts.maxListingBytes);
-      if (entry.ok) {
-        if (filter.mayAffect(entry.request)) valid.push({ entryId, request: entry.request });
-        else batch.outOfScope++;
-      } else {
-        count('invalid');
-        batch.records.push({ entryId, listingId: entry.listingId, previous: '', verdict: '', changed: false, payload: JSON.stringify(entry.error.toBody().error) });
-      }
-    }
+    for (let i = 0; i < read.invalid.length; i++) count('invalid');
     if (batch.outOfScope > 0) batch.counts.set('outOfScope', batch.outOfScope);
-    batch.decided = valid.length;
-    if (valid.length === 0) return batch;
-    const [decided, recorded] = await Promise.all([this.parts.decider.decide(valid.map((v) => v.request)), Promise.all(valid.map((v) => this.parts.recorded(v.request.listingId)))]);
+    const { valid, matching } = read;
+    if (valid.length === 0 || !matching) return batch;
+    const requests = valid.map((v) => v.request);
+    const [decided, recorded] = await Promise.all([this.parts.decider.decide(requests, matching), this.parts.recorded(requests.map((request) => request.listingId))]);
     const decidedAt = new Date().toISOString();
     valid.forEach(({ entryId, request }, i) => {
       const now = decided[i];

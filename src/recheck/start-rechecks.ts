@@ -57,7 +57,7 @@ export function startRechecks(parts: RecheckStartParts): RunningRechecks {
       ? new RecheckRunner({
           store,
           decider: new RecheckDecider({ ...parts, checks, pool: () => (pool ??= new MatchPool({ threads: settings.threads, nice: settings.nice, maxBatch: RECHECK_TASK_LISTINGS })) }),
-          recorded: (listingId) => parts.verdicts.get(listingId),
+          recorded: (listingIds) => parts.verdicts.getMany(listingIds),
           record: (request, matched) => checks.check(request, performance.now(), 5000, matched, undefined, 'recheck'),
           liveBusy: () => parts.livePool.queueSize > 0 || checks.checksInFlight * 2 >= parts.maxChecksInFlight,
           settings,

@@ -90,6 +90,8 @@ export class ListingVerdicts {
   /** record-allows.lua: the number of keys, the keys, 4 values, then 3 per record; per record 0 or 1 (written). */
   private readonly recordAllows: (keyCount: number, ...keysThenValues: string[]) => Promise<number[]>;
   private readonly readVerdict: (key: string, allowPrefix: string, listingId: string, bucketHash: string, now: string, windowMs: string) => Promise<[string[], string | null]>;
+  /** read-listing-verdicts.lua: the number of keys, the keys, 2 values, then 2 per listing; per listing its fields and its packed allow or null. */
+  private readonly readVerdicts: (keyCount: number, ...keysThenValues: string[]) => Promise<Array<string[] | string | null>>;
   private readonly allowRecordBuckets: number;
   private readonly allowPeriodMs: number;
   private readonly recordDecision: (key: string, version: string, ttlSeconds: string, ...fieldsAndValues: string[]) => Promise<number>;
@@ -104,6 +106,7 @@ export class ListingVerdicts {
     this.recordManyUnlessNewer = luaCommand<ListingVerdicts['recordManyUnlessNewer']>(redis, 'record-verdicts-unless-newer', undefined, ['allow-records']);
     this.recordAllows = luaCommand<ListingVerdicts['recordAllows']>(redis, 'record-allows', undefined, ['allow-records']);
     this.readVerdict = luaCommand<ListingVerdicts['readVerdict']>(redis, 'read-listing-verdict', 1, ['allow-records']);
+    this.readVerdicts = luaCommand<ListingVerdicts['readVerdicts']>(redis, 'read-listing-verdicts', undefined, ['allow-records']);
     this.allowRecordBuckets = options.allowRecordBuckets ?? 16;
     this.recordDecision = luaCommand<ListingVerdicts['recordDecision']>(redis, 'record-decision-verdict', 1);
     this.retentionSeconds = options.retentionSeconds ?? 180 * 86_400;
@@ -204,9 +207,56 @@ export class ListingVerdicts {
   private async read(listingId: string): Promise<StoredListingVerdict | undefined> {
     const { bucketHash } = verdictShardOf(listingId);
     const [flat, packed] = await this.readVerdict(this.keys.listingVerdict(listingId), this.keys.allowRecords(listingId), listingId, String(bucketHash), String(Date.now()), String(this.allowRetentionSeconds * 1000));
+    const legacy = flat.length === 0 && !packed ? await this.redis.hgetall(this.keys.legacyListingVerdict(listingId)) : undefined;
+    return this.newerOf(listingId, flat, packed, legacy);
+  }
+
+  /**
+   * What read() gives for each listing, with one script call per verdict shard
+   * slot (one on a single Redis) and the records of earlier versions, for the
+   * listings with none, in one pipeline per slot.
+   */
+  private async readMany(listingIds: readonly string[]): Promise<Array<StoredListingVerdict | undefined>> {
+    const out = new Array<StoredListingVerdict | undefined>(listingIds.length);
+    const at = listingIds.map((listingId, index) => ({ listingId, index }));
+    const now = String(Date.now());
+    const windowMs = String(this.allowRetentionSeconds * 1000);
+    const unrecorded: typeof at = [];
+    const verdictKey = (item: { listingId: string }): string => this.keys.listingVerdict(item.listingId);
+    await Promise.all(
+      slotGroups(this.redis, at, verdictKey).map(async (group) => {
+        const args = [...group.map(verdictKey), now, windowMs];
+        for (const { listingId } of group) args.push(listingId, String(verdictShardOf(listingId).bucketHash));
+        const answer = await this.readVerdicts(group.length, ...args);
+        group.forEach(({ listingId, index }, i) => {
+          const flat = (answer[2 * i] ?? []) as string[];
+          const packed = (answer[2 * i + 1] ?? null) as string | null;
+          if (flat.length === 0 && !packed) unrecorded.push({ listingId, index });
+          else out[index] = this.newerOf(listingId, flat, packed, undefined);
+        });
+      }),
+    );
+    const legacyKey = (item: { listingId: string }): string => this.keys.legacyListingVerdict(item.listingId);
+    await Promise.all(
+      slotGroups(this.redis, unrecorded, legacyKey).map(async (group) => {
+        const pipeline = this.redis.pipeline();
+        for (const item of group) pipeline.hgetall(legacyKey(item));
+        const rows = (await pipeline.exec()) ?? [];
+        group.forEach(({ listingId, index }, i) => {
+          const [error, legacy] = rows[i] ?? [new Error('no answer'), undefined];
+          if (error) throw error;
+          out[index] = this.newerOf(listingId, [], null, legacy as Record<string, string>);
+        });
+      }),
+    );
+    return out;
+  }
+
+  /** The newer of a listing's record (or, without one, its record of an earlier version) and its packed allow record. */
+  private newerOf(listingId: string, flat: readonly string[], packed: string | null, legacy: Record<string, string> | undefined): StoredListingVerdict | undefined {
     let fields: Record<string, string> = {};
     for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i] as string] = flat[i + 1] as string;
-    if (flat.length === 0 && !packed) fields = await this.redis.hgetall(this.keys.legacyListingVerdict(listingId));
+    if (legacy) fields = legacy;
     const full: StoredListingVerdict | undefined = this.fromFields(listingId, fields);
     // The key names the listing; records of earlier versions kept its id in the listing too.
     if (full && fields.listing) full.listing = unpackStoredListing(listingId, fields.listing);
@@ -231,9 +281,25 @@ export class ListingVerdicts {
     const pending = this.later.peek(listingId);
     if (pending) return { ...pendingVerdict(pending) };
     const stored = await this.read(listingId);
-    if (!stored) return undefined;
-    const { listing: _listing, sellerId: _sellerId, ...verdict } = stored;
-    return verdict;
+    return stored ? withoutListing(stored) : undefined;
+  }
+
+  /** get() of each listing, in order, read together (a re-check batch's recorded verdicts). */
+  async getMany(listingIds: readonly string[]): Promise<Array<ListingVerdict | undefined>> {
+    const out = new Array<ListingVerdict | undefined>(listingIds.length);
+    const unread: Array<{ listingId: string; index: number }> = [];
+    listingIds.forEach((listingId, index) => {
+      const pending = this.later.peek(listingId);
+      if (pending) out[index] = { ...pendingVerdict(pending) };
+      else unread.push({ listingId, index });
+    });
+    if (unread.length === 0) return out;
+    const stored = await this.readMany(unread.map((item) => item.listingId));
+    unread.forEach(({ index }, i) => {
+      const one = stored[i];
+      out[index] = one ? withoutListing(one) : undefined;
+    });
+    return out;
   }
 
   private fromFields(listingId: string, fields: Record<string, string>): ListingVerdict | undefined {
@@ -264,6 +330,11 @@ export class ListingVerdicts {
 function pendingVerdict(record: Pick<PendingRecord, 'listingId' | 'verdict' | 'packed'>): ListingVerdict {
   if (record.verdict) return record.verdict;
   const { sellerId: _sellerId, ...verdict } = unpackAllowRecord(record.listingId, record.packed ?? '');
+  return verdict;
+}
+
+function withoutListing(stored: StoredListingVerdict): ListingVerdict {
+  const { listing: _listing, sellerId: _sellerId, ...verdict } = stored;
   return verdict;
 }
 
