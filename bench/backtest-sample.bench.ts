@@ -36,7 +36,17 @@ function corpus(): CheckRequest[] {
       .filter((line) => line.trim() !== '')
       .map((line) => (JSON.parse(line) as { listing: CheckRequest }).listing);
   } catch {
-    return [{ listingId: 'B1', sellerId: 's-bench', title: '2024新款女装韩版宽松显瘦连衣裙中长款气质法式桔梗裙子夏季', description: 'Soft cotton, machine washable', category: 'general', price: { amount: 99, currency: 'CNY' }, attributes: { shipFrom: 'CN' } }];
+    return [
+      {
+        listingId: 'B1',
+        sellerId: 's-bench',
+        title: '2024新款女装韩版宽松显瘦连衣裙中长款气质法式桔梗裙子夏季',
+        description: 'Soft cotton, machine washable',
+        category: 'general',
+        price: { amount: 99, currency: 'CNY' },
+        attributes: { shipFrom: 'CN' },
+      },
+    ];
   }
 }
 
@@ -77,7 +87,10 @@ async function writeCost(listings: readonly CheckRequest[]): Promise<WriteCost> 
   const dir = mkdtempSync(join(tmpdir(), 'bench-sample-'));
   // A user of its own for MEMORY USAGE, which the gate's may not run.
   const password = randomBytes(16).toString('hex');
-  const embedded = new EmbeddedRedis({ dataDir: dir, extraUsers: [{ name: 'bench', password: `#${createHash('sha256').update(password).digest('hex')}`, rules: ['~*', '+@all'] }] });
+  const embedded = new EmbeddedRedis({
+    dataDir: dir,
+    extraUsers: [{ name: 'bench', password: `#${createHash('sha256').update(password).digest('hex')}`, rules: ['~*', '+@all'] }],
+  });
   await embedded.start();
   const redis = new Redis(`redis://bench:${password}@127.0.0.1:${embedded.port}`);
   const key = redisKeys('bench:').backtestSample;
@@ -111,7 +124,12 @@ async function writeCost(listings: readonly CheckRequest[]): Promise<WriteCost> 
     }
     const median = (values: number[]): number => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
     const bytes = Number(await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) / (await redis.xlen(key));
-    return { packedMicros: median(packedRounds.map(([loop]) => loop)), ownMicros: median(ownRounds.map(([loop]) => loop)), redisMicros: median([...packedRounds, ...ownRounds].map(([, redisCpu]) => redisCpu)), bytes };
+    return {
+      packedMicros: median(packedRounds.map(([loop]) => loop)),
+      ownMicros: median(ownRounds.map(([loop]) => loop)),
+      redisMicros: median([...packedRounds, ...ownRounds].map(([, redisCpu]) => redisCpu)),
+      bytes,
+    };
   } finally {
     redis.disconnect();
     await embedded.stop();
@@ -122,7 +140,14 @@ async function writeCost(listings: readonly CheckRequest[]): Promise<WriteCost> 
 export async function runBacktestSampleBench(): Promise<void> {
   const listings = corpus();
   const batches = Array.from({ length: 50 }, (_, b) => Array.from({ length: BATCH }, (_, i) => listings[(b * BATCH + i) % listings.length] as CheckRequest));
-  const gathered = new WriteBehind<string>({ name: 'bench', delayMs: 100, retry: false, merge: (_older, newer) => newer, write: async () => undefined, log: () => undefined });
+  const gathered = new WriteBehind<string>({
+    name: 'bench',
+    delayMs: 100,
+    retry: false,
+    merge: (_older, newer) => newer,
+    write: async () => undefined,
+    log: () => undefined,
+  });
   let round = 0;
   const bench = new Bench({ time: 1000 });
   bench
@@ -131,7 +156,9 @@ export async function runBacktestSampleBench(): Promise<void> {
   await bench.run();
   report('handing a batch of allowed checks to the event loop, without and with the backtest sample', bench, { label: 'check', perOp: BATCH });
   const cost = await writeCost(listings);
-  console.log(`\n## writing the backtest sample (batches of ${WRITE_BATCH}, median of ${ROUNDS} rounds of ${WRITES} listings each way, embedded Redis with appendfsync always)\n`);
+  console.log(
+    `\n## writing the backtest sample (batches of ${WRITE_BATCH}, median of ${ROUNDS} rounds of ${WRITES} listings each way, embedded Redis with appendfsync always)\n`,
+  );
   console.log(`| event loop CPU µs/listing, packed by a check thread | the same, packed on the event loop | Redis CPU µs/listing | bytes in Redis/listing |`);
   console.log('|---:|---:|---:|---:|');
   console.log(`| ${cost.packedMicros.toFixed(2)} | ${cost.ownMicros.toFixed(2)} | ${cost.redisMicros.toFixed(2)} | ${cost.bytes.toFixed(0)} |`);

@@ -17,7 +17,9 @@ export async function runCacheBench(): Promise<void> {
     };
     // Warm-up by count, not time: a constant-time clear() would never add up to a warm-up time.
     const bench = new Bench({ iterations: 8, time: 0, warmupIterations: 2, warmupTime: 0 });
-    bench.add('lru-cache clear()', () => lru.clear(), { beforeEach: fill(lru) }).add('GenerationCache clear()', () => generations.clear(), { beforeEach: fill(generations) });
+    bench
+      .add('lru-cache clear()', () => lru.clear(), { beforeEach: fill(lru) })
+      .add('GenerationCache clear()', () => generations.clear(), { beforeEach: fill(generations) });
     await bench.run();
     report(`clearing a full cache of ${max.toLocaleString('en')} answers`, bench, { label: 'clear', perOp: 1 });
   }

@@ -32,7 +32,9 @@ const other = process.argv[2];
 if (!other) throw new Error('usage: node dist/bench/decide-ab.js <other checkout, built> [pack.json] [corpus.jsonl]');
 const shared = join(repoPath(), '..', 'shared');
 const packPath = process.argv[3] ?? (existsSync(join(shared, 'packs', 'dev-pack.json')) ? join(shared, 'packs', 'dev-pack.json') : DEMO_PACK_PATH);
-const corpusPath = process.argv[4] ?? (existsSync(join(shared, 'corpus', 'dev.jsonl')) ? join(shared, 'corpus', 'dev.jsonl') : repoPath('test', 'fixtures', 'mini-corpus.jsonl'));
+const corpusPath =
+  process.argv[4] ??
+  (existsSync(join(shared, 'corpus', 'dev.jsonl')) ? join(shared, 'corpus', 'dev.jsonl') : repoPath('test', 'fixtures', 'mini-corpus.jsonl'));
 
 const validation = validatePack(JSON.parse(readFileSync(packPath, 'utf8')));
 if (!validation.ok) throw new Error(`${packPath} is invalid`);
@@ -46,7 +48,13 @@ const signals: ListingSignals[] = requests.map((request) => ({
   person: { ok: true, value: undefined },
 }));
 // No fingerprint matched (the signals above have none): the decision never reads the banks.
-const context: DecisionContext = { compiled, banks: {} as FingerprintSnapshot, demoted: new Set(), failModes: { text: 'review', lists: 'review', ring: 'review' } as DecisionContext['failModes'], brandsSharing: () => [] };
+const context: DecisionContext = {
+  compiled,
+  banks: {} as FingerprintSnapshot,
+  demoted: new Set(),
+  failModes: { text: 'review', lists: 'review', ring: 'review' } as DecisionContext['failModes'],
+  brandsSharing: () => [],
+};
 
 const otherDecide = ((await import(pathToFileURL(resolve(other, 'dist', 'src', 'gate', 'decide-listing.js')).href)) as { decideListing: Decide }).decideListing;
 const sides: Array<[string, Decide]> = [
@@ -57,7 +65,8 @@ const sides: Array<[string, Decide]> = [
 function pass(decide: Decide): number {
   const started = process.hrtime.bigint();
   let verdicts = 0;
-  for (let p = 0; p < PASSES; p++) for (let i = 0; i < requests.length; i++) if (decide(context, requests[i] as CheckRequest, signals[i] as ListingSignals).verdict === 'block') verdicts++;
+  for (let p = 0; p < PASSES; p++)
+    for (let i = 0; i < requests.length; i++) if (decide(context, requests[i] as CheckRequest, signals[i] as ListingSignals).verdict === 'block') verdicts++;
   const ns = Number(process.hrtime.bigint() - started) / (requests.length * PASSES);
   if (verdicts < 0) throw new Error('unreachable');
   return ns;
@@ -76,5 +85,7 @@ for (let round = 0; round < ROUNDS; round++) {
   ratios.push((t[1] ?? 0) / (t[0] ?? 1));
 }
 console.log(`${requests.length} listings of ${corpusPath}, pack ${packPath} (${compiled.pack.shadow ? 'with' : 'no'} shadow entries), ${ROUNDS} rounds`);
-sides.forEach(([name], i) => console.log(`${name}: median ${median(times[i] ?? []).toFixed(0)} ns per decision (rounds ${(times[i] ?? []).map((x) => x.toFixed(0)).join(' ')})`));
+sides.forEach(([name], i) =>
+  console.log(`${name}: median ${median(times[i] ?? []).toFixed(0)} ns per decision (rounds ${(times[i] ?? []).map((x) => x.toFixed(0)).join(' ')})`),
+);
 console.log(`B/A median ratio ${median(ratios).toFixed(3)} (per round ${ratios.map((r) => r.toFixed(2)).join(' ')})`);

@@ -18,7 +18,9 @@ function random(seed: number): () => number {
 /** A vocabulary of 4,000 made-up words: listing texts share words, not whole passages. */
 function vocabulary(rand: () => number): string[] {
   const syllables = 'ka ri to mo na se lu vi pe do ga zu fe ho ja qi xu bo ce wa'.split(' ');
-  return Array.from({ length: 4000 }, () => Array.from({ length: 2 + Math.floor(rand() * 3) }, () => syllables[Math.floor(rand() * syllables.length)]).join(''));
+  return Array.from({ length: 4000 }, () =>
+    Array.from({ length: 2 + Math.floor(rand() * 3) }, () => syllables[Math.floor(rand() * syllables.length)]).join(''),
+  );
 }
 
 function indexBytes(arrays: Uint32Array[]): number {
@@ -38,7 +40,7 @@ export async function runFingerprintBench(imageCount = 1_000_000, textCount = 10
     const k = Math.floor(rand() * imageCount);
     let qh = hi[k] ?? 0;
     let ql = lo[k] ?? 0;
-    for (let b = 0; b < (i % 9); b++) {
+    for (let b = 0; b < i % 9; b++) {
       const bit = Math.floor(rand() * 64);
       if (bit < 32) ql = (ql ^ (1 << bit)) >>> 0;
       else qh = (qh ^ (1 << (bit - 32))) >>> 0;
@@ -57,15 +59,23 @@ export async function runFingerprintBench(imageCount = 1_000_000, textCount = 10
       return lookupImage(images, qh, ql);
     });
   await imageBench.run();
-  report(`image lookup, ${imageCount.toLocaleString('en')} banked hashes (one listing image within distance 0-8 of a banked one)`, imageBench, { label: 'lookup', perOp: 1 });
-  console.log(`\nimage index: built in ${imageBuildMs.toFixed(0)} ms; ${(imageMemory / 2 ** 20).toFixed(1)} MiB (${((imageMemory / imageCount) * 1e6 / 2 ** 20).toFixed(1)} MiB per million entries)`);
+  report(`image lookup, ${imageCount.toLocaleString('en')} banked hashes (one listing image within distance 0-8 of a banked one)`, imageBench, {
+    label: 'lookup',
+    perOp: 1,
+  });
+  console.log(
+    `\nimage index: built in ${imageBuildMs.toFixed(0)} ms; ${(imageMemory / 2 ** 20).toFixed(1)} MiB (${(((imageMemory / imageCount) * 1e6) / 2 ** 20).toFixed(1)} MiB per million entries)`,
+  );
 
   // Banked texts made of real listing titles (../shared/real-titles, research data
   // read at run time, not copied) when present; otherwise of made-up words.
   const titlesFile = join(repoRoot, '..', 'shared', 'real-titles', 'taobao-titles.jsonl');
   let pieces: string[];
   if (existsSync(titlesFile)) {
-    pieces = readFileSync(titlesFile, 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { title: string }).title);
+    pieces = readFileSync(titlesFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { title: string }).title);
     console.log(`\ntext bank: ${textCount.toLocaleString('en')} texts of 3 real Taobao titles each (${pieces.length} titles)`);
   } else {
     const words = vocabulary(rand);
@@ -89,7 +99,9 @@ export async function runFingerprintBench(imageCount = 1_000_000, textCount = 10
   let t = 0;
   const textBench = new Bench({ time: 2000 });
   textBench
-    .add(`linear scan of ${textCount.toLocaleString('en')} texts (exact similarity)`, () => scanTexts(textIndex, listings[t++ % listings.length] ?? new Uint32Array(0)))
+    .add(`linear scan of ${textCount.toLocaleString('en')} texts (exact similarity)`, () =>
+      scanTexts(textIndex, listings[t++ % listings.length] ?? new Uint32Array(0)),
+    )
     .add('MinHash LSH lookup (32 bands x 3 rows) + exact check', () => lookupText(textIndex, listings[t++ % listings.length] ?? new Uint32Array(0)))
     .add('3-grams of a listing text (part of every lookup)', () => textGrams(texts[t++ % texts.length] ?? ''));
   await textBench.run();
@@ -106,8 +118,11 @@ export async function runFingerprintBench(imageCount = 1_000_000, textCount = 10
     .add('MinHash signature (96 hashes), TypeScript', () => minhashInJs(gramSets[k++ % gramSets.length] ?? new Uint32Array(0)))
     .add('MinHash signature (96 hashes), native', () => minhash(gramSets[k++ % gramSets.length] ?? new Uint32Array(0)));
   await kernelBench.run();
-  report(`text lookup kernels (${Math.round(gramSets.reduce((n, g) => n + g.length, 0) / gramSets.length)} grams per text on average)`, kernelBench, { label: 'text', perOp: 1 });
+  report(`text lookup kernels (${Math.round(gramSets.reduce((n, g) => n + g.length, 0) / gramSets.length)} grams per text on average)`, kernelBench, {
+    label: 'text',
+    perOp: 1,
+  });
   console.log(
-    `\ntext index: fingerprints computed in ${fingerprintMs.toFixed(0)} ms, index built in ${textBuildMs.toFixed(0)} ms; ${(textMemory / 2 ** 20).toFixed(1)} MiB (${((textMemory / textCount) * 1e6 / 2 ** 20).toFixed(0)} MiB per million texts)`,
+    `\ntext index: fingerprints computed in ${fingerprintMs.toFixed(0)} ms, index built in ${textBuildMs.toFixed(0)} ms; ${(textMemory / 2 ** 20).toFixed(1)} MiB (${(((textMemory / textCount) * 1e6) / 2 ** 20).toFixed(0)} MiB per million texts)`,
   );
 }

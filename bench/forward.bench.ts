@@ -69,8 +69,14 @@ export async function runForwardBench(): Promise<void> {
   console.log(`\n## a small GET, ${ROUNDS * PER_ROUND} sequential requests each way, alternating in rounds of ${PER_ROUND}\n`);
   console.log('| path | p50 µs | p99 µs | × direct (p50) |');
   console.log('|---|---:|---:|---:|');
-  const base = percentile([...direct].sort((a, b) => a - b), 0.5);
-  for (const [name, samples] of [['direct', direct], ['forwarded', forwarded]] as const) {
+  const base = percentile(
+    [...direct].sort((a, b) => a - b),
+    0.5,
+  );
+  for (const [name, samples] of [
+    ['direct', direct],
+    ['forwarded', forwarded],
+  ] as const) {
     const sorted = [...samples].sort((a, b) => a - b);
     const p50 = percentile(sorted, 0.5);
     console.log(`| ${name} | ${(p50 * 1000).toFixed(0)} | ${(percentile(sorted, 0.99) * 1000).toFixed(0)} | ${(p50 / base).toFixed(2)} |`);

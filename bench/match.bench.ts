@@ -95,12 +95,21 @@ export async function runMatchBench(): Promise<void> {
   cache.set(listCacheKey('sellers', listedSeller), true);
   const listsInProcess = (request: CheckRequest): ListHit[] => answerInProcess(listProbes(request), table, cache).hits;
   const decide = (request: CheckRequest): unknown =>
-    scoreListing(pack, { sellerId: request.sellerId, category: request.category, price: request.price, textHits: findTextHits(db, plan.meta, fields), listHits: listsInProcess(request) });
+    scoreListing(pack, {
+      sellerId: request.sellerId,
+      category: request.category,
+      price: request.price,
+      textHits: findTextHits(db, plan.meta, fields),
+      listHits: listsInProcess(request),
+    });
   const fromListedSeller = { ...listing, sellerId: listedSeller };
-  if (listsInProcess(fromListedSeller).length !== 1 || listsInProcess(listing).length !== 0) throw new Error('the in-process lists of the bench answer wrongly');
+  if (listsInProcess(fromListedSeller).length !== 1 || listsInProcess(listing).length !== 0)
+    throw new Error('the in-process lists of the bench answer wrongly');
   bench
     .add('Hyperscan addon: normalize, scan, interpret', () => findTextHits(db, plan.meta, fields))
-    .add(`whole in-process decision: normalize, match, lists (table of ${LISTED_SELLERS.toLocaleString('en')} sellers: not listed), score`, () => decide(listing))
+    .add(`whole in-process decision: normalize, match, lists (table of ${LISTED_SELLERS.toLocaleString('en')} sellers: not listed), score`, () =>
+      decide(listing),
+    )
     .add('whole in-process decision, a listed seller (table: maybe, cache: listed)', () => decide(fromListedSeller));
   await bench.run();
   report(`matching a 1 KB listing against the demo pack (${plan.patterns.length} patterns)`, bench, { label: 'listing', perOp: 1 });

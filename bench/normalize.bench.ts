@@ -9,7 +9,10 @@ const cjk = '路易威登官方旗舰店 手提包 正品保证 全国包邮到�
 
 export async function runNormalizeBench(): Promise<void> {
   normalizeText('warm the fold table');
-  for (const [name, text] of [['Latin', latin], ['CJK', cjk]] as const) {
+  for (const [name, text] of [
+    ['Latin', latin],
+    ['CJK', cjk],
+  ] as const) {
     const bench = new Bench({ time: 1000 });
     bench
       .add(`NFKC + toLowerCase (no offsets, no evasion handling), ${name} 1 KB`, () => text.normalize('NFKC').toLowerCase())

@@ -38,7 +38,12 @@ export function loadRe2(): Re2Availability {
  * large a program or unsupported syntax when compiling, or its DFA running out of
  * its memory budget at match time.
  */
-export function compileRe2Set(re2: Re2Module, patterns: readonly string[], flags: string, probe: string | Buffer): { set: Re2Set; seconds: number } | { failure: string; seconds: number } {
+export function compileRe2Set(
+  re2: Re2Module,
+  patterns: readonly string[],
+  flags: string,
+  probe: string | Buffer,
+): { set: Re2Set; seconds: number } | { failure: string; seconds: number } {
   const started = performance.now();
   let set: Re2Set;
   try {

@@ -16,7 +16,10 @@ export function insideFilteredChild(): boolean {
 
 /** Runs this same script again as a child with RE2's log lines filtered out of its standard error; resolves with its exit code. */
 export function rerunWithRe2LogFiltered(): Promise<number> {
-  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { env: { ...process.env, [CHILD_MARK]: '1' }, stdio: ['inherit', 'inherit', 'pipe'] });
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    env: { ...process.env, [CHILD_MARK]: '1' },
+    stdio: ['inherit', 'inherit', 'pipe'],
+  });
   let dropped = 0;
   if (child.stderr) {
     createInterface({ input: child.stderr }).on('line', (line) => {

@@ -16,7 +16,8 @@ import type { PolicyPack } from '../src/pack/policy-pack.js';
 import { compileRe2Set, loadRe2 } from './re2-comparator.js';
 
 const LATIN = 'abcdefghijklmnopqrstuvwxyz';
-const HAN = '的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处队南给色光门即保治北造百规热领七海口东导器压志世金增争济阶油思术极交受联什认六共权收证改清己美再采转更单风切打白教速花带安场身车例真务具万每目至达走积示议声报斗完类八离华名确才科张信马节话米整空元况今集温传土许步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连断深难近矿千周委素技备半办青省列习响约支般史感劳便团往酸历市克何除消构府称太准精值号率族维划选标写存候毛亲快效斯院查江型眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严';
+const HAN =
+  '的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处队南给色光门即保治北造百规热领七海口东导器压志世金增争济阶油思术极交受联什认六共权收证改清己美再采转更单风切打白教速花带安场身车例真务具万每目至达走积示议声报斗完类八离华名确才科张信马节话米整空元况今集温传土许步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连断深难近矿千周委素技备半办青省列习响约支般史感劳便团往酸历市克何除消构府称太准精值号率族维划选标写存候毛亲快效斯院查江型眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严';
 
 function brandNames(count: number): string[] {
   let s = 20261125;
@@ -49,7 +50,15 @@ export async function runScaleBench(sizes = [1000, 10_000, 100_000, 300_000], re
   const re2 = loadRe2();
   const rows: string[] = [];
   const re2Notes: string[] = [];
-  const points: Array<{ terms: number; scan: number; text: number; regexp: number | null; re2Set: number | null; re2CompileSeconds: number | null; compileSeconds: number }> = [];
+  const points: Array<{
+    terms: number;
+    scan: number;
+    text: number;
+    regexp: number | null;
+    re2Set: number | null;
+    re2CompileSeconds: number | null;
+    compileSeconds: number;
+  }> = [];
   let base: number | undefined;
   for (const size of sizes) {
     const plan = buildPatternPlan(packOf(brandNames(size)));
@@ -70,7 +79,12 @@ export async function runScaleBench(sizes = [1000, 10_000, 100_000, 300_000], re
     let re2Cell = re2.available ? '' : 'not installed';
     let re2CompileSeconds: number | null = null;
     if (re2.available) {
-      const compiled = compileRe2Set(re2.re2, plan.patterns.map((p) => p.expression), 'u', buffer);
+      const compiled = compileRe2Set(
+        re2.re2,
+        plan.patterns.map((p) => p.expression),
+        'u',
+        buffer,
+      );
       re2CompileSeconds = compiled.seconds;
       if ('set' in compiled) {
         const set = compiled.set;
@@ -85,7 +99,15 @@ export async function runScaleBench(sizes = [1000, 10_000, 100_000, 300_000], re
     const mean = (name: string): number => (bench.tasks.find((t) => t.name === name)?.result?.latency.mean ?? NaN) * 1000;
     const hasRe2 = bench.tasks.some((t) => t.name === 're2 set');
     base ??= mean('text match');
-    points.push({ terms: size, scan: mean('scan'), text: mean('text match'), regexp: regex.length > 0 ? mean('regexp') : null, re2Set: hasRe2 ? mean('re2 set') : null, re2CompileSeconds, compileSeconds: compileMs / 1000 });
+    points.push({
+      terms: size,
+      scan: mean('scan'),
+      text: mean('text match'),
+      regexp: regex.length > 0 ? mean('regexp') : null,
+      re2Set: hasRe2 ? mean('re2 set') : null,
+      re2CompileSeconds,
+      compileSeconds: compileMs / 1000,
+    });
     if (hasRe2) re2Cell = `${mean('re2 set').toFixed(1)} (compile ${re2CompileSeconds?.toFixed(1) ?? '?'} s)`;
     rows.push(
       `| ${size.toLocaleString('en')} | ${(compileMs / 1000).toFixed(1)} | ${(db.size() / 2 ** 20).toFixed(1)} | ${mean('scan').toFixed(1)} | ${mean('text match').toFixed(1)} | ${(mean('text match') / base).toFixed(2)} | ${re2Cell} | ${regex.length > 0 ? mean('regexp').toFixed(0) : 'not run'} |`,

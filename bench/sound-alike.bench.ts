@@ -47,7 +47,9 @@ function compareCompile(label: string, pack: PolicyPack): void {
     sizes = { off: a.bytes, on: b.bytes, patternsOff: a.patterns, patternsOn: b.patterns };
   }
   const [mOff, mOn] = [median(off), median(on)];
-  console.log(`| ${label} | ${sizes.patternsOff} / ${sizes.patternsOn} | ${mOff.toFixed(1)} | ${mOn.toFixed(1)} | ${(mOn / mOff).toFixed(2)} | ${(sizes.off / 1024).toFixed(0)} / ${(sizes.on / 1024).toFixed(0)} |`);
+  console.log(
+    `| ${label} | ${sizes.patternsOff} / ${sizes.patternsOn} | ${mOff.toFixed(1)} | ${mOn.toFixed(1)} | ${(mOn / mOff).toFixed(2)} | ${(sizes.off / 1024).toFixed(0)} / ${(sizes.on / 1024).toFixed(0)} |`,
+  );
 }
 
 function generatedPack(base: PolicyPack, brands: number): PolicyPack {
@@ -55,7 +57,10 @@ function generatedPack(base: PolicyPack, brands: number): PolicyPack {
   let s = 7;
   const rand = (): number => (s = (s * 48271) % 2147483647) / 2147483647;
   const name = (): string => Array.from({ length: 3 + Math.floor(rand() * 2) }, () => hanzi[Math.floor(rand() * hanzi.length)]).join('');
-  return { ...base, brands: Array.from({ length: brands }, (_, i) => ({ id: `generated-${i}`, names: [name()], categories: [], authorizedSellers: [], priceFloor: {} })) };
+  return {
+    ...base,
+    brands: Array.from({ length: brands }, (_, i) => ({ id: `generated-${i}`, names: [name()], categories: [], authorizedSellers: [], priceFloor: {} })),
+  };
 }
 
 export async function runSoundAlikeBench(): Promise<void> {

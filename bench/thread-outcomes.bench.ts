@@ -21,8 +21,25 @@ function outcome(i: number): ThreadCheckOutcome {
     seller: { phoneHash: `ph-${i}` },
     attributes: { shipFrom: 'CN' },
   };
-  const response = { checkId: 'ck_0f8fad5b-d9cb-469f-a165-70867728950e', listingId: request.listingId, verdict: 'allow' as const, score: 0, reasons: [], policyVersion: 'dev-1', tookMicros: 41 };
-  return { request, response, brands: [], fingerprintHits: { images: [], texts: [] }, degradedSignals: [], matchMicros: 12.3, late: false, decidedAt: new Date().toISOString() };
+  const response = {
+    checkId: 'ck_0f8fad5b-d9cb-469f-a165-70867728950e',
+    listingId: request.listingId,
+    verdict: 'allow' as const,
+    score: 0,
+    reasons: [],
+    policyVersion: 'dev-1',
+    tookMicros: 41,
+  };
+  return {
+    request,
+    response,
+    brands: [],
+    fingerprintHits: { images: [], texts: [] },
+    degradedSignals: [],
+    matchMicros: 12.3,
+    late: false,
+    decidedAt: new Date().toISOString(),
+  };
 }
 
 export async function runThreadOutcomesBench(): Promise<void> {

@@ -30,7 +30,19 @@ import { join } from 'node:path';
 import { EmbeddedRedis, freePort } from '../src/redis/embedded-redis.js';
 import { stopProcess } from './child-process.js';
 import { faultListingBodies } from './fault-listings.js';
-import { ROUND_WARMUP_SECONDS, gateMain, median, ms, parseSideEnv, runRound, startSide, warmUp, type RoundFigures, type RoundLoad, type RoundSide } from './gate-rounds.js';
+import {
+  ROUND_WARMUP_SECONDS,
+  gateMain,
+  median,
+  ms,
+  parseSideEnv,
+  runRound,
+  startSide,
+  warmUp,
+  type RoundFigures,
+  type RoundLoad,
+  type RoundSide,
+} from './gate-rounds.js';
 
 const RATE = Number(process.env.AB_RATE ?? 2000);
 const SECONDS = Number(process.env.AB_SECONDS ?? 5);
@@ -55,23 +67,33 @@ async function main(): Promise<void> {
   try {
     for (const side of sides) await startSide(side, redis.url, nodeArgs);
     for (const side of sides) await warmUp(side, load, FIRST_WARMUP_SECONDS);
-    console.log(`# A/B, ${RATE} req/s open loop, ${ROUNDS} rounds of ${SECONDS} s per side (after ${ROUND_WARMUP_SECONDS} s of warm-up each, and ${FIRST_WARMUP_SECONDS} s per side before the first)`);
-    console.log(`A: ${process.env.AB_A ?? '(defaults)'}${process.env.AB_A_ROOT ? ` (${process.env.AB_A_ROOT})` : ''}\nB: ${process.env.AB_B ?? '(defaults)'}${process.env.AB_B_ROOT ? ` (${process.env.AB_B_ROOT})` : ''}\n`);
-    console.log('| round | side | p50 ms | p99 ms | p99.9 ms | gate-clock p99 ms | non-2xx | accepted | accepted p99 ms | steal | generator loop p99 ms |\n|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    console.log(
+      `# A/B, ${RATE} req/s open loop, ${ROUNDS} rounds of ${SECONDS} s per side (after ${ROUND_WARMUP_SECONDS} s of warm-up each, and ${FIRST_WARMUP_SECONDS} s per side before the first)`,
+    );
+    console.log(
+      `A: ${process.env.AB_A ?? '(defaults)'}${process.env.AB_A_ROOT ? ` (${process.env.AB_A_ROOT})` : ''}\nB: ${process.env.AB_B ?? '(defaults)'}${process.env.AB_B_ROOT ? ` (${process.env.AB_B_ROOT})` : ''}\n`,
+    );
+    console.log(
+      '| round | side | p50 ms | p99 ms | p99.9 ms | gate-clock p99 ms | non-2xx | accepted | accepted p99 ms | steal | generator loop p99 ms |\n|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    );
     for (let i = 0; i < ROUNDS; i++) {
       // A B, then B A: a drift over the run weighs on both sides alike.
       const order = i % 2 === 0 ? sides : [...sides].reverse();
       for (const side of order) {
         const figures = await runRound(side, load);
         side.rounds.push(figures);
-        console.log(`| ${i + 1} | ${side.name} | ${ms(figures.p50)} | ${ms(figures.p99)} | ${ms(figures.p999)} | ${ms(figures.gateP99)} | ${figures.non2xx} | ${(figures.acceptedShare * 100).toFixed(1)}% | ${ms(figures.acceptedP99)} | ${(figures.steal * 100).toFixed(1)}% | ${ms(figures.generatorLoopP99Ms)} |`);
+        console.log(
+          `| ${i + 1} | ${side.name} | ${ms(figures.p50)} | ${ms(figures.p99)} | ${ms(figures.p999)} | ${ms(figures.gateP99)} | ${figures.non2xx} | ${(figures.acceptedShare * 100).toFixed(1)}% | ${ms(figures.acceptedP99)} | ${(figures.steal * 100).toFixed(1)}% | ${ms(figures.generatorLoopP99Ms)} |`,
+        );
       }
     }
     const [a, b] = sides as [Side, Side];
     console.log('');
     for (const side of sides) {
       const r = side.rounds;
-      console.log(`${side.name} medians: p50 ${ms(median(r.map((x) => x.p50)))}, p99 ${ms(median(r.map((x) => x.p99)))}, p99.9 ${ms(median(r.map((x) => x.p999)))}, gate-clock p99 ${ms(median(r.map((x) => x.gateP99)))} ms; accepted ${(median(r.map((x) => x.acceptedShare)) * 100).toFixed(1)}%, their p99 ${ms(median(r.map((x) => x.acceptedP99)))} ms`);
+      console.log(
+        `${side.name} medians: p50 ${ms(median(r.map((x) => x.p50)))}, p99 ${ms(median(r.map((x) => x.p99)))}, p99.9 ${ms(median(r.map((x) => x.p999)))}, gate-clock p99 ${ms(median(r.map((x) => x.gateP99)))} ms; accepted ${(median(r.map((x) => x.acceptedShare)) * 100).toFixed(1)}%, their p99 ${ms(median(r.map((x) => x.acceptedP99)))} ms`,
+      );
     }
     const bLower = b.rounds.filter((x, i) => x.p99 < (a.rounds[i]?.p99 ?? Infinity)).length;
     const ratio = median(b.rounds.map((x) => x.p99)) / median(a.rounds.map((x) => x.p99));

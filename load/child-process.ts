@@ -6,7 +6,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { gateProcessEnv } from '../src/config/gate-process-env.js';
 
-export async function startProcess(script: string, env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 30_000, nodeArgs: readonly string[] = []): Promise<ChildProcess> {
+export async function startProcess(
+  script: string,
+  env: NodeJS.ProcessEnv,
+  ready: RegExp,
+  timeoutMs = 30_000,
+  nodeArgs: readonly string[] = [],
+): Promise<ChildProcess> {
   // Every process started here gets the gate's process environment, as `npm start` gives the gate.
   const child = spawn(process.execPath, [...nodeArgs, script], { env: { ...process.env, ...gateProcessEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

@@ -51,7 +51,9 @@ function cpuTable(results: CostResults): string[] {
     row('load generator: share of a core', cells, (t) => `${(m(t).generator.cpuShareOfCore * 100).toFixed(0)}%`),
     row('load generator: event-loop delay p99 ms', cells, (t) => ms(m(t).generator.loopDelayP99Ms)),
     row('machine steal', cells, (t) => `${(m(t).generator.machineSteal * 100).toFixed(1)}%`),
-    row(`latency at ${results.rate}/s p50 / p99 / p99.9 / max ms`, cells, (t) => [m(t).latencyMs.p50, m(t).latencyMs.p99, m(t).latencyMs.p999, m(t).latencyMs.max].map(ms).join(' / ')),
+    row(`latency at ${results.rate}/s p50 / p99 / p99.9 / max ms`, cells, (t) =>
+      [m(t).latencyMs.p50, m(t).latencyMs.p99, m(t).latencyMs.p999, m(t).latencyMs.max].map(ms).join(' / '),
+    ),
     row('non-2xx / errors', cells, (t) => `${m(t).non2xx} / ${m(t).errors}`),
     row('idle: caller µs p50 / p99', cells, (t) => `${us(t.idle.callerMicros.p50)} / ${us(t.idle.callerMicros.p99)}`),
     row('idle: tookMicros p50 / p99', cells, (t) => (t.idle.tookMicros ? `${us(t.idle.tookMicros.p50)} / ${us(t.idle.tookMicros.p99)}` : '—')),
@@ -88,10 +90,7 @@ function gateNotes(results: CostResults): string[] {
 
 function roundsTable(results: CostResults): string[] {
   const cells = byTarget(results);
-  const lines = [
-    `| round | ${TARGETS.map((t) => `${t} µs total / p99 ms`).join(' | ')} |`,
-    `|---:|${TARGETS.map(() => '---:').join('|')}|`,
-  ];
+  const lines = [`| round | ${TARGETS.map((t) => `${t} µs total / p99 ms`).join(' | ')} |`, `|---:|${TARGETS.map(() => '---:').join('|')}|`];
   for (let round = 1; round <= results.rounds; round++) {
     lines.push(
       `| ${round} | ${cells

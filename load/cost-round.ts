@@ -56,7 +56,9 @@ function cpuMicros(split: CpuSplit, answered: number, gcSeconds: number | undefi
 }
 
 export async function measureRound(target: CostTarget, round: number, options: RoundOptions): Promise<{ figures: CostRound; idle: IdleSample[] }> {
-  const load = (seconds: number) => runOpenLoop({ port: target.port, path: PATH, rate: options.rate, seconds, bodies: options.bodies, headers: HEADERS, maxConnections: options.connections }).done;
+  const load = (seconds: number) =>
+    runOpenLoop({ port: target.port, path: PATH, rate: options.rate, seconds, bodies: options.bodies, headers: HEADERS, maxConnections: options.connections })
+      .done;
   await load(options.warmupSeconds);
   const metricsBefore = await scrape(target);
   const meter = await startGeneratorMeter();
@@ -73,7 +75,8 @@ export async function measureRound(target: CostTarget, round: number, options: R
   let gate: CostRound['gate'];
   let gcSeconds: number | undefined;
   if (metricsBefore !== undefined && metricsAfter !== undefined) {
-    const delta = (name: string, label: string): Record<string, number> => counterDelta(counterSeries(metricsBefore, name), counterSeries(metricsAfter, name), label);
+    const delta = (name: string, label: string): Record<string, number> =>
+      counterDelta(counterSeries(metricsBefore, name), counterSeries(metricsAfter, name), label);
     const sum = (counts: Record<string, number>): number => Object.values(counts).reduce((total, n) => total + n, 0);
     const gc = delta('gate_gc_seconds_total', 'kind');
     gcSeconds = sum(gc);
@@ -105,6 +108,14 @@ export async function measureRound(target: CostTarget, round: number, options: R
     gate,
   };
   await settle(target, 1000);
-  const idle = await runIdleChecks({ port: target.port, path: PATH, bodies: options.bodies, count: options.idleChecks, gapMs: options.idleGapMs, idPrefix: `idle-${round}`, headers: { ...HEADERS, 'x-gate-timing': '1' } });
+  const idle = await runIdleChecks({
+    port: target.port,
+    path: PATH,
+    bodies: options.bodies,
+    count: options.idleChecks,
+    gapMs: options.idleGapMs,
+    idPrefix: `idle-${round}`,
+    headers: { ...HEADERS, 'x-gate-timing': '1' },
+  });
   return { figures, idle };
 }

@@ -21,7 +21,12 @@ export interface CostTarget {
 export async function startCostTargets(dataDir: string, packPath: string | undefined): Promise<CostTarget[]> {
   const pack = packPath ? { GATE_PACK: packPath } : {};
   const specs: Array<{ name: CostTargetName; script: string; env: NodeJS.ProcessEnv; ready: RegExp }> = [
-    { name: 'gate', script: repoPath('dist', 'src', 'main.js'), env: { HOST: '127.0.0.1', GATE_DATA_DIR: dataDir, REDIS_URL: '', GATE_ADMIN_TOKEN: 'cost-admin-token-0123456789', ...pack }, ready: /listening on/ },
+    {
+      name: 'gate',
+      script: repoPath('dist', 'src', 'main.js'),
+      env: { HOST: '127.0.0.1', GATE_DATA_DIR: dataDir, REDIS_URL: '', GATE_ADMIN_TOKEN: 'cost-admin-token-0123456789', ...pack },
+      ready: /listening on/,
+    },
     { name: 'thread-app', script: repoPath('dist', 'load', 'thread-app-server.js'), env: pack, ready: /thread app listening/ },
     { name: 'echo', script: repoPath('dist', 'load', 'echo-server.js'), env: {}, ready: /echo listening/ },
   ];

@@ -68,7 +68,9 @@ export async function runCostView(options: CostViewOptions = costViewOptions()):
           const measured = await measureRound(target, round, { ...options, bodies: inputs.bodies });
           rounds.get(target.name)?.push(measured.figures);
           idle.get(target.name)?.push(...measured.idle);
-          console.log(`cost round ${round}/${options.rounds} ${target.name}: ${measured.figures.cpu.total.toFixed(0)} us CPU per check, ${measured.figures.answered} answered, p99 ${measured.figures.latencyMs.p99.toFixed(2)} ms`);
+          console.log(
+            `cost round ${round}/${options.rounds} ${target.name}: ${measured.figures.cpu.total.toFixed(0)} us CPU per check, ${measured.figures.answered} answered, p99 ${measured.figures.latencyMs.p99.toFixed(2)} ms`,
+          );
         }
       }
     } finally {

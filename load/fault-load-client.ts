@@ -58,7 +58,13 @@ function toFaultAnswer(answer: OpenLoopAnswer): FaultAnswer {
     // a non-JSON answer (the echo's, a refusal) is counted by its status
   }
   const degraded = (parsed.reasons ?? []).filter((r) => r.code === 'degraded').map((r) => r.ref);
-  const out: FaultAnswer = { status: answer.status, ms: answer.latencyMs, at: answer.at, degradedLists: degraded.some((ref) => ref.startsWith('lists:')), degraded };
+  const out: FaultAnswer = {
+    status: answer.status,
+    ms: answer.latencyMs,
+    at: answer.at,
+    degradedLists: degraded.some((ref) => ref.startsWith('lists:')),
+    degraded,
+  };
   if (typeof parsed.tookMicros === 'number') out.tookMicros = parsed.tookMicros;
   if (parsed.verdict) out.verdict = parsed.verdict;
   if (parsed.reviewId) out.reviewId = parsed.reviewId;
@@ -75,9 +81,22 @@ async function run(load: FaultLoad): Promise<FaultLoadResult> {
       console.log('measuring');
     });
   }, load.warmupSeconds * 1000);
-  const result = await runOpenLoop({ port: load.port, path: '/v1/check', rate: load.rate, seconds: load.warmupSeconds + load.seconds, bodies: faultListingBodies(), maxConnections: load.connections, keepBodies: true }).done;
+  const result = await runOpenLoop({
+    port: load.port,
+    path: '/v1/check',
+    rate: load.rate,
+    seconds: load.warmupSeconds + load.seconds,
+    bodies: faultListingBodies(),
+    maxConnections: load.connections,
+    keepBodies: true,
+  }).done;
   const generator: GeneratorState = meter ? await meter.stop() : { loopDelayP99Ms: NaN, loopDelayMaxMs: NaN, cpuShareOfCore: NaN, machineSteal: NaN };
-  return { answers: result.answers.filter((a) => a.at >= measuredFrom).map(toFaultAnswer), measuredFrom, waitedForConnection: result.waitedForConnection, generator };
+  return {
+    answers: result.answers.filter((a) => a.at >= measuredFrom).map(toFaultAnswer),
+    measuredFrom,
+    waitedForConnection: result.waitedForConnection,
+    generator,
+  };
 }
 
 const [spec, output] = process.argv.slice(2);

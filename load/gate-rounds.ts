@@ -96,7 +96,16 @@ export async function runRound(side: RoundSide, load: RoundLoad): Promise<RoundF
   const start = performance.timeOrigin + performance.now();
   let meter: Promise<GeneratorMeter> | undefined;
   const counting = setTimeout(() => (meter = startGeneratorMeter()), ROUND_WARMUP_SECONDS * 1000);
-  const result = await runOpenLoop({ port: side.port, path: '/v1/check', rate: load.rate, seconds: ROUND_WARMUP_SECONDS + load.seconds, bodies: load.bodies, maxConnections: load.connections, keepBodies: true, timeoutMs: 5000 }).done;
+  const result = await runOpenLoop({
+    port: side.port,
+    path: '/v1/check',
+    rate: load.rate,
+    seconds: ROUND_WARMUP_SECONDS + load.seconds,
+    bodies: load.bodies,
+    maxConnections: load.connections,
+    keepBodies: true,
+    timeoutMs: 5000,
+  }).done;
   clearTimeout(counting);
   const generator = meter ? await (await meter).stop() : undefined;
   // Answers to requests that fell due after the warm-up.
@@ -115,7 +124,10 @@ export async function runRound(side: RoundSide, load: RoundLoad): Promise<RoundF
     gateP99: quantile(took, 0.99),
     non2xx: counted.filter((a) => a.status < 200 || a.status >= 300).length,
     acceptedShare: accepted.length / Math.max(1, counted.length),
-    acceptedP99: quantile(accepted.map((a) => a.latencyMs), 0.99),
+    acceptedP99: quantile(
+      accepted.map((a) => a.latencyMs),
+      0.99,
+    ),
     steal: generator?.machineSteal ?? NaN,
     generatorLoopP99Ms: generator?.loopDelayP99Ms ?? NaN,
   };

@@ -93,7 +93,12 @@ export async function runIdleChecks(options: IdleOptions): Promise<IdleSample[]>
       const response = await answered;
       const callerMicros = (performance.now() - started) * 1000;
       const timing = headerValue(response.head, 'server-timing');
-      samples.push({ status: response.status, callerMicros, tookMicros: tookMicrosOf(response.body), phases: timing === undefined ? undefined : parseServerTiming(timing) });
+      samples.push({
+        status: response.status,
+        callerMicros,
+        tookMicros: tookMicrosOf(response.body),
+        phases: timing === undefined ? undefined : parseServerTiming(timing),
+      });
       await new Promise((resolve) => setTimeout(resolve, options.gapMs));
     }
   } finally {

@@ -31,7 +31,12 @@ export interface IdleSplit {
 }
 
 const quantiles = (values: readonly number[]): Quantiles => ({ p50: quantile(values, 0.5), p99: quantile(values, 0.99) });
-const spread = (values: readonly number[]): Spread => ({ ...quantiles(values), p90: quantile(values, 0.9), p999: quantile(values, 0.999), max: quantile(values, 1) });
+const spread = (values: readonly number[]): Spread => ({
+  ...quantiles(values),
+  p90: quantile(values, 0.9),
+  p999: quantile(values, 0.999),
+  max: quantile(values, 1),
+});
 
 export function idleSplit(samples: readonly IdleSample[]): IdleSplit {
   const took = samples.flatMap((s) => (s.tookMicros === undefined ? [] : [s.tookMicros]));

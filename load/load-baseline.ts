@@ -42,7 +42,9 @@ export function compareWithBaseline(current: LoadResults, baseline: LoadResults)
       const change = run.requestsPerSecond / before.requestsPerSecond - 1;
       const bad = change < -MAX_THROUGHPUT_DROP;
       regressions += bad ? 1 : 0;
-      lines.push(`| max throughput req/s | ${before.requestsPerSecond.toFixed(0)} | ${run.requestsPerSecond.toFixed(0)} | ${(change * 100).toFixed(1)}% | ${bad ? 'REGRESSION (> 5% lower)' : 'ok'} |`);
+      lines.push(
+        `| max throughput req/s | ${before.requestsPerSecond.toFixed(0)} | ${run.requestsPerSecond.toFixed(0)} | ${(change * 100).toFixed(1)}% | ${bad ? 'REGRESSION (> 5% lower)' : 'ok'} |`,
+      );
     }
     const change = run.p99 / Math.max(before.p99, 1e-9) - 1;
     const bad = change > MAX_P99_RISE;
@@ -50,7 +52,13 @@ export function compareWithBaseline(current: LoadResults, baseline: LoadResults)
     lines.push(`| p99 ms at ${run.rate} | ${before.p99} | ${run.p99} | ${(change * 100).toFixed(1)}% | ${bad ? 'REGRESSION (> 10% higher)' : 'ok'} |`);
   }
   if (compared === 0) {
-    lines.push('', `nothing compared: the baseline has no gate run at this run's rates (${current.runs.filter((r) => r.target === 'gate').map((r) => r.rate).join(', ')})`);
+    lines.push(
+      '',
+      `nothing compared: the baseline has no gate run at this run's rates (${current.runs
+        .filter((r) => r.target === 'gate')
+        .map((r) => r.rate)
+        .join(', ')})`,
+    );
   } else lines.push('', regressions === 0 ? `no regressions in ${compared} runs compared` : `${regressions} regression(s)`);
   return { regressions, compared, lines };
 }

@@ -31,6 +31,9 @@ export function p99Bucket(before: HistogramBuckets, after: HistogramBuckets): st
   const bound = bucketHolding(before, after, 0.99);
   if (bound === undefined) return '-';
   if (bound !== Infinity) return `<= ${+(bound * 1000).toPrecision(6)}`;
-  const largestFinite = [...after.keys()].filter((b) => b !== Infinity).sort((a, b) => a - b).pop();
+  const largestFinite = [...after.keys()]
+    .filter((b) => b !== Infinity)
+    .sort((a, b) => a - b)
+    .pop();
   return largestFinite === undefined ? '-' : `> ${+(largestFinite * 1000).toPrecision(6)}`;
 }

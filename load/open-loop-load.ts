@@ -144,7 +144,12 @@ export function runOpenLoop(options: OpenLoopOptions): OpenLoopRun {
   const openConnection = (due: number): void => {
     open++;
     opened++;
-    const connection: Connection = { socket: connect({ port: options.port, host: '127.0.0.1', noDelay: true }), current: undefined, received: [], receivedBytes: 0 };
+    const connection: Connection = {
+      socket: connect({ port: options.port, host: '127.0.0.1', noDelay: true }),
+      current: undefined,
+      received: [],
+      receivedBytes: 0,
+    };
     assign(connection, due);
     connection.socket.once('connect', () => {
       if (connection.current) connection.socket.write(requests[issued++ % requests.length] as Buffer);
@@ -231,5 +236,8 @@ export function quantile(values: readonly number[], q: number): number {
 
 /** Latency quantile (ms) of the answers. */
 export function latencyQuantile(answers: readonly OpenLoopAnswer[], q: number): number {
-  return quantile(answers.map((a) => a.latencyMs), q);
+  return quantile(
+    answers.map((a) => a.latencyMs),
+    q,
+  );
 }

@@ -27,7 +27,10 @@ import { LATENCY_FIRST_ADMISSION } from './latency-first-admission.js';
 import { gateMain, median, ms, runRound, startSide, warmUp, type RoundFigures, type RoundLoad, type RoundSide } from './gate-rounds.js';
 
 const RATE = Number(process.env.OB_RATE ?? 12_000);
-const SETTINGS = (process.env.OB_SETTINGS ?? '1,2,4,8,16,64,defaults,latency-first').split(',').map((s) => s.trim()).filter((s) => s !== '');
+const SETTINGS = (process.env.OB_SETTINGS ?? '1,2,4,8,16,64,defaults,latency-first')
+  .split(',')
+  .map((s) => s.trim())
+  .filter((s) => s !== '');
 const ROUNDS = Number(process.env.OB_ROUNDS ?? 3);
 const SECONDS = Number(process.env.OB_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.OB_CONNECTIONS ?? 400);
@@ -62,7 +65,9 @@ async function main(): Promise<void> {
   const load: RoundLoad = { rate: RATE, seconds: SECONDS, connections: CONNECTIONS, bodies: faultListingBodies() };
   const echo: RoundSide = { name: 'echo', env: undefined, main: '', port: await freePort() };
   const results: SettingResult[] = [];
-  console.log(`# Overload bounds: ${RATE} req/s offered, open loop, at most ${CONNECTIONS} connections; ${ROUNDS} rounds of ${SECONDS} s per setting, each paired with one of the bare echo (alternating which goes first)\n`);
+  console.log(
+    `# Overload bounds: ${RATE} req/s offered, open loop, at most ${CONNECTIONS} connections; ${ROUNDS} rounds of ${SECONDS} s per setting, each paired with one of the bare echo (alternating which goes first)\n`,
+  );
   console.log('| setting | round | accepted | accepted p99 ms | echo p99 ms | gap ms | gate-clock p99 ms | steal |\n|---|---:|---:|---:|---:|---:|---:|---:|');
   try {
     await startSide(echo, redis.url);
@@ -79,11 +84,16 @@ async function main(): Promise<void> {
           for (const side of order) (side === gate ? result.gate : result.echo).push(await runRound(side, load));
           const g = result.gate[i] as RoundFigures;
           const e = result.echo[i] as RoundFigures;
-          console.log(`| ${setting} | ${i + 1} | ${(g.acceptedShare * 100).toFixed(1)}% | ${ms(g.acceptedP99)} | ${ms(e.p99)} | ${ms(g.acceptedP99 - e.p99)} | ${ms(g.gateP99)} | ${(g.steal * 100).toFixed(1)}% |`);
+          console.log(
+            `| ${setting} | ${i + 1} | ${(g.acceptedShare * 100).toFixed(1)}% | ${ms(g.acceptedP99)} | ${ms(e.p99)} | ${ms(g.acceptedP99 - e.p99)} | ${ms(g.gateP99)} | ${(g.steal * 100).toFixed(1)}% |`,
+          );
         }
         const after = await metricsText(gate.port);
         result.matchingP99 = p99Bucket(histogramBuckets(before, 'gate_check_matching_seconds'), histogramBuckets(after, 'gate_check_matching_seconds'));
-        result.reviewQueueP99 = p99Bucket(histogramBuckets(before, 'gate_review_queue_wait_seconds'), histogramBuckets(after, 'gate_review_queue_wait_seconds'));
+        result.reviewQueueP99 = p99Bucket(
+          histogramBuckets(before, 'gate_review_queue_wait_seconds'),
+          histogramBuckets(after, 'gate_review_queue_wait_seconds'),
+        );
         results.push(result);
       } finally {
         if (gate.child) await stopProcess(gate.child);
@@ -93,13 +103,17 @@ async function main(): Promise<void> {
     if (echo.child) await stopProcess(echo.child);
     await redis.stop();
   }
-  console.log(`\n| setting | accepted | accepted /s | accepted p99 ms | echo p99 ms | gap ms (target <= ${TARGET_GAP_MS}) | rounds within | matching p99 ms | review write p99 ms |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|`);
+  console.log(
+    `\n| setting | accepted | accepted /s | accepted p99 ms | echo p99 ms | gap ms (target <= ${TARGET_GAP_MS}) | rounds within | matching p99 ms | review write p99 ms |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|`,
+  );
   for (const r of results) {
     const share = median(r.gate.map((g) => g.acceptedShare));
     const acceptedP99 = median(r.gate.map((g) => g.acceptedP99));
     const echoP99 = median(r.echo.map((e) => e.p99));
     const within = r.gate.filter((g, i) => g.acceptedP99 <= (r.echo[i]?.p99 ?? -Infinity) + TARGET_GAP_MS).length;
-    console.log(`| ${r.setting} | ${(share * 100).toFixed(1)}% | ${Math.round(share * RATE)} | ${ms(acceptedP99)} | ${ms(echoP99)} | ${ms(acceptedP99 - echoP99)} | ${within} of ${r.gate.length} | ${r.matchingP99} | ${r.reviewQueueP99} |`);
+    console.log(
+      `| ${r.setting} | ${(share * 100).toFixed(1)}% | ${Math.round(share * RATE)} | ${ms(acceptedP99)} | ${ms(echoP99)} | ${ms(acceptedP99 - echoP99)} | ${within} of ${r.gate.length} | ${r.matchingP99} | ${r.reviewQueueP99} |`,
+    );
   }
 }
 

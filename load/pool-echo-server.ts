@@ -16,7 +16,11 @@ interface Waiting {
 }
 
 const threads = Number(process.env.GATE_WORKERS ?? availableParallelism());
-const pool = new Piscina<string[], string[]>({ filename: fileURLToPath(new URL('./pool-echo-worker.js', import.meta.url)), minThreads: threads, maxThreads: threads });
+const pool = new Piscina<string[], string[]>({
+  filename: fileURLToPath(new URL('./pool-echo-worker.js', import.meta.url)),
+  minThreads: threads,
+  maxThreads: threads,
+});
 const waiting: Waiting[] = [];
 let inFlight = 0;
 let flushScheduled = false;
@@ -41,7 +45,10 @@ serveChecks('pool echo', (bytes, answer) => {
   const listing = JSON.parse(body) as { listingId?: string };
   waiting.push({
     body,
-    answer: (verdict) => answer(JSON.stringify({ checkId: 'ck_pool_echo', listingId: listing.listingId, verdict, score: 0, reasons: [], policyVersion: 'pool-echo', tookMicros: 0 })),
+    answer: (verdict) =>
+      answer(
+        JSON.stringify({ checkId: 'ck_pool_echo', listingId: listing.listingId, verdict, score: 0, reasons: [], policyVersion: 'pool-echo', tookMicros: 0 }),
+      ),
   });
   if (!flushScheduled) {
     flushScheduled = true;

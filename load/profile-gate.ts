@@ -48,7 +48,9 @@ function threadSeconds(pid: number): Map<string, number> {
 /** User + system CPU seconds of a process and of its children still running (the embedded Redis). */
 function cpuSeconds(pid: number): { own: number; children: number } {
   const ticks = (p: number): number => {
-    const fields = readFileSync(`/proc/${p}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    const fields = readFileSync(`/proc/${p}/stat`, 'utf8')
+      .replace(/^.*\) /, '')
+      .split(' ');
     return Number(fields[11]) + Number(fields[12]);
   };
   let children = 0;
@@ -64,19 +66,37 @@ const profileDir = join(dataDir, 'profile');
 const port = await freePort();
 const redisPort = await freePort();
 // Persisted as the gate's embedded Redis is (AOF, fsync on every write), which the load runs use.
-const redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dataDir], { stdio: 'ignore' });
+const redis = spawn(
+  'redis-server',
+  ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dataDir],
+  { stdio: 'ignore' },
+);
 await new Promise((r) => setTimeout(r, 300));
 const redisCli = (...args: string[]): string => execFileSync('redis-cli', ['-p', String(redisPort), ...args], { encoding: 'utf8' });
 if (!['demo', 'scale', 'demo-pack'].includes(PACK)) throw new Error(`LOAD_PACK must be demo, scale or demo-pack, got "${PACK}"`);
-const data = PACK === 'demo-pack' ? undefined : scalePack(PACK === 'scale' ? undefined : { brands: 2_000, indicators: 1_000, sellers: 10_000, images: 10_000, texts: 1_000 });
+const data =
+  PACK === 'demo-pack'
+    ? undefined
+    : scalePack(PACK === 'scale' ? undefined : { brands: 2_000, indicators: 1_000, sellers: 10_000, images: 10_000, texts: 1_000 });
 const bodies = data ? listingStream(data, 20_000).map((l) => JSON.stringify(l)) : [DEMO_BODY];
-const env: NodeJS.ProcessEnv = { ...process.env, ...gateProcessEnv(), PORT: String(port), HOST: '127.0.0.1', GATE_DATA_DIR: dataDir, REDIS_URL: `redis://127.0.0.1:${redisPort}`, GATE_ADMIN_TOKEN: 'profile-admin-token-0123456789' };
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  ...gateProcessEnv(),
+  PORT: String(port),
+  HOST: '127.0.0.1',
+  GATE_DATA_DIR: dataDir,
+  REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+  GATE_ADMIN_TOKEN: 'profile-admin-token-0123456789',
+};
 if (data) {
   const packPath = join(dataDir, 'pack.json');
   writeFileSync(packPath, JSON.stringify(data.pack));
   env.GATE_PACK = packPath;
 }
-const gate = spawn(process.execPath, [...(CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), repoPath('dist', 'src', 'main.js')], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+const gate = spawn(process.execPath, [...(CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), repoPath('dist', 'src', 'main.js')], {
+  env,
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 await new Promise<void>((resolve) => {
   let out = '';
   gate.stdout?.on('data', (d: Buffer) => {
@@ -106,18 +126,37 @@ for (const [thread, seconds] of threadSeconds(gate.pid ?? 0)) {
 }
 const requests = result.requests.total;
 console.log(`${result.requests.average.toFixed(0)} req/s${CPU_PROFILE ? ' under the profiler' : ''}, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}`);
-console.log(`CPU per request: gate ${(((after.own - before.own) / requests) * 1e6).toFixed(0)} us, Redis ${(((cpuSeconds(redis.pid ?? 0).own - redisCpuBefore) / requests) * 1e6).toFixed(0)} us`);
-const commandStats = redisCli('INFO', 'commandstats').split('\n').flatMap((line) => {
-  const m = /^cmdstat_(\S+):calls=(\d+)/.exec(line);
-  return m ? [`${m[1]} ${(Number(m[2]) / requests).toFixed(2)}`] : [];
-});
+console.log(
+  `CPU per request: gate ${(((after.own - before.own) / requests) * 1e6).toFixed(0)} us, Redis ${(((cpuSeconds(redis.pid ?? 0).own - redisCpuBefore) / requests) * 1e6).toFixed(0)} us`,
+);
+const commandStats = redisCli('INFO', 'commandstats')
+  .split('\n')
+  .flatMap((line) => {
+    const m = /^cmdstat_(\S+):calls=(\d+)/.exec(line);
+    return m ? [`${m[1]} ${(Number(m[2]) / requests).toFixed(2)}`] : [];
+  });
 console.log(`  Redis commands per request: ${commandStats.join(', ')}`);
 // Each write the gate makes to Redis is one read for Redis: how well commands are gathered into writes.
 const readsProcessed = Number(/total_reads_processed:(\d+)/.exec(redisCli('INFO', 'stats'))?.[1] ?? NaN);
 console.log(`  Redis socket reads per request (writes from the gate): ${(readsProcessed / requests).toFixed(2)}`);
-console.log(`  by thread: ${[...byThread].filter(([, s]) => s > 0).sort((a, b) => b[1] - a[1]).map(([name, s]) => `${name} ${((s / requests) * 1e6).toFixed(0)} us`).join(', ')}`);
+console.log(
+  `  by thread: ${[...byThread]
+    .filter(([, s]) => s > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, s]) => `${name} ${((s / requests) * 1e6).toFixed(0)} us`)
+    .join(', ')}`,
+);
 const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-console.log(metrics.split('\n').filter((line) => /^(gate_pool_|gate_list_cache|gate_event_loop|gate_checks_total|gate_degraded|gate_pack_database|gate_fingerprint_index|nodejs_|process_resident)/.test(line)).join('\n'));
+console.log(
+  metrics
+    .split('\n')
+    .filter((line) =>
+      /^(gate_pool_|gate_list_cache|gate_event_loop|gate_checks_total|gate_degraded|gate_pack_database|gate_fingerprint_index|nodejs_|process_resident)/.test(
+        line,
+      ),
+    )
+    .join('\n'),
+);
 await stopProcess(gate);
 redis.kill();
 if (!CPU_PROFILE) {

@@ -39,7 +39,11 @@ interface BacktestAnswer {
 }
 
 async function backtest(url: string, candidate: string): Promise<BacktestAnswer> {
-  const response = await fetch(`${url}/v1/admin/pack/backtest`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: candidate });
+  const response = await fetch(`${url}/v1/admin/pack/backtest`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: candidate,
+  });
   const body = (await response.json()) as BacktestAnswer;
   if (response.status !== 200) throw new Error(`the backtest answered ${response.status}: ${JSON.stringify(body)}`);
   return body;
@@ -61,17 +65,31 @@ async function main(): Promise<void> {
     .map((line) => (JSON.parse(line) as { listing: CheckRequest }).listing);
   const bodies = listings.map((listing) => JSON.stringify(listing));
   const pack = JSON.parse(readFileSync(PACK, 'utf8')) as { packVersion: string; indicators: unknown[]; thresholds: { block: number } };
-  const candidate = JSON.stringify({ ...pack, packVersion: `${pack.packVersion}-candidate`, indicators: [...pack.indicators, { term: '包邮', score: pack.thresholds.block, withBrand: pack.thresholds.block }] });
+  const candidate = JSON.stringify({
+    ...pack,
+    packVersion: `${pack.packVersion}-candidate`,
+    indicators: [...pack.indicators, { term: '包邮', score: pack.thresholds.block, withBrand: pack.thresholds.block }],
+  });
   const dir = mkdtempSync(join(tmpdir(), 'load-backtest-'));
   const password = randomBytes(16).toString('hex');
-  const embedded = new EmbeddedRedis({ dataDir: join(dir, 'redis'), keyPrefix: 'gate:', extraUsers: [{ name: 'producer', password: `#${createHash('sha256').update(password).digest('hex')}`, rules: ['~gate:{backtest}*', '+@all'] }] });
+  const embedded = new EmbeddedRedis({
+    dataDir: join(dir, 'redis'),
+    keyPrefix: 'gate:',
+    extraUsers: [{ name: 'producer', password: `#${createHash('sha256').update(password).digest('hex')}`, rules: ['~gate:{backtest}*', '+@all'] }],
+  });
   await embedded.start();
   const redis = new Redis(`redis://producer:${password}@127.0.0.1:${embedded.port}`);
   const port = await freePort();
-  const gate = await startProcess(repoPath('dist', 'src', 'main.js'), { PORT: String(port), HOST: '127.0.0.1', REDIS_URL: embedded.url, GATE_DATA_DIR: join(dir, 'gate'), GATE_ADMIN_TOKEN: ADMIN_TOKEN, GATE_PACK: PACK }, /listening on/, 60_000);
+  const gate = await startProcess(
+    repoPath('dist', 'src', 'main.js'),
+    { PORT: String(port), HOST: '127.0.0.1', REDIS_URL: embedded.url, GATE_DATA_DIR: join(dir, 'gate'), GATE_ADMIN_TOKEN: ADMIN_TOKEN, GATE_PACK: PACK },
+    /listening on/,
+    60_000,
+  );
   const url = `http://127.0.0.1:${port}`;
   try {
-    const live = (): ReturnType<typeof runOpenLoop> => runOpenLoop({ port, path: '/v1/check', rate: LIVE_RATE, seconds: SECONDS, bodies, maxConnections: 64, headers: { 'x-deadline-ms': '1000' } });
+    const live = (): ReturnType<typeof runOpenLoop> =>
+      runOpenLoop({ port, path: '/v1/check', rate: LIVE_RATE, seconds: SECONDS, bodies, maxConnections: 64, headers: { 'x-deadline-ms': '1000' } });
     await live().done; // warm-up of the live path
     // Written after the warm-up, whose checks went to the sample too: the sample is these listings.
     const key = redisKeys('gate:').backtestSample;
@@ -100,7 +118,11 @@ async function main(): Promise<void> {
     const liveWith = await liveRun.done;
     console.log(`live with backtest:  ${describe(liveWith)}`);
     console.log(`backtest with live:  ${describeBacktest(withLive)}`);
-    const p99 = (r: OpenLoopResult): number => latencyQuantile(r.answers.filter((a) => a.status === 200), 0.99);
+    const p99 = (r: OpenLoopResult): number =>
+      latencyQuantile(
+        r.answers.filter((a) => a.status === 200),
+        0.99,
+      );
     console.log(`\n${ENTRIES} listings of ${CORPUS} (${listings.length}), ${PACK}; live ${LIVE_RATE}/s`);
     console.log(`backtest: ${alone.listingsPerSecond} listings/s alone, ${withLive.listingsPerSecond} with live traffic (target: 100,000 in <= 30 s, 3,334/s)`);
     console.log(`live p99: ${p99(liveAlone).toFixed(2)} ms alone, ${p99(liveWith).toFixed(2)} ms with the backtest`);

@@ -31,7 +31,7 @@ const RATE = Number(process.env.FAULT_RATE ?? 500);
 const SCENARIOS = (process.env.FAULT_SCENARIOS ?? 'redis-stop,redis-kill,overload').split(',');
 const wanted = (name: string): boolean => SCENARIOS.includes(name);
 /** The largest value (a spread of 100,000 arguments would overflow the stack). */
-const largest = (values: readonly number[]): number | null => (values.length === 0 ? null : values.reduce((a, b) => (Math.max(b , a))));
+const largest = (values: readonly number[]): number | null => (values.length === 0 ? null : values.reduce((a, b) => Math.max(b, a)));
 const DEADLINE_MS = 20;
 /** Connections the overload run may open: a request due while all are busy waits for one, and that wait counts. */
 const OVERLOAD_CONNECTIONS = Number(process.env.FAULT_OVERLOAD_CONNECTIONS ?? 400);
@@ -43,7 +43,16 @@ const PREFIX = 'faults:';
 
 async function startGate(redisUrl: string, extra: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
-  const env = { PORT: String(port), HOST: '127.0.0.1', REDIS_URL: redisUrl, GATE_REDIS_PREFIX: PREFIX, GATE_ADMIN_TOKEN: ADMIN, GATE_REVIEWER_TOKENS: `rev:${REVIEWER}`, GATE_DATA_DIR: mkdtempSync(join(tmpdir(), 'gate-faults-')), ...extra };
+  const env = {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    REDIS_URL: redisUrl,
+    GATE_REDIS_PREFIX: PREFIX,
+    GATE_ADMIN_TOKEN: ADMIN,
+    GATE_REVIEWER_TOKENS: `rev:${REVIEWER}`,
+    GATE_DATA_DIR: mkdtempSync(join(tmpdir(), 'gate-faults-')),
+    ...extra,
+  };
   const nodeArgs = (process.env.FAULT_GATE_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
   return { child: await startProcess(repoPath('dist', 'src', 'main.js'), env, /listening on/, 30_000, nodeArgs), port };
 }
@@ -69,7 +78,9 @@ function startLoad(port: number, rate: number, seconds: number, options: { conne
   // The client keeps every answer until the end, so its old space only grows: sized
   // for that, it runs without a mark-compact, whose parallel marking took both
   // cores for 5-10 ms (the gate's own timers, idle, late by as much meanwhile).
-  const child = spawn(process.execPath, ['--initial-old-space-size=128', repoPath('dist', 'load', 'fault-load-client.js'), JSON.stringify(spec), output], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--initial-old-space-size=128', repoPath('dist', 'load', 'fault-load-client.js'), JSON.stringify(spec), output], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let onMeasuring: () => void = () => undefined;
   const measuring = new Promise<void>((resolve) => (onMeasuring = resolve));
   createInterface({ input: child.stdout as Readable }).on('line', (line) => line === 'measuring' && onMeasuring());
@@ -134,7 +145,10 @@ async function gateLateChecks(port: number): Promise<number> {
 /** Seconds from `since` (epoch ms) until the gate says it is ready. */
 async function readyAfter(port: number, since: number): Promise<number> {
   for (;;) {
-    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return (now() - since) / 1000;
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -168,7 +182,8 @@ type TimedAnswer = { ms: number; tookMicros?: number };
 const byGateClock = (answers: readonly TimedAnswer[]): number[] => answers.flatMap((a) => (a.tookMicros === undefined ? [] : [a.tookMicros / 1000]));
 
 /** The answers' time outside the gate's clock (before it read them, and the answer's way back), ms. */
-const outsideGateClock = (answers: readonly TimedAnswer[]): number[] => answers.flatMap((a) => (a.tookMicros === undefined ? [] : [a.ms - a.tookMicros / 1000]));
+const outsideGateClock = (answers: readonly TimedAnswer[]): number[] =>
+  answers.flatMap((a) => (a.tookMicros === undefined ? [] : [a.ms - a.tookMicros / 1000]));
 
 /** p50, p99, p99.9 and max of the time between the request falling due and the gate reading it, plus the answer's way back. */
 function outsideSpread(answers: readonly TimedAnswer[]): string {
@@ -177,7 +192,10 @@ function outsideSpread(answers: readonly TimedAnswer[]): string {
 }
 
 const results: Record<string, unknown> = {};
-const lines: string[] = [`# Fault runs, ${new Date().toISOString()} (fixed rate ${RATE} req/s, 20 connections, deadline ${DEADLINE_MS} ms, load generator on the same 2 cores)`, ''];
+const lines: string[] = [
+  `# Fault runs, ${new Date().toISOString()} (fixed rate ${RATE} req/s, 20 connections, deadline ${DEADLINE_MS} ms, load generator on the same 2 cores)`,
+  '',
+];
 
 // 1. Redis stopped for 10 s.
 if (wanted('redis-stop')) {
@@ -210,7 +228,11 @@ if (wanted('redis-stop')) {
   const ms = answers.map((t) => t.ms);
   const withinDeadline = ms.filter((t) => t <= DEADLINE_MS + 2).length;
   const late = answers.filter((t) => t.ms > DEADLINE_MS + 2);
-  const lateBy = { beforeStop: late.filter((t) => t.at < stopped).length, whileStopped: late.filter((t) => t.at >= stopped && t.at < restarted).length, afterRestart: late.filter((t) => t.at >= restarted).length };
+  const lateBy = {
+    beforeStop: late.filter((t) => t.at < stopped).length,
+    whileStopped: late.filter((t) => t.at >= stopped && t.at < restarted).length,
+    afterRestart: late.filter((t) => t.at >= restarted).length,
+  };
   // When the late ones came, in seconds from the stop and from the restart: to tell the moment of failure, the outage and the recovery apart.
   const lateAt = late.map((t) => (t.at < restarted ? `stop+${((t.at - stopped) / 1000).toFixed(1)}s` : `restart+${((t.at - restarted) / 1000).toFixed(1)}s`));
   const lateMoments = [...new Map(lateAt.map((m) => [m, lateAt.filter((x) => x === m).length])).entries()].map(([m, n]) => `${m}×${n}`).join(' ');
@@ -219,7 +241,26 @@ if (wanted('redis-stop')) {
   const echoRun = await echoUnder(RATE, 20);
   const echoAnswers = echoRun.answers;
   const echoLate = echoAnswers.filter((t) => t.ms > DEADLINE_MS + 2).length;
-  results.redisStop = { answers: answers.length, ok: ok.length, p99: quantile(ms, 0.99), max: largest(ms), withinDeadlinePlus2: withinDeadline, lateBy, gateCountedLate: gateLate, echoAnswers: echoAnswers.length, echoLate, echoMax: largest(echoAnswers.map((t) => t.ms)), silentAllows, reviewItems: new Set(reviewIds).size, missing, replaySeconds, redisStartSeconds, reconnectSeconds, generator, echoGenerator: echoRun.generator };
+  results.redisStop = {
+    answers: answers.length,
+    ok: ok.length,
+    p99: quantile(ms, 0.99),
+    max: largest(ms),
+    withinDeadlinePlus2: withinDeadline,
+    lateBy,
+    gateCountedLate: gateLate,
+    echoAnswers: echoAnswers.length,
+    echoLate,
+    echoMax: largest(echoAnswers.map((t) => t.ms)),
+    silentAllows,
+    reviewItems: new Set(reviewIds).size,
+    missing,
+    replaySeconds,
+    redisStartSeconds,
+    reconnectSeconds,
+    generator,
+    echoGenerator: echoRun.generator,
+  };
   lines.push(
     '## Redis stopped for 10 s',
     '',
@@ -245,9 +286,15 @@ if (wanted('redis-kill')) {
   const reviewer = (async () => {
     while (deciding) {
       try {
-        const next = (await (await fetch(`${base}/v1/review/next?count=10`, { headers: { authorization: `Bearer ${REVIEWER}` } })).json()) as { items?: Array<{ reviewId: string }> };
+        const next = (await (await fetch(`${base}/v1/review/next?count=10`, { headers: { authorization: `Bearer ${REVIEWER}` } })).json()) as {
+          items?: Array<{ reviewId: string }>;
+        };
         for (const item of next.items ?? []) {
-          const response = await fetch(`${base}/v1/review/${item.reviewId}/decision`, { method: 'POST', headers: { authorization: `Bearer ${REVIEWER}`, 'content-type': 'application/json' }, body: JSON.stringify({ decision: 'block' }) });
+          const response = await fetch(`${base}/v1/review/${item.reviewId}/decision`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${REVIEWER}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ decision: 'block' }),
+          });
           if (response.status === 200) decided.push(item.reviewId);
         }
       } catch {
@@ -272,8 +319,20 @@ if (wanted('redis-kill')) {
   let undecided = 0;
   for (const id of decided) if ((await client.hget(redisKeys(PREFIX).reviewItem(id), 'status')) !== 'decided') undecided++;
   client.disconnect();
-  results.redisKill = { answers: answers.length, ok: answers.filter((a) => a.status === 200).length, reviewItems: new Set(reviewIds).size, missing, decisions: decided.length, lostDecisions: undecided };
-  lines.push('## Redis killed (kill -9) and restarted', '', `answers ${answers.length}, review items acknowledged ${new Set(reviewIds).size}, missing ${missing}; decisions acknowledged ${decided.length}, not recorded after the restart ${undecided}`, '');
+  results.redisKill = {
+    answers: answers.length,
+    ok: answers.filter((a) => a.status === 200).length,
+    reviewItems: new Set(reviewIds).size,
+    missing,
+    decisions: decided.length,
+    lostDecisions: undecided,
+  };
+  lines.push(
+    '## Redis killed (kill -9) and restarted',
+    '',
+    `answers ${answers.length}, review items acknowledged ${new Set(reviewIds).size}, missing ${missing}; decisions acknowledged ${decided.length}, not recorded after the restart ${undecided}`,
+    '',
+  );
   await stopProcess(gate.child);
   await redis.stop();
 }
@@ -345,7 +404,25 @@ function describeGenerator(state: GeneratorState): string {
 }
 
 function overloadFigures(run: OverloadRun): Record<string, number | null | GeneratorState> {
-  return { accepted: run.accepted.length, shed: run.shed.length, acceptedP99: quantile(run.accepted, 0.99), acceptedP99ByGate: quantile(run.acceptedByGate, 0.99), acceptedP99Outside: quantile(run.acceptedOutside, 0.99), acceptedReviewP99: quantile(run.acceptedReview, 0.99), acceptedOtherP99: quantile(run.acceptedOther, 0.99), shedP99: quantile(run.shed, 0.99), shedMax: largest(run.shed), waitedForConnection: run.waited, gateRefusals: run.refusals, gateRefusedWithin2ms: run.refusedWithin2ms, gateRefusalMaxBucketSeconds: run.refusalMaxBucket, gateLoopDelayP99Ms: run.view.loopDelayP99Ms, gateLoopDelayMaxMs: run.view.loopDelayMaxMs, admissionLimitAfter: run.view.admissionLimit, generator: run.generator };
+  return {
+    accepted: run.accepted.length,
+    shed: run.shed.length,
+    acceptedP99: quantile(run.accepted, 0.99),
+    acceptedP99ByGate: quantile(run.acceptedByGate, 0.99),
+    acceptedP99Outside: quantile(run.acceptedOutside, 0.99),
+    acceptedReviewP99: quantile(run.acceptedReview, 0.99),
+    acceptedOtherP99: quantile(run.acceptedOther, 0.99),
+    shedP99: quantile(run.shed, 0.99),
+    shedMax: largest(run.shed),
+    waitedForConnection: run.waited,
+    gateRefusals: run.refusals,
+    gateRefusedWithin2ms: run.refusedWithin2ms,
+    gateRefusalMaxBucketSeconds: run.refusalMaxBucket,
+    gateLoopDelayP99Ms: run.view.loopDelayP99Ms,
+    gateLoopDelayMaxMs: run.view.loopDelayMaxMs,
+    admissionLimitAfter: run.view.admissionLimit,
+    generator: run.generator,
+  };
 }
 
 if (wanted('overload')) {
@@ -362,7 +439,14 @@ if (wanted('overload')) {
   let sustained = 0;
   const serves = async (rate: number): Promise<boolean> => {
     const answers = (await startLoad(gate.port, rate, 5, { connections: OVERLOAD_CONNECTIONS, warmupSeconds: 1 }).done).answers;
-    const step = { rate, accepted: answers.filter((t) => t.status === 200).length / answers.length, p99: quantile(answers.map((t) => t.ms), 0.99) };
+    const step = {
+      rate,
+      accepted: answers.filter((t) => t.status === 200).length / answers.length,
+      p99: quantile(
+        answers.map((t) => t.ms),
+        0.99,
+      ),
+    };
     ramp.push(step);
     return step.accepted >= 0.99 && step.p99 <= DEADLINE_MS;
   };
@@ -398,7 +482,27 @@ if (wanted('overload')) {
   const quarterGateMs = quarterGate.map((t) => t.ms);
   const quarterGateByGate = byGateClock(quarterGate);
   const quarterGateOther = quarterGate.filter((t) => t.verdict !== 'review').map((t) => t.ms);
-  results.overload = { sustained, ramp, offered: sustained * 2, connections: OVERLOAD_CONNECTIONS, defaults: overloadFigures(defaults), latencyFirst: { settings: LATENCY_FIRST, ...overloadFigures(latencyFirst) }, echoP99: quantile(echoMs, 0.99), echoMax: largest(echoMs), echoWaitedForConnection: echoRun.waitedForConnection, echoGenerator: echoRun.generator, quarter: { gateGenerator: quarterGateRun.generator, echoGenerator: quarterEchoRun.generator, rate: quarter, gateP99: quantile(quarterGateMs, 0.99), gateOtherP99: quantile(quarterGateOther, 0.99), gateP99ByGate: quantile(quarterGateByGate, 0.99), echoP99: quantile(quarterEchoMs, 0.99) } };
+  results.overload = {
+    sustained,
+    ramp,
+    offered: sustained * 2,
+    connections: OVERLOAD_CONNECTIONS,
+    defaults: overloadFigures(defaults),
+    latencyFirst: { settings: LATENCY_FIRST, ...overloadFigures(latencyFirst) },
+    echoP99: quantile(echoMs, 0.99),
+    echoMax: largest(echoMs),
+    echoWaitedForConnection: echoRun.waitedForConnection,
+    echoGenerator: echoRun.generator,
+    quarter: {
+      gateGenerator: quarterGateRun.generator,
+      echoGenerator: quarterEchoRun.generator,
+      rate: quarter,
+      gateP99: quantile(quarterGateMs, 0.99),
+      gateOtherP99: quantile(quarterGateOther, 0.99),
+      gateP99ByGate: quantile(quarterGateByGate, 0.99),
+      echoP99: quantile(quarterEchoMs, 0.99),
+    },
+  };
   lines.push(
     '## Twice the capacity (GATE_SHED_MODE=503)',
     '',
@@ -410,7 +514,12 @@ if (wanted('overload')) {
     '',
     describeOverloadRun('default admission settings', defaults),
     '',
-    describeOverloadRun(`latency-first (${Object.entries(LATENCY_FIRST).map(([k, v]) => `${k}=${v}`).join(' ')})`, latencyFirst),
+    describeOverloadRun(
+      `latency-first (${Object.entries(LATENCY_FIRST)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')})`,
+      latencyFirst,
+    ),
     '',
   );
 }

@@ -87,13 +87,24 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'load-intake-'));
   // The producer's own user: the gate's may not run XLEN.
   const password = randomBytes(16).toString('hex');
-  const embedded = new EmbeddedRedis({ dataDir: join(dir, 'redis'), keyPrefix: 'gate:', extraUsers: [{ name: 'producer', password: `#${createHash('sha256').update(password).digest('hex')}`, rules: ['~gate:{intake}*', '+@all'] }] });
+  const embedded = new EmbeddedRedis({
+    dataDir: join(dir, 'redis'),
+    keyPrefix: 'gate:',
+    extraUsers: [{ name: 'producer', password: `#${createHash('sha256').update(password).digest('hex')}`, rules: ['~gate:{intake}*', '+@all'] }],
+  });
   await embedded.start();
   const redis = new Redis(`redis://producer:${password}@127.0.0.1:${embedded.port}`);
   const port = await freePort();
   const gate = await startProcess(
     repoPath('dist', 'src', 'main.js'),
-    { PORT: String(port), HOST: '127.0.0.1', REDIS_URL: embedded.url, GATE_DATA_DIR: join(dir, 'gate'), GATE_INTAKE_STREAM: STREAM, ...(existsSync(PACK) ? { GATE_PACK: PACK } : {}) },
+    {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      REDIS_URL: embedded.url,
+      GATE_DATA_DIR: join(dir, 'gate'),
+      GATE_INTAKE_STREAM: STREAM,
+      ...(existsSync(PACK) ? { GATE_PACK: PACK } : {}),
+    },
     /reading intake stream/,
     60_000,
   );
@@ -112,7 +123,9 @@ async function main(): Promise<void> {
     const outcomes = metrics.split('\n').filter((line) => line.startsWith('gate_intake_entries_total{'));
     const h = median(http);
     const s = median(intake);
-    console.log(`\nlistings: ${CORPUS} (${listings.length}), pack: ${existsSync(PACK) ? PACK : 'demo'}, ${ROUNDS} rounds of ${SECONDS} s HTTP (10 keep-alive connections) and ${ENTRIES} intake entries, one gate (default threads)`);
+    console.log(
+      `\nlistings: ${CORPUS} (${listings.length}), pack: ${existsSync(PACK) ? PACK : 'demo'}, ${ROUNDS} rounds of ${SECONDS} s HTTP (10 keep-alive connections) and ${ENTRIES} intake entries, one gate (default threads)`,
+    );
     console.log(`HTTP   POST /v1/check: ${Math.round(h)} checks/s (median; rounds ${http.map(Math.round).join(', ')})`);
     console.log(`intake stream:        ${Math.round(s)} checks/s (median; rounds ${intake.map(Math.round).join(', ')})`);
     console.log(`intake / HTTP: ${(s / h).toFixed(2)}x (target >= 2x)`);

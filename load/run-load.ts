@@ -105,7 +105,11 @@ function toRun(target: string, rate: number | 'max', result: autocannon.Result):
 
 async function hit(target: string, port: number, bodies: string[], rate: number | 'max', duration = DURATION): Promise<Run> {
   if (rate === 'max') return toRun(target, rate, await autocannon(options(`http://127.0.0.1:${port}/v1/check`, bodies, duration)));
-  return fromOpenLoop(target, rate, await runOpenLoop({ port, path: '/v1/check', rate, seconds: duration, bodies, headers: HEADERS, maxConnections: CONNECTIONS }).done);
+  return fromOpenLoop(
+    target,
+    rate,
+    await runOpenLoop({ port, path: '/v1/check', rate, seconds: duration, bodies, headers: HEADERS, maxConnections: CONNECTIONS }).done,
+  );
 }
 
 /** Resolves once the gate has no check in flight (at most 60 s), and 2 s more. */
@@ -156,7 +160,9 @@ function writePacks(): { packPath: string | undefined; bodies: string[] } {
   // One more brand, so that the swap recompiles every pattern (the same pattern set would come from the database cache).
   const extra = { id: 'swap-brand', names: ['Swapmark'], categories: [], authorizedSellers: [], priceFloor: {} };
   writeFileSync(swapPath, JSON.stringify({ ...data.pack, packVersion: 'scale-2', brands: [...data.pack.brands, extra] }));
-  console.log(`scale pack generated in ${((performance.now() - started) / 1000).toFixed(1)} s (${(statSync(packPath).size / 2 ** 20).toFixed(0)} MiB of JSON); starting the gate with it`);
+  console.log(
+    `scale pack generated in ${((performance.now() - started) / 1000).toFixed(1)} s (${(statSync(packPath).size / 2 ** 20).toFixed(0)} MiB of JSON); starting the gate with it`,
+  );
   return { packPath, bodies: listingStream(data, 20_000).map((l) => JSON.stringify(l)) };
 }
 const { packPath, bodies } = writePacks();
@@ -164,7 +170,14 @@ const { packPath, bodies } = writePacks();
 const startedGate = performance.now();
 const gate = await startProcess(
   repoPath('dist', 'src', 'main.js'),
-  { PORT: String(gatePort), HOST: '127.0.0.1', GATE_DATA_DIR: dataDir, REDIS_URL: '', GATE_ADMIN_TOKEN: ADMIN_TOKEN, ...(packPath ? { GATE_PACK: packPath } : {}) },
+  {
+    PORT: String(gatePort),
+    HOST: '127.0.0.1',
+    GATE_DATA_DIR: dataDir,
+    REDIS_URL: '',
+    GATE_ADMIN_TOKEN: ADMIN_TOKEN,
+    ...(packPath ? { GATE_PACK: packPath } : {}),
+  },
   /listening on/,
   300_000,
 );
@@ -192,8 +205,12 @@ try {
   let swapStarted = 0;
   let uploader: ChildProcess | undefined;
   const upload = new Promise<number>((resolve, reject) => {
-    uploader = execFile(process.execPath, [repoPath('dist', 'load', 'upload-pack.js'), `http://127.0.0.1:${gatePort}/v1/admin/pack`, swapPath, '--on-newline'], { env: { ...process.env, GATE_ADMIN_TOKEN: ADMIN_TOKEN } }, (error, _stdout, stderr) =>
-      error ? reject(new Error(`the swap upload failed: ${stderr || error.message}`)) : resolve((performance.now() - swapStarted) / 1000),
+    uploader = execFile(
+      process.execPath,
+      [repoPath('dist', 'load', 'upload-pack.js'), `http://127.0.0.1:${gatePort}/v1/admin/pack`, swapPath, '--on-newline'],
+      { env: { ...process.env, GATE_ADMIN_TOKEN: ADMIN_TOKEN } },
+      (error, _stdout, stderr) =>
+        error ? reject(new Error(`the swap upload failed: ${stderr || error.message}`)) : resolve((performance.now() - swapStarted) / 1000),
     );
   });
   upload.catch(() => undefined); // handled below; a failure before then must not end the run
@@ -211,7 +228,13 @@ try {
   const before = await hit('gate', gatePort, bodies, SWAP_RATE, SWAP_BEFORE_SECONDS);
   swapStarted = performance.now();
   uploader?.stdin?.write('go\n');
-  const during = await hitWhile('gate', gatePort, bodies, SWAP_RATE, upload.catch(() => undefined));
+  const during = await hitWhile(
+    'gate',
+    gatePort,
+    bodies,
+    SWAP_RATE,
+    upload.catch(() => undefined),
+  );
   const seconds = await upload.catch((error: unknown) => {
     console.error((error as Error).message);
     return NaN;
@@ -228,11 +251,21 @@ try {
   rmSync(dataDir, { recursive: true, force: true });
 }
 
-const results: LoadResults = { at: new Date().toISOString(), pack: PACK, connections: CONNECTIONS, duration: DURATION, gateStartSeconds: startSeconds, runs, swap, memory };
+const results: LoadResults = {
+  at: new Date().toISOString(),
+  pack: PACK,
+  connections: CONNECTIONS,
+  duration: DURATION,
+  gateStartSeconds: startSeconds,
+  runs,
+  swap,
+  memory,
+};
 const maxGate = runs.find((r) => r.target === 'gate' && r.rate === 'max');
 const maxEcho = runs.find((r) => r.target === 'echo' && r.rate === 'max');
 const maxPoolEcho = runs.find((r) => r.target === 'pool-echo' && r.rate === 'max');
-const percentOf = (part: Run | undefined, whole: Run | undefined): string => (part && whole ? ((part.requestsPerSecond / whole.requestsPerSecond) * 100).toFixed(0) : '?');
+const percentOf = (part: Run | undefined, whole: Run | undefined): string =>
+  part && whole ? ((part.requestsPerSecond / whole.requestsPerSecond) * 100).toFixed(0) : '?';
 /** A latency in ms as printed (autocannon's are whole ms, the open loop's are not). */
 const ms = (value: number): string => (Number.isInteger(value) ? String(value) : value.toFixed(2));
 const lines = [
@@ -242,7 +275,10 @@ const lines = [
   '',
   '| target | rate | req/s | p50 ms | p99 ms | p99.9 ms | max ms | non-2xx | errors |',
   '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
-  ...runs.map((r) => `| ${r.target} | ${r.rate} | ${r.requestsPerSecond.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.p999)} | ${ms(r.max)} | ${r.non2xx} | ${r.errors} |`),
+  ...runs.map(
+    (r) =>
+      `| ${r.target} | ${r.rate} | ${r.requestsPerSecond.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.p999)} | ${ms(r.max)} | ${r.non2xx} | ${r.errors} |`,
+  ),
   '',
   `gate / echo maximum throughput: ${percentOf(maxGate, maxEcho)}% (target >= 60%)`,
   `pool echo / echo: ${percentOf(maxPoolEcho, maxEcho)}% (the ceiling of uWS + JSON + one batched pool round trip, no work); gate / pool echo: ${percentOf(maxGate, maxPoolEcho)}%`,
@@ -252,7 +288,10 @@ for (const rate of RATES) {
   const e = runs.find((r) => r.target === 'echo' && r.rate === rate);
   const p = runs.find((r) => r.target === 'pool-echo' && r.rate === rate);
   const floor = p ? `; pool echo p99 ${ms(p.p99)}, p99.9 ${ms(p.p999)} ms` : '';
-  if (g && e) lines.push(`at ${rate} req/s: gate p99 ${ms(g.p99)} ms vs echo ${ms(e.p99)} ms (+${(g.p99 - e.p99).toFixed(1)}, target +2), p99.9 ${ms(g.p999)} vs ${ms(e.p999)} ms (+${(g.p999 - e.p999).toFixed(1)}, target +5), gate non-2xx ${g.non2xx}${floor}`);
+  if (g && e)
+    lines.push(
+      `at ${rate} req/s: gate p99 ${ms(g.p99)} ms vs echo ${ms(e.p99)} ms (+${(g.p99 - e.p99).toFixed(1)}, target +2), p99.9 ${ms(g.p999)} vs ${ms(e.p999)} ms (+${(g.p999 - e.p999).toFixed(1)}, target +5), gate non-2xx ${g.non2xx}${floor}`,
+    );
 }
 if (swap) {
   lines.push(
@@ -261,7 +300,9 @@ if (swap) {
 }
 lines.push(
   `gate resident memory: ${memory.rssMiB.toFixed(0)} MiB after the runs, peak ${memory.peakRssMiB.toFixed(0)} MiB (target <= 2048 MiB)` +
-    (memory.buildPeakRssMiB === undefined ? '' : `; the swap's pack-build process (a process of its own, for the length of the build): peak ${memory.buildPeakRssMiB.toFixed(0)} MiB`),
+    (memory.buildPeakRssMiB === undefined
+      ? ''
+      : `; the swap's pack-build process (a process of its own, for the length of the build): peak ${memory.buildPeakRssMiB.toFixed(0)} MiB`),
 );
 
 mkdirSync(repoPath('load-results'), { recursive: true });

@@ -56,16 +56,26 @@ function listingBodies(): string[] {
       .map((line) => JSON.stringify((JSON.parse(line) as { listing: unknown }).listing));
   }
   const demo = JSON.parse(DEMO_BODY) as Record<string, unknown>;
-  return Array.from({ length: 2000 }, (_, i) => JSON.stringify({ ...demo, listingId: `LOAD-${i}`, title: i % 2 === 0 ? demo.title : `Plain cotton tote bag no. ${i}` }));
+  return Array.from({ length: 2000 }, (_, i) =>
+    JSON.stringify({ ...demo, listingId: `LOAD-${i}`, title: i % 2 === 0 ? demo.title : `Plain cotton tote bag no. ${i}` }),
+  );
 }
 
 async function readJob(url: string, id: string): Promise<JobReading> {
-  const answer = (await (await fetch(`${url}/v1/admin/rechecks/${id}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as { state: string; done: number; total: number };
+  const answer = (await (await fetch(`${url}/v1/admin/rechecks/${id}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as {
+    state: string;
+    done: number;
+    total: number;
+  };
   return { state: answer.state, done: answer.done, total: answer.total, at: performance.now() };
 }
 
 async function startJob(url: string): Promise<string> {
-  const answer = await fetch(`${url}/v1/admin/rechecks`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ source: { stream: SOURCE }, onlyChanged: true }) });
+  const answer = await fetch(`${url}/v1/admin/rechecks`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ source: { stream: SOURCE }, onlyChanged: true }),
+  });
   const body = (await answer.json()) as { id?: string };
   if (answer.status !== 202 || !body.id) throw new Error(`the job did not start: ${answer.status} ${JSON.stringify(body)}`);
   return body.id;
@@ -73,7 +83,11 @@ async function startJob(url: string): Promise<string> {
 
 /** The job a seller list change starts with `recheck: true`, scoped to that seller (and its ring). */
 async function startScopedJob(url: string, sellerId: string): Promise<string> {
-  const answer = await fetch(`${url}/v1/admin/lists/sellers`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ values: [sellerId], recheck: true, source: { stream: SOURCE } }) });
+  const answer = await fetch(`${url}/v1/admin/lists/sellers`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ values: [sellerId], recheck: true, source: { stream: SOURCE } }),
+  });
   const body = (await answer.json()) as { recheckId?: string };
   if (answer.status !== 200 || !body.recheckId) throw new Error(`the scoped job did not start: ${answer.status} ${JSON.stringify(body)}`);
   return body.recheckId;
@@ -112,12 +126,22 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'load-recheck-'));
   // The producer's own user, for the source stream (the gate's may not write where the load wants).
   const password = randomBytes(16).toString('hex');
-  const embedded = new EmbeddedRedis({ dataDir: join(dir, 'redis'), keyPrefix: 'gate:', extraUsers: [{ name: 'producer', password: `#${createHash('sha256').update(password).digest('hex')}`, rules: ['~gate:{load}*', '+@all'] }] });
+  const embedded = new EmbeddedRedis({
+    dataDir: join(dir, 'redis'),
+    keyPrefix: 'gate:',
+    extraUsers: [{ name: 'producer', password: `#${createHash('sha256').update(password).digest('hex')}`, rules: ['~gate:{load}*', '+@all'] }],
+  });
   await embedded.start();
   const redis = new Redis(`redis://producer:${password}@127.0.0.1:${embedded.port}`);
   const port = await freePort();
   const nodeArgs = CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : [];
-  const gate = await startProcess(repoPath('dist', 'src', 'main.js'), { PORT: String(port), HOST: '127.0.0.1', REDIS_URL: embedded.url, GATE_DATA_DIR: join(dir, 'gate'), GATE_ADMIN_TOKEN: ADMIN_TOKEN }, /listening on/, 60_000, nodeArgs);
+  const gate = await startProcess(
+    repoPath('dist', 'src', 'main.js'),
+    { PORT: String(port), HOST: '127.0.0.1', REDIS_URL: embedded.url, GATE_DATA_DIR: join(dir, 'gate'), GATE_ADMIN_TOKEN: ADMIN_TOKEN },
+    /listening on/,
+    60_000,
+    nodeArgs,
+  );
   const url = `http://127.0.0.1:${port}`;
   try {
     for (let i = 0; i < ENTRIES; i += 1000) {
@@ -135,10 +159,17 @@ async function main(): Promise<void> {
     const seller = (JSON.parse(bodies[0] ?? '{}') as { sellerId?: string }).sellerId ?? '';
     const scopedId = await startScopedJob(url, seller);
     const scoped = await timeJob(url, scopedId);
-    const scopedView = (await (await fetch(`${url}/v1/admin/rechecks/${scopedId}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as { done: number; outOfScope: number };
-    console.log(`scoped job:      ${Math.round(scoped.rate)} entries/s (seller ${seller} listed: ${scopedView.done - scopedView.outOfScope} of ${scopedView.done} in scope)`);
+    const scopedView = (await (await fetch(`${url}/v1/admin/rechecks/${scopedId}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as {
+      done: number;
+      outOfScope: number;
+    };
+    console.log(
+      `scoped job:      ${Math.round(scoped.rate)} entries/s (seller ${seller} listed: ${scopedView.done - scopedView.outOfScope} of ${scopedView.done} in scope)`,
+    );
     if (!alone) {
-      console.log(`\nre-check: ${Math.round(jobAlone.rate)} listings/s alone, a scoped job ${Math.round(scoped.rate)} entries/s (target >= 20,000); live rounds left out (LOAD_LIVE=0)`);
+      console.log(
+        `\nre-check: ${Math.round(jobAlone.rate)} listings/s alone, a scoped job ${Math.round(scoped.rate)} entries/s (target >= 20,000); live rounds left out (LOAD_LIVE=0)`,
+      );
       return;
     }
 
@@ -151,11 +182,21 @@ async function main(): Promise<void> {
     if (jobWithLive.finished) live.stop(); // only the time both ran counts for the live p99
     const withJob = await live.done;
     console.log(`live with job:   ${describe(withJob)}`);
-    console.log(`job with live:   ${Math.round(jobWithLive.rate)} listings/s${jobWithLive.finished ? ' (the job finished first; the live run was stopped then)' : ''}`);
-    const p99 = (r: OpenLoopResult): number => latencyQuantile(r.answers.filter((a) => a.status === 200), 0.99);
-    console.log(`\nlistings: ${existsSync(CORPUS) ? CORPUS : 'the demo listing'} (${bodies.length}), demo pack, ${ENTRIES} entries a job, live ${LIVE_RATE}/s for ${SECONDS} s`);
+    console.log(
+      `job with live:   ${Math.round(jobWithLive.rate)} listings/s${jobWithLive.finished ? ' (the job finished first; the live run was stopped then)' : ''}`,
+    );
+    const p99 = (r: OpenLoopResult): number =>
+      latencyQuantile(
+        r.answers.filter((a) => a.status === 200),
+        0.99,
+      );
+    console.log(
+      `\nlistings: ${existsSync(CORPUS) ? CORPUS : 'the demo listing'} (${bodies.length}), demo pack, ${ENTRIES} entries a job, live ${LIVE_RATE}/s for ${SECONDS} s`,
+    );
     console.log(`re-check: ${Math.round(jobAlone.rate)} listings/s alone, ${Math.round(jobWithLive.rate)} with live traffic (target >= 20,000)`);
-    console.log(`live p99: ${p99(alone).toFixed(2)} ms alone, ${p99(withJob).toFixed(2)} ms with the job: +${(p99(withJob) - p99(alone)).toFixed(2)} ms (target within 1 ms)`);
+    console.log(
+      `live p99: ${p99(alone).toFixed(2)} ms alone, ${p99(withJob).toFixed(2)} ms with the job: +${(p99(withJob) - p99(alone)).toFixed(2)} ms (target within 1 ms)`,
+    );
   } finally {
     await stopProcess(gate);
     redis.disconnect();

@@ -16,7 +16,11 @@ const RATE = Number(process.env.SOAK_RATE ?? 500);
 const ADMIN = 'soak-admin-token-0123456789';
 
 const port = await freePort();
-const child = await startProcess(repoPath('dist', 'src', 'main.js'), { PORT: String(port), HOST: '127.0.0.1', REDIS_URL: '', GATE_ADMIN_TOKEN: ADMIN, GATE_DATA_DIR: mkdtempSync(join(tmpdir(), 'gate-soak-')) }, /listening on/);
+const child = await startProcess(
+  repoPath('dist', 'src', 'main.js'),
+  { PORT: String(port), HOST: '127.0.0.1', REDIS_URL: '', GATE_ADMIN_TOKEN: ADMIN, GATE_DATA_DIR: mkdtempSync(join(tmpdir(), 'gate-soak-')) },
+  /listening on/,
+);
 
 const base = `http://127.0.0.1:${port}`;
 const demo = JSON.parse(readFileSync(repoPath('src', 'pack', 'demo-pack.json'), 'utf8')) as { packVersion: string; brands: unknown[] };
@@ -29,12 +33,23 @@ let swapFailures = 0;
 const sampler = setInterval(() => {
   void fetch(`${base}/metrics`)
     .then((r) => r.text())
-    .then((text) => samples.push({ minute: minutes(), rss: metric(text, 'process_resident_memory_bytes') / 2 ** 20, heap: metric(text, 'nodejs_heap_used_bytes') / 2 ** 20, fds: metric(text, 'process_open_fds') }));
+    .then((text) =>
+      samples.push({
+        minute: minutes(),
+        rss: metric(text, 'process_resident_memory_bytes') / 2 ** 20,
+        heap: metric(text, 'nodejs_heap_used_bytes') / 2 ** 20,
+        fds: metric(text, 'process_open_fds'),
+      }),
+    );
 }, 10_000);
 const swapper = setInterval(() => {
   swaps++;
   const pack = { ...demo, packVersion: `soak-${swaps}`, brands: [...demo.brands, { id: `soak-brand-${swaps}`, names: [`Soakmark${swaps}`] }] };
-  void fetch(`${base}/v1/admin/pack`, { method: 'PUT', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify(pack) }).then((r) => {
+  void fetch(`${base}/v1/admin/pack`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(pack),
+  }).then((r) => {
     if (r.status !== 200) swapFailures++;
   });
 }, 60_000);
@@ -46,7 +61,19 @@ const result = await autocannon({
   connections: 10,
   overallRate: RATE,
   duration: MINUTES * 60,
-  requests: [{ setupRequest: (request) => ({ ...request, body: JSON.stringify({ listingId: `SOAK-${n++}`, sellerId: `s-${n % 5000}`, title: n % 4 === 0 ? `super copy tote ${n}` : `cotton tote ${n}`, seller: { phoneHash: `ph-${n % 3000}` } }) }) }],
+  requests: [
+    {
+      setupRequest: (request) => ({
+        ...request,
+        body: JSON.stringify({
+          listingId: `SOAK-${n++}`,
+          sellerId: `s-${n % 5000}`,
+          title: n % 4 === 0 ? `super copy tote ${n}` : `cotton tote ${n}`,
+          seller: { phoneHash: `ph-${n % 3000}` },
+        }),
+      }),
+    },
+  ],
 });
 clearInterval(sampler);
 clearInterval(swapper);
@@ -80,4 +107,7 @@ const report = [
 ].join('\n');
 console.log(report);
 mkdirSync(repoPath('load-results'), { recursive: true });
-writeFileSync(repoPath('load-results', `soak-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ minutes: MINUTES, rate: RATE, swaps, swapFailures, samples }, null, 2));
+writeFileSync(
+  repoPath('load-results', `soak-${new Date().toISOString().replace(/[:.]/g, '-')}.json`),
+  JSON.stringify({ minutes: MINUTES, rate: RATE, swaps, swapFailures, samples }, null, 2),
+);

@@ -45,23 +45,40 @@ function genuineMix(): Mix {
   const path = join(sharedDir, 'real-titles', 'taobao-titles.jsonl');
   if (!existsSync(path)) {
     const words = ['cotton', 'linen', 'tote', 'wallet', 'scarf', 'mug', 'lamp', 'notebook', 'sandals', 'jacket'];
-    const listings = Array.from({ length: 5000 }, (_, i) => ({ title: `${words[i % 10]} ${words[(i * 7) % 10]} ${words[(i * 3) % 10]} no. ${i}`, category: 'general', price: { amount: 99, currency: 'CNY' } }));
+    const listings = Array.from({ length: 5000 }, (_, i) => ({
+      title: `${words[i % 10]} ${words[(i * 7) % 10]} ${words[(i * 3) % 10]} no. ${i}`,
+      category: 'general',
+      price: { amount: 99, currency: 'CNY' },
+    }));
     return { name: 'genuine', listings, source: `generated plain listings (${path} is not there)` };
   }
-  const listings = readFileSync(path, 'utf8').trim().split('\n').map((line) => ({ title: (JSON.parse(line) as { title: string }).title, category: 'general', price: { amount: 99, currency: 'CNY' } }));
+  const listings = readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => ({ title: (JSON.parse(line) as { title: string }).title, category: 'general', price: { amount: 99, currency: 'CNY' } }));
   return { name: 'genuine', listings, source: `${listings.length} real Taobao titles (../shared/real-titles)` };
 }
 
 function reviewHeavyMix(): Mix {
   const shared = join(sharedDir, 'corpus', 'dev.jsonl');
   const path = existsSync(shared) ? shared : repoPath('test', 'fixtures', 'mini-corpus.jsonl');
-  const listings = readFileSync(path, 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { listing: Listing }).listing);
-  return { name: 'review-heavy', listings, source: `${listings.length} labelled listings of ${path === shared ? '../shared/corpus/dev.jsonl' : `test/fixtures/mini-corpus.jsonl (${shared} is not there)`}` };
+  const listings = readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => (JSON.parse(line) as { listing: Listing }).listing);
+  return {
+    name: 'review-heavy',
+    listings,
+    source: `${listings.length} labelled listings of ${path === shared ? '../shared/corpus/dev.jsonl' : `test/fixtures/mini-corpus.jsonl (${shared} is not there)`}`,
+  };
 }
 
 async function startRedis(): Promise<{ redis: EmbeddedRedis; url: string; admin: Redis }> {
   const password = randomBytes(16).toString('hex');
-  const redis = new EmbeddedRedis({ dataDir: mkdtempSync(join(tmpdir(), 'gate-state-redis-')), extraUsers: [{ name: 'state-admin', password: `#${createHash('sha256').update(password).digest('hex')}`, rules: ['~*', '&*', '+@all'] }] });
+  const redis = new EmbeddedRedis({
+    dataDir: mkdtempSync(join(tmpdir(), 'gate-state-redis-')),
+    extraUsers: [{ name: 'state-admin', password: `#${createHash('sha256').update(password).digest('hex')}`, rules: ['~*', '&*', '+@all'] }],
+  });
   await redis.start();
   return { redis, url: redis.url, admin: new Redis(`redis://state-admin:${password}@127.0.0.1:${redis.port}`) };
 }
@@ -70,7 +87,11 @@ const usedMemory = async (admin: Redis): Promise<number> => Number(/used_memory:
 
 async function withGate<T>(redisUrl: string, env: Record<string, string>, run: (url: string) => Promise<T>): Promise<T> {
   const port = await freePort();
-  const gate = await startProcess(repoPath('dist', 'src', 'main.js'), { PORT: String(port), HOST: '127.0.0.1', REDIS_URL: redisUrl, GATE_PACK: pack, GATE_DATA_DIR: mkdtempSync(join(tmpdir(), 'gate-state-')), ...env }, /listening on/);
+  const gate = await startProcess(
+    repoPath('dist', 'src', 'main.js'),
+    { PORT: String(port), HOST: '127.0.0.1', REDIS_URL: redisUrl, GATE_PACK: pack, GATE_DATA_DIR: mkdtempSync(join(tmpdir(), 'gate-state-')), ...env },
+    /listening on/,
+  );
   try {
     return await run(`http://127.0.0.1:${port}`);
   } finally {
@@ -88,14 +109,29 @@ async function send(url: string, mix: Mix, tag: string, rate: number, limit: { a
     connections: 10,
     overallRate: rate,
     ...limit,
-    requests: [{ setupRequest: (request) => ({ ...request, body: JSON.stringify({ ...mix.listings[i % mix.listings.length], listingId: `${tag}-${i}`, sellerId: `${tag}-s${i++ % SELLERS}` }) }) }],
+    requests: [
+      {
+        setupRequest: (request) => ({
+          ...request,
+          body: JSON.stringify({ ...mix.listings[i % mix.listings.length], listingId: `${tag}-${i}`, sellerId: `${tag}-s${i++ % SELLERS}` }),
+        }),
+      },
+    ],
   });
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${mix.name}: ${result.non2xx} answers not 2xx, ${result.errors} errors`);
   return result.requests.total;
 }
 
 // Pending items are as many as reviewers have not decided yet: not a window of traffic, not projected.
-const WINDOW_DAYS: Record<FamilyBound, number | undefined> = { retention: RETENTION_DAYS, 'allow-window': ALLOW_RETENTION_DAYS, 'two days': 2, 'pending items': undefined, capped: undefined, 'not traffic': undefined, 'not yet bounded': undefined };
+const WINDOW_DAYS: Record<FamilyBound, number | undefined> = {
+  retention: RETENTION_DAYS,
+  'allow-window': ALLOW_RETENTION_DAYS,
+  'two days': 2,
+  'pending items': undefined,
+  capped: undefined,
+  'not traffic': undefined,
+  'not yet bounded': undefined,
+};
 
 interface MixResult {
   mix: string;
@@ -124,7 +160,16 @@ async function measureMix(mix: Mix): Promise<MixResult> {
     const families = (await familyUsage(admin)).map((f) => ({ ...f, bytesPerListing: f.bytes / listings }));
     const projectedGiB = families.reduce((sum, f) => sum + f.bytesPerListing * PER_DAY * (WINDOW_DAYS[f.bound] ?? 0), 0) / 2 ** 30;
     const unboundedGiBPerDay = families.filter((f) => f.bound === 'not yet bounded').reduce((sum, f) => sum + f.bytesPerListing * PER_DAY, 0) / 2 ** 30;
-    return { mix: mix.name, source: mix.source, listings, bytesPerListing: (after - before.memory) / listings, keysPerListing: keys / listings, families, projectedGiB, unboundedGiBPerDay };
+    return {
+      mix: mix.name,
+      source: mix.source,
+      listings,
+      bytesPerListing: (after - before.memory) / listings,
+      keysPerListing: keys / listings,
+      families,
+      projectedGiB,
+      unboundedGiBPerDay,
+    };
   } finally {
     admin.disconnect();
     await redis.stop();
@@ -137,7 +182,10 @@ async function soak(mix: Mix): Promise<Array<{ minute: number; usedMemory: numbe
   try {
     await withGate(url, { GATE_ALLOW_RETENTION_DAYS: String(SOAK_WINDOW_DAYS), GATE_RETENTION_DAYS: String(SOAK_WINDOW_DAYS) }, async (gate) => {
       const started = performance.now();
-      const sampler = setInterval(() => void usedMemory(admin).then((bytes) => samples.push({ minute: (performance.now() - started) / 60_000, usedMemory: bytes })), 10_000);
+      const sampler = setInterval(
+        () => void usedMemory(admin).then((bytes) => samples.push({ minute: (performance.now() - started) / 60_000, usedMemory: bytes })),
+        10_000,
+      );
       try {
         await send(gate, mix, 'soak', SOAK_RATE, { duration: SOAK_MINUTES * 60 });
       } finally {
@@ -150,7 +198,6 @@ async function soak(mix: Mix): Promise<Array<{ minute: number; usedMemory: numbe
   }
   return samples;
 }
-
 
 async function slotCeilings(): Promise<SlotCeilings> {
   const { redis, url, admin } = await startRedis();
@@ -176,7 +223,10 @@ const lines = [
   '',
   '| mix | bytes per listing | keys per listing | projected GiB (windows) | GiB a day not yet bounded |',
   '|---|---:|---:|---:|---:|',
-  ...results.map((r) => `| ${r.mix}: ${r.source} | ${r.bytesPerListing.toFixed(0)} | ${r.keysPerListing.toFixed(2)} | ${r.projectedGiB.toFixed(0)} | ${r.unboundedGiBPerDay.toFixed(1)} |`),
+  ...results.map(
+    (r) =>
+      `| ${r.mix}: ${r.source} | ${r.bytesPerListing.toFixed(0)} | ${r.keysPerListing.toFixed(2)} | ${r.projectedGiB.toFixed(0)} | ${r.unboundedGiBPerDay.toFixed(1)} |`,
+  ),
   '',
   ...results.flatMap((r) => [
     `## ${r.mix}: by key family`,
@@ -205,5 +255,12 @@ const report = lines.join('\n');
 console.log(report);
 mkdirSync(repoPath('load-results'), { recursive: true });
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-writeFileSync(repoPath('load-results', `state-${stamp}.json`), JSON.stringify({ listings: LISTINGS, rate: RATE, sellers: SELLERS, pack, results, soak: { minutes: SOAK_MINUTES, rate: SOAK_RATE, samples }, ceilings }, null, 2));
+writeFileSync(
+  repoPath('load-results', `state-${stamp}.json`),
+  JSON.stringify(
+    { listings: LISTINGS, rate: RATE, sellers: SELLERS, pack, results, soak: { minutes: SOAK_MINUTES, rate: SOAK_RATE, samples }, ceilings },
+    null,
+    2,
+  ),
+);
 writeFileSync(repoPath('load-results', `state-${stamp}.md`), `${report}\n`);

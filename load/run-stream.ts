@@ -48,7 +48,10 @@ const sharedCorpus = join(sharedDir, 'corpus', 'dev.jsonl');
 const packPath = existsSync(sharedPack) ? sharedPack : repoPath('src', 'pack', 'demo-pack.json');
 const corpusPath = existsSync(sharedCorpus) ? sharedCorpus : repoPath('test', 'fixtures', 'mini-corpus.jsonl');
 if (corpusPath !== sharedCorpus) console.log(`${sharedCorpus} is not there: the demo pack and the repository's mini corpus instead`);
-const listings = readFileSync(corpusPath, 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { listing: Record<string, unknown> }).listing);
+const listings = readFileSync(corpusPath, 'utf8')
+  .trim()
+  .split('\n')
+  .map((line) => (JSON.parse(line) as { listing: Record<string, unknown> }).listing);
 const bodies = listings.map((listing) => JSON.stringify(listing));
 const frames: Array<(seq: number) => string | Uint8Array> =
   ENCODING === 'json'
@@ -138,12 +141,17 @@ async function streamRound(url: string, seconds: number): Promise<Figures> {
   return { checks: answered, perSecond: answered / elapsed, failed, codes };
 }
 
-const strip = (answer: Record<string, unknown>): string => JSON.stringify([answer.listingId, answer.verdict, answer.score, answer.reasons, answer.policyVersion]);
+const strip = (answer: Record<string, unknown>): string =>
+  JSON.stringify([answer.listingId, answer.verdict, answer.score, answer.reasons, answer.policyVersion]);
 
 async function postEach(url: string): Promise<string[]> {
   const answers: string[] = [];
   for (const body of bodies) {
-    const response = await fetch(`${url}/v1/check`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-deadline-ms': String(DEADLINE_MS) }, body });
+    const response = await fetch(`${url}/v1/check`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-deadline-ms': String(DEADLINE_MS) },
+      body,
+    });
     answers.push(strip((await response.json()) as Record<string, unknown>));
   }
   return answers;
@@ -172,7 +180,8 @@ async function compareVerdicts(url: string): Promise<{ compared: number; differi
     // In windows of 512, within the connection's bounds.
     let sent = 0;
     const sendSome = (): void => {
-      for (const end = Math.min(bodies.length, sent + 512); sent < end; sent++) socket.send((frames[sent] as (seq: number) => string | Uint8Array)(sent), { binary: ENCODING === 'msgpack' });
+      for (const end = Math.min(bodies.length, sent + 512); sent < end; sent++)
+        socket.send((frames[sent] as (seq: number) => string | Uint8Array)(sent), { binary: ENCODING === 'msgpack' });
       if (sent < bodies.length) setTimeout(sendSome, 50);
     };
     sendSome();
@@ -189,7 +198,11 @@ const median = (values: number[]): number => {
 };
 
 const port = await freePort();
-const gate = await startProcess(repoPath('dist', 'src', 'main.js'), { PORT: String(port), HOST: '127.0.0.1', REDIS_URL: '', GATE_PACK: packPath, GATE_DATA_DIR: mkdtempSync(join(tmpdir(), 'gate-stream-')) }, /listening on/);
+const gate = await startProcess(
+  repoPath('dist', 'src', 'main.js'),
+  { PORT: String(port), HOST: '127.0.0.1', REDIS_URL: '', GATE_PACK: packPath, GATE_DATA_DIR: mkdtempSync(join(tmpdir(), 'gate-stream-')) },
+  /listening on/,
+);
 const url = `http://127.0.0.1:${port}`;
 const posts: Figures[] = [];
 const streams: Figures[] = [];

@@ -19,7 +19,10 @@ const sharedPack = join(sharedDir, 'packs', 'dev-pack.json');
 const sharedCorpus = join(sharedDir, 'corpus', 'dev.jsonl');
 const pack = existsSync(sharedPack) ? sharedPack : repoPath('src', 'pack', 'demo-pack.json');
 const corpus = existsSync(sharedCorpus) ? sharedCorpus : repoPath('test', 'fixtures', 'mini-corpus.jsonl');
-const listings = readFileSync(corpus, 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { listing: Record<string, unknown> }).listing);
+const listings = readFileSync(corpus, 'utf8')
+  .trim()
+  .split('\n')
+  .map((line) => (JSON.parse(line) as { listing: Record<string, unknown> }).listing);
 
 interface Answer {
   at: number;
@@ -28,7 +31,11 @@ interface Answer {
 }
 
 const port = await freePort();
-const gate = await startProcess(repoPath('dist', 'src', 'main.js'), { PORT: String(port), HOST: '127.0.0.1', REDIS_URL: '', GATE_PACK: pack, GATE_DATA_DIR: mkdtempSync(join(tmpdir(), 'gate-tail-')) }, /listening on/);
+const gate = await startProcess(
+  repoPath('dist', 'src', 'main.js'),
+  { PORT: String(port), HOST: '127.0.0.1', REDIS_URL: '', GATE_PACK: pack, GATE_DATA_DIR: mkdtempSync(join(tmpdir(), 'gate-tail-')) },
+  /listening on/,
+);
 const answers: Answer[] = [];
 let failed = 0;
 const started = performance.now();
@@ -50,7 +57,11 @@ try {
             return;
           }
           const answer = JSON.parse(body) as { tookMicros: number; reasons: Array<{ code: string; ref: string }> };
-          answers.push({ at: (performance.now() - started) / 1000, tookMicros: answer.tookMicros, degraded: answer.reasons.filter((r) => r.code === 'degraded').map((r) => r.ref) });
+          answers.push({
+            at: (performance.now() - started) / 1000,
+            tookMicros: answer.tookMicros,
+            degraded: answer.reasons.filter((r) => r.code === 'degraded').map((r) => r.ref),
+          });
         },
       },
     ],
@@ -69,7 +80,10 @@ const report = [
   `degraded: ${degraded.length}${degraded.length > 0 ? ` (${[...new Set(degraded.flatMap((a) => a.degraded))].join(', ')})` : ''}`,
   '',
   'slowest ten (second of the run, tookMicros, degraded signals):',
-  ...sorted.slice(-10).reverse().map((a) => `- ${a.at.toFixed(1)} s: ${a.tookMicros} µs${a.degraded.length > 0 ? ` (${a.degraded.join(', ')})` : ''}`),
+  ...sorted
+    .slice(-10)
+    .reverse()
+    .map((a) => `- ${a.at.toFixed(1)} s: ${a.tookMicros} µs${a.degraded.length > 0 ? ` (${a.degraded.join(', ')})` : ''}`),
 ].join('\n');
 console.log(report);
 mkdirSync(repoPath('load-results'), { recursive: true });

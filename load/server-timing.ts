@@ -40,7 +40,12 @@ export function parseServerTiming(value: string): TimingPhase[] {
     for (const param of params) {
       const equals = param.indexOf('=');
       if (equals < 0 || param.slice(0, equals).trim().toLowerCase() !== 'dur') continue;
-      const parsed = Number(param.slice(equals + 1).trim().replace(/^"(.*)"$/, '$1'));
+      const parsed = Number(
+        param
+          .slice(equals + 1)
+          .trim()
+          .replace(/^"(.*)"$/, '$1'),
+      );
       if (Number.isFinite(parsed)) durationMs = parsed;
       break; // the first dur counts (the spec ignores later ones)
     }

@@ -23,7 +23,8 @@ async function ringLinks(redis: Redis, count: number, batch: number): Promise<nu
   try {
     const started = performance.now();
     for (let i = 0; i < count; i += batch) {
-      for (let j = i; j < Math.min(count, i + batch); j++) rings.linkLater(`ceiling-s${j % 2000}`, j % 10 === 0 ? [{ kind: 'phone', value: `ph-${j % 300}` }] : [], `ceiling-l${j}`);
+      for (let j = i; j < Math.min(count, i + batch); j++)
+        rings.linkLater(`ceiling-s${j % 2000}`, j % 10 === 0 ? [{ kind: 'phone', value: `ph-${j % 300}` }] : [], `ceiling-l${j}`);
       await rings.flushLinks();
     }
     return count / ((performance.now() - started) / 1000);
@@ -39,8 +40,24 @@ async function reviewItems(redis: Redis, count: number): Promise<number> {
   const started = performance.now();
   const worker = async (): Promise<void> => {
     for (let i = next++; i < count; i = next++) {
-      const listing = { listingId: `ceiling-r${i}`, sellerId: `ceiling-s${i % 2000}`, title: `replica tote number ${i}`, description: 'same factory quality, full set with box and dust bag' };
-      await queue.enqueue({ listingId: listing.listingId, sellerId: listing.sellerId, contentHash: randomUUID(), policyVersion: 'ceiling', checkId: `ck_${randomUUID()}`, score: 40, tier: 'normal', priority: 40, reasons: [{ code: 'indicator', ref: 'replica' }], listing });
+      const listing = {
+        listingId: `ceiling-r${i}`,
+        sellerId: `ceiling-s${i % 2000}`,
+        title: `replica tote number ${i}`,
+        description: 'same factory quality, full set with box and dust bag',
+      };
+      await queue.enqueue({
+        listingId: listing.listingId,
+        sellerId: listing.sellerId,
+        contentHash: randomUUID(),
+        policyVersion: 'ceiling',
+        checkId: `ck_${randomUUID()}`,
+        score: 40,
+        tier: 'normal',
+        priority: 40,
+        reasons: [{ code: 'indicator', ref: 'replica' }],
+        listing,
+      });
     }
   };
   await Promise.all(Array.from({ length: 16 }, worker));
@@ -48,5 +65,9 @@ async function reviewItems(redis: Redis, count: number): Promise<number> {
 }
 
 export async function measureSlotCeilings(redis: Redis): Promise<SlotCeilings> {
-  return { ringLinksPerSecond: await ringLinks(redis, 40_000, 10), ringLinksPerSecondAtPeak: await ringLinks(redis, 60_000, 60), reviewItemsPerSecond: await reviewItems(redis, 10_000) };
+  return {
+    ringLinksPerSecond: await ringLinks(redis, 40_000, 10),
+    ringLinksPerSecondAtPeak: await ringLinks(redis, 60_000, 60),
+    reviewItemsPerSecond: await reviewItems(redis, 10_000),
+  };
 }

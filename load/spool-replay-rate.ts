@@ -17,7 +17,21 @@ const ITEMS = Number(process.env.SPOOL_ITEMS ?? 3000);
 
 function spooledItem(run: number, i: number): SpooledItem {
   const listing = { listingId: `L${i}`, sellerId: `s-${i}`, title: `super copy tote ${i}` };
-  return { listingId: listing.listingId, sellerId: listing.sellerId, contentHash: `h${run}-${i}`, policyVersion: 'v1', checkId: `ck_${run}_${i}`, score: 50, tier: 'normal', priority: 50, reasons: [{ code: 'rule', ref: 'super copy' }], listing, source: 'gate', context: {}, reviewId: `rv_${run}_${i}` };
+  return {
+    listingId: listing.listingId,
+    sellerId: listing.sellerId,
+    contentHash: `h${run}-${i}`,
+    policyVersion: 'v1',
+    checkId: `ck_${run}_${i}`,
+    score: 50,
+    tier: 'normal',
+    priority: 50,
+    reasons: [{ code: 'rule', ref: 'super copy' }],
+    listing,
+    source: 'gate',
+    context: {},
+    reviewId: `rv_${run}_${i}`,
+  };
 }
 
 const redis = new EmbeddedRedis({ dataDir: mkdtempSync(join(tmpdir(), 'spool-replay-redis-')) });
@@ -45,7 +59,9 @@ try {
     const setting = `${lanes === 1 ? '1 lane' : `${lanes} lanes`}${Number.isFinite(perTurn) ? `, ${perTurn} per turn` : ''}`;
     // The histogram's 1 ms resolution is in every sample: what is over it is the replay's.
     const held = (nanos: number): string => Math.max(0, nanos / 1e6 - 1).toFixed(1);
-    console.log(`${setting.padEnd(24)}: ${replayed} items in ${seconds.toFixed(2)} s, ${Math.round(replayed / seconds)} items/s; event loop held p99 ${held(loopDelay.percentile(99))} ms, max ${held(loopDelay.max)} ms`);
+    console.log(
+      `${setting.padEnd(24)}: ${replayed} items in ${seconds.toFixed(2)} s, ${Math.round(replayed / seconds)} items/s; event loop held p99 ${held(loopDelay.percentile(99))} ms, max ${held(loopDelay.max)} ms`,
+    );
   }
 } finally {
   client.disconnect();

@@ -88,7 +88,12 @@ process.on('uncaughtException', (error) => {
   process.exit(1);
 });
 const { port: redisPort } = redisChildPort(gatePid);
-const redis = new Redis({ port: redisPort, username: 'gate', password: readFileSync(join(dataDir, 'redis', 'gate-user.password'), 'utf8').trim(), lazyConnect: true });
+const redis = new Redis({
+  port: redisPort,
+  username: 'gate',
+  password: readFileSync(join(dataDir, 'redis', 'gate-user.password'), 'utf8').trim(),
+  lazyConnect: true,
+});
 await redis.connect();
 
 const samples: Sample[] = [];
@@ -111,10 +116,15 @@ const events: Array<{ at: number; what: string }> = [];
 const mark = (what: string): void => void events.push({ at: performance.timeOrigin + performance.now(), what });
 let uploader: ChildProcess | undefined;
 const upload = new Promise<void>((resolve, reject) => {
-  uploader = execFile(process.execPath, [repoPath('dist', 'load', 'upload-pack.js'), `http://127.0.0.1:${gatePort}/v1/admin/pack`, swapPath, '--on-newline'], { env: { ...process.env, GATE_ADMIN_TOKEN: ADMIN_TOKEN } }, (error, stdout, stderr) => {
-    mark(`upload answered (${stdout.trim().split('\n').pop() ?? ''})`);
-    return error ? reject(new Error(stderr || error.message)) : resolve();
-  });
+  uploader = execFile(
+    process.execPath,
+    [repoPath('dist', 'load', 'upload-pack.js'), `http://127.0.0.1:${gatePort}/v1/admin/pack`, swapPath, '--on-newline'],
+    { env: { ...process.env, GATE_ADMIN_TOKEN: ADMIN_TOKEN } },
+    (error, stdout, stderr) => {
+      mark(`upload answered (${stdout.trim().split('\n').pop() ?? ''})`);
+      return error ? reject(new Error(stderr || error.message)) : resolve();
+    },
+  );
 });
 await new Promise<void>((resolve) => uploader?.stdout?.once('data', () => resolve()));
 const run = runOpenLoop({ port: gatePort, path: '/v1/check', rate: RATE, seconds: 600, bodies, headers: HEADERS, maxConnections: 10 });
@@ -154,5 +164,7 @@ for (const [index, sample] of samples.entries()) {
   previous = sample;
   const p99 = inBucket.length ? latencyQuantile(inBucket, 0.99).toFixed(1) : '-';
   const max = inBucket.length ? latencyQuantile(inBucket, 1).toFixed(1) : '-';
-  console.log(`${((sample.at - start) / 1000).toFixed(2)} | ${inBucket.length} | ${p99} | ${max} | ${sample.pingMs.toFixed(1)} | ${sample.loopDelayMaxMs.toFixed(1)} | ${cpu.join(', ')}${happened.join('')}`);
+  console.log(
+    `${((sample.at - start) / 1000).toFixed(2)} | ${inBucket.length} | ${p99} | ${max} | ${sample.pingMs.toFixed(1)} | ${sample.loopDelayMaxMs.toFixed(1)} | ${cpu.join(', ')}${happened.join('')}`,
+  );
 }

@@ -16,7 +16,13 @@ const threads = Number(process.env.GATE_WORKERS ?? availableParallelism());
 const validation = validatePack(JSON.parse(readFileSync(process.env.GATE_PACK ?? DEMO_PACK_PATH, 'utf8')));
 if (!validation.ok) throw new Error(`the pack is invalid: ${JSON.stringify(validation.issues.slice(0, 3))}`);
 const compiled = await compilePack(validation.pack, undefined, true);
-const setup: ThreadAppSetup = { port: Number(process.env.PORT ?? 0), pack: compiled.pack, packKey: compiled.key, databaseBytes: compiled.databaseBytes, meta: compiled.meta };
+const setup: ThreadAppSetup = {
+  port: Number(process.env.PORT ?? 0),
+  pack: compiled.pack,
+  packKey: compiled.key,
+  databaseBytes: compiled.databaseBytes,
+  meta: compiled.meta,
+};
 
 // The first thread picks the port when PORT is 0; the others join it.
 const first = new Worker(new URL('./thread-app-worker.js', import.meta.url), { workerData: setup });

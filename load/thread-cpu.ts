@@ -52,7 +52,12 @@ export function parseStat(line: string): StatFields {
   if (open < 0 || close < open) throw new Error(`not a /proc stat line: ${line.slice(0, 80)}`);
   // After the name: state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime
   const fields = line.slice(close + 2).split(' ');
-  return { name: line.slice(open + 1, close), ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]), endedChildTicks: Number(fields[13]) + Number(fields[14]) };
+  return {
+    name: line.slice(open + 1, close),
+    ppid: Number(fields[1]),
+    ticks: Number(fields[11]) + Number(fields[12]),
+    endedChildTicks: Number(fields[13]) + Number(fields[14]),
+  };
 }
 
 function readStat(path: string): StatFields | undefined {

@@ -97,7 +97,7 @@ describe('adaptive admission bound', () => {
     let at = window(limit, 0, 1, { binding: false });
     delay = 8;
     at = window(limit, at, 1, { binding: false });
-    assert.equal(limit.limit, 64, 'not binding: the delay is the callers\' own pace');
+    assert.equal(limit.limit, 64, "not binding: the delay is the callers' own pace");
     at = window(limit, at, 1);
     assert.equal(limit.limit, 48);
     delay = 1;

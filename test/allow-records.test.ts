@@ -11,7 +11,12 @@ import { listingOfRecord } from '../src/review/listing-of-record.js';
 import type { CheckRequest } from '../src/gate/check-request.js';
 import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
 
-const listing = (listingId: string, title: string): CheckRequest => ({ listingId, sellerId: `seller|${listingId}`, title, description: 'a long description '.repeat(20) });
+const listing = (listingId: string, title: string): CheckRequest => ({
+  listingId,
+  sellerId: `seller|${listingId}`,
+  title,
+  description: 'a long description '.repeat(20),
+});
 const at = (offsetMs: number): string => new Date(Date.now() + offsetMs).toISOString();
 const CHECK_ID = 'ck_0f8fad5b-d9cb-469f-a165-70867728950e';
 
@@ -39,20 +44,42 @@ describe('compact allow records', () => {
     const here = new ListingVerdicts(client, keys, { recordDelayMs: 60_000 });
     const elsewhere = new ListingVerdicts(direct, keys);
     const decidedAt = at(0);
-    here.recordLater({ listingId: 'A1', verdict: 'allow', decidedBy: 'gate', decidedAt, checkId: CHECK_ID, policyVersion: 'p|1%', reasons: [{ code: 'indicator', ref: 'aaa', field: 'title', start: 0, end: 3 }] }, listing('A1', 'plain tote'));
+    here.recordLater(
+      {
+        listingId: 'A1',
+        verdict: 'allow',
+        decidedBy: 'gate',
+        decidedAt,
+        checkId: CHECK_ID,
+        policyVersion: 'p|1%',
+        reasons: [{ code: 'indicator', ref: 'aaa', field: 'title', start: 0, end: 3 }],
+      },
+      listing('A1', 'plain tote'),
+    );
     await here.flush();
     assert.equal(await direct.exists(keys.listingVerdict('A1')), 0, 'no full record');
-    const expected = { listingId: 'A1', verdict: 'allow', decidedBy: 'gate', decidedAt, checkId: CHECK_ID, policyVersion: 'p|1%', reasons: [{ code: 'indicator', ref: '' }] };
+    const expected = {
+      listingId: 'A1',
+      verdict: 'allow',
+      decidedBy: 'gate',
+      decidedAt,
+      checkId: CHECK_ID,
+      policyVersion: 'p|1%',
+      reasons: [{ code: 'indicator', ref: '' }],
+    };
     assert.deepEqual(await elsewhere.get('A1'), expected);
     const stored = await elsewhere.getStored('A1');
     assert.deepEqual(stored, { ...expected, sellerId: 'seller|A1' });
     assert.equal(stored?.listing, undefined);
     // A complaint or report puts the ids in front of the reviewer, and says the content was not kept.
-    assert.deepEqual(listingOfRecord(stored ?? expected), { listing: { listingId: 'A1', sellerId: 'seller|A1', title: '' }, context: { contentNotKept: true } });
+    assert.deepEqual(listingOfRecord(stored ?? expected), {
+      listing: { listingId: 'A1', sellerId: 'seller|A1', title: '' },
+      context: { contentNotKept: true },
+    });
     assert.equal(await elsewhere.get('never-checked'), undefined);
   });
 
-  it('answers the newest of the gate\'s records, and counts a change of verdict once', async () => {
+  it("answers the newest of the gate's records, and counts a change of verdict once", async () => {
     const keys = redisKeys('ar2:');
     const here = new ListingVerdicts(client, keys, { recordDelayMs: 60_000 });
     let changes = 0;
@@ -84,7 +111,7 @@ describe('compact allow records', () => {
     assert.equal((await here.get('A3'))?.verdict, 'allow');
   });
 
-  it('never stands over a person\'s verdict', async () => {
+  it("never stands over a person's verdict", async () => {
     const keys = redisKeys('ar3:');
     const here = new ListingVerdicts(client, keys, { recordDelayMs: 60_000 });
     await here.record({ listingId: 'A4', verdict: 'block', decidedBy: 'reviewer:alice', decidedAt: at(-1000) }, listing('A4', 'replica tote'));
@@ -97,11 +124,14 @@ describe('compact allow records', () => {
     assert.deepEqual(await operator.keys('ar3:*:a:[0-9]*'), [], 'and no allow record is written beside it');
   });
 
-  it('keeps a day\'s records in a few compact hashes that expire after the window', async () => {
+  it("keeps a day's records in a few compact hashes that expire after the window", async () => {
     const keys = redisKeys('ar4:');
     const here = new ListingVerdicts(client, keys, { recordDelayMs: 60_000, allowRecordBuckets: 2, allowRetentionSeconds: 7 * 86_400 });
     for (let i = 0; i < 1000; i++) {
-      here.recordLater({ listingId: `g-mxb0yeba-${i}`, verdict: 'allow', decidedBy: 'gate', decidedAt: at(0), checkId: CHECK_ID, policyVersion: 'dev-2026.12', reasons: [] }, { listingId: `g-mxb0yeba-${i}`, sellerId: `gs-mxb0yeba-${i % 200}`, title: 'a title' });
+      here.recordLater(
+        { listingId: `g-mxb0yeba-${i}`, verdict: 'allow', decidedBy: 'gate', decidedAt: at(0), checkId: CHECK_ID, policyVersion: 'dev-2026.12', reasons: [] },
+        { listingId: `g-mxb0yeba-${i}`, sellerId: `gs-mxb0yeba-${i % 200}`, title: 'a title' },
+      );
     }
     await here.flush();
     const buckets = await operator.keys('ar4:*:a:[0-9]*');
@@ -127,17 +157,32 @@ describe('compact allow records', () => {
     await here.flush();
     assert.equal(await here.get('old'), undefined, 'a record older than its window is not answered');
     assert.equal((await here.get('new'))?.verdict, 'allow');
-    for (const bucket of await operator.keys('ar5:*:a:[0-9]*')) assert.ok((await operator.ttl(bucket)) <= 180, `${bucket} is gone within the window and a period`);
+    for (const bucket of await operator.keys('ar5:*:a:[0-9]*'))
+      assert.ok((await operator.ttl(bucket)) <= 180, `${bucket} is gone within the window and a period`);
   });
 
-  it('keeps a block\'s listing without its id and its check id packed, and reads both back, as it reads records of earlier versions', async () => {
+  it("keeps a block's listing without its id and its check id packed, and reads both back, as it reads records of earlier versions", async () => {
     const keys = redisKeys('ar7:');
     const here = new ListingVerdicts(client, keys);
     const decidedAt = at(0);
-    here.recordLater({ listingId: 'B7', verdict: 'block', decidedBy: 'gate', decidedAt, checkId: CHECK_ID, policyVersion: 'dev-1', reasons: [{ code: 'indicator', ref: 'replica', field: 'title', start: 0, end: 7 }] }, listing('B7', 'replica tote'));
+    here.recordLater(
+      {
+        listingId: 'B7',
+        verdict: 'block',
+        decidedBy: 'gate',
+        decidedAt,
+        checkId: CHECK_ID,
+        policyVersion: 'dev-1',
+        reasons: [{ code: 'indicator', ref: 'replica', field: 'title', start: 0, end: 7 }],
+      },
+      listing('B7', 'replica tote'),
+    );
     await here.flush();
     const [storedListing, storedCheckId, storedBy] = await operator.hmget(keys.listingVerdict('B7'), 'listing', 'checkId', 'decidedBy');
-    assert.ok(storedListing?.startsWith('[') && !storedListing.includes('"title"'), `the listing is kept without its key names: ${storedListing ?? 'no listing'}`);
+    assert.ok(
+      storedListing?.startsWith('[') && !storedListing.includes('"title"'),
+      `the listing is kept without its key names: ${storedListing ?? 'no listing'}`,
+    );
     assert.equal(storedBy, null, "the gate's own record leaves decidedBy out");
     assert.ok(storedCheckId && storedCheckId.length < CHECK_ID.length, storedCheckId ?? 'no check id');
     const stored = await new ListingVerdicts(direct, keys).getStored('B7');
@@ -156,7 +201,19 @@ describe('compact allow records', () => {
     assert.equal((await here.getStored('B7'))?.decidedBy, 'gate');
     assert.equal(await operator.hget(keys.listingVerdict('B7'), 'decidedBy'), null);
     // What an earlier version wrote under the same key: the check id as it is, the listing with its id.
-    await operator.hset(keys.listingVerdict('E7'), 'verdict', 'block', 'decidedBy', 'gate', 'decidedAt', decidedAt, 'checkId', CHECK_ID, 'listing', JSON.stringify(listing('E7', 'replica tote')));
+    await operator.hset(
+      keys.listingVerdict('E7'),
+      'verdict',
+      'block',
+      'decidedBy',
+      'gate',
+      'decidedAt',
+      decidedAt,
+      'checkId',
+      CHECK_ID,
+      'listing',
+      JSON.stringify(listing('E7', 'replica tote')),
+    );
     const earlier = await here.getStored('E7');
     assert.equal(earlier?.checkId, CHECK_ID);
     assert.deepEqual(earlier?.listing, listing('E7', 'replica tote'));
@@ -165,7 +222,17 @@ describe('compact allow records', () => {
   it('still answers a record an earlier version wrote under its old key', async () => {
     const keys = redisKeys('ar6:');
     const here = new ListingVerdicts(client, keys);
-    await operator.hset('ar6:{listing:OLD}:verdict', 'verdict', 'block', 'decidedBy', 'reviewer:alice', 'decidedAt', at(-1000), 'listing', JSON.stringify(listing('OLD', 'replica tote')));
+    await operator.hset(
+      'ar6:{listing:OLD}:verdict',
+      'verdict',
+      'block',
+      'decidedBy',
+      'reviewer:alice',
+      'decidedAt',
+      at(-1000),
+      'listing',
+      JSON.stringify(listing('OLD', 'replica tote')),
+    );
     const stored = await here.getStored('OLD');
     assert.equal(stored?.verdict, 'block');
     assert.equal(stored?.decidedBy, 'reviewer:alice');

@@ -68,7 +68,10 @@ describe('audit chain', () => {
   };
   /** An audit log as a gate has it; `file`: its checkpoints (none written on their own within a test). */
   const auditLog = (connection: Redis, file?: string, every = 1_000_000): AuditLog => {
-    const log = new AuditLog(connection, keys, { key: KEY, ...(file ? { checkpoints: { checkpointFile: file, checkpointEvery: every, checkpointSeconds: 3600 } } : {}) });
+    const log = new AuditLog(connection, keys, {
+      key: KEY,
+      ...(file ? { checkpoints: { checkpointFile: file, checkpointEvery: every, checkpointSeconds: 3600 } } : {}),
+    });
     opened.push(log);
     return log;
   };
@@ -132,7 +135,11 @@ describe('audit chain', () => {
     fresh();
     const file = checkpointFile();
     const lines: string[] = [];
-    const log = new AuditLog(client, keys, { key: KEY, checkpoints: { checkpointFile: file, checkpointEvery: 1_000_000, checkpointSeconds: 3600 }, log: (line) => lines.push(line) });
+    const log = new AuditLog(client, keys, {
+      key: KEY,
+      checkpoints: { checkpointFile: file, checkpointEvery: 1_000_000, checkpointSeconds: 3600 },
+      log: (line) => lines.push(line),
+    });
     opened.push(log);
     await append(log, 5);
     assert.equal((await log.checkpoint())?.count, 5);
@@ -141,8 +148,17 @@ describe('audit chain', () => {
     const rebuilt = await rebuild(all[6] as Row, all.slice(7), (_n, previous, raw) => createHash('sha1').update(`${previous}\n${raw}`).digest('hex'));
     assert.equal(await log.checkpoint(), undefined);
     assert.equal(await log.checkpoint(), undefined);
-    assert.deepEqual(readFileSync(file, 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { count: number }).count), [5], 'no checkpoint past record 5');
-    assert.deepEqual(lines, [`audit chain: record ${rebuilt[0]} does not match its hash under the gate's audit key (altered, or written without the key); no checkpoint written (GET /v1/admin/audit/verify)`]);
+    assert.deepEqual(
+      readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { count: number }).count),
+      [5],
+      'no checkpoint past record 5',
+    );
+    assert.deepEqual(lines, [
+      `audit chain: record ${rebuilt[0]} does not match its hash under the gate's audit key (altered, or written without the key); no checkpoint written (GET /v1/admin/audit/verify)`,
+    ]);
   });
 
   it('reports the last records deleted: by the checkpoint when head and count were set back too, else by the head or the count', async () => {
@@ -199,7 +215,10 @@ describe('audit chain', () => {
       assert.deepEqual({ intact: checked.intact, checkpoint: checked.checkpoint?.count }, { intact: true, checkpoint: 160 });
     }
     const all = await rows();
-    assert.deepEqual(all.map((r) => r.n), Array.from({ length: 160 }, (_, i) => i + 1));
+    assert.deepEqual(
+      all.map((r) => r.n),
+      Array.from({ length: 160 }, (_, i) => i + 1),
+    );
     assert.equal(new Set(all.map((r) => (JSON.parse(r.record) as { what: string }).what)).size, 160, 'every record once');
   });
 
@@ -213,11 +232,17 @@ describe('audit chain', () => {
 
     await operator.xtrim(keys.auditLog, 'MINID', ids[19] as string);
     let verdict = await auditLog(other, file).verify();
-    assert.deepEqual({ intact: verdict.intact, reason: verdict.reason, from: verdict.from, records: verdict.records }, { intact: true, reason: null, from: 20, records: 21 });
+    assert.deepEqual(
+      { intact: verdict.intact, reason: verdict.reason, from: verdict.from, records: verdict.records },
+      { intact: true, reason: null, from: 20, records: 21 },
+    );
     // Cut right after the checkpoint's record: the chain starts from the checkpoint.
     await operator.xtrim(keys.auditLog, 'MINID', ids[30] as string);
     verdict = await auditLog(other, file).verify();
-    assert.deepEqual({ intact: verdict.intact, reason: verdict.reason, from: verdict.from, records: verdict.records }, { intact: true, reason: null, from: 31, records: 10 });
+    assert.deepEqual(
+      { intact: verdict.intact, reason: verdict.reason, from: verdict.from, records: verdict.records },
+      { intact: true, reason: null, from: 31, records: 10 },
+    );
     verdict = await auditLog(other, checkpointFile()).verify();
     assert.equal(verdict.intact, false, 'without a checkpoint, a trimmed stream has nothing to start from');
     assert.equal(verdict.firstBroken, ids[30]);
@@ -276,10 +301,14 @@ describe('audit key', () => {
         return [];
       };
       assert.deepEqual(problems({ GATE_AUDIT_KEY: 'short' }), ['GATE_AUDIT_KEY must be at least 32 characters']);
-      assert.deepEqual(problems({ GATE_AUDIT_KEY: 'k'.repeat(32), GATE_AUDIT_KEY_FILE: join(dir, 'k') }), ['GATE_AUDIT_KEY and GATE_AUDIT_KEY_FILE: set one of them, not both']);
+      assert.deepEqual(problems({ GATE_AUDIT_KEY: 'k'.repeat(32), GATE_AUDIT_KEY_FILE: join(dir, 'k') }), [
+        'GATE_AUDIT_KEY and GATE_AUDIT_KEY_FILE: set one of them, not both',
+      ]);
       assert.match(problems({ GATE_AUDIT_KEY_FILE: join(dir, 'missing') })[0] ?? '', /^GATE_AUDIT_KEY_FILE: cannot read .*missing: ENOENT/);
       writeFileSync(join(dir, 'short'), 'abc\n');
-      assert.deepEqual(problems({ GATE_AUDIT_KEY_FILE: join(dir, 'short') }), [`GATE_AUDIT_KEY_FILE: ${join(dir, 'short')} must hold a key of at least 32 characters`]);
+      assert.deepEqual(problems({ GATE_AUDIT_KEY_FILE: join(dir, 'short') }), [
+        `GATE_AUDIT_KEY_FILE: ${join(dir, 'short')} must hold a key of at least 32 characters`,
+      ]);
       assert.deepEqual(problems({ GATE_AUDIT_CHECKPOINT_EVERY: '0', GATE_AUDIT_CHECKPOINT_SECONDS: 'x' }), [
         'GATE_AUDIT_CHECKPOINT_EVERY must be an integer from 1 to 1000000, got "0"',
         'GATE_AUDIT_CHECKPOINT_SECONDS must be an integer from 1 to 86400, got "x"',

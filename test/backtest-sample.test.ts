@@ -41,10 +41,14 @@ describe(`the backtest sample (${name})`, () => {
       const kept = await sampleOf(operator, 'bs-small:');
       assert.equal(kept.length, 300);
       const byId = new Map(checked.map((listing) => [listing.listingId, listing]));
-      for (const entry of kept) assert.deepEqual(unpackStoredListing(entry.listingId, entry.packed), byId.get(entry.listingId), `listing ${entry.listingId} is kept as sent`);
+      for (const entry of kept)
+        assert.deepEqual(unpackStoredListing(entry.listingId, entry.packed), byId.get(entry.listingId), `listing ${entry.listingId} is kept as sent`);
       // The newest: the first checks are the ones gone (8 run at a time, so the order is near the checks').
       const ids = new Set(kept.map((entry) => entry.listingId));
-      assert.ok(checked.slice(0, 150).every((listing) => !ids.has(listing.listingId)), 'the oldest listings left the sample');
+      assert.ok(
+        checked.slice(0, 150).every((listing) => !ids.has(listing.listingId)),
+        'the oldest listings left the sample',
+      );
     } finally {
       await gate.stop();
     }
@@ -56,7 +60,11 @@ describe(`the backtest sample (${name})`, () => {
       await checkAll(listings.slice(0, 50), () => gate);
       await new Promise((r) => setTimeout(r, 600));
       assert.equal(await operator.exists(redisKeys('bs-none:').backtestSample), 0);
-      const refused = await fetch(`${gate.url}/v1/admin/pack/backtest`, { method: 'POST', headers: { ...admin(), 'content-type': 'application/json' }, body: JSON.stringify(pack) });
+      const refused = await fetch(`${gate.url}/v1/admin/pack/backtest`, {
+        method: 'POST',
+        headers: { ...admin(), 'content-type': 'application/json' },
+        body: JSON.stringify(pack),
+      });
       assert.equal(refused.status, 409);
       assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'GATE_ERR_CONFLICT');
     } finally {

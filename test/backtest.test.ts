@@ -23,12 +23,23 @@ const { listings, pack: basePack, name } = corpusAndPack();
 const thresholds = basePack.thresholds as { block: number };
 
 /** A pack (a string goes as it is) sent by `method` to `path`; the answer's status and JSON body. */
-async function sendPack(gate: TestGate, method: string, path: string, pack: unknown, headers: Record<string, string> = admin()): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${gate.url}${path}`, { method, headers: { ...headers, 'content-type': 'application/json' }, body: typeof pack === 'string' ? pack : JSON.stringify(pack) });
+async function sendPack(
+  gate: TestGate,
+  method: string,
+  path: string,
+  pack: unknown,
+  headers: Record<string, string> = admin(),
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${gate.url}${path}`, {
+    method,
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: typeof pack === 'string' ? pack : JSON.stringify(pack),
+  });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-const backtest = (gate: TestGate, pack: unknown, query = '', headers?: Record<string, string>): ReturnType<typeof sendPack> => sendPack(gate, 'POST', `/v1/admin/pack/backtest${query}`, pack, headers);
+const backtest = (gate: TestGate, pack: unknown, query = '', headers?: Record<string, string>): ReturnType<typeof sendPack> =>
+  sendPack(gate, 'POST', `/v1/admin/pack/backtest${query}`, pack, headers);
 
 describe(`backtests (${name})`, () => {
   let redis: TestRedis;
@@ -46,19 +57,36 @@ describe(`backtests (${name})`, () => {
     const baseline = await checkAll(listings, () => gate);
     const textOf = (listing: Record<string, unknown>): string => `${String(listing.title)} ${String(listing.description ?? '')}`;
     // A term the pack does not hold, in at least two listings that are not blocked.
-    const term = ['手提包', '包邮', '批发', 'Plain cotton'].find((candidate) => listings.filter((listing, i) => textOf(listing).includes(candidate) && baseline[i]?.verdict !== 'block').length >= 2);
+    const term = ['手提包', '包邮', '批发', 'Plain cotton'].find(
+      (candidate) => listings.filter((listing, i) => textOf(listing).includes(candidate) && baseline[i]?.verdict !== 'block').length >= 2,
+    );
     assert.ok(term, 'a term in listings that are not blocked');
     // An admin lists the seller of one of them: blocked whatever the pack says, so no change to report. Only
     // the event loop can tell (the backtest's thread asks it about the listings its tables cannot settle).
     const listedAt = listings.findIndex((listing, i) => textOf(listing).includes(term) && baseline[i]?.verdict !== 'block');
     const listedSeller = listings[listedAt]?.sellerId ?? '';
-    const listSeller = (method: string): Promise<Response> => fetch(`${gate.url}/v1/admin/lists/sellers`, { method, headers: { ...admin(), 'content-type': 'application/json' }, body: JSON.stringify({ values: [listedSeller] }) });
+    const listSeller = (method: string): Promise<Response> =>
+      fetch(`${gate.url}/v1/admin/lists/sellers`, {
+        method,
+        headers: { ...admin(), 'content-type': 'application/json' },
+        body: JSON.stringify({ values: [listedSeller] }),
+      });
     assert.equal((await listSeller('POST')).status, 200);
     const ofSeller = listings.flatMap((listing, i) => (listing.sellerId === listedSeller ? [i] : []));
-    assert.ok((await until(async () => ((await (await gate.post('/v1/check', listings[listedAt])).json()) as CheckAnswer).verdict === 'block', 5000)) < 5000, 'the listed seller is blocked');
-    const again = await checkAll(ofSeller.map((i) => listings[i] ?? {}), () => gate);
+    assert.ok(
+      (await until(async () => ((await (await gate.post('/v1/check', listings[listedAt])).json()) as CheckAnswer).verdict === 'block', 5000)) < 5000,
+      'the listed seller is blocked',
+    );
+    const again = await checkAll(
+      ofSeller.map((i) => listings[i] ?? {}),
+      () => gate,
+    );
     ofSeller.forEach((i, n) => (baseline[i] = again[n] as CheckAnswer));
-    const candidate = { ...basePack, packVersion: 'candidate-1', indicators: [...(basePack.indicators as unknown[]), { term, score: thresholds.block, withBrand: thresholds.block }] };
+    const candidate = {
+      ...basePack,
+      packVersion: 'candidate-1',
+      indicators: [...(basePack.indicators as unknown[]), { term, score: thresholds.block, withBrand: thresholds.block }],
+    };
 
     const answer = await backtest(gate, candidate, '?examples=1000');
     assert.equal(answer.status, 200, JSON.stringify(answer.body));
@@ -90,10 +118,15 @@ describe(`backtests (${name})`, () => {
     listings.forEach((listing, i) => {
       if (degraded(baseline[i]) || degraded(live[i])) return void skipped++;
       const changed = baseline[i]?.verdict !== live[i]?.verdict;
-      assert.equal(reported.has(listing.listingId), changed, `listing ${listing.listingId}: ${baseline[i]?.verdict} then ${live[i]?.verdict} live, ${reported.has(listing.listingId) ? '' : 'not '}reported`);
+      assert.equal(
+        reported.has(listing.listingId),
+        changed,
+        `listing ${listing.listingId}: ${baseline[i]?.verdict} then ${live[i]?.verdict} live, ${reported.has(listing.listingId) ? '' : 'not '}reported`,
+      );
       const containsTerm = live[i]?.reasons.some((r) => r.code.startsWith('indicator') && r.ref === term) === true;
       if (changed) assert.ok(containsTerm, `listing ${listing.listingId} changed without the term`);
-      else if (containsTerm) assert.equal(baseline[i]?.verdict, 'block', `listing ${listing.listingId} holds the term and did not change: it was blocked already`);
+      else if (containsTerm)
+        assert.equal(baseline[i]?.verdict, 'block', `listing ${listing.listingId} holds the term and did not change: it was blocked already`);
     });
     t.diagnostic(`${listings.length - skipped} listings compared, ${skipped} degraded in one of the runs`);
     assert.ok(skipped <= listings.length / 100, `${skipped} degraded checks: too many to compare`);
@@ -108,11 +141,21 @@ describe(`backtests (${name})`, () => {
     const textOf = (listing: Record<string, unknown>): string => `${String(listing.title)} ${String(listing.description ?? '')}`.toLowerCase();
     const uses = (term: string): number => listings.filter((listing) => textOf(listing).includes(term.toLowerCase())).length;
     // The indicator in the most listings that no exception names: removing it changes verdicts.
-    const removed = (basePack.indicators as Array<{ term: string }>).filter((entry) => !excepted.has(entry.term)).sort((x, y) => uses(y.term) - uses(x.term))[0];
+    const removed = (basePack.indicators as Array<{ term: string }>)
+      .filter((entry) => !excepted.has(entry.term))
+      .sort((x, y) => uses(y.term) - uses(x.term))[0];
     assert.ok(removed, 'the pack has an indicator no exception names, to remove');
-    const whole = { ...basePack, packVersion: 'whole-1', indicators: [...(basePack.indicators as Array<{ term: string }>).filter((entry) => entry !== removed), indicator] };
+    const whole = {
+      ...basePack,
+      packVersion: 'whole-1',
+      indicators: [...(basePack.indicators as Array<{ term: string }>).filter((entry) => entry !== removed), indicator],
+    };
     const byWhole = await backtest(gate, whole, '?examples=1000');
-    const byChange = await backtest(gate, { packVersion: 'change-1', add: { indicators: [indicator] }, remove: { indicators: [removed.term] } }, '?against=live&examples=1000');
+    const byChange = await backtest(
+      gate,
+      { packVersion: 'change-1', add: { indicators: [indicator] }, remove: { indicators: [removed.term] } },
+      '?against=live&examples=1000',
+    );
     assert.equal(byWhole.status, 200, JSON.stringify(byWhole.body));
     assert.equal(byChange.status, 200, JSON.stringify(byChange.body));
     const [a, b] = [byWhole.body, byChange.body] as unknown as Backtest[];
@@ -122,8 +165,14 @@ describe(`backtests (${name})`, () => {
     assert.deepEqual(b?.transitions, a?.transitions);
     assert.deepEqual(new Set(b?.entries.map((e) => `${e.change} ${e.ref}`)), new Set(a?.entries.map((e) => `${e.change} ${e.ref}`)));
     for (const result of [a, b]) {
-      assert.ok(result?.entries.some((e) => e.change === 'removed' && e.ref === removed.term), `removing "${removed.term}" is reported`);
-      assert.ok(result?.entries.some((e) => e.change === 'added' && e.ref === indicator.term), `adding "${indicator.term}" is reported`);
+      assert.ok(
+        result?.entries.some((e) => e.change === 'removed' && e.ref === removed.term),
+        `removing "${removed.term}" is reported`,
+      );
+      assert.ok(
+        result?.entries.some((e) => e.change === 'added' && e.ref === indicator.term),
+        `adding "${indicator.term}" is reported`,
+      );
     }
   });
 

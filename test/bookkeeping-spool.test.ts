@@ -17,7 +17,13 @@ import { callGate, eventually } from './helpers/gate-calls.js';
 import { admin, REVIEWER_TOKEN, startTestGate } from './helpers/test-gate.js';
 import { startTestRedis } from './helpers/test-redis.js';
 
-const blocked: ListingVerdict = { listingId: 'BK1', verdict: 'block' as const, decidedBy: 'gate', decidedAt: new Date().toISOString(), reasons: [{ code: 'blocklist_seller', ref: 's-bk' }] };
+const blocked: ListingVerdict = {
+  listingId: 'BK1',
+  verdict: 'block' as const,
+  decidedBy: 'gate',
+  decidedAt: new Date().toISOString(),
+  reasons: [{ code: 'blocklist_seller', ref: 's-bk' }],
+};
 
 describe('bookkeeping Redis did not take', () => {
   it('keeps verdict records and counts on disk when Redis is down at close, and writes them once it answers', { timeout: 60_000 }, async () => {
@@ -36,7 +42,13 @@ describe('bookkeeping Redis did not take', () => {
       await counters.close();
       await spool.close();
       assert.equal(verdicts.droppedRecords, 0, 'nothing dropped');
-      assert.deepEqual([...spool.spooled], [['verdict-record', 1], ['test-counter', 1]]);
+      assert.deepEqual(
+        [...spool.spooled],
+        [
+          ['verdict-record', 1],
+          ['test-counter', 1],
+        ],
+      );
       assert.ok(readdirSync(dir).includes('bookkeeping-verdict-record.jsonl'), readdirSync(dir).join(', '));
 
       await redis.redis.start();
@@ -74,21 +86,33 @@ describe('bookkeeping Redis did not take', () => {
     try {
       assert.equal((await gate.post('/v1/admin/lists/sellers', { values: ['s-bk'] }, admin())).status, 200);
       await eventually('the listed seller to be blocked', async () => {
-        const body = (await (await gate.post('/v1/check', { listingId: 'BK-warm', sellerId: 's-bk', title: 'kids building blocks' })).json()) as { verdict: string };
+        const body = (await (await gate.post('/v1/check', { listingId: 'BK-warm', sellerId: 's-bk', title: 'kids building blocks' })).json()) as {
+          verdict: string;
+        };
         return body.verdict === 'block' ? true : undefined;
       });
       await redis.redis.stop();
-      const answer = (await (await gate.post('/v1/check', { listingId: 'BK-out', sellerId: 's-bk', title: 'kids building blocks' })).json()) as { verdict: string; checkId: string };
+      const answer = (await (await gate.post('/v1/check', { listingId: 'BK-out', sellerId: 's-bk', title: 'kids building blocks' })).json()) as {
+        verdict: string;
+        checkId: string;
+      };
       assert.equal(answer.verdict, 'block', JSON.stringify(answer));
       await gate.stop();
-      assert.ok(readdirSync(join(dataDir, 'spool')).some((name) => name.startsWith('bookkeeping-verdict-record')), 'the record was spooled');
+      assert.ok(
+        readdirSync(join(dataDir, 'spool')).some((name) => name.startsWith('bookkeeping-verdict-record')),
+        'the record was spooled',
+      );
 
       await redis.redis.start();
       gate = await startTestGate({ redisUrl: redis.url, prefix, env });
-      const verdict = await eventually('the spooled record to be written', async () => {
-        const read = await callGate(gate, 'GET', '/v1/listings/BK-out/verdict', REVIEWER_TOKEN);
-        return read.status === 200 ? (read.body as { verdict: string; checkId: string }) : undefined;
-      }, 15_000);
+      const verdict = await eventually(
+        'the spooled record to be written',
+        async () => {
+          const read = await callGate(gate, 'GET', '/v1/listings/BK-out/verdict', REVIEWER_TOKEN);
+          return read.status === 200 ? (read.body as { verdict: string; checkId: string }) : undefined;
+        },
+        15_000,
+      );
       assert.equal(verdict.verdict, 'block');
       assert.equal(verdict.checkId, answer.checkId, 'the record of that check');
     } finally {

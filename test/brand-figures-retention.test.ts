@@ -22,11 +22,14 @@ describe('per-brand figures retention', () => {
       assert.ok(ttl > 2 * 86_400 - 60 && ttl <= 2 * 86_400, `${key} expires two days after its last write: ${ttl}`);
     }
     const report = await figures.report('2026-03-01', '2026-03-03', () => true);
-    assert.deepEqual(report.map((row) => [row.day, row.counts.blockedAtPublish, row.counts.complaintsFiled, row.decisions]), [
-      ['2026-03-01', 1, 0, 0],
-      ['2026-03-02', 0, 1, 0],
-      ['2026-03-03', 0, 0, 1],
-    ]);
+    assert.deepEqual(
+      report.map((row) => [row.day, row.counts.blockedAtPublish, row.counts.complaintsFiled, row.decisions]),
+      [
+        ['2026-03-01', 1, 0, 0],
+        ['2026-03-02', 0, 1, 0],
+        ['2026-03-03', 0, 0, 1],
+      ],
+    );
   });
 
   it('keeps a year’s report and more by default', () => {

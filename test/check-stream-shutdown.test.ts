@@ -50,7 +50,17 @@ async function startStreamGate(redis: TestRedis, dir: string, packPath: string, 
     GATE_STREAM_BUFFER_BYTES: '65536',
     ...env,
   });
-  await eventually('the gate ready', async () => ((await fetch(`${gate.url}/readyz`).then((r) => r.ok, () => false)) ? true : undefined), 60_000);
+  await eventually(
+    'the gate ready',
+    async () =>
+      (await fetch(`${gate.url}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      ))
+        ? true
+        : undefined,
+    60_000,
+  );
   return gate;
 }
 
@@ -97,7 +107,11 @@ function shutdownSuite(mode: string, threads: string): void {
     it('answers what it was checking and what waited in the queue, refuses what came after, then closes with 1001', async () => {
       const gate = await startStreamGate(redis, dir, packPath, threads);
       gates.push(gate);
-      const listed = await fetch(`${gate.url}/v1/admin/lists/sellers`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ values: [LISTED_SELLER] }) });
+      const listed = await fetch(`${gate.url}/v1/admin/lists/sellers`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ values: [LISTED_SELLER] }),
+      });
       assert.equal(listed.status, 200);
       const client = await openStream(gate.url);
       clients.push(client);
@@ -109,7 +123,8 @@ function shutdownSuite(mode: string, threads: string): void {
       const redisPid = redis.redis.pid as number;
       process.kill(redisPid, 'SIGSTOP');
       const accepted = Array.from({ length: 12 }, (_, i) => i + 1);
-      for (const seq of accepted) client.send({ seq, listing: { listingId: `S-listed-${seq}`, sellerId: LISTED_SELLER, title: 'Plain cotton t-shirt' }, deadlineMs: 4000 });
+      for (const seq of accepted)
+        client.send({ seq, listing: { listingId: `S-listed-${seq}`, sellerId: LISTED_SELLER, title: 'Plain cotton t-shirt' }, deadlineMs: 4000 });
       await sleep(300);
       assert.equal(client.answers.length, 1, 'the messages wait for Redis');
       await sigterm(gate);
@@ -121,8 +136,16 @@ function shutdownSuite(mode: string, threads: string): void {
 
       const closed = await client.waitForClose(30_000);
       const answers = bySeq(client.answers);
-      assert.deepEqual([...answers].filter(([, list]) => list.length !== 1).map(([seq]) => seq), [], 'no seq answered twice');
-      assert.deepEqual(accepted.filter((seq) => answers.get(seq)?.[0]?.verdict === undefined), [], `each accepted message has its check's answer: ${JSON.stringify(client.answers.filter((a) => a.error))}`);
+      assert.deepEqual(
+        [...answers].filter(([, list]) => list.length !== 1).map(([seq]) => seq),
+        [],
+        'no seq answered twice',
+      );
+      assert.deepEqual(
+        accepted.filter((seq) => answers.get(seq)?.[0]?.verdict === undefined),
+        [],
+        `each accepted message has its check's answer: ${JSON.stringify(client.answers.filter((a) => a.error))}`,
+      );
       for (const seq of late) assert.equal(answers.get(seq)?.[0]?.error?.code, 'GATE_ERR_OVERLOADED', `seq ${seq} refused`);
       assert.equal(closed.code, 1001, closed.reason);
       assert.equal(await gate.exited, 0, gate.output());
@@ -168,14 +191,22 @@ function shutdownSuite(mode: string, threads: string): void {
       const missing = Array.from({ length: sent }, (_, seq) => seq).filter((seq) => answers.get(seq)?.length !== 1);
       assert.deepEqual(missing.slice(0, 10), [], `${missing.length} of ${sent} messages without exactly one answer (closed ${closed.code})`);
       const notChecks = client.answers.filter((a) => a.listingId !== BIG_ANSWER_LISTING.listingId);
-      assert.deepEqual(notChecks.slice(0, 1).map((a) => a.error ?? a), [], `${notChecks.length} of ${sent} answers not a check of the listing`);
+      assert.deepEqual(
+        notChecks.slice(0, 1).map((a) => a.error ?? a),
+        [],
+        `${notChecks.length} of ${sent} answers not a check of the listing`,
+      );
       assert.equal(closed.code, 1001, closed.reason);
       assert.equal(await gate.exited, 0, gate.output());
     });
 
     it('writes out the answers uWS holds for a client not reading them before it closes with 1001', async () => {
       // Bounds above what the test sends: every message is checked and answered, and uWS holds what the kernel does not take.
-      const gate = await startStreamGate(redis, dir, packPath, threads, { GATE_STREAM_BUFFER_BYTES: String(32 * 1024 * 1024), GATE_STREAM_IN_FLIGHT: '64', GATE_STREAM_QUEUE: '1000' });
+      const gate = await startStreamGate(redis, dir, packPath, threads, {
+        GATE_STREAM_BUFFER_BYTES: String(32 * 1024 * 1024),
+        GATE_STREAM_IN_FLIGHT: '64',
+        GATE_STREAM_QUEUE: '1000',
+      });
       gates.push(gate);
       const client = await openStream(gate.url);
       clients.push(client);
@@ -183,7 +214,11 @@ function shutdownSuite(mode: string, threads: string): void {
       const sent = 600; // 22 KB answers: 13 MB, more than the kernel's buffers on loopback take
       const answeredBefore = await metric(gate, 'gate_stream_answers_total{outcome="response"}');
       for (let seq = 0; seq < sent; seq++) client.send({ seq, listing: BIG_ANSWER_LISTING, deadlineMs: 60_000 }, 'msgpack');
-      await eventually('every message answered by the gate', async () => ((await metric(gate, 'gate_stream_answers_total{outcome="response"}')) - answeredBefore >= sent ? true : undefined), 60_000);
+      await eventually(
+        'every message answered by the gate',
+        async () => ((await metric(gate, 'gate_stream_answers_total{outcome="response"}')) - answeredBefore >= sent ? true : undefined),
+        60_000,
+      );
       await sigterm(gate);
       await sleep(1000);
       client.socket.resume();

@@ -35,7 +35,14 @@ const LIMITS = { inFlight: 4, queued: 200 };
 
 /** What must be equal between the socket's answer and POST /v1/check's for the same listing. */
 function verdictOf(answer: Record<string, unknown>): unknown {
-  return { listingId: answer.listingId, verdict: answer.verdict, score: answer.score, reasons: answer.reasons, policyVersion: answer.policyVersion, queued: typeof answer.reviewId === 'string' };
+  return {
+    listingId: answer.listingId,
+    verdict: answer.verdict,
+    score: answer.score,
+    reasons: answer.reasons,
+    policyVersion: answer.policyVersion,
+    queued: typeof answer.reviewId === 'string',
+  };
 }
 
 function metric(text: string, line: string): number {
@@ -45,7 +52,11 @@ function metric(text: string, line: string): number {
 
 async function streamMetrics(gate: TestGate): Promise<{ answered: number; held: number; unread: number }> {
   const text = await (await gate.get('/metrics', admin())).text();
-  return { answered: metric(text, 'gate_stream_answers_total{outcome="response"}'), held: metric(text, 'gate_stream_held_total{reason="in_flight"}') + metric(text, 'gate_stream_held_total{reason="unread"}'), unread: metric(text, 'gate_stream_held_total{reason="unread"}') };
+  return {
+    answered: metric(text, 'gate_stream_answers_total{outcome="response"}'),
+    held: metric(text, 'gate_stream_held_total{reason="in_flight"}') + metric(text, 'gate_stream_held_total{reason="unread"}'),
+    unread: metric(text, 'gate_stream_held_total{reason="unread"}'),
+  };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -89,7 +100,12 @@ function streamSuite(mode: string, threads: string): void {
         redisUrl: redis.url,
         publisherTokens: true,
         pack: PACK,
-        env: { GATE_CHECK_THREADS: threads, GATE_STREAM_IN_FLIGHT: String(LIMITS.inFlight), GATE_STREAM_QUEUE: String(LIMITS.queued), GATE_STREAM_BUFFER_BYTES: '65536' },
+        env: {
+          GATE_CHECK_THREADS: threads,
+          GATE_STREAM_IN_FLIGHT: String(LIMITS.inFlight),
+          GATE_STREAM_QUEUE: String(LIMITS.queued),
+          GATE_STREAM_BUFFER_BYTES: '65536',
+        },
       });
       assert.equal((await gate.post('/v1/admin/lists/sellers', { values: [LISTED_SELLER] }, admin())).status, 200);
       posted = new Map();
@@ -154,7 +170,10 @@ function streamSuite(mode: string, threads: string): void {
       client.send({ seq: 7, listing: 'not an object' });
       const errors = await client.waitForAnswers(3);
       const bySeq = new Map(errors.map((a) => [a.seq, a]));
-      assert.deepEqual(bySeq.get(5)?.error && { code: bySeq.get(5)?.error?.code, field: bySeq.get(5)?.error?.field }, { code: 'GATE_ERR_INVALID_FIELD', field: 'listing.sellerId' });
+      assert.deepEqual(bySeq.get(5)?.error && { code: bySeq.get(5)?.error?.code, field: bySeq.get(5)?.error?.field }, {
+        code: 'GATE_ERR_INVALID_FIELD',
+        field: 'listing.sellerId',
+      });
       assert.equal(bySeq.get(6)?.error?.field, 'deadlineMs');
       assert.equal(bySeq.get(7)?.error?.field, 'listing');
       client.send({ seq: 8, listing: LISTINGS[0] });

@@ -17,7 +17,11 @@ interface CheckAnswer {
   tookMicros: number;
 }
 
-async function check(gate: TestGate, listing: Record<string, unknown>, headers: Record<string, string> = {}): Promise<{ status: number; body: CheckAnswer; timing: string | null }> {
+async function check(
+  gate: TestGate,
+  listing: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: CheckAnswer; timing: string | null }> {
   const response = await gate.post('/v1/check', listing, headers);
   return { status: response.status, body: (await response.json()) as CheckAnswer, timing: response.headers.get('server-timing') };
 }
@@ -59,8 +63,14 @@ describe('check threads', () => {
     assert.ok(metric(metrics, 'gate_checks_total{verdict="allow"}') >= 1, 'the thread-answered check is not counted');
   });
 
-  it('links the sellers of allows a thread answered into one ring through a shared phone, and keeps each allow\'s ids', async () => {
-    const first = await check(gate, { listingId: 'TR1', sellerId: 's-tr-a', title: 'Plain linen tote', seller: { phoneHash: 'ph-thread-ring' }, attributes: { shipFrom: 'CN-ZJ' } });
+  it("links the sellers of allows a thread answered into one ring through a shared phone, and keeps each allow's ids", async () => {
+    const first = await check(gate, {
+      listingId: 'TR1',
+      sellerId: 's-tr-a',
+      title: 'Plain linen tote',
+      seller: { phoneHash: 'ph-thread-ring' },
+      attributes: { shipFrom: 'CN-ZJ' },
+    });
     const second = await check(gate, { listingId: 'TR2', sellerId: 's-tr-b', title: 'Plain linen tote', seller: { phoneHash: 'ph-thread-ring' } });
     assert.deepEqual([first.body.verdict, second.body.verdict], ['allow', 'allow']);
     await eventually('the ring of the shared phone', async () => {
@@ -68,15 +78,25 @@ describe('check threads', () => {
       const members = (ring.members ?? []).map((m) => m.sellerId).sort();
       return members.length === 2 ? members : undefined;
     });
-    const verdict = (await callGate(gate, 'GET', '/v1/listings/TR1/verdict', REVIEWER_TOKEN)).body as { checkId: string; policyVersion: string; verdict: string };
-    assert.deepEqual([verdict.verdict, verdict.checkId, verdict.policyVersion], ['allow', (first.body as unknown as { checkId: string }).checkId, first.body.policyVersion]);
+    const verdict = (await callGate(gate, 'GET', '/v1/listings/TR1/verdict', REVIEWER_TOKEN)).body as {
+      checkId: string;
+      policyVersion: string;
+      verdict: string;
+    };
+    assert.deepEqual(
+      [verdict.verdict, verdict.checkId, verdict.policyVersion],
+      ['allow', (first.body as unknown as { checkId: string }).checkId, first.body.policyVersion],
+    );
   });
 
   it('blocks a listed shop: the list table sends the check to the event loop, which asks Redis', async () => {
     assert.equal((await gate.post('/v1/admin/lists/shops', { values: ['shop-listed-t'] }, admin())).status, 200);
     const answer = await check(gate, { listingId: 'T2', sellerId: 's-t2', shopId: 'shop-listed-t', title: 'Plain cotton t-shirt' }, { 'x-gate-timing': '1' });
     assert.equal(answer.body.verdict, 'block');
-    assert.ok(answer.body.reasons.some((r) => r.code === 'blocklist_shop'), JSON.stringify(answer.body));
+    assert.ok(
+      answer.body.reasons.some((r) => r.code === 'blocklist_shop'),
+      JSON.stringify(answer.body),
+    );
     assert.match(answer.timing ?? '', /event-loop;dur=/);
   });
 
@@ -103,11 +123,23 @@ describe('check threads', () => {
 
   it('puts a new pack in force on every thread', async () => {
     const swapped = { ...(JSON.parse(readFileSync(DEMO_PACK_PATH, 'utf8')) as Record<string, unknown>), packVersion: 'threads-2' };
-    const response = await fetch(`${gate.url}/v1/admin/pack`, { method: 'PUT', headers: { ...admin(), 'content-type': 'application/json' }, body: JSON.stringify(swapped) });
+    const response = await fetch(`${gate.url}/v1/admin/pack`, {
+      method: 'PUT',
+      headers: { ...admin(), 'content-type': 'application/json' },
+      body: JSON.stringify(swapped),
+    });
     assert.equal(response.status, 200, await response.text());
     // Several connections, so that both threads answer.
     const versions = await eventually('the new pack on every thread', async () => {
-      const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => fetch(`${gate.url}/v1/check`, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close' }, body: JSON.stringify({ listingId: `T5-${i}`, sellerId: 's-t5', title: 'Plain mug' }) }).then((r) => r.json() as Promise<CheckAnswer>)));
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          fetch(`${gate.url}/v1/check`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', connection: 'close' },
+            body: JSON.stringify({ listingId: `T5-${i}`, sellerId: 's-t5', title: 'Plain mug' }),
+          }).then((r) => r.json() as Promise<CheckAnswer>),
+        ),
+      );
       const seen = new Set(answers.map((a) => a.policyVersion));
       return seen.size === 1 && seen.has('threads-2') ? seen : undefined;
     });
@@ -120,7 +152,11 @@ describe('check threads', () => {
     await threads.workers()[0]?.terminate();
     await eventually('the thread started again', async () => (threads.ready ? true : undefined));
     for (let i = 0; i < 6; i++) {
-      const answer = await fetch(`${gate.url}/v1/check`, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close' }, body: JSON.stringify({ listingId: `T6-${i}`, sellerId: 's-t6', title: 'Plain mug' }) });
+      const answer = await fetch(`${gate.url}/v1/check`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', connection: 'close' },
+        body: JSON.stringify({ listingId: `T6-${i}`, sellerId: 's-t6', title: 'Plain mug' }),
+      });
       assert.equal(answer.status, 200);
     }
   });
@@ -142,13 +178,21 @@ describe('check threads and the limit on failed authentications', () => {
     // A connection each: the kernel spreads them over both threads.
     const statuses: number[] = [];
     for (let i = 0; i < 40; i++) {
-      const response = await fetch(`${gate.url}/v1/check`, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close', authorization: `Bearer guess-${i}-000000000000` }, body: JSON.stringify({ listingId: 'L', sellerId: 's', title: 't' }) });
+      const response = await fetch(`${gate.url}/v1/check`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', connection: 'close', authorization: `Bearer guess-${i}-000000000000` },
+        body: JSON.stringify({ listingId: 'L', sellerId: 's', title: 't' }),
+      });
       statuses.push(response.status);
     }
     assert.equal(statuses.indexOf(429), 20, statuses.join(' '));
     assert.deepEqual(statuses.slice(20), Array(20).fill(429));
     for (let i = 0; i < 6; i++) {
-      const good = await fetch(`${gate.url}/v1/check`, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close', authorization: `Bearer ${PUBLISHER_TOKEN}` }, body: JSON.stringify({ listingId: 'L', sellerId: 's', title: 't' }) });
+      const good = await fetch(`${gate.url}/v1/check`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', connection: 'close', authorization: `Bearer ${PUBLISHER_TOKEN}` },
+        body: JSON.stringify({ listingId: 'L', sellerId: 's', title: 't' }),
+      });
       assert.equal(good.status, 429, 'a good token from a refused address waits too, on every thread');
     }
   });

@@ -39,7 +39,9 @@ it('folds Traditional to Simplified as OpenCC does, character by character', { s
       }
     }
   }
-  t.diagnostic(`opencc: ${charLevel - failures.length}/${charLevel} character-level cases equal; ${phraseLevelEqual}/${phraseLevel} cases that need phrase rules equal anyway`);
+  t.diagnostic(
+    `opencc: ${charLevel - failures.length}/${charLevel} character-level cases equal; ${phraseLevelEqual}/${phraseLevel} cases that need phrase rules equal anyway`,
+  );
   assert.ok(charLevel > 50, `expected over 50 character-level cases, found ${charLevel}`);
   assert.deepEqual(failures, []);
 });

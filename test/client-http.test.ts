@@ -90,7 +90,10 @@ describe('the client over POST /v1/check', () => {
   for (const format of ['json', 'msgpack'] as const) {
     it(`throws the gate's 400 with the field it names (${format})`, async () => {
       const bad = client({ format });
-      await assert.rejects(bad.check({ listingId: 'E1', sellerId: 's-e', title: '' }), isGateClientError({ status: 400, code: 'GATE_ERR_INVALID_FIELD', field: 'title' }));
+      await assert.rejects(
+        bad.check({ listingId: 'E1', sellerId: 's-e', title: '' }),
+        isGateClientError({ status: 400, code: 'GATE_ERR_INVALID_FIELD', field: 'title' }),
+      );
       await assert.rejects(
         bad.check({ listingId: 'E2', sellerId: 's-e', title: 'tote', price: { amount: -1, currency: 'CNY' } }),
         isGateClientError({ status: 400, code: 'GATE_ERR_INVALID_FIELD', field: 'price.amount' }),
@@ -100,7 +103,10 @@ describe('the client over POST /v1/check', () => {
 
   it('throws 401 GATE_ERR_UNAUTHORIZED for a token the gate does not know, and does not retry it', async () => {
     const recorder = recordingFetch();
-    await assert.rejects(client({ token: 'not-a-token-0123456789', fetch: recorder.fetch }).check(CORPUS[0] as CheckRequest), isGateClientError({ status: 401, code: 'GATE_ERR_UNAUTHORIZED' }));
+    await assert.rejects(
+      client({ token: 'not-a-token-0123456789', fetch: recorder.fetch }).check(CORPUS[0] as CheckRequest),
+      isGateClientError({ status: 401, code: 'GATE_ERR_UNAUTHORIZED' }),
+    );
     assert.equal(recorder.calls.length, 1);
   });
 
@@ -120,7 +126,10 @@ describe('the client over POST /v1/check', () => {
       [{ graceMs: Number.NaN }, /options\.graceMs must be a non-negative integer/],
     ];
     for (const [options, message] of cases) assert.throws(() => new GateClient({ baseUrl: url, ...options }), message, JSON.stringify(options));
-    await assert.rejects(client().check(CORPUS[0] as CheckRequest, { deadlineMs: 90_000 }), /options\.deadlineMs must be a number of milliseconds from 1 to 60000/);
+    await assert.rejects(
+      client().check(CORPUS[0] as CheckRequest, { deadlineMs: 90_000 }),
+      /options\.deadlineMs must be a number of milliseconds from 1 to 60000/,
+    );
     assert.throws(() => client().stream({ window: 0 }), /options\.window must be a positive integer/);
   });
 });

@@ -20,7 +20,15 @@ describe("the client's image hash", () => {
   it("equals what the gate's tool prints, for bytes, a view into bytes and a file", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'client-hash-'));
     try {
-      for (const [name, bytes] of [['photo.png', await png(42)], ['photo.jpg', await sharp(await png(7)).jpeg({ quality: 60 }).toBuffer()]] as const) {
+      for (const [name, bytes] of [
+        ['photo.png', await png(42)],
+        [
+          'photo.jpg',
+          await sharp(await png(7))
+            .jpeg({ quality: 60 })
+            .toBuffer(),
+        ],
+      ] as const) {
         const file = join(dir, name);
         writeFileSync(file, bytes);
         const tool = spawnSync(process.execPath, [repoPath('dist', 'scripts', 'gate-hash.js'), file], { encoding: 'utf8' });
@@ -41,7 +49,14 @@ describe("the client's image hash", () => {
   it('is the hash the gate computed before the client existed (banks hold such hashes)', async () => {
     // Computed by src/fingerprint/image-phash.ts at 0d3aac3, before it moved to the client (sharp 0.34.5, x86-64).
     assert.equal(await imageHash(await png(42)), 'ea95996a8d956ec0');
-    assert.equal(await imageHash(await sharp(await png(42)).jpeg({ quality: 35 }).toBuffer()), 'ea95996a9d956ac0');
+    assert.equal(
+      await imageHash(
+        await sharp(await png(42))
+          .jpeg({ quality: 35 })
+          .toBuffer(),
+      ),
+      'ea95996a9d956ac0',
+    );
     assert.equal(await imageHash(await png(7919)), 'b8b44ba51ae1c3c7');
   });
 
@@ -62,9 +77,15 @@ describe("the client's image hash", () => {
         answer = await client.check(listing);
       }
       assert.equal(answer.verdict, 'block');
-      assert.deepEqual(answer.reasons.find((r) => r.code === 'image_fingerprint'), { code: 'image_fingerprint', ref: 'client-hero', field: 'images[0].phash' });
+      assert.deepEqual(
+        answer.reasons.find((r) => r.code === 'image_fingerprint'),
+        { code: 'image_fingerprint', ref: 'client-hero', field: 'images[0].phash' },
+      );
       const other = await client.check({ ...listing, listingId: 'CH2', images: [{ phash: await imageHash(await png(99)) }] });
-      assert.equal(other.reasons.some((r) => r.code === 'image_fingerprint'), false);
+      assert.equal(
+        other.reasons.some((r) => r.code === 'image_fingerprint'),
+        false,
+      );
     });
   });
 });

@@ -16,7 +16,7 @@ import type { GateErrorCode } from '../src/errors/gate-error.js';
 import type { ReasonCode } from '../src/gate/reason.js';
 
 /** True only when A and B are the same type (not merely assignable either way, which optional fields would pass). */
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 
 export const sameAsTheGate: [Equal<Client.ReasonCode, ReasonCode>, Equal<Client.GateErrorCode, GateErrorCode>] = [true, true];
 

@@ -12,7 +12,12 @@ import { gateFixture } from './helpers/gate-fixture.js';
 import { recordingFetch, type RecordedCall } from './helpers/recording-fetch.js';
 import { PUBLISHER_TOKEN } from './helpers/test-gate.js';
 
-const listing = (i: number): CheckRequest => ({ listingId: `RT${i}`, sellerId: `s-rt${i}`, title: `plain cotton tote number ${i}`, description: 'canvas '.repeat(500) });
+const listing = (i: number): CheckRequest => ({
+  listingId: `RT${i}`,
+  sellerId: `s-rt${i}`,
+  title: `plain cotton tote number ${i}`,
+  description: 'canvas '.repeat(500),
+});
 
 function listingIdOf(call: RecordedCall): string {
   return (JSON.parse(String(call.body)) as CheckRequest).listingId;
@@ -26,8 +31,12 @@ function byListing(calls: RecordedCall[]): Map<string, RecordedCall[]> {
 
 describe('the client against a gate that refuses', () => {
   // The event loop's bounds (check threads would answer most checks themselves), with no adaptive bound.
-  const fixture = gateFixture({ publisherTokens: true, env: { GATE_MAX_CHECKS_IN_FLIGHT: '8', GATE_ADMISSION_TARGET_MS: '0', GATE_CHECK_THREADS: '0', GATE_AUTH_FAILURE_LIMIT: '1' } });
-  const client = (options: { retries: number; deadlineMs?: number; fetch: typeof fetch }): GateClient => new GateClient({ baseUrl: fixture.gate.url, token: PUBLISHER_TOKEN, ...options });
+  const fixture = gateFixture({
+    publisherTokens: true,
+    env: { GATE_MAX_CHECKS_IN_FLIGHT: '8', GATE_ADMISSION_TARGET_MS: '0', GATE_CHECK_THREADS: '0', GATE_AUTH_FAILURE_LIMIT: '1' },
+  });
+  const client = (options: { retries: number; deadlineMs?: number; fetch: typeof fetch }): GateClient =>
+    new GateClient({ baseUrl: fixture.gate.url, token: PUBLISHER_TOKEN, ...options });
 
   it('without retries, throws the 503 with GATE_ERR_OVERLOADED and retry-after in ms', { timeout: 60_000 }, async () => {
     const recorder = recordingFetch();
@@ -37,7 +46,10 @@ describe('the client against a gate that refuses', () => {
     assert.ok(refused.length < outcomes.length, 'some checks were answered');
     for (const error of refused) {
       assert.ok(error instanceof GateClientError, String(error));
-      assert.deepEqual({ status: error.status, code: error.code, retryAfterMs: error.retryAfterMs }, { status: 503, code: 'GATE_ERR_OVERLOADED', retryAfterMs: 1000 });
+      assert.deepEqual(
+        { status: error.status, code: error.code, retryAfterMs: error.retryAfterMs },
+        { status: 503, code: 'GATE_ERR_OVERLOADED', retryAfterMs: 1000 },
+      );
     }
     assert.equal(recorder.calls.length, outcomes.length, 'nothing was sent twice');
   });
@@ -62,9 +74,14 @@ describe('the client against a gate that refuses', () => {
 
   it('does not retry when the retry-after ends past the deadline', { timeout: 60_000 }, async () => {
     const recorder = recordingFetch();
-    const outcomes = await Promise.allSettled(Array.from({ length: 100 }, (_, i) => client({ retries: 8, deadlineMs: 900, fetch: recorder.fetch }).check(listing(2000 + i))));
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 100 }, (_, i) => client({ retries: 8, deadlineMs: 900, fetch: recorder.fetch }).check(listing(2000 + i))),
+    );
     const errors = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as GateClientError] : []));
-    assert.ok(errors.some((error) => error.status === 503 && error.retryAfterMs === 1000), 'some checks were refused');
+    assert.ok(
+      errors.some((error) => error.status === 503 && error.retryAfterMs === 1000),
+      'some checks were refused',
+    );
     // The gate runs in this process: on a loaded machine an answer may come after the deadline's grace.
     for (const error of errors) assert.ok(error.status === 503 || error.code === 'CLIENT_ERR_TIMEOUT', `${error.code} ${error.status}`);
     assert.equal(recorder.calls.length, outcomes.length, 'no check was sent twice');
@@ -107,7 +124,10 @@ describe('the client against a stand-in server', () => {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   });
-  const answer = (status: number, body: string, headers: Record<string, string> = {}): Handler => (_request, response) => response.writeHead(status, { 'content-type': 'application/json', ...headers }).end(body);
+  const answer =
+    (status: number, body: string, headers: Record<string, string> = {}): Handler =>
+    (_request, response) =>
+      response.writeHead(status, { 'content-type': 'application/json', ...headers }).end(body);
   const ok = answer(200, JSON.stringify({ checkId: 'ck', listingId: 'X1', verdict: 'allow', score: 0, reasons: [], policyVersion: 'p', tookMicros: 1 }));
   const overloaded = JSON.stringify({ error: { code: 'GATE_ERR_OVERLOADED', message: 'busy' } });
   const x1: CheckRequest = { listingId: 'X1', sellerId: 's', title: 't' };
@@ -127,14 +147,20 @@ describe('the client against a stand-in server', () => {
     assert.equal((await new GateClient({ baseUrl }).check(x1)).verdict, 'allow');
     assert.equal(seen.length, 2);
     handlers = [answer(503, overloaded)];
-    await assert.rejects(new GateClient({ baseUrl }).check(x1), (error: GateClientError) => error.status === 503 && error.code === 'GATE_ERR_OVERLOADED' && error.retryAfterMs === undefined);
+    await assert.rejects(
+      new GateClient({ baseUrl }).check(x1),
+      (error: GateClientError) => error.status === 503 && error.code === 'GATE_ERR_OVERLOADED' && error.retryAfterMs === undefined,
+    );
     assert.equal(seen.length, 3);
   });
 
   it('gives up at the deadline plus its grace when no answer comes', async () => {
     handlers = [() => undefined];
     const started = performance.now();
-    await assert.rejects(new GateClient({ baseUrl, deadlineMs: 100, graceMs: 100 }).check(x1), (error: GateClientError) => error.code === 'CLIENT_ERR_TIMEOUT' && error.status === undefined);
+    await assert.rejects(
+      new GateClient({ baseUrl, deadlineMs: 100, graceMs: 100 }).check(x1),
+      (error: GateClientError) => error.code === 'CLIENT_ERR_TIMEOUT' && error.status === undefined,
+    );
     const took = performance.now() - started;
     assert.ok(took >= 190 && took < 3000, `gave up after ${took.toFixed(0)} ms`);
   });
@@ -142,7 +168,10 @@ describe('the client against a stand-in server', () => {
   it('stops waiting to retry when the caller aborts', async () => {
     handlers = [answer(503, overloaded, { 'retry-after': '30' })];
     const started = performance.now();
-    await assert.rejects(new GateClient({ baseUrl }).check(x1, { signal: AbortSignal.timeout(100) }), (error: GateClientError) => error.code === 'CLIENT_ERR_ABORTED');
+    await assert.rejects(
+      new GateClient({ baseUrl }).check(x1, { signal: AbortSignal.timeout(100) }),
+      (error: GateClientError) => error.code === 'CLIENT_ERR_ABORTED',
+    );
     assert.ok(performance.now() - started < 5000);
   });
 

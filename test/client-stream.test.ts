@@ -19,7 +19,10 @@ const CORPUS = readFileSync(repoPath('test', 'fixtures', 'mini-corpus.jsonl'), '
   .map((line) => (JSON.parse(line) as { listing: CheckRequest }).listing);
 /** A listed seller: its checks wait for Redis on the event loop, so answers to later messages overtake theirs. */
 const LISTED_SELLER = 's-client-stream-listed';
-const LISTINGS: CheckRequest[] = [...CORPUS, ...[1, 2, 3].map((i) => ({ listingId: `CS-listed-${i}`, sellerId: LISTED_SELLER, title: `Plain cotton t-shirt ${i}` }))];
+const LISTINGS: CheckRequest[] = [
+  ...CORPUS,
+  ...[1, 2, 3].map((i) => ({ listingId: `CS-listed-${i}`, sellerId: LISTED_SELLER, title: `Plain cotton t-shirt ${i}` })),
+];
 /** The gate's bounds per connection: a client may keep IN_FLIGHT + QUEUE messages unanswered. */
 const BOUNDS = { IN_FLIGHT: 2, QUEUE: 8 };
 
@@ -52,7 +55,10 @@ describe('the client on the check socket', () => {
         assert.equal(answer.listingId, listingId, `check ${i}`);
         assert.deepEqual(verdictOf(answer), posted.get(listingId), `check ${i} (${listingId}) as POST /v1/check answered it`);
       });
-      assert.ok(settledInOrder.some((at, i) => at !== i), 'some answers overtook others (the listed seller waits for Redis)');
+      assert.ok(
+        settledInOrder.some((at, i) => at !== i),
+        'some answers overtook others (the listed seller waits for Redis)',
+      );
       assert.equal(session.inFlight + session.queued, 0);
       await session.close();
       assert.equal(session.closed?.code, 1000);
@@ -62,7 +68,9 @@ describe('the client on the check socket', () => {
 
   it("without the window, overflows the gate's queue: the gate closes the socket (1013) and every check gets a typed error", { timeout: 60_000 }, async () => {
     const session = await client().stream({ window: 1000 });
-    const outcomes = await Promise.allSettled(Array.from({ length: 300 }, (_, i) => session.check({ ...(CORPUS[i % CORPUS.length] as CheckRequest), listingId: `CS-over-${i}` })));
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 300 }, (_, i) => session.check({ ...(CORPUS[i % CORPUS.length] as CheckRequest), listingId: `CS-over-${i}` })),
+    );
     assert.equal(session.closed?.code, 1013);
     const refused = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as GateClientError] : []));
     assert.ok(refused.length > 0);
@@ -77,7 +85,10 @@ describe('the client on the check socket', () => {
     const [bad, good] = await Promise.allSettled([session.check({ listingId: 'CS-bad', sellerId: 's', title: '' }), session.check(CORPUS[0] as CheckRequest)]);
     assert.equal(bad?.status, 'rejected');
     const error = (bad as PromiseRejectedResult).reason as GateClientError;
-    assert.deepEqual({ code: error.code, field: error.field, status: error.status }, { code: 'GATE_ERR_INVALID_FIELD', field: 'listing.title', status: undefined });
+    assert.deepEqual(
+      { code: error.code, field: error.field, status: error.status },
+      { code: 'GATE_ERR_INVALID_FIELD', field: 'listing.title', status: undefined },
+    );
     assert.equal(good?.status, 'fulfilled');
     assert.deepEqual(verdictOf((good as PromiseFulfilledResult<CheckResponse>).value), posted.get((CORPUS[0] as CheckRequest).listingId));
     await session.close();
@@ -127,7 +138,10 @@ describe('the client on a stand-in check socket', () => {
   });
 
   it('ends the session on an answer to a seq it never sent', async () => {
-    answer = (socket, message) => socket.send(JSON.stringify({ seq: message.seq + 1000, checkId: 'c', listingId: 'X1', verdict: 'allow', score: 0, reasons: [], policyVersion: 'p', tookMicros: 1 }));
+    answer = (socket, message) =>
+      socket.send(
+        JSON.stringify({ seq: message.seq + 1000, checkId: 'c', listingId: 'X1', verdict: 'allow', score: 0, reasons: [], policyVersion: 'p', tookMicros: 1 }),
+      );
     const session = await new GateClient({ baseUrl }).stream();
     await assert.rejects(session.check(x1), (error: GateClientError) => error.code === 'CLIENT_ERR_BAD_ANSWER');
     await assert.rejects(session.check(x1), (error: GateClientError) => error.code === 'CLIENT_ERR_CLOSED');

@@ -31,14 +31,25 @@ describe('labelled corpora', () => {
 
   const dev = sharedFile('corpus', 'dev.jsonl');
   const devPack = sharedFile('packs', 'dev-pack.json');
-  it('gets at least 99% of every class of the dev corpus right, and the text and fingerprint classes all right', { skip: dev.skip || devPack.skip }, async (t) => {
+  it('gets at least 99% of every class of the dev corpus right, and the text and fingerprint classes all right', {
+    skip: dev.skip || devPack.skip,
+  }, async (t) => {
     const gate = await startTestGate({ redisUrl: redis.url, pack: JSON.parse(readFileSync(devPack.path ?? '', 'utf8')) });
     try {
       const report = await evaluateCorpus(gate.url, readCorpus(dev.path ?? ''));
       t.diagnostic(`\n${formatReport(report)}`);
       for (const tally of report.classes) assert.ok(tally.right / tally.total >= 0.99, `${tally.why}: ${tally.right}/${tally.total} right`);
       // Text classes (issue 3) and fingerprint classes (issue 4) are exact.
-      const exact = ['brand+strong-indicator', 'brand+weak-indicator', 'indicator-no-brand', 'substring-trap', 'indicator-trap', 'compatibility-mention', 'banned-image', 'near-dup-banned-text'];
+      const exact = [
+        'brand+strong-indicator',
+        'brand+weak-indicator',
+        'indicator-no-brand',
+        'substring-trap',
+        'indicator-trap',
+        'compatibility-mention',
+        'banned-image',
+        'near-dup-banned-text',
+      ];
       for (const tally of report.classes) if (exact.includes(tally.why)) assert.equal(tally.right, tally.total, tally.why);
     } finally {
       await gate.stop();

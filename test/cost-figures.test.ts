@@ -10,7 +10,13 @@ import type { CostFigures } from '../load/cost-results.js';
 describe('cost figures', () => {
   it('reads what a counter counted between two readings, by label', () => {
     const reading = (minor: number, major?: number): string =>
-      ['# TYPE gate_gc_seconds_total counter', `gate_gc_seconds_total{kind="minor"} ${minor}`, ...(major === undefined ? [] : [`gate_gc_seconds_total{kind="major"} ${major}`]), 'gate_gc_seconds_total_other 9', 'gate_checks_total 5'].join('\n');
+      [
+        '# TYPE gate_gc_seconds_total counter',
+        `gate_gc_seconds_total{kind="minor"} ${minor}`,
+        ...(major === undefined ? [] : [`gate_gc_seconds_total{kind="major"} ${major}`]),
+        'gate_gc_seconds_total_other 9',
+        'gate_checks_total 5',
+      ].join('\n');
     const delta = counterDelta(counterSeries(reading(0.5), 'gate_gc_seconds_total'), counterSeries(reading(0.75, 0.125), 'gate_gc_seconds_total'), 'kind');
     assert.deepEqual(delta, { minor: 0.25, major: 0.125 });
     assert.deepEqual(counterDelta(counterSeries(reading(0), 'gate_checks_total'), counterSeries(reading(0), 'gate_checks_total'), 'verdict'), { '': 0 });
@@ -22,7 +28,15 @@ describe('cost figures', () => {
       non2xx: 0,
       errors: 0,
       latencyMs: { p50: total / 100, p90: 1, p99: 2, p999: 3, max: 4 },
-      cpu: { total, eventLoop: total / 2, eventLoopGc: gc, named: threads.map((micros) => ({ name: 'gate-match', micros })), other: 1, redis: 2, otherChildren: 0 },
+      cpu: {
+        total,
+        eventLoop: total / 2,
+        eventLoopGc: gc,
+        named: threads.map((micros) => ({ name: 'gate-match', micros })),
+        other: 1,
+        redis: 2,
+        otherChildren: 0,
+      },
       generator: { cpuShareOfCore: 0.1, microsPerCheck: 40, loopDelayP99Ms: 1, machineSteal: 0 },
       gate: gc === undefined ? undefined : { verdicts: { allow: total }, degradedSignals: 0, gcMicrosByKind: { minor: gc } },
     });

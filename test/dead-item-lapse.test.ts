@@ -22,7 +22,18 @@ const RETENTION_SECONDS = 3600;
 
 function itemOf(listingId: string, title = `replica bag ${randomUUID()}`): ReviewItemInput {
   const listing = { listingId, sellerId: `s-${listingId}`, title };
-  return { listingId, sellerId: listing.sellerId, contentHash: contentHash(listing), policyVersion: 'p1', checkId: `ck_${randomUUID()}`, score: 60, tier: 'normal', priority: 60, reasons: [], listing };
+  return {
+    listingId,
+    sellerId: listing.sellerId,
+    contentHash: contentHash(listing),
+    policyVersion: 'p1',
+    checkId: `ck_${randomUUID()}`,
+    score: 60,
+    tier: 'normal',
+    priority: 60,
+    reasons: [],
+    listing,
+  };
 }
 
 async function keysUnder(redis: Redis, prefix: string): Promise<string[]> {
@@ -95,18 +106,34 @@ describe('dead review items lapse', () => {
     const near = (await keysUnder(operator, keys.reviewCluster(''))).sort();
     assert.ok(near.length > 0, 'the item has cluster keys');
     for (const key of near) assert.notEqual(await operator.zscore(key, reviewId), null, `dead, still in ${key}`);
-    for (const key of [keys.reviewItem(reviewId), keys.reviewItem('rv_alias-of-lp1'), `${keys.reviewOpenPrefix}LP1`, keys.reviewDedupe('LP1', input.contentHash)]) {
+    for (const key of [
+      keys.reviewItem(reviewId),
+      keys.reviewItem('rv_alias-of-lp1'),
+      `${keys.reviewOpenPrefix}LP1`,
+      keys.reviewDedupe('LP1', input.contentHash),
+    ]) {
       assert.equal(await operator.ttl(key), -1, `dead: ${key} has no end`);
     }
 
     let now = Date.now();
     const lapsed = new MetricsRegistry().counter('lapsed', 'lapsed');
-    const job = new DeadItemLapse({ redis: client, keys, lapseAfterMs: WINDOW_MS, retentionSeconds: RETENTION_SECONDS, maxLetters: 100_000, now: () => now, lapsed });
+    const job = new DeadItemLapse({
+      redis: client,
+      keys,
+      lapseAfterMs: WINDOW_MS,
+      retentionSeconds: RETENTION_SECONDS,
+      maxLetters: 100_000,
+      now: () => now,
+      lapsed,
+    });
     assert.deepEqual(await job.run(), [], 'within the window nothing lapses');
     assert.equal(await operator.hget(keys.reviewItem(reviewId), 'status'), 'dead');
 
     now += WINDOW_MS + 1000;
-    assert.deepEqual((await job.run()).map((item) => item.reviewId), [reviewId]);
+    assert.deepEqual(
+      (await job.run()).map((item) => item.reviewId),
+      [reviewId],
+    );
     assert.equal(lapsed.get(), 1);
     assert.equal(await operator.hget(keys.reviewItem(reviewId), 'status'), 'lapsed');
     for (const key of [keys.reviewItem(reviewId), keys.reviewItem('rv_alias-of-lp1'), `${keys.reviewOpenPrefix}LP1`]) await windowed(key);
@@ -137,20 +164,38 @@ describe('dead review items lapse', () => {
 
     await dead.requeue(requeued);
     assert.equal(await operator.hget(keys.reviewItem(requeued), 'status'), 'pending');
-    assert.deepEqual((await queue.deadLetters()).map((letter) => letter.fields.reviewId), [dropped, lapsing], 'its letter is taken');
+    assert.deepEqual(
+      (await queue.deadLetters()).map((letter) => letter.fields.reviewId),
+      [dropped, lapsing],
+      'its letter is taken',
+    );
     await dead.drop(dropped, 'admin');
     assert.equal(await operator.hget(keys.reviewItem(dropped), 'status'), 'lapsed');
     await windowed(keys.reviewItem(dropped));
 
-    const job = new DeadItemLapse({ redis: client, keys, lapseAfterMs: WINDOW_MS, retentionSeconds: RETENTION_SECONDS, maxLetters: 100_000, now: () => Date.now() + WINDOW_MS + 1000 });
-    assert.deepEqual((await job.run()).map((item) => item.reviewId), [lapsing], 'only the item left dead lapses');
+    const job = new DeadItemLapse({
+      redis: client,
+      keys,
+      lapseAfterMs: WINDOW_MS,
+      retentionSeconds: RETENTION_SECONDS,
+      maxLetters: 100_000,
+      now: () => Date.now() + WINDOW_MS + 1000,
+    });
+    assert.deepEqual(
+      (await job.run()).map((item) => item.reviewId),
+      [lapsing],
+      'only the item left dead lapses',
+    );
     assert.equal(await operator.hget(keys.reviewItem(requeued), 'status'), 'pending');
     assert.equal(await operator.ttl(keys.reviewItem(requeued)), -1, 'pending again: no end');
 
     // Requeued, it is claimed again (deliveries from zero) and decided.
     const reviewing = new ReviewQueue(client, keys, { retentionSeconds: RETENTION_SECONDS, maxDeliveries: 1 });
     const claimed = await reviewing.claim('r', 5);
-    assert.deepEqual(claimed.map((item) => [item.reviewId, item.deliveries, (item.listing as { listingId: string }).listingId]), [[requeued, 1, 'LB1']]);
+    assert.deepEqual(
+      claimed.map((item) => [item.reviewId, item.deliveries, (item.listing as { listingId: string }).listingId]),
+      [[requeued, 1, 'LB1']],
+    );
     await reviewing.decide({ reviewId: requeued, reviewer: 'r', decision: 'block' });
     assert.equal(await operator.hget(keys.reviewItem(requeued), 'status'), 'decided');
 
@@ -172,7 +217,19 @@ describe('dead review items lapse', () => {
     try {
       const later = (): number => Date.now() + WINDOW_MS + 1000;
       // Small batches, so that the two runs interleave.
-      const [one, two] = [client, other].map((connection) => new DeadItemLapse({ redis: connection, keys, lapseAfterMs: WINDOW_MS, retentionSeconds: RETENTION_SECONDS, maxLetters: 100_000, batch: 7, batchesPerRun: 100, now: later }));
+      const [one, two] = [client, other].map(
+        (connection) =>
+          new DeadItemLapse({
+            redis: connection,
+            keys,
+            lapseAfterMs: WINDOW_MS,
+            retentionSeconds: RETENTION_SECONDS,
+            maxLetters: 100_000,
+            batch: 7,
+            batchesPerRun: 100,
+            now: later,
+          }),
+      );
       const runs = await Promise.all([one?.run(), two?.run()]);
       const lapsed = runs.flatMap((run) => run ?? []).map((item) => item.reviewId);
       assert.equal(lapsed.length, ids.length, `${runs.map((run) => run?.length)} lapsed by each`);
@@ -209,7 +266,14 @@ describe('a lapsed complaint, through the gate', () => {
     });
     operator = new Redis(redis.adminUrl);
     client = new Redis(redis.url);
-    const claim = { registrationNumber: 'TM-L-1', jurisdiction: 'cn', classes: [18], evidence: ['docs://l/cert.pdf'], validFrom: '2020-01-01', validUntil: '2099-12-31' };
+    const claim = {
+      registrationNumber: 'TM-L-1',
+      jurisdiction: 'cn',
+      classes: [18],
+      evidence: ['docs://l/cert.pdf'],
+      validFrom: '2020-01-01',
+      validUntil: '2099-12-31',
+    };
     assert.equal((await holder('PUT', '/v1/rights-holder/brands/lapsemark', { names: ['Lapsemark'], categories: ['bags'] })).status, 200);
     assert.equal((await holder('PUT', '/v1/rights-holder/brands/lapsemark/claim', claim)).status, 200);
     assert.equal((await callGate(gate, 'POST', '/v1/admin/claims/acme/lapsemark', ADMIN_TOKEN, { decision: 'verify' })).status, 200);
@@ -251,24 +315,43 @@ describe('a lapsed complaint, through the gate', () => {
     await bury(complaint.reviewId);
 
     // Another instance's job, its clock past the window.
-    const job = new DeadItemLapse({ redis: client, keys, lapseAfterMs: 30 * DAY * 1000, retentionSeconds: DAY, maxLetters: 100_000, now: () => Date.now() + 31 * DAY * 1000 });
-    assert.deepEqual((await job.run()).map((item) => item.reviewId), [complaint.reviewId]);
+    const job = new DeadItemLapse({
+      redis: client,
+      keys,
+      lapseAfterMs: 30 * DAY * 1000,
+      retentionSeconds: DAY,
+      maxLetters: 100_000,
+      now: () => Date.now() + 31 * DAY * 1000,
+    });
+    assert.deepEqual(
+      (await job.run()).map((item) => item.reviewId),
+      [complaint.reviewId],
+    );
 
-    await eventually('complaint lapsed', async () => ((await holder('GET', `/v1/rights-holder/complaints/${complaint.complaintId}`)).body.status === 'lapsed' ? true : undefined));
+    await eventually('complaint lapsed', async () =>
+      (await holder('GET', `/v1/rights-holder/complaints/${complaint.complaintId}`)).body.status === 'lapsed' ? true : undefined,
+    );
     const left = await operator.ttl(keys.complaint(complaint.complaintId));
     assert.ok(left > DAY - 100 && left <= DAY, `complaint TTL ${left}`);
     assert.equal(await operator.exists(keys.openComplaint('acme', listing.listingId)), 0, 'no longer the open complaint on the listing');
     assert.deepEqual((await callGate(gate, 'GET', `/v1/listings/${listing.listingId}/verdict`, PUBLISHER_TOKEN)).body, verdictBefore, 'the verdict stays');
 
-    const event = await eventually('review.lapsed delivered', async () => hooks.received.map((hook) => JSON.parse(hook.body) as Record<string, unknown>).find((body) => body.type === 'review.lapsed'));
+    const event = await eventually('review.lapsed delivered', async () =>
+      hooks.received.map((hook) => JSON.parse(hook.body) as Record<string, unknown>).find((body) => body.type === 'review.lapsed'),
+    );
     assert.deepEqual([event.listingId, event.reviewId, event.complaintId], [listing.listingId, complaint.reviewId, complaint.complaintId]);
     await eventually('the lapse audited', async () => {
-      const rows = (await callGate(gate, 'GET', '/v1/admin/audit?count=1000', ADMIN_TOKEN)).body.records as Array<{ record: { who: string; what: string; subject: string } }>;
+      const rows = (await callGate(gate, 'GET', '/v1/admin/audit?count=1000', ADMIN_TOKEN)).body.records as Array<{
+        record: { who: string; what: string; subject: string };
+      }>;
       return rows.find(({ record }) => record.what === 'review:lapse' && record.who === 'gate' && record.subject === complaint.reviewId);
     });
 
     // The admin's calls after the lapse: 409, reason lapsed.
-    for (const [method, path] of [['POST', `/v1/admin/review/dead-letters/${complaint.reviewId}/requeue`], ['DELETE', `/v1/admin/review/dead-letters/${complaint.reviewId}`]] as const) {
+    for (const [method, path] of [
+      ['POST', `/v1/admin/review/dead-letters/${complaint.reviewId}/requeue`],
+      ['DELETE', `/v1/admin/review/dead-letters/${complaint.reviewId}`],
+    ] as const) {
       const answer = await callGate(gate, method, path, ADMIN_TOKEN);
       assert.deepEqual([answer.status, answer.body.error?.code, answer.body.error?.details?.reason], [409, 'GATE_ERR_CONFLICT', 'lapsed'], `${method} ${path}`);
     }
@@ -281,15 +364,25 @@ describe('a lapsed complaint, through the gate', () => {
     const requeue = await callGate(gate, 'POST', `/v1/admin/review/dead-letters/${requeued.reviewId}/requeue`, ADMIN_TOKEN);
     assert.deepEqual([requeue.status, requeue.body], [200, { reviewId: requeued.reviewId, requeued: true }]);
     assert.equal(await operator.hget(keys.reviewItem(requeued.reviewId), 'status'), 'pending');
-    assert.equal((await callGate(gate, 'POST', `/v1/admin/review/dead-letters/${requeued.reviewId}/requeue`, ADMIN_TOKEN)).body.error?.details?.reason, 'not_dead');
+    assert.equal(
+      (await callGate(gate, 'POST', `/v1/admin/review/dead-letters/${requeued.reviewId}/requeue`, ADMIN_TOKEN)).body.error?.details?.reason,
+      'not_dead',
+    );
 
     const drop = await callGate(gate, 'DELETE', `/v1/admin/review/dead-letters/${dropped.reviewId}`, ADMIN_TOKEN);
     assert.deepEqual([drop.status, drop.body], [200, { reviewId: dropped.reviewId, dropped: true }]);
     assert.equal((await holder('GET', `/v1/rights-holder/complaints/${dropped.complaintId}`)).body.status, 'lapsed', 'settled before the answer');
-    const rows = (await callGate(gate, 'GET', '/v1/admin/audit?count=1000', ADMIN_TOKEN)).body.records as Array<{ record: { who: string; what: string; subject: string } }>;
+    const rows = (await callGate(gate, 'GET', '/v1/admin/audit?count=1000', ADMIN_TOKEN)).body.records as Array<{
+      record: { who: string; what: string; subject: string };
+    }>;
     assert.deepEqual(
-      rows.filter(({ record }) => [requeued.reviewId, dropped.reviewId].includes(record.subject) && record.what.startsWith('review:')).map(({ record }) => [record.who, record.what, record.subject]),
-      [['admin', 'review:requeue', requeued.reviewId], ['admin', 'review:drop', dropped.reviewId]],
+      rows
+        .filter(({ record }) => [requeued.reviewId, dropped.reviewId].includes(record.subject) && record.what.startsWith('review:'))
+        .map(({ record }) => [record.who, record.what, record.subject]),
+      [
+        ['admin', 'review:requeue', requeued.reviewId],
+        ['admin', 'review:drop', dropped.reviewId],
+      ],
     );
     assert.equal((await callGate(gate, 'DELETE', '/v1/admin/review/dead-letters/rv_nobody', ADMIN_TOKEN)).status, 404);
   });

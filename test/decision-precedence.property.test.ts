@@ -15,11 +15,23 @@ import { ADMIN_TOKEN, PUBLISHER_TOKEN, REVIEWER_TOKEN, startTestGate, type TestG
 
 const HOLDER = 'acme-property-token-0123456789';
 const SECRET = 'webhook-property-secret-0123';
-const CLAIM = { registrationNumber: 'TM-8', jurisdiction: 'CN', classes: [18], evidence: ['docs://cert.pdf'], validFrom: '2020-01-01', validUntil: '2099-12-31' };
+const CLAIM = {
+  registrationNumber: 'TM-8',
+  jurisdiction: 'CN',
+  classes: [18],
+  evidence: ['docs://cert.pdf'],
+  validFrom: '2020-01-01',
+  validUntil: '2099-12-31',
+};
 const prefix = 'precedence:';
 
 type Decision = 'allow' | 'block';
-type Step = { kind: 'check'; gate: 0 | 1 } | { kind: 'complaint'; decision: Decision } | { kind: 'appeal'; decision: Decision } | { kind: 'redecide'; decision: Decision } | { kind: 'restart'; gate: 0 | 1 };
+type Step =
+  | { kind: 'check'; gate: 0 | 1 }
+  | { kind: 'complaint'; decision: Decision }
+  | { kind: 'appeal'; decision: Decision }
+  | { kind: 'redecide'; decision: Decision }
+  | { kind: 'restart'; gate: 0 | 1 };
 
 let redis: TestRedis;
 const gates: TestGate[] = [];
@@ -137,7 +149,11 @@ describe('decision precedence (property)', () => {
         for (const g of gates) {
           assert.equal((await call(g, 'POST', '/v1/check', PUBLISHER_TOKEN, listing)).body.verdict, expected, `checked after ${JSON.stringify(steps)}`);
           await new Promise((r) => setTimeout(r, 20)); // the check's own record is written behind
-          assert.equal((await call(g, 'GET', `/v1/listings/${listingId}/verdict`, PUBLISHER_TOKEN)).body.verdict, expected, `recorded after ${JSON.stringify(steps)}`);
+          assert.equal(
+            (await call(g, 'GET', `/v1/listings/${listingId}/verdict`, PUBLISHER_TOKEN)).body.verdict,
+            expected,
+            `recorded after ${JSON.stringify(steps)}`,
+          );
         }
         if (lastPerson !== undefined) {
           const until = Date.now() + 10_000;

@@ -15,13 +15,24 @@ import { contentHash } from '../src/gate/content-hash.js';
 const HOLDER = 'acme-sticky-token-0123456789';
 const BOB = 'bob-reviewer-token-0123456789';
 const SHOP = 'shop-publisher-token-0123456789';
-const CLAIM = { registrationNumber: 'TM-7', jurisdiction: 'CN', classes: [18], evidence: ['docs://cert.pdf'], validFrom: '2020-01-01', validUntil: '2099-12-31' };
+const CLAIM = {
+  registrationNumber: 'TM-7',
+  jurisdiction: 'CN',
+  classes: [18],
+  evidence: ['docs://cert.pdf'],
+  validFrom: '2020-01-01',
+  validUntil: '2099-12-31',
+};
 
 let redis: TestRedis;
 let a: TestGate;
 let b: TestGate;
 const prefix = 'sticky:';
-const env = { GATE_RIGHTS_HOLDER_TOKENS: `acme:${HOLDER}`, GATE_REVIEWER_TOKENS: `alice:${REVIEWER_TOKEN},bob:${BOB}`, GATE_PUBLISHER_TOKENS: `${PUBLISHER_TOKEN},shop:${SHOP}` };
+const env = {
+  GATE_RIGHTS_HOLDER_TOKENS: `acme:${HOLDER}`,
+  GATE_REVIEWER_TOKENS: `alice:${REVIEWER_TOKEN},bob:${BOB}`,
+  GATE_PUBLISHER_TOKENS: `${PUBLISHER_TOKEN},shop:${SHOP}`,
+};
 
 const call = callGate;
 
@@ -72,7 +83,7 @@ describe('decisions stick', () => {
     assert.equal((await check(b, { ...listing, title: 'LV 高仿 手提包 新款' })).verdict, 'block');
   });
 
-  it('closes a listing\'s older item when a complaint about it is upheld; deciding the leftover is refused', async () => {
+  it("closes a listing's older item when a complaint about it is upheld; deciding the leftover is refused", async () => {
     assert.equal((await call(a, 'PUT', '/v1/rights-holder/brands/quillmark', HOLDER, { names: ['Quillmark'], categories: ['bags'] })).status, 200);
     assert.equal((await call(a, 'PUT', '/v1/rights-holder/brands/quillmark/claim', HOLDER, CLAIM)).status, 200);
     assert.equal((await call(a, 'POST', '/v1/admin/claims/acme/quillmark', ADMIN_TOKEN, { decision: 'verify' })).status, 200);
@@ -94,7 +105,7 @@ describe('decisions stick', () => {
     assert.equal((await check(b, listing)).verdict, 'block', 'the upheld complaint stands for the same content');
   });
 
-  it('closes a listing\'s older item through the open index an earlier version kept as a set', async () => {
+  it("closes a listing's older item through the open index an earlier version kept as a set", async () => {
     const first = await check(a, { listingId: 'OS1', sellerId: 's-os', title: '高仿 手提包 tote' });
     const second = await check(b, { listingId: 'OS1', sellerId: 's-os', title: '高仿 手提包 tote 新款' });
     assert.equal(first.verdict, 'review');
@@ -120,7 +131,7 @@ describe('decisions stick', () => {
     }
   });
 
-  it('keeps an admin\'s removal of a pack-seeded list entry through a restart', async () => {
+  it("keeps an admin's removal of a pack-seeded list entry through a restart", async () => {
     const listing = { listingId: 'LS1', sellerId: 's-demo-known-counterfeiter', title: 'plain tote' };
     assert.equal((await check(a, listing)).verdict, 'block', 'the demo pack lists the seller');
     const removed = await call(a, 'DELETE', '/v1/admin/lists/sellers', ADMIN_TOKEN, { values: ['s-demo-known-counterfeiter', 's-never-listed'] });
@@ -140,7 +151,7 @@ describe('decisions stick', () => {
     assert.equal((await check(b, { ...listing, listingId: 'LS4' })).verdict, 'block');
   });
 
-  it('numbers each listing\'s decisions, so a late effect cannot reverse a newer one', async () => {
+  it("numbers each listing's decisions, so a late effect cannot reverse a newer one", async () => {
     const listing = { listingId: 'SQ1', sellerId: 's-sq', title: '高仿 手提包' };
     const first = await check(a, listing);
     await claim(a, REVIEWER_TOKEN, first.reviewId);
@@ -153,7 +164,7 @@ describe('decisions stick', () => {
     assert.equal(v2.verdict, 'review');
   });
 
-  it('keeps a verified brand\'s names enforced through harmless edits; only a new alias waits for an admin', async () => {
+  it("keeps a verified brand's names enforced through harmless edits; only a new alias waits for an admin", async () => {
     assert.equal((await call(a, 'PUT', '/v1/rights-holder/brands/zentrix', HOLDER, { names: ['Zentrix'], categories: ['bags'] })).status, 200);
     assert.equal((await call(a, 'PUT', '/v1/rights-holder/brands/zentrix/claim', HOLDER, CLAIM)).status, 200);
     assert.equal((await call(a, 'POST', '/v1/admin/claims/acme/zentrix', ADMIN_TOKEN, { decision: 'verify' })).status, 200);
@@ -184,8 +195,18 @@ describe('decisions stick', () => {
     try {
       const queue = new ReviewQueue(client, redisKeys(prefix));
       const replayed = await queue.replaySpooled({
-        reviewId: 'rv_spooled-sp1', listingId: 'SP1', sellerId: 's-sp', contentHash: contentHash(listing), policyVersion: 'demo-1', checkId: 'ck_sp1',
-        score: 60, tier: 'normal', priority: 60, reasons: [], listing, source: 'gate',
+        reviewId: 'rv_spooled-sp1',
+        listingId: 'SP1',
+        sellerId: 's-sp',
+        contentHash: contentHash(listing),
+        policyVersion: 'demo-1',
+        checkId: 'ck_sp1',
+        score: 60,
+        tier: 'normal',
+        priority: 60,
+        reasons: [],
+        listing,
+        source: 'gate',
       });
       assert.deepEqual(replayed, { kind: 'queued', reviewId: first.reviewId, created: false });
     } finally {
@@ -213,11 +234,18 @@ describe('decisions stick', () => {
     const appeal = await call(a, 'POST', '/v1/listings/FG1/appeal', PUBLISHER_TOKEN, { sellerId: 's-fg', reason: 'authorised' });
     await claim(a, REVIEWER_TOKEN, appeal.body.appeal.reviewId);
     assert.equal((await call(a, 'POST', `/v1/review/${appeal.body.appeal.reviewId}/decision`, REVIEWER_TOKEN, { decision: 'allow' })).status, 200);
-    await eventually('the overturn counted against the brand', async () => ((await figures()).overturned === (before.overturned ?? 0) + 1 ? true : undefined), 3000);
+    await eventually(
+      'the overturn counted against the brand',
+      async () => ((await figures()).overturned === (before.overturned ?? 0) + 1 ? true : undefined),
+      3000,
+    );
     // A decision undone shows as undone in the seller's history.
     assert.equal((await call(a, 'POST', `/v1/review/${appeal.body.appeal.reviewId}/undo`, REVIEWER_TOKEN, {})).status, 200);
     const history = (await call(a, 'GET', '/v1/review/sellers/s-fg/history', REVIEWER_TOKEN)).body.history as Array<{ reviewId: string; undone?: boolean }>;
-    assert.deepEqual(history.filter((h) => h.reviewId === appeal.body.appeal.reviewId).map((h) => h.undone ?? false), [true]);
+    assert.deepEqual(
+      history.filter((h) => h.reviewId === appeal.body.appeal.reviewId).map((h) => h.undone ?? false),
+      [true],
+    );
   });
 
   it('takes name:token publisher tokens like the other lists, and refuses days that do not exist', async () => {
@@ -226,7 +254,7 @@ describe('decisions stick', () => {
     assert.equal((await call(a, 'GET', '/v1/admin/transparency?from=2026-02-30&to=2026-03-01', ADMIN_TOKEN)).status, 400);
   });
 
-  it('keeps each verdict record for its retention window: the gate\'s allow 30 days, blocks and people\'s decisions 180', async () => {
+  it("keeps each verdict record for its retention window: the gate's allow 30 days, blocks and people's decisions 180", async () => {
     await check(a, { listingId: 'TTL-ALLOW', sellerId: 's-ttl', title: 'plain cotton tote' });
     await check(a, { listingId: 'TTL-BLOCK', sellerId: 's-ttl', title: 'LV 高仿 手提包' });
     await new Promise((r) => setTimeout(r, 100));

@@ -79,13 +79,20 @@ function assertDisguiseFound(matcher: Matcher, term: PackTerm, disguised: string
   const hit = matcher.hitOf(text, field, term);
   assert.ok(hit, `${JSON.stringify(text)} -> ${JSON.stringify(normalizeTerm(text))} does not match ${JSON.stringify(term.text)}`);
   assert.equal(hit.field, field.name);
-  assert.ok(hit.start >= before.length && hit.end <= before.length + disguised.length && hit.start < hit.end, `offsets ${hit.start}-${hit.end} are not inside the disguise ${JSON.stringify(disguised)} of ${JSON.stringify(text)}`);
+  assert.ok(
+    hit.start >= before.length && hit.end <= before.length + disguised.length && hit.start < hit.end,
+    `offsets ${hit.start}-${hit.end} are not inside the disguise ${JSON.stringify(disguised)} of ${JSON.stringify(text)}`,
+  );
 }
 
 function assertInnocentNotFound(matcher: Matcher, term: PackTerm, look: string, context: readonly [string, string]): void {
   const text = `${context[0]}${look}${context[1]}`;
   const hit = matcher.hitOf(text, FIELDS[0], term);
-  assert.equal(hit, undefined, `${JSON.stringify(text)} -> ${JSON.stringify(normalizeTerm(text))} matched ${JSON.stringify(term.text)} at ${hit?.start}-${hit?.end}`);
+  assert.equal(
+    hit,
+    undefined,
+    `${JSON.stringify(text)} -> ${JSON.stringify(normalizeTerm(text))} matched ${JSON.stringify(term.text)} at ${hit?.start}-${hit?.end}`,
+  );
 }
 
 const disguisedPackTerm = (terms: readonly PackTerm[]) =>

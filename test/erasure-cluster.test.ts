@@ -73,7 +73,11 @@ describe('erasure on a three-master Redis Cluster', () => {
     const phone = id('phone00');
     const [reviewed, blocked, allowed] = [id('reviewd'), id('blocked'), id('allowed')];
     // A listing whose verdict shard is on another master than the review family, so that its traces are on two.
-    const single = await onAnotherMasterThan(`${prefix}{review}:x`, (n) => id(`singled${n}`), (listingId) => `${prefix}{verdicts:${verdictShardOf(listingId).shard}}:x`);
+    const single = await onAnotherMasterThan(
+      `${prefix}{review}:x`,
+      (n) => id(`singled${n}`),
+      (listingId) => `${prefix}{verdicts:${verdictShardOf(listingId).shard}}:x`,
+    );
     const queued = await check({ listingId: reviewed, sellerId: seller, title: 'super copy handbag', seller: { phoneHash: phone } });
     await decide(queued.reviewId ?? '', 'block');
     assert.equal((await check({ listingId: blocked, sellerId: seller, title: 'LV 高仿 手提包' })).verdict, 'block');
@@ -95,6 +99,7 @@ describe('erasure on a three-master Redis Cluster', () => {
     assert.equal(sellerErased.status, 200, JSON.stringify(sellerErased.body));
     assert.equal(sellerErased.body.erased.listings, 3, JSON.stringify(sellerErased.body));
     assert.deepEqual((await traces(needles)).flat(), [], 'nothing of the seller on any master');
-    for (const listingId of [reviewed, blocked, allowed]) assert.equal((await callGate(gate, 'GET', `/v1/listings/${listingId}/verdict`, ADMIN_TOKEN)).status, 404);
+    for (const listingId of [reviewed, blocked, allowed])
+      assert.equal((await callGate(gate, 'GET', `/v1/listings/${listingId}/verdict`, ADMIN_TOKEN)).status, 404);
   });
 });

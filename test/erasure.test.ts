@@ -18,7 +18,14 @@ import { ADMIN_TOKEN, PUBLISHER_TOKEN, REVIEWER_TOKEN, startTestGate, type TestG
 import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
 
 const HOLDER = 'erasure-holder-token-0123456789';
-const CLAIM = { registrationNumber: 'TM-ER-1', jurisdiction: 'cn', classes: [18], evidence: ['docs://er/cert.pdf'], validFrom: '2020-01-01', validUntil: '2099-12-31' };
+const CLAIM = {
+  registrationNumber: 'TM-ER-1',
+  jurisdiction: 'cn',
+  classes: [18],
+  evidence: ['docs://er/cert.pdf'],
+  validFrom: '2020-01-01',
+  validUntil: '2099-12-31',
+};
 const run = randomUUID().slice(0, 8);
 /** Ids of one length, none a part of another, so that a trace of one is never taken for another's. */
 const id = (kind: string): string => `er-${run}-${kind}`;
@@ -106,7 +113,10 @@ describe('erasing a listing', () => {
     const [blocked, reviewed, allowed, complained] = [id('blocked'), id('reviewd'), id('allowed'), id('complnd')];
     // Blocked, then reported by a consumer and appealed by its seller.
     assert.equal((await check({ listingId: blocked, sellerId: sellerOf(blocked), title: 'LV 高仿 手提包' })).verdict, 'block');
-    assert.equal((await callGate(gate, 'POST', '/v1/reports', PUBLISHER_TOKEN, { listingId: blocked, reporterId: id('reporter'), reason: 'fake' })).status, 200);
+    assert.equal(
+      (await callGate(gate, 'POST', '/v1/reports', PUBLISHER_TOKEN, { listingId: blocked, reporterId: id('reporter'), reason: 'fake' })).status,
+      200,
+    );
     const appeal = await callGate(gate, 'POST', `/v1/listings/${blocked}/appeal`, PUBLISHER_TOKEN, { sellerId: sellerOf(blocked), reason: 'genuine' });
     assert.equal(appeal.status, 200, JSON.stringify(appeal.body));
     // Reviewed: a reviewer blocks it (the webhook event waits in the outbox).
@@ -114,7 +124,9 @@ describe('erasing a listing', () => {
     assert.equal(queued.verdict, 'review');
     await decide(queued.reviewId ?? '', 'block');
     // Allowed, through the intake stream.
-    const [entry] = await addEntries(operator, intakeStream, [{ listing: JSON.stringify({ listingId: allowed, sellerId: sellerOf(allowed), title: 'plain cotton tote' }) }]);
+    const [entry] = await addEntries(operator, intakeStream, [
+      { listing: JSON.stringify({ listingId: allowed, sellerId: sellerOf(allowed), title: 'plain cotton tote' }) },
+    ]);
     await verdictsOf(operator, intakeStream, [entry ?? '']);
     // Complained about by a rights holder, and the complaint upheld.
     const holder = (method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> => callGate(gate, method, path, HOLDER, body);
@@ -126,14 +138,30 @@ describe('erasing a listing', () => {
     assert.equal(filed.status, 200, JSON.stringify(filed.body));
     const complaint = filed.body.results[0].complaint as { complaintId: string; reviewId: string };
     await decide(complaint.reviewId, 'block');
-    await eventually('the complaint upheld', async () => ((await holder('GET', `/v1/rights-holder/complaints/${complaint.complaintId}`)).body.status === 'upheld' ? true : undefined));
+    await eventually('the complaint upheld', async () =>
+      (await holder('GET', `/v1/rights-holder/complaints/${complaint.complaintId}`)).body.status === 'upheld' ? true : undefined,
+    );
 
     const listings = [blocked, reviewed, allowed, complained];
     const needles = [...listings, ...(await Promise.all(listings.map(reviewIdsOf))).flat(), appeal.body.appeal.appealId as string, complaint.complaintId];
     assert.equal(needles.length, 4 + 4 + 2, 'items: the report and the appeal, the review, the complaint');
     const before = await tracesOf(needles);
-    for (const family of ['{verdicts:', '{review}:stream:', '{review}:decisions', '{webhook}:outbox', '{complaints}:', '{appeals}:', '{reports}:', '{seller:', '{rings}:listings:', ':verdicts']) {
-      assert.ok(before.some((trace) => trace.includes(family)), `before the erasure, a trace in ${family}: the search finds it`);
+    for (const family of [
+      '{verdicts:',
+      '{review}:stream:',
+      '{review}:decisions',
+      '{webhook}:outbox',
+      '{complaints}:',
+      '{appeals}:',
+      '{reports}:',
+      '{seller:',
+      '{rings}:listings:',
+      ':verdicts',
+    ]) {
+      assert.ok(
+        before.some((trace) => trace.includes(family)),
+        `before the erasure, a trace in ${family}: the search finds it`,
+      );
     }
 
     const erased = new Map<string, Record<string, number>>();
@@ -147,7 +175,10 @@ describe('erasing a listing', () => {
     // Its report and appeal items, given back while other items were decided, went to the dead letters (GATE_REVIEW_MAX_DELIVERIES=1).
     assert.equal(at(blocked, 'deadLetters'), 2);
     assert.equal(at(reviewed, 'decidedListings'), 1);
-    assert.ok(at(reviewed, 'decisionEntries') >= 1 && at(reviewed, 'webhookEvents') >= 1 && at(reviewed, 'sellerHistoryEntries') === 1, JSON.stringify(erased.get(reviewed)));
+    assert.ok(
+      at(reviewed, 'decisionEntries') >= 1 && at(reviewed, 'webhookEvents') >= 1 && at(reviewed, 'sellerHistoryEntries') === 1,
+      JSON.stringify(erased.get(reviewed)),
+    );
     assert.equal(at(allowed, 'allowRecords'), 1);
     // Its verdict, and its entry if the intake's trim has not taken it yet.
     assert.ok(at(allowed, 'intakeEntries') >= 1);
@@ -160,7 +191,9 @@ describe('erasing a listing', () => {
       const again = await erase(`/v1/admin/listings/${listingId}`);
       assert.deepEqual(again, Object.fromEntries(LISTING_FAMILIES.map((family) => [family, 0])), 'a second erasure finds nothing');
     }
-    const audit = (await callGate(gate, 'GET', '/v1/admin/audit?count=1000', ADMIN_TOKEN)).body.records as Array<{ record?: { what: string; subject?: string } }>;
+    const audit = (await callGate(gate, 'GET', '/v1/admin/audit?count=1000', ADMIN_TOKEN)).body.records as Array<{
+      record?: { what: string; subject?: string };
+    }>;
     assert.equal(audit.filter((r) => r.record?.what === 'erase:listing' && r.record.subject === reviewed).length, 2, 'each erasure is recorded');
     assert.equal((await callGate(gate, 'GET', '/v1/admin/audit/verify', ADMIN_TOKEN)).body.intact, true, 'and the log still verifies');
 
@@ -181,11 +214,18 @@ describe('erasing a listing', () => {
     assert.deepEqual([long.status, long.body.error.code, long.body.error.field], [400, 'GATE_ERR_INVALID_FIELD', 'listingId']);
     const torn = await callGate(gate, 'DELETE', '/v1/admin/sellers/%E0%A4%A/data', ADMIN_TOKEN);
     assert.deepEqual([torn.status, torn.body.error.code, torn.body.error.field], [400, 'GATE_ERR_INVALID_FIELD', 'path']);
-    for (const [method, path] of [['GET', listing], ['POST', listing], ['GET', '/v1/admin/sellers/some-seller/data']] as const) {
+    for (const [method, path] of [
+      ['GET', listing],
+      ['POST', listing],
+      ['GET', '/v1/admin/sellers/some-seller/data'],
+    ] as const) {
       const wrong = await callGate(gate, method, path, ADMIN_TOKEN, method === 'POST' ? {} : undefined);
       assert.deepEqual([wrong.status, wrong.body.error.code], [405, 'GATE_ERR_METHOD_NOT_ALLOWED'], `${method} ${path}`);
     }
-    assert.deepEqual(await erase(`/v1/admin/listings/${encodeURIComponent('never/seen listing')}`), Object.fromEntries(LISTING_FAMILIES.map((family) => [family, 0])));
+    assert.deepEqual(
+      await erase(`/v1/admin/listings/${encodeURIComponent('never/seen listing')}`),
+      Object.fromEntries(LISTING_FAMILIES.map((family) => [family, 0])),
+    );
   });
 });
 
@@ -218,7 +258,11 @@ describe('erasing a seller', () => {
     await decide(queued.reviewId ?? '', 'block', { seller: true });
     const ringBefore = (await callGate(gate, 'GET', `/v1/admin/rings/${other}`, ADMIN_TOKEN)).body as { members: Array<{ sellerId: string }> };
     assert.deepEqual(ringBefore.members.map((m) => m.sellerId).sort(), [seller, other].sort(), 'the shared phone links the two sellers');
-    await eventually('the other seller in a ring with a confirmed seller', async () => ((await callGate(gate, 'POST', '/v1/check', PUBLISHER_TOKEN, otherListing)).body.reasons.some((r: { code: string }) => r.code === 'ring') ? true : undefined));
+    await eventually('the other seller in a ring with a confirmed seller', async () =>
+      (await callGate(gate, 'POST', '/v1/check', PUBLISHER_TOKEN, otherListing)).body.reasons.some((r: { code: string }) => r.code === 'ring')
+        ? true
+        : undefined,
+    );
 
     const listings = [blocked, reviewed, allowed, dead, `shop:${seller}`];
     const needles = [seller, mine, ...listings, ...(await Promise.all(listings.map(reviewIdsOf))).flat()];
@@ -234,11 +278,18 @@ describe('erasing a seller', () => {
     // The ring graph's set of its listings went with the listings: its own keys left were when it was seen and its attributes.
     assert.deepEqual([erased.sellerHistoryEntries, erased.ringSellerKeys, erased.ringAttributes], [1, 2, 1], JSON.stringify(erased));
     assert.deepEqual(await tracesOf(needles, policy), [], 'nothing of the seller is left outside the audit log and the lists');
-    assert.equal(await operator.sismember(keys.list('sellers'), seller), 1, 'the reviewer\'s list entry is kept');
-    for (const listingId of listings) assert.equal((await callGate(gate, 'GET', `/v1/listings/${encodeURIComponent(listingId)}/verdict`, PUBLISHER_TOKEN)).status, 404);
+    assert.equal(await operator.sismember(keys.list('sellers'), seller), 1, "the reviewer's list entry is kept");
+    for (const listingId of listings)
+      assert.equal((await callGate(gate, 'GET', `/v1/listings/${encodeURIComponent(listingId)}/verdict`, PUBLISHER_TOKEN)).status, 404);
 
-    const ringAfter = (await callGate(gate, 'GET', `/v1/admin/rings/${other}`, ADMIN_TOKEN)).body as { members: Array<{ sellerId: string; attributes: string[] }> };
-    assert.deepEqual(ringAfter.members.map((m) => [m.sellerId, m.attributes]), [[other, [`phone:${shared}`]]], 'the other seller keeps its own attribute, alone in its ring');
+    const ringAfter = (await callGate(gate, 'GET', `/v1/admin/rings/${other}`, ADMIN_TOKEN)).body as {
+      members: Array<{ sellerId: string; attributes: string[] }>;
+    };
+    assert.deepEqual(
+      ringAfter.members.map((m) => [m.sellerId, m.attributes]),
+      [[other, [`phone:${shared}`]]],
+      'the other seller keeps its own attribute, alone in its ring',
+    );
     assert.equal((await callGate(gate, 'GET', `/v1/admin/rings/${seller}`, ADMIN_TOKEN)).status, 404, 'the gate has never seen the seller');
     // The ring was linked again without the seller: a newcomer with the other seller's phone joins it.
     const third = id('seller2');

@@ -68,29 +68,45 @@ const pick = <T>(list: readonly T[], rand: () => number): T => list[Math.floor(r
 
 const TRANSFORMS: Record<string, Transform> = {
   fullWidth: (t) => mapLetters(t, (c) => (isLatinLetter(c) ? String.fromCodePoint(c.codePointAt(0)! + 0xfee0) : c)),
-  mathBold: (t) => mapLetters(t, (c) => (/[A-Z]/.test(c) ? String.fromCodePoint(0x1d400 + c.charCodeAt(0) - 65) : /[a-z]/.test(c) ? String.fromCodePoint(0x1d41a + c.charCodeAt(0) - 97) : c)),
-  circled: (t) => mapLetters(t, (c) => (/[a-z]/.test(c) ? String.fromCodePoint(0x24d0 + c.charCodeAt(0) - 97) : /[A-Z]/.test(c) ? String.fromCodePoint(0x24b6 + c.charCodeAt(0) - 65) : c)),
+  mathBold: (t) =>
+    mapLetters(t, (c) =>
+      /[A-Z]/.test(c) ? String.fromCodePoint(0x1d400 + c.charCodeAt(0) - 65) : /[a-z]/.test(c) ? String.fromCodePoint(0x1d41a + c.charCodeAt(0) - 97) : c,
+    ),
+  circled: (t) =>
+    mapLetters(t, (c) =>
+      /[a-z]/.test(c) ? String.fromCodePoint(0x24d0 + c.charCodeAt(0) - 97) : /[A-Z]/.test(c) ? String.fromCodePoint(0x24b6 + c.charCodeAt(0) - 65) : c,
+    ),
   randomCase: (t, r) => mapLetters(t, (c) => (r() < 0.5 ? c.toUpperCase() : c.toLowerCase())),
-  lookAlikes: (t, r) => mapLetters(t, (c) => {
-    const options = LOOK_ALIKES.get(c.toLowerCase());
-    return options !== undefined && r() < 0.6 ? pick(options, r) : c;
-  }),
-  invisibles: (t, r) => Array.from(t).map((c, i) => (i > 0 && r() < 0.5 ? pick(INVISIBLES, r) : '') + c).join(''),
+  lookAlikes: (t, r) =>
+    mapLetters(t, (c) => {
+      const options = LOOK_ALIKES.get(c.toLowerCase());
+      return options !== undefined && r() < 0.6 ? pick(options, r) : c;
+    }),
+  invisibles: (t, r) =>
+    Array.from(t)
+      .map((c, i) => (i > 0 && r() < 0.5 ? pick(INVISIBLES, r) : '') + c)
+      .join(''),
   accents: (t, r) => mapLetters(t, (c) => (isLatinLetter(c) && r() < 0.4 ? c + pick(['\u0301', '\u0300', '\u0308', '\u0302'], r) : c)),
   separators: (t, r) => {
     const sep = pick(SEPARATORS, r);
     if (Array.from(t).every(isCjk)) return Array.from(t).join(sep);
     // Inside each word; words stay apart, as a seller would write `L.o.u.i.s V.u.i.t.t.o.n`.
-    return t.split(' ').map((word) => Array.from(word).join(sep)).join(' ');
+    return t
+      .split(' ')
+      .map((word) => Array.from(word).join(sep))
+      .join(' ');
   },
   digits: (t, r) =>
-    t.split(' ').map((word) => {
-      const chars = Array.from(word);
-      const swappable = chars.map((c, i) => (DIGIT_FOR[c.toLowerCase()] !== undefined ? i : -1)).filter((i) => i >= 0);
-      // Keep at least one letter a letter, or the word is a number and not a disguised word.
-      const keep = chars.length - swappable.length > 0 ? -1 : (swappable[0] ?? -1);
-      return chars.map((c, i) => (i !== keep && swappable.includes(i) && r() < 0.7 ? DIGIT_FOR[c.toLowerCase()] : c)).join('');
-    }).join(' '),
+    t
+      .split(' ')
+      .map((word) => {
+        const chars = Array.from(word);
+        const swappable = chars.map((c, i) => (DIGIT_FOR[c.toLowerCase()] !== undefined ? i : -1)).filter((i) => i >= 0);
+        // Keep at least one letter a letter, or the word is a number and not a disguised word.
+        const keep = chars.length - swappable.length > 0 ? -1 : (swappable[0] ?? -1);
+        return chars.map((c, i) => (i !== keep && swappable.includes(i) && r() < 0.7 ? DIGIT_FOR[c.toLowerCase()] : c)).join('');
+      })
+      .join(' '),
   traditional: (t) => toTraditional(t),
   halfWidthKana: (t) => t.replace(/ユニクロ/g, 'ﾕﾆｸﾛ'),
 };
@@ -122,7 +138,10 @@ describe('evasion: property tests on a pack of other brands and scripts', () => 
           const hit = hitsOf(text).find((h) => h.kind === term.kind && h.ref === term.ref);
           assert.ok(hit, `${JSON.stringify(text)} (${chosen.join('+')}) -> ${JSON.stringify(normalizeTerm(text))} does not match ${term.text}`);
           // The reason highlights the disguise itself, inside the caller's text.
-          assert.ok(hit.start >= before.length - 1 && hit.end <= before.length + disguised.length + 1, `offsets ${hit.start}-${hit.end} in ${JSON.stringify(text)}`);
+          assert.ok(
+            hit.start >= before.length - 1 && hit.end <= before.length + disguised.length + 1,
+            `offsets ${hit.start}-${hit.end} in ${JSON.stringify(text)}`,
+          );
         },
       ),
       { numRuns: 3000 },

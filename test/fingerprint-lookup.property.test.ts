@@ -54,9 +54,16 @@ function random(seed: number): () => number {
 }
 
 function checkImages(bank: readonly Hash[], queries: readonly Hash[], maxDistance = 8): void {
-  const index = buildImageIndex(Uint32Array.from(bank, (h) => h[0]), Uint32Array.from(bank, (h) => h[1]));
+  const index = buildImageIndex(
+    Uint32Array.from(bank, (h) => h[0]),
+    Uint32Array.from(bank, (h) => h[1]),
+  );
   for (const [hi, lo] of queries) {
-    assert.deepEqual(lookupImage(index, hi, lo, maxDistance), scanImages(index, hi, lo, maxDistance), `query ${hi.toString(16)}:${lo.toString(16)} within ${maxDistance}`);
+    assert.deepEqual(
+      lookupImage(index, hi, lo, maxDistance),
+      scanImages(index, hi, lo, maxDistance),
+      `query ${hi.toString(16)}:${lo.toString(16)} within ${maxDistance}`,
+    );
   }
 }
 
@@ -110,7 +117,9 @@ describe('image lookup = linear scan', () => {
 /** Made-up words: the texts share words, not whole passages. */
 function vocabulary(rand: () => number, size: number): string[] {
   const syllables = 'ka ri to mo na se lu vi pe do ga zu fe ho ja qi xu bo ce wa'.split(' ');
-  return Array.from({ length: size }, () => Array.from({ length: 2 + Math.floor(rand() * 3) }, () => syllables[Math.floor(rand() * syllables.length)]).join(''));
+  return Array.from({ length: size }, () =>
+    Array.from({ length: 2 + Math.floor(rand() * 3) }, () => syllables[Math.floor(rand() * syllables.length)]).join(''),
+  );
 }
 
 /** `text` with `edits` words replaced, dropped or added (in turn) at the given positions. */
@@ -147,7 +156,10 @@ describe('text lookup = reference lookup, and within a scan', () => {
           const bankWords = [...texts, ...clusters.flat().map(([pick, edits]) => edited(texts[pick % texts.length] ?? [], edits, words))];
           const gramSets = bankWords.map((w) => textGrams(w.join(' ')));
           const stop = withStop ? commonGrams(gramSets) : new Uint32Array(0);
-          const index = buildTextIndex(gramSets.map((g) => fingerprintGrams(g, stop)), stop);
+          const index = buildTextIndex(
+            gramSets.map((g) => fingerprintGrams(g, stop)),
+            stop,
+          );
           for (const [pick, edits] of near.flat()) {
             const grams = textGrams(edited(bankWords[pick % bankWords.length] ?? [], edits, words).join(' '));
             const found = lookupText(index, grams);
@@ -156,10 +168,16 @@ describe('text lookup = reference lookup, and within a scan', () => {
             for (const [id, similarity] of found) assert.equal(scanned.get(id), similarity);
             // A miss by the bands has a chance under 1e-10 at a similarity of 0.9 (Jaccard 0.82) of the signed grams.
             if (stop.length === 0) {
-              for (const [id, similarity] of scanned) if (similarity >= 0.9) assert.ok(found.some(([f]) => f === id), `text ${id} (${similarity}) missed`);
+              for (const [id, similarity] of scanned)
+                if (similarity >= 0.9)
+                  assert.ok(
+                    found.some(([f]) => f === id),
+                    `text ${id} (${similarity}) missed`,
+                  );
             }
             // At each similarity there is, the check agrees with the reference on the boundary.
-            for (const similarity of new Set(scanned.values())) assert.deepEqual(lookupText(index, grams, similarity), lookupTextInJs(index, grams, similarity));
+            for (const similarity of new Set(scanned.values()))
+              assert.deepEqual(lookupText(index, grams, similarity), lookupTextInJs(index, grams, similarity));
           }
         },
       ),
@@ -182,10 +200,19 @@ describe('native fingerprint probes', () => {
     const texts = buildTextIndex(['factory direct leather tote', 'imported hardware, tight stitching'].map((t) => fingerprintGrams(textGrams(t))));
     const query = textGrams('factory direct leather tote');
     const keys = new Uint32Array(32);
-    assert.throws(() => nativeTextLookup(texts.offsets.subarray(1), texts.ids, texts.bandKeys, texts.gramOffsets, texts.grams, texts.tableBits, keys, query, 0.7), RangeError);
-    assert.throws(() => nativeTextLookup(texts.offsets, texts.ids, texts.bandKeys.subarray(1), texts.gramOffsets, texts.grams, texts.tableBits, keys, query, 0.7), RangeError);
+    assert.throws(
+      () => nativeTextLookup(texts.offsets.subarray(1), texts.ids, texts.bandKeys, texts.gramOffsets, texts.grams, texts.tableBits, keys, query, 0.7),
+      RangeError,
+    );
+    assert.throws(
+      () => nativeTextLookup(texts.offsets, texts.ids, texts.bandKeys.subarray(1), texts.gramOffsets, texts.grams, texts.tableBits, keys, query, 0.7),
+      RangeError,
+    );
     const badIds = texts.ids.slice().fill(99);
     const everyBucket = Uint32Array.from({ length: 32 }, (_, i) => texts.bandKeys[i] ?? 0);
-    assert.throws(() => nativeTextLookup(texts.offsets, badIds, texts.bandKeys, texts.gramOffsets, texts.grams, texts.tableBits, everyBucket, query, 0.7), RangeError);
+    assert.throws(
+      () => nativeTextLookup(texts.offsets, badIds, texts.bandKeys, texts.gramOffsets, texts.grams, texts.tableBits, everyBucket, query, 0.7),
+      RangeError,
+    );
   });
 });

@@ -44,7 +44,11 @@ describe('listening on a chosen free port', () => {
     const taken = await listenOn(await freePort('127.0.0.1'), opened);
     let chosen = 0;
     await assert.rejects(
-      listenOnChosenPort(async () => (chosen++, taken), (p) => listenOn(p, opened), { attempts: 5, chosenFreshly: false, log: () => undefined }),
+      listenOnChosenPort(
+        async () => (chosen++, taken),
+        (p) => listenOn(p, opened),
+        { attempts: 5, chosenFreshly: false, log: () => undefined },
+      ),
       /EADDRINUSE/,
     );
     assert.equal(chosen, 1);
@@ -54,7 +58,11 @@ describe('listening on a chosen free port', () => {
     const taken = await listenOn(await freePort('127.0.0.1'), opened);
     let chosen = 0;
     await assert.rejects(
-      listenOnChosenPort(async () => (chosen++, taken), (p) => listenOn(p, opened), { attempts: 3, chosenFreshly: true, log: () => undefined }),
+      listenOnChosenPort(
+        async () => (chosen++, taken),
+        (p) => listenOn(p, opened),
+        { attempts: 3, chosenFreshly: true, log: () => undefined },
+      ),
       /EADDRINUSE/,
     );
     assert.equal(chosen, 3);

@@ -92,7 +92,8 @@ function send(port: number, method: string, path: string, headers: Record<string
   });
 }
 
-const through = (method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> => send(forwarder.port, method, path, headers, body);
+const through = (method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> =>
+  send(forwarder.port, method, path, headers, body);
 const echoOf = (answer: Answer): Echo => JSON.parse(answer.body.toString()) as Echo;
 const named = (echo: Echo, name: string): string[] => echo.headers.filter(([n]) => n === name).map(([, v]) => v);
 const codeOf = (answer: Answer): unknown => (JSON.parse(answer.body.toString()) as { error: { code: unknown } }).error.code;
@@ -254,14 +255,18 @@ describe('streaming', () => {
       const answer = await new Promise<Answer>((resolve, reject) => {
         // Without a length node:http sends the body chunked, several chunks to a read: the last can come while the socket is paused.
         const headers = chunked ? {} : { 'content-length': String(size) };
-        const req = request({ host: '127.0.0.1', port: forwarder.port, method: 'PUT', path: '/upload', headers, agent }, (res) => answerOf(res).then(resolve, reject));
+        const req = request({ host: '127.0.0.1', port: forwarder.port, method: 'PUT', path: '/upload', headers, agent }, (res) =>
+          answerOf(res).then(resolve, reject),
+        );
         req.on('error', reject);
         // All sent: the main thread has read all but what sits in socket buffers (some 15 MB here), unless the forwarder held it.
         req.on('finish', () => (readWhenSent = main.progress.uploadRead));
         patternStream(size).pipe(req);
       });
       const growth = stop();
-      t.diagnostic(`100 MB upload (${framing}): ${(performance.now() - started).toFixed(0)} ms, RSS peak ${(growth / MB).toFixed(1)} MB over the start, ${(readWhenSent / MB).toFixed(1)} MB read by the main thread when the client had sent all`);
+      t.diagnostic(
+        `100 MB upload (${framing}): ${(performance.now() - started).toFixed(0)} ms, RSS peak ${(growth / MB).toFixed(1)} MB over the start, ${(readWhenSent / MB).toFixed(1)} MB read by the main thread when the client had sent all`,
+      );
       assert.equal(answer.status, 200);
       const upload = JSON.parse(answer.body.toString()) as Upload;
       assert.deepEqual(upload, { bytes: size, sha256: patternSha256(size) });
@@ -318,16 +323,24 @@ describe('streaming', () => {
       void main.nextWritten().then(() => (progress.readWhenWritten = progress.read));
       const got = await new Promise<{ status: number; chunked: boolean; bytes: number; sha256: string }>((resolve, reject) => {
         const req = request({ host: '127.0.0.1', port: forwarder.port, path: `${path}?bytes=${size}`, agent }, (res) => {
-          readHashed(res, progress).then((read) => resolve({ status: res.statusCode ?? 0, chunked: res.headers['transfer-encoding'] === 'chunked', ...read }), reject);
+          readHashed(res, progress).then(
+            (read) => resolve({ status: res.statusCode ?? 0, chunked: res.headers['transfer-encoding'] === 'chunked', ...read }),
+            reject,
+          );
         });
         req.on('error', reject);
         req.end();
       });
       const growth = stop();
-      t.diagnostic(`50 MB answer (${path}): RSS peak ${(growth / MB).toFixed(1)} MB over the start, ${(progress.readWhenWritten / MB).toFixed(1)} MB read by the client when the main thread had written all`);
+      t.diagnostic(
+        `50 MB answer (${path}): RSS peak ${(growth / MB).toFixed(1)} MB over the start, ${(progress.readWhenWritten / MB).toFixed(1)} MB read by the client when the main thread had written all`,
+      );
       assert.deepEqual(got, { status: 200, chunked: path === '/large-chunked', bytes: size, sha256: patternSha256(size) });
       assert.ok(growth < 64 * MB, `RSS rose by ${(growth / MB).toFixed(1)} MB`);
-      assert.ok(progress.readWhenWritten > size / 2, `the client had read ${(progress.readWhenWritten / MB).toFixed(1)} MB when the main thread had written all`);
+      assert.ok(
+        progress.readWhenWritten > size / 2,
+        `the client had read ${(progress.readWhenWritten / MB).toFixed(1)} MB when the main thread had written all`,
+      );
     });
   }
 });
@@ -347,7 +360,14 @@ describe('failures', () => {
     const cut = main.nextAbort();
     const size = 100 * MB;
     let sent = 0;
-    const req = request({ host: '127.0.0.1', port: forwarder.port, method: 'PUT', path: '/upload', headers: { 'content-length': String(size) }, agent: single });
+    const req = request({
+      host: '127.0.0.1',
+      port: forwarder.port,
+      method: 'PUT',
+      path: '/upload',
+      headers: { 'content-length': String(size) },
+      agent: single,
+    });
     req.on('error', () => undefined); // destroyed on purpose
     const body = patternStream(size);
     body.on('data', (chunk: Buffer) => {
@@ -372,12 +392,15 @@ describe('failures', () => {
     const size = 20 * MB;
     const started = performance.now();
     const answer = await new Promise<Answer>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: forwarder.port, method: 'PUT', path: '/refuse', headers: { 'content-length': String(size) }, agent: single }, (res) => {
-        answerOf(res).then((got) => {
-          req.destroy();
-          resolve(got);
-        }, reject);
-      });
+      const req = request(
+        { host: '127.0.0.1', port: forwarder.port, method: 'PUT', path: '/refuse', headers: { 'content-length': String(size) }, agent: single },
+        (res) => {
+          answerOf(res).then((got) => {
+            req.destroy();
+            resolve(got);
+          }, reject);
+        },
+      );
       req.on('error', (error) => (req.destroyed ? undefined : reject(error)));
       patternStream(size).pipe(req);
     });
@@ -425,7 +448,7 @@ describe('failures', () => {
     });
   }
 
-  it('answers 502 GATE_ERR_FORWARD_FAILED, in the gate\'s error shape, when the main thread is not there', LIMIT, async () => {
+  it("answers 502 GATE_ERR_FORWARD_FAILED, in the gate's error shape, when the main thread is not there", LIMIT, async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
@@ -499,7 +522,11 @@ function rawClient(port: number): RawClient {
 
 /** A chunked PUT whose 32 KB chunk and end go in one write, so that uWS hands both over from one read. */
 function chunkedPutInOneWrite(path: string, part: Buffer): Buffer {
-  return Buffer.concat([Buffer.from(`PUT ${path} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n${part.length.toString(16)}\r\n`), part, Buffer.from('\r\n0\r\n\r\n')]);
+  return Buffer.concat([
+    Buffer.from(`PUT ${path} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n${part.length.toString(16)}\r\n`),
+    part,
+    Buffer.from('\r\n0\r\n\r\n'),
+  ]);
 }
 
 // uWS arms its 10 s idle timer on res.resume() and fires it 8 to 12 s later (it counts in 4 s ticks);

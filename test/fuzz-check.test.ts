@@ -15,18 +15,36 @@ const PACK_CASES = Number(process.env.FUZZ_PACK_CASES ?? 300);
 
 const fixture = gateFixture();
 
-const valid = { listingId: 'F1', sellerId: 's-f', title: 'plain shirt', description: 'cotton', category: 'misc', price: { amount: 10, currency: 'CNY' }, images: [{ phash: '0123456789abcdef' }], seller: { phoneHash: 'x' }, attributes: { color: 'red' } };
+const valid = {
+  listingId: 'F1',
+  sellerId: 's-f',
+  title: 'plain shirt',
+  description: 'cotton',
+  category: 'misc',
+  price: { amount: 10, currency: 'CNY' },
+  images: [{ phash: '0123456789abcdef' }],
+  seller: { phoneHash: 'x' },
+  attributes: { color: 'red' },
+};
 const FIELDS = Object.keys(valid);
 
 const body = fc.oneof(
   fc.jsonValue().map((v) => ({ type: 'application/json', payload: JSON.stringify(v) ?? 'null' })),
   fc
-    .tuple(fc.subarray(FIELDS), fc.dictionary(fc.constantFrom(...FIELDS, 'extra', '__proto__', 'constructor'), fc.oneof(fc.jsonValue(), fc.string({ unit: 'grapheme', maxLength: 600 }))))
-    .map(([keep, replaced]) => ({ type: 'application/json', payload: JSON.stringify({ ...Object.fromEntries(keep.map((k) => [k, (valid as Record<string, unknown>)[k]])), ...replaced }) })),
+    .tuple(
+      fc.subarray(FIELDS),
+      fc.dictionary(fc.constantFrom(...FIELDS, 'extra', '__proto__', 'constructor'), fc.oneof(fc.jsonValue(), fc.string({ unit: 'grapheme', maxLength: 600 }))),
+    )
+    .map(([keep, replaced]) => ({
+      type: 'application/json',
+      payload: JSON.stringify({ ...Object.fromEntries(keep.map((k) => [k, (valid as Record<string, unknown>)[k]])), ...replaced }),
+    })),
   fc.string({ unit: 'grapheme', maxLength: 300 }).map((title) => ({ type: 'application/json', payload: JSON.stringify({ ...valid, title }) })),
   fc.uint8Array({ maxLength: 400 }).map((bytes) => ({ type: 'application/json', payload: bytes })),
   fc.uint8Array({ maxLength: 400 }).map((bytes) => ({ type: 'application/msgpack', payload: bytes })),
-  fc.tuple(fc.constantFrom('text/plain', '', 'application/xml', 'application/json; charset=latin1', 'multipart/form-data'), fc.string({ maxLength: 50 })).map(([type, payload]) => ({ type, payload })),
+  fc
+    .tuple(fc.constantFrom('text/plain', '', 'application/xml', 'application/json; charset=latin1', 'multipart/form-data'), fc.string({ maxLength: 50 }))
+    .map(([type, payload]) => ({ type, payload })),
 );
 
 describe('fuzzing', () => {
@@ -56,7 +74,11 @@ describe('fuzzing', () => {
         if (where === 'brands[0]') pack.brands[0] = value;
         else if (where === 'rules[0]') pack.rules[0] = value;
         else pack[where] = value;
-        const response = await fetch(`${fixture.gate.url}/v1/admin/pack`, { method: 'PUT', headers: { ...admin(), 'content-type': 'application/json' }, body: JSON.stringify(pack) });
+        const response = await fetch(`${fixture.gate.url}/v1/admin/pack`, {
+          method: 'PUT',
+          headers: { ...admin(), 'content-type': 'application/json' },
+          body: JSON.stringify(pack),
+        });
         assert.ok(response.status === 200 || response.status === 400, `status ${response.status}`);
         const check = await fixture.gate.post('/v1/check', valid);
         assert.equal(check.status, 200);

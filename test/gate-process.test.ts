@@ -27,7 +27,10 @@ it('starts with an embedded Redis, answers, and drains on SIGTERM', async () => 
     const deadline = Date.now() + 60_000;
     let ready = false;
     while (!ready && Date.now() < deadline) {
-      ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+      ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (!ready) await new Promise((r) => setTimeout(r, 100));
     }
     assert.ok(ready, `the gate did not become ready:\n${output}`);
@@ -97,7 +100,13 @@ it('keeps answering when its log pipe closes, and still stops its Redis on SIGTE
     child.stdout.destroy();
     child.stderr.destroy();
     const check = async (): Promise<number> =>
-      (await fetch(`http://127.0.0.1:${port}/v1/check`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-deadline-ms': '5000' }, body: JSON.stringify({ listingId: 'L1', sellerId: 's-1', title: 'plain shirt' }) })).status;
+      (
+        await fetch(`http://127.0.0.1:${port}/v1/check`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-deadline-ms': '5000' },
+          body: JSON.stringify({ listingId: 'L1', sellerId: 's-1', title: 'plain shirt' }),
+        })
+      ).status;
     assert.equal(await check(), 200);
     child.kill('SIGTERM'); // logs "SIGTERM: draining" into the closed pipe
     assert.equal(await exited, 0);

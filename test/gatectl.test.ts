@@ -89,9 +89,20 @@ describe('gatectl', () => {
   });
 
   it('pack validate refuses what PUT /v1/admin/pack refuses, with the same code, field, message and details', async () => {
-    const fieldsAndRegex = { ...demo(), thresholds: { block: 40, review: 100 }, brands: [{ id: 'x', names: ['...'] }], rules: [{ id: 'bad', type: 'regex', pattern: 'a(b', score: 10 }] };
+    const fieldsAndRegex = {
+      ...demo(),
+      thresholds: { block: 40, review: 100 },
+      brands: [{ id: 'x', names: ['...'] }],
+      rules: [{ id: 'bad', type: 'regex', pattern: 'a(b', score: 10 }],
+    };
     // Valid field by field: only compiling its regex rules finds the problem.
-    const regexOnly = { ...demo(), rules: [{ id: 'ok', type: 'regex', pattern: 'a+b', score: 10 }, { id: 'bad', type: 'regex', pattern: '[z', score: 10 }] };
+    const regexOnly = {
+      ...demo(),
+      rules: [
+        { id: 'ok', type: 'regex', pattern: 'a+b', score: 10 },
+        { id: 'bad', type: 'regex', pattern: '[z', score: 10 },
+      ],
+    };
     const cases: Array<[string, string]> = [
       ['fields-and-regex.json', JSON.stringify(fieldsAndRegex)],
       ['regex-only.json', JSON.stringify(regexOnly)],
@@ -109,7 +120,8 @@ describe('gatectl', () => {
     const [first] = cases;
     const text = await gatectl(['pack', 'validate', join(dir, first?.[0] ?? '')]);
     assert.equal(text.code, 1);
-    for (const path of ['thresholds.review', 'brands[0].names[0]', 'rules[0].pattern']) assert.ok(text.stderr.includes(`  ${path}: `), `${path} in ${text.stderr}`);
+    for (const path of ['thresholds.review', 'brands[0].names[0]', 'rules[0].pattern'])
+      assert.ok(text.stderr.includes(`  ${path}: `), `${path} in ${text.stderr}`);
     assert.equal(await livePack(), 'demo-1');
   });
 
@@ -124,10 +136,19 @@ describe('gatectl', () => {
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(run.json().added, { indicator: [PROBE] });
     assert.deepEqual(run.json().removed, {});
-    assert.deepEqual(run.json().settings.map((s: { field: string }) => s.field), ['thresholds.block']);
+    assert.deepEqual(
+      run.json().settings.map((s: { field: string }) => s.field),
+      ['thresholds.block'],
+    );
     const text = await gatectl(['pack', 'diff', before, after]);
     assert.match(text.stdout, new RegExp(`^\\+ indicator ${PROBE}$`, 'm'));
-    const invalid = await gatectl(['pack', 'diff', before, file('diff-bad.json', JSON.stringify({ ...changed, thresholds: { block: 40, review: 100 } })), '--json']);
+    const invalid = await gatectl([
+      'pack',
+      'diff',
+      before,
+      file('diff-bad.json', JSON.stringify({ ...changed, thresholds: { block: 40, review: 100 } })),
+      '--json',
+    ]);
     assert.equal(invalid.code, 1);
     assert.equal(invalid.json().error.code, 'GATE_ERR_INVALID_PACK');
   });
@@ -145,7 +166,13 @@ describe('gatectl', () => {
     const text = await gatectl(['pack', 'backtest', change, '--against-live']);
     assert.match(text.stdout, /^1 of \d+ listings change with demo-1\+change$/m);
     assert.match(text.stdout, new RegExp(`added indicator ${PROBE}: 1 listings`));
-    const bad = await gatectl(['pack', 'backtest', file('bad-change.json', JSON.stringify({ remove: { rules: ['no-such-rule'] } })), '--against-live', '--json']);
+    const bad = await gatectl([
+      'pack',
+      'backtest',
+      file('bad-change.json', JSON.stringify({ remove: { rules: ['no-such-rule'] } })),
+      '--against-live',
+      '--json',
+    ]);
     assert.equal(bad.code, 1);
     assert.equal(bad.json().error.field, 'remove.rules[0]');
     assert.equal(await livePack(), 'demo-1', 'a backtest makes nothing live');
@@ -162,7 +189,13 @@ describe('gatectl', () => {
     const versions = await gatectl(['pack', 'versions', '--json']);
     assert.equal(versions.code, 0, versions.stderr);
     assert.equal(versions.json().live.version, 'ctl-2');
-    assert.deepEqual(versions.json().versions.map((v: { version: string; action: string }) => [v.version, v.action]), [['ctl-2', 'replace'], ['demo-1', 'start']]);
+    assert.deepEqual(
+      versions.json().versions.map((v: { version: string; action: string }) => [v.version, v.action]),
+      [
+        ['ctl-2', 'replace'],
+        ['demo-1', 'start'],
+      ],
+    );
     assert.match((await gatectl(['pack', 'versions'])).stdout, /^\* ctl-2 {2}replace/m);
 
     // The gate's diff of the two versions is the offline diff of the two files.
@@ -210,7 +243,12 @@ describe('gatectl', () => {
   });
 
   it('rechecks start over a file, get, pause, resume, cancel', async () => {
-    const lines = [{ listingId: 'rc-1', sellerId: 's-1', title: 'a plain mug' }, { listingId: 'rc-2', sellerId: 's-2', title: 'a plain cup' }].map((l) => JSON.stringify(l)).join('\n');
+    const lines = [
+      { listingId: 'rc-1', sellerId: 's-1', title: 'a plain mug' },
+      { listingId: 'rc-2', sellerId: 's-2', title: 'a plain cup' },
+    ]
+      .map((l) => JSON.stringify(l))
+      .join('\n');
     const started = await gatectl(['rechecks', 'start', '--file', file('listings.ndjson', lines), '--only-changed', '--json']);
     assert.equal(started.code, 0, started.stderr);
     const { id, total } = started.json() as { id: string; total: number };
@@ -274,8 +312,16 @@ describe('gatectl', () => {
   });
 
   it('audit verify: intact by the gate and here with the key; exit 1 under another key and once a record is deleted', async () => {
-    for (const [method, value] of [['POST', 'a'], ['DELETE', 'a'], ['POST', 'b']]) {
-      const answer = await fetch(`${gate.url}/v1/admin/lists/sellers`, { method, headers: { ...admin(), 'content-type': 'application/json' }, body: JSON.stringify({ values: [`s-audit-${value}`] }) });
+    for (const [method, value] of [
+      ['POST', 'a'],
+      ['DELETE', 'a'],
+      ['POST', 'b'],
+    ]) {
+      const answer = await fetch(`${gate.url}/v1/admin/lists/sellers`, {
+        method,
+        headers: { ...admin(), 'content-type': 'application/json' },
+        body: JSON.stringify({ values: [`s-audit-${value}`] }),
+      });
       assert.equal(answer.status, 200);
     }
     const byGate = await gatectl(['audit', 'verify', '--json']);
@@ -304,7 +350,10 @@ describe('gatectl', () => {
     } finally {
       client.disconnect();
     }
-    for (const args of [['audit', 'verify'], ['audit', 'verify', '--key-file', keyFile]]) {
+    for (const args of [
+      ['audit', 'verify'],
+      ['audit', 'verify', '--key-file', keyFile],
+    ]) {
       const broken = await gatectl(args);
       assert.equal(broken.code, 1, args.join(' '));
       assert.match(broken.stderr, /audit chain broken .*where record \d+ was expected/, args.join(' '));

@@ -25,7 +25,10 @@ describe('GenerationCache', () => {
   it('drops one entry on delete(), and keeps at most `max` entries', () => {
     const cache = new GenerationCache<number>({ max: 3, ttlMs: 60_000 });
     for (let i = 0; i < 5; i++) cache.set(`k${i}`, i);
-    assert.deepEqual([0, 1, 2, 3, 4].map((i) => cache.get(`k${i}`)), [undefined, undefined, 2, 3, 4]);
+    assert.deepEqual(
+      [0, 1, 2, 3, 4].map((i) => cache.get(`k${i}`)),
+      [undefined, undefined, 2, 3, 4],
+    );
     cache.delete('k3');
     assert.equal(cache.get('k3'), undefined);
     assert.equal(cache.get('k4'), 4);

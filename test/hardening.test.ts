@@ -54,7 +54,9 @@ async function abortBodies(count: number, parallel = 100): Promise<void> {
   const one = (): Promise<void> =>
     new Promise((resolve) => {
       const socket = connect(portOf(), '127.0.0.1', () => {
-        socket.write(`POST /v1/check HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${PUBLISHER_TOKEN}\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{`);
+        socket.write(
+          `POST /v1/check HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${PUBLISHER_TOKEN}\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{`,
+        );
         setImmediate(() => socket.destroy());
       });
       socket.on('close', () => resolve());
@@ -83,16 +85,23 @@ describe('hardening: the publish path survives hostile clients', () => {
 
   it('refuses an anonymous pack upload of 500 MB from its headers, before reading a byte of it', async () => {
     const before = process.memoryUsage().rss;
-    const answer = await raw(`PUT /v1/admin/pack HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${500 * 1024 * 1024}\r\n\r\n`, '{"packVersion":');
+    const answer = await raw(
+      `PUT /v1/admin/pack HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${500 * 1024 * 1024}\r\n\r\n`,
+      '{"packVersion":',
+    );
     assert.match(answer.text, /^HTTP\/1\.1 401 /);
     assert.ok(process.memoryUsage().rss - before < 64 * 1024 * 1024, 'the gate did not buffer the upload');
   });
 
   it('refuses a check body over the limit with 413 from its content-length, and a wrong token before the body', async () => {
-    const big = await raw(`POST /v1/check HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${PUBLISHER_TOKEN}\r\ncontent-type: application/json\r\ncontent-length: ${900 * 1024 * 1024}\r\n\r\n`);
+    const big = await raw(
+      `POST /v1/check HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${PUBLISHER_TOKEN}\r\ncontent-type: application/json\r\ncontent-length: ${900 * 1024 * 1024}\r\n\r\n`,
+    );
     assert.match(big.text, /^HTTP\/1\.1 413 /);
     // 900 KB declared, nothing sent: an answer that waited for the body would never come.
-    const unauth = await raw(`POST /v1/check HTTP/1.1\r\nhost: x\r\nauthorization: Bearer nope-nope-nope-nope\r\ncontent-type: application/json\r\ncontent-length: ${900 * 1024}\r\n\r\n`);
+    const unauth = await raw(
+      `POST /v1/check HTTP/1.1\r\nhost: x\r\nauthorization: Bearer nope-nope-nope-nope\r\ncontent-type: application/json\r\ncontent-length: ${900 * 1024}\r\n\r\n`,
+    );
     assert.match(unauth.text, /^HTTP\/1\.1 401 /);
   });
 
@@ -118,7 +127,10 @@ describe('hardening: the publish path survives hostile clients', () => {
     const limited = await fixture.gate.post('/v1/check', listing, publisher);
     assert.equal(limited.status, 429, 'a good token from a refused address waits too');
     assert.ok(Number(limited.headers.get('retry-after')) >= 1);
-    assert.ok(logLines.some((line) => /from 127\.0\.0\.1 refused/.test(line)), logLines.join('\n'));
+    assert.ok(
+      logLines.some((line) => /from 127\.0\.0\.1 refused/.test(line)),
+      logLines.join('\n'),
+    );
   });
 });
 
@@ -133,7 +145,7 @@ describe('hardening: what answers say about themselves', () => {
     assert.match(await scraped.text(), /gate_checks_in_flight/);
   });
 
-  it('asks no token of reports and appeals when checks need none (one rule for the publisher\'s routes)', async () => {
+  it("asks no token of reports and appeals when checks need none (one rule for the publisher's routes)", async () => {
     const report = await gated.gate.post('/v1/reports', { listingId: 'NOPE', reporterId: 'r1', reason: 'fake' });
     assert.ok(![401, 403].includes(report.status), `a report answered ${report.status}`);
     const appeal = await gated.gate.post('/v1/listings/NOPE/appeal', { sellerId: 's', reason: 'mine' });
@@ -160,7 +172,10 @@ describe('hardening: padding buys no cheaper verdict', () => {
     const response = await padded.gate.post('/v1/check', body);
     const answer = (await response.json()) as { verdict: string; reasons: Array<{ code: string; ref?: string }> };
     assert.equal(answer.verdict, 'block', JSON.stringify(answer.reasons));
-    assert.ok(answer.reasons.some((r) => r.ref === 'text:budget'), `the text was cut at its budget: ${JSON.stringify(answer.reasons)}`);
+    assert.ok(
+      answer.reasons.some((r) => r.ref === 'text:budget'),
+      `the text was cut at its budget: ${JSON.stringify(answer.reasons)}`,
+    );
     assert.ok(!answer.reasons.some((r) => r.ref === 'text:deadline'), JSON.stringify(answer.reasons));
   });
 
@@ -175,7 +190,7 @@ describe('hardening: padding buys no cheaper verdict', () => {
   });
 });
 
-describe('hardening: an admin\'s pack upload is streamed, not buffered', () => {
+describe("hardening: an admin's pack upload is streamed, not buffered", () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'gate-upload-'));
   const uploading = gateFixture({ env: { GATE_DATA_DIR: dataDir } });
   const uploads = (): string[] => {
@@ -184,7 +199,11 @@ describe('hardening: an admin\'s pack upload is streamed, not buffered', () => {
   };
   /** A body of `megabytes` made on demand, so that the test's own memory stays small (the gate runs in this process). */
   function paddedPack(megabytes: number): ReadableStream<Uint8Array> {
-    const head = Buffer.from(readFileSync(repoPath('src', 'pack', 'demo-pack.json'), 'utf8').trim().replace(/}$/, ', "padding": "'));
+    const head = Buffer.from(
+      readFileSync(repoPath('src', 'pack', 'demo-pack.json'), 'utf8')
+        .trim()
+        .replace(/}$/, ', "padding": "'),
+    );
     const filler = Buffer.alloc(1024 * 1024, 'x');
     let sent = -1;
     return new ReadableStream({
@@ -213,17 +232,24 @@ describe('hardening: an admin\'s pack upload is streamed, not buffered', () => {
     clearInterval(sampler);
     const answer = (await response.json()) as { error?: { code: string; details?: Array<{ path: string }> } };
     assert.equal(response.status, 400, JSON.stringify(answer));
-    assert.ok(answer.error?.details?.some((d) => d.path === 'padding'), JSON.stringify(answer.error));
+    assert.ok(
+      answer.error?.details?.some((d) => d.path === 'padding'),
+      JSON.stringify(answer.error),
+    );
     assert.ok(peak - before < 80 * 1024 * 1024, `the gate's memory grew by ${Math.round((peak - before) / 1048576)} MB for a 150 MB upload`);
-    assert.deepEqual(uploads(), [], 'the refused upload\'s file is gone');
+    assert.deepEqual(uploads(), [], "the refused upload's file is gone");
   });
 
   // Each PUT after the streamed one goes on the same keep-alive connection: a socket left paused after
   // a streamed body never read the next request (ECONNRESET after the idle timeout, seen under load).
-  it('makes a streamed upload live, answers the next requests on the same connection, and keeps only the live pack\'s file', async () => {
+  it("makes a streamed upload live, answers the next requests on the same connection, and keeps only the live pack's file", async () => {
     const pack = JSON.parse(readFileSync(repoPath('src', 'pack', 'demo-pack.json'), 'utf8')) as { packVersion: string };
     for (const version of ['streamed-1', 'streamed-2']) {
-      const put = await fetch(`${uploading.gate.url}/v1/admin/pack`, { method: 'PUT', headers: { 'content-type': 'application/json', ...admin() }, body: JSON.stringify({ ...pack, packVersion: version }) });
+      const put = await fetch(`${uploading.gate.url}/v1/admin/pack`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', ...admin() },
+        body: JSON.stringify({ ...pack, packVersion: version }),
+      });
       assert.equal(put.status, 200, await put.text());
     }
     assert.equal(((await (await uploading.gate.get('/v1/admin/pack', admin())).json()) as { packVersion: string }).packVersion, 'streamed-2');

@@ -41,7 +41,14 @@ describe('hostile input', () => {
   });
 
   it('answers emoji, RTL, combining and astral text normally', async () => {
-    for (const title of ['😀🔥 hot sale 🔥', 'حقيبة يد أصلية \u202e fake \u202c', 'e\u0301'.repeat(200), '𝐍𝐢𝐤𝐞 𠀀𠀁', '\ud800 lone surrogate', '\u0000\u0001 control']) {
+    for (const title of [
+      '😀🔥 hot sale 🔥',
+      'حقيبة يد أصلية \u202e fake \u202c',
+      'e\u0301'.repeat(200),
+      '𝐍𝐢𝐤𝐞 𠀀𠀁',
+      '\ud800 lone surrogate',
+      '\u0000\u0001 control',
+    ]) {
       const result = await post(JSON.stringify({ ...valid, title }));
       assert.equal(result.status, 200, title);
     }
@@ -49,10 +56,14 @@ describe('hostile input', () => {
 
   it('survives headers over 4 KB and keeps answering', async () => {
     const status = await new Promise<number | string>((resolve) => {
-      const req = request(`${fixture.gate.url}/v1/check`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-padding': 'a'.repeat(16 * 1024) } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = request(
+        `${fixture.gate.url}/v1/check`,
+        { method: 'POST', headers: { 'content-type': 'application/json', 'x-padding': 'a'.repeat(16 * 1024) } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', (error) => resolve(error.message));
       req.end(JSON.stringify(valid));
     });

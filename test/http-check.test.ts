@@ -36,7 +36,14 @@ describe('POST /v1/check', () => {
     const title = '特价 Ｌ.Ｖ 高|仿 手提包';
     const response = await gate.post('/v1/check', { listingId: 'L1', sellerId: 's1', title, category: 'bags', price: { amount: 100, currency: 'CNY' } });
     assert.equal(response.status, 200);
-    const body = (await response.json()) as { verdict: string; score: number; policyVersion: string; tookMicros: number; checkId: string; reasons: Array<{ code: string; ref: string; field: string; start: number; end: number }> };
+    const body = (await response.json()) as {
+      verdict: string;
+      score: number;
+      policyVersion: string;
+      tookMicros: number;
+      checkId: string;
+      reasons: Array<{ code: string; ref: string; field: string; start: number; end: number }>;
+    };
     assert.equal(body.verdict, 'block');
     assert.equal(body.policyVersion, 'demo-1');
     assert.ok(body.checkId.length > 0 && body.tookMicros > 0);
@@ -70,7 +77,10 @@ describe('POST /v1/check', () => {
     const stream = redisKeys(gate.prefix).reviewStream('normal');
     const items = await client.xrange(stream, '-', '+');
     // An entry keeps the review id and the listing as checked, without its id (its other fields are on the item).
-    const forListing = items.filter(([, fields]) => fields[fields.indexOf('reviewId') + 1] === first.reviewId || sellerOfStoredListing(fields[fields.indexOf('listing') + 1] ?? '{}') === 's9');
+    const forListing = items.filter(
+      ([, fields]) =>
+        fields[fields.indexOf('reviewId') + 1] === first.reviewId || sellerOfStoredListing(fields[fields.indexOf('listing') + 1] ?? '{}') === 's9',
+    );
     assert.equal(forListing.length, 1);
     const edited = (await (await gate.post('/v1/check', { ...listing, title: 'top grade replica handbag, new colour' })).json()) as { reviewId: string };
     assert.notEqual(edited.reviewId, first.reviewId);
@@ -85,7 +95,14 @@ describe('POST /v1/check', () => {
     ['a missing field', '{"listingId":"a","title":"x"}', {}, 400, 'GATE_ERR_INVALID_FIELD', 'sellerId'],
     ['a too long title', JSON.stringify({ listingId: 'a', sellerId: 's', title: 'x'.repeat(513) }), {}, 400, 'GATE_ERR_INVALID_FIELD', 'title'],
     ['a bad phash', '{"listingId":"a","sellerId":"s","title":"x","images":[{"phash":"zz"}]}', {}, 400, 'GATE_ERR_INVALID_FIELD', 'images[0].phash'],
-    ['a negative price', '{"listingId":"a","sellerId":"s","title":"x","price":{"amount":-1,"currency":"CNY"}}', {}, 400, 'GATE_ERR_INVALID_FIELD', 'price.amount'],
+    [
+      'a negative price',
+      '{"listingId":"a","sellerId":"s","title":"x","price":{"amount":-1,"currency":"CNY"}}',
+      {},
+      400,
+      'GATE_ERR_INVALID_FIELD',
+      'price.amount',
+    ],
     ['too many images', JSON.stringify({ listingId: 'a', sellerId: 's', title: 'x', images: Array(21).fill({}) }), {}, 400, 'GATE_ERR_INVALID_FIELD', 'images'],
     ['a text/plain body', '{}', { 'content-type': 'text/plain' }, 415, 'GATE_ERR_UNSUPPORTED_MEDIA_TYPE', 'content-type'],
     ['a bad deadline', '{"listingId":"a","sellerId":"s","title":"x"}', { 'x-deadline-ms': 'soon' }, 400, 'GATE_ERR_INVALID_FIELD', 'x-deadline-ms'],
@@ -108,7 +125,7 @@ describe('POST /v1/check', () => {
     const atLimit = base.replace('"pad":""', `"pad":"${'a'.repeat(limit - base.length)}"`);
     assert.equal(Buffer.byteLength(atLimit), limit);
     assert.equal((await gate.post('/v1/check', atLimit)).status, 200);
-    const over = (await gate.post('/v1/check', `${atLimit} `));
+    const over = await gate.post('/v1/check', `${atLimit} `);
     assert.equal(over.status, 413);
     assert.equal(((await over.json()) as ErrorBody).error.code, 'GATE_ERR_BODY_TOO_LARGE');
   });
@@ -177,7 +194,11 @@ describe('admin API and tokens', () => {
     const added = await gate.post('/v1/admin/lists/sellers', { values: ['s-later-banned'] }, admin());
     assert.equal(added.status, 200);
     assert.equal(await verdict(), 'block');
-    const removed = await fetch(`${gate.url}/v1/admin/lists/sellers`, { method: 'DELETE', headers: { ...admin(), 'content-type': 'application/json' }, body: JSON.stringify({ values: ['s-later-banned'] }) });
+    const removed = await fetch(`${gate.url}/v1/admin/lists/sellers`, {
+      method: 'DELETE',
+      headers: { ...admin(), 'content-type': 'application/json' },
+      body: JSON.stringify({ values: ['s-later-banned'] }),
+    });
     assert.equal(removed.status, 200);
     assert.equal(await verdict(), 'allow');
     const badKind = await gate.post('/v1/admin/lists/cats', { values: ['x'] }, admin());
@@ -198,9 +219,15 @@ describe('admin API and tokens', () => {
     const error = ((await refused.json()) as ErrorBody & { error: { details: Array<{ path: string }> } }).error;
     assert.equal(error.code, 'GATE_ERR_INVALID_PACK');
     assert.ok(error.details.some((d) => d.path === 'indicators[0].term'));
-    assert.ok(error.details.some((d) => d.path === 'exceptions[0].term'), 'exceptions that now name no indicator are reported too');
+    assert.ok(
+      error.details.some((d) => d.path === 'exceptions[0].term'),
+      'exceptions that now name no indicator are reported too',
+    );
     const check = async (): Promise<{ verdict: string; policyVersion: string }> =>
-      (await (await gate.post('/v1/check', { listingId: 'P1', sellerId: 's', title: 'knockoff sneakers' }, publisher)).json()) as { verdict: string; policyVersion: string };
+      (await (await gate.post('/v1/check', { listingId: 'P1', sellerId: 's', title: 'knockoff sneakers' }, publisher)).json()) as {
+        verdict: string;
+        policyVersion: string;
+      };
     const before = await check();
     assert.equal(before.policyVersion, 'demo-1');
     assert.equal(before.verdict, 'allow');

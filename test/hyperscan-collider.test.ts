@@ -96,7 +96,9 @@ it('passes Hyperscan conformance cases (hscollider test_cases) for every support
   const corporaDir = join(pcreDir, '..', 'corpora');
   const totals = { cases: 0, passed: 0, skippedFlags: 0, notCompilable: 0, unparsed: 0 };
   const failures: string[] = [];
-  for (const file of readdirSync(pcreDir).filter((f) => f.endsWith('.txt')).sort()) {
+  for (const file of readdirSync(pcreDir)
+    .filter((f) => f.endsWith('.txt'))
+    .sort()) {
     const patterns = new Map<number, ParsedPattern>();
     for (const line of readFileSync(join(pcreDir, file), 'utf8').split('\n')) {
       const m = /^(\d+):(\/.*)$/.exec(line.trim());
@@ -135,7 +137,12 @@ it('passes Hyperscan conformance cases (hscollider test_cases) for every support
         continue;
       }
       totals.cases++;
-      const expected = (m[3] ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number).sort((a, b) => a - b);
+      const expected = (m[3] ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '')
+        .map(Number)
+        .sort((a, b) => a - b);
       const ends = new Set<number>();
       const { matches } = db.scan(unescapeData(m[2] ?? ''), 1_000_000);
       for (let i = 0; i < matches.length; i += 3) ends.add(matches[i + 2] ?? 0);
@@ -149,11 +156,13 @@ it('passes Hyperscan conformance cases (hscollider test_cases) for every support
     `hyperscan-collider: ${totals.passed}/${totals.cases} cases passed; skipped: ${totals.skippedFlags} for unsupported flags or parameters, ` +
       `${totals.notCompilable} whose pattern Hyperscan ${rulesEngine.version()} does not compile in block mode, ${totals.unparsed} lines that carry no expected offsets (the collider computes those from PCRE)`,
   );
-  console.log(`# hyperscan-collider: ${totals.passed}/${totals.cases} passed, ${totals.skippedFlags} skipped (flags), ${totals.notCompilable} not compilable, ${totals.unparsed} no expected offsets`);
+  console.log(
+    `# hyperscan-collider: ${totals.passed}/${totals.cases} passed, ${totals.skippedFlags} skipped (flags), ${totals.notCompilable} not compilable, ${totals.unparsed} no expected offsets`,
+  );
   assert.ok(totals.cases > 1000, `expected to run over 1000 cases, ran ${totals.cases}`);
   const byFile = new Map<string, number>();
-  for (const f of failures) byFile.set(f.split(" ")[0] ?? "", (byFile.get(f.split(" ")[0] ?? "") ?? 0) + 1);
-  if (process.env.COLLIDER_DUMP) console.log(failures.join("\n"));
+  for (const f of failures) byFile.set(f.split(' ')[0] ?? '', (byFile.get(f.split(' ')[0] ?? '') ?? 0) + 1);
+  if (process.env.COLLIDER_DUMP) console.log(failures.join('\n'));
   // Vectorscan (Debian's libvectorscan, versions 5.4.3 and later; Intel's Hyperscan
   // stopped at 5.4.2) reports these two cases differently from Hyperscan and from the
   // collider's expectations; they are the library's, not the addon's.
@@ -161,6 +170,7 @@ it('passes Hyperscan conformance cases (hscollider test_cases) for every support
   const vectorscan = major * 10_000 + minor * 100 + patch >= 50_403;
   const vectorscanDivergences = ['anchors.txt 13105:', 'puff.txt 15278:'];
   const unexpected = vectorscan ? failures.filter((f) => !vectorscanDivergences.some((d) => f.startsWith(d))) : failures;
-  if (unexpected.length < failures.length) console.log(`vectorscan ${rulesEngine.version()}: ${failures.length - unexpected.length} known divergences from Hyperscan not counted`);
+  if (unexpected.length < failures.length)
+    console.log(`vectorscan ${rulesEngine.version()}: ${failures.length - unexpected.length} known divergences from Hyperscan not counted`);
   assert.deepEqual(unexpected.slice(0, 20), [], `${unexpected.length} cases failed: ${JSON.stringify([...byFile])}`);
 });

@@ -36,7 +36,15 @@ describe('idle checks', () => {
   after(() => server.close());
 
   it('sends one check at a time and splits the answers into the server phases', async () => {
-    const samples = await runIdleChecks({ port, path: '/v1/check', bodies: ['{"listingId":"x","title":"t"}'], count: 5, gapMs: 1, idPrefix: 'idle', headers: { 'x-gate-timing': '1' } });
+    const samples = await runIdleChecks({
+      port,
+      path: '/v1/check',
+      bodies: ['{"listingId":"x","title":"t"}'],
+      count: 5,
+      gapMs: 1,
+      idPrefix: 'idle',
+      headers: { 'x-gate-timing': '1' },
+    });
     assert.deepEqual(ids.splice(0), ['idle-0', 'idle-1', 'idle-2', 'idle-3', 'idle-4']);
     assert.equal(mostInFlight, 1);
     const split = idleSplit(samples);

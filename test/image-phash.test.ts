@@ -19,7 +19,13 @@ const distance = (a: string, b: string): number => {
 };
 
 it('keeps resized, recompressed and slightly cropped copies within distance 8, and different images apart', async () => {
-  const originals = await Promise.all([1, 2, 3, 4, 5, 6].map((seed) => sharp(scene(seed * 7919)).png().toBuffer()));
+  const originals = await Promise.all(
+    [1, 2, 3, 4, 5, 6].map((seed) =>
+      sharp(scene(seed * 7919))
+        .png()
+        .toBuffer(),
+    ),
+  );
   const hashes = await Promise.all(originals.map((o) => imagePhash(o)));
   for (const [i, original] of originals.entries()) {
     const base = hashes[i] ?? '';

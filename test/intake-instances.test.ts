@@ -56,12 +56,20 @@ describe('intake stream, two gate processes', () => {
   it('shares the entries of one stream between two instances, none checked twice', async () => {
     const ids = await addEntries(admin, stream, intakeListings('share', 3000));
     const records = await recordsOf(admin, stream, ids);
-    assert.deepEqual([...records.values()].filter((n) => n !== 1), [], 'one verdict per entry');
+    assert.deepEqual(
+      [...records.values()].filter((n) => n !== 1),
+      [],
+      'one verdict per entry',
+    );
     const [a, b] = gates as [GateProcess, GateProcess];
     const checked: [number, number] = [await metricSum(a, 'gate_checks_total'), await metricSum(b, 'gate_checks_total')];
     const claimed = (await metricSum(a, 'gate_intake_claimed_total')) + (await metricSum(b, 'gate_intake_claimed_total'));
     const skipped = (await metricSum(a, 'gate_intake_entries_total{outcome="skipped"}')) + (await metricSum(b, 'gate_intake_entries_total{outcome="skipped"}'));
-    assert.equal(checked[0] + checked[1], ids.length, `checks by instance: ${checked.join(' + ')} (claimed ${claimed}, skipped ${skipped}); an entry checked twice would make more`);
+    assert.equal(
+      checked[0] + checked[1],
+      ids.length,
+      `checks by instance: ${checked.join(' + ')} (claimed ${claimed}, skipped ${skipped}); an entry checked twice would make more`,
+    );
     assert.ok(checked[0] > 0 && checked[1] > 0, `both instances took entries: ${checked.join(' + ')}`);
     assert.equal(await pendingCount(admin, stream), 0);
   });
@@ -71,14 +79,22 @@ describe('intake stream, two gate processes', () => {
     const before = await admin.xlen(intakeKeys(stream).verdicts);
     const ids = await addEntries(admin, stream, intakeListings('kill', 6000));
     // Mid-stream: some of these entries recorded, and the victim holding others.
-    await eventually('the victim holding entries mid-stream', async () => {
-      const done = (await admin.xlen(intakeKeys(stream).verdicts)) - before;
-      return done > 500 && (await metricSum(victim, 'gate_intake_held_entries')) > 0 ? true : undefined;
-    }, 60_000);
+    await eventually(
+      'the victim holding entries mid-stream',
+      async () => {
+        const done = (await admin.xlen(intakeKeys(stream).verdicts)) - before;
+        return done > 500 && (await metricSum(victim, 'gate_intake_held_entries')) > 0 ? true : undefined;
+      },
+      60_000,
+    );
     victim.child.kill('SIGKILL');
     await victim.exited;
     const records = await recordsOf(admin, stream, ids);
-    assert.deepEqual([...records.values()].filter((n) => n !== 1), [], 'one verdict per entry');
+    assert.deepEqual(
+      [...records.values()].filter((n) => n !== 1),
+      [],
+      'one verdict per entry',
+    );
     assert.ok((await metricSum(survivor, 'gate_intake_claimed_total')) > 0, 'the survivor claimed the entries the victim held');
     assert.equal(await pendingCount(admin, stream), 0, 'nothing left pending');
   });

@@ -20,8 +20,13 @@ it(`gives each of ${ENTRIES.toLocaleString('en')} intake entries one verdict thr
   const gate = await startTestGate({ redisUrl: redis.url, prefix, env: { GATE_INTAKE_STREAM: stream, GATE_INTAKE_CLAIM_IDLE_MS: '2000' } });
   let admin = new Redis(redis.adminUrl, { maxRetriesPerRequest: null });
   try {
-    const listing = (i: number): string => JSON.stringify({ listingId: `IR-${i}`, sellerId: `s-ir${i % 50}`, title: i % 7 === 0 ? `super copy handbag no.${i}` : `plain cotton t-shirt no.${i}` });
-    const ids = await addEntries(admin, stream, Array.from({ length: ENTRIES }, (_, i) => ({ listing: listing(i) })));
+    const listing = (i: number): string =>
+      JSON.stringify({ listingId: `IR-${i}`, sellerId: `s-ir${i % 50}`, title: i % 7 === 0 ? `super copy handbag no.${i}` : `plain cotton t-shirt no.${i}` });
+    const ids = await addEntries(
+      admin,
+      stream,
+      Array.from({ length: ENTRIES }, (_, i) => ({ listing: listing(i) })),
+    );
     const verdictsKey = intakeKeys(stream).verdicts;
     // Kill Redis once the intake is part-way through, then bring it back a second later.
     await eventually('some verdicts written', async () => ((await admin.xlen(verdictsKey)) > 0 ? true : undefined), 30_000);

@@ -99,17 +99,29 @@ describe('intake on SIGTERM', { timeout: 600_000 }, () => {
     const counts = await verdictCounts(admin, stream);
     assert.ok(delivered.length < ids.length, `SIGTERM came mid-stream (${delivered.length} of ${ids.length} read)`);
     assert.equal(await pendingCount(admin, stream), 0, `it finished the ${heldAtSignal}+ entries it held (exited in ${tookMs} ms):\n${first.output()}`);
-    assert.deepEqual(delivered.filter((id) => counts.get(id) !== 1), [], 'each entry it read has exactly one verdict');
+    assert.deepEqual(
+      delivered.filter((id) => counts.get(id) !== 1),
+      [],
+      'each entry it read has exactly one verdict',
+    );
     assert.equal(counts.size, delivered.length, 'no verdict for an entry it did not read');
     assert.deepEqual(consumers, [], 'holding nothing, it left the group');
 
     const second = await startIntakeGate(redis.url, prefix, stream, dataDir, 1);
     gates.push(second);
-    const final = await eventually('a verdict for every entry', async () => {
-      const now = await verdictCounts(admin, stream);
-      return ids.every((id) => now.has(id)) ? now : undefined;
-    }, 180_000);
-    assert.deepEqual(ids.filter((id) => final.get(id) !== 1), [], 'one verdict per entry');
+    const final = await eventually(
+      'a verdict for every entry',
+      async () => {
+        const now = await verdictCounts(admin, stream);
+        return ids.every((id) => now.has(id)) ? now : undefined;
+      },
+      180_000,
+    );
+    assert.deepEqual(
+      ids.filter((id) => final.get(id) !== 1),
+      [],
+      'one verdict per entry',
+    );
     assert.equal(final.size, ids.length);
     assert.equal(await pendingCount(admin, stream), 0);
     await stopGateProcess(second);
@@ -121,7 +133,11 @@ describe('intake on SIGTERM', { timeout: 600_000 }, () => {
     gates.push(first);
     const ids = await addEntries(admin, stream, intakeListings('frozen', 3000));
     const redisPid = redis.redis.pid as number;
-    await eventually('the gate holding entries mid-stream', async () => ((await admin.xlen(intakeKeys(stream).verdicts)) > 300 && (await metricSum(first, 'gate_intake_held_entries')) > 0 ? true : undefined), 60_000);
+    await eventually(
+      'the gate holding entries mid-stream',
+      async () => ((await admin.xlen(intakeKeys(stream).verdicts)) > 300 && (await metricSum(first, 'gate_intake_held_entries')) > 0 ? true : undefined),
+      60_000,
+    );
     // Redis stops answering (a stall, a network partition) just before the signal.
     process.kill(redisPid, 'SIGSTOP');
     const signalledAt = Date.now();
@@ -142,15 +158,27 @@ describe('intake on SIGTERM', { timeout: 600_000 }, () => {
     const counts = await verdictCounts(admin, stream);
     const delivered = ids.filter((id) => idAtMost(id, lastDelivered));
     assert.ok(pending.size > 0, 'some entries were left pending');
-    assert.deepEqual(delivered.filter((id) => (counts.get(id) ?? 0) + (pending.has(id) ? 1 : 0) !== 1), [], 'each entry read is either recorded once or pending');
+    assert.deepEqual(
+      delivered.filter((id) => (counts.get(id) ?? 0) + (pending.has(id) ? 1 : 0) !== 1),
+      [],
+      'each entry read is either recorded once or pending',
+    );
 
     const second = await startIntakeGate(redis.url, prefix, stream, dataDir, 1);
     gates.push(second);
-    const final = await eventually('a verdict for every entry', async () => {
-      const now = await verdictCounts(admin, stream);
-      return ids.every((id) => now.has(id)) ? now : undefined;
-    }, 180_000);
-    assert.deepEqual(ids.filter((id) => final.get(id) !== 1), [], 'one verdict per entry');
+    const final = await eventually(
+      'a verdict for every entry',
+      async () => {
+        const now = await verdictCounts(admin, stream);
+        return ids.every((id) => now.has(id)) ? now : undefined;
+      },
+      180_000,
+    );
+    assert.deepEqual(
+      ids.filter((id) => final.get(id) !== 1),
+      [],
+      'one verdict per entry',
+    );
     assert.equal(final.size, ids.length);
     assert.equal(await eventually('nothing pending', async () => ((await pendingCount(admin, stream)) === 0 ? 0 : undefined), 30_000), 0);
     await stopGateProcess(second);

@@ -51,7 +51,10 @@ describe('intake stream', () => {
   });
 
   it('answers JSON and MessagePack entries with the response POST /v1/check gives, and acknowledges them', async () => {
-    const ids = await addEntries(admin, stream, [...LISTINGS.map((l) => ({ listing: JSON.stringify(l) })), ...LISTINGS.map((l) => ({ listing: pack({ ...l, listingId: `${l.listingId}-mp` }) }))]);
+    const ids = await addEntries(admin, stream, [
+      ...LISTINGS.map((l) => ({ listing: JSON.stringify(l) })),
+      ...LISTINGS.map((l) => ({ listing: pack({ ...l, listingId: `${l.listingId}-mp` }) })),
+    ]);
     const verdicts = await verdictsOf(admin, stream, ids);
     for (const [i, listing] of LISTINGS.entries()) {
       const viaJson = verdicts.get(ids[i] as string);
@@ -64,8 +67,16 @@ describe('intake stream', () => {
       const viaMsgpack = verdicts.get(ids[LISTINGS.length + i] as string);
       assert.ok(viaMsgpack);
       const mpAnswer = unpack(viaMsgpack.fields.response as Buffer) as Record<string, unknown>;
-      const httpMp = await gate.post('/v1/check', pack({ ...listing, listingId: `${listing.listingId}-mp` }), { 'content-type': 'application/msgpack', accept: 'application/msgpack', 'x-deadline-ms': '2000' });
-      assert.deepEqual(comparable(mpAnswer), comparable(unpack(Buffer.from(await httpMp.arrayBuffer())) as Record<string, unknown>), `${listing.listingId} (MessagePack)`);
+      const httpMp = await gate.post('/v1/check', pack({ ...listing, listingId: `${listing.listingId}-mp` }), {
+        'content-type': 'application/msgpack',
+        accept: 'application/msgpack',
+        'x-deadline-ms': '2000',
+      });
+      assert.deepEqual(
+        comparable(mpAnswer),
+        comparable(unpack(Buffer.from(await httpMp.arrayBuffer())) as Record<string, unknown>),
+        `${listing.listingId} (MessagePack)`,
+      );
     }
     assert.deepEqual(
       LISTINGS.map((_l, i) => (JSON.parse(String(verdicts.get(ids[i] as string)?.fields.response)) as { verdict: string }).verdict),
@@ -139,13 +150,19 @@ describe('intake stream', () => {
     const listing = JSON.stringify({ listingId: 'I-poison', sellerId: 's-i7', title: 'Plain mug' });
     // Delivered, in the same transaction that adds it, to a consumer that never answers
     // (the gate reads with '>' and cannot take it first); then counted as delivered three times.
-    const added = (await admin.multi().xadd(stream, '*', 'listing', listing).xreadgroup('GROUP', 'gate-intake', 'crashed', 'COUNT', 1, 'STREAMS', stream, '>').exec()) ?? [];
+    const added =
+      (await admin.multi().xadd(stream, '*', 'listing', listing).xreadgroup('GROUP', 'gate-intake', 'crashed', 'COUNT', 1, 'STREAMS', stream, '>').exec()) ??
+      [];
     const id = String(added[0]?.[1]);
     await admin.xclaim(stream, 'gate-intake', 'crashed', 0, id, 'RETRYCOUNT', 3);
-    const dead = await eventually('the dead letter', async () => {
-      const letters = await readStream(admin, keys.deadLetters);
-      return letters.find((l) => String(l.fields.entryId) === id);
-    }, 10_000);
+    const dead = await eventually(
+      'the dead letter',
+      async () => {
+        const letters = await readStream(admin, keys.deadLetters);
+        return letters.find((l) => String(l.fields.entryId) === id);
+      },
+      10_000,
+    );
     assert.equal(String(dead.fields.listingId), 'I-poison');
     assert.equal(String(dead.fields.listing), listing);
     const error = JSON.parse(String(dead.fields.error)) as { code: string; message: string };

@@ -13,17 +13,27 @@ const issues = [
 describe('invalidFieldsError', () => {
   it('names the first issue, without details unless asked', () => {
     assert.deepEqual(invalidFieldsError(issues).toBody(), { error: { code: 'GATE_ERR_INVALID_FIELD', message: 'title is required', field: 'title' } });
-    assert.deepEqual(invalidFieldsError(issues, { details: true }).toBody(), { error: { code: 'GATE_ERR_INVALID_FIELD', message: 'title is required', field: 'title', details: issues } });
+    assert.deepEqual(invalidFieldsError(issues, { details: true }).toBody(), {
+      error: { code: 'GATE_ERR_INVALID_FIELD', message: 'title is required', field: 'title', details: issues },
+    });
   });
 
   it('names the fallback field, `body` by default, when there is no issue', () => {
     assert.deepEqual(invalidFieldsError([]).toBody().error, { code: 'GATE_ERR_INVALID_FIELD', message: 'body is invalid', field: 'body' });
-    assert.deepEqual(invalidFieldsError([], { field: 'refs', message: 'must be an array of refs' }).toBody().error, { code: 'GATE_ERR_INVALID_FIELD', message: 'refs must be an array of refs', field: 'refs' });
+    assert.deepEqual(invalidFieldsError([], { field: 'refs', message: 'must be an array of refs' }).toBody().error, {
+      code: 'GATE_ERR_INVALID_FIELD',
+      message: 'refs must be an array of refs',
+      field: 'refs',
+    });
   });
 
   it('names an empty path as it is, or the fallback field when asked', () => {
     const unnamed = [{ path: '', message: 'is not a known field' }];
     assert.deepEqual(invalidFieldsError(unnamed).toBody().error, { code: 'GATE_ERR_INVALID_FIELD', message: ' is not a known field', field: '' });
-    assert.deepEqual(invalidFieldsError(unnamed, { emptyPathNamesField: true }).toBody().error, { code: 'GATE_ERR_INVALID_FIELD', message: 'body is not a known field', field: 'body' });
+    assert.deepEqual(invalidFieldsError(unnamed, { emptyPathNamesField: true }).toBody().error, {
+      code: 'GATE_ERR_INVALID_FIELD',
+      message: 'body is not a known field',
+      field: 'body',
+    });
   });
 });

@@ -83,10 +83,14 @@ describe('the table of listed values', () => {
       writer.disconnect();
       await elsewhere.stop();
       await redis.redis.start();
-      await waitFor('the gate sees the entry added while it was away', async () => {
-        const answer = await verdictOf(gate, `L5-${Date.now()}`, 'listed-while-away');
-        return answer.verdict === 'block';
-      }, 20_000);
+      await waitFor(
+        'the gate sees the entry added while it was away',
+        async () => {
+          const answer = await verdictOf(gate, `L5-${Date.now()}`, 'listed-while-away');
+          return answer.verdict === 'block';
+        },
+        20_000,
+      );
       await waitFor('the table is complete again', async () => (await metric(gate, /^gate_list_table_complete (\d+)/m)) === 1);
       assert.equal((await verdictOf(gate, 'L6', 'bulk-0')).verdict, 'block');
     } finally {

@@ -17,7 +17,10 @@ const at = (offsetMs: number): string => new Date(Date.now() + offsetMs).toISOSt
 async function answersAsGet(client: Redis, writeLegacy: Redis, keys: RedisKeys): Promise<void> {
   const writer = new ListingVerdicts(client, keys);
   writer.recordLater({ listingId: 'allowed', verdict: 'allow', decidedBy: 'gate', decidedAt: at(-5000) }, listing('allowed'));
-  writer.recordLater({ listingId: 'blocked', verdict: 'block', decidedBy: 'gate', decidedAt: at(-5000), reasons: [{ code: 'indicator', ref: 'x' }] }, listing('blocked'));
+  writer.recordLater(
+    { listingId: 'blocked', verdict: 'block', decidedBy: 'gate', decidedAt: at(-5000), reasons: [{ code: 'indicator', ref: 'x' }] },
+    listing('blocked'),
+  );
   writer.recordLater({ listingId: 'allowed-after', verdict: 'block', decidedBy: 'gate', decidedAt: at(-5000) }, listing('allowed-after'));
   await writer.flush();
   writer.recordLater({ listingId: 'allowed-after', verdict: 'allow', decidedBy: 'gate', decidedAt: at(-1000) }, listing('allowed-after'));
@@ -26,7 +29,8 @@ async function answersAsGet(client: Redis, writeLegacy: Redis, keys: RedisKeys):
   await writeLegacy.hset(keys.legacyListingVerdict('legacy'), { verdict: 'review', decidedAt: at(-9000), policyVersion: 'old' });
   // Several listings per verdict shard: a shard's allow periods are read once for all of them.
   const many = Array.from({ length: 300 }, (_, i) => `bulk-${i}`);
-  for (const listingId of many.filter((_, i) => i % 3 === 0)) writer.recordLater({ listingId, verdict: 'allow', decidedBy: 'gate', decidedAt: at(-3000) }, listing(listingId));
+  for (const listingId of many.filter((_, i) => i % 3 === 0))
+    writer.recordLater({ listingId, verdict: 'allow', decidedBy: 'gate', decidedAt: at(-3000) }, listing(listingId));
   await writer.flush();
 
   const reader = new ListingVerdicts(client, keys, { recordDelayMs: 60_000 });

@@ -22,7 +22,10 @@ describe('load suite', () => {
     const validation = validatePack(JSON.parse(JSON.stringify(data.pack)));
     assert.ok(validation.ok, validation.ok ? '' : JSON.stringify(validation.issues.slice(0, 3)));
     assert.equal(data.pack.brands.length, 2000);
-    assert.ok(data.pack.brands.every((b) => /[\u4e00-\u9fff]/.test(b.names[1] ?? '')), 'every brand has a CJK alias');
+    assert.ok(
+      data.pack.brands.every((b) => /[\u4e00-\u9fff]/.test(b.names[1] ?? '')),
+      'every brand has a CJK alias',
+    );
     assert.equal(data.pack.lists.sellers.length, 5000);
     assert.equal(data.pack.fingerprints.images.length, 5000);
     assert.equal(data.pack.fingerprints.texts.length, 500);
@@ -41,8 +44,26 @@ describe('load suite', () => {
   });
 
   it('flags a throughput drop over 5% and a p99 rise over 10%, and nothing else', () => {
-    const run = (rate: number | 'max', rps: number, p99: number): Run => ({ target: 'gate', rate, requestsPerSecond: rps, p50: 1, p99, p999: p99, max: p99, non2xx: 0, errors: 0 });
-    const results = (runs: Run[]): LoadResults => ({ at: '', pack: 'demo', connections: 10, duration: 10, gateStartSeconds: 1, runs, memory: { rssMiB: 1, peakRssMiB: 1 } });
+    const run = (rate: number | 'max', rps: number, p99: number): Run => ({
+      target: 'gate',
+      rate,
+      requestsPerSecond: rps,
+      p50: 1,
+      p99,
+      p999: p99,
+      max: p99,
+      non2xx: 0,
+      errors: 0,
+    });
+    const results = (runs: Run[]): LoadResults => ({
+      at: '',
+      pack: 'demo',
+      connections: 10,
+      duration: 10,
+      gateStartSeconds: 1,
+      runs,
+      memory: { rssMiB: 1, peakRssMiB: 1 },
+    });
     const baseline = results([run('max', 1000, 10), run(1000, 1000, 4)]);
     assert.equal(compareWithBaseline(results([run('max', 960, 10.9), run(1000, 1000, 4.3)]), baseline).regressions, 0);
     const worse = compareWithBaseline(results([run('max', 940, 10), run(1000, 1000, 4.5)]), baseline);
@@ -56,7 +77,16 @@ describe('load suite', () => {
   });
 
   it('draws a chart with one line per series', () => {
-    const svg = lineChartSvg({ title: 'T <1>', xLabel: 'x', yLabel: 'y', categories: ['a', 'b', 'c'], series: [{ name: 'one', values: [1, 2, 3] }, { name: 'two', values: [3, null, 1], dashed: true }] });
+    const svg = lineChartSvg({
+      title: 'T <1>',
+      xLabel: 'x',
+      yLabel: 'y',
+      categories: ['a', 'b', 'c'],
+      series: [
+        { name: 'one', values: [1, 2, 3] },
+        { name: 'two', values: [3, null, 1], dashed: true },
+      ],
+    });
     assert.equal((svg.match(/<polyline/g) ?? []).length, 2);
     assert.ok(svg.includes('T &lt;1&gt;'));
     assert.ok(svg.startsWith('<svg'));

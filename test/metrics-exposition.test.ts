@@ -65,7 +65,11 @@ describe('/metrics exposition', () => {
       assert.ok(['counter', 'gauge', 'histogram'].includes(family.type), `${name}: type ${family.type}`);
       assert.equal(name.endsWith('_total'), family.type === 'counter', `${name} is a ${family.type}: a counter's name ends in _total, and only a counter's`);
       if (family.type === 'histogram') {
-        for (const part of ['_bucket{le="+Inf"}', '_sum', '_count']) assert.ok(family.samples.some((s) => s.startsWith(name + part)), `${name} lacks ${part}`);
+        for (const part of ['_bucket{le="+Inf"}', '_sum', '_count'])
+          assert.ok(
+            family.samples.some((s) => s.startsWith(name + part)),
+            `${name} lacks ${part}`,
+          );
       }
     }
   });

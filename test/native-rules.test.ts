@@ -36,12 +36,20 @@ function actualMatches(matches: Uint32Array, id: number): Array<[number, number]
 
 const atom = fc.oneof(
   fc.constantFrom(...ALPHABET).map((c) => escapeLiteral(c)),
-  fc.subarray(ALPHABET.filter((c) => c !== ' '), { minLength: 1, maxLength: 3 }).map((cs) => `[${cs.join('')}]`),
+  fc
+    .subarray(
+      ALPHABET.filter((c) => c !== ' '),
+      { minLength: 1, maxLength: 3 },
+    )
+    .map((cs) => `[${cs.join('')}]`),
 );
 const piece = fc.tuple(atom, fc.constantFrom('', '', '?', '+', '{1,2}', '*')).map(([a, q]) => a + q);
 const sequence = fc.array(piece, { minLength: 1, maxLength: 4 }).map((ps) => ps.join(''));
 const expression = fc
-  .oneof(sequence, fc.tuple(sequence, sequence).map(([x, y]) => `(?:${x}|${y})`))
+  .oneof(
+    sequence,
+    fc.tuple(sequence, sequence).map(([x, y]) => `(?:${x}|${y})`),
+  )
   .filter((source) => !new RegExp(`^(?:${source})$`, 'u').test('')); // Hyperscan refuses patterns that match the empty string
 
 describe('native-rules: differential against RegExp', () => {
@@ -49,7 +57,10 @@ describe('native-rules: differential against RegExp', () => {
     fc.assert(
       fc.property(
         fc.array(expression, { minLength: 1, maxLength: 6 }),
-        fc.array(fc.array(fc.constantFrom(...ALPHABET), { maxLength: 24 }).map((cs) => cs.join('')), { minLength: 1, maxLength: 4 }),
+        fc.array(
+          fc.array(fc.constantFrom(...ALPHABET), { maxLength: 24 }).map((cs) => cs.join('')),
+          { minLength: 1, maxLength: 4 },
+        ),
         (sources, inputs) => {
           const patterns: PatternSpec[] = sources.map((expression, i) => ({
             id: i * 7 + 3,
@@ -163,7 +174,10 @@ describe('native-rules: boundary', () => {
     assert.deepEqual(Array.from(again.scan(Buffer.from('gucci')).matches), [4, 0, 5]);
     loaded.close();
     again.close();
-    await assert.rejects(rulesEngine.deserializeAsync(Buffer.from('not a database')), (error: Error & { code?: string }) => /cannot load database/.test(error.message) && error.code === 'NATIVE_RULES_DESERIALIZE');
+    await assert.rejects(
+      rulesEngine.deserializeAsync(Buffer.from('not a database')),
+      (error: Error & { code?: string }) => /cannot load database/.test(error.message) && error.code === 'NATIVE_RULES_DESERIALIZE',
+    );
     assert.throws(() => void rulesEngine.deserializeAsync('bytes' as unknown as Uint8Array), /bytes must be a Uint8Array/);
   });
 

@@ -67,7 +67,10 @@ describe('GET /openapi.json', () => {
     if (gate.checkThreads) assert.ok(gate.checkThreads.routes.length > 0, 'the check threads reported their routes');
     const registered = new Set(gate.routes.map((r) => `${r.method} ${r.pattern.replace(/:([^/]+)/g, '{$1}')}`));
     const documented = new Set(operations(document).map(({ method, path }) => `${method.toUpperCase()} ${path}`));
-    assert.deepEqual({ missingFromDocument: [...registered].filter((r) => !documented.has(r)), notRegistered: [...documented].filter((d) => !registered.has(d)) }, { missingFromDocument: [], notRegistered: [] });
+    assert.deepEqual(
+      { missingFromDocument: [...registered].filter((r) => !documented.has(r)), notRegistered: [...documented].filter((d) => !registered.has(d)) },
+      { missingFromDocument: [], notRegistered: [] },
+    );
   });
 
   it('declares the tokens the gate asks for on each route', async () => {
@@ -75,7 +78,8 @@ describe('GET /openapi.json', () => {
     for (const { method, path, op } of operations(document)) {
       const roles = op.security.flatMap((requirement) => Object.keys(requirement));
       const open = op.security.length === 0;
-      const call = (token?: string) => fetch(gate.url + concrete(path), { method: method.toUpperCase(), headers: token ? { authorization: `Bearer ${token}` } : {} });
+      const call = (token?: string) =>
+        fetch(gate.url + concrete(path), { method: method.toUpperCase(), headers: token ? { authorization: `Bearer ${token}` } : {} });
       const anonymous = (await call()).status;
       if (open ? [401, 403].includes(anonymous) : anonymous !== 401) wrong.push(`${method.toUpperCase()} ${path} without a token: ${anonymous}`);
       for (const [role, token] of Object.entries(TOKENS)) {
@@ -113,7 +117,20 @@ describe("POST /v1/check's schemas", () => {
   const base = { listingId: 'oa-1', sellerId: 's-oa', title: 'Plain cotton t-shirt' };
   const samples: Array<[string, unknown]> = [
     ['the three required fields', base],
-    ['every field', { ...base, shopId: 'shop-1', description: 'soft', brand: 'none', category: 'tops', price: { amount: 0, currency: 'USD' }, images: [{ url: 'https://example.com/a.png', phash: '0123456789ABCDEF' }, {}], seller: { phoneHash: 'p', deviceId: 'd', paymentAccountHash: 'a', addressHash: 'h' }, attributes: { material: 'cotton' } }],
+    [
+      'every field',
+      {
+        ...base,
+        shopId: 'shop-1',
+        description: 'soft',
+        brand: 'none',
+        category: 'tops',
+        price: { amount: 0, currency: 'USD' },
+        images: [{ url: 'https://example.com/a.png', phash: '0123456789ABCDEF' }, {}],
+        seller: { phoneHash: 'p', deviceId: 'd', paymentAccountHash: 'a', addressHash: 'h' },
+        attributes: { material: 'cotton' },
+      },
+    ],
     ['a field the contract does not name', { ...base, colour: 'white' }],
     ['a title of 512 characters', { ...base, title: 't'.repeat(512) }],
     ['50 attributes', { ...base, attributes: Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, 'v'])) }],
@@ -159,7 +176,8 @@ describe("POST /v1/check's schemas", () => {
       const response = await gate.post('/v1/check', JSON.stringify(sample), { authorization: `Bearer ${PUBLISHER_TOKEN}` });
       await response.arrayBuffer();
       if (response.status !== 200 && response.status !== 400) disagreements.push(`${name}: the gate answered ${response.status}`);
-      else if ((response.status === 200) !== (problems.length === 0)) disagreements.push(`${name}: the gate answered ${response.status}, the schema says ${problems.length === 0 ? 'valid' : problems.join('; ')}`);
+      else if ((response.status === 200) !== (problems.length === 0))
+        disagreements.push(`${name}: the gate answered ${response.status}, the schema says ${problems.length === 0 ? 'valid' : problems.join('; ')}`);
       if (response.status === 200) accepted++;
     }
     assert.deepEqual(disagreements, []);
@@ -172,7 +190,10 @@ describe("POST /v1/check's schemas", () => {
     assert.equal(ok.status, 200);
     const answer: unknown = await ok.json();
     assert.deepEqual(schemaProblems(document, schema('CheckResponse'), answer), []);
-    assert.ok(schemaProblems(document, schema('CheckResponse'), { ...(answer as object), surprise: 1 }).length > 0, 'a field the schema does not name is refused');
+    assert.ok(
+      schemaProblems(document, schema('CheckResponse'), { ...(answer as object), surprise: 1 }).length > 0,
+      'a field the schema does not name is refused',
+    );
 
     const bad = await gate.post('/v1/check', { ...listing, title: 42 }, { authorization: `Bearer ${PUBLISHER_TOKEN}` });
     assert.equal(bad.status, 400);
@@ -192,24 +213,116 @@ describe("the pack's JSON Schema", () => {
   // Shapes only: what needs the gate's code (normalization, duplicates, review above block) is not the schema's.
   const samples: Array<[string, unknown]> = [
     ['the demo pack', demo()],
-    ['a shadow list entry, rule and banked image', change((p) => { p.lists = { sellers: ['s-1', { value: 's-2', mode: 'shadow' }] }; p.rules.push({ id: 'shadowed', type: 'literal', pattern: 'copy', score: 10, mode: 'shadow' }); p.fingerprints.images.push({ ref: 'i-9', phash: 'ABCDEF0123456789', mode: 'shadow' }); })],
-    ['a ring score', change((p) => { p.ring = { score: 30 }; })],
-    ['an unknown top-level key', change((p) => { p.extra = true; })],
-    ['no thresholds', change((p) => { delete p.thresholds; })],
-    ['a threshold that is not an integer', change((p) => { p.thresholds.block = 99.5; })],
-    ['an indicator score that is a string', change((p) => { p.indicators[0].score = 'high'; })],
-    ['an indicator without a term', change((p) => { delete p.indicators[0].term; })],
-    ['a brand with an unknown key', change((p) => { p.brands[0].colour = 'brown'; })],
-    ['a brand without names', change((p) => { p.brands[0].names = []; })],
-    ['a price floor keyed by cny', change((p) => { p.brands[0].priceFloor = { cny: 10 }; })],
-    ['a rule of type glob', change((p) => { p.rules.push({ id: 'g', type: 'glob', pattern: 'x', score: 1 }); })],
-    ['a rule on the price field', change((p) => { p.rules.push({ id: 'f', type: 'literal', pattern: 'copy', score: 1, fields: ['price'] }); })],
-    ['a mode of maybe', change((p) => { p.indicators[0].mode = 'maybe'; })],
-    ['a list of unknown kind', change((p) => { p.lists = { emails: [] }; })],
-    ['a list value of 129 characters', change((p) => { p.lists = { sellers: ['s'.repeat(129)] }; })],
-    ['a banked image without phash', change((p) => { p.fingerprints.images.push({ ref: 'i-x' }); })],
-    ['a banked image with a bad phash', change((p) => { p.fingerprints.images.push({ ref: 'i-y', phash: 'xyz' }); })],
-    ['brands that are an object', change((p) => { p.brands = {}; })],
+    [
+      'a shadow list entry, rule and banked image',
+      change((p) => {
+        p.lists = { sellers: ['s-1', { value: 's-2', mode: 'shadow' }] };
+        p.rules.push({ id: 'shadowed', type: 'literal', pattern: 'copy', score: 10, mode: 'shadow' });
+        p.fingerprints.images.push({ ref: 'i-9', phash: 'ABCDEF0123456789', mode: 'shadow' });
+      }),
+    ],
+    [
+      'a ring score',
+      change((p) => {
+        p.ring = { score: 30 };
+      }),
+    ],
+    [
+      'an unknown top-level key',
+      change((p) => {
+        p.extra = true;
+      }),
+    ],
+    [
+      'no thresholds',
+      change((p) => {
+        delete p.thresholds;
+      }),
+    ],
+    [
+      'a threshold that is not an integer',
+      change((p) => {
+        p.thresholds.block = 99.5;
+      }),
+    ],
+    [
+      'an indicator score that is a string',
+      change((p) => {
+        p.indicators[0].score = 'high';
+      }),
+    ],
+    [
+      'an indicator without a term',
+      change((p) => {
+        delete p.indicators[0].term;
+      }),
+    ],
+    [
+      'a brand with an unknown key',
+      change((p) => {
+        p.brands[0].colour = 'brown';
+      }),
+    ],
+    [
+      'a brand without names',
+      change((p) => {
+        p.brands[0].names = [];
+      }),
+    ],
+    [
+      'a price floor keyed by cny',
+      change((p) => {
+        p.brands[0].priceFloor = { cny: 10 };
+      }),
+    ],
+    [
+      'a rule of type glob',
+      change((p) => {
+        p.rules.push({ id: 'g', type: 'glob', pattern: 'x', score: 1 });
+      }),
+    ],
+    [
+      'a rule on the price field',
+      change((p) => {
+        p.rules.push({ id: 'f', type: 'literal', pattern: 'copy', score: 1, fields: ['price'] });
+      }),
+    ],
+    [
+      'a mode of maybe',
+      change((p) => {
+        p.indicators[0].mode = 'maybe';
+      }),
+    ],
+    [
+      'a list of unknown kind',
+      change((p) => {
+        p.lists = { emails: [] };
+      }),
+    ],
+    [
+      'a list value of 129 characters',
+      change((p) => {
+        p.lists = { sellers: ['s'.repeat(129)] };
+      }),
+    ],
+    [
+      'a banked image without phash',
+      change((p) => {
+        p.fingerprints.images.push({ ref: 'i-x' });
+      }),
+    ],
+    [
+      'a banked image with a bad phash',
+      change((p) => {
+        p.fingerprints.images.push({ ref: 'i-y', phash: 'xyz' });
+      }),
+    ],
+    [
+      'brands that are an object',
+      change((p) => {
+        p.brands = {};
+      }),
+    ],
   ];
 
   it('agrees with the gate on which packs have the right shape', () => {
@@ -217,7 +330,9 @@ describe("the pack's JSON Schema", () => {
     const disagreements = samples.flatMap(([name, pack]) => {
       const problems = schemaProblems(document, schema, pack);
       const gate = validatePack(pack);
-      return gate.ok === (problems.length === 0) ? [] : [`${name}: the gate says ${gate.ok ? 'valid' : JSON.stringify(gate.issues)}, the schema ${problems.length === 0 ? 'valid' : problems.join('; ')}`];
+      return gate.ok === (problems.length === 0)
+        ? []
+        : [`${name}: the gate says ${gate.ok ? 'valid' : JSON.stringify(gate.issues)}, the schema ${problems.length === 0 ? 'valid' : problems.join('; ')}`];
     });
     assert.deepEqual(disagreements, []);
     const valid = samples.filter(([, pack]) => validatePack(pack).ok).length;
@@ -248,8 +363,14 @@ describe('GET /docs/', () => {
       assert.equal(response.headers.get('content-type'), 'text/html; charset=utf-8', path);
       for (const header of security) assert.equal(response.headers.get(header), reviewPage.headers.get(header), `${path} ${header}`);
       const html = await response.text();
-      assert.deepEqual(html.match(/<script\b|\sstyle=|<style\b|\son[a-z]+=|javascript:|(?:src|href)="(?![/#])/gi), null, 'no script, inline style or outside resource');
-      const missing = operations(document).filter(({ op }) => !html.includes(`id="op-${op.operationId}"`)).map(({ method, path: p }) => `${method.toUpperCase()} ${p}`);
+      assert.deepEqual(
+        html.match(/<script\b|\sstyle=|<style\b|\son[a-z]+=|javascript:|(?:src|href)="(?![/#])/gi),
+        null,
+        'no script, inline style or outside resource',
+      );
+      const missing = operations(document)
+        .filter(({ op }) => !html.includes(`id="op-${op.operationId}"`))
+        .map(({ method, path: p }) => `${method.toUpperCase()} ${p}`);
       assert.deepEqual(missing, []);
     }
     const css = await gate.get('/docs/docs.css');

@@ -13,7 +13,10 @@ import { admin, startTestGate } from './helpers/test-gate.js';
 /** These bounds are the event loop's and the matching pool's: with check threads they hold only for the checks the event loop finishes. */
 const POOL = { GATE_CHECK_THREADS: '0' };
 
-async function burst(url: string, count: number): Promise<Array<{ status: number; retryAfter: string | null; body: { verdict?: string; reasons?: Array<{ code: string; ref: string }> } }>> {
+async function burst(
+  url: string,
+  count: number,
+): Promise<Array<{ status: number; retryAfter: string | null; body: { verdict?: string; reasons?: Array<{ code: string; ref: string }> } }>> {
   return Promise.all(
     Array.from({ length: count }, async (_, i) => {
       const response = await fetch(`${url}/v1/check`, {
@@ -21,7 +24,11 @@ async function burst(url: string, count: number): Promise<Array<{ status: number
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ listingId: `OV${i}`, sellerId: `s${i}`, title: `plain cotton tote number ${i}`, description: 'canvas '.repeat(500) }),
       });
-      return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as { verdict?: string; reasons?: Array<{ code: string; ref: string }> } };
+      return {
+        status: response.status,
+        retryAfter: response.headers.get('retry-after'),
+        body: (await response.json()) as { verdict?: string; reasons?: Array<{ code: string; ref: string }> },
+      };
     }),
   );
 }
@@ -29,14 +36,23 @@ async function burst(url: string, count: number): Promise<Array<{ status: number
 describe('overload and fail modes', () => {
   it('sheds past the pool bound with review/degraded, never allow', { timeout: 60_000 }, async () => {
     const redis = await startTestRedis();
-    const gate = await startTestGate({ redisUrl: redis.url, env: { GATE_MAX_LISTINGS_IN_FLIGHT: '2', GATE_MAX_CHECKS_IN_FLIGHT: '1000', GATE_ADMISSION_TARGET_MS: '0', ...POOL } });
+    const gate = await startTestGate({
+      redisUrl: redis.url,
+      env: { GATE_MAX_LISTINGS_IN_FLIGHT: '2', GATE_MAX_CHECKS_IN_FLIGHT: '1000', GATE_ADMISSION_TARGET_MS: '0', ...POOL },
+    });
     try {
       const answers = await burst(gate.url, 300);
       assert.ok(answers.every((a) => a.status === 200));
       const shed = answers.filter((a) => a.body.reasons?.some((r) => r.ref === 'text:shed'));
       assert.ok(shed.length > 0, 'some checks were shed');
-      assert.ok(shed.every((a) => a.body.verdict === 'review'), 'a shed check is never allowed');
-      assert.ok(answers.some((a) => !a.body.reasons?.some((r) => r.code === 'degraded')), 'others were matched in full');
+      assert.ok(
+        shed.every((a) => a.body.verdict === 'review'),
+        'a shed check is never allowed',
+      );
+      assert.ok(
+        answers.some((a) => !a.body.reasons?.some((r) => r.code === 'degraded')),
+        'others were matched in full',
+      );
       const metrics = await (await fetch(`${gate.url}/metrics`)).text();
       assert.match(metrics, /gate_shed_total\{mode="review"\} [1-9]/);
     } finally {
@@ -70,7 +86,10 @@ describe('overload and fail modes', () => {
 
   it('answers 503 with retry-after when configured to', { timeout: 60_000 }, async () => {
     const redis = await startTestRedis();
-    const gate = await startTestGate({ redisUrl: redis.url, env: { GATE_MAX_LISTINGS_IN_FLIGHT: '2', GATE_SHED_MODE: '503', GATE_ADMISSION_TARGET_MS: '0', ...POOL } });
+    const gate = await startTestGate({
+      redisUrl: redis.url,
+      env: { GATE_MAX_LISTINGS_IN_FLIGHT: '2', GATE_SHED_MODE: '503', GATE_ADMISSION_TARGET_MS: '0', ...POOL },
+    });
     try {
       const answers = await burst(gate.url, 300);
       const refused = answers.filter((a) => a.status === 503);
@@ -96,13 +115,20 @@ describe('overload and fail modes', () => {
       }
       redis.redis.pause();
       redisOpen.redis.pause();
-      const check = async (g: typeof gate) => (await (await g.post('/v1/check', { listingId: 'FM1', sellerId: 's-fm', title: 'plain tote' }, { 'x-deadline-ms': '50' })).json()) as { verdict: string; reasons: Array<{ code: string; ref: string }> };
+      const check = async (g: typeof gate) =>
+        (await (await g.post('/v1/check', { listingId: 'FM1', sellerId: 's-fm', title: 'plain tote' }, { 'x-deadline-ms': '50' })).json()) as {
+          verdict: string;
+          reasons: Array<{ code: string; ref: string }>;
+        };
       const closed = await check(gate);
       assert.equal(closed.verdict, 'block', 'lists fail closed');
       assert.ok(closed.reasons.some((r) => r.ref === 'lists:deadline'));
       const open = await check(gateOpen);
       assert.equal(open.verdict, 'allow', 'lists and ring fail open');
-      assert.ok(open.reasons.some((r) => r.ref === 'lists:deadline'), 'an open failure is still stated, not silent');
+      assert.ok(
+        open.reasons.some((r) => r.ref === 'lists:deadline'),
+        'an open failure is still stated, not silent',
+      );
     } finally {
       redis.redis.resume();
       redisOpen.redis.resume();
@@ -113,12 +139,21 @@ describe('overload and fail modes', () => {
     }
   });
 
-  it('lowers its bound on checks in flight while it is full and matching is slow, refuses the rest with 503, and leaves it alone while only Redis is slow', { timeout: 60_000 }, async () => {
+  it('lowers its bound on checks in flight while it is full and matching is slow, refuses the rest with 503, and leaves it alone while only Redis is slow', {
+    timeout: 60_000,
+  }, async () => {
     const redis = await startTestRedis();
     // A target no check can meet: every window in which the bound fills shrinks it.
-    const gate = await startTestGate({ redisUrl: redis.url, env: { GATE_ADMISSION_TARGET_MS: '1', GATE_MAX_CHECKS_IN_FLIGHT: '64', GATE_WORKERS: '1', ...POOL } });
-    const relaxed = await startTestGate({ redisUrl: redis.url, env: { GATE_ADMISSION_TARGET_MS: '100', GATE_ADMISSION_LOOP_DELAY_MS: '0', GATE_MAX_CHECKS_IN_FLIGHT: '32', ...POOL } });
-    const gauge = async (g: typeof gate, name: string): Promise<number> => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await fetch(`${g.url}/metrics`)).text())?.[1]);
+    const gate = await startTestGate({
+      redisUrl: redis.url,
+      env: { GATE_ADMISSION_TARGET_MS: '1', GATE_MAX_CHECKS_IN_FLIGHT: '64', GATE_WORKERS: '1', ...POOL },
+    });
+    const relaxed = await startTestGate({
+      redisUrl: redis.url,
+      env: { GATE_ADMISSION_TARGET_MS: '100', GATE_ADMISSION_LOOP_DELAY_MS: '0', GATE_MAX_CHECKS_IN_FLIGHT: '32', ...POOL },
+    });
+    const gauge = async (g: typeof gate, name: string): Promise<number> =>
+      Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await fetch(`${g.url}/metrics`)).text())?.[1]);
     try {
       const seen = new Set<number>();
       for (let round = 0; round < 10 && Math.min(64, ...seen) >= 48; round++) {
@@ -146,7 +181,16 @@ describe('overload and fail modes', () => {
         // Waves of 40 every 100 ms keep the bound full for as long as the slow answers take.
         const waves: Array<Promise<number[]>> = [];
         for (let wave = 0; wave < 6; wave++) {
-          waves.push(Promise.all(Array.from({ length: 40 }, async (_, i) => (await relaxed.post('/v1/check', { listingId: `SL${wave}-${i}`, sellerId: 's-slow', title: 'plain tote' }, { 'x-deadline-ms': '150' })).status)));
+          waves.push(
+            Promise.all(
+              Array.from(
+                { length: 40 },
+                async (_, i) =>
+                  (await relaxed.post('/v1/check', { listingId: `SL${wave}-${i}`, sellerId: 's-slow', title: 'plain tote' }, { 'x-deadline-ms': '150' }))
+                    .status,
+              ),
+            ),
+          );
           await new Promise((r) => setTimeout(r, 100));
         }
         const slow = (await Promise.all(waves)).flat();

@@ -71,8 +71,14 @@ describe('pack builder (a process of its own)', () => {
 
   it('refuses an invalid pack naming the entry, and bytes that are not JSON naming the body', async () => {
     const invalid = Buffer.from(JSON.stringify({ packVersion: 'bad', brands: [{ id: '', names: [] }] }));
-    await assert.rejects(builder.build(source(invalid)), (error: unknown) => error instanceof PackInvalidError && error.issues.some((i) => i.path.startsWith('brands[0]')));
-    await assert.rejects(builder.build(source(Buffer.from('{not json'))), (error: unknown) => error instanceof GateError && error.code === 'GATE_ERR_INVALID_BODY');
+    await assert.rejects(
+      builder.build(source(invalid)),
+      (error: unknown) => error instanceof PackInvalidError && error.issues.some((i) => i.path.startsWith('brands[0]')),
+    );
+    await assert.rejects(
+      builder.build(source(Buffer.from('{not json'))),
+      (error: unknown) => error instanceof GateError && error.code === 'GATE_ERR_INVALID_BODY',
+    );
   });
 
   it('fails a build whose process is killed, with the reason, and builds the next one in a new process', async () => {

@@ -17,8 +17,14 @@ describe('pack validation', () => {
   it('names every bad entry by its path', () => {
     const pack = demo();
     pack.thresholds = { block: 40, review: 100 };
-    pack.brands = [{ id: 'x', names: ['ok', 42, '...'] }, { id: 'x', names: [] }];
-    pack.indicators = [{ term: 'replica', score: 'high' }, { term: 'Replica', score: 10 }];
+    pack.brands = [
+      { id: 'x', names: ['ok', 42, '...'] },
+      { id: 'x', names: [] },
+    ];
+    pack.indicators = [
+      { term: 'replica', score: 'high' },
+      { term: 'Replica', score: 10 },
+    ];
     pack.exceptions = [{ term: 'not-an-indicator', unlessNear: [] }];
     pack.rules = [{ id: 'r', type: 'glob', pattern: 'x', score: 1, fields: ['price'] }];
     pack.fingerprints = { texts: [{ ref: 't' }], images: [{ ref: 'i', phash: 'xyz' }] };
@@ -55,13 +61,16 @@ describe('pack validation', () => {
     ];
     await assert.rejects(validateAndCompilePack(pack), (error: unknown) => {
       assert.ok(error instanceof PackInvalidError);
-      assert.deepEqual(error.issues.map((i) => i.path), ['rules[1].pattern', 'rules[2].pattern']);
+      assert.deepEqual(
+        error.issues.map((i) => i.path),
+        ['rules[1].pattern', 'rules[2].pattern'],
+      );
       assert.match(error.issues[0]?.message ?? '', /does not compile/);
       return true;
     });
   });
 
-  it('names a regex rule that does not compile together with the pack\'s other problems, in one refusal', async () => {
+  it("names a regex rule that does not compile together with the pack's other problems, in one refusal", async () => {
     const pack = demo();
     pack.thresholds = { block: 40, review: 100 };
     pack.rules = [

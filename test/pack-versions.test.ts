@@ -25,7 +25,11 @@ const v3 = { ...basePack, packVersion: 'v3', indicators: [...base.indicators, { 
 const probe = (sellerId = 's-probe'): Record<string, unknown> => ({ listingId: `L-${sellerId}`, sellerId, title: `plain cotton tee ${TERM}` });
 
 async function json(gate: TestGate, method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, any> }> {
-  const response = await fetch(gate.url + path, { method, headers: { ...admin(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const response = await fetch(gate.url + path, {
+    method,
+    headers: { ...admin(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   return { status: response.status, body: (await response.json()) as Record<string, any> };
 }
 
@@ -61,7 +65,13 @@ describe(`pack versions, rollback, diff, staged rollout (${name})`, () => {
     assert.equal(status, 200);
     assert.equal(body.live.version, 'v2');
     const versions = body.versions as Array<{ version: string; action: string; who: string; at: string; key: string; patterns: number }>;
-    assert.deepEqual(versions.map((v) => [v.version, v.action, v.who]), [['v2', 'replace', 'admin'], ['v1', 'start', 'GATE_PACK']]);
+    assert.deepEqual(
+      versions.map((v) => [v.version, v.action, v.who]),
+      [
+        ['v2', 'replace', 'admin'],
+        ['v1', 'start', 'GATE_PACK'],
+      ],
+    );
     for (const v of versions) assert.ok(v.key.length > 0 && v.patterns > 0 && !Number.isNaN(Date.parse(v.at)));
   });
 
@@ -71,7 +81,10 @@ describe(`pack versions, rollback, diff, staged rollout (${name})`, () => {
     const first = base.indicators[0]?.term as string;
     assert.deepEqual(body.added, { indicator: [TERM] });
     assert.deepEqual(body.removed, { brand: [base.brands.at(-1)?.id] });
-    assert.deepEqual(body.changed, { indicator: [{ id: first, fields: [], mode: { from: 'enforce', to: 'shadow' } }], rule: [{ id: base.rules[0]?.id, fields: ['score'] }] });
+    assert.deepEqual(body.changed, {
+      indicator: [{ id: first, fields: [], mode: { from: 'enforce', to: 'shadow' } }],
+      rule: [{ id: base.rules[0]?.id, fields: ['score'] }],
+    });
     assert.deepEqual(body.settings, []);
     const back = await json(a, 'GET', '/v1/admin/pack/diff?from=v2&to=v1');
     assert.deepEqual(back.body.added, { brand: [base.brands.at(-1)?.id] });
@@ -84,14 +97,20 @@ describe(`pack versions, rollback, diff, staged rollout (${name})`, () => {
     const rolledBack = json(a, 'POST', '/v1/admin/pack/rollback', { version: 'v1' });
     const [onA, onB] = await Promise.all([a, b].map((gate) => until(async () => (await versionOn(gate)) === 'v1', 3000)));
     const answer = await rolledBack;
-    t.diagnostic(`rollback answered in ${answer.body.tookMillis} ms (${answer.body.how}); v1 judged checks on A after ${onA?.toFixed(0)} ms, on B after ${onB?.toFixed(0)} ms of the call (${(performance.now() - started).toFixed(0)} ms in all)`);
+    t.diagnostic(
+      `rollback answered in ${answer.body.tookMillis} ms (${answer.body.how}); v1 judged checks on A after ${onA?.toFixed(0)} ms, on B after ${onB?.toFixed(0)} ms of the call (${(performance.now() - started).toFixed(0)} ms in all)`,
+    );
     assert.equal(answer.status, 200, JSON.stringify(answer.body));
     assert.equal(answer.body.how, 'memory');
     assert.ok((onA ?? Infinity) <= 1000, `A took ${onA} ms`);
     assert.ok((onB ?? Infinity) <= 1000, `B took ${onB} ms`);
     assert.deepEqual([await compiledCount(a), await compiledCount(b)], compiledBefore, 'a rollback compiled a pack');
     const blocked = (await (await b.post('/v1/check', probe())).json()) as CheckAnswer;
-    assert.equal(blocked.reasons.some((r) => r.ref === TERM), false, 'v2 still judges on B');
+    assert.equal(
+      blocked.reasons.some((r) => r.ref === TERM),
+      false,
+      'v2 still judges on B',
+    );
   });
 
   it('judges about 10% of 2,000 sellers with a 10% candidate, each seller always with the same pack; 100% makes it live', async (t) => {
@@ -133,8 +152,11 @@ describe(`pack versions, rollback, diff, staged rollout (${name})`, () => {
     const bad = await json(a, 'POST', '/v1/admin/pack/rollout', { version: 'v2', percent: 101 });
     assert.equal(bad.status, 400);
     assert.equal(bad.body.error.field, 'percent');
-    const records = ((await json(a, 'GET', '/v1/admin/audit?count=1000')).body.records as Array<{ record: { what: string; subject?: string } }>).map((r) => `${r.record.what} ${r.record.subject ?? ''}`);
-    for (const step of ['pack:replace v2', 'pack:rollback v1', 'pack:candidate v3', 'pack:rollout v3', 'pack:promote v3', 'pack:rollout v2']) assert.ok(records.includes(step), `audit log lacks ${step}: ${records.join(', ')}`);
+    const records = ((await json(a, 'GET', '/v1/admin/audit?count=1000')).body.records as Array<{ record: { what: string; subject?: string } }>).map(
+      (r) => `${r.record.what} ${r.record.subject ?? ''}`,
+    );
+    for (const step of ['pack:replace v2', 'pack:rollback v1', 'pack:candidate v3', 'pack:rollout v3', 'pack:promote v3', 'pack:rollout v2'])
+      assert.ok(records.includes(step), `audit log lacks ${step}: ${records.join(', ')}`);
     assert.equal(records.filter((r) => r === 'pack:rollback v1').length, 2);
   });
 });

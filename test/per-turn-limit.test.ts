@@ -20,10 +20,16 @@ describe('per-turn limit', () => {
     })();
     await Promise.all(Array.from({ length: 10 }, (_, id) => limit.take().then(() => void started.push({ id, turn }))));
     await counting;
-    assert.deepEqual(started.map((s) => s.id), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert.deepEqual(
+      started.map((s) => s.id),
+      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    );
     const perTurn = new Map<number, number>();
     for (const s of started) perTurn.set(s.turn, (perTurn.get(s.turn) ?? 0) + 1);
-    assert.ok([...perTurn.values()].every((n) => n <= 3), `starts per turn: ${JSON.stringify([...perTurn])}`);
+    assert.ok(
+      [...perTurn.values()].every((n) => n <= 3),
+      `starts per turn: ${JSON.stringify([...perTurn])}`,
+    );
     assert.ok(perTurn.size >= 4, 'ten starts at three a turn take four turns');
   });
 

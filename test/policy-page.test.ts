@@ -11,7 +11,6 @@ import { repoPath } from '../src/config/repo-root.js';
 import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
 import { ADMIN_TOKEN, startTestGate, type TestGate } from './helpers/test-gate.js';
 
-
 let redis: TestRedis;
 let gate: TestGate;
 let browser: Browser;
@@ -31,7 +30,14 @@ after(async () => {
 it('shows an admin the live pack and what each entry did, enforced and shadow', { skip, timeout: 60_000 }, async () => {
   const counted = new Map<string, number>();
   for (let i = 0; i < 3; i++) {
-    const answer = (await (await gate.post('/v1/check', { listingId: `PP-${i}`, sellerId: `s-pp-${i}`, title: `Ｌ.Ｖ 同款 手提包 same style as the original no.${i}`, category: 'misc' })).json()) as { reasons: Array<{ code: string; ref: string }> };
+    const answer = (await (
+      await gate.post('/v1/check', {
+        listingId: `PP-${i}`,
+        sellerId: `s-pp-${i}`,
+        title: `Ｌ.Ｖ 同款 手提包 same style as the original no.${i}`,
+        category: 'misc',
+      })
+    ).json()) as { reasons: Array<{ code: string; ref: string }> };
     for (const reason of answer.reasons) if (reason.code.startsWith('indicator')) counted.set(reason.ref, (counted.get(reason.ref) ?? 0) + 1);
   }
   const [term, hits] = [...counted][0] ?? [];
@@ -40,7 +46,9 @@ it('shows an admin the live pack and what each entry did, enforced and shadow', 
 
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   const refused: string[] = [];
-  page.on('console', (message) => { if (message.type() === 'error') refused.push(message.text()); });
+  page.on('console', (message) => {
+    if (message.type() === 'error') refused.push(message.text());
+  });
   await page.goto(`${gate.url}/policy/`);
   await page.fill('#token', 'not-the-admin-token-000000');
   await page.click('#signin button[type=submit]');
@@ -86,7 +94,10 @@ it('shows an admin the live pack and what each entry did, enforced and shadow', 
   await page.waitForSelector('#no-entries:not([hidden])'); // the demo pack has no shadow entries
   assert.equal(await page.locator('#verdicts-head').textContent(), 'would have (week)');
   // The page's CSP leaves nothing refused: no inline script or style.
-  assert.deepEqual(refused.filter((text) => /Content Security Policy/.test(text)), []);
+  assert.deepEqual(
+    refused.filter((text) => /Content Security Policy/.test(text)),
+    [],
+  );
   const response = await fetch(`${gate.url}/policy/`);
   assert.match(response.headers.get('content-security-policy') ?? '', /default-src 'self'/);
   assert.equal(response.headers.get('x-frame-options'), 'DENY');

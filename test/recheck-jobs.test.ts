@@ -23,7 +23,11 @@ interface Listing {
 }
 
 function listings(tag: string, count: number): Listing[] {
-  return Array.from({ length: count }, (_, i) => (i % 3 === 0 ? { listingId: `${tag}-${i}`, sellerId: `s-${tag}-${i}`, title: `LV 高仿 手提包 ${i}`, category: 'bags', price: { amount: 199, currency: 'CNY' } } : { listingId: `${tag}-${i}`, sellerId: `s-${tag}-${i}`, title: `Plain cotton t-shirt no. ${i}` }));
+  return Array.from({ length: count }, (_, i) =>
+    i % 3 === 0
+      ? { listingId: `${tag}-${i}`, sellerId: `s-${tag}-${i}`, title: `LV 高仿 手提包 ${i}`, category: 'bags', price: { amount: 199, currency: 'CNY' } }
+      : { listingId: `${tag}-${i}`, sellerId: `s-${tag}-${i}`, title: `Plain cotton t-shirt no. ${i}` },
+  );
 }
 
 describe('re-check jobs', () => {
@@ -31,19 +35,29 @@ describe('re-check jobs', () => {
   let gate: TestGate;
   let admin: Redis;
   const prefix = `t${randomUUID().slice(0, 8)}:`;
-  const call = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => adminCall(gate.url, ADMIN_TOKEN, method, path, body, headers);
+  const call = (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
+    adminCall(gate.url, ADMIN_TOKEN, method, path, body, headers);
 
   /** Checks each listing through POST /v1/check and waits for its verdict to be recorded. */
   async function checkAll(items: readonly Listing[]): Promise<void> {
     for (const listing of items) assert.equal((await gate.post('/v1/check', listing)).status, 200);
     for (const listing of items) {
-      await eventually(`the verdict record of ${listing.listingId}`, async () => ((await callGate(gate, 'GET', `/v1/listings/${listing.listingId}/verdict`, REVIEWER_TOKEN)).status === 200 ? true : undefined));
+      await eventually(`the verdict record of ${listing.listingId}`, async () =>
+        (await callGate(gate, 'GET', `/v1/listings/${listing.listingId}/verdict`, REVIEWER_TOKEN)).status === 200 ? true : undefined,
+      );
     }
   }
 
   async function streamOf(name: string, items: readonly Listing[]): Promise<{ stream: string; ids: string[] }> {
     const stream = `${prefix}{src}:${name}`;
-    return { stream, ids: await addEntries(admin, stream, items.map((l) => ({ listing: JSON.stringify(l) }))) };
+    return {
+      stream,
+      ids: await addEntries(
+        admin,
+        stream,
+        items.map((l) => ({ listing: JSON.stringify(l) })),
+      ),
+    };
   }
 
   before(async () => {
@@ -52,7 +66,14 @@ describe('re-check jobs', () => {
     gate = await startTestGate({
       redisUrl: redis.url,
       prefix,
-      env: { GATE_RECHECK_THREADS: '1', GATE_RECHECK_POLL_MS: '100', GATE_RECHECK_LEASE_MS: '2000', GATE_RECHECK_BATCH: '40', GATE_WEBHOOK_URL: 'http://127.0.0.1:9/nobody-listens', GATE_WEBHOOK_SECRET: 'test-webhook-secret-0123456789' },
+      env: {
+        GATE_RECHECK_THREADS: '1',
+        GATE_RECHECK_POLL_MS: '100',
+        GATE_RECHECK_LEASE_MS: '2000',
+        GATE_RECHECK_BATCH: '40',
+        GATE_WEBHOOK_URL: 'http://127.0.0.1:9/nobody-listens',
+        GATE_WEBHOOK_SECRET: 'test-webhook-secret-0123456789',
+      },
     });
   });
   after(async () => {
@@ -61,7 +82,7 @@ describe('re-check jobs', () => {
     await redis.stop();
   });
 
-  it('re-checks a stream of listings: every verdict in the job\'s verdicts stream without onlyChanged, those never checked counted as unrecorded', async () => {
+  it("re-checks a stream of listings: every verdict in the job's verdicts stream without onlyChanged, those never checked counted as unrecorded", async () => {
     const items = listings('S', 90);
     await checkAll(items.slice(0, 30));
     const { stream, ids } = await streamOf('all', items);
@@ -74,13 +95,27 @@ describe('re-check jobs', () => {
     assert.equal(job.unrecorded, 60);
     assert.equal(job.changed.total, 0, 'nothing changed since the checks');
     const verdicts = await jobVerdicts(admin, prefix, job.id);
-    assert.deepEqual(verdicts.map((v) => String(v.fields.entryId)), ids, 'one verdict per entry, in order');
+    assert.deepEqual(
+      verdicts.map((v) => String(v.fields.entryId)),
+      ids,
+      'one verdict per entry, in order',
+    );
     const answers = verdicts.map((v) => JSON.parse(String(v.fields.response)) as { listingId: string; verdict: string; previous: string | null });
-    assert.deepEqual(answers.map((a) => a.verdict), items.map((_, i) => (i % 3 === 0 ? 'block' : 'allow')));
-    assert.deepEqual(answers.slice(0, 30).map((a) => a.previous), answers.slice(0, 30).map((a) => a.verdict), 'the recorded verdicts are the ones compared with');
+    assert.deepEqual(
+      answers.map((a) => a.verdict),
+      items.map((_, i) => (i % 3 === 0 ? 'block' : 'allow')),
+    );
+    assert.deepEqual(
+      answers.slice(0, 30).map((a) => a.previous),
+      answers.slice(0, 30).map((a) => a.verdict),
+      'the recorded verdicts are the ones compared with',
+    );
     assert.ok(answers.slice(30).every((a) => a.previous === null));
     const listed = await call('GET', '/v1/admin/rechecks');
-    assert.ok((listed.body.jobs as Array<{ id: string }>).some((j) => j.id === job.id), 'the job is listed');
+    assert.ok(
+      (listed.body.jobs as Array<{ id: string }>).some((j) => j.id === job.id),
+      'the job is listed',
+    );
     assert.ok((await admin.ttl(recheckKeys(prefix).job(job.id))) > 0, 'the job expires');
     assert.ok((await admin.ttl(recheckKeys(prefix).verdicts(job.id))) > 0, 'its verdicts expire');
   });
@@ -114,7 +149,16 @@ describe('re-check jobs', () => {
     assert.equal(job.onlyChanged, true, 'a job from a change shows what changed by default');
     assert.equal(job.trigger.by, 'list:add:sellers');
     const verdicts = await jobVerdicts(admin, prefix, job.id);
-    assert.deepEqual(verdicts.map((v) => [String(v.fields.entryId), String(v.fields.listingId), String(v.fields.previous), String(v.fields.verdict), String(v.fields.changed)]), [[ids[4], target.listingId, 'allow', 'block', '1']]);
+    assert.deepEqual(
+      verdicts.map((v) => [
+        String(v.fields.entryId),
+        String(v.fields.listingId),
+        String(v.fields.previous),
+        String(v.fields.verdict),
+        String(v.fields.changed),
+      ]),
+      [[ids[4], target.listingId, 'allow', 'block', '1']],
+    );
     const events = (await changedEvents(admin, prefix)).filter((e) => e.jobId === job.id);
     assert.equal(events.length, 1, 'one verdict.changed event');
     assert.equal(events[0]?.listingId, target.listingId);
@@ -194,7 +238,12 @@ describe('re-check jobs', () => {
       assert.equal(answer.body.error.code, 'GATE_ERR_INVALID_FIELD', what);
       assert.equal(answer.body.error.field, field, what);
     }
-    const ndjson = [JSON.stringify({ listingId: 'n1', sellerId: 's', title: 'a mug' }), '', JSON.stringify({ listingId: 'n3', sellerId: 's' }), '{"listingId":'].join('\n');
+    const ndjson = [
+      JSON.stringify({ listingId: 'n1', sellerId: 's', title: 'a mug' }),
+      '',
+      JSON.stringify({ listingId: 'n3', sellerId: 's' }),
+      '{"listingId":',
+    ].join('\n');
     const badLine = await call('POST', '/v1/admin/rechecks', ndjson, { 'content-type': 'application/x-ndjson' });
     assert.equal(badLine.status, 400);
     assert.equal(badLine.body.error.code, 'GATE_ERR_INVALID_FIELD');
@@ -202,7 +251,10 @@ describe('re-check jobs', () => {
     const badJson = await call('POST', '/v1/admin/rechecks', '{"listingId":', { 'content-type': 'application/x-ndjson' });
     assert.equal(badJson.body.error.code, 'GATE_ERR_INVALID_BODY');
     assert.equal(badJson.body.error.field, 'lines[1]');
-    assert.equal((await call('POST', '/v1/admin/rechecks?onlyChanged=maybe', ndjson, { 'content-type': 'application/x-ndjson' })).body.error.field, 'onlyChanged');
+    assert.equal(
+      (await call('POST', '/v1/admin/rechecks?onlyChanged=maybe', ndjson, { 'content-type': 'application/x-ndjson' })).body.error.field,
+      'onlyChanged',
+    );
     assert.equal((await call('POST', '/v1/admin/rechecks', 'x', { 'content-type': 'text/plain' })).body.error.code, 'GATE_ERR_UNSUPPORTED_MEDIA_TYPE');
     assert.equal((await call('GET', `/v1/admin/rechecks/rc_${randomUUID()}`)).status, 404);
     assert.equal((await call('GET', '/v1/admin/rechecks/nonsense')).body.error.code, 'GATE_ERR_NOT_FOUND');

@@ -67,8 +67,14 @@ describe('a re-check job across a restart', () => {
       assert.equal(answer.status, 200);
       await answer.arrayBuffer();
     }
-    await eventually('the last check recorded', async () => ((await adminCall(first.url, REVIEWER_TOKEN, 'GET', `/v1/listings/R-c299/verdict`)).status === 200 ? true : undefined));
-    const others = Array.from({ length: 15_000 }, (_, i) => ({ listingId: `R-o${i}`, sellerId: `s-R-${i % 500}`, title: i % 4 === 0 ? `LV 高仿 手提包 ${i}` : `Plain mug no. ${i}` }));
+    await eventually('the last check recorded', async () =>
+      (await adminCall(first.url, REVIEWER_TOKEN, 'GET', `/v1/listings/R-c299/verdict`)).status === 200 ? true : undefined,
+    );
+    const others = Array.from({ length: 15_000 }, (_, i) => ({
+      listingId: `R-o${i}`,
+      sellerId: `s-R-${i % 500}`,
+      title: i % 4 === 0 ? `LV 高仿 手提包 ${i}` : `Plain mug no. ${i}`,
+    }));
     const items = others.map((l) => ({ listing: JSON.stringify(l) }));
     changing.forEach((l, i) => items.splice(i * 50 + 7, 0, { listing: JSON.stringify(l) }));
     const stream = `${prefix}{src}:restart`;
@@ -76,13 +82,22 @@ describe('a re-check job across a restart', () => {
     const inScope = ids.filter((_, i) => JSON.parse(String(items[i]?.listing)).sellerId === 's-R-bad');
     assert.equal(inScope.length, changing.length);
 
-    const grown = await adminCall(first.url, ADMIN_TOKEN, 'POST', '/v1/admin/lists/sellers', { values: ['s-R-bad'], recheck: true, source: { stream }, onlyChanged: false });
+    const grown = await adminCall(first.url, ADMIN_TOKEN, 'POST', '/v1/admin/lists/sellers', {
+      values: ['s-R-bad'],
+      recheck: true,
+      source: { stream },
+      onlyChanged: false,
+    });
     assert.equal(grown.status, 200, JSON.stringify(grown.body));
     const id = grown.body.recheckId as string;
-    const at = await eventually('the job a few batches in', async () => {
-      const job = await jobOf(first.url, ADMIN_TOKEN, id);
-      return job.done >= 1000 ? job : undefined;
-    }, 60_000);
+    const at = await eventually(
+      'the job a few batches in',
+      async () => {
+        const job = await jobOf(first.url, ADMIN_TOKEN, id);
+        return job.done >= 1000 ? job : undefined;
+      },
+      60_000,
+    );
     first.child.kill('SIGKILL');
     await first.exited;
     const killedAt = Number(await admin.hget(recheckKeys(prefix).job(id), 'done'));
@@ -92,14 +107,22 @@ describe('a re-check job across a restart', () => {
     gates.push(second);
     const done = await jobIn(second.url, ADMIN_TOKEN, id, 'done', 120_000);
     assert.equal(done.done, ids.length);
-    assert.equal((done as unknown as { outOfScope: number }).outOfScope, ids.length - inScope.length, 'the other sellers\' listings counted out of scope, before and after the restart');
+    assert.equal(
+      (done as unknown as { outOfScope: number }).outOfScope,
+      ids.length - inScope.length,
+      "the other sellers' listings counted out of scope, before and after the restart",
+    );
     const verdicts = await jobVerdicts(admin, prefix, id);
     const emitted = verdicts.map((v) => String(v.fields.entryId));
     assert.deepEqual(duplicates(emitted), [], 'no entry emitted twice');
     assert.deepEqual(emitted, inScope, 'every entry in scope emitted (onlyChanged false), in order, and no other');
     // (A check of the first ones may have been degraded to review on the just-started gate: what was recorded is what is compared.)
     assert.equal(done.changed.total, 300);
-    assert.deepEqual(Object.keys(done.changed.byKind).filter((kind) => !kind.endsWith('->block')), [], 'each change is to block');
+    assert.deepEqual(
+      Object.keys(done.changed.byKind).filter((kind) => !kind.endsWith('->block')),
+      [],
+      'each change is to block',
+    );
     const events = (await changedEvents(admin, prefix)).filter((e) => e.jobId === id);
     assert.deepEqual(duplicates(events.map((e) => String(e.eventId))), [], 'no verdict.changed twice');
     assert.deepEqual(events.map((e) => e.listingId).sort(), changing.map((l) => l.listingId).sort(), 'every change in the outbox');

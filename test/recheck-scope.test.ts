@@ -45,7 +45,7 @@ describe('re-check scope', () => {
     const phones = scopeFilter({ kind: 'list', list: 'phones', values: ['ph-1', 'ph-2'] });
     assert.equal(phones.mayAffect(listing('a', { seller: { phoneHash: 'ph-2' } })), true);
     assert.equal(phones.mayAffect(listing('b', { seller: { phoneHash: 'ph-3' } })), false);
-    assert.equal(phones.mayAffect(listing('c', { seller: { deviceId: 'ph-1' } })), false, 'the value in another field is another list\'s');
+    assert.equal(phones.mayAffect(listing('c', { seller: { deviceId: 'ph-1' } })), false, "the value in another field is another list's");
     assert.equal(phones.mayAffect(listing('ph-1')), false, 'nor as a seller id');
     assert.equal(phones.mayAffect(listing('d')), false);
     const shops = scopeFilter({ kind: 'list', list: 'shops', values: ['shop-9'] });
@@ -57,14 +57,23 @@ describe('re-check scope', () => {
 
   it('an image bank: only listings with an image within distance 8 of an added hash', () => {
     const filter = scopeFilter({ kind: 'images', bank: 'images', phashes: [BANKED, '0000000000000000'] });
-    for (let bits = 0; bits <= 8; bits++) assert.equal(filter.mayAffect(listing('a', { images: [{ phash: flipped(BANKED, bits) }] })), true, `distance ${bits}`);
+    for (let bits = 0; bits <= 8; bits++)
+      assert.equal(filter.mayAffect(listing('a', { images: [{ phash: flipped(BANKED, bits) }] })), true, `distance ${bits}`);
     for (const bits of [9, 10, 20]) assert.equal(filter.mayAffect(listing('a', { images: [{ phash: flipped(BANKED, bits) }] })), false, `distance ${bits}`);
     assert.equal(filter.mayAffect(listing('b', { images: [{ phash: 'ffffffffffffffff' }, { phash: '00000000000000ff' }] })), true, 'any image of the listing');
     assert.equal(filter.mayAffect(listing('b', { images: [{ phash: BANKED.toUpperCase() }] })), true, 'hex in either case');
     assert.equal(filter.mayAffect(listing('c')), false, 'no image');
-    assert.equal(filter.mayAffect(listing('d', { images: [{ url: 'https://img.example/1.jpg' }] })), false, 'an image without a hash is not matched by a re-check');
+    assert.equal(
+      filter.mayAffect(listing('d', { images: [{ url: 'https://img.example/1.jpg' }] })),
+      false,
+      'an image without a hash is not matched by a re-check',
+    );
     assert.equal(filter.mayAffect(listing('e', { images: [{ phash: 'not-a-hash' }] })), false);
-    assert.equal(scopeFilter({ kind: 'images', bank: 'negative-images', phashes: [BANKED] }).mayAffect(listing('f', { images: [{ phash: flipped(BANKED, 3) }] })), true, 'a negative hash moves listings near it too');
+    assert.equal(
+      scopeFilter({ kind: 'images', bank: 'negative-images', phashes: [BANKED] }).mayAffect(listing('f', { images: [{ phash: flipped(BANKED, 3) }] })),
+      true,
+      'a negative hash moves listings near it too',
+    );
   });
 
   it('an image bank of many hashes answers as a scan of them would', () => {
@@ -85,7 +94,10 @@ describe('re-check scope', () => {
   });
 
   it('a text bank or a pack: every listing is matched, only changed verdicts reported', () => {
-    for (const scope of [{ kind: 'texts', bank: 'texts', entries: 3 }, { kind: 'pack', from: 'a', to: 'b', added: {}, removed: {}, changed: {}, settings: [] }] as RecheckScope[]) {
+    for (const scope of [
+      { kind: 'texts', bank: 'texts', entries: 3 },
+      { kind: 'pack', from: 'a', to: 'b', added: {}, removed: {}, changed: {}, settings: [] },
+    ] as RecheckScope[]) {
       const filter = scopeFilter(scope);
       assert.equal(filter.mayAffect(listing('anyone')), true, scope.kind);
       assert.equal(filter.changesOnly, true, scope.kind);
@@ -102,13 +114,27 @@ describe('re-check scope', () => {
     ];
     for (const scope of scopes) assert.deepEqual(parseScope(JSON.stringify(scope)), scope);
     assert.deepEqual(scopeSummary(scopes[0] as RecheckScope), { kind: 'sellers', sellers: 2 });
-    assert.deepEqual(scopeSummary(scopes[4] as RecheckScope), { kind: 'pack', from: '1', to: '2', added: 1, removed: 1, changed: 1, settings: ['thresholds.block'] });
-    for (const bad of ['{"kind":"everything"}', '{"kind":"sellers","sellers":[1]}', '{"kind":"list","list":"sellers","values":[]}', '{"kind":"images","phashes":["xyz"]}', '{"kind":"sellers"}']) {
+    assert.deepEqual(scopeSummary(scopes[4] as RecheckScope), {
+      kind: 'pack',
+      from: '1',
+      to: '2',
+      added: 1,
+      removed: 1,
+      changed: 1,
+      settings: ['thresholds.block'],
+    });
+    for (const bad of [
+      '{"kind":"everything"}',
+      '{"kind":"sellers","sellers":[1]}',
+      '{"kind":"list","list":"sellers","values":[]}',
+      '{"kind":"images","phashes":["xyz"]}',
+      '{"kind":"sellers"}',
+    ]) {
       assert.throws(() => parseScope(bad), /re-check scope/, bad);
     }
   });
 
-  it('a pack\'s scope names the entries added, removed and changed against the pack it replaced', () => {
+  it("a pack's scope names the entries added, removed and changed against the pack it replaced", () => {
     const before = JSON.parse(readFileSync(DEMO_PACK_PATH, 'utf8')) as PolicyPack;
     const after = JSON.parse(JSON.stringify(before)) as PolicyPack;
     after.packVersion = `${before.packVersion}-next`;

@@ -105,6 +105,9 @@ describe('the gate user ACL', () => {
 
   it('is shown in docs/redis-acl.md as the embedded server has it, for the default prefix', () => {
     const doc = readFileSync(repoPath('docs', 'redis-acl.md'), 'utf8');
-    assert.ok(doc.includes(gateUserLine('gate:', '>CHANGE-ME')), 'docs/redis-acl.md does not show the current ACL line: node dist/scripts/redis-acl.js prints it');
+    assert.ok(
+      doc.includes(gateUserLine('gate:', '>CHANGE-ME')),
+      'docs/redis-acl.md does not show the current ACL line: node dist/scripts/redis-acl.js prints it',
+    );
   });
 });

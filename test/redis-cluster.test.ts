@@ -57,7 +57,11 @@ describe('two instances on a three-master Redis Cluster', () => {
 
   it('matches on B an image banked through A', async () => {
     const listing = { listingId: 'C2', sellerId: 's-c2', title: 'phone case', images: [{ phash: 'ffeeddccbbaa9988' }] };
-    const add = await fetch(`${a.url}/v1/admin/fingerprints/images`, { method: 'POST', headers: { ...admin(), 'content-type': 'application/json' }, body: JSON.stringify({ entries: [{ ref: 'cl-img', phash: 'ffeeddccbbaa9989' }] }) });
+    const add = await fetch(`${a.url}/v1/admin/fingerprints/images`, {
+      method: 'POST',
+      headers: { ...admin(), 'content-type': 'application/json' },
+      body: JSON.stringify({ entries: [{ ref: 'cl-img', phash: 'ffeeddccbbaa9989' }] }),
+    });
     assert.equal(add.status, 200);
     assert.ok((await within(1000, async () => (await verdict(b, listing)).verdict === 'block')) < 1000);
   });
@@ -68,9 +72,14 @@ describe('two instances on a three-master Redis Cluster', () => {
     const claim = await fetch(`${b.url}/v1/review/next?count=10`, { headers: { authorization: `Bearer ${REVIEWER_TOKEN}` } });
     const items = ((await claim.json()) as { items: Array<{ reviewId: string }> }).items;
     assert.ok(items.some((i) => i.reviewId === queued.reviewId));
-    const decided = await fetch(`${b.url}/v1/review/${queued.reviewId}/decision`, { method: 'POST', headers: { authorization: `Bearer ${REVIEWER_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ decision: 'block', confirm: { seller: true } }) });
+    const decided = await fetch(`${b.url}/v1/review/${queued.reviewId}/decision`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${REVIEWER_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ decision: 'block', confirm: { seller: true } }),
+    });
     assert.equal(decided.status, 200, await decided.text());
-    const final = async (): Promise<string> => (((await (await fetch(`${a.url}/v1/listings/C3/verdict`, { headers: admin() })).json()) as { verdict: string }).verdict);
+    const final = async (): Promise<string> =>
+      ((await (await fetch(`${a.url}/v1/listings/C3/verdict`, { headers: admin() })).json()) as { verdict: string }).verdict;
     assert.ok((await within(3000, async () => (await final()) === 'block')) < 3000);
   });
 
@@ -78,7 +87,19 @@ describe('two instances on a three-master Redis Cluster', () => {
     const call = (gate: TestGate, path: string, method: string, token: string, body: unknown): Promise<Response> =>
       fetch(`${gate.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     assert.equal((await call(a, '/v1/rights-holder/brands/orvello', 'PUT', HOLDER, { names: ['Orvello'] })).status, 200);
-    assert.equal((await call(a, '/v1/rights-holder/brands/orvello/claim', 'PUT', HOLDER, { registrationNumber: 'R1', jurisdiction: 'EU', classes: [18], evidence: ['docs://r1'], validFrom: '2020-01-01', validUntil: '2099-01-01' })).status, 200);
+    assert.equal(
+      (
+        await call(a, '/v1/rights-holder/brands/orvello/claim', 'PUT', HOLDER, {
+          registrationNumber: 'R1',
+          jurisdiction: 'EU',
+          classes: [18],
+          evidence: ['docs://r1'],
+          validFrom: '2020-01-01',
+          validUntil: '2099-01-01',
+        })
+      ).status,
+      200,
+    );
     assert.equal((await call(a, '/v1/admin/claims/acme/orvello', 'POST', ADMIN_TOKEN, { decision: 'verify' })).status, 200);
     const listing = { listingId: 'C4', sellerId: 's-c4', title: 'Orvello replica bag' };
     assert.ok((await within(5000, async () => (await verdict(b, listing)).verdict === 'block')) < 5000);
@@ -86,17 +107,33 @@ describe('two instances on a three-master Redis Cluster', () => {
     await verdict(a, { listingId: 'C5', sellerId: 'ring-x', title: 'bag', seller: { phoneHash: 'cl-phone' } });
     await verdict(b, { listingId: 'C6', sellerId: 'ring-y', title: 'bag', seller: { phoneHash: 'cl-phone' } });
     assert.equal((await a.post('/v1/admin/lists/sellers', { values: ['ring-x'] }, admin())).status, 200);
-    assert.ok((await within(2000, async () => (await verdict(b, { listingId: 'C7', sellerId: 'ring-y', title: 'bag' })).reasons.some((r) => r.code === 'ring'))) < 2000);
-    const ring = await (await fetch(`${a.url}/v1/admin/rings/ring-y`, { headers: admin() })).json() as { members: Array<{ sellerId: string }> };
-    assert.deepEqual(ring.members.map((m) => m.sellerId), ['ring-x', 'ring-y']);
+    assert.ok(
+      (await within(2000, async () => (await verdict(b, { listingId: 'C7', sellerId: 'ring-y', title: 'bag' })).reasons.some((r) => r.code === 'ring'))) < 2000,
+    );
+    const ring = (await (await fetch(`${a.url}/v1/admin/rings/ring-y`, { headers: admin() })).json()) as { members: Array<{ sellerId: string }> };
+    assert.deepEqual(
+      ring.members.map((m) => m.sellerId),
+      ['ring-x', 'ring-y'],
+    );
   });
 
   it('makes a pack uploaded through B live on A', async () => {
     const pack = (await (await fetch(`${a.url}/v1/admin/pack`, { headers: admin() })).json()) as { packVersion: string };
     assert.ok(pack.packVersion);
     const demo = JSON.parse(readFileSync(DEMO_PACK_PATH, 'utf8')) as Record<string, unknown>;
-    const put = await fetch(`${b.url}/v1/admin/pack`, { method: 'PUT', headers: { ...admin(), 'content-type': 'application/json' }, body: JSON.stringify({ ...demo, packVersion: 'cluster-2' }) });
+    const put = await fetch(`${b.url}/v1/admin/pack`, {
+      method: 'PUT',
+      headers: { ...admin(), 'content-type': 'application/json' },
+      body: JSON.stringify({ ...demo, packVersion: 'cluster-2' }),
+    });
     assert.equal(put.status, 200, await put.text());
-    assert.ok((await within(5000, async () => ((await (await a.post('/v1/check', { listingId: 'C8', sellerId: 's', title: 'x' })).json()) as { policyVersion: string }).policyVersion === 'cluster-2')) < 5000);
+    assert.ok(
+      (await within(
+        5000,
+        async () =>
+          ((await (await a.post('/v1/check', { listingId: 'C8', sellerId: 's', title: 'x' })).json()) as { policyVersion: string }).policyVersion ===
+          'cluster-2',
+      )) < 5000,
+    );
   });
 });

@@ -52,12 +52,21 @@ it('spools review items while Redis is down and queues them when it returns', { 
     // The in-process tables hold every listed value and flagged ring node as Redis had
     // them when it went away: a clean listing is answered from them, while a seller the
     // table may hold needs Redis to confirm it, so it is never allowed meanwhile.
-    const clean = (await (await gate.post('/v1/check', { listingId: 'O-clean', sellerId: 's-o', title: 'kids building blocks' })).json()) as { verdict: string; reasons: unknown[] };
+    const clean = (await (await gate.post('/v1/check', { listingId: 'O-clean', sellerId: 's-o', title: 'kids building blocks' })).json()) as {
+      verdict: string;
+      reasons: unknown[];
+    };
     assert.equal(clean.verdict, 'allow', JSON.stringify(clean));
     assert.deepEqual(clean.reasons, []);
-    const listedDuring = (await (await gate.post('/v1/check', { listingId: 'O-listed', sellerId: 's-listed', title: 'kids building blocks' })).json()) as { verdict: string; reasons: Array<{ code: string; ref: string }> };
+    const listedDuring = (await (await gate.post('/v1/check', { listingId: 'O-listed', sellerId: 's-listed', title: 'kids building blocks' })).json()) as {
+      verdict: string;
+      reasons: Array<{ code: string; ref: string }>;
+    };
     assert.notEqual(listedDuring.verdict, 'allow', JSON.stringify(listedDuring));
-    assert.ok(listedDuring.reasons.some((r) => r.code === 'blocklist_seller' || (r.code === 'degraded' && r.ref === 'lists:unavailable')), JSON.stringify(listedDuring));
+    assert.ok(
+      listedDuring.reasons.some((r) => r.code === 'blocklist_seller' || (r.code === 'degraded' && r.ref === 'lists:unavailable')),
+      JSON.stringify(listedDuring),
+    );
     await redis.redis.start();
     const ids = await queuedReviewIds(redis.url, 'outage:', reviewIds);
     for (const id of reviewIds) assert.ok(ids.includes(id), `${id} was lost`);
@@ -116,13 +125,15 @@ it('gives a review id handed out during an outage a home when the same content w
     try {
       const item = async (): Promise<Record<string, string>> => client.hgetall(redisKeys('decided-before:').reviewItem(second.reviewId));
       const until = Date.now() + 15_000;
-      while ((await item().catch(() => ({}) as Record<string, string>)).status === undefined && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      while ((await item().catch(() => ({}) as Record<string, string>)).status === undefined && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 100));
       const replayed = await item();
       assert.equal(replayed.status, 'decided', 'the spooled item was recorded, as decided');
       assert.equal(replayed.decision, 'block');
       assert.equal(replayed.decidedBy, 'earlier-decision');
       // The listing's verdict follows the earlier decision, under the id its caller was given.
-      const verdict = async (): Promise<{ verdict?: string; reviewId?: string }> => (await (await gate.get('/v1/listings/DB1/verdict', admin())).json()) as { verdict?: string; reviewId?: string };
+      const verdict = async (): Promise<{ verdict?: string; reviewId?: string }> =>
+        (await (await gate.get('/v1/listings/DB1/verdict', admin())).json()) as { verdict?: string; reviewId?: string };
       while ((await verdict()).reviewId !== second.reviewId && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
       const final = await verdict();
       assert.equal(final.reviewId, second.reviewId);
@@ -161,7 +172,10 @@ it('answers within the deadline while Redis is frozen (SIGSTOP), and loses no re
     // The lists are answered by the in-process table of listed values (loaded before the
     // freeze); the ring cannot be, so the shop goes to review rather than being allowed.
     assert.equal(shopBody.verdict, 'review');
-    assert.ok(shopBody.reasons.some((r) => r.code === 'degraded' && r.ref === 'ring:deadline'), JSON.stringify(shopBody.reasons));
+    assert.ok(
+      shopBody.reasons.some((r) => r.code === 'degraded' && r.ref === 'ring:deadline'),
+      JSON.stringify(shopBody.reasons),
+    );
     assert.ok(shopTook < 50 + 150, `the shop check took ${shopTook.toFixed(0)} ms with a 50 ms deadline`);
     reviewIds.push(shopBody.reviewId);
     redis.redis.resume();
@@ -183,7 +197,9 @@ it('puts a review item that comes while the spool replays behind the spooled one
     await redis.redis.stop();
     const spooled: string[] = [];
     for (let i = 0; i < 600; i++) {
-      const body = (await (await gate.post('/v1/check', { listingId: `RP${i}`, sellerId: 's-rp', title: `super copy bag ${i}` })).json()) as { reviewId: string };
+      const body = (await (await gate.post('/v1/check', { listingId: `RP${i}`, sellerId: 's-rp', title: `super copy bag ${i}` })).json()) as {
+        reviewId: string;
+      };
       spooled.push(body.reviewId);
     }
     await redis.redis.start();
@@ -193,13 +209,23 @@ it('puts a review item that comes while the spool replays behind the spooled one
       await new Promise((r) => setTimeout(r, 5));
     }
     const started = performance.now();
-    const during = (await (await gate.post('/v1/check', { listingId: 'RP-during', sellerId: 's-rp', title: 'super copy wallet' })).json()) as { verdict: string; reviewId: string; reasons: Array<{ code: string; ref: string }> };
+    const during = (await (await gate.post('/v1/check', { listingId: 'RP-during', sellerId: 's-rp', title: 'super copy wallet' })).json()) as {
+      verdict: string;
+      reviewId: string;
+      reasons: Array<{ code: string; ref: string }>;
+    };
     const took = performance.now() - started;
     assert.equal(during.verdict, 'review');
-    assert.ok(during.reasons.some((r) => r.code === 'degraded' && r.ref === 'review-queue:spooled'), JSON.stringify(during));
+    assert.ok(
+      during.reasons.some((r) => r.code === 'degraded' && r.ref === 'review-queue:spooled'),
+      JSON.stringify(during),
+    );
     assert.ok(took < 150, `answered without waiting on Redis (${took.toFixed(0)} ms)`);
     const queued = await queuedReviewIds(redis.url, 'replaying:', [...spooled, during.reviewId]);
-    assert.ok([...spooled, during.reviewId].every((id) => queued.includes(id)), 'every spooled item and the one that came during the replay are queued');
+    assert.ok(
+      [...spooled, during.reviewId].every((id) => queued.includes(id)),
+      'every spooled item and the one that came during the replay are queued',
+    );
     assert.ok(queued.indexOf(during.reviewId) > queued.indexOf(spooled[spooled.length - 1] ?? ''), 'it is queued behind those spooled before it');
   } finally {
     await gate.stop();

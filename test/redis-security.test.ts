@@ -30,7 +30,11 @@ function modes(dir: string): Array<{ path: string; directory: boolean; mode: num
 
 function assertPrivate(dir: string): void {
   const open = modes(dir).filter((entry) => entry.mode !== (entry.directory ? 0o700 : 0o600));
-  assert.deepEqual(open.map((entry) => `${entry.path} ${entry.mode.toString(8)}`), [], 'folders 0700, files 0600');
+  assert.deepEqual(
+    open.map((entry) => `${entry.path} ${entry.mode.toString(8)}`),
+    [],
+    'folders 0700, files 0600',
+  );
 }
 
 /** ACL GETUSER's answer as an object. */
@@ -46,7 +50,14 @@ const NOPERM = /NOPERM|can't access|can't run|not allowed/;
 describe('Redis access', () => {
   it('turns the default user off: no client is let in as it or signs in as it', async () => {
     const redis = await startTestRedis();
-    const anonymous = new Redis({ host: '127.0.0.1', port: redis.redis.port, lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const anonymous = new Redis({
+      host: '127.0.0.1',
+      port: redis.redis.port,
+      lazyConnect: true,
+      enableReadyCheck: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     anonymous.on('error', () => undefined);
     const admin = new Redis(redis.adminUrl);
     try {
@@ -66,7 +77,7 @@ describe('Redis access', () => {
     }
   });
 
-  it('keeps the gate user to the gate\'s commands, and to keys and channels under its prefix', async () => {
+  it("keeps the gate user to the gate's commands, and to keys and channels under its prefix", async () => {
     const redis = await startTestRedis({ keyPrefix: 'sec:' });
     const gate = new Redis(redis.url, { maxRetriesPerRequest: 0 });
     const admin = new Redis(redis.adminUrl);
@@ -76,10 +87,27 @@ describe('Redis access', () => {
       assert.ok(url.password.length >= 32);
       await admin.set('other:key', 'kept');
       const refused: string[][] = [
-        ['flushall'], ['flushdb'], ['script', 'flush'], ['script', 'load', 'return 1'], ['config', 'get', 'maxmemory'], ['config', 'set', 'appendonly', 'no'],
-        ['keys', '*'], ['debug', 'sleep', '0'], ['acl', 'list'], ['acl', 'setuser', 'gate', '+@all'], ['shutdown'], ['monitor'], ['bgrewriteaof'], ['sort', 'sec:list'],
-        ['del', 'other:key'], ['unlink', 'sec:k'], ['set', 'other:key', 'x'], ['get', 'other:key'],
-        ['eval', "return redis.call('DEL', KEYS[1])", '1', 'other:key'], ['eval', "return redis.call('DEL', 'other:key')", '0'], ['eval', "return redis.call('FLUSHALL')", '0'],
+        ['flushall'],
+        ['flushdb'],
+        ['script', 'flush'],
+        ['script', 'load', 'return 1'],
+        ['config', 'get', 'maxmemory'],
+        ['config', 'set', 'appendonly', 'no'],
+        ['keys', '*'],
+        ['debug', 'sleep', '0'],
+        ['acl', 'list'],
+        ['acl', 'setuser', 'gate', '+@all'],
+        ['shutdown'],
+        ['monitor'],
+        ['bgrewriteaof'],
+        ['sort', 'sec:list'],
+        ['del', 'other:key'],
+        ['unlink', 'sec:k'],
+        ['set', 'other:key', 'x'],
+        ['get', 'other:key'],
+        ['eval', "return redis.call('DEL', KEYS[1])", '1', 'other:key'],
+        ['eval', "return redis.call('DEL', 'other:key')", '0'],
+        ['eval', "return redis.call('FLUSHALL')", '0'],
         ['publish', 'other:channel', 'x'],
       ];
       for (const command of refused) {
@@ -133,7 +161,7 @@ describe('Redis access', () => {
       const argv = readFileSync(join(bin, 'argv'), 'utf8').trim().split('\n');
       assert.deepEqual(argv, [join(dataDir, 'redis.conf')], 'only the config file');
       const env = readFileSync(join(bin, 'env'), 'utf8');
-      assert.ok(!env.includes(password) && !env.includes('a-token-of-the-gate'), 'neither the password nor the gate\'s environment');
+      assert.ok(!env.includes(password) && !env.includes('a-token-of-the-gate'), "neither the password nor the gate's environment");
       assert.ok(!readFileSync(`/proc/${redis.pid}/cmdline`, 'utf8').includes(password));
       assert.ok(!readFileSync(join(dataDir, 'redis.conf'), 'utf8').includes(password), 'redis.conf holds the hash, not the password');
     } finally {
@@ -152,7 +180,10 @@ describe('Redis access', () => {
       await gate.set('gate:k', 'v');
       const files = modes(dataDir).map((entry) => entry.path);
       for (const name of ['redis.conf', 'gate-user.password', 'redis-server.pid', 'appendonlydir']) assert.ok(files.includes(join(dataDir, name)), name);
-      assert.ok(files.some((file) => file.endsWith('.incr.aof')), 'an append-only file');
+      assert.ok(
+        files.some((file) => file.endsWith('.incr.aof')),
+        'an append-only file',
+      );
       assertPrivate(dataDir);
     } finally {
       gate.disconnect();
@@ -195,7 +226,11 @@ describe('Redis access', () => {
       await redis.redis.stop();
       await redis.redis.start();
       gate = new Redis(redis.url);
-      assert.deepEqual(await gate.multi().get('aof:a').hget('aof:h', 'f').get('aof:b').exec(), [[null, '1'], [null, 'v'], [null, '2']]);
+      assert.deepEqual(await gate.multi().get('aof:a').hget('aof:h', 'f').get('aof:b').exec(), [
+        [null, '1'],
+        [null, 'v'],
+        [null, '2'],
+      ]);
     } finally {
       gate.disconnect();
       await redis.stop();
@@ -210,9 +245,16 @@ describe('Redis access', () => {
       const password = new URL(gate.redisUrl).password;
       assert.ok(password.length > 0);
       assert.ok(lines.length > 0);
-      assert.ok(lines.every((line) => !line.includes(password)), lines.join('\n'));
+      assert.ok(
+        lines.every((line) => !line.includes(password)),
+        lines.join('\n'),
+      );
       assert.ok(lines.some((line) => line.includes('gate:***@')));
-      const response = await fetch(`http://127.0.0.1:${gate.port}/v1/check`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-deadline-ms': '10000' }, body: JSON.stringify({ listingId: 'ACL1', sellerId: 's', title: 'super copy bag' }) });
+      const response = await fetch(`http://127.0.0.1:${gate.port}/v1/check`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-deadline-ms': '10000' },
+        body: JSON.stringify({ listingId: 'ACL1', sellerId: 's', title: 'super copy bag' }),
+      });
       const body = (await response.json()) as { verdict: string; reasons: Array<{ code: string }> };
       assert.equal(body.verdict, 'review');
       assert.ok(!body.reasons.some((r) => r.code === 'degraded'), `every signal computed, the review item queued: ${JSON.stringify(body)}`);
@@ -231,13 +273,23 @@ describe('Redis access', () => {
     try {
       const deadline = { 'x-deadline-ms': '10000' };
       assert.equal((await gate.post('/v1/admin/lists/sellers', { values: ['acl-listed'] }, adminAuth())).status, 200);
-      for (const [listingId, sellerId, title] of [['E1', 's1', 'super copy bag'], ['E2', 'acl-listed', 'plain mug'], ['E3', 's3', 'replica watch lot']]) {
-        const body = (await (await gate.post('/v1/check', { listingId, sellerId, title }, deadline)).json()) as { reasons: Array<{ code: string; ref: string }> };
+      for (const [listingId, sellerId, title] of [
+        ['E1', 's1', 'super copy bag'],
+        ['E2', 'acl-listed', 'plain mug'],
+        ['E3', 's3', 'replica watch lot'],
+      ]) {
+        const body = (await (await gate.post('/v1/check', { listingId, sellerId, title }, deadline)).json()) as {
+          reasons: Array<{ code: string; ref: string }>;
+        };
         assert.ok(!body.reasons.some((r) => r.code === 'degraded'), `${listingId}: ${JSON.stringify(body.reasons)}`);
       }
       const items = ((await (await gate.get('/v1/review/next?count=10', adminAuth())).json()) as { items: Array<{ reviewId: string }> }).items;
       assert.ok(items.length > 0);
-      const decided = await gate.post('/v1/review/decisions', { decisions: items.map((item) => ({ reviewId: item.reviewId, decision: 'block' })) }, adminAuth());
+      const decided = await gate.post(
+        '/v1/review/decisions',
+        { decisions: items.map((item) => ({ reviewId: item.reviewId, decision: 'block' })) },
+        adminAuth(),
+      );
       assert.equal(decided.status, 200);
       // The decisions' effects, the verdict records and the counters are written behind.
       await new Promise((r) => setTimeout(r, 1500));
@@ -266,7 +318,30 @@ describe('Redis access', () => {
     writeFileSync(ext, 'subjectAltName=IP:127.0.0.1\n');
     run('x509', '-req', '-in', 'redis.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'redis.pem', '-days', '2', '-extfile', ext);
     const port = await freePort();
-    const server = spawn('redis-server', ['--port', '0', '--tls-port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--tls-cert-file', join(dir, 'redis.pem'), '--tls-key-file', join(dir, 'redis.key'), '--tls-ca-cert-file', join(dir, 'ca.pem'), '--tls-auth-clients', 'no'], { stdio: 'ignore' });
+    const server = spawn(
+      'redis-server',
+      [
+        '--port',
+        '0',
+        '--tls-port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--save',
+        '',
+        '--tls-cert-file',
+        join(dir, 'redis.pem'),
+        '--tls-key-file',
+        join(dir, 'redis.key'),
+        '--tls-ca-cert-file',
+        join(dir, 'ca.pem'),
+        '--tls-auth-clients',
+        'no',
+      ],
+      { stdio: 'ignore' },
+    );
     try {
       await new Promise((r) => setTimeout(r, 500));
       const gate = await startTestGate({ redisUrl: `rediss://127.0.0.1:${port}`, env: { GATE_REDIS_TLS_CA: join(dir, 'ca.pem') } });

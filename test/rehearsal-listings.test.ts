@@ -22,9 +22,18 @@ describe('rehearsal listings', () => {
     for (const name of brand.names) assert.ok(titles.includes(name), `a title names ${name}`);
     assert.ok(titles.includes(indicator.term), `a title carries the indicator ${indicator.term}`);
     assert.ok(/[\u4e00-\u9fff]/.test(titles), 'some text is CJK');
-    assert.ok(listings.some((listing) => listing.images?.some((image) => image.phash)), 'some listing has an image hash');
-    assert.ok(listings.some((listing) => listing.seller?.phoneHash), 'some listing has a seller identity');
-    assert.ok(listings.some((listing) => brand.authorizedSellers.includes(listing.sellerId)), 'some listing comes from an authorized seller');
+    assert.ok(
+      listings.some((listing) => listing.images?.some((image) => image.phash)),
+      'some listing has an image hash',
+    );
+    assert.ok(
+      listings.some((listing) => listing.seller?.phoneHash),
+      'some listing has a seller identity',
+    );
+    assert.ok(
+      listings.some((listing) => brand.authorizedSellers.includes(listing.sellerId)),
+      'some listing comes from an authorized seller',
+    );
   });
 
   it('are made for a pack without brands or indicators too', () => {

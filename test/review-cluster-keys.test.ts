@@ -5,7 +5,10 @@ import { clusterKeys, packClusterKeys, unpackClusterKeys } from '../src/review/r
 const listing = {
   title: 'Original leather handbag with gold chain strap and dust bag',
   description: 'Genuine calfskin, bought last spring, barely used, comes with its receipt',
-  images: [{ url: 'https://img.example/a.jpg', phash: 'A1B2C3D4E5F60718' }, { url: 'https://img.example/b.jpg', phash: '0f0e0d0c0b0a0908' }],
+  images: [
+    { url: 'https://img.example/a.jpg', phash: 'A1B2C3D4E5F60718' },
+    { url: 'https://img.example/b.jpg', phash: '0f0e0d0c0b0a0908' },
+  ],
 };
 
 describe('review cluster keys as an item keeps them', () => {

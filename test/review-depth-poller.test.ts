@@ -16,7 +16,18 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 function itemOf(listingId: string, tier: ReviewItemInput['tier']): ReviewItemInput {
   const listing = { listingId, sellerId: `s-${listingId}`, title: `replica bag ${randomUUID()}` };
-  return { listingId, sellerId: listing.sellerId, contentHash: contentHash(listing), policyVersion: 'p1', checkId: `ck_${randomUUID()}`, score: 60, tier, priority: 60, reasons: [], listing };
+  return {
+    listingId,
+    sellerId: listing.sellerId,
+    contentHash: contentHash(listing),
+    policyVersion: 'p1',
+    checkId: `ck_${randomUUID()}`,
+    score: 60,
+    tier,
+    priority: 60,
+    reasons: [],
+    listing,
+  };
 }
 
 /** The gauge's samples, `tier/state value` each, sorted. */
@@ -53,8 +64,19 @@ describe('review depth poller', () => {
       for (let i = 0; i < 3; i++) await queue.enqueue(itemOf(`N${i}`, 'normal'));
       await queue.enqueue(itemOf('H0', 'high'));
       assert.equal((await queue.claim('r', 1)).length, 1, 'the high item is claimed first');
-      const expected = ['high/claimed 1', 'high/waiting 0', 'low/claimed 0', 'low/waiting 0', 'normal/claimed 0', 'normal/waiting 3', 'qa/claimed 0', 'qa/waiting 0'];
-      await eventually('the figures of the queue', async () => (samples(registry).join() === expected.join() ? true : undefined), 3000).catch(() => assert.deepEqual(samples(registry), expected));
+      const expected = [
+        'high/claimed 1',
+        'high/waiting 0',
+        'low/claimed 0',
+        'low/waiting 0',
+        'normal/claimed 0',
+        'normal/waiting 3',
+        'qa/claimed 0',
+        'qa/waiting 0',
+      ];
+      await eventually('the figures of the queue', async () => (samples(registry).join() === expected.join() ? true : undefined), 3000).catch(() =>
+        assert.deepEqual(samples(registry), expected),
+      );
 
       pollerClient.disconnect();
       await queue.enqueue(itemOf('N3', 'normal'));

@@ -38,7 +38,11 @@ it(`keeps ${ITEMS.toLocaleString('en')} review items through a restart and a kil
     while (next < ITEMS) {
       const i = next++;
       // 32 callers at once may meet the adaptive admission bound: a refusal is retried, as a caller would.
-      const response = await postRetrying(`${gate.url}/v1/check`, JSON.stringify({ listingId: `D${i}`, sellerId: `s-${i % 97}`, title: `super copy watch lot ${i}` }), { 'content-type': 'application/json', 'x-deadline-ms': '10000' });
+      const response = await postRetrying(
+        `${gate.url}/v1/check`,
+        JSON.stringify({ listingId: `D${i}`, sellerId: `s-${i % 97}`, title: `super copy watch lot ${i}` }),
+        { 'content-type': 'application/json', 'x-deadline-ms': '10000' },
+      );
       assert.equal(((await response.json()) as { verdict: string }).verdict, 'review');
     }
   };

@@ -140,20 +140,44 @@ describe('what it refuses after asking', () => {
 describe('addresses and configuration', () => {
   it('tells public addresses from loopback, private, link-local and mapped ones', () => {
     for (const address of ['8.8.8.8', '1.1.1.1', '172.32.0.1', '2606:4700::1111', '::ffff:8.8.8.8']) assert.equal(isPublicAddress(address), true, address);
-    for (const address of ['127.0.0.1', '10.1.2.3', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', '::', 'fe80::1', 'fd00::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '64:ff9b::a00:1', 'not an address']) {
+    for (const address of [
+      '127.0.0.1',
+      '10.1.2.3',
+      '172.31.255.255',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '::1',
+      '::',
+      'fe80::1',
+      'fd00::1',
+      '::ffff:127.0.0.1',
+      '::ffff:7f00:1',
+      '64:ff9b::a00:1',
+      'not an address',
+    ]) {
       assert.equal(isPublicAddress(address), false, address);
     }
   });
 
   it('reads GATE_REVIEW_IMAGE_HOSTS as canonical hosts and names every bad entry', () => {
-    assert.deepEqual(loadConfig({ GATE_REVIEW_IMAGE_HOSTS: ' Images.Example.COM, 127.0.0.1,[::1] ' }).reviewImages, { hosts: ['images.example.com', '127.0.0.1', '[::1]'], maxBytes: 5 * 1024 * 1024, timeoutMs: 5000 });
+    assert.deepEqual(loadConfig({ GATE_REVIEW_IMAGE_HOSTS: ' Images.Example.COM, 127.0.0.1,[::1] ' }).reviewImages, {
+      hosts: ['images.example.com', '127.0.0.1', '[::1]'],
+      maxBytes: 5 * 1024 * 1024,
+      timeoutMs: 5000,
+    });
     assert.deepEqual(loadConfig({}).reviewImages.hosts, []);
     const bad = ['https://cdn.example.com', '*.example.com', 'cdn.example.com:8080', 'cdn.example.com/img', '::1'];
     assert.throws(
       () => loadConfig({ GATE_REVIEW_IMAGE_HOSTS: bad.join(','), GATE_REVIEW_IMAGE_MAX_BYTES: '10', GATE_REVIEW_IMAGE_TIMEOUT_MS: '0' }),
       (error: unknown) => {
         assert.ok(error instanceof ConfigError);
-        for (const entry of bad) assert.ok(error.problems.some((p) => p.startsWith('GATE_REVIEW_IMAGE_HOSTS') && p.includes(`"${entry}"`)), `names "${entry}": ${error.problems.join('; ')}`);
+        for (const entry of bad)
+          assert.ok(
+            error.problems.some((p) => p.startsWith('GATE_REVIEW_IMAGE_HOSTS') && p.includes(`"${entry}"`)),
+            `names "${entry}": ${error.problems.join('; ')}`,
+          );
         assert.ok(error.problems.some((p) => p.startsWith('GATE_REVIEW_IMAGE_MAX_BYTES must be an integer from 1024')));
         assert.ok(error.problems.some((p) => p.startsWith('GATE_REVIEW_IMAGE_TIMEOUT_MS must be an integer from 100')));
         return true;

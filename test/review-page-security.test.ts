@@ -44,7 +44,9 @@ describe('the page', () => {
     for (const path of ['/review', '/review/', '/review/review.js', '/review/review.css']) {
       const response = await gate.get(path);
       assert.equal(response.status, 200, path);
-      const headers = Object.fromEntries(['content-security-policy', 'x-frame-options', 'referrer-policy', 'x-content-type-options', 'cache-control'].map((h) => [h, response.headers.get(h)]));
+      const headers = Object.fromEntries(
+        ['content-security-policy', 'x-frame-options', 'referrer-policy', 'x-content-type-options', 'cache-control'].map((h) => [h, response.headers.get(h)]),
+      );
       assert.deepEqual(
         headers,
         {
@@ -116,7 +118,12 @@ describe('in the browser', () => {
       title: 'Ｌ.Ｖ 同款 手提包 invoice\u202Efdp.exe',
       description: 'W'.repeat(600),
       category: 'misc',
-      images: [{ url: at('/ok.png') }, { url: elsewhere('/trap.png') }, { url: `data:image/png;base64,${PNG.toString('base64')}` }, { url: `//localhost:${other.port}/relative.png` }],
+      images: [
+        { url: at('/ok.png') },
+        { url: elsewhere('/trap.png') },
+        { url: `data:image/png;base64,${PNG.toString('base64')}` },
+        { url: `//localhost:${other.port}/relative.png` },
+      ],
     });
     assert.equal(((await checked.json()) as { verdict: string }).verdict, 'review');
 
@@ -141,7 +148,9 @@ describe('in the browser', () => {
     assert.deepEqual(refused, ['Image 2 not shown (host): ', 'Image 3 not shown (scheme): ', 'Image 4 not shown (not_absolute): ']);
     // Expressions evaluated in the page are strings: this file has no DOM types.
     await page.locator('#images img[src^="blob:"]').waitFor();
-    const shown = await page.evaluate<Array<[string, number]>>("Promise.all([...document.querySelectorAll('#images img')].map((img) => img.decode().then(() => [img.src.slice(0, 5), img.naturalWidth])))");
+    const shown = await page.evaluate<Array<[string, number]>>(
+      "Promise.all([...document.querySelectorAll('#images img')].map((img) => img.decode().then(() => [img.src.slice(0, 5), img.naturalWidth])))",
+    );
     assert.deepEqual(shown, [['blob:', 1]], 'the allow-listed image alone is shown, from a blob: URL of the page');
 
     // The override is shown as a marker inside a <bdi>, and is no longer in the text.
@@ -152,7 +161,9 @@ describe('in the browser', () => {
     })()`);
     assert.deepEqual([title.isolate, title.markers, title.text.includes('\u202E')], ['isolate', 1, false]);
     assert.ok(title.text.endsWith('invoice[RLO]fdp.exe'), title.text);
-    const seller = await page.evaluate<string[]>("(() => { const s = document.getElementById('seller'); return [s.tagName, getComputedStyle(s).unicodeBidi, s.textContent]; })()");
+    const seller = await page.evaluate<string[]>(
+      "(() => { const s = document.getElementById('seller'); return [s.tagName, getComputedStyle(s).unicodeBidi, s.textContent]; })()",
+    );
     assert.deepEqual(seller, ['BDI', 'isolate', 's-[RLO]evil']);
     // An unbroken run of 600 characters wraps instead of widening the page.
     const [scrollWidth, clientWidth] = await page.$eval('#description', (d) => [d.scrollWidth, d.clientWidth]);

@@ -156,16 +156,23 @@ describe('review queue', () => {
     const itemTtl = async (): Promise<[number, number, number]> => {
       const [listingId, contentHash] = await operator.hmget(`rq:{review}:item:${second?.reviewId}`, 'listingId', 'contentHash');
       const dedupeKey = `rq:{review}:dedupe:${listingId}:${contentHash}`;
-      assert.notEqual(await operator.zscore(`rq:{review}:open:${listingId}`, second?.reviewId ?? ''), null, 'the listing\'s items index names the item');
+      assert.notEqual(await operator.zscore(`rq:{review}:open:${listingId}`, second?.reviewId ?? ''), null, "the listing's items index names the item");
       return [await operator.ttl(`rq:{review}:item:${second?.reviewId}`), await operator.ttl(dedupeKey), await operator.ttl(`rq:{review}:open:${listingId}`)];
     };
     const [decidedItemTtl, decidedDedupeTtl, decidedIndexTtl] = await itemTtl();
-    assert.ok(decidedItemTtl > 179 * 86_400 && decidedDedupeTtl > 179 * 86_400 && decidedIndexTtl >= decidedItemTtl, `a decided item expires: ${decidedItemTtl}, ${decidedDedupeTtl}, ${decidedIndexTtl}`);
+    assert.ok(
+      decidedItemTtl > 179 * 86_400 && decidedDedupeTtl > 179 * 86_400 && decidedIndexTtl >= decidedItemTtl,
+      `a decided item expires: ${decidedItemTtl}, ${decidedDedupeTtl}, ${decidedIndexTtl}`,
+    );
     assert.equal((await check(b, { listingId: 'X', sellerId: 's-undo-2', title: 'plain shirt' })).verdict, 'block');
     assert.equal((await b.post(`/v1/review/${second?.reviewId}/undo`, {}, as(BOB))).status, 409, 'only the reviewer who decided may undo');
     assert.equal((await a.post(`/v1/review/${second?.reviewId}/undo`, {}, as(ALICE))).status, 200);
     assert.equal(((await (await a.get('/v1/listings/R301/verdict')).json()) as { verdict: string }).verdict, 'review');
-    assert.equal((await check(b, { listingId: 'X2', sellerId: 's-undo-2', title: 'plain shirt' })).verdict, 'allow', 'the seller the decision listed is unlisted');
+    assert.equal(
+      (await check(b, { listingId: 'X2', sellerId: 's-undo-2', title: 'plain shirt' })).verdict,
+      'allow',
+      'the seller the decision listed is unlisted',
+    );
     const [back] = await claim(b, BOB);
     assert.equal(back?.reviewId, second?.reviewId, 'the item is back in the queue');
     assert.deepEqual(await itemTtl(), [-1, -1, -1], 'an item pending again does not expire');
@@ -184,7 +191,9 @@ describe('review queue', () => {
     const [first] = (await claim(a, ALICE)) as Array<Claimed & { cluster: string[] }>;
     assert.equal(first?.listingId, 'C1');
     assert.equal(first?.cluster.length, 1, 'C2 is its near-duplicate; C5 is not');
-    const decided = (await (await decide(a, ALICE, first?.reviewId ?? '', { decision: 'block', applyToCluster: true })).json()) as { cluster: { decided: string[] } };
+    const decided = (await (await decide(a, ALICE, first?.reviewId ?? '', { decision: 'block', applyToCluster: true })).json()) as {
+      cluster: { decided: string[] };
+    };
     assert.deepEqual(decided.cluster.decided, first?.cluster);
     assert.equal(((await (await a.get('/v1/listings/C2/verdict')).json()) as { verdict: string; decidedBy: string }).verdict, 'block');
     const [next] = (await claim(a, ALICE)) as Array<Claimed & { cluster: string[] }>;
@@ -207,9 +216,16 @@ describe('review queue', () => {
     for (let i = 400; i < 405; i++) await check(a, suspicious(i));
     const items = await claim(a, ALICE, 5);
     assert.equal(items.length, 5);
-    const response = await a.post('/v1/review/decisions', { decisions: [...items.map((i) => ({ reviewId: i.reviewId, decision: 'allow' })), { reviewId: 'rv_missing', decision: 'block' }] }, as(ALICE));
+    const response = await a.post(
+      '/v1/review/decisions',
+      { decisions: [...items.map((i) => ({ reviewId: i.reviewId, decision: 'allow' })), { reviewId: 'rv_missing', decision: 'block' }] },
+      as(ALICE),
+    );
     const results = ((await response.json()) as { results: Array<{ ok: boolean }> }).results;
-    assert.deepEqual(results.map((r) => r.ok), [true, true, true, true, true, false]);
+    assert.deepEqual(
+      results.map((r) => r.ok),
+      [true, true, true, true, true, false],
+    );
   });
 
   it('puts an item delivered too many times in the dead letters, visible to admins only', async () => {
@@ -225,7 +241,10 @@ describe('review queue', () => {
     const letter = dead.items.find((d) => d.fields.reviewId === queued.reviewId);
     assert.ok(letter);
     // The stream keeps reasons packed; the dead letter shows them as the API names them.
-    assert.ok((JSON.parse(letter.fields.reasons ?? '[]') as Array<{ code?: string }>).every((reason) => typeof reason.code === 'string'), letter.fields.reasons);
+    assert.ok(
+      (JSON.parse(letter.fields.reasons ?? '[]') as Array<{ code?: string }>).every((reason) => typeof reason.code === 'string'),
+      letter.fields.reasons,
+    );
   });
 
   it('indexes a new item under every cluster key it keeps, and takes it out of each when it is decided', async () => {
@@ -260,13 +279,29 @@ describe('review queue', () => {
       const item = `rq:{review}:item:${reviewId}`;
       const [listingId, contentHash] = await operator.hmget(item, 'listingId', 'contentHash');
       const clusterKeys = unpackClusterKeys(await operator.hgetBuffer(item, 'clusterKeys'));
-      assert.ok(clusterKeys.length > 0 && (await operator.zscore(`rq:{review}:near:${clusterKeys[0]}`, reviewId ?? '')) !== null, 'the item is in its cluster index');
+      assert.ok(
+        clusterKeys.length > 0 && (await operator.zscore(`rq:{review}:near:${clusterKeys[0]}`, reviewId ?? '')) !== null,
+        'the item is in its cluster index',
+      );
       // What an earlier version wrote: the keys as fields (a dedupe key under another name, to see it read), cluster keys in JSON.
       const earlierDedupe = `rq:{review}:dedupe-earlier:${listingId}`;
       await operator.set(earlierDedupe, reviewId ?? '');
-      await operator.hset(item, 'stream', 'rq:{review}:stream:normal', 'dedupeKey', earlierDedupe, 'decidedKey', `rq:{review}:decided:${listingId}:${contentHash}`, 'clusterKeys', JSON.stringify(clusterKeys));
+      await operator.hset(
+        item,
+        'stream',
+        'rq:{review}:stream:normal',
+        'dedupeKey',
+        earlierDedupe,
+        'decidedKey',
+        `rq:{review}:decided:${listingId}:${contentHash}`,
+        'clusterKeys',
+        JSON.stringify(clusterKeys),
+      );
       const claimed = await claim(a, ALICE, 5);
-      assert.ok(claimed.some((c) => c.reviewId === reviewId), 'the item is claimed from the stream its field names');
+      assert.ok(
+        claimed.some((c) => c.reviewId === reviewId),
+        'the item is claimed from the stream its field names',
+      );
       assert.equal((await decide(a, ALICE, reviewId ?? '', { decision: 'allow' })).status, 200);
       for (const other of claimed) if (other.reviewId !== reviewId) await decide(a, ALICE, other.reviewId, { decision: 'allow' });
       assert.ok((await operator.ttl(earlierDedupe)) > 179 * 86_400, 'the dedupe key its field names expires with it');
@@ -279,12 +314,19 @@ describe('review queue', () => {
 
   it('keeps a chained audit log of claims and decisions, for admins', async () => {
     assert.equal((await a.get('/v1/admin/audit', as(ALICE))).status, 403);
-    const records = ((await (await a.get('/v1/admin/audit?count=1000', admin())).json()) as { records: Array<{ record: { who: string; what: string } }> }).records;
+    const records = ((await (await a.get('/v1/admin/audit?count=1000', admin())).json()) as { records: Array<{ record: { who: string; what: string } }> })
+      .records;
     assert.ok(records.some((r) => r.record.what === 'claim' && r.record.who === 'reviewer:alice'));
     assert.ok(records.some((r) => r.record.what === 'decision:block'));
-    assert.ok(records.some((r) => r.record.what === 'undo'), JSON.stringify(records.map((r) => r.record.what)));
+    assert.ok(
+      records.some((r) => r.record.what === 'undo'),
+      JSON.stringify(records.map((r) => r.record.what)),
+    );
     const verified = (await (await a.get('/v1/admin/audit/verify', admin())).json()) as { intact: boolean; firstBroken: string | null; reason: string | null };
-    assert.deepEqual({ intact: verified.intact, firstBroken: verified.firstBroken, reason: verified.reason }, { intact: true, firstBroken: null, reason: null });
+    assert.deepEqual(
+      { intact: verified.intact, firstBroken: verified.firstBroken, reason: verified.reason },
+      { intact: true, firstBroken: null, reason: null },
+    );
   });
 
   it('delivers each decided verdict to the webhook, signed, retrying until it is accepted', async () => {
@@ -294,8 +336,16 @@ describe('review queue', () => {
     assert.ok(hook, 'the verdict of R200 reached the webhook');
     const seen = new Set<string>();
     assert.deepEqual(verifyWebhook('webhook-secret-0123456789', hook.headers, hook.body, { seen }), { ok: true, id: hook.headers['webhook-id'] });
-    assert.deepEqual(verifyWebhook('webhook-secret-0123456789', hook.headers, hook.body, { seen }), { ok: false, why: 'replayed' }, 'a captured delivery sent again');
-    assert.deepEqual(verifyWebhook('webhook-secret-0123456789', hook.headers, hook.body, { now: Date.now() + 3_600_000 }), { ok: false, why: 'stale' }, 'a delivery an hour old');
+    assert.deepEqual(
+      verifyWebhook('webhook-secret-0123456789', hook.headers, hook.body, { seen }),
+      { ok: false, why: 'replayed' },
+      'a captured delivery sent again',
+    );
+    assert.deepEqual(
+      verifyWebhook('webhook-secret-0123456789', hook.headers, hook.body, { now: Date.now() + 3_600_000 }),
+      { ok: false, why: 'stale' },
+      'a delivery an hour old',
+    );
     assert.deepEqual(verifyWebhook('webhook-secret-0123456789', hook.headers, hook.body.replace('block', 'allow')), { ok: false, why: 'bad signature' });
     assert.equal(JSON.parse(hook.body).verdict, 'block');
     assert.ok(String(hook.headers['x-gate-event-id']).startsWith('dc_'));

@@ -38,11 +38,17 @@ describe('review spool replay', () => {
     }, 16);
     assert.equal(replayed, 180);
     assert.equal(mostInFlight, 16, 'sixteen lanes were busy at once');
-    assert.deepEqual([...taken].sort((a, b) => a - b), Array.from({ length: 200 }, (_, id) => id).filter((id) => id % 10 !== 0));
+    assert.deepEqual(
+      [...taken].sort((a, b) => a - b),
+      Array.from({ length: 200 }, (_, id) => id).filter((id) => id % 10 !== 0),
+    );
     assert.ok(await spool.pending(), 'the failed ones are back in the spool');
     const second: number[] = [];
     assert.equal(await spool.replay(async (entry) => void second.push(entry.id), 16), 20);
-    assert.deepEqual(second.sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i * 10));
+    assert.deepEqual(
+      second.sort((a, b) => a - b),
+      Array.from({ length: 20 }, (_, i) => i * 10),
+    );
     assert.equal(await spool.pending(), false);
     await spool.close();
   });
@@ -78,7 +84,10 @@ describe('review spool replay', () => {
     const spool = new ReviewSpool<Entry & { title: string }>(dir);
     const taken: Array<Entry & { title: string }> = [];
     assert.equal(await spool.replay(async (entry) => void taken.push(entry), 3), titles.length);
-    assert.deepEqual(taken.sort((a, b) => a.id - b.id).map((entry) => entry.title), titles);
+    assert.deepEqual(
+      taken.sort((a, b) => a.id - b.id).map((entry) => entry.title),
+      titles,
+    );
     assert.equal(spool.unreadable, 0);
     await spool.close();
   });
@@ -119,7 +128,10 @@ describe('review spool replay', () => {
       inFlight--;
       taken.push(entry.id);
     });
-    assert.deepEqual(taken, Array.from({ length: 50 }, (_, id) => id));
+    assert.deepEqual(
+      taken,
+      Array.from({ length: 50 }, (_, id) => id),
+    );
     await spool.close();
   });
 });

@@ -33,12 +33,22 @@ describe('trimming the review streams', () => {
     const waiting = await redis.xadd(stream, '*', 'reviewId', 'rv_waiting', 'listing', '{}');
     await new Promise((r) => setTimeout(r, 5));
     // The entries below are not this instance's to apply: its passes only trim.
-    const effects = new DecisionEffects({ redis, keys, consumer: 'this-instance', log: () => undefined, decidedEntriesKeptMs: 1 } as unknown as DecisionEffectsParts);
+    const effects = new DecisionEffects({
+      redis,
+      keys,
+      consumer: 'this-instance',
+      log: () => undefined,
+      decidedEntriesKeptMs: 1,
+    } as unknown as DecisionEffectsParts);
     await effects.start(20);
     try {
       const until = Date.now() + 5000;
       while (Date.now() < until && (await redis.xrange(stream, '-', '+')).length === 3) await new Promise((r) => setTimeout(r, 20));
-      assert.deepEqual((await redis.xrange(stream, '-', '+')).map(([id]) => id), [held, waiting], 'the decided entry went; the held and the undelivered one stay');
+      assert.deepEqual(
+        (await redis.xrange(stream, '-', '+')).map(([id]) => id),
+        [held, waiting],
+        'the decided entry went; the held and the undelivered one stay',
+      );
     } finally {
       effects.stop();
     }

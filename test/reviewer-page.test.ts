@@ -73,7 +73,9 @@ it('lets a reviewer sign in, see highlighted evidence and block with the keyboar
 });
 
 it('tells the reviewer when the gate kept no copy of a reported listing', { skip, timeout: 60_000 }, async () => {
-  const checked = (await (await gate.post('/v1/check', { listingId: 'UI-2', sellerId: 's-ui-2', title: 'plain cotton tote', category: 'misc' })).json()) as { verdict: string };
+  const checked = (await (await gate.post('/v1/check', { listingId: 'UI-2', sellerId: 's-ui-2', title: 'plain cotton tote', category: 'misc' })).json()) as {
+    verdict: string;
+  };
   assert.equal(checked.verdict, 'allow');
   // Once its compact record is written, the gate holds the listing's ids only.
   await new Promise((r) => setTimeout(r, 100));

@@ -11,7 +11,14 @@ import { eventually } from './helpers/gate-calls.js';
 const ACME = 'acme-holder-token-0123456789';
 const GLOBEX = 'globex-holder-token-0123456789';
 const as = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
-const CLAIM = { registrationNumber: 'TM-2024-001', jurisdiction: 'cn', classes: [18], evidence: ['docs://acme/cert-001.pdf'], validFrom: '2020-01-01', validUntil: '2099-12-31' };
+const CLAIM = {
+  registrationNumber: 'TM-2024-001',
+  jurisdiction: 'cn',
+  classes: [18],
+  evidence: ['docs://acme/cert-001.pdf'],
+  validFrom: '2020-01-01',
+  validUntil: '2099-12-31',
+};
 
 const fixture = gateFixture({
   publisherTokens: true,
@@ -64,7 +71,11 @@ async function registerVerified(token: string, holder: string, brandId: string, 
 
 describe('rights holders', () => {
   it('registers a brand that is enforced on the live pack only once its mark is verified', async () => {
-    const put = await call('PUT', '/v1/rights-holder/brands/quillmark', ACME, { names: ['Quillmark', '奎尔马克'], categories: ['bags'], priceFloor: { CNY: 1000 } });
+    const put = await call('PUT', '/v1/rights-holder/brands/quillmark', ACME, {
+      names: ['Quillmark', '奎尔马克'],
+      categories: ['bags'],
+      priceFloor: { CNY: 1000 },
+    });
     assert.equal(put.status, 200, JSON.stringify(put.body));
     assert.equal(put.body.enforced, false);
     assert.match(put.body.heldBack, /no mark claim/);
@@ -84,7 +95,10 @@ describe('rights holders', () => {
     assert.equal(blocked.verdict, 'block');
     assert.ok(blocked.reasons.some((r: any) => r.code === 'indicator_with_brand'));
     const floor = await check({ title: 'Quillmark tote', category: 'bags', price: { amount: 99, currency: 'CNY' } });
-    assert.deepEqual(floor.reasons.map((r: any) => [r.code, r.ref]), [['brand_below_floor', 'acme/quillmark']]);
+    assert.deepEqual(
+      floor.reasons.map((r: any) => [r.code, r.ref]),
+      [['brand_below_floor', 'acme/quillmark']],
+    );
 
     const audit = await call('GET', '/v1/admin/audit?count=100', ADMIN_TOKEN);
     const whats = (audit.body.records as any[]).map((r) => r.record?.what ?? r.what);
@@ -121,7 +135,10 @@ describe('rights holders', () => {
       assert.ok(!JSON.stringify(response.body).includes('f0e1d2c3b4a59687'), 'nothing of globex is returned');
     }
     const acmeBrands = await call('GET', '/v1/rights-holder/brands', ACME);
-    assert.deepEqual(acmeBrands.body.brands.map((b: any) => b.brandId), ['quillmark']);
+    assert.deepEqual(
+      acmeBrands.body.brands.map((b: any) => b.brandId),
+      ['quillmark'],
+    );
     const acmeComplaints = await call('GET', '/v1/rights-holder/complaints', ACME);
     assert.ok(!acmeComplaints.body.complaints.some((c: any) => c.holder !== 'acme'));
     const acmeFigures = await call('GET', '/v1/rights-holder/figures', ACME);
@@ -130,7 +147,12 @@ describe('rights holders', () => {
     assert.equal((await call('GET', '/v1/rights-holder/brands/zentrix/fingerprints/images', GLOBEX)).body.entries.length, 1);
 
     // Roles: a holder cannot use admin, reviewer or publisher endpoints; others cannot use the holder's.
-    for (const [method, path] of [['GET', '/v1/admin/claims'], ['GET', '/v1/admin/transparency'], ['GET', '/v1/review/next'], ['GET', '/v1/admin/rings/s-any']]) {
+    for (const [method, path] of [
+      ['GET', '/v1/admin/claims'],
+      ['GET', '/v1/admin/transparency'],
+      ['GET', '/v1/review/next'],
+      ['GET', '/v1/admin/rings/s-any'],
+    ]) {
       assert.equal((await call(method as string, path as string, ACME)).status, 403, `${method} ${path}`);
     }
     assert.equal((await call('GET', '/v1/rights-holder/brands', REVIEWER_TOKEN)).status, 403);
@@ -143,13 +165,21 @@ describe('rights holders', () => {
     const trust0 = await call('GET', '/v1/rights-holder/trust', ACME);
     assert.equal(trust0.body.tier, 'standard');
     const listings = [await check({ title: 'Quillmark weekender' }), await check({ title: 'Quillmark shopper' })];
-    const filed = await call('POST', '/v1/rights-holder/complaints', ACME, { brandId: 'quillmark', reason: 'counterfeit per test purchase', listingIds: [...listings.map((l) => l.listingId), 'never-checked'] });
+    const filed = await call('POST', '/v1/rights-holder/complaints', ACME, {
+      brandId: 'quillmark',
+      reason: 'counterfeit per test purchase',
+      listingIds: [...listings.map((l) => l.listingId), 'never-checked'],
+    });
     assert.equal(filed.status, 200);
     assert.equal(filed.body.filed, 2);
     assert.match(filed.body.results[2].error, /has not checked/);
     const again = await call('POST', '/v1/rights-holder/complaints', ACME, { brandId: 'quillmark', reason: 'again', listingIds: [listings[0].listingId] });
     assert.equal(again.body.results[0].created, false, 'a second click files nothing new');
-    const tooMany = await call('POST', '/v1/rights-holder/complaints', ACME, { brandId: 'quillmark', reason: 'x', listingIds: Array.from({ length: 301 }, (_, i) => `x${i}`) });
+    const tooMany = await call('POST', '/v1/rights-holder/complaints', ACME, {
+      brandId: 'quillmark',
+      reason: 'x',
+      listingIds: Array.from({ length: 301 }, (_, i) => `x${i}`),
+    });
     assert.equal(tooMany.body.error.field, 'listingIds');
 
     for (const result of filed.body.results.slice(0, 2)) {
@@ -160,7 +190,9 @@ describe('rights holders', () => {
       assert.equal(item.tier, 'high');
       assert.equal(item.source, 'complaint');
       assert.equal(item.context.complaint.complaintId, complaintId);
-      await eventually('complaint upheld', async () => ((await call('GET', `/v1/rights-holder/complaints/${complaintId}`, ACME)).body.status === 'upheld' ? true : undefined));
+      await eventually('complaint upheld', async () =>
+        (await call('GET', `/v1/rights-holder/complaints/${complaintId}`, ACME)).body.status === 'upheld' ? true : undefined,
+      );
     }
     const trusted = await call('GET', '/v1/rights-holder/trust', ACME);
     assert.equal(trusted.body.tier, 'trusted', JSON.stringify(trusted.body));
@@ -176,14 +208,16 @@ describe('rights holders', () => {
     const verdict = await call('GET', `/v1/listings/${third.listingId}/verdict`, PUBLISHER_TOKEN);
     assert.equal(verdict.body.verdict, 'block');
     assert.equal(verdict.body.decidedBy, `complaint:${complaint.complaintId}`);
-    assert.equal(verdict.body.version, 1, 'a takedown takes the listing\'s next version');
+    assert.equal(verdict.body.version, 1, "a takedown takes the listing's next version");
 
     // The reviewer disagrees: the listing is restored and accuracy falls below the tier.
     // The gate keeps no copy of an allowed listing: the item has its ids, and says so.
     const restored = await decide(complaint.reviewId, 'allow');
     assert.deepEqual(restored.listing, { listingId: third.listingId, sellerId: 's-any', title: '' });
     assert.equal(restored.context.contentNotKept, true);
-    await eventually('listing restored', async () => ((await call('GET', `/v1/listings/${third.listingId}/verdict`, PUBLISHER_TOKEN)).body.verdict === 'allow' ? true : undefined));
+    await eventually('listing restored', async () =>
+      (await call('GET', `/v1/listings/${third.listingId}/verdict`, PUBLISHER_TOKEN)).body.verdict === 'allow' ? true : undefined,
+    );
     assert.equal((await call('GET', `/v1/listings/${third.listingId}/verdict`, PUBLISHER_TOKEN)).body.version, 2, 'the decision after it, the one after');
     const demoted = await call('GET', '/v1/rights-holder/trust', ACME);
     assert.equal(demoted.body.tier, 'standard');
@@ -208,15 +242,23 @@ describe('rights holders', () => {
     assert.equal(notSeller.status, 403);
     const missing = await call('POST', `/v1/listings/${first.listingId}/appeal`, PUBLISHER_TOKEN, { sellerId: 's-appeal' });
     assert.equal(missing.body.error.field, 'reason');
-    const appealed = await call('POST', `/v1/listings/${first.listingId}/appeal`, PUBLISHER_TOKEN, { sellerId: 's-appeal', reason: 'genuine stock, invoice attached' });
+    const appealed = await call('POST', `/v1/listings/${first.listingId}/appeal`, PUBLISHER_TOKEN, {
+      sellerId: 's-appeal',
+      reason: 'genuine stock, invoice attached',
+    });
     assert.equal(appealed.status, 200, JSON.stringify(appealed.body));
     const appeal = appealed.body.appeal;
     assert.equal(appeal.status, 'pending');
     assert.ok(Date.parse(appeal.windowClosesAt) - Date.parse(appeal.blockedAt) >= 3 * 86_400_000);
     const item = await decide(appeal.reviewId, 'allow');
     assert.equal(item.source, 'appeal');
-    assert.deepEqual(item.context.appeal.blockReasons.map((r: any) => r.code), first.reasons.map((r: any) => r.code));
-    await eventually('appeal overturned', async () => ((await call('GET', `/v1/appeals/${appeal.appealId}`, PUBLISHER_TOKEN)).body.status === 'overturned' ? true : undefined));
+    assert.deepEqual(
+      item.context.appeal.blockReasons.map((r: any) => r.code),
+      first.reasons.map((r: any) => r.code),
+    );
+    await eventually('appeal overturned', async () =>
+      (await call('GET', `/v1/appeals/${appeal.appealId}`, PUBLISHER_TOKEN)).body.status === 'overturned' ? true : undefined,
+    );
     assert.equal((await call('GET', `/v1/listings/${first.listingId}/verdict`, PUBLISHER_TOKEN)).body.verdict, 'allow');
     const allowed = await call('POST', `/v1/listings/${first.listingId}/appeal`, PUBLISHER_TOKEN, { sellerId: 's-appeal', reason: 'again' });
     assert.equal(allowed.status, 409, 'an allowed listing has nothing to appeal');
@@ -231,7 +273,10 @@ describe('rights holders', () => {
       const list = (await call('GET', '/v1/admin/demotions', ADMIN_TOKEN)).body.demotions as any[];
       return list.length > 0 ? list : undefined;
     });
-    assert.ok(demotions.some((d) => d.cause === 'indicator:replica'), JSON.stringify(demotions));
+    assert.ok(
+      demotions.some((d) => d.cause === 'indicator:replica'),
+      JSON.stringify(demotions),
+    );
     const after = await check({ sellerId: 's-appeal', title: 'Quillmark replica duffel' });
     assert.equal(after.verdict, 'review', 'a demoted cause no longer blocks on its own');
     const reinstated = await call('DELETE', `/v1/admin/demotions/${encodeURIComponent('indicator:replica')}`, ADMIN_TOKEN);
@@ -246,18 +291,24 @@ describe('rights holders', () => {
       const filed = await call('POST', '/v1/rights-holder/complaints', ACME, { brandId: 'quillmark', reason: 'fake', listingIds: [listing.listingId] });
       const complaint = filed.body.results[0].complaint;
       await decide(complaint.reviewId, 'block');
-      await eventually('upheld', async () => ((await call('GET', `/v1/rights-holder/complaints/${complaint.complaintId}`, ACME)).body.status === 'upheld' ? true : undefined));
+      await eventually('upheld', async () =>
+        (await call('GET', `/v1/rights-holder/complaints/${complaint.complaintId}`, ACME)).body.status === 'upheld' ? true : undefined,
+      );
     }
     assert.equal((await call('GET', '/v1/rights-holder/trust', ACME)).body.tier, 'trusted');
     const listing = await check({ sellerId: 's-contest', title: 'Quillmark pouch' });
     // Once the gate's compact allow record is written (it keeps no listing), the takedown must still name the seller.
     await new Promise((r) => setTimeout(r, 100));
-    const complaint = (await call('POST', '/v1/rights-holder/complaints', ACME, { brandId: 'quillmark', reason: 'fake', listingIds: [listing.listingId] })).body.results[0].complaint;
+    const complaint = (await call('POST', '/v1/rights-holder/complaints', ACME, { brandId: 'quillmark', reason: 'fake', listingIds: [listing.listingId] })).body
+      .results[0].complaint;
     assert.equal(complaint.status, 'taken_down');
-    const appeal = (await call('POST', `/v1/listings/${listing.listingId}/appeal`, PUBLISHER_TOKEN, { sellerId: 's-contest', reason: 'authorised reseller' })).body.appeal;
+    const appeal = (await call('POST', `/v1/listings/${listing.listingId}/appeal`, PUBLISHER_TOKEN, { sellerId: 's-contest', reason: 'authorised reseller' }))
+      .body.appeal;
     assert.equal(appeal.blockedBy, `complaint:${complaint.complaintId}`);
     await decide(appeal.reviewId, 'allow');
-    await eventually('complaint overturned', async () => ((await call('GET', `/v1/rights-holder/complaints/${complaint.complaintId}`, ACME)).body.status === 'overturned' ? true : undefined));
+    await eventually('complaint overturned', async () =>
+      (await call('GET', `/v1/rights-holder/complaints/${complaint.complaintId}`, ACME)).body.status === 'overturned' ? true : undefined,
+    );
     const trust = await call('GET', '/v1/rights-holder/trust', ACME);
     assert.equal(trust.body.overturned, 1);
     // 1 overturned of 9 upheld is over the 5% default: no longer trusted.
@@ -268,7 +319,12 @@ describe('rights holders', () => {
   it('links sellers into a ring across different shared attributes and exports a clue package', async () => {
     await check({ sellerId: 'ring-a', title: 'tote', seller: { phoneHash: 'ph-1' }, attributes: { shipFrom: 'Guangzhou' } });
     await check({ sellerId: 'ring-b', title: 'tote', seller: { phoneHash: 'ph-1', deviceId: 'dev-9' }, attributes: { shipFrom: 'Putian' } });
-    const before = await check({ sellerId: 'ring-c', title: 'tote', seller: { deviceId: 'dev-9', paymentAccountHash: 'pay-3' }, attributes: { shipFrom: 'Guangzhou' } });
+    const before = await check({
+      sellerId: 'ring-c',
+      title: 'tote',
+      seller: { deviceId: 'dev-9', paymentAccountHash: 'pay-3' },
+      attributes: { shipFrom: 'Guangzhou' },
+    });
     assert.equal(before.verdict, 'allow');
     await check({ sellerId: 'outsider', title: 'tote', seller: { phoneHash: 'ph-2' } });
 
@@ -276,16 +332,31 @@ describe('rights holders', () => {
     assert.equal((await fixture.gate.post('/v1/admin/lists/sellers', { values: ['ring-a'] }, admin())).status, 200);
     const flagged = await check({ sellerId: 'ring-c', title: 'tote' });
     assert.equal(flagged.verdict, 'review');
-    assert.deepEqual(flagged.reasons.map((r: any) => r.code), ['ring']);
+    assert.deepEqual(
+      flagged.reasons.map((r: any) => r.code),
+      ['ring'],
+    );
     assert.equal((await check({ sellerId: 'outsider', title: 'tote' })).verdict, 'allow');
 
     const view = await call('GET', '/v1/admin/rings/ring-c', ADMIN_TOKEN);
     assert.equal(view.status, 200);
-    assert.deepEqual(view.body.members.map((m: any) => m.sellerId), ['ring-a', 'ring-b', 'ring-c']);
-    assert.deepEqual(view.body.sharedAttributes.map((s: any) => [s.attribute, s.sellers]), [['device:dev-9', ['ring-b', 'ring-c']], ['phone:ph-1', ['ring-a', 'ring-b']]]);
+    assert.deepEqual(
+      view.body.members.map((m: any) => m.sellerId),
+      ['ring-a', 'ring-b', 'ring-c'],
+    );
+    assert.deepEqual(
+      view.body.sharedAttributes.map((s: any) => [s.attribute, s.sellers]),
+      [
+        ['device:dev-9', ['ring-b', 'ring-c']],
+        ['phone:ph-1', ['ring-a', 'ring-b']],
+      ],
+    );
     assert.equal(view.body.confirmedCount, 1);
     assert.ok(view.body.listingCount >= 4);
-    assert.deepEqual(view.body.regions, [{ region: 'Guangzhou', sellers: 2 }, { region: 'Putian', sellers: 1 }]);
+    assert.deepEqual(view.body.regions, [
+      { region: 'Guangzhou', sellers: 2 },
+      { region: 'Putian', sellers: 1 },
+    ]);
     const clue = await call('GET', '/v1/admin/rings/ring-a/clue-package', ADMIN_TOKEN);
     assert.equal(clue.body.kind, 'clue-package');
     assert.equal(clue.body.ringId, view.body.ringId);
@@ -293,7 +364,11 @@ describe('rights holders', () => {
     const lines = (csv.body as string).trim().split('\r\n');
     assert.equal(lines.length, 4);
     assert.match(lines[0] ?? '', /^ringId,sellerId,confirmedCounterfeit/);
-    for (const seller of ['ring-a', 'ring-b', 'ring-c']) assert.ok(lines.some((l) => l.includes(`,${seller},`)), `${seller} in the CSV`);
+    for (const seller of ['ring-a', 'ring-b', 'ring-c'])
+      assert.ok(
+        lines.some((l) => l.includes(`,${seller},`)),
+        `${seller} in the CSV`,
+      );
     assert.equal((await call('GET', '/v1/admin/rings/never-seen', ADMIN_TOKEN)).status, 404);
   });
 

@@ -42,7 +42,11 @@ async function waitFor(what: string, test: () => Promise<boolean>, timeoutMs = 1
 }
 
 async function list(gate: TestGate, sellerId: string, change: 'POST' | 'DELETE' = 'POST'): Promise<void> {
-  const response = await fetch(`${gate.url}/v1/admin/lists/sellers`, { method: change, headers: { 'content-type': 'application/json', ...admin() }, body: JSON.stringify({ values: [sellerId] }) });
+  const response = await fetch(`${gate.url}/v1/admin/lists/sellers`, {
+    method: change,
+    headers: { 'content-type': 'application/json', ...admin() },
+    body: JSON.stringify({ values: [sellerId] }),
+  });
   assert.equal(response.status, 200, await response.text());
 }
 
@@ -61,7 +65,10 @@ describe('the table of flagged ring nodes', () => {
     redis = await startTestRedis();
     one = await startTestGate({ redisUrl: redis.url, prefix });
     two = await startTestGate({ redisUrl: redis.url, prefix });
-    await waitFor('both tables are loaded', async () => (await metric(one, /^gate_ring_flags_complete (\d+)/m)) === 1 && (await metric(two, /^gate_ring_flags_complete (\d+)/m)) === 1);
+    await waitFor(
+      'both tables are loaded',
+      async () => (await metric(one, /^gate_ring_flags_complete (\d+)/m)) === 1 && (await metric(two, /^gate_ring_flags_complete (\d+)/m)) === 1,
+    );
   });
   after(async () => {
     await one.stop();
@@ -79,7 +86,7 @@ describe('the table of flagged ring nodes', () => {
     await waitFor('the two sellers are linked by their phone', async () => (await ringMembers(one, 'clean-2')).join() === 'clean-1,clean-2');
   });
 
-  it('catches a never-seen seller on its first listing when its phone is a confirmed ring\'s', async () => {
+  it("catches a never-seen seller on its first listing when its phone is a confirmed ring's", async () => {
     await check(one, 'conf-a', { phoneHash: 'ph-conf' });
     await list(one, 'conf-a');
     const first = await check(one, 'conf-new', { phoneHash: 'ph-conf' });

@@ -41,7 +41,15 @@ describe('ring links written after the answer', () => {
     const before = await scriptCalls();
     // A chain within one batch: one and two share a phone, two and three a device.
     rings.linkLater('chain-1', [{ kind: 'phone', value: 'p-chain' }], 'L-c1', 'Putian');
-    rings.linkLater('chain-2', [{ kind: 'phone', value: 'p-chain' }, { kind: 'device', value: 'd-chain' }], 'L-c2', '');
+    rings.linkLater(
+      'chain-2',
+      [
+        { kind: 'phone', value: 'p-chain' },
+        { kind: 'device', value: 'd-chain' },
+      ],
+      'L-c2',
+      '',
+    );
     rings.linkLater('chain-3', [{ kind: 'device', value: 'd-chain' }], 'L-c3', 'Guangzhou');
     for (let i = 0; i < 40; i++) rings.linkLater(`solo-${i}`, [{ kind: 'phone', value: `p-solo-${i}` }], `L-s${i}`, '');
     await rings.flushLinks();
@@ -68,11 +76,19 @@ describe('ring links written after the answer', () => {
     assert.deepEqual(await rings.membersOf(root), ['prompt-1', 'prompt-2']);
   });
 
-  it('flags a new member of a ring with a confirmed seller, in this instance\'s table too', async () => {
+  it("flags a new member of a ring with a confirmed seller, in this instance's table too", async () => {
     rings.linkLater('confirmed-1', [{ kind: 'phone', value: 'p-confirmed' }], 'L-k1', '');
     await rings.confirm(['confirmed-1'], true);
     assert.equal(rings.mightBeInConfirmedRing('newcomer', [{ kind: 'payment', value: 'pay-new' }]), false);
-    rings.linkLater('newcomer', [{ kind: 'phone', value: 'p-confirmed' }, { kind: 'payment', value: 'pay-new' }], 'L-k2', '');
+    rings.linkLater(
+      'newcomer',
+      [
+        { kind: 'phone', value: 'p-confirmed' },
+        { kind: 'payment', value: 'pay-new' },
+      ],
+      'L-k2',
+      '',
+    );
     await rings.flushLinks();
     assert.equal(rings.mightBeInConfirmedRing('someone-else', [{ kind: 'payment', value: 'pay-new' }]), true, 'the payment account joined a confirmed ring');
   });
@@ -95,7 +111,7 @@ describe('ring links written after the answer', () => {
     assert.deepEqual(await rings.membersOf(root), ['outage-1', 'outage-2']);
   });
 
-  it('keeps a seller\'s recorded listings for the retention window only', async () => {
+  it("keeps a seller's recorded listings for the retention window only", async () => {
     const windowed = new SellerRings(client, redisKeys('ringwindow:'), { linkDelayMs: 5, listingsWindowMs: 300 });
     try {
       windowed.linkLater('window-seller', [], 'W-1');

@@ -90,7 +90,11 @@ describe('the role matrix', () => {
   let gate: TestGate;
   before(async () => {
     redis = await startTestRedis();
-    gate = await startTestGate({ redisUrl: redis.url, publisherTokens: true, env: { GATE_RIGHTS_HOLDER_TOKENS: `matrix-holder:${HOLDER_TOKEN}`, GATE_AUTH_FAILURE_LIMIT: '100000' } });
+    gate = await startTestGate({
+      redisUrl: redis.url,
+      publisherTokens: true,
+      env: { GATE_RIGHTS_HOLDER_TOKENS: `matrix-holder:${HOLDER_TOKEN}`, GATE_AUTH_FAILURE_LIMIT: '100000' },
+    });
   });
   after(async () => {
     await gate.stop();
@@ -137,7 +141,8 @@ describe('the role matrix', () => {
       const callers: Caller[] = endpoint.role === 'rights_holder' ? ['rights_holder'] : [endpoint.role, 'admin'];
       for (const caller of callers) {
         const response = await call(endpoint, caller);
-        if (response.status === 401 || response.status === 403 || response.status >= 500) wrong.push(`${endpoint.method} ${endpoint.path} as ${caller}: ${response.status} ${await response.text()}`);
+        if (response.status === 401 || response.status === 403 || response.status >= 500)
+          wrong.push(`${endpoint.method} ${endpoint.path} as ${caller}: ${response.status} ${await response.text()}`);
       }
     }
     assert.deepEqual(wrong, []);

@@ -86,7 +86,9 @@ describe(`shadow entries (${name})`, () => {
     const brandName = commonTerm(['正品', '官方', '相机'].filter((x) => x !== term && x !== ruleText));
     const allowedAt = baseline.findIndex((answer) => answer.verdict === 'allow');
     const shadowSeller = String(listings[allowedAt]?.sellerId);
-    const banked = new Set(((basePack as { fingerprints?: { images?: Array<{ phash: string }> } }).fingerprints?.images ?? []).map((image) => image.phash.toLowerCase()));
+    const banked = new Set(
+      ((basePack as { fingerprints?: { images?: Array<{ phash: string }> } }).fingerprints?.images ?? []).map((image) => image.phash.toLowerCase()),
+    );
     const imaged = listings.findIndex((l) => {
       const phash = Array.isArray(l.images) ? (l.images as Array<{ phash?: string }>)[0]?.phash : undefined;
       return phash !== undefined && !banked.has(phash.toLowerCase());
@@ -94,7 +96,13 @@ describe(`shadow entries (${name})`, () => {
     const shadowImage = imaged < 0 ? undefined : ((listings[imaged]?.images as Array<{ phash: string }> | undefined)?.[0]?.phash ?? undefined);
     const entries = (mode: 'shadow' | undefined): Record<string, unknown> => {
       const m = mode ? { mode } : {};
-      const base = basePack as { brands: unknown[]; indicators: unknown[]; rules: unknown[]; lists?: Record<string, unknown[]>; fingerprints?: { texts?: unknown[]; images?: unknown[] } };
+      const base = basePack as {
+        brands: unknown[];
+        indicators: unknown[];
+        rules: unknown[];
+        lists?: Record<string, unknown[]>;
+        fingerprints?: { texts?: unknown[]; images?: unknown[] };
+      };
       return {
         ...basePack,
         packVersion: mode ? 'shadow-1' : 'enforced-1',
@@ -102,16 +110,24 @@ describe(`shadow entries (${name})`, () => {
         indicators: [...base.indicators, { term, score: 60, withBrand: 100, ...m }],
         rules: [...base.rules, { id: 'shadow-rule', type: 'literal', pattern: ruleText, score: 40, ...m }],
         lists: { ...base.lists, sellers: [...(base.lists?.sellers ?? []), mode ? { value: shadowSeller, mode } : shadowSeller] },
-        fingerprints: { texts: base.fingerprints?.texts ?? [], images: [...(base.fingerprints?.images ?? []), ...(shadowImage ? [{ ref: 'shadow-image', phash: shadowImage, ...m }] : [])] },
+        fingerprints: {
+          texts: base.fingerprints?.texts ?? [],
+          images: [...(base.fingerprints?.images ?? []), ...(shadowImage ? [{ ref: 'shadow-image', phash: shadowImage, ...m }] : [])],
+        },
       };
     };
-    t.diagnostic(`shadow indicator "${term}", rule "${ruleText}", brand "${brandName}", seller ${shadowSeller}, image ${shadowImage ?? '(none in this corpus)'}`);
+    t.diagnostic(
+      `shadow indicator "${term}", rule "${ruleText}", brand "${brandName}", seller ${shadowSeller}, image ${shadowImage ?? '(none in this corpus)'}`,
+    );
 
     const put = await putPack(a, entries('shadow'));
     assert.equal(put.status, 200, JSON.stringify(put.body));
     // Matches no shadow entry: the figures count the corpus only.
     const probe = { listingId: 'probe', sellerId: 's-probe', title: 'plain cotton tee' };
-    assert.ok((await until(async () => ((await (await b.post('/v1/check', probe)).json()) as CheckAnswer).policyVersion === 'shadow-1', 5000)) < 5000, 'B did not take the shadow pack');
+    assert.ok(
+      (await until(async () => ((await (await b.post('/v1/check', probe)).json()) as CheckAnswer).policyVersion === 'shadow-1', 5000)) < 5000,
+      'B did not take the shadow pack',
+    );
 
     const shadowed = await checkAll(listings, (i) => (i % 2 === 0 ? a : b));
     const strip = (answer: CheckAnswer | undefined): unknown => ({ verdict: answer?.verdict, score: answer?.score, reasons: answer?.reasons });
@@ -137,7 +153,10 @@ describe(`shadow entries (${name})`, () => {
     assert.ok((await until(async () => ((await (await a.post('/v1/check', probe)).json()) as CheckAnswer).policyVersion === 'enforced-1', 5000)) < 5000);
     // The seeded seller reaches the check threads' tables after the swap.
     const ofSeller = listings[allowedAt] ?? {};
-    assert.ok((await until(async () => ((await (await a.post('/v1/check', ofSeller)).json()) as CheckAnswer).verdict === 'block', 5000)) < 5000, 'the enforced seller is not blocked');
+    assert.ok(
+      (await until(async () => ((await (await a.post('/v1/check', ofSeller)).json()) as CheckAnswer).verdict === 'block', 5000)) < 5000,
+      'the enforced seller is not blocked',
+    );
     const enforcedFigures = async (): Promise<EnforcedEntry[]> => {
       await new Promise((r) => setTimeout(r, 300)); // the check threads' outcome batches reach the event loop
       const response = await fetch(`${a.url}/v1/admin/entries?mode=enforce`, { headers: admin() });
@@ -161,11 +180,20 @@ describe(`shadow entries (${name})`, () => {
       ['indicator', term, (x) => x.reasons.some((r) => r.code.startsWith('indicator') && r.ref === term)],
       ['rule', 'shadow-rule', (x) => x.reasons.some((r) => r.code === 'rule' && r.ref === 'shadow-rule')],
       ['list', `sellers/${shadowSeller}`, (x) => x.reasons.some((r) => r.code === 'blocklist_seller' && r.ref === shadowSeller)],
-      ...(shadowImage ? [['image', 'shadow-image', (x: CheckAnswer) => x.reasons.some((r) => r.code === 'image_fingerprint' && r.ref === 'shadow-image')] as [string, string, (answer: CheckAnswer) => boolean]] : []),
+      ...(shadowImage
+        ? [
+            ['image', 'shadow-image', (x: CheckAnswer) => x.reasons.some((r) => r.code === 'image_fingerprint' && r.ref === 'shadow-image')] as [
+              string,
+              string,
+              (answer: CheckAnswer) => boolean,
+            ],
+          ]
+        : []),
     ];
     // Each degraded check may have missed a hit in either run: the tolerance, 0 on a quiet machine.
     const slack = listings.filter((_, i) => degraded(shadowed[i]) || degraded(enforced[i])).length;
-    const near = (actual: number, want: number, what: string): void => assert.ok(Math.abs(actual - want) <= slack, `${what}: ${actual}, expected ${want} (±${slack} degraded)`);
+    const near = (actual: number, want: number, what: string): void =>
+      assert.ok(Math.abs(actual - want) <= slack, `${what}: ${actual}, expected ${want} (±${slack} degraded)`);
     for (const [kind, id, hit] of expected) {
       const entry = figures.find((e) => e.kind === kind && e.id === id);
       assert.ok(entry, `${kind} ${id} is not listed`);
@@ -173,7 +201,8 @@ describe(`shadow entries (${name})`, () => {
       assert.ok(want.hits > 0, `${kind} ${id} matched nothing enforced: the test proves nothing`);
       assert.equal(entry.mode, 'shadow');
       near(entry.hits.day, want.hits, `${kind} ${id}: hits`);
-      for (const verdict of ['allow', 'review', 'block']) near(entry.wouldHave[verdict] ?? 0, want.wouldHave[verdict] ?? 0, `${kind} ${id}: would-have ${verdict}`);
+      for (const verdict of ['allow', 'review', 'block'])
+        near(entry.wouldHave[verdict] ?? 0, want.wouldHave[verdict] ?? 0, `${kind} ${id}: would-have ${verdict}`);
       near(entry.changed, want.changed, `${kind} ${id}: verdicts it would have changed`);
       assert.ok(entry.samples.length > 0 && entry.samples.length <= 5, `${kind} ${id}: samples`);
       const sampled = new Set(listings.filter((_, i) => hit(enforced[i] as CheckAnswer)).map((l) => l.listingId));
@@ -188,7 +217,8 @@ describe(`shadow entries (${name})`, () => {
       assert.equal(now.mode, 'enforce');
       const want = expect(hit);
       assert.equal(now.hits.week - was.hits.week, want.hits, `${kind} ${id}: enforced hits`);
-      for (const verdict of ['allow', 'review', 'block']) assert.equal((now.verdicts[verdict] ?? 0) - (was.verdicts[verdict] ?? 0), want.wouldHave[verdict] ?? 0, `${kind} ${id}: ${verdict} verdicts`);
+      for (const verdict of ['allow', 'review', 'block'])
+        assert.equal((now.verdicts[verdict] ?? 0) - (was.verdicts[verdict] ?? 0), want.wouldHave[verdict] ?? 0, `${kind} ${id}: ${verdict} verdicts`);
       assert.ok(now.samples.length > 0 && now.samples.length <= 5, `${kind} ${id}: enforced samples`);
     }
     const one = expected[0];
@@ -197,7 +227,10 @@ describe(`shadow entries (${name})`, () => {
     assert.equal(detail.status, 200);
     const detailed = (await detail.json()) as EnforcedEntry & { hourly: number[] };
     assert.equal(detailed.hourly.length, 168);
-    assert.equal(detailed.hourly.reduce((a, b) => a + b, 0), detailed.hits.week);
+    assert.equal(
+      detailed.hourly.reduce((a, b) => a + b, 0),
+      detailed.hits.week,
+    );
     assert.equal((await fetch(`${a.url}/v1/admin/entries/${encodeURIComponent('nothing:x')}`, { headers: admin() })).status, 400);
     assert.equal((await fetch(`${a.url}/v1/admin/entries/${encodeURIComponent('rule:no-such-rule')}`, { headers: admin() })).status, 404);
     assert.equal((await fetch(`${a.url}/v1/admin/entries?mode=all`, { headers: admin() })).status, 400);

@@ -8,7 +8,14 @@ import { ADMIN_TOKEN, PUBLISHER_TOKEN, REVIEWER_TOKEN, startTestGate, type TestG
 
 const ACME = 'acme-alliance-token-0123456789';
 const GLOBEX = 'globex-alliance-token-0123456789';
-const CLAIM = { registrationNumber: 'TM-9', jurisdiction: 'CN', classes: [18, 25], evidence: ['docs://cert.pdf'], validFrom: '2020-01-01', validUntil: '2099-12-31' };
+const CLAIM = {
+  registrationNumber: 'TM-9',
+  jurisdiction: 'CN',
+  classes: [18, 25],
+  evidence: ['docs://cert.pdf'],
+  validFrom: '2020-01-01',
+  validUntil: '2099-12-31',
+};
 
 let redis: TestRedis;
 let a: TestGate;
@@ -69,14 +76,28 @@ describe('shop opening, verified marks, reports and the alliance', () => {
 
   it('blocks a shop whose phone is on a list, and sends an imitating business name to review', async () => {
     assert.equal((await a.post('/v1/admin/lists/phones', { values: ['ph-banned'] }, { authorization: `Bearer ${ADMIN_TOKEN}` })).status, 200);
-    const banned = await call(b, 'POST', '/v1/check/seller', PUBLISHER_TOKEN, { sellerId: 'new-1', businessName: 'Sunny Bags', seller: { phoneHash: 'ph-banned' } });
+    const banned = await call(b, 'POST', '/v1/check/seller', PUBLISHER_TOKEN, {
+      sellerId: 'new-1',
+      businessName: 'Sunny Bags',
+      seller: { phoneHash: 'ph-banned' },
+    });
     assert.equal(banned.status, 200, JSON.stringify(banned.body));
     assert.equal(banned.body.verdict, 'block');
-    assert.deepEqual(banned.body.reasons.map((r: any) => [r.code, r.field]), [['blocklist_identity', 'seller.phoneHash']]);
+    assert.deepEqual(
+      banned.body.reasons.map((r: any) => [r.code, r.field]),
+      [['blocklist_identity', 'seller.phoneHash']],
+    );
 
-    const imitation = await call(b, 'POST', '/v1/check/seller', PUBLISHER_TOKEN, { sellerId: 'new-2', businessName: 'Ｑｕｉｌｌｍａｒｋ Official Outlet', region: 'Putian' });
+    const imitation = await call(b, 'POST', '/v1/check/seller', PUBLISHER_TOKEN, {
+      sellerId: 'new-2',
+      businessName: 'Ｑｕｉｌｌｍａｒｋ Official Outlet',
+      region: 'Putian',
+    });
     assert.equal(imitation.body.verdict, 'review');
-    assert.deepEqual(imitation.body.reasons.map((r: any) => [r.code, r.ref, r.field]), [['business_name_brand', 'acme/quillmark', 'businessName']]);
+    assert.deepEqual(
+      imitation.body.reasons.map((r: any) => [r.code, r.ref, r.field]),
+      [['business_name_brand', 'acme/quillmark', 'businessName']],
+    );
     assert.ok(imitation.body.reviewId);
     const fine = await call(b, 'POST', '/v1/check/seller', PUBLISHER_TOKEN, { sellerId: 'new-3', businessName: 'Quill and Mark Stationery' });
     assert.equal(fine.body.verdict, 'allow', JSON.stringify(fine.body));
@@ -106,7 +127,8 @@ describe('shop opening, verified marks, reports and the alliance', () => {
 
   it('raises the priority of a listing many consumers report, counts each reporter once and limits their rate', async () => {
     const listing = await check(a, { title: 'Quillmark crossbody' });
-    const report = (gate: TestGate, reporterId: string) => call(gate, 'POST', '/v1/reports', PUBLISHER_TOKEN, { listingId: listing.listingId, reporterId, reason: 'looks fake', evidence: 'stitching' });
+    const report = (gate: TestGate, reporterId: string) =>
+      call(gate, 'POST', '/v1/reports', PUBLISHER_TOKEN, { listingId: listing.listingId, reporterId, reason: 'looks fake', evidence: 'stitching' });
     const first = await report(a, 'buyer-1');
     assert.equal(first.status, 200, JSON.stringify(first.body));
     assert.deepEqual([first.body.reporters, first.body.tier, first.body.counted], [1, 'low', true]);
@@ -127,7 +149,8 @@ describe('shop opening, verified marks, reports and the alliance', () => {
     for (const other of items) await call(a, 'POST', `/v1/review/${other.reviewId}/release`, REVIEWER_TOKEN, {});
 
     const others = [await check(a, { title: 'a' }), await check(a, { title: 'b' }), await check(a, { title: 'c' })];
-    for (const [i, l] of others.slice(0, 2).entries()) assert.equal((await call(a, 'POST', '/v1/reports', PUBLISHER_TOKEN, { listingId: l.listingId, reporterId: 'buyer-1', reason: `r${i}` })).status, 200);
+    for (const [i, l] of others.slice(0, 2).entries())
+      assert.equal((await call(a, 'POST', '/v1/reports', PUBLISHER_TOKEN, { listingId: l.listingId, reporterId: 'buyer-1', reason: `r${i}` })).status, 200);
     const limited = await call(b, 'POST', '/v1/reports', PUBLISHER_TOKEN, { listingId: others[2]?.listingId, reporterId: 'buyer-1', reason: 'r' });
     assert.equal(limited.status, 429);
     assert.equal(limited.body.error.code, 'GATE_ERR_RATE_LIMITED');
@@ -138,11 +161,17 @@ describe('shop opening, verified marks, reports and the alliance', () => {
 
   it("blocks another member's listing with a shared image, credits the sharer, and stops on every instance after withdrawal", async () => {
     const hero = 'c3c3c3c3a5a5a5a5';
-    assert.equal((await call(a, 'POST', '/v1/rights-holder/brands/quillmark/fingerprints/images', ACME, { entries: [{ ref: 'hero', phash: hero }] })).status, 200);
+    assert.equal(
+      (await call(a, 'POST', '/v1/rights-holder/brands/quillmark/fingerprints/images', ACME, { entries: [{ ref: 'hero', phash: hero }] })).status,
+      200,
+    );
     const zentrixListing = { title: 'Zentrix tote', images: [{ phash: 'c3c3c3c3a5a5a5a4' }] };
     // Private: protects only listings naming acme's brands.
     assert.equal((await check(b, zentrixListing)).verdict, 'allow');
-    assert.ok(await within(3000, async () => (await check(b, { title: 'Quillmark tote', images: [{ phash: hero }] })).verdict === 'block'), 'the private image protects its own brand on B');
+    assert.ok(
+      await within(3000, async () => (await check(b, { title: 'Quillmark tote', images: [{ phash: hero }] })).verdict === 'block'),
+      'the private image protects its own brand on B',
+    );
 
     const shared = await call(a, 'POST', '/v1/rights-holder/brands/quillmark/fingerprints/images/sharing', ACME, { refs: ['hero', 'nope'], shared: true });
     assert.deepEqual([shared.body.changed, shared.body.unchanged], [1, ['nope']]);
@@ -150,17 +179,25 @@ describe('shop opening, verified marks, reports and the alliance', () => {
     const blocked = await check(b, zentrixListing);
     assert.deepEqual(blocked.reasons.find((r: any) => r.code === 'image_fingerprint').ref, 'ally/acme/quillmark/hero');
     const figures = await call(a, 'GET', '/v1/rights-holder/figures', ACME);
-    assert.ok(await within(2000, async () => ((await call(a, 'GET', '/v1/rights-holder/figures', ACME)).body.rows.find((r: any) => r.brandId === 'acme/quillmark')?.counts.allianceHits ?? 0) >= 1), JSON.stringify(figures.body));
+    assert.ok(
+      await within(
+        2000,
+        async () =>
+          ((await call(a, 'GET', '/v1/rights-holder/figures', ACME)).body.rows.find((r: any) => r.brandId === 'acme/quillmark')?.counts.allianceHits ?? 0) >= 1,
+      ),
+      JSON.stringify(figures.body),
+    );
     const listed = await call(a, 'GET', '/v1/rights-holder/brands/quillmark/fingerprints/images', ACME);
     assert.deepEqual(listed.body.entries, [{ ref: 'hero', shared: true, phash: hero }]);
     assert.equal((await call(a, 'GET', '/v1/rights-holder/brands/quillmark/fingerprints/images', GLOBEX)).status, 404);
 
     await call(a, 'POST', '/v1/rights-holder/brands/quillmark/fingerprints/images/sharing', ACME, { refs: ['hero'], shared: false });
-    for (const gate of [a, b]) assert.ok(await within(3000, async () => (await check(gate, zentrixListing)).verdict === 'allow'), 'withdrawn share still matching');
+    for (const gate of [a, b])
+      assert.ok(await within(3000, async () => (await check(gate, zentrixListing)).verdict === 'allow'), 'withdrawn share still matching');
     assert.equal((await check(a, { title: 'Quillmark tote', images: [{ phash: hero }] })).verdict, 'block', 'still protects its own brand');
   });
 
-  it("counts a shared seller against the sharing brand only, until a reviewer lists it platform-wide; a withdrawal ends only the share", async () => {
+  it('counts a shared seller against the sharing brand only, until a reviewer lists it platform-wide; a withdrawal ends only the share', async () => {
     assert.equal((await check(b, { sellerId: 'fake-shop-9', title: 'Quillmark tote' })).verdict, 'allow', 'a brand named without an indicator');
     const share = await call(a, 'POST', '/v1/rights-holder/brands/quillmark/sellers', ACME, { sellerIds: ['fake-shop-9'] });
     assert.equal(share.status, 200);
@@ -172,7 +209,10 @@ describe('shop opening, verified marks, reports and the alliance', () => {
     assert.ok(own, 'the shared seller is blocked on listings naming the sharing brand, on another instance');
     assert.equal((await check(b, { sellerId: 'fake-shop-9', title: 'Zentrix tote' })).verdict, 'allow', "another member's brand");
     assert.equal((await check(b, { sellerId: 'fake-shop-9', title: 'cotton tote' })).verdict, 'allow', 'no brand at all');
-    assert.deepEqual((await call(a, 'GET', '/v1/rights-holder/brands/quillmark/sellers', ACME)).body.sellers.map((s: any) => s.sellerId), ['fake-shop-9']);
+    assert.deepEqual(
+      (await call(a, 'GET', '/v1/rights-holder/brands/quillmark/sellers', ACME)).body.sellers.map((s: any) => s.sellerId),
+      ['fake-shop-9'],
+    );
     const pending = await call(a, 'GET', '/v1/review/alliance/sellers', REVIEWER_TOKEN);
     assert.deepEqual(pending.body.sellers, [{ sellerId: 'fake-shop-9', brands: ['acme/quillmark'], review: null }]);
 
@@ -201,12 +241,28 @@ describe('shop opening, verified marks, reports and the alliance', () => {
   });
 
   it('shows rings by region in the admin view and the clue package', async () => {
-    await call(a, 'POST', '/v1/check/seller', PUBLISHER_TOKEN, { sellerId: 'gang-1', businessName: 'Alpha Goods', region: 'Putian', seller: { phoneHash: 'gang-phone' } });
-    await call(b, 'POST', '/v1/check/seller', PUBLISHER_TOKEN, { sellerId: 'gang-2', businessName: 'Beta Goods', region: 'Putian', seller: { phoneHash: 'gang-phone', deviceId: 'gang-dev' } });
+    await call(a, 'POST', '/v1/check/seller', PUBLISHER_TOKEN, {
+      sellerId: 'gang-1',
+      businessName: 'Alpha Goods',
+      region: 'Putian',
+      seller: { phoneHash: 'gang-phone' },
+    });
+    await call(b, 'POST', '/v1/check/seller', PUBLISHER_TOKEN, {
+      sellerId: 'gang-2',
+      businessName: 'Beta Goods',
+      region: 'Putian',
+      seller: { phoneHash: 'gang-phone', deviceId: 'gang-dev' },
+    });
     await check(a, { sellerId: 'gang-3', title: 'shoes', seller: { deviceId: 'gang-dev' }, attributes: { shipFrom: 'Guangzhou' } });
     const view = await call(a, 'GET', '/v1/admin/rings/gang-3', ADMIN_TOKEN);
-    assert.deepEqual(view.body.members.map((m: any) => m.sellerId), ['gang-1', 'gang-2', 'gang-3']);
-    assert.deepEqual(view.body.regions, [{ region: 'Putian', sellers: 2 }, { region: 'Guangzhou', sellers: 1 }]);
+    assert.deepEqual(
+      view.body.members.map((m: any) => m.sellerId),
+      ['gang-1', 'gang-2', 'gang-3'],
+    );
+    assert.deepEqual(view.body.regions, [
+      { region: 'Putian', sellers: 2 },
+      { region: 'Guangzhou', sellers: 1 },
+    ]);
     const csv = (await call(a, 'GET', '/v1/admin/rings/gang-1/clue-package?format=csv', ADMIN_TOKEN)).body as string;
     assert.ok(csv.split('\r\n').some((line) => line.includes(',gang-1,') && line.includes('Putian')));
   });

@@ -61,7 +61,10 @@ describe('brand sound-alikes', () => {
 
   for (const title of ['xlywd 配件', 'lu yi weidengx', '小蜜蜂扩音器', '华威复红舒', '路易 登']) {
     it(`finds no sound-alike in ${JSON.stringify(title)}`, () => {
-      assert.equal(decide(pack, title).hits.some((h) => h.kind === PatternKind.SoundAlike), false);
+      assert.equal(
+        decide(pack, title).hits.some((h) => h.kind === PatternKind.SoundAlike),
+        false,
+      );
     });
   }
 
@@ -74,12 +77,18 @@ describe('brand sound-alikes', () => {
 
   it('gives no sound-alike reason when the brand itself is named', () => {
     const decided = decide(pack, '路易威登 lu yi wei deng');
-    assert.equal(decided.reasons.some((r) => r.code === 'brand_sound_alike'), false);
+    assert.equal(
+      decided.reasons.some((r) => r.code === 'brand_sound_alike'),
+      false,
+    );
   });
 
   it('is off for a brand whose entry says soundAlikes: false', () => {
     const off = { ...pack, brands: pack.brands.map((b) => ({ ...b, soundAlikes: false })) };
-    assert.equal(decide(off, '鹿易威登 lywd lu yi wei deng').hits.some((h) => h.kind === PatternKind.SoundAlike), false);
+    assert.equal(
+      decide(off, '鹿易威登 lywd lu yi wei deng').hits.some((h) => h.kind === PatternKind.SoundAlike),
+      false,
+    );
   });
 
   it('refuses a pack whose soundAlikes is not a boolean, naming the field', () => {

@@ -22,10 +22,29 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 function itemOf(listingId: string): SpooledItem {
   const listing = { listingId, sellerId: `s-${listingId}`, title: `replica bag ${randomUUID()}` };
-  return { listingId, sellerId: listing.sellerId, contentHash: contentHash(listing), policyVersion: 'p1', checkId: `ck_${randomUUID()}`, score: 60, tier: 'normal', priority: 60, reasons: [], listing, reviewId: `rv_${randomUUID()}` };
+  return {
+    listingId,
+    sellerId: listing.sellerId,
+    contentHash: contentHash(listing),
+    policyVersion: 'p1',
+    checkId: `ck_${randomUUID()}`,
+    score: 60,
+    tier: 'normal',
+    priority: 60,
+    reasons: [],
+    listing,
+    reviewId: `rv_${randomUUID()}`,
+  };
 }
 
-const listChange = (value: string): SpooledChange => ({ id: `sl_${randomUUID()}`, at: new Date().toISOString(), kind: 'list', change: 'add', list: 'sellers', values: [value] });
+const listChange = (value: string): SpooledChange => ({
+  id: `sl_${randomUUID()}`,
+  at: new Date().toISOString(),
+  kind: 'list',
+  change: 'add',
+  list: 'sellers',
+  values: [value],
+});
 
 /** A queue under a fresh prefix, and the two spools of a fresh data directory. */
 async function partsOf(client: Redis): Promise<{ queue: ReviewQueue; spool: ReviewSpool; changes: ReviewSpool<SpooledChange> }> {
@@ -112,7 +131,11 @@ describe('spool replayer', () => {
     );
     try {
       // Queued is not yet done: the replay removes its file and logs once every lane has ended.
-      await eventually('every item queued and the replay ended', async () => ((await queue.depth()).normal.waiting === 4 && logs.length === 2 ? true : undefined), 5000);
+      await eventually(
+        'every item queued and the replay ended',
+        async () => ((await queue.depth()).normal.waiting === 4 && logs.length === 2 ? true : undefined),
+        5000,
+      );
       assert.equal(await spool.pending(), false);
       assert.deepEqual(logs, ['replayed 2 spooled review items into the queue', 'replayed 2 spooled review items into the queue']);
     } finally {

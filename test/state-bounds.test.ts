@@ -21,7 +21,18 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 function itemOf(listingId: string, title = `replica bag ${randomUUID()}`): ReviewItemInput {
   const listing = { listingId, sellerId: `s-${listingId}`, title };
-  return { listingId, sellerId: listing.sellerId, contentHash: contentHash(listing), policyVersion: 'p1', checkId: `ck_${randomUUID()}`, score: 60, tier: 'normal', priority: 60, reasons: [], listing };
+  return {
+    listingId,
+    sellerId: listing.sellerId,
+    contentHash: contentHash(listing),
+    policyVersion: 'p1',
+    checkId: `ck_${randomUUID()}`,
+    score: 60,
+    tier: 'normal',
+    priority: 60,
+    reasons: [],
+    listing,
+  };
 }
 
 describe('review queue state', () => {
@@ -139,7 +150,14 @@ describe('complaints, appeals and reports', () => {
   let operator: Redis;
   before(async () => {
     operator = new Redis(fixture.redis.adminUrl);
-    const claim = { registrationNumber: 'TM-B-1', jurisdiction: 'cn', classes: [18], evidence: ['docs://b/cert.pdf'], validFrom: '2020-01-01', validUntil: '2099-12-31' };
+    const claim = {
+      registrationNumber: 'TM-B-1',
+      jurisdiction: 'cn',
+      classes: [18],
+      evidence: ['docs://b/cert.pdf'],
+      validFrom: '2020-01-01',
+      validUntil: '2099-12-31',
+    };
     assert.equal((await holder('PUT', '/v1/rights-holder/brands/boundmark', { names: ['Boundmark'], categories: ['bags'] })).status, 200);
     assert.equal((await holder('PUT', '/v1/rights-holder/brands/boundmark/claim', claim)).status, 200);
     assert.equal((await callGate(fixture.gate, 'POST', '/v1/admin/claims/acme/boundmark', ADMIN_TOKEN, { decision: 'verify' })).status, 200);
@@ -148,8 +166,10 @@ describe('complaints, appeals and reports', () => {
 
   const keys = (): ReturnType<typeof redisKeys> => redisKeys(fixture.gate.prefix);
   const holder = (method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> => callGate(fixture.gate, method, path, HOLDER, body);
-  const publisher = (method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> => callGate(fixture.gate, method, path, PUBLISHER_TOKEN, body);
-  const reviewer = (method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> => callGate(fixture.gate, method, path, REVIEWER_TOKEN, body);
+  const publisher = (method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> =>
+    callGate(fixture.gate, method, path, PUBLISHER_TOKEN, body);
+  const reviewer = (method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> =>
+    callGate(fixture.gate, method, path, REVIEWER_TOKEN, body);
   const windowed = async (key: string): Promise<void> => {
     const left = await operator.ttl(key);
     assert.ok(left > DAY - 100 && left <= DAY, `${key}: TTL ${left}`);
@@ -178,10 +198,12 @@ describe('complaints, appeals and reports', () => {
     assert.equal(result.status, 200, JSON.stringify(result.body));
   }
   const complaintStatus = async (complaintId: string, status: string): Promise<void> => {
-    await eventually(`complaint ${complaintId} ${status}`, async () => ((await holder('GET', `/v1/rights-holder/complaints/${complaintId}`)).body.status === status ? true : undefined));
+    await eventually(`complaint ${complaintId} ${status}`, async () =>
+      (await holder('GET', `/v1/rights-holder/complaints/${complaintId}`)).body.status === status ? true : undefined,
+    );
   };
 
-  it('keeps a complaint while it is open and the window once settled; the holder\'s index drops those expired', async () => {
+  it("keeps a complaint while it is open and the window once settled; the holder's index drops those expired", async () => {
     const listing = await checked('plain canvas tote');
     const complaint = await complain(listing.listingId);
     const [item, index, open] = [keys().complaint(complaint.complaintId), keys().holderComplaints('acme'), keys().openComplaint('acme', listing.listingId)];
@@ -240,8 +262,9 @@ describe('complaints, appeals and reports', () => {
     assert.deepEqual([await operator.ttl(appealKey), await operator.ttl(byBlock)], [-1, -1], 'pending again: no end');
   });
 
-  it('keeps a listing\'s reporters while its report item is open, and drops them when a decision closes it', async () => {
-    const report = (listingId: string, reporterId: string): Promise<{ status: number; body: any }> => publisher('POST', '/v1/reports', { listingId, reporterId, reason: 'fake' });
+  it("keeps a listing's reporters while its report item is open, and drops them when a decision closes it", async () => {
+    const report = (listingId: string, reporterId: string): Promise<{ status: number; body: any }> =>
+      publisher('POST', '/v1/reports', { listingId, reporterId, reason: 'fake' });
     const decided = await checked('plain jute bag');
     const first = await report(decided.listingId, 'buyer-1');
     assert.equal((await report(decided.listingId, 'buyer-2')).body.reporters, 2);

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { boundOf, familyOf } from '../load/state-families.js';
 
 describe('key families of the state report', () => {
-  it('folds ids, hashes and numbers, and names each family\'s bound', () => {
+  it("folds ids, hashes and numbers, and names each family's bound", () => {
     const cases: Array<[string, string, string]> = [
       ['gate:{verdicts:17}:v:g-mxb0-12', 'gate:{verdicts:*}:v:*', 'retention'],
       ['gate:{verdicts:3}:a:1764979200000:16:5', 'gate:{verdicts:*}:a:*:*:*', 'allow-window'],

@@ -18,7 +18,9 @@ const listingArbitrary: fc.Arbitrary<CheckRequest> = fc.record(
     brand: text,
     category: text,
     price: fc.record({ amount: fc.double({ min: 0, max: 1e9, noNaN: true }), currency: fc.constantFrom('CNY', 'USD', 'EUR') }, { noNullPrototype: true }),
-    images: fc.array(fc.record({ url: fc.webUrl(), phash: fc.stringMatching(/^[0-9a-f]{16}$/) }, { requiredKeys: [], noNullPrototype: true }), { maxLength: 4 }),
+    images: fc.array(fc.record({ url: fc.webUrl(), phash: fc.stringMatching(/^[0-9a-f]{16}$/) }, { requiredKeys: [], noNullPrototype: true }), {
+      maxLength: 4,
+    }),
     seller: fc.record({ phoneHash: text, deviceId: text, paymentAccountHash: text, addressHash: text }, { requiredKeys: [], noNullPrototype: true }),
     attributes: fc.dictionary(fc.string({ maxLength: 8 }), text, { maxKeys: 3, noNullPrototype: true }),
   },
@@ -38,7 +40,15 @@ describe('the listing as a verdict record keeps it', () => {
   });
 
   it('keeps no key names and no id, and is smaller than the object', () => {
-    const listing: CheckRequest = { listingId: 'L1', sellerId: 's-1', title: 'UA quality sandisk USB drive', description: '', category: 'storage', price: { amount: 9, currency: 'CNY' }, images: [{ phash: '89b821637fd973f0' }] };
+    const listing: CheckRequest = {
+      listingId: 'L1',
+      sellerId: 's-1',
+      title: 'UA quality sandisk USB drive',
+      description: '',
+      category: 'storage',
+      price: { amount: 9, currency: 'CNY' },
+      images: [{ phash: '89b821637fd973f0' }],
+    };
     const packed = packStoredListing(listing);
     assert.equal(packed, '["s-1","UA quality sandisk USB drive","","storage",[9,"CNY"],[["89b821637fd973f0"]]]');
     const { listingId: _id, ...object } = listing;

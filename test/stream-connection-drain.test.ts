@@ -37,7 +37,14 @@ class FakeSocket implements StreamSocket {
   }
 }
 
-const counters: StreamCounters = { opened: () => undefined, closed: () => undefined, message: () => undefined, answered: () => undefined, failed: () => undefined, held: () => undefined };
+const counters: StreamCounters = {
+  opened: () => undefined,
+  closed: () => undefined,
+  message: () => undefined,
+  answered: () => undefined,
+  failed: () => undefined,
+  held: () => undefined,
+};
 
 function responseOf(listingId: string): CheckResponse {
   return { checkId: `ck_${listingId}`, listingId, verdict: 'allow', score: 0, reasons: [], policyVersion: 'test', tookMicros: 1 };
@@ -49,7 +56,14 @@ function frame(seq: number): ArrayBuffer {
 }
 
 /** A connection whose checks end when the test says (`finish`), one at a time. */
-function connection(): { socket: FakeSocket; conn: StreamConnection; pending: { count: number }; drain: () => void; finish: (listingId: string) => void; checked: string[] } {
+function connection(): {
+  socket: FakeSocket;
+  conn: StreamConnection;
+  pending: { count: number };
+  drain: () => void;
+  finish: (listingId: string) => void;
+  checked: string[];
+} {
   const socket = new FakeSocket();
   const pending = { count: 0 };
   let draining = false;
@@ -89,14 +103,26 @@ describe('a check-socket connection while the gate drains', () => {
     conn.receive(frame(2), false); // waiting in the queue
     drain();
     conn.receive(frame(3), false); // after the drain began
-    assert.deepEqual(socket.sent, [{ seq: 3, error: { code: 'GATE_ERR_OVERLOADED', message: 'the gate is shutting down: this message arrived after it began to drain; send it to another instance' } }]);
+    assert.deepEqual(socket.sent, [
+      {
+        seq: 3,
+        error: { code: 'GATE_ERR_OVERLOADED', message: 'the gate is shutting down: this message arrived after it began to drain; send it to another instance' },
+      },
+    ]);
     finish('L1');
     await settle();
     assert.deepEqual(checked, ['L1', 'L2'], 'the queued message is checked, not refused');
     socket.buffered = 1000; // uWS holds the last answer: the client is slow to read
     finish('L2');
     await settle();
-    assert.deepEqual(socket.sent.map((s: Sent) => [s.seq, s.verdict ?? s.error?.code]), [[3, 'GATE_ERR_OVERLOADED'], [1, 'allow'], [2, 'allow']]);
+    assert.deepEqual(
+      socket.sent.map((s: Sent) => [s.seq, s.verdict ?? s.error?.code]),
+      [
+        [3, 'GATE_ERR_OVERLOADED'],
+        [1, 'allow'],
+        [2, 'allow'],
+      ],
+    );
     assert.equal(socket.ended, undefined, 'not closed while uWS holds answers');
     socket.buffered = 0;
     conn.drained();
@@ -110,7 +136,13 @@ describe('a check-socket connection while the gate drains', () => {
     conn.receive(frame(2), false);
     drain();
     conn.abandon();
-    assert.deepEqual(socket.sent.map((s) => [s.seq, s.error?.code]), [[1, 'GATE_ERR_OVERLOADED'], [2, 'GATE_ERR_OVERLOADED']]);
+    assert.deepEqual(
+      socket.sent.map((s) => [s.seq, s.error?.code]),
+      [
+        [1, 'GATE_ERR_OVERLOADED'],
+        [2, 'GATE_ERR_OVERLOADED'],
+      ],
+    );
     assert.match(String(socket.sent[0]?.error?.message), /did not end in the time the drain allows/);
     assert.deepEqual(socket.ended, { code: 1001, reason: 'the gate is shutting down' });
     assert.equal(pending.count, 0, 'nothing left for the drain to wait for');

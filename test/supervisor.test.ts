@@ -28,7 +28,14 @@ async function healthPid(port: number, timeoutMs: number, not?: number): Promise
 it('restarts the gate after it aborts or is killed, and drains on SIGTERM', { timeout: 120_000 }, async () => {
   const port = await freePort();
   const supervisor = spawn(process.execPath, [repoPath('dist', 'src', 'supervisor.js')], {
-    env: { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'MALLOC_ARENA_MAX')), PORT: String(port), HOST: '127.0.0.1', REDIS_URL: '', GATE_DATA_DIR: mkdtempSync(join(tmpdir(), 'gate-supervised-')), GATE_WORKERS: '1' },
+    env: {
+      ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'MALLOC_ARENA_MAX')),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      REDIS_URL: '',
+      GATE_DATA_DIR: mkdtempSync(join(tmpdir(), 'gate-supervised-')),
+      GATE_WORKERS: '1',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -42,7 +49,11 @@ it('restarts the gate after it aborts or is killed, and drains on SIGTERM', { ti
     process.kill(first, 'SIGABRT'); // what abort() in native code does
     const second = await healthPid(port, 30_000, first);
     assert.notEqual(second, first);
-    const check = await fetch(`http://127.0.0.1:${port}/v1/check`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ listingId: 'SUP1', sellerId: 's', title: 'super copy bag' }) });
+    const check = await fetch(`http://127.0.0.1:${port}/v1/check`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ listingId: 'SUP1', sellerId: 's', title: 'super copy bag' }),
+    });
     assert.equal(((await check.json()) as { verdict: string }).verdict, 'review');
     process.kill(second, 'SIGKILL');
     const third = await healthPid(port, 30_000, second);

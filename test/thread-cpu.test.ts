@@ -37,7 +37,8 @@ describe('thread cpu', () => {
 
   it('counts a child process apart from the threads', { timeout: 30_000 }, async () => {
     // Spends 200 ms of its own CPU, says so, and stays until its stdin closes.
-    const script = 'const t=()=>{const u=process.cpuUsage();return (u.user+u.system)/1000};let s=0;while(t()<200)s+=Math.sqrt(s+1);process.stdout.write("done");process.stdin.resume()';
+    const script =
+      'const t=()=>{const u=process.cpuUsage();return (u.user+u.system)/1000};let s=0;while(t()<200)s+=Math.sqrt(s+1);process.stdout.write("done");process.stdin.resume()';
     const before = readProcessTicks(process.pid);
     const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
     try {

@@ -23,7 +23,15 @@ interface Listed {
 }
 
 function event(listingId: string): WebhookEvent {
-  return { eventId: `ev-${listingId}`, type: 'listing.verdict', listingId, verdict: 'block', decidedBy: 'reviewer:test', decidedAt: new Date().toISOString(), sequence: 1 };
+  return {
+    eventId: `ev-${listingId}`,
+    type: 'listing.verdict',
+    listingId,
+    verdict: 'block',
+    decidedBy: 'reviewer:test',
+    decidedAt: new Date().toISOString(),
+    sequence: 1,
+  };
 }
 
 describe('webhook dead letters', () => {
@@ -71,7 +79,13 @@ describe('webhook dead letters', () => {
       15_000,
     );
     assert.equal(listed.total, 2);
-    assert.deepEqual(listed.items.map((item) => [item.eventId, item.event.listingId, item.attempts]), [['ev-L-dead-1', 'L-dead-1', 3], ['ev-L-dead-2', 'L-dead-2', 3]]);
+    assert.deepEqual(
+      listed.items.map((item) => [item.eventId, item.event.listingId, item.attempts]),
+      [
+        ['ev-L-dead-1', 'L-dead-1', 3],
+        ['ev-L-dead-2', 'L-dead-2', 3],
+      ],
+    );
     assert.match(listed.items[0]?.error ?? '', /attempt 3: answered 503/);
     assert.equal(attemptsAt('L-dead-1'), 3, 'tried exactly GATE_WEBHOOK_MAX_ATTEMPTS times');
     assert.equal(attemptsAt('L-dead-2'), 3);
@@ -94,7 +108,11 @@ describe('webhook dead letters', () => {
     assert.equal(redelivered.status, 200, JSON.stringify(redelivered.body));
     const hook = await eventually('the redelivered event accepted', async () => (attemptsAt('L-dead-1') === 4 ? receiver.received.at(-1) : undefined), 5000);
     assert.deepEqual(verifyWebhook(SECRET, hook.headers, hook.body), { ok: true, id: 'ev-L-dead-1' }, 'the same event id, freshly signed');
-    await eventually('the redelivered event acknowledged', async () => (((await client.xpending(keys.webhookOutbox, WEBHOOK_GROUP)) as [number])[0] === 0 ? true : undefined), 3000);
+    await eventually(
+      'the redelivered event acknowledged',
+      async () => (((await client.xpending(keys.webhookOutbox, WEBHOOK_GROUP)) as [number])[0] === 0 ? true : undefined),
+      3000,
+    );
 
     assert.equal((await callGate(gate, 'DELETE', `${PATH}/${second.id}`, ADMIN_TOKEN)).status, 200);
     assert.equal((await callGate(gate, 'DELETE', `${PATH}/${second.id}`, ADMIN_TOKEN)).status, 404, 'dropped already');
@@ -119,10 +137,17 @@ describe('webhook dead letters', () => {
     assert.equal(item?.listingId, listingId);
     assert.equal((await callGate(gate, 'POST', `/v1/review/${item.reviewId}/decision`, REVIEWER_TOKEN, { decision: 'block' })).status, 200);
     const dead = (): Promise<Listed> => callGate(gate, 'GET', PATH, ADMIN_TOKEN).then(({ body }) => body as Listed);
-    await eventually('the decision\'s event dead-lettered', async () => ((await dead()).items.some((entry) => entry.event.listingId === listingId) ? true : undefined), 15_000);
+    await eventually(
+      "the decision's event dead-lettered",
+      async () => ((await dead()).items.some((entry) => entry.event.listingId === listingId) ? true : undefined),
+      15_000,
+    );
     const erasure = await callGate(gate, 'DELETE', `/v1/admin/listings/${listingId}`, ADMIN_TOKEN);
     assert.equal(erasure.status, 200);
-    assert.ok((erasure.body as { erased: { webhookEvents: number } }).erased.webhookEvents >= 2, `the outbox entry and the dead letter: ${JSON.stringify(erasure.body)}`);
+    assert.ok(
+      (erasure.body as { erased: { webhookEvents: number } }).erased.webhookEvents >= 2,
+      `the outbox entry and the dead letter: ${JSON.stringify(erasure.body)}`,
+    );
     assert.deepEqual((await dead()).items, [], 'no dead letter names it');
   });
 });

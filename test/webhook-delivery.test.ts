@@ -49,7 +49,20 @@ describe('webhook delivery', () => {
     const delivered = new Counter('delivered', '');
     const failed = new Counter('failed', '');
     const deadLetters = new WebhookDeadLetters(client, keys, 100);
-    const dispatcher = new WebhookDispatcher(client, keys, { url: receiver.url, secret: SECRET, consumer: 'c1', pollMs: 50, concurrency: 4, timeoutMs: 1500, maxAttempts: 5, deadLetters, delivered, failed, deadLettered: new Counter('dead', ''), log: () => undefined });
+    const dispatcher = new WebhookDispatcher(client, keys, {
+      url: receiver.url,
+      secret: SECRET,
+      consumer: 'c1',
+      pollMs: 50,
+      concurrency: 4,
+      timeoutMs: 1500,
+      maxAttempts: 5,
+      deadLetters,
+      delivered,
+      failed,
+      deadLettered: new Counter('dead', ''),
+      log: () => undefined,
+    });
     const started = Date.now();
     await dispatcher.start();
     try {

@@ -43,7 +43,11 @@ async function marketplace(skewMs = 0): Promise<Marketplace> {
 }
 
 /** Sends a captured delivery again, byte for byte. */
-async function replay(to: Marketplace, delivery: { headers: IncomingHttpHeaders; body: string }, body = delivery.body): Promise<{ status: number; text: string }> {
+async function replay(
+  to: Marketplace,
+  delivery: { headers: IncomingHttpHeaders; body: string },
+  body = delivery.body,
+): Promise<{ status: number; text: string }> {
   const headers: Record<string, string> = {};
   for (const name of ['content-type', 'webhook-id', 'webhook-timestamp', 'webhook-signature']) headers[name] = String(delivery.headers[name]);
   const response = await fetch(to.url, { method: 'POST', headers, body });
@@ -68,11 +72,29 @@ describe('the example webhook receiver', () => {
     const shop = await marketplace();
     servers.push(shop.server);
     const keys = redisKeys('receiver:');
-    await new WebhookOutbox(client, keys, true).enqueue({ eventId: 'ev-R1', type: 'listing.verdict', listingId: 'R1', verdict: 'block', decidedBy: 'reviewer:test', decidedAt: new Date().toISOString(), sequence: 1 });
+    await new WebhookOutbox(client, keys, true).enqueue({
+      eventId: 'ev-R1',
+      type: 'listing.verdict',
+      listingId: 'R1',
+      verdict: 'block',
+      decidedBy: 'reviewer:test',
+      decidedAt: new Date().toISOString(),
+      sequence: 1,
+    });
     const delivered = new Counter('delivered', '');
     const dispatcher = new WebhookDispatcher(client, keys, {
-      url: shop.url, secret: SECRET, consumer: 'c1', pollMs: 50, concurrency: 2, timeoutMs: 2000, maxAttempts: 3,
-      deadLetters: new WebhookDeadLetters(client, keys, 100), delivered, failed: new Counter('failed', ''), deadLettered: new Counter('dead', ''), log: () => undefined,
+      url: shop.url,
+      secret: SECRET,
+      consumer: 'c1',
+      pollMs: 50,
+      concurrency: 2,
+      timeoutMs: 2000,
+      maxAttempts: 3,
+      deadLetters: new WebhookDeadLetters(client, keys, 100),
+      delivered,
+      failed: new Counter('failed', ''),
+      deadLettered: new Counter('dead', ''),
+      log: () => undefined,
     });
     await dispatcher.start();
     try {
@@ -98,7 +120,11 @@ describe('the example webhook receiver', () => {
     assert.deepEqual(justInTime.applied, ['R1']);
     // The verifier under it, on its own: 300 s unless told.
     assert.deepEqual(verifyWebhook(SECRET, captured.headers, captured.body, { now: Date.now() + 302_000 }), { ok: false, why: 'stale' });
-    assert.deepEqual(verifyWebhook(SECRET, captured.headers, captured.body, { now: Date.now() - 302_000 }), { ok: false, why: 'stale' }, 'signed in the future');
+    assert.deepEqual(
+      verifyWebhook(SECRET, captured.headers, captured.body, { now: Date.now() - 302_000 }),
+      { ok: false, why: 'stale' },
+      'signed in the future',
+    );
     assert.equal(verifyWebhook(SECRET, captured.headers, captured.body, { now: Date.now() + 298_000 }).ok, true);
   });
 
@@ -113,7 +139,9 @@ describe('the example webhook receiver', () => {
     servers.push(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const body = JSON.stringify({ eventId: 'ev-R2', listingId: 'R2' });
-    const send = async (): Promise<number> => (await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, { method: 'POST', headers: { ...signWebhook(SECRET, 'ev-R2', body) }, body })).status;
+    const send = async (): Promise<number> =>
+      (await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, { method: 'POST', headers: { ...signWebhook(SECRET, 'ev-R2', body) }, body }))
+        .status;
     assert.equal(await send(), 500);
     assert.equal(await send(), 204, 'an id whose apply failed is not remembered');
     assert.deepEqual(applied, ['R2']);

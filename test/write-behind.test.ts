@@ -67,7 +67,10 @@ describe('writes gathered after the answer', () => {
     await redis.redis.stop();
     for (let i = 0; i < 60; i++) counters.add('wb:outage', 'blocked');
     await counters.flush();
-    assert.ok(logged.some((m) => /kept for a retry/.test(m)), logged.join('\n'));
+    assert.ok(
+      logged.some((m) => /kept for a retry/.test(m)),
+      logged.join('\n'),
+    );
     await redis.redis.start();
     const reader = new Redis(redis.url);
     try {
@@ -83,7 +86,10 @@ describe('writes gathered after the answer', () => {
   it('reads a waiting verdict record at once, lets a direct decision replace it, and keeps its listing', async () => {
     const keys = redisKeys('wb1:');
     const verdicts = new ListingVerdicts(client, keys, { recordDelayMs: 60_000 });
-    verdicts.recordLater({ listingId: 'L1', verdict: 'review', decidedBy: 'gate', decidedAt: new Date().toISOString(), reviewId: 'rv_1' }, listing('L1', 'replica tote'));
+    verdicts.recordLater(
+      { listingId: 'L1', verdict: 'review', decidedBy: 'gate', decidedAt: new Date().toISOString(), reviewId: 'rv_1' },
+      listing('L1', 'replica tote'),
+    );
     assert.equal((await verdicts.get('L1'))?.verdict, 'review', 'this instance sees it before it is written');
     assert.equal((await verdicts.getStored('L1'))?.listing?.title, 'replica tote');
     await verdicts.record({ listingId: 'L1', verdict: 'block', decidedBy: 'reviewer:alice', decidedAt: new Date().toISOString() });
@@ -105,11 +111,17 @@ describe('writes gathered after the answer', () => {
     assert.equal((await elsewhere.get('L2'))?.verdict, 'block');
     // An older stored record is replaced as usual.
     // A later check of the same content (or of unknown content) leaves the person's verdict standing ...
-    here.recordLater({ listingId: 'L2', verdict: 'allow', decidedBy: 'gate', decidedAt: new Date(Date.now() + 1000).toISOString() }, listing('L2', 'replica tote'));
+    here.recordLater(
+      { listingId: 'L2', verdict: 'allow', decidedBy: 'gate', decidedAt: new Date(Date.now() + 1000).toISOString() },
+      listing('L2', 'replica tote'),
+    );
     await here.flush();
     assert.equal((await elsewhere.get('L2'))?.verdict, 'block');
     // ... and a check of changed content is the gate's to judge.
-    here.recordLater({ listingId: 'L2', verdict: 'allow', decidedBy: 'gate', decidedAt: new Date(Date.now() + 1000).toISOString(), contentHash: 'c-plain' }, listing('L2', 'plain tote'));
+    here.recordLater(
+      { listingId: 'L2', verdict: 'allow', decidedBy: 'gate', decidedAt: new Date(Date.now() + 1000).toISOString(), contentHash: 'c-plain' },
+      listing('L2', 'plain tote'),
+    );
     await here.flush();
     assert.equal((await elsewhere.get('L2'))?.verdict, 'allow');
   });
@@ -121,12 +133,28 @@ describe('writes gathered after the answer', () => {
     const at = new Date().toISOString();
     // A newer record is already stored for one of them, and an older one (with a complaint) for another.
     await elsewhere.record({ listingId: 'M7', verdict: 'block', decidedBy: 'reviewer:carol', decidedAt: new Date(Date.now() + 60_000).toISOString() });
-    await elsewhere.record({ listingId: 'M8', verdict: 'block', decidedBy: 'complaint', decidedAt: new Date(Date.now() - 60_000).toISOString(), complaintId: 'cp_1' });
+    await elsewhere.record({
+      listingId: 'M8',
+      verdict: 'block',
+      decidedBy: 'complaint',
+      decidedAt: new Date(Date.now() - 60_000).toISOString(),
+      complaintId: 'cp_1',
+    });
     const scriptCalls = async (): Promise<number> => (await commandCalls(direct, 'evalsha')) + (await commandCalls(direct, 'eval'));
     const before = await scriptCalls();
     for (let i = 0; i < 30; i++) {
       here.recordLater(
-        { listingId: `M${i}`, verdict: i % 2 === 0 ? 'review' : 'allow', decidedBy: 'gate', decidedAt: at, checkId: `ck_${i}`, policyVersion: 'p-3', reasons: [{ code: 'indicator', ref: `term ${i}` }], contentHash: `c-${i}`, ...(i % 2 === 0 ? { reviewId: `rv_m${i}` } : {}) },
+        {
+          listingId: `M${i}`,
+          verdict: i % 2 === 0 ? 'review' : 'allow',
+          decidedBy: 'gate',
+          decidedAt: at,
+          checkId: `ck_${i}`,
+          policyVersion: 'p-3',
+          reasons: [{ code: 'indicator', ref: `term ${i}` }],
+          contentHash: `c-${i}`,
+          ...(i % 2 === 0 ? { reviewId: `rv_m${i}` } : {}),
+        },
         listing(`M${i}`, `tote number ${i}`),
       );
     }

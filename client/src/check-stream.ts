@@ -189,7 +189,10 @@ export class CheckStream {
 
   private closedError(): GateClientError {
     const closed = this.closedWith;
-    return new GateClientError('CLIENT_ERR_CLOSED', closed ? `the check socket closed (${closed.code}${closed.reason ? ` ${closed.reason}` : ''})` : 'the check socket is closing');
+    return new GateClientError(
+      'CLIENT_ERR_CLOSED',
+      closed ? `the check socket closed (${closed.code}${closed.reason ? ` ${closed.reason}` : ''})` : 'the check socket is closing',
+    );
   }
 
   private failAll(error: GateClientError): void {

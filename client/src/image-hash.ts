@@ -64,7 +64,7 @@ export async function imageHash(input: Uint8Array | string): Promise<string> {
   const pixels = await sharp(source).rotate().greyscale().resize(SIZE, SIZE, { fit: 'fill', kernel: 'lanczos3' }).raw().toBuffer();
   if (pixels.length !== SIZE * SIZE) throw new Error(`expected ${SIZE * SIZE} grey pixels, got ${pixels.length}`);
   const coefficients = lowFrequencies(new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.length));
-  const median = [...coefficients].sort((a, b) => a - b)[LOW * LOW / 2 - 1] ?? 0;
+  const median = [...coefficients].sort((a, b) => a - b)[(LOW * LOW) / 2 - 1] ?? 0;
   let hi = 0;
   let lo = 0;
   for (let i = 0; i < LOW * LOW; i++) {

@@ -16,7 +16,9 @@ export function openSocket(url: string, headers: Record<string, string>): Promis
     socket.once('unexpected-response', (request, response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('error', (error) => reject(new GateClientError('CLIENT_ERR_NETWORK', `the refusal of the upgrade could not be read: ${error.message}`, { cause: error })));
+      response.on('error', (error) =>
+        reject(new GateClientError('CLIENT_ERR_NETWORK', `the refusal of the upgrade could not be read: ${error.message}`, { cause: error })),
+      );
       response.on('end', () => {
         request.destroy();
         const status = response.statusCode ?? 0;
@@ -32,7 +34,10 @@ export function openSocket(url: string, headers: Record<string, string>): Promis
         if (answer.kind === 'error') {
           const { code, message, field, details } = answer.error;
           reject(new GateClientError(code, message, { status, field, details, retryAfterMs: retryAfter }));
-        } else reject(new GateClientError('CLIENT_ERR_BAD_ANSWER', `the gate refused the upgrade with ${status} and no error body`, { status, retryAfterMs: retryAfter }));
+        } else
+          reject(
+            new GateClientError('CLIENT_ERR_BAD_ANSWER', `the gate refused the upgrade with ${status} and no error body`, { status, retryAfterMs: retryAfter }),
+          );
       });
     });
   });

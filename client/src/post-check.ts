@@ -55,5 +55,8 @@ export async function postCheck(options: ResolvedOptions, attempt: PostAttempt):
     const { code, message, field, details } = answer.error;
     throw new GateClientError(code, message, { status, field, details, retryAfterMs: retryAfter });
   }
-  throw new GateClientError('CLIENT_ERR_BAD_ANSWER', `the gate answered ${status} without a check response or an error body`, { status, retryAfterMs: retryAfter });
+  throw new GateClientError('CLIENT_ERR_BAD_ANSWER', `the gate answered ${status} without a check response or an error body`, {
+    status,
+    retryAfterMs: retryAfter,
+  });
 }

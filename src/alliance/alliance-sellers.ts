@@ -117,7 +117,8 @@ export class AllianceSellers {
       if (!contribution || contribution.brands[brandId] === undefined) continue;
       delete contribution.brands[brandId];
       ended.push(sellerId);
-      if (Object.keys(contribution.brands).length > 0 || contribution.review) await this.redis.hset(this.keys.allianceSellers, sellerId, JSON.stringify(contribution));
+      if (Object.keys(contribution.brands).length > 0 || contribution.review)
+        await this.redis.hset(this.keys.allianceSellers, sellerId, JSON.stringify(contribution));
       else await this.redis.hdel(this.keys.allianceSellers, sellerId);
     }
     if (ended.length > 0) await this.changed();

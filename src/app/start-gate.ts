@@ -105,7 +105,9 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
       await embedded.start();
       opened.push(() => embedded.stop());
       redisUrl = embedded.url;
-      log(`started a private redis-server on ${redactRedisUrl(redisUrl)} (AOF on, ACL user "gate" limited to its commands and to keys under "${config.redisPrefix}", default user off, data in ${embedded.dataDir}); set REDIS_URL to use your own`);
+      log(
+        `started a private redis-server on ${redactRedisUrl(redisUrl)} (AOF on, ACL user "gate" limited to its commands and to keys under "${config.redisPrefix}", default user off, data in ${embedded.dataDir}); set REDIS_URL to use your own`,
+      );
     }
     const keys = redisKeys(config.redisPrefix);
     const redis: Redis = await connectRedis(redisUrl, 'gate');
@@ -120,20 +122,42 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     const lists = new BlocklistStore(redis, keys, log, { resyncMs: config.listResyncSeconds * 1000 });
     await lists.listen(subscriber);
     opened.push(async () => lists.close());
-    const reviews = new ReviewQueue(redis, keys, { leaseMs: config.reviewLeaseMs, undoWindowMs: config.reviewUndoMs, maxDeliveries: config.reviewMaxDeliveries, deadMaxLen: config.reviewDeadMaxLen, retentionSeconds: Math.round(config.retentionDays * 86_400) });
+    const reviews = new ReviewQueue(redis, keys, {
+      leaseMs: config.reviewLeaseMs,
+      undoWindowMs: config.reviewUndoMs,
+      maxDeliveries: config.reviewMaxDeliveries,
+      deadMaxLen: config.reviewDeadMaxLen,
+      retentionSeconds: Math.round(config.retentionDays * 86_400),
+    });
     await reviews.ensureGroups();
     const instanceId = `gate-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
     const fingerprints = new FingerprintBank(redis, keys, { redisUrl, log, ...(config.redisTls ? { tls: config.redisTls } : {}) });
     opened.push(() => fingerprints.close());
     await fingerprints.listen(subscriber);
-    const builder = new PackBuilder({ redisUrl, prefix: config.redisPrefix, ...(config.redisTls ? { tls: config.redisTls } : {}) }, join(config.dataDir, 'pack-build'));
+    const builder = new PackBuilder(
+      { redisUrl, prefix: config.redisPrefix, ...(config.redisTls ? { tls: config.redisTls } : {}) },
+      join(config.dataDir, 'pack-build'),
+    );
     opened.push(() => builder.close());
     registerPackBuilderMetrics(metrics.registry, builder);
     const registry = new BrandRegistry(redis, keys);
-    const packs = new PackManager({ redis, keys, livePack, lists, fingerprints, metrics, builder, log, instanceId, registeredBrands: () => registry.enforceable() });
+    const packs = new PackManager({
+      redis,
+      keys,
+      livePack,
+      lists,
+      fingerprints,
+      metrics,
+      builder,
+      log,
+      instanceId,
+      registeredBrands: () => registry.enforceable(),
+    });
     await packs.listen(subscriber);
     await packs.loadInitial(config.packPath);
-    await packs.loadRollout().catch((error: unknown) => log(`the staged rollout in Redis is unusable (the live pack judges every seller): ${(error as Error).message}`));
+    await packs
+      .loadRollout()
+      .catch((error: unknown) => log(`the staged rollout in Redis is unusable (the live pack judges every seller): ${(error as Error).message}`));
     // Banked entries already in Redis (an earlier start, the admin API) are loaded even when the pack added none.
     await fingerprints.ensureLoaded();
     // The event loop normalizes too (review clusters, complaints): its tables are built
@@ -145,7 +169,12 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     opened.push(() => audit.close());
     const bookkeepingSpool = new BookkeepingSpool(join(config.dataDir, 'spool'));
     opened.push(() => bookkeepingSpool.close());
-    const rings = new SellerRings(redis, keys, { log, flagsResyncMs: config.listResyncSeconds * 1000, listingsWindowMs: Math.round(config.retentionDays * 86_400_000), spool: bookkeepingSpool });
+    const rings = new SellerRings(redis, keys, {
+      log,
+      flagsResyncMs: config.listResyncSeconds * 1000,
+      listingsWindowMs: Math.round(config.retentionDays * 86_400_000),
+      spool: bookkeepingSpool,
+    });
     await rings.listen(subscriber);
     opened.push(async () => rings.close());
     opened.push(() => rings.closeLinks());
@@ -175,9 +204,23 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     const stopLoopDelay = registerEventLoopDelayMetrics(metrics.registry);
     opened.push(async () => stopLoopDelay());
 
-    const verdicts = new ListingVerdicts(redis, keys, { log, retentionSeconds: Math.round(config.retentionDays * 86_400), allowRetentionSeconds: Math.round(config.allowRetentionDays * 86_400), allowRecordBuckets: config.allowRecordBuckets, spool: bookkeepingSpool });
+    const verdicts = new ListingVerdicts(redis, keys, {
+      log,
+      retentionSeconds: Math.round(config.retentionDays * 86_400),
+      allowRetentionSeconds: Math.round(config.allowRetentionDays * 86_400),
+      allowRecordBuckets: config.allowRecordBuckets,
+      spool: bookkeepingSpool,
+    });
     opened.push(() => verdicts.close());
-    const sample = config.backtestSample > 0 ? new BacktestSample(redis, { key: keys.backtestSample, size: config.backtestSample, maxAgeMs: Math.round(config.allowRetentionDays * 86_400_000), log }) : undefined;
+    const sample =
+      config.backtestSample > 0
+        ? new BacktestSample(redis, {
+            key: keys.backtestSample,
+            size: config.backtestSample,
+            maxAgeMs: Math.round(config.allowRetentionDays * 86_400_000),
+            log,
+          })
+        : undefined;
     if (sample) opened.push(() => sample.flush());
     registerBookkeepingMetrics(metrics.registry, { verdicts, figures, causes, rings, sample, spool: bookkeepingSpool });
     const webhooks = new WebhookOutbox(redis, keys, config.webhookUrl !== undefined);
@@ -188,7 +231,15 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     const effects = new DecisionEffects({ redis, keys, verdicts, lists, fingerprints, audit, webhooks, metrics, consumer: instanceId, log, outcomes, rings });
     await effects.start();
     opened.push(async () => effects.stop());
-    const lapse = startDeadItemLapse({ redis, keys, lapseDays: config.reviewDeadLapseDays, retentionSeconds: reviews.retentionSeconds, maxLetters: reviews.deadMaxLen, registry: metrics.registry, log });
+    const lapse = startDeadItemLapse({
+      redis,
+      keys,
+      lapseDays: config.reviewDeadLapseDays,
+      retentionSeconds: reviews.retentionSeconds,
+      maxLetters: reviews.deadMaxLen,
+      registry: metrics.registry,
+      log,
+    });
     opened.push(() => lapse.stop());
     const webhookDeadLetters = new WebhookDeadLetters(redis, keys, config.webhookDelivery.deadMaxLen);
     if (config.webhookUrl !== undefined && config.webhookSecret !== undefined) {
@@ -254,7 +305,31 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     const decided = new DecidedListings(redis, keys, log, config.listResyncSeconds * 1000);
     opened.push(async () => decided.close());
     await decided.listen(subscriber);
-    const checks = new CheckService({ decided, livePack, pool, lists, fingerprints, reviews, verdicts, spool, metrics, qaShare: config.qaShare, log, rings, figures, causes, alliance, failModes: config.failModes, maxListingsInFlight: config.maxListingsInFlight, maxChecksInFlight: config.maxChecksInFlight, admissionLimit, shedMode: config.shedMode, shadow, entryFigures, sample });
+    const checks = new CheckService({
+      decided,
+      livePack,
+      pool,
+      lists,
+      fingerprints,
+      reviews,
+      verdicts,
+      spool,
+      metrics,
+      qaShare: config.qaShare,
+      log,
+      rings,
+      figures,
+      causes,
+      alliance,
+      failModes: config.failModes,
+      maxListingsInFlight: config.maxListingsInFlight,
+      maxChecksInFlight: config.maxChecksInFlight,
+      admissionLimit,
+      shedMode: config.shedMode,
+      shadow,
+      entryFigures,
+      sample,
+    });
     registerAdmissionMetrics(metrics.registry, { admissionLimit, maxChecksInFlight: config.maxChecksInFlight, checks });
     // Re-check jobs (docs/rechecks.md): any instance takes the API and runs jobs nobody holds.
     const rechecks = startRechecks({
@@ -280,7 +355,21 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     });
     opened.push(() => rechecks.stop());
     const backtests = sample
-      ? new BacktestRunner({ redisUrl, tls: config.redisTls, sampleKey: keys.backtestSample, sampleSize: config.backtestSample, sample, nice: config.recheck.nice, failModes: config.failModes, fingerprints, lists, decided, rings, alliance, causes })
+      ? new BacktestRunner({
+          redisUrl,
+          tls: config.redisTls,
+          sampleKey: keys.backtestSample,
+          sampleSize: config.backtestSample,
+          sample,
+          nice: config.recheck.nice,
+          failModes: config.failModes,
+          fingerprints,
+          lists,
+          decided,
+          rings,
+          alliance,
+          causes,
+        })
       : undefined;
     if (backtests) opened.push(() => backtests.close());
     const sellerChecks = new SellerCheckService({ livePack, pool, lists, fingerprints, rings, reviews, spool, causes, metrics, log });
@@ -313,7 +402,13 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
               failModes: config.failModes,
               qaShare: config.qaShare,
               sampleListings: sample !== undefined,
-              tokens: { adminToken: config.adminToken, publisherTokens: config.publisherTokens, metricsToken: config.metricsToken, reviewerTokens: config.reviewerTokens, rightsHolderTokens: config.rightsHolderTokens },
+              tokens: {
+                adminToken: config.adminToken,
+                publisherTokens: config.publisherTokens,
+                metricsToken: config.metricsToken,
+                reviewerTokens: config.reviewerTokens,
+                rightsHolderTokens: config.rightsHolderTokens,
+              },
             },
             checks,
             livePack,
@@ -348,7 +443,12 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
       enforcement: { registry, packs, figures, causes, rings, appeals },
       reviewPage: { images: new ImageProxy(config.reviewImages) },
       policy: { shadow, entryFigures, backtests },
-      rechecks: { rechecks: rechecks.rechecks, redisPrefix: config.redisPrefix, uploadPath: rechecks.uploadPath, maxUploadBytes: config.recheck.maxUploadBytes },
+      rechecks: {
+        rechecks: rechecks.rechecks,
+        redisPrefix: config.redisPrefix,
+        uploadPath: rechecks.uploadPath,
+        maxUploadBytes: config.recheck.maxUploadBytes,
+      },
       erasure: { listings: listingErasure, sellers: sellerErasure },
       webhooks: { deadLetters: webhookDeadLetters, delivering: config.webhookUrl !== undefined },
       tokens: buildTokens(config),

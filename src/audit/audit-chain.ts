@@ -39,6 +39,7 @@ export function chainProblem(key: Buffer, before: ChainLink, row: ChainedRow): s
   if (!Number.isInteger(row.n)) return `record ${row.id} has no record number (written before the audit chain was keyed)`;
   if (row.n !== before.n + 1) return `record ${row.id} is record ${row.n}, where record ${before.n + 1} was expected`;
   if (row.previous !== before.hash) return `record ${row.id} is not chained to the record before it`;
-  if (!sameHex(row.hash, chainHash(key, row.n, row.previous, row.raw))) return `record ${row.id} does not match its hash under the gate's audit key (altered, or written without the key)`;
+  if (!sameHex(row.hash, chainHash(key, row.n, row.previous, row.raw)))
+    return `record ${row.id} does not match its hash under the gate's audit key (altered, or written without the key)`;
   return undefined;
 }

@@ -40,7 +40,8 @@ function parsed(line: string): (AuditCheckpoint & { hmac: string }) | undefined 
   }
   const v = value as Record<string, unknown>;
   if (typeof v !== 'object' || v === null) return undefined;
-  if (!Number.isInteger(v.count) || typeof v.lastId !== 'string' || typeof v.headHash !== 'string' || typeof v.at !== 'string' || typeof v.hmac !== 'string') return undefined;
+  if (!Number.isInteger(v.count) || typeof v.lastId !== 'string' || typeof v.headHash !== 'string' || typeof v.at !== 'string' || typeof v.hmac !== 'string')
+    return undefined;
   return { count: v.count as number, lastId: v.lastId, headHash: v.headHash, at: v.at, hmac: v.hmac };
 }
 

@@ -33,13 +33,17 @@ export class AuditCheckpointer {
     private readonly rowsAfter: (id: string) => AsyncIterable<ChainedRow>,
     private readonly log: (message: string) => void,
   ) {
-    this.timer = setInterval(() => void this.checkpoint().catch((error: unknown) => this.log(`audit checkpoint: ${(error as Error).message}`)), settings.checkpointSeconds * 1000);
+    this.timer = setInterval(
+      () => void this.checkpoint().catch((error: unknown) => this.log(`audit checkpoint: ${(error as Error).message}`)),
+      settings.checkpointSeconds * 1000,
+    );
     this.timer.unref();
   }
 
   /** Told after each record this gate appended. */
   appended(): void {
-    if (++this.appendedSince >= this.settings.checkpointEvery) void this.checkpoint().catch((error: unknown) => this.log(`audit checkpoint: ${(error as Error).message}`));
+    if (++this.appendedSince >= this.settings.checkpointEvery)
+      void this.checkpoint().catch((error: unknown) => this.log(`audit checkpoint: ${(error as Error).message}`));
   }
 
   /** Checks the records after the latest checkpoint and signs where they end; the latest checkpoint, undefined when there is none or the chain is broken. */

@@ -33,7 +33,15 @@ export interface AuditLogOptions {
   log?: (message: string) => void;
 }
 
-type AppendCommand = (stream: string, head: string, count: string, record: string, previous: string, n: number, hash: string) => Promise<[1, string] | [0, string, string]>;
+type AppendCommand = (
+  stream: string,
+  head: string,
+  count: string,
+  record: string,
+  previous: string,
+  n: number,
+  hash: string,
+) => Promise<[1, string] | [0, string, string]>;
 
 /** Tries to chain to a head that other gates keep moving before giving up. */
 const MAX_APPEND_ATTEMPTS = 100;
@@ -43,7 +51,13 @@ function fieldsOf(id: string, fields: string[]): ChainedRow {
   const map = new Map<string, string>();
   for (let i = 0; i + 1 < fields.length; i += 2) map.set(fields[i] ?? '', fields[i + 1] ?? '');
   const n = map.get('n');
-  return { id, n: n === undefined || !/^[1-9][0-9]*$/.test(n) ? NaN : Number(n), raw: map.get('record') ?? '', previous: map.get('previous') ?? '', hash: map.get('hash') ?? '' };
+  return {
+    id,
+    n: n === undefined || !/^[1-9][0-9]*$/.test(n) ? NaN : Number(n),
+    raw: map.get('record') ?? '',
+    previous: map.get('previous') ?? '',
+    hash: map.get('hash') ?? '',
+  };
 }
 
 export class AuditLog {
@@ -65,7 +79,13 @@ export class AuditLog {
     this.key = options.key;
     if (options.checkpoints !== undefined) {
       this.checkpointFile = new AuditCheckpointFile(options.checkpoints.checkpointFile, options.key);
-      this.checkpointer = new AuditCheckpointer(this.checkpointFile, options.key, options.checkpoints, (after) => this.rows(after), options.log ?? (() => undefined));
+      this.checkpointer = new AuditCheckpointer(
+        this.checkpointFile,
+        options.key,
+        options.checkpoints,
+        (after) => this.rows(after),
+        options.log ?? (() => undefined),
+      );
     }
   }
 

@@ -31,11 +31,23 @@ export interface AuditVerdict {
   records: number;
 }
 
-export async function verifyAuditChain(key: Buffer, head: ChainHead, rows: AsyncIterable<ChainedRow> | Iterable<ChainedRow>, read: CheckpointRead): Promise<AuditVerdict> {
+export async function verifyAuditChain(
+  key: Buffer,
+  head: ChainHead,
+  rows: AsyncIterable<ChainedRow> | Iterable<ChainedRow>,
+  read: CheckpointRead,
+): Promise<AuditVerdict> {
   const checkpoint = read.checkpoints.at(-1) ?? null;
   let from: number | null = null;
   let records = 0;
-  const verdict = (firstBroken: string | null, reason: string | null): AuditVerdict => ({ intact: reason === null, firstBroken, reason, checkpoint, from, records });
+  const verdict = (firstBroken: string | null, reason: string | null): AuditVerdict => ({
+    intact: reason === null,
+    firstBroken,
+    reason,
+    checkpoint,
+    from,
+    records,
+  });
   if (read.forged.length > 0) return verdict(null, `checkpoint file: line ${read.forged.join(', ')} not signed with the gate's audit key`);
 
   const pending = [...read.checkpoints];
@@ -44,7 +56,8 @@ export async function verifyAuditChain(key: Buffer, head: ChainHead, rows: Async
     while (pending.length > 0 && (pending[0]?.count ?? 0) <= n) {
       const c = pending.shift() as AuditCheckpoint;
       if (c.count < n) continue; // of records trimmed away
-      if (c.headHash !== hash || (id !== undefined && c.lastId !== id)) return `checkpoint at count ${c.count} (${c.at}) names another record than the stream holds there`;
+      if (c.headHash !== hash || (id !== undefined && c.lastId !== id))
+        return `checkpoint at count ${c.count} (${c.at}) names another record than the stream holds there`;
     }
     return undefined;
   };

@@ -73,7 +73,15 @@ export class BacktestRunner {
 
   private replay(live: CompiledPack, candidate: CompiledPack, examples: number): Promise<BacktestResult> {
     const p = this.parts;
-    const setup: BacktestSetup = { redisUrl: p.redisUrl, sampleKey: p.sampleKey, maxListings: p.sampleSize, nice: p.nice, failModes: p.failModes, examples, ...(p.tls ? { tls: p.tls } : {}) };
+    const setup: BacktestSetup = {
+      redisUrl: p.redisUrl,
+      sampleKey: p.sampleKey,
+      maxListings: p.sampleSize,
+      nice: p.nice,
+      failModes: p.failModes,
+      examples,
+      ...(p.tls ? { tls: p.tls } : {}),
+    };
     const worker = new Worker(fileURLToPath(new URL('./backtest-worker.js', import.meta.url)), { workerData: setup });
     this.worker = worker;
     const post = (message: ToBacktest): void => worker.postMessage(message);
@@ -83,7 +91,8 @@ export class BacktestRunner {
       worker.on('message', (message: FromBacktest) => {
         if (message.type === 'ask') {
           this.signalsOf(message.requests).then((signals) => post({ type: 'signals', id: message.id, signals }), reject);
-        } else if (message.type === 'done') resolve({ ...message.changes, replayMillis: message.replayMillis, startMillis: Math.round(performance.now() - started - message.replayMillis) });
+        } else if (message.type === 'done')
+          resolve({ ...message.changes, replayMillis: message.replayMillis, startMillis: Math.round(performance.now() - started - message.replayMillis) });
         else reject(new Error(`the backtest failed: ${message.message}`));
       });
       worker.on('error', reject);

@@ -80,7 +80,14 @@ export class BacktestTally {
     let entry = this.entries.get(id);
     if (!entry) {
       const tab = key?.indexOf('\t') ?? -1;
-      entry = { change, code: key === undefined ? null : key.slice(0, tab), ref: key === undefined || key.length === tab + 1 ? null : key.slice(tab + 1), listings: 0, transitions: {}, examples: [] };
+      entry = {
+        change,
+        code: key === undefined ? null : key.slice(0, tab),
+        ref: key === undefined || key.length === tab + 1 ? null : key.slice(tab + 1),
+        listings: 0,
+        transitions: {},
+        examples: [],
+      };
       this.entries.set(id, entry);
     }
     entry.listings++;

@@ -75,7 +75,12 @@ function judge(side: Side, banks: FingerprintSnapshot, request: CheckRequest, ma
   // A person decided this very content: their verdict stands under either pack.
   if (signals.person !== undefined) return { verdict: signals.person, reasons: [] };
   const context = { compiled: side.compiled, banks, demoted: mirrored.demoted, failModes: setup.failModes, brandsSharing: () => signals.sharing };
-  const decision = decideListing(context, request, { text: { ok: true, value: match }, lists: { ok: true, value: signals.lists }, ring: { ok: true, value: signals.ring }, person: { ok: true, value: undefined } });
+  const decision = decideListing(context, request, {
+    text: { ok: true, value: match },
+    lists: { ok: true, value: signals.lists },
+    ring: { ok: true, value: signals.ring },
+    person: { ok: true, value: undefined },
+  });
   return { verdict: decision.verdict, reasons: decision.reasons };
 }
 
@@ -94,12 +99,19 @@ async function replay(start: Extract<ToBacktest, { type: 'start' }>): Promise<Fr
   const redis = await connectRedis(setup.redisUrl, 'gate-backtest', { enableOfflineQueue: true, commandTimeout: 60_000 });
   const live: Side = { compiled: start.live, db: rulesEngine.deserialize(start.live.databaseBytes, start.live.key) };
   // A candidate that changes no pattern (scores, modes, thresholds) shares the live database: one match serves both.
-  const candidate: Side = { compiled: start.candidate, db: start.candidate.key === start.live.key ? live.db : rulesEngine.deserialize(start.candidate.databaseBytes, start.candidate.key) };
+  const candidate: Side = {
+    compiled: start.candidate,
+    db: start.candidate.key === start.live.key ? live.db : rulesEngine.deserialize(start.candidate.databaseBytes, start.candidate.key),
+  };
   const indexes: FingerprintIndexes = fingerprintsFromShared(start.banks.shared);
   const tally = new BacktestTally(setup.examples);
   const seen = new Set<string>();
   const judgeBoth = (matched: Matched, signals: EventLoopSignals): void =>
-    tally.add(matched.request.listingId, judge(live, start.banks, matched.request, matched.live, signals), judge(candidate, start.banks, matched.request, matched.candidate, signals));
+    tally.add(
+      matched.request.listingId,
+      judge(live, start.banks, matched.request, matched.live, signals),
+      judge(candidate, start.banks, matched.request, matched.candidate, signals),
+    );
   const started = performance.now();
   try {
     let end = '+';
@@ -118,7 +130,11 @@ async function replay(start: Extract<ToBacktest, { type: 'start' }>): Promise<Fr
         const request = unpackStoredListing(entry.listingId, entry.packed);
         const toMatch = listingToMatch(request);
         const liveMatch = matchListing(live.db, live.compiled.meta, indexes, toMatch, TEXT_BUDGET_MS);
-        const matched: Matched = { request, live: liveMatch, candidate: candidate.db === live.db ? liveMatch : matchListing(candidate.db, candidate.compiled.meta, indexes, toMatch, TEXT_BUDGET_MS) };
+        const matched: Matched = {
+          request,
+          live: liveMatch,
+          candidate: candidate.db === live.db ? liveMatch : matchListing(candidate.db, candidate.compiled.meta, indexes, toMatch, TEXT_BUDGET_MS),
+        };
         if (needsEventLoop(mirrored.tables, mirrored.shares, request, listProbes(request))) forEventLoop.push(matched);
         else judgeBoth(matched, NO_SIGNALS);
       }

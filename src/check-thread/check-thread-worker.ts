@@ -129,7 +129,6 @@ function loadPack(id: number, compiled: CompiledPack): void {
   tell({ type: 'loaded', id });
 }
 
-
 function makeLive(id: number): void {
   const next = packs.get(id);
   if (!next) return;
@@ -170,7 +169,8 @@ function handle(message: ToThread): void {
       stageRollout(message.id, message.buckets);
       break;
     case 'banks':
-      if (!banks || message.snapshot.shared.version > banks.snapshot.shared.version) banks = { snapshot: message.snapshot, indexes: fingerprintsFromShared(message.snapshot.shared) };
+      if (!banks || message.snapshot.shared.version > banks.snapshot.shared.version)
+        banks = { snapshot: message.snapshot, indexes: fingerprintsFromShared(message.snapshot.shared) };
       break;
     case 'table':
     case 'alliance':
@@ -205,7 +205,14 @@ function handle(message: ToThread): void {
 port.on('message', handle);
 
 /** The event loop finishes the check with Redis's answers; this thread answers it. */
-function finishOnEventLoop(request: CheckRequest, startedAt: number, deadlineMs: number, match: ListingMatch, loaded: LoadedPack, timing: ServerTiming | undefined): Promise<CheckResponse> {
+function finishOnEventLoop(
+  request: CheckRequest,
+  startedAt: number,
+  deadlineMs: number,
+  match: ListingMatch,
+  loaded: LoadedPack,
+  timing: ServerTiming | undefined,
+): Promise<CheckResponse> {
   const id = nextId++;
   const finished = new Promise<CheckResponse>((resolve, reject) => {
     waiting.set(id, { resolve, reject });
@@ -216,9 +223,21 @@ function finishOnEventLoop(request: CheckRequest, startedAt: number, deadlineMs:
 }
 
 /** The thread's own verdict, or `undefined` when only the event loop can finish the check. */
-function decideHere(request: CheckRequest, probes: readonly ListProbe[], match: ListingMatch, loaded: LoadedPack, current: NonNullable<typeof banks>): ListingDecision | undefined {
+function decideHere(
+  request: CheckRequest,
+  probes: readonly ListProbe[],
+  match: ListingMatch,
+  loaded: LoadedPack,
+  current: NonNullable<typeof banks>,
+): ListingDecision | undefined {
   if (needsEventLoop(mirrored.tables, mirrored.shares, request, probes)) return undefined;
-  const context: DecisionContext = { compiled: loaded.compiled, banks: current.snapshot, demoted: mirrored.demoted, failModes: setup.failModes, brandsSharing: () => NONE };
+  const context: DecisionContext = {
+    compiled: loaded.compiled,
+    banks: current.snapshot,
+    demoted: mirrored.demoted,
+    failModes: setup.failModes,
+    brandsSharing: () => NONE,
+  };
   const decision = decideListing(context, request, { text: { ok: true, value: match }, lists: NO_LISTS, ring: NO_RING, person: NO_PERSON });
   // A review item must be in Redis (or the spool) before the answer names it.
   return decision.verdict === 'review' ? undefined : decision;
@@ -270,10 +289,23 @@ function check(request: CheckRequest, startedAt: number, deadlineMs: number, tim
 }
 
 /** What the event loop keeps of a check this thread answered: a compact allow, or the whole outcome. */
-function keptOf(request: CheckRequest, response: CheckResponse, decision: ListingDecision, matchMicros: number, late: boolean): { allow: ThreadAllow; outcome?: never } | { allow?: never; outcome: ThreadCheckOutcome } {
+function keptOf(
+  request: CheckRequest,
+  response: CheckResponse,
+  decision: ListingDecision,
+  matchMicros: number,
+  late: boolean,
+): { allow: ThreadAllow; outcome?: never } | { allow?: never; outcome: ThreadCheckOutcome } {
   const qaSampled = response.verdict === 'allow' && setup.qaShare > 0 && Math.random() < setup.qaShare;
   // An allow with reasons goes whole: its entries' figures need the reasons' refs (enforced-figures.ts).
-  if (response.verdict === 'allow' && response.reasons.length === 0 && !qaSampled && !decision.shadow && decision.degraded.length === 0 && decision.fingerprintHits.images.length === 0) {
+  if (
+    response.verdict === 'allow' &&
+    response.reasons.length === 0 &&
+    !qaSampled &&
+    !decision.shadow &&
+    decision.degraded.length === 0 &&
+    decision.fingerprintHits.images.length === 0
+  ) {
     // Nothing but a compact record, metrics and the seller's links to keep: sent as strings.
     return {
       allow: {
@@ -327,7 +359,13 @@ function rehearse(loaded: LoadedPack, budget: { rounds: number; ms: number }): v
     checkJsonDepth(bytes);
     const request = checkRequestOf(decodeBody(bytes, 'json'));
     const match = matchListing(loaded.db, loaded.compiled.meta, current.indexes, listingToMatch(request));
-    const decision = decideHere(request, listProbes(request), match, loaded, current) ?? decideListing({ compiled: loaded.compiled, banks: current.snapshot, demoted: mirrored.demoted, failModes: setup.failModes, brandsSharing: () => NONE }, request, { text: { ok: true, value: match }, lists: NO_LISTS, ring: NO_RING, person: NO_PERSON });
+    const decision =
+      decideHere(request, listProbes(request), match, loaded, current) ??
+      decideListing(
+        { compiled: loaded.compiled, banks: current.snapshot, demoted: mirrored.demoted, failModes: setup.failModes, brandsSharing: () => NONE },
+        request,
+        { text: { ok: true, value: match }, lists: NO_LISTS, ring: NO_RING, person: NO_PERSON },
+      );
     const response = responseOf(request, decision, loaded, startedAt);
     JSON.stringify(response);
     const kept = keptOf(request, response, decision, 0, false);
@@ -391,7 +429,17 @@ const stream = registerCheckStream(routes, {
       forward(res, req);
       return false;
     }
-    return authorizeUpgrade({ roleCheck, enforced: options.auth?.enforced ?? (() => true), forwardSecret: undefined, httpErrors: counted.httpErrors, toGateError: (error) => toGateError(error, log) }, res, req);
+    return authorizeUpgrade(
+      {
+        roleCheck,
+        enforced: options.auth?.enforced ?? (() => true),
+        forwardSecret: undefined,
+        httpErrors: counted.httpErrors,
+        toGateError: (error) => toGateError(error, log),
+      },
+      res,
+      req,
+    );
   },
 });
 routes.fallback(forward);

@@ -40,7 +40,12 @@ export function forwardRequest(res: HttpResponse, req: HttpRequest, target: Forw
     upstream = request({ host: '127.0.0.1', port: target.port, method, path, agent: target.agent, headers: upstreamHeaders(incoming, peer, target.secret) });
   } catch (error) {
     // node:http will not send a path or header value it finds malformed (ERR_UNESCAPED_CHARACTERS, ERR_INVALID_CHAR).
-    sendError(res, state, new GateError('GATE_ERR_INVALID_FIELD', `the request cannot be passed on: ${(error as Error).message}`, { field: 'headers' }), accept);
+    sendError(
+      res,
+      state,
+      new GateError('GATE_ERR_INVALID_FIELD', `the request cannot be passed on: ${(error as Error).message}`, { field: 'headers' }),
+      accept,
+    );
     end();
     return;
   }

@@ -8,7 +8,11 @@ import type { ToThread, TableName } from './thread-messages.js';
 export type MirrorMessage = Extract<ToThread, { type: 'table' | 'alliance' | 'demoted' }>;
 
 export class MirroredState {
-  readonly tables: Readonly<Record<TableName, MembershipReplica>> = { lists: new MembershipReplica(), decided: new MembershipReplica(), rings: new MembershipReplica() };
+  readonly tables: Readonly<Record<TableName, MembershipReplica>> = {
+    lists: new MembershipReplica(),
+    decided: new MembershipReplica(),
+    rings: new MembershipReplica(),
+  };
   /** Seller → the brands that shared it. */
   shares: ReadonlyMap<string, readonly string[]> = new Map();
   demoted: ReadonlySet<string> = new Set();

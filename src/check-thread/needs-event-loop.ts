@@ -11,7 +11,12 @@ import { mightBeFlaggedIn } from '../rings/ring-flags.js';
 import { nodesOf } from '../rings/seller-rings.js';
 import type { TableName } from './thread-messages.js';
 
-export function needsEventLoop(tables: Readonly<Record<TableName, MembershipReplica>>, shares: ReadonlyMap<string, readonly string[]>, request: CheckRequest, probes: readonly ListProbe[]): boolean {
+export function needsEventLoop(
+  tables: Readonly<Record<TableName, MembershipReplica>>,
+  shares: ReadonlyMap<string, readonly string[]>,
+  request: CheckRequest,
+  probes: readonly ListProbe[],
+): boolean {
   for (const probe of probes) if (tables.lists.mightContain(probe.kind, probe.value)) return true;
   if (mightBeFlaggedIn(tables.rings, request.sellerId, nodesOf(ringAttributes(request)))) return true;
   if (mightHaveIn(tables.decided, request.listingId)) return true;

@@ -7,8 +7,20 @@ import type { PolicyPack } from '../pack/policy-pack.js';
 
 const BRANDS_USED = 4;
 const PLAIN: CheckRequest[] = [
-  { listingId: 'rehearsal-plain', sellerId: 'rehearsal', title: 'Plain cotton t-shirt, white', description: 'Soft, breathable, machine washable.', price: { amount: 59, currency: 'CNY' } },
-  { listingId: 'rehearsal-cjk', sellerId: 'rehearsal', title: 'ＡＡＡ quality 纯棉 T恤 白色 男女同款', category: 'apparel', images: [{ phash: '0123456789abcdef' }] },
+  {
+    listingId: 'rehearsal-plain',
+    sellerId: 'rehearsal',
+    title: 'Plain cotton t-shirt, white',
+    description: 'Soft, breathable, machine washable.',
+    price: { amount: 59, currency: 'CNY' },
+  },
+  {
+    listingId: 'rehearsal-cjk',
+    sellerId: 'rehearsal',
+    title: 'ＡＡＡ quality 纯棉 T恤 白色 男女同款',
+    category: 'apparel',
+    images: [{ phash: '0123456789abcdef' }],
+  },
   {
     listingId: 'rehearsal-identity',
     sellerId: 'rehearsal',
@@ -36,9 +48,30 @@ export function rehearsalListings(pack: PolicyPack): CheckRequest[] {
     brand.names.forEach((name, n) => {
       const id = `rehearsal-${b}-${n}`;
       listings.push(
-        { listingId: `${id}-a`, sellerId: brand.authorizedSellers[0] ?? 'rehearsal', title: `${name} official store`, category, price: { amount: floor * 2, currency } },
-        { listingId: `${id}-b`, sellerId: 'rehearsal', title: `${name} ${indicator}`, description: `${indicator} ${name}`, category, price: { amount: Math.max(1, Math.floor(floor / 10)), currency } },
-        { listingId: `${id}-c`, sellerId: 'rehearsal', title: `${disguised(name)} bag`, brand: name, category, images: [{ phash: '0f0f0f0f0f0f0f0f' }], attributes: { shipFrom: 'CN-ZJ' } },
+        {
+          listingId: `${id}-a`,
+          sellerId: brand.authorizedSellers[0] ?? 'rehearsal',
+          title: `${name} official store`,
+          category,
+          price: { amount: floor * 2, currency },
+        },
+        {
+          listingId: `${id}-b`,
+          sellerId: 'rehearsal',
+          title: `${name} ${indicator}`,
+          description: `${indicator} ${name}`,
+          category,
+          price: { amount: Math.max(1, Math.floor(floor / 10)), currency },
+        },
+        {
+          listingId: `${id}-c`,
+          sellerId: 'rehearsal',
+          title: `${disguised(name)} bag`,
+          brand: name,
+          category,
+          images: [{ phash: '0f0f0f0f0f0f0f0f' }],
+          attributes: { shipFrom: 'CN-ZJ' },
+        },
       );
     });
   });

@@ -70,7 +70,6 @@ export interface ThreadCounts {
   stream: StreamTally;
 }
 
-
 export type FromThread =
   /** `routes`: what the thread answers itself (it forwards every other request). */
   | { type: 'listening'; port: number; routes: RegisteredRoute[] }

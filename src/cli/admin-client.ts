@@ -54,7 +54,10 @@ export class AdminClient {
       response = await fetch(url, { method, headers, ...(payload === undefined ? {} : { body: payload }) });
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new CliError('GATECTL_ERR_UNREACHABLE', `cannot reach the gate at ${this.base.origin}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+      throw new CliError(
+        'GATECTL_ERR_UNREACHABLE',
+        `cannot reach the gate at ${this.base.origin}: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
+      );
     }
     const text = await response.text();
     let answer: unknown = text;

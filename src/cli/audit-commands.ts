@@ -22,14 +22,16 @@ async function keyOf(path: string): Promise<Buffer> {
   } catch (error) {
     throw usageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  if (key.length < AUDIT_KEY_MIN_LENGTH) throw usageError(`${path} must hold an audit key of at least ${AUDIT_KEY_MIN_LENGTH} characters (the gate's GATE_AUDIT_KEY, or its GATE_AUDIT_KEY_FILE)`);
+  if (key.length < AUDIT_KEY_MIN_LENGTH)
+    throw usageError(`${path} must hold an audit key of at least ${AUDIT_KEY_MIN_LENGTH} characters (the gate's GATE_AUDIT_KEY, or its GATE_AUDIT_KEY_FILE)`);
   return Buffer.from(key, 'utf8');
 }
 
 function rowOf(raw: unknown): ChainedRow {
   const row = objectAnswer(raw, 'GET /v1/admin/audit (a record)');
   const { id, n, raw: text, previous, hash } = row;
-  if (typeof id !== 'string' || typeof text !== 'string' || typeof previous !== 'string' || typeof hash !== 'string') throw new CliError('GATECTL_ERR_BAD_ANSWER', 'GET /v1/admin/audit answered a record without id, raw, previous and hash');
+  if (typeof id !== 'string' || typeof text !== 'string' || typeof previous !== 'string' || typeof hash !== 'string')
+    throw new CliError('GATECTL_ERR_BAD_ANSWER', 'GET /v1/admin/audit answered a record without id, raw, previous and hash');
   // A record without a number (written before the chain was keyed) has NaN, which JSON sends as null.
   return { id, n: typeof n === 'number' ? n : NaN, raw: text, previous, hash };
 }
@@ -55,7 +57,9 @@ function verdictOf(answer: Record<string, unknown>): AuditVerdict {
 function result(verdict: AuditVerdict, where: string): CommandResult {
   const span = verdict.from === null ? 'no records' : `${verdict.records} record(s) from record ${verdict.from}`;
   const checkpoint = verdict.checkpoint ? `, checkpoint at count ${verdict.checkpoint.count}` : '';
-  const text = verdict.intact ? `audit chain intact (${where}): ${span}${checkpoint}` : `audit chain broken (${where}): ${verdict.reason ?? 'no reason given'}${verdict.firstBroken ? ` (first bad record ${verdict.firstBroken})` : ''}`;
+  const text = verdict.intact
+    ? `audit chain intact (${where}): ${span}${checkpoint}`
+    : `audit chain broken (${where}): ${verdict.reason ?? 'no reason given'}${verdict.firstBroken ? ` (first bad record ${verdict.firstBroken})` : ''}`;
   return { ok: verdict.intact, json: verdict, text };
 }
 
@@ -65,10 +69,10 @@ const verify: Command = {
   summary: 'check the audit chain: every record chained under the key, head, count and checkpoints (exit 1 when broken)',
   args: [],
   options: {
-    'key-file': { type: 'string', value: '<path>', description: 'check here, with the gate\'s audit key from this file, instead of asking the gate' },
-    checkpoints: { type: 'string', value: '<path>', description: 'with --key-file: the gate\'s signed checkpoint file (GATE_AUDIT_CHECKPOINT_FILE)' },
+    'key-file': { type: 'string', value: '<path>', description: "check here, with the gate's audit key from this file, instead of asking the gate" },
+    checkpoints: { type: 'string', value: '<path>', description: "with --key-file: the gate's signed checkpoint file (GATE_AUDIT_CHECKPOINT_FILE)" },
   },
-  help: 'With --key-file, the records are read from GET /v1/admin/audit and checked here; the head and count\nthe gate keeps in Redis are not served, so only the gate\'s own verify compares them.',
+  help: "With --key-file, the records are read from GET /v1/admin/audit and checked here; the head and count\nthe gate keeps in Redis are not served, so only the gate's own verify compares them.",
   async run({ options, gate }) {
     const keyFile = stringOption(options, 'key-file');
     const checkpoints = stringOption(options, 'checkpoints');

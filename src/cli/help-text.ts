@@ -4,14 +4,17 @@ import type { Command, OptionSpecs } from './command.js';
 export const GLOBAL_OPTIONS: OptionSpecs = {
   url: { type: 'string', value: '<url>', description: 'the gate (default: $GATE_URL, else http://127.0.0.1:8080)' },
   token: { type: 'string', value: '<token>', description: 'an admin token (default: $GATE_ADMIN_TOKEN, which ps does not show)' },
-  json: { type: 'boolean', description: 'print machine-readable JSON on stdout (errors too: the gate\'s error body)' },
+  json: { type: 'boolean', description: "print machine-readable JSON on stdout (errors too: the gate's error body)" },
   help: { type: 'boolean', short: 'h', description: 'show help' },
 };
 
-const EXIT_CODES = 'Exit codes: 0 done; 1 a check failed (an invalid pack, a broken audit chain, a 4xx or 5xx answer,\nthe gate unreachable); 2 a usage error (unknown command or option, missing argument, unreadable file).';
+const EXIT_CODES =
+  'Exit codes: 0 done; 1 a check failed (an invalid pack, a broken audit chain, a 4xx or 5xx answer,\nthe gate unreachable); 2 a usage error (unknown command or option, missing argument, unreadable file).';
 
 function optionLines(options: OptionSpecs): string[] {
-  const names = Object.entries(options).map(([name, spec]) => [`${spec.short ? `-${spec.short}, ` : ''}--${name}${spec.value ? ` ${spec.value}` : ''}`, spec.description] as const);
+  const names = Object.entries(options).map(
+    ([name, spec]) => [`${spec.short ? `-${spec.short}, ` : ''}--${name}${spec.value ? ` ${spec.value}` : ''}`, spec.description] as const,
+  );
   const width = Math.max(...names.map(([name]) => name.length));
   return names.map(([name, description]) => `  ${name.padEnd(width)}  ${description}`);
 }
@@ -29,7 +32,7 @@ function commandLines(commands: readonly Command[]): string[] {
 
 export function mainHelp(commands: readonly Command[]): string {
   return [
-    'gatectl: the listing gate\'s operator tool (docs/gatectl.md)',
+    "gatectl: the listing gate's operator tool (docs/gatectl.md)",
     '',
     'Usage: gatectl <command> <subcommand> [arguments] [options]',
     '',
@@ -44,10 +47,28 @@ export function mainHelp(commands: readonly Command[]): string {
 }
 
 export function groupHelp(group: string, commands: readonly Command[]): string {
-  return [`Usage: gatectl ${group} <subcommand> [arguments] [options]`, '', 'Subcommands:', ...commandLines(commands), '', `Run 'gatectl ${group} <subcommand> --help' for one, 'gatectl --help' for the options of every command.`].join('\n');
+  return [
+    `Usage: gatectl ${group} <subcommand> [arguments] [options]`,
+    '',
+    'Subcommands:',
+    ...commandLines(commands),
+    '',
+    `Run 'gatectl ${group} <subcommand> --help' for one, 'gatectl --help' for the options of every command.`,
+  ].join('\n');
 }
 
 export function commandHelp(command: Command): string {
   const own = command.options === undefined ? [] : ['', 'Options:', ...optionLines(command.options)];
-  return [`Usage: ${usageLine(command)}`, '', `${command.summary[0]?.toUpperCase() ?? ''}${command.summary.slice(1)}.`, ...own, ...(command.help ? ['', command.help] : []), '', 'Options of every command:', ...optionLines(GLOBAL_OPTIONS), '', EXIT_CODES].join('\n');
+  return [
+    `Usage: ${usageLine(command)}`,
+    '',
+    `${command.summary[0]?.toUpperCase() ?? ''}${command.summary.slice(1)}.`,
+    ...own,
+    ...(command.help ? ['', command.help] : []),
+    '',
+    'Options of every command:',
+    ...optionLines(GLOBAL_OPTIONS),
+    '',
+    EXIT_CODES,
+  ].join('\n');
 }

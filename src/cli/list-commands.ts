@@ -21,7 +21,12 @@ async function valuesOf(args: readonly string[], options: OptionValues): Promise
     } catch (error) {
       throw usageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
-    values.push(...text.split('\n').map((line) => line.trim()).filter((line) => line !== ''));
+    values.push(
+      ...text
+        .split('\n')
+        .map((line) => line.trim())
+        .filter((line) => line !== ''),
+    );
   }
   if (values.length === 0) throw usageError('missing argument <value...>: give values, or --file with one a line');
   return values;
@@ -33,7 +38,8 @@ function change(name: 'add' | 'remove'): Command {
   return {
     group: 'lists',
     name,
-    summary: name === 'add' ? 'list values (a seller listed here is a confirmed counterfeit seller)' : 'unlist values; no pack seeds them again until added back',
+    summary:
+      name === 'add' ? 'list values (a seller listed here is a confirmed counterfeit seller)' : 'unlist values; no pack seeds them again until added back',
     args: ['<kind>', '[value...]'],
     options: fileOption,
     help: `Kinds: ${LIST_KINDS.join(', ')}.`,

@@ -24,7 +24,8 @@ const validate: Command = {
 function diffOf(answer: unknown): PackDiff {
   const body = objectAnswer(answer, 'GET /v1/admin/pack/diff');
   const isObject = (value: unknown): boolean => typeof value === 'object' && value !== null;
-  if (!isObject(body.added) || !isObject(body.removed) || !isObject(body.changed) || !Array.isArray(body.settings)) throw new CliError('GATECTL_ERR_BAD_ANSWER', 'GET /v1/admin/pack/diff answered without added, removed, changed and settings');
+  if (!isObject(body.added) || !isObject(body.removed) || !isObject(body.changed) || !Array.isArray(body.settings))
+    throw new CliError('GATECTL_ERR_BAD_ANSWER', 'GET /v1/admin/pack/diff answered without added, removed, changed and settings');
   return body as unknown as PackDiff;
 }
 
@@ -34,7 +35,7 @@ const diff: Command = {
   summary: 'what changed between two pack files (offline), or two versions the gate keeps (--from, --to)',
   args: ['[a]', '[b]'],
   options: {
-    from: { type: 'string', value: '<version>', description: 'a version in the gate\'s history (with --to)' },
+    from: { type: 'string', value: '<version>', description: "a version in the gate's history (with --to)" },
     to: { type: 'string', value: '<version>', description: 'the version to compare it with' },
   },
   help: 'Give two files, or --from and --to; not both. Exit 0 whether they differ or not.',
@@ -65,7 +66,10 @@ const upload: Command = {
     const source = await readPackFile(file);
     const rollout = stringOption(options, 'rollout');
     const query = rollout === undefined ? '' : `?${new URLSearchParams({ rolloutPercent: rollout })}`;
-    const answer = objectAnswer(await gate().request('PUT', `/v1/admin/pack${query}`, { bytes: source.bytes, contentType: contentTypeOf(source) }), 'PUT /v1/admin/pack');
+    const answer = objectAnswer(
+      await gate().request('PUT', `/v1/admin/pack${query}`, { bytes: source.bytes, contentType: contentTypeOf(source) }),
+      'PUT /v1/admin/pack',
+    );
     const text =
       rollout === undefined
         ? `pack ${String(answer.packVersion)} is live: ${String(answer.patternCount)} patterns, ${answer.fromCache ? 'its database from the cache' : `compiled in ${String(answer.compileMillis)} ms`}`
@@ -88,7 +92,7 @@ function backtestText(answer: Record<string, unknown>): string {
 const backtest: Command = {
   group: 'pack',
   name: 'backtest',
-  summary: 'replay the gate\'s sample of recent listings through a pack file, or a change against the live pack (--against-live)',
+  summary: "replay the gate's sample of recent listings through a pack file, or a change against the live pack (--against-live)",
   args: ['<file>'],
   options: {
     'against-live': { type: 'boolean', description: 'the file is a change (add, remove, thresholds), not a whole pack' },
@@ -101,7 +105,10 @@ const backtest: Command = {
     const examples = stringOption(options, 'examples');
     if (examples !== undefined) query.set('examples', examples);
     const path = `/v1/admin/pack/backtest${query.size > 0 ? `?${query}` : ''}`;
-    const answer = objectAnswer(await gate().request('POST', path, { bytes: source.bytes, contentType: contentTypeOf(source) }), 'POST /v1/admin/pack/backtest');
+    const answer = objectAnswer(
+      await gate().request('POST', path, { bytes: source.bytes, contentType: contentTypeOf(source) }),
+      'POST /v1/admin/pack/backtest',
+    );
     return succeeded(answer, backtestText(answer));
   },
 };
@@ -110,7 +117,10 @@ function versionEntries(answer: Record<string, unknown>): VersionEntry[] {
   if (!Array.isArray(answer.versions)) throw new CliError('GATECTL_ERR_BAD_ANSWER', 'GET /v1/admin/pack/versions answered without versions');
   return answer.versions.filter(
     (entry: unknown): entry is VersionEntry =>
-      typeof entry === 'object' && entry !== null && typeof (entry as VersionEntry).version === 'string' && (PACK_ACTIONS as readonly unknown[]).includes((entry as VersionEntry).action),
+      typeof entry === 'object' &&
+      entry !== null &&
+      typeof (entry as VersionEntry).version === 'string' &&
+      (PACK_ACTIONS as readonly unknown[]).includes((entry as VersionEntry).action),
   );
 }
 
@@ -137,10 +147,14 @@ const rollback: Command = {
       const answer = await readVersions(gate());
       const live = liveVersion(answer);
       version = earlierVersion(live, versionEntries(answer));
-      if (version === undefined) throw new CliError('GATECTL_ERR_NO_EARLIER_VERSION', `no version was made live before ${live ?? 'the live one'}; name one with --to`);
+      if (version === undefined)
+        throw new CliError('GATECTL_ERR_NO_EARLIER_VERSION', `no version was made live before ${live ?? 'the live one'}; name one with --to`);
     }
     const answer = objectAnswer(await gate().request('POST', '/v1/admin/pack/rollback', { json: { version } }), 'POST /v1/admin/pack/rollback');
-    return succeeded(answer, `pack ${String(answer.packVersion)} is live again (${String(answer.how)}, ${String(answer.tookMillis)} ms)${answer.rolloutCancelled ? '; the rollout was cancelled' : ''}`);
+    return succeeded(
+      answer,
+      `pack ${String(answer.packVersion)} is live again (${String(answer.how)}, ${String(answer.tookMillis)} ms)${answer.rolloutCancelled ? '; the rollout was cancelled' : ''}`,
+    );
   },
 };
 
@@ -153,7 +167,9 @@ const versions: Command = {
     const answer = await readVersions(gate());
     const live = liveVersion(answer);
     versionEntries(answer);
-    const rows = (answer.versions as Array<Record<string, unknown>>).map((v) => `${v.version === live ? '*' : ' '} ${String(v.version)}  ${String(v.action)}  ${String(v.at)}  ${String(v.who)}  ${String(v.patterns)} patterns`);
+    const rows = (answer.versions as Array<Record<string, unknown>>).map(
+      (v) => `${v.version === live ? '*' : ' '} ${String(v.version)}  ${String(v.action)}  ${String(v.at)}  ${String(v.who)}  ${String(v.patterns)} patterns`,
+    );
     const rollout = answer.rollout as { version?: unknown; percent?: unknown } | null;
     if (rollout) rows.push(`rollout: ${String(rollout.version)} at ${String(rollout.percent)}%`);
     return succeeded(answer, rows.join('\n'));

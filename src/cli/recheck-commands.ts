@@ -17,10 +17,10 @@ function jobText(job: Record<string, unknown>): string {
 const start: Command = {
   group: 'rechecks',
   name: 'start',
-  summary: 'check listings again and emit the verdicts that changed: a stream\'s (--stream) or a file\'s (--file)',
+  summary: "check listings again and emit the verdicts that changed: a stream's (--stream) or a file's (--file)",
   args: [],
   options: {
-    stream: { type: 'string', value: '<key>', description: 'a Redis stream of listings under GATE_REDIS_PREFIX, entries as the intake\'s' },
+    stream: { type: 'string', value: '<key>', description: "a Redis stream of listings under GATE_REDIS_PREFIX, entries as the intake's" },
     file: { type: 'string', value: '<path>', description: 'an NDJSON file, one POST /v1/check body a line' },
     'only-changed': { type: 'boolean', description: 'emit only changed verdicts (default: every verdict)' },
   },
@@ -48,7 +48,7 @@ const start: Command = {
 const get: Command = {
   group: 'rechecks',
   name: 'get',
-  summary: 'a job\'s state and counts, or every job kept when no id is given',
+  summary: "a job's state and counts, or every job kept when no id is given",
   args: ['[id]'],
   async run({ args: [id], gate }): Promise<CommandResult> {
     if (id === undefined) {

@@ -31,7 +31,13 @@ function parseOptions(...specs: OptionSpecs[]): ParseOptions {
 
 /** The command's two words, found before its options are known: every command's options are parsed loosely, so that `--to v1` is not taken for words. */
 function findWords(argv: string[]): { words: string[]; rest: string[]; json: boolean; help: boolean } {
-  const { tokens, values } = parseArgs({ args: argv, options: parseOptions(GLOBAL_OPTIONS, ...COMMANDS.map((c) => c.options ?? {})), strict: false, allowPositionals: true, tokens: true });
+  const { tokens, values } = parseArgs({
+    args: argv,
+    options: parseOptions(GLOBAL_OPTIONS, ...COMMANDS.map((c) => c.options ?? {})),
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   const words = tokens.filter((token) => token.kind === 'positional').slice(0, 2);
   const taken = new Set(words.map((token) => token.index));
   return {
@@ -68,7 +74,9 @@ function gateOf(options: OptionValues, env: CliIo['env']): () => AdminClient {
 
 function issueLines(details: unknown): string[] {
   if (!Array.isArray(details)) return [];
-  return details.filter((d): d is { path: unknown; message: unknown } => typeof d === 'object' && d !== null).map((d) => `  ${String(d.path) || '(pack)'}: ${String(d.message)}`);
+  return details
+    .filter((d): d is { path: unknown; message: unknown } => typeof d === 'object' && d !== null)
+    .map((d) => `  ${String(d.path) || '(pack)'}: ${String(d.message)}`);
 }
 
 export async function runGatectl(argv: string[], io: CliIo): Promise<number> {
@@ -100,7 +108,10 @@ export async function runGatectl(argv: string[], io: CliIo): Promise<number> {
     if (help) return (io.stdout(commandHelp(command)), EXIT_OK);
     let parsed: { values: OptionValues; positionals: string[] };
     try {
-      parsed = parseArgs({ args: rest, options: parseOptions(GLOBAL_OPTIONS, command.options ?? {}), strict: true, allowPositionals: true }) as { values: OptionValues; positionals: string[] };
+      parsed = parseArgs({ args: rest, options: parseOptions(GLOBAL_OPTIONS, command.options ?? {}), strict: true, allowPositionals: true }) as {
+        values: OptionValues;
+        positionals: string[];
+      };
     } catch (error) {
       throw parseProblem(error);
     }

@@ -190,10 +190,15 @@ function failModes(env: NodeJS.ProcessEnv, problems: string[]): Record<Degradabl
   const modes: Record<DegradableSignal, FailMode> = { text: 'review', lists: 'review', ring: 'review' };
   const raw = env.GATE_FAIL_MODES;
   if (raw === undefined || raw.trim() === '') return modes;
-  for (const entry of raw.split(',').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const [signal = '', mode = ''] = entry.split(':').map((p) => p.trim());
     if (!(DEGRADABLE_SIGNALS as readonly string[]).includes(signal) || !(FAIL_MODES as readonly string[]).includes(mode)) {
-      problems.push(`GATE_FAIL_MODES entries must be signal:mode with a signal of ${DEGRADABLE_SIGNALS.join(', ')} and a mode of ${FAIL_MODES.join(', ')}, got "${entry}"`);
+      problems.push(
+        `GATE_FAIL_MODES entries must be signal:mode with a signal of ${DEGRADABLE_SIGNALS.join(', ')} and a mode of ${FAIL_MODES.join(', ')}, got "${entry}"`,
+      );
       continue;
     }
     modes[signal as DegradableSignal] = mode as FailMode;
@@ -203,7 +208,11 @@ function failModes(env: NodeJS.ProcessEnv, problems: string[]): Record<Degradabl
 
 function redisTls(env: NodeJS.ProcessEnv, problems: string[]): GateConfig['redisTls'] {
   const out: { ca?: string; cert?: string; key?: string } = {};
-  for (const [name, field] of [['GATE_REDIS_TLS_CA', 'ca'], ['GATE_REDIS_TLS_CERT', 'cert'], ['GATE_REDIS_TLS_KEY', 'key']] as const) {
+  for (const [name, field] of [
+    ['GATE_REDIS_TLS_CA', 'ca'],
+    ['GATE_REDIS_TLS_CERT', 'cert'],
+    ['GATE_REDIS_TLS_KEY', 'key'],
+  ] as const) {
     const path = env[name];
     if (path === undefined || path === '') continue;
     try {
@@ -241,9 +250,15 @@ function audit(env: NodeJS.ProcessEnv, dataDir: string, problems: string[]): Gat
 
 function imageHosts(env: NodeJS.ProcessEnv, problems: string[]): string[] {
   const hosts: string[] = [];
-  for (const entry of (env.GATE_REVIEW_IMAGE_HOSTS ?? '').split(',').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of (env.GATE_REVIEW_IMAGE_HOSTS ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const host = canonicalHost(entry);
-    if (host === undefined) problems.push(`GATE_REVIEW_IMAGE_HOSTS entries must be host names or IP addresses (IPv6 in brackets), without scheme, port, path or wildcard, got "${entry}"`);
+    if (host === undefined)
+      problems.push(
+        `GATE_REVIEW_IMAGE_HOSTS entries must be host names or IP addresses (IPv6 in brackets), without scheme, port, path or wildcard, got "${entry}"`,
+      );
     else hosts.push(host);
   }
   return hosts;
@@ -262,7 +277,8 @@ function intake(env: NodeJS.ProcessEnv, redisPrefix: string, problems: string[])
   const stream = env.GATE_INTAKE_STREAM;
   if (stream === undefined || stream === '') return undefined;
   // The gate's Redis user may touch keys under its prefix only (docs/redis-acl.md).
-  if (!stream.startsWith(redisPrefix)) problems.push(`GATE_INTAKE_STREAM must begin with GATE_REDIS_PREFIX ("${redisPrefix}"), the only keys the gate's Redis user may touch; got "${stream}"`);
+  if (!stream.startsWith(redisPrefix))
+    problems.push(`GATE_INTAKE_STREAM must begin with GATE_REDIS_PREFIX ("${redisPrefix}"), the only keys the gate's Redis user may touch; got "${stream}"`);
   return {
     stream,
     batch: integer(env, 'GATE_INTAKE_BATCH', 256, 1, 10_000, problems),
@@ -333,8 +349,12 @@ function share(env: NodeJS.ProcessEnv, name: string, fallback: number, problems:
 function tokenList(env: NodeJS.ProcessEnv, name: string, problems: string[]): string[] {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return [];
-  const tokens = raw.split(',').map((t) => t.trim()).filter((t) => t.length > 0);
-  for (const t of tokens) if ((t.includes(':') ? t.slice(t.indexOf(':') + 1) : t).length < 16) problems.push(`${name}: every token must be at least 16 characters`);
+  const tokens = raw
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t.length > 0);
+  for (const t of tokens)
+    if ((t.includes(':') ? t.slice(t.indexOf(':') + 1) : t).length < 16) problems.push(`${name}: every token must be at least 16 characters`);
   return tokens;
 }
 
@@ -429,10 +449,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GateConfig {
     recheck: recheck(env, problems),
     backtestSample: integer(env, 'GATE_BACKTEST_SAMPLE', 100_000, 0, 10_000_000, problems),
   };
-  if (env.GATE_SHED_MODE !== undefined && env.GATE_SHED_MODE !== '' && !['review', '503'].includes(env.GATE_SHED_MODE)) problems.push(`GATE_SHED_MODE must be "review" or "503", got "${env.GATE_SHED_MODE}"`);
+  if (env.GATE_SHED_MODE !== undefined && env.GATE_SHED_MODE !== '' && !['review', '503'].includes(env.GATE_SHED_MODE))
+    problems.push(`GATE_SHED_MODE must be "review" or "503", got "${env.GATE_SHED_MODE}"`);
   for (const entry of config.rightsHolderTokens) {
     const holder = entry.slice(0, Math.max(0, entry.indexOf(':')));
-    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(holder)) problems.push(`GATE_RIGHTS_HOLDER_TOKENS: every entry must be holder:token with a holder id of letters, digits, _ . - (got "${holder}")`);
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(holder))
+      problems.push(`GATE_RIGHTS_HOLDER_TOKENS: every entry must be holder:token with a holder id of letters, digits, _ . - (got "${holder}")`);
   }
   if (config.metricsToken !== undefined && config.metricsToken.length < 16) problems.push('GATE_METRICS_TOKEN must be at least 16 characters');
   if (problems.length > 0) throw new ConfigError(problems);

@@ -8,7 +8,15 @@ import type { RedisKeys } from '../redis/redis-keys.js';
 import type { BookkeepingSpool } from '../redis/bookkeeping-spool.js';
 import { HashCounters } from '../redis/hash-counters.js';
 
-export const BRAND_FIGURES = ['blockedAtPublish', 'sentToReview', 'complaintsFiled', 'complaintsUpheld', 'complaintsRejected', 'overturned', 'allianceHits'] as const;
+export const BRAND_FIGURES = [
+  'blockedAtPublish',
+  'sentToReview',
+  'complaintsFiled',
+  'complaintsUpheld',
+  'complaintsRejected',
+  'overturned',
+  'allianceHits',
+] as const;
 export type BrandFigure = (typeof BRAND_FIGURES)[number];
 
 export interface BrandDayFigures {
@@ -98,7 +106,12 @@ export class BrandFigures {
     const key = this.keys.decisionTimes(utcDay(at));
     const entries = [...brandIds].map((brandId) => `${brandId}\t${Math.max(0, Math.round(seconds))}`);
     if (entries.length === 0) return;
-    await this.redis.multi().rpush(key, ...entries).ltrim(key, 0, MAX_TIMES_PER_DAY - 1).expire(key, this.retentionSeconds).exec();
+    await this.redis
+      .multi()
+      .rpush(key, ...entries)
+      .ltrim(key, 0, MAX_TIMES_PER_DAY - 1)
+      .expire(key, this.retentionSeconds)
+      .exec();
   }
 
   /** Figures per day and brand, for brands `include` accepts; days without any figure are left out. */
@@ -111,7 +124,13 @@ export class BrandFigures {
       const row = (brandId: string): BrandDayFigures => {
         let found = byBrand.get(brandId);
         if (!found) {
-          found = { day, brandId, counts: Object.fromEntries(BRAND_FIGURES.map((f) => [f, 0])) as Record<BrandFigure, number>, decisions: 0, medianSecondsToDecision: null };
+          found = {
+            day,
+            brandId,
+            counts: Object.fromEntries(BRAND_FIGURES.map((f) => [f, 0])) as Record<BrandFigure, number>,
+            decisions: 0,
+            medianSecondsToDecision: null,
+          };
           byBrand.set(brandId, found);
         }
         return found;

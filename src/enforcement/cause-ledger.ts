@@ -139,7 +139,13 @@ export class CauseLedger {
       const demotion: Demotion = { cause, blocks: judged, overturned, demotedAt: new Date().toISOString() };
       if ((await this.redis.hsetnx(this.keys.demotedCauses, cause, JSON.stringify(demotion))) === 0) continue;
       demoted.push(demotion);
-      await this.audit.record({ who: 'gate', what: 'cause:demote', subject: cause, why: `${overturned} of ${judged} blocks overturned (last by ${by})`, details: demotion });
+      await this.audit.record({
+        who: 'gate',
+        what: 'cause:demote',
+        subject: cause,
+        why: `${overturned} of ${judged} blocks overturned (last by ${by})`,
+        details: demotion,
+      });
       this.log(`demoted ${cause} to review-only: ${overturned} of ${judged} blocks overturned`);
     }
     if (demoted.length > 0) {

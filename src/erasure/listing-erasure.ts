@@ -49,7 +49,6 @@ function fieldsOf(flat: readonly string[]): Record<string, string> {
   return out;
 }
 
-
 function sum(erased: ListingErased): number {
   return Object.values(erased).reduce((a, b) => a + b, 0);
 }
@@ -93,7 +92,10 @@ export class ListingErasure {
     }
     const wanted = new Set(ids);
     erased.complaints += await this.eraseComplaints(complaintIds, wanted);
-    erased.appeals += await this.eraseAppeals(items.flatMap((item) => (item.context.appeal ? [item.context.appeal.appealId] : [])), wanted);
+    erased.appeals += await this.eraseAppeals(
+      items.flatMap((item) => (item.context.appeal ? [item.context.appeal.appealId] : [])),
+      wanted,
+    );
     for (const sellerId of sellers) {
       erased.sellerHistoryEntries += await this.eraseHistory(this.parts.keys.sellerHistory(sellerId), ...ids);
       erased.ringListings += await this.parts.redis.zrem(`${this.parts.keys.rings}listings:${sellerId}`, ...ids);
@@ -108,7 +110,12 @@ export class ListingErasure {
   /** The verdict record and allow records (the listing's shard), and a record of earlier versions. */
   private async verdictsOf(listingId: string, erased: ListingErased, sellers: Set<string>): Promise<RecordFacts> {
     const { redis, keys } = this.parts;
-    const [records, allows, flat, packed] = await this.eraseVerdict(keys.listingVerdict(listingId), keys.allowRecords(listingId), listingId, String(verdictShardOf(listingId).bucketHash));
+    const [records, allows, flat, packed] = await this.eraseVerdict(
+      keys.listingVerdict(listingId),
+      keys.allowRecords(listingId),
+      listingId,
+      String(verdictShardOf(listingId).bucketHash),
+    );
     erased.verdictRecords += Number(records);
     erased.allowRecords += Number(allows);
     for (const record of packed) {
@@ -116,7 +123,10 @@ export class ListingErasure {
       if (sellerId) sellers.add(sellerId);
     }
     const legacyKey = keys.legacyListingVerdict(listingId);
-    const [[, legacy], [, legacyRemoved]] = (await redis.multi().hgetall(legacyKey).del(legacyKey).exec()) as [[Error | null, Record<string, string>], [Error | null, number]];
+    const [[, legacy], [, legacyRemoved]] = (await redis.multi().hgetall(legacyKey).del(legacyKey).exec()) as [
+      [Error | null, Record<string, string>],
+      [Error | null, number],
+    ];
     erased.verdictRecords += legacyRemoved;
     const facts: RecordFacts = { reviewIds: [], contentHashes: [], complaintIds: [] };
     for (const fields of [fieldsOf(flat), legacy]) {
@@ -175,7 +185,12 @@ export class ListingErasure {
       if (raw === null) continue;
       const complaint = JSON.parse(raw) as { listingId?: string; holder?: string };
       if (complaint.listingId === undefined || !listings.has(complaint.listingId) || complaint.holder === undefined) continue;
-      const [[, deleted]] = (await redis.multi().del(keys.complaint(complaintId)).zrem(keys.holderComplaints(complaint.holder), complaintId).del(keys.openComplaint(complaint.holder, complaint.listingId)).exec()) as [[Error | null, number]];
+      const [[, deleted]] = (await redis
+        .multi()
+        .del(keys.complaint(complaintId))
+        .zrem(keys.holderComplaints(complaint.holder), complaintId)
+        .del(keys.openComplaint(complaint.holder, complaint.listingId))
+        .exec()) as [[Error | null, number]];
       removed += deleted;
     }
     return removed;
@@ -190,7 +205,11 @@ export class ListingErasure {
       if (raw === null) continue;
       const appeal = JSON.parse(raw) as { listingId?: string; blockedAt?: string };
       if (appeal.listingId === undefined || !listings.has(appeal.listingId)) continue;
-      const [[, deleted]] = (await redis.multi().del(keys.appeal(appealId)).del(keys.listingAppeal(appeal.listingId, appeal.blockedAt ?? '')).exec()) as [[Error | null, number]];
+      const [[, deleted]] = (await redis
+        .multi()
+        .del(keys.appeal(appealId))
+        .del(keys.listingAppeal(appeal.listingId, appeal.blockedAt ?? ''))
+        .exec()) as [[Error | null, number]];
       removed += deleted;
     }
     return removed;
@@ -207,23 +226,50 @@ export class ListingErasure {
     const byStream = new Map<string, TimeSpan[]>();
     for (const item of items) byStream.set(item.stream, [...(byStream.get(item.stream) ?? []), item.written]);
     for (const [stream, spans] of byStream) {
-      erased.reviewStreamEntries += await this.streams.erase({ stream, field: 'listingId', groups: [REVIEW_GROUP], held: 'ack' }, idRanges(spans, CLOCK_MARGIN_MS), ids);
+      erased.reviewStreamEntries += await this.streams.erase(
+        { stream, field: 'listingId', groups: [REVIEW_GROUP], held: 'ack' },
+        idRanges(spans, CLOCK_MARGIN_MS),
+        ids,
+      );
     }
     const written = items.map((item) => item.written);
-    erased.decisionEntries += await this.streams.erase({ stream: keys.reviewDecisions, field: 'listingId', groups: [EFFECTS_GROUP], held: 'ack' }, idRanges(written, CLOCK_MARGIN_MS), ids);
+    erased.decisionEntries += await this.streams.erase(
+      { stream: keys.reviewDecisions, field: 'listingId', groups: [EFFECTS_GROUP], held: 'ack' },
+      idRanges(written, CLOCK_MARGIN_MS),
+      ids,
+    );
     const dead = items.filter((item) => item.status === 'dead').map((item): TimeSpan => ({ from: item.written.from, to: Number.POSITIVE_INFINITY }));
-    erased.deadLetters += await this.streams.erase({ stream: keys.reviewDeadLetters, field: 'listingId', groups: [], held: 'ack' }, idRanges(dead, CLOCK_MARGIN_MS), ids);
+    erased.deadLetters += await this.streams.erase(
+      { stream: keys.reviewDeadLetters, field: 'listingId', groups: [], held: 'ack' },
+      idRanges(dead, CLOCK_MARGIN_MS),
+      ids,
+    );
     // Events are written when a decision's effects are applied, which may be late: from the first item on.
-    const since = idRanges(written.map((span) => ({ from: span.from, to: Number.POSITIVE_INFINITY })), CLOCK_MARGIN_MS);
-    erased.webhookEvents += await this.streams.erase({ stream: keys.webhookOutbox, field: 'event', objectKey: 'listingId', groups: [WEBHOOK_GROUP], held: 'ack' }, since, ids);
-    erased.webhookEvents += await this.streams.erase({ stream: keys.webhookDeadLetters, field: 'event', objectKey: 'listingId', groups: [], held: 'ack' }, since, ids);
+    const since = idRanges(
+      written.map((span) => ({ from: span.from, to: Number.POSITIVE_INFINITY })),
+      CLOCK_MARGIN_MS,
+    );
+    erased.webhookEvents += await this.streams.erase(
+      { stream: keys.webhookOutbox, field: 'event', objectKey: 'listingId', groups: [WEBHOOK_GROUP], held: 'ack' },
+      since,
+      ids,
+    );
+    erased.webhookEvents += await this.streams.erase(
+      { stream: keys.webhookDeadLetters, field: 'event', objectKey: 'listingId', groups: [], held: 'ack' },
+      since,
+      ids,
+    );
     const whole: IdRange[] = [{ from: '-', to: '+' }];
     erased.backtestSamples += await this.streams.erase({ stream: keys.backtestSample, field: 'id', groups: [], held: 'ack' }, whole, ids);
     if (intake) {
       erased.intakeEntries += await this.streams.erase({ stream: intake.verdicts, field: 'listingId', groups: [], held: 'ack' }, whole, ids);
       erased.intakeEntries += await this.streams.erase({ stream: intake.deadLetters, field: 'listingId', groups: [], held: 'ack' }, whole, ids);
       // Checked entries wait for the next trim; one an instance is checking is its to finish (its verdict comes after the erasure).
-      erased.intakeEntries += await this.streams.erase({ stream: intake.stream, field: 'listing', objectKey: 'listingId', groups: [INTAKE_GROUP], held: 'skip' }, whole, ids);
+      erased.intakeEntries += await this.streams.erase(
+        { stream: intake.stream, field: 'listing', objectKey: 'listingId', groups: [INTAKE_GROUP], held: 'skip' },
+        whole,
+        ids,
+      );
     }
   }
 }

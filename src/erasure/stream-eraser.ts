@@ -44,7 +44,16 @@ export function idRanges(spans: readonly TimeSpan[], marginMs: number): IdRange[
   return merged.map((s) => ({ from: s.from === 0 ? '-' : String(Math.floor(s.from)), to: Number.isFinite(s.to) ? String(Math.ceil(s.to)) : '+' }));
 }
 
-type EraseSlice = (stream: string, from: string, to: string, count: string, field: string, objectKey: string, held: string, ...groupsThenValues: string[]) => Promise<[string, number]>;
+type EraseSlice = (
+  stream: string,
+  from: string,
+  to: string,
+  count: string,
+  field: string,
+  objectKey: string,
+  held: string,
+  ...groupsThenValues: string[]
+) => Promise<[string, number]>;
 
 export class StreamEraser {
   private readonly eraseSlice: EraseSlice;
@@ -60,7 +69,18 @@ export class StreamEraser {
     for (const range of ranges) {
       let from = range.from;
       while (from !== '') {
-        const [next, count] = await this.eraseSlice(match.stream, from, range.to, String(SLICE), match.field, match.objectKey ?? '', match.held, String(match.groups.length), ...match.groups, ...listingIds);
+        const [next, count] = await this.eraseSlice(
+          match.stream,
+          from,
+          range.to,
+          String(SLICE),
+          match.field,
+          match.objectKey ?? '',
+          match.held,
+          String(match.groups.length),
+          ...match.groups,
+          ...listingIds,
+        );
         deleted += Number(count);
         from = next;
       }

@@ -9,17 +9,39 @@ export const GATE_ERRORS = {
   GATE_ERR_FORBIDDEN: { status: 403, summary: 'The token is valid but its role may not call this endpoint.' },
   GATE_ERR_NOT_FOUND: { status: 404, summary: 'No such route or resource.' },
   GATE_ERR_METHOD_NOT_ALLOWED: { status: 405, summary: 'The route exists but not for this method.' },
-  GATE_ERR_CONFLICT: { status: 409, summary: 'The resource is not in a state that allows this (a review item decided, claimed or past its window; a listing not blocked or past its appeal window; a brand not verified).' },
+  GATE_ERR_CONFLICT: {
+    status: 409,
+    summary:
+      'The resource is not in a state that allows this (a review item decided, claimed or past its window; a listing not blocked or past its appeal window; a brand not verified).',
+  },
   GATE_ERR_BODY_TOO_LARGE: { status: 413, summary: 'The body is over the size limit.' },
   GATE_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, summary: 'Content type is neither application/json nor application/msgpack.' },
   GATE_ERR_UPGRADE_REQUIRED: { status: 426, summary: 'The route is a WebSocket (GET /v1/check/stream) and the request asked for no upgrade.' },
-  GATE_ERR_RATE_LIMITED: { status: 429, summary: 'The caller is over a rate limit (a consumer reporter over its report limit, or an address or token with too many failed authentications); retry after `retry-after` seconds.' },
-  GATE_ERR_IMAGE_REFUSED: { status: 403, summary: 'The review page\'s image proxy will not fetch this URL or pass on what it answered; `details.reason` says why.' },
+  GATE_ERR_RATE_LIMITED: {
+    status: 429,
+    summary:
+      'The caller is over a rate limit (a consumer reporter over its report limit, or an address or token with too many failed authentications); retry after `retry-after` seconds.',
+  },
+  GATE_ERR_IMAGE_REFUSED: {
+    status: 403,
+    summary: "The review page's image proxy will not fetch this URL or pass on what it answered; `details.reason` says why.",
+  },
   GATE_ERR_OVERLOADED: { status: 503, summary: 'The gate is shedding load; retry after `retry-after` seconds.' },
   GATE_ERR_NOT_READY: { status: 503, summary: 'No pack is live or Redis is unreachable.' },
-  GATE_ERR_IMAGE_UNAVAILABLE: { status: 502, summary: 'An allow-listed image host did not answer in time, failed, or answered with an error status; `details.reason` says which.' },
-  GATE_ERR_FORWARD_FAILED: { status: 502, summary: 'A check thread could not pass the request to the main thread, or the connection to it failed before an answer began (the request may have reached it).' },
-  GATE_ERR_DEAD_LETTER: { status: 500, summary: 'An intake entry was delivered GATE_INTAKE_MAX_DELIVERIES times without an outcome; it was moved to the dead-letter stream (never an HTTP answer).' },
+  GATE_ERR_IMAGE_UNAVAILABLE: {
+    status: 502,
+    summary: 'An allow-listed image host did not answer in time, failed, or answered with an error status; `details.reason` says which.',
+  },
+  GATE_ERR_FORWARD_FAILED: {
+    status: 502,
+    summary:
+      'A check thread could not pass the request to the main thread, or the connection to it failed before an answer began (the request may have reached it).',
+  },
+  GATE_ERR_DEAD_LETTER: {
+    status: 500,
+    summary:
+      'An intake entry was delivered GATE_INTAKE_MAX_DELIVERIES times without an outcome; it was moved to the dead-letter stream (never an HTTP answer).',
+  },
   GATE_ERR_INTERNAL: { status: 500, summary: 'An unexpected failure; the log has the details.' },
 } as const;
 

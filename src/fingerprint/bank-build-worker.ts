@@ -66,7 +66,9 @@ async function handle(request: BankBuildRequest): Promise<void> {
     if (!rebuildTimer) {
       rebuildTimer = setTimeout(() => {
         rebuildTimer = undefined;
-        queue = queue.then(() => replyWithSnapshot({ id: 0, kind: 'rebuilt', snapshot: state.build() })).catch((error: unknown) => console.error(`fingerprint index rebuild failed: ${(error as Error).message}`));
+        queue = queue
+          .then(() => replyWithSnapshot({ id: 0, kind: 'rebuilt', snapshot: state.build() }))
+          .catch((error: unknown) => console.error(`fingerprint index rebuild failed: ${(error as Error).message}`));
       }, REBUILD_DELAY_MS);
     }
   } else {

@@ -192,7 +192,12 @@ export class FingerprintBank {
 
   private thread(): Worker {
     if (this.worker) return this.worker;
-    const config: BankBuildConfig = { redisUrl: this.options.redisUrl, prefix: this.keys.prefix, lastVersion: this.snapshot.shared.version, ...(this.options.tls ? { tls: this.options.tls } : {}) };
+    const config: BankBuildConfig = {
+      redisUrl: this.options.redisUrl,
+      prefix: this.keys.prefix,
+      lastVersion: this.snapshot.shared.version,
+      ...(this.options.tls ? { tls: this.options.tls } : {}),
+    };
     const worker = new Worker(fileURLToPath(new URL('./bank-build-worker.js', import.meta.url)), { workerData: config });
     worker.unref();
     worker.on('message', (reply: BankBuildReply) => {

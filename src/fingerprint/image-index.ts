@@ -32,7 +32,8 @@ const CHUNKS: readonly Chunk[] = [
   { bits: 15, shift: 15, radius: 1 },
   { bits: 15, shift: 0, radius: 1 },
 ];
-if (CHUNKS.reduce((sum, chunk) => sum + chunk.radius + 1, 0) <= IMAGE_MATCH_DISTANCE) throw new Error('the image chunks miss matches within IMAGE_MATCH_DISTANCE');
+if (CHUNKS.reduce((sum, chunk) => sum + chunk.radius + 1, 0) <= IMAGE_MATCH_DISTANCE)
+  throw new Error('the image chunks miss matches within IMAGE_MATCH_DISTANCE');
 
 const HEADER = 2;
 const CHUNK_FIELDS = 6;

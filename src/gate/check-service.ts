@@ -4,7 +4,7 @@
 // never a silent `allow`.
 import { randomUUID } from 'node:crypto';
 import { newReviewId } from '../review/review-id.js';
-import type { BlocklistStore, } from '../lists/blocklist-store.js';
+import type { BlocklistStore } from '../lists/blocklist-store.js';
 import { listingToMatch } from '../matcher/listing-fields.js';
 import type { MatchPool } from '../matcher/match-pool.js';
 import type { FingerprintBank, FingerprintSnapshot } from '../fingerprint/fingerprint-bank.js';
@@ -114,7 +114,6 @@ interface GatheredSignals {
   unlinked: RingAttribute[] | undefined;
 }
 
-
 /** One error object for every refusal: a refusal must cost the event loop as little as possible (no stack trace). */
 const OVERLOADED = new GateError('GATE_ERR_OVERLOADED', 'the gate is at its limit; retry after the retry-after delay');
 
@@ -171,14 +170,27 @@ export class CheckService {
 
   /** What the decision reads besides the signals, as live now. */
   decisionContext(compiled: CompiledPack, banks: FingerprintSnapshot): DecisionContext {
-    return { compiled, banks, demoted: this.parts.causes.demoted, failModes: this.parts.failModes, brandsSharing: (sellerId) => this.parts.alliance.brandsSharing(sellerId) };
+    return {
+      compiled,
+      banks,
+      demoted: this.parts.causes.demoted,
+      failModes: this.parts.failModes,
+      brandsSharing: (sellerId) => this.parts.alliance.brandsSharing(sellerId),
+    };
   }
 
   /**
    * `matched`: what a check thread already found, used when it matched against the
    * pack and banks live here now (otherwise the pool matches the listing again).
    */
-  async check(request: CheckRequest, startedAt: number, deadlineMs: number, matched?: PrecomputedMatch, timing?: ServerTiming, source: CheckSource = 'traffic'): Promise<CheckResponse> {
+  async check(
+    request: CheckRequest,
+    startedAt: number,
+    deadlineMs: number,
+    matched?: PrecomputedMatch,
+    timing?: ServerTiming,
+    source: CheckSource = 'traffic',
+  ): Promise<CheckResponse> {
     const compiled = this.parts.livePack.forSeller(request.sellerId);
     if (!compiled) throw new GateError('GATE_ERR_NOT_READY', 'no policy pack is live yet');
     const banks = this.parts.fingerprints.current;
@@ -206,7 +218,15 @@ export class CheckService {
       decidedBy = 'reviewer';
     } else if (response.verdict === 'review') decidedBy = await this.queueReview(request, response, decision.brands, hash, startedAt, deadlineMs, timing);
     else if (response.verdict === 'allow' && this.drawForQa()) this.sampleForQa(request, response, hash, decision.brands);
-    const record: ListingVerdict = { listingId: request.listingId, verdict: response.verdict, decidedBy, decidedAt: new Date().toISOString(), checkId: response.checkId, policyVersion: response.policyVersion, reasons: response.reasons };
+    const record: ListingVerdict = {
+      listingId: request.listingId,
+      verdict: response.verdict,
+      decidedBy,
+      decidedAt: new Date().toISOString(),
+      checkId: response.checkId,
+      policyVersion: response.policyVersion,
+      reasons: response.reasons,
+    };
     if (response.reviewId) record.reviewId = response.reviewId;
     if (hash !== undefined) record.contentHash = hash;
     // Recorded once the answer is on its way: the seller waits for the verdict, not for its bookkeeping.
@@ -227,7 +247,16 @@ export class CheckService {
    * person's verdict, side by side, each settled by the signal budget of the
    * deadline. The pool full: shed as configured (503 thrown, or a degraded text signal).
    */
-  private async gatherSignals(request: CheckRequest, compiled: CompiledPack, banks: FingerprintSnapshot, precomputed: ListingMatch | undefined, hash: string | undefined, startedAt: number, deadlineMs: number, timing: ServerTiming | undefined): Promise<GatheredSignals> {
+  private async gatherSignals(
+    request: CheckRequest,
+    compiled: CompiledPack,
+    banks: FingerprintSnapshot,
+    precomputed: ListingMatch | undefined,
+    hash: string | undefined,
+    startedAt: number,
+    deadlineMs: number,
+    timing: ServerTiming | undefined,
+  ): Promise<GatheredSignals> {
     const shed = precomputed === undefined && this.parts.pool.listingsInFlight >= this.parts.maxListingsInFlight;
     if (shed) {
       this.parts.metrics.shed.inc({ mode: this.parts.shedMode });
@@ -244,7 +273,11 @@ export class CheckService {
     const ringAsked = this.parts.rings.mightBeInConfirmedRing(request.sellerId, attributes);
     const limit = this.parts.admissionLimit;
     if (precomputed?.matchMicros !== undefined) this.parts.metrics.matchingSeconds.observe(precomputed.matchMicros / 1e6);
-    const matching = precomputed ? Promise.resolve(precomputed) : shed ? Promise.reject(new Error('shed')) : this.parts.pool.match(compiled, banks, listingToMatch(request));
+    const matching = precomputed
+      ? Promise.resolve(precomputed)
+      : shed
+        ? Promise.reject(new Error('shed'))
+        : this.parts.pool.match(compiled, banks, listingToMatch(request));
     const [text, lists, ring, person] = await Promise.all([
       settleBefore<ListingMatch>(
         shed || precomputed
@@ -257,7 +290,12 @@ export class CheckService {
         deadline,
       ),
       settleBefore<ListHit[]>(this.parts.lists.check(listProbes(request)), deadline),
-      ringAsked ? settleBefore<RingStatus>(this.parts.rings.linkAndStatus(request.sellerId, attributes, request.listingId, request.attributes?.shipFrom ?? ''), deadline) : RING_FROM_TABLE,
+      ringAsked
+        ? settleBefore<RingStatus>(
+            this.parts.rings.linkAndStatus(request.sellerId, attributes, request.listingId, request.attributes?.shipFrom ?? ''),
+            deadline,
+          )
+        : RING_FROM_TABLE,
       hash !== undefined ? settleBefore(this.parts.decided.verdictOf(request.listingId, hash), deadline) : NO_PERSON_VERDICT,
     ]);
     clearTimeout(timer);
@@ -273,7 +311,15 @@ export class CheckService {
    * names it. Returns who decided: a reviewer, when one already decided this very
    * content (their verdict replaces the answer's).
    */
-  private async queueReview(request: CheckRequest, response: CheckResponse, brands: readonly string[], hash: string | undefined, startedAt: number, deadlineMs: number, timing: ServerTiming | undefined): Promise<string> {
+  private async queueReview(
+    request: CheckRequest,
+    response: CheckResponse,
+    brands: readonly string[],
+    hash: string | undefined,
+    startedAt: number,
+    deadlineMs: number,
+    timing: ServerTiming | undefined,
+  ): Promise<string> {
     // The id is chosen here, so that a late write to Redis and a replay of the
     // spool land on the same item (the enqueue script de-duplicates by content).
     const item = { ...reviewItemOf(request, response, hash ?? contentHash(request), brands, 'normal'), reviewId: newReviewId() };
@@ -314,7 +360,15 @@ export class CheckService {
     if (outcome.late) this.parts.metrics.lateChecks.inc();
     if (outcome.shadow) this.parts.shadow.count(outcome.shadow, request.listingId, response.verdict);
     if (response.verdict === 'allow' && (outcome.qaSampled ?? this.drawForQa())) this.sampleForQa(request, response, undefined, outcome.brands);
-    const record: ListingVerdict = { listingId: request.listingId, verdict: response.verdict, decidedBy: 'gate', decidedAt: outcome.decidedAt, checkId: response.checkId, policyVersion: response.policyVersion, reasons: response.reasons };
+    const record: ListingVerdict = {
+      listingId: request.listingId,
+      verdict: response.verdict,
+      decidedBy: 'gate',
+      decidedAt: outcome.decidedAt,
+      checkId: response.checkId,
+      policyVersion: response.policyVersion,
+      reasons: response.reasons,
+    };
     this.recordOutcome(request, record, outcome.brands, outcome.fingerprintHits, ringAttributes(request));
   }
 
@@ -345,7 +399,13 @@ export class CheckService {
   }
 
   /** The verdict record, figures, block causes, alliance credit and image links of one answered check. */
-  private recordOutcome(request: CheckRequest, record: ListingVerdict, brands: readonly string[], fingerprintHits: NamedFingerprintHits, unlinked: readonly RingAttribute[] | undefined): void {
+  private recordOutcome(
+    request: CheckRequest,
+    record: ListingVerdict,
+    brands: readonly string[],
+    fingerprintHits: NamedFingerprintHits,
+    unlinked: readonly RingAttribute[] | undefined,
+  ): void {
     const reasons = record.reasons ?? [];
     if (record.decidedBy !== 'gate') {
       this.linkRings(request, fingerprintHits, unlinked);

@@ -75,7 +75,13 @@ const NO_FINGERPRINT_HITS: NamedFingerprintHits = { texts: [], images: [] };
  * A rights holder's banked item counts only while its brand is enforced, and,
  * unless shared with the alliance, only for listings naming one of its brands.
  */
-function nameFingerprintHits(hits: FingerprintHits, snapshot: FingerprintSnapshot, request: CheckRequest, compiled: CompiledPack, namedOwners: ReadonlySet<string>): NamedFingerprintHits {
+function nameFingerprintHits(
+  hits: FingerprintHits,
+  snapshot: FingerprintSnapshot,
+  request: CheckRequest,
+  compiled: CompiledPack,
+  namedOwners: ReadonlySet<string>,
+): NamedFingerprintHits {
   const textField = request.description ? 'description' : 'title';
   const brands = brandIndexOf(compiled);
   const applies = (ref: string): boolean => {
@@ -137,11 +143,16 @@ export function decideListing(context: DecisionContext, request: CheckRequest, s
   const index = brandIndexOf(compiled);
   const namedOwners = new Set(brandsNamed.flatMap((id) => index.owners.get(id) ?? []));
   const fingerprintHits = text.ok ? nameFingerprintHits(text.value.fingerprints, banks, request, compiled, namedOwners) : NO_FINGERPRINT_HITS;
-  const brands = brandsInvolved(compiled, text.ok ? text.value : undefined, [...fingerprintHits.images, ...fingerprintHits.texts].map((h) => h.ref));
+  const brands = brandsInvolved(
+    compiled,
+    text.ok ? text.value : undefined,
+    [...fingerprintHits.images, ...fingerprintHits.texts].map((h) => h.ref),
+  );
   const extraSignals: Array<{ reason: Reason; score: number }> = [];
   // A seller a rights holder shared counts only against listings of the sharing brands.
   const sharingBrand = context.brandsSharing(request.sellerId).find((brand) => brands.includes(brand));
-  if (sharingBrand !== undefined) extraSignals.push({ reason: { code: 'blocklist_seller', ref: `${ALLIANCE_REF}${sharingBrand}`, field: 'sellerId' }, score: pack.thresholds.block });
+  if (sharingBrand !== undefined)
+    extraSignals.push({ reason: { code: 'blocklist_seller', ref: `${ALLIANCE_REF}${sharingBrand}`, field: 'sellerId' }, score: pack.thresholds.block });
   if (ring.ok && ring.value.confirmedOthers > 0) {
     extraSignals.push({ reason: { code: 'ring', ref: ring.value.ringLabel, field: 'sellerId' }, score: pack.ring?.score ?? pack.thresholds.review });
   }
@@ -157,7 +168,14 @@ export function decideListing(context: DecisionContext, request: CheckRequest, s
   };
   const scored = scoreListing(pack, scoring);
   const verdict = withDegraded(scored.verdict, degraded, context.failModes);
-  const decision: ListingDecision = { verdict, score: scored.score, reasons: [...scored.reasons, ...degraded.map((d) => d.reason)], degraded, brands, fingerprintHits };
+  const decision: ListingDecision = {
+    verdict,
+    score: scored.score,
+    reasons: [...scored.reasons, ...degraded.map((d) => d.reason)],
+    degraded,
+    brands,
+    fingerprintHits,
+  };
   // A pack without shadow entries pays this one property read.
   if (pack.shadow !== undefined) {
     const matches = findShadowMatches(pack, pack.shadow, request, scoring.textHits);

@@ -50,7 +50,10 @@ export class SellerCheckService {
     const deadline = deadlineIn(signalBudgetMs(deadlineMs, performance.now() - startedAt));
     const [text, lists, ring] = await Promise.all([
       settleBefore<ListingMatch>(
-        this.parts.pool.match(compiled, this.parts.fingerprints.current, { fields: [{ name: 'businessName', bit: FIELD_BITS.title, text: request.businessName }], fingerprint: { phashes: [] } }),
+        this.parts.pool.match(compiled, this.parts.fingerprints.current, {
+          fields: [{ name: 'businessName', bit: FIELD_BITS.title, text: request.businessName }],
+          fingerprint: { phashes: [] },
+        }),
         deadline.promise,
       ),
       settleBefore<ListHit[]>(this.parts.lists.check(listProbes(listing)), deadline.promise),
@@ -59,13 +62,18 @@ export class SellerCheckService {
     deadline.cancel();
 
     const degraded: Reason[] = [];
-    for (const [signal, outcome] of [['text', text], ['lists', lists], ['ring', ring]] as const) {
+    for (const [signal, outcome] of [
+      ['text', text],
+      ['lists', lists],
+      ['ring', ring],
+    ] as const) {
       if (outcome.ok) continue;
       degraded.push({ code: 'degraded', ref: `${signal}:${outcome.why === 'deadline' ? 'deadline' : 'unavailable'}` });
       this.parts.metrics.degraded.inc({ signal });
     }
     const extraSignals: Array<{ reason: Reason; score: number }> = [];
-    if (ring.ok && ring.value.confirmedOthers > 0) extraSignals.push({ reason: { code: 'ring', ref: ring.value.ringLabel, field: 'sellerId' }, score: pack.ring?.score ?? pack.thresholds.review });
+    if (ring.ok && ring.value.confirmedOthers > 0)
+      extraSignals.push({ reason: { code: 'ring', ref: ring.value.ringLabel, field: 'sellerId' }, score: pack.ring?.score ?? pack.thresholds.review });
     const scored = scoreListing(pack, {
       sellerId: request.sellerId,
       textHits: text.ok ? text.value.text.filter((h) => h.kind !== PatternKind.Brand) : [],

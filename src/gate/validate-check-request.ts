@@ -1,13 +1,6 @@
 // Validates a check request field by field (contract section 1). Fields the
 // contract does not name are ignored, so that callers can send more than we read.
-import {
-  FieldIssues,
-  checkNumber,
-  checkString,
-  describeType,
-  isPlainObject,
-  type FieldIssue,
-} from '../validation/field-issues.js';
+import { FieldIssues, checkNumber, checkString, describeType, isPlainObject, type FieldIssue } from '../validation/field-issues.js';
 import type { CheckRequest } from './check-request.js';
 
 export type CheckRequestValidation = { ok: true; request: CheckRequest } | { ok: false; issues: FieldIssue[] };

@@ -23,7 +23,8 @@ export function bankEntries(kind: FingerprintKind, body: unknown): BankEntry[] {
     if (!isPlainObject(raw)) return fail(`entries[${i}]`, 'must be an object');
     if (typeof raw.ref !== 'string' || raw.ref.length === 0 || raw.ref.length > 128) return fail(`entries[${i}].ref`, 'must be a string of 1-128 characters');
     if (image) {
-      if (typeof raw.phash !== 'string' || !/^[0-9a-fA-F]{16}$/.test(raw.phash)) return fail(`entries[${i}].phash`, 'must be 16 hexadecimal characters (a 64-bit hash)');
+      if (typeof raw.phash !== 'string' || !/^[0-9a-fA-F]{16}$/.test(raw.phash))
+        return fail(`entries[${i}].phash`, 'must be 16 hexadecimal characters (a 64-bit hash)');
       return { ref: raw.ref, value: raw.phash.toLowerCase() };
     }
     if (typeof raw.text !== 'string' || raw.text.length > 20_000) return fail(`entries[${i}].text`, 'must be a string of at most 20,000 characters');

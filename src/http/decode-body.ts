@@ -15,7 +15,9 @@ export function bodyFormat(contentType: string): BodyFormat {
   if (type === 'application/msgpack' || type === 'application/x-msgpack' || type === 'application/vnd.msgpack') return 'msgpack';
   throw new GateError(
     'GATE_ERR_UNSUPPORTED_MEDIA_TYPE',
-    contentType === '' ? 'content-type is missing; send application/json or application/msgpack' : `content-type ${contentType} is not supported; send application/json or application/msgpack`,
+    contentType === ''
+      ? 'content-type is missing; send application/json or application/msgpack'
+      : `content-type ${contentType} is not supported; send application/json or application/msgpack`,
     { field: 'content-type' },
   );
 }

@@ -44,7 +44,9 @@ export function registerEnforcementRoutes(app: RouteRegistrar, p: EnforcementRou
       const status = new URLSearchParams(head.query).get('status') ?? 'pending';
       const statuses: Array<VerificationStatus | 'all'> = ['pending', 'verified', 'rejected', 'unverified', 'all'];
       if (!(statuses as string[]).includes(status)) throw invalid('status', `must be one of ${statuses.join(', ')}`);
-      const brands = (await p.registry.all()).filter((b) => status === 'all' || (status === 'pending' ? awaitsVerification(b) : b.verification.status === status));
+      const brands = (await p.registry.all()).filter(
+        (b) => status === 'all' || (status === 'pending' ? awaitsVerification(b) : b.verification.status === status),
+      );
       return { claims: brands.map((b) => ({ holder: b.holder, ...(brandView(b) as object) })) };
     }),
   );
@@ -86,7 +88,9 @@ export function registerEnforcementRoutes(app: RouteRegistrar, p: EnforcementRou
       const range = reportRange(head.query);
       const rows = await p.figures.report(range.from, range.to, () => true);
       if (range.format === 'csv') {
-        send(res, state, 200, figuresCsv(rows), 'text/csv; charset=utf-8', { 'content-disposition': `attachment; filename="transparency-${range.from}-${range.to}.csv"` });
+        send(res, state, 200, figuresCsv(rows), 'text/csv; charset=utf-8', {
+          'content-disposition': `attachment; filename="transparency-${range.from}-${range.to}.csv"`,
+        });
         return undefined;
       }
       const totals: Record<string, number> = {};

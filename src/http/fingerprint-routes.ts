@@ -39,8 +39,15 @@ export function registerFingerprintRoutes(app: RouteRegistrar, p: FingerprintRou
       if (recheck) await Promise.race([p.fingerprints.indexed(), delay(INDEXED_WAIT_MS, undefined, { ref: false })]);
       await p.audit.record({ who: 'admin', what: `bank:add:${kind}`, details: { refs: entries.slice(0, 100).map((e) => e.ref), count: entries.length } });
       const scope = (): RecheckScope =>
-        kind === 'images' || kind === 'negative-images' ? { kind: 'images', bank: kind, phashes: entries.map((entry) => entry.value) } : { kind: 'texts', bank: kind, entries: entries.length };
-      return { kind, added: entries.length, size: p.fingerprints.size(kind), ...(await recheckAfter(p, recheck, { by: `bank:add:${kind}`, entries: entries.length }, scope)) };
+        kind === 'images' || kind === 'negative-images'
+          ? { kind: 'images', bank: kind, phashes: entries.map((entry) => entry.value) }
+          : { kind: 'texts', bank: kind, entries: entries.length };
+      return {
+        kind,
+        added: entries.length,
+        size: p.fingerprints.size(kind),
+        ...(await recheckAfter(p, recheck, { by: `bank:add:${kind}`, entries: entries.length }, scope)),
+      };
     }),
   );
   app.del(
@@ -48,7 +55,9 @@ export function registerFingerprintRoutes(app: RouteRegistrar, p: FingerprintRou
     route(options({ auth: admin, readsBody: true, paramCount: 1 }), async ({ head, body: raw }) => {
       const kind = fingerprintKindOf(head.params[0] ?? '');
       const issues = new FieldIssues();
-      const refs = isPlainObject(raw) ? checkStringArray(issues, 'refs', raw.refs, { required: true, nonEmpty: true, maxItems: 100_000, itemMax: 128 }) : undefined;
+      const refs = isPlainObject(raw)
+        ? checkStringArray(issues, 'refs', raw.refs, { required: true, nonEmpty: true, maxItems: 100_000, itemMax: 128 })
+        : undefined;
       if (!refs) throw invalidFieldsError(issues.list, { field: 'refs', message: 'must be an array of refs' });
       return { kind, removed: await p.fingerprints.remove(kind, refs), size: p.fingerprints.size(kind) };
     }),

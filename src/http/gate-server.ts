@@ -61,7 +61,14 @@ export interface GateServerParts {
   /** True while Redis answers. */
   redisReady: () => boolean;
   /** The check threads, when they take the checks: ready once each has the live pack and matched a warm-up listing. */
-  checkThreads?: { readonly ready: boolean; readonly readyCount: number; readonly count: number; readonly forwardSecret: string; settle(): Promise<void>; refuse(key: string, untilEpochMs: number): void };
+  checkThreads?: {
+    readonly ready: boolean;
+    readonly readyCount: number;
+    readonly count: number;
+    readonly forwardSecret: string;
+    settle(): Promise<void>;
+    refuse(key: string, untilEpochMs: number): void;
+  };
   maxBodyBytes: number;
   /** Where an admin's pack upload is written as it arrives (a new path per call). */
   packUploadPath: () => string;
@@ -105,7 +112,16 @@ export class GateServer {
   private options(extra: Partial<RouteOptions> = {}): RouteOptions {
     const threads = this.parts.checkThreads;
     const settle = threads ? () => threads.settle() : undefined;
-    return { maxBodyBytes: this.parts.maxBodyBytes, metrics: this.parts.metrics, log: this.parts.log, inFlight: this.inFlight, roleCheck: this.roleCheck, settle, forwardSecret: this.parts.forwardSecret ?? threads?.forwardSecret, ...extra };
+    return {
+      maxBodyBytes: this.parts.maxBodyBytes,
+      metrics: this.parts.metrics,
+      log: this.parts.log,
+      inFlight: this.inFlight,
+      roleCheck: this.roleCheck,
+      settle,
+      forwardSecret: this.parts.forwardSecret ?? threads?.forwardSecret,
+      ...extra,
+    };
   }
 
   /** The routes the server registered (known once it listens). */
@@ -121,7 +137,10 @@ export class GateServer {
     const body = this.options({ readsBody: true, auth: publisher });
     const packUpload = { path: p.packUploadPath, maxBytes: Math.max(p.maxBodyBytes, MAX_PACK_UPLOAD_BYTES) };
 
-    app.get('/healthz', route(this.options(), () => ({ status: 'ok', pid: process.pid })));
+    app.get(
+      '/healthz',
+      route(this.options(), () => ({ status: 'ok', pid: process.pid })),
+    );
     app.get(
       '/readyz',
       route(this.options(), ({ res, state }) => {
@@ -169,7 +188,18 @@ export class GateServer {
       counters: metricCounters(p.metrics),
       pending: this.inFlight,
       toGateError: toError,
-      admitUpgrade: (res, req) => authorizeUpgrade({ roleCheck: this.roleCheck, enforced: publisher.enforced, forwardSecret: this.parts.forwardSecret ?? p.checkThreads?.forwardSecret, httpErrors: p.metrics.httpErrors, toGateError: toError }, res, req),
+      admitUpgrade: (res, req) =>
+        authorizeUpgrade(
+          {
+            roleCheck: this.roleCheck,
+            enforced: publisher.enforced,
+            forwardSecret: this.parts.forwardSecret ?? p.checkThreads?.forwardSecret,
+            httpErrors: p.metrics.httpErrors,
+            toGateError: toError,
+          },
+          res,
+          req,
+        ),
     });
     // A GET that asks for no upgrade (or one a check thread forwarded, its token unknown): the token is checked, as for the socket.
     app.get(
@@ -193,7 +223,8 @@ export class GateServer {
       '/v1/reports',
       route(this.options({ readsBody: true, auth: { ...publisher, name: 'report' } }), async ({ body: raw }) => {
         const issues = new FieldIssues();
-        if (!isPlainObject(raw)) throw new GateError('GATE_ERR_INVALID_FIELD', 'body must be an object { "listingId", "reporterId", "reason", "evidence"? }', { field: 'body' });
+        if (!isPlainObject(raw))
+          throw new GateError('GATE_ERR_INVALID_FIELD', 'body must be an object { "listingId", "reporterId", "reason", "evidence"? }', { field: 'body' });
         const listingId = checkString(issues, 'listingId', raw.listingId, { min: 1, max: 128, required: true });
         const reporterId = checkString(issues, 'reporterId', raw.reporterId, { min: 1, max: 128, required: true });
         const reason = checkString(issues, 'reason', raw.reason, { min: 1, max: 500, required: true });
@@ -205,7 +236,9 @@ export class GateServer {
 
     const rechecks = { rechecks: p.rechecks.rechecks, redisPrefix: p.rechecks.redisPrefix };
     registerPackRoutes(app, { livePack: p.livePack, packs: p.packs, audit: p.audit, ...rechecks, packUpload, log: p.log }, (extra) => this.options(extra));
-    registerListRoutes(app, { lists: p.lists, changes: p.review.changes, rings: p.enforcement.rings, audit: p.audit, ...rechecks, log: p.log }, (extra) => this.options(extra));
+    registerListRoutes(app, { lists: p.lists, changes: p.review.changes, rings: p.enforcement.rings, audit: p.audit, ...rechecks, log: p.log }, (extra) =>
+      this.options(extra),
+    );
     registerReviewRoutes(app, { ...p.review, audit: p.audit, tokens: p.tokens, metrics: p.metrics, log: p.log }, (extra) => this.options(extra));
     registerRightsHolderRoutes(app, { ...p.rightsHolder, audit: p.audit, tokens: p.tokens, metrics: p.metrics, log: p.log }, (extra) => this.options(extra));
     registerEnforcementRoutes(app, { ...p.enforcement, audit: p.audit, tokens: p.tokens, metrics: p.metrics, log: p.log }, (extra) => this.options(extra));

@@ -22,7 +22,8 @@ export function checkJsonDepth(bytes: Uint8Array, maxDepth = MAX_JSON_DEPTH): vo
       else if (byte === QUOTE) inString = false;
     } else if (byte === QUOTE) inString = true;
     else if (byte === OPEN_ARRAY || byte === OPEN_OBJECT) {
-      if (++depth > maxDepth) throw new GateError('GATE_ERR_INVALID_BODY', `the body nests arrays and objects deeper than ${maxDepth} levels`, { field: 'body' });
+      if (++depth > maxDepth)
+        throw new GateError('GATE_ERR_INVALID_BODY', `the body nests arrays and objects deeper than ${maxDepth} levels`, { field: 'body' });
     } else if (byte === CLOSE_ARRAY || byte === CLOSE_OBJECT) depth--;
   }
 }

@@ -65,9 +65,14 @@ export function registerListRoutes(app: RouteRegistrar, p: ListRouteParts, optio
       // A seller an admin lists is a confirmed counterfeit seller: its ring gets the `ring` reason.
       if (kind === 'sellers') await p.rings.confirm(values, change === 'add');
       // What happened, not what was asked: values already (or never) listed are not counted.
-      await p.audit.record({ who: 'admin', what: `list:${change}:${kind}`, details: { values: values.slice(0, 100), requested: values.length, [change === 'add' ? 'added' : 'removed']: count } });
+      await p.audit.record({
+        who: 'admin',
+        what: `list:${change}:${kind}`,
+        details: { values: values.slice(0, 100), requested: values.length, [change === 'add' ? 'added' : 'removed']: count },
+      });
       const answer = change === 'add' ? { kind, added: count } : { kind, removed: count };
-      const scope = async (): Promise<RecheckScope> => (kind === 'sellers' ? { kind: 'sellers', sellers: await sellersAndTheirRings(p.rings, values) } : { kind: 'list', list: kind, values });
+      const scope = async (): Promise<RecheckScope> =>
+        kind === 'sellers' ? { kind: 'sellers', sellers: await sellersAndTheirRings(p.rings, values) } : { kind: 'list', list: kind, values };
       return { ...answer, ...(await recheckAfter(p, recheck, { by: `list:${change}:${kind}`, values: values.length }, scope)) };
     });
   app.post('/v1/admin/lists/:kind', listChange('add'));

@@ -36,10 +36,20 @@ async function uploadCandidate(p: PackRouteParts, upload: PackFile, rawPercent: 
   try {
     if (percent === undefined || !issues.empty) throw invalidFieldsError(issues.list, { field: 'rolloutPercent' });
     // A re-check decides with the live pack; a candidate is not it, so a job would see nothing of the change (docs/rechecks.md).
-    if (recheckAfterChangeQuery(query, p.redisPrefix)) throw new GateError('GATE_ERR_INVALID_FIELD', 'recheck cannot go with rolloutPercent: a staged pack is a candidate, not the live pack a re-check decides with; re-check with PUT /v1/admin/pack?recheck=true (no rollout), or POST /v1/admin/rechecks once the candidate is promoted', { field: 'recheck' });
+    if (recheckAfterChangeQuery(query, p.redisPrefix))
+      throw new GateError(
+        'GATE_ERR_INVALID_FIELD',
+        'recheck cannot go with rolloutPercent: a staged pack is a candidate, not the live pack a re-check decides with; re-check with PUT /v1/admin/pack?recheck=true (no rollout), or POST /v1/admin/rechecks once the candidate is promoted',
+        { field: 'recheck' },
+      );
     const entry = await p.packs.candidate(upload, who);
     await p.audit.record({ who, what: 'pack:candidate', subject: entry.version, details: { key: entry.key, patterns: entry.patterns } });
-    return { packVersion: entry.version, key: entry.key, patternCount: entry.patterns, ...(await stageRollout({ packs: p.packs, audit: p.audit, log: p.log }, entry.version, percent, who)) };
+    return {
+      packVersion: entry.version,
+      key: entry.key,
+      patternCount: entry.patterns,
+      ...(await stageRollout({ packs: p.packs, audit: p.audit, log: p.log }, entry.version, percent, who)),
+    };
   } finally {
     await rm(upload.file, { force: true });
   }
@@ -52,7 +62,13 @@ export function registerPackRoutes(app: RouteRegistrar, p: PackRouteParts, optio
     route(options({ auth: admin }), () => {
       const live = p.livePack.current;
       if (!live) throw new GateError('GATE_ERR_NOT_READY', 'no pack is live yet');
-      return { packVersion: live.pack.packVersion, key: live.key, patternCount: live.patternCount, compileMillis: Math.round(live.compileMillis), fromCache: live.fromCache };
+      return {
+        packVersion: live.pack.packVersion,
+        key: live.key,
+        patternCount: live.patternCount,
+        compileMillis: Math.round(live.compileMillis),
+        fromCache: live.fromCache,
+      };
     }),
   );
   app.put(
@@ -73,9 +89,20 @@ export function registerPackRoutes(app: RouteRegistrar, p: PackRouteParts, optio
         if (!p.packs.holds(upload.file)) await rm(upload.file, { force: true });
         throw error;
       }
-      await p.audit.record({ who: adminName(principal), what: 'pack:replace', subject: live.pack.packVersion, details: { key: live.key, patterns: live.patternCount } });
+      await p.audit.record({
+        who: adminName(principal),
+        what: 'pack:replace',
+        subject: live.pack.packVersion,
+        details: { key: live.key, patterns: live.patternCount },
+      });
       p.log(`pack ${live.pack.packVersion} made live by an admin (${live.patternCount} patterns, ${live.compileMillis.toFixed(0)} ms)`);
-      const answer = { packVersion: live.pack.packVersion, key: live.key, patternCount: live.patternCount, compileMillis: Math.round(live.compileMillis), fromCache: live.fromCache };
+      const answer = {
+        packVersion: live.pack.packVersion,
+        key: live.key,
+        patternCount: live.patternCount,
+        compileMillis: Math.round(live.compileMillis),
+        fromCache: live.fromCache,
+      };
       return { ...answer, ...(await recheckAfter(p, recheck, { by: 'pack:replace', packVersion: live.pack.packVersion }, () => packScope(before, live.pack))) };
     }),
   );

@@ -14,4 +14,3 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'x-content-type-options': 'nosniff',
   'cache-control': 'no-store',
 });
-

@@ -41,7 +41,11 @@ const MAX_CHANGE_BYTES = 4 * 1024 * 1024;
 
 /** The live pack with the uploaded change applied (pack-change.ts), as bytes for the pack-build process. */
 async function changedPack(live: PolicyPack, upload: PackFile): Promise<PackBytes> {
-  if (upload.size > MAX_CHANGE_BYTES) throw new GateError('GATE_ERR_BODY_TOO_LARGE', `a change against the live pack is at most ${MAX_CHANGE_BYTES} bytes; send a whole pack without ?against=live instead`);
+  if (upload.size > MAX_CHANGE_BYTES)
+    throw new GateError(
+      'GATE_ERR_BODY_TOO_LARGE',
+      `a change against the live pack is at most ${MAX_CHANGE_BYTES} bytes; send a whole pack without ?against=live instead`,
+    );
   const applied = applyPackChange(live, decodeBody(await readFile(upload.file), upload.format));
   if ('issues' in applied) throw invalidFieldsError(applied.issues.list);
   return { bytes: sharedBytes([Buffer.from(JSON.stringify(applied.candidate))]), format: 'json' };
@@ -50,7 +54,8 @@ async function changedPack(live: PolicyPack, upload: PackFile): Promise<PackByte
 /** A rollout's share of sellers in percent, from a body or a query: 0 to 100, to 0.01. */
 export function checkPercent(issues: FieldIssues, path: string, value: unknown): number | undefined {
   const percent = checkNumber(issues, path, value, { min: 0, max: 100, required: true });
-  if (percent !== undefined && Math.round(percent * 100) !== percent * 100) issues.add(path, 'must be given to at most two decimals (a share of 10,000 buckets)');
+  if (percent !== undefined && Math.round(percent * 100) !== percent * 100)
+    issues.add(path, 'must be given to at most two decimals (a share of 10,000 buckets)');
   return percent;
 }
 
@@ -88,7 +93,8 @@ export function registerPolicyRoutes(app: RouteRegistrar, p: PolicyRouteParts, o
     return entry;
   };
   const packOf = async (entry: PackVersion, field: string): Promise<PolicyPack> => {
-    if (entry.bytes > MAX_DIFF_BYTES) throw new GateError('GATE_ERR_INVALID_FIELD', `version "${entry.version}" is ${entry.bytes} bytes, over the ${MAX_DIFF_BYTES} a diff reads`, { field });
+    if (entry.bytes > MAX_DIFF_BYTES)
+      throw new GateError('GATE_ERR_INVALID_FIELD', `version "${entry.version}" is ${entry.bytes} bytes, over the ${MAX_DIFF_BYTES} a diff reads`, { field });
     const source = await p.packs.readVersion(entry);
     if ('file' in source) throw new Error('a stored version is read as bytes');
     const validation = validatePack(decodePackSource(source));
@@ -134,7 +140,10 @@ export function registerPolicyRoutes(app: RouteRegistrar, p: PolicyRouteParts, o
       const from = checkString(issues, 'from', query.get('from') ?? undefined, { min: 1, max: 128, required: true });
       const to = checkString(issues, 'to', query.get('to') ?? undefined, { min: 1, max: 128, required: true });
       if (from === undefined || to === undefined) throw invalidFieldsError(issues.list);
-      const [before, after] = await Promise.all([versionEntry(from, 'from').then((e) => packOf(e, 'from')), versionEntry(to, 'to').then((e) => packOf(e, 'to'))]);
+      const [before, after] = await Promise.all([
+        versionEntry(from, 'from').then((e) => packOf(e, 'from')),
+        versionEntry(to, 'to').then((e) => packOf(e, 'to')),
+      ]);
       return { from, to, ...diffPacks(before, after) };
     }),
   );
@@ -169,10 +178,23 @@ export function registerPolicyRoutes(app: RouteRegistrar, p: PolicyRouteParts, o
       try {
         const issues = new FieldIssues();
         const raw = new URLSearchParams(head.query).get('examples');
-        const examples = raw === null ? BACKTEST_EXAMPLES : checkNumber(issues, 'examples', raw.trim() === '' ? undefined : Number(raw), { min: 0, max: MAX_BACKTEST_EXAMPLES, integer: true, required: true });
+        const examples =
+          raw === null
+            ? BACKTEST_EXAMPLES
+            : checkNumber(issues, 'examples', raw.trim() === '' ? undefined : Number(raw), {
+                min: 0,
+                max: MAX_BACKTEST_EXAMPLES,
+                integer: true,
+                required: true,
+              });
         if (examples === undefined || !issues.empty) throw invalidFieldsError(issues.list);
         const against = new URLSearchParams(head.query).get('against');
-        if (against !== null && against !== 'live') throw new GateError('GATE_ERR_INVALID_FIELD', 'against must be "live" (the body is then a change against the live pack) or absent (the body is a whole pack)', { field: 'against' });
+        if (against !== null && against !== 'live')
+          throw new GateError(
+            'GATE_ERR_INVALID_FIELD',
+            'against must be "live" (the body is then a change against the live pack) or absent (the body is a whole pack)',
+            { field: 'against' },
+          );
         if (!p.backtests) throw new GateError('GATE_ERR_CONFLICT', 'this instance keeps no sample to backtest (GATE_BACKTEST_SAMPLE=0)');
         const live = p.livePack.current;
         if (!live) throw new GateError('GATE_ERR_NOT_READY', 'no pack is live yet');
@@ -180,7 +202,9 @@ export function registerPolicyRoutes(app: RouteRegistrar, p: PolicyRouteParts, o
         const started = performance.now();
         const { candidate, replayMillis, startMillis, ...changes } = await p.backtests.run(live, () => p.packs.trial(source), examples);
         const tookMillis = Math.round(performance.now() - started);
-        p.log(`backtest of pack ${candidate.pack.packVersion} against ${live.pack.packVersion}: ${changes.changed} of ${changes.sample} listings changed (${replayMillis} ms replaying, ${tookMillis} ms in all)`);
+        p.log(
+          `backtest of pack ${candidate.pack.packVersion} against ${live.pack.packVersion}: ${changes.changed} of ${changes.sample} listings changed (${replayMillis} ms replaying, ${tookMillis} ms in all)`,
+        );
         return {
           live: { version: live.pack.packVersion, key: live.key },
           candidate: { version: candidate.pack.packVersion, key: candidate.key, patternCount: candidate.patternCount },
@@ -203,7 +227,9 @@ export function registerPolicyRoutes(app: RouteRegistrar, p: PolicyRouteParts, o
       const mode = modeOf(query.get('mode'));
       const kind = kindOf(query.get('kind'));
       const brand = query.get('brand') ?? undefined;
-      const listed = (await entriesWithCounted(p, mode)).filter((entry) => (kind === undefined || entry.kind === kind) && (brand === undefined || namesBrand(entry, brand)));
+      const listed = (await entriesWithCounted(p, mode)).filter(
+        (entry) => (kind === undefined || entry.kind === kind) && (brand === undefined || namesBrand(entry, brand)),
+      );
       const entries = await withFigures(p, mode, listed);
       entries.sort((a, b) => b.hits.week - a.hits.week);
       return { mode, entries };
@@ -217,7 +243,9 @@ export function registerPolicyRoutes(app: RouteRegistrar, p: PolicyRouteParts, o
       const colon = key.indexOf(':');
       const kind = colon > 0 ? key.slice(0, colon) : '';
       if (colon <= 0 || !(ENTRY_KINDS as readonly string[]).includes(kind)) {
-        throw new GateError('GATE_ERR_INVALID_FIELD', `entry must be <kind>:<id> with kind one of ${ENTRY_KINDS.join(', ')} (URL-encoded), got "${key}"`, { field: 'entry' });
+        throw new GateError('GATE_ERR_INVALID_FIELD', `entry must be <kind>:<id> with kind one of ${ENTRY_KINDS.join(', ')} (URL-encoded), got "${key}"`, {
+          field: 'entry',
+        });
       }
       const id = key.slice(colon + 1);
       for (const mode of ['enforce', 'shadow'] as const) {
@@ -277,7 +305,12 @@ function namesBrand(entry: PackEntry, brand: string): boolean {
   return content?.brand === brand || (Array.isArray(content?.brands) && content.brands.includes(brand));
 }
 
-async function withFigures(p: PolicyRouteParts, mode: EntryMode, listed: readonly ListedEntry[], hourly = false): Promise<Array<Record<string, unknown> & { hits: { week: number } }>> {
+async function withFigures(
+  p: PolicyRouteParts,
+  mode: EntryMode,
+  listed: readonly ListedEntry[],
+  hourly = false,
+): Promise<Array<Record<string, unknown> & { hits: { week: number } }>> {
   const base = (entry: ListedEntry): Record<string, unknown> => ({ id: entry.id, kind: entry.kind, mode: entry.mode, policyVersion: entry.policyVersion });
   const none = { hits: { hour: 0, day: 0, week: 0 } };
   if (mode === 'shadow') {
@@ -294,11 +327,26 @@ async function withFigures(p: PolicyRouteParts, mode: EntryMode, listed: readonl
 }
 
 /** Sets a rollout and records it: what POST /v1/admin/pack/rollout and PUT /v1/admin/pack?rolloutPercent= answer. */
-export async function stageRollout(p: Pick<PolicyRouteParts, 'packs' | 'audit' | 'log'>, version: string, percent: number, who: string): Promise<Record<string, unknown>> {
+export async function stageRollout(
+  p: Pick<PolicyRouteParts, 'packs' | 'audit' | 'log'>,
+  version: string,
+  percent: number,
+  who: string,
+): Promise<Record<string, unknown>> {
   const before = await p.packs.readRollout();
   const result = await p.packs.rollout(version, percent, who);
   const what = percent <= 0 ? 'pack:rollout-cancel' : percent >= 100 ? 'pack:promote' : 'pack:rollout';
-  await p.audit.record({ who, what, subject: version, details: { percent, from: before ? { version: before.version, percent: before.percent } : null, how: result.how } });
+  await p.audit.record({
+    who,
+    what,
+    subject: version,
+    details: { percent, from: before ? { version: before.version, percent: before.percent } : null, how: result.how },
+  });
   p.log(`pack ${version}: ${what} at ${percent}% by ${who} (${result.how})`);
-  return { version, percent: result.state?.percent ?? (percent >= 100 ? 100 : 0), live: result.live ? result.live.pack.packVersion : undefined, how: result.how };
+  return {
+    version,
+    percent: result.state?.percent ?? (percent >= 100 ? 100 : 0),
+    live: result.live ? result.live.pack.packVersion : undefined,
+    how: result.how,
+  };
 }

@@ -11,7 +11,12 @@ export interface RecheckAfterParts {
 }
 
 /** `{ recheckId }` for the answer, or nothing when the change asked for no job; the job is scoped to the change. */
-export async function recheckAfter(p: RecheckAfterParts, source: StreamSource | undefined, trigger: Record<string, unknown>, scope: () => RecheckScope | Promise<RecheckScope>): Promise<{ recheckId?: string }> {
+export async function recheckAfter(
+  p: RecheckAfterParts,
+  source: StreamSource | undefined,
+  trigger: Record<string, unknown>,
+  scope: () => RecheckScope | Promise<RecheckScope>,
+): Promise<{ recheckId?: string }> {
   if (!source) return {};
   const { id, total } = await p.rechecks.startOverStream(source, trigger, await scope());
   await p.audit.record({ who: 'admin', what: 'recheck:start', subject: id, details: { source: source.stream, total, ...trigger } });

@@ -29,19 +29,22 @@ export function registerRecheckRoutes(app: RouteRegistrar, p: RecheckRouteParts,
 
   app.post(
     RECHECKS_PATH,
-    route(options({ ...admin, readsBody: true, upload: { mediaTypes: NDJSON_TYPES, path: p.uploadPath, maxBytes: p.maxUploadBytes } }), async ({ head, body, res, state }) => {
-      let started: { id: string; total: number };
-      if (body instanceof UploadedFile) {
-        started = await p.rechecks.startOverUpload(body, onlyChangedOfQuery(head.query));
-        await p.audit.record({ who: 'admin', what: 'recheck:start', subject: started.id, details: { source: 'upload', total: started.total } });
-      } else {
-        const source = recheckStartOf(body, p.redisPrefix);
-        started = await p.rechecks.startOverStream(source);
-        await p.audit.record({ who: 'admin', what: 'recheck:start', subject: started.id, details: { source: source.stream, total: started.total } });
-      }
-      sendData(res, state, 202, started, head.accept);
-      return undefined;
-    }),
+    route(
+      options({ ...admin, readsBody: true, upload: { mediaTypes: NDJSON_TYPES, path: p.uploadPath, maxBytes: p.maxUploadBytes } }),
+      async ({ head, body, res, state }) => {
+        let started: { id: string; total: number };
+        if (body instanceof UploadedFile) {
+          started = await p.rechecks.startOverUpload(body, onlyChangedOfQuery(head.query));
+          await p.audit.record({ who: 'admin', what: 'recheck:start', subject: started.id, details: { source: 'upload', total: started.total } });
+        } else {
+          const source = recheckStartOf(body, p.redisPrefix);
+          started = await p.rechecks.startOverStream(source);
+          await p.audit.record({ who: 'admin', what: 'recheck:start', subject: started.id, details: { source: source.stream, total: started.total } });
+        }
+        sendData(res, state, 202, started, head.accept);
+        return undefined;
+      },
+    ),
   );
   app.get(
     RECHECKS_PATH,
@@ -55,7 +58,8 @@ export function registerRecheckRoutes(app: RouteRegistrar, p: RecheckRouteParts,
     `${RECHECKS_PATH}/:id/:action`,
     route(options({ ...admin, paramCount: 2 }), async ({ head }) => {
       const [id = '', action = ''] = head.params;
-      if (!(ACTIONS as readonly string[]).includes(action)) throw new GateError('GATE_ERR_NOT_FOUND', `no action "${action}" on a re-check job; actions are ${ACTIONS.join(', ')}`, { field: 'action' });
+      if (!(ACTIONS as readonly string[]).includes(action))
+        throw new GateError('GATE_ERR_NOT_FOUND', `no action "${action}" on a re-check job; actions are ${ACTIONS.join(', ')}`, { field: 'action' });
       const view = await p.rechecks.setState(id, action as StateAction);
       await p.audit.record({ who: 'admin', what: `recheck:${action}`, subject: id });
       return view;

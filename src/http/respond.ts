@@ -78,4 +78,3 @@ export function sendError(res: HttpResponse, state: ResponseState, error: GateEr
   if (wantsMsgpack(accept)) send(res, state, error.status, packMsgpack(error.toBody()), 'application/msgpack', headers);
   else send(res, state, error.status, JSON.stringify(error.toBody()), 'application/json', headers);
 }
-

@@ -35,7 +35,8 @@ export function registerReviewPageRoutes(app: RouteRegistrar, p: ReviewPageParts
     '/review/image',
     route(options({ auth: { roles: ['reviewer'], name: 'review' } }), async ({ head, res, state }) => {
       const src = new URLSearchParams(head.query).get('src');
-      if (src === null || src === '' || src.length > 4096) throw new GateError('GATE_ERR_INVALID_FIELD', 'src must be the image URL, 1 to 4096 characters', { field: 'src' });
+      if (src === null || src === '' || src.length > 4096)
+        throw new GateError('GATE_ERR_INVALID_FIELD', 'src must be the image URL, 1 to 4096 characters', { field: 'src' });
       const image = await p.images.fetch(src);
       send(res, state, 200, image.bytes, image.type, IMAGE_HEADERS);
       return undefined;

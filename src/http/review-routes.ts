@@ -51,14 +51,16 @@ function reviewerName(principal: Principal): string {
 function decisionOf(raw: unknown, path: string): Omit<DecisionInput, 'reviewer' | 'reviewId'> {
   if (!isPlainObject(raw)) throw new GateError('GATE_ERR_INVALID_FIELD', `${path || 'body'} must be an object`, { field: path || 'body' });
   const at = (name: string): string => (path ? `${path}.${name}` : name);
-  if (raw.decision !== 'block' && raw.decision !== 'allow') throw new GateError('GATE_ERR_INVALID_FIELD', `${at('decision')} must be "block" or "allow"`, { field: at('decision') });
+  if (raw.decision !== 'block' && raw.decision !== 'allow')
+    throw new GateError('GATE_ERR_INVALID_FIELD', `${at('decision')} must be "block" or "allow"`, { field: at('decision') });
   if (raw.note !== undefined && (typeof raw.note !== 'string' || raw.note.length > 2000)) {
     throw new GateError('GATE_ERR_INVALID_FIELD', `${at('note')} must be a string of at most 2000 characters`, { field: at('note') });
   }
   const out: Omit<DecisionInput, 'reviewer' | 'reviewId'> = { decision: raw.decision };
   if (typeof raw.note === 'string') out.note = raw.note;
   if (raw.applyToCluster !== undefined) {
-    if (typeof raw.applyToCluster !== 'boolean') throw new GateError('GATE_ERR_INVALID_FIELD', `${at('applyToCluster')} must be true or false`, { field: at('applyToCluster') });
+    if (typeof raw.applyToCluster !== 'boolean')
+      throw new GateError('GATE_ERR_INVALID_FIELD', `${at('applyToCluster')} must be true or false`, { field: at('applyToCluster') });
     out.applyToCluster = raw.applyToCluster;
   }
   if (raw.confirm !== undefined) {
@@ -67,7 +69,8 @@ function decisionOf(raw: unknown, path: string): Omit<DecisionInput, 'reviewer' 
     for (const key of ['seller', 'identity', 'images', 'text'] as const) {
       const value = raw.confirm[key];
       if (value === undefined) continue;
-      if (typeof value !== 'boolean') throw new GateError('GATE_ERR_INVALID_FIELD', `${at(`confirm.${key}`)} must be true or false`, { field: at(`confirm.${key}`) });
+      if (typeof value !== 'boolean')
+        throw new GateError('GATE_ERR_INVALID_FIELD', `${at(`confirm.${key}`)} must be true or false`, { field: at(`confirm.${key}`) });
       confirm[key] = value;
     }
     out.confirm = confirm;
@@ -90,10 +93,12 @@ export function registerReviewRoutes(app: RouteRegistrar, p: ReviewRouteParts, o
       const who = caller(principal);
       const raw = new URLSearchParams(head.query).get('count') ?? '1';
       const count = Number(raw);
-      if (!Number.isInteger(count) || count < 1 || count > 50) throw new GateError('GATE_ERR_INVALID_FIELD', 'count must be an integer from 1 to 50', { field: 'count' });
+      if (!Number.isInteger(count) || count < 1 || count > 50)
+        throw new GateError('GATE_ERR_INVALID_FIELD', 'count must be an integer from 1 to 50', { field: 'count' });
       const items = await p.reviews.claim(reviewerName(who), count);
       p.metrics.reviewClaims.inc({}, items.length);
-      for (const item of items) await p.audit.record({ who: `reviewer:${reviewerName(who)}`, what: 'claim', subject: item.reviewId, details: { deliveries: item.deliveries } });
+      for (const item of items)
+        await p.audit.record({ who: `reviewer:${reviewerName(who)}`, what: 'claim', subject: item.reviewId, details: { deliveries: item.deliveries } });
       return { items, leaseMs: p.reviews.leaseMs };
     }),
   );
@@ -109,7 +114,15 @@ export function registerReviewRoutes(app: RouteRegistrar, p: ReviewRouteParts, o
       if (!isRedisUnavailable(error)) throw toGate(error);
       // Redis is away: the decision is kept on disk and applied when it returns.
       const id = `sd_${randomUUID()}`;
-      await p.changes.append({ id, at: new Date().toISOString(), kind: 'decision', reviewId, reviewer: reviewerName(who), asAdmin: who.role === 'admin', input });
+      await p.changes.append({
+        id,
+        at: new Date().toISOString(),
+        kind: 'decision',
+        reviewId,
+        reviewer: reviewerName(who),
+        asAdmin: who.role === 'admin',
+        input,
+      });
       p.log(`decision on ${reviewId} spooled (${id}): Redis unavailable`);
       return { reviewId, decisionId: id, decision: input.decision, spooled: true };
     }
@@ -200,12 +213,23 @@ export function registerReviewRoutes(app: RouteRegistrar, p: ReviewRouteParts, o
       const who = reviewerName(caller(principal));
       const sellerId = decodeURIComponent(head.params[0] ?? '');
       if (!isPlainObject(body) || (body.decision !== 'confirm' && body.decision !== 'reject')) {
-        throw new GateError('GATE_ERR_INVALID_FIELD', 'decision must be "confirm" (list the seller platform-wide) or "reject" (its shares count for their own brands only)', { field: 'decision' });
+        throw new GateError(
+          'GATE_ERR_INVALID_FIELD',
+          'decision must be "confirm" (list the seller platform-wide) or "reject" (its shares count for their own brands only)',
+          { field: 'decision' },
+        );
       }
-      if (body.note !== undefined && (typeof body.note !== 'string' || body.note.length > 2000)) throw new GateError('GATE_ERR_INVALID_FIELD', 'note must be a string of at most 2000 characters', { field: 'note' });
+      if (body.note !== undefined && (typeof body.note !== 'string' || body.note.length > 2000))
+        throw new GateError('GATE_ERR_INVALID_FIELD', 'note must be a string of at most 2000 characters', { field: 'note' });
       const decision: AllianceReview['decision'] = body.decision;
-      const ruling: AllianceReview = { decision, by: `reviewer:${who}`, at: new Date().toISOString(), ...(typeof body.note === 'string' ? { note: body.note } : {}) };
-      if (!(await p.alliance.review(sellerId, ruling))) throw new GateError('GATE_ERR_NOT_FOUND', `no rights holder shares seller "${sellerId}"`, { field: 'sellerId' });
+      const ruling: AllianceReview = {
+        decision,
+        by: `reviewer:${who}`,
+        at: new Date().toISOString(),
+        ...(typeof body.note === 'string' ? { note: body.note } : {}),
+      };
+      if (!(await p.alliance.review(sellerId, ruling)))
+        throw new GateError('GATE_ERR_NOT_FOUND', `no rights holder shares seller "${sellerId}"`, { field: 'sellerId' });
       await p.audit.record({ who: ruling.by, what: `alliance:${decision}:seller`, subject: sellerId, ...(ruling.note ? { why: ruling.note } : {}) });
       return { sellerId, ...ruling };
     }),
@@ -274,7 +298,8 @@ export function registerReviewRoutes(app: RouteRegistrar, p: ReviewRouteParts, o
       const query = new URLSearchParams(head.query);
       const count = Math.min(1000, Math.max(1, Number(query.get('count') ?? 100) || 100));
       const after = query.get('after') ?? '-';
-      if (after !== '-' && !/^\d{1,20}-\d{1,20}$/.test(after)) throw new GateError('GATE_ERR_INVALID_FIELD', 'after must be a record id as the log gives it (<ms>-<seq>), or absent', { field: 'after' });
+      if (after !== '-' && !/^\d{1,20}-\d{1,20}$/.test(after))
+        throw new GateError('GATE_ERR_INVALID_FIELD', 'after must be a record id as the log gives it (<ms>-<seq>), or absent', { field: 'after' });
       return { records: await p.audit.read(after, count) };
     }),
   );

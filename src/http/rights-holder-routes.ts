@@ -115,7 +115,9 @@ export function registerRightsHolderRoutes(app: RouteRegistrar, p: RightsHolderR
   );
   app.get(
     `${base}/brands/:brandId`,
-    route(options({ auth: asHolder, paramCount: 1 }), async ({ head, principal }) => brandView(await ownBrand(holder(principal, head.query), head.params[0] ?? ''))),
+    route(options({ auth: asHolder, paramCount: 1 }), async ({ head, principal }) =>
+      brandView(await ownBrand(holder(principal, head.query), head.params[0] ?? '')),
+    ),
   );
   app.put(
     `${base}/brands/:brandId`,
@@ -130,7 +132,12 @@ export function registerRightsHolderRoutes(app: RouteRegistrar, p: RightsHolderR
       // Only names no admin verified wait for one; verified names stay enforced, in any order.
       const entry = reregistered(before, who, brand, new Date().toISOString());
       await p.registry.put(entry);
-      await p.audit.record({ who: `rights_holder:${who}`, what: before ? 'brand:update' : 'brand:register', subject: liveBrandId(who, brandId), details: { names: brand.names, pendingNames: entry.pendingNames ?? [], status: entry.verification.status } });
+      await p.audit.record({
+        who: `rights_holder:${who}`,
+        what: before ? 'brand:update' : 'brand:register',
+        subject: liveBrandId(who, brandId),
+        details: { names: brand.names, pendingNames: entry.pendingNames ?? [], status: entry.verification.status },
+      });
       await p.packs.registryChanged();
       return brandView(entry);
     }),
@@ -143,7 +150,9 @@ export function registerRightsHolderRoutes(app: RouteRegistrar, p: RightsHolderR
       await p.registry.remove(who, entry.brand.id);
       let removedEntries = 0;
       for (const kind of ['images', 'texts', 'negative-images', 'negative-texts'] as const) {
-        const refs = (await Promise.all([true, false].map((shared) => p.fingerprints.entriesWithPrefix(kind, bankedEntryRef(who, entry.brand.id, '', shared))))).flat().map((e) => e.ref);
+        const refs = (await Promise.all([true, false].map((shared) => p.fingerprints.entriesWithPrefix(kind, bankedEntryRef(who, entry.brand.id, '', shared)))))
+          .flat()
+          .map((e) => e.ref);
         if (refs.length > 0) removedEntries += await p.fingerprints.remove(kind, refs);
       }
       await p.audit.record({ who: `rights_holder:${who}`, what: 'brand:remove', subject: liveBrandId(who, entry.brand.id), details: { removedEntries } });
@@ -189,14 +198,29 @@ export function registerRightsHolderRoutes(app: RouteRegistrar, p: RightsHolderR
         const other = entries.map((e) => bankedEntryRef(who, brandId, bankedEntryOwner(e.ref)?.ref ?? '', !shared));
         await p.fingerprints.remove(kind, other);
         await p.fingerprints.add(kind, entries);
-        await p.audit.record({ who: `rights_holder:${who}`, what: `bank:add:${kind}`, subject: liveBrandId(who, brandId), details: { count: entries.length, shared } });
+        await p.audit.record({
+          who: `rights_holder:${who}`,
+          what: `bank:add:${kind}`,
+          subject: liveBrandId(who, brandId),
+          details: { count: entries.length, shared },
+        });
         return { brandId, kind, added: entries.length, shared };
       }
       const issues = new FieldIssues();
-      const refs = isPlainObject(body) ? checkStringArray(issues, 'refs', body.refs, { required: true, nonEmpty: true, maxItems: 100_000, itemMax: 128 }) : undefined;
+      const refs = isPlainObject(body)
+        ? checkStringArray(issues, 'refs', body.refs, { required: true, nonEmpty: true, maxItems: 100_000, itemMax: 128 })
+        : undefined;
       if (!refs) throw firstIssue(issues, 'refs');
-      const removed = await p.fingerprints.remove(kind, refs.flatMap((ref) => [bankedEntryRef(who, brandId, ref, false), bankedEntryRef(who, brandId, ref, true)]));
-      await p.audit.record({ who: `rights_holder:${who}`, what: `bank:remove:${kind}`, subject: liveBrandId(who, brandId), details: { refs: refs.slice(0, 100), removed } });
+      const removed = await p.fingerprints.remove(
+        kind,
+        refs.flatMap((ref) => [bankedEntryRef(who, brandId, ref, false), bankedEntryRef(who, brandId, ref, true)]),
+      );
+      await p.audit.record({
+        who: `rights_holder:${who}`,
+        what: `bank:remove:${kind}`,
+        subject: liveBrandId(who, brandId),
+        details: { refs: refs.slice(0, 100), removed },
+      });
       return { brandId, kind, removed };
     });
   app.post(
@@ -212,14 +236,27 @@ export function registerRightsHolderRoutes(app: RouteRegistrar, p: RightsHolderR
       if (!refs || !issues.empty) throw firstIssue(issues, 'refs');
       const shared = body.shared === true;
       const brandId = entry.brand.id;
-      const current = new Map((await p.fingerprints.entriesWithPrefix(kind, bankedEntryRef(who, brandId, '', !shared))).map((e) => [bankedEntryOwner(e.ref)?.ref ?? '', e.value]));
+      const current = new Map(
+        (await p.fingerprints.entriesWithPrefix(kind, bankedEntryRef(who, brandId, '', !shared))).map((e) => [bankedEntryOwner(e.ref)?.ref ?? '', e.value]),
+      );
       const moving = refs.filter((ref) => current.has(ref));
       // Added under the new ref before the old one goes, so the entry never stops matching for its own brand.
       if (moving.length > 0) {
-        await p.fingerprints.add(kind, moving.map((ref) => ({ ref: bankedEntryRef(who, brandId, ref, shared), value: current.get(ref) ?? '' })));
-        await p.fingerprints.remove(kind, moving.map((ref) => bankedEntryRef(who, brandId, ref, !shared)));
+        await p.fingerprints.add(
+          kind,
+          moving.map((ref) => ({ ref: bankedEntryRef(who, brandId, ref, shared), value: current.get(ref) ?? '' })),
+        );
+        await p.fingerprints.remove(
+          kind,
+          moving.map((ref) => bankedEntryRef(who, brandId, ref, !shared)),
+        );
       }
-      await p.audit.record({ who: `rights_holder:${who}`, what: shared ? `alliance:share:${kind}` : `alliance:withdraw:${kind}`, subject: liveBrandId(who, brandId), details: { refs: moving.slice(0, 100), count: moving.length } });
+      await p.audit.record({
+        who: `rights_holder:${who}`,
+        what: shared ? `alliance:share:${kind}` : `alliance:withdraw:${kind}`,
+        subject: liveBrandId(who, brandId),
+        details: { refs: moving.slice(0, 100), count: moving.length },
+      });
       return { brandId, kind, shared, changed: moving.length, unchanged: refs.filter((ref) => !current.has(ref)) };
     }),
   );
@@ -230,17 +267,30 @@ export function registerRightsHolderRoutes(app: RouteRegistrar, p: RightsHolderR
       const brand = liveBrandId(who, entry.brand.id);
       if (change === 'list') return { brandId: entry.brand.id, sellers: await p.alliance.sharedBy(brand) };
       const enforcement = enforcementOf(entry);
-      if (change === 'share' && !enforcement.enforced) throw new GateError('GATE_ERR_CONFLICT', `brand "${entry.brand.id}" is not enforced: ${enforcement.why}`, { field: 'brandId' });
+      if (change === 'share' && !enforcement.enforced)
+        throw new GateError('GATE_ERR_CONFLICT', `brand "${entry.brand.id}" is not enforced: ${enforcement.why}`, { field: 'brandId' });
       const issues = new FieldIssues();
-      const sellerIds = isPlainObject(body) ? checkStringArray(issues, 'sellerIds', body.sellerIds, { required: true, nonEmpty: true, maxItems: 10_000, itemMax: 128 }) : undefined;
+      const sellerIds = isPlainObject(body)
+        ? checkStringArray(issues, 'sellerIds', body.sellerIds, { required: true, nonEmpty: true, maxItems: 10_000, itemMax: 128 })
+        : undefined;
       if (!sellerIds) throw firstIssue(issues, 'sellerIds');
       if (change === 'share') {
         const added = await p.alliance.share(brand, sellerIds);
-        await p.audit.record({ who: `rights_holder:${who}`, what: 'alliance:share:sellers', subject: brand, details: { sellerIds: sellerIds.slice(0, 100), count: sellerIds.length, added } });
+        await p.audit.record({
+          who: `rights_holder:${who}`,
+          what: 'alliance:share:sellers',
+          subject: brand,
+          details: { sellerIds: sellerIds.slice(0, 100), count: sellerIds.length, added },
+        });
         return { brandId: entry.brand.id, shared: added };
       }
       const ended = await p.alliance.withdraw(brand, sellerIds);
-      await p.audit.record({ who: `rights_holder:${who}`, what: 'alliance:withdraw:sellers', subject: brand, details: { sellerIds: ended.slice(0, 100), count: ended.length } });
+      await p.audit.record({
+        who: `rights_holder:${who}`,
+        what: 'alliance:withdraw:sellers',
+        subject: brand,
+        details: { sellerIds: ended.slice(0, 100), count: ended.length },
+      });
       // `delisted`: the sellers whose share by this brand ended (a reviewer's platform listing, if any, stays).
       return { brandId: entry.brand.id, withdrawn: ended.length, delisted: ended };
     });
@@ -259,7 +309,12 @@ export function registerRightsHolderRoutes(app: RouteRegistrar, p: RightsHolderR
       if (!isPlainObject(body)) throw invalid('body', 'must be an object { "brandId", "reason", "listingIds": [...] }');
       const brandId = checkString(issues, 'brandId', body.brandId, { min: 1, max: 64, required: true });
       const reason = checkString(issues, 'reason', body.reason, { min: 1, max: 2000, required: true });
-      const listingIds = checkStringArray(issues, 'listingIds', body.listingIds, { required: true, nonEmpty: true, maxItems: MAX_LISTINGS_PER_COMPLAINT, itemMax: 128 });
+      const listingIds = checkStringArray(issues, 'listingIds', body.listingIds, {
+        required: true,
+        nonEmpty: true,
+        maxItems: MAX_LISTINGS_PER_COMPLAINT,
+        itemMax: 128,
+      });
       if (!issues.empty || brandId === undefined || reason === undefined || !listingIds) throw firstIssue(issues, 'body');
       const brand = await ownBrand(who, brandId);
       const enforcement = enforcementOf(brand);

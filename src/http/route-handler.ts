@@ -166,7 +166,8 @@ export function route(options: RouteOptions, handler: Handler): (res: HttpRespon
     // Everything the headers decide is decided here, before the body's first byte.
     try {
       for (const param of head.params) checkPathParam(param);
-      if (auth && (auth.enforced?.() ?? true)) principal = requireRole(options.roleCheck, head.authorization, auth.roles, auth.name, () => remoteAddress(res, head, options.forwardSecret));
+      if (auth && (auth.enforced?.() ?? true))
+        principal = requireRole(options.roleCheck, head.authorization, auth.roles, auth.name, () => remoteAddress(res, head, options.forwardSecret));
       if (upload) checkDeclaredSize(head.contentLength, upload.maxBytes);
       else if (options.readsBody) {
         format = bodyFormat(head.contentType);

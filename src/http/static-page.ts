@@ -11,7 +11,13 @@ import { route, type RouteOptions } from './route-handler.js';
 const TYPES: Readonly<Record<string, string>> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
 
 /** `files`: the page's files in src/<folder>/, the first its HTML (served at /<path> and /<path>/). */
-export function registerStaticPage(app: RouteRegistrar, path: string, folder: string, files: readonly string[], options: (extra?: Partial<RouteOptions>) => RouteOptions): void {
+export function registerStaticPage(
+  app: RouteRegistrar,
+  path: string,
+  folder: string,
+  files: readonly string[],
+  options: (extra?: Partial<RouteOptions>) => RouteOptions,
+): void {
   const serve = (name: string): ReturnType<typeof route> => {
     const type = TYPES[name.slice(name.lastIndexOf('.') + 1)];
     if (type === undefined) throw new Error(`${folder}/${name}: no content type for its extension`);

@@ -18,7 +18,8 @@ export const WEBHOOK_DEAD_LETTERS_PATH = '/v1/admin/webhooks/dead-letters';
 
 function deadLetterId(raw: string | undefined, field: 'id' | 'after'): string {
   const id = raw ?? '';
-  if (!/^\d{1,20}-\d{1,20}$/.test(id)) throw new GateError('GATE_ERR_INVALID_FIELD', `${field} must be a dead letter's id as the list gives it (<ms>-<seq>)`, { field });
+  if (!/^\d{1,20}-\d{1,20}$/.test(id))
+    throw new GateError('GATE_ERR_INVALID_FIELD', `${field} must be a dead letter's id as the list gives it (<ms>-<seq>)`, { field });
   return id;
 }
 

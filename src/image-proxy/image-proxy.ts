@@ -86,7 +86,12 @@ export class ImageProxy {
   private get(url: URL, signal: AbortSignal): Promise<IncomingMessage> {
     // No agent: a connection per fetch, so every connection goes through `lookup`.
     // Only these headers are sent: no referer, no cookie, nothing of the reviewer's.
-    const options = { agent: false, lookup: this.lookup, signal, headers: { accept: IMAGE_TYPES.join(', '), 'user-agent': 'listing-gate-image-proxy' } } as const;
+    const options = {
+      agent: false,
+      lookup: this.lookup,
+      signal,
+      headers: { accept: IMAGE_TYPES.join(', '), 'user-agent': 'listing-gate-image-proxy' },
+    } as const;
     return new Promise((resolve, reject) => {
       const request = url.protocol === 'https:' ? https.get(url, options, resolve) : http.get(url, options, resolve);
       request.on('error', reject);

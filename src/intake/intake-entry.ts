@@ -39,11 +39,23 @@ export function readIntakeEntry(fields: readonly Buffer[], maxBytes: number): In
     if (fields[i]?.toString() === LISTING_FIELD) bytes = fields[i + 1];
   }
   if (bytes === undefined) {
-    return { ok: false, format: 'json', listingId: '', error: new GateError('GATE_ERR_INVALID_FIELD', 'the entry has no field "listing" (a check request as JSON or MessagePack)', { field: LISTING_FIELD }) };
+    return {
+      ok: false,
+      format: 'json',
+      listingId: '',
+      error: new GateError('GATE_ERR_INVALID_FIELD', 'the entry has no field "listing" (a check request as JSON or MessagePack)', { field: LISTING_FIELD }),
+    };
   }
   const format = entryFormat(bytes);
   if (bytes.length > maxBytes) {
-    return { ok: false, format, listingId: '', error: new GateError('GATE_ERR_BODY_TOO_LARGE', `the listing is ${bytes.length} bytes; the limit is ${maxBytes} (GATE_MAX_BODY_BYTES)`, { field: LISTING_FIELD }) };
+    return {
+      ok: false,
+      format,
+      listingId: '',
+      error: new GateError('GATE_ERR_BODY_TOO_LARGE', `the listing is ${bytes.length} bytes; the limit is ${maxBytes} (GATE_MAX_BODY_BYTES)`, {
+        field: LISTING_FIELD,
+      }),
+    };
   }
   let decoded: unknown;
   try {

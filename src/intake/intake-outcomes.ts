@@ -20,7 +20,15 @@ export interface IntakeOutcome {
   listing?: Buffer;
 }
 
-type RecordOutcomes = (stream: string, verdicts: string, deadLetters: string, group: string, verdictsMaxLen: number, deadMaxLen: number, ...outcomes: Array<string | Buffer>) => Promise<number[]>;
+type RecordOutcomes = (
+  stream: string,
+  verdicts: string,
+  deadLetters: string,
+  group: string,
+  verdictsMaxLen: number,
+  deadMaxLen: number,
+  ...outcomes: Array<string | Buffer>
+) => Promise<number[]>;
 
 /** Outcomes in one script call: large enough to cost one round trip per hundreds of checks, small enough not to hold Redis long. */
 const MAX_BATCH = 256;
@@ -42,7 +50,11 @@ export class IntakeOutcomes {
   private writing: Promise<void> | undefined;
   private givenUp = false;
 
-  constructor(redis: Redis, private readonly keys: IntakeKeys, private readonly options: IntakeOutcomesOptions) {
+  constructor(
+    redis: Redis,
+    private readonly keys: IntakeKeys,
+    private readonly options: IntakeOutcomesOptions,
+  ) {
     this.record = luaCommand<RecordOutcomes>(redis, 'record-intake-outcomes', 3);
     this.failures = new ThrottledLog(options.log);
   }
@@ -71,10 +83,21 @@ export class IntakeOutcomes {
       const args: Array<string | Buffer> = [];
       for (const o of batch) args.push(o.kind, o.entryId, o.listingId, o.payload, o.listing ?? '');
       try {
-        const recorded = await this.record(this.keys.stream, this.keys.verdicts, this.keys.deadLetters, this.options.group, this.options.verdictsMaxLen, this.options.deadMaxLen, ...args);
+        const recorded = await this.record(
+          this.keys.stream,
+          this.keys.verdicts,
+          this.keys.deadLetters,
+          this.options.group,
+          this.options.verdictsMaxLen,
+          this.options.deadMaxLen,
+          ...args,
+        );
         this.queue.splice(0, batch.length);
         attempt = 0;
-        this.options.written(batch, recorded.map((flag) => flag === 1));
+        this.options.written(
+          batch,
+          recorded.map((flag) => flag === 1),
+        );
       } catch (error) {
         // Run or not, a retry is safe: the script skips entries no longer pending.
         this.failures.note('intake-record', `intake: ${this.queue.length} outcomes not written yet, retrying: ${(error as Error).message}`);

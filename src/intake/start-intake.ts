@@ -16,10 +16,17 @@ export interface RunningIntake {
   stop(): Promise<void>;
 }
 
-export async function startIntake(settings: IntakeSettings, redis: Redis, redisUrl: string, parts: Omit<StreamIntakeParts, 'redis' | 'reader' | 'keys' | 'settings'>): Promise<RunningIntake> {
+export async function startIntake(
+  settings: IntakeSettings,
+  redis: Redis,
+  redisUrl: string,
+  parts: Omit<StreamIntakeParts, 'redis' | 'reader' | 'keys' | 'settings'>,
+): Promise<RunningIntake> {
   const keys = intakeKeys(settings.stream);
   if (isCluster(redis) && new Set([keys.stream, keys.verdicts, keys.deadLetters].map((key) => calculateSlot(key))).size > 1) {
-    throw new Error(`GATE_INTAKE_STREAM "${settings.stream}": on a Redis Cluster the stream, ${keys.verdicts} and ${keys.deadLetters} must share a hash slot; name it with a hash tag, e.g. "${settings.stream.replace(/[{}]/g, '')}{intake}" or "gate:{intake}"`);
+    throw new Error(
+      `GATE_INTAKE_STREAM "${settings.stream}": on a Redis Cluster the stream, ${keys.verdicts} and ${keys.deadLetters} must share a hash slot; name it with a hash tag, e.g. "${settings.stream.replace(/[{}]/g, '')}{intake}" or "gate:{intake}"`,
+    );
   }
   const reader = await connectRedis(redisUrl, 'gate-intake');
   const intake = new StreamIntake({ ...parts, redis, reader, keys, settings });

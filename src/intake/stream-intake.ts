@@ -162,7 +162,19 @@ export class StreamIntake {
         await this.room();
         if (this.stopping) break;
         const count = Math.min(this.parts.settings.batch, this.parts.settings.inFlight - this.holding.size);
-        const reply = (await this.parts.reader.callBuffer('XREADGROUP', 'GROUP', INTAKE_GROUP, this.parts.consumer, 'COUNT', count, 'BLOCK', BLOCK_MS, 'STREAMS', this.parts.keys.stream, '>')) as ReadReply;
+        const reply = (await this.parts.reader.callBuffer(
+          'XREADGROUP',
+          'GROUP',
+          INTAKE_GROUP,
+          this.parts.consumer,
+          'COUNT',
+          count,
+          'BLOCK',
+          BLOCK_MS,
+          'STREAMS',
+          this.parts.keys.stream,
+          '>',
+        )) as ReadReply;
         attempt = 0;
         for (const [, entries] of reply ?? []) for (const [id, fields] of entries) this.take(id.toString(), fields);
       } catch (error) {
@@ -248,7 +260,16 @@ export class StreamIntake {
       do {
         const room = settings.inFlight - this.holding.size;
         if (room <= 0 || this.stopping) return;
-        const [next, entries, deleted] = (await redis.callBuffer('XAUTOCLAIM', keys.stream, INTAKE_GROUP, consumer, settings.claimIdleMs, cursor, 'COUNT', Math.min(room, settings.batch))) as ClaimReply;
+        const [next, entries, deleted] = (await redis.callBuffer(
+          'XAUTOCLAIM',
+          keys.stream,
+          INTAKE_GROUP,
+          consumer,
+          settings.claimIdleMs,
+          cursor,
+          'COUNT',
+          Math.min(room, settings.batch),
+        )) as ClaimReply;
         cursor = next.toString();
         this.counts.deleted += deleted?.length ?? 0;
         const claimed = entries.filter(([id]) => !this.holding.has(id.toString()));
@@ -276,7 +297,14 @@ export class StreamIntake {
     const first = ids[0] as string;
     const last = ids[ids.length - 1] as string;
     // This consumer's pending entries between the first and last claimed: the claimed ones among them.
-    const rows = (await this.parts.redis.xpending(this.parts.keys.stream, INTAKE_GROUP, first, last, ids.length + this.holding.size + 1, this.parts.consumer)) as Array<[string, string, number, number]>;
+    const rows = (await this.parts.redis.xpending(
+      this.parts.keys.stream,
+      INTAKE_GROUP,
+      first,
+      last,
+      ids.length + this.holding.size + 1,
+      this.parts.consumer,
+    )) as Array<[string, string, number, number]>;
     return new Map(rows.map(([id, , , count]) => [id, Number(count)]));
   }
 
@@ -287,7 +315,13 @@ export class StreamIntake {
     const listing = listingField(fields);
     const entry = fields ? readIntakeEntry(fields, this.parts.maxListingBytes) : undefined;
     const listingId = entry?.ok ? entry.request.listingId : (entry?.listingId ?? '');
-    this.outcomes.add({ kind: 'dead', entryId, listingId, payload: encode({ code: 'GATE_ERR_DEAD_LETTER', message }, 'json'), listing: listing ?? Buffer.alloc(0) });
+    this.outcomes.add({
+      kind: 'dead',
+      entryId,
+      listingId,
+      payload: encode({ code: 'GATE_ERR_DEAD_LETTER', message }, 'json'),
+      listing: listing ?? Buffer.alloc(0),
+    });
   }
 
   /** Removes consumers of instances gone for an hour with nothing pending (a live one is made again by its next read). */
@@ -325,12 +359,30 @@ export class StreamIntake {
   }
 
   private registerMetrics(registry: MetricsRegistry): void {
-    registry.countedBy('gate_intake_entries_total', 'Intake entries by outcome: response (verdict appended), error (a bad entry\'s error appended), dead (dead-lettered), skipped (another instance recorded it first), failed (the check failed; left pending to be claimed again), deleted (gone from the stream while pending). Its rate is the intake\'s throughput.', () =>
-      (['response', 'error', 'dead', 'skipped', 'failed', 'deleted'] as const).map((outcome) => ({ labels: { outcome }, value: this.counts[outcome] })),
+    registry.countedBy(
+      'gate_intake_entries_total',
+      "Intake entries by outcome: response (verdict appended), error (a bad entry's error appended), dead (dead-lettered), skipped (another instance recorded it first), failed (the check failed; left pending to be claimed again), deleted (gone from the stream while pending). Its rate is the intake's throughput.",
+      () => (['response', 'error', 'dead', 'skipped', 'failed', 'deleted'] as const).map((outcome) => ({ labels: { outcome }, value: this.counts[outcome] })),
     );
-    registry.countedBy('gate_intake_claimed_total', 'Intake entries claimed after GATE_INTAKE_CLAIM_IDLE_MS idle (an instance died holding them, or a check failed).', () => this.counts.claimed);
-    registry.gauge('gate_intake_lag_entries', 'Entries of the intake stream not yet delivered to the consumer group (all instances), read every 2 s.', () => this.group.lag);
-    registry.gauge('gate_intake_pending_entries', 'Entries delivered to the consumer group and not yet acknowledged (all instances), read every 2 s.', () => this.group.pending);
-    registry.gauge('gate_intake_held_entries', 'Entries this instance read and has not recorded yet (GATE_INTAKE_IN_FLIGHT bounds them).', () => this.holding.size);
+    registry.countedBy(
+      'gate_intake_claimed_total',
+      'Intake entries claimed after GATE_INTAKE_CLAIM_IDLE_MS idle (an instance died holding them, or a check failed).',
+      () => this.counts.claimed,
+    );
+    registry.gauge(
+      'gate_intake_lag_entries',
+      'Entries of the intake stream not yet delivered to the consumer group (all instances), read every 2 s.',
+      () => this.group.lag,
+    );
+    registry.gauge(
+      'gate_intake_pending_entries',
+      'Entries delivered to the consumer group and not yet acknowledged (all instances), read every 2 s.',
+      () => this.group.pending,
+    );
+    registry.gauge(
+      'gate_intake_held_entries',
+      'Entries this instance read and has not recorded yet (GATE_INTAKE_IN_FLIGHT bounds them).',
+      () => this.holding.size,
+    );
   }
 }

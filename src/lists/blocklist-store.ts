@@ -141,7 +141,12 @@ export class BlocklistStore {
   /** Lists the values; an admin's earlier removal of any of them no longer holds a pack back from seeding it. */
   async add(kind: ListKind, values: readonly string[]): Promise<number> {
     if (values.length === 0) return 0;
-    const [[error, added] = [null, 0]] = (await this.redis.multi().sadd(this.keys.list(kind), ...values).srem(this.keys.listRemoved(kind), ...values).exec()) ?? [];
+    const [[error, added] = [null, 0]] =
+      (await this.redis
+        .multi()
+        .sadd(this.keys.list(kind), ...values)
+        .srem(this.keys.listRemoved(kind), ...values)
+        .exec()) ?? [];
     if (error) throw error;
     await this.announce({ kind, values: [...values] });
     return Number(added);

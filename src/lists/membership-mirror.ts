@@ -10,10 +10,7 @@
 import { ListMembership, type MembershipSnapshot } from './list-membership.js';
 
 /** What a copy of the table elsewhere (a check thread's) must apply to stay the same. */
-export type MirrorChange =
-  | { kind: 'table'; snapshot: MembershipSnapshot }
-  | { kind: 'learn'; member: [string, string] }
-  | { kind: 'incomplete' };
+export type MirrorChange = { kind: 'table'; snapshot: MembershipSnapshot } | { kind: 'learn'; member: [string, string] } | { kind: 'incomplete' };
 
 /** Adds every member of the mirrored sets to the table given; throws if Redis cannot answer. */
 export type ScanMembers = (add: (kind: string, value: string) => void) => Promise<void>;

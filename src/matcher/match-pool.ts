@@ -45,7 +45,6 @@ function groupKey(item: Pending): string {
   return `${item.pack.key}/${item.fingerprints.shared.version}`;
 }
 
-
 export class PoolOverloadedError extends Error {
   constructor() {
     super('the matching pool queue is full');

@@ -125,9 +125,7 @@ export function buildPatternPlan(pack: PolicyPack): PatternPlan {
   pack.exceptions.forEach((exception, e) => {
     const excused = indicatorIndex.get(normalizeTerm(exception.term));
     if (excused === undefined) return;
-    exception.unlessNear.forEach((near, n) =>
-      addTerm(near, PatternKind.Near, excused, ALL_FIELDS, `exceptions[${e}].unlessNear[${n}]`),
-    );
+    exception.unlessNear.forEach((near, n) => addTerm(near, PatternKind.Near, excused, ALL_FIELDS, `exceptions[${e}].unlessNear[${n}]`));
   });
   pack.rules.forEach((rule, r) => {
     const mask = rule.fields.reduce((m, f) => m | FIELD_BITS[f], 0);

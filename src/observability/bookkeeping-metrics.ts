@@ -21,16 +21,28 @@ export interface BookkeepingParts {
 
 export function registerBookkeepingMetrics(registry: MetricsRegistry, parts: BookkeepingParts): void {
   const { verdicts, figures, causes, rings, sample, spool } = parts;
-  registry.countedBy('gate_bookkeeping_dropped_total', "A check's bookkeeping written after the answer and lost: Redis did not take it in time and the local spool could not keep it either (gate_bookkeeping_spooled_total counts what it kept; the backtest sample is not spooled).", () => [
-    { labels: { what: 'verdict-record' }, value: verdicts.droppedRecords },
-    { labels: { what: 'brand-figure' }, value: figures.droppedCounts },
-    { labels: { what: 'block-cause' }, value: causes.droppedCounts },
-    { labels: { what: 'ring-link' }, value: rings.droppedLinks },
-    { labels: { what: 'backtest-sample' }, value: sample?.dropped ?? 0 },
-  ]);
-  registry.countedBy('gate_bookkeeping_spooled_total', "A check's bookkeeping Redis did not take in time (or left when the gate stopped), kept in GATE_DATA_DIR/spool instead of dropped.", () =>
-    [...spool.spooled].map(([what, value]) => ({ labels: { what }, value })),
+  registry.countedBy(
+    'gate_bookkeeping_dropped_total',
+    "A check's bookkeeping written after the answer and lost: Redis did not take it in time and the local spool could not keep it either (gate_bookkeeping_spooled_total counts what it kept; the backtest sample is not spooled).",
+    () => [
+      { labels: { what: 'verdict-record' }, value: verdicts.droppedRecords },
+      { labels: { what: 'brand-figure' }, value: figures.droppedCounts },
+      { labels: { what: 'block-cause' }, value: causes.droppedCounts },
+      { labels: { what: 'ring-link' }, value: rings.droppedLinks },
+      { labels: { what: 'backtest-sample' }, value: sample?.dropped ?? 0 },
+    ],
   );
-  registry.countedBy('gate_bookkeeping_spool_replayed_total', 'Spooled bookkeeping entries written to Redis once it answered.', () => [...spool.replayed].map(([what, value]) => ({ labels: { what }, value })));
-  registry.countedBy('gate_bookkeeping_spool_unreadable_total', 'Spooled bookkeeping lines a replay could not read (torn by a crash of the machine), set aside in GATE_DATA_DIR/spool/bookkeeping-*.unreadable.jsonl.', () => spool.unreadable);
+  registry.countedBy(
+    'gate_bookkeeping_spooled_total',
+    "A check's bookkeeping Redis did not take in time (or left when the gate stopped), kept in GATE_DATA_DIR/spool instead of dropped.",
+    () => [...spool.spooled].map(([what, value]) => ({ labels: { what }, value })),
+  );
+  registry.countedBy('gate_bookkeeping_spool_replayed_total', 'Spooled bookkeeping entries written to Redis once it answered.', () =>
+    [...spool.replayed].map(([what, value]) => ({ labels: { what }, value })),
+  );
+  registry.countedBy(
+    'gate_bookkeeping_spool_unreadable_total',
+    'Spooled bookkeeping lines a replay could not read (torn by a crash of the machine), set aside in GATE_DATA_DIR/spool/bookkeeping-*.unreadable.jsonl.',
+    () => spool.unreadable,
+  );
 }

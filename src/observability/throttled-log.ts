@@ -14,7 +14,8 @@ export class ThrottledLog {
     const now = Date.now();
     const entry = this.counts.get(kind);
     if (!entry || now - entry.since >= this.intervalMs) {
-      if (entry && entry.suppressed > 0) this.log(`${entry.suppressed} more like this in the last ${Math.round((now - entry.since) / 1000)} s (last: ${entry.last})`);
+      if (entry && entry.suppressed > 0)
+        this.log(`${entry.suppressed} more like this in the last ${Math.round((now - entry.since) / 1000)} s (last: ${entry.last})`);
       this.counts.set(kind, { suppressed: 0, last: message, since: now });
       this.log(message);
       return;

@@ -74,10 +74,14 @@ export const checkPaths: RouteGroup = {
         id: 'check',
         tag,
         summary: 'Check a listing',
-        description: 'Answers `allow`, `review` or `block` with the reasons. A check that cannot finish by its deadline answers `review` with reason `degraded` instead of waiting; an overloaded gate refuses with 503 and `retry-after` (or answers `review`/`degraded`, by `GATE_SHED_MODE`).',
+        description:
+          'Answers `allow`, `review` or `block` with the reasons. A check that cannot finish by its deadline answers `review` with reason `degraded` instead of waiting; an overloaded gate refuses with 503 and `retry-after` (or answers `review`/`degraded`, by `GATE_SHED_MODE`).',
         access: 'publisher',
         parameters: [deadline, timing],
-        body: { schema: ref.schema('CheckRequest'), example: { listingId: 'L1', sellerId: 's-42', title: 'Ｌ.Ｖ 高|仿 手提包 包邮', category: 'bags', price: { amount: 199, currency: 'CNY' } } },
+        body: {
+          schema: ref.schema('CheckRequest'),
+          example: { listingId: 'L1', sellerId: 's-42', title: 'Ｌ.Ｖ 高|仿 手提包 包邮', category: 'bags', price: { amount: 199, currency: 'CNY' } },
+        },
         answer: { description: 'The verdict.', schema: ref.schema('CheckResponse'), headers: serverTiming },
       }),
     },
@@ -86,7 +90,8 @@ export const checkPaths: RouteGroup = {
         id: 'checkStream',
         tag,
         summary: 'The check socket (WebSocket)',
-        description: 'Upgrades to a WebSocket carrying `CheckStreamMessage`s, each answered by a `CheckStreamAnswer` (docs/check-socket.md). The token is checked before the upgrade; a GET without `upgrade: websocket` gets 426 after the token check.',
+        description:
+          'Upgrades to a WebSocket carrying `CheckStreamMessage`s, each answered by a `CheckStreamAnswer` (docs/check-socket.md). The token is checked before the upgrade; a GET without `upgrade: websocket` gets 426 after the token check.',
         access: 'publisher',
         answer: { status: 101, description: 'Switching to the WebSocket protocol.' },
         errors: [426],
@@ -124,7 +129,13 @@ export const checkPaths: RouteGroup = {
         answer: {
           description: 'The report, counted or not.',
           schema: object(
-            { listingId: { type: 'string' }, reviewId: { type: 'string' }, counted: { type: 'boolean', description: 'False when this reporter had reported the listing already.' }, reporters: { type: 'integer' }, tier: { type: 'string', enum: ['low', 'normal'] } },
+            {
+              listingId: { type: 'string' },
+              reviewId: { type: 'string' },
+              counted: { type: 'boolean', description: 'False when this reporter had reported the listing already.' },
+              reporters: { type: 'integer' },
+              tier: { type: 'string', enum: ['low', 'normal'] },
+            },
             ['listingId', 'reviewId', 'counted', 'reporters', 'tier'],
           ),
         },
@@ -146,11 +157,20 @@ export const checkPaths: RouteGroup = {
         id: 'appeal',
         tag,
         summary: 'A seller contests a block',
-        description: "Within `GATE_APPEAL_WORKING_DAYS` of the block; a reviewer's `allow` overturns it. 409 when the listing is not blocked or the window has closed.",
+        description:
+          "Within `GATE_APPEAL_WORKING_DAYS` of the block; a reviewer's `allow` overturns it. 409 when the listing is not blocked or the window has closed.",
         access: 'publisher',
         parameters: [listingId],
-        body: { schema: object({ sellerId: { type: 'string', minLength: 1, maxLength: 128 }, reason: { type: 'string', minLength: 1, maxLength: 2000 } }, ['sellerId', 'reason']) },
-        answer: { description: 'The appeal (`created` false when it had been filed already).', schema: object({ created: { type: 'boolean' }, appeal: ref.schema('Appeal') }, ['created', 'appeal']) },
+        body: {
+          schema: object({ sellerId: { type: 'string', minLength: 1, maxLength: 128 }, reason: { type: 'string', minLength: 1, maxLength: 2000 } }, [
+            'sellerId',
+            'reason',
+          ]),
+        },
+        answer: {
+          description: 'The appeal (`created` false when it had been filed already).',
+          schema: object({ created: { type: 'boolean' }, appeal: ref.schema('Appeal') }, ['created', 'appeal']),
+        },
         errors: [409],
       }),
     },

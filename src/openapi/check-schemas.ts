@@ -29,7 +29,10 @@ export const CHECK_REQUEST: Schema = {
     price: {
       type: 'object',
       required: ['amount', 'currency'],
-      properties: { amount: { type: 'number', minimum: 0, maximum: 1e12 }, currency: { type: 'string', pattern: '^[A-Z]{3}$', description: 'ISO 4217, e.g. `CNY`.' } },
+      properties: {
+        amount: { type: 'number', minimum: 0, maximum: 1e12 },
+        currency: { type: 'string', pattern: '^[A-Z]{3}$', description: 'ISO 4217, e.g. `CNY`.' },
+      },
     },
     images: {
       type: 'array',
@@ -107,7 +110,11 @@ export const SELLER_CHECK_RESPONSE: Schema = {
     reasons: {
       type: 'array',
       description: 'Reasons as a listing check gives them, and `business_name_brand` for a business name imitating a brand.',
-      items: { type: 'object', required: ['code', 'ref'], properties: { code: { type: 'string', enum: [...REASON_CODES, 'business_name_brand'] }, ref: { type: 'string' } } },
+      items: {
+        type: 'object',
+        required: ['code', 'ref'],
+        properties: { code: { type: 'string', enum: [...REASON_CODES, 'business_name_brand'] }, ref: { type: 'string' } },
+      },
     },
     policyVersion: { type: 'string' },
     reviewId: { type: 'string' },

@@ -10,7 +10,17 @@ const sellerId = pathParam('sellerId', "The seller's id (percent-encoded).");
 const RING = object(
   {
     ringId: { type: 'string' },
-    members: arrayOf(object({ sellerId: { type: 'string' }, confirmedCounterfeit: { type: 'boolean' }, firstSeen: { type: 'string' }, lastSeen: { type: 'string' }, attributes: arrayOf({ type: 'string' }), regions: arrayOf({ type: 'string' }), listings: arrayOf({ type: 'string' }) })),
+    members: arrayOf(
+      object({
+        sellerId: { type: 'string' },
+        confirmedCounterfeit: { type: 'boolean' },
+        firstSeen: { type: 'string' },
+        lastSeen: { type: 'string' },
+        attributes: arrayOf({ type: 'string' }),
+        regions: arrayOf({ type: 'string' }),
+        listings: arrayOf({ type: 'string' }),
+      }),
+    ),
     sharedAttributes: arrayOf(object({ attribute: { type: 'string' }, sellers: arrayOf({ type: 'string' }) })),
     firstSeen: { type: 'string' },
     lastSeen: { type: 'string' },
@@ -31,8 +41,13 @@ export const enforcementPaths: RouteGroup = {
         tag,
         summary: 'Mark claims to verify',
         access: 'admin',
-        parameters: [queryParam('status', 'Which claims.', { type: 'string', enum: ['pending', 'verified', 'rejected', 'unverified', 'all'], default: 'pending' })],
-        answer: { description: 'The brands with their claims.', schema: object({ claims: arrayOf({ $ref: '#/components/schemas/Brand', properties: { holder: { type: 'string' } } }) }, ['claims']) },
+        parameters: [
+          queryParam('status', 'Which claims.', { type: 'string', enum: ['pending', 'verified', 'rejected', 'unverified', 'all'], default: 'pending' }),
+        ],
+        answer: {
+          description: 'The brands with their claims.',
+          schema: object({ claims: arrayOf({ $ref: '#/components/schemas/Brand', properties: { holder: { type: 'string' } } }) }, ['claims']),
+        },
       }),
     },
     '/v1/admin/claims/{holder}/{brandId}': {
@@ -57,12 +72,28 @@ export const enforcementPaths: RouteGroup = {
         parameters: FIGURES_RANGE,
         answer: {
           description: 'Totals and rows (CSV as an attachment).',
-          content: csvOr(object({ from: { type: 'string' }, to: { type: 'string' }, totals: { type: 'object', additionalProperties: { type: 'integer' } }, brands: { type: 'integer' }, rows: arrayOf(ref.schema('FiguresRow')) })),
+          content: csvOr(
+            object({
+              from: { type: 'string' },
+              to: { type: 'string' },
+              totals: { type: 'object', additionalProperties: { type: 'integer' } },
+              brands: { type: 'integer' },
+              rows: arrayOf(ref.schema('FiguresRow')),
+            }),
+          ),
         },
       }),
     },
     '/v1/admin/rings/{sellerId}': {
-      get: operation({ id: 'sellerRing', tag, summary: "The seller's ring", description: 'Members, the attributes that link them, listings, first and last seen, counts by region.', access: 'admin', parameters: [sellerId], answer: { description: 'The ring.', schema: ref.schema('Ring') } }),
+      get: operation({
+        id: 'sellerRing',
+        tag,
+        summary: "The seller's ring",
+        description: 'Members, the attributes that link them, listings, first and last seen, counts by region.',
+        access: 'admin',
+        parameters: [sellerId],
+        answer: { description: 'The ring.', schema: ref.schema('Ring') },
+      }),
     },
     '/v1/admin/rings/{sellerId}/clue-package': {
       get: operation({
@@ -81,7 +112,17 @@ export const enforcementPaths: RouteGroup = {
         summary: 'Causes demoted to review-only',
         description: 'A rule, list entry, banked item or indicator whose blocks were overturned too often.',
         access: 'admin',
-        answer: { description: 'The demoted causes.', schema: object({ demotions: arrayOf(object({ cause: { type: 'string' }, blocks: { type: 'integer' }, overturned: { type: 'integer' }, demotedAt: { type: 'string' } }, ['cause'])) }, ['demotions']) },
+        answer: {
+          description: 'The demoted causes.',
+          schema: object(
+            {
+              demotions: arrayOf(
+                object({ cause: { type: 'string' }, blocks: { type: 'integer' }, overturned: { type: 'integer' }, demotedAt: { type: 'string' } }, ['cause']),
+              ),
+            },
+            ['demotions'],
+          ),
+        },
       }),
     },
     '/v1/admin/demotions/{cause}': {

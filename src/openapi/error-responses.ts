@@ -50,9 +50,14 @@ export function errorBodySchema(): Schema {
         properties: {
           code: { type: 'string', enum: httpCodes() },
           message: { type: 'string', description: 'For people; may change between versions.' },
-          field: { type: 'string', description: 'The offending field where there is one: `title`, `images[3].phash`, `body`, `content-type`, `x-deadline-ms`, a pack path such as `brands[2].names[0]`.' },
+          field: {
+            type: 'string',
+            description:
+              'The offending field where there is one: `title`, `images[3].phash`, `body`, `content-type`, `x-deadline-ms`, a pack path such as `brands[2].names[0]`.',
+          },
           details: {
-            description: 'Validation errors: every problem found, each `{ path, message }`. Other codes: what the code documents (`retryAfterSeconds`, `reason`).',
+            description:
+              'Validation errors: every problem found, each `{ path, message }`. Other codes: what the code documents (`retryAfterSeconds`, `reason`).',
             anyOf: [{ type: 'array', items: { $ref: '#/components/schemas/FieldIssue' } }, { type: 'object' }],
           },
         },
@@ -78,7 +83,8 @@ export function errorResponses(): Record<string, Response> {
       description: codes.map((code) => `\`${code}\`: ${GATE_ERRORS[code].summary}`).join(' '),
       content: { 'application/json': { schema }, 'application/msgpack': { schema } },
     };
-    out[ERROR_RESPONSE_NAMES[status]] = status === 429 || status === 503 ? { ...response, headers: { 'retry-after': { $ref: '#/components/headers/RetryAfter' } } } : response;
+    out[ERROR_RESPONSE_NAMES[status]] =
+      status === 429 || status === 503 ? { ...response, headers: { 'retry-after': { $ref: '#/components/headers/RetryAfter' } } } : response;
   }
   return out;
 }

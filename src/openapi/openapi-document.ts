@@ -13,7 +13,16 @@ import { reviewPaths } from './review-paths.js';
 import { rightsHolderPaths } from './rights-holder-paths.js';
 import { servicePaths } from './service-paths.js';
 
-export const ROUTE_GROUPS: readonly RouteGroup[] = [servicePaths, checkPaths, reviewPaths, rightsHolderPaths, enforcementPaths, adminPaths, policyPaths, recheckPaths];
+export const ROUTE_GROUPS: readonly RouteGroup[] = [
+  servicePaths,
+  checkPaths,
+  reviewPaths,
+  rightsHolderPaths,
+  enforcementPaths,
+  adminPaths,
+  policyPaths,
+  recheckPaths,
+];
 
 const bearer = (who: string) => ({ type: 'http', scheme: 'bearer', description: who }) as const;
 
@@ -62,9 +71,24 @@ export function openApiDocument(version: string): OpenApiDocument {
       schemas: mergeSchemas(ROUTE_GROUPS, { ErrorBody: errorBodySchema(), FieldIssue: FIELD_ISSUE_SCHEMA, PolicyPack: PACK_SCHEMA }),
       responses: errorResponses(),
       parameters: {
-        DeadlineMs: { name: 'x-deadline-ms', in: 'header', description: "The caller's deadline in ms (default `GATE_DEFAULT_DEADLINE_MS`); past it the check answers `review` with reason `degraded`.", schema: { type: 'number', exclusiveMinimum: 0, maximum: 60_000 } },
-        GateTiming: { name: 'x-gate-timing', in: 'header', description: 'Any value: the answer carries the phases of the request in `server-timing`.', schema: { type: 'string' } },
-        Holder: { name: 'holder', in: 'query', description: 'The rights holder an admin acts for (a rights holder token acts for its own).', schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' } },
+        DeadlineMs: {
+          name: 'x-deadline-ms',
+          in: 'header',
+          description: "The caller's deadline in ms (default `GATE_DEFAULT_DEADLINE_MS`); past it the check answers `review` with reason `degraded`.",
+          schema: { type: 'number', exclusiveMinimum: 0, maximum: 60_000 },
+        },
+        GateTiming: {
+          name: 'x-gate-timing',
+          in: 'header',
+          description: 'Any value: the answer carries the phases of the request in `server-timing`.',
+          schema: { type: 'string' },
+        },
+        Holder: {
+          name: 'holder',
+          in: 'query',
+          description: 'The rights holder an admin acts for (a rights holder token acts for its own).',
+          schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' },
+        },
       },
       headers: { RetryAfter: RETRY_AFTER_HEADER },
       securitySchemes: {

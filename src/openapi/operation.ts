@@ -69,13 +69,20 @@ export function operation(spec: OperationSpec): Operation {
   statuses.add(500);
   const answer: Response = { description: spec.answer.description };
   const content = spec.answer.content ?? (spec.answer.schema ? encoded(spec.answer.schema) : undefined);
-  const responses: Record<string, Response | Reference> = { [String(spec.answer.status ?? 200)]: { ...answer, ...(content ? { content } : {}), ...(spec.answer.headers ? { headers: spec.answer.headers } : {}) } };
+  const responses: Record<string, Response | Reference> = {
+    [String(spec.answer.status ?? 200)]: { ...answer, ...(content ? { content } : {}), ...(spec.answer.headers ? { headers: spec.answer.headers } : {}) },
+  };
   for (const status of [...statuses].sort((a, b) => a - b)) responses[String(status)] = errorRef(status);
   Object.assign(responses, spec.otherAnswers);
   const op: Operation = { operationId: spec.id, summary: spec.summary, tags: [spec.tag], security: SECURITY[spec.access], responses };
   if (spec.description !== undefined) op.description = spec.description;
   if (spec.parameters?.length) op.parameters = spec.parameters;
-  if (spec.body) op.requestBody = { required: true, ...(spec.body.description ? { description: spec.body.description } : {}), content: spec.body.content ?? encoded(spec.body.schema, spec.body.example) };
+  if (spec.body)
+    op.requestBody = {
+      required: true,
+      ...(spec.body.description ? { description: spec.body.description } : {}),
+      content: spec.body.content ?? encoded(spec.body.schema, spec.body.example),
+    };
   return op;
 }
 

@@ -10,9 +10,19 @@ import type { Schema } from './openapi-types.js';
 const SCORE: Schema = { type: 'integer', minimum: 0, maximum: 1_000_000 };
 const TERM: Schema = { type: 'string', minLength: 1, maxLength: 256, description: 'Matched after normalization; must keep a letter, digit or CJK character.' };
 const ID: Schema = { type: 'string', minLength: 1, maxLength: 128 };
-const MODE: Schema = { type: 'string', enum: ENTRY_MODES, default: 'enforce', description: 'A shadow entry is matched and counted but never changes a verdict, score or reason.' };
+const MODE: Schema = {
+  type: 'string',
+  enum: ENTRY_MODES,
+  default: 'enforce',
+  description: 'A shadow entry is matched and counted but never changes a verdict, score or reason.',
+};
 
-const entry = (properties: Readonly<Record<string, Schema>>, required: readonly string[]): Schema => ({ type: 'object', properties, required, additionalProperties: false });
+const entry = (properties: Readonly<Record<string, Schema>>, required: readonly string[]): Schema => ({
+  type: 'object',
+  properties,
+  required,
+  additionalProperties: false,
+});
 const listOf = (items: Schema, extra: Schema = {}): Schema => ({ type: 'array', items, ...extra });
 
 const BRAND = entry(
@@ -39,16 +49,31 @@ export const PACK_SCHEMA: Schema = {
   additionalProperties: false,
   properties: {
     packVersion: ID,
-    thresholds: entry({ block: { type: 'integer', minimum: 1, maximum: 1_000_000 }, review: { type: 'integer', minimum: 1, maximum: 1_000_000, description: 'Not above block.' } }, ['block', 'review']),
+    thresholds: entry(
+      {
+        block: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+        review: { type: 'integer', minimum: 1, maximum: 1_000_000, description: 'Not above block.' },
+      },
+      ['block', 'review'],
+    ),
     brands: listOf(BRAND),
-    indicators: listOf(entry({ term: TERM, score: SCORE, withBrand: { ...SCORE, description: 'When a brand is named too (default: score).' }, mode: MODE }, ['term', 'score'])),
-    exceptions: listOf(entry({ term: { ...TERM, description: 'An indicator term of this pack.' }, unlessNear: listOf(TERM, { minItems: 1 }) }, ['term', 'unlessNear'])),
+    indicators: listOf(
+      entry({ term: TERM, score: SCORE, withBrand: { ...SCORE, description: 'When a brand is named too (default: score).' }, mode: MODE }, ['term', 'score']),
+    ),
+    exceptions: listOf(
+      entry({ term: { ...TERM, description: 'An indicator term of this pack.' }, unlessNear: listOf(TERM, { minItems: 1 }) }, ['term', 'unlessNear']),
+    ),
     rules: listOf(
       entry(
         {
           id: ID,
           type: { type: 'string', enum: ['literal', 'regex'] },
-          pattern: { type: 'string', minLength: 1, maxLength: 1024, description: 'A literal is a term (at most 256 characters); a regex is compiled by Hyperscan.' },
+          pattern: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 1024,
+            description: 'A literal is a term (at most 256 characters); a regex is compiled by Hyperscan.',
+          },
           score: SCORE,
           fields: listOf({ type: 'string', enum: RULE_FIELDS }, { minItems: 1 }),
           mode: MODE,

@@ -6,12 +6,26 @@ import { arrayOf, object, operation, pathParam, queryParam, ref } from './operat
 import type { RouteGroup, Schema } from './openapi-types.js';
 
 const tag = 'policy';
-const how: Schema = { type: 'string', enum: ['compiled', 'database-cache', 'memory'], description: 'How the database was had: compiled, loaded from the compiled-database cache, or already in memory.' };
+const how: Schema = {
+  type: 'string',
+  enum: ['compiled', 'database-cache', 'memory'],
+  description: 'How the database was had: compiled, loaded from the compiled-database cache, or already in memory.',
+};
 const version: Schema = { type: 'string', minLength: 1, maxLength: 128, description: 'A packVersion of the history.' };
 const percent: Schema = { type: 'number', minimum: 0, maximum: 100, description: 'Share of sellers, to two decimals.' };
 
 const ROLLOUT: Schema = object(
-  { version: { type: ['string', 'null'] }, percent: { type: 'number' }, live: { type: 'string', description: 'The live version, once a rollout reached 100%.' }, how, at: { type: 'string', format: 'date-time' }, who: { type: 'string' }, packVersion: { type: 'string' }, key: { type: 'string' }, patternCount: { type: 'integer' } },
+  {
+    version: { type: ['string', 'null'] },
+    percent: { type: 'number' },
+    live: { type: 'string', description: 'The live version, once a rollout reached 100%.' },
+    how,
+    at: { type: 'string', format: 'date-time' },
+    who: { type: 'string' },
+    packVersion: { type: 'string' },
+    key: { type: 'string' },
+    patternCount: { type: 'integer' },
+  },
   ['version', 'percent'],
 );
 
@@ -29,8 +43,24 @@ export const policyPaths: RouteGroup = {
           schema: object(
             {
               live: { anyOf: [object({ version: { type: 'string' }, packHash: { type: 'string' }, key: { type: 'string' } }), { type: 'null' }] },
-              rollout: { anyOf: [object({ version: { type: 'string' }, percent: { type: 'number' }, at: { type: 'string' }, who: { type: 'string' } }), { type: 'null' }] },
-              versions: arrayOf(object({ version: { type: 'string' }, packHash: { type: 'string' }, key: { type: 'string' }, at: { type: 'string' }, who: { type: 'string' }, action: { type: 'string', enum: PACK_ACTIONS }, patterns: { type: 'integer' }, bytes: { type: 'integer' } })),
+              rollout: {
+                anyOf: [
+                  object({ version: { type: 'string' }, percent: { type: 'number' }, at: { type: 'string' }, who: { type: 'string' } }),
+                  { type: 'null' },
+                ],
+              },
+              versions: arrayOf(
+                object({
+                  version: { type: 'string' },
+                  packHash: { type: 'string' },
+                  key: { type: 'string' },
+                  at: { type: 'string' },
+                  who: { type: 'string' },
+                  action: { type: 'string', enum: PACK_ACTIONS },
+                  patterns: { type: 'integer' },
+                  bytes: { type: 'integer' },
+                }),
+              ),
             },
             ['live', 'rollout', 'versions'],
           ),
@@ -45,7 +75,13 @@ export const policyPaths: RouteGroup = {
         description: 'Cancels a rollout in progress.',
         access: 'admin',
         body: { schema: object({ version }, ['version']) },
-        answer: { description: 'The version made live.', schema: object({ packVersion: { type: 'string' }, key: { type: 'string' }, how, rolloutCancelled: { type: 'boolean' }, tookMillis: { type: 'integer' } }, ['packVersion', 'key', 'how', 'rolloutCancelled']) },
+        answer: {
+          description: 'The version made live.',
+          schema: object(
+            { packVersion: { type: 'string' }, key: { type: 'string' }, how, rolloutCancelled: { type: 'boolean' }, tookMillis: { type: 'integer' } },
+            ['packVersion', 'key', 'how', 'rolloutCancelled'],
+          ),
+        },
         errors: [404],
       }),
     },
@@ -58,7 +94,17 @@ export const policyPaths: RouteGroup = {
         parameters: [queryParam('from', 'The earlier version.', version, true), queryParam('to', 'The later version.', version, true)],
         answer: {
           description: 'Entries added, removed and changed by kind, and changed settings.',
-          schema: object({ from: { type: 'string' }, to: { type: 'string' }, added: { type: 'object' }, removed: { type: 'object' }, changed: { type: 'object' }, settings: arrayOf(object({ field: { type: 'string' }, from: {}, to: {} })) }, ['from', 'to', 'added', 'removed', 'changed', 'settings']),
+          schema: object(
+            {
+              from: { type: 'string' },
+              to: { type: 'string' },
+              added: { type: 'object' },
+              removed: { type: 'object' },
+              changed: { type: 'object' },
+              settings: arrayOf(object({ field: { type: 'string' }, from: {}, to: {} })),
+            },
+            ['from', 'to', 'added', 'removed', 'changed', 'settings'],
+          ),
         },
         errors: [404],
       }),
@@ -68,20 +114,39 @@ export const policyPaths: RouteGroup = {
         id: 'packBacktest',
         tag,
         summary: 'Replay the sample of recent listings through a candidate pack and the live one',
-        description: 'The candidate is validated and compiled as for PUT /v1/admin/pack (the same 400), never stored or made live; the sample is the newest `GATE_BACKTEST_SAMPLE` checked listings (409 when it is 0). Verdict changes by transition and by entry, with example listing ids (docs/policy-lifecycle.md).',
+        description:
+          'The candidate is validated and compiled as for PUT /v1/admin/pack (the same 400), never stored or made live; the sample is the newest `GATE_BACKTEST_SAMPLE` checked listings (409 when it is 0). Verdict changes by transition and by entry, with example listing ids (docs/policy-lifecycle.md).',
         access: 'admin',
         parameters: [
           queryParam('examples', 'Listing ids named per transition and per entry.', { type: 'integer', minimum: 0 }),
-          queryParam('against', '`live`: the body is a change against the live pack (`add`, `remove`, `thresholds`, `packVersion`), not a whole pack.', { type: 'string', enum: ['live'] }),
+          queryParam('against', '`live`: the body is a change against the live pack (`add`, `remove`, `thresholds`, `packVersion`), not a whole pack.', {
+            type: 'string',
+            enum: ['live'],
+          }),
         ],
         body: {
-          description: 'The candidate pack; with `?against=live`, a change: `add` (brands, indicators, exceptions, rules: an entry with a live one\'s key replaces it), `remove` (their ids or terms), `thresholds`, `packVersion`.',
-          schema: { oneOf: [ref.schema('PolicyPack'), object({ add: { type: 'object' }, remove: { type: 'object' }, thresholds: { type: 'object' }, packVersion: { type: 'string' } }, [])] },
+          description:
+            "The candidate pack; with `?against=live`, a change: `add` (brands, indicators, exceptions, rules: an entry with a live one's key replaces it), `remove` (their ids or terms), `thresholds`, `packVersion`.",
+          schema: {
+            oneOf: [
+              ref.schema('PolicyPack'),
+              object({ add: { type: 'object' }, remove: { type: 'object' }, thresholds: { type: 'object' }, packVersion: { type: 'string' } }, []),
+            ],
+          },
         },
         answer: {
           description: 'What the candidate changes.',
           schema: object(
-            { live: { type: 'object' }, candidate: { type: 'object' }, sample: { type: 'integer' }, changed: { type: 'integer' }, transitions: { type: 'object' }, entries: arrayOf({ type: 'object' }), replayMillis: { type: 'integer' }, tookMillis: { type: 'integer' } },
+            {
+              live: { type: 'object' },
+              candidate: { type: 'object' },
+              sample: { type: 'integer' },
+              changed: { type: 'integer' },
+              transitions: { type: 'object' },
+              entries: arrayOf({ type: 'object' }),
+              replayMillis: { type: 'integer' },
+              tookMillis: { type: 'integer' },
+            },
             ['sample', 'changed', 'transitions', 'entries'],
           ),
         },
@@ -89,7 +154,13 @@ export const policyPaths: RouteGroup = {
       }),
     },
     '/v1/admin/pack/rollout': {
-      get: operation({ id: 'packRolloutState', tag, summary: 'The staged rollout', access: 'admin', answer: { description: 'The candidate and its share; `version: null, percent: 0` without one.', schema: ref.schema('Rollout') } }),
+      get: operation({
+        id: 'packRolloutState',
+        tag,
+        summary: 'The staged rollout',
+        access: 'admin',
+        answer: { description: 'The candidate and its share; `version: null, percent: 0` without one.', schema: ref.schema('Rollout') },
+      }),
       post: operation({
         id: 'packRollout',
         tag,
@@ -105,14 +176,29 @@ export const policyPaths: RouteGroup = {
         id: 'listEntries',
         tag,
         summary: 'Entries and their figures, most hits in the week first',
-        description: 'Shadow: hits by window, the verdicts they would have caused, how many would change. Enforced: hits by window, the verdicts they were part of, blocks and the share people overturned; list values and banked items counted this week are listed too (docs/policy-lifecycle.md).',
+        description:
+          'Shadow: hits by window, the verdicts they would have caused, how many would change. Enforced: hits by window, the verdicts they were part of, blocks and the share people overturned; list values and banked items counted this week are listed too (docs/policy-lifecycle.md).',
         access: 'admin',
         parameters: [
           queryParam('mode', 'Shadow or enforced entries.', { type: 'string', enum: ['shadow', 'enforce'], default: 'shadow' }),
           queryParam('kind', 'Only entries of this kind.', { type: 'string', enum: ENTRY_KINDS }),
           queryParam('brand', "Only the brand's entry and entries whose content names it.", { type: 'string', minLength: 1 }),
         ],
-        answer: { description: 'The entries.', schema: object({ mode: { type: 'string', enum: ['shadow', 'enforce'] }, entries: arrayOf(object({ id: { type: 'string' }, kind: { type: 'string' }, mode: { type: 'string' }, policyVersion: { type: 'string' }, hits: { type: 'object' } }, ['id', 'kind', 'mode', 'policyVersion'])) }, ['mode', 'entries']) },
+        answer: {
+          description: 'The entries.',
+          schema: object(
+            {
+              mode: { type: 'string', enum: ['shadow', 'enforce'] },
+              entries: arrayOf(
+                object(
+                  { id: { type: 'string' }, kind: { type: 'string' }, mode: { type: 'string' }, policyVersion: { type: 'string' }, hits: { type: 'object' } },
+                  ['id', 'kind', 'mode', 'policyVersion'],
+                ),
+              ),
+            },
+            ['mode', 'entries'],
+          ),
+        },
       }),
     },
     '/v1/admin/entries/{entry}': {
@@ -122,7 +208,13 @@ export const policyPaths: RouteGroup = {
         summary: "One entry's figures, with its hits in each of the week's 168 hours",
         access: 'admin',
         parameters: [pathParam('entry', '`<kind>:<id>`, percent-encoded (`indicator%3Areplica`).')],
-        answer: { description: 'The entry.', schema: object({ id: { type: 'string' }, kind: { type: 'string' }, mode: { type: 'string' }, policyVersion: { type: 'string' }, hits: { type: 'object' } }, ['id', 'kind', 'mode', 'policyVersion']) },
+        answer: {
+          description: 'The entry.',
+          schema: object(
+            { id: { type: 'string' }, kind: { type: 'string' }, mode: { type: 'string' }, policyVersion: { type: 'string' }, hits: { type: 'object' } },
+            ['id', 'kind', 'mode', 'policyVersion'],
+          ),
+        },
         errors: [404],
       }),
     },

@@ -23,8 +23,15 @@ const RECHECK_JOB: Schema = object(
     changed: object({ total: { type: 'integer' }, byKind: { type: 'object', additionalProperties: { type: 'integer' } } }),
     unrecorded: { type: 'integer' },
     invalid: { type: 'integer' },
-    outOfScope: { type: 'integer', description: 'Listings a job scoped to a change skipped without matching: the change cannot move their verdict (never emitted).' },
-    scope: { type: 'object', description: 'What the change that started the job changed: `kind` (`sellers`, `list`, `images`, `texts`, `pack`) and counts; absent for a job over every listing.' },
+    outOfScope: {
+      type: 'integer',
+      description: 'Listings a job scoped to a change skipped without matching: the change cannot move their verdict (never emitted).',
+    },
+    scope: {
+      type: 'object',
+      description:
+        'What the change that started the job changed: `kind` (`sellers`, `list`, `images`, `texts`, `pack`) and counts; absent for a job over every listing.',
+    },
     verdictsStream: { type: 'string' },
     createdAt: { type: 'string' },
     updatedAt: { type: 'string' },
@@ -33,14 +40,24 @@ const RECHECK_JOB: Schema = object(
   ['id', 'state', 'source', 'total', 'done'],
 );
 
-const START: Schema = object({ source: ref.schema('RecheckSource'), onlyChanged: { type: 'boolean', default: false } }, ['source'], { additionalProperties: false });
-const ndjson: Record<string, MediaType> = Object.fromEntries(NDJSON_TYPES.map((type) => [type, { schema: { type: 'string', description: 'One check request (JSON) a line.' } }]));
+const START: Schema = object({ source: ref.schema('RecheckSource'), onlyChanged: { type: 'boolean', default: false } }, ['source'], {
+  additionalProperties: false,
+});
+const ndjson: Record<string, MediaType> = Object.fromEntries(
+  NDJSON_TYPES.map((type) => [type, { schema: { type: 'string', description: 'One check request (JSON) a line.' } }]),
+);
 
 export const recheckPaths: RouteGroup = {
   tag: { name: tag, description: "The admin's background work: re-check jobs and the webhook's dead letters." },
   paths: {
     [RECHECKS_PATH]: {
-      get: operation({ id: 'recheckJobs', tag, summary: 'Re-check jobs', access: 'admin', answer: { description: 'Every job.', schema: object({ jobs: arrayOf(ref.schema('RecheckJob')) }, ['jobs']) } }),
+      get: operation({
+        id: 'recheckJobs',
+        tag,
+        summary: 'Re-check jobs',
+        access: 'admin',
+        answer: { description: 'Every job.', schema: object({ jobs: arrayOf(ref.schema('RecheckJob')) }, ['jobs']) },
+      }),
       post: operation({
         id: 'startRecheck',
         tag,
@@ -52,7 +69,14 @@ export const recheckPaths: RouteGroup = {
       }),
     },
     [`${RECHECKS_PATH}/{id}`]: {
-      get: operation({ id: 'recheckJob', tag, summary: 'A re-check job', access: 'admin', parameters: [pathParam('id', "The job's id.")], answer: { description: 'The job.', schema: ref.schema('RecheckJob') } }),
+      get: operation({
+        id: 'recheckJob',
+        tag,
+        summary: 'A re-check job',
+        access: 'admin',
+        parameters: [pathParam('id', "The job's id.")],
+        answer: { description: 'The job.', schema: ref.schema('RecheckJob') },
+      }),
     },
     [`${RECHECKS_PATH}/{id}/{action}`]: {
       post: operation({
@@ -71,10 +95,31 @@ export const recheckPaths: RouteGroup = {
         tag,
         summary: 'Webhook events whose attempts ran out, oldest first',
         access: 'admin',
-        parameters: [queryParam('count', 'At most this many (1 to 1000).', { type: 'integer', minimum: 1, maximum: 1000, default: 100 }), queryParam('after', 'List after this id.', { type: 'string', pattern: '^\\d{1,20}-\\d{1,20}$' })],
+        parameters: [
+          queryParam('count', 'At most this many (1 to 1000).', { type: 'integer', minimum: 1, maximum: 1000, default: 100 }),
+          queryParam('after', 'List after this id.', { type: 'string', pattern: '^\\d{1,20}-\\d{1,20}$' }),
+        ],
         answer: {
           description: 'The dead letters and how many there are.',
-          schema: object({ items: arrayOf(object({ id: { type: 'string' }, eventId: { type: 'string' }, event: {}, attempts: { type: 'integer' }, error: { type: 'string' }, deadAt: { type: 'string' } }, ['id', 'eventId', 'event', 'attempts', 'error', 'deadAt'])), total: { type: 'integer' } }, ['items', 'total']),
+          schema: object(
+            {
+              items: arrayOf(
+                object(
+                  {
+                    id: { type: 'string' },
+                    eventId: { type: 'string' },
+                    event: {},
+                    attempts: { type: 'integer' },
+                    error: { type: 'string' },
+                    deadAt: { type: 'string' },
+                  },
+                  ['id', 'eventId', 'event', 'attempts', 'error', 'deadAt'],
+                ),
+              ),
+              total: { type: 'integer' },
+            },
+            ['items', 'total'],
+          ),
         },
         errors: [400],
       }),
@@ -87,7 +132,10 @@ export const recheckPaths: RouteGroup = {
         description: '409 without `GATE_WEBHOOK_URL`.',
         access: 'admin',
         parameters: [deadLetterId],
-        answer: { description: 'Back in the outbox.', schema: object({ id: { type: 'string' }, redelivered: { const: true }, outboxId: { type: 'string' } }, ['id', 'redelivered', 'outboxId']) },
+        answer: {
+          description: 'Back in the outbox.',
+          schema: object({ id: { type: 'string' }, redelivered: { const: true }, outboxId: { type: 'string' } }, ['id', 'redelivered', 'outboxId']),
+        },
         errors: [400, 409],
       }),
     },

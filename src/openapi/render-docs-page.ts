@@ -1,7 +1,17 @@
 // The document as one HTML page for people (GET /docs/), rendered on the server:
 // no script at all, so it runs under the reviewer page's policy unchanged and
 // needs nothing from outside the gate.
-import { HTTP_METHODS, type MediaType, type OpenApiDocument, type Operation, type Parameter, type Reference, type Response, type Schema, type SecurityRequirement } from './openapi-types.js';
+import {
+  HTTP_METHODS,
+  type MediaType,
+  type OpenApiDocument,
+  type Operation,
+  type Parameter,
+  type Reference,
+  type Response,
+  type Schema,
+  type SecurityRequirement,
+} from './openapi-types.js';
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -29,10 +39,14 @@ function refLink(ref: string): string {
 
 function whoMayCall(security: readonly SecurityRequirement[]): string {
   if (security.length === 0) return 'no token';
-  return security.map((requirement) => {
-    const names = Object.keys(requirement);
-    return names.length === 0 ? 'no token while none of the role is configured' : names.map((name) => `<a href="#securitySchemes-${escapeHtml(name)}">${escapeHtml(name)}</a> token`).join(' and ');
-  }).join(' · ');
+  return security
+    .map((requirement) => {
+      const names = Object.keys(requirement);
+      return names.length === 0
+        ? 'no token while none of the role is configured'
+        : names.map((name) => `<a href="#securitySchemes-${escapeHtml(name)}">${escapeHtml(name)}</a> token`).join(' and ');
+    })
+    .join(' · ');
 }
 
 function parameterRow(parameter: Parameter | Reference): string {
@@ -64,8 +78,16 @@ function operationSection(method: string, path: string, op: Operation): string {
     `<p class="who">Who may call: ${whoMayCall(op.security)}</p>`,
   ];
   if (op.parameters?.length) parts.push(`<h4>Parameters</h4><table>${op.parameters.map(parameterRow).join('')}</table>`);
-  if (op.requestBody) parts.push(`<h4>Body</h4>${'$ref' in op.requestBody ? refLink(op.requestBody.$ref) : prose(op.requestBody.description) + contentBlock(op.requestBody.content)}`);
-  parts.push(`<h4>Answers</h4><table>${Object.entries(op.responses).map(([status, response]) => responseRow(status, response)).join('')}</table>`, '</section>');
+  if (op.requestBody)
+    parts.push(
+      `<h4>Body</h4>${'$ref' in op.requestBody ? refLink(op.requestBody.$ref) : prose(op.requestBody.description) + contentBlock(op.requestBody.content)}`,
+    );
+  parts.push(
+    `<h4>Answers</h4><table>${Object.entries(op.responses)
+      .map(([status, response]) => responseRow(status, response))
+      .join('')}</table>`,
+    '</section>',
+  );
   return parts.join('\n');
 }
 
@@ -83,16 +105,36 @@ export function renderDocsPage(document: OpenApiDocument): string {
   }
   const tags = document.tags.filter((tag) => byTag.has(tag.name));
   const toc = tags
-    .map((tag) => `<li><a href="#tag-${escapeHtml(tag.name)}">${escapeHtml(tag.name)}</a><ul>${(byTag.get(tag.name) ?? []).map(({ method, path, op }) => `<li><a href="#op-${escapeHtml(op.operationId)}"><span class="method ${method}">${method.toUpperCase()}</span> <code>${escapeHtml(path)}</code></a></li>`).join('')}</ul></li>`)
+    .map(
+      (tag) =>
+        `<li><a href="#tag-${escapeHtml(tag.name)}">${escapeHtml(tag.name)}</a><ul>${(byTag.get(tag.name) ?? []).map(({ method, path, op }) => `<li><a href="#op-${escapeHtml(op.operationId)}"><span class="method ${method}">${method.toUpperCase()}</span> <code>${escapeHtml(path)}</code></a></li>`).join('')}</ul></li>`,
+    )
     .join('');
   const sections = tags
-    .map((tag) => `<section id="tag-${escapeHtml(tag.name)}"><h2>${escapeHtml(tag.name)}</h2><p>${prose(tag.description)}</p>${(byTag.get(tag.name) ?? []).map(({ method, path, op }) => operationSection(method, path, op)).join('\n')}</section>`)
+    .map(
+      (tag) =>
+        `<section id="tag-${escapeHtml(tag.name)}"><h2>${escapeHtml(tag.name)}</h2><p>${prose(tag.description)}</p>${(byTag.get(tag.name) ?? []).map(({ method, path, op }) => operationSection(method, path, op)).join('\n')}</section>`,
+    )
     .join('\n');
   const { components } = document;
-  const schemes = Object.entries(components.securitySchemes).map(([name, scheme]) => `<dt id="securitySchemes-${escapeHtml(name)}"><code>${escapeHtml(name)}</code></dt><dd>Bearer token (<code>authorization: Bearer …</code>): ${prose(scheme.description)}</dd>`).join('');
-  const errors = Object.entries(components.responses).map(([name, response]) => `<dt id="responses-${escapeHtml(name)}"><code>${escapeHtml(name)}</code></dt><dd>${prose(response.description)}</dd>`).join('');
-  const schemas = Object.entries(components.schemas).map(([name, schema]) => `<section id="schemas-${escapeHtml(name)}"><h3><code>${escapeHtml(name)}</code></h3>${schemaBlock(schema)}</section>`).join('\n');
-  const parameters = Object.entries(components.parameters).map(([name, parameter]) => `<dt id="parameters-${escapeHtml(name)}"><code>${escapeHtml(parameter.name)}</code> (${parameter.in})</dt><dd>${prose(parameter.description)}</dd>`).join('');
+  const schemes = Object.entries(components.securitySchemes)
+    .map(
+      ([name, scheme]) =>
+        `<dt id="securitySchemes-${escapeHtml(name)}"><code>${escapeHtml(name)}</code></dt><dd>Bearer token (<code>authorization: Bearer …</code>): ${prose(scheme.description)}</dd>`,
+    )
+    .join('');
+  const errors = Object.entries(components.responses)
+    .map(([name, response]) => `<dt id="responses-${escapeHtml(name)}"><code>${escapeHtml(name)}</code></dt><dd>${prose(response.description)}</dd>`)
+    .join('');
+  const schemas = Object.entries(components.schemas)
+    .map(([name, schema]) => `<section id="schemas-${escapeHtml(name)}"><h3><code>${escapeHtml(name)}</code></h3>${schemaBlock(schema)}</section>`)
+    .join('\n');
+  const parameters = Object.entries(components.parameters)
+    .map(
+      ([name, parameter]) =>
+        `<dt id="parameters-${escapeHtml(name)}"><code>${escapeHtml(parameter.name)}</code> (${parameter.in})</dt><dd>${prose(parameter.description)}</dd>`,
+    )
+    .join('');
   return `<!doctype html>
 <html lang="en">
 <head>

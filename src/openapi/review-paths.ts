@@ -13,11 +13,9 @@ const DECISION: Schema = object(
     decision: { type: 'string', enum: ['block', 'allow'] },
     note,
     applyToCluster: { type: 'boolean', description: "Decide the item's near-duplicates not held by another reviewer the same way." },
-    confirm: object(
-      { seller: { type: 'boolean' }, identity: { type: 'boolean' }, images: { type: 'boolean' }, text: { type: 'boolean' } },
-      [],
-      { description: 'What a block also adds to the lists and banks.' },
-    ),
+    confirm: object({ seller: { type: 'boolean' }, identity: { type: 'boolean' }, images: { type: 'boolean' }, text: { type: 'boolean' } }, [], {
+      description: 'What a block also adds to the lists and banks.',
+    }),
   },
   ['decision'],
 );
@@ -54,7 +52,10 @@ const REVIEW_ITEM: Schema = object(
   ['reviewId', 'listingId', 'sellerId', 'tier', 'priority', 'reasons', 'listing', 'deliveries', 'leaseExpiresAt'],
 );
 
-const ALLIANCE_RULING: Schema = object({ decision: { type: 'string', enum: ['confirm', 'reject'] }, by: { type: 'string' }, at: { type: 'string', format: 'date-time' }, note: { type: 'string' } }, ['decision', 'by', 'at']);
+const ALLIANCE_RULING: Schema = object(
+  { decision: { type: 'string', enum: ['confirm', 'reject'] }, by: { type: 'string' }, at: { type: 'string', format: 'date-time' }, note: { type: 'string' } },
+  ['decision', 'by', 'at'],
+);
 
 const AUDIT_RECORD: Schema = object(
   {
@@ -63,7 +64,17 @@ const AUDIT_RECORD: Schema = object(
     raw: { type: 'string' },
     previous: { type: 'string' },
     hash: { type: 'string' },
-    record: object({ who: { type: 'string' }, what: { type: 'string' }, when: { type: 'string', format: 'date-time' }, why: { type: 'string' }, subject: { type: 'string' }, details: {} }, ['who', 'what', 'when']),
+    record: object(
+      {
+        who: { type: 'string' },
+        what: { type: 'string' },
+        when: { type: 'string', format: 'date-time' },
+        why: { type: 'string' },
+        subject: { type: 'string' },
+        details: {},
+      },
+      ['who', 'what', 'when'],
+    ),
   },
   ['id', 'record'],
 );
@@ -73,7 +84,14 @@ const itemAction = (id: string, summary: string, answer: Schema) => ({
 });
 
 const page = (id: string, summary: string, type: string) => ({
-  get: operation({ id, tag, summary, access: 'open', redis: false, answer: { description: 'Served under a strict content security policy, never framed or cached.', content: { [type]: { schema: { type: 'string' } } } } }),
+  get: operation({
+    id,
+    tag,
+    summary,
+    access: 'open',
+    redis: false,
+    answer: { description: 'Served under a strict content security policy, never framed or cached.', content: { [type]: { schema: { type: 'string' } } } },
+  }),
 });
 
 export const reviewPaths: RouteGroup = {
@@ -87,7 +105,10 @@ export const reviewPaths: RouteGroup = {
         description: 'Complaints first, then gate verdicts, then QA samples; a claim lasts `GATE_REVIEW_LEASE_MS`, then the item returns to the queue.',
         access: 'reviewer',
         parameters: [queryParam('count', 'Items to claim.', { type: 'integer', minimum: 1, maximum: 50, default: 1 })],
-        answer: { description: 'The claimed items.', schema: object({ items: arrayOf(ref.schema('ReviewItem')), leaseMs: { type: 'integer' } }, ['items', 'leaseMs']) },
+        answer: {
+          description: 'The claimed items.',
+          schema: object({ items: arrayOf(ref.schema('ReviewItem')), leaseMs: { type: 'integer' } }, ['items', 'leaseMs']),
+        },
       }),
     },
     '/v1/review/{reviewId}/decision': {
@@ -108,23 +129,67 @@ export const reviewPaths: RouteGroup = {
         tag,
         summary: 'Decide up to 300 items at once',
         access: 'reviewer',
-        body: { schema: object({ decisions: arrayOf({ $ref: '#/components/schemas/ReviewDecision', required: ['reviewId'], properties: { reviewId: { type: 'string' } } }, { minItems: 1, maxItems: 300 }) }, ['decisions']) },
+        body: {
+          schema: object(
+            {
+              decisions: arrayOf(
+                { $ref: '#/components/schemas/ReviewDecision', required: ['reviewId'], properties: { reviewId: { type: 'string' } } },
+                { minItems: 1, maxItems: 300 },
+              ),
+            },
+            ['decisions'],
+          ),
+        },
         answer: {
           description: 'Each decision reported on its own.',
-          schema: object({ results: arrayOf({ anyOf: [{ $ref: '#/components/schemas/ReviewDecided', properties: { ok: { const: true } } }, object({ ok: { const: false }, reviewId: { type: 'string' }, error: { $ref: '#/components/schemas/ErrorBody/properties/error' } }, ['ok', 'error'])] }) }, ['results']),
+          schema: object(
+            {
+              results: arrayOf({
+                anyOf: [
+                  { $ref: '#/components/schemas/ReviewDecided', properties: { ok: { const: true } } },
+                  object({ ok: { const: false }, reviewId: { type: 'string' }, error: { $ref: '#/components/schemas/ErrorBody/properties/error' } }, [
+                    'ok',
+                    'error',
+                  ]),
+                ],
+              }),
+            },
+            ['results'],
+          ),
         },
       }),
     },
-    '/v1/review/{reviewId}/hold': itemAction('holdReviewItem', 'Extend the claim', object({ reviewId: { type: 'string' }, leaseExpiresAt: { type: 'string', format: 'date-time' } })),
-    '/v1/review/{reviewId}/release': itemAction('releaseReviewItem', 'Give the item back to the queue', object({ reviewId: { type: 'string' }, released: { const: true } })),
-    '/v1/review/{reviewId}/undo': itemAction('undoReviewDecision', 'Undo a decision within GATE_REVIEW_UNDO_MS', object({ reviewId: { type: 'string' }, undone: { const: true } })),
+    '/v1/review/{reviewId}/hold': itemAction(
+      'holdReviewItem',
+      'Extend the claim',
+      object({ reviewId: { type: 'string' }, leaseExpiresAt: { type: 'string', format: 'date-time' } }),
+    ),
+    '/v1/review/{reviewId}/release': itemAction(
+      'releaseReviewItem',
+      'Give the item back to the queue',
+      object({ reviewId: { type: 'string' }, released: { const: true } }),
+    ),
+    '/v1/review/{reviewId}/undo': itemAction(
+      'undoReviewDecision',
+      'Undo a decision within GATE_REVIEW_UNDO_MS',
+      object({ reviewId: { type: 'string' }, undone: { const: true } }),
+    ),
     '/v1/review/stats': {
       get: operation({
         id: 'reviewStats',
         tag,
         summary: "Queue depth and the reviewer's own throughput",
         access: 'reviewer',
-        answer: { description: 'The figures.', schema: object({ reviewer: { type: 'string' }, depth: { type: 'object' }, decidedLastHour: { type: 'integer' }, leaseMs: { type: 'integer' }, undoWindowMs: { type: 'integer' } }) },
+        answer: {
+          description: 'The figures.',
+          schema: object({
+            reviewer: { type: 'string' },
+            depth: { type: 'object' },
+            decidedLastHour: { type: 'integer' },
+            leaseMs: { type: 'integer' },
+            undoWindowMs: { type: 'integer' },
+          }),
+        },
       }),
     },
     '/v1/review/alliance/sellers': {
@@ -134,7 +199,17 @@ export const reviewPaths: RouteGroup = {
         summary: 'Sellers rights holders shared',
         access: 'reviewer',
         parameters: [queryParam('status', '`pending`: those no reviewer has ruled on.', { type: 'string', enum: ['pending', 'all'], default: 'pending' })],
-        answer: { description: 'The sellers.', schema: object({ sellers: arrayOf(object({ sellerId: { type: 'string' }, brands: arrayOf({ type: 'string' }), review: { anyOf: [ALLIANCE_RULING, { type: 'null' }] } })) }, ['sellers']) },
+        answer: {
+          description: 'The sellers.',
+          schema: object(
+            {
+              sellers: arrayOf(
+                object({ sellerId: { type: 'string' }, brands: arrayOf({ type: 'string' }), review: { anyOf: [ALLIANCE_RULING, { type: 'null' }] } }),
+              ),
+            },
+            ['sellers'],
+          ),
+        },
       }),
     },
     '/v1/review/alliance/sellers/{sellerId}/decision': {
@@ -156,18 +231,28 @@ export const reviewPaths: RouteGroup = {
         summary: "A seller's earlier decisions, newest first (50 at most)",
         access: 'reviewer',
         parameters: [sellerId],
-        answer: { description: 'The history.', schema: object({ sellerId: { type: 'string' }, history: arrayOf({ type: 'object' }) }, ['sellerId', 'history']) },
+        answer: {
+          description: 'The history.',
+          schema: object({ sellerId: { type: 'string' }, history: arrayOf({ type: 'object' }) }, ['sellerId', 'history']),
+        },
       }),
     },
     '/v1/admin/review/dead-letters': {
-      get: operation({ id: 'reviewDeadLetters', tag, summary: 'Review items delivered too often', access: 'admin', answer: { description: 'The items.', schema: object({ items: arrayOf({ type: 'object' }) }, ['items']) } }),
+      get: operation({
+        id: 'reviewDeadLetters',
+        tag,
+        summary: 'Review items delivered too often',
+        access: 'admin',
+        answer: { description: 'The items.', schema: object({ items: arrayOf({ type: 'object' }) }, ['items']) },
+      }),
     },
     '/v1/admin/review/dead-letters/{reviewId}/requeue': {
       post: operation({
         id: 'requeueReviewDeadLetter',
         tag,
         summary: 'Put a dead review item back in its queue',
-        description: 'Deliveries start again from zero. `409` (`details.reason`): `lapsed` once `GATE_REVIEW_DEAD_LAPSE_DAYS` passed (or an admin dropped it), `not_dead` for an item not in the dead letters, `no_dead_letter` when the cap (`GATE_REVIEW_DEAD_MAXLEN`) dropped its letter.',
+        description:
+          'Deliveries start again from zero. `409` (`details.reason`): `lapsed` once `GATE_REVIEW_DEAD_LAPSE_DAYS` passed (or an admin dropped it), `not_dead` for an item not in the dead letters, `no_dead_letter` when the cap (`GATE_REVIEW_DEAD_MAXLEN`) dropped its letter.',
         access: 'admin',
         parameters: [pathParam('reviewId', 'As the dead letter names it.')],
         answer: { description: 'Requeued.', schema: object({ reviewId: { type: 'string' }, requeued: { const: true } }, ['reviewId', 'requeued']) },
@@ -179,7 +264,8 @@ export const reviewPaths: RouteGroup = {
         id: 'dropReviewDeadLetter',
         tag,
         summary: 'Close a dead review item undecided (a lapse now)',
-        description: 'As a lapse: the item closed undecided, its complaint or appeal settled as `lapsed`, its report closed, a `review.lapsed` webhook event; the listing\'s verdict unchanged. `409` as for a requeue.',
+        description:
+          "As a lapse: the item closed undecided, its complaint or appeal settled as `lapsed`, its report closed, a `review.lapsed` webhook event; the listing's verdict unchanged. `409` as for a requeue.",
         access: 'admin',
         parameters: [pathParam('reviewId', 'As the dead letter names it.')],
         answer: { description: 'Dropped.', schema: object({ reviewId: { type: 'string' }, dropped: { const: true } }, ['reviewId', 'dropped']) },
@@ -207,7 +293,16 @@ export const reviewPaths: RouteGroup = {
         access: 'admin',
         answer: {
           description: 'Whether the chain is intact, and if not which check failed.',
-          schema: object({ intact: { type: 'boolean' }, firstBroken: { type: ['string', 'null'] }, reason: { type: ['string', 'null'] }, checkpoint: { type: ['object', 'null'] }, from: { type: ['integer', 'null'] } }, ['intact', 'firstBroken', 'reason']),
+          schema: object(
+            {
+              intact: { type: 'boolean' },
+              firstBroken: { type: ['string', 'null'] },
+              reason: { type: ['string', 'null'] },
+              checkpoint: { type: ['object', 'null'] },
+              from: { type: ['integer', 'null'] },
+            },
+            ['intact', 'firstBroken', 'reason'],
+          ),
         },
       }),
     },
@@ -224,11 +319,15 @@ export const reviewPaths: RouteGroup = {
         id: 'reviewImage',
         tag,
         summary: "A seller's image, through the gate's proxy",
-        description: 'Fetched only from `GATE_REVIEW_IMAGE_HOSTS`; 403 `GATE_ERR_IMAGE_REFUSED` or 502 `GATE_ERR_IMAGE_UNAVAILABLE` with `details.reason` otherwise.',
+        description:
+          'Fetched only from `GATE_REVIEW_IMAGE_HOSTS`; 403 `GATE_ERR_IMAGE_REFUSED` or 502 `GATE_ERR_IMAGE_UNAVAILABLE` with `details.reason` otherwise.',
         access: 'reviewer',
         redis: false,
         parameters: [queryParam('src', 'The image URL.', { type: 'string', minLength: 1, maxLength: 4096 }, true)],
-        answer: { description: 'The image bytes (PNG, JPEG, GIF, WebP or AVIF), served as bytes that cannot run.', content: { 'image/*': { schema: { type: 'string', contentMediaType: 'image/*' } } } },
+        answer: {
+          description: 'The image bytes (PNG, JPEG, GIF, WebP or AVIF), served as bytes that cannot run.',
+          content: { 'image/*': { schema: { type: 'string', contentMediaType: 'image/*' } } },
+        },
         errors: [400, 502],
       }),
     },

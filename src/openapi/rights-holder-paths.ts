@@ -9,7 +9,10 @@ import type { Parameter, Reference, RouteGroup, Schema } from './openapi-types.j
 const tag = 'rights holders';
 const base = '/v1/rights-holder';
 const holder = ref.parameter('Holder');
-const brandId = pathParam('brandId', '1-64 letters, digits, `_`, `.` or `-`, starting with a letter or digit.', { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' });
+const brandId = pathParam('brandId', '1-64 letters, digits, `_`, `.` or `-`, starting with a letter or digit.', {
+  type: 'string',
+  pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$',
+});
 const kind = pathParam('kind', 'A fingerprint bank.', { type: 'string', enum: FINGERPRINT_KINDS });
 const withHolder = (...more: Array<Parameter | Reference>): Array<Parameter | Reference> => [holder, ...more];
 const strings = (itemMax: number, maxItems: number): Schema => arrayOf({ type: 'string', minLength: 1, maxLength: itemMax }, { minItems: 1, maxItems });
@@ -21,7 +24,12 @@ const BRAND_INPUT: Schema = object(
     names: arrayOf({ type: 'string', minLength: 1 }, { minItems: 1, description: 'In any script; names not yet verified wait for an admin.' }),
     categories: arrayOf({ type: 'string', minLength: 1 }, { maxItems: 1000 }),
     authorizedSellers: arrayOf({ type: 'string', minLength: 1, maxLength: 128 }, { maxItems: 100_000 }),
-    priceFloor: { type: 'object', propertyNames: { pattern: '^[A-Z]{3}$' }, additionalProperties: { type: 'number', minimum: 0 }, description: 'By ISO 4217 currency.' },
+    priceFloor: {
+      type: 'object',
+      propertyNames: { pattern: '^[A-Z]{3}$' },
+      additionalProperties: { type: 'number', minimum: 0 },
+      description: 'By ISO 4217 currency.',
+    },
     soundAlikes: { type: 'boolean' },
   },
   ['names'],
@@ -33,7 +41,10 @@ const MARK_CLAIM: Schema = object(
     registrationNumber: { type: 'string', minLength: 1, maxLength: 64 },
     jurisdiction: { type: 'string', minLength: 2, maxLength: 16 },
     classes: arrayOf({ type: 'integer', minimum: 1, maximum: 45 }, { minItems: 1, description: 'Nice classes.' }),
-    evidence: arrayOf({ type: 'string', minLength: 1, maxLength: 512 }, { minItems: 1, maxItems: 50, description: "References into the holder's document store." }),
+    evidence: arrayOf(
+      { type: 'string', minLength: 1, maxLength: 512 },
+      { minItems: 1, maxItems: 50, description: "References into the holder's document store." },
+    ),
     validFrom: day,
     validUntil: day,
   },
@@ -92,16 +103,38 @@ export const FIGURES_RANGE: Parameter[] = [
   queryParam('format', 'JSON, or CSV for a spreadsheet.', { type: 'string', enum: ['json', 'csv'], default: 'json' }),
 ];
 
-export const csvOr = (schema: Schema): Record<string, { schema: Schema }> => ({ 'application/json': { schema }, 'application/msgpack': { schema }, 'text/csv; charset=utf-8': { schema: { type: 'string' } } });
+export const csvOr = (schema: Schema): Record<string, { schema: Schema }> => ({
+  'application/json': { schema },
+  'application/msgpack': { schema },
+  'text/csv; charset=utf-8': { schema: { type: 'string' } },
+});
 
 export const rightsHolderPaths: RouteGroup = {
-  tag: { name: tag, description: 'A rights holder (`GATE_RIGHTS_HOLDER_TOKENS`, `holder:token`) sees and changes only its own brands; an admin acts for one with `?holder=<id>`.' },
+  tag: {
+    name: tag,
+    description:
+      'A rights holder (`GATE_RIGHTS_HOLDER_TOKENS`, `holder:token`) sees and changes only its own brands; an admin acts for one with `?holder=<id>`.',
+  },
   paths: {
     [`${base}/brands`]: {
-      get: operation({ id: 'holderBrands', tag, summary: "The holder's brands", access: 'rightsHolder', parameters: withHolder(), answer: { description: 'The brands.', schema: object({ holder: { type: 'string' }, brands: arrayOf(ref.schema('Brand')) }, ['holder', 'brands']) } }),
+      get: operation({
+        id: 'holderBrands',
+        tag,
+        summary: "The holder's brands",
+        access: 'rightsHolder',
+        parameters: withHolder(),
+        answer: { description: 'The brands.', schema: object({ holder: { type: 'string' }, brands: arrayOf(ref.schema('Brand')) }, ['holder', 'brands']) },
+      }),
     },
     [`${base}/brands/{brandId}`]: {
-      get: operation({ id: 'holderBrand', tag, summary: 'One brand', access: 'rightsHolder', parameters: withHolder(brandId), answer: { description: 'The brand.', schema: ref.schema('Brand') } }),
+      get: operation({
+        id: 'holderBrand',
+        tag,
+        summary: 'One brand',
+        access: 'rightsHolder',
+        parameters: withHolder(brandId),
+        answer: { description: 'The brand.', schema: ref.schema('Brand') },
+      }),
       put: operation({
         id: 'registerBrand',
         tag,
@@ -118,7 +151,14 @@ export const rightsHolderPaths: RouteGroup = {
         summary: 'Remove a brand and its banked entries',
         access: 'rightsHolder',
         parameters: withHolder(brandId),
-        answer: { description: 'Removed.', schema: object({ brandId: { type: 'string' }, removed: { const: true }, removedEntries: { type: 'integer' } }, ['brandId', 'removed', 'removedEntries']) },
+        answer: {
+          description: 'Removed.',
+          schema: object({ brandId: { type: 'string' }, removed: { const: true }, removedEntries: { type: 'integer' } }, [
+            'brandId',
+            'removed',
+            'removedEntries',
+          ]),
+        },
       }),
     },
     [`${base}/brands/{brandId}/claim`]: {
@@ -139,7 +179,14 @@ export const rightsHolderPaths: RouteGroup = {
         summary: "The brand's banked entries",
         access: 'rightsHolder',
         parameters: withHolder(brandId, kind),
-        answer: { description: 'The entries.', schema: object({ brandId: { type: 'string' }, kind: { type: 'string' }, entries: arrayOf(object({ ref: { type: 'string' }, shared: { type: 'boolean' }, phash: { type: 'string' }, text: { type: 'string' } })) }) },
+        answer: {
+          description: 'The entries.',
+          schema: object({
+            brandId: { type: 'string' },
+            kind: { type: 'string' },
+            entries: arrayOf(object({ ref: { type: 'string' }, shared: { type: 'boolean' }, phash: { type: 'string' }, text: { type: 'string' } })),
+          }),
+        },
       }),
       post: operation({
         id: 'holderBankAdd',
@@ -147,8 +194,19 @@ export const rightsHolderPaths: RouteGroup = {
         summary: 'Bank images or texts of the brand',
         access: 'rightsHolder',
         parameters: withHolder(brandId, kind),
-        body: { schema: object({ entries: arrayOf(ref.schema('BankEntry'), { minItems: 1, maxItems: 100_000 }), shared: { type: 'boolean', description: 'Share with the alliance.' } }, ['entries']) },
-        answer: { description: 'Banked.', schema: object({ brandId: { type: 'string' }, kind: { type: 'string' }, added: { type: 'integer' }, shared: { type: 'boolean' } }) },
+        body: {
+          schema: object(
+            {
+              entries: arrayOf(ref.schema('BankEntry'), { minItems: 1, maxItems: 100_000 }),
+              shared: { type: 'boolean', description: 'Share with the alliance.' },
+            },
+            ['entries'],
+          ),
+        },
+        answer: {
+          description: 'Banked.',
+          schema: object({ brandId: { type: 'string' }, kind: { type: 'string' }, added: { type: 'integer' }, shared: { type: 'boolean' } }),
+        },
       }),
       delete: operation({
         id: 'holderBankRemove',
@@ -168,16 +226,33 @@ export const rightsHolderPaths: RouteGroup = {
         access: 'rightsHolder',
         parameters: withHolder(brandId, kind),
         body: { schema: object({ refs: strings(128, 100_000), shared: { type: 'boolean' } }, ['refs', 'shared']) },
-        answer: { description: 'What moved.', schema: object({ brandId: { type: 'string' }, kind: { type: 'string' }, shared: { type: 'boolean' }, changed: { type: 'integer' }, unchanged: arrayOf({ type: 'string' }) }) },
+        answer: {
+          description: 'What moved.',
+          schema: object({
+            brandId: { type: 'string' },
+            kind: { type: 'string' },
+            shared: { type: 'boolean' },
+            changed: { type: 'integer' },
+            unchanged: arrayOf({ type: 'string' }),
+          }),
+        },
       }),
     },
     [`${base}/brands/{brandId}/sellers`]: {
-      get: operation({ id: 'holderSharedSellers', tag, summary: 'Sellers the brand shared with the alliance', access: 'rightsHolder', parameters: withHolder(brandId), answer: { description: 'The sellers.', schema: object({ brandId: { type: 'string' }, sellers: arrayOf({ type: 'string' }) }) } }),
+      get: operation({
+        id: 'holderSharedSellers',
+        tag,
+        summary: 'Sellers the brand shared with the alliance',
+        access: 'rightsHolder',
+        parameters: withHolder(brandId),
+        answer: { description: 'The sellers.', schema: object({ brandId: { type: 'string' }, sellers: arrayOf({ type: 'string' }) }) },
+      }),
       post: operation({
         id: 'holderShareSellers',
         tag,
         summary: 'Vouch that sellers are counterfeit sellers (shared with the alliance)',
-        description: "Blocks the sellers' listings that name (or match banked items of) this brand; platform-wide only once a reviewer confirms. 409 when the brand is not enforced.",
+        description:
+          "Blocks the sellers' listings that name (or match banked items of) this brand; platform-wide only once a reviewer confirms. 409 when the brand is not enforced.",
         access: 'rightsHolder',
         parameters: withHolder(brandId),
         body: { schema: object({ sellerIds: strings(128, 10_000) }, ['sellerIds']) },
@@ -191,7 +266,10 @@ export const rightsHolderPaths: RouteGroup = {
         access: 'rightsHolder',
         parameters: withHolder(brandId),
         body: { schema: object({ sellerIds: strings(128, 10_000) }, ['sellerIds']) },
-        answer: { description: 'Withdrawn.', schema: object({ brandId: { type: 'string' }, withdrawn: { type: 'integer' }, delisted: arrayOf({ type: 'string' }) }) },
+        answer: {
+          description: 'Withdrawn.',
+          schema: object({ brandId: { type: 'string' }, withdrawn: { type: 'integer' }, delisted: arrayOf({ type: 'string' }) }),
+        },
       }),
     },
     [`${base}/complaints`]: {
@@ -210,19 +288,46 @@ export const rightsHolderPaths: RouteGroup = {
         id: 'fileComplaint',
         tag,
         summary: 'Complain about listings',
-        description: "Each listing becomes a high-priority review item; a trusted complainer's complaint takes the listing down at once. 409 when the brand is not enforced.",
+        description:
+          "Each listing becomes a high-priority review item; a trusted complainer's complaint takes the listing down at once. 409 when the brand is not enforced.",
         access: 'rightsHolder',
         parameters: withHolder(),
-        body: { schema: object({ brandId: { type: 'string', minLength: 1, maxLength: 64 }, reason: { type: 'string', minLength: 1, maxLength: 2000 }, listingIds: strings(128, MAX_LISTINGS_PER_COMPLAINT) }, ['brandId', 'reason', 'listingIds']) },
+        body: {
+          schema: object(
+            {
+              brandId: { type: 'string', minLength: 1, maxLength: 64 },
+              reason: { type: 'string', minLength: 1, maxLength: 2000 },
+              listingIds: strings(128, MAX_LISTINGS_PER_COMPLAINT),
+            },
+            ['brandId', 'reason', 'listingIds'],
+          ),
+        },
         answer: {
           description: 'One result per listing.',
-          schema: object({ filed: { type: 'integer' }, results: arrayOf(object({ listingId: { type: 'string' }, created: { type: 'boolean' }, complaint: ref.schema('Complaint'), error: { type: 'string' } }, ['listingId'])) }, ['filed', 'results']),
+          schema: object(
+            {
+              filed: { type: 'integer' },
+              results: arrayOf(
+                object({ listingId: { type: 'string' }, created: { type: 'boolean' }, complaint: ref.schema('Complaint'), error: { type: 'string' } }, [
+                  'listingId',
+                ]),
+              ),
+            },
+            ['filed', 'results'],
+          ),
         },
         errors: [409],
       }),
     },
     [`${base}/complaints/{complaintId}`]: {
-      get: operation({ id: 'holderComplaint', tag, summary: 'One complaint', access: 'rightsHolder', parameters: withHolder(pathParam('complaintId', 'As filing gave it.')), answer: { description: 'The complaint.', schema: ref.schema('Complaint') } }),
+      get: operation({
+        id: 'holderComplaint',
+        tag,
+        summary: 'One complaint',
+        access: 'rightsHolder',
+        parameters: withHolder(pathParam('complaintId', 'As filing gave it.')),
+        answer: { description: 'The complaint.', schema: ref.schema('Complaint') },
+      }),
     },
     [`${base}/trust`]: {
       get: operation({
@@ -231,7 +336,18 @@ export const rightsHolderPaths: RouteGroup = {
         summary: "The holder's complainer trust tier",
         access: 'rightsHolder',
         parameters: withHolder(),
-        answer: { description: 'Tier, accuracy and thresholds.', schema: object({ holder: { type: 'string' }, tier: { type: 'string', enum: ['trusted', 'standard'] }, filed: { type: 'integer' }, upheld: { type: 'integer' }, rejected: { type: 'integer' }, overturned: { type: 'integer' }, why: { type: 'string' } }) },
+        answer: {
+          description: 'Tier, accuracy and thresholds.',
+          schema: object({
+            holder: { type: 'string' },
+            tier: { type: 'string', enum: ['trusted', 'standard'] },
+            filed: { type: 'integer' },
+            upheld: { type: 'integer' },
+            rejected: { type: 'integer' },
+            overturned: { type: 'integer' },
+            why: { type: 'string' },
+          }),
+        },
       }),
     },
     [`${base}/figures`]: {
@@ -241,7 +357,10 @@ export const rightsHolderPaths: RouteGroup = {
         summary: "The holder's brands' figures by day",
         access: 'rightsHolder',
         parameters: withHolder(...FIGURES_RANGE),
-        answer: { description: 'Rows by brand and day.', content: csvOr(object({ holder: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, rows: arrayOf(ref.schema('FiguresRow')) })) },
+        answer: {
+          description: 'Rows by brand and day.',
+          content: csvOr(object({ holder: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, rows: arrayOf(ref.schema('FiguresRow')) })),
+        },
       }),
     },
   },
@@ -251,6 +370,15 @@ export const rightsHolderPaths: RouteGroup = {
     MarkClaim: MARK_CLAIM,
     BankEntry: BANK_ENTRY,
     Complaint: COMPLAINT,
-    FiguresRow: object({ day: day, brandId: { type: 'string' }, counts: { type: 'object', additionalProperties: { type: 'integer' } }, decisions: { type: 'integer' }, medianSecondsToDecision: { type: ['number', 'null'] } }, ['day', 'brandId', 'counts']),
+    FiguresRow: object(
+      {
+        day: day,
+        brandId: { type: 'string' },
+        counts: { type: 'object', additionalProperties: { type: 'integer' } },
+        decisions: { type: 'integer' },
+        medianSecondsToDecision: { type: ['number', 'null'] },
+      },
+      ['day', 'brandId', 'counts'],
+    ),
   },
 };

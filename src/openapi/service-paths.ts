@@ -39,7 +39,12 @@ export const servicePaths: RouteGroup = {
         access: 'open',
         redis: false,
         answer: { description: 'Ready.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Readiness' } } } },
-        otherAnswers: { '503': { description: 'Not ready (yet, or draining); the same body says why.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Readiness' } } } } },
+        otherAnswers: {
+          '503': {
+            description: 'Not ready (yet, or draining); the same body says why.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Readiness' } } },
+          },
+        },
       }),
     },
     '/metrics': {
@@ -50,7 +55,10 @@ export const servicePaths: RouteGroup = {
         description: 'Open unless `GATE_METRICS_TOKEN` is set; then that token (or the admin token) is needed.',
         access: 'metrics',
         redis: false,
-        answer: { description: 'The Prometheus text format.', content: { 'text/plain; version=0.0.4': { schema: text('Prometheus exposition format 0.0.4') } } },
+        answer: {
+          description: 'The Prometheus text format.',
+          content: { 'text/plain; version=0.0.4': { schema: text('Prometheus exposition format 0.0.4') } },
+        },
       }),
     },
     '/openapi.json': {
@@ -81,7 +89,7 @@ export const servicePaths: RouteGroup = {
         summary: 'This document as a page (same as /docs/)',
         access: 'open',
         redis: false,
-        answer: { description: 'HTML, no script; served under the reviewer page\'s policy.', content: { 'text/html; charset=utf-8': { schema: text('HTML') } } },
+        answer: { description: "HTML, no script; served under the reviewer page's policy.", content: { 'text/html; charset=utf-8': { schema: text('HTML') } } },
       }),
     },
     '/docs/': {
@@ -91,7 +99,7 @@ export const servicePaths: RouteGroup = {
         summary: 'This document as a page',
         access: 'open',
         redis: false,
-        answer: { description: 'HTML, no script; served under the reviewer page\'s policy.', content: { 'text/html; charset=utf-8': { schema: text('HTML') } } },
+        answer: { description: "HTML, no script; served under the reviewer page's policy.", content: { 'text/html; charset=utf-8': { schema: text('HTML') } } },
       }),
     },
     '/docs/docs.css': {

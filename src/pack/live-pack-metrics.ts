@@ -8,5 +8,5 @@ export function registerLivePackMetrics(registry: MetricsRegistry, livePack: Pic
     return live ? [{ labels: { version: live.pack.packVersion, key: live.key }, value: 1 }] : [];
   });
   registry.gauge('gate_pack_patterns', 'Patterns in the live pack.', () => livePack.current?.patternCount ?? 0);
-  registry.gauge('gate_pack_database_bytes', 'Size of the live pack\'s serialized Hyperscan database.', () => livePack.current?.databaseBytes.byteLength ?? 0);
+  registry.gauge('gate_pack_database_bytes', "Size of the live pack's serialized Hyperscan database.", () => livePack.current?.databaseBytes.byteLength ?? 0);
 }

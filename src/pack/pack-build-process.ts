@@ -80,7 +80,17 @@ async function build(request: PackBuildRequest): Promise<PackBuildReply> {
     const { brands, ...rest } = compiled.pack;
     const brandSlices = encodeBrandSlices(brands);
     const { databaseBytes, meta, pack: _pack, ...descriptor } = compiled;
-    const parts = [databaseBytes, meta.kinds, bytesOf(meta.refs), meta.boundaries, meta.fieldMasks, meta.skeletons, bytesOf(meta.skeletonStarts), bytesOf(meta.soundFold), ...brandSlices];
+    const parts = [
+      databaseBytes,
+      meta.kinds,
+      bytesOf(meta.refs),
+      meta.boundaries,
+      meta.fieldMasks,
+      meta.skeletons,
+      bytesOf(meta.skeletonStarts),
+      bytesOf(meta.soundFold),
+      ...brandSlices,
+    ];
     writeFileSync(request.resultPath, Buffer.concat(parts.map((part) => bytesOf(part))), { mode: PRIVATE_FILE_MODE });
     const sections: BuiltSections = {
       database: databaseBytes.byteLength,
@@ -94,7 +104,13 @@ async function build(request: PackBuildRequest): Promise<PackBuildReply> {
       brandSlices: brandSlices.map((slice) => slice.byteLength),
     };
     // The entries are (or, for a registry rebuild, already were) written to Redis.
-    const reply: PackBuildReply = { id: request.id, kind: 'compiled', compiled: { ...descriptor, pack: withoutSeededEntries(rest) }, sections, peakRssBytes: peakRssBytes() };
+    const reply: PackBuildReply = {
+      id: request.id,
+      kind: 'compiled',
+      compiled: { ...descriptor, pack: withoutSeededEntries(rest) },
+      sections,
+      peakRssBytes: peakRssBytes(),
+    };
     if (seeded) reply.seeded = seeded;
     return reply;
   } catch (error) {

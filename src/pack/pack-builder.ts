@@ -127,7 +127,11 @@ export class PackBuilder {
 
   private process(): ChildProcess {
     if (this.child) return this.child;
-    const child = fork(fileURLToPath(new URL('./pack-build-process.js', import.meta.url)), [], { serialization: 'advanced', execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(fileURLToPath(new URL('./pack-build-process.js', import.meta.url)), [], {
+      serialization: 'advanced',
+      execArgv: [],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     child.send({ kind: 'init', cache: this.cache } satisfies PackBuildInit);
     child.on('message', (reply: PackBuildReply) => void this.settle(child, reply));
     const fail = (error: Error): void => {

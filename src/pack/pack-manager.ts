@@ -120,7 +120,9 @@ export class PackManager {
     }
     const source: PackSource = { bytes: sharedBytes([file]), format: 'json' };
     const compiled = await this.makeLive(source);
-    this.parts.log(`pack ${compiled.pack.packVersion} loaded from ${path}: ${compiled.patternCount} patterns ${compiled.fromCache ? 'loaded from the compiled-database cache' : 'compiled'} in ${compiled.compileMillis.toFixed(0)} ms`);
+    this.parts.log(
+      `pack ${compiled.pack.packVersion} loaded from ${path}: ${compiled.patternCount} patterns ${compiled.fromCache ? 'loaded from the compiled-database cache' : 'compiled'} in ${compiled.compileMillis.toFixed(0)} ms`,
+    );
     // Kept in the history (bytes too, not as the live manifest: GATE_PACK stays in force), so that a rollback can return to it.
     if (!(await this.history.has(compiled.packHash))) {
       const stored = await this.storeChunks(source, compiled.packHash);
@@ -250,7 +252,9 @@ export class PackManager {
       compiled = held;
       this.counted('memory');
     } else compiled = await this.buildCandidate(await this.readChunks(entry));
-    await this.beforeSwap?.(compiled).catch((error: unknown) => this.parts.log(`warm-up of the rollout candidate failed (it goes ahead): ${(error as Error).message}`));
+    await this.beforeSwap?.(compiled).catch((error: unknown) =>
+      this.parts.log(`warm-up of the rollout candidate failed (it goes ahead): ${(error as Error).message}`),
+    );
     this.parts.livePack.stage({ compiled, percent });
   }
 
@@ -407,7 +411,9 @@ export class PackManager {
 
   private async swapIn(live: CompiledPack): Promise<void> {
     if (this.beforeSwap) {
-      await this.beforeSwap(live).catch((error: unknown) => this.parts.log(`warm-up before the swap failed (the swap goes ahead): ${(error as Error).message}`));
+      await this.beforeSwap(live).catch((error: unknown) =>
+        this.parts.log(`warm-up before the swap failed (the swap goes ahead): ${(error as Error).message}`),
+      );
     }
     this.parts.livePack.swap(live);
     this.parts.builder.settled();

@@ -7,7 +7,10 @@ export interface RegistryRechecks {
 }
 
 export function startRegistryRechecks(packs: Pick<PackManager, 'recheckRegistry'>, log: (message: string) => void, intervalMs = 60_000): RegistryRechecks {
-  const registryTimer = setInterval(() => void packs.recheckRegistry().catch((error: unknown) => log(`registry recheck: ${(error as Error).message}`)), intervalMs);
+  const registryTimer = setInterval(
+    () => void packs.recheckRegistry().catch((error: unknown) => log(`registry recheck: ${(error as Error).message}`)),
+    intervalMs,
+  );
   registryTimer.unref();
   return { stop: () => clearInterval(registryTimer) };
 }

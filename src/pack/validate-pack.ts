@@ -65,13 +65,19 @@ function checkTerm(issues: FieldIssues, path: string, value: unknown): string | 
 }
 
 /** One brand entry at `path` (`brands[3]` in a pack, `` for a rights holder's registry call). */
-export function validateBrandEntry(issues: FieldIssues, path: string, item: unknown, options: { idRequired: boolean; modes?: boolean } = { idRequired: true }): BrandEntry | undefined {
+export function validateBrandEntry(
+  issues: FieldIssues,
+  path: string,
+  item: unknown,
+  options: { idRequired: boolean; modes?: boolean } = { idRequired: true },
+): BrandEntry | undefined {
   const at = (name: string): string => (path ? `${path}.${name}` : name);
   const entry = objectAt(issues, path || 'body', item);
   if (!entry) return undefined;
   checkUnknownKeys(issues, path, entry, ['id', 'names', 'categories', 'authorizedSellers', 'priceFloor', 'soundAlikes', ...(options.modes ? ['mode'] : [])]);
   const mode = options.modes ? checkEntryMode(issues, at('mode'), entry.mode) : undefined;
-  if (entry.soundAlikes !== undefined && typeof entry.soundAlikes !== 'boolean') issues.add(at('soundAlikes'), `must be true or false, got ${describeType(entry.soundAlikes)}`);
+  if (entry.soundAlikes !== undefined && typeof entry.soundAlikes !== 'boolean')
+    issues.add(at('soundAlikes'), `must be true or false, got ${describeType(entry.soundAlikes)}`);
 
   const id = options.idRequired ? checkString(issues, at('id'), entry.id, { min: 1, max: 128, required: true }) : '';
   const names: string[] = [];
@@ -125,16 +131,15 @@ function validateIndicators(issues: FieldIssues, raw: unknown): IndicatorEntry[]
     const term = checkTerm(issues, `${path}.term`, entry.term);
     const score = checkNumber(issues, `${path}.score`, entry.score, { min: 0, max: MAX_SCORE, integer: true, required: true });
     const withBrand =
-      entry.withBrand === undefined
-        ? score
-        : checkNumber(issues, `${path}.withBrand`, entry.withBrand, { min: 0, max: MAX_SCORE, integer: true });
+      entry.withBrand === undefined ? score : checkNumber(issues, `${path}.withBrand`, entry.withBrand, { min: 0, max: MAX_SCORE, integer: true });
     if (term !== undefined) {
       const key = normalizeTerm(term);
       const earlier = seen.get(key);
       if (earlier !== undefined) issues.add(`${path}.term`, `"${term}" is the same term as indicators[${earlier}] after normalization`);
       seen.set(key, i);
     }
-    if (term !== undefined && score !== undefined && withBrand !== undefined) out.push(mode === 'shadow' ? { term, score, withBrand, mode } : { term, score, withBrand });
+    if (term !== undefined && score !== undefined && withBrand !== undefined)
+      out.push(mode === 'shadow' ? { term, score, withBrand, mode } : { term, score, withBrand });
   });
   return out;
 }

@@ -88,7 +88,12 @@ export class EnforcedFigures {
     private readonly causes: Pick<CauseLedger, 'counts'>,
     log: (message: string) => void,
   ) {
-    this.figures = new HourlyEntryFigures(redis, { hits: (hour) => keys.entryHits(hour), samples: (entry) => keys.entrySamples(entry), sampled: keys.entriesSampled }, 'entry figures', log);
+    this.figures = new HourlyEntryFigures(
+      redis,
+      { hits: (hour) => keys.entryHits(hour), samples: (entry) => keys.entrySamples(entry), sampled: keys.entriesSampled },
+      'entry figures',
+      log,
+    );
   }
 
   /** Counts one answered check against every entry its reasons name. */
@@ -126,7 +131,10 @@ export class EnforcedFigures {
 
   async figuresOf(entries: readonly EntryRef[], now = Date.now()): Promise<Map<string, EnforcedEntryFigures>> {
     const causes = entries.map(causeOfEntry);
-    const [read, counts] = await Promise.all([this.figures.read(entries.map(entryKey), now), this.causes.counts(causes.filter((c): c is string => c !== undefined))]);
+    const [read, counts] = await Promise.all([
+      this.figures.read(entries.map(entryKey), now),
+      this.causes.counts(causes.filter((c): c is string => c !== undefined)),
+    ]);
     return new Map(
       entries.map((entry, i) => {
         const f = read.get(entryKey(entry));

@@ -83,7 +83,9 @@ export class HourlyEntryFigures {
   /** The figures of each entry key over the week before `now`. */
   async read(entryKeys: readonly string[], now = Date.now()): Promise<Map<string, HourlyFigures>> {
     await this.flush();
-    const out = new Map<string, HourlyFigures>(entryKeys.map((key) => [key, { hits: { hour: 0, day: 0, week: 0 }, week: {}, hourly: new Array<number>(WEEK_HOURS).fill(0), samples: [] }]));
+    const out = new Map<string, HourlyFigures>(
+      entryKeys.map((key) => [key, { hits: { hour: 0, day: 0, week: 0 }, week: {}, hourly: new Array<number>(WEEK_HOURS).fill(0), samples: [] }]),
+    );
     if (out.size === 0) return out;
     const pipeline = this.redis.pipeline();
     for (let h = 0; h < WEEK_HOURS; h++) pipeline.hgetall(this.keys.hits(hourOf(now - h * 3_600_000)));
@@ -148,7 +150,10 @@ export class HourlyEntryFigures {
     const pipeline = this.redis.pipeline();
     for (const [entry, ids] of batch) {
       const key = this.keys.samples(entry);
-      pipeline.lpush(key, ...ids).ltrim(key, 0, SAMPLES_PER_ENTRY - 1).expire(key, ENTRY_FIGURES_TTL_SECONDS);
+      pipeline
+        .lpush(key, ...ids)
+        .ltrim(key, 0, SAMPLES_PER_ENTRY - 1)
+        .expire(key, ENTRY_FIGURES_TTL_SECONDS);
     }
     pipeline.sadd(this.keys.sampled, ...batch.keys()).expire(this.keys.sampled, ENTRY_FIGURES_TTL_SECONDS);
     try {

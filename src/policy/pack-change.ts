@@ -46,7 +46,13 @@ export function applyPackChange(live: PolicyPack, change: unknown): { candidate:
   for (const field of Object.keys(change)) if (!TOP_LEVEL.includes(field)) issues.add(field, `is not part of a change (${TOP_LEVEL.join(', ')})`);
   const add = checkKinds(issues, 'add', change.add);
   const remove = checkKinds(issues, 'remove', change.remove);
-  const candidate: PolicyPack = { ...live, brands: [...live.brands], indicators: [...live.indicators], exceptions: [...live.exceptions], rules: [...live.rules] };
+  const candidate: PolicyPack = {
+    ...live,
+    brands: [...live.brands],
+    indicators: [...live.indicators],
+    exceptions: [...live.exceptions],
+    rules: [...live.rules],
+  };
 
   for (const kind of KINDS) {
     const removed = remove[kind];
@@ -84,7 +90,8 @@ export function applyPackChange(live: PolicyPack, change: unknown): { candidate:
     });
   }
   if (change.thresholds !== undefined) {
-    if (!isPlainObject(change.thresholds)) issues.add('thresholds', `must be an object { "block": <number>, "review": <number> }, not ${describeType(change.thresholds)}`);
+    if (!isPlainObject(change.thresholds))
+      issues.add('thresholds', `must be an object { "block": <number>, "review": <number> }, not ${describeType(change.thresholds)}`);
     else candidate.thresholds = { ...live.thresholds, ...change.thresholds };
   }
   if (change.packVersion !== undefined) {

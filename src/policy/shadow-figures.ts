@@ -23,7 +23,12 @@ export class ShadowFigures {
   private readonly figures: HourlyEntryFigures;
 
   constructor(redis: Redis, keys: RedisKeys, log: (message: string) => void) {
-    this.figures = new HourlyEntryFigures(redis, { hits: (hour) => keys.shadowHits(hour), samples: (entry) => keys.shadowSamples(entry), sampled: keys.shadowSampled }, 'shadow figures', log);
+    this.figures = new HourlyEntryFigures(
+      redis,
+      { hits: (hour) => keys.shadowHits(hour), samples: (entry) => keys.shadowSamples(entry), sampled: keys.shadowSampled },
+      'shadow figures',
+      log,
+    );
   }
 
   /** Counts one check's shadow outcome (`verdict`: the one the caller got). */
@@ -51,7 +56,12 @@ export class ShadowFigures {
     return new Map(
       [...read].map(([key, f]) => [
         key,
-        { hits: f.hits, wouldHave: { allow: f.week['would:allow'] ?? 0, review: f.week['would:review'] ?? 0, block: f.week['would:block'] ?? 0 }, changed: f.week.changed ?? 0, samples: f.samples },
+        {
+          hits: f.hits,
+          wouldHave: { allow: f.week['would:allow'] ?? 0, review: f.week['would:review'] ?? 0, block: f.week['would:block'] ?? 0 },
+          changed: f.week.changed ?? 0,
+          samples: f.samples,
+        },
       ]),
     );
   }

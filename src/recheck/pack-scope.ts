@@ -15,5 +15,13 @@ export function packScope(before: PolicyPack | undefined, after: PolicyPack): Re
   }
   const diff = diffPacks(before, after);
   const changed: PackEntryIds = Object.fromEntries(Object.entries(diff.changed).map(([kind, changes]) => [kind, changes.map((change) => change.id)]));
-  return { kind: 'pack', from: before.packVersion, to: after.packVersion, added: diff.added, removed: diff.removed, changed, settings: diff.settings.map((setting) => setting.field) };
+  return {
+    kind: 'pack',
+    from: before.packVersion,
+    to: after.packVersion,
+    added: diff.added,
+    removed: diff.removed,
+    changed,
+    settings: diff.settings.map((setting) => setting.field),
+  };
 }

@@ -43,7 +43,16 @@ export interface RecheckBatchSource {
 export async function readRecheckBatch(from: string, parts: RecheckBatchSource): Promise<RecheckBatchRead> {
   const entries = await parts.store.read(parts.source, from, parts.endId, parts.batch);
   const last = entries.length > 0 ? (entries[entries.length - 1] as SourceEntry)[0].toString() : from;
-  const read: RecheckBatchRead = { from, last, entries: entries.length, finished: entries.length < parts.batch || last === parts.endId, valid: [], invalid: [], outOfScope: 0, matching: undefined };
+  const read: RecheckBatchRead = {
+    from,
+    last,
+    entries: entries.length,
+    finished: entries.length < parts.batch || last === parts.endId,
+    valid: [],
+    invalid: [],
+    outOfScope: 0,
+    matching: undefined,
+  };
   for (const [i, [rawId, fields]] of entries.entries()) {
     if (i > 0 && i % DECODE_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
     const entryId = rawId.toString();
@@ -52,7 +61,14 @@ export async function readRecheckBatch(from: string, parts: RecheckBatchSource):
       if (parts.filter.mayAffect(entry.request)) read.valid.push({ entryId, request: entry.request });
       else read.outOfScope++;
     } else {
-      read.invalid.push({ entryId, listingId: entry.listingId, previous: '', verdict: '', changed: false, payload: JSON.stringify(entry.error.toBody().error) });
+      read.invalid.push({
+        entryId,
+        listingId: entry.listingId,
+        previous: '',
+        verdict: '',
+        changed: false,
+        payload: JSON.stringify(entry.error.toBody().error),
+      });
     }
   }
   if (read.valid.length > 0) read.matching = parts.decider.startMatching(read.valid.map((v) => v.request));

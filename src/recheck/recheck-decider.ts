@@ -78,8 +78,18 @@ export class RecheckDecider {
     const { compiled, banks, matches } = started;
     const listHits = Promise.all(requests.map((request) => lists.check(listProbes(request))));
     // Only sellers the flags table may hold are asked about; nothing is linked.
-    const ringStatus = Promise.all(requests.map((request) => (rings.mightBeInConfirmedRing(request.sellerId, ringAttributes(request)) ? rings.status(request.sellerId) : Promise.resolve<RingStatus>(NO_CONFIRMED_RING))));
-    const persons = Promise.all(requests.map((request) => (decided.mightHave(request.listingId) ? decided.verdictOf(request.listingId, contentHash(request)) : Promise.resolve(undefined))));
+    const ringStatus = Promise.all(
+      requests.map((request) =>
+        rings.mightBeInConfirmedRing(request.sellerId, ringAttributes(request))
+          ? rings.status(request.sellerId)
+          : Promise.resolve<RingStatus>(NO_CONFIRMED_RING),
+      ),
+    );
+    const persons = Promise.all(
+      requests.map((request) =>
+        decided.mightHave(request.listingId) ? decided.verdictOf(request.listingId, contentHash(request)) : Promise.resolve(undefined),
+      ),
+    );
     const [text, hits, ring, person] = await Promise.all([matches, listHits, ringStatus, persons]);
     const context = checks.decisionContext(compiled, banks);
     const out: RecheckVerdict[] = [];

@@ -65,9 +65,18 @@ export class RecheckRunner {
 
   constructor(private readonly parts: RecheckRunnerParts) {
     this.failures = new ThrottledLog(parts.log);
-    this.listings = parts.registry.counter('gate_recheck_listings_total', 'Listings re-checked by this instance\'s jobs (decided; a batch read again after a failover counts once, on the instance that emitted it).');
-    this.outOfScope = parts.registry.counter('gate_recheck_out_of_scope_total', 'Listings this instance\'s jobs scoped to a change skipped without matching: the change cannot move their verdict.');
-    this.changes = parts.registry.counter('gate_recheck_changed_total', 'Verdicts re-check jobs of this instance found changed, by the recorded verdict (from) and the new one (to).');
+    this.listings = parts.registry.counter(
+      'gate_recheck_listings_total',
+      "Listings re-checked by this instance's jobs (decided; a batch read again after a failover counts once, on the instance that emitted it).",
+    );
+    this.outOfScope = parts.registry.counter(
+      'gate_recheck_out_of_scope_total',
+      "Listings this instance's jobs scoped to a change skipped without matching: the change cannot move their verdict.",
+    );
+    this.changes = parts.registry.counter(
+      'gate_recheck_changed_total',
+      'Verdicts re-check jobs of this instance found changed, by the recorded verdict (from) and the new one (to).',
+    );
     parts.registry.gauge('gate_recheck_jobs_running', 'Re-check jobs this instance is running now (0 or 1).', () => (this.currentId === undefined ? 0 : 1));
   }
 
@@ -107,14 +116,17 @@ export class RecheckRunner {
   private async run(id: string): Promise<void> {
     const { store, settings, log } = this.parts;
     let held = true;
-    const renew = setInterval(() => {
-      store.holdLease(id, this.token, settings.leaseMs).then(
-        (still) => {
-          if (!still) held = false;
-        },
-        (error: unknown) => this.failures.note('recheck-lease', `re-check ${id}: cannot renew the lease: ${(error as Error).message}`),
-      );
-    }, Math.max(100, Math.floor(settings.leaseMs / 3)));
+    const renew = setInterval(
+      () => {
+        store.holdLease(id, this.token, settings.leaseMs).then(
+          (still) => {
+            if (!still) held = false;
+          },
+          (error: unknown) => this.failures.note('recheck-lease', `re-check ${id}: cannot renew the lease: ${(error as Error).message}`),
+        );
+      },
+      Math.max(100, Math.floor(settings.leaseMs / 3)),
+    );
     renew.unref();
     log(`re-check ${id}: running on this instance`);
     let rate = 0;
@@ -131,7 +143,15 @@ export class RecheckRunner {
           filter ??= scopeFilter(await store.scope(id, fields));
           const jobFilter = filter;
           const from = fields.cursor ?? '0-0';
-          const source = { store, decider: this.parts.decider, source: fields.source ?? '', endId: fields.endId ?? '0-0', batch: settings.batch, filter: jobFilter, maxListingBytes: this.parts.maxListingBytes };
+          const source = {
+            store,
+            decider: this.parts.decider,
+            source: fields.source ?? '',
+            endId: fields.endId ?? '0-0',
+            batch: settings.batch,
+            filter: jobFilter,
+            maxListingBytes: this.parts.maxListingBytes,
+          };
           // Taken before it is awaited: a read that failed is not used again.
           const taken = ahead;
           ahead = undefined;
@@ -149,7 +169,17 @@ export class RecheckRunner {
             ahead = { from: next, read };
           }
           const batch = await this.check(id, current, fields.onlyChanged === '1' || jobFilter.changesOnly);
-          const outcome = await store.advance({ id, token: this.token, from, to: current.last, entries: current.entries, rate, finished: current.finished, counts: batch.counts, records: batch.records });
+          const outcome = await store.advance({
+            id,
+            token: this.token,
+            from,
+            to: current.last,
+            entries: current.entries,
+            rate,
+            finished: current.finished,
+            counts: batch.counts,
+            records: batch.records,
+          });
           // Batches overlap: a batch's time is the time since the one before it was emitted.
           const emittedAt = performance.now();
           const seconds = (emittedAt - since) / 1000;
@@ -169,7 +199,18 @@ export class RecheckRunner {
             this.changes.inc({ from: was, to: now }, by);
           }
           // Recorded after the emission: the next batch's comparison, and a later job's, see the new verdicts.
-          await Promise.all(batch.changed.map((change) => this.parts.record(change.request, change.matched).catch((error: unknown) => this.failures.note('recheck-record', `re-check ${id}: a changed verdict of ${change.request.listingId} not recorded: ${(error as Error).message}`))));
+          await Promise.all(
+            batch.changed.map((change) =>
+              this.parts
+                .record(change.request, change.matched)
+                .catch((error: unknown) =>
+                  this.failures.note(
+                    'recheck-record',
+                    `re-check ${id}: a changed verdict of ${change.request.listingId} not recorded: ${(error as Error).message}`,
+                  ),
+                ),
+            ),
+          );
           if (outcome.state !== 'running') {
             log(`re-check ${id}: ${outcome.state} (${outcome.done} listings)`);
             break;
@@ -201,7 +242,10 @@ export class RecheckRunner {
     const { valid, matching } = read;
     if (valid.length === 0 || !matching) return batch;
     const requests = valid.map((v) => v.request);
-    const [decided, recorded] = await Promise.all([this.parts.decider.decide(requests, matching), this.parts.recorded(requests.map((request) => request.listingId))]);
+    const [decided, recorded] = await Promise.all([
+      this.parts.decider.decide(requests, matching),
+      this.parts.recorded(requests.map((request) => request.listingId)),
+    ]);
     const decidedAt = new Date().toISOString();
     valid.forEach(({ entryId, request }, i) => {
       const now = decided[i];
@@ -211,7 +255,15 @@ export class RecheckRunner {
       if (previous === '') count('unrecorded');
       if (!changed && onlyChanged) return;
       const decidedBy = now.byPerson ? 'reviewer' : 'gate';
-      const answer = { listingId: request.listingId, verdict: now.verdict, previous: previous || null, score: now.score, reasons: now.reasons, policyVersion: now.policyVersion, decidedBy };
+      const answer = {
+        listingId: request.listingId,
+        verdict: now.verdict,
+        previous: previous || null,
+        score: now.score,
+        reasons: now.reasons,
+        policyVersion: now.policyVersion,
+        decidedBy,
+      };
       const record: RecheckRecord = { entryId, listingId: request.listingId, previous, verdict: now.verdict, changed, payload: JSON.stringify(answer) };
       if (changed) {
         const kind = `${previous}->${now.verdict}` as ChangeKind;

@@ -103,7 +103,15 @@ export function parseScope(json: string): RecheckScope {
     case 'texts':
       return { kind: 'texts', bank: raw.bank === 'negative-texts' ? 'negative-texts' : 'texts', entries: Number(raw.entries ?? 0) };
     case 'pack':
-      return { kind: 'pack', from: String(raw.from ?? ''), to: String(raw.to ?? ''), added: idsOf(raw.added ?? {}, 'added'), removed: idsOf(raw.removed ?? {}, 'removed'), changed: idsOf(raw.changed ?? {}, 'changed'), settings: stringsOf(raw.settings ?? [], 'settings') };
+      return {
+        kind: 'pack',
+        from: String(raw.from ?? ''),
+        to: String(raw.to ?? ''),
+        added: idsOf(raw.added ?? {}, 'added'),
+        removed: idsOf(raw.removed ?? {}, 'removed'),
+        changed: idsOf(raw.changed ?? {}, 'changed'),
+        settings: stringsOf(raw.settings ?? [], 'settings'),
+      };
     default:
       throw new Error(`a re-check scope's kind "${String(raw.kind)}" is unknown`);
   }
@@ -122,6 +130,14 @@ export function scopeSummary(scope: RecheckScope): Record<string, unknown> {
     case 'texts':
       return { kind: 'texts', bank: scope.bank, entries: scope.entries };
     case 'pack':
-      return { kind: 'pack', from: scope.from, to: scope.to, added: count(scope.added), removed: count(scope.removed), changed: count(scope.changed), settings: scope.settings };
+      return {
+        kind: 'pack',
+        from: scope.from,
+        to: scope.to,
+        added: count(scope.added),
+        removed: count(scope.removed),
+        changed: count(scope.changed),
+        settings: scope.settings,
+      };
   }
 }

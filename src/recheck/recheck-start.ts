@@ -19,11 +19,13 @@ function invalid(field: string, message: string): GateError {
 function streamOf(raw: unknown, field: string, prefix: string): string {
   if (!isPlainObject(raw)) throw invalid(field, 'must be an object { "stream": "<key of a Redis stream of listings>" }');
   const stream = raw.stream;
-  if (typeof stream !== 'string' || stream.length === 0 || stream.length > 512) throw invalid(`${field}.stream`, 'must be the key of a Redis stream (1-512 characters)');
+  if (typeof stream !== 'string' || stream.length === 0 || stream.length > 512)
+    throw invalid(`${field}.stream`, 'must be the key of a Redis stream (1-512 characters)');
   // The gate's Redis user may touch keys under its prefix only (docs/redis-acl.md).
   if (!stream.startsWith(prefix)) throw invalid(`${field}.stream`, `must begin with GATE_REDIS_PREFIX ("${prefix}"), the only keys the gate may read`);
   const unknown = Object.keys(raw).find((key) => key !== 'stream');
-  if (unknown !== undefined) throw invalid(`${field}.${unknown}`, 'is not a field of a source (it has "stream" only; upload NDJSON with content-type application/x-ndjson instead)');
+  if (unknown !== undefined)
+    throw invalid(`${field}.${unknown}`, 'is not a field of a source (it has "stream" only; upload NDJSON with content-type application/x-ndjson instead)');
   return stream;
 }
 
@@ -73,7 +75,11 @@ export function recheckAfterChange(body: Record<string, unknown>, prefix: string
  * rule, so only the verdicts tell): `onlyChanged: false` is refused, naming it.
  */
 export function changesOnly(source: StreamSource | undefined, what: string): StreamSource | undefined {
-  if (source && !source.onlyChanged) throw invalid('onlyChanged', `must be true (or absent) with recheck: true on ${what}: every listing is matched and only changed verdicts are reported; POST /v1/admin/rechecks emits every verdict`);
+  if (source && !source.onlyChanged)
+    throw invalid(
+      'onlyChanged',
+      `must be true (or absent) with recheck: true on ${what}: every listing is matched and only changed verdicts are reported; POST /v1/admin/rechecks emits every verdict`,
+    );
   return source;
 }
 

@@ -55,7 +55,20 @@ export interface RecheckStoreOptions {
 export const LISTED_JOBS = 100;
 
 export class RecheckStore {
-  private readonly createScript: (job: string, index: string, source: string, scope: string, id: string, now: number, ttl: number, onlyChanged: string, kind: string, trigger: string, scopeJson: string, summary: string) => Promise<[number, string]>;
+  private readonly createScript: (
+    job: string,
+    index: string,
+    source: string,
+    scope: string,
+    id: string,
+    now: number,
+    ttl: number,
+    onlyChanged: string,
+    kind: string,
+    trigger: string,
+    scopeJson: string,
+    summary: string,
+  ) => Promise<[number, string]>;
   private readonly advanceScript: (...keysThenArgs: Array<string | number>) => Promise<[number, number, string]>;
   private readonly stateScript: (job: string, scope: string, action: string, now: number, ttl: number) => Promise<[number, string]>;
   private readonly leaseScript: (lease: string, token: string, ms: number) => Promise<number>;
@@ -73,8 +86,28 @@ export class RecheckStore {
   }
 
   /** Makes a job over `source` (its entries now), scoped to a change or not; returns its total. */
-  async create(id: string, source: string, kind: 'stream' | 'upload', onlyChanged: boolean, trigger: Record<string, unknown> | undefined, scope?: RecheckScope): Promise<number> {
-    const [total] = await this.createScript(this.keys.job(id), this.keys.index, source, this.keys.scope(id), id, Date.now(), this.options.retentionSeconds, onlyChanged ? '1' : '0', kind, trigger ? JSON.stringify(trigger) : '', scope ? JSON.stringify(scope) : '', scope ? JSON.stringify(scopeSummary(scope)) : '');
+  async create(
+    id: string,
+    source: string,
+    kind: 'stream' | 'upload',
+    onlyChanged: boolean,
+    trigger: Record<string, unknown> | undefined,
+    scope?: RecheckScope,
+  ): Promise<number> {
+    const [total] = await this.createScript(
+      this.keys.job(id),
+      this.keys.index,
+      source,
+      this.keys.scope(id),
+      id,
+      Date.now(),
+      this.options.retentionSeconds,
+      onlyChanged ? '1' : '0',
+      kind,
+      trigger ? JSON.stringify(trigger) : '',
+      scope ? JSON.stringify(scope) : '',
+      scope ? JSON.stringify(scopeSummary(scope)) : '',
+    );
     return Number(total);
   }
 
@@ -146,8 +179,27 @@ export class RecheckStore {
 
   async advance(batch: RecheckAdvance): Promise<AdvanceOutcome> {
     const { keys, options } = this;
-    const args: Array<string | number> = [keys.job(batch.id), keys.lease(batch.id), keys.verdicts(batch.id), this.outbox, keys.upload(batch.id), keys.scope(batch.id)];
-    args.push(batch.token, batch.from, batch.to, batch.entries, Date.now(), Math.round(batch.rate), options.verdictsMaxLen, options.webhooks ? '1' : '0', options.retentionSeconds, batch.finished ? '1' : '0', batch.counts.size);
+    const args: Array<string | number> = [
+      keys.job(batch.id),
+      keys.lease(batch.id),
+      keys.verdicts(batch.id),
+      this.outbox,
+      keys.upload(batch.id),
+      keys.scope(batch.id),
+    ];
+    args.push(
+      batch.token,
+      batch.from,
+      batch.to,
+      batch.entries,
+      Date.now(),
+      Math.round(batch.rate),
+      options.verdictsMaxLen,
+      options.webhooks ? '1' : '0',
+      options.retentionSeconds,
+      batch.finished ? '1' : '0',
+      batch.counts.size,
+    );
     for (const [field, by] of batch.counts) args.push(field, by);
     for (const r of batch.records) args.push(r.entryId, r.listingId, r.previous, r.verdict, r.changed ? '1' : '0', r.payload, r.event ?? '');
     const [status, done, state] = await this.advanceScript(...args);

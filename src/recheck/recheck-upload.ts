@@ -41,7 +41,8 @@ export async function appendUpload(redis: Redis, stream: string, file: string, m
       if (line.trim() === '') continue;
       const bytes = Buffer.from(line);
       try {
-        if (bytes.length > maxLineBytes) throw new GateError('GATE_ERR_BODY_TOO_LARGE', `the line is ${bytes.length} bytes; the limit is ${maxLineBytes} (GATE_MAX_BODY_BYTES)`);
+        if (bytes.length > maxLineBytes)
+          throw new GateError('GATE_ERR_BODY_TOO_LARGE', `the line is ${bytes.length} bytes; the limit is ${maxLineBytes} (GATE_MAX_BODY_BYTES)`);
         checkJsonDepth(bytes);
         checkRequestOf(decodeBody(bytes, 'json'));
       } catch (error) {

@@ -43,10 +43,12 @@ export class Rechecks {
     try {
       length = await this.store.sourceLength(source.stream);
     } catch (error) {
-      if (error instanceof Error && error.message.startsWith('WRONGTYPE')) throw new GateError('GATE_ERR_INVALID_FIELD', `source.stream "${source.stream}" is not a Redis stream`, { field: 'source.stream' });
+      if (error instanceof Error && error.message.startsWith('WRONGTYPE'))
+        throw new GateError('GATE_ERR_INVALID_FIELD', `source.stream "${source.stream}" is not a Redis stream`, { field: 'source.stream' });
       throw error;
     }
-    if (length === 0) throw new GateError('GATE_ERR_INVALID_FIELD', `source.stream "${source.stream}" holds no entry (or does not exist)`, { field: 'source.stream' });
+    if (length === 0)
+      throw new GateError('GATE_ERR_INVALID_FIELD', `source.stream "${source.stream}" holds no entry (or does not exist)`, { field: 'source.stream' });
   }
 
   /** A job over an NDJSON upload, kept in the job's own stream (validated whole first). */
@@ -73,7 +75,12 @@ export class Rechecks {
     if (!JOB_ID.test(id)) throw notFound(id);
     const outcome = await this.store.setState(id, action);
     if (!outcome) throw notFound(id);
-    if (!outcome.changed) throw new GateError('GATE_ERR_CONFLICT', `the job is ${outcome.state}; ${action} applies to ${action === 'resume' ? 'a paused job' : action === 'pause' ? 'a running job' : 'a running or paused job'}`, { field: 'state' });
+    if (!outcome.changed)
+      throw new GateError(
+        'GATE_ERR_CONFLICT',
+        `the job is ${outcome.state}; ${action} applies to ${action === 'resume' ? 'a paused job' : action === 'pause' ? 'a running job' : 'a running or paused job'}`,
+        { field: 'state' },
+      );
     return this.get(id);
   }
 }

@@ -48,7 +48,11 @@ const RECHECK_TASK_LISTINGS = 256;
 
 export function startRechecks(parts: RecheckStartParts): RunningRechecks {
   const { redis, settings, checks } = parts;
-  const store = new RecheckStore(redis, recheckKeys(parts.redisPrefix), parts.webhookOutbox, { retentionSeconds: parts.retentionSeconds, verdictsMaxLen: settings.verdictsMaxLen, webhooks: parts.webhooks });
+  const store = new RecheckStore(redis, recheckKeys(parts.redisPrefix), parts.webhookOutbox, {
+    retentionSeconds: parts.retentionSeconds,
+    verdictsMaxLen: settings.verdictsMaxLen,
+    webhooks: parts.webhooks,
+  });
   const uploads = join(parts.dataDir, 'recheck-uploads');
   privateDir(uploads);
   let pool: MatchPool | undefined;
@@ -56,7 +60,11 @@ export function startRechecks(parts: RecheckStartParts): RunningRechecks {
     settings.threads > 0
       ? new RecheckRunner({
           store,
-          decider: new RecheckDecider({ ...parts, checks, pool: () => (pool ??= new MatchPool({ threads: settings.threads, nice: settings.nice, maxBatch: RECHECK_TASK_LISTINGS })) }),
+          decider: new RecheckDecider({
+            ...parts,
+            checks,
+            pool: () => (pool ??= new MatchPool({ threads: settings.threads, nice: settings.nice, maxBatch: RECHECK_TASK_LISTINGS })),
+          }),
           recorded: (listingIds) => parts.verdicts.getMany(listingIds),
           record: (request, matched) => checks.check(request, performance.now(), 5000, matched, undefined, 'recheck'),
           liveBusy: () => parts.livePool.queueSize > 0 || checks.checksInFlight * 2 >= parts.maxChecksInFlight,

@@ -35,7 +35,10 @@ export class BookkeepingSpool {
    */
   lane<Value>(name: string, write: (batch: ReadonlyMap<string, Value>) => Promise<void>): BatchSpill<Value> {
     // 'verdict records' → 'verdict-record', as gate_bookkeeping_dropped_total labels them.
-    const what = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/s$/, '');
+    const what = name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/s$/, '');
     if (this.lanes.some((lane) => lane.name === what)) throw new Error(`two write-behinds named "${name}" share one bookkeeping spool`);
     const lane: Lane = { name: what, spool: new ReviewSpool<SpooledBatch>(this.dir, `bookkeeping-${what}`), write: write as Lane['write'] };
     this.lanes.push(lane);

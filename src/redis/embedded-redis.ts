@@ -147,9 +147,7 @@ export class EmbeddedRedis {
       this.stderr = (this.stderr + chunk.toString()).slice(-4000);
     });
     const exited = new Promise<never>((_, reject) => {
-      child.once('error', (error) =>
-        reject(new Error(`cannot start redis-server (is it installed? apt-get install redis-server): ${error.message}`)),
-      );
+      child.once('error', (error) => reject(new Error(`cannot start redis-server (is it installed? apt-get install redis-server): ${error.message}`)));
       child.once('exit', (code) => reject(new Error(`redis-server exited with code ${code}: ${this.stderr.trim()}`)));
     });
     exited.catch(() => undefined);
@@ -159,7 +157,15 @@ export class EmbeddedRedis {
   private async waitForPing(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const probe = new Redis({ port: this.port, host: '127.0.0.1', username: GATE_REDIS_USER, password: this.password, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      const probe = new Redis({
+        port: this.port,
+        host: '127.0.0.1',
+        username: GATE_REDIS_USER,
+        password: this.password,
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+      });
       probe.on('error', () => undefined);
       try {
         await probe.connect();

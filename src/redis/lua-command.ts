@@ -15,7 +15,12 @@ import { luaScript } from './lua-script.js';
 type Argument = string | number | Buffer;
 
 /** Runs the script; a fixed number of keys is sent before the arguments, or the caller passes the count first. */
-export function luaCommand<Command extends (...args: never[]) => Promise<unknown>>(redis: Redis, name: string, numberOfKeys?: number, libraries: readonly string[] = []): Command {
+export function luaCommand<Command extends (...args: never[]) => Promise<unknown>>(
+  redis: Redis,
+  name: string,
+  numberOfKeys?: number,
+  libraries: readonly string[] = [],
+): Command {
   const lua = luaScript(name, libraries);
   const sha = createHash('sha1').update(lua).digest('hex');
   const run = async (...args: Argument[]): Promise<unknown> => {

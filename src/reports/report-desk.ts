@@ -46,11 +46,19 @@ export class ReportDesk {
     const { redis, keys, policy } = this;
     const window = Math.floor(Date.now() / 1000 / policy.windowSeconds);
     const windowKey = keys.reporterWindow(reporterId, window);
-    const [[, used]] = (await redis.multi().incr(windowKey).expire(windowKey, policy.windowSeconds * 2).exec()) as [[Error | null, number]];
+    const [[, used]] = (await redis
+      .multi()
+      .incr(windowKey)
+      .expire(windowKey, policy.windowSeconds * 2)
+      .exec()) as [[Error | null, number]];
     if (used > policy.perReporter) {
       await redis.decr(windowKey);
       const retryAfter = (window + 1) * policy.windowSeconds - Math.floor(Date.now() / 1000);
-      throw new GateError('GATE_ERR_RATE_LIMITED', `reporter "${reporterId}" has filed ${policy.perReporter} reports in this ${policy.windowSeconds} s window`, { field: 'reporterId', details: { retryAfterSeconds: retryAfter } });
+      throw new GateError(
+        'GATE_ERR_RATE_LIMITED',
+        `reporter "${reporterId}" has filed ${policy.perReporter} reports in this ${policy.windowSeconds} s window`,
+        { field: 'reporterId', details: { retryAfterSeconds: retryAfter } },
+      );
     }
     const stored = await this.verdicts.getStored(listingId);
     if (!stored) {
@@ -70,7 +78,8 @@ export class ReportDesk {
         const reasons = added ? [...(context.reports?.reasons ?? []), line].slice(-REASONS_SHOWN) : (context.reports?.reasons ?? []);
         const escalate = reporters >= policy.escalateAt;
         const moved = await this.reviews.escalate(openId, reporters, { ...context, reports: { count: reporters, reasons } }, escalate ? 'normal' : undefined);
-        if (moved !== 'decided') return { listingId, reviewId: openId, counted: added, reporters, tier: moved === 'moved' || item[2] === 'normal' ? 'normal' : 'low' };
+        if (moved !== 'decided')
+          return { listingId, reviewId: openId, counted: added, reporters, tier: moved === 'moved' || item[2] === 'normal' ? 'normal' : 'low' };
       }
     }
     // No open item (first report, or the last one was decided): a new one, counting from this reporter.
@@ -92,7 +101,12 @@ export class ReportDesk {
     });
     if (queued.kind !== 'queued') throw new Error('a report item cannot already be decided');
     // Written with the item only, so that nothing is left when it could not be queued; its decision deletes both (enforcement-outcomes.ts).
-    await redis.multi().del(keys.listingReporters(listingId)).sadd(keys.listingReporters(listingId), reporterId).set(keys.openReport(listingId), queued.reviewId).exec();
+    await redis
+      .multi()
+      .del(keys.listingReporters(listingId))
+      .sadd(keys.listingReporters(listingId), reporterId)
+      .set(keys.openReport(listingId), queued.reviewId)
+      .exec();
     return { listingId, reviewId: queued.reviewId, counted: true, reporters: 1, tier: 'low' };
   }
 }

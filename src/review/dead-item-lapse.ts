@@ -84,9 +84,28 @@ export class DeadItemLapse {
 }
 
 /** Starts the job with its counter (`gate_review_lapsed_total`); the gate stops it. */
-export function startDeadItemLapse(parts: { redis: Redis; keys: RedisKeys; lapseDays: number; retentionSeconds: number; maxLetters: number; registry: MetricsRegistry; log: (message: string) => void }): DeadItemLapse {
-  const lapsed = parts.registry.counter('gate_review_lapsed_total', 'Dead review items lapsed: no admin took them back within GATE_REVIEW_DEAD_LAPSE_DAYS (counted by the instance that lapsed them).');
-  const job = new DeadItemLapse({ redis: parts.redis, keys: parts.keys, lapseAfterMs: parts.lapseDays * 86_400_000, retentionSeconds: parts.retentionSeconds, maxLetters: parts.maxLetters, lapsed, log: parts.log });
+export function startDeadItemLapse(parts: {
+  redis: Redis;
+  keys: RedisKeys;
+  lapseDays: number;
+  retentionSeconds: number;
+  maxLetters: number;
+  registry: MetricsRegistry;
+  log: (message: string) => void;
+}): DeadItemLapse {
+  const lapsed = parts.registry.counter(
+    'gate_review_lapsed_total',
+    'Dead review items lapsed: no admin took them back within GATE_REVIEW_DEAD_LAPSE_DAYS (counted by the instance that lapsed them).',
+  );
+  const job = new DeadItemLapse({
+    redis: parts.redis,
+    keys: parts.keys,
+    lapseAfterMs: parts.lapseDays * 86_400_000,
+    retentionSeconds: parts.retentionSeconds,
+    maxLetters: parts.maxLetters,
+    lapsed,
+    log: parts.log,
+  });
   job.start();
   return job;
 }

@@ -15,8 +15,29 @@ const LAPSE_LIBRARIES = ['review-cluster-index', 'review-item-keys', 'open-items
 /** Dead letters read at a time when looking for the letter of an item buried by an earlier version. */
 const SCAN_CHUNK = 1000;
 
-type LapseScript = (deadLetters: string, decisions: string, first: string, last: string, batch: string, nowIso: string, nowMs: string, retentionSeconds: string, itemPrefix: string, openPrefix: string, clusterPrefix: string, by: string) => Promise<Array<number | string>>;
-type RequeueScript = (item: string, deadLetters: string, letter: string, listing: string, reasons: string, openPrefix: string, clusterPrefix: string) => Promise<[string, string]>;
+type LapseScript = (
+  deadLetters: string,
+  decisions: string,
+  first: string,
+  last: string,
+  batch: string,
+  nowIso: string,
+  nowMs: string,
+  retentionSeconds: string,
+  itemPrefix: string,
+  openPrefix: string,
+  clusterPrefix: string,
+  by: string,
+) => Promise<Array<number | string>>;
+type RequeueScript = (
+  item: string,
+  deadLetters: string,
+  letter: string,
+  listing: string,
+  reasons: string,
+  openPrefix: string,
+  clusterPrefix: string,
+) => Promise<[string, string]>;
 
 export interface LapsedItem {
   reviewId: string;
@@ -66,7 +87,15 @@ export class DeadReviewItems {
     const fields = await this.letterFields(letter);
     const listing = JSON.parse(fields.listing || 'null') as CheckRequest | null;
     const reasons = JSON.parse(fields.reasons || '[]') as Reason[];
-    const [status, value] = await this.requeueScript(this.keys.reviewItem(reviewId), this.keys.reviewDeadLetters, letter, listing ? packStoredListing(listing) : '', packReasons(reasons), this.keys.reviewOpenPrefix, this.keys.reviewCluster(''));
+    const [status, value] = await this.requeueScript(
+      this.keys.reviewItem(reviewId),
+      this.keys.reviewDeadLetters,
+      letter,
+      listing ? packStoredListing(listing) : '',
+      packReasons(reasons),
+      this.keys.reviewOpenPrefix,
+      this.keys.reviewCluster(''),
+    );
     if (status !== 'ok') throw new ReviewError(value);
     return value;
   }

@@ -123,16 +123,23 @@ export class DecisionEffects {
     const lastDelivered = String(group[group.indexOf('last-delivered-id') + 1] ?? '0-0');
     if (entries.some((id) => compareStreamIds(id, lastDelivered) > 0)) return false;
     const sorted = [...entries].sort(compareStreamIds);
-    const pending = (await redis.xpending(keys.reviewDecisions, EFFECTS_GROUP, sorted[0] ?? '-', sorted[sorted.length - 1] ?? '+', entries.length)) as Array<[string, ...unknown[]]>;
+    const pending = (await redis.xpending(keys.reviewDecisions, EFFECTS_GROUP, sorted[0] ?? '-', sorted[sorted.length - 1] ?? '+', entries.length)) as Array<
+      [string, ...unknown[]]
+    >;
     const stillPending = new Set(pending.map((row) => row[0]));
     return entries.every((id) => !stillPending.has(id));
   }
 
   private async pass(): Promise<void> {
     const { redis, keys, consumer } = this.parts;
-    const stale = (await redis.xautoclaim(keys.reviewDecisions, EFFECTS_GROUP, consumer, STALE_MS, '0-0', 'COUNT', 100)) as [string, Array<[string, string[]] | null>];
+    const stale = (await redis.xautoclaim(keys.reviewDecisions, EFFECTS_GROUP, consumer, STALE_MS, '0-0', 'COUNT', 100)) as [
+      string,
+      Array<[string, string[]] | null>,
+    ];
     const entries = (stale[1] ?? []).filter((e): e is [string, string[]] => e !== null);
-    const fresh = (await redis.xreadgroup('GROUP', EFFECTS_GROUP, consumer, 'COUNT', 500, 'STREAMS', keys.reviewDecisions, '>')) as Array<[string, Array<[string, string[]]>]> | null;
+    const fresh = (await redis.xreadgroup('GROUP', EFFECTS_GROUP, consumer, 'COUNT', 500, 'STREAMS', keys.reviewDecisions, '>')) as Array<
+      [string, Array<[string, string[]]>]
+    > | null;
     for (const [, list] of fresh ?? []) entries.push(...list);
     for (const [id, fields] of entries) {
       const record = asRecord(fields);
@@ -206,14 +213,32 @@ export class DecisionEffects {
     // A decision older than the listing's stored one (an effect applied late) changes nothing the marketplace sees.
     // The listing the person judged is kept with the decision (the gate kept none of an allowed one).
     const current = await verdicts.record(verdict, listing);
-    await this.parts.outcomes?.decided({ decisionId: record.decisionId ?? reviewId, reviewId, listingId: record.listingId ?? '', decision, who, at, createdAt: item.createdAt ?? at, context });
+    await this.parts.outcomes?.decided({
+      decisionId: record.decisionId ?? reviewId,
+      reviewId,
+      listingId: record.listingId ?? '',
+      decision,
+      who,
+      at,
+      createdAt: item.createdAt ?? at,
+      context,
+    });
     // Items of the same listing this decision closed follow it: their complaint, appeal or report is settled with it.
     for (const other of (record.superseded ?? '').split(',').filter((id) => id !== '')) {
       const closed = await redis.hgetall(keys.reviewItem(other));
       const otherContext = JSON.parse(closed.context || '{}') as ReviewContext;
       // An overturned appeal against a takedown settled the complaint itself (overturned); an upheld one upholds it here.
       if (decision === 'allow' && otherContext.complaint && otherContext.complaint.complaintId === context.appeal?.complaintId) continue;
-      await this.parts.outcomes?.decided({ decisionId: `${record.decisionId ?? reviewId}:${other}`, reviewId: other, listingId: record.listingId ?? '', decision, who, at, createdAt: closed.createdAt ?? at, context: otherContext });
+      await this.parts.outcomes?.decided({
+        decisionId: `${record.decisionId ?? reviewId}:${other}`,
+        reviewId: other,
+        listingId: record.listingId ?? '',
+        decision,
+        who,
+        at,
+        createdAt: closed.createdAt ?? at,
+        context: otherContext,
+      });
     }
     if (listing) {
       await redis
@@ -223,9 +248,30 @@ export class DecisionEffects {
         .exec();
     }
     if (current) {
-      await webhooks.enqueue({ eventId: record.decisionId ?? reviewId, type: 'listing.verdict', listingId: record.listingId ?? '', verdict: decision, decidedBy: who, decidedAt: at, reviewId, ...(version !== undefined ? { sequence: version } : {}) });
+      await webhooks.enqueue({
+        eventId: record.decisionId ?? reviewId,
+        type: 'listing.verdict',
+        listingId: record.listingId ?? '',
+        verdict: decision,
+        decidedBy: who,
+        decidedAt: at,
+        reviewId,
+        ...(version !== undefined ? { sequence: version } : {}),
+      });
     }
-    await audit.record({ who, what: `decision:${decision}`, subject: reviewId, why: record.note || undefined, when: at, details: { listingId: record.listingId, added, ...(record.superseded ? { closed: record.superseded.split(',') } : {}), ...(current ? {} : { stale: true }) } });
+    await audit.record({
+      who,
+      what: `decision:${decision}`,
+      subject: reviewId,
+      why: record.note || undefined,
+      when: at,
+      details: {
+        listingId: record.listingId,
+        added,
+        ...(record.superseded ? { closed: record.superseded.split(',') } : {}),
+        ...(current ? {} : { stale: true }),
+      },
+    });
     metrics.reviewDecisions.inc({ decision, source: item.source ?? 'gate' });
   }
 
@@ -243,14 +289,43 @@ export class DecisionEffects {
     const sellerId = await redis.hget(keys.reviewItem(reviewId), 'sellerId');
     if (sellerId) {
       // The seller's history keeps the decision, marked undone by this entry.
-      await redis.multi().lpush(keys.sellerHistory(sellerId), JSON.stringify({ listingId: record.listingId ?? '', undone: record.decision, reviewId, at: record.at ?? new Date().toISOString() })).ltrim(keys.sellerHistory(sellerId), 0, 99).exec();
+      await redis
+        .multi()
+        .lpush(
+          keys.sellerHistory(sellerId),
+          JSON.stringify({ listingId: record.listingId ?? '', undone: record.decision, reviewId, at: record.at ?? new Date().toISOString() }),
+        )
+        .ltrim(keys.sellerHistory(sellerId), 0, 99)
+        .exec();
     }
     const at = record.at ?? new Date().toISOString();
     const version = record.version ? Number(record.version) : undefined;
-    const current = await verdicts.record({ listingId: record.listingId ?? '', verdict: 'review', decidedBy: 'gate', decidedAt: at, reviewId, ...(version !== undefined ? { version } : {}) });
+    const current = await verdicts.record({
+      listingId: record.listingId ?? '',
+      verdict: 'review',
+      decidedBy: 'gate',
+      decidedAt: at,
+      reviewId,
+      ...(version !== undefined ? { version } : {}),
+    });
     if (current) {
-      await webhooks.enqueue({ eventId: `${record.decisionId ?? reviewId}:undo`, type: 'listing.verdict', listingId: record.listingId ?? '', verdict: 'review', decidedBy: 'gate', decidedAt: at, reviewId, ...(version !== undefined ? { sequence: version } : {}) });
+      await webhooks.enqueue({
+        eventId: `${record.decisionId ?? reviewId}:undo`,
+        type: 'listing.verdict',
+        listingId: record.listingId ?? '',
+        verdict: 'review',
+        decidedBy: 'gate',
+        decidedAt: at,
+        reviewId,
+        ...(version !== undefined ? { sequence: version } : {}),
+      });
     }
-    await audit.record({ who: `reviewer:${record.reviewer ?? ''}`, what: 'undo', subject: reviewId, when: at, details: { undid: record.decision, reverted: added } });
+    await audit.record({
+      who: `reviewer:${record.reviewer ?? ''}`,
+      what: 'undo',
+      subject: reviewId,
+      when: at,
+      details: { undid: record.decision, reverted: added },
+    });
   }
 }

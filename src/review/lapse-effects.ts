@@ -29,8 +29,22 @@ export async function applyLapse(parts: LapseEffectsParts, record: Record<string
   await outcomes?.lapsed({ reviewId, listingId, at, context });
   const complaintId = context.complaint?.complaintId;
   const appealId = context.appeal?.appealId;
-  await webhooks.enqueue({ eventId: lapseId, type: 'review.lapsed', listingId, reviewId, lapsedAt: at, ...(complaintId ? { complaintId } : {}), ...(appealId ? { appealId } : {}) });
+  await webhooks.enqueue({
+    eventId: lapseId,
+    type: 'review.lapsed',
+    listingId,
+    reviewId,
+    lapsedAt: at,
+    ...(complaintId ? { complaintId } : {}),
+    ...(appealId ? { appealId } : {}),
+  });
   // A drop is an admin's lapse of one item before the window.
   const dropped = record.by !== undefined && record.by !== 'lapse';
-  await audit.record({ who: dropped ? (record.by ?? 'admin') : 'gate', what: dropped ? 'review:drop' : 'review:lapse', subject: reviewId, when: at, details: { listingId, source: source || 'gate', deadLetter: record.deadLetter, ...(complaintId ? { complaintId } : {}), ...(appealId ? { appealId } : {}) } });
+  await audit.record({
+    who: dropped ? (record.by ?? 'admin') : 'gate',
+    what: dropped ? 'review:drop' : 'review:lapse',
+    subject: reviewId,
+    when: at,
+    details: { listingId, source: source || 'gate', deadLetter: record.deadLetter, ...(complaintId ? { complaintId } : {}), ...(appealId ? { appealId } : {}) },
+  });
 }

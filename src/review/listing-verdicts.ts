@@ -89,7 +89,14 @@ export class ListingVerdicts {
   private readonly recordManyUnlessNewer: (keyCount: number, ...keysThenValues: string[]) => Promise<number[]>;
   /** record-allows.lua: the number of keys, the keys, 4 values, then 3 per record; per record 0 or 1 (written). */
   private readonly recordAllows: (keyCount: number, ...keysThenValues: string[]) => Promise<number[]>;
-  private readonly readVerdict: (key: string, allowPrefix: string, listingId: string, bucketHash: string, now: string, windowMs: string) => Promise<[string[], string | null]>;
+  private readonly readVerdict: (
+    key: string,
+    allowPrefix: string,
+    listingId: string,
+    bucketHash: string,
+    now: string,
+    windowMs: string,
+  ) => Promise<[string[], string | null]>;
   /** read-listing-verdicts.lua: the number of keys, the keys, 2 values, then 2 per listing; per listing its fields and its packed allow or null. */
   private readonly readVerdicts: (keyCount: number, ...keysThenValues: string[]) => Promise<Array<string[] | string | null>>;
   private readonly allowRecordBuckets: number;
@@ -196,7 +203,11 @@ export class ListingVerdicts {
       ...slotGroups(this.redis, allows, key).map(async (group) => {
         const args = [...group.map(key), String(this.allowRecordBuckets), String(now), windowMs, String(this.allowPeriodMs)];
         for (const { listingId, verdict, packed, listing } of group) {
-          args.push(listingId, String(verdictShardOf(listingId).bucketHash), packed ?? packAllowRecord(pendingVerdict({ listingId, verdict }), listing?.sellerId ?? ''));
+          args.push(
+            listingId,
+            String(verdictShardOf(listingId).bucketHash),
+            packed ?? packAllowRecord(pendingVerdict({ listingId, verdict }), listing?.sellerId ?? ''),
+          );
         }
         await this.recordAllows(group.length, ...args);
       }),
@@ -206,7 +217,14 @@ export class ListingVerdicts {
   /** The listing's record and its newest allow record, whichever is newer (a person's verdict outranks the gate's later allow). */
   private async read(listingId: string): Promise<StoredListingVerdict | undefined> {
     const { bucketHash } = verdictShardOf(listingId);
-    const [flat, packed] = await this.readVerdict(this.keys.listingVerdict(listingId), this.keys.allowRecords(listingId), listingId, String(bucketHash), String(Date.now()), String(this.allowRetentionSeconds * 1000));
+    const [flat, packed] = await this.readVerdict(
+      this.keys.listingVerdict(listingId),
+      this.keys.allowRecords(listingId),
+      listingId,
+      String(bucketHash),
+      String(Date.now()),
+      String(this.allowRetentionSeconds * 1000),
+    );
     const legacy = flat.length === 0 && !packed ? await this.redis.hgetall(this.keys.legacyListingVerdict(listingId)) : undefined;
     return this.newerOf(listingId, flat, packed, legacy);
   }
@@ -253,7 +271,12 @@ export class ListingVerdicts {
   }
 
   /** The newer of a listing's record (or, without one, its record of an earlier version) and its packed allow record. */
-  private newerOf(listingId: string, flat: readonly string[], packed: string | null, legacy: Record<string, string> | undefined): StoredListingVerdict | undefined {
+  private newerOf(
+    listingId: string,
+    flat: readonly string[],
+    packed: string | null,
+    legacy: Record<string, string> | undefined,
+  ): StoredListingVerdict | undefined {
     let fields: Record<string, string> = {};
     for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i] as string] = flat[i + 1] as string;
     if (legacy) fields = legacy;

@@ -13,7 +13,11 @@ export function startReviewDepthPoller(registry: MetricsRegistry, reviews: Pick<
   registry.gauge('gate_review_queue_items', 'Review items by tier and state (waiting for a reviewer, or claimed).', () => reviewDepth);
   const depthTimer = setInterval(() => {
     reviews.depth().then(
-      (depth) => (reviewDepth = Object.entries(depth).flatMap(([tier, d]) => [{ labels: { tier, state: 'waiting' }, value: d.waiting }, { labels: { tier, state: 'claimed' }, value: d.claimed }])),
+      (depth) =>
+        (reviewDepth = Object.entries(depth).flatMap(([tier, d]) => [
+          { labels: { tier, state: 'waiting' }, value: d.waiting },
+          { labels: { tier, state: 'claimed' }, value: d.claimed },
+        ])),
       () => undefined,
     );
   }, intervalMs);

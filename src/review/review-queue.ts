@@ -67,9 +67,7 @@ export interface ReviewContext {
   brands?: string[];
 }
 
-export type EnqueueResult =
-  | { kind: 'queued'; reviewId: string; created: boolean }
-  | { kind: 'decided'; decision: 'allow' | 'block' };
+export type EnqueueResult = { kind: 'queued'; reviewId: string; created: boolean } | { kind: 'decided'; decision: 'allow' | 'block' };
 
 export interface ClaimedItem {
   reviewId: string;
@@ -112,7 +110,20 @@ export interface DecisionResult {
 }
 
 export class ReviewError extends Error {
-  constructor(readonly code: 'not_found' | 'already_decided' | 'superseded' | 'not_claimed' | 'claimed_by_another' | 'lease_expired' | 'not_decided' | 'not_yours' | 'window_closed' | 'lapsed' | string) {
+  constructor(
+    readonly code:
+      | 'not_found'
+      | 'already_decided'
+      | 'superseded'
+      | 'not_claimed'
+      | 'claimed_by_another'
+      | 'lease_expired'
+      | 'not_decided'
+      | 'not_yours'
+      | 'window_closed'
+      | 'lapsed'
+      | string,
+  ) {
     super(`review: ${code.replace(/_/g, ' ')}`);
     this.name = 'ReviewError';
   }
@@ -200,17 +211,28 @@ export class ReviewQueue {
       cluster.text,
       cluster.phashes.length > 0 ? JSON.stringify(cluster.phashes) : '',
       String(this.retentionSeconds),
-      'listingId', item.listingId,
-      'sellerId', item.sellerId,
-      'contentHash', item.contentHash,
-      'policyVersion', item.policyVersion,
-      'checkId', packCheckId(item.checkId),
-      'score', String(item.score),
-      'priority', String(item.priority),
-      'source', item.source ?? 'gate',
-      'reasons', packReasons(item.reasons),
-      'listing', packStoredListing(item.listing),
-      'createdAt', new Date().toISOString(),
+      'listingId',
+      item.listingId,
+      'sellerId',
+      item.sellerId,
+      'contentHash',
+      item.contentHash,
+      'policyVersion',
+      item.policyVersion,
+      'checkId',
+      packCheckId(item.checkId),
+      'score',
+      String(item.score),
+      'priority',
+      String(item.priority),
+      'source',
+      item.source ?? 'gate',
+      'reasons',
+      packReasons(item.reasons),
+      'listing',
+      packStoredListing(item.listing),
+      'createdAt',
+      new Date().toISOString(),
       // No context is no field: most items have none, and readers take it as {}.
       ...(item.context && Object.keys(item.context).length > 0 ? ['context', JSON.stringify(item.context)] : []),
     );
@@ -273,7 +295,10 @@ export class ReviewQueue {
       // decision, an undo's replaced entry) are skipped, so keep reading.
       let cursor = '0-0';
       while (claimed.length < count) {
-        const [next, found] = (await this.redis.xautoclaim(stream, REVIEW_GROUP, reviewer, this.leaseMs, cursor, 'COUNT', count - claimed.length)) as [string, Array<[string, string[]] | null>];
+        const [next, found] = (await this.redis.xautoclaim(stream, REVIEW_GROUP, reviewer, this.leaseMs, cursor, 'COUNT', count - claimed.length)) as [
+          string,
+          Array<[string, string[]] | null>,
+        ];
         const entries = found.filter((e): e is [string, string[]] => e !== null);
         for (const [entryId, fields] of entries) {
           const item = await this.toClaimed(tier, stream, entryId, fields, reviewer);
@@ -283,7 +308,9 @@ export class ReviewQueue {
         if (cursor === '0-0' || entries.length === 0) break;
       }
       while (claimed.length < count) {
-        const fresh = (await this.redis.xreadgroup('GROUP', REVIEW_GROUP, reviewer, 'COUNT', count - claimed.length, 'STREAMS', stream, '>')) as Array<[string, Array<[string, string[]]>]> | null;
+        const fresh = (await this.redis.xreadgroup('GROUP', REVIEW_GROUP, reviewer, 'COUNT', count - claimed.length, 'STREAMS', stream, '>')) as Array<
+          [string, Array<[string, string[]]>]
+        > | null;
         const entries = (fresh ?? []).flatMap(([, list]) => list);
         if (entries.length === 0) break;
         for (const [entryId, fields] of entries) {
@@ -313,8 +340,27 @@ export class ReviewQueue {
     if (deliveries > this.maxDeliveries) {
       const entry = Object.fromEntries(fieldPairs(fields));
       // The dead letter shows reasons and the listing as the API names them, not packed as the stream keeps them.
-      const dead = { ...item, ...entry, reasons: JSON.stringify(unpackReasons(entry.reasons || '[]')), listing: JSON.stringify(listingOfEntry(item.listingId ?? '', entry.listing ?? '')) };
-      await this.bury(this.keys.reviewDeadLetters, itemKey, stream, REVIEW_GROUP, entryId, String(this.deadMaxLen), ...Object.entries(dead).flat(), 'deadAt', new Date().toISOString(), 'deliveries', String(deliveries), 'lastReviewer', reviewer);
+      const dead = {
+        ...item,
+        ...entry,
+        reasons: JSON.stringify(unpackReasons(entry.reasons || '[]')),
+        listing: JSON.stringify(listingOfEntry(item.listingId ?? '', entry.listing ?? '')),
+      };
+      await this.bury(
+        this.keys.reviewDeadLetters,
+        itemKey,
+        stream,
+        REVIEW_GROUP,
+        entryId,
+        String(this.deadMaxLen),
+        ...Object.entries(dead).flat(),
+        'deadAt',
+        new Date().toISOString(),
+        'deliveries',
+        String(deliveries),
+        'lastReviewer',
+        reviewer,
+      );
       return undefined;
     }
     return {
@@ -345,7 +391,13 @@ export class ReviewQueue {
   }
 
   private async claimOf(reviewId: string): Promise<{ stream: string; entryId: string; owner: string | undefined }> {
-    const [storedStream, tier, entryId, status] = await this.redis.hmget(this.keys.reviewItem(await this.resolve(reviewId)), 'stream', 'tier', 'entryId', 'status');
+    const [storedStream, tier, entryId, status] = await this.redis.hmget(
+      this.keys.reviewItem(await this.resolve(reviewId)),
+      'stream',
+      'tier',
+      'entryId',
+      'status',
+    );
     // Items of earlier versions name their stream; newer ones only their tier.
     const stream = storedStream ?? (isReviewTier(tier) ? this.keys.reviewStream(tier) : undefined);
     if (!stream || !entryId) throw new ReviewError('not_found');
@@ -378,7 +430,10 @@ export class ReviewQueue {
     if (input.applyToCluster) {
       for (const member of await this.clusters.members(input.reviewId)) {
         try {
-          entries.push((await this.decideOne({ ...input, reviewId: member }, input.asAdmin ? '1' : '2', `${input.note ?? ''} (cluster of ${input.reviewId})`.trim())).entry);
+          entries.push(
+            (await this.decideOne({ ...input, reviewId: member }, input.asAdmin ? '1' : '2', `${input.note ?? ''} (cluster of ${input.reviewId})`.trim()))
+              .entry,
+          );
           cluster.decided.push(member);
         } catch (error) {
           if (!(error instanceof ReviewError)) throw error;

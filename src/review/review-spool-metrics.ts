@@ -10,6 +10,12 @@ export function registerReviewSpoolMetrics(
 ): void {
   registry.countedBy('gate_review_spooled_total', 'Review items written to the local spool because Redis could not take them.', () => spool.spooled);
   registry.countedBy('gate_review_spool_replayed_total', 'Spooled review items replayed into the queue.', () => spool.replayed);
-  registry.countedBy('gate_spool_unreadable_total', 'Spooled lines a replay could not read (torn by a crash of the machine), set aside in GATE_DATA_DIR/spool/*.unreadable.jsonl.', () => spool.unreadable + changes.unreadable);
-  registry.gauge('gate_review_spool_replaying', '1 while the spool is being replayed into Redis (new review items join the spool meanwhile).', () => (spool.replayInProgress ? 1 : 0));
+  registry.countedBy(
+    'gate_spool_unreadable_total',
+    'Spooled lines a replay could not read (torn by a crash of the machine), set aside in GATE_DATA_DIR/spool/*.unreadable.jsonl.',
+    () => spool.unreadable + changes.unreadable,
+  );
+  registry.gauge('gate_review_spool_replaying', '1 while the spool is being replayed into Redis (new review items join the spool meanwhile).', () =>
+    spool.replayInProgress ? 1 : 0,
+  );
 }

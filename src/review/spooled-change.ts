@@ -37,7 +37,12 @@ export async function applySpooledChange(parts: SpooledChangeParts, change: Spoo
     if (change.change === 'add') await parts.lists.add(change.list, change.values);
     else await parts.lists.remove(change.list, change.values, { byAdmin: true });
     if (change.list === 'sellers') await parts.rings.confirm(change.values, change.change === 'add');
-    await parts.audit.record({ who: 'admin', what: `list:${change.change}:${change.list}`, when: change.at, details: { values: change.values.slice(0, 100), count: change.values.length, spooled: change.id } });
+    await parts.audit.record({
+      who: 'admin',
+      what: `list:${change.change}:${change.list}`,
+      when: change.at,
+      details: { values: change.values.slice(0, 100), count: change.values.length, spooled: change.id },
+    });
   } else {
     try {
       await parts.reviews.decide({ ...change.input, reviewId: change.reviewId, reviewer: change.reviewer, asAdmin: change.asAdmin });
@@ -45,7 +50,14 @@ export async function applySpooledChange(parts: SpooledChangeParts, change: Spoo
     } catch (error) {
       if (!(error instanceof ReviewError)) throw error; // Redis again: stays in the spool
       if (error.code !== 'already_decided') {
-        await parts.audit.record({ who: `reviewer:${change.reviewer}`, what: 'decision:spool-refused', subject: change.reviewId, why: error.code, when: change.at, details: change });
+        await parts.audit.record({
+          who: `reviewer:${change.reviewer}`,
+          what: 'decision:spool-refused',
+          subject: change.reviewId,
+          why: error.code,
+          when: change.at,
+          details: change,
+        });
       }
     }
   }

@@ -59,10 +59,14 @@ export class AppealDesk {
       const existing = await this.get(existingId);
       if (existing) return { appeal: existing, created: false };
     }
-    if (stored.verdict !== 'block') throw new GateError('GATE_ERR_CONFLICT', `only a blocked listing can be appealed; this one is "${stored.verdict}"`, { field: 'listingId' });
+    if (stored.verdict !== 'block')
+      throw new GateError('GATE_ERR_CONFLICT', `only a blocked listing can be appealed; this one is "${stored.verdict}"`, { field: 'listingId' });
     const closes = addWorkingDays(new Date(stored.decidedAt), windowWorkingDays);
     if (now > closes) {
-      throw new GateError('GATE_ERR_CONFLICT', `the appeal window (${windowWorkingDays} working days) closed at ${closes.toISOString()}`, { field: 'listingId', details: { windowClosesAt: closes.toISOString() } });
+      throw new GateError('GATE_ERR_CONFLICT', `the appeal window (${windowWorkingDays} working days) closed at ${closes.toISOString()}`, {
+        field: 'listingId',
+        details: { windowClosesAt: closes.toISOString() },
+      });
     }
     const appealId = `ap_${randomUUID()}`;
     const blockReasons = stored.reasons ?? [];
@@ -120,7 +124,8 @@ export class AppealDesk {
     const byBlock = keys.listingAppeal(appeal.listingId, appeal.blockedAt);
     // An undo sets the appeal pending again: no end then.
     if (status === 'pending') await redis.multi().set(keys.appeal(appealId), JSON.stringify(settled)).persist(byBlock).exec();
-    else await redis.multi().set(keys.appeal(appealId), JSON.stringify(settled), 'EX', reviews.retentionSeconds).expire(byBlock, reviews.retentionSeconds).exec();
+    else
+      await redis.multi().set(keys.appeal(appealId), JSON.stringify(settled), 'EX', reviews.retentionSeconds).expire(byBlock, reviews.retentionSeconds).exec();
     return settled;
   }
 }

@@ -55,8 +55,10 @@ export class ComplainerTrustBook {
     let why: string;
     let tier: TrustTier = 'standard';
     if (decided < p.minDecided) why = `${decided} of the ${p.minDecided} decided complaints needed to judge accuracy`;
-    else if ((upheldShare ?? 0) < p.minUpheldShare) why = `upheld share ${((upheldShare ?? 0) * 100).toFixed(1)}% is below ${(p.minUpheldShare * 100).toFixed(1)}%`;
-    else if ((overturnedShare ?? 0) > p.maxOverturnedShare) why = `overturned share ${((overturnedShare ?? 0) * 100).toFixed(1)}% is above ${(p.maxOverturnedShare * 100).toFixed(1)}%`;
+    else if ((upheldShare ?? 0) < p.minUpheldShare)
+      why = `upheld share ${((upheldShare ?? 0) * 100).toFixed(1)}% is below ${(p.minUpheldShare * 100).toFixed(1)}%`;
+    else if ((overturnedShare ?? 0) > p.maxOverturnedShare)
+      why = `overturned share ${((overturnedShare ?? 0) * 100).toFixed(1)}% is above ${(p.maxOverturnedShare * 100).toFixed(1)}%`;
     else {
       tier = 'trusted';
       why = 'accurate enough for good-faith takedowns';

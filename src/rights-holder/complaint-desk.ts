@@ -28,7 +28,18 @@ export type ComplaintStatus = 'pending' | 'taken_down' | 'upheld' | 'rejected' |
 /** A complaint in one of these is open: it has no end, and is the holder's open complaint on its listing. */
 const OPEN_STATUSES: ReadonlySet<ComplaintStatus> = new Set(['pending', 'taken_down']);
 
-type KeepComplaint = (key: string, index: string, open: string, complaintId: string, json: string, mode: 'file' | 'reopen' | 'settle', filedAtMs: number, retentionSeconds: number, nowMs: number, prefix: string) => Promise<number>;
+type KeepComplaint = (
+  key: string,
+  index: string,
+  open: string,
+  complaintId: string,
+  json: string,
+  mode: 'file' | 'reopen' | 'settle',
+  filedAtMs: number,
+  retentionSeconds: number,
+  nowMs: number,
+  prefix: string,
+) => Promise<number>;
 
 export interface Complaint {
   complaintId: string;
@@ -69,7 +80,18 @@ export class ComplaintDesk {
   private async write(complaint: Complaint, mode: 'file' | 'reopen' | 'settle'): Promise<void> {
     const { keys, reviews } = this.parts;
     const { complaintId, holder, listingId } = complaint;
-    await this.keep(keys.complaint(complaintId), keys.holderComplaints(holder), keys.openComplaint(holder, listingId), complaintId, JSON.stringify(complaint), mode, Date.parse(complaint.filedAt), reviews.retentionSeconds, Date.now(), keys.complaint(''));
+    await this.keep(
+      keys.complaint(complaintId),
+      keys.holderComplaints(holder),
+      keys.openComplaint(holder, listingId),
+      complaintId,
+      JSON.stringify(complaint),
+      mode,
+      Date.parse(complaint.filedAt),
+      reviews.retentionSeconds,
+      Date.now(),
+      keys.complaint(''),
+    );
   }
 
   async file(holder: string, brandId: string, reason: string, listingIds: readonly string[]): Promise<FilingResult[]> {
@@ -108,7 +130,17 @@ export class ComplaintDesk {
         context: { complaint: { complaintId, holder, brandId: brand, reason, takedown }, brands: [brand], ...kept },
       });
       if (queued.kind !== 'queued') throw new Error('a complaint item cannot already be decided');
-      const complaint: Complaint = { complaintId, holder, brandId: brand, listingId, reason, filedAt, status: takedown ? 'taken_down' : 'pending', takedown, reviewId: queued.reviewId };
+      const complaint: Complaint = {
+        complaintId,
+        holder,
+        brandId: brand,
+        listingId,
+        reason,
+        filedAt,
+        status: takedown ? 'taken_down' : 'pending',
+        takedown,
+        reviewId: queued.reviewId,
+      };
       await this.write(complaint, 'file');
       await trust.count(holder, 'filed');
       await figures.count([brand], 'complaintsFiled');
@@ -118,10 +150,28 @@ export class ComplaintDesk {
         const versionKey = keys.listingVersionPrefix + listingId;
         const [[, version]] = (await redis.multi().incr(versionKey).expire(versionKey, reviews.retentionSeconds).exec()) as [[Error | null, number]];
         // The listing as kept (or its ids) stays with the takedown: an appeal finds its seller.
-        await verdicts.record({ listingId, verdict: 'block', decidedBy, decidedAt: filedAt, reviewId: queued.reviewId, complaintId, reasons: stored.reasons ?? [], version }, listing);
-        await webhooks.enqueue({ eventId: `${complaintId}:takedown`, type: 'listing.verdict', listingId, verdict: 'block', decidedBy, decidedAt: filedAt, reviewId: queued.reviewId, sequence: version });
+        await verdicts.record(
+          { listingId, verdict: 'block', decidedBy, decidedAt: filedAt, reviewId: queued.reviewId, complaintId, reasons: stored.reasons ?? [], version },
+          listing,
+        );
+        await webhooks.enqueue({
+          eventId: `${complaintId}:takedown`,
+          type: 'listing.verdict',
+          listingId,
+          verdict: 'block',
+          decidedBy,
+          decidedAt: filedAt,
+          reviewId: queued.reviewId,
+          sequence: version,
+        });
       }
-      await audit.record({ who: `rights_holder:${holder}`, what: takedown ? 'complaint:file:takedown' : 'complaint:file', subject: complaintId, why: reason, details: { listingId, brandId: brand } });
+      await audit.record({
+        who: `rights_holder:${holder}`,
+        what: takedown ? 'complaint:file:takedown' : 'complaint:file',
+        subject: complaintId,
+        why: reason,
+        details: { listingId, brandId: brand },
+      });
       results.push({ listingId, complaint, created: true });
     }
     return results;

@@ -15,7 +15,6 @@ export interface MarkClaim {
   submittedAt: string;
 }
 
-
 function checkDay(issues: FieldIssues, path: string, value: unknown): string | undefined {
   const day = checkString(issues, path, value, { required: true });
   if (day === undefined) return undefined;
@@ -39,15 +38,26 @@ export function validateMarkClaim(raw: unknown, now = new Date()): { ok: true; c
   if (!Array.isArray(raw.classes) || raw.classes.length === 0) issues.add('classes', 'must list at least one Nice class (1-45)');
   else
     raw.classes.forEach((value: unknown, i: number) => {
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 45) issues.add(`classes[${i}]`, 'must be a Nice class number from 1 to 45');
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 45)
+        issues.add(`classes[${i}]`, 'must be a Nice class number from 1 to 45');
       else classes.push(value);
     });
   const evidence = checkStringArray(issues, 'evidence', raw.evidence, { required: true, nonEmpty: true, maxItems: 50, itemMax: 512 });
   const validFrom = checkDay(issues, 'validFrom', raw.validFrom);
   const validUntil = checkDay(issues, 'validUntil', raw.validUntil);
   if (validFrom !== undefined && validUntil !== undefined && validUntil < validFrom) issues.add('validUntil', `must not be before validFrom (${validFrom})`);
-  if (!issues.empty || registrationNumber === undefined || jurisdiction === undefined || evidence === undefined || validFrom === undefined || validUntil === undefined) {
+  if (
+    !issues.empty ||
+    registrationNumber === undefined ||
+    jurisdiction === undefined ||
+    evidence === undefined ||
+    validFrom === undefined ||
+    validUntil === undefined
+  ) {
     return { ok: false, issues };
   }
-  return { ok: true, claim: { registrationNumber, jurisdiction: jurisdiction.toUpperCase(), classes, evidence, validFrom, validUntil, submittedAt: now.toISOString() } };
+  return {
+    ok: true,
+    claim: { registrationNumber, jurisdiction: jurisdiction.toUpperCase(), classes, evidence, validFrom, validUntil, submittedAt: now.toISOString() },
+  };
 }

@@ -70,7 +70,9 @@ export async function ringView(rings: SellerRings, sellerId: string): Promise<(R
     lastSeen: new Date(last).toISOString(),
     listingCount,
     confirmedCount: confirmed.size,
-    regions: [...regionCounts.entries()].map(([region, sellers]) => ({ region, sellers })).sort((a, b) => b.sellers - a.sellers || a.region.localeCompare(b.region)),
+    regions: [...regionCounts.entries()]
+      .map(([region, sellers]) => ({ region, sellers }))
+      .sort((a, b) => b.sellers - a.sellers || a.region.localeCompare(b.region)),
     truncated: allMembers.length > memberIds.length,
   };
 }

@@ -206,7 +206,17 @@ export class SellerRings {
     const memo = linkMemo(sellerId, listingId, region, nodes);
     if (this.recentlyLinked.has(memo)) return this.status(sellerId);
     const now = Date.now();
-    const reply = await this.linkCommand(this.route, this.keys.rings, sellerId, String(now), listingId, region, this.keys.ringChanges, String(now - this.listingsWindowMs), ...nodes);
+    const reply = await this.linkCommand(
+      this.route,
+      this.keys.rings,
+      sellerId,
+      String(now),
+      listingId,
+      region,
+      this.keys.ringChanges,
+      String(now - this.listingsWindowMs),
+      ...nodes,
+    );
     this.flags.learn(reply[4] ?? []);
     const status = statusOf(reply);
     this.recentlyLinked.set(memo, true);

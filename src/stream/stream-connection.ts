@@ -73,7 +73,12 @@ const SHUTTING_DOWN = 'the gate is shutting down';
 
 function shortReason(reason: string): string {
   const bytes = Buffer.from(reason);
-  return bytes.length <= MAX_REASON_BYTES ? reason : `${bytes.subarray(0, MAX_REASON_BYTES - 3).toString().replace(/\uFFFD$/, '')}...`;
+  return bytes.length <= MAX_REASON_BYTES
+    ? reason
+    : `${bytes
+        .subarray(0, MAX_REASON_BYTES - 3)
+        .toString()
+        .replace(/\uFFFD$/, '')}...`;
 }
 
 export class StreamConnection {
@@ -101,7 +106,11 @@ export class StreamConnection {
     const arrivedAt = performance.now();
     this.parts.counters.message();
     if (this.parts.draining()) {
-      const unanswerable = this.refuse(new Uint8Array(data), binary, `${SHUTTING_DOWN}: this message arrived after it began to drain; send it to another instance`);
+      const unanswerable = this.refuse(
+        new Uint8Array(data),
+        binary,
+        `${SHUTTING_DOWN}: this message arrived after it began to drain; send it to another instance`,
+      );
       if (unanswerable === undefined) this.closeWhenDone();
       else this.close(CLOSE.policy, unanswerable);
       return;
@@ -112,7 +121,10 @@ export class StreamConnection {
     }
     const { limits } = this.parts;
     if (this.queue.length >= limits.queued || this.queuedBytes + data.byteLength > limits.queuedBytes) {
-      this.close(CLOSE.tryAgainLater, `over ${limits.inFlight + limits.queued} unanswered messages or ${limits.queuedBytes} bytes waiting: read answers before sending more`);
+      this.close(
+        CLOSE.tryAgainLater,
+        `over ${limits.inFlight + limits.queued} unanswered messages or ${limits.queuedBytes} bytes waiting: read answers before sending more`,
+      );
       return;
     }
     this.queue.push({ bytes: new Uint8Array(data.slice(0)), binary, arrivedAt });

@@ -41,7 +41,10 @@ export function emptyTally(): StreamTally {
 }
 
 export function isEmptyTally(tally: StreamTally): boolean {
-  return tally.opened + tally.messages + tally.answered === 0 && Object.keys(tally.closed).length + Object.keys(tally.failed).length + Object.keys(tally.held).length === 0;
+  return (
+    tally.opened + tally.messages + tally.answered === 0 &&
+    Object.keys(tally.closed).length + Object.keys(tally.failed).length + Object.keys(tally.held).length === 0
+  );
 }
 
 /** Counts into `tally()`, the tally in force now (a thread swaps in a fresh one each batch). */

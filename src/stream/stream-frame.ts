@@ -34,12 +34,23 @@ export function readFrame(bytes: Uint8Array, binary: boolean): FrameReading {
   } catch (error) {
     return { kind: 'unanswerable', reason: (error as Error).message.replace('the body', `the ${binary ? 'binary' : 'text'} message`) };
   }
-  if (!isPlainObject(message)) return { kind: 'unanswerable', reason: `a message must be an object { seq, listing, deadlineMs? }, got ${describeType(message)}` };
+  if (!isPlainObject(message))
+    return { kind: 'unanswerable', reason: `a message must be an object { seq, listing, deadlineMs? }, got ${describeType(message)}` };
   const seq = seqOf(message);
-  if (seq === undefined) return { kind: 'unanswerable', reason: message.seq === undefined ? 'seq is required (an integer)' : `seq must be an integer, got ${describeType(message.seq)}` };
+  if (seq === undefined)
+    return {
+      kind: 'unanswerable',
+      reason: message.seq === undefined ? 'seq is required (an integer)' : `seq must be an integer, got ${describeType(message.seq)}`,
+    };
   const { deadlineMs } = message;
   if (deadlineMs !== undefined && (typeof deadlineMs !== 'number' || !Number.isInteger(deadlineMs) || deadlineMs < 1 || deadlineMs > MAX_DEADLINE_MS)) {
-    return { kind: 'bad', seq, error: new GateError('GATE_ERR_INVALID_FIELD', `deadlineMs must be an integer number of milliseconds from 1 to ${MAX_DEADLINE_MS}`, { field: 'deadlineMs' }) };
+    return {
+      kind: 'bad',
+      seq,
+      error: new GateError('GATE_ERR_INVALID_FIELD', `deadlineMs must be an integer number of milliseconds from 1 to ${MAX_DEADLINE_MS}`, {
+        field: 'deadlineMs',
+      }),
+    };
   }
   const validation = validateCheckRequest(message.listing);
   if (!validation.ok) {

@@ -64,7 +64,13 @@ export function registerCheckStream(app: RouteRegistrar, parts: CheckStreamParts
         return;
       }
       if (!parts.admitUpgrade(res, req)) return;
-      res.upgrade<SocketData>({}, req.getHeader('sec-websocket-key'), req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'), context);
+      res.upgrade<SocketData>(
+        {},
+        req.getHeader('sec-websocket-key'),
+        req.getHeader('sec-websocket-protocol'),
+        req.getHeader('sec-websocket-extensions'),
+        context,
+      );
     },
     open: (ws) => {
       const connection = new StreamConnection(ws, connectionParts);

@@ -120,12 +120,7 @@ export function checkStringArray(
   return issues.list.length === before ? out : undefined;
 }
 
-export function checkUnknownKeys(
-  issues: FieldIssues,
-  path: string,
-  object: Record<string, unknown>,
-  allowed: readonly string[],
-): void {
+export function checkUnknownKeys(issues: FieldIssues, path: string, object: Record<string, unknown>, allowed: readonly string[]): void {
   for (const key of Object.keys(object)) {
     if (!allowed.includes(key)) issues.add(path.length > 0 ? `${path}.${key}` : key, 'is not a known field');
   }

@@ -31,7 +31,12 @@ export interface VerifyWebhookOptions {
 }
 
 /** What a receiver does with a delivery: the README's example uses it as is. */
-export function verifyWebhook(secret: string, headers: Record<string, string | string[] | undefined>, body: string, options: VerifyWebhookOptions = {}): WebhookVerdict {
+export function verifyWebhook(
+  secret: string,
+  headers: Record<string, string | string[] | undefined>,
+  body: string,
+  options: VerifyWebhookOptions = {},
+): WebhookVerdict {
   const header = (name: string): string => {
     const value = headers[name];
     return Array.isArray(value) ? (value[0] ?? '') : (value ?? '');

@@ -51,7 +51,10 @@ export class WebhookDeadLetters {
 
   /** Oldest first, from after `after` (a dead letter's id). */
   async list(after: string | undefined, count: number): Promise<{ items: WebhookDeadLetter[]; total: number }> {
-    const [rows, total] = await Promise.all([this.redis.xrange(this.keys.webhookDeadLetters, after === undefined ? '-' : `(${after}`, '+', 'COUNT', count), this.count()]);
+    const [rows, total] = await Promise.all([
+      this.redis.xrange(this.keys.webhookDeadLetters, after === undefined ? '-' : `(${after}`, '+', 'COUNT', count),
+      this.count(),
+    ]);
     const items = rows.map(([id, fields]): WebhookDeadLetter => {
       const record = new Map<string, string>();
       for (let i = 0; i + 1 < fields.length; i += 2) record.set(fields[i] ?? '', fields[i + 1] ?? '');

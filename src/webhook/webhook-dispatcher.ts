@@ -76,7 +76,12 @@ export class WebhookDispatcher {
   ) {
     const url = new URL(options.url);
     this.path = `${url.pathname}${url.search}`;
-    this.pool = new Pool(url.origin, { connections: options.concurrency, connectTimeout: options.timeoutMs, headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs });
+    this.pool = new Pool(url.origin, {
+      connections: options.concurrency,
+      connectTimeout: options.timeoutMs,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+    });
   }
 
   async start(): Promise<void> {
@@ -107,7 +112,16 @@ export class WebhookDispatcher {
     try {
       await this.retryDue();
       if (this.room() > 0) {
-        const fresh = (await this.redis.xreadgroup('GROUP', WEBHOOK_GROUP, this.options.consumer, 'COUNT', this.room(), 'STREAMS', this.keys.webhookOutbox, '>')) as Array<[string, StreamEntry[]]> | null;
+        const fresh = (await this.redis.xreadgroup(
+          'GROUP',
+          WEBHOOK_GROUP,
+          this.options.consumer,
+          'COUNT',
+          this.room(),
+          'STREAMS',
+          this.keys.webhookOutbox,
+          '>',
+        )) as Array<[string, StreamEntry[]]> | null;
         for (const [, entries] of fresh ?? []) for (const [id, fields] of entries) this.launch(id, fields, 1);
       }
       if (Date.now() - this.countedAt >= COUNT_EVERY_MS) {
@@ -132,17 +146,32 @@ export class WebhookDispatcher {
 
   private async retryDue(): Promise<void> {
     if (this.room() <= 0) return;
-    const pending = (await this.redis.xpending(this.keys.webhookOutbox, WEBHOOK_GROUP, 'IDLE', this.retryAfter(1), '-', '+', 100)) as Array<[string, string, number, number]>;
+    const pending = (await this.redis.xpending(this.keys.webhookOutbox, WEBHOOK_GROUP, 'IDLE', this.retryAfter(1), '-', '+', 100)) as Array<
+      [string, string, number, number]
+    >;
     for (const [id, , idle, deliveries] of pending) {
       if (this.room() <= 0) return;
       if (this.inFlight.has(id) || idle < this.retryAfter(deliveries)) continue;
       if (deliveries >= this.options.maxAttempts) {
         // Its last attempt's outcome was not recorded (a crash, or Redis away then): taken over without another attempt.
-        const taken = (await this.redis.xclaim(this.keys.webhookOutbox, WEBHOOK_GROUP, this.options.consumer, this.retryAfter(deliveries), id, 'JUSTID')) as string[];
-        for (const takenId of taken) await this.bury(takenId, `outbox entry ${takenId}`, 'the last attempt\'s outcome was not recorded');
+        const taken = (await this.redis.xclaim(
+          this.keys.webhookOutbox,
+          WEBHOOK_GROUP,
+          this.options.consumer,
+          this.retryAfter(deliveries),
+          id,
+          'JUSTID',
+        )) as string[];
+        for (const takenId of taken) await this.bury(takenId, `outbox entry ${takenId}`, "the last attempt's outcome was not recorded");
         continue;
       }
-      const claimed = (await this.redis.xclaim(this.keys.webhookOutbox, WEBHOOK_GROUP, this.options.consumer, this.retryAfter(deliveries), id)) as StreamEntry[];
+      const claimed = (await this.redis.xclaim(
+        this.keys.webhookOutbox,
+        WEBHOOK_GROUP,
+        this.options.consumer,
+        this.retryAfter(deliveries),
+        id,
+      )) as StreamEntry[];
       for (const [claimedId, fields] of claimed) this.launch(claimedId, fields, deliveries + 1);
     }
   }

@@ -19,7 +19,11 @@ export interface WebhookReceiverOptions {
 /** Applies a verified event; a throw answers 500, and the gate tries again. */
 export type ApplyWebhook = (event: unknown, id: string) => void | Promise<void>;
 
-export function webhookReceiver(secret: string, apply: ApplyWebhook, options: WebhookReceiverOptions = {}): (request: IncomingMessage, response: ServerResponse) => void {
+export function webhookReceiver(
+  secret: string,
+  apply: ApplyWebhook,
+  options: WebhookReceiverOptions = {},
+): (request: IncomingMessage, response: ServerResponse) => void {
   const tolerance = options.toleranceSeconds ?? 300;
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const now = options.now ?? Date.now;

@@ -94,7 +94,10 @@ const at = <T>(list: readonly T[], n: number): T => list[n % list.length] as T;
 
 /** The term's words (split on spaces) and characters, for sizing the choices. */
 function wordsOf(term: string): string[][] {
-  return term.split(' ').filter((w) => w.length > 0).map((w) => Array.from(w));
+  return term
+    .split(' ')
+    .filter((w) => w.length > 0)
+    .map((w) => Array.from(w));
 }
 
 export function disguiseChoices(term: string): fc.Arbitrary<DisguiseChoices> {
@@ -258,7 +261,9 @@ export function innocent(term: string, kind: InnocentKind, pick: number): string
       const han = chars.flatMap((c, i) => (isCjk(c) ? [i] : []));
       if (han.length === 0) return undefined;
       const i = at(han, pick);
-      const replacement = OTHER_HAN.find((h, n) => n >= pick % OTHER_HAN.length && normalizeTerm(h) !== normalizeTerm(chars[i] ?? '')) ?? OTHER_HAN.find((h) => normalizeTerm(h) !== normalizeTerm(chars[i] ?? ''));
+      const replacement =
+        OTHER_HAN.find((h, n) => n >= pick % OTHER_HAN.length && normalizeTerm(h) !== normalizeTerm(chars[i] ?? '')) ??
+        OTHER_HAN.find((h) => normalizeTerm(h) !== normalizeTerm(chars[i] ?? ''));
       return [...chars.slice(0, i), replacement ?? '的', ...chars.slice(i + 1)].join('');
     }
     case 'longSeparator': {
@@ -320,6 +325,8 @@ export const generatedTerm: fc.Arbitrary<string> = fc.oneof(
   wordOf(HANGUL, 2, 4),
   wordOf(CYRILLIC, 3, 6),
   fc.tuple(wordOf(LATIN, 1, 3), wordOf(HAN, 1, 3), fc.boolean()).map(([l, h, latinFirst]) => (latinFirst ? l + h : h + l)),
-  fc.tuple(fc.integer({ min: 1, max: 99 }), fc.integer({ min: 1, max: 99 }), fc.option(wordOf(LATIN, 3, 8), { nil: undefined })).map(([a, b, w]) => `${a}:${b}${w ? ` ${w}` : ''}`),
+  fc
+    .tuple(fc.integer({ min: 1, max: 99 }), fc.integer({ min: 1, max: 99 }), fc.option(wordOf(LATIN, 3, 8), { nil: undefined }))
+    .map(([a, b, w]) => `${a}:${b}${w ? ` ${w}` : ''}`),
   fc.tuple(wordOf(LATIN, 3, 5), wordOf(LATIN, 3, 8)).map(([a, b]) => `${a}+ ${b}`),
 );

@@ -18,7 +18,7 @@ async function valueBytes(node: Redis, key: string, type: string): Promise<Buffe
     case 'string':
       return [(await node.getBuffer(key)) ?? Buffer.alloc(0)];
     case 'hash':
-      return (await node.hgetallBuffer(key).then((fields) => Object.entries(fields).flatMap(([field, value]) => [Buffer.from(field), value])));
+      return await node.hgetallBuffer(key).then((fields) => Object.entries(fields).flatMap(([field, value]) => [Buffer.from(field), value]));
     case 'set':
       return node.smembersBuffer(key);
     case 'zset':
@@ -33,7 +33,11 @@ async function valueBytes(node: Redis, key: string, type: string): Promise<Buffe
 }
 
 /** Traces of `needles` on every node, except in keys `skip` accepts (the audit log). Also returns how many keys were read. */
-export async function findTraces(nodes: readonly Redis[], needles: readonly string[], skip: (key: string) => boolean = () => false): Promise<{ traces: Trace[]; keysRead: number }> {
+export async function findTraces(
+  nodes: readonly Redis[],
+  needles: readonly string[],
+  skip: (key: string) => boolean = () => false,
+): Promise<{ traces: Trace[]; keysRead: number }> {
   const wanted = needles.filter((n) => n !== '').map((needle) => ({ needle, bytes: Buffer.from(needle) }));
   const traces: Trace[] = [];
   let keysRead = 0;

@@ -16,13 +16,20 @@ export interface GateProcess {
 /** Starts a gate on a free port with `env` over this process's, and resolves once its output shows `ready`. */
 export async function startGateProcess(env: NodeJS.ProcessEnv, ready: RegExp = /listening on/): Promise<GateProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [repoPath('dist', 'src', 'main.js')], { env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [repoPath('dist', 'src', 'main.js')], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   try {
-    await eventually(`the gate's output to show ${ready}`, async () => (ready.test(output) ? true : child.exitCode !== null ? Promise.reject(new Error(output)) : undefined), 60_000);
+    await eventually(
+      `the gate's output to show ${ready}`,
+      async () => (ready.test(output) ? true : child.exitCode !== null ? Promise.reject(new Error(output)) : undefined),
+      60_000,
+    );
   } catch (error) {
     child.kill('SIGKILL');
     // The output as it is now, not as it was when the wait began.

@@ -33,5 +33,12 @@ export async function metricSum(gate: GateProcess, prefix: string): Promise<numb
 
 /** `count` intake entries, a third of them with a brand and a strong indicator. */
 export function intakeListings(tag: string, count: number): Array<{ listing: string }> {
-  return Array.from({ length: count }, (_, i) => ({ listing: JSON.stringify({ listingId: `${tag}-${i}`, sellerId: `s-${tag}-${i % 97}`, title: i % 3 === 0 ? `LV 高仿 手提包 ${i}` : `Plain cotton t-shirt no. ${i}`, category: 'bags' }) }));
+  return Array.from({ length: count }, (_, i) => ({
+    listing: JSON.stringify({
+      listingId: `${tag}-${i}`,
+      sellerId: `s-${tag}-${i % 97}`,
+      title: i % 3 === 0 ? `LV 高仿 手提包 ${i}` : `Plain cotton t-shirt no. ${i}`,
+      category: 'bags',
+    }),
+  }));
 }

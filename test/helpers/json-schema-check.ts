@@ -7,9 +7,28 @@ type Json = unknown;
 
 const ANNOTATIONS = new Set(['title', 'description', 'format', 'default', 'examples', 'contentMediaType', 'deprecated']);
 const CHECKED = new Set([
-  '$ref', 'type', 'enum', 'const', 'minLength', 'maxLength', 'pattern', 'minimum', 'maximum', 'exclusiveMinimum',
-  'items', 'minItems', 'maxItems', 'uniqueItems', 'properties', 'required', 'additionalProperties', 'propertyNames',
-  'minProperties', 'maxProperties', 'anyOf', 'oneOf',
+  '$ref',
+  'type',
+  'enum',
+  'const',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'items',
+  'minItems',
+  'maxItems',
+  'uniqueItems',
+  'properties',
+  'required',
+  'additionalProperties',
+  'propertyNames',
+  'minProperties',
+  'maxProperties',
+  'anyOf',
+  'oneOf',
 ]);
 
 function isObject(value: Json): value is Record<string, Json> {
@@ -18,14 +37,22 @@ function isObject(value: Json): value is Record<string, Json> {
 
 function typeMatches(type: string, value: Json): boolean {
   switch (type) {
-    case 'object': return isObject(value);
-    case 'array': return Array.isArray(value);
-    case 'string': return typeof value === 'string';
-    case 'number': return typeof value === 'number' && Number.isFinite(value);
-    case 'integer': return typeof value === 'number' && Number.isInteger(value);
-    case 'boolean': return typeof value === 'boolean';
-    case 'null': return value === null;
-    default: throw new Error(`unknown type ${type}`);
+    case 'object':
+      return isObject(value);
+    case 'array':
+      return Array.isArray(value);
+    case 'string':
+      return typeof value === 'string';
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'integer':
+      return typeof value === 'number' && Number.isInteger(value);
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'null':
+      return value === null;
+    default:
+      throw new Error(`unknown type ${type}`);
   }
 }
 
@@ -57,7 +84,8 @@ export function schemaProblems(document: Json, schema: Json, value: Json, path =
     const types = (Array.isArray(schema.type) ? schema.type : [schema.type]) as string[];
     if (!types.some((t) => typeMatches(t, value))) return [...problems, `${path}: must be ${types.join(' or ')}`];
   }
-  if (Array.isArray(schema.enum) && !schema.enum.some((e) => JSON.stringify(e) === JSON.stringify(value))) problems.push(`${path}: must be one of ${JSON.stringify(schema.enum)}`);
+  if (Array.isArray(schema.enum) && !schema.enum.some((e) => JSON.stringify(e) === JSON.stringify(value)))
+    problems.push(`${path}: must be one of ${JSON.stringify(schema.enum)}`);
   if ('const' in schema && JSON.stringify(schema.const) !== JSON.stringify(value)) problems.push(`${path}: must be ${JSON.stringify(schema.const)}`);
   if (typeof value === 'string') {
     const length = [...value].length;
@@ -88,7 +116,9 @@ export function schemaProblems(document: Json, schema: Json, value: Json, path =
       else if (schema.additionalProperties !== undefined) problems.push(...schemaProblems(document, schema.additionalProperties, value[key], `${path}.${key}`));
     }
   }
-  if (Array.isArray(schema.anyOf) && !schema.anyOf.some((option) => schemaProblems(document, option, value, path).length === 0)) problems.push(`${path}: matches none of anyOf`);
-  if (Array.isArray(schema.oneOf) && schema.oneOf.filter((option) => schemaProblems(document, option, value, path).length === 0).length !== 1) problems.push(`${path}: does not match exactly one of oneOf`);
+  if (Array.isArray(schema.anyOf) && !schema.anyOf.some((option) => schemaProblems(document, option, value, path).length === 0))
+    problems.push(`${path}: matches none of anyOf`);
+  if (Array.isArray(schema.oneOf) && schema.oneOf.filter((option) => schemaProblems(document, option, value, path).length === 0).length !== 1)
+    problems.push(`${path}: does not match exactly one of oneOf`);
   return problems;
 }

@@ -253,13 +253,32 @@ export async function startMainStandIn(secret: string): Promise<MainStandIn> {
   // The real route wrapper, its auth-failure limiter counting the forwarded caller.
   app.get(
     '/limited',
-    route({ auth: { roles: ['admin'], name: 'limited' }, roleCheck, maxBodyBytes: 1024, metrics, log: () => undefined, inFlight: { count: 0 }, forwardSecret: secret }, () => ({ ok: true })),
+    route(
+      {
+        auth: { roles: ['admin'], name: 'limited' },
+        roleCheck,
+        maxBodyBytes: 1024,
+        metrics,
+        log: () => undefined,
+        inFlight: { count: 0 },
+        forwardSecret: secret,
+      },
+      () => ({ ok: true }),
+    ),
   );
   // The body to a file as it arrives (the gate's pack upload: paused while each write is in flight), answered `?ms=N` after it ended.
   app.put(
     '/to-file',
     route(
-      { readsBody: true, bodyToFile: () => join(fileDir, `upload-${++fileCount}`), roleCheck, maxBodyBytes: 1024 * 1024 * 1024, metrics, log: () => undefined, inFlight: { count: 0 } },
+      {
+        readsBody: true,
+        bodyToFile: () => join(fileDir, `upload-${++fileCount}`),
+        roleCheck,
+        maxBodyBytes: 1024 * 1024 * 1024,
+        metrics,
+        log: () => undefined,
+        inFlight: { count: 0 },
+      },
       async ({ head, body }) => {
         const { file, size } = body as PackFile;
         await rm(file, { force: true }); // first, so that what is left is a file the wrapper failed to remove
@@ -272,7 +291,10 @@ export async function startMainStandIn(secret: string): Promise<MainStandIn> {
   app.any('/*', (res, req) => {
     const url = req.getUrl();
     const method = req.getMethod().toUpperCase();
-    const error = url === '/cookies' ? new GateError('GATE_ERR_METHOD_NOT_ALLOWED', `${method} is not allowed on ${url}`) : new GateError('GATE_ERR_NOT_FOUND', `no route ${method} ${url}`);
+    const error =
+      url === '/cookies'
+        ? new GateError('GATE_ERR_METHOD_NOT_ALLOWED', `${method} is not allowed on ${url}`)
+        : new GateError('GATE_ERR_NOT_FOUND', `no route ${method} ${url}`);
     sendError(res, { aborted: false, done: false }, error);
   });
 

@@ -27,7 +27,8 @@ export function structuralProblems(document: unknown): string[] {
   const problems: string[] = [];
   if (!isObject(document)) return ['the document is not an object'];
   if (typeof document.openapi !== 'string' || !/^3\.1\.\d+$/.test(document.openapi)) problems.push(`openapi is ${JSON.stringify(document.openapi)}, not 3.1.x`);
-  if (!isObject(document.info) || typeof document.info.title !== 'string' || typeof document.info.version !== 'string') problems.push('info needs a title and a version');
+  if (!isObject(document.info) || typeof document.info.title !== 'string' || typeof document.info.version !== 'string')
+    problems.push('info needs a title and a version');
   const components = isObject(document.components) ? document.components : {};
   const schemes = isObject(components.securitySchemes) ? components.securitySchemes : {};
   const tags = new Set(Array.isArray(document.tags) ? document.tags.map((t) => (isObject(t) ? t.name : undefined)) : []);
@@ -75,7 +76,8 @@ export function structuralProblems(document: unknown): string[] {
       }
       const parameters = [...shared, ...parametersOf(op.parameters)];
       for (const parameter of parameters) {
-        if (typeof parameter.name !== 'string' || !['query', 'header', 'path', 'cookie'].includes(String(parameter.in))) problems.push(`${where}: a parameter needs a name and a place (${JSON.stringify(parameter)})`);
+        if (typeof parameter.name !== 'string' || !['query', 'header', 'path', 'cookie'].includes(String(parameter.in)))
+          problems.push(`${where}: a parameter needs a name and a place (${JSON.stringify(parameter)})`);
         if (parameter.schema === undefined && parameter.content === undefined) problems.push(`${where}: parameter ${String(parameter.name)} has no schema`);
       }
       const inPath = parameters.filter((p) => p.in === 'path');
@@ -86,10 +88,13 @@ export function structuralProblems(document: unknown): string[] {
       }
       for (const p of inPath) if (!templated.includes(String(p.name))) problems.push(`${where}: path parameter ${String(p.name)} is not in the path`);
       const security = Array.isArray(op.security) ? op.security : [];
-      for (const requirement of security) for (const name of isObject(requirement) ? Object.keys(requirement) : []) if (!(name in schemes)) problems.push(`${where}: security scheme ${name} is not defined`);
+      for (const requirement of security)
+        for (const name of isObject(requirement) ? Object.keys(requirement) : [])
+          if (!(name in schemes)) problems.push(`${where}: security scheme ${name} is not defined`);
       for (const tag of Array.isArray(op.tags) ? op.tags : []) if (!tags.has(tag)) problems.push(`${where}: tag ${String(tag)} is not declared`);
       const body = deref(op.requestBody);
-      if (body !== undefined && (!isObject(body) || !isObject(body.content) || Object.keys(body.content).length === 0)) problems.push(`${where}: a request body needs content`);
+      if (body !== undefined && (!isObject(body) || !isObject(body.content) || Object.keys(body.content).length === 0))
+        problems.push(`${where}: a request body needs content`);
     }
   }
   return problems;

@@ -54,7 +54,11 @@ export async function checkAll(listings: ReadonlyArray<Record<string, unknown>>,
 
 /** PUT /v1/admin/pack; the answer's status and JSON body. */
 export async function putPack(gate: TestGate, pack: unknown, query = ''): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${gate.url}/v1/admin/pack${query}`, { method: 'PUT', headers: { ...admin(), 'content-type': 'application/json' }, body: JSON.stringify(pack) });
+  const response = await fetch(`${gate.url}/v1/admin/pack${query}`, {
+    method: 'PUT',
+    headers: { ...admin(), 'content-type': 'application/json' },
+    body: JSON.stringify(pack),
+  });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 

@@ -22,7 +22,14 @@ export interface JobView {
 }
 
 /** A gate's admin API at `url` with the admin token. */
-export async function adminCall(url: string, token: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+export async function adminCall(
+  url: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any }> {
   const response = await fetch(url + path, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
@@ -40,10 +47,14 @@ export async function jobOf(url: string, token: string, id: string): Promise<Job
 
 /** Waits for the job to be in `state` (and, for `done`, every entry counted). */
 export async function jobIn(url: string, token: string, id: string, state: string, timeoutMs = 60_000): Promise<JobView> {
-  return eventually(`job ${id} ${state}`, async () => {
-    const job = await jobOf(url, token, id);
-    return job.state === state ? job : undefined;
-  }, timeoutMs);
+  return eventually(
+    `job ${id} ${state}`,
+    async () => {
+      const job = await jobOf(url, token, id);
+      return job.state === state ? job : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 /** The job's verdicts stream. */

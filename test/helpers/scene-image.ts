@@ -9,5 +9,7 @@ export function scene(seed: number): Buffer {
       ? `<circle cx="${rand() * 400}" cy="${rand() * 300}" r="${20 + rand() * 90}" fill="${colour}"/>`
       : `<rect x="${rand() * 350}" y="${rand() * 250}" width="${40 + rand() * 160}" height="${40 + rand() * 120}" fill="${colour}"/>`;
   }).join('');
-  return Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="400" height="300"><rect width="400" height="300" fill="rgb(${Math.floor(rand() * 255)},200,120)"/>${shapes}</svg>`);
+  return Buffer.from(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="400" height="300"><rect width="400" height="300" fill="rgb(${Math.floor(rand() * 255)},200,120)"/>${shapes}</svg>`,
+  );
 }

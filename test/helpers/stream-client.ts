@@ -91,11 +91,15 @@ export async function openStream(baseUrl: string, headers: Record<string, string
     send: (message, encoding = 'json') => socket.send(encoding === 'json' ? JSON.stringify(message) : pack(message), { binary: encoding === 'msgpack' }),
     sendRaw: (data) => socket.send(data, { binary: typeof data !== 'string' }),
     waitForAnswers: (count, timeoutMs = 10_000) =>
-      waitFor(`${count} answers`, () => {
-        if (answers.length >= count) return answers.slice(0, count);
-        if (closedWith) throw new Error(`the socket closed (${closedWith.code} ${closedWith.reason}) after ${answers.length} of ${count} answers`);
-        return undefined;
-      }, timeoutMs),
+      waitFor(
+        `${count} answers`,
+        () => {
+          if (answers.length >= count) return answers.slice(0, count);
+          if (closedWith) throw new Error(`the socket closed (${closedWith.code} ${closedWith.reason}) after ${answers.length} of ${count} answers`);
+          return undefined;
+        },
+        timeoutMs,
+      ),
     waitForClose: (timeoutMs = 10_000) => waitFor('the socket to close', () => closedWith, timeoutMs),
     close: async () => {
       if (closedWith) return;

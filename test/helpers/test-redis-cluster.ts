@@ -37,7 +37,28 @@ export async function startTestRedisCluster(): Promise<TestRedisCluster> {
   const children: ChildProcess[] = ports.map((port) =>
     spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--appendonly', 'yes', '--appendfilename', `aof-${port}`, '--appenddirname', `aof-${port}`, '--save', '', '--maxmemory-policy', 'noeviction'],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        `nodes-${port}.conf`,
+        '--appendonly',
+        'yes',
+        '--appendfilename',
+        `aof-${port}`,
+        '--appenddirname',
+        `aof-${port}`,
+        '--save',
+        '',
+        '--maxmemory-policy',
+        'noeviction',
+      ],
       { stdio: 'ignore' },
     ),
   );
@@ -48,7 +69,9 @@ export async function startTestRedisCluster(): Promise<TestRedisCluster> {
   };
   try {
     for (const port of ports) await waitFor(`redis-server on ${port}`, () => cli(port, 'ping').includes('PONG'));
-    const created = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8' });
+    const created = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], {
+      encoding: 'utf8',
+    });
     if (created.status !== 0) throw new Error(`redis-cli --cluster create failed:\n${created.stdout}${created.stderr}`);
     for (const port of ports) await waitFor(`cluster state ok on ${port}`, () => cli(port, 'cluster', 'info').includes('cluster_state:ok'));
   } catch (error) {

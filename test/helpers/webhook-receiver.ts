@@ -34,7 +34,13 @@ export async function startWebhookReceiver(answer: (hook: ReceivedHook) => HookA
     request.on('end', () => {
       const body = Buffer.concat(chunks).toString();
       if (!sockets.has(request.socket)) sockets.set(request.socket, sockets.size + 1);
-      const hook: ReceivedHook = { headers: request.headers, body, event: JSON.parse(body) as ReceivedHook['event'], at: Date.now(), connection: sockets.get(request.socket) ?? 0 };
+      const hook: ReceivedHook = {
+        headers: request.headers,
+        body,
+        event: JSON.parse(body) as ReceivedHook['event'],
+        at: Date.now(),
+        connection: sockets.get(request.socket) ?? 0,
+      };
       received.push(hook);
       // The dispatcher hangs up on an attempt past its timeout; that is not this server's error.
       response.on('error', () => undefined);
