@@ -17,7 +17,7 @@ import { packCheckId } from './allow-record.js';
 import { packStoredListing, unpackStoredListing } from './stored-listing.js';
 import { REVIEW_TIERS, isReviewTier, type ReviewTier } from './review-tier.js';
 import { ReviewClusters, clusterIndexOf, packClusterKeys } from './review-cluster.js';
-import type { SpooledItem } from './review-spool.js';
+import type { ReviewContext, ReviewItemInput, SpooledItem } from './review-item-input.js';
 import type { CheckRequest } from '../gate/check-request.js';
 
 export const REVIEW_GROUP = 'reviewers';
@@ -27,7 +27,7 @@ export interface ReviewQueueOptions {
   leaseMs?: number;
   /** Deliveries after which an undecided item goes to the dead letters. Default 5. */
   maxDeliveries?: number;
-  /** Approximate most dead letters kept (XADD MAXLEN ~); past it the oldest go. Default 100,000. */
+  /** Most dead letters kept: the lapse job lapses the oldest items past it (dead-item-lapse.ts). Default 100,000. */
   deadMaxLen?: number;
   /** How long a decision can be undone. Default 5 minutes. */
   undoWindowMs?: number;
@@ -35,37 +35,7 @@ export interface ReviewQueueOptions {
   retentionSeconds?: number;
 }
 
-export interface ReviewItemInput {
-  listingId: string;
-  sellerId: string;
-  contentHash: string;
-  policyVersion: string;
-  checkId: string;
-  score: number;
-  tier: ReviewTier;
-  /** Higher is more urgent (shown to reviewers; tiers decide the order). */
-  priority: number;
-  reasons: readonly Reason[];
-  /** The listing exactly as the caller sent it. */
-  listing: CheckRequest;
-  /** What put it in the queue: `gate`, `qa`, `complaint`, `appeal`, `report`. */
-  source?: string;
-  /** The id to give the item (a spooled item keeps the one its caller was told). */
-  reviewId?: string;
-  /** What the reviewer needs beyond the listing: the complaint, appeal or report, the brands involved. */
-  context?: ReviewContext;
-}
-
-/** Why an item is in the queue beyond the gate's reasons, shown to the reviewer and read back by the outcomes. */
-export interface ReviewContext {
-  complaint?: { complaintId: string; holder: string; brandId: string; reason: string; takedown: boolean };
-  appeal?: { appealId: string; reason: string; blockedBy: string; blockedAt: string; blockReasons: Reason[]; complaintId?: string };
-  reports?: { count: number; reasons: string[] };
-  /** The listing's last check was allowed, and the gate keeps no copy of an allowed listing: the item has its ids only. */
-  contentNotKept?: true;
-  /** Live ids of the brands the listing names or whose banked items it matched. */
-  brands?: string[];
-}
+export type { ReviewContext, ReviewItemInput, SpooledItem } from './review-item-input.js';
 
 export type EnqueueResult = { kind: 'queued'; reviewId: string; created: boolean } | { kind: 'decided'; decision: 'allow' | 'block' };
 

@@ -12,9 +12,9 @@ import { access, open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PRIVATE_FILE_MODE, privateDir } from '../config/private-dir.js';
 import { PerTurnLimit } from './per-turn-limit.js';
-import type { ReviewItemInput } from './review-queue.js';
+import type { SpooledItem } from './review-item-input.js';
 
-export type SpooledItem = ReviewItemInput & { reviewId: string };
+export type { SpooledItem } from './review-item-input.js';
 
 const syncData = promisify(fdatasync);
 
