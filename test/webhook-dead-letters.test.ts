@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { redisKeys, type RedisKeys } from '../src/redis/redis-keys.js';
 import { verifyWebhook } from '../src/webhook/standard-webhook.js';
-import { WEBHOOK_GROUP } from '../src/webhook/webhook-dispatcher.js';
+import { WEBHOOK_GROUP } from '../src/redis/redis-keys.js';
 import { WebhookOutbox, type WebhookEvent } from '../src/webhook/webhook-outbox.js';
 import { callGate, eventually } from './helpers/gate-calls.js';
 import { ADMIN_TOKEN, PUBLISHER_TOKEN, REVIEWER_TOKEN, startTestGate, type TestGate } from './helpers/test-gate.js';

@@ -5,13 +5,12 @@
 // streams, shared by all listings, are searched only over the times the listing's
 // items could have written to them. Idempotent: a second erasure finds nothing.
 import type { Redis } from 'ioredis';
-import { INTAKE_GROUP, type IntakeKeys, type RedisKeys } from '../redis/redis-keys.js';
+import { INTAKE_GROUP, WEBHOOK_GROUP, type IntakeKeys, type RedisKeys } from '../redis/redis-keys.js';
 import { luaCommand } from '../redis/lua-command.js';
 import { verdictShardOf } from '../redis/verdict-shard.js';
 import { unpackAllowRecord } from '../review/allow-record.js';
 import { REVIEW_GROUP } from '../review/review-queue.js';
 import { EFFECTS_GROUP } from '../review/decision-effects.js';
-import { WEBHOOK_GROUP } from '../webhook/webhook-dispatcher.js';
 import { RING_ERASED_MESSAGE } from '../rings/seller-rings.js';
 import { erasedReviewItem, type ErasedReviewItem } from './erased-review-item.js';
 import { noListingErased, type ListingErased } from './erased-families.js';

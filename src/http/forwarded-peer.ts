@@ -3,7 +3,7 @@
 // `x-gate-peer`, believed only beside the process's forward secret and only over
 // loopback (a client that reached the main port some other way cannot name itself).
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { HttpResponse } from './http-types.js';
+import type { HttpResponse } from '@trufflesuite/uws-js-unofficial';
 
 /** Set by a check thread: the client's address, as the main thread should see it. */
 export const PEER_HEADER = 'x-gate-peer';

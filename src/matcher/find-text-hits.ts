@@ -5,7 +5,7 @@ import { CharClass } from '../normalize/char-class.js';
 import { normalizeText } from '../normalize/normalize-text.js';
 import { indexAtByte, originalSpan, type NormalizedText } from '../normalize/normalized-text.js';
 import type { NativeDatabase } from '../native/rules-engine.js';
-import type { TextField } from './listing-fields.js';
+import type { TextField } from './text-field.js';
 import { PatternKind, hasLeftBoundary, hasRightBoundary, readsPlainText, readsSoundText, type PatternMeta } from './pattern-plan.js';
 import { writeSoundText } from './sound-text.js';
 import { normalizedOffset, spacelessText } from './spaceless-text.js';

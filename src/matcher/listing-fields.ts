@@ -2,13 +2,9 @@
 import { FIELD_BITS } from './pattern-plan.js';
 import type { ListingToMatch } from './match-task.js';
 
-export interface TextField {
-  /** As reported in reasons: `title`, `description`, `brand`, `attributes.<key>`. */
-  name: string;
-  /** Which rule field it belongs to (FIELD_BITS). */
-  bit: number;
-  text: string;
-}
+import type { TextField } from './text-field.js';
+
+export type { TextField } from './text-field.js';
 
 export interface ListingTextSource {
   title: string;

@@ -1,6 +1,6 @@
 import type { FingerprintInput, FingerprintHits } from '../fingerprint/find-fingerprint-hits.js';
 import type { SharedFingerprints } from '../fingerprint/fingerprint-indexes.js';
-import type { TextField } from './listing-fields.js';
+import type { TextField } from './text-field.js';
 import type { PatternMeta } from './pattern-plan.js';
 import type { TextHit } from './text-hit.js';
 

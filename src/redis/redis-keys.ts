@@ -204,6 +204,9 @@ export function intakeKeys(stream: string): IntakeKeys {
 /** The intake's consumer group: every instance reads the stream through it. */
 export const INTAKE_GROUP = 'gate-intake';
 
+/** The webhook dispatchers' consumer group on the outbox: every instance delivers through it. */
+export const WEBHOOK_GROUP = 'dispatchers';
+
 /**
  * The keys of re-check jobs (docs/rechecks.md). They share the webhook outbox's
  * hash tag: the script that emits a batch appends to the job's verdicts stream and

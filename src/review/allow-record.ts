@@ -7,7 +7,7 @@
 // A Redis hash keeps its entries in one compact listpack while each is at most
 // hash-max-listpack-value bytes (64 by default), so the check id is packed too.
 import type { Reason, ReasonCode } from '../gate/reason.js';
-import type { ListingVerdict } from './listing-verdicts.js';
+import type { ListingVerdict } from './listing-verdict.js';
 
 const PACKED_CHECK_ID = /^~([A-Za-z0-9_-]{22})$/;
 

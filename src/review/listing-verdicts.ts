@@ -2,7 +2,7 @@
 // (contract section 5): what decided it (the gate or a reviewer) and when.
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../redis/redis-keys.js';
-import type { Reason, Verdict } from '../gate/reason.js';
+import type { Verdict } from '../gate/reason.js';
 import type { CheckRequest } from '../gate/check-request.js';
 import { luaCommand } from '../redis/lua-command.js';
 import { slotGroups } from '../redis/slot-groups.js';
@@ -12,28 +12,9 @@ import { verdictShardOf } from '../redis/verdict-shard.js';
 import { allowRecordMillis, packAllowRecord, packCheckId, unpackAllowRecord, unpackCheckId } from './allow-record.js';
 import { packReasons, unpackReasons } from './packed-reasons.js';
 import { packStoredListing, unpackStoredListing } from './stored-listing.js';
+import type { ListingVerdict } from './listing-verdict.js';
 
-export interface ListingVerdict {
-  listingId: string;
-  verdict: Verdict;
-  /** `gate` or `reviewer:<name>` (or `admin`). */
-  decidedBy: string;
-  /** ISO 8601, UTC. */
-  decidedAt: string;
-  checkId?: string;
-  reviewId?: string;
-  policyVersion?: string;
-  /** What caused the verdict (the gate's reasons, or those of the reviewed item). */
-  reasons?: Reason[];
-  /** The complaint that took the listing down or that a reviewer decided on. */
-  complaintId?: string;
-  /** The content the verdict is about (contentHash of the check request), when known. */
-  contentHash?: string;
-  /** Up by one with each decision about the listing and each undo: a receiver keeps the highest. */
-  version?: number;
-  /** Live ids of the brands the listing named or whose banked items it matched (kept for appeals' figures). */
-  brands?: string[];
-}
+export type { ListingVerdict } from './listing-verdict.js';
 
 /** The verdict with the listing as last checked (kept for complaints and appeals). */
 export interface StoredListingVerdict extends ListingVerdict {

@@ -3,8 +3,7 @@
 // redelivers (back to the outbox, attempts from zero) or drops each.
 import type { Redis } from 'ioredis';
 import { luaCommand } from '../redis/lua-command.js';
-import type { RedisKeys } from '../redis/redis-keys.js';
-import { WEBHOOK_GROUP } from './webhook-dispatcher.js';
+import { WEBHOOK_GROUP, type RedisKeys } from '../redis/redis-keys.js';
 
 export interface WebhookDeadLetter {
   /** The dead letter's stream id: what redeliver and drop name. */

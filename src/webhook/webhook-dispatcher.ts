@@ -14,11 +14,9 @@ import { Pool } from 'undici';
 import { signWebhook } from './standard-webhook.js';
 import type { WebhookDeadLetters } from './webhook-dead-letters.js';
 import { trimBehindGroups } from '../redis/trim-behind-groups.js';
-import type { RedisKeys } from '../redis/redis-keys.js';
+import { WEBHOOK_GROUP, type RedisKeys } from '../redis/redis-keys.js';
 import type { Counter } from '../observability/metrics.js';
 
-/** The consumer group through which instances deliver events. */
-export const WEBHOOK_GROUP = 'dispatchers';
 const BASE_BACKOFF_MS = 500;
 const MAX_BACKOFF_MS = 60_000;
 /** Past its timeout an attempt still records its outcome: no instance takes the event over before this much more. */
