@@ -5,7 +5,7 @@ import { buildTokens } from '../auth/build-tokens.js';
 import type { GateConfig } from '../config/gate-config.js';
 import { CheckService } from '../gate/check-service.js';
 import { CheckThreads } from '../check-thread/check-threads.js';
-import { AdmissionLimit } from '../gate/admission-limit.js';
+import { startAdmissionLimit } from '../gate/start-admission-limit.js';
 import { GateServer } from '../http/gate-server.js';
 import type { RegisteredRoute } from '../http/route-table.js';
 import { BlocklistStore } from '../lists/blocklist-store.js';
@@ -27,7 +27,6 @@ import { applySpooledChange, type SpooledChange } from '../review/spooled-change
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { AuditLog } from '../audit/audit-log.js';
 import { auditKey } from '../audit/audit-key.js';
 import { ImageProxy } from '../image-proxy/image-proxy.js';
@@ -281,27 +280,9 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
 
     const alliance = new AllianceSellers(redis, keys, lists, rings, figures, log);
     await alliance.listen(subscriber);
-    let admissionLimit: AdmissionLimit | undefined;
-    if (config.admissionTargetMs > 0) {
-      // Its own 1 ms delay probe, read and reset once per window of the bound.
-      const admissionLoopDelay = monitorEventLoopDelay({ resolution: 1 });
-      admissionLoopDelay.enable();
-      opened.push(async () => void admissionLoopDelay.disable());
-      admissionLimit = new AdmissionLimit({
-        max: config.maxChecksInFlight,
-        targetMs: config.admissionTargetMs,
-        ...(config.admissionLoopDelayMs > 0
-          ? {
-              loopDelayTargetMs: config.admissionLoopDelayMs,
-              loopDelay: () => {
-                const p90 = Math.max(0, admissionLoopDelay.percentile(90) / 1e6 - 1);
-                admissionLoopDelay.reset();
-                return p90;
-              },
-            }
-          : {}),
-      });
-    }
+    const admission = startAdmissionLimit(config);
+    if (admission) opened.push(async () => admission.stop());
+    const admissionLimit = admission?.limit;
     const decided = new DecidedListings(redis, keys, log, config.listResyncSeconds * 1000);
     opened.push(async () => decided.close());
     await decided.listen(subscriber);
