@@ -314,12 +314,15 @@ describe('streaming', () => {
     }
   });
 
+  /** What may sit between the main thread and the client when the main thread has written all. */
+  const IN_FLIGHT_AT_MOST = 48 * MB;
   for (const path of ['/large', '/large-chunked']) {
-    it(`streams a 50 MB answer byte-exact to a slow reader (${path === '/large' ? 'declared length' : 'chunked'})`, LIMIT, async (t) => {
-      const size = 50 * MB;
+    it(`streams a 100 MB answer byte-exact to a slow reader (${path === '/large' ? 'declared length' : 'chunked'})`, LIMIT, async (t) => {
+      const size = 100 * MB;
       const stop = watchRss();
       const progress = { read: 0, readWhenWritten: 0 };
-      // All written: the client has read all but what sits in socket buffers (some 12 MB here), unless the forwarder held it.
+      // All written: the client has read all but what sits in socket buffers and uWS's (12 MB on a quiet machine,
+      // up to 30 MB seen under CI's load: loopback buffers grow), unless the forwarder held it.
       void main.nextWritten().then(() => (progress.readWhenWritten = progress.read));
       const got = await new Promise<{ status: number; chunked: boolean; bytes: number; sha256: string }>((resolve, reject) => {
         const req = request({ host: '127.0.0.1', port: forwarder.port, path: `${path}?bytes=${size}`, agent }, (res) => {
@@ -333,12 +336,12 @@ describe('streaming', () => {
       });
       const growth = stop();
       t.diagnostic(
-        `50 MB answer (${path}): RSS peak ${(growth / MB).toFixed(1)} MB over the start, ${(progress.readWhenWritten / MB).toFixed(1)} MB read by the client when the main thread had written all`,
+        `100 MB answer (${path}): RSS peak ${(growth / MB).toFixed(1)} MB over the start, ${(progress.readWhenWritten / MB).toFixed(1)} MB read by the client when the main thread had written all`,
       );
       assert.deepEqual(got, { status: 200, chunked: path === '/large-chunked', bytes: size, sha256: patternSha256(size) });
       assert.ok(growth < 64 * MB, `RSS rose by ${(growth / MB).toFixed(1)} MB`);
       assert.ok(
-        progress.readWhenWritten > size / 2,
+        progress.readWhenWritten > size - IN_FLIGHT_AT_MOST,
         `the client had read ${(progress.readWhenWritten / MB).toFixed(1)} MB when the main thread had written all`,
       );
     });
