@@ -5,7 +5,6 @@ import { strict as assert } from 'node:assert';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { contentHash } from '../src/gate/content-hash.js';
 import { MetricsRegistry } from '../src/observability/metrics.js';
 import { redisKeys, type RedisKeys } from '../src/redis/redis-keys.js';
 import { DeadItemLapse } from '../src/review/dead-item-lapse.js';
@@ -15,26 +14,11 @@ import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
 import { callGate, eventually } from './helpers/gate-calls.js';
 import { startTestGate, ADMIN_TOKEN, PUBLISHER_TOKEN, REVIEWER_TOKEN, type TestGate } from './helpers/test-gate.js';
 import { startWebhookReceiver, type WebhookReceiver } from './helpers/webhook-receiver.js';
+import { reviewItemOf } from './helpers/review-item.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const WINDOW_MS = 60_000;
 const RETENTION_SECONDS = 3600;
-
-function itemOf(listingId: string, title = `replica bag ${randomUUID()}`): ReviewItemInput {
-  const listing = { listingId, sellerId: `s-${listingId}`, title };
-  return {
-    listingId,
-    sellerId: listing.sellerId,
-    contentHash: contentHash(listing),
-    policyVersion: 'p1',
-    checkId: `ck_${randomUUID()}`,
-    score: 60,
-    tier: 'normal',
-    priority: 60,
-    reasons: [],
-    listing,
-  };
-}
 
 async function keysUnder(redis: Redis, prefix: string): Promise<string[]> {
   const found: string[] = [];
@@ -98,7 +82,7 @@ describe('dead review items lapse', () => {
   it('lapses an item dead past the window: every key it owned then has an end, its dedupe key and cluster places are gone', async () => {
     const keys = redisKeys('lapse-one:');
     const queue = await queueOf(keys);
-    const input = itemOf('LP1');
+    const input = reviewItemOf('LP1');
     const reviewId = await queued(queue, input);
     // An alias a spooled caller was told, made while the item was pending: no end until the item has one.
     await queue.replaySpooled({ ...input, reviewId: 'rv_alias-of-lp1' });
@@ -159,7 +143,11 @@ describe('dead review items lapse', () => {
     const keys = redisKeys('lapse-back:');
     const queue = await queueOf(keys);
     const dead = new DeadReviewItems(client, keys, RETENTION_SECONDS);
-    const [requeued, dropped, lapsing] = [await queued(queue, itemOf('LB1')), await queued(queue, itemOf('LB2')), await queued(queue, itemOf('LB3'))];
+    const [requeued, dropped, lapsing] = [
+      await queued(queue, reviewItemOf('LB1')),
+      await queued(queue, reviewItemOf('LB2')),
+      await queued(queue, reviewItemOf('LB3')),
+    ];
     await buryAll(queue, keys, [requeued, dropped, lapsing]);
 
     await dead.requeue(requeued);
@@ -211,7 +199,7 @@ describe('dead review items lapse', () => {
     const keys = redisKeys('lapse-twice:');
     const queue = await queueOf(keys);
     const ids: string[] = [];
-    for (let i = 0; i < 120; i++) ids.push(await queued(queue, itemOf(`LT${i}`)));
+    for (let i = 0; i < 120; i++) ids.push(await queued(queue, reviewItemOf(`LT${i}`)));
     await buryAll(queue, keys, ids);
     const other = new Redis(redis.url);
     try {

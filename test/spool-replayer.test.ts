@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { contentHash } from '../src/gate/content-hash.js';
 import { redisKeys } from '../src/redis/redis-keys.js';
 import { ReviewQueue } from '../src/review/review-queue.js';
 import { ReviewSpool, type SpooledItem } from '../src/review/review-spool.js';
@@ -17,25 +16,11 @@ import type { SpooledChange } from '../src/review/spooled-change.js';
 import { startSpoolReplayer } from '../src/review/spool-replayer.js';
 import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
 import { eventually } from './helpers/gate-calls.js';
+import { reviewItemOf } from './helpers/review-item.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-function itemOf(listingId: string): SpooledItem {
-  const listing = { listingId, sellerId: `s-${listingId}`, title: `replica bag ${randomUUID()}` };
-  return {
-    listingId,
-    sellerId: listing.sellerId,
-    contentHash: contentHash(listing),
-    policyVersion: 'p1',
-    checkId: `ck_${randomUUID()}`,
-    score: 60,
-    tier: 'normal',
-    priority: 60,
-    reasons: [],
-    listing,
-    reviewId: `rv_${randomUUID()}`,
-  };
-}
+const itemOf = (listingId: string): SpooledItem => ({ ...reviewItemOf(listingId), reviewId: `rv_${randomUUID()}` });
 
 const listChange = (value: string): SpooledChange => ({
   id: `sl_${randomUUID()}`,

@@ -5,9 +5,8 @@ import { strict as assert } from 'node:assert';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { contentHash } from '../src/gate/content-hash.js';
 import { redisKeys } from '../src/redis/redis-keys.js';
-import { ReviewQueue, type ReviewItemInput } from '../src/review/review-queue.js';
+import { ReviewQueue } from '../src/review/review-queue.js';
 import { DeadItemLapse } from '../src/review/dead-item-lapse.js';
 import { ListingVerdicts } from '../src/review/listing-verdicts.js';
 import { ReportDesk } from '../src/reports/report-desk.js';
@@ -16,24 +15,9 @@ import { redisSuite } from './helpers/redis-suite.js';
 import { callGate, eventually } from './helpers/gate-calls.js';
 import { gateFixture } from './helpers/gate-fixture.js';
 import { ADMIN_TOKEN, PUBLISHER_TOKEN, REVIEWER_TOKEN } from './helpers/test-gate.js';
+import { reviewItemOf } from './helpers/review-item.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-function itemOf(listingId: string, title = `replica bag ${randomUUID()}`): ReviewItemInput {
-  const listing = { listingId, sellerId: `s-${listingId}`, title };
-  return {
-    listingId,
-    sellerId: listing.sellerId,
-    contentHash: contentHash(listing),
-    policyVersion: 'p1',
-    checkId: `ck_${randomUUID()}`,
-    score: 60,
-    tier: 'normal',
-    priority: 60,
-    reasons: [],
-    listing,
-  };
-}
 
 describe('review queue state', () => {
   const suite = redisSuite();
@@ -42,7 +26,7 @@ describe('review queue state', () => {
     const keys = redisKeys('dead:');
     const queue = new ReviewQueue(suite.client, keys, { leaseMs: 20, maxDeliveries: 1, deadMaxLen: 100, retentionSeconds: 3600 });
     await queue.ensureGroups();
-    const items = Array.from({ length: 250 }, (_, i) => itemOf(`DL${i}`));
+    const items = Array.from({ length: 250 }, (_, i) => reviewItemOf(`DL${i}`));
     for (const item of items) await queue.enqueue(item);
     assert.equal((await queue.claim('walked-away', 250)).length, 250);
     await sleep(50);
@@ -75,8 +59,8 @@ describe('review queue state', () => {
       assert.ok(left > 3500 && left <= 3600, `${reviewId}: TTL ${left}`);
     };
     // Two items of a listing (its content changed), each with an alias a spooled caller was told.
-    const first = itemOf('AL1', 'replica bag first');
-    const second = itemOf('AL1', 'replica bag second');
+    const first = reviewItemOf('AL1', 'replica bag first');
+    const second = reviewItemOf('AL1', 'replica bag second');
     const [x, y] = [await queue.enqueue(first), await queue.enqueue(second)];
     assert.ok(x.kind === 'queued' && y.kind === 'queued');
     assert.deepEqual(await queue.replaySpooled({ ...first, reviewId: 'rv_alias-of-x' }), { kind: 'queued', reviewId: x.reviewId, created: false });
@@ -105,7 +89,7 @@ describe('review queue state', () => {
 
     // An alias made of an item already closed (here gone to the dead letters) gets the window at once.
     const dying = new ReviewQueue(suite.client, keys, { retentionSeconds: 3600, leaseMs: 20, maxDeliveries: 1 });
-    const third = itemOf('AL2');
+    const third = reviewItemOf('AL2');
     const z = await queue.enqueue(third);
     assert.ok(z.kind === 'queued');
     assert.ok((await dying.claim('walked-away', 5)).some((item) => item.reviewId === z.reviewId));
