@@ -378,6 +378,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
               port: config.port,
               maxBodyBytes: config.maxBodyBytes,
               defaultDeadlineMs: config.defaultDeadlineMs,
+              turnMs: config.threadTurnMs,
               stream: config.stream,
               authFailureLimit: config.authFailureLimit,
               failModes: config.failModes,

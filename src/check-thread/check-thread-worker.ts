@@ -49,6 +49,7 @@ import { needsEventLoop } from './needs-event-loop.js';
 import { ForwardTarget } from './forward-target.js';
 import { pushThreadAllow, threadAllowCount, type ThreadAllow } from './thread-allows.js';
 import { rehearsalListings } from './rehearsal-listings.js';
+import { ThreadTurn } from './thread-turn.js';
 import type { CheckThreadSetup, FromThread, ThreadCounts, ToThread } from './thread-messages.js';
 
 const setup = workerData as CheckThreadSetup;
@@ -387,6 +388,10 @@ const roleCheck: RoleCheck = {
   log: new ThrottledLog(log),
 };
 const inFlight = { count: 0 };
+const turn = new ThreadTurn(setup.turnMs);
+/** One error object for every refusal: a refusal must cost the thread as little as possible. */
+const TURN_OVER = new GateError('GATE_ERR_OVERLOADED', 'this check thread is at its limit; retry after the retry-after delay');
+const NOTHING_TO_RELEASE = (): void => undefined;
 const options: RouteOptions = {
   readsBody: true,
   auth: { roles: ['publisher'], name: 'check', enforced: () => roleCheck.tokens.hasRole('publisher') },
@@ -395,9 +400,15 @@ const options: RouteOptions = {
   metrics: counted,
   log,
   inFlight,
+  admit: () => {
+    if (turn.overdue()) throw TURN_OVER;
+    return NOTHING_TO_RELEASE;
+  },
 };
 
 const checkRoute = route(options, ({ head, body, startedAt, timing }) => {
+  // Admitted early in a turn, its body may still be read after the turn ran over.
+  if (turn.overdue()) throw TURN_OVER;
   const deadlineMs = deadlineOf(head.deadlineMs, setup.defaultDeadlineMs);
   return checkListing(checkRequestOf(body), startedAt, deadlineMs, timing);
 });
@@ -418,6 +429,7 @@ const stream = registerCheckStream(routes, {
   // Not checkListing: what a socket accepted before the drain is still checked; the socket refuses what comes after.
   check: (request, startedAt, deadlineMs) => check(request, startedAt, deadlineMs, undefined),
   limits: setup.stream,
+  turn,
   defaultDeadlineMs: setup.defaultDeadlineMs,
   maxBodyBytes: setup.maxBodyBytes,
   counters: tallyCounters(() => counts.stream, scheduleFlush),

@@ -21,6 +21,8 @@ export interface CheckThreadSetup {
   port: number;
   maxBodyBytes: number;
   defaultDeadlineMs: number;
+  /** GATE_THREAD_TURN_MS: a turn's work past which checks are refused and socket messages wait. */
+  turnMs: number;
   /** Bounds of each check socket connection. */
   stream: StreamLimits;
   authFailureLimit: number;

@@ -91,7 +91,7 @@ export function createGateMetrics(): GateMetrics {
     streamAnswers: registry.counter('gate_stream_answers_total', 'Answers sent on check sockets: a check response, or an error by its code.'),
     streamHeld: registry.counter(
       'gate_stream_held_total',
-      'Check socket messages that waited unchecked, by reason: their connection had GATE_STREAM_IN_FLIGHT checks running (in_flight), or uWS held over GATE_STREAM_BUFFER_BYTES of answers its client had not read (unread).',
+      'Check socket messages that waited unchecked, by reason: their connection had GATE_STREAM_IN_FLIGHT checks running (in_flight), or uWS held over GATE_STREAM_BUFFER_BYTES of answers its client had not read (unread), or their check thread had worked GATE_THREAD_TURN_MS without a pause (turn).',
     ),
     gcSeconds: registry.counter(
       'gate_gc_seconds_total',

@@ -35,12 +35,20 @@ export interface StreamSocket {
   cork(callback: () => void): unknown;
 }
 
+/** A check thread's turn (src/check-thread/thread-turn.ts): past its bound, messages wait for a later turn. */
+export interface WorkTurn {
+  overdue(share: number): boolean;
+  later(work: () => void): void;
+}
+
 /** A check as POST /v1/check makes it; a promise when it waits for something (the event loop, the pool, Redis). */
 export type StreamCheck = (request: CheckRequest, startedAt: number, deadlineMs: number) => CheckResponse | Promise<CheckResponse>;
 
 export interface StreamConnectionParts {
   check: StreamCheck;
   limits: StreamLimits;
+  /** On a check thread: its turn. None: messages start whenever the bounds allow. */
+  turn?: WorkTurn | undefined;
   defaultDeadlineMs: number;
   counters: StreamCounters;
   /** Messages accepted and not answered, on every connection (draining waits for it). */
@@ -70,6 +78,8 @@ interface Running {
 }
 
 const SHUTTING_DOWN = 'the gate is shutting down';
+/** The share of a check thread's turn its sockets' messages may take: the rest is for its HTTP checks. */
+const TURN_SHARE = 0.5;
 
 function shortReason(reason: string): string {
   const bytes = Buffer.from(reason);
@@ -89,6 +99,7 @@ export class StreamConnection {
   private queuedBytes = 0;
   private open = true;
   private pumping = false;
+  private pumpQueued = false;
 
   constructor(
     private readonly socket: StreamSocket,
@@ -115,7 +126,7 @@ export class StreamConnection {
       else this.close(CLOSE.policy, unanswerable);
       return;
     }
-    if (this.queue.length === 0 && this.canStart()) {
+    if (this.queue.length === 0 && this.canStart() && !this.turnOver()) {
       this.start(new Uint8Array(data), binary, arrivedAt);
       return;
     }
@@ -130,7 +141,7 @@ export class StreamConnection {
     this.queue.push({ bytes: new Uint8Array(data.slice(0)), binary, arrivedAt });
     this.queuedBytes += data.byteLength;
     this.parts.pending.count++;
-    this.parts.counters.held(this.unread() ? 'unread' : 'in_flight');
+    this.parts.counters.held(this.unread() ? 'unread' : this.running.size >= limits.inFlight ? 'in_flight' : 'turn');
   }
 
   /** uWS wrote out answers the client had not read: waiting messages may start. */
@@ -189,12 +200,26 @@ export class StreamConnection {
     return this.socket.getBufferedAmount() > this.parts.limits.bufferedBytes;
   }
 
+  /** The thread's turn ran past its bound: what waits is started in a later turn. */
+  private turnOver(): boolean {
+    const { turn } = this.parts;
+    if (!turn?.overdue(TURN_SHARE)) return false;
+    if (!this.pumpQueued) {
+      this.pumpQueued = true;
+      turn.later(() => {
+        this.pumpQueued = false;
+        this.pump();
+      });
+    }
+    return true;
+  }
+
   private pump(): void {
     if (this.pumping) return;
     this.pumping = true;
     try {
       let next: Waiting | undefined;
-      while (this.open && this.queue.length > 0 && this.canStart() && (next = this.queue.shift())) {
+      while (this.open && this.queue.length > 0 && this.canStart() && !this.turnOver() && (next = this.queue.shift())) {
         this.queuedBytes -= next.bytes.byteLength;
         this.parts.pending.count--;
         this.start(next.bytes, next.binary, next.arrivedAt);

@@ -3,7 +3,7 @@
 import type { GateErrorCode } from '../errors/gate-error.js';
 import type { Counter } from '../observability/metrics.js';
 
-export type HeldReason = 'in_flight' | 'unread';
+export type HeldReason = 'in_flight' | 'unread' | 'turn';
 
 export interface StreamCounters {
   opened(): void;
@@ -14,7 +14,7 @@ export interface StreamCounters {
   answered(): void;
   /** An answer carrying an error, by its code. */
   failed(code: GateErrorCode): void;
-  /** A message that waited in its connection's queue: behind the bound on checks in flight, or behind answers its client had not read. */
+  /** A message that waited in its connection's queue: behind the bound on checks in flight, behind answers its client had not read, or for the check thread's next turn. */
   held(reason: HeldReason): void;
 }
 
