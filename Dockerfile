@@ -3,28 +3,38 @@
 # TypeScript sources; run: the same Debian with only the runtime libraries, as a
 # non-root user. Set REDIS_URL to a Redis of your own in production; without it the
 # gate starts a private redis-server (installed here) with its data in /app/data.
+# Node 20: the pinned uWS build (@trufflesuite/uws-js-unofficial 20.30) ships binaries
+# for Node 16, 18 and 20 only (ABI 93, 108, 115); on Node 22 it falls back to a slow
+# JavaScript server, which the gate refuses to start on (src/http/native-uws.ts).
 FROM node:20-bookworm AS build
+# HYPERSCAN=libvectorscan-dev where Hyperscan is not packaged (arm64): the same API.
+ARG HYPERSCAN=libhyperscan-dev
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libhyperscan-dev g++ make python3 \
+ && apt-get install -y --no-install-recommends ${HYPERSCAN} pkg-config g++ make python3 \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY native-rules ./native-rules
-COPY tsconfig.json ./
+COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-# The client package: its image hash is the gate's (src/fingerprint/image-phash.ts), and the build compiles it.
+# The client package: its image hash and check types are the gate's (src/fingerprint/image-phash.ts).
 COPY client ./client
-COPY scripts ./scripts
-# npm ci's prepare compiles the whole project (tsconfig.json), tests, benches and load suites included.
-COPY test ./test
-COPY bench ./bench
-COPY load ./load
-# re2 (an optional dependency) is only the benches' comparator: not shipped.
-RUN npm ci --no-audit --no-fund && npm prune --omit=dev && rm -rf node_modules/re2
+# Only what ships is compiled (tsconfig.build.json: src, and the client sources it imports):
+# the project's own install script (the addon) is run by hand, and the install scripts of the
+# shipped dependencies that have one by rebuild. re2 (an optional dependency, built from
+# source) is only the benches' comparator: neither built nor shipped.
+RUN npm ci --no-audit --no-fund --ignore-scripts \
+ && npm rebuild sharp msgpackr-extract \
+ && npm run install \
+ && npx tsc -p tsconfig.build.json \
+ && npm prune --omit=dev --ignore-scripts \
+ && rm -rf node_modules/re2
 
 FROM node:20-bookworm-slim AS run
+# libvectorscan5 with HYPERSCAN=libvectorscan-dev. tini: signals reach the supervisor and zombies are reaped.
+ARG HYPERSCAN_RUNTIME=libhyperscan5
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libhyperscan5 redis-server \
+ && apt-get install -y --no-install-recommends ${HYPERSCAN_RUNTIME} redis-server tini \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app/package.json ./
@@ -40,4 +50,5 @@ USER node
 ENV PORT=8080 NODE_ENV=production MALLOC_ARENA_MAX=2
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=2s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+ENTRYPOINT ["/usr/bin/tini", "--"]
 CMD ["node", "dist/src/supervisor.js"]

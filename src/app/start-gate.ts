@@ -1,5 +1,6 @@
 // Wires the gate's parts together and starts it; main.ts adds the process
 // concerns (signals, exit codes). Tests start gates through this too.
+import { requireNativeUws } from '../http/native-uws.js';
 import type { Redis } from 'ioredis';
 import { buildTokens } from '../auth/build-tokens.js';
 import type { GateConfig } from '../config/gate-config.js';
@@ -94,6 +95,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     for (const close of opened.reverse()) await close().catch((error: unknown) => log(`while stopping: ${(error as Error).message}`));
   };
   try {
+    requireNativeUws();
     if (!rulesEngine.validPlatform()) {
       throw new Error(`this CPU cannot run Hyperscan ${rulesEngine.version()} (it needs SSSE3); build native-rules against Debian's libvectorscan-dev instead`);
     }
