@@ -38,6 +38,7 @@ const gate = await startProcess(
 );
 const answers: Answer[] = [];
 let failed = 0;
+const failedBy = new Map<string, number>();
 const started = performance.now();
 let sent = 0;
 try {
@@ -54,6 +55,8 @@ try {
         onResponse: (status, body) => {
           if (status !== 200) {
             failed++;
+            const code = `${status} ${(JSON.parse(body) as { error?: { code?: string } }).error?.code ?? ''}`.trim();
+            failedBy.set(code, (failedBy.get(code) ?? 0) + 1);
             return;
           }
           const answer = JSON.parse(body) as { tookMicros: number; reasons: Array<{ code: string; ref: string }> };
@@ -74,7 +77,7 @@ const sorted = [...answers].sort((a, b) => a.tookMicros - b.tookMicros);
 const quantile = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]?.tookMicros ?? NaN;
 const degraded = answers.filter((a) => a.degraded.length > 0);
 const report = [
-  `# Tail, ${new Date().toISOString()}: ${answers.length} checks at ${RATE}/s (${failed} not 200), pack ${pack.replace(`${repoPath()}/`, '')}, corpus ${corpus.replace(`${repoPath()}/`, '')}`,
+  `# Tail, ${new Date().toISOString()}: ${answers.length} checks at ${RATE}/s (${failed} not 200${failed > 0 ? `: ${[...failedBy].map(([code, n]) => `${n} ${code}`).join(', ')}` : ''}), pack ${pack.replace(`${repoPath()}/`, '')}, corpus ${corpus.replace(`${repoPath()}/`, '')}`,
   '',
   `tookMicros: p50 ${quantile(0.5)}, p99 ${quantile(0.99)}, p99.9 ${quantile(0.999)}, p99.99 ${quantile(0.9999)}, max ${sorted.at(-1)?.tookMicros ?? NaN}`,
   `degraded: ${degraded.length}${degraded.length > 0 ? ` (${[...new Set(degraded.flatMap((a) => a.degraded))].join(', ')})` : ''}`,

@@ -4,29 +4,46 @@
 // could keep every other connection of the thread waiting for as long as its
 // checks take. Past `boundMs` in one turn, a thread refuses new HTTP checks (503,
 // retry-after) and holds socket messages for a later turn once half of it is spent.
+// A turn that ran long with few HTTP checks in it is a thread that lost its core,
+// collected garbage or served a socket, not one with too many checks: it refuses nothing.
 
 export class ThreadTurn {
   private startedAt: number | undefined;
+  /** overdue() calls in this turn: the checks it may refuse. */
+  private calls = 0;
   private endScheduled = false;
   private readonly deferred: (() => void)[] = [];
 
-  /** `boundMs` 0: a turn is never over its bound. */
-  constructor(private readonly boundMs: number) {}
+  /** `boundMs` 0: a turn is never over its bound; nor is one with fewer than `minCalls` overdue() calls. */
+  constructor(
+    private readonly boundMs: number,
+    private readonly minCalls = 32,
+  ) {}
 
   /**
-   * Counts the caller's work in the current turn (opening one if none is); true when
-   * the turn has run past `share` of its bound (a check socket's messages take half,
-   * so that they cannot crowd the turn's HTTP checks out).
+   * For a check that may be refused: counts it in the current turn (opening one if
+   * none is); true when the turn has run past its bound with at least `minCalls`
+   * such checks in it.
    */
-  overdue(share = 1): boolean {
+  overdue(): boolean {
     if (this.boundMs === 0) return false;
+    const elapsed = this.elapsed();
+    return ++this.calls >= this.minCalls && elapsed > this.boundMs;
+  }
+
+  /** For work that can wait (a check socket's messages, which take half): true when the turn has run past `share` of its bound. */
+  pastShare(share: number): boolean {
+    return this.boundMs > 0 && this.elapsed() > this.boundMs * share;
+  }
+
+  /** Since the turn began; opens one if none is. */
+  private elapsed(): number {
     const now = performance.now();
-    if (this.startedAt === undefined) {
-      this.startedAt = now;
-      this.scheduleEnd();
-      return false;
-    }
-    return now - this.startedAt > this.boundMs * share;
+    if (this.startedAt !== undefined) return now - this.startedAt;
+    this.startedAt = now;
+    this.calls = 0;
+    this.scheduleEnd();
+    return 0;
   }
 
   /** Runs `work` after this turn ends, in a turn of its own shared with the other deferred work. */

@@ -37,7 +37,7 @@ export interface StreamSocket {
 
 /** A check thread's turn (src/check-thread/thread-turn.ts): past its bound, messages wait for a later turn. */
 export interface WorkTurn {
-  overdue(share: number): boolean;
+  pastShare(share: number): boolean;
   later(work: () => void): void;
 }
 
@@ -203,7 +203,7 @@ export class StreamConnection {
   /** The thread's turn ran past its bound: what waits is started in a later turn. */
   private turnOver(): boolean {
     const { turn } = this.parts;
-    if (!turn?.overdue(TURN_SHARE)) return false;
+    if (!turn?.pastShare(TURN_SHARE)) return false;
     if (!this.pumpQueued) {
       this.pumpQueued = true;
       turn.later(() => {
