@@ -34,6 +34,7 @@ describe('re-check jobs', () => {
   let redis: TestRedis;
   let gate: TestGate;
   let admin: Redis;
+  const logged: string[] = [];
   const prefix = `t${randomUUID().slice(0, 8)}:`;
   const call = (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
     adminCall(gate.url, ADMIN_TOKEN, method, path, body, headers);
@@ -74,6 +75,7 @@ describe('re-check jobs', () => {
         GATE_WEBHOOK_URL: 'http://127.0.0.1:9/nobody-listens',
         GATE_WEBHOOK_SECRET: 'test-webhook-secret-0123456789',
       },
+      log: (line) => logged.push(line),
     });
   });
   after(async () => {
@@ -216,6 +218,29 @@ describe('re-check jobs', () => {
     assert.equal(stopped.done, cancelled.body.done, 'no progress after the cancel');
     assert.ok(stopped.done < 3000);
     assert.equal((await call('POST', `/v1/admin/rechecks/${other}/resume`)).status, 409, 'a cancelled job stays cancelled');
+  });
+
+  it('reads a batch whose emission failed again from the cursor, not the batch read ahead of it: every entry emitted once, in order', async () => {
+    const { stream, ids } = await streamOf('refused', listings('R', 3000));
+    const id = (await call('POST', '/v1/admin/rechecks', { source: { stream } })).body.id as string;
+    await eventually('the job under way', async () => ((await jobOf(gate.url, ADMIN_TOKEN, id)).done > 0 ? true : undefined));
+    // Redis at its memory limit refuses every write, the batch's emission among them; its reads go on.
+    await admin.config('SET', 'maxmemory', '1');
+    try {
+      await eventually('an emission refused', async () => (logged.some((line) => line.includes(`re-check ${id}: batch failed, retrying`)) ? true : undefined));
+    } finally {
+      await admin.config('SET', 'maxmemory', '0');
+    }
+    const done = await jobIn(gate.url, ADMIN_TOKEN, id, 'done');
+    assert.ok(
+      logged.some((line) => line.includes('OOM')),
+      'the emission failed for the memory limit',
+    );
+    assert.equal(done.done, 3000);
+    assert.deepEqual(
+      (await jobVerdicts(admin, prefix, id)).map((v) => String(v.fields.entryId)),
+      ids,
+    );
   });
 
   it('answers bad input with a coded error naming the field, and a grown list with a bad recheck is not changed', async () => {
