@@ -176,10 +176,73 @@ describe(`backtests (${name})`, () => {
     }
   });
 
+  it('judges a candidate with the list values and banked items it adds, and a change without those it removes', async () => {
+    const phash = 'c3a5f00f0ff0a5c3';
+    const own = [
+      { listingId: 'BTL-1', sellerId: 's-bt-new', title: 'Plain ceramic mug, white' },
+      { listingId: 'BTL-2', sellerId: 's-bt-new', title: 'Plain ceramic mug, blue' },
+      { listingId: 'BTL-3', sellerId: 's-bt-img', title: 'Plain glass vase', images: [{ url: 'https://img.example/vase.jpg', phash }] },
+      { listingId: 'BTL-4', sellerId: 's-bt-listed', title: 'Plain wooden spoon' },
+      { listingId: 'BTL-5', sellerId: 's-bt-other', title: 'Plain wooden bowl' },
+    ];
+    const listed = await fetch(`${gate.url}/v1/admin/lists/sellers`, {
+      method: 'POST',
+      headers: { ...admin(), 'content-type': 'application/json' },
+      body: JSON.stringify({ values: ['s-bt-listed'] }),
+    });
+    assert.equal(listed.status, 200);
+    assert.ok((await until(async () => ((await (await gate.post('/v1/check', own[3])).json()) as CheckAnswer).verdict === 'block', 5000)) < 5000);
+    const checked = await checkAll(own, () => gate);
+    assert.deepEqual(
+      checked.map((answer) => answer.verdict),
+      ['allow', 'allow', 'allow', 'block', 'allow'],
+    );
+    const lists = basePack.lists as Record<string, string[]>;
+    const fingerprints = basePack.fingerprints as { images: unknown[]; texts: unknown[] };
+    const whole = {
+      ...basePack,
+      packVersion: 'lists-1',
+      lists: { ...lists, sellers: [...(lists.sellers ?? []), 's-bt-new'] },
+      fingerprints: { ...fingerprints, images: [...fingerprints.images, { ref: 'bt-image', phash }] },
+    };
+    const change = { packVersion: 'lists-2', add: { lists: { sellers: ['s-bt-new'] }, fingerprints: { images: [{ ref: 'bt-image', phash }] } } };
+    for (const [body, query] of [
+      [whole, '?examples=1000'],
+      [change, '?against=live&examples=1000'],
+    ] as const) {
+      const answer = await backtest(gate, body, query);
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      const result = answer.body as unknown as Backtest;
+      const reported = Object.values(result.transitions).flatMap((counted) => counted.examples);
+      assert.deepEqual(reported.sort(), ['BTL-1', 'BTL-2', 'BTL-3'], `${body.packVersion}: only the listings the additions concern change`);
+      const blocked = result.transitions['allow→block']?.examples ?? [];
+      assert.ok(blocked.includes('BTL-1') && blocked.includes('BTL-2'), "the listed seller's listings are blocked");
+      assert.ok(result.entries.some((e) => e.change === 'added' && e.code === 'blocklist_seller'));
+      assert.ok(result.entries.some((e) => e.change === 'added' && e.code === 'image_fingerprint' && e.ref === 'bt-image'));
+    }
+    // A change that unlists the seller an admin listed: its listing is judged without the list.
+    const unlisted = await backtest(gate, { remove: { lists: { sellers: ['s-bt-listed'] } } }, '?against=live&examples=1000');
+    assert.equal(unlisted.status, 200, JSON.stringify(unlisted.body));
+    const result = unlisted.body as unknown as Backtest;
+    assert.deepEqual(result.transitions, { 'block→allow': { count: 1, examples: ['BTL-4'] } });
+    assert.ok(result.entries.some((e) => e.change === 'removed' && e.code === 'blocklist_seller'));
+    // Nothing was written: the live lists still list the seller, and not the candidate's.
+    assert.equal(((await (await gate.post('/v1/check', own[3])).json()) as CheckAnswer).verdict, 'block');
+    assert.equal(((await (await gate.post('/v1/check', own[0])).json()) as CheckAnswer).verdict, 'allow');
+    // A candidate that adds more than a backtest compares each listing with is refused, naming why.
+    const many = { ...basePack, packVersion: 'lists-3', lists: { ...lists, sellers: Array.from({ length: 10_001 }, (_, i) => `s-bt-many-${i}`) } };
+    const refused = await backtest(gate, many);
+    assert.equal(refused.status, 400, JSON.stringify(refused.body));
+    assert.match(JSON.stringify(refused.body), /at most 10000/);
+  });
+
   it('names the field of a change that cannot apply to the live pack', async () => {
     const cases: Array<[unknown, string, string]> = [
       [{ remove: { indicators: ['no-such-term-here'] } }, '?against=live', 'remove.indicators[0]'],
-      [{ add: { lists: { sellers: ['s-1'] } } }, '?against=live', 'add.lists'],
+      [{ add: { lists: { colours: ['red'] } } }, '?against=live', 'add.lists.colours'],
+      [{ add: { fingerprints: { images: 'i-1' } } }, '?against=live', 'add.fingerprints.images'],
+      [{ remove: { lists: { sellers: ['s-1', 7] } } }, '?against=live', 'remove.lists.sellers[1]'],
+      [{ remove: { fingerprints: 'all' } }, '?against=live', 'remove.fingerprints'],
       [{ add: { indicators: [{ score: 10 }] } }, '?against=live', 'add.indicators[0].term'],
       [{ thresholds: 'high' }, '?against=live', 'thresholds'],
       [{ replace: {} }, '?against=live', 'replace'],

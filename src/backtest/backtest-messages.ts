@@ -6,6 +6,8 @@ import type { FingerprintSnapshot } from '../fingerprint/fingerprint-bank.js';
 import type { CheckRequest } from '../gate/check-request.js';
 import type { ListHit } from '../gate/list-hit.js';
 import type { CompiledPack } from '../pack/compiled-pack.js';
+import type { ShadowEntries } from '../pack/policy-pack.js';
+import type { ListAndBankRemovals } from './backtest-candidate.js';
 import type { RedisTls } from '../redis/connect-redis.js';
 import type { PersonVerdict } from '../review/decided-listings.js';
 import type { RingStatus } from '../rings/seller-rings.js';
@@ -38,7 +40,15 @@ export interface EventLoopSignals {
 export type ToBacktest =
   | MirrorMessage
   /** Replay the sample through both packs; the tables, shares and demoted causes came before. */
-  | { type: 'start'; live: CompiledPack; candidate: CompiledPack; banks: FingerprintSnapshot }
+  | {
+      type: 'start';
+      live: CompiledPack;
+      candidate: CompiledPack;
+      /** What the candidate adds to the live lists and banks, and what its change removes. */
+      additions: ShadowEntries;
+      removals: ListAndBankRemovals;
+      banks: FingerprintSnapshot;
+    }
   | { type: 'signals'; id: number; signals: EventLoopSignals[] };
 
 export type FromBacktest =

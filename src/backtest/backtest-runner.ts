@@ -20,6 +20,7 @@ import type { DecidedListings } from '../review/decided-listings.js';
 import { NO_CONFIRMED_RING, type SellerRings } from '../rings/seller-rings.js';
 import type { BacktestSetup, EventLoopSignals, FromBacktest, ToBacktest } from './backtest-messages.js';
 import type { BacktestSample } from './backtest-sample.js';
+import type { BacktestCandidate } from './backtest-candidate.js';
 import type { BacktestChanges } from './backtest-tally.js';
 
 export interface BacktestRunnerParts {
@@ -56,22 +57,23 @@ export class BacktestRunner {
   constructor(private readonly parts: BacktestRunnerParts) {}
 
   /**
-   * Replays the sample through `live` and the pack `candidate()` builds (built
-   * only once this instance has no other backtest running).
+   * Replays the sample through `live` and the candidate `candidate()` builds (built
+   * only once this instance has no other backtest running), with the list values
+   * and banked items it adds and removes.
    */
-  async run(live: CompiledPack, candidate: () => Promise<CompiledPack>, examples: number): Promise<BacktestResult & { candidate: CompiledPack }> {
+  async run(live: CompiledPack, candidate: () => Promise<BacktestCandidate>, examples: number): Promise<BacktestResult & { candidate: CompiledPack }> {
     if (this.running) throw new GateError('GATE_ERR_CONFLICT', 'a backtest is running on this instance; try again once it has answered');
     this.running = true;
     try {
       const built = await candidate();
       await this.parts.sample.flush();
-      return { ...(await this.replay(live, built, examples)), candidate: built };
+      return { ...(await this.replay(live, built, examples)), candidate: built.compiled };
     } finally {
       this.running = false;
     }
   }
 
-  private replay(live: CompiledPack, candidate: CompiledPack, examples: number): Promise<BacktestResult> {
+  private replay(live: CompiledPack, candidate: BacktestCandidate, examples: number): Promise<BacktestResult> {
     const p = this.parts;
     const setup: BacktestSetup = {
       redisUrl: p.redisUrl,
@@ -103,7 +105,7 @@ export class BacktestRunner {
     stops.push(p.rings.flags.observeTable((change) => post({ type: 'table', table: 'rings', change })));
     stops.push(p.alliance.observe((shares) => post({ type: 'alliance', shares: [...shares] })));
     stops.push(p.causes.observe((demoted) => post({ type: 'demoted', causes: [...demoted] })));
-    post({ type: 'start', live, candidate, banks: p.fingerprints.current });
+    post({ type: 'start', live, candidate: candidate.compiled, additions: candidate.additions, removals: candidate.removals, banks: p.fingerprints.current });
     return done.finally(async () => {
       for (const stop of stops) stop();
       this.worker = undefined;

@@ -13,6 +13,10 @@ import { fingerprintsFromShared, type FingerprintIndexes } from '../fingerprint/
 import type { CheckRequest } from '../gate/check-request.js';
 import { decideListing } from '../gate/decide-listing.js';
 import { listProbes } from '../gate/list-probes.js';
+import type { BankChanges } from '../gate/bank-changes.js';
+import type { ListHit } from '../gate/list-hit.js';
+import { shadowIndexOf, shadowListHits, type ShadowIndex } from '../gate/shadow-index.js';
+import { LIST_KINDS } from '../pack/policy-pack.js';
 import { MirroredState } from '../check-thread/mirrored-state.js';
 import { listingToMatch } from '../matcher/listing-fields.js';
 import { matchListing } from '../matcher/match-listing.js';
@@ -63,7 +67,11 @@ function ask(requests: CheckRequest[]): Promise<EventLoopSignals[]> {
 interface Side {
   compiled: CompiledPack;
   db: NativeDatabase;
+  /** The candidate's: list values and banked items it adds to the live ones and takes out of them. */
+  changes?: { bank: BankChanges; addedLists: ShadowIndex; removedLists: ReadonlySet<string> };
 }
+
+const listKey = (hit: ListHit): string => `${hit.kind}\t${hit.value}`;
 
 interface Matched {
   request: CheckRequest;
@@ -74,10 +82,21 @@ interface Matched {
 function judge(side: Side, banks: FingerprintSnapshot, request: CheckRequest, match: ListingMatch, signals: EventLoopSignals): SideVerdict {
   // A person decided this very content: their verdict stands under either pack.
   if (signals.person !== undefined) return { verdict: signals.person, reasons: [] };
-  const context = { compiled: side.compiled, banks, demoted: mirrored.demoted, failModes: setup.failModes, brandsSharing: () => signals.sharing };
+  const { changes } = side;
+  const context = {
+    compiled: side.compiled,
+    banks,
+    demoted: mirrored.demoted,
+    failModes: setup.failModes,
+    brandsSharing: () => signals.sharing,
+    ...(changes ? { bankChanges: changes.bank } : {}),
+  };
+  const lists = changes
+    ? [...signals.lists.filter((hit) => !changes.removedLists.has(listKey(hit))), ...shadowListHits(changes.addedLists, request)]
+    : signals.lists;
   const decision = decideListing(context, request, {
     text: { ok: true, value: match },
-    lists: { ok: true, value: signals.lists },
+    lists: { ok: true, value: lists },
     ring: { ok: true, value: signals.ring },
     person: { ok: true, value: undefined },
   });
@@ -99,9 +118,15 @@ async function replay(start: Extract<ToBacktest, { type: 'start' }>): Promise<Fr
   const redis = await connectRedis(setup.redisUrl, 'gate-backtest', { enableOfflineQueue: true, commandTimeout: 60_000 });
   const live: Side = { compiled: start.live, db: rulesEngine.deserialize(start.live.databaseBytes, start.live.key) };
   // A candidate that changes no pattern (scores, modes, thresholds) shares the live database: one match serves both.
+  const added = shadowIndexOf(start.additions);
   const candidate: Side = {
     compiled: start.candidate,
     db: start.candidate.key === start.live.key ? live.db : rulesEngine.deserialize(start.candidate.databaseBytes, start.candidate.key),
+    changes: {
+      bank: { added, removed: { images: new Set(start.removals.images), texts: new Set(start.removals.texts) } },
+      addedLists: added,
+      removedLists: new Set(LIST_KINDS.flatMap((kind) => start.removals.lists[kind].map((value) => listKey({ kind, value, field: '' })))),
+    },
   };
   const indexes: FingerprintIndexes = fingerprintsFromShared(start.banks.shared);
   const tally = new BacktestTally(setup.examples);

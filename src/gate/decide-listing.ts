@@ -18,6 +18,7 @@ import type { ListHit } from './list-hit.js';
 import type { Reason, Verdict } from './reason.js';
 import { scoreListing, type ScoringInput } from './score-listing.js';
 import { findShadowMatches, type ShadowOutcome } from './shadow-outcome.js';
+import { withBankChanges, type BankChanges } from './bank-changes.js';
 import type { Outcome } from './settle-before.js';
 
 /** The ref of a `blocklist_seller` reason that a rights holder's share gave, before the sharing brand's live id. */
@@ -47,6 +48,8 @@ export interface DecisionContext {
   failModes: Readonly<Record<DegradableSignal, FailMode>>;
   /** Live ids of the brands that shared this seller with the alliance. */
   brandsSharing: (sellerId: string) => readonly string[];
+  /** A backtest's candidate only: banked items it adds and removes. */
+  bankChanges?: BankChanges;
 }
 
 export interface ListingDecision {
@@ -142,7 +145,8 @@ export function decideListing(context: DecisionContext, request: CheckRequest, s
   const brandsNamed = text.ok ? brandsInvolved(compiled, text.value, []) : [];
   const index = brandIndexOf(compiled);
   const namedOwners = new Set(brandsNamed.flatMap((id) => index.owners.get(id) ?? []));
-  const fingerprintHits = text.ok ? nameFingerprintHits(text.value.fingerprints, banks, request, compiled, namedOwners) : NO_FINGERPRINT_HITS;
+  const named = text.ok ? nameFingerprintHits(text.value.fingerprints, banks, request, compiled, namedOwners) : NO_FINGERPRINT_HITS;
+  const fingerprintHits = context.bankChanges && text.ok ? withBankChanges(context.bankChanges, request, named) : named;
   const brands = brandsInvolved(
     compiled,
     text.ok ? text.value : undefined,

@@ -1,6 +1,7 @@
 // The admin's view of the policy lifecycle (issue 26): shadow entries with
 // their figures; the pack's versions, a rollback to one, what changed between
 // two, and a staged rollout (docs/policy-lifecycle.md).
+import { BACKTEST_ADDITIONS_AT_MOST, noRemovals, type ListAndBankRemovals } from '../backtest/backtest-candidate.js';
 import type { RouteRegistrar } from './route-table.js';
 import { GateError } from '../errors/gate-error.js';
 import { ENTRY_KINDS, type EntryKind } from '../gate/shadow-entry.js';
@@ -40,7 +41,7 @@ export function adminName(principal: Principal | undefined): string {
 const MAX_CHANGE_BYTES = 4 * 1024 * 1024;
 
 /** The live pack with the uploaded change applied (pack-change.ts), as bytes for the pack-build process. */
-async function changedPack(live: PolicyPack, upload: PackFile): Promise<PackBytes> {
+async function changedPack(live: PolicyPack, upload: PackFile): Promise<{ source: PackBytes; removals: ListAndBankRemovals }> {
   if (upload.size > MAX_CHANGE_BYTES)
     throw new GateError(
       'GATE_ERR_BODY_TOO_LARGE',
@@ -48,7 +49,7 @@ async function changedPack(live: PolicyPack, upload: PackFile): Promise<PackByte
     );
   const applied = applyPackChange(live, decodeBody(await readFile(upload.file), upload.format));
   if ('issues' in applied) throw invalidFieldsError(applied.issues.list);
-  return { bytes: sharedBytes([Buffer.from(JSON.stringify(applied.candidate))]), format: 'json' };
+  return { source: { bytes: sharedBytes([Buffer.from(JSON.stringify(applied.candidate))]), format: 'json' }, removals: applied.removals };
 }
 
 /** A rollout's share of sellers in percent, from a body or a query: 0 to 100, to 0.01. */
@@ -198,9 +199,13 @@ export function registerPolicyRoutes(app: RouteRegistrar, p: PolicyRouteParts, o
         if (!p.backtests) throw new GateError('GATE_ERR_CONFLICT', 'this instance keeps no sample to backtest (GATE_BACKTEST_SAMPLE=0)');
         const live = p.livePack.current;
         if (!live) throw new GateError('GATE_ERR_NOT_READY', 'no pack is live yet');
-        const source = against === 'live' ? await changedPack(live.pack, upload) : upload;
+        const { source, removals } = against === 'live' ? await changedPack(live.pack, upload) : { source: upload, removals: noRemovals() };
         const started = performance.now();
-        const { candidate, replayMillis, startMillis, ...changes } = await p.backtests.run(live, () => p.packs.trial(source), examples);
+        const { candidate, replayMillis, startMillis, ...changes } = await p.backtests.run(
+          live,
+          async () => ({ ...(await p.packs.trial(source, BACKTEST_ADDITIONS_AT_MOST)), removals }),
+          examples,
+        );
         const tookMillis = Math.round(performance.now() - started);
         p.log(
           `backtest of pack ${candidate.pack.packVersion} against ${live.pack.packVersion}: ${changes.changed} of ${changes.sample} listings changed (${replayMillis} ms replaying, ${tookMillis} ms in all)`,

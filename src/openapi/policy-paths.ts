@@ -126,7 +126,7 @@ export const policyPaths: RouteGroup = {
         ],
         body: {
           description:
-            "The candidate pack; with `?against=live`, a change: `add` (brands, indicators, exceptions, rules: an entry with a live one's key replaces it), `remove` (their ids or terms), `thresholds`, `packVersion`.",
+            "The candidate pack; with `?against=live`, a change: `add` (brands, indicators, exceptions, rules: an entry with a live one's key replaces it; `lists` and `fingerprints` as a pack holds them), `remove` (their ids or terms; list values by kind, banked refs by bank), `thresholds`, `packVersion`. The candidate's side adds what going live would seed to the live lists and banks (at most 10,000 values and items).",
           schema: {
             oneOf: [
               ref.schema('PolicyPack'),

@@ -1,6 +1,6 @@
 import type { FieldIssue } from '../validation/field-issues.js';
 import type { CompiledPack } from './compiled-pack.js';
-import type { BrandEntry } from './policy-pack.js';
+import type { BrandEntry, ShadowEntries } from './policy-pack.js';
 import type { DatabaseCacheConfig } from './database-cache.js';
 import type { BodyFormat } from '../http/decode-body.js';
 import type { SeedCounts } from './seed-pack-entries.js';
@@ -21,6 +21,8 @@ export interface PackBuildRequest {
   extraBrands?: BrandEntry[];
   /** Write the pack's lists and banks to Redis (not for a rebuild that only adds registered brands). */
   seed: boolean;
+  /** A backtest's candidate: the list values and banked items Redis does not hold come back, refused past this many. */
+  unseededAtMost?: number;
   /** Where the build writes the compiled pack's bytes (see BuiltSections). */
   resultPath: string;
 }
@@ -42,7 +44,7 @@ export interface BuiltSections {
 }
 
 export type PackBuildReply =
-  | { id: number; kind: 'compiled'; compiled: CompiledDescriptor; sections: BuiltSections; seeded?: SeedCounts; peakRssBytes: number }
+  | { id: number; kind: 'compiled'; compiled: CompiledDescriptor; sections: BuiltSections; seeded?: SeedCounts; unseeded?: ShadowEntries; peakRssBytes: number }
   | { id: number; kind: 'invalid'; issues: FieldIssue[] }
   | { id: number; kind: 'unreadable'; code: 'GATE_ERR_INVALID_BODY' | 'GATE_ERR_EMPTY_BODY'; message: string }
   | { id: number; kind: 'failed'; message: string };

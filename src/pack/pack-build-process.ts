@@ -10,7 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { collectAfterReply, collectNow } from '../config/collect-thread-garbage.js';
 import { packBuildRedis, redisDatabaseCache, type DatabaseCache, type DatabaseCacheConfig } from './database-cache.js';
-import { seedPackEntries } from './seed-pack-entries.js';
+import { seedPackEntries, TooManyUnseeded, unseededEntries } from './seed-pack-entries.js';
 import { redisKeys } from '../redis/redis-keys.js';
 import { prepareNormalizer } from '../normalize/normalize-text.js';
 import { compilePack } from './compile-pack.js';
@@ -77,6 +77,8 @@ async function build(request: PackBuildRequest): Promise<PackBuildReply> {
     const compiled = await compilePack(validated, cache, true);
     // Seeded here, so that the lists and banks never reach the serving process.
     const seeded = request.seed ? await seedPackEntries(redis, redisKeys(config.prefix), compiled.pack) : undefined;
+    const unseeded =
+      request.unseededAtMost === undefined ? undefined : await unseededEntries(redis, redisKeys(config.prefix), compiled.pack, request.unseededAtMost);
     const { brands, ...rest } = compiled.pack;
     const brandSlices = encodeBrandSlices(brands);
     const { databaseBytes, meta, pack: _pack, ...descriptor } = compiled;
@@ -112,9 +114,12 @@ async function build(request: PackBuildRequest): Promise<PackBuildReply> {
       peakRssBytes: peakRssBytes(),
     };
     if (seeded) reply.seeded = seeded;
+    if (unseeded) reply.unseeded = unseeded;
     return reply;
   } catch (error) {
     if (error instanceof PackInvalidError) return { id: request.id, kind: 'invalid', issues: error.issues };
+    if (error instanceof TooManyUnseeded)
+      return { id: request.id, kind: 'invalid', issues: [{ path: 'lists', message: `${error.message}: a backtest judges at most ${error.limit}` }] };
     return { id: request.id, kind: 'failed', message: (error as Error).message };
   }
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CompiledPack } from './compiled-pack.js';
 import type { BuiltSections, PackBuildInit, PackBuildReply, PackBuildRequest } from './pack-build-messages.js';
-import type { BrandEntry } from './policy-pack.js';
+import type { BrandEntry, ShadowEntries } from './policy-pack.js';
 import type { DatabaseCacheConfig } from './database-cache.js';
 import type { SeedCounts } from './seed-pack-entries.js';
 import { PackInvalidError } from './pack-invalid-error.js';
@@ -27,6 +27,8 @@ import { rulesEngine, type NativeDatabase } from '../native/rules-engine.js';
 export interface BuiltPack {
   compiled: CompiledPack;
   seeded?: SeedCounts;
+  /** With `unseededAtMost`: the pack's list values and banked items Redis does not hold. */
+  unseeded?: ShadowEntries;
 }
 
 /** Packs past this size (uploaded bytes) end their build process once built: its memory goes back to the system at once. */
@@ -189,7 +191,9 @@ export class PackBuilder {
       const { brands, index } = await decodeBrandSlices(brandSlices);
       const compiled: CompiledPack = { ...reply.compiled, databaseBytes: database, meta, pack: { ...reply.compiled.pack, brands } };
       rememberBrandIndex(compiled, index);
-      this.finish(reply.id, waiter, () => waiter.resolve(reply.seeded ? { compiled, seeded: reply.seeded } : { compiled }));
+      this.finish(reply.id, waiter, () =>
+        waiter.resolve({ compiled, ...(reply.seeded ? { seeded: reply.seeded } : {}), ...(reply.unseeded ? { unseeded: reply.unseeded } : {}) }),
+      );
     } catch (error) {
       this.finish(reply.id, waiter, () => waiter.reject(new Error(`pack build result unreadable: ${(error as Error).message}`)));
     }
@@ -199,7 +203,7 @@ export class PackBuilder {
    * Decodes, validates and compiles an uploaded pack; rejects with PackInvalidError
    * naming every bad entry, or a GateError when the bytes are not JSON or MessagePack.
    */
-  async build(source: PackSource, extraBrands: BrandEntry[] = [], seed = true): Promise<BuiltPack> {
+  async build(source: PackSource, extraBrands: BrandEntry[] = [], seed = true, unseededAtMost?: number): Promise<BuiltPack> {
     const id = this.nextId++;
     const directory = this.workDirectory();
     const sourcePath = join(directory, `${id}.source`);
@@ -210,7 +214,9 @@ export class PackBuilder {
       this.waiting.set(id, { resolve, reject, sourcePath, resultPath, bytes: packSourceSize(source) });
       const child = this.process();
       this.refWhileWaiting(child);
-      child.send({ kind: 'build', id, sourcePath, format: source.format, extraBrands, seed, resultPath } satisfies PackBuildRequest);
+      const request: PackBuildRequest = { kind: 'build', id, sourcePath, format: source.format, extraBrands, seed, resultPath };
+      if (unseededAtMost !== undefined) request.unseededAtMost = unseededAtMost;
+      child.send(request);
     });
   }
 

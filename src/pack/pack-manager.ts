@@ -16,7 +16,7 @@ import type { LivePack } from './live-pack.js';
 import { PackInvalidError } from './pack-invalid-error.js';
 import { packSourceSize, sharedBytes, type PackSource } from './pack-source.js';
 import type { BodyFormat } from '../http/decode-body.js';
-import { withoutSeededEntries, type BrandEntry } from './policy-pack.js';
+import { withoutSeededEntries, type BrandEntry, type ShadowEntries } from './policy-pack.js';
 import { PackHistory, type PackAction, type PackVersion } from '../policy/pack-history.js';
 import { GateError } from '../errors/gate-error.js';
 
@@ -173,13 +173,15 @@ export class PackManager {
 
   /**
    * A pack to backtest (issue 26 point 3): validated and compiled as an upload is,
-   * with the registered brands; its lists and banks not seeded; not stored,
-   * recorded or kept. A bad pack is refused as PUT /v1/admin/pack refuses it.
+   * with the registered brands; its lists and banks not seeded but compared with
+   * Redis's, what seeding would add coming back (refused past `additionsAtMost`);
+   * not stored, recorded or kept. A bad pack is refused as PUT /v1/admin/pack refuses it.
    */
-  async trial(source: PackSource): Promise<CompiledPack> {
-    const built = await this.parts.builder.build(source, (await this.parts.registeredBrands?.()) ?? [], false);
+  async trial(source: PackSource, additionsAtMost: number): Promise<{ compiled: CompiledPack; additions: ShadowEntries }> {
+    const built = await this.parts.builder.build(source, (await this.parts.registeredBrands?.()) ?? [], false, additionsAtMost);
     this.parts.builder.settled();
-    return { ...built.compiled, pack: withoutSeededEntries(built.compiled.pack) };
+    if (!built.unseeded) throw new Error('the pack build did not compare the candidate with the live lists and banks');
+    return { compiled: { ...built.compiled, pack: withoutSeededEntries(built.compiled.pack) }, additions: built.unseeded };
   }
 
   /** A candidate uploaded for a rollout: built (its lists and banks not seeded), stored, recorded; not live. */
