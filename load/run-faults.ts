@@ -117,8 +117,8 @@ interface GateOverloadView {
   refusals: number;
   /** Refusals written within 2 ms of the request's arrival at the gate. */
   refusedWithin2ms: number;
-  loopDelayP99Ms: number;
-  loopDelayMaxMs: number;
+  /** The event loop's delay so far; a run's is the buckets' increase over it. */
+  loopDelay: HistogramBuckets;
   admissionLimit: number;
 }
 
@@ -131,8 +131,7 @@ async function gateOverloadView(port: number): Promise<GateOverloadView> {
     buckets,
     refusals,
     refusedWithin2ms: buckets.get(0.002) ?? 0,
-    loopDelayP99Ms: value(/^gate_event_loop_delay_seconds\{quantile="0.99"\} (\S+)/m) * 1000,
-    loopDelayMaxMs: value(/^gate_event_loop_delay_seconds\{quantile="1"\} (\S+)/m) * 1000,
+    loopDelay: histogramBuckets(metrics, 'gate_event_loop_delay_seconds'),
     admissionLimit: value(/^gate_admission_limit (\S+)/m),
   };
 }
@@ -361,6 +360,9 @@ interface OverloadRun {
   refusedWithin2ms: number;
   /** The smallest bucket bound (s) holding every refusal of the run. */
   refusalMaxBucket: number;
+  /** The smallest bucket bounds (s) holding 99% and all of the event loop's delay samples over the run. */
+  loopDelayP99Bucket: number;
+  loopDelayMaxBucket: number;
   view: GateOverloadView;
   generator: GeneratorState;
 }
@@ -384,6 +386,8 @@ async function overloadRun(port: number, rate: number): Promise<OverloadRun> {
     refusedWithin2ms: view.refusedWithin2ms - before.refusedWithin2ms,
     // The counts are cumulative since the gate started.
     refusalMaxBucket: bucketHolding(before.buckets, view.buckets, 1) ?? Infinity,
+    loopDelayP99Bucket: bucketHolding(before.loopDelay, view.loopDelay, 0.99) ?? 0,
+    loopDelayMaxBucket: bucketHolding(before.loopDelay, view.loopDelay, 1) ?? 0,
     view,
     generator: run.generator,
   };
@@ -393,7 +397,7 @@ function describeOverloadRun(name: string, run: OverloadRun): string {
   const { accepted, shed, refusals, refusedWithin2ms, view } = run;
   return [
     `${name}: accepted ${accepted.length} (p99 ${quantile(accepted, 0.99).toFixed(1)} ms; by the gate's clock p50 ${quantile(run.acceptedByGate, 0.5).toFixed(1)}, p99 ${quantile(run.acceptedByGate, 0.99).toFixed(1)} ms; outside it p50 ${quantile(run.acceptedOutside, 0.5).toFixed(1)}, p99 ${quantile(run.acceptedOutside, 0.99).toFixed(1)} ms; p99 of the ${run.acceptedReview.length} review answers ${quantile(run.acceptedReview, 0.99).toFixed(1)} ms, of the ${run.acceptedOther.length} others ${quantile(run.acceptedOther, 0.99).toFixed(1)} ms), shed ${shed.length} (p99 ${quantile(shed, 0.99).toFixed(1)} ms, max ${largest(shed)?.toFixed(1) ?? '-'} ms at the caller); ${run.waited} requests waited for a free connection (their latency includes the generator's queue).`,
-    `by the gate's own clock (arrival at the gate to refusal written): ${refusedWithin2ms} of ${refusals} refusals within 2 ms${refusals > 0 ? ` (${((refusedWithin2ms / refusals) * 100).toFixed(2)}%), all within ${run.refusalMaxBucket * 1000} ms` : ''}; its event-loop delay over the run (what a request waited before the gate read it): p99 ${view.loopDelayP99Ms.toFixed(1)} ms, max ${view.loopDelayMaxMs.toFixed(1)} ms; admission bound after the run ${view.admissionLimit}`,
+    `by the gate's own clock (arrival at the gate to refusal written): ${refusedWithin2ms} of ${refusals} refusals within 2 ms${refusals > 0 ? ` (${((refusedWithin2ms / refusals) * 100).toFixed(2)}%), all within ${run.refusalMaxBucket * 1000} ms` : ''}; its event-loop delay over the run (what a request waited before the gate read it): p99 <= ${run.loopDelayP99Bucket * 1000} ms, max <= ${run.loopDelayMaxBucket * 1000} ms (histogram buckets); admission bound after the run ${view.admissionLimit}`,
     `the load generator meanwhile: ${describeGenerator(run.generator)}`,
   ].join('\n');
 }
@@ -418,8 +422,8 @@ function overloadFigures(run: OverloadRun): Record<string, number | null | Gener
     gateRefusals: run.refusals,
     gateRefusedWithin2ms: run.refusedWithin2ms,
     gateRefusalMaxBucketSeconds: run.refusalMaxBucket,
-    gateLoopDelayP99Ms: run.view.loopDelayP99Ms,
-    gateLoopDelayMaxMs: run.view.loopDelayMaxMs,
+    gateLoopDelayP99BucketMs: run.loopDelayP99Bucket * 1000,
+    gateLoopDelayMaxBucketMs: run.loopDelayMaxBucket * 1000,
     admissionLimitAfter: run.view.admissionLimit,
     generator: run.generator,
   };

@@ -63,6 +63,8 @@ export class Histogram implements Metric {
     readonly name: string,
     readonly help: string,
     private readonly buckets: readonly number[],
+    /** Called before each render: what brings observations kept elsewhere in. */
+    private readonly beforeRender?: (histogram: Histogram) => void,
   ) {
     this.counts = buckets.map(() => 0);
   }
@@ -73,7 +75,15 @@ export class Histogram implements Metric {
     for (let i = 0; i < this.buckets.length; i++) if (value <= (this.buckets[i] ?? Infinity)) this.counts[i] = (this.counts[i] ?? 0) + 1;
   }
 
+  /** Observations summarized elsewhere: `atOrBelow[i]` of the `count` were at most bucket i's bound; their values add up to `sum`. */
+  add(atOrBelow: readonly number[], count: number, sum: number): void {
+    this.sum += sum;
+    this.count += count;
+    for (let i = 0; i < this.buckets.length; i++) this.counts[i] = (this.counts[i] ?? 0) + (atOrBelow[i] ?? 0);
+  }
+
   render(): string {
+    this.beforeRender?.(this);
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
     this.buckets.forEach((b, i) => lines.push(`${this.name}_bucket{le="${b}"} ${this.counts[i] ?? 0}`));
     lines.push(`${this.name}_bucket{le="+Inf"} ${this.count}`, `${this.name}_sum ${this.sum}`, `${this.name}_count ${this.count}`);
@@ -103,8 +113,8 @@ export class MetricsRegistry {
     return c;
   }
 
-  histogram(name: string, help: string, buckets: readonly number[]): Histogram {
-    const h = new Histogram(name, help, buckets);
+  histogram(name: string, help: string, buckets: readonly number[], beforeRender?: (histogram: Histogram) => void): Histogram {
+    const h = new Histogram(name, help, buckets, beforeRender);
     this.metrics.push(h);
     return h;
   }
