@@ -261,3 +261,49 @@ function streamSuite(mode: string, threads: string): void {
 
 streamSuite('check threads', '2');
 streamSuite('pool', '0');
+
+describe('the check socket, past GATE_STREAM_CONNECTIONS', () => {
+  let redis: TestRedis;
+  let gate: TestGate;
+  before(async () => {
+    redis = await startTestRedis();
+    gate = await startTestGate({ redisUrl: redis.url, publisherTokens: true, env: { GATE_CHECK_THREADS: '1', GATE_STREAM_CONNECTIONS: '2' } });
+  });
+  after(async () => {
+    await gate?.stop();
+    await redis?.stop();
+  });
+
+  it('refuses an upgrade with 503 (GATE_ERR_OVERLOADED), counts it, and takes one again once a socket closed', async () => {
+    const first = await openStream(gate.url, AUTH);
+    const second = await openStream(gate.url, AUTH);
+    const refused = await openStream(gate.url, AUTH).then(
+      () => assert.fail('a third socket was opened'),
+      (error: { status?: number; body?: string }) => error,
+    );
+    assert.equal(refused.status, 503);
+    assert.equal((JSON.parse(refused.body ?? '{}') as { error: { code: string } }).error.code, 'GATE_ERR_OVERLOADED');
+    const metrics = await (await gate.get('/metrics', admin())).text();
+    assert.equal(metric(metrics, 'gate_stream_upgrades_refused_total'), 1);
+    // The two open sockets still check.
+    second.send({ seq: 1, listing: LISTINGS[0] });
+    assert.equal((await second.waitForAnswers(1))[0]?.seq, 1);
+    await first.close();
+    const third = await eventuallyOpen(gate.url);
+    third.send({ seq: 2, listing: LISTINGS[0] });
+    assert.equal((await third.waitForAnswers(1))[0]?.seq, 2);
+    await Promise.all([second.close(), third.close()]);
+  });
+});
+
+/** Opens a socket once the gate has seen an earlier one close (its close reaches the listener a moment later). */
+async function eventuallyOpen(url: string): Promise<StreamClient> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await openStream(url, AUTH);
+    } catch (error) {
+      if (attempt >= 50 || (error as { status?: number }).status !== 503) throw error;
+      await sleep(20);
+    }
+  }
+}

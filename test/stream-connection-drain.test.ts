@@ -4,6 +4,7 @@
 // still holds is refused rather than dropped. (check-stream-shutdown.test.ts runs
 // the same through a gate process and SIGTERM; a check that outlasts the drain
 // cannot be made there, Redis's command timeout ends every check within seconds.)
+// Then the bound on waiting bytes all connections of a listener share.
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { GateError } from '../src/errors/gate-error.js';
@@ -44,6 +45,7 @@ const counters: StreamCounters = {
   answered: () => undefined,
   failed: () => undefined,
   held: () => undefined,
+  upgradeRefused: () => undefined,
 };
 
 function responseOf(listingId: string): CheckResponse {
@@ -55,8 +57,11 @@ function frame(seq: number): ArrayBuffer {
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
 }
 
-/** A connection whose checks end when the test says (`finish`), one at a time. */
-function connection(): {
+/** A connection whose checks end when the test says (`finish`), one at a time; `allQueued` shared with other connections. */
+function connection(
+  allQueued = { bytes: 0 },
+  totalQueuedBytes = 1 << 30,
+): {
   socket: FakeSocket;
   conn: StreamConnection;
   pending: { count: number };
@@ -74,12 +79,13 @@ function connection(): {
       checked.push(request.listingId);
       return new Promise((resolve) => waiting.set(request.listingId, resolve));
     },
-    limits: { inFlight: 1, queued: 10, queuedBytes: 1 << 20, bufferedBytes: 1 << 20 },
+    limits: { inFlight: 1, queued: 10, queuedBytes: 1 << 20, bufferedBytes: 1 << 20, connections: 10, totalQueuedBytes },
     defaultDeadlineMs: 1000,
     counters,
     pending,
     toGateError: (error) => (error instanceof GateError ? error : new GateError('GATE_ERR_INTERNAL', String(error))),
     draining: () => draining,
+    allQueued,
   });
   return {
     socket,
@@ -150,5 +156,50 @@ describe('a check-socket connection while the gate drains', () => {
     await settle();
     assert.equal(socket.sent.length, 2, 'no second answer for seq 1');
     assert.equal(pending.count, 0);
+  });
+});
+
+describe("the waiting bytes a listener's check-socket connections share", () => {
+  it('refuses a message past them with GATE_ERR_OVERLOADED, unchecked, and keeps the connection; the room comes back as messages start or connections close', async () => {
+    const shared = { bytes: 0 };
+    const size = frame(1).byteLength; // every frame here has a one-digit seq: the same size
+    const a = connection(shared, size * 3);
+    const b = connection(shared, size * 3);
+    a.conn.receive(frame(1), false); // checking
+    a.conn.receive(frame(2), false); // waiting
+    a.conn.receive(frame(3), false); // waiting
+    b.conn.receive(frame(4), false); // checking
+    b.conn.receive(frame(5), false); // waiting: three waiting in all
+    b.conn.receive(frame(6), false); // past the shared bound: refused
+    assert.equal(shared.bytes, size * 3);
+    assert.deepEqual(
+      b.socket.sent.map((s) => [s.seq, s.error?.code]),
+      [[6, 'GATE_ERR_OVERLOADED']],
+    );
+    assert.match(b.socket.sent[0]?.error?.message ?? '', /this instance holds \d+ bytes of check socket messages waiting/);
+    assert.equal(b.socket.ended, undefined, 'the connection lives on');
+    a.finish('L1'); // L2 starts: room for one more
+    await settle();
+    assert.equal(shared.bytes, size * 2);
+    b.conn.receive(frame(7), false);
+    assert.equal(b.socket.sent.length, 1, 'taken into the queue this time');
+    a.conn.close(1000, 'bye'); // its waiting L3 goes
+    assert.equal(shared.bytes, size * 2);
+    b.finish('L4');
+    await settle();
+    b.finish('L5');
+    await settle();
+    b.finish('L7');
+    await settle();
+    assert.equal(shared.bytes, 0);
+    assert.deepEqual(
+      b.socket.sent.map((s) => [s.seq, s.verdict ?? s.error?.code]),
+      [
+        [6, 'GATE_ERR_OVERLOADED'],
+        [4, 'allow'],
+        [5, 'allow'],
+        [7, 'allow'],
+      ],
+    );
   });
 });

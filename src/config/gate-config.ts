@@ -409,6 +409,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GateConfig {
       queued: integer(env, 'GATE_STREAM_QUEUE', 1024, 0, 1_000_000, problems),
       queuedBytes: integer(env, 'GATE_STREAM_QUEUE_BYTES', 8 * 1024 * 1024, 0, 1024 * 1024 * 1024, problems),
       bufferedBytes: integer(env, 'GATE_STREAM_BUFFER_BYTES', 1024 * 1024, 0, 256 * 1024 * 1024, problems),
+      connections: integer(env, 'GATE_STREAM_CONNECTIONS', 256, 1, 1_000_000, problems),
+      totalQueuedBytes: integer(env, 'GATE_STREAM_TOTAL_QUEUE_BYTES', 64 * 1024 * 1024, 0, 16 * 1024 * 1024 * 1024, problems),
     },
     // With check threads the pool matches only shop checks and what a pack swap overtook.
     workers: integer(env, 'GATE_WORKERS', checkThreads > 0 ? 1 : Math.max(1, availableParallelism()), 1, 256, problems),

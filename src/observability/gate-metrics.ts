@@ -88,6 +88,10 @@ export function createGateMetrics(): GateMetrics {
       'Check socket connections closed, by close code (1000/1005 the client, 1001 draining, 1006 gone, 1008 a message without a usable seq, 1009 a message too large, 1011 an answer dropped, 1013 over the bounds).',
     ),
     streamMessages: registry.counter('gate_stream_messages_total', 'Messages received on check sockets.'),
+    streamUpgradesRefused: registry.counter(
+      'gate_stream_upgrades_refused_total',
+      'Check socket upgrades refused (503) because their listener held GATE_STREAM_CONNECTIONS sockets already.',
+    ),
     streamAnswers: registry.counter('gate_stream_answers_total', 'Answers sent on check sockets: a check response, or an error by its code.'),
     streamHeld: registry.counter(
       'gate_stream_held_total',

@@ -25,6 +25,10 @@ export interface StreamLimits {
   queuedBytes: number;
   /** Bytes of answers uWS holds for a client that is not reading, past which no message is started. Default 1 MiB. */
   bufferedBytes: number;
+  /** Connections open at once on one listener (a check thread, or the event loop); an upgrade past it is refused (503). Default 256. */
+  connections: number;
+  /** Bytes of waiting messages of all its connections together, past which a message is answered GATE_ERR_OVERLOADED unchecked. Default 64 MiB. */
+  totalQueuedBytes: number;
 }
 
 /** What the connection needs of a uWS WebSocket. */
@@ -56,6 +60,8 @@ export interface StreamConnectionParts {
   toGateError: (error: unknown) => GateError;
   /** True once the gate drains: later messages are refused, and a connection is ended (1001) once nothing of it is left to answer or to write. */
   draining: () => boolean;
+  /** Bytes waiting in the queues of every connection of the listener. */
+  allQueued: { bytes: number };
 }
 
 /** uWS's send status when the answer went over maxBackpressure and was dropped. */
@@ -130,7 +136,17 @@ export class StreamConnection {
       this.start(new Uint8Array(data), binary, arrivedAt);
       return;
     }
-    const { limits } = this.parts;
+    const { limits, allQueued } = this.parts;
+    if (allQueued.bytes + data.byteLength > limits.totalQueuedBytes) {
+      // The instance is short of room, not this client over its own bounds: the message is refused, the connection lives on.
+      const unanswerable = this.refuse(
+        new Uint8Array(data),
+        binary,
+        `this instance holds ${limits.totalQueuedBytes} bytes of check socket messages waiting; retry after the retry-after delay`,
+      );
+      if (unanswerable !== undefined) this.close(CLOSE.policy, unanswerable);
+      return;
+    }
     if (this.queue.length >= limits.queued || this.queuedBytes + data.byteLength > limits.queuedBytes) {
       this.close(
         CLOSE.tryAgainLater,
@@ -140,6 +156,7 @@ export class StreamConnection {
     }
     this.queue.push({ bytes: new Uint8Array(data.slice(0)), binary, arrivedAt });
     this.queuedBytes += data.byteLength;
+    allQueued.bytes += data.byteLength;
     this.parts.pending.count++;
     this.parts.counters.held(this.unread() ? 'unread' : this.running.size >= limits.inFlight ? 'in_flight' : 'turn');
   }
@@ -156,6 +173,7 @@ export class StreamConnection {
     this.parts.counters.closed(code);
     this.parts.pending.count -= this.queue.length;
     this.queue.length = 0;
+    this.parts.allQueued.bytes -= this.queuedBytes;
     this.queuedBytes = 0;
   }
 
@@ -181,6 +199,7 @@ export class StreamConnection {
       this.parts.pending.count--;
       this.refuse(waiting.bytes, waiting.binary, reason);
     }
+    this.parts.allQueued.bytes -= this.queuedBytes;
     this.queuedBytes = 0;
     this.close(CLOSE.goingAway, SHUTTING_DOWN);
   }
@@ -221,6 +240,7 @@ export class StreamConnection {
       let next: Waiting | undefined;
       while (this.open && this.queue.length > 0 && this.canStart() && !this.turnOver() && (next = this.queue.shift())) {
         this.queuedBytes -= next.bytes.byteLength;
+        this.parts.allQueued.bytes -= next.bytes.byteLength;
         this.parts.pending.count--;
         this.start(next.bytes, next.binary, next.arrivedAt);
       }

@@ -7,6 +7,8 @@ export type HeldReason = 'in_flight' | 'unread' | 'turn';
 
 export interface StreamCounters {
   opened(): void;
+  /** An upgrade refused because the listener held GATE_STREAM_CONNECTIONS sockets already. */
+  upgradeRefused(): void;
   /** By the close code (1000 normal, 1001 going away, 1008 no usable seq, 1013 over the bounds, ...). */
   closed(code: number): void;
   message(): void;
@@ -21,6 +23,7 @@ export interface StreamCounters {
 /** A thread's counts since its last batch (structured-clone safe). */
 export interface StreamTally {
   opened: number;
+  upgradesRefused: number;
   messages: number;
   answered: number;
   held: Record<string, number>;
@@ -30,6 +33,7 @@ export interface StreamTally {
 
 export interface StreamMetrics {
   streamConnections: Counter;
+  streamUpgradesRefused: Counter;
   streamClosed: Counter;
   streamMessages: Counter;
   streamAnswers: Counter;
@@ -37,12 +41,12 @@ export interface StreamMetrics {
 }
 
 export function emptyTally(): StreamTally {
-  return { opened: 0, messages: 0, answered: 0, held: {}, closed: {}, failed: {} };
+  return { opened: 0, upgradesRefused: 0, messages: 0, answered: 0, held: {}, closed: {}, failed: {} };
 }
 
 export function isEmptyTally(tally: StreamTally): boolean {
   return (
-    tally.opened + tally.messages + tally.answered === 0 &&
+    tally.opened + tally.upgradesRefused + tally.messages + tally.answered === 0 &&
     Object.keys(tally.closed).length + Object.keys(tally.failed).length + Object.keys(tally.held).length === 0
   );
 }
@@ -54,6 +58,7 @@ export function tallyCounters(tally: () => StreamTally, changed: () => void): St
   };
   return {
     opened: () => (tally().opened++, changed()),
+    upgradeRefused: () => (tally().upgradesRefused++, changed()),
     closed: (code) => (bump(tally().closed, String(code)), changed()),
     message: () => (tally().messages++, changed()),
     answered: () => (tally().answered++, changed()),
@@ -65,6 +70,7 @@ export function tallyCounters(tally: () => StreamTally, changed: () => void): St
 export function metricCounters(metrics: StreamMetrics): StreamCounters {
   return {
     opened: () => metrics.streamConnections.inc(),
+    upgradeRefused: () => metrics.streamUpgradesRefused.inc(),
     closed: (code) => metrics.streamClosed.inc({ code: String(code) }),
     message: () => metrics.streamMessages.inc(),
     answered: () => metrics.streamAnswers.inc({ outcome: 'response' }),
@@ -76,6 +82,7 @@ export function metricCounters(metrics: StreamMetrics): StreamCounters {
 /** A thread's tally into the event loop's metrics. */
 export function addTally(metrics: StreamMetrics, tally: StreamTally): void {
   if (tally.opened > 0) metrics.streamConnections.inc({}, tally.opened);
+  if (tally.upgradesRefused > 0) metrics.streamUpgradesRefused.inc({}, tally.upgradesRefused);
   if (tally.messages > 0) metrics.streamMessages.inc({}, tally.messages);
   if (tally.answered > 0) metrics.streamAnswers.inc({ outcome: 'response' }, tally.answered);
   for (const [reason, count] of Object.entries(tally.held)) metrics.streamHeld.inc({ reason }, count);

@@ -20,7 +20,7 @@ export const DRAIN_ANSWER_MARGIN_MS = 1000;
 const ENVELOPE_BYTES = 1024;
 
 /** What each connection takes (its `draining` comes from the route), and what the route itself needs. */
-export interface CheckStreamParts extends Omit<StreamConnectionParts, 'draining'> {
+export interface CheckStreamParts extends Omit<StreamConnectionParts, 'draining' | 'allQueued'> {
   /** A listing's largest body (GATE_MAX_BODY_BYTES); a larger message closes the connection (uWS: 1009). */
   maxBodyBytes: number;
   /**
@@ -46,7 +46,7 @@ interface SocketData {
 export function registerCheckStream(app: RouteRegistrar, parts: CheckStreamParts): CheckStreamRoute {
   const connections = new Set<StreamConnection>();
   let draining = false;
-  const connectionParts = { ...parts, draining: () => draining };
+  const connectionParts = { ...parts, draining: () => draining, allQueued: { bytes: 0 } };
   const { limits } = parts;
   app.ws<SocketData>(STREAM_PATH, {
     compression: uWS.DISABLED,
@@ -64,6 +64,15 @@ export function registerCheckStream(app: RouteRegistrar, parts: CheckStreamParts
         return;
       }
       if (!parts.admitUpgrade(res, req)) return;
+      if (connections.size >= limits.connections) {
+        const full = new GateError(
+          'GATE_ERR_OVERLOADED',
+          `this instance holds ${limits.connections} check sockets; retry after the retry-after delay, or use another instance`,
+        );
+        parts.counters.upgradeRefused();
+        sendError(res, { aborted: false, done: false }, full, req.getHeader('accept'));
+        return;
+      }
       res.upgrade<SocketData>(
         {},
         req.getHeader('sec-websocket-key'),
