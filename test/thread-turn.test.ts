@@ -120,7 +120,7 @@ describe('a check thread with a 1 ms turn', () => {
     // Each listing takes the thread a fraction of a millisecond to normalize and match: a few fill a turn.
     const description = 'genuine leather strap, stainless steel case, sapphire glass. '.repeat(300);
     const responses = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => gate.post('/v1/check', { listingId: `burst-${i}`, sellerId: 's-burst', title: `Watch ${i}`, description })),
+      Array.from({ length: 400 }, (_, i) => gate.post('/v1/check', { listingId: `burst-${i}`, sellerId: 's-burst', title: `Watch ${i}`, description })),
     );
     const refused = responses.filter((response) => response.status === 503);
     const answered = responses.filter((response) => response.status === 200);

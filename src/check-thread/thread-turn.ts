@@ -17,7 +17,7 @@ export class ThreadTurn {
   /** `boundMs` 0: a turn is never over its bound; nor is one with fewer than `minCalls` overdue() calls. */
   constructor(
     private readonly boundMs: number,
-    private readonly minCalls = 32,
+    private readonly minCalls = 64,
   ) {}
 
   /**

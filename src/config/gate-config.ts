@@ -53,7 +53,7 @@ export interface GateConfig {
   /**
    * How long, in ms, a check thread works without returning to its event loop before it
    * refuses further checks (503) and holds check-socket messages for its next turn
-   * (src/check-thread/thread-turn.ts). 0: never. Default 5.
+   * (src/check-thread/thread-turn.ts). 0: never. Default 10.
    */
   readonly threadTurnMs: number;
   /** Bounds of each connection of the check socket (GATE_STREAM_IN_FLIGHT, GATE_STREAM_QUEUE, GATE_STREAM_QUEUE_BYTES, GATE_STREAM_BUFFER_BYTES). */
@@ -403,7 +403,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GateConfig {
     allowRecordBuckets: integer(env, 'GATE_ALLOW_RECORD_BUCKETS', 16, 1, 1_000_000, problems),
     defaultDeadlineMs,
     checkThreads,
-    threadTurnMs: integer(env, 'GATE_THREAD_TURN_MS', 5, 0, 60_000, problems),
+    threadTurnMs: integer(env, 'GATE_THREAD_TURN_MS', 10, 0, 60_000, problems),
     stream: {
       inFlight: integer(env, 'GATE_STREAM_IN_FLIGHT', 64, 1, 100_000, problems),
       queued: integer(env, 'GATE_STREAM_QUEUE', 1024, 0, 1_000_000, problems),
