@@ -13,15 +13,21 @@ namespace {
 enum RunKind : uint32_t { kRunWord = 0, kRunCjk = 1, kRunSeparator = 2 };
 constexpr uint32_t kNoRun = 4;  // before the first run and after the last
 
-// The traits of a folded code point (TraitsOf), 11 bits: run kind (2), soft
-// separator (1), class (8). An entry of entries_ holds the folded code point in its
-// low 21 bits and its traits above them; an entry whose kind reads kSlow is no plain
-// one-to-one fold (dropped, multiple, wider than 21 bits, or a high surrogate).
-constexpr uint32_t kCpBits = 21;
-constexpr uint32_t kCpMask = (1u << kCpBits) - 1;
+// An entry (EntryOf) is all the pass needs to know of a folded code point, in one
+// load: its UTF-8 bytes as one little-endian word and their count, its run kind,
+// whether it is a soft separator, whether a separator run writes it as the space
+// (soft, or the space itself), letter (1) and digit (2) bits for "a word mixes
+// letters and digits" (ASCII only), and its class. A direct entry whose kind is
+// kSlow is no plain one-to-one fold (dropped, multiple, or a high surrogate).
+constexpr int kWidthShift = 32;  // 3 bits
+constexpr int kKindShift = 35;   // 2 bits
+constexpr int kSoftShift = 37;
+constexpr int kSpaceShift = 38;
+constexpr int kMixShift = 39;    // 2 bits
+constexpr int kClassShift = 56;  // 8 bits
 constexpr uint32_t kSlow = 3;
-constexpr uint32_t kSoft = 4;
-constexpr uint32_t kClassShift = 3;
+
+inline uint32_t KindOf(uint64_t entry) { return static_cast<uint32_t>(entry >> kKindShift) & 3; }
 
 }  // namespace
 
@@ -43,14 +49,15 @@ Normalizer::Normalizer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Normal
   std::fill(std::begin(runKindOfClass_), std::end(runKindOfClass_), kRunSeparator);
   runKindOfClass_[tables_.wordClass] = kRunWord;
   runKindOfClass_[tables_.cjkClass] = kRunCjk;
+  for (uint32_t cp = 0; cp < 128; cp++) asciiMix_[cp] = (tables_.letters[cp] != 0 ? 1 : 0) | (tables_.digits[cp] != 0 ? 2 : 0);
+  space_ = EntryOf(tables_.space);
   // A UTF-16 code unit is looked up here; a surrogate pair goes the slow way.
   entries_.resize(0x10000);
   for (uint32_t cp = 0; cp < entries_.size(); cp++) {
     int32_t folded = tables_.fold[cp];
-    bool plain = folded >= 0 && static_cast<uint32_t>(folded) <= kCpMask && !(cp >= 0xD800 && cp <= 0xDBFF);
-    entries_[cp] = plain ? static_cast<uint32_t>(folded) | TraitsOf(static_cast<uint32_t>(folded)) << kCpBits : kSlow << kCpBits;
+    bool plain = folded >= 0 && !(cp >= 0xD800 && cp <= 0xDBFF);
+    entries_[cp] = plain ? EntryOf(static_cast<uint32_t>(folded)) : static_cast<uint64_t>(kSlow) << kKindShift;
   }
-  for (uint32_t cp = 0; cp < 128; cp++) asciiMix_[cp] = (tables_.letters[cp] != 0 ? 1 : 0) | (tables_.digits[cp] != 0 ? 2 : 0);
 }
 
 Napi::Value Normalizer::Tables(const Napi::CallbackInfo& info) { return tables_.ToObject(info.Env()); }
@@ -76,10 +83,15 @@ uint8_t Normalizer::ClassAbove(uint32_t cp) const {
   return tables_.otherClass;
 }
 
-uint32_t Normalizer::TraitsOf(uint32_t cp) const {
-  uint8_t cls = ClassOf(cp);
-  bool soft = cp < tables_.soft.size() && tables_.soft[cp] == 1;
-  return runKindOfClass_[cls] | (soft ? kSoft : 0) | static_cast<uint32_t>(cls) << kClassShift;
+uint64_t Normalizer::EntryOf(uint32_t cp) const {
+  size_t width = 0;
+  const uint32_t word = Utf8Word(cp, &width);
+  const uint8_t cls = ClassOf(cp);
+  const bool soft = cp < tables_.soft.size() && tables_.soft[cp] == 1;
+  const uint32_t mix = cp < 128 ? asciiMix_[cp] : 0;
+  return word | static_cast<uint64_t>(width) << kWidthShift | static_cast<uint64_t>(runKindOfClass_[cls]) << kKindShift |
+         static_cast<uint64_t>(soft) << kSoftShift | static_cast<uint64_t>(soft || cp == tables_.space) << kSpaceShift |
+         static_cast<uint64_t>(mix) << kMixShift | static_cast<uint64_t>(cls) << kClassShift;
 }
 
 void Normalizer::Reserve(size_t size) {
@@ -88,8 +100,9 @@ void Normalizer::Reserve(size_t size) {
   originStart_.resize(size);
   originEnd_.resize(size);
   classes_.resize(size);
-  bytes_.resize(4 * size);
-  byteToIndex_.resize(4 * size + 1);
+  // 3 past the widest output, for the padded writes of the last code point.
+  bytes_.resize(4 * size + 3);
+  byteToIndex_.resize(4 * size + 3);
 }
 
 // The fold, the runs, the separator rules and the encoding in one pass, each code
@@ -106,10 +119,8 @@ uint32_t Normalizer::Pass(const char16_t* text, size_t length, size_t* byteLengt
   // Each code unit gives at most one code point, but for multiple folds, which grow
   // the scratch first.
   Reserve(length + 16);
-  const uint32_t* entries = entries_.data();
-  const uint8_t* asciiMix = asciiMix_;
-  const uint32_t space = tables_.space;
-  const uint8_t spaceClass = ClassOf(space);
+  const uint64_t* entries = entries_.data();
+  const uint64_t space = space_;
   const uint32_t maxInsideRun = tables_.maxInsideRun;
   const uint8_t* digitLetters = tables_.digitLetters.data();
   uint32_t *originStart, *originEnd, *byteToIndex;
@@ -129,29 +140,30 @@ uint32_t Normalizer::Pass(const char16_t* text, size_t length, size_t* byteLengt
   // Where the run being read starts in the output.
   uint32_t runStart = 0;
   size_t runBytes = 0;
-  // A word run: 1 if it has a letter, | 2 if a digit.
+  // A word run: 1 if it has a letter, | 2 if a digit (gathered over every run, read for words).
   uint32_t mix = 0;
   // A separator run: the run before it, its length, the end of its last character,
-  // all of it soft, its last character written as a space.
+  // all of it soft, its last character written as the space.
   uint32_t beforeSeparators = kNoRun;
   uint32_t separators = 0;
   uint32_t separatorsEnd = 0;
   bool allSoft = true;
   bool lastSpace = false;
 
-  auto put = [&](uint32_t cp, uint32_t start, uint32_t end, uint8_t cls) NORMALIZER_INLINE {
-    classes[m] = cls;
+  auto put = [&](uint64_t entry, uint32_t start, uint32_t end) NORMALIZER_INLINE {
+    classes[m] = static_cast<uint8_t>(entry >> kClassShift);
     if constexpr (kOffsets) {
       originStart[m] = start;
       originEnd[m] = end;
-      b += EncodeUtf8(cp, bytes + b, [&](size_t width) {
-        for (size_t k = 0; k < width; k++) byteToIndex[b + k] = m;
-      });
+      // As many as the widest code point; the next one overwrites what this one did not use.
+      for (size_t k = 0; k < 4; k++) byteToIndex[b + k] = m;
     } else {
       (void)start;
       (void)end;
-      b += EncodeUtf8(cp, bytes + b);
     }
+    const uint32_t word = static_cast<uint32_t>(entry);
+    std::memcpy(bytes + b, &word, 4);
+    b += (entry >> kWidthShift) & 7;
     m++;
   };
   // Ends the run being read and starts one of kind next (kNoRun: the text's end).
@@ -174,44 +186,41 @@ uint32_t Normalizer::Pass(const char16_t* text, size_t length, size_t* byteLengt
         if constexpr (kOffsets) originEnd[runStart] = separatorsEnd;
       }
     }
-    if (next == kRunWord) {
-      mix = 0;
-    } else if (next == kRunSeparator) {
+    if (next == kRunSeparator) {
       beforeSeparators = run;
       separators = 0;
       allSoft = true;
       lastSpace = false;
     }
+    mix = 0;
     run = next;
     runStart = m;
     runBytes = b;
   };
   // One folded code point, of any kind.
-  auto emit = [&](uint32_t cp, uint32_t traits, uint32_t start, uint32_t end) NORMALIZER_INLINE {
-    const uint32_t kind = traits & 3;
+  auto emit = [&](uint64_t entry, uint32_t start, uint32_t end) NORMALIZER_INLINE {
+    const uint32_t kind = KindOf(entry);
     if (kind != run) turn(kind);
-    const uint8_t cls = static_cast<uint8_t>(traits >> kClassShift);
-    if (kind == kRunSeparator) {
-      // Soft separators become one space per stretch; hard ones stay
-      // (`1 . : 1` -> `1 : 1`, `+★` -> `+ `), so that a term reads through a mixed
-      // run as through a soft one (term-expression.ts).
-      const bool soft = (traits & kSoft) != 0;
-      const uint32_t kept = soft ? space : cp;
-      if (!(kept == space && lastSpace)) put(kept, start, end, kept == space ? spaceClass : cls);
-      lastSpace = kept == space;
-      allSoft = allSoft && soft;
-      separators++;
-      separatorsEnd = end;
+    mix |= static_cast<uint32_t>(entry >> kMixShift) & 3;
+    if (kind != kRunSeparator) {
+      put(entry, start, end);
       return;
     }
-    if (kind == kRunWord && cp < 0x80) mix |= asciiMix[cp];
-    put(cp, start, end, cls);
+    // Soft separators become one space per stretch; hard ones stay
+    // (`1 . : 1` -> `1 : 1`, `+★` -> `+ `), so that a term reads through a mixed
+    // run as through a soft one (term-expression.ts).
+    const bool asSpace = (entry >> kSpaceShift) & 1;
+    if (!(asSpace && lastSpace)) put(asSpace ? space : entry, start, end);
+    lastSpace = asSpace;
+    allSoft = allSoft && ((entry >> kSoftShift) & 1);
+    separators++;
+    separatorsEnd = end;
   };
 
   for (size_t i = 0; i < length;) {
-    const uint32_t entry = entries[text[i]];
-    if (__builtin_expect((entry >> kCpBits & 3) != kSlow, 1)) {
-      emit(entry & kCpMask, entry >> kCpBits, static_cast<uint32_t>(i), static_cast<uint32_t>(i + 1));
+    const uint64_t entry = entries[text[i]];
+    if (__builtin_expect(KindOf(entry) != kSlow, 1)) {
+      emit(entry, static_cast<uint32_t>(i), static_cast<uint32_t>(i + 1));
       i++;
       continue;
     }
@@ -244,7 +253,7 @@ uint32_t Normalizer::Pass(const char16_t* text, size_t length, size_t* byteLengt
         }
       }
     }
-    for (size_t k = 0; k < count; k++) emit(parts[k], TraitsOf(parts[k]), static_cast<uint32_t>(i), static_cast<uint32_t>(end));
+    for (size_t k = 0; k < count; k++) emit(EntryOf(parts[k]), static_cast<uint32_t>(i), static_cast<uint32_t>(end));
     i = end;
   }
   turn(kNoRun);

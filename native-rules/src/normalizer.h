@@ -27,8 +27,8 @@ class Normalizer : public Napi::ObjectWrap<Normalizer> {
   // Above the direct tables; out of line, so that the hot loop inlines only the lookup.
   __attribute__((noinline)) int32_t FoldAbove(uint32_t cp) const;
   __attribute__((noinline)) uint8_t ClassAbove(uint32_t cp) const;
-  /** What the pass needs to know of a folded code point: see Traits in normalizer.cc. */
-  uint32_t TraitsOf(uint32_t cp) const;
+  /** What the pass needs to know of a folded code point (normalizer.cc, kWidthShift...). */
+  uint64_t EntryOf(uint32_t cp) const;
   void Reserve(size_t size);
   /** One pass over the text into the scratch output; returns the code points written and sets *byteLength. */
   template <bool kOffsets>
@@ -39,10 +39,11 @@ class Normalizer : public Napi::ObjectWrap<Normalizer> {
   std::unordered_map<uint32_t, std::vector<uint32_t>> multi_;
   std::unordered_map<uint32_t, uint32_t> upper_;
   uint8_t runKindOfClass_[256];
-  // Per code point below direct_: its fold and traits in one word (normalizer.cc, Entry).
-  std::vector<uint32_t> entries_;
   // Per ASCII code point: 1 a letter, 2 a digit (tables_.letters, tables_.digits).
   uint8_t asciiMix_[128];
+  // The entry of each UTF-16 code unit's fold, and of the space soft separators become.
+  std::vector<uint64_t> entries_;
+  uint64_t space_ = 0;
 
   // Scratch, reused across calls (an object belongs to one thread): the text, and
   // the result's arrays before they are copied into the exact-sized result.

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 namespace native_rules {
 
@@ -44,6 +45,28 @@ inline size_t EncodeUtf8(uint32_t cp, uint8_t* out, OnWidth onWidth) {
 
 inline size_t EncodeUtf8(uint32_t cp, uint8_t* out) {
   return EncodeUtf8(cp, out, [](size_t) {});
+}
+
+/**
+ * cp's bytes as one little-endian word (the first byte lowest), their count in
+ * *width: the same bytes as EncodeUtf8 for any cp, for writers that store a whole
+ * word and keep 3 bytes of slack past the last code point.
+ */
+inline uint32_t Utf8Word(uint32_t cp, size_t* width) {
+  if (cp < 0x80) {
+    *width = 1;
+    return cp;
+  }
+  if (cp < 0x800) {
+    *width = 2;
+    return (0xC0 | cp >> 6) | (0x80 | (cp & 0x3F)) << 8;
+  }
+  if (cp < 0x10000) {
+    *width = 3;
+    return (0xE0 | cp >> 12) | (0x80 | (cp >> 6 & 0x3F)) << 8 | (0x80 | (cp & 0x3F)) << 16;
+  }
+  *width = 4;
+  return ((0xF0 | cp >> 18) & 0xFF) | (0x80 | (cp >> 12 & 0x3F)) << 8 | (0x80 | (cp >> 6 & 0x3F)) << 16 | (0x80 | (cp & 0x3F)) << 24;
 }
 
 }  // namespace native_rules
