@@ -218,7 +218,18 @@ uint32_t Normalizer::Pass(const char16_t* text, size_t length, size_t* byteLengt
   };
 
   for (size_t i = 0; i < length;) {
-    const uint64_t entry = entries[text[i]];
+    uint64_t entry = entries[text[i]];
+    if (KindOf(entry) == run && run != kRunSeparator) {
+      // A word or CJK run goes on: the common case, in a loop of its own, where
+      // little is live (a slow entry's kind is never a run's).
+      do {
+        mix |= static_cast<uint32_t>(entry >> kMixShift) & 3;
+        put(entry, static_cast<uint32_t>(i), static_cast<uint32_t>(i + 1));
+        if (++i == length) break;
+        entry = entries[text[i]];
+      } while (KindOf(entry) == run);
+      continue;
+    }
     if (__builtin_expect(KindOf(entry) != kSlow, 1)) {
       emit(entry, static_cast<uint32_t>(i), static_cast<uint32_t>(i + 1));
       i++;
