@@ -222,11 +222,15 @@ uint32_t Normalizer::Pass(const char16_t* text, size_t length, size_t* byteLengt
     // A run that goes on is the common case, written by loops of their own, where
     // little is live (a slow entry's kind is never a run's).
     if (KindOf(entry) == run && run == kRunCjk) {
-      do {
+      for (;;) {
         put(entry, static_cast<uint32_t>(i), static_cast<uint32_t>(i + 1));
         if (++i == length) break;
         entry = entries[text[i]];
-      } while (KindOf(entry) == kRunCjk);
+        if (KindOf(entry) == kRunCjk) continue;
+        // One separator between CJK characters is dropped (turn()), here at less cost.
+        if (KindOf(entry) != kRunSeparator || maxInsideRun == 0 || i + 1 == length || KindOf(entries[text[i + 1]]) != kRunCjk) break;
+        entry = entries[text[++i]];
+      }
       continue;
     }
     if (KindOf(entry) == run && run == kRunWord) {
