@@ -95,7 +95,7 @@ NormalizerTables NormalizerTables::Read(Napi::Env env, const Napi::Value& value)
   out.digits = ReadArray<uint8_t>(env, digits, "digits", "tables.digits.", napi_uint8_array);
   Require(env, out.digitLetters.size() == kAscii && out.letters.size() == kAscii && out.digits.size() == kAscii,
           "tables.digits.asLetter, .letters and .digits must have one entry per ASCII code point");
-  // The output is sized before it is written: a digit read as a letter must stay one byte.
+  // A digit read as a letter is rewritten in place (normalizer.cc): it must stay one byte.
   for (uint8_t letter : out.digitLetters) Require(env, letter < kAscii, "tables.digits.asLetter must read digits as ASCII letters");
   return out;
 }

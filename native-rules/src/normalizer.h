@@ -22,38 +22,34 @@ class Normalizer : public Napi::ObjectWrap<Normalizer> {
   Napi::Value Normalize(const Napi::CallbackInfo& info);
   Napi::Value Tables(const Napi::CallbackInfo& info);
 
-  void Fold(const char16_t* text, size_t length);
   inline int32_t FoldOf(uint32_t cp) const;
   inline uint8_t ClassOf(uint32_t cp) const;
-  // Above the direct tables; out of line, so that the hot loops inline only the lookup.
+  // Above the direct tables; out of line, so that the hot loop inlines only the lookup.
   __attribute__((noinline)) int32_t FoldAbove(uint32_t cp) const;
   __attribute__((noinline)) uint8_t ClassAbove(uint32_t cp) const;
-  inline uint32_t InHardRun(uint32_t cp) const;
+  /** What the pass needs to know of a folded code point (normalizer.cc, kWidthShift...). */
+  uint64_t EntryOf(uint32_t cp) const;
   void Reserve(size_t size);
-  size_t SplitRuns();
-  void MarkDisguises(size_t runs);
-  /** Output code points and UTF-8 bytes, from the runs alone. */
-  void Plan(size_t runs, size_t* length, size_t* byteLength);
-  /** Writes the kept runs straight into the result layout. */
+  /** One pass over the text into the scratch output; returns the code points written and sets *byteLength. */
   template <bool kOffsets>
-  void Write(size_t runs, uint32_t* originStart, uint32_t* originEnd, uint32_t* byteToIndex, uint8_t* classes, uint8_t* bytes);
+  uint32_t Pass(const char16_t* text, size_t length, size_t* byteLength);
 
   NormalizerTables tables_;
   uint32_t direct_ = 0;  // code points below it are looked up in tables_.fold and tables_.classes
   std::unordered_map<uint32_t, std::vector<uint32_t>> multi_;
   std::unordered_map<uint32_t, uint32_t> upper_;
   uint8_t runKindOfClass_[256];
+  // Per ASCII code point: 1 a letter, 2 a digit (tables_.letters, tables_.digits).
+  uint8_t asciiMix_[128];
+  // The entry of each UTF-16 code unit's fold, and of the space soft separators become.
+  std::vector<uint64_t> entries_;
+  uint64_t space_ = 0;
 
-  // Scratch, reused across calls (an object belongs to one thread).
+  // Scratch, reused across calls (an object belongs to one thread): the text, and
+  // the result's arrays before they are copied into the exact-sized result.
   std::vector<char16_t> text_;
-  std::vector<uint32_t> cps_, starts_, ends_;
-  std::vector<uint8_t> cls_;
-  std::vector<uint32_t> runStarts_;
-  std::vector<uint8_t> runKinds_, runDrop_;
-  // Per run: all soft separators (separator runs); letters and digits mixed, so
-  // digits read as letters (word runs).
-  std::vector<uint8_t> runSoft_, runMixed_;
-  size_t n_ = 0;  // folded code points in cps_/starts_/ends_/cls_
+  std::vector<uint32_t> originStart_, originEnd_, byteToIndex_;
+  std::vector<uint8_t> classes_, bytes_;
 };
 
 }  // namespace native_rules

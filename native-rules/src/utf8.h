@@ -7,43 +7,27 @@
 
 namespace native_rules {
 
-inline size_t Utf8Length(uint32_t cp) { return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4; }
-
 /**
- * Writes cp at out (room for 4 bytes) and returns the bytes written. Each branch
- * calls onWidth(bytes) with its own constant count, so that a caller's per-byte
- * work (an offset map) unrolls inside the branch instead of looping after it.
+ * cp's bytes as one little-endian word (the first byte lowest) and their count in
+ * *width, for a writer that stores the whole word and keeps 3 bytes of slack past
+ * the last code point. Any cp gets bytes (above U+10FFFF, four that are not UTF-8).
  */
-template <typename OnWidth>
-inline size_t EncodeUtf8(uint32_t cp, uint8_t* out, OnWidth onWidth) {
+inline uint32_t Utf8Word(uint32_t cp, size_t* width) {
+  static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the word is stored as it is in memory");
   if (cp < 0x80) {
-    out[0] = static_cast<uint8_t>(cp);
-    onWidth(1);
-    return 1;
+    *width = 1;
+    return cp;
   }
   if (cp < 0x800) {
-    out[0] = static_cast<uint8_t>(0xC0 | (cp >> 6));
-    out[1] = static_cast<uint8_t>(0x80 | (cp & 0x3F));
-    onWidth(2);
-    return 2;
+    *width = 2;
+    return (0xC0 | cp >> 6) | (0x80 | (cp & 0x3F)) << 8;
   }
   if (cp < 0x10000) {
-    out[0] = static_cast<uint8_t>(0xE0 | (cp >> 12));
-    out[1] = static_cast<uint8_t>(0x80 | ((cp >> 6) & 0x3F));
-    out[2] = static_cast<uint8_t>(0x80 | (cp & 0x3F));
-    onWidth(3);
-    return 3;
+    *width = 3;
+    return (0xE0 | cp >> 12) | (0x80 | (cp >> 6 & 0x3F)) << 8 | (0x80 | (cp & 0x3F)) << 16;
   }
-  out[0] = static_cast<uint8_t>(0xF0 | (cp >> 18));
-  out[1] = static_cast<uint8_t>(0x80 | ((cp >> 12) & 0x3F));
-  out[2] = static_cast<uint8_t>(0x80 | ((cp >> 6) & 0x3F));
-  out[3] = static_cast<uint8_t>(0x80 | (cp & 0x3F));
-  onWidth(4);
-  return 4;
-}
-
-inline size_t EncodeUtf8(uint32_t cp, uint8_t* out) {
-  return EncodeUtf8(cp, out, [](size_t) {});
+  *width = 4;
+  return ((0xF0 | cp >> 18) & 0xFF) | (0x80 | (cp >> 12 & 0x3F)) << 8 | (0x80 | (cp >> 6 & 0x3F)) << 16 | (0x80 | (cp & 0x3F)) << 24;
 }
 
 }  // namespace native_rules
