@@ -1,5 +1,5 @@
 // Figures per pack entry, counted off the response path (issue 26): a check adds
-// to in-memory counts, written to Redis every few milliseconds as hash increments
+// to in-memory counts, written to Redis every second as hash increments
 // per UTC hour (field `<entry key>\t<figure>`), and a few recent listing ids per
 // entry, written every second. Every key expires a week and a day after its last
 // write. Shadow entries' figures and enforced entries' figures each keep their own.
@@ -14,6 +14,8 @@ export const SAMPLES_PER_ENTRY = 5;
 /** Entries with samples waiting past which newer entries' samples wait for the next write. */
 const MAX_SAMPLED_ENTRIES = 10_000;
 const SAMPLES_EVERY_MS = 1000;
+/** Counts gathered for a second go as one script call: the hourly fields of a second's checks, each added once. */
+const COUNTS_EVERY_MS = 1000;
 export const WEEK_HOURS = 168;
 
 export interface HourlyFigures {
@@ -50,7 +52,7 @@ export class HourlyEntryFigures {
     private readonly name: string,
     log: (message: string) => void,
   ) {
-    this.counts = new HashCounters(redis, name, log, undefined, ENTRY_FIGURES_TTL_SECONDS);
+    this.counts = new HashCounters(redis, name, log, COUNTS_EVERY_MS, ENTRY_FIGURES_TTL_SECONDS);
     this.failures = new ThrottledLog(log);
     this.timer = setInterval(() => void this.writeSamples(), SAMPLES_EVERY_MS);
     this.timer.unref();
