@@ -4,30 +4,18 @@ import { strict as assert } from 'node:assert';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { contentHash } from '../src/gate/content-hash.js';
 import { MetricsRegistry } from '../src/observability/metrics.js';
 import { redisKeys } from '../src/redis/redis-keys.js';
 import { ReviewQueue, type ReviewItemInput } from '../src/review/review-queue.js';
 import { startReviewDepthPoller } from '../src/review/review-depth-poller.js';
 import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
 import { eventually } from './helpers/gate-calls.js';
+import { reviewItemOf } from './helpers/review-item.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function itemOf(listingId: string, tier: ReviewItemInput['tier']): ReviewItemInput {
-  const listing = { listingId, sellerId: `s-${listingId}`, title: `replica bag ${randomUUID()}` };
-  return {
-    listingId,
-    sellerId: listing.sellerId,
-    contentHash: contentHash(listing),
-    policyVersion: 'p1',
-    checkId: `ck_${randomUUID()}`,
-    score: 60,
-    tier,
-    priority: 60,
-    reasons: [],
-    listing,
-  };
+  return { ...reviewItemOf(listingId), tier };
 }
 
 /** The gauge's samples, `tier/state value` each, sorted. */

@@ -2,7 +2,7 @@
 // lists and banks (seeding adds the values and banked items Redis does not hold),
 // and what a change against the live pack takes out of them.
 import type { CompiledPack } from '../pack/compiled-pack.js';
-import type { PackLists, ShadowEntries } from '../pack/policy-pack.js';
+import { emptyPackLists, type PackLists, type ShadowEntries } from '../pack/policy-pack.js';
 
 export interface ListAndBankRemovals {
   lists: PackLists;
@@ -21,5 +21,5 @@ export interface BacktestCandidate {
 export const BACKTEST_ADDITIONS_AT_MOST = 10_000;
 
 export function noRemovals(): ListAndBankRemovals {
-  return { lists: { sellers: [], shops: [], phones: [], devices: [], paymentAccounts: [] }, images: [], texts: [] };
+  return { lists: emptyPackLists(), images: [], texts: [] };
 }

@@ -15,7 +15,7 @@ import { decideListing } from '../gate/decide-listing.js';
 import { listProbes } from '../gate/list-probes.js';
 import type { BankChanges } from '../gate/bank-changes.js';
 import type { ListHit } from '../gate/list-hit.js';
-import { shadowIndexOf, shadowListHits, type ShadowIndex } from '../gate/shadow-index.js';
+import { shadowIndexOf, shadowListHits } from '../gate/shadow-index.js';
 import { LIST_KINDS } from '../pack/policy-pack.js';
 import { MirroredState } from '../check-thread/mirrored-state.js';
 import { listingToMatch } from '../matcher/listing-fields.js';
@@ -68,7 +68,7 @@ interface Side {
   compiled: CompiledPack;
   db: NativeDatabase;
   /** The candidate's: list values and banked items it adds to the live ones and takes out of them. */
-  changes?: { bank: BankChanges; addedLists: ShadowIndex; removedLists: ReadonlySet<string> };
+  changes?: { bank: BankChanges; removedLists: ReadonlySet<string> };
 }
 
 const listKey = (hit: ListHit): string => `${hit.kind}\t${hit.value}`;
@@ -92,7 +92,7 @@ function judge(side: Side, banks: FingerprintSnapshot, request: CheckRequest, ma
     ...(changes ? { bankChanges: changes.bank } : {}),
   };
   const lists = changes
-    ? [...signals.lists.filter((hit) => !changes.removedLists.has(listKey(hit))), ...shadowListHits(changes.addedLists, request)]
+    ? [...signals.lists.filter((hit) => !changes.removedLists.has(listKey(hit))), ...shadowListHits(changes.bank.added, request)]
     : signals.lists;
   const decision = decideListing(context, request, {
     text: { ok: true, value: match },
@@ -118,13 +118,11 @@ async function replay(start: Extract<ToBacktest, { type: 'start' }>): Promise<Fr
   const redis = await connectRedis(setup.redisUrl, 'gate-backtest', { enableOfflineQueue: true, commandTimeout: 60_000 });
   const live: Side = { compiled: start.live, db: rulesEngine.deserialize(start.live.databaseBytes, start.live.key) };
   // A candidate that changes no pattern (scores, modes, thresholds) shares the live database: one match serves both.
-  const added = shadowIndexOf(start.additions);
   const candidate: Side = {
     compiled: start.candidate,
     db: start.candidate.key === start.live.key ? live.db : rulesEngine.deserialize(start.candidate.databaseBytes, start.candidate.key),
     changes: {
-      bank: { added, removed: { images: new Set(start.removals.images), texts: new Set(start.removals.texts) } },
-      addedLists: added,
+      bank: { added: shadowIndexOf(start.additions), removed: { images: new Set(start.removals.images), texts: new Set(start.removals.texts) } },
       removedLists: new Set(LIST_KINDS.flatMap((kind) => start.removals.lists[kind].map((value) => listKey({ kind, value, field: '' })))),
     },
   };

@@ -79,13 +79,18 @@ export const LIST_KINDS = ['sellers', 'shops', 'phones', 'devices', 'paymentAcco
 export type ListKind = (typeof LIST_KINDS)[number];
 export type PackLists = Record<ListKind, string[]>;
 
+/** Lists of every kind, each empty. */
+export function emptyPackLists(): PackLists {
+  return Object.fromEntries(LIST_KINDS.map((kind) => [kind, []])) as unknown as PackLists;
+}
+
 /**
  * The pack without its lists and banked fingerprints: once written to Redis they
  * live there (and in the fingerprint banks), and a million-entry list need not
  * stay on a heap or cross between threads.
  */
 export function withoutSeededEntries<P extends { lists: PackLists; fingerprints: PolicyPack['fingerprints'] }>(pack: P): P {
-  return { ...pack, lists: { sellers: [], shops: [], phones: [], devices: [], paymentAccounts: [] }, fingerprints: { texts: [], images: [] } };
+  return { ...pack, lists: emptyPackLists(), fingerprints: { texts: [], images: [] } };
 }
 
 export interface BankedText {

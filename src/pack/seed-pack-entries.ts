@@ -3,7 +3,7 @@
 // crosses to the event loop, and a swap that adds nothing new costs the serving
 // instances nothing.
 import type { Redis } from 'ioredis';
-import { LIST_KINDS, type ListKind, type PolicyPack, type ShadowEntries } from './policy-pack.js';
+import { emptyPackLists, LIST_KINDS, type ListKind, type PolicyPack, type ShadowEntries } from './policy-pack.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 
 export interface SeedCounts {
@@ -80,7 +80,7 @@ export class TooManyUnseeded extends Error {
  * list values and banked items Redis does not hold, at most `limit` of them.
  */
 export async function unseededEntries(redis: Redis, keys: RedisKeys, pack: PolicyPack, limit: number): Promise<ShadowEntries> {
-  const entries: ShadowEntries = { lists: { sellers: [], shops: [], phones: [], devices: [], paymentAccounts: [] }, images: [], texts: [] };
+  const entries: ShadowEntries = { lists: emptyPackLists(), images: [], texts: [] };
   let count = 0;
   const take = (n: number): void => {
     count += n;

@@ -15,6 +15,7 @@ import {
 } from '../validation/field-issues.js';
 import { checkEntryMode } from './entry-mode.js';
 import {
+  emptyPackLists,
   LIST_KINDS,
   RULE_FIELDS,
   type BankedImage,
@@ -218,7 +219,7 @@ function listEntryAt(issues: FieldIssues, path: string, item: unknown): { value:
 }
 
 function validateLists(issues: FieldIssues, raw: unknown, shadow: ShadowEntries): PackLists {
-  const lists: PackLists = { sellers: [], shops: [], phones: [], devices: [], paymentAccounts: [] };
+  const lists: PackLists = emptyPackLists();
   if (raw === undefined) return lists;
   const entry = objectAt(issues, 'lists', raw);
   if (!entry) return lists;
@@ -301,7 +302,7 @@ export function validatePack(raw: unknown): PackValidation {
   const indicators = validateIndicators(issues, raw.indicators);
   const exceptions = validateExceptions(issues, raw.exceptions, indicators);
   const rules = validateRules(issues, raw.rules);
-  const shadow: ShadowEntries = { lists: { sellers: [], shops: [], phones: [], devices: [], paymentAccounts: [] }, texts: [], images: [] };
+  const shadow: ShadowEntries = { lists: emptyPackLists(), texts: [], images: [] };
   const lists = validateLists(issues, raw.lists, shadow);
   const fingerprints = validateFingerprints(issues, raw.fingerprints, shadow);
   let ring: PolicyPack['ring'];

@@ -5,7 +5,7 @@
 // would add to the live lists and banks); those it removes are kept apart, for the
 // backtest to take out of the live ones (docs/policy-lifecycle.md).
 import { FieldIssues, describeType, isPlainObject } from '../validation/field-issues.js';
-import { LIST_KINDS, type PolicyPack } from '../pack/policy-pack.js';
+import { emptyPackLists, LIST_KINDS, type PolicyPack } from '../pack/policy-pack.js';
 import { noRemovals, type ListAndBankRemovals } from '../backtest/backtest-candidate.js';
 
 /** The kinds of entry a change adds or removes, each by the field that names it. */
@@ -87,7 +87,7 @@ export function applyPackChange(live: PolicyPack, change: unknown): { candidate:
     exceptions: [...live.exceptions],
     rules: [...live.rules],
     // The live pack holds no lists or banks (they are in Redis): the candidate's are the change's additions, checked as a pack's.
-    lists: { sellers: [], shops: [], phones: [], devices: [], paymentAccounts: [] },
+    lists: emptyPackLists(),
     fingerprints: { images: [], texts: [] },
   };
   for (const [kind, values] of Object.entries(checkGroups(issues, 'add.lists', add.lists, LIST_KINDS)))
