@@ -31,17 +31,46 @@ if redis.call('GET', KEYS[2]) ~= ARGV[1] then return { -1, 0, '' } end
 local state = redis.call('HGET', KEYS[1], 'state')
 if state ~= 'running' then return { -2, 0, state or '' } end
 if redis.call('HGET', KEYS[1], 'cursor') ~= ARGV[2] then return { 0, 0, state } end
+-- Redis does not undo a script's writes when it fails part-way, so everything that
+-- could fail is checked before the first write: a retry then finds nothing counted
+-- or emitted twice.
 local pairsCount = tonumber(ARGV[11])
-for i = 12, 11 + pairsCount * 2, 2 do
+local recordsFrom = 12 + pairsCount * 2
+for i = 12, recordsFrom - 1, 2 do
+  local current = redis.call('HGET', KEYS[1], ARGV[i])
+  if not string.match(ARGV[i + 1], '^%-?%d+$') or (current and not string.match(current, '^%-?%d+$')) then
+    return redis.error_reply('ERR re-check counter ' .. ARGV[i] .. ' is not an integer')
+  end
+end
+local doneNow = redis.call('HGET', KEYS[1], 'done')
+if not string.match(ARGV[4], '^%d+$') or (doneNow and not string.match(doneNow, '^%d+$')) or not tonumber(ARGV[9]) then
+  return redis.error_reply('ERR re-check job ' .. KEYS[1] .. ': done, entries or retention is not an integer')
+end
+for _, key in ipairs({ KEYS[3], KEYS[4] }) do
+  if type(redis.pcall('XLEN', key)) ~= 'number' then return redis.error_reply('ERR ' .. key .. ' is not a stream') end
+end
+local eventIds = {}
+if ARGV[8] == '1' then
+  for i = recordsFrom, #ARGV, 7 do
+    if ARGV[i + 6] ~= '' then
+      local decoded, event = pcall(cjson.decode, ARGV[i + 6])
+      if not decoded or type(event) ~= 'table' or type(event.eventId) ~= 'string' then
+        return redis.error_reply('ERR the webhook event of entry ' .. ARGV[i] .. ' has no eventId')
+      end
+      eventIds[i] = event.eventId
+    end
+  end
+end
+for i = 12, recordsFrom - 1, 2 do
   redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1])
 end
-for i = 12 + pairsCount * 2, #ARGV, 7 do
+for i = recordsFrom, #ARGV, 7 do
   local field = 'response'
   if ARGV[i + 3] == '' then field = 'error' end
   redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[7], '*', 'entryId', ARGV[i], 'listingId', ARGV[i + 1],
     'previous', ARGV[i + 2], 'verdict', ARGV[i + 3], 'changed', ARGV[i + 4], field, ARGV[i + 5])
-  if ARGV[8] == '1' and ARGV[i + 6] ~= '' then
-    redis.call('XADD', KEYS[4], '*', 'eventId', cjson.decode(ARGV[i + 6]).eventId, 'event', ARGV[i + 6])
+  if eventIds[i] then
+    redis.call('XADD', KEYS[4], '*', 'eventId', eventIds[i], 'event', ARGV[i + 6])
   end
 end
 local done = redis.call('HINCRBY', KEYS[1], 'done', ARGV[4])
