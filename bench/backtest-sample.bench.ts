@@ -94,7 +94,8 @@ async function writeCost(listings: readonly CheckRequest[]): Promise<WriteCost> 
   await embedded.start();
   const redis = new Redis(`redis://bench:${password}@127.0.0.1:${embedded.port}`);
   const key = redisKeys('bench:').backtestSample;
-  const sample = new BacktestSample(redis, { key, size: 100_000, maxAgeMs: 30 * 86_400_000, log: () => undefined });
+  // Every listing drawn: the bench times the writes, not the share.
+  const sample = new BacktestSample(redis, { key, size: 100_000, maxAgeMs: 30 * 86_400_000, perSecond: 1_000_000, log: () => undefined });
   const redisCpu = async (): Promise<number> => {
     const info = await redis.info('cpu');
     return ['used_cpu_sys', 'used_cpu_user'].reduce((sum, field) => sum + Number(new RegExp(`^${field}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0), 0);
@@ -109,7 +110,7 @@ async function writeCost(listings: readonly CheckRequest[]): Promise<WriteCost> 
       const before = process.cpuUsage();
       for (let i = from; i < from + count; i += WRITE_BATCH) {
         if (own) for (let j = i; j < i + WRITE_BATCH; j++) sample.add(requests[j] as CheckRequest);
-        else sample.addPacked(packed.slice(2 * i, 2 * (i + WRITE_BATCH)));
+        else sample.addPacked(packed.slice(2 * i, 2 * (i + WRITE_BATCH)), WRITE_BATCH);
         await sample.flush();
       }
       const used = process.cpuUsage(before);
@@ -131,6 +132,7 @@ async function writeCost(listings: readonly CheckRequest[]): Promise<WriteCost> 
       bytes,
     };
   } finally {
+    await sample.close();
     redis.disconnect();
     await embedded.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -137,8 +137,12 @@ const commandStats = redisCli('INFO', 'commandstats')
   });
 console.log(`  Redis commands per request: ${commandStats.join(', ')}`);
 // Each write the gate makes to Redis is one read for Redis: how well commands are gathered into writes.
-const readsProcessed = Number(/total_reads_processed:(\d+)/.exec(redisCli('INFO', 'stats'))?.[1] ?? NaN);
+const redisStats = redisCli('INFO', 'stats');
+const readsProcessed = Number(/total_reads_processed:(\d+)/.exec(redisStats)?.[1] ?? NaN);
+const bytesIn = Number(/total_net_input_bytes:(\d+)/.exec(redisStats)?.[1] ?? NaN);
+const bytesOut = Number(/total_net_output_bytes:(\d+)/.exec(redisStats)?.[1] ?? NaN);
 console.log(`  Redis socket reads per request (writes from the gate): ${(readsProcessed / requests).toFixed(2)}`);
+console.log(`  Redis bytes per request: ${(bytesIn / requests).toFixed(0)} in, ${(bytesOut / requests).toFixed(0)} out`);
 console.log(
   `  by thread: ${[...byThread]
     .filter(([, s]) => s > 0)

@@ -46,7 +46,8 @@ describe(`backtests (${name})`, () => {
   let gate: TestGate;
   before(async () => {
     redis = await startTestRedis();
-    gate = await startTestGate({ redisUrl: redis.url, prefix: 'bt:', pack: basePack });
+    // Every checked listing goes to the sample: the assertions count them.
+    gate = await startTestGate({ redisUrl: redis.url, prefix: 'bt:', pack: basePack, env: { GATE_BACKTEST_SAMPLE_RATE: '1000000' } });
   });
   after(async () => {
     await gate?.stop();

@@ -68,7 +68,7 @@ describe('gatectl', () => {
     dir = mkdtempSync(join(tmpdir(), 'gatectl-'));
     redis = await startTestRedis();
     // No re-check threads: a job stays running until the test pauses or cancels it.
-    gate = await startTestGate({ redisUrl: redis.url, env: { GATE_RECHECK_THREADS: '0' } });
+    gate = await startTestGate({ redisUrl: redis.url, env: { GATE_RECHECK_THREADS: '0', GATE_BACKTEST_SAMPLE_RATE: '1000000' } });
   });
   after(async () => {
     await gate?.stop();

@@ -219,10 +219,11 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
             key: keys.backtestSample,
             size: config.backtestSample,
             maxAgeMs: Math.round(config.allowRetentionDays * 86_400_000),
+            perSecond: config.backtestSampleRate,
             log,
           })
         : undefined;
-    if (sample) opened.push(() => sample.flush());
+    if (sample) opened.push(() => sample.close());
     registerBookkeepingMetrics(metrics.registry, { verdicts, figures, causes, rings, sample, spool: bookkeepingSpool });
     const webhooks = new WebhookOutbox(redis, keys, config.webhookUrl !== undefined);
     const trust = new ComplainerTrustBook(redis, keys, config.trust);

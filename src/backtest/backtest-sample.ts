@@ -7,12 +7,14 @@
 // ~3 µs a listing (bench/backtest-sample.bench.ts): batches spread the first and
 // keep the time one call holds Redis to about a millisecond.
 // A batch Redis does not take is dropped: a sample may miss listings, a check
-// never waits for it.
+// never waits for it. Above GATE_BACKTEST_SAMPLE_RATE checks a second, a share of
+// listings is drawn (sample-share.ts).
 import type { Redis } from 'ioredis';
 import type { CheckRequest } from '../gate/check-request.js';
 import { luaCommand } from '../redis/lua-command.js';
 import { WriteBehind } from '../redis/write-behind.js';
 import { packStoredListing } from '../review/stored-listing.js';
+import { SampleShare, SHARE_INTERVAL_MS } from './sample-share.js';
 
 export interface BacktestSampleOptions {
   /** The stream (keys.backtestSample). */
@@ -21,6 +23,8 @@ export interface BacktestSampleOptions {
   size: number;
   /** Oldest listing kept, in ms (GATE_ALLOW_RETENTION_DAYS). */
   maxAgeMs: number;
+  /** Listings a second this instance adds at most, on average (GATE_BACKTEST_SAMPLE_RATE). */
+  perSecond: number;
   log: (message: string) => void;
 }
 
@@ -35,6 +39,9 @@ const MAX_BATCH = 256;
 export class BacktestSample {
   private readonly later: WriteBehind<Waiting>;
   private readonly append: (key: string, size: number, oldestId: string, ...idsAndListings: string[]) => Promise<number>;
+  private readonly shares: SampleShare;
+  private readonly shareObservers = new Set<(share: number) => void>();
+  private readonly shareTimer: NodeJS.Timeout;
 
   constructor(
     redis: Redis,
@@ -50,15 +57,33 @@ export class BacktestSample {
       write: (batch) => this.write(batch),
       log: options.log,
     });
+    this.shares = new SampleShare(options.perSecond);
+    let tickedAt = performance.now();
+    this.shareTimer = setInterval(() => {
+      const now = performance.now();
+      const before = this.shares.share;
+      const share = this.shares.tick(now - tickedAt);
+      tickedAt = now;
+      if (share !== before) for (const observer of this.shareObservers) observer(share);
+    }, SHARE_INTERVAL_MS).unref();
+  }
+
+  /** The share of listings drawn into the sample now, then each change of it; returns the unsubscribe. */
+  observeShare(observer: (share: number) => void): () => void {
+    this.shareObservers.add(observer);
+    observer(this.shares.share);
+    return () => this.shareObservers.delete(observer);
   }
 
   /** A listing checked on the event loop (or handed to it by a check thread). */
   add(request: CheckRequest): void {
-    this.later.add(request.listingId, request);
+    this.shares.seen(1);
+    if (this.shares.draw()) this.later.add(request.listingId, request);
   }
 
-  /** Listings a check thread packed itself (thread-allows.ts): id, packed listing, id, … */
-  addPacked(flat: readonly string[]): void {
+  /** Listings a check thread drew and packed itself (thread-allows.ts): id, packed listing, id, …, out of `checked` it decided. */
+  addPacked(flat: readonly string[], checked: number): void {
+    this.shares.seen(checked);
     for (let at = 0; at + 1 < flat.length; at += 2) this.later.add(flat[at] as string, flat[at + 1] as string);
   }
 
@@ -68,6 +93,12 @@ export class BacktestSample {
   }
 
   flush(): Promise<void> {
+    return this.later.flush();
+  }
+
+  /** Writes what waits and stops following the check rate. */
+  close(): Promise<void> {
+    clearInterval(this.shareTimer);
     return this.later.flush();
   }
 

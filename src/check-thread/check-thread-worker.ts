@@ -95,6 +95,8 @@ let outcomes: ThreadCheckOutcome[] = [];
 let allows: string[] = [];
 /** The listings this thread decided, for the backtest sample: packed when the batch goes, not while a check is answered. */
 let sampled: CheckRequest[] = [];
+/** The share of decided listings drawn into the backtest sample; the event loop sets it (sample-share.ts). */
+let sampleShare = 1;
 let counts = noCounts();
 let flushTimer: NodeJS.Timeout | undefined;
 function noCounts(): ThreadCounts {
@@ -177,6 +179,9 @@ function handle(message: ToThread): void {
     case 'alliance':
     case 'demoted':
       mirrored.apply(message);
+      break;
+    case 'sample-share':
+      sampleShare = message.share;
       break;
     case 'finished':
       waiting.get(message.id)?.resolve(message.response);
@@ -283,7 +288,7 @@ function check(request: CheckRequest, startedAt: number, deadlineMs: number, tim
   const kept = keptOf(request, response, decision, matchMicros, late);
   if (kept.allow) pushThreadAllow(allows, kept.allow);
   else outcomes.push(kept.outcome);
-  if (setup.sampleListings) sampled.push(request);
+  if (setup.sampleListings && (sampleShare >= 1 || Math.random() < sampleShare)) sampled.push(request);
   scheduleFlush();
   timing?.mark('decide');
   return response;

@@ -24,7 +24,7 @@ import type { SellerRings } from '../rings/seller-rings.js';
 import type { BacktestSample } from '../backtest/backtest-sample.js';
 import { addTally } from '../stream/stream-counters.js';
 import { DRAIN_ANSWER_MARGIN_MS } from '../stream/stream-route.js';
-import { forEachThreadAllow } from './thread-allows.js';
+import { forEachThreadAllow, threadAllowCount } from './thread-allows.js';
 import { listenOnChosenPort } from './first-listener.js';
 import type { CheckThreadSetup, FromThread, ToThread } from './thread-messages.js';
 
@@ -233,6 +233,7 @@ export class CheckThreads {
     p.rings.flags.observeTable((change) => send({ type: 'table', table: 'rings', change }));
     p.alliance.observe((shares) => send({ type: 'alliance', shares: [...shares] }));
     p.causes.observe((demoted) => send({ type: 'demoted', causes: [...demoted] }));
+    p.sample?.observeShare((share) => send({ type: 'sample-share', share }));
     for (const [key, untilEpochMs] of this.refusals) send({ type: 'refused', key, untilEpochMs });
     const live = p.livePack.current;
     if (live) {
@@ -350,7 +351,7 @@ export class CheckThreads {
       case 'outcomes':
         for (const outcome of message.outcomes) this.parts.checks.recordThreadCheck(outcome);
         forEachThreadAllow(message.allows, (allow) => this.parts.checks.recordThreadAllow(allow));
-        this.parts.sample?.addPacked(message.samples);
+        this.parts.sample?.addPacked(message.samples, message.outcomes.length + threadAllowCount(message.allows));
         for (const code of message.counts.httpErrors) this.parts.metrics.httpErrors.inc({ code });
         for (const route of message.counts.authFailures) this.parts.metrics.authFailures.inc({ route });
         this.parts.lists.tableAnswers += message.counts.listTableAnswers;

@@ -48,6 +48,8 @@ export type ToThread =
   | { type: 'table'; table: TableName; change: MirrorChange }
   | { type: 'alliance'; shares: Array<[string, readonly string[]]> }
   | { type: 'demoted'; causes: string[] }
+  /** The share of listings to draw into the backtest sample (sample-share.ts). */
+  | { type: 'sample-share'; share: number }
   | { type: 'finished'; id: number; response: CheckResponse }
   | { type: 'failed'; id: number; error: GateErrorBody['error'] }
   /** The event loop's limiter refuses `key` (`ip:<address>` or `token:<digest>`) until then. */

@@ -131,6 +131,8 @@ export interface GateConfig {
    * Default 100,000 (GATE_BACKTEST_SAMPLE).
    */
   readonly backtestSample: number;
+  /** Checked listings a second this instance adds to the sample at most, on average; above it a share is drawn. Default 100 (GATE_BACKTEST_SAMPLE_RATE). */
+  readonly backtestSampleRate: number;
 }
 
 /** Re-check jobs' settings (docs/rechecks.md). */
@@ -457,6 +459,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GateConfig {
     intake: intake(env, redisPrefix, problems),
     recheck: recheck(env, problems),
     backtestSample: integer(env, 'GATE_BACKTEST_SAMPLE', 100_000, 0, 10_000_000, problems),
+    backtestSampleRate: integer(env, 'GATE_BACKTEST_SAMPLE_RATE', 100, 1, 1_000_000, problems),
   };
   if (env.GATE_SHED_MODE !== undefined && env.GATE_SHED_MODE !== '' && !['review', '503'].includes(env.GATE_SHED_MODE))
     problems.push(`GATE_SHED_MODE must be "review" or "503", got "${env.GATE_SHED_MODE}"`);
