@@ -13,6 +13,7 @@ import { WebhookOutbox, type WebhookEvent } from '../src/webhook/webhook-outbox.
 import { eventually } from './helpers/gate-calls.js';
 import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
 import { startWebhookReceiver } from './helpers/webhook-receiver.js';
+import { silentLog } from '../src/observability/gate-logger.js';
 
 const SECRET = 'webhook-delivery-secret-0123';
 
@@ -62,7 +63,7 @@ describe('webhook delivery', () => {
       delivered,
       failed,
       deadLettered: new Counter('dead', ''),
-      log: () => undefined,
+      log: silentLog,
     });
     const started = Date.now();
     await dispatcher.start();

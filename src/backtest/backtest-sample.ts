@@ -13,6 +13,7 @@ import type { CheckRequest } from '../gate/check-request.js';
 import { luaCommand } from '../redis/lua-command.js';
 import { WriteBehind } from '../redis/write-behind.js';
 import { packStoredListing } from '../review/stored-listing.js';
+import type { GateLog } from '../observability/gate-logger.js';
 
 export interface BacktestSampleOptions {
   /** The stream (keys.backtestSample). */
@@ -21,7 +22,7 @@ export interface BacktestSampleOptions {
   size: number;
   /** Oldest listing kept, in ms (GATE_ALLOW_RETENTION_DAYS). */
   maxAgeMs: number;
-  log: (message: string) => void;
+  log: GateLog;
 }
 
 /** A listing waiting: the request (packed when written) or a check thread's packed string. */
