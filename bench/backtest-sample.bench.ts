@@ -21,6 +21,7 @@ import { redisKeys } from '../src/redis/redis-keys.js';
 import { WriteBehind } from '../src/redis/write-behind.js';
 import { packAllowRecordAt } from '../src/review/allow-record.js';
 import { packStoredListing } from '../src/review/stored-listing.js';
+import { silentLog } from '../src/observability/gate-logger.js';
 
 const BATCH = 40;
 const CORPUS = '/work/shared/corpus/dev.jsonl';
@@ -95,7 +96,7 @@ async function writeCost(listings: readonly CheckRequest[]): Promise<WriteCost> 
   const redis = new Redis(`redis://bench:${password}@127.0.0.1:${embedded.port}`);
   const key = redisKeys('bench:').backtestSample;
   // Every listing drawn: the bench times the writes, not the share.
-  const sample = new BacktestSample(redis, { key, size: 100_000, maxAgeMs: 30 * 86_400_000, perSecond: 1_000_000, log: () => undefined });
+  const sample = new BacktestSample(redis, { key, size: 100_000, maxAgeMs: 30 * 86_400_000, perSecond: 1_000_000, log: silentLog });
   const redisCpu = async (): Promise<number> => {
     const info = await redis.info('cpu');
     return ['used_cpu_sys', 'used_cpu_user'].reduce((sum, field) => sum + Number(new RegExp(`^${field}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0), 0);
@@ -148,7 +149,7 @@ export async function runBacktestSampleBench(): Promise<void> {
     retry: false,
     merge: (_older, newer) => newer,
     write: async () => undefined,
-    log: () => undefined,
+    log: silentLog,
   });
   let round = 0;
   const bench = new Bench({ time: 1000 });

@@ -3,13 +3,21 @@
 import { ConfigError, loadConfig } from './config/gate-config.js';
 import { PackInvalidError } from './pack/pack-invalid-error.js';
 import { startGate, type RunningGate } from './app/start-gate.js';
+import { createGateLogger, type GateLog } from './observability/gate-logger.js';
 import { surviveClosedLogPipe } from './observability/survive-closed-log-pipe.js';
 
 surviveClosedLogPipe();
 
-function log(message: string): void {
-  process.stdout.write(`${new Date().toISOString()} gate ${message}\n`);
+/** JSON lines on stdout (gate-logger.ts); an unusable GATE_LOG_LEVEL ends the start before anything else. */
+function openLog(): GateLog {
+  try {
+    return createGateLogger({ name: 'gate' });
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(1);
+  }
 }
+const log = openLog();
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -22,14 +30,14 @@ async function main(): Promise<void> {
     signalled = signal;
     if (stopping || !gate) return;
     stopping = true;
-    log(`${signal}: draining`);
+    log.info(`${signal}: draining`);
     gate.stop().then(
       () => {
-        log('stopped');
+        log.info('stopped');
         process.exit(0);
       },
       (error: unknown) => {
-        log(`error while stopping: ${(error as Error).message}`);
+        log.error(`error while stopping: ${(error as Error).message}`, { err: error });
         process.exit(1);
       },
     );
@@ -41,8 +49,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) log(error.message);
-  else if (error instanceof PackInvalidError) log(`cannot start: ${error.message}\n${error.issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
-  else log(`cannot start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  if (error instanceof ConfigError) log.error(error.message);
+  else if (error instanceof PackInvalidError)
+    log.error(`cannot start: ${error.message}\n${error.issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`, { issues: error.issues });
+  else log.error(`cannot start: ${error instanceof Error ? error.message : String(error)}`, { err: error });
   process.exit(1);
 });

@@ -8,6 +8,7 @@
 // the gate already uses every core through its matching threads.
 import cluster, { type Worker } from 'node:cluster';
 import { gateProcessEnv } from './config/gate-process-env.js';
+import { createGateLogger } from './observability/gate-logger.js';
 import { surviveClosedLogPipe } from './observability/survive-closed-log-pipe.js';
 
 const MAX_QUICK_DEATHS = 5;
@@ -16,9 +17,14 @@ const STARTED_AFTER_MS = 30_000;
 
 surviveClosedLogPipe();
 
-function log(message: string): void {
-  process.stdout.write(`${new Date().toISOString()} supervisor ${message}\n`);
-}
+// The gate (main.ts) validates GATE_LOG_LEVEL and says why it is unusable; here it falls back to info.
+const log = (() => {
+  try {
+    return createGateLogger({ name: 'supervisor' });
+  } catch {
+    return createGateLogger({ name: 'supervisor', level: 'info' });
+  }
+})();
 
 if (cluster.isPrimary) {
   cluster.setupPrimary({ exec: new URL('./main.js', import.meta.url).pathname });
@@ -31,29 +37,29 @@ if (cluster.isPrimary) {
     current = worker;
     worker.on('exit', (code, signal) => {
       if (stopping) {
-        log(`gate exited (${signal ?? code}); stopping`);
+        log.info(`gate exited (${signal ?? code}); stopping`);
         process.exit(typeof code === 'number' ? code : 0);
       }
       const lived = Date.now() - startedAt;
       quickDeaths = lived < STARTED_AFTER_MS ? quickDeaths + 1 : 0;
       if (quickDeaths > MAX_QUICK_DEATHS) {
-        log(`gate died ${quickDeaths} times within ${STARTED_AFTER_MS / 1000} s of starting; giving up (last: ${signal ?? `exit ${code}`})`);
+        log.error(`gate died ${quickDeaths} times within ${STARTED_AFTER_MS / 1000} s of starting; giving up (last: ${signal ?? `exit ${code}`})`);
         process.exit(1);
       }
       const delay = quickDeaths === 0 ? 0 : Math.min(100 * 2 ** quickDeaths, 5000);
-      log(`gate died (${signal ?? `exit ${code}`}) after ${(lived / 1000).toFixed(1)} s; restarting in ${delay} ms`);
+      log.warn(`gate died (${signal ?? `exit ${code}`}) after ${(lived / 1000).toFixed(1)} s; restarting in ${delay} ms`);
       setTimeout(start, delay);
     });
   };
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) return;
     stopping = true;
-    log(`${signal}: passing it to the gate`);
+    log.info(`${signal}: passing it to the gate`);
     if (current && current.process.exitCode === null) current.process.kill(signal);
     else process.exit(0);
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  log(`starting the gate (pid ${process.pid} supervises)`);
+  log.info(`starting the gate (pid ${process.pid} supervises)`);
   start();
 }

@@ -16,6 +16,7 @@ import { ConfigError, loadConfig } from '../src/config/gate-config.js';
 import { connectRedis } from '../src/redis/connect-redis.js';
 import { redisKeys, type RedisKeys } from '../src/redis/redis-keys.js';
 import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
+import { messageLog } from '../src/observability/gate-logger.js';
 
 const KEY = Buffer.from('audit-chain-test-key-0123456789abcdef');
 
@@ -138,7 +139,7 @@ describe('audit chain', () => {
     const log = new AuditLog(client, keys, {
       key: KEY,
       checkpoints: { checkpointFile: file, checkpointEvery: 1_000_000, checkpointSeconds: 3600 },
-      log: (line) => lines.push(line),
+      log: messageLog((line) => lines.push(line)),
     });
     opened.push(log);
     await append(log, 5);

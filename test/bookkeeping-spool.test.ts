@@ -16,6 +16,7 @@ import { ListingVerdicts, type ListingVerdict } from '../src/review/listing-verd
 import { callGate, eventually } from './helpers/gate-calls.js';
 import { admin, REVIEWER_TOKEN, startTestGate } from './helpers/test-gate.js';
 import { startTestRedis } from './helpers/test-redis.js';
+import { silentLog } from '../src/observability/gate-logger.js';
 
 const blocked: ListingVerdict = {
   listingId: 'BK1',
@@ -34,7 +35,7 @@ describe('bookkeeping Redis did not take', () => {
     try {
       const spool = new BookkeepingSpool(dir);
       const verdicts = new ListingVerdicts(client, keys, { spool });
-      const counters = new HashCounters(client, 'test counters', () => undefined, 60_000, undefined, spool);
+      const counters = new HashCounters(client, 'test counters', silentLog, 60_000, undefined, spool);
       await redis.redis.stop();
       verdicts.recordLater(blocked, { listingId: 'BK1', sellerId: 's-bk', title: 'a listed seller' });
       for (let i = 0; i < 3; i++) counters.add('bk:counts', 'blocked');
@@ -57,7 +58,7 @@ describe('bookkeeping Redis did not take', () => {
       try {
         const spoolAgain = new BookkeepingSpool(dir);
         const verdictsAgain = new ListingVerdicts(next, keys, { spool: spoolAgain });
-        new HashCounters(next, 'test counters', () => undefined, 60_000, undefined, spoolAgain);
+        new HashCounters(next, 'test counters', silentLog, 60_000, undefined, spoolAgain);
         assert.equal(await spoolAgain.pending(), true);
         assert.equal(await spoolAgain.replay(), 2);
         assert.equal(await spoolAgain.pending(), false, 'the spool is emptied once written');

@@ -6,13 +6,14 @@ import { describe, it } from 'node:test';
 import { BrandFigures, DEFAULT_FIGURES_RETENTION_DAYS } from '../src/enforcement/brand-figures.js';
 import { redisKeys } from '../src/redis/redis-keys.js';
 import { redisSuite } from './helpers/redis-suite.js';
+import { silentLog } from '../src/observability/gate-logger.js';
 
 describe('per-brand figures retention', () => {
   const suite = redisSuite();
 
   it('gives every day key it writes the retention window, counted from the last write', async () => {
     const keys = redisKeys('bf1:');
-    const figures = new BrandFigures(suite.client, keys, () => undefined, 2);
+    const figures = new BrandFigures(suite.client, keys, silentLog, 2);
     figures.countLater(['acme'], 'blockedAtPublish', '2026-03-01T10:00:00Z');
     await figures.flush();
     await figures.count(['acme'], 'complaintsFiled', '2026-03-02T10:00:00Z');

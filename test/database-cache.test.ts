@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { packBuildRedis, redisDatabaseCache, type DatabaseCache } from '../src/pack/database-cache.js';
 import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
+import { messageLog } from '../src/observability/gate-logger.js';
 
 describe('compiled-database cache', () => {
   let server: TestRedis;
@@ -17,7 +18,11 @@ describe('compiled-database cache', () => {
     server = await startTestRedis();
     const config = { redisUrl: server.url, prefix: 'dbcache-test:' };
     redis = await packBuildRedis(config);
-    cache = redisDatabaseCache(redis, config, (message) => logged.push(message));
+    cache = redisDatabaseCache(
+      redis,
+      config,
+      messageLog((message) => logged.push(message)),
+    );
   });
   after(async () => {
     await cache.close();

@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { listenOnChosenPort } from '../src/check-thread/first-listener.js';
 import { freePort } from '../src/redis/embedded-redis.js';
+import { messageLog, silentLog } from '../src/observability/gate-logger.js';
 
 function listenOn(port: number, opened: Server[]): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -33,7 +34,7 @@ describe('listening on a chosen free port', () => {
         return next;
       },
       (p) => listenOn(p, opened),
-      { attempts: 5, chosenFreshly: true, log: (m) => logged.push(m) },
+      { attempts: 5, chosenFreshly: true, log: messageLog((m) => logged.push(m)) },
     );
     assert.notEqual(port, taken);
     assert.equal(chosen.length, 2);
@@ -47,7 +48,7 @@ describe('listening on a chosen free port', () => {
       listenOnChosenPort(
         async () => (chosen++, taken),
         (p) => listenOn(p, opened),
-        { attempts: 5, chosenFreshly: false, log: () => undefined },
+        { attempts: 5, chosenFreshly: false, log: silentLog },
       ),
       /EADDRINUSE/,
     );
@@ -61,7 +62,7 @@ describe('listening on a chosen free port', () => {
       listenOnChosenPort(
         async () => (chosen++, taken),
         (p) => listenOn(p, opened),
-        { attempts: 3, chosenFreshly: true, log: () => undefined },
+        { attempts: 3, chosenFreshly: true, log: silentLog },
       ),
       /EADDRINUSE/,
     );

@@ -14,6 +14,7 @@ import { ForwardTarget } from '../src/check-thread/forward-target.js';
 import { forwardedPeer, isLoopback } from '../src/http/forwarded-peer.js';
 import { patternChunk, patternSha256, patternStream } from './helpers/byte-pattern.js';
 import { FIXED, startMainStandIn, type Echo, type MainStandIn, type Upload } from './helpers/main-stand-in.js';
+import { messageLog } from '../src/observability/gate-logger.js';
 
 // A collection before each memory baseline, so earlier tests' garbage is not counted against a later one.
 setFlagsFromString('--expose-gc');
@@ -33,7 +34,7 @@ interface Forwarder {
 
 async function startForwarder(port: number): Promise<Forwarder> {
   const logged: string[] = [];
-  const target = new ForwardTarget({ port, secret: SECRET, log: (message) => logged.push(message) });
+  const target = new ForwardTarget({ port, secret: SECRET, log: messageLog((message) => logged.push(message)) });
   const app = uWS.App();
   app.any('/*', (res, req) => forwardRequest(res, req, target));
   const socket = await new Promise<uWS.us_listen_socket>((resolve, reject) => {

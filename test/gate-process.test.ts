@@ -50,6 +50,31 @@ it('starts with an embedded Redis, answers, and drains on SIGTERM', async () => 
     assert.equal(await exited, 0, output);
     assert.match(output, /SIGTERM: draining/);
     assert.equal(await portAccepts(redisPort), false, 'the embedded redis-server stopped with the gate');
+    // Every line is a JSON log record (README "Logs"): the start, the threads' own lines, the drain.
+    const records = output
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => {
+        try {
+          return JSON.parse(line) as { level: number; time: string; msg: string; name: string; thread?: number };
+        } catch {
+          throw new Error(`not a JSON log line: ${line}\n${output}`);
+        }
+      });
+    for (const record of records) {
+      assert.equal(typeof record.level, 'number', JSON.stringify(record));
+      assert.ok(!Number.isNaN(Date.parse(record.time)), JSON.stringify(record));
+      assert.equal(typeof record.msg, 'string', JSON.stringify(record));
+      assert.equal(record.name, 'gate', JSON.stringify(record));
+    }
+    assert.ok(
+      records.some((r) => r.level === 30 && /^listening on /.test(r.msg)),
+      output,
+    );
+    assert.ok(
+      records.some((r) => r.level === 30 && r.msg === 'SIGTERM: draining'),
+      output,
+    );
   } finally {
     if (child.exitCode === null) {
       child.kill('SIGTERM'); // lets the gate stop its own redis-server

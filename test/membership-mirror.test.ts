@@ -4,6 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { MembershipMirror } from '../src/lists/membership-mirror.js';
+import { silentLog } from '../src/observability/gate-logger.js';
 
 /** A mirror over a "Redis" the test controls: each scan waits until released. */
 function controlledMirror(): {
@@ -20,7 +21,7 @@ function controlledMirror(): {
     name: 'test',
     resyncMs: 3_600_000,
     retryMs: 20,
-    log: () => undefined,
+    log: silentLog,
     scan: async (add) => {
       scans++;
       const failed = await new Promise<boolean>((resolve) => waiting.push(resolve));

@@ -17,6 +17,7 @@ import { startTestRedis } from './helpers/test-redis.js';
 import { admin as adminAuth, startTestGate } from './helpers/test-gate.js';
 import { startGate } from '../src/app/start-gate.js';
 import { loadConfig } from '../src/config/gate-config.js';
+import { messageLog } from '../src/observability/gate-logger.js';
 
 /** Every folder and file under `dir` (itself included) with its permission bits. */
 function modes(dir: string): Array<{ path: string; directory: boolean; mode: number }> {
@@ -240,7 +241,10 @@ describe('Redis access', () => {
   it('runs the gate on its embedded Redis as the limited user, its files private, its password never logged', async () => {
     const lines: string[] = [];
     const dataDir = mkdtempSync(join(tmpdir(), 'gate-secret-'));
-    const gate = await startGate(loadConfig({ PORT: '0', HOST: '127.0.0.1', GATE_DATA_DIR: dataDir, GATE_WORKERS: '1' }), (line) => lines.push(line));
+    const gate = await startGate(
+      loadConfig({ PORT: '0', HOST: '127.0.0.1', GATE_DATA_DIR: dataDir, GATE_WORKERS: '1' }),
+      messageLog((line) => lines.push(line)),
+    );
     try {
       const password = new URL(gate.redisUrl).password;
       assert.ok(password.length > 0);

@@ -5,6 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { startRegistryRechecks } from '../src/pack/registry-rechecks.js';
+import { messageLog } from '../src/observability/gate-logger.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -18,7 +19,11 @@ describe('registry rechecks', () => {
         if (calls === 2) throw new Error('Redis went away');
       },
     };
-    const rechecks = startRegistryRechecks(packs, (message) => logs.push(message), 20);
+    const rechecks = startRegistryRechecks(
+      packs,
+      messageLog((message) => logs.push(message)),
+      20,
+    );
     await sleep(150);
     rechecks.stop();
     const stoppedAt = calls;

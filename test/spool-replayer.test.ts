@@ -17,6 +17,7 @@ import { startSpoolReplayer } from '../src/review/spool-replayer.js';
 import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
 import { eventually } from './helpers/gate-calls.js';
 import { reviewItemOf } from './helpers/review-item.js';
+import { messageLog } from '../src/observability/gate-logger.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -68,7 +69,7 @@ describe('spool replayer', () => {
         changes,
         enqueue: (item) => queue.replaySpooled(item),
         apply: async () => void waitingWhenApplied.push((await queue.depth()).normal.waiting),
-        log: (message) => logs.push(message),
+        log: messageLog((message) => logs.push(message)),
       },
       60_000,
     );
@@ -110,7 +111,7 @@ describe('spool replayer', () => {
           return queue.replaySpooled(item);
         },
         apply: async () => undefined,
-        log: (message) => logs.push(message),
+        log: messageLog((message) => logs.push(message)),
       },
       20,
     );

@@ -13,6 +13,7 @@ import { WebhookOutbox, type WebhookEvent } from '../src/webhook/webhook-outbox.
 import { eventually } from './helpers/gate-calls.js';
 import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
 import { startWebhookReceiver } from './helpers/webhook-receiver.js';
+import { capturedLog } from './helpers/captured-log.js';
 
 const SECRET = 'webhook-delivery-secret-0123';
 
@@ -50,6 +51,7 @@ describe('webhook delivery', () => {
     const delivered = new Counter('delivered', '');
     const failed = new Counter('failed', '');
     const deadLetters = new WebhookDeadLetters(client, keys, 100);
+    const logged = capturedLog();
     const dispatcher = new WebhookDispatcher(client, keys, {
       url: receiver.url,
       secret: SECRET,
@@ -62,7 +64,7 @@ describe('webhook delivery', () => {
       delivered,
       failed,
       deadLettered: new Counter('dead', ''),
-      log: () => undefined,
+      log: logged.log,
     });
     const started = Date.now();
     await dispatcher.start();
@@ -77,6 +79,13 @@ describe('webhook delivery', () => {
       await eventually('the slow event retried and acknowledged', async () => (slowAttempts >= 2 && (await pending(keys)) === 0 ? true : undefined), 8000);
       assert.equal(failed.get(), 1, 'one failed attempt: the slow one');
       assert.equal(delivered.get(), 13);
+      // The failed attempt is a warning naming its event, and the signing secret is nowhere in the log.
+      const retried = logged.records().filter((line) => line.eventId === 'ev-slow');
+      assert.equal(retried.length, 1, logged.text());
+      assert.equal(retried[0]?.level, 40);
+      assert.equal(retried[0]?.attempt, 1);
+      assert.match(retried[0]?.msg ?? '', /^webhook ev-slow not delivered at attempt 1 of 5 \(.*\); will retry$/);
+      assert.ok(!logged.text().includes(SECRET), logged.text());
     } finally {
       await dispatcher.stop();
       await receiver.close();

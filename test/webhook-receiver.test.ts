@@ -16,6 +16,7 @@ import { webhookReceiver } from '../src/webhook/webhook-receiver.js';
 import { signWebhook, verifyWebhook } from '../src/webhook/standard-webhook.js';
 import { eventually } from './helpers/gate-calls.js';
 import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
+import { silentLog } from '../src/observability/gate-logger.js';
 
 const SECRET = 'webhook-receiver-secret-0123';
 
@@ -94,7 +95,7 @@ describe('the example webhook receiver', () => {
       delivered,
       failed: new Counter('failed', ''),
       deadLettered: new Counter('dead', ''),
-      log: () => undefined,
+      log: silentLog,
     });
     await dispatcher.start();
     try {

@@ -12,6 +12,7 @@ import { ListingVerdicts } from '../src/review/listing-verdicts.js';
 import type { CheckRequest } from '../src/gate/check-request.js';
 import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
 import { commandCalls } from './helpers/command-calls.js';
+import { messageLog, silentLog } from '../src/observability/gate-logger.js';
 
 const listing = (listingId: string, title: string): CheckRequest => ({ listingId, sellerId: 's-wb', title });
 
@@ -31,7 +32,7 @@ describe('writes gathered after the answer', () => {
   });
 
   it('adds up counts of one field into one command, and writes what waits on flush', async () => {
-    const counters = new HashCounters(client, 'test counters', () => undefined, 60_000);
+    const counters = new HashCounters(client, 'test counters', silentLog, 60_000);
     const before = await commandCalls(direct, 'hincrby');
     const scriptsBefore = (await commandCalls(direct, 'evalsha')) + (await commandCalls(direct, 'eval'));
     for (let i = 0; i < 500; i++) counters.add('wb:counts', 'blocked');
@@ -48,7 +49,7 @@ describe('writes gathered after the answer', () => {
   });
 
   it('gives every hash a batch wrote its expiry when asked', async () => {
-    const counters = new HashCounters(client, 'test counters', () => undefined, 60_000, 3_600);
+    const counters = new HashCounters(client, 'test counters', silentLog, 60_000, 3_600);
     counters.add('wb:expiring:a', 'hits');
     counters.add('wb:expiring:b', 'hits', 4);
     await counters.flush();
@@ -61,7 +62,12 @@ describe('writes gathered after the answer', () => {
 
   it('keeps counts Redis could not take and writes them once it is back', { timeout: 30_000 }, async () => {
     const logged: string[] = [];
-    const counters = new HashCounters(client, 'test counters', (m) => logged.push(m), 5);
+    const counters = new HashCounters(
+      client,
+      'test counters',
+      messageLog((m) => logged.push(m)),
+      5,
+    );
     for (let i = 0; i < 40; i++) counters.add('wb:outage', 'blocked');
     await counters.flush();
     await redis.redis.stop();

@@ -11,6 +11,7 @@ import type { BrandFigures } from '../enforcement/brand-figures.js';
 import type { BlocklistStore } from '../lists/blocklist-store.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import type { SellerRings } from '../rings/seller-rings.js';
+import { type GateLog, silentLog } from '../observability/gate-logger.js';
 
 export interface AllianceReview {
   decision: 'confirm' | 'reject';
@@ -44,7 +45,7 @@ export class AllianceSellers {
     private readonly lists: BlocklistStore,
     private readonly rings: SellerRings,
     private readonly figures: BrandFigures,
-    private readonly log: (message: string) => void = () => undefined,
+    private readonly log: GateLog = silentLog,
   ) {}
 
   private readonly observers: Array<(shares: ReadonlyMap<string, readonly string[]>) => void> = [];
@@ -78,7 +79,7 @@ export class AllianceSellers {
       this.shares = next;
       for (const observer of this.observers) observer(next);
     } catch (error) {
-      this.log(`alliance sellers not reloaded: ${(error as Error).message}`);
+      this.log.warn(`alliance sellers not reloaded: ${(error as Error).message}`);
     }
   }
 

@@ -74,6 +74,7 @@ import { startReviewDepthPoller } from '../review/review-depth-poller.js';
 import { startSpoolReplayer } from '../review/spool-replayer.js';
 import { registerReviewSpoolMetrics } from '../review/review-spool-metrics.js';
 import { registerAdmissionMetrics } from '../gate/admission-metrics.js';
+import { type GateLog, silentLog } from '../observability/gate-logger.js';
 
 export interface RunningGate {
   port: number;
@@ -89,10 +90,10 @@ export interface RunningGate {
   stop(): Promise<void>;
 }
 
-export async function startGate(config: GateConfig, log: (message: string) => void = () => undefined): Promise<RunningGate> {
+export async function startGate(config: GateConfig, log: GateLog = silentLog): Promise<RunningGate> {
   const opened: Array<() => Promise<void>> = [];
   const closeAll = async (): Promise<void> => {
-    for (const close of opened.reverse()) await close().catch((error: unknown) => log(`while stopping: ${(error as Error).message}`));
+    for (const close of opened.reverse()) await close().catch((error: unknown) => log.warn(`while stopping: ${(error as Error).message}`));
   };
   try {
     requireNativeUws();
@@ -106,7 +107,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
       await embedded.start();
       opened.push(() => embedded.stop());
       redisUrl = embedded.url;
-      log(
+      log.info(
         `started a private redis-server on ${redactRedisUrl(redisUrl)} (AOF on, ACL user "gate" limited to its commands and to keys under "${config.redisPrefix}", default user off, data in ${embedded.dataDir}); set REDIS_URL to use your own`,
       );
     }
@@ -158,7 +159,7 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
     await packs.loadInitial(config.packPath);
     await packs
       .loadRollout()
-      .catch((error: unknown) => log(`the staged rollout in Redis is unusable (the live pack judges every seller): ${(error as Error).message}`));
+      .catch((error: unknown) => log.warn(`the staged rollout in Redis is unusable (the live pack judges every seller): ${(error as Error).message}`));
     // Banked entries already in Redis (an earlier start, the admin API) are loaded even when the pack added none.
     await fingerprints.ensureLoaded();
     // The event loop normalizes too (review clusters, complaints): its tables are built
@@ -453,9 +454,9 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
       const forwardPort = await server.listen('127.0.0.1', 0);
       port = await checkThreads.start(forwardPort);
       opened.push(() => checkThreads.close());
-      log(`${config.checkThreads} check threads listening on ${config.host}:${port}; the event loop takes what they forward on 127.0.0.1:${forwardPort}`);
+      log.info(`${config.checkThreads} check threads listening on ${config.host}:${port}; the event loop takes what they forward on 127.0.0.1:${forwardPort}`);
     } else port = await server.listen(config.host, config.port);
-    log(`listening on ${config.host}:${port} with pack ${livePack.current?.pack.packVersion}`);
+    log.info(`listening on ${config.host}:${port} with pack ${livePack.current?.pack.packVersion}`);
     // Checks entries of GATE_INTAKE_STREAM through the same path as POST /v1/check (docs/intake.md).
     const intake = config.intake
       ? await startIntake(config.intake, redis, redisUrl, {
@@ -468,11 +469,11 @@ export async function startGate(config: GateConfig, log: (message: string) => vo
       : undefined;
     if (intake) {
       opened.push(() => intake.stop());
-      log(`reading intake stream ${config.intake?.stream} as ${instanceId}`);
+      log.info(`reading intake stream ${config.intake?.stream} as ${instanceId}`);
     }
     if (config.publisherTokens.length === 0) {
       const reach = ['127.0.0.1', '::1', 'localhost'].includes(config.host) ? 'this machine' : `every address that reaches ${config.host}`;
-      log(`WARNING: no GATE_PUBLISHER_TOKENS: checks, verdicts, reports and appeals are open to ${reach} without a token`);
+      log.warn(`no GATE_PUBLISHER_TOKENS: checks, verdicts, reports and appeals are open to ${reach} without a token`);
     }
     return {
       port,

@@ -5,6 +5,7 @@
 // Redis is never signed. A gate that finds the chain broken writes none and says so.
 import { chainProblem, GENESIS, type ChainedRow, type ChainLink } from './audit-chain.js';
 import type { AuditCheckpoint, AuditCheckpointFile } from './audit-checkpoint-file.js';
+import type { GateLog } from '../observability/gate-logger.js';
 
 /** When checkpoints are written, and where (outside Redis). */
 export interface AuditCheckpointSettings {
@@ -31,10 +32,10 @@ export class AuditCheckpointer {
     private readonly settings: AuditCheckpointSettings,
     /** The stream's records after an id ('-': from the start), in order. */
     private readonly rowsAfter: (id: string) => AsyncIterable<ChainedRow>,
-    private readonly log: (message: string) => void,
+    private readonly log: GateLog,
   ) {
     this.timer = setInterval(
-      () => void this.checkpoint().catch((error: unknown) => this.log(`audit checkpoint: ${(error as Error).message}`)),
+      () => void this.checkpoint().catch((error: unknown) => this.log.warn(`audit checkpoint: ${(error as Error).message}`)),
       settings.checkpointSeconds * 1000,
     );
     this.timer.unref();
@@ -43,7 +44,7 @@ export class AuditCheckpointer {
   /** Told after each record this gate appended. */
   appended(): void {
     if (++this.appendedSince >= this.settings.checkpointEvery)
-      void this.checkpoint().catch((error: unknown) => this.log(`audit checkpoint: ${(error as Error).message}`));
+      void this.checkpoint().catch((error: unknown) => this.log.warn(`audit checkpoint: ${(error as Error).message}`));
   }
 
   /** Checks the records after the latest checkpoint and signs where they end; the latest checkpoint, undefined when there is none or the chain is broken. */
@@ -85,7 +86,7 @@ export class AuditCheckpointer {
       const problem = before === undefined ? `the stream starts at record ${row.n} and no checkpoint vouches for it` : chainProblem(this.key, before, row);
       if (problem !== undefined) {
         // Said once per problem: the timer would repeat it every interval.
-        if (problem !== this.lastProblem) this.log(`audit chain: ${problem}; no checkpoint written (GET /v1/admin/audit/verify)`);
+        if (problem !== this.lastProblem) this.log.error(`audit chain: ${problem}; no checkpoint written (GET /v1/admin/audit/verify)`);
         this.lastProblem = problem;
         return undefined;
       }

@@ -10,6 +10,7 @@ import { chainHash, GENESIS, type ChainedRow, type ChainLink } from './audit-cha
 import { AuditCheckpointFile, type AuditCheckpoint } from './audit-checkpoint-file.js';
 import { AuditCheckpointer, type AuditCheckpointSettings } from './audit-checkpointer.js';
 import { verifyAuditChain, type AuditVerdict } from './verify-audit-chain.js';
+import { type GateLog, silentLog } from '../observability/gate-logger.js';
 
 export interface AuditRecord {
   who: string;
@@ -30,7 +31,7 @@ export interface AuditLogOptions {
   key: Buffer;
   /** Where and when signed checkpoints are written; unset: none, and verify has the chain, head and count only. */
   checkpoints?: AuditCheckpointSettings;
-  log?: (message: string) => void;
+  log?: GateLog;
 }
 
 type AppendCommand = (
@@ -79,13 +80,7 @@ export class AuditLog {
     this.key = options.key;
     if (options.checkpoints !== undefined) {
       this.checkpointFile = new AuditCheckpointFile(options.checkpoints.checkpointFile, options.key);
-      this.checkpointer = new AuditCheckpointer(
-        this.checkpointFile,
-        options.key,
-        options.checkpoints,
-        (after) => this.rows(after),
-        options.log ?? (() => undefined),
-      );
+      this.checkpointer = new AuditCheckpointer(this.checkpointFile, options.key, options.checkpoints, (after) => this.rows(after), options.log ?? silentLog);
     }
   }
 

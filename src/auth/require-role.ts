@@ -32,7 +32,7 @@ export function requireRole(check: RoleCheck, authorization: string, roles: read
     const wait = Math.max(check.limiter.refusedFor(`ip:${address}`), authorization === '' ? 0 : check.limiter.refusedFor(tokenKey(authorization)));
     if (wait > 0) {
       check.authFailures.inc({ route });
-      check.log.note('auth-limited', `${route} call from ${address} refused: too many failed authentications, for ${wait} s`);
+      check.log.note('auth-limited', `${route} call from ${address} refused: too many failed authentications, for ${wait} s`, { route, address });
       throw new GateError('GATE_ERR_RATE_LIMITED', 'too many failed authentications from this address or with this token; retry after `retry-after` seconds', {
         details: { retryAfterSeconds: wait },
       });
@@ -48,7 +48,7 @@ export function requireRole(check: RoleCheck, authorization: string, roles: read
       check.limiter.failed(`ip:${address}`);
       if (authorization !== '') check.limiter.failed(tokenKey(authorization));
     }
-    check.log.note(`auth:${route}`, `${route} call from ${address} refused: ${(error as Error).message}`);
+    check.log.note(`auth:${route}`, `${route} call from ${address} refused: ${(error as Error).message}`, { route, address });
     throw error;
   }
 }

@@ -14,6 +14,7 @@ import type { CheckRequest } from '../gate/check-request.js';
 import { luaCommand } from '../redis/lua-command.js';
 import { WriteBehind } from '../redis/write-behind.js';
 import { packStoredListing } from '../review/stored-listing.js';
+import type { GateLog } from '../observability/gate-logger.js';
 import { SampleShare, SHARE_INTERVAL_MS } from './sample-share.js';
 
 export interface BacktestSampleOptions {
@@ -25,7 +26,7 @@ export interface BacktestSampleOptions {
   maxAgeMs: number;
   /** Listings a second this instance adds at most, on average (GATE_BACKTEST_SAMPLE_RATE). */
   perSecond: number;
-  log: (message: string) => void;
+  log: GateLog;
 }
 
 /** A listing waiting: the request (packed when written) or a check thread's packed string. */

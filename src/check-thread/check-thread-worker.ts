@@ -37,6 +37,7 @@ import { matchListing } from '../matcher/match-listing.js';
 import type { ListingMatch } from '../matcher/match-task.js';
 import { rulesEngine, type NativeDatabase } from '../native/rules-engine.js';
 import { prepareNormalizer } from '../normalize/normalize-text.js';
+import { createGateLogger } from '../observability/gate-logger.js';
 import { ThrottledLog } from '../observability/throttled-log.js';
 import type { ServerTiming } from '../observability/server-timing.js';
 import type { CompiledPack } from '../pack/compiled-pack.js';
@@ -58,9 +59,8 @@ if (!port) throw new Error('check-thread-worker.js runs as a worker thread');
 nameThread(`gate-check-${setup.index}`);
 prepareNormalizer();
 
-function log(message: string): void {
-  process.stdout.write(`${new Date().toISOString()} gate check-thread-${setup.index} ${message}\n`);
-}
+/** This thread's lines carry its index; written to the thread's stdout, which Node passes to the main thread's. */
+const log = createGateLogger({ name: 'gate' }).child({ thread: setup.index });
 
 function tell(message: FromThread): void {
   port?.postMessage(message);
@@ -502,6 +502,6 @@ function shutdown(code: number): void {
   setTimeout(() => process.exit(code), 10);
 }
 process.on('uncaughtException', (error) => {
-  log(`failed: ${error.stack ?? error.message}`);
+  log.error(`failed: ${error.message}`, { err: error });
   shutdown(1);
 });

@@ -10,6 +10,7 @@ import type { AllianceSellers } from '../alliance/alliance-sellers.js';
 import type { CauseLedger } from '../enforcement/cause-ledger.js';
 import type { FingerprintBank } from '../fingerprint/fingerprint-bank.js';
 import type { CheckService } from '../gate/check-service.js';
+import { GateError } from '../errors/gate-error.js';
 import { toGateError } from '../http/route-handler.js';
 import type { RegisteredRoute } from '../http/route-table.js';
 import { freePort } from '../redis/embedded-redis.js';
@@ -27,6 +28,7 @@ import { DRAIN_ANSWER_MARGIN_MS } from '../stream/stream-route.js';
 import { forEachThreadAllow, threadAllowCount } from './thread-allows.js';
 import { listenOnChosenPort } from './first-listener.js';
 import type { CheckThreadSetup, FromThread, ToThread } from './thread-messages.js';
+import type { GateLog } from '../observability/gate-logger.js';
 
 export interface CheckThreadsParts {
   count: number;
@@ -43,7 +45,7 @@ export interface CheckThreadsParts {
   metrics: GateMetrics;
   /** Where the listings the threads decided are kept for backtests (they pack them); absent when none are. */
   sample?: BacktestSample | undefined;
-  log: (message: string) => void;
+  log: GateLog;
 }
 
 interface CheckThread {
@@ -107,7 +109,7 @@ export class CheckThreads {
     return listenOnChosenPort(
       () => (named === 0 ? freePort(host) : Promise.resolve(named)),
       (port) => this.listening(this.spawn(0, port)),
-      { attempts: 5, chosenFreshly: named === 0, log: (message) => this.parts.log(`check thread 0 ${message}`) },
+      { attempts: 5, chosenFreshly: named === 0, log: this.parts.log.child({ thread: 0 }) },
     );
   }
 
@@ -217,7 +219,7 @@ export class CheckThreads {
     const thread: CheckThread = { index, worker, alive: true, ready: false, loaded: new Set(), onLoaded: new Map() };
     this.threads[index] = thread;
     worker.on('message', (message: FromThread) => this.receive(thread, message));
-    worker.on('error', (error) => this.parts.log(`check thread ${index} failed: ${error.stack ?? error.message}`));
+    worker.on('error', (error) => this.parts.log.error(`check thread ${index} failed: ${error.message}`, { thread: index, err: error }));
     worker.on('exit', (code) => this.exited(thread, code));
     this.feed(thread);
     return thread;
@@ -380,7 +382,9 @@ export class CheckThreads {
     };
     run()
       .catch((error: unknown) => {
-        this.send(thread, { type: 'failed', id: message.id, error: toGateError(error, this.parts.log).toBody().error });
+        // A GateError (an overload refusal) is passed on as it is: no log, nothing allocated for one.
+        const failure = error instanceof GateError ? error : toGateError(error, this.parts.log, { thread: thread.index, listingId: message.request.listingId });
+        this.send(thread, { type: 'failed', id: message.id, error: failure.toBody().error });
       })
       .finally(() => release?.());
   }
@@ -396,11 +400,13 @@ export class CheckThreads {
     const now = Date.now();
     this.restarts = [...this.restarts.filter((at) => now - at < 60_000), now];
     if (this.restarts.length > MAX_QUICK_RESTARTS) {
-      this.parts.log(`check thread ${thread.index} exited with ${code}; ${this.restarts.length} restarts within a minute, not started again`);
+      this.parts.log.error(`check thread ${thread.index} exited with ${code}; ${this.restarts.length} restarts within a minute, not started again`, {
+        thread: thread.index,
+      });
       return;
     }
-    this.parts.log(`check thread ${thread.index} exited with ${code}; starting it again`);
+    this.parts.log.warn(`check thread ${thread.index} exited with ${code}; starting it again`, { thread: thread.index });
     const next = this.spawn(thread.index, this.port);
-    this.listening(next).catch((error: unknown) => this.parts.log((error as Error).message));
+    this.listening(next).catch((error: unknown) => this.parts.log.error((error as Error).message, { thread: thread.index }));
   }
 }

@@ -1,3 +1,5 @@
+import type { GateLog } from '../observability/gate-logger.js';
+
 /**
  * Listens on a port `choose` picks, choosing again when `listen` fails on it:
  * a port found free can be taken by another process before it is bound. A port
@@ -6,7 +8,7 @@
 export async function listenOnChosenPort(
   choose: () => Promise<number>,
   listen: (port: number) => Promise<number>,
-  options: { attempts: number; chosenFreshly: boolean; log: (message: string) => void },
+  options: { attempts: number; chosenFreshly: boolean; log: GateLog },
 ): Promise<number> {
   for (let attempt = 1; ; attempt++) {
     const port = await choose();
@@ -14,7 +16,7 @@ export async function listenOnChosenPort(
       return await listen(port);
     } catch (error) {
       if (!options.chosenFreshly || attempt >= options.attempts) throw error;
-      options.log(`could not listen on free port ${port} (taken meanwhile: ${(error as Error).message}); trying another`);
+      options.log.warn(`could not listen on free port ${port} (taken meanwhile: ${(error as Error).message}); trying another`);
     }
   }
 }

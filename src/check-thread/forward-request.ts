@@ -80,7 +80,7 @@ export function forwardRequest(res: HttpResponse, req: HttpRequest, target: Forw
   const fail = (reason: string): void => {
     unpause();
     if (answered || state.aborted || state.done) return;
-    target.log(`forwarding ${method} ${url} to the main thread failed: ${reason}`); // the query may hold what a log should not
+    target.log.warn(`forwarding ${method} ${url} to the main thread failed: ${reason}`); // the query may hold what a log should not
     sendError(res, state, new GateError('GATE_ERR_FORWARD_FAILED', 'the gate could not pass this request on to the part that answers it'), accept);
   };
   client.on('response', (answer) => {

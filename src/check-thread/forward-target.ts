@@ -2,6 +2,7 @@
 // loopback port, reached through one keep-alive agent so a request does not pay
 // for a new connection.
 import { Agent } from 'node:http';
+import { type GateLog, silentLog } from '../observability/gate-logger.js';
 
 export interface ForwardTargetOptions {
   /** The main thread's loopback port (it listens on 127.0.0.1). */
@@ -9,7 +10,7 @@ export interface ForwardTargetOptions {
   /** Sent as `x-gate-forward`; the main thread believes `x-gate-peer` only with it. */
   secret: string;
   /** Where failures to reach the main thread are reported. Default: nowhere (the client still gets a 502). */
-  log?: (message: string) => void;
+  log?: GateLog;
 }
 
 // uWS closes a connection idle for 10 s; an idle socket is dropped well before, so
@@ -20,7 +21,7 @@ export class ForwardTarget {
   readonly port: number;
   readonly secret: string;
   readonly agent: Agent;
-  readonly log: (message: string) => void;
+  readonly log: GateLog;
 
   constructor(options: ForwardTargetOptions) {
     if (!Number.isInteger(options.port) || options.port < 1 || options.port > 65_535) {
@@ -31,7 +32,7 @@ export class ForwardTarget {
     }
     this.port = options.port;
     this.secret = options.secret;
-    this.log = options.log ?? (() => undefined);
+    this.log = options.log ?? silentLog;
     this.agent = new Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS });
   }
 

@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import type { BookkeepingSpool } from '../redis/bookkeeping-spool.js';
 import { HashCounters } from '../redis/hash-counters.js';
+import { type GateLog, silentLog } from '../observability/gate-logger.js';
 
 export const BRAND_FIGURES = [
   'blockedAtPublish',
@@ -61,7 +62,7 @@ export class BrandFigures {
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
-    log: (message: string) => void = () => undefined,
+    log: GateLog = silentLog,
     retentionDays = DEFAULT_FIGURES_RETENTION_DAYS,
     spool?: BookkeepingSpool,
   ) {

@@ -10,6 +10,7 @@ import type { Reason } from '../gate/reason.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import type { BookkeepingSpool } from '../redis/bookkeeping-spool.js';
 import { HashCounters } from '../redis/hash-counters.js';
+import type { GateLog } from '../observability/gate-logger.js';
 
 export interface DemotionPolicy {
   /** Overturned share of a cause's blocks above which it is demoted (0-1). */
@@ -62,7 +63,7 @@ export class CauseLedger {
     private readonly keys: RedisKeys,
     private readonly policy: DemotionPolicy,
     private readonly audit: AuditLog,
-    private readonly log: (message: string) => void,
+    private readonly log: GateLog,
     spool?: BookkeepingSpool,
   ) {
     this.blocksLater = new HashCounters(redis, 'block causes', log, undefined, undefined, spool);
@@ -103,7 +104,7 @@ export class CauseLedger {
       this.demotedNow = new Set(await this.redis.hkeys(this.keys.demotedCauses));
       this.tellObservers();
     } catch (error) {
-      this.log(`demoted causes not reloaded: ${(error as Error).message}`);
+      this.log.warn(`demoted causes not reloaded: ${(error as Error).message}`);
     }
   }
 
@@ -146,7 +147,7 @@ export class CauseLedger {
         why: `${overturned} of ${judged} blocks overturned (last by ${by})`,
         details: demotion,
       });
-      this.log(`demoted ${cause} to review-only: ${overturned} of ${judged} blocks overturned`);
+      this.log.info(`demoted ${cause} to review-only: ${overturned} of ${judged} blocks overturned`);
     }
     if (demoted.length > 0) {
       for (const d of demoted) this.demotedNow.add(d.cause);

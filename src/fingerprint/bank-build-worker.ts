@@ -9,6 +9,7 @@ import { lowerThreadPriority } from '../config/lower-thread-priority.js';
 import { connectRedis, useRedisTls } from '../redis/connect-redis.js';
 import { redisKeys } from '../redis/redis-keys.js';
 import { prepareNormalizer } from '../normalize/normalize-text.js';
+import { createGateLogger } from '../observability/gate-logger.js';
 import { FINGERPRINT_KINDS } from './fingerprint-kind.js';
 import { BankState } from './bank-state.js';
 import type { BankBuildConfig, BankBuildReply, BankBuildRequest } from './bank-build-messages.js';
@@ -27,7 +28,8 @@ useRedisTls(config.tls);
 // A connection of its own, with a long timeout: HSCAN of a million entries is many commands.
 const redis = await connectRedis(config.redisUrl, 'gate-bank-build', { enableOfflineQueue: true, commandTimeout: 60_000 });
 const keys = redisKeys(config.prefix);
-const state = new BankState((message) => console.error(message), config.lastVersion);
+const log = createGateLogger({ name: 'gate' }).child({ worker: 'bank-build' });
+const state = new BankState(log, config.lastVersion);
 let queue: Promise<void> = Promise.resolve();
 
 function replyWithSnapshot(message: Extract<BankBuildReply, { kind: 'built' | 'rebuilt' }>): void {
@@ -68,7 +70,7 @@ async function handle(request: BankBuildRequest): Promise<void> {
         rebuildTimer = undefined;
         queue = queue
           .then(() => replyWithSnapshot({ id: 0, kind: 'rebuilt', snapshot: state.build() }))
-          .catch((error: unknown) => console.error(`fingerprint index rebuild failed: ${(error as Error).message}`));
+          .catch((error: unknown) => log.error(`fingerprint index rebuild failed: ${(error as Error).message}`));
       }, REBUILD_DELAY_MS);
     }
   } else {

@@ -9,6 +9,7 @@ import { parsePhash } from './phash.js';
 import { refTableOf, type RefTable } from './ref-table.js';
 import { textGrams } from './text-grams.js';
 import { buildTextIndex, commonGrams, fingerprintGrams, type TextFingerprint } from './text-index.js';
+import type { GateLog } from '../observability/gate-logger.js';
 
 export interface BankEntry {
   ref: string;
@@ -45,7 +46,7 @@ export class BankState {
 
   /** `lastVersion`: the newest generation the workers may have seen (a new build thread continues after it). */
   constructor(
-    private readonly log: (message: string) => void,
+    private readonly log: GateLog,
     lastVersion = 0,
   ) {
     this.version = lastVersion;
@@ -112,7 +113,7 @@ export class BankState {
           lo[refs.length] = hash.lo;
           refs.push(ref);
         } catch {
-          this.log(`fingerprint ${kind}/${ref} is not a 64-bit hash; ignored`);
+          this.log.warn(`fingerprint ${kind}/${ref} is not a 64-bit hash; ignored`);
         }
       }
       return { refs, hi: hi.subarray(0, refs.length), lo: lo.subarray(0, refs.length) };

@@ -16,6 +16,7 @@ import type { RedisTls } from '../redis/connect-redis.js';
 import type { FingerprintKind } from './fingerprint-kind.js';
 import { BankState, type BankChange, type BankEntry, type FingerprintSnapshot } from './bank-state.js';
 import type { BankBuildConfig, BankBuildReply, BankBuildRequest } from './bank-build-messages.js';
+import { type GateLog, silentLog } from '../observability/gate-logger.js';
 
 export type { BankEntry, FingerprintSnapshot } from './bank-state.js';
 
@@ -23,7 +24,7 @@ export interface FingerprintBankOptions {
   /** Where the bank-build thread reads the banks from (its own connection). */
   redisUrl: string;
   tls?: RedisTls;
-  log?: (message: string) => void;
+  log?: GateLog;
 }
 
 type Waiter = { resolve: (reply: BankBuildReply) => void; reject: (error: Error) => void };
@@ -40,7 +41,7 @@ export class FingerprintBank {
   private readonly waiting = new Map<number, Waiter>();
   private closed = false;
   private loaded = false;
-  private readonly log: (message: string) => void;
+  private readonly log: GateLog;
   lastRebuildMs = 0;
   /** Resolved by the next snapshot to arrive: added once a change is applied on the thread, so that snapshot holds the change. */
   private indexWaiters: Array<() => void> = [];
@@ -51,7 +52,7 @@ export class FingerprintBank {
     private readonly keys: RedisKeys,
     private readonly options: FingerprintBankOptions,
   ) {
-    this.log = options.log ?? (() => undefined);
+    this.log = options.log ?? silentLog;
     this.snapshot = new BankState(this.log).build();
     this.sizes = { ...this.snapshot.sizes };
   }
@@ -75,7 +76,7 @@ export class FingerprintBank {
       if (channel === this.keys.fingerprintChanges) this.onChange(message);
     });
     subscriber.on('ready', () => {
-      this.reload().catch((error: unknown) => this.log(`fingerprint reload failed: ${(error as Error).message}`));
+      this.reload().catch((error: unknown) => this.log.warn(`fingerprint reload failed: ${(error as Error).message}`));
     });
     await subscriber.subscribe(this.keys.fingerprintChanges);
   }
@@ -136,18 +137,18 @@ export class FingerprintBank {
   private onChange(message: string): void {
     if (message === `reload:${this.origin}`) return; // this instance's own announcement: already reloaded
     if (message.startsWith('reload')) {
-      this.reload().catch((error: unknown) => this.log(`fingerprint reload failed: ${(error as Error).message}`));
+      this.reload().catch((error: unknown) => this.log.warn(`fingerprint reload failed: ${(error as Error).message}`));
       return;
     }
     let change: BankChange;
     try {
       change = JSON.parse(message) as BankChange;
     } catch (error) {
-      this.log(`unreadable fingerprint change (${(error as Error).message}); reloading`);
+      this.log.warn(`unreadable fingerprint change (${(error as Error).message}); reloading`);
       this.reload().catch(() => undefined);
       return;
     }
-    this.apply([change]).catch((error: unknown) => this.log(`fingerprint change not applied (${(error as Error).message}); reloading`));
+    this.apply([change]).catch((error: unknown) => this.log.warn(`fingerprint change not applied (${(error as Error).message}); reloading`));
   }
 
   private async apply(changes: BankChange[]): Promise<void> {
@@ -216,8 +217,8 @@ export class FingerprintBank {
       this.waiting.clear();
       if (this.closed) return;
       // The entries went with the thread: a new one reads them all again.
-      this.log(`${error.message}; starting it again`);
-      this.reload().catch((reason: unknown) => this.log(`fingerprint reload failed: ${(reason as Error).message}`));
+      this.log.warn(`${error.message}; starting it again`);
+      this.reload().catch((reason: unknown) => this.log.warn(`fingerprint reload failed: ${(reason as Error).message}`));
     };
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`the bank-build thread exited (${code})`)));

@@ -40,6 +40,7 @@ import type { ShadowOutcome } from './shadow-outcome.js';
 import type { ShadowFigures } from '../policy/shadow-figures.js';
 import type { EnforcedFigures } from '../policy/enforced-figures.js';
 import type { BacktestSample } from '../backtest/backtest-sample.js';
+import type { GateLog } from '../observability/gate-logger.js';
 
 /** Where a check comes from: live traffic (kept in the backtest sample) or a re-check job (not). */
 export type CheckSource = 'traffic' | 'recheck';
@@ -83,7 +84,7 @@ export interface CheckServiceParts {
   spool: ReviewSpool;
   /** Share of `allow` verdicts copied to the QA review tier (0 to 1). */
   qaShare: number;
-  log: (message: string) => void;
+  log: GateLog;
   rings: SellerRings;
   figures: BrandFigures;
   causes: CauseLedger;
@@ -332,7 +333,11 @@ export class CheckService {
     else {
       // Redis could not take it in time: it is on local disk, replayed when Redis answers.
       this.parts.metrics.degraded.inc({ signal: 'review-queue' });
-      this.failures.note('review-spooled', `review item for ${request.listingId} spooled: ${kept.why}`);
+      this.failures.note('review-spooled', `review item for ${request.listingId} spooled: ${kept.why}`, {
+        checkId: response.checkId,
+        listingId: request.listingId,
+        reviewId: item.reviewId,
+      });
       response.reasons.push({ code: 'degraded', ref: 'review-queue:spooled' });
       queued = { kind: 'queued', reviewId: item.reviewId, created: true };
     }
@@ -395,7 +400,11 @@ export class CheckService {
   private sampleForQa(request: CheckRequest, response: CheckResponse, hash: string | undefined, brands: readonly string[]): void {
     this.parts.metrics.qaSampled.inc();
     const item = reviewItemOf(request, response, hash ?? contentHash(request), brands, 'qa');
-    this.parts.reviews.enqueue(item).catch((error: unknown) => this.parts.log(`QA sample not queued: ${(error as Error).message}`));
+    this.parts.reviews
+      .enqueue(item)
+      .catch((error: unknown) =>
+        this.parts.log.warn(`QA sample not queued: ${(error as Error).message}`, { checkId: response.checkId, listingId: request.listingId }),
+      );
   }
 
   /** The verdict record, figures, block causes, alliance credit and image links of one answered check. */

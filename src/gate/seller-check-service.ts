@@ -24,6 +24,7 @@ import { scoreListing } from './score-listing.js';
 import { queueBudgetMs, signalBudgetMs } from './deadline-budget.js';
 import { deadlineIn, settleBefore } from './settle-before.js';
 import { shopAsListing, type SellerCheckRequest, type SellerCheckResponse, type SellerReason } from './seller-check.js';
+import type { GateLog } from '../observability/gate-logger.js';
 
 export interface SellerCheckParts {
   livePack: LivePack;
@@ -35,7 +36,7 @@ export interface SellerCheckParts {
   spool: ReviewSpool;
   causes: CauseLedger;
   metrics: GateMetrics;
-  log: (message: string) => void;
+  log: GateLog;
 }
 
 export class SellerCheckService {

@@ -20,6 +20,7 @@ import { invalidFieldsError } from '../validation/invalid-fields-error.js';
 import { send } from './respond.js';
 import { brandView, figuresCsv, HOLDER_ID, invalid } from './rights-holder-routes.js';
 import { route, type RouteOptions } from './route-handler.js';
+import type { GateLog } from '../observability/gate-logger.js';
 
 export interface EnforcementRouteParts {
   registry: BrandRegistry;
@@ -31,7 +32,7 @@ export interface EnforcementRouteParts {
   audit: AuditLog;
   tokens: TokenRegistry;
   metrics: GateMetrics;
-  log: (message: string) => void;
+  log: GateLog;
 }
 
 export function registerEnforcementRoutes(app: RouteRegistrar, p: EnforcementRouteParts, options: (extra?: Partial<RouteOptions>) => RouteOptions): void {

@@ -38,6 +38,7 @@ import { authorizeUpgrade, DRAIN_ANSWER_MARGIN_MS, registerCheckStream, STREAM_P
 import { registerRecheckRoutes, type RecheckRouteParts } from './recheck-routes.js';
 import { registerWebhookRoutes, type WebhookRouteParts } from './webhook-routes.js';
 import { registerPolicyRoutes, type PolicyRouteParts } from './policy-routes.js';
+import type { GateLog } from '../observability/gate-logger.js';
 
 export interface GateServerParts {
   checks: CheckService;
@@ -77,7 +78,7 @@ export interface GateServerParts {
   defaultDeadlineMs: number;
   /** Bounds of each check socket connection. */
   stream: StreamLimits;
-  log: (message: string) => void;
+  log: GateLog;
   /** Set when check threads forward to this server: their `x-gate-peer` then names the caller. Default: unset. */
   forwardSecret?: string;
 }

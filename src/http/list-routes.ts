@@ -17,6 +17,7 @@ import { sellersAndTheirRings } from '../recheck/seller-scope.js';
 import { recheckAfter } from './recheck-after.js';
 import { isRedisUnavailable, route, type RouteOptions } from './route-handler.js';
 import type { RouteRegistrar } from './route-table.js';
+import type { GateLog } from '../observability/gate-logger.js';
 
 export interface ListRouteParts {
   lists: BlocklistStore;
@@ -27,7 +28,7 @@ export interface ListRouteParts {
   rechecks: Rechecks;
   /** GATE_REDIS_PREFIX: a source stream to re-check must be under it. */
   redisPrefix: string;
-  log: (message: string) => void;
+  log: GateLog;
 }
 
 function listKindOf(raw: string): ListKind {
@@ -59,7 +60,7 @@ export function registerListRoutes(app: RouteRegistrar, p: ListRouteParts, optio
         // Redis is away: the change is kept on disk and applied, once, when it returns.
         const id = `sl_${randomUUID()}`;
         await p.changes.append({ id, at: new Date().toISOString(), kind: 'list', change, list: kind, values });
-        p.log(`list ${change} on ${kind} spooled (${id}): Redis unavailable`);
+        p.log.warn(`list ${change} on ${kind} spooled (${id}): Redis unavailable`);
         return { kind, spooled: values.length, changeId: id };
       }
       // A seller an admin lists is a confirmed counterfeit seller: its ring gets the `ring` reason.

@@ -16,6 +16,7 @@ import { adminName, checkPercent, stageRollout } from './policy-routes.js';
 import { recheckAfter } from './recheck-after.js';
 import { route, type RouteOptions } from './route-handler.js';
 import type { RouteRegistrar } from './route-table.js';
+import type { GateLog } from '../observability/gate-logger.js';
 
 export interface PackRouteParts {
   livePack: LivePack;
@@ -26,7 +27,7 @@ export interface PackRouteParts {
   redisPrefix: string;
   /** Where an upload is written as it arrives, and how large it may be. */
   packUpload: { path: () => string; maxBytes: number };
-  log: (message: string) => void;
+  log: GateLog;
 }
 
 /** PUT /v1/admin/pack?rolloutPercent=N: the upload becomes a candidate judging N% of sellers, not the live pack. */
@@ -95,7 +96,7 @@ export function registerPackRoutes(app: RouteRegistrar, p: PackRouteParts, optio
         subject: live.pack.packVersion,
         details: { key: live.key, patterns: live.patternCount },
       });
-      p.log(`pack ${live.pack.packVersion} made live by an admin (${live.patternCount} patterns, ${live.compileMillis.toFixed(0)} ms)`);
+      p.log.info(`pack ${live.pack.packVersion} made live by an admin (${live.patternCount} patterns, ${live.compileMillis.toFixed(0)} ms)`);
       const answer = {
         packVersion: live.pack.packVersion,
         key: live.key,

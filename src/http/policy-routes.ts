@@ -28,6 +28,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { applyPackChange } from '../policy/pack-change.js';
 import { decodeBody } from './decode-body.js';
 import { sharedBytes, type PackBytes } from '../pack/pack-source.js';
+import type { GateLog } from '../observability/gate-logger.js';
 
 /** Packs larger than this are not diffed on the event loop. */
 const MAX_DIFF_BYTES = 64 * 1024 * 1024;
@@ -70,7 +71,7 @@ export interface PolicyRouteParts {
   /** Where an uploaded pack is written as it arrives, and its largest size: as for PUT /v1/admin/pack. */
   packUpload: { path: () => string; maxBytes: number };
   audit: AuditLog;
-  log: (message: string) => void;
+  log: GateLog;
 }
 
 /** Listing ids a backtest names per transition and per entry, unless `?examples=` says. */
@@ -128,7 +129,7 @@ export function registerPolicyRoutes(app: RouteRegistrar, p: PolicyRouteParts, o
       const { compiled, how, rolloutCancelled } = await p.packs.rollback(version, who);
       const tookMillis = Math.round(performance.now() - started);
       await p.audit.record({ who, what: 'pack:rollback', subject: version, details: { from, key: compiled.key, how, rolloutCancelled, tookMillis } });
-      p.log(`pack ${version} made live again by ${who} (${how}, ${tookMillis} ms${rolloutCancelled ? '; the rollout was cancelled' : ''})`);
+      p.log.info(`pack ${version} made live again by ${who} (${how}, ${tookMillis} ms${rolloutCancelled ? '; the rollout was cancelled' : ''})`);
       return { packVersion: compiled.pack.packVersion, key: compiled.key, how, rolloutCancelled, tookMillis };
     }),
   );
@@ -207,7 +208,7 @@ export function registerPolicyRoutes(app: RouteRegistrar, p: PolicyRouteParts, o
           examples,
         );
         const tookMillis = Math.round(performance.now() - started);
-        p.log(
+        p.log.info(
           `backtest of pack ${candidate.pack.packVersion} against ${live.pack.packVersion}: ${changes.changed} of ${changes.sample} listings changed (${replayMillis} ms replaying, ${tookMillis} ms in all)`,
         );
         return {
@@ -347,7 +348,7 @@ export async function stageRollout(
     subject: version,
     details: { percent, from: before ? { version: before.version, percent: before.percent } : null, how: result.how },
   });
-  p.log(`pack ${version}: ${what} at ${percent}% by ${who} (${result.how})`);
+  p.log.info(`pack ${version}: ${what} at ${percent}% by ${who} (${result.how})`);
   return {
     version,
     percent: result.state?.percent ?? (percent >= 100 ? 100 : 0),

@@ -11,12 +11,13 @@ import type { GateMetrics } from '../observability/gate-metrics.js';
 import { send } from './respond.js';
 import { route, type RouteOptions } from './route-handler.js';
 import { registerStaticPage } from './static-page.js';
+import type { GateLog } from '../observability/gate-logger.js';
 
 export interface ReviewPageParts {
   images: ImageProxy;
   tokens: TokenRegistry;
   metrics: GateMetrics;
-  log: (message: string) => void;
+  log: GateLog;
 }
 
 /** A proxied image is bytes, never a document: nothing in it may run, even opened on its own. */

@@ -18,6 +18,7 @@ import { isRedisUnavailable, route, type RouteOptions } from './route-handler.js
 import { randomUUID } from 'node:crypto';
 import type { ReviewSpool } from '../review/review-spool.js';
 import type { SpooledChange } from '../review/spooled-change.js';
+import type { GateLog } from '../observability/gate-logger.js';
 
 export interface ReviewRouteParts {
   /** Sellers rights holders shared, for a reviewer to list platform-wide or not. */
@@ -32,7 +33,7 @@ export interface ReviewRouteParts {
   metrics: GateMetrics;
   redis: Redis;
   keys: RedisKeys;
-  log: (message: string) => void;
+  log: GateLog;
 }
 
 const REVIEW_ERROR_STATUS: Record<string, GateError['code']> = {
@@ -123,7 +124,7 @@ export function registerReviewRoutes(app: RouteRegistrar, p: ReviewRouteParts, o
         asAdmin: who.role === 'admin',
         input,
       });
-      p.log(`decision on ${reviewId} spooled (${id}): Redis unavailable`);
+      p.log.warn(`decision on ${reviewId} spooled (${id}): Redis unavailable`, { reviewId, spoolId: id });
       return { reviewId, decisionId: id, decision: input.decision, spooled: true };
     }
   };

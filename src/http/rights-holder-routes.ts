@@ -25,6 +25,7 @@ import { toCsv } from './csv.js';
 import type { AllianceSellers } from '../alliance/alliance-sellers.js';
 import { send } from './respond.js';
 import { route, type RouteOptions } from './route-handler.js';
+import type { GateLog } from '../observability/gate-logger.js';
 
 export interface RightsHolderRouteParts {
   alliance: AllianceSellers;
@@ -37,7 +38,7 @@ export interface RightsHolderRouteParts {
   audit: AuditLog;
   tokens: TokenRegistry;
   metrics: GateMetrics;
-  log: (message: string) => void;
+  log: GateLog;
 }
 
 export const HOLDER_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;

@@ -17,6 +17,7 @@ import { ClientGoneError, readBody, readBodyToFile } from './read-body.js';
 import { rm } from 'node:fs/promises';
 import { sendData, sendError, type ResponseState } from './respond.js';
 import { ServerTiming } from '../observability/server-timing.js';
+import type { GateLog, LogFields } from '../observability/gate-logger.js';
 
 export interface HandlerContext {
   head: RequestHead;
@@ -67,7 +68,7 @@ export interface RouteOptions {
   upload?: { mediaTypes: readonly string[]; path: () => string; maxBytes: number };
   maxBodyBytes: number;
   metrics: { httpErrors: Pick<Counter, 'inc'>; refusalSeconds: Pick<Histogram, 'observe'> };
-  log: (message: string) => void;
+  log: GateLog;
   /** Awaited before the handler runs: what must have arrived before any answer (the check threads' outcomes). */
   settle?: (() => Promise<void>) | undefined;
   /** Counts requests in flight, for draining on SIGTERM. */
@@ -99,14 +100,15 @@ export function isRedisUnavailable(error: unknown): boolean {
   );
 }
 
-export function toGateError(error: unknown, log: (message: string) => void): GateError {
+/** The error to answer with; a Redis outage is logged as a warning, anything unexpected as an error with its stack. */
+export function toGateError(error: unknown, log: GateLog, fields?: LogFields): GateError {
   if (error instanceof GateError) return error;
   if (isRedisUnavailable(error)) {
-    log(`Redis unavailable: ${(error as Error).message}`);
+    log.warn(`Redis unavailable: ${(error as Error).message}`, fields);
     return new GateError('GATE_ERR_NOT_READY', 'Redis is unavailable; nothing was changed, retry after the retry-after delay');
   }
   if (error instanceof PackInvalidError) return error.toGateError();
-  log(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  log.error(`internal error: ${error instanceof Error ? error.message : String(error)}`, { ...fields, err: error });
   return new GateError('GATE_ERR_INTERNAL', 'internal error');
 }
 
@@ -154,7 +156,8 @@ export function route(options: RouteOptions, handler: Handler): (res: HttpRespon
     const upload = options.readsBody && options.upload?.mediaTypes.includes(mediaTypeOf(head.contentType)) ? options.upload : undefined;
     const fail = (error: unknown): void => {
       if (error instanceof ClientGoneError) return;
-      const gateError = toGateError(error, options.log);
+      // A GateError (a refusal, a bad request) is answered as it is: no log, nothing allocated for one.
+      const gateError = error instanceof GateError ? error : toGateError(error, options.log, auth ? { route: auth.name } : undefined);
       options.metrics.httpErrors.inc({ code: gateError.code });
       sendError(res, state, gateError, head.accept);
       if (gateError.code === 'GATE_ERR_OVERLOADED') options.metrics.refusalSeconds.observe((performance.now() - startedAt) / 1000);

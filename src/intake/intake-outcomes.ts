@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import type { IntakeKeys } from '../redis/redis-keys.js';
 import { luaCommand } from '../redis/lua-command.js';
 import { ThrottledLog } from '../observability/throttled-log.js';
+import type { GateLog } from '../observability/gate-logger.js';
 
 export type OutcomeKind = 'response' | 'error' | 'dead';
 
@@ -38,7 +39,7 @@ export interface IntakeOutcomesOptions {
   group: string;
   verdictsMaxLen: number;
   deadMaxLen: number;
-  log: (message: string) => void;
+  log: GateLog;
   /** Called with each written batch, and for each of its outcomes whether it was recorded (false: another instance recorded the entry first). */
   written: (batch: readonly IntakeOutcome[], recorded: readonly boolean[]) => void;
 }

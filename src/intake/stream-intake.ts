@@ -19,6 +19,7 @@ import { trimBehindGroups } from '../redis/trim-behind-groups.js';
 import { luaCommand } from '../redis/lua-command.js';
 import { readIntakeEntry } from './intake-entry.js';
 import { IntakeOutcomes, type IntakeOutcome } from './intake-outcomes.js';
+import type { GateLog } from '../observability/gate-logger.js';
 
 export type IntakeCheck = (request: CheckRequest, startedAt: number, deadlineMs: number) => Promise<CheckResponse>;
 
@@ -36,7 +37,7 @@ export interface StreamIntakeParts {
   /** Largest listing an entry may hold (GATE_MAX_BODY_BYTES, as for a request body). */
   maxListingBytes: number;
   registry: MetricsRegistry;
-  log: (message: string) => void;
+  log: GateLog;
 }
 
 type StreamEntry = [id: Buffer, fields: Buffer[] | null];
@@ -133,7 +134,7 @@ export class StreamIntake {
       while ((this.holding.size > 0 || this.outcomes.waiting > 0) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
       if (this.holding.size > 0 || this.outcomes.waiting > 0) {
         this.outcomes.giveUp();
-        this.parts.log(`intake: stopped with ${this.holding.size} entries unrecorded; they stay pending for another instance to claim`);
+        this.parts.log.warn(`intake: stopped with ${this.holding.size} entries unrecorded; they stay pending for another instance to claim`);
         return;
       }
       await this.leaveGroup();
@@ -215,7 +216,10 @@ export class StreamIntake {
         this.counts.failed++;
         if (this.lastFailure.size >= MAX_REMEMBERED_FAILURES) this.lastFailure.delete(this.lastFailure.keys().next().value as string);
         this.lastFailure.set(entryId, failure);
-        this.failures.note('intake-check', `intake: entry ${entryId} not checked, left to be claimed again: ${failure}`);
+        this.failures.note('intake-check', `intake: entry ${entryId} not checked, left to be claimed again: ${failure}`, {
+          entryId,
+          listingId: entry.request.listingId,
+        });
         this.release(entryId);
       },
     );
@@ -343,7 +347,7 @@ export class StreamIntake {
     try {
       await this.leaveIfIdle(keys.stream, INTAKE_GROUP, consumer);
     } catch (error) {
-      this.parts.log(`intake: could not leave the consumer group: ${(error as Error).message}`);
+      this.parts.log.warn(`intake: could not leave the consumer group: ${(error as Error).message}`);
     }
   }
 

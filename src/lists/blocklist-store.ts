@@ -13,6 +13,7 @@ import type { RedisKeys } from '../redis/redis-keys.js';
 import type { ListHit } from '../gate/list-hit.js';
 import { MembershipMirror, type MirrorChange } from './membership-mirror.js';
 import { answerInProcess, listCacheKey, type ListProbe } from './in-process-answer.js';
+import { type GateLog, silentLog } from '../observability/gate-logger.js';
 
 export type { ListProbe } from './in-process-answer.js';
 
@@ -44,7 +45,7 @@ export class BlocklistStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
-    log: (message: string) => void = () => undefined,
+    log: GateLog = silentLog,
     options: BlocklistStoreOptions = {},
   ) {
     this.cache = new GenerationCache<boolean>({ max: options.cacheEntries ?? 100_000, ttlMs: options.cacheTtlMs ?? 60_000 });

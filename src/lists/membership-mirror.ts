@@ -8,6 +8,7 @@
 // taken out of a set stays in the table (it may share its hash with one still in)
 // until the next reload: a "maybe" that the caller's exact path answers.
 import { ListMembership, type MembershipSnapshot } from './list-membership.js';
+import type { GateLog } from '../observability/gate-logger.js';
 
 /** What a copy of the table elsewhere (a check thread's) must apply to stay the same. */
 export type MirrorChange = { kind: 'table'; snapshot: MembershipSnapshot } | { kind: 'learn'; member: [string, string] } | { kind: 'incomplete' };
@@ -20,7 +21,7 @@ export interface MembershipMirrorOptions {
   scan: ScanMembers;
   /** The table is reloaded this often, besides on doubts. */
   resyncMs: number;
-  log: (message: string) => void;
+  log: GateLog;
   /** Names the table in log lines. */
   name: string;
   /** A failed reload is tried again after this long; 1 s unless given. */
@@ -141,7 +142,7 @@ export class MembershipMirror {
           // callers to Redis (they degrade); a complete one (refresh after a
           // reconnect) keeps serving, and must not wait for the next resync to
           // learn what was written while the subscription was down.
-          this.options.log(`${this.options.name} table not reloaded: ${(error as Error).message}`);
+          this.options.log.warn(`${this.options.name} table not reloaded: ${(error as Error).message}`);
           if (!this.retryTimer) {
             this.retryTimer = setTimeout(() => {
               this.retryTimer = undefined;

@@ -4,6 +4,7 @@
 // Used from the pack-build process, over a connection of its own.
 import type { Redis } from 'ioredis';
 import { connectRedis, useRedisTls, type RedisTls } from '../redis/connect-redis.js';
+import type { GateLog } from '../observability/gate-logger.js';
 
 export interface DatabaseCache {
   get(key: string): Promise<Uint8Array | undefined>;
@@ -49,7 +50,7 @@ function parseManifest(text: string): CachedManifest | undefined {
   return undefined;
 }
 
-export function redisDatabaseCache(redis: Redis, config: DatabaseCacheConfig, log: (message: string) => void): DatabaseCache {
+export function redisDatabaseCache(redis: Redis, config: DatabaseCacheConfig, log: GateLog): DatabaseCache {
   const keyOf = (key: string): string => `${config.prefix}{pack}:db:${key}`;
   const chunkOf = (key: string, index: number): string => `${keyOf(key)}:${index}`;
   return {
@@ -71,7 +72,7 @@ export function redisDatabaseCache(redis: Redis, config: DatabaseCacheConfig, lo
         await redis.expire(keyOf(key), TTL_SECONDS);
         return bytes;
       } catch (error) {
-        log(`compiled-database cache not read: ${(error as Error).message}`);
+        log.warn(`compiled-database cache not read: ${(error as Error).message}`);
         return undefined;
       }
     },
@@ -83,7 +84,7 @@ export function redisDatabaseCache(redis: Redis, config: DatabaseCacheConfig, lo
         // Last: a reader sees the manifest only once every chunk it names is there.
         await redis.set(keyOf(key), JSON.stringify({ chunks, bytes: whole.length } satisfies CachedManifest), 'EX', TTL_SECONDS);
       } catch (error) {
-        log(`compiled-database cache not written: ${(error as Error).message}`);
+        log.warn(`compiled-database cache not written: ${(error as Error).message}`);
       }
     },
     async close() {

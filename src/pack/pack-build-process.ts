@@ -24,6 +24,12 @@ import { encodeBrandSlices } from './brand-slices.js';
 import { lowerThreadPriority } from '../config/lower-thread-priority.js';
 import { PRIVATE_FILE_MODE } from '../config/private-dir.js';
 import type { Redis } from 'ioredis';
+import { createGateLogger } from '../observability/gate-logger.js';
+import { surviveClosedLogPipe } from '../observability/survive-closed-log-pipe.js';
+
+surviveClosedLogPipe();
+/** Its stdout is the gate's (pack-builder.ts forks it with stdio inherited). */
+const log = createGateLogger({ name: 'pack-build' });
 
 // Parsing, validating and compiling a pack takes up to a minute, and no one waits for it.
 // Threads started from here (libuv's pool) inherit the priority.
@@ -129,7 +135,7 @@ const send = (reply: PackBuildReply): void => void process.send?.(reply);
 process.on('message', (message: PackBuildInit | PackBuildRequest) => {
   if (message.kind === 'init') {
     const config = message.cache;
-    connected = packBuildRedis(config).then((redis) => ({ config, redis, cache: redisDatabaseCache(redis, config, (line) => console.error(line)) }));
+    connected = packBuildRedis(config).then((redis) => ({ config, redis, cache: redisDatabaseCache(redis, config, log) }));
     connected.catch(() => undefined); // reported by the build that needs it
     return;
   }

@@ -19,6 +19,7 @@ import type { BodyFormat } from '../http/decode-body.js';
 import { withoutSeededEntries, type BrandEntry, type ShadowEntries } from './policy-pack.js';
 import { PackHistory, type PackAction, type PackVersion } from '../policy/pack-history.js';
 import { GateError } from '../errors/gate-error.js';
+import type { GateLog } from '../observability/gate-logger.js';
 
 export interface PackManagerParts {
   redis: Redis;
@@ -28,7 +29,7 @@ export interface PackManagerParts {
   fingerprints: FingerprintBank;
   metrics: GateMetrics;
   builder: PackBuilder;
-  log: (message: string) => void;
+  log: GateLog;
   /** Brands rights holders registered that are enforceable now (added to every pack). */
   registeredBrands?: () => Promise<BrandEntry[]>;
   /** This instance's id: announcements it made itself are not acted on twice. */
@@ -106,10 +107,10 @@ export class PackManager {
     if (stored) {
       try {
         const compiled = await this.makeLive(stored.source);
-        this.parts.log(`pack ${compiled.pack.packVersion} loaded from Redis (uploaded by an admin; GATE_PACK is not used while it is there)`);
+        this.parts.log.info(`pack ${compiled.pack.packVersion} loaded from Redis (uploaded by an admin; GATE_PACK is not used while it is there)`);
         return compiled;
       } catch (error) {
-        this.parts.log(`the pack stored in Redis is unusable (${(error as Error).message}); loading ${path}`);
+        this.parts.log.warn(`the pack stored in Redis is unusable (${(error as Error).message}); loading ${path}`);
       }
     }
     let file: Buffer;
@@ -120,7 +121,7 @@ export class PackManager {
     }
     const source: PackSource = { bytes: sharedBytes([file]), format: 'json' };
     const compiled = await this.makeLive(source);
-    this.parts.log(
+    this.parts.log.info(
       `pack ${compiled.pack.packVersion} loaded from ${path}: ${compiled.patternCount} patterns ${compiled.fromCache ? 'loaded from the compiled-database cache' : 'compiled'} in ${compiled.compileMillis.toFixed(0)} ms`,
     );
     // Kept in the history (bytes too, not as the live manifest: GATE_PACK stays in force), so that a rollback can return to it.
@@ -255,7 +256,7 @@ export class PackManager {
       this.counted('memory');
     } else compiled = await this.buildCandidate(await this.readChunks(entry));
     await this.beforeSwap?.(compiled).catch((error: unknown) =>
-      this.parts.log(`warm-up of the rollout candidate failed (it goes ahead): ${(error as Error).message}`),
+      this.parts.log.warn(`warm-up of the rollout candidate failed (it goes ahead): ${(error as Error).message}`),
     );
     this.parts.livePack.stage({ compiled, percent });
   }
@@ -321,7 +322,7 @@ export class PackManager {
     subscriber.on('message', (channel: string, message: string) => {
       if (channel !== this.parts.keys.packChanges) return;
       if (message === ROLLOUT_MESSAGE) {
-        void this.reloadRollout().catch((error: unknown) => this.parts.log(`could not take the announced rollout: ${(error as Error).message}`));
+        void this.reloadRollout().catch((error: unknown) => this.parts.log.warn(`could not take the announced rollout: ${(error as Error).message}`));
         return;
       }
       if (message.startsWith(REGISTRY_MESSAGE)) {
@@ -359,9 +360,9 @@ export class PackManager {
         if (base === undefined) return;
         try {
           const compiled = await this.makeLive(base, false);
-          this.parts.log(`pack ${compiled.pack.packVersion} rebuilt with the registered brands (${compiled.patternCount} patterns)`);
+          this.parts.log.info(`pack ${compiled.pack.packVersion} rebuilt with the registered brands (${compiled.patternCount} patterns)`);
         } catch (error) {
-          this.parts.log(`registered brands not made live: ${(error as Error).message}`);
+          this.parts.log.warn(`registered brands not made live: ${(error as Error).message}`);
         }
       }
     })().finally(() => {
@@ -379,9 +380,9 @@ export class PackManager {
       // here too would repeat a million writes per instance, and an instance still
       // on an older announcement could write the older pack's values over newer ones.
       const compiled = await this.makeLiveStored(manifest, false);
-      this.parts.log(`pack ${compiled.pack.packVersion} made live (announced by another instance; ${this.lastHow})`);
+      this.parts.log.info(`pack ${compiled.pack.packVersion} made live (announced by another instance; ${this.lastHow})`);
     } catch (error) {
-      this.parts.log(`could not load the announced pack: ${(error as Error).message}`);
+      this.parts.log.warn(`could not load the announced pack: ${(error as Error).message}`);
     }
   }
 
@@ -414,7 +415,7 @@ export class PackManager {
   private async swapIn(live: CompiledPack): Promise<void> {
     if (this.beforeSwap) {
       await this.beforeSwap(live).catch((error: unknown) =>
-        this.parts.log(`warm-up before the swap failed (the swap goes ahead): ${(error as Error).message}`),
+        this.parts.log.warn(`warm-up before the swap failed (the swap goes ahead): ${(error as Error).message}`),
       );
     }
     this.parts.livePack.swap(live);

@@ -8,6 +8,7 @@ import { entryKey, entryOfKey, listEntryId, type EntryRef } from '../gate/shadow
 import type { ListKind } from '../pack/policy-pack.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import { HourlyEntryFigures } from './hourly-entry-figures.js';
+import type { GateLog } from '../observability/gate-logger.js';
 
 export interface EnforcedEntryFigures {
   hits: { hour: number; day: number; week: number };
@@ -86,7 +87,7 @@ export class EnforcedFigures {
     redis: Redis,
     keys: RedisKeys,
     private readonly causes: Pick<CauseLedger, 'counts'>,
-    log: (message: string) => void,
+    log: GateLog,
   ) {
     this.figures = new HourlyEntryFigures(
       redis,

@@ -6,6 +6,7 @@
 import type { Redis } from 'ioredis';
 import { HashCounters } from '../redis/hash-counters.js';
 import { ThrottledLog } from '../observability/throttled-log.js';
+import type { GateLog } from '../observability/gate-logger.js';
 
 /** How long a figure or a sample outlives its last write: the week the listing reads, and a day. */
 export const ENTRY_FIGURES_TTL_SECONDS = 8 * 86_400;
@@ -50,7 +51,7 @@ export class HourlyEntryFigures {
     private readonly redis: Redis,
     private readonly keys: EntryFigureKeys,
     private readonly name: string,
-    log: (message: string) => void,
+    log: GateLog,
   ) {
     this.counts = new HashCounters(redis, name, log, COUNTS_EVERY_MS, ENTRY_FIGURES_TTL_SECONDS);
     this.failures = new ThrottledLog(log);

@@ -7,6 +7,7 @@ import type { Verdict } from '../gate/reason.js';
 import { entryKey, type EntryRef } from '../gate/shadow-entry.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import { HourlyEntryFigures } from './hourly-entry-figures.js';
+import type { GateLog } from '../observability/gate-logger.js';
 
 export interface ShadowEntryFigures {
   /** Listings the entry matched in the current UTC hour, the last 24 and the last 168. */
@@ -22,7 +23,7 @@ export interface ShadowEntryFigures {
 export class ShadowFigures {
   private readonly figures: HourlyEntryFigures;
 
-  constructor(redis: Redis, keys: RedisKeys, log: (message: string) => void) {
+  constructor(redis: Redis, keys: RedisKeys, log: GateLog) {
     this.figures = new HourlyEntryFigures(
       redis,
       { hits: (hour) => keys.shadowHits(hour), samples: (entry) => keys.shadowSamples(entry), sampled: keys.shadowSampled },

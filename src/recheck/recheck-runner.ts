@@ -19,6 +19,7 @@ import { CHANGED_PREFIX, changedField, type ChangeKind } from './recheck-job.js'
 import { readRecheckBatch, type RecheckBatchRead } from './read-recheck-batch.js';
 import { scopeFilter, type ScopeFilter } from './recheck-scope.js';
 import type { RecheckRecord, RecheckStore } from './recheck-store.js';
+import type { GateLog } from '../observability/gate-logger.js';
 
 export interface RecheckRunnerParts {
   store: RecheckStore;
@@ -33,7 +34,7 @@ export interface RecheckRunnerParts {
   /** Largest listing an entry may hold (GATE_MAX_BODY_BYTES). */
   maxListingBytes: number;
   registry: MetricsRegistry;
-  log: (message: string) => void;
+  log: GateLog;
 }
 
 const RETRY_MS = [100, 250, 500, 1000, 2000];
@@ -128,7 +129,7 @@ export class RecheckRunner {
       Math.max(100, Math.floor(settings.leaseMs / 3)),
     );
     renew.unref();
-    log(`re-check ${id}: running on this instance`);
+    log.info(`re-check ${id}: running on this instance`);
     let rate = 0;
     let attempt = 0;
     let filter: ScopeFilter | undefined;
@@ -187,7 +188,7 @@ export class RecheckRunner {
           if (current.entries > 0 && seconds > 0) rate = rate === 0 ? current.entries / seconds : 0.7 * rate + 0.3 * (current.entries / seconds);
           attempt = 0;
           if (outcome.status !== 'emitted') {
-            log(`re-check ${id}: batch after ${from} not emitted (${outcome.status}); leaving the job`);
+            log.warn(`re-check ${id}: batch after ${from} not emitted (${outcome.status}); leaving the job`);
             if (outcome.status === 'lease-lost') held = false;
             break;
           }
@@ -212,7 +213,7 @@ export class RecheckRunner {
             ),
           );
           if (outcome.state !== 'running') {
-            log(`re-check ${id}: ${outcome.state} (${outcome.done} listings)`);
+            log.info(`re-check ${id}: ${outcome.state} (${outcome.done} listings)`);
             break;
           }
         } catch (error) {

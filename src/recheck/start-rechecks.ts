@@ -15,6 +15,7 @@ import { RecheckDecider, type RecheckDeciderParts } from './recheck-decider.js';
 import { RecheckRunner } from './recheck-runner.js';
 import { RecheckStore } from './recheck-store.js';
 import { Rechecks } from './rechecks.js';
+import type { GateLog } from '../observability/gate-logger.js';
 
 export interface RecheckStartParts extends Omit<RecheckDeciderParts, 'pool' | 'checks'> {
   redis: Redis;
@@ -33,7 +34,7 @@ export interface RecheckStartParts extends Omit<RecheckDeciderParts, 'pool' | 'c
   livePool: MatchPool;
   verdicts: ListingVerdicts;
   registry: MetricsRegistry;
-  log: (message: string) => void;
+  log: GateLog;
 }
 
 export interface RunningRechecks {

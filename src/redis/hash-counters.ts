@@ -7,6 +7,7 @@ import type { BookkeepingSpool } from './bookkeeping-spool.js';
 import { WriteBehind } from './write-behind.js';
 import { luaCommand } from './lua-command.js';
 import { slotGroups } from './slot-groups.js';
+import type { GateLog } from '../observability/gate-logger.js';
 
 const SEPARATOR = '\u0000';
 
@@ -18,7 +19,7 @@ export class HashCounters {
   constructor(
     private readonly redis: Redis,
     name: string,
-    log: (message: string) => void,
+    log: GateLog,
     delayMs?: number,
     /** Each hash written to expires this long after its last write; default: never. */
     private readonly expireSeconds?: number,

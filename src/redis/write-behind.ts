@@ -6,6 +6,7 @@
 // so a busy gate writes each counter once per flush, not once per check.
 import { ThrottledLog } from '../observability/throttled-log.js';
 import type { BatchSpill, BookkeepingSpool } from './bookkeeping-spool.js';
+import type { GateLog } from '../observability/gate-logger.js';
 
 export interface WriteBehindOptions<Value> {
   /** Names the writes in log lines. */
@@ -31,7 +32,7 @@ export interface WriteBehindOptions<Value> {
    * pending at close(): kept on local disk and written when Redis answers again.
    */
   spool?: BookkeepingSpool;
-  log: (message: string) => void;
+  log: GateLog;
 }
 
 export class WriteBehind<Value> {

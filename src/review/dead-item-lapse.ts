@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import type { Counter, MetricsRegistry } from '../observability/metrics.js';
 import { DeadReviewItems, type LapsedItem } from './dead-review-items.js';
+import type { GateLog } from '../observability/gate-logger.js';
 
 export interface DeadItemLapseOptions {
   redis: Redis;
@@ -29,7 +30,7 @@ export interface DeadItemLapseOptions {
   now?: () => number;
   /** Counts the items this instance lapsed. */
   lapsed?: Counter;
-  log?: (message: string) => void;
+  log?: GateLog;
 }
 
 export class DeadItemLapse {
@@ -43,7 +44,7 @@ export class DeadItemLapse {
 
   start(): void {
     const { everyMs = 60_000, log } = this.options;
-    this.timer = setInterval(() => void this.run().catch((error: unknown) => log?.(`dead item lapse: ${(error as Error).message}`)), everyMs);
+    this.timer = setInterval(() => void this.run().catch((error: unknown) => log?.warn(`dead item lapse: ${(error as Error).message}`)), everyMs);
     this.timer.unref();
   }
 
@@ -91,7 +92,7 @@ export function startDeadItemLapse(parts: {
   retentionSeconds: number;
   maxLetters: number;
   registry: MetricsRegistry;
-  log: (message: string) => void;
+  log: GateLog;
 }): DeadItemLapse {
   const lapsed = parts.registry.counter(
     'gate_review_lapsed_total',

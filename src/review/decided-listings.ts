@@ -8,6 +8,7 @@
 import type { Redis } from 'ioredis';
 import { MembershipMirror, type MirrorChange } from '../lists/membership-mirror.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
+import type { GateLog } from '../observability/gate-logger.js';
 
 const KIND = 'listing';
 const PAGE = 10_000;
@@ -25,7 +26,7 @@ export class DecidedListings {
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
-    log: (message: string) => void,
+    log: GateLog,
     resyncMs = 600_000,
   ) {
     this.table = new MembershipMirror({ name: 'decided listings', resyncMs, log, scan: (add) => this.scan(add) });

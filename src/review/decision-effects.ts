@@ -26,6 +26,7 @@ import { trimBehindGroups } from '../redis/trim-behind-groups.js';
 import { compareStreamIds } from '../redis/stream-ids.js';
 import { REVIEW_TIERS } from './review-tier.js';
 import { applyLapse } from './lapse-effects.js';
+import type { GateLog } from '../observability/gate-logger.js';
 
 /** The consumer group through which instances apply decisions. */
 export const EFFECTS_GROUP = 'effects';
@@ -56,7 +57,7 @@ export interface DecisionEffectsParts {
   webhooks: WebhookOutbox;
   metrics: GateMetrics;
   consumer: string;
-  log: (message: string) => void;
+  log: GateLog;
   /** Complaints, appeals, trust and figures a decision settles (absent in tests of the queue alone). */
   outcomes?: EnforcementOutcomes;
   /** Sellers a reviewer confirms are marked in their rings. */
@@ -84,7 +85,10 @@ export class DecisionEffects {
     } catch (error) {
       if (!String((error as Error).message).includes('BUSYGROUP')) throw error;
     }
-    this.sweepTimer = setInterval(() => void this.process().catch((e: unknown) => this.parts.log(`decision effects: ${(e as Error).message}`)), sweepEveryMs);
+    this.sweepTimer = setInterval(
+      () => void this.process().catch((e: unknown) => this.parts.log.warn(`decision effects: ${(e as Error).message}`)),
+      sweepEveryMs,
+    );
     this.sweepTimer.unref();
   }
 
@@ -94,7 +98,7 @@ export class DecisionEffects {
 
   /** Applies every decision not yet applied (serialized: one pass at a time). */
   process(): Promise<void> {
-    this.running = this.running.then(() => this.pass()).catch((error: unknown) => this.parts.log(`decision effects: ${(error as Error).message}`));
+    this.running = this.running.then(() => this.pass()).catch((error: unknown) => this.parts.log.warn(`decision effects: ${(error as Error).message}`));
     return this.running;
   }
 

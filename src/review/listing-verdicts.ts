@@ -13,6 +13,7 @@ import { allowRecordMillis, packAllowRecord, packCheckId, unpackAllowRecord, unp
 import { packReasons, unpackReasons } from './packed-reasons.js';
 import { packStoredListing, unpackStoredListing } from './stored-listing.js';
 import type { ListingVerdict } from './listing-verdict.js';
+import { type GateLog, silentLog } from '../observability/gate-logger.js';
 
 export type { ListingVerdict } from './listing-verdict.js';
 
@@ -52,7 +53,7 @@ export interface ListingVerdictsOptions {
    * script call instead of one each.
    */
   recordDelayMs?: number;
-  log?: (message: string) => void;
+  log?: GateLog;
   /** How long a record of a block or review verdict is kept, in seconds (GATE_RETENTION_DAYS). Default 180 days. */
   retentionSeconds?: number;
   /** How long the gate's record of an allow verdict is kept, in seconds (GATE_ALLOW_RETENTION_DAYS). Default 30 days. */
@@ -106,7 +107,7 @@ export class ListingVerdicts {
       retry: false,
       merge: (_older, newer) => newer,
       write: (batch) => this.writeAll(batch),
-      log: options.log ?? (() => undefined),
+      log: options.log ?? silentLog,
       ...(options.spool ? { spool: options.spool } : {}),
     });
   }

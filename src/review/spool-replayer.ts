@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import { REVIEW_REPLAY_ITEMS_PER_TURN, REVIEW_REPLAY_LANES, type ReviewSpool, type SpooledItem } from './review-spool.js';
 import type { SpooledChange } from './spooled-change.js';
 import type { BookkeepingSpool } from '../redis/bookkeeping-spool.js';
+import type { GateLog } from '../observability/gate-logger.js';
 
 export interface SpoolReplayerParts {
   /** Replays run only while its status is `ready`. */
@@ -18,7 +19,7 @@ export interface SpoolReplayerParts {
   apply: (change: SpooledChange) => Promise<void>;
   /** A check's bookkeeping Redis did not take; absent: none is spooled. */
   bookkeeping?: Pick<BookkeepingSpool, 'pending' | 'replay'>;
-  log: (message: string) => void;
+  log: GateLog;
 }
 
 export interface SpoolReplayer {
@@ -36,17 +37,17 @@ export function startSpoolReplayer(parts: SpoolReplayerParts, intervalMs = 1000)
         // List changes and decisions after the review items they may decide.
         if (await changes.pending()) {
           const applied = await changes.replay(parts.apply);
-          if (applied > 0) log(`applied ${applied} spooled list changes and decisions`);
+          if (applied > 0) log.info(`applied ${applied} spooled list changes and decisions`);
         }
         if (parts.bookkeeping && (await parts.bookkeeping.pending())) {
           const written = await parts.bookkeeping.replay();
-          if (written > 0) log(`wrote ${written} spooled verdict records, figures and ring links to Redis`);
+          if (written > 0) log.info(`wrote ${written} spooled verdict records, figures and ring links to Redis`);
         }
         return count;
       })
       .then(
-        (count) => count > 0 && log(`replayed ${count} spooled review items into the queue`),
-        (error: unknown) => log(`spool replay failed: ${(error as Error).message}`),
+        (count) => count > 0 && log.info(`replayed ${count} spooled review items into the queue`),
+        (error: unknown) => log.warn(`spool replay failed: ${(error as Error).message}`),
       );
   };
   redis.on('ready', replaySpool);

@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import { luaCommand } from '../redis/lua-command.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import { MembershipMirror, type MirrorChange } from '../lists/membership-mirror.js';
+import type { GateLog } from '../observability/gate-logger.js';
 
 const KIND = 'ring';
 const RELOAD_MESSAGE = 'reload';
@@ -33,7 +34,7 @@ export class RingFlags {
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
-    log: (message: string) => void,
+    log: GateLog,
     resyncMs: number,
   ) {
     this.mirror = new MembershipMirror({ name: 'ring flags', resyncMs, log, scan: (add) => this.scan(add) });

@@ -12,6 +12,7 @@ import type { RedisKeys } from '../redis/redis-keys.js';
 import type { BookkeepingSpool } from '../redis/bookkeeping-spool.js';
 import { WriteBehind } from '../redis/write-behind.js';
 import { RingFlags } from './ring-flags.js';
+import { type GateLog, silentLog } from '../observability/gate-logger.js';
 
 export const RING_ATTRIBUTE_KINDS = ['phone', 'device', 'payment', 'address', 'image'] as const;
 export type RingAttributeKind = (typeof RING_ATTRIBUTE_KINDS)[number];
@@ -45,7 +46,7 @@ export interface SellerRingsOptions {
   linkDelayMs?: number;
   /** How long a seller's recorded listings are kept (besides its 500 latest), in ms (GATE_RETENTION_DAYS). Default 180 days. */
   listingsWindowMs?: number;
-  log?: (message: string) => void;
+  log?: GateLog;
   /** Keeps on local disk the links Redis does not take for too long (and those left at closeLinks()). */
   spool?: BookkeepingSpool;
 }
@@ -116,13 +117,13 @@ export class SellerRings {
       retry: true,
       merge: (_older, newer) => newer,
       write: (batch) => this.linkMany(batch),
-      log: options.log ?? (() => undefined),
+      log: options.log ?? silentLog,
       ...(options.spool ? { spool: options.spool } : {}),
     });
     this.statusCommand = luaCommand<StatusCommand>(redis, 'ring-status', 1);
     this.confirmCommand = luaCommand<ConfirmCommand>(redis, 'confirm-seller', 1, ['ring-flags']);
     this.listingsWindowMs = options.listingsWindowMs ?? 180 * 86_400_000;
-    this.flags = new RingFlags(redis, keys, options.log ?? (() => undefined), options.flagsResyncMs ?? 600_000);
+    this.flags = new RingFlags(redis, keys, options.log ?? silentLog, options.flagsResyncMs ?? 600_000);
   }
 
   async listen(subscriber: Redis): Promise<void> {

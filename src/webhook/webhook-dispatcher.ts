@@ -16,6 +16,7 @@ import type { WebhookDeadLetters } from './webhook-dead-letters.js';
 import { trimBehindGroups } from '../redis/trim-behind-groups.js';
 import { WEBHOOK_GROUP, type RedisKeys } from '../redis/redis-keys.js';
 import type { Counter } from '../observability/metrics.js';
+import type { GateLog } from '../observability/gate-logger.js';
 
 const BASE_BACKOFF_MS = 500;
 const MAX_BACKOFF_MS = 60_000;
@@ -44,7 +45,7 @@ export interface WebhookDispatcherOptions {
   delivered: Counter;
   failed: Counter;
   deadLettered: Counter;
-  log: (message: string) => void;
+  log: GateLog;
 }
 
 type StreamEntry = [id: string, fields: string[]];
@@ -131,7 +132,7 @@ export class WebhookDispatcher {
         await trimBehindGroups(this.redis, this.keys.webhookOutbox);
       }
     } catch (error) {
-      this.options.log(`webhook dispatcher: ${(error as Error).message}`);
+      this.options.log.warn(`webhook dispatcher: ${(error as Error).message}`);
     } finally {
       this.busy = false;
     }
@@ -192,14 +193,18 @@ export class WebhookDispatcher {
       if (this.stopping) return;
       const why = (error as Error).message;
       if (attempt >= this.options.maxAttempts) await this.bury(id, eventId, `attempt ${attempt}: ${why}`);
-      else this.options.log(`webhook ${eventId} not delivered at attempt ${attempt} of ${this.options.maxAttempts} (${why}); will retry`);
+      else
+        this.options.log.warn(`webhook ${eventId} not delivered at attempt ${attempt} of ${this.options.maxAttempts} (${why}); will retry`, {
+          eventId,
+          attempt,
+        });
       return;
     }
     try {
       await this.redis.xack(this.keys.webhookOutbox, WEBHOOK_GROUP, id);
       this.options.delivered.inc();
     } catch (error) {
-      this.options.log(`webhook ${eventId} delivered but not acknowledged (${(error as Error).message}); it will be delivered again`);
+      this.options.log.warn(`webhook ${eventId} delivered but not acknowledged (${(error as Error).message}); it will be delivered again`, { eventId });
     }
   }
 
@@ -209,9 +214,9 @@ export class WebhookDispatcher {
       const deadId = await this.options.deadLetters.bury(id, this.options.consumer, why);
       if (deadId === undefined) return;
       this.options.deadLettered.inc();
-      this.options.log(`webhook ${eventId} dead-lettered as ${deadId} after ${this.options.maxAttempts} attempts (${why})`);
+      this.options.log.error(`webhook ${eventId} dead-lettered as ${deadId} after ${this.options.maxAttempts} attempts (${why})`, { eventId, deadId });
     } catch (error) {
-      this.options.log(`webhook ${eventId}: not dead-lettered (${(error as Error).message}); will try again`);
+      this.options.log.error(`webhook ${eventId}: not dead-lettered (${(error as Error).message}); will try again`, { eventId });
     }
   }
 

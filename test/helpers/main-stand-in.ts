@@ -21,6 +21,7 @@ import { AuthFailureLimiter } from '../../src/auth/auth-failure-limiter.js';
 import { ThrottledLog } from '../../src/observability/throttled-log.js';
 import type { PackFile } from '../../src/pack/pack-source.js';
 import { patternChunk } from './byte-pattern.js';
+import { silentLog } from '../../src/observability/gate-logger.js';
 
 export interface Echo {
   method: string;
@@ -193,7 +194,7 @@ export async function startMainStandIn(secret: string): Promise<MainStandIn> {
   const metrics = createGateMetrics();
   const tokens = new TokenRegistry();
   tokens.add('admin-token-for-tests', 'admin');
-  const roleCheck = { tokens, authFailures: metrics.authFailures, limiter: new AuthFailureLimiter({ maxFailures: 2 }), log: new ThrottledLog(() => undefined) };
+  const roleCheck = { tokens, authFailures: metrics.authFailures, limiter: new AuthFailureLimiter({ maxFailures: 2 }), log: new ThrottledLog(silentLog) };
   const fileDir = mkdtempSync(join(tmpdir(), 'stand-in-upload-'));
   let fileCount = 0;
 
@@ -259,7 +260,7 @@ export async function startMainStandIn(secret: string): Promise<MainStandIn> {
         roleCheck,
         maxBodyBytes: 1024,
         metrics,
-        log: () => undefined,
+        log: silentLog,
         inFlight: { count: 0 },
         forwardSecret: secret,
       },
@@ -276,7 +277,7 @@ export async function startMainStandIn(secret: string): Promise<MainStandIn> {
         roleCheck,
         maxBodyBytes: 1024 * 1024 * 1024,
         metrics,
-        log: () => undefined,
+        log: silentLog,
         inFlight: { count: 0 },
       },
       async ({ head, body }) => {

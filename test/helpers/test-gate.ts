@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/gate-config.js';
 import { startGate, type RunningGate } from '../../src/app/start-gate.js';
+import { type GateLog, messageLog } from '../../src/observability/gate-logger.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const PUBLISHER_TOKEN = 'test-publisher-token-0123456789';
@@ -21,8 +22,8 @@ export interface TestGateOptions {
   pack?: unknown;
   publisherTokens?: boolean;
   env?: Record<string, string>;
-  /** Receives the gate's log lines. */
-  log?: (message: string) => void;
+  /** Receives the gate's log messages (their text; messageLog), or a GateLog of the test's own. */
+  log?: ((message: string) => void) | GateLog;
 }
 
 export interface TestGate extends RunningGate {
@@ -55,7 +56,7 @@ export async function startTestGate(options: TestGateOptions): Promise<TestGate>
     writeFileSync(path, JSON.stringify(options.pack));
     env.GATE_PACK = path;
   }
-  const gate = await startGate(loadConfig(env), options.log);
+  const gate = await startGate(loadConfig(env), typeof options.log === 'function' ? messageLog(options.log) : options.log);
   const url = `http://127.0.0.1:${gate.port}`;
   return {
     ...gate,
