@@ -11,6 +11,7 @@ import { redisKeys } from '../src/redis/redis-keys.js';
 import { verdictShardOf } from '../src/redis/verdict-shard.js';
 import { ReviewQueue } from '../src/review/review-queue.js';
 import { contentHash } from '../src/gate/content-hash.js';
+import { FIGURES_GATHER_MS } from '../src/redis/hash-counters.js';
 
 const HOLDER = 'acme-sticky-token-0123456789';
 const BOB = 'bob-reviewer-token-0123456789';
@@ -225,11 +226,13 @@ describe('decisions stick', () => {
       for (const row of rows.filter((r) => r.brandId === 'acme/zentrix')) for (const [k, v] of Object.entries(row.counts)) out[k] = (out[k] ?? 0) + v;
       return out;
     };
+    // Each instance adds its figures once a second (FIGURES_GATHER_MS): the other's counts of earlier tests land first.
+    await new Promise((r) => setTimeout(r, FIGURES_GATHER_MS + 300));
     const before = await figures();
     const listing = { listingId: 'FG1', sellerId: 's-fg', title: 'Zentrix replica bag' };
     for (let i = 0; i < 3; i++) assert.equal((await check(i % 2 ? a : b, listing)).verdict, 'block');
     await eventually('the block counted', async () => ((await figures()).blockedAtPublish === (before.blockedAtPublish ?? 0) + 1 ? true : undefined), 3000);
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, FIGURES_GATHER_MS + 300));
     assert.equal((await figures()).blockedAtPublish, (before.blockedAtPublish ?? 0) + 1, 'three checks of one blocked listing, one block');
     const appeal = await call(a, 'POST', '/v1/listings/FG1/appeal', PUBLISHER_TOKEN, { sellerId: 's-fg', reason: 'authorised' });
     await claim(a, REVIEWER_TOKEN, appeal.body.appeal.reviewId);

@@ -6,7 +6,7 @@
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import type { BookkeepingSpool } from '../redis/bookkeeping-spool.js';
-import { HashCounters } from '../redis/hash-counters.js';
+import { FIGURES_GATHER_MS, HashCounters } from '../redis/hash-counters.js';
 import { type GateLog, silentLog } from '../observability/gate-logger.js';
 
 export const BRAND_FIGURES = [
@@ -67,10 +67,10 @@ export class BrandFigures {
     spool?: BookkeepingSpool,
   ) {
     this.retentionSeconds = Math.max(1, Math.round(retentionDays * 86_400));
-    this.later = new HashCounters(redis, 'brand figures', log, undefined, this.retentionSeconds, spool);
+    this.later = new HashCounters(redis, 'brand figures', log, FIGURES_GATHER_MS, this.retentionSeconds, spool);
   }
 
-  /** Adds one to a figure of each brand, written with the other counts of the next few milliseconds (the publish path's bookkeeping). */
+  /** Adds one to a figure of each brand, written with the other counts of the next second (the publish path's bookkeeping). */
   countLater(brandIds: Iterable<string>, figure: BrandFigure, at: Date | number | string = new Date()): void {
     const key = this.keys.figures(utcDay(at));
     for (const brandId of brandIds) this.later.add(key, `${brandId}\t${figure}`);

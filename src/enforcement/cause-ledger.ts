@@ -9,7 +9,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { Reason } from '../gate/reason.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import type { BookkeepingSpool } from '../redis/bookkeeping-spool.js';
-import { HashCounters } from '../redis/hash-counters.js';
+import { FIGURES_GATHER_MS, HashCounters } from '../redis/hash-counters.js';
 import type { GateLog } from '../observability/gate-logger.js';
 
 export interface DemotionPolicy {
@@ -66,7 +66,7 @@ export class CauseLedger {
     private readonly log: GateLog,
     spool?: BookkeepingSpool,
   ) {
-    this.blocksLater = new HashCounters(redis, 'block causes', log, undefined, undefined, spool);
+    this.blocksLater = new HashCounters(redis, 'block causes', log, FIGURES_GATHER_MS, undefined, spool);
   }
 
   /** The causes demoted right now (read on the publish path; kept in memory). */

@@ -4,7 +4,7 @@
 // entry, written every second. Every key expires a week and a day after its last
 // write. Shadow entries' figures and enforced entries' figures each keep their own.
 import type { Redis } from 'ioredis';
-import { HashCounters } from '../redis/hash-counters.js';
+import { FIGURES_GATHER_MS, HashCounters } from '../redis/hash-counters.js';
 import { ThrottledLog } from '../observability/throttled-log.js';
 import type { GateLog } from '../observability/gate-logger.js';
 
@@ -15,8 +15,6 @@ export const SAMPLES_PER_ENTRY = 5;
 /** Entries with samples waiting past which newer entries' samples wait for the next write. */
 const MAX_SAMPLED_ENTRIES = 10_000;
 const SAMPLES_EVERY_MS = 1000;
-/** Counts gathered for a second go as one script call: the hourly fields of a second's checks, each added once. */
-const COUNTS_EVERY_MS = 1000;
 export const WEEK_HOURS = 168;
 
 export interface HourlyFigures {
@@ -53,7 +51,7 @@ export class HourlyEntryFigures {
     private readonly name: string,
     log: GateLog,
   ) {
-    this.counts = new HashCounters(redis, name, log, COUNTS_EVERY_MS, ENTRY_FIGURES_TTL_SECONDS);
+    this.counts = new HashCounters(redis, name, log, FIGURES_GATHER_MS, ENTRY_FIGURES_TTL_SECONDS);
     this.failures = new ThrottledLog(log);
     this.timer = setInterval(() => void this.writeSamples(), SAMPLES_EVERY_MS);
     this.timer.unref();

@@ -11,6 +11,13 @@ import type { GateLog } from '../observability/gate-logger.js';
 
 const SEPARATOR = '\u0000';
 
+/**
+ * How long figures (counts people read, not decisions) gather before one script
+ * call adds them: a second's checks add each field once, and a crash loses at
+ * most a second of counts. Reads on the instance that counted flush first.
+ */
+export const FIGURES_GATHER_MS = 1000;
+
 export class HashCounters {
   private readonly later: WriteBehind<number>;
   /** add-to-counters.lua: the number of keys, the keys, the TTL, then (key index, field, amount) per increment. */
