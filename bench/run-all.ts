@@ -10,6 +10,7 @@ import { runForwardBench } from './forward.bench.js';
 import { runSoundAlikeBench } from './sound-alike.bench.js';
 import { runThreadOutcomesBench } from './thread-outcomes.bench.js';
 import { runBacktestSampleBench } from './backtest-sample.bench.js';
+import { runRedisRoundTripBench } from './redis-round-trip.bench.js';
 import { insideFilteredChild, rerunWithRe2LogFiltered } from './re2-log-filter.js';
 
 const only = process.argv[2];
@@ -27,4 +28,5 @@ if (!insideFilteredChild()) {
   if (!only || only === 'sound-alike') await runSoundAlikeBench();
   if (!only || only === 'thread-outcomes') await runThreadOutcomesBench();
   if (!only || only === 'backtest-sample') await runBacktestSampleBench();
+  if (!only || only === 'redis-round-trip') await runRedisRoundTripBench();
 }

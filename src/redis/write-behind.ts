@@ -8,6 +8,13 @@ import { ThrottledLog } from '../observability/throttled-log.js';
 import type { BatchSpill, BookkeepingSpool } from './bookkeeping-spool.js';
 import type { GateLog } from '../observability/gate-logger.js';
 
+/**
+ * How long a check's verdict record and ring links wait to go with others'. Each
+ * call is a Redis round trip that costs this event loop 25-200 µs of CPU here
+ * (docs/measurements/bookkeeping.md), so fewer calls a second is what counts.
+ */
+export const BOOKKEEPING_GATHER_MS = 20;
+
 export interface WriteBehindOptions<Value> {
   /** Names the writes in log lines. */
   name: string;

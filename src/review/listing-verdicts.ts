@@ -7,7 +7,7 @@ import type { CheckRequest } from '../gate/check-request.js';
 import { luaCommand } from '../redis/lua-command.js';
 import { slotGroups } from '../redis/slot-groups.js';
 import type { BookkeepingSpool } from '../redis/bookkeeping-spool.js';
-import { WriteBehind } from '../redis/write-behind.js';
+import { BOOKKEEPING_GATHER_MS, WriteBehind } from '../redis/write-behind.js';
 import { verdictShardOf } from '../redis/verdict-shard.js';
 import { allowRecordMillis, packAllowRecord, packCheckId, unpackAllowRecord, unpackCheckId } from './allow-record.js';
 import { packReasons, unpackReasons } from './packed-reasons.js';
@@ -48,9 +48,8 @@ interface PendingRecord {
 export interface ListingVerdictsOptions {
   /**
    * How long a gate's record may wait to be written with others (reads on this
-   * instance see it at once). Default 5 ms: at a few hundred checks a second an
-   * event loop turn holds one check, and the records of several turns go as one
-   * script call instead of one each.
+   * instance see it at once). Default BOOKKEEPING_GATHER_MS: the records of
+   * several turns go as one script call instead of one each.
    */
   recordDelayMs?: number;
   log?: GateLog;
@@ -103,7 +102,7 @@ export class ListingVerdicts {
     this.allowPeriodMs = allowPeriodMs(this.allowRetentionSeconds);
     this.later = new WriteBehind<PendingRecord>({
       name: 'verdict records',
-      delayMs: options.recordDelayMs ?? 5,
+      delayMs: options.recordDelayMs ?? BOOKKEEPING_GATHER_MS,
       retry: false,
       merge: (_older, newer) => newer,
       write: (batch) => this.writeAll(batch),

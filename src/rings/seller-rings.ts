@@ -10,7 +10,7 @@ import { GenerationCache } from '../cache/generation-cache.js';
 import { luaCommand } from '../redis/lua-command.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import type { BookkeepingSpool } from '../redis/bookkeeping-spool.js';
-import { WriteBehind } from '../redis/write-behind.js';
+import { BOOKKEEPING_GATHER_MS, WriteBehind } from '../redis/write-behind.js';
 import { RingFlags } from './ring-flags.js';
 import { type GateLog, silentLog } from '../observability/gate-logger.js';
 
@@ -42,7 +42,7 @@ type ConfirmCommand = (...args: string[]) => Promise<[string, string[]]>;
 export interface SellerRingsOptions {
   /** The table of flagged ring nodes is reloaded this often, besides on reconnects. Default 600 s. */
   flagsResyncMs?: number;
-  /** How long a check's links may wait to go with others' (linkLater). Default 5 ms. */
+  /** How long a check's links may wait to go with others' (linkLater). Default BOOKKEEPING_GATHER_MS. */
   linkDelayMs?: number;
   /** How long a seller's recorded listings are kept (besides its 500 latest), in ms (GATE_RETENTION_DAYS). Default 180 days. */
   listingsWindowMs?: number;
@@ -112,7 +112,7 @@ export class SellerRings {
     this.linkManyCommand = luaCommand<LinkManyCommand>(redis, 'link-sellers', 1, ['ring-flags', 'link-seller']);
     this.laterLinks = new WriteBehind<PendingLink>({
       name: 'ring links',
-      delayMs: options.linkDelayMs ?? 5,
+      delayMs: options.linkDelayMs ?? BOOKKEEPING_GATHER_MS,
       // Linking is idempotent (sets and a union-find): a batch Redis did not take is tried again.
       retry: true,
       merge: (_older, newer) => newer,
