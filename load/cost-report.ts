@@ -83,7 +83,7 @@ function gateNotes(results: CostResults): string[] {
       .map(([k, v]) => `${k} ${unit === 'µs' ? us(v) : v.toFixed(0)}${unit === 'µs' ? ' µs' : ''}`)
       .join(', ') || 'none';
   return [
-    `Gate's GC pauses per check by kind (gate_gc_seconds_total, pauses' wall time on the main thread): ${list(gate.gcMicrosByKind, 'µs')}.`,
+    `Gate's GC pauses per check by kind (nodejs_gc_duration_seconds_sum, pauses' wall time on the main thread): ${list(gate.gcMicrosByKind, 'µs')}.`,
     `Gate's verdicts per round: ${list(gate.verdicts, '')}; degraded signals: ${gate.degradedSignals.toFixed(0)}.`,
   ];
 }

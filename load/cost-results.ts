@@ -9,7 +9,7 @@ export interface CpuMicros {
   total: number;
   /** The main thread (its id is the process's). */
   eventLoop: number;
-  /** The event loop's garbage collection pauses (gate_gc_seconds_total), part of `eventLoop`; undefined where the server has no /metrics. */
+  /** The event loop's garbage collection pauses (nodejs_gc_duration_seconds_sum), part of `eventLoop`; undefined where the server has no /metrics. */
   eventLoopGc: number | undefined;
   /** Each thread named gate-* (gate-match: the matching pool; gate-app: the thread-app comparator's), most CPU first. */
   named: Array<{ name: string; micros: number }>;

@@ -78,7 +78,7 @@ export async function measureRound(target: CostTarget, round: number, options: R
     const delta = (name: string, label: string): Record<string, number> =>
       counterDelta(counterSeries(metricsBefore, name), counterSeries(metricsAfter, name), label);
     const sum = (counts: Record<string, number>): number => Object.values(counts).reduce((total, n) => total + n, 0);
-    const gc = delta('gate_gc_seconds_total', 'kind');
+    const gc = delta('nodejs_gc_duration_seconds_sum', 'kind');
     gcSeconds = sum(gc);
     gate = {
       verdicts: delta('gate_checks_total', 'verdict'),

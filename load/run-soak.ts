@@ -37,7 +37,7 @@ const sampler = setInterval(() => {
       samples.push({
         minute: minutes(),
         rss: metric(text, 'process_resident_memory_bytes') / 2 ** 20,
-        heap: metric(text, 'nodejs_heap_used_bytes') / 2 ** 20,
+        heap: metric(text, 'nodejs_heap_size_used_bytes') / 2 ** 20,
         fds: metric(text, 'process_open_fds'),
       }),
     );

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { MetricsRegistry } from '../src/observability/metrics.js';
+import { metricValue } from './helpers/metric-value.js';
 import { redisKeys, type RedisKeys } from '../src/redis/redis-keys.js';
 import { DeadItemLapse } from '../src/review/dead-item-lapse.js';
 import { DeadReviewItems } from '../src/review/dead-review-items.js';
@@ -118,7 +119,7 @@ describe('dead review items lapse', () => {
       (await job.run()).map((item) => item.reviewId),
       [reviewId],
     );
-    assert.equal(lapsed.get(), 1);
+    assert.equal(await metricValue(lapsed), 1);
     assert.equal(await operator.hget(keys.reviewItem(reviewId), 'status'), 'lapsed');
     for (const key of [keys.reviewItem(reviewId), keys.reviewItem('rv_alias-of-lp1'), `${keys.reviewOpenPrefix}LP1`]) await windowed(key);
     assert.equal(await operator.exists(keys.reviewDedupe('LP1', input.contentHash)), 0, 'no decision stands for the content: its dedupe key goes');

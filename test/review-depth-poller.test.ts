@@ -19,9 +19,8 @@ function itemOf(listingId: string, tier: ReviewItemInput['tier']): ReviewItemInp
 }
 
 /** The gauge's samples, `tier/state value` each, sorted. */
-function samples(registry: MetricsRegistry): string[] {
-  return registry
-    .render()
+async function samples(registry: MetricsRegistry): Promise<string[]> {
+  return (await registry.metrics())
     .split('\n')
     .filter((line) => line.startsWith('gate_review_queue_items{'))
     .map((line) => line.replace(/^gate_review_queue_items\{tier="(\w+)",state="(\w+)"\} (\d+)$/, '$1/$2 $3'))
@@ -48,7 +47,7 @@ describe('review depth poller', () => {
     const registry = new MetricsRegistry();
     const poller = startReviewDepthPoller(registry, new ReviewQueue(pollerClient, keys), 20);
     try {
-      assert.deepEqual(samples(registry), [], 'no figures before the first poll');
+      assert.deepEqual(await samples(registry), [], 'no figures before the first poll');
       for (let i = 0; i < 3; i++) await queue.enqueue(itemOf(`N${i}`, 'normal'));
       await queue.enqueue(itemOf('H0', 'high'));
       assert.equal((await queue.claim('r', 1)).length, 1, 'the high item is claimed first');
@@ -62,14 +61,14 @@ describe('review depth poller', () => {
         'qa/claimed 0',
         'qa/waiting 0',
       ];
-      await eventually('the figures of the queue', async () => (samples(registry).join() === expected.join() ? true : undefined), 3000).catch(() =>
-        assert.deepEqual(samples(registry), expected),
+      await eventually('the figures of the queue', async () => ((await samples(registry)).join() === expected.join() ? true : undefined), 3000).catch(
+        async () => assert.deepEqual(await samples(registry), expected),
       );
 
       pollerClient.disconnect();
       await queue.enqueue(itemOf('N3', 'normal'));
       await sleep(100);
-      assert.deepEqual(samples(registry), expected, 'a failed poll keeps the last figures');
+      assert.deepEqual(await samples(registry), expected, 'a failed poll keeps the last figures');
     } finally {
       poller.stop();
       pollerClient.disconnect();

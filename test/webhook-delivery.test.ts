@@ -4,7 +4,8 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { Counter } from '../src/observability/metrics.js';
+import { MetricsRegistry } from '../src/observability/metrics.js';
+import { metricValue } from './helpers/metric-value.js';
 import { redisKeys, type RedisKeys } from '../src/redis/redis-keys.js';
 import { WebhookDeadLetters } from '../src/webhook/webhook-dead-letters.js';
 import { WEBHOOK_GROUP } from '../src/redis/redis-keys.js';
@@ -48,8 +49,9 @@ describe('webhook delivery', () => {
     const outbox = new WebhookOutbox(client, keys, true);
     await outbox.enqueue(event('slow'));
     for (let i = 0; i < 12; i++) await outbox.enqueue(event(`fast-${i}`));
-    const delivered = new Counter('delivered', '');
-    const failed = new Counter('failed', '');
+    const registry = new MetricsRegistry();
+    const delivered = registry.counter('delivered_total', 'delivered');
+    const failed = registry.counter('failed_total', 'failed');
     const deadLetters = new WebhookDeadLetters(client, keys, 100);
     const logged = capturedLog();
     const dispatcher = new WebhookDispatcher(client, keys, {
@@ -63,13 +65,13 @@ describe('webhook delivery', () => {
       deadLetters,
       delivered,
       failed,
-      deadLettered: new Counter('dead', ''),
+      deadLettered: registry.counter('dead_total', 'dead'),
       log: logged.log,
     });
     const started = Date.now();
     await dispatcher.start();
     try {
-      await eventually('the 12 fast events delivered', async () => (delivered.get() >= 12 ? true : undefined), 6000);
+      await eventually('the 12 fast events delivered', async () => ((await metricValue(delivered)) >= 12 ? true : undefined), 6000);
       const fast = receiver.received.filter((hook) => hook.event.listingId !== 'slow');
       assert.equal(fast.length, 12, 'each fast event arrived once');
       const last = Math.max(...fast.map((hook) => hook.at - started));
@@ -77,8 +79,8 @@ describe('webhook delivery', () => {
       assert.ok(receiver.connections() <= 4, `${receiver.connections()} connections for 4 attempts in flight`);
       // The slow event's attempt ends at its timeout and is retried, then acknowledged.
       await eventually('the slow event retried and acknowledged', async () => (slowAttempts >= 2 && (await pending(keys)) === 0 ? true : undefined), 8000);
-      assert.equal(failed.get(), 1, 'one failed attempt: the slow one');
-      assert.equal(delivered.get(), 13);
+      assert.equal(await metricValue(failed), 1, 'one failed attempt: the slow one');
+      assert.equal(await metricValue(delivered), 13);
       // The failed attempt is a warning naming its event, and the signing secret is nowhere in the log.
       const retried = logged.records().filter((line) => line.eventId === 'ev-slow');
       assert.equal(retried.length, 1, logged.text());

@@ -7,7 +7,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { Counter } from '../src/observability/metrics.js';
+import { MetricsRegistry } from '../src/observability/metrics.js';
+import { metricValue } from './helpers/metric-value.js';
 import { redisKeys } from '../src/redis/redis-keys.js';
 import { WebhookDeadLetters } from '../src/webhook/webhook-dead-letters.js';
 import { WebhookDispatcher } from '../src/webhook/webhook-dispatcher.js';
@@ -82,7 +83,8 @@ describe('the example webhook receiver', () => {
       decidedAt: new Date().toISOString(),
       sequence: 1,
     });
-    const delivered = new Counter('delivered', '');
+    const registry = new MetricsRegistry();
+    const delivered = registry.counter('delivered_total', 'delivered');
     const dispatcher = new WebhookDispatcher(client, keys, {
       url: shop.url,
       secret: SECRET,
@@ -93,13 +95,13 @@ describe('the example webhook receiver', () => {
       maxAttempts: 3,
       deadLetters: new WebhookDeadLetters(client, keys, 100),
       delivered,
-      failed: new Counter('failed', ''),
-      deadLettered: new Counter('dead', ''),
+      failed: registry.counter('failed_total', 'failed'),
+      deadLettered: registry.counter('dead_total', 'dead'),
       log: silentLog,
     });
     await dispatcher.start();
     try {
-      await eventually('the event delivered', async () => (delivered.get() === 1 ? true : undefined), 5000);
+      await eventually('the event delivered', async () => ((await metricValue(delivered)) === 1 ? true : undefined), 5000);
     } finally {
       await dispatcher.stop();
     }

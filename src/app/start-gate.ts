@@ -13,7 +13,6 @@ import { BlocklistStore } from '../lists/blocklist-store.js';
 import { MatchPool } from '../matcher/match-pool.js';
 import { rulesEngine } from '../native/rules-engine.js';
 import { createGateMetrics, type GateMetrics } from '../observability/gate-metrics.js';
-import { countGcSeconds } from '../observability/gc-seconds.js';
 import { LivePack } from '../pack/live-pack.js';
 import { FingerprintBank } from '../fingerprint/fingerprint-bank.js';
 import { PackManager } from '../pack/pack-manager.js';
@@ -65,7 +64,6 @@ import { registerMatchPoolMetrics } from '../matcher/match-pool-metrics.js';
 import { registerBlocklistMetrics } from '../lists/blocklist-metrics.js';
 import { registerSellerRingMetrics } from '../rings/seller-ring-metrics.js';
 import { registerLivePackMetrics } from '../pack/live-pack-metrics.js';
-import { registerProcessMetrics } from '../observability/process-metrics.js';
 import { registerRedisMetrics } from '../redis/redis-metrics.js';
 import { registerEventLoopDelayMetrics } from '../observability/event-loop-delay-metrics.js';
 import { registerBookkeepingMetrics } from '../observability/bookkeeping-metrics.js';
@@ -118,8 +116,8 @@ export async function startGate(config: GateConfig, log: GateLog = silentLog): P
     opened.push(async () => void subscriber.disconnect());
 
     const metrics = createGateMetrics();
-    const stopCountingGc = countGcSeconds(metrics.gcSeconds);
-    opened.push(async () => stopCountingGc());
+    const stopObservingGc = metrics.registry.collectDefaults();
+    opened.push(async () => stopObservingGc());
     const livePack = new LivePack();
     const lists = new BlocklistStore(redis, keys, log, { resyncMs: config.listResyncSeconds * 1000 });
     await lists.listen(subscriber);
@@ -201,7 +199,6 @@ export async function startGate(config: GateConfig, log: GateLog = silentLog): P
     registerSellerRingMetrics(metrics.registry, rings);
     registerLivePackMetrics(metrics.registry, livePack);
     registerFingerprintMemoryMetrics(metrics.registry, fingerprints);
-    registerProcessMetrics(metrics.registry);
     registerRedisMetrics(metrics.registry, redis);
     const stopLoopDelay = registerEventLoopDelayMetrics(metrics.registry);
     opened.push(async () => stopLoopDelay());

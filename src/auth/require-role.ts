@@ -4,14 +4,13 @@
 // 429 for a while, and an admin API without an admin token configured is refused.
 import { createHash } from 'node:crypto';
 import { GateError } from '../errors/gate-error.js';
-import type { Counter } from '../observability/metrics.js';
 import type { ThrottledLog } from '../observability/throttled-log.js';
 import type { AuthFailureLimiter } from './auth-failure-limiter.js';
 import type { Principal, Role, TokenRegistry } from './token-registry.js';
 
 export interface RoleCheck {
   tokens: TokenRegistry;
-  authFailures: Pick<Counter, 'inc'>;
+  authFailures: { inc(labels: { route: string }): void };
   limiter: Pick<AuthFailureLimiter, 'tracking' | 'refusedFor' | 'failed'>;
   log: ThrottledLog;
 }

@@ -383,12 +383,13 @@ function rehearse(loaded: LoadedPack, budget: { rounds: number; ms: number }): v
 const refused = new RefusedKeys();
 const forwardTarget = new ForwardTarget({ ...setup.forward, log });
 const counted = {
-  httpErrors: { inc: (labels: Record<string, string> = {}) => (counts.httpErrors.push(labels.code ?? 'unknown'), scheduleFlush()) },
+  httpErrors: { inc: (labels: Record<string, string>) => (counts.httpErrors.push(labels.code ?? 'unknown'), scheduleFlush()) },
+  httpErrorsBy: (code: string) => ({ inc: () => (counts.httpErrors.push(code), scheduleFlush()) }),
   refusalSeconds: { observe: () => undefined },
 };
 const roleCheck: RoleCheck = {
   tokens: buildTokens(setup.tokens),
-  authFailures: { inc: (labels: Record<string, string> = {}) => (counts.authFailures.push(labels.route ?? 'unknown'), scheduleFlush()) },
+  authFailures: { inc: (labels: Record<string, string>) => (counts.authFailures.push(labels.route ?? 'unknown'), scheduleFlush()) },
   limiter: refused,
   log: new ThrottledLog(log),
 };

@@ -354,7 +354,7 @@ export class CheckThreads {
         for (const outcome of message.outcomes) this.parts.checks.recordThreadCheck(outcome);
         forEachThreadAllow(message.allows, (allow) => this.parts.checks.recordThreadAllow(allow));
         this.parts.sample?.addPacked(message.samples, message.outcomes.length + threadAllowCount(message.allows));
-        for (const code of message.counts.httpErrors) this.parts.metrics.httpErrors.inc({ code });
+        for (const code of message.counts.httpErrors) this.parts.metrics.httpErrorsBy(code).inc();
         for (const route of message.counts.authFailures) this.parts.metrics.authFailures.inc({ route });
         this.parts.lists.tableAnswers += message.counts.listTableAnswers;
         this.parts.rings.tableAnswers += message.counts.ringTableAnswers;

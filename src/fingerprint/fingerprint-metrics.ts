@@ -4,8 +4,11 @@ import type { FingerprintBank } from './fingerprint-bank.js';
 import { FINGERPRINT_KINDS } from './fingerprint-kind.js';
 
 export function registerFingerprintMetrics(registry: MetricsRegistry, fingerprints: Pick<FingerprintBank, 'size' | 'lastRebuildMs'>): void {
-  registry.gauge('gate_fingerprint_bank_entries', 'Entries in each fingerprint bank.', () =>
-    FINGERPRINT_KINDS.map((kind) => ({ labels: { bank: kind }, value: fingerprints.size(kind) })),
+  registry.gauge(
+    'gate_fingerprint_bank_entries',
+    'Entries in each fingerprint bank.',
+    () => FINGERPRINT_KINDS.map((kind) => ({ labels: { bank: kind }, value: fingerprints.size(kind) })),
+    ['bank'],
   );
   registry.gauge('gate_fingerprint_rebuild_seconds', 'Time the last fingerprint index rebuild took.', () => fingerprints.lastRebuildMs / 1000);
 }

@@ -160,7 +160,7 @@ export class CheckService {
       (limit !== undefined && !limit.admits(this.checksInFlight)) ||
       (this.parts.shedMode === '503' && this.parts.pool.listingsInFlight >= this.parts.maxListingsInFlight);
     if (overloaded) {
-      this.parts.metrics.shed.inc({ mode: '503' });
+      this.parts.metrics.shedBy('503').inc();
       throw OVERLOADED;
     }
     this.checksInFlight++;
@@ -200,7 +200,7 @@ export class CheckService {
     const hash = this.parts.decided.mightHave(request.listingId) ? contentHash(request) : undefined;
     const gathered = await this.gatherSignals(request, compiled, banks, precomputed, hash, startedAt, deadlineMs, timing);
     const decision = decideListing(this.decisionContext(compiled, banks), request, gathered.signals);
-    for (const { signal } of decision.degraded) this.parts.metrics.degraded.inc({ signal });
+    for (const { signal } of decision.degraded) this.parts.metrics.degradedBy(signal).inc();
     if (decision.shadow) this.parts.shadow.count(decision.shadow, request.listingId, decision.verdict);
     const response: CheckResponse = {
       checkId: `ck_${randomUUID()}`,
@@ -237,7 +237,7 @@ export class CheckService {
     });
     response.tookMicros = Math.round((performance.now() - startedAt) * 1000);
     timing?.mark('decide');
-    this.parts.metrics.checks.inc({ verdict: response.verdict });
+    this.parts.metrics.checksBy(response.verdict).inc();
     this.parts.metrics.checkSeconds.observe(response.tookMicros / 1e6);
     if (isLate(response.tookMicros, deadlineMs)) this.parts.metrics.lateChecks.inc();
     return response;
@@ -260,7 +260,7 @@ export class CheckService {
   ): Promise<GatheredSignals> {
     const shed = precomputed === undefined && this.parts.pool.listingsInFlight >= this.parts.maxListingsInFlight;
     if (shed) {
-      this.parts.metrics.shed.inc({ mode: this.parts.shedMode });
+      this.parts.metrics.shedBy(this.parts.shedMode).inc();
       if (this.parts.shedMode === '503') throw new GateError('GATE_ERR_OVERLOADED', 'the matching pool is full; retry after the retry-after delay');
     }
     let timer: NodeJS.Timeout | undefined;
@@ -332,7 +332,7 @@ export class CheckService {
     if (!kept.spooled) queued = kept.result;
     else {
       // Redis could not take it in time: it is on local disk, replayed when Redis answers.
-      this.parts.metrics.degraded.inc({ signal: 'review-queue' });
+      this.parts.metrics.degradedBy('review-queue').inc();
       this.failures.note('review-spooled', `review item for ${request.listingId} spooled: ${kept.why}`, {
         checkId: response.checkId,
         listingId: request.listingId,
@@ -358,9 +358,9 @@ export class CheckService {
    */
   recordThreadCheck(outcome: ThreadCheckOutcome): void {
     const { request, response } = outcome;
-    for (const signal of outcome.degradedSignals) this.parts.metrics.degraded.inc({ signal });
+    for (const signal of outcome.degradedSignals) this.parts.metrics.degradedBy(signal).inc();
     this.parts.metrics.matchingSeconds.observe(outcome.matchMicros / 1e6);
-    this.parts.metrics.checks.inc({ verdict: response.verdict });
+    this.parts.metrics.checksBy(response.verdict).inc();
     this.parts.metrics.checkSeconds.observe(response.tookMicros / 1e6);
     if (outcome.late) this.parts.metrics.lateChecks.inc();
     if (outcome.shadow) this.parts.shadow.count(outcome.shadow, request.listingId, response.verdict);
@@ -384,7 +384,7 @@ export class CheckService {
    */
   recordThreadAllow(allow: ThreadAllow): void {
     this.parts.metrics.matchingSeconds.observe(allow.matchMicros / 1e6);
-    this.parts.metrics.checks.inc({ verdict: 'allow' });
+    this.parts.metrics.checksBy('allow').inc();
     this.parts.metrics.checkSeconds.observe(allow.tookMicros / 1e6);
     if (allow.late) this.parts.metrics.lateChecks.inc();
     this.parts.verdicts.recordAllowLater(allow.listingId, allow.packedRecord);

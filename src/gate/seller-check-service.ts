@@ -70,7 +70,7 @@ export class SellerCheckService {
     ] as const) {
       if (outcome.ok) continue;
       degraded.push({ code: 'degraded', ref: `${signal}:${outcome.why === 'deadline' ? 'deadline' : 'unavailable'}` });
-      this.parts.metrics.degraded.inc({ signal });
+      this.parts.metrics.degradedBy(signal).inc();
     }
     const extraSignals: Array<{ reason: Reason; score: number }> = [];
     if (ring.ok && ring.value.confirmedOthers > 0)
@@ -120,7 +120,7 @@ export class SellerCheckService {
         if (kept.result.kind === 'decided') response.verdict = kept.result.decision;
         else response.reviewId = kept.result.reviewId;
       } else {
-        this.parts.metrics.degraded.inc({ signal: 'review-queue' });
+        this.parts.metrics.degradedBy('review-queue').inc();
         response.reasons.push({ code: 'degraded', ref: 'review-queue:spooled' });
         response.reviewId = item.reviewId;
       }

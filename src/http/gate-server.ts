@@ -156,8 +156,10 @@ export class GateServer {
     );
     app.get(
       '/metrics',
-      route(this.options({ auth: { roles: ['metrics'], name: 'metrics', enforced: () => p.tokens.hasRole('metrics') } }), ({ res, state }) => {
-        send(res, state, 200, p.metrics.registry.render(), 'text/plain; version=0.0.4');
+      // prom-client renders asynchronously: route() has set onAborted, and send() corks the answer or drops it if the client left.
+      route(this.options({ auth: { roles: ['metrics'], name: 'metrics', enforced: () => p.tokens.hasRole('metrics') } }), async ({ res, state }) => {
+        const text = await p.metrics.registry.metrics();
+        send(res, state, 200, text, p.metrics.registry.contentType);
         return undefined;
       }),
     );
@@ -258,7 +260,7 @@ export class GateServer {
         const error = known
           ? new GateError('GATE_ERR_METHOD_NOT_ALLOWED', `${head.method.toUpperCase()} is not allowed on ${head.url}`)
           : new GateError('GATE_ERR_NOT_FOUND', `no route ${head.method.toUpperCase()} ${head.url}`);
-        p.metrics.httpErrors.inc({ code: error.code });
+        p.metrics.httpErrorsBy(error.code).inc();
         sendError(res, state, error, head.accept);
         return undefined;
       }),

@@ -97,7 +97,7 @@ export function registerReviewRoutes(app: RouteRegistrar, p: ReviewRouteParts, o
       if (!Number.isInteger(count) || count < 1 || count > 50)
         throw new GateError('GATE_ERR_INVALID_FIELD', 'count must be an integer from 1 to 50', { field: 'count' });
       const items = await p.reviews.claim(reviewerName(who), count);
-      p.metrics.reviewClaims.inc({}, items.length);
+      p.metrics.reviewClaims.inc(items.length);
       for (const item of items)
         await p.audit.record({ who: `reviewer:${reviewerName(who)}`, what: 'claim', subject: item.reviewId, details: { deliveries: item.deliveries } });
       return { items, leaseMs: p.reviews.leaseMs };

@@ -7,7 +7,6 @@ import { requireRole, type RoleCheck } from '../auth/require-role.js';
 import type { Principal, Role } from '../auth/token-registry.js';
 import { GateError } from '../errors/gate-error.js';
 import { PackInvalidError } from '../pack/pack-invalid-error.js';
-import type { Counter, Histogram } from '../observability/metrics.js';
 import { bodyFormat, decodeBody, type BodyFormat } from './decode-body.js';
 import type { PackFile, PackSource } from '../pack/pack-source.js';
 import { forwardedPeer, socketPeer } from './forwarded-peer.js';
@@ -67,7 +66,8 @@ export interface RouteOptions {
    */
   upload?: { mediaTypes: readonly string[]; path: () => string; maxBytes: number };
   maxBodyBytes: number;
-  metrics: { httpErrors: Pick<Counter, 'inc'>; refusalSeconds: Pick<Histogram, 'observe'> };
+  /** A code's error counter (a cached child: refusals come by the thousand under overload), and the refusals' histogram. */
+  metrics: { httpErrorsBy: (code: string) => { inc(): void }; refusalSeconds: { observe(value: number): void } };
   log: GateLog;
   /** Awaited before the handler runs: what must have arrived before any answer (the check threads' outcomes). */
   settle?: (() => Promise<void>) | undefined;
@@ -158,7 +158,7 @@ export function route(options: RouteOptions, handler: Handler): (res: HttpRespon
       if (error instanceof ClientGoneError) return;
       // A GateError (a refusal, a bad request) is answered as it is: no log, nothing allocated for one.
       const gateError = error instanceof GateError ? error : toGateError(error, options.log, auth ? { route: auth.name } : undefined);
-      options.metrics.httpErrors.inc({ code: gateError.code });
+      options.metrics.httpErrorsBy(gateError.code).inc();
       sendError(res, state, gateError, head.accept);
       if (gateError.code === 'GATE_ERR_OVERLOADED') options.metrics.refusalSeconds.observe((performance.now() - startedAt) / 1000);
     };

@@ -367,6 +367,7 @@ export class StreamIntake {
       'gate_intake_entries_total',
       "Intake entries by outcome: response (verdict appended), error (a bad entry's error appended), dead (dead-lettered), skipped (another instance recorded it first), failed (the check failed; left pending to be claimed again), deleted (gone from the stream while pending). Its rate is the intake's throughput.",
       () => (['response', 'error', 'dead', 'skipped', 'failed', 'deleted'] as const).map((outcome) => ({ labels: { outcome }, value: this.counts[outcome] })),
+      ['outcome'],
     );
     registry.countedBy(
       'gate_intake_claimed_total',

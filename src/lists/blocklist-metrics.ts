@@ -11,6 +11,7 @@ export function registerBlocklistMetrics(registry: MetricsRegistry, lists: Pick<
       { labels: { result: 'hit' }, value: lists.hits },
       { labels: { result: 'miss' }, value: lists.misses },
     ],
+    ['result'],
   );
   registry.gauge(
     'gate_list_table_entries',

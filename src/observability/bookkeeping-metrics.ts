@@ -31,14 +31,19 @@ export function registerBookkeepingMetrics(registry: MetricsRegistry, parts: Boo
       { labels: { what: 'ring-link' }, value: rings.droppedLinks },
       { labels: { what: 'backtest-sample' }, value: sample?.dropped ?? 0 },
     ],
+    ['what'],
   );
   registry.countedBy(
     'gate_bookkeeping_spooled_total',
     "A check's bookkeeping Redis did not take in time (or left when the gate stopped), kept in GATE_DATA_DIR/spool instead of dropped.",
     () => [...spool.spooled].map(([what, value]) => ({ labels: { what }, value })),
+    ['what'],
   );
-  registry.countedBy('gate_bookkeeping_spool_replayed_total', 'Spooled bookkeeping entries written to Redis once it answered.', () =>
-    [...spool.replayed].map(([what, value]) => ({ labels: { what }, value })),
+  registry.countedBy(
+    'gate_bookkeeping_spool_replayed_total',
+    'Spooled bookkeeping entries written to Redis once it answered.',
+    () => [...spool.replayed].map(([what, value]) => ({ labels: { what }, value })),
+    ['what'],
   );
   registry.countedBy(
     'gate_bookkeeping_spool_unreadable_total',

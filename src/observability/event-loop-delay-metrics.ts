@@ -2,7 +2,7 @@
 // Prometheus histogram: cumulative, so any number of scrapers each take the
 // quantiles of their own window from the buckets' increase.
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
-import type { Histogram, MetricsRegistry } from './metrics.js';
+import type { MetricsRegistry, SummarizedHistogram } from './metrics.js';
 
 const RESOLUTION_MS = 10;
 /** Seconds. */
@@ -13,7 +13,11 @@ export const EVENT_LOOP_DELAY_BUCKETS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 
  * the probe's own 10 ms interval: the share of samples at or below each bound
  * comes from the probe's percentiles (finer towards the tail, where it matters).
  */
-export function foldLoopDelay(probe: IntervalHistogram, histogram: Histogram, buckets: readonly number[] = EVENT_LOOP_DELAY_BUCKETS): void {
+export function foldLoopDelay(
+  probe: IntervalHistogram,
+  histogram: Pick<SummarizedHistogram, 'add'>,
+  buckets: readonly number[] = EVENT_LOOP_DELAY_BUCKETS,
+): void {
   const count = probe.count;
   if (count === 0) return;
   const percentiles = [...probe.percentiles].sort((a, b) => a[0] - b[0]);
@@ -31,7 +35,7 @@ export function foldLoopDelay(probe: IntervalHistogram, histogram: Histogram, bu
 export function registerEventLoopDelayMetrics(registry: MetricsRegistry): () => void {
   const probe = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   probe.enable();
-  registry.histogram(
+  registry.summarizedHistogram(
     'gate_event_loop_delay_seconds',
     "The event loop's delay, what a request waited before it was read (the probe's 10 ms sampling interval subtracted).",
     EVENT_LOOP_DELAY_BUCKETS,

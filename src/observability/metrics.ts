@@ -1,125 +1,167 @@
-// A small Prometheus text-format registry: counters, gauges read at scrape time,
-// and histograms with fixed buckets. Label values are escaped per the format.
-type Labels = Record<string, string>;
+// The gate's metrics on prom-client: one Registry per gate (tests start several
+// gates in one process, so never prom-client's global registry), counters and
+// histograms with declared label names, figures other parts keep read at scrape
+// time through `collect`, and prom-client's default process_* and nodejs_* series.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
+import { GC_DURATION_BUCKETS, GC_DURATION_SECONDS, observeGcPauses } from './gc-seconds.js';
 
-function labelText(labels: Labels): string {
-  const parts = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')}"`);
-  return parts.length > 0 ? `{${parts.join(',')}}` : '';
+export { Counter, Gauge, Histogram };
+
+export type Labels = Record<string, string>;
+/** What a scrape-time figure reads: one number, or one per label set. */
+export type Reading = number | Array<{ labels: Labels; value: number }>;
+
+/** prom-client's default gauges whose names end in _total, which promtool's lint keeps for counters. */
+const GAUGES_NAMED_TOTAL = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
+/**
+ * A counter's children by the value of its one label, each made once: the hot path
+ * (a check's verdict, a degraded signal) then costs a Map lookup and prom-client's
+ * own increment, not building a labels object per call.
+ */
+export function childrenOf(counter: Counter): (value: string) => Counter.Internal {
+  const children = new Map<string, Counter.Internal>();
+  return (value) => {
+    let child = children.get(value);
+    if (!child) children.set(value, (child = counter.labels(value)));
+    return child;
+  };
 }
 
-interface Metric {
-  render(): string;
-}
-
-export class Counter implements Metric {
-  private readonly values = new Map<string, { labels: Labels; value: number }>();
-  constructor(
-    readonly name: string,
-    readonly help: string,
-  ) {}
-
-  inc(labels: Labels = {}, by = 1): void {
-    const key = labelText(labels);
-    const entry = this.values.get(key);
-    if (entry) entry.value += by;
-    else this.values.set(key, { labels, value: by });
-  }
-
-  get(labels: Labels = {}): number {
-    return this.values.get(labelText(labels))?.value ?? 0;
-  }
-
-  render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
-    if (this.values.size === 0) lines.push(`${this.name} 0`);
-    for (const { labels, value } of this.values.values()) lines.push(`${this.name}${labelText(labels)} ${value}`);
-    return lines.join('\n');
-  }
-}
-
-/** A value read at scrape time: a gauge, or a counter some part keeps itself (`type: 'counter'`). */
-export class Gauge implements Metric {
-  constructor(
-    readonly name: string,
-    readonly help: string,
-    private readonly read: () => number | Array<{ labels: Labels; value: number }>,
-    private readonly type: 'gauge' | 'counter' = 'gauge',
-  ) {}
-
-  render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`];
-    const value = this.read();
-    if (typeof value === 'number') lines.push(`${this.name} ${value}`);
-    else for (const v of value) lines.push(`${this.name}${labelText(v.labels)} ${v.value}`);
-    return lines.join('\n');
-  }
-}
-
-export class Histogram implements Metric {
+/**
+ * A histogram whose observations are summarized elsewhere and added in bulk
+ * (`add`), such as the event loop's delay from perf_hooks' probe. prom-client's
+ * Histogram takes one observation at a time and has no API to add bucket counts,
+ * so this is a small collector of its own: it answers `get()` the way prom-client's
+ * metrics do, and the Registry renders it like any histogram.
+ */
+export class SummarizedHistogram {
+  readonly type = 'histogram';
+  readonly aggregator = 'sum';
   private readonly counts: number[];
   private sum = 0;
   private count = 0;
+
   constructor(
     readonly name: string,
     readonly help: string,
     private readonly buckets: readonly number[],
-    /** Called before each render: what brings observations kept elsewhere in. */
-    private readonly beforeRender?: (histogram: Histogram) => void,
+    /** Called at each scrape before the figures are read: what brings the observations kept elsewhere in. */
+    private readonly beforeScrape?: (histogram: SummarizedHistogram) => void,
   ) {
     this.counts = buckets.map(() => 0);
   }
 
-  observe(value: number): void {
-    this.sum += value;
-    this.count++;
-    for (let i = 0; i < this.buckets.length; i++) if (value <= (this.buckets[i] ?? Infinity)) this.counts[i] = (this.counts[i] ?? 0) + 1;
-  }
-
-  /** Observations summarized elsewhere: `atOrBelow[i]` of the `count` were at most bucket i's bound; their values add up to `sum`. */
+  /** `atOrBelow[i]` of the `count` observations were at most bucket i's bound; their values add up to `sum`. */
   add(atOrBelow: readonly number[], count: number, sum: number): void {
     this.sum += sum;
     this.count += count;
     for (let i = 0; i < this.buckets.length; i++) this.counts[i] = (this.counts[i] ?? 0) + (atOrBelow[i] ?? 0);
   }
 
-  render(): string {
-    this.beforeRender?.(this);
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
-    this.buckets.forEach((b, i) => lines.push(`${this.name}_bucket{le="${b}"} ${this.counts[i] ?? 0}`));
-    lines.push(`${this.name}_bucket{le="+Inf"} ${this.count}`, `${this.name}_sum ${this.sum}`, `${this.name}_count ${this.count}`);
-    return lines.join('\n');
+  async get(): Promise<{
+    name: string;
+    help: string;
+    type: string;
+    aggregator: string;
+    values: Array<{ metricName: string; labels: Record<string, string | number>; value: number }>;
+  }> {
+    this.beforeScrape?.(this);
+    const bucket = `${this.name}_bucket`;
+    return {
+      name: this.name,
+      help: this.help,
+      type: this.type,
+      aggregator: this.aggregator,
+      values: [
+        ...this.buckets.map((le, i) => ({ metricName: bucket, labels: { le }, value: this.counts[i] ?? 0 })),
+        { metricName: bucket, labels: { le: '+Inf' }, value: this.count },
+        { metricName: `${this.name}_sum`, labels: {}, value: this.sum },
+        { metricName: `${this.name}_count`, labels: {}, value: this.count },
+      ],
+    };
   }
 }
 
 export class MetricsRegistry {
-  private readonly metrics: Metric[] = [];
+  readonly prom = new Registry();
 
-  counter(name: string, help: string): Counter {
-    const c = new Counter(name, help);
-    this.metrics.push(c);
-    return c;
+  /**
+   * The process's and Node's own series (process_cpu_*, process_resident_memory_bytes,
+   * process_open_fds, nodejs_heap_*, nodejs_eventloop_lag_*, nodejs_gc_duration_seconds,
+   * ...), less its three gauges named *_total. nodejs_gc_duration_seconds is replaced by one that sees every pause
+   * (gc-seconds.ts); prom-client's observer keeps running, into a histogram no
+   * registry lists. Returns what stops observing GC.
+   */
+  collectDefaults(): () => void {
+    collectDefaultMetrics({ register: this.prom });
+    // Gauges named like counters, which promtool's lint refuses; the same figures by type stay (nodejs_active_handles, ...).
+    for (const name of GAUGES_NAMED_TOTAL) this.prom.removeSingleMetric(name);
+    this.prom.removeSingleMetric(GC_DURATION_SECONDS);
+    const gc = this.histogram(GC_DURATION_SECONDS, 'Garbage collection duration by kind, one of major, minor, incremental or weakcb.', GC_DURATION_BUCKETS, [
+      'kind',
+    ]);
+    return observeGcPauses(gc);
   }
 
-  gauge(name: string, help: string, read: () => number | Array<{ labels: Labels; value: number }>): Gauge {
-    const g = new Gauge(name, help, read);
-    this.metrics.push(g);
-    return g;
+  counter(name: string, help: string, labelNames: readonly string[] = []): Counter {
+    return new Counter({ name, help, labelNames: [...labelNames], registers: [this.prom] });
   }
 
-  /** A counter some part keeps (it only grows), read at scrape time. */
-  countedBy(name: string, help: string, read: () => number | Array<{ labels: Labels; value: number }>): Gauge {
-    const c = new Gauge(name, help, read, 'counter');
-    this.metrics.push(c);
-    return c;
+  /** A value read at scrape time. */
+  gauge(name: string, help: string, read: () => Reading, labelNames: readonly string[] = []): Gauge {
+    return new Gauge({
+      name,
+      help,
+      labelNames: [...labelNames],
+      registers: [this.prom],
+      collect() {
+        const value = read();
+        this.reset();
+        if (typeof value === 'number') this.set(value);
+        else for (const v of value) this.set(v.labels, v.value);
+      },
+    });
   }
 
-  histogram(name: string, help: string, buckets: readonly number[], beforeRender?: (histogram: Histogram) => void): Histogram {
-    const h = new Histogram(name, help, buckets, beforeRender);
-    this.metrics.push(h);
-    return h;
+  /**
+   * A counter some part keeps itself (it only grows), read at scrape time: the
+   * counter is reset and set to the part's figures at each scrape (prom-client's
+   * Counter has no `set`; `reset` then `inc` by the figure is what its API allows).
+   */
+  countedBy(name: string, help: string, read: () => Reading, labelNames: readonly string[] = []): Counter {
+    return new Counter({
+      name,
+      help,
+      labelNames: [...labelNames],
+      registers: [this.prom],
+      collect() {
+        const value = read();
+        this.reset();
+        if (typeof value === 'number') this.inc(value);
+        else for (const v of value) this.inc(v.labels, v.value);
+      },
+    });
   }
 
-  render(): string {
-    return `${this.metrics.map((m) => m.render()).join('\n')}\n`;
+  histogram(name: string, help: string, buckets: readonly number[], labelNames: readonly string[] = []): Histogram {
+    return new Histogram({ name, help, buckets: [...buckets], labelNames: [...labelNames], registers: [this.prom] });
+  }
+
+  /** A histogram of observations summarized elsewhere (SummarizedHistogram). */
+  summarizedHistogram(name: string, help: string, buckets: readonly number[], beforeScrape?: (histogram: SummarizedHistogram) => void): SummarizedHistogram {
+    const histogram = new SummarizedHistogram(name, help, buckets, beforeScrape);
+    // The Registry takes any object with a name and get(); its type lists prom-client's own classes only.
+    this.prom.registerMetric(histogram as unknown as Metric);
+    return histogram;
+  }
+
+  get contentType(): string {
+    return this.prom.contentType;
+  }
+
+  /** The exposition text, in registration order. */
+  metrics(): Promise<string> {
+    return this.prom.metrics();
   }
 }

@@ -6,6 +6,6 @@ export function registerPackBuilderMetrics(registry: MetricsRegistry, builder: P
   registry.gauge(
     'gate_pack_build_peak_resident_bytes',
     'Peak resident memory of the process that built the latest pack (packs are built in a process of their own, not counted in this one).',
-    () => [{ labels: {}, value: builder.lastBuildPeakRssBytes }],
+    () => builder.lastBuildPeakRssBytes,
   );
 }

@@ -77,6 +77,7 @@ export class RecheckRunner {
     this.changes = parts.registry.counter(
       'gate_recheck_changed_total',
       'Verdicts re-check jobs of this instance found changed, by the recorded verdict (from) and the new one (to).',
+      ['from', 'to'],
     );
     parts.registry.gauge('gate_recheck_jobs_running', 'Re-check jobs this instance is running now (0 or 1).', () => (this.currentId === undefined ? 0 : 1));
   }
@@ -192,8 +193,8 @@ export class RecheckRunner {
             if (outcome.status === 'lease-lost') held = false;
             break;
           }
-          this.listings.inc({}, batch.decided);
-          this.outOfScope.inc({}, batch.outOfScope);
+          this.listings.inc(batch.decided);
+          this.outOfScope.inc(batch.outOfScope);
           for (const [field, by] of batch.counts) {
             if (!field.startsWith(CHANGED_PREFIX)) continue;
             const [was, now] = field.slice(CHANGED_PREFIX.length).split('->') as [string, string];

@@ -68,7 +68,7 @@ export class DeadItemLapse {
       // A letter's id begins with the ms its item died: the range ends at the cutoff.
       const { taken, lapsed: closed } = await this.items.lapse('-', String(Math.floor(at - lapseAfterMs)), batch, at, 'lapse');
       out.push(...closed);
-      lapsed?.inc({}, closed.length);
+      lapsed?.inc(closed.length);
       if (taken < batch) break;
     }
     // Past the cap, the oldest lapse now: their letters would otherwise have to be
@@ -78,7 +78,7 @@ export class DeadItemLapse {
       if (excess <= 0) break;
       const { lapsed: closed } = await this.items.lapse('-', '+', Math.min(batch, excess), now(), 'lapse');
       out.push(...closed);
-      lapsed?.inc({}, closed.length);
+      lapsed?.inc(closed.length);
     }
     return out;
   }

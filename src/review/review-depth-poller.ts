@@ -10,7 +10,7 @@ export interface ReviewDepthPoller {
 /** Registers `gate_review_queue_items` and keeps it current; a failed poll keeps the last figures. */
 export function startReviewDepthPoller(registry: MetricsRegistry, reviews: Pick<ReviewQueue, 'depth'>, intervalMs = 2000): ReviewDepthPoller {
   let reviewDepth: Array<{ labels: Record<string, string>; value: number }> = [];
-  registry.gauge('gate_review_queue_items', 'Review items by tier and state (waiting for a reviewer, or claimed).', () => reviewDepth);
+  registry.gauge('gate_review_queue_items', 'Review items by tier and state (waiting for a reviewer, or claimed).', () => reviewDepth, ['tier', 'state']);
   const depthTimer = setInterval(() => {
     reviews.depth().then(
       (depth) =>

@@ -10,6 +10,7 @@ export function registerSellerRingMetrics(registry: MetricsRegistry, rings: Pick
       { labels: { result: 'table' }, value: rings.tableAnswers },
       { labels: { result: 'redis' }, value: rings.redisAnswers },
     ],
+    ['result'],
   );
   registry.gauge(
     'gate_ring_flags_entries',

@@ -1,7 +1,7 @@
 // What the check socket counts. The event loop counts into its metrics at once; a
 // check thread keeps a tally and sends it with its batch of outcomes.
 import type { GateErrorCode } from '../errors/gate-error.js';
-import type { Counter } from '../observability/metrics.js';
+import { childrenOf, type Counter } from '../observability/metrics.js';
 
 export type HeldReason = 'in_flight' | 'unread' | 'turn';
 
@@ -67,23 +67,27 @@ export function tallyCounters(tally: () => StreamTally, changed: () => void): St
   };
 }
 
+/** Counted per message on the event loop (no check threads): the labelled counters' children are made once. */
 export function metricCounters(metrics: StreamMetrics): StreamCounters {
+  const answered = metrics.streamAnswers.labels({ outcome: 'response' });
+  const closedBy = childrenOf(metrics.streamClosed);
+  const heldBy = childrenOf(metrics.streamHeld);
   return {
     opened: () => metrics.streamConnections.inc(),
     upgradeRefused: () => metrics.streamUpgradesRefused.inc(),
-    closed: (code) => metrics.streamClosed.inc({ code: String(code) }),
+    closed: (code) => closedBy(String(code)).inc(),
     message: () => metrics.streamMessages.inc(),
-    answered: () => metrics.streamAnswers.inc({ outcome: 'response' }),
+    answered: () => answered.inc(),
     failed: (code) => metrics.streamAnswers.inc({ outcome: 'error', code }),
-    held: (reason) => metrics.streamHeld.inc({ reason }),
+    held: (reason) => heldBy(reason).inc(),
   };
 }
 
 /** A thread's tally into the event loop's metrics. */
 export function addTally(metrics: StreamMetrics, tally: StreamTally): void {
-  if (tally.opened > 0) metrics.streamConnections.inc({}, tally.opened);
-  if (tally.upgradesRefused > 0) metrics.streamUpgradesRefused.inc({}, tally.upgradesRefused);
-  if (tally.messages > 0) metrics.streamMessages.inc({}, tally.messages);
+  if (tally.opened > 0) metrics.streamConnections.inc(tally.opened);
+  if (tally.upgradesRefused > 0) metrics.streamUpgradesRefused.inc(tally.upgradesRefused);
+  if (tally.messages > 0) metrics.streamMessages.inc(tally.messages);
   if (tally.answered > 0) metrics.streamAnswers.inc({ outcome: 'response' }, tally.answered);
   for (const [reason, count] of Object.entries(tally.held)) metrics.streamHeld.inc({ reason }, count);
   for (const [code, count] of Object.entries(tally.closed)) metrics.streamClosed.inc({ code }, count);
