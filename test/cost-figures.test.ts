@@ -11,13 +11,17 @@ describe('cost figures', () => {
   it('reads what a counter counted between two readings, by label', () => {
     const reading = (minor: number, major?: number): string =>
       [
-        '# TYPE gate_gc_seconds_total counter',
-        `gate_gc_seconds_total{kind="minor"} ${minor}`,
-        ...(major === undefined ? [] : [`gate_gc_seconds_total{kind="major"} ${major}`]),
-        'gate_gc_seconds_total_other 9',
+        '# TYPE nodejs_gc_duration_seconds histogram',
+        `nodejs_gc_duration_seconds_sum{kind="minor"} ${minor}`,
+        ...(major === undefined ? [] : [`nodejs_gc_duration_seconds_sum{kind="major"} ${major}`]),
+        'nodejs_gc_duration_seconds_sum_other 9',
         'gate_checks_total 5',
       ].join('\n');
-    const delta = counterDelta(counterSeries(reading(0.5), 'gate_gc_seconds_total'), counterSeries(reading(0.75, 0.125), 'gate_gc_seconds_total'), 'kind');
+    const delta = counterDelta(
+      counterSeries(reading(0.5), 'nodejs_gc_duration_seconds_sum'),
+      counterSeries(reading(0.75, 0.125), 'nodejs_gc_duration_seconds_sum'),
+      'kind',
+    );
     assert.deepEqual(delta, { minor: 0.25, major: 0.125 });
     assert.deepEqual(counterDelta(counterSeries(reading(0), 'gate_checks_total'), counterSeries(reading(0), 'gate_checks_total'), 'verdict'), { '': 0 });
   });

@@ -59,7 +59,7 @@ describe('the table of listed values', () => {
       assert.ok((await metric(gate, /^gate_list_table_entries (\d+)/m)) >= 50_000);
       assert.equal((await verdictOf(gate, 'L1', 'bulk-49999')).verdict, 'block', 'a value listed before the gate started');
       assert.equal((await verdictOf(gate, 'L2', 'never-listed')).verdict, 'allow');
-      assert.ok((await metric(gate, /^gate_list_cache_lookups\{result="table"\} (\d+)/m)) > 0, 'the table answered');
+      assert.ok((await metric(gate, /^gate_list_cache_lookups_total\{result="table"\} (\d+)/m)) > 0, 'the table answered');
 
       // Written to Redis behind the gate's back, then announced as a bulk write (as a pack seed is).
       await direct.sadd(keys.list('sellers'), 'written-behind');

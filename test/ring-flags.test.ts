@@ -77,11 +77,11 @@ describe('the table of flagged ring nodes', () => {
   });
 
   it('answers a seller in no confirmed ring without Redis, and links it after the answer', async () => {
-    const asked = await metric(one, /^gate_ring_lookups\{result="redis"\} (\d+)/m);
-    const answered = await metric(one, /^gate_ring_lookups\{result="table"\} (\d+)/m);
+    const asked = await metric(one, /^gate_ring_lookups_total\{result="redis"\} (\d+)/m);
+    const answered = await metric(one, /^gate_ring_lookups_total\{result="table"\} (\d+)/m);
     assert.deepEqual(codes(await check(one, 'clean-1', { phoneHash: 'ph-clean' })), []);
-    assert.equal(await metric(one, /^gate_ring_lookups\{result="redis"\} (\d+)/m), asked, 'Redis was not asked');
-    assert.equal(await metric(one, /^gate_ring_lookups\{result="table"\} (\d+)/m), answered + 1);
+    assert.equal(await metric(one, /^gate_ring_lookups_total\{result="redis"\} (\d+)/m), asked, 'Redis was not asked');
+    assert.equal(await metric(one, /^gate_ring_lookups_total\{result="table"\} (\d+)/m), answered + 1);
     await check(one, 'clean-2', { phoneHash: 'ph-clean' });
     await waitFor('the two sellers are linked by their phone', async () => (await ringMembers(one, 'clean-2')).join() === 'clean-1,clean-2');
   });

@@ -3,8 +3,8 @@ import type { MetricsRegistry } from '../observability/metrics.js';
 import type { BlocklistStore } from './blocklist-store.js';
 
 export function registerBlocklistMetrics(registry: MetricsRegistry, lists: Pick<BlocklistStore, 'tableAnswers' | 'hits' | 'misses' | 'tableState'>): void {
-  registry.gauge(
-    'gate_list_cache_lookups',
+  registry.countedBy(
+    'gate_list_cache_lookups_total',
     'Blocklist lookups: answered "not listed" by the in-process table of listed values (table), by the cache of Redis answers (hit), or by Redis (miss).',
     () => [
       { labels: { result: 'table' }, value: lists.tableAnswers },

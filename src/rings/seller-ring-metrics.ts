@@ -3,8 +3,8 @@ import type { MetricsRegistry } from '../observability/metrics.js';
 import type { SellerRings } from './seller-rings.js';
 
 export function registerSellerRingMetrics(registry: MetricsRegistry, rings: Pick<SellerRings, 'tableAnswers' | 'redisAnswers' | 'flags'>): void {
-  registry.gauge(
-    'gate_ring_lookups',
+  registry.countedBy(
+    'gate_ring_lookups_total',
     'Ring lookups of checks: answered "no confirmed seller in its ring" by the in-process table of flagged ring nodes (table), or asked of Redis (redis).',
     () => [
       { labels: { result: 'table' }, value: rings.tableAnswers },
