@@ -6,17 +6,13 @@
 // 2. The sample's writes themselves, against an embedded Redis (AOF, appendfsync
 //    always): the event loop's CPU (process.cpuUsage) and Redis's (INFO cpu) per
 //    listing, in batches of 250 (250 ms of 1,000 checks a second).
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Bench } from 'tinybench';
-import { Redis } from 'ioredis';
 import { report } from './bench-report.js';
+import { startBenchRedis } from './bench-redis.js';
 import { BacktestSample } from '../src/backtest/backtest-sample.js';
 import { forEachThreadAllow, pushThreadAllow } from '../src/check-thread/thread-allows.js';
 import type { CheckRequest } from '../src/gate/check-request.js';
-import { EmbeddedRedis } from '../src/redis/embedded-redis.js';
 import { redisKeys } from '../src/redis/redis-keys.js';
 import { WriteBehind } from '../src/redis/write-behind.js';
 import { packAllowRecordAt } from '../src/review/allow-record.js';
@@ -85,15 +81,9 @@ interface WriteCost {
 }
 
 async function writeCost(listings: readonly CheckRequest[]): Promise<WriteCost> {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-sample-'));
   // A user of its own for MEMORY USAGE, which the gate's may not run.
-  const password = randomBytes(16).toString('hex');
-  const embedded = new EmbeddedRedis({
-    dataDir: dir,
-    extraUsers: [{ name: 'bench', password: `#${createHash('sha256').update(password).digest('hex')}`, rules: ['~*', '+@all'] }],
-  });
-  await embedded.start();
-  const redis = new Redis(`redis://bench:${password}@127.0.0.1:${embedded.port}`);
+  const bench = await startBenchRedis('sample');
+  const { redis } = bench;
   const key = redisKeys('bench:').backtestSample;
   // Every listing drawn: the bench times the writes, not the share.
   const sample = new BacktestSample(redis, { key, size: 100_000, maxAgeMs: 30 * 86_400_000, perSecond: 1_000_000, log: silentLog });
@@ -134,9 +124,7 @@ async function writeCost(listings: readonly CheckRequest[]): Promise<WriteCost> 
     };
   } finally {
     await sample.close();
-    redis.disconnect();
-    await embedded.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await bench.stop();
   }
 }
 

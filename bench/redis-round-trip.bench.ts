@@ -5,12 +5,7 @@
 // per call: back to back, and paced as a write-behind's calls are (one every few
 // milliseconds, the loop asleep between), less the same run of bare timers, the
 // comparator.
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import { EmbeddedRedis } from '../src/redis/embedded-redis.js';
+import { startBenchRedis } from './bench-redis.js';
 
 const CALLS = 1_000;
 const PACE_MS = 2;
@@ -30,14 +25,8 @@ function median(values: readonly number[]): number {
 }
 
 export async function runRedisRoundTripBench(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-round-trip-'));
-  const password = randomBytes(16).toString('hex');
-  const embedded = new EmbeddedRedis({
-    dataDir: dir,
-    extraUsers: [{ name: 'bench', password: `#${createHash('sha256').update(password).digest('hex')}`, rules: ['~*', '+@all'] }],
-  });
-  await embedded.start();
-  const redis = new Redis(`redis://bench:${password}@127.0.0.1:${embedded.port}`);
+  const bench = await startBenchRedis('round-trip');
+  const { redis } = bench;
   try {
     const sha = (await redis.script('LOAD', SCRIPT)) as string;
     const rows: string[] = [];
@@ -68,8 +57,6 @@ export async function runRedisRoundTripBench(): Promise<void> {
     console.log('|---:|---:|---:|');
     for (const row of rows) console.log(row);
   } finally {
-    redis.disconnect();
-    await embedded.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await bench.stop();
   }
 }
