@@ -135,4 +135,38 @@ describe('spool replayer', () => {
     await spool.close();
     await changes.close();
   });
+
+  it('a pass under way when it is stopped replays nothing spooled after stop()', async () => {
+    const { queue, spool, changes } = await partsOf(client);
+    // The pass's first question (is anything spooled?) is held until the test lets it go, after stop() and a new item.
+    let answer: (() => void) | undefined;
+    const asked = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    const heldSpool = Object.assign(Object.create(spool) as ReviewSpool, {
+      pending: async () => {
+        await asked;
+        return spool.pending();
+      },
+    });
+    const replayer = startSpoolReplayer(
+      {
+        redis: client,
+        spool: heldSpool,
+        changes,
+        enqueue: (item) => queue.replaySpooled(item),
+        apply: async () => undefined,
+        log: messageLog(() => undefined),
+      },
+      60_000,
+    );
+    replayer.stop();
+    await spool.append(itemOf('S1'));
+    answer?.();
+    await sleep(100);
+    assert.ok(await spool.pending(), 'the item spooled after stop() is still spooled');
+    assert.equal((await queue.depth()).normal.waiting, 0);
+    await spool.close();
+    await changes.close();
+  });
 });

@@ -9,7 +9,7 @@
 // pauses (70% of their time) in a test of ours. MetricsRegistry.collectDefaults
 // registers this one in its place.
 import { PerformanceObserver, constants, type PerformanceEntry } from 'node:perf_hooks';
-import type { Histogram } from './metrics.js';
+import type { Histogram } from 'prom-client';
 
 export const GC_DURATION_SECONDS = 'nodejs_gc_duration_seconds';
 /** prom-client's buckets for the series. */

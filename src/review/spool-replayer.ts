@@ -28,18 +28,20 @@ export interface SpoolReplayer {
 
 export function startSpoolReplayer(parts: SpoolReplayerParts, intervalMs = 1000): SpoolReplayer {
   const { redis, spool, changes, log } = parts;
+  // A pass under way when stop() is called starts nothing more: what is spooled after stop() stays spooled.
+  let stopped = false;
   const replaySpool = (): void => {
-    if (redis.status !== 'ready') return;
+    if (stopped || redis.status !== 'ready') return;
     spool
       .pending()
-      .then((pending) => (pending ? spool.replay(parts.enqueue, REVIEW_REPLAY_LANES, REVIEW_REPLAY_ITEMS_PER_TURN) : 0))
+      .then((pending) => (pending && !stopped ? spool.replay(parts.enqueue, REVIEW_REPLAY_LANES, REVIEW_REPLAY_ITEMS_PER_TURN) : 0))
       .then(async (count) => {
         // List changes and decisions after the review items they may decide.
-        if (await changes.pending()) {
+        if (!stopped && (await changes.pending()) && !stopped) {
           const applied = await changes.replay(parts.apply);
           if (applied > 0) log.info(`applied ${applied} spooled list changes and decisions`);
         }
-        if (parts.bookkeeping && (await parts.bookkeeping.pending())) {
+        if (parts.bookkeeping && !stopped && (await parts.bookkeeping.pending()) && !stopped) {
           const written = await parts.bookkeeping.replay();
           if (written > 0) log.info(`wrote ${written} spooled verdict records, figures and ring links to Redis`);
         }
@@ -56,6 +58,7 @@ export function startSpoolReplayer(parts: SpoolReplayerParts, intervalMs = 1000)
   replaySpool();
   return {
     stop: () => {
+      stopped = true;
       clearInterval(spoolTimer);
       redis.off('ready', replaySpool);
     },
