@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { repoPath } from '../src/config/repo-root.js';
-import { freePort } from '../src/redis/embedded-redis.js';
+import { freePort, freePortAvoiding } from '../src/redis/embedded-redis.js';
 import { portAccepts } from './helpers/port-accepts.js';
 
 it('starts with an embedded Redis, answers, and drains on SIGTERM', async () => {
@@ -99,6 +99,12 @@ it('stops a redis-server left running on its data directory before starting its 
     await second.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+});
+
+it("picks its own Redis a free port other than the gate's, however often the kernel hands that port out", async () => {
+  const handedOut = [35219, 35219, 40001];
+  const port = await freePortAvoiding([35219], async () => handedOut.shift() ?? 0);
+  assert.equal(port, 40001);
 });
 
 it('keeps answering when its log pipe closes, and still stops its Redis on SIGTERM', async () => {

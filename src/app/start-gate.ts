@@ -101,7 +101,7 @@ export async function startGate(config: GateConfig, log: GateLog = silentLog): P
     useRedisTls(config.redisTls);
     let redisUrl = config.redisUrl;
     if (redisUrl === undefined) {
-      const embedded = new EmbeddedRedis({ dataDir: join(config.dataDir, 'redis'), keyPrefix: config.redisPrefix });
+      const embedded = new EmbeddedRedis({ dataDir: join(config.dataDir, 'redis'), keyPrefix: config.redisPrefix, avoidPorts: [config.port] });
       await embedded.start();
       opened.push(() => embedded.stop());
       redisUrl = embedded.url;

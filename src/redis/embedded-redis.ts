@@ -20,6 +20,8 @@ export interface EmbeddedRedisOptions {
   dataDir: string;
   /** Port to listen on; default: a free one. */
   port?: number;
+  /** Ports a free one must not be: the gate's own, which it binds only after Redis has started. */
+  avoidPorts?: readonly number[];
   /** Append-only file on (default true): nothing acknowledged is lost on a crash. */
   appendOnly?: boolean;
   /**
@@ -42,6 +44,14 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
       server.close(() => resolvePort(port));
     });
   });
+}
+
+/** A free port that is none of `avoid`: the kernel may hand out again a port it just handed to a caller that has not bound it yet. */
+export async function freePortAvoiding(avoid: readonly number[], pick: () => Promise<number> = freePort): Promise<number> {
+  for (;;) {
+    const port = await pick();
+    if (!avoid.includes(port)) return port;
+  }
 }
 
 export class EmbeddedRedis {
@@ -123,7 +133,7 @@ export class EmbeddedRedis {
   async start(): Promise<void> {
     privateDir(this.dataDir);
     await this.stopLeftover();
-    this.port ||= this.options.port ?? (await freePort());
+    this.port ||= this.options.port ?? (await freePortAvoiding(this.options.avoidPorts ?? []));
     this.password = this.ensurePassword();
     const conf = this.writeConf();
     // Redis creates its files (append-only file, its rewrites, the pid file) with
