@@ -1,16 +1,7 @@
-// The gate's log (issue 27 point 4): pino, one JSON object a line on standard
-// output, with a level, an ISO time, the process's name and whatever context the
-// line has (checkId, listingId, reviewId, eventId, thread). GATE_LOG_LEVEL picks
-// the lowest level written (default info).
-//
-// Written synchronously to process.stdout, no pino transport: a transport runs in
-// a worker thread of its own, and the gate already gives the two to four cores it
-// is meant for to its check and matching threads. process.stdout is also what the
-// gate wrote to before, so surviveClosedLogPipe() still catches EPIPE, and in a
-// check thread it is the thread's stdout, which Node hands to the main thread.
-//
-// Code that logs takes a GateLog, not pino: message first, context fields second,
-// and tests can pass silentLog or messageLog(...).
+// The gate's log: pino, one JSON object a line on process.stdout (level, time, name,
+// msg, context fields), the lowest level from GATE_LOG_LEVEL. Synchronous and without
+// a pino transport, which would be one more thread on the cores the check threads use.
+// Code logs through GateLog, so tests pass silentLog or messageLog(...).
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type LogFields = Record<string, unknown>;

@@ -83,6 +83,12 @@ export class SummarizedHistogram {
   }
 }
 
+/** Hands each value of a scrape-time reading to `put`, with no labels for a single number. */
+function putReading(reading: Reading, put: (labels: Labels, value: number) => void): void {
+  if (typeof reading === 'number') put({}, reading);
+  else for (const v of reading) put(v.labels, v.value);
+}
+
 export class MetricsRegistry {
   readonly prom = new Registry();
 
@@ -116,10 +122,8 @@ export class MetricsRegistry {
       labelNames: [...labelNames],
       registers: [this.prom],
       collect() {
-        const value = read();
         this.reset();
-        if (typeof value === 'number') this.set(value);
-        else for (const v of value) this.set(v.labels, v.value);
+        putReading(read(), (labels, value) => this.set(labels, value));
       },
     });
   }
@@ -136,10 +140,8 @@ export class MetricsRegistry {
       labelNames: [...labelNames],
       registers: [this.prom],
       collect() {
-        const value = read();
         this.reset();
-        if (typeof value === 'number') this.inc(value);
-        else for (const v of value) this.inc(v.labels, v.value);
+        putReading(read(), (labels, value) => this.inc(labels, value));
       },
     });
   }
