@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ReviewSpool } from '../src/review/review-spool.js';
+import { LATE_ITEMS_FOR_BACKLOG, ReviewSpool, type SpoolCause } from '../src/review/review-spool.js';
 
 interface Entry {
   id: number;
@@ -99,7 +99,7 @@ describe('review spool replay', () => {
     let inFlight = 0;
     let first = true;
     const original = spool.append.bind(spool);
-    spool.append = (entry: Entry, behindReplay?: boolean) => (entry.id === 3 ? Promise.reject(new Error('disk full')) : original(entry, behindReplay));
+    spool.append = (entry: Entry, cause?: SpoolCause) => (entry.id === 3 ? Promise.reject(new Error('disk full')) : original(entry, cause));
     await assert.rejects(
       spool.replay(async (entry) => {
         inFlight++;
@@ -143,7 +143,7 @@ describe('new items during a replay', () => {
     await spool.replay(async (entry) => {
       seenDuringBacklog.push(spool.newItemsJoinReplay);
       // A check answered meanwhile joins the spool behind the replay.
-      if (entry.id === 0) await spool.append({ id: 100 }, true);
+      if (entry.id === 0) await spool.append({ id: 100 }, 'behind-replay');
     });
     assert.deepEqual(seenDuringBacklog, [true, true, true]);
     assert.equal(spool.newItemsJoinReplay, false, 'not once the replay is over');
@@ -163,12 +163,26 @@ describe('new items during a replay', () => {
   it('join it again once Redis failed an item since the last replay', async () => {
     const spool = await spoolOf(1);
     await spool.replay(async () => {
-      await spool.append({ id: 1 }, true);
+      await spool.append({ id: 1 }, 'behind-replay');
     });
     await spool.append({ id: 2 }); // Redis could not take this one in time
     const seen: boolean[] = [];
     await spool.replay(async () => void seen.push(spool.newItemsJoinReplay));
     assert.deepEqual(seen, [true, true]);
+    await spool.close();
+  });
+
+  it('join it for a backlog of items Redis took too long for, not for the few a stall left', async () => {
+    const spool = new ReviewSpool<Entry>(freshDir());
+    await spool.replay(async () => undefined); // the start's replay: nothing left by a previous process
+    const joinsDuringReplayOf = async (lateItems: number): Promise<boolean[]> => {
+      for (let id = 0; id < lateItems; id++) await spool.append({ id }, 'late');
+      const seen: boolean[] = [];
+      assert.equal(await spool.replay(async () => void seen.push(spool.newItemsJoinReplay)), lateItems);
+      return seen;
+    };
+    assert.deepEqual(await joinsDuringReplayOf(LATE_ITEMS_FOR_BACKLOG - 1), Array(LATE_ITEMS_FOR_BACKLOG - 1).fill(false), 'a stall holds nothing back');
+    assert.deepEqual(await joinsDuringReplayOf(LATE_ITEMS_FOR_BACKLOG), Array(LATE_ITEMS_FOR_BACKLOG).fill(true), 'a slow Redis does');
     await spool.close();
   });
 

@@ -10,13 +10,13 @@ export type QueuedOrSpooled = { spooled: false; result: EnqueueResult } | { spoo
 
 export async function queueOrSpool(reviews: Pick<ReviewQueue, 'enqueue'>, spool: ReviewSpool, item: SpooledItem, budgetMs: number): Promise<QueuedOrSpooled> {
   if (spool.newItemsJoinReplay) {
-    await spool.append(item, true);
+    await spool.append(item, 'behind-replay');
     return { spooled: true, why: 'the spool is replaying' };
   }
   const wait = deadlineIn(budgetMs);
   const attempt = await settleBefore(reviews.enqueue(item), wait.promise);
   wait.cancel();
   if (attempt.ok) return { spooled: false, result: attempt.value };
-  await spool.append(item);
+  await spool.append(item, attempt.why === 'deadline' ? 'late' : 'unreachable');
   return { spooled: true, why: attempt.why };
 }

@@ -23,6 +23,21 @@ export const REVIEW_REPLAY_LANES = 32;
 /** Review items a replay starts per turn of the event loop at most (PerTurnLimit says why). */
 export const REVIEW_REPLAY_ITEMS_PER_TURN = 4;
 
+/**
+ * Why an item is spooled: Redis refused it (down, restarting), Redis was too slow
+ * for its budget, or it only joined the spool behind a replay (newItemsJoinReplay).
+ */
+export type SpoolCause = 'unreachable' | 'late' | 'behind-replay';
+
+/**
+ * Items spooled as late since the last replay that make it an outage's backlog.
+ * Fewer are a stall (an fsync of the Redis disk past a check's budget: 5 of 67,865
+ * here, each spooling the few review items waiting behind it); a replay of those
+ * that held new items back spooled every review checked while it ran, and at
+ * 2,000 checks/s one stall a second kept 14% of review items spooled.
+ */
+export const LATE_ITEMS_FOR_BACKLOG = 64;
+
 /** One gate process per spool directory: two replaying one file would race. */
 function takeLock(path: string): void {
   try {
@@ -66,6 +81,8 @@ export class ReviewSpool<T = SpooledItem> {
    * process left in the spool is such a backlog.
    */
   private backlogFromOutage = true;
+  /** Items spooled as late since the last replay began (LATE_ITEMS_FOR_BACKLOG). */
+  private lateSinceReplay = 0;
   /** The running replay takes such a backlog: new items join the spool behind it. */
   private replayingBacklog = false;
   spooled = 0;
@@ -85,11 +102,12 @@ export class ReviewSpool<T = SpooledItem> {
   /**
    * Resolves once the entry is written (the kernel holds it: a crash of this
    * process loses nothing); the sync to disk, which only a crash of the machine
-   * itself could beat, follows without holding the caller. `behindReplay`: the
-   * item went to Redis neither way, only joined the spool behind a replay
-   * (newItemsJoinReplay); such items alone do not make the next replay hold new ones.
+   * itself could beat, follows without holding the caller. `cause`: an item Redis
+   * refused makes the next replay an outage's backlog, as do
+   * LATE_ITEMS_FOR_BACKLOG late ones; items that only joined the spool behind a
+   * replay never do.
    */
-  append(item: T, behindReplay = false): Promise<void> {
+  append(item: T, cause: SpoolCause = 'unreachable'): Promise<void> {
     try {
       this.fd ??= openSync(this.path, 'a', PRIVATE_FILE_MODE);
       writeSync(this.fd, `${JSON.stringify(item)}\n`);
@@ -97,7 +115,8 @@ export class ReviewSpool<T = SpooledItem> {
       return Promise.reject(error as Error);
     }
     this.spooled++;
-    if (!behindReplay) this.backlogFromOutage = true;
+    if (cause === 'unreachable') this.backlogFromOutage = true;
+    else if (cause === 'late' && ++this.lateSinceReplay >= LATE_ITEMS_FOR_BACKLOG) this.backlogFromOutage = true;
     this.unsynced = true;
     this.syncing ??= this.syncLoop().finally(() => {
       this.syncing = undefined;
@@ -139,6 +158,7 @@ export class ReviewSpool<T = SpooledItem> {
     this.replaying = true;
     this.replayingBacklog = this.backlogFromOutage;
     this.backlogFromOutage = false;
+    this.lateSinceReplay = 0;
     try {
       // Crash-safe hand-over: whatever was spooled is moved (rename) and merged
       // into the replay file, which is only removed once every item is queued.
