@@ -107,12 +107,25 @@ describe('check threads', () => {
     assert.ok(answer.body.reasons.some((r) => r.code === 'blocklist_seller'));
   });
 
-  it('queues a review verdict through the event loop and names the item', async () => {
-    const answer = await check(gate, { listingId: 'T3', sellerId: 's-t3', title: 'super copy handbag' });
+  it("queues a review verdict's item from the thread, in Redis before the answer names it", async () => {
+    const queuedBefore = metric(await (await gate.get('/metrics', admin())).text(), 'gate_review_items_total');
+    const answer = await check(gate, { listingId: 'T3', sellerId: 's-t3', title: 'super copy handbag' }, { 'x-gate-timing': '1' });
     assert.equal(answer.body.verdict, 'review', JSON.stringify(answer.body));
     assert.match(answer.body.reviewId ?? '', /^rv_/);
+    // The thread's phases: the item went to Redis from the thread, with no event-loop phase.
+    assert.match(answer.timing ?? '', /^read;dur=[\d.]+, match;dur=[\d.]+, review-queue;dur=[\d.]+$/);
+    const claimed = await callGate(gate, 'GET', '/v1/review/next?count=50', REVIEWER_TOKEN);
+    const items = claimed.body.items as Array<{ reviewId: string; listingId: string }>;
+    assert.ok(
+      items.some((item) => item.reviewId === answer.body.reviewId && item.listingId === 'T3'),
+      JSON.stringify(items),
+    );
+    for (const item of items) await callGate(gate, 'POST', `/v1/review/${item.reviewId}/release`, REVIEWER_TOKEN, {});
     const verdict = await callGate(gate, 'GET', '/v1/listings/T3/verdict', REVIEWER_TOKEN);
     assert.equal(verdict.body.verdict, 'review');
+    assert.equal(verdict.body.reviewId, answer.body.reviewId);
+    const queuedAfter = metric(await (await gate.get('/metrics', admin())).text(), 'gate_review_items_total');
+    assert.equal(queuedAfter, queuedBefore + 1);
   });
 
   it('refuses a bad body on the thread with the coded error naming the field', async () => {

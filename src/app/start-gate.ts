@@ -392,6 +392,7 @@ export async function startGate(config: GateConfig, log: GateLog = silentLog): P
                 reviewerTokens: config.reviewerTokens,
                 rightsHolderTokens: config.rightsHolderTokens,
               },
+              reviews: { redisUrl, prefix: config.redisPrefix, tls: config.redisTls, retentionSeconds: Math.round(config.retentionDays * 86_400) },
             },
             checks,
             livePack,
@@ -403,6 +404,7 @@ export async function startGate(config: GateConfig, log: GateLog = silentLog): P
             causes,
             metrics,
             sample,
+            spool,
             log,
           })
         : undefined;

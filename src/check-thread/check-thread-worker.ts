@@ -2,8 +2,8 @@
 // kernel spreads connections among the threads), which reads, matches and decides
 // each POST /v1/check on this thread, with no hop to another thread in between. A
 // check whose listing, seller or identity a table says may be listed, in a ring or
-// decided by a person, or whose verdict is review, goes to the event loop with
-// what was matched; the event loop asks Redis and answers it. Every other request
+// decided by a person goes to the event loop with what was matched; the event loop
+// asks Redis and answers it. A review verdict's item goes to Redis from here. Every other request
 // is forwarded to the event loop's own listener on loopback. The check socket
 // (GET /v1/check/stream) checks its messages on the same path as POST /v1/check.
 import { parentPort, workerData } from 'node:worker_threads';
@@ -18,12 +18,16 @@ import type { FingerprintSnapshot } from '../fingerprint/fingerprint-bank.js';
 import { decideListing, type DecisionContext, type ListingDecision } from '../gate/decide-listing.js';
 import type { CheckRequest } from '../gate/check-request.js';
 import type { CheckResponse } from '../gate/check-response.js';
-import type { ThreadCheckOutcome } from '../gate/check-service.js';
+import type { PrecomputedMatch, ThreadCheckOutcome } from '../gate/check-service.js';
 import { listProbes, ringAttributes } from '../gate/list-probes.js';
 import { packAllowRecordAt } from '../review/allow-record.js';
 import { packStoredListing } from '../review/stored-listing.js';
 import type { ListProbe } from '../lists/in-process-answer.js';
-import { isLate } from '../gate/deadline-budget.js';
+import { isLate, queueBudgetMs } from '../gate/deadline-budget.js';
+import { contentHash } from '../gate/content-hash.js';
+import { newReviewId } from '../review/review-id.js';
+import { reviewItemOf } from '../review/review-item-of.js';
+import { ThreadReviewQueue } from './thread-review-queue.js';
 import { checkRequestOf, deadlineOf } from '../http/check-input.js';
 import { decodeBody } from '../http/decode-body.js';
 import { checkJsonDepth } from '../http/json-depth.js';
@@ -61,6 +65,9 @@ prepareNormalizer();
 
 /** This thread's lines carry its index; written to the thread's stdout, which Node passes to the main thread's. */
 const log = createGateLogger({ name: 'gate' }).child({ thread: setup.index });
+const reviewQueue = new ThreadReviewQueue(setup.reviews, `gate-check-${setup.index}`, log);
+/** Kept for the event loop when this thread's attempt to queue a review item fails: it queues or spools the item in that time. */
+const HANDOVER_RESERVE_MS = 1;
 
 function tell(message: FromThread): void {
   port?.postMessage(message);
@@ -183,6 +190,9 @@ function handle(message: ToThread): void {
     case 'sample-share':
       sampleShare = message.share;
       break;
+    case 'review-spool-joins':
+      reviewQueue.spoolJoins = message.joins;
+      break;
     case 'finished':
       waiting.get(message.id)?.resolve(message.response);
       waiting.delete(message.id);
@@ -218,11 +228,13 @@ function finishOnEventLoop(
   match: ListingMatch,
   loaded: LoadedPack,
   timing: ServerTiming | undefined,
+  reviewId?: string,
 ): Promise<CheckResponse> {
   const id = nextId++;
   const finished = new Promise<CheckResponse>((resolve, reject) => {
     waiting.set(id, { resolve, reject });
-    const matched = { packKey: loaded.compiled.key, banksVersion: banks?.snapshot.shared.version ?? -1, match };
+    const matched: PrecomputedMatch = { packKey: loaded.compiled.key, banksVersion: banks?.snapshot.shared.version ?? -1, match };
+    if (reviewId !== undefined) matched.reviewId = reviewId;
     tell({ type: 'finish', id, request, startedAtEpochMs: performance.timeOrigin + startedAt, deadlineMs, matched });
   });
   return timing ? finished.finally(() => timing.mark('event-loop')) : finished;
@@ -244,9 +256,7 @@ function decideHere(
     failModes: setup.failModes,
     brandsSharing: () => NONE,
   };
-  const decision = decideListing(context, request, { text: { ok: true, value: match }, lists: NO_LISTS, ring: NO_RING, person: NO_PERSON });
-  // A review item must be in Redis (or the spool) before the answer names it.
-  return decision.verdict === 'review' ? undefined : decision;
+  return decideListing(context, request, { text: { ok: true, value: match }, lists: NO_LISTS, ring: NO_RING, person: NO_PERSON });
 }
 
 function responseOf(request: CheckRequest, decision: ListingDecision, loaded: LoadedPack, startedAt: number): CheckResponse {
@@ -281,8 +291,27 @@ function check(request: CheckRequest, startedAt: number, deadlineMs: number, tim
   match.matchMicros = Math.round(matchMicros);
   if (!decision) return finishOnEventLoop(request, startedAt, deadlineMs, match, loaded, timing);
   const response = responseOf(request, decision, loaded, startedAt);
+  if (decision.verdict === 'review') {
+    // A review item must be in Redis (or the event loop's spool) before the answer names it.
+    if (!reviewQueue.available) return finishOnEventLoop(request, startedAt, deadlineMs, match, loaded, timing);
+    return queueReview(request, response, decision, probes.length, matchMicros, startedAt, deadlineMs, match, loaded, timing);
+  }
+  keep(request, response, decision, probes.length, matchMicros, deadlineMs);
+  timing?.mark('decide');
+  return response;
+}
+
+/** The check's outcome, kept for the event loop's bookkeeping; returns it. */
+function keep(
+  request: CheckRequest,
+  response: CheckResponse,
+  decision: ListingDecision,
+  probeCount: number,
+  matchMicros: number,
+  deadlineMs: number,
+): ThreadCheckOutcome | undefined {
   // Every probe and the ring question were answered by the tables (needsEventLoop said so).
-  counts.listTableAnswers += probes.length;
+  counts.listTableAnswers += probeCount;
   counts.ringTableAnswers++;
   const late = isLate(response.tookMicros, deadlineMs);
   const kept = keptOf(request, response, decision, matchMicros, late);
@@ -290,7 +319,35 @@ function check(request: CheckRequest, startedAt: number, deadlineMs: number, tim
   else outcomes.push(kept.outcome);
   if (setup.sampleListings && (sampleShare >= 1 || Math.random() < sampleShare)) sampled.push(request);
   scheduleFlush();
-  timing?.mark('decide');
+  return kept.outcome;
+}
+
+/** A review verdict: its item into Redis from this thread, or, when that cannot be done in time, the check to the event loop. */
+async function queueReview(
+  request: CheckRequest,
+  response: CheckResponse,
+  decision: ListingDecision,
+  probeCount: number,
+  matchMicros: number,
+  startedAt: number,
+  deadlineMs: number,
+  match: ListingMatch,
+  loaded: LoadedPack,
+  timing: ServerTiming | undefined,
+): Promise<CheckResponse> {
+  const item = { ...reviewItemOf(request, response, contentHash(request), decision.brands, 'normal'), reviewId: newReviewId() };
+  const queueingFrom = performance.now();
+  const queued = await reviewQueue.enqueue(item, queueBudgetMs(deadlineMs, queueingFrom - startedAt) - HANDOVER_RESERVE_MS);
+  // Late, refused, or a reviewer decided this very content meanwhile: the event loop
+  // finishes the check (its queue or spool; the reviewer's verdict). A late write
+  // that lands after all is the same content: the enqueue script de-duplicates it.
+  if (queued?.kind !== 'queued') return finishOnEventLoop(request, startedAt, deadlineMs, match, loaded, timing, item.reviewId);
+  const waited = performance.now() - queueingFrom;
+  timing?.mark('review-queue');
+  response.reviewId = queued.reviewId;
+  response.tookMicros = Math.round((performance.now() - startedAt) * 1000);
+  const outcome = keep(request, response, decision, probeCount, matchMicros, deadlineMs);
+  if (outcome) outcome.reviewQueued = { created: queued.created, seconds: waited / 1000 };
   return response;
 }
 
@@ -496,6 +553,7 @@ function drain(answerWithinMs: number): void {
  */
 function shutdown(code: number): void {
   flushOutcomes(); // what this thread answered is recorded even when it fails
+  reviewQueue.close();
   // The pinned build has App.close() (every listen socket and connection); its typings do not list it.
   (app as uWS.TemplatedApp & { close(): void }).close();
   forwardTarget.close();

@@ -21,6 +21,7 @@ import type { LivePack, PackRollout } from '../pack/live-pack.js';
 import { bucketsOf } from '../pack/seller-bucket.js';
 import { LIST_KINDS, type PackLists } from '../pack/policy-pack.js';
 import type { DecidedListings } from '../review/decided-listings.js';
+import type { ReviewSpool } from '../review/review-spool.js';
 import type { SellerRings } from '../rings/seller-rings.js';
 import type { BacktestSample } from '../backtest/backtest-sample.js';
 import { addTally } from '../stream/stream-counters.js';
@@ -45,6 +46,8 @@ export interface CheckThreadsParts {
   metrics: GateMetrics;
   /** Where the listings the threads decided are kept for backtests (they pack them); absent when none are. */
   sample?: BacktestSample | undefined;
+  /** The review spool: while it takes an outage's backlog, threads hand review verdicts to the event loop. */
+  spool: Pick<ReviewSpool, 'observeJoins'>;
   log: GateLog;
 }
 
@@ -236,6 +239,7 @@ export class CheckThreads {
     p.alliance.observe((shares) => send({ type: 'alliance', shares: [...shares] }));
     p.causes.observe((demoted) => send({ type: 'demoted', causes: [...demoted] }));
     p.sample?.observeShare((share) => send({ type: 'sample-share', share }));
+    p.spool.observeJoins((joins) => send({ type: 'review-spool-joins', joins }));
     for (const [key, untilEpochMs] of this.refusals) send({ type: 'refused', key, untilEpochMs });
     const live = p.livePack.current;
     if (live) {

@@ -2,6 +2,7 @@
 // over each thread's port; pack databases, fingerprint indexes and ref tables are
 // shared memory and cross without a copy).
 import type { TokenConfig } from '../auth/build-tokens.js';
+import type { RedisTls } from '../redis/connect-redis.js';
 import type { DegradableSignal, FailMode } from '../config/gate-config.js';
 import type { GateErrorBody } from '../errors/gate-error.js';
 import type { FingerprintSnapshot } from '../fingerprint/fingerprint-bank.js';
@@ -34,6 +35,16 @@ export interface CheckThreadSetup {
   tokens: TokenConfig;
   /** Where every request other than a check goes: the event loop's own listener on loopback. */
   forward: { port: number; secret: string };
+  /** The review queue's Redis: a thread queues the review items of the checks it decides itself. */
+  reviews: ThreadReviewQueueSetup;
+}
+
+export interface ThreadReviewQueueSetup {
+  redisUrl: string;
+  prefix: string;
+  tls: RedisTls | undefined;
+  /** How long a closed item is kept (GATE_RETENTION_DAYS), in seconds. */
+  retentionSeconds: number;
 }
 
 export type TableName = 'lists' | 'decided' | 'rings';
@@ -50,6 +61,8 @@ export type ToThread =
   | { type: 'demoted'; causes: string[] }
   /** The share of listings to draw into the backtest sample (sample-share.ts). */
   | { type: 'sample-share'; share: number }
+  /** The event loop's spool takes an outage's backlog: review items go to the event loop, which spools them behind it. */
+  | { type: 'review-spool-joins'; joins: boolean }
   | { type: 'finished'; id: number; response: CheckResponse }
   | { type: 'failed'; id: number; error: GateErrorBody['error'] }
   /** The event loop's limiter refuses `key` (`ip:<address>` or `token:<digest>`) until then. */

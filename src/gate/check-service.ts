@@ -4,6 +4,7 @@
 // never a silent `allow`.
 import { randomUUID } from 'node:crypto';
 import { newReviewId } from '../review/review-id.js';
+import { reviewItemOf } from '../review/review-item-of.js';
 import type { BlocklistStore } from '../lists/blocklist-store.js';
 import { listingToMatch } from '../matcher/listing-fields.js';
 import type { MatchPool } from '../matcher/match-pool.js';
@@ -50,6 +51,12 @@ export interface PrecomputedMatch {
   packKey: string;
   banksVersion: number;
   match: ListingMatch;
+  /**
+   * The id the thread tried to queue the review item under, in vain within its
+   * time: the item is queued or spooled under it here, so that the thread's late
+   * write and a replay of the spool land on one item.
+   */
+  reviewId?: string;
 }
 
 /** A check a check thread answered by itself, for the event loop's bookkeeping. */
@@ -68,6 +75,8 @@ export interface ThreadCheckOutcome {
   qaSampled?: boolean;
   /** What the pack's shadow entries would have done, when one matched. */
   shadow?: ShadowOutcome;
+  /** A review verdict's item, queued by the thread: whether it is new (not the same content queued before), and the wait. */
+  reviewQueued?: { created: boolean; seconds: number };
 }
 
 export interface CheckServiceParts {
@@ -117,24 +126,6 @@ interface GatheredSignals {
 
 /** One error object for every refusal: a refusal must cost the event loop as little as possible (no stack trace). */
 const OVERLOADED = new GateError('GATE_ERR_OVERLOADED', 'the gate is at its limit; retry after the retry-after delay');
-
-/** The review item of a checked listing, for the normal tier (a review verdict) or the QA tier (a sampled allow). */
-function reviewItemOf(request: CheckRequest, response: CheckResponse, hash: string, brands: readonly string[], tier: 'normal' | 'qa') {
-  return {
-    listingId: request.listingId,
-    sellerId: request.sellerId,
-    contentHash: hash,
-    policyVersion: response.policyVersion,
-    checkId: response.checkId,
-    score: response.score,
-    tier,
-    priority: response.score,
-    reasons: response.reasons,
-    listing: request,
-    source: tier === 'qa' ? 'qa' : 'gate',
-    context: brands.length > 0 ? { brands: [...brands] } : {},
-  };
-}
 
 export class CheckService {
   private readonly failures: ThrottledLog;
@@ -217,7 +208,8 @@ export class CheckService {
       // A person decided this very content: their verdict stands, and nothing is queued again.
       response.verdict = person.value;
       decidedBy = 'reviewer';
-    } else if (response.verdict === 'review') decidedBy = await this.queueReview(request, response, decision.brands, hash, startedAt, deadlineMs, timing);
+    } else if (response.verdict === 'review')
+      decidedBy = await this.queueReview(request, response, decision.brands, hash, startedAt, deadlineMs, timing, matched?.reviewId);
     else if (response.verdict === 'allow' && this.drawForQa()) this.sampleForQa(request, response, hash, decision.brands);
     const record: ListingVerdict = {
       listingId: request.listingId,
@@ -320,10 +312,11 @@ export class CheckService {
     startedAt: number,
     deadlineMs: number,
     timing: ServerTiming | undefined,
+    reviewId = newReviewId(),
   ): Promise<string> {
-    // The id is chosen here, so that a late write to Redis and a replay of the
-    // spool land on the same item (the enqueue script de-duplicates by content).
-    const item = { ...reviewItemOf(request, response, hash ?? contentHash(request), brands, 'normal'), reviewId: newReviewId() };
+    // The id is chosen before the first write, so that a late write to Redis and a
+    // replay of the spool land on the same item (the enqueue script de-duplicates by content).
+    const item = { ...reviewItemOf(request, response, hash ?? contentHash(request), brands, 'normal'), reviewId };
     let queued: EnqueueResult;
     const queueingFrom = performance.now();
     const kept = await queueOrSpool(this.parts.reviews, this.parts.spool, item, queueBudgetMs(deadlineMs, queueingFrom - startedAt));
@@ -353,8 +346,8 @@ export class CheckService {
 
   /**
    * The bookkeeping of a check a check thread decided and answered by itself
-   * (the tables said no list, ring or person's verdict could be involved, and
-   * the verdict was not review): metrics, the QA sample, the verdict record.
+   * (the tables said no list, ring or person's verdict could be involved; a
+   * review verdict's item is in Redis): metrics, the QA sample, the verdict record.
    */
   recordThreadCheck(outcome: ThreadCheckOutcome): void {
     const { request, response } = outcome;
@@ -364,6 +357,10 @@ export class CheckService {
     this.parts.metrics.checkSeconds.observe(response.tookMicros / 1e6);
     if (outcome.late) this.parts.metrics.lateChecks.inc();
     if (outcome.shadow) this.parts.shadow.count(outcome.shadow, request.listingId, response.verdict);
+    if (outcome.reviewQueued) {
+      this.parts.metrics.reviewQueueSeconds.observe(outcome.reviewQueued.seconds);
+      if (outcome.reviewQueued.created) this.parts.metrics.reviewsQueued.inc();
+    }
     if (response.verdict === 'allow' && (outcome.qaSampled ?? this.drawForQa())) this.sampleForQa(request, response, undefined, outcome.brands);
     const record: ListingVerdict = {
       listingId: request.listingId,
@@ -374,6 +371,7 @@ export class CheckService {
       policyVersion: response.policyVersion,
       reasons: response.reasons,
     };
+    if (response.reviewId) record.reviewId = response.reviewId;
     this.recordOutcome(request, record, outcome.brands, outcome.fingerprintHits, ringAttributes(request));
   }
 

@@ -53,7 +53,12 @@ export async function connectRedis(url: string, name: string, extra: RedisOption
   // Errors are reported by the readiness probe and the callers; without a listener
   // ioredis would print every reconnect failure as an unhandled error.
   client.on('error', () => undefined);
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (error) {
+    client.disconnect(); // the caller has no handle on it: it must not go on reconnecting
+    throw error;
+  }
   if (!/cluster_enabled:1/.test(await client.info('cluster'))) return client;
   client.disconnect();
   return connectCluster(url, name, extra);

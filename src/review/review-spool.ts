@@ -85,6 +85,7 @@ export class ReviewSpool<T = SpooledItem> {
   private lateSinceReplay = 0;
   /** The running replay takes such a backlog: new items join the spool behind it. */
   private replayingBacklog = false;
+  private readonly joinsObservers: Array<(joins: boolean) => void> = [];
   spooled = 0;
   replayed = 0;
   /** Lines a replay could not read (set aside in `<name>.unreadable.jsonl`). */
@@ -159,6 +160,7 @@ export class ReviewSpool<T = SpooledItem> {
     this.replayingBacklog = this.backlogFromOutage;
     this.backlogFromOutage = false;
     this.lateSinceReplay = 0;
+    if (this.replayingBacklog) this.tellJoins(true);
     try {
       // Crash-safe hand-over: whatever was spooled is moved (rename) and merged
       // into the replay file, which is only removed once every item is queued.
@@ -220,9 +222,21 @@ export class ReviewSpool<T = SpooledItem> {
       this.replayed += done;
       return done;
     } finally {
+      const joined = this.replayingBacklog;
       this.replaying = false;
       this.replayingBacklog = false;
+      if (joined) this.tellJoins(false);
     }
+  }
+
+  /** Calls `observer` with newItemsJoinReplay now and whenever it changes (check threads queue review items themselves). */
+  observeJoins(observer: (joins: boolean) => void): void {
+    this.joinsObservers.push(observer);
+    observer(this.newItemsJoinReplay);
+  }
+
+  private tellJoins(joins: boolean): void {
+    for (const observer of this.joinsObservers) observer(joins);
   }
 
   private get movingPath(): string {
