@@ -2,7 +2,10 @@
 // checks itself; what needs Redis goes to the event loop, everything else is
 // forwarded to it. From outside, the gate must answer exactly as with the pool.
 import { strict as assert } from 'node:assert';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
+import { luaScript } from '../src/redis/lua-script.js';
 import { DEMO_PACK_PATH } from '../src/config/gate-config.js';
 import { after, before, describe, it } from 'node:test';
 import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
@@ -47,6 +50,20 @@ describe('check threads', () => {
     const response = await gate.get('/readyz');
     assert.equal(response.status, 200);
     assert.equal(((await response.json()) as { checkThreads: string }).checkThreads, '2 of 2 ready');
+  });
+
+  it("has the review queue's script loaded in Redis before the first review item, without writing anything", async () => {
+    const operator = new Redis(redis.adminUrl);
+    try {
+      const sha = createHash('sha1')
+        .update(luaScript('enqueue-review', ['open-items']))
+        .digest('hex');
+      await eventually('the enqueue script in the script cache', async () => ((await operator.script('EXISTS', sha)) as number[])[0] === 1 || undefined);
+      assert.deepEqual(await operator.keys('*{review}:item:*'), [], 'the load queued nothing');
+      assert.deepEqual(await operator.keys('*{review}:dedupe:*'), [], 'the load queued nothing');
+    } finally {
+      operator.disconnect();
+    }
   });
 
   it('decides a plain listing on the thread, and the event loop records it before it answers anything after', async () => {

@@ -27,6 +27,8 @@ import { isLate, queueBudgetMs } from '../gate/deadline-budget.js';
 import { contentHash } from '../gate/content-hash.js';
 import { newReviewId } from '../review/review-id.js';
 import { reviewItemOf } from '../review/review-item-of.js';
+import { enqueueArguments } from '../review/review-queue.js';
+import { redisKeys } from '../redis/redis-keys.js';
 import { ThreadReviewQueue } from './thread-review-queue.js';
 import { checkRequestOf, deadlineOf } from '../http/check-input.js';
 import { decodeBody } from '../http/decode-body.js';
@@ -402,13 +404,15 @@ function keptOf(
 // at most (each listing once, at least); a later pack is rehearsed while this thread
 // answers checks, so briefly.
 const FIRST_REHEARSAL = { rounds: 2_000, ms: 400 };
+const rehearsalKeys = redisKeys(setup.reviews.prefix);
 const SWAP_REHEARSAL = { rounds: 200, ms: 10 };
 
 /**
  * Runs a check's path on this thread (decode, validate, match, decide, encode,
  * what is kept for the event loop) over listings made from the pack, before the
  * thread says it is ready, so that the first checks after /readyz do not pay for
- * compiling it. Nothing it decides is kept.
+ * compiling it; a review verdict's item is built as for the queue, and not sent.
+ * Nothing it decides is kept.
  */
 function rehearse(loaded: LoadedPack, budget: { rounds: number; ms: number }): void {
   const current = banks;
@@ -430,6 +434,10 @@ function rehearse(loaded: LoadedPack, budget: { rounds: number; ms: number }): v
         { text: { ok: true, value: match }, lists: NO_LISTS, ring: NO_RING, person: NO_PERSON },
       );
     const response = responseOf(request, decision, loaded, startedAt);
+    if (decision.verdict === 'review') {
+      const item = { ...reviewItemOf(request, response, contentHash(request), decision.brands, 'normal'), reviewId: newReviewId() };
+      enqueueArguments(rehearsalKeys, item, setup.reviews.retentionSeconds);
+    }
     JSON.stringify(response);
     const kept = keptOf(request, response, decision, 0, false);
     if (kept.allow) pushThreadAllow(scratch, kept.allow);

@@ -59,7 +59,12 @@ export class ThreadReviewQueue {
       (redis) => {
         if (this.closed) return redis.disconnect();
         this.redis = redis;
-        this.queue = new ReviewQueue(redis, redisKeys(this.setup.prefix), { retentionSeconds: this.setup.retentionSeconds });
+        const queue = new ReviewQueue(redis, redisKeys(this.setup.prefix), { retentionSeconds: this.setup.retentionSeconds });
+        // Used once the script is loaded, or once that failed (the first item loads it then).
+        queue.loadScripts().then(
+          () => (this.queue = queue),
+          () => (this.queue = queue),
+        );
       },
       (error: unknown) => {
         this.log.warn(`review items go through the event loop until this thread reaches Redis: ${(error as Error).message}`);

@@ -121,6 +121,51 @@ function field(fields: string[], name: string): string {
   return at >= 0 && at % 2 === 0 ? (fields[at + 1] ?? '') : '';
 }
 
+/** enqueue-review.lua's key count, keys and arguments for an item (a check thread builds them in its rehearsal too). */
+export function enqueueArguments(keys: RedisKeys, item: ReviewItemInput, retentionSeconds: number): Array<string | Buffer> {
+  const reviewId = item.reviewId ?? newReviewId();
+  const cluster = clusterIndexOf(item.listing);
+  return [
+    String(5 + cluster.keys.length),
+    keys.reviewDedupe(item.listingId, item.contentHash),
+    keys.reviewStream(item.tier),
+    keys.reviewItemPrefix,
+    keys.reviewDecided(item.listingId, item.contentHash),
+    keys.reviewOpenPrefix + item.listingId,
+    ...cluster.keys.map((key) => keys.reviewCluster(key)),
+    reviewId,
+    item.tier,
+    packClusterKeys(cluster.keys),
+    cluster.text,
+    cluster.phashes.length > 0 ? JSON.stringify(cluster.phashes) : '',
+    String(retentionSeconds),
+    'listingId',
+    item.listingId,
+    'sellerId',
+    item.sellerId,
+    'contentHash',
+    item.contentHash,
+    'policyVersion',
+    item.policyVersion,
+    'checkId',
+    packCheckId(item.checkId),
+    'score',
+    String(item.score),
+    'priority',
+    String(item.priority),
+    'source',
+    item.source ?? 'gate',
+    'reasons',
+    packReasons(item.reasons),
+    'listing',
+    packStoredListing(item.listing),
+    'createdAt',
+    new Date().toISOString(),
+    // No context is no field: most items have none, and readers take it as {}.
+    ...(item.context && Object.keys(item.context).length > 0 ? ['context', JSON.stringify(item.context)] : []),
+  ];
+}
+
 export class ReviewQueue {
   readonly leaseMs: number;
   readonly maxDeliveries: number;
@@ -164,48 +209,17 @@ export class ReviewQueue {
     }
   }
 
+  /**
+   * Loads the enqueue script into Redis's script cache (a call that writes
+   * nothing), so that the first review item does not wait for its EVALSHA to be
+   * refused and the script to be sent and compiled.
+   */
+  async loadScripts(): Promise<void> {
+    await this.scripts.enqueue('0');
+  }
+
   async enqueue(item: ReviewItemInput): Promise<EnqueueResult> {
-    const reviewId = item.reviewId ?? newReviewId();
-    const cluster = clusterIndexOf(item.listing);
-    const [id, created, decided] = await this.scripts.enqueue(
-      String(5 + cluster.keys.length),
-      this.keys.reviewDedupe(item.listingId, item.contentHash),
-      this.keys.reviewStream(item.tier),
-      this.keys.reviewItemPrefix,
-      this.keys.reviewDecided(item.listingId, item.contentHash),
-      this.keys.reviewOpenPrefix + item.listingId,
-      ...cluster.keys.map((key) => this.keys.reviewCluster(key)),
-      reviewId,
-      item.tier,
-      packClusterKeys(cluster.keys),
-      cluster.text,
-      cluster.phashes.length > 0 ? JSON.stringify(cluster.phashes) : '',
-      String(this.retentionSeconds),
-      'listingId',
-      item.listingId,
-      'sellerId',
-      item.sellerId,
-      'contentHash',
-      item.contentHash,
-      'policyVersion',
-      item.policyVersion,
-      'checkId',
-      packCheckId(item.checkId),
-      'score',
-      String(item.score),
-      'priority',
-      String(item.priority),
-      'source',
-      item.source ?? 'gate',
-      'reasons',
-      packReasons(item.reasons),
-      'listing',
-      packStoredListing(item.listing),
-      'createdAt',
-      new Date().toISOString(),
-      // No context is no field: most items have none, and readers take it as {}.
-      ...(item.context && Object.keys(item.context).length > 0 ? ['context', JSON.stringify(item.context)] : []),
-    );
+    const [id, created, decided] = await this.scripts.enqueue(...enqueueArguments(this.keys, item, this.retentionSeconds));
     if (decided === 'allow' || decided === 'block') return { kind: 'decided', decision: decided };
     return { kind: 'queued', reviewId: id, created: Number(created) === 1 };
   }

@@ -18,6 +18,11 @@
 -- ARGV[7..] field, value pairs of the item (must include listingId, contentHash, priority; listing and reasons go to the stream entry)
 -- Needs lib/open-items.lua.
 -- Returns { reviewId, 1 if added now / 0 if already queued, decision or '' }
+-- Called with no keys it does nothing: a check thread loads the script before its
+-- first item (ReviewQueue.loadScripts; the gate's ACL has no SCRIPT LOAD).
+if #KEYS == 0 then
+  return false
+end
 local decided = redis.call('GET', KEYS[4])
 if decided then
   return { '', 0, decided }
