@@ -132,6 +132,8 @@ describe('shop opening, verified marks, reports and the alliance', () => {
     const first = await report(a, 'buyer-1');
     assert.equal(first.status, 200, JSON.stringify(first.body));
     assert.deepEqual([first.body.reporters, first.body.tier, first.body.counted], [1, 'low', true]);
+    // Another instance knows the listing once a's bookkeeping reached Redis (within about 40 ms: README).
+    assert.ok(await within(2_000, async () => (await call(b, 'GET', `/v1/listings/${listing.listingId}/verdict`, PUBLISHER_TOKEN)).status === 200));
     const repeat = await report(b, 'buyer-1');
     assert.deepEqual([repeat.body.reporters, repeat.body.counted, repeat.body.reviewId], [1, false, first.body.reviewId]);
     assert.equal((await report(b, 'buyer-2')).body.reporters, 2);
