@@ -303,7 +303,7 @@ function check(request: CheckRequest, startedAt: number, deadlineMs: number, tim
   return response;
 }
 
-/** The check's outcome, kept for the event loop's bookkeeping; returns it. */
+/** The check's outcome, kept for the event loop's bookkeeping (sent in a batch, maybe at once). */
 function keep(
   request: CheckRequest,
   response: CheckResponse,
@@ -311,17 +311,20 @@ function keep(
   probeCount: number,
   matchMicros: number,
   deadlineMs: number,
-): ThreadCheckOutcome | undefined {
+  reviewQueued?: ThreadCheckOutcome['reviewQueued'],
+): void {
   // Every probe and the ring question were answered by the tables (needsEventLoop said so).
   counts.listTableAnswers += probeCount;
   counts.ringTableAnswers++;
   const late = isLate(response.tookMicros, deadlineMs);
   const kept = keptOf(request, response, decision, matchMicros, late);
   if (kept.allow) pushThreadAllow(allows, kept.allow);
-  else outcomes.push(kept.outcome);
+  else {
+    if (reviewQueued) kept.outcome.reviewQueued = reviewQueued;
+    outcomes.push(kept.outcome);
+  }
   if (setup.sampleListings && (sampleShare >= 1 || Math.random() < sampleShare)) sampled.push(request);
   scheduleFlush();
-  return kept.outcome;
 }
 
 /** A review verdict: its item into Redis from this thread, or, when that cannot be done in time, the check to the event loop. */
@@ -348,8 +351,7 @@ async function queueReview(
   timing?.mark('review-queue');
   response.reviewId = queued.reviewId;
   response.tookMicros = Math.round((performance.now() - startedAt) * 1000);
-  const outcome = keep(request, response, decision, probeCount, matchMicros, deadlineMs);
-  if (outcome) outcome.reviewQueued = { created: queued.created, seconds: waited / 1000 };
+  keep(request, response, decision, probeCount, matchMicros, deadlineMs, { created: queued.created, seconds: waited / 1000 });
   return response;
 }
 
