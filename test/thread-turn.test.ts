@@ -132,5 +132,9 @@ describe('a check thread with a 1 ms turn', () => {
       assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'GATE_ERR_OVERLOADED');
     }
     for (const response of answered) await response.arrayBuffer();
+    // Each refusal's time from arrival to its answer reaches /metrics, as the event loop's own do.
+    const metrics = await (await gate.get('/metrics')).text();
+    assert.equal(metric(metrics, 'gate_refusal_duration_seconds_count'), refused.length);
+    assert.ok(metric(metrics, 'gate_refusal_duration_seconds_sum') > 0);
   });
 });

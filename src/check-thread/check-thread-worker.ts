@@ -109,12 +109,20 @@ let sampleShare = 1;
 let counts = noCounts();
 let flushTimer: NodeJS.Timeout | undefined;
 function noCounts(): ThreadCounts {
-  return { httpErrors: [], authFailures: [], listTableAnswers: 0, ringTableAnswers: 0, stream: emptyTally() };
+  return { httpErrors: [], authFailures: [], refusalSeconds: [], listTableAnswers: 0, ringTableAnswers: 0, stream: emptyTally() };
 }
 function flushOutcomes(): void {
   clearTimeout(flushTimer);
   flushTimer = undefined;
-  if (outcomes.length === 0 && allows.length === 0 && counts.httpErrors.length === 0 && counts.authFailures.length === 0 && isEmptyTally(counts.stream)) return;
+  if (
+    outcomes.length === 0 &&
+    allows.length === 0 &&
+    counts.httpErrors.length === 0 &&
+    counts.authFailures.length === 0 &&
+    counts.refusalSeconds.length === 0 &&
+    isEmptyTally(counts.stream)
+  )
+    return;
   const samples: string[] = [];
   for (const request of sampled) samples.push(request.listingId, packStoredListing(request));
   tell({ type: 'outcomes', outcomes, allows, samples, counts });
@@ -124,7 +132,8 @@ function flushOutcomes(): void {
   counts = noCounts();
 }
 function scheduleFlush(): void {
-  if (outcomes.length + threadAllowCount(allows) + counts.httpErrors.length + counts.authFailures.length >= OUTCOMES_AT_MOST) flushOutcomes();
+  if (outcomes.length + threadAllowCount(allows) + counts.httpErrors.length + counts.authFailures.length + counts.refusalSeconds.length >= OUTCOMES_AT_MOST)
+    flushOutcomes();
   else flushTimer ??= setTimeout(flushOutcomes, OUTCOMES_EVERY_MS);
 }
 
@@ -452,7 +461,7 @@ const forwardTarget = new ForwardTarget({ ...setup.forward, log });
 const counted = {
   httpErrors: { inc: (labels: Record<string, string>) => (counts.httpErrors.push(labels.code ?? 'unknown'), scheduleFlush()) },
   httpErrorsBy: (code: string) => ({ inc: () => (counts.httpErrors.push(code), scheduleFlush()) }),
-  refusalSeconds: { observe: () => undefined },
+  refusalSeconds: { observe: (seconds: number) => (counts.refusalSeconds.push(seconds), scheduleFlush()) },
 };
 const roleCheck: RoleCheck = {
   tokens: buildTokens(setup.tokens),

@@ -360,6 +360,7 @@ export class CheckThreads {
         this.parts.sample?.addPacked(message.samples, message.outcomes.length + threadAllowCount(message.allows));
         for (const code of message.counts.httpErrors) this.parts.metrics.httpErrorsBy(code).inc();
         for (const route of message.counts.authFailures) this.parts.metrics.authFailures.inc({ route });
+        for (const seconds of message.counts.refusalSeconds) this.parts.metrics.refusalSeconds.observe(seconds);
         this.parts.lists.tableAnswers += message.counts.listTableAnswers;
         this.parts.rings.tableAnswers += message.counts.ringTableAnswers;
         addTally(this.parts.metrics, message.counts.stream);

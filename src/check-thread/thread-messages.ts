@@ -80,6 +80,8 @@ export interface ThreadCounts {
   httpErrors: string[];
   /** Refused authentications, by route. */
   authFailures: string[];
+  /** Checks refused for overload: seconds from arrival to the refusal written (gate_refusal_duration_seconds). */
+  refusalSeconds: number[];
   /** List probes and ring questions the thread's tables answered "no" (as the event loop's own tables count them). */
   listTableAnswers: number;
   ringTableAnswers: number;
