@@ -53,13 +53,15 @@ export async function connectRedis(url: string, name: string, extra: RedisOption
   // Errors are reported by the readiness probe and the callers; without a listener
   // ioredis would print every reconnect failure as an unhandled error.
   client.on('error', () => undefined);
+  let cluster: boolean;
   try {
     await client.connect();
+    cluster = /cluster_enabled:1/.test(await client.info('cluster'));
   } catch (error) {
     client.disconnect(); // the caller has no handle on it: it must not go on reconnecting
     throw error;
   }
-  if (!/cluster_enabled:1/.test(await client.info('cluster'))) return client;
+  if (!cluster) return client;
   client.disconnect();
   return connectCluster(url, name, extra);
 }
@@ -87,7 +89,12 @@ async function connectCluster(url: string, name: string, extra: RedisOptions): P
     slotsRefreshTimeout: 2000,
   });
   cluster.on('error', () => undefined);
-  await cluster.connect();
+  try {
+    await cluster.connect();
+  } catch (error) {
+    cluster.disconnect();
+    throw error;
+  }
   return cluster as unknown as Redis;
 }
 
