@@ -6,6 +6,7 @@ import { strict as assert } from 'node:assert';
 import { Redis } from 'ioredis';
 import { it } from 'node:test';
 import { redisKeys } from '../src/redis/redis-keys.js';
+import { unpackCheckId } from '../src/review/allow-record.js';
 import { startTestRedis } from './helpers/test-redis.js';
 import { admin, REVIEWER_TOKEN, startTestGate } from './helpers/test-gate.js';
 
@@ -154,14 +155,16 @@ it('answers within the deadline while Redis is frozen (SIGSTOP), and loses no re
     await gate.post('/v1/check', { listingId: 'W0', sellerId: 's-w', title: 'warm up' });
     redis.redis.pause();
     const reviewIds: string[] = [];
+    const checkIds = new Map<string, string>();
     let slowest = 0;
     for (let i = 0; i < 10; i++) {
       const started = performance.now();
       const response = await gate.post('/v1/check', { listingId: `F${i}`, sellerId: `s-f${i}`, title: `super copy bag ${i}` }, { 'x-deadline-ms': '50' });
       slowest = Math.max(slowest, performance.now() - started);
-      const body = (await response.json()) as { verdict: string; reviewId: string };
+      const body = (await response.json()) as { verdict: string; reviewId: string; checkId: string };
       assert.equal(body.verdict, 'review');
       reviewIds.push(body.reviewId);
+      checkIds.set(body.reviewId, body.checkId);
     }
     assert.ok(slowest < 50 + 150, `the slowest answer took ${slowest.toFixed(0)} ms with a 50 ms deadline`);
     // The shop-opening check keeps the same promise: in time, never a silent allow.
@@ -182,6 +185,16 @@ it('answers within the deadline while Redis is frozen (SIGSTOP), and loses no re
     const ids = await queuedReviewIds(redis.url, 'frozen:', reviewIds);
     for (const id of reviewIds) assert.ok(ids.includes(id), `${id} was lost`);
     assert.equal(new Set(ids).size, ids.length, 'no item queued twice');
+    // Whichever write made the item (a check thread's late one, the event loop's, the spool's replay), it names the answered check.
+    const operator = new Redis(redis.adminUrl);
+    try {
+      for (const [reviewId, checkId] of checkIds) {
+        const stored = await operator.hget(`${redisKeys('frozen:').reviewItemPrefix}${reviewId}`, 'checkId');
+        assert.equal(unpackCheckId(stored ?? ''), checkId, reviewId);
+      }
+    } finally {
+      operator.disconnect();
+    }
   } finally {
     redis.redis.resume();
     await gate.stop();

@@ -155,11 +155,20 @@ function makeLive(id: number): void {
   if (!next) return;
   live = next;
   forgetOlderThan(id);
-  if (!ready && banks) {
-    ready = true;
-    tell({ type: 'ready' });
-  }
+  becomeReady();
 }
+
+/** Ready once a pack is live, the banks are here, and the thread's review queue is connected (or could not be, for now). */
+function becomeReady(): void {
+  if (ready || !live || !banks || !reviewQueueSettled) return;
+  ready = true;
+  tell({ type: 'ready' });
+}
+let reviewQueueSettled = false;
+reviewQueue.settled.then(() => {
+  reviewQueueSettled = true;
+  becomeReady();
+});
 
 /** Packs older than `id` go, but for the live one and a rollout's candidate; a newer one may be warming up for the next swap. */
 function forgetOlderThan(id: number): void {
@@ -192,6 +201,7 @@ function handle(message: ToThread): void {
     case 'banks':
       if (!banks || message.snapshot.shared.version > banks.snapshot.shared.version)
         banks = { snapshot: message.snapshot, indexes: fingerprintsFromShared(message.snapshot.shared) };
+      becomeReady();
       break;
     case 'table':
     case 'alliance':
@@ -239,13 +249,16 @@ function finishOnEventLoop(
   match: ListingMatch,
   loaded: LoadedPack,
   timing: ServerTiming | undefined,
-  reviewId?: string,
+  tried?: { reviewId: string; checkId: string },
 ): Promise<CheckResponse> {
   const id = nextId++;
   const finished = new Promise<CheckResponse>((resolve, reject) => {
     waiting.set(id, { resolve, reject });
     const matched: PrecomputedMatch = { packKey: loaded.compiled.key, banksVersion: banks?.snapshot.shared.version ?? -1, match };
-    if (reviewId !== undefined) matched.reviewId = reviewId;
+    if (tried) {
+      matched.reviewId = tried.reviewId;
+      matched.checkId = tried.checkId;
+    }
     tell({ type: 'finish', id, request, startedAtEpochMs: performance.timeOrigin + startedAt, deadlineMs, matched });
   });
   return timing ? finished.finally(() => timing.mark('event-loop')) : finished;
@@ -355,7 +368,8 @@ async function queueReview(
   // Late, refused, or a reviewer decided this very content meanwhile: the event loop
   // finishes the check (its queue or spool; the reviewer's verdict). A late write
   // that lands after all is the same content: the enqueue script de-duplicates it.
-  if (queued?.kind !== 'queued') return finishOnEventLoop(request, startedAt, deadlineMs, match, loaded, timing, item.reviewId);
+  if (queued?.kind !== 'queued')
+    return finishOnEventLoop(request, startedAt, deadlineMs, match, loaded, timing, { reviewId: item.reviewId, checkId: response.checkId });
   const waited = performance.now() - queueingFrom;
   timing?.mark('review-queue');
   response.reviewId = queued.reviewId;

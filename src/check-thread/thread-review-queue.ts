@@ -23,6 +23,9 @@ export class ThreadReviewQueue {
   private retry: NodeJS.Timeout | undefined;
   /** The event loop's spool takes an outage's backlog: new items join it there (ReviewSpool.newItemsJoinReplay). */
   spoolJoins = false;
+  /** Resolves once the first connection is up with its script loaded, or has failed (later ones are tried meanwhile). */
+  readonly settled: Promise<void>;
+  private settle: () => void = () => undefined;
 
   constructor(
     private readonly setup: ThreadReviewQueueSetup,
@@ -30,6 +33,9 @@ export class ThreadReviewQueue {
     private readonly log: GateLog,
   ) {
     useRedisTls(setup.tls);
+    this.settled = new Promise((resolve) => {
+      this.settle = resolve;
+    });
     this.connect();
   }
 
@@ -61,12 +67,14 @@ export class ThreadReviewQueue {
         this.redis = redis;
         const queue = new ReviewQueue(redis, redisKeys(this.setup.prefix), { retentionSeconds: this.setup.retentionSeconds });
         // Used once the script is loaded, or once that failed (the first item loads it then).
-        queue.loadScripts().then(
-          () => (this.queue = queue),
-          () => (this.queue = queue),
-        );
+        const use = (): void => {
+          this.queue = queue;
+          this.settle();
+        };
+        queue.loadScripts().then(use, use);
       },
       (error: unknown) => {
+        this.settle();
         this.log.warn(`review items go through the event loop until this thread reaches Redis: ${(error as Error).message}`);
         if (!this.closed) this.retry = setTimeout(() => this.connect(), RECONNECT_MS);
       },

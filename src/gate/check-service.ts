@@ -57,6 +57,8 @@ export interface PrecomputedMatch {
    * write and a replay of the spool land on one item.
    */
   reviewId?: string;
+  /** The check id that item names: the answer keeps it. */
+  checkId?: string;
 }
 
 /** A check a check thread answered by itself, for the event loop's bookkeeping. */
@@ -194,7 +196,7 @@ export class CheckService {
     for (const { signal } of decision.degraded) this.parts.metrics.degradedBy(signal).inc();
     if (decision.shadow) this.parts.shadow.count(decision.shadow, request.listingId, decision.verdict);
     const response: CheckResponse = {
-      checkId: `ck_${randomUUID()}`,
+      checkId: matched?.checkId ?? `ck_${randomUUID()}`,
       listingId: request.listingId,
       verdict: decision.verdict,
       score: decision.score,
@@ -312,8 +314,9 @@ export class CheckService {
     startedAt: number,
     deadlineMs: number,
     timing: ServerTiming | undefined,
-    reviewId = newReviewId(),
+    triedId?: string,
   ): Promise<string> {
+    const reviewId = triedId ?? newReviewId();
     // The id is chosen before the first write, so that a late write to Redis and a
     // replay of the spool land on the same item (the enqueue script de-duplicates by content).
     const item = { ...reviewItemOf(request, response, hash ?? contentHash(request), brands, 'normal'), reviewId };
@@ -339,7 +342,8 @@ export class CheckService {
       response.verdict = queued.decision;
       return 'reviewer';
     }
-    if (queued.created) this.parts.metrics.reviewsQueued.inc();
+    // Not created here but under the id a thread tried: the thread's late write created it, uncounted.
+    if (queued.created || (triedId !== undefined && queued.reviewId === triedId)) this.parts.metrics.reviewsQueued.inc();
     response.reviewId = queued.reviewId;
     return 'gate';
   }
