@@ -3,8 +3,8 @@
 // each POST /v1/check on this thread, with no hop to another thread in between. A
 // check whose listing, seller or identity a table says may be listed, in a ring or
 // decided by a person goes to the event loop with what was matched; the event loop
-// asks Redis and answers it. A review verdict's item goes to Redis from here. Every other request
-// is forwarded to the event loop's own listener on loopback. The check socket
+// asks Redis and answers it. A review verdict's item goes to Redis from here. Every
+// other request is forwarded to the event loop's own listener on loopback. The check socket
 // (GET /v1/check/stream) checks its messages on the same path as POST /v1/check.
 import { parentPort, workerData } from 'node:worker_threads';
 import { randomUUID } from 'node:crypto';
@@ -24,9 +24,7 @@ import { packAllowRecordAt } from '../review/allow-record.js';
 import { packStoredListing } from '../review/stored-listing.js';
 import type { ListProbe } from '../lists/in-process-answer.js';
 import { isLate, queueBudgetMs } from '../gate/deadline-budget.js';
-import { contentHash } from '../gate/content-hash.js';
-import { newReviewId } from '../review/review-id.js';
-import { reviewItemOf } from '../review/review-item-of.js';
+import { reviewVerdictItem } from '../review/review-item-of.js';
 import { enqueueArguments } from '../review/review-queue.js';
 import { redisKeys } from '../redis/redis-keys.js';
 import { ThreadReviewQueue } from './thread-review-queue.js';
@@ -114,15 +112,7 @@ function noCounts(): ThreadCounts {
 function flushOutcomes(): void {
   clearTimeout(flushTimer);
   flushTimer = undefined;
-  if (
-    outcomes.length === 0 &&
-    allows.length === 0 &&
-    counts.httpErrors.length === 0 &&
-    counts.authFailures.length === 0 &&
-    counts.refusalSeconds.length === 0 &&
-    isEmptyTally(counts.stream)
-  )
-    return;
+  if (waitingToGo() === 0 && isEmptyTally(counts.stream)) return;
   const samples: string[] = [];
   for (const request of sampled) samples.push(request.listingId, packStoredListing(request));
   tell({ type: 'outcomes', outcomes, allows, samples, counts });
@@ -131,9 +121,12 @@ function flushOutcomes(): void {
   sampled = [];
   counts = noCounts();
 }
+/** Outcomes, allows and counted events waiting for the next batch. */
+function waitingToGo(): number {
+  return outcomes.length + threadAllowCount(allows) + counts.httpErrors.length + counts.authFailures.length + counts.refusalSeconds.length;
+}
 function scheduleFlush(): void {
-  if (outcomes.length + threadAllowCount(allows) + counts.httpErrors.length + counts.authFailures.length + counts.refusalSeconds.length >= OUTCOMES_AT_MOST)
-    flushOutcomes();
+  if (waitingToGo() >= OUTCOMES_AT_MOST) flushOutcomes();
   else flushTimer ??= setTimeout(flushOutcomes, OUTCOMES_EVERY_MS);
 }
 
@@ -160,15 +153,11 @@ function makeLive(id: number): void {
 
 /** Ready once a pack is live, the banks are here, and the thread's review queue is connected (or could not be, for now). */
 function becomeReady(): void {
-  if (ready || !live || !banks || !reviewQueueSettled) return;
+  if (ready || !live || !banks || !reviewQueue.hasSettled) return;
   ready = true;
   tell({ type: 'ready' });
 }
-let reviewQueueSettled = false;
-reviewQueue.settled.then(() => {
-  reviewQueueSettled = true;
-  becomeReady();
-});
+reviewQueue.settled.then(becomeReady);
 
 /** Packs older than `id` go, but for the live one and a rollout's candidate; a newer one may be warming up for the next swap. */
 function forgetOlderThan(id: number): void {
@@ -362,7 +351,7 @@ async function queueReview(
   loaded: LoadedPack,
   timing: ServerTiming | undefined,
 ): Promise<CheckResponse> {
-  const item = { ...reviewItemOf(request, response, contentHash(request), decision.brands, 'normal'), reviewId: newReviewId() };
+  const item = reviewVerdictItem(request, response, decision.brands);
   const queueingFrom = performance.now();
   const queued = await reviewQueue.enqueue(item, queueBudgetMs(deadlineMs, queueingFrom - startedAt) - HANDOVER_RESERVE_MS);
   // Late, refused, or a reviewer decided this very content meanwhile: the event loop
@@ -460,8 +449,7 @@ function rehearse(loaded: LoadedPack, budget: { rounds: number; ms: number }): v
       );
     const response = responseOf(request, decision, loaded, startedAt);
     if (decision.verdict === 'review') {
-      const item = { ...reviewItemOf(request, response, contentHash(request), decision.brands, 'normal'), reviewId: newReviewId() };
-      enqueueArguments(rehearsalKeys, item, setup.reviews.retentionSeconds);
+      enqueueArguments(rehearsalKeys, reviewVerdictItem(request, response, decision.brands), setup.reviews.retentionSeconds);
     }
     JSON.stringify(response);
     const kept = keptOf(request, response, decision, 0, false);

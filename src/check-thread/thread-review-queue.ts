@@ -5,12 +5,12 @@
 // spool taking an outage's backlog) the caller hands to the event loop, which
 // queues or spools the item as for any check.
 import type { Redis } from 'ioredis';
-import { deadlineIn, settleBefore } from '../gate/settle-before.js';
 import type { GateLog } from '../observability/gate-logger.js';
 import { connectRedis, useRedisTls } from '../redis/connect-redis.js';
 import { redisKeys } from '../redis/redis-keys.js';
 import { type EnqueueResult, ReviewQueue } from '../review/review-queue.js';
 import type { SpooledItem } from '../review/review-item-input.js';
+import { enqueueWithin } from '../review/queue-or-spool.js';
 import type { ThreadReviewQueueSetup } from './thread-messages.js';
 
 /** A failed connection is tried again after this long. */
@@ -26,6 +26,8 @@ export class ThreadReviewQueue {
   /** Resolves once the first connection is up with its script loaded, or has failed (later ones are tried meanwhile). */
   readonly settled: Promise<void>;
   private settle: () => void = () => undefined;
+  /** `settled` has resolved. */
+  hasSettled = false;
 
   constructor(
     private readonly setup: ThreadReviewQueueSetup,
@@ -34,7 +36,10 @@ export class ThreadReviewQueue {
   ) {
     useRedisTls(setup.tls);
     this.settled = new Promise((resolve) => {
-      this.settle = resolve;
+      this.settle = () => {
+        this.hasSettled = true;
+        resolve();
+      };
     });
     this.connect();
   }
@@ -48,9 +53,7 @@ export class ThreadReviewQueue {
   async enqueue(item: SpooledItem, budgetMs: number): Promise<EnqueueResult | undefined> {
     const queue = this.queue;
     if (!queue || budgetMs <= 0) return undefined;
-    const wait = deadlineIn(budgetMs);
-    const attempt = await settleBefore(queue.enqueue(item), wait.promise);
-    wait.cancel();
+    const attempt = await enqueueWithin(queue, item, budgetMs);
     return attempt.ok ? attempt.value : undefined;
   }
 

@@ -3,8 +3,7 @@
 // computed in time makes the verdict at least `review` with reason `degraded`,
 // never a silent `allow`.
 import { randomUUID } from 'node:crypto';
-import { newReviewId } from '../review/review-id.js';
-import { reviewItemOf } from '../review/review-item-of.js';
+import { reviewItemOf, reviewVerdictItem } from '../review/review-item-of.js';
 import type { BlocklistStore } from '../lists/blocklist-store.js';
 import { listingToMatch } from '../matcher/listing-fields.js';
 import type { MatchPool } from '../matcher/match-pool.js';
@@ -316,10 +315,9 @@ export class CheckService {
     timing: ServerTiming | undefined,
     triedId?: string,
   ): Promise<string> {
-    const reviewId = triedId ?? newReviewId();
     // The id is chosen before the first write, so that a late write to Redis and a
     // replay of the spool land on the same item (the enqueue script de-duplicates by content).
-    const item = { ...reviewItemOf(request, response, hash ?? contentHash(request), brands, 'normal'), reviewId };
+    const item = reviewVerdictItem(request, response, brands, triedId, hash);
     let queued: EnqueueResult;
     const queueingFrom = performance.now();
     const kept = await queueOrSpool(this.parts.reviews, this.parts.spool, item, queueBudgetMs(deadlineMs, queueingFrom - startedAt));

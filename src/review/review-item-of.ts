@@ -2,7 +2,9 @@
 // queue it: the normal tier for a review verdict, the QA tier for a sampled allow.
 import type { CheckRequest } from '../gate/check-request.js';
 import type { CheckResponse } from '../gate/check-response.js';
-import type { ReviewItemInput } from './review-item-input.js';
+import { contentHash } from '../gate/content-hash.js';
+import { newReviewId } from './review-id.js';
+import type { ReviewItemInput, SpooledItem } from './review-item-input.js';
 
 export function reviewItemOf(
   request: CheckRequest,
@@ -25,4 +27,15 @@ export function reviewItemOf(
     source: tier === 'qa' ? 'qa' : 'gate',
     context: brands.length > 0 ? { brands: [...brands] } : {},
   };
+}
+
+/** A review verdict's item, with the id it is queued or spooled under (`hash`: the listing's content hash, when already known). */
+export function reviewVerdictItem(
+  request: CheckRequest,
+  response: CheckResponse,
+  brands: readonly string[],
+  reviewId: string = newReviewId(),
+  hash: string = contentHash(request),
+): SpooledItem {
+  return { ...reviewItemOf(request, response, hash, brands, 'normal'), reviewId };
 }
