@@ -4,13 +4,11 @@
 import type { DegradableSignal, FailMode } from '../config/gate-config.js';
 import type { FingerprintSnapshot } from '../fingerprint/fingerprint-bank.js';
 import type { CheckRequest } from '../gate/check-request.js';
-import type { ListHit } from '../gate/list-hit.js';
+import type { EventLoopSignals } from '../gate/event-loop-signals.js';
 import type { CompiledPack } from '../pack/compiled-pack.js';
 import type { ShadowEntries } from '../pack/policy-pack.js';
 import type { ListAndBankRemovals } from './backtest-candidate.js';
 import type { RedisTls } from '../redis/connect-redis.js';
-import type { PersonVerdict } from '../review/decided-listings.js';
-import type { RingStatus } from '../rings/seller-rings.js';
 import type { MirrorMessage } from '../check-thread/mirrored-state.js';
 import type { BacktestChanges } from './backtest-tally.js';
 
@@ -26,15 +24,6 @@ export interface BacktestSetup {
   failModes: Readonly<Record<DegradableSignal, FailMode>>;
   /** Listing ids named per transition and per entry. */
   examples: number;
-}
-
-/** What only the event loop can find for a listing (the tables said a list, ring, person or share may be involved). */
-export interface EventLoopSignals {
-  lists: ListHit[];
-  ring: RingStatus;
-  person: PersonVerdict | undefined;
-  /** Live ids of the brands that shared the seller with the alliance. */
-  sharing: readonly string[];
 }
 
 export type ToBacktest =

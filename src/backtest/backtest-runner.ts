@@ -2,7 +2,7 @@
 // of its own (backtest-worker.ts) that lives as long as the backtest. The event
 // loop keeps the thread's copies of its tables in step and answers, for the few
 // listings those tables cannot settle, what only Redis knows, as re-check jobs
-// ask it (recheck-decider.ts).
+// ask it (event-loop-signals.ts).
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import type { AllianceSellers } from '../alliance/alliance-sellers.js';
@@ -10,15 +10,13 @@ import type { DegradableSignal, FailMode } from '../config/gate-config.js';
 import type { CauseLedger } from '../enforcement/cause-ledger.js';
 import { GateError } from '../errors/gate-error.js';
 import type { FingerprintBank } from '../fingerprint/fingerprint-bank.js';
-import type { CheckRequest } from '../gate/check-request.js';
-import { contentHash } from '../gate/content-hash.js';
-import { listProbes, ringAttributes } from '../gate/list-probes.js';
 import type { BlocklistStore } from '../lists/blocklist-store.js';
 import type { CompiledPack } from '../pack/compiled-pack.js';
 import type { RedisTls } from '../redis/connect-redis.js';
 import type { DecidedListings } from '../review/decided-listings.js';
-import { NO_CONFIRMED_RING, type SellerRings } from '../rings/seller-rings.js';
-import type { BacktestSetup, EventLoopSignals, FromBacktest, ToBacktest } from './backtest-messages.js';
+import type { SellerRings } from '../rings/seller-rings.js';
+import type { BacktestSetup, FromBacktest, ToBacktest } from './backtest-messages.js';
+import { eventLoopSignals } from '../gate/event-loop-signals.js';
 import type { BacktestSample } from './backtest-sample.js';
 import type { BacktestCandidate } from './backtest-candidate.js';
 import type { BacktestChanges } from './backtest-tally.js';
@@ -92,7 +90,7 @@ export class BacktestRunner {
     const done = new Promise<BacktestResult>((resolve, reject) => {
       worker.on('message', (message: FromBacktest) => {
         if (message.type === 'ask') {
-          this.signalsOf(message.requests).then((signals) => post({ type: 'signals', id: message.id, signals }), reject);
+          eventLoopSignals(this.parts, message.requests).then((signals) => post({ type: 'signals', id: message.id, signals }), reject);
         } else if (message.type === 'done')
           resolve({ ...message.changes, replayMillis: message.replayMillis, startMillis: Math.round(performance.now() - started - message.replayMillis) });
         else reject(new Error(`the backtest failed: ${message.message}`));
@@ -116,20 +114,5 @@ export class BacktestRunner {
   /** Ends the backtest running, if any (it answers with an error). */
   async close(): Promise<void> {
     await this.worker?.terminate();
-  }
-
-  /** What a live check would ask Redis about these listings (the same signals for both packs). */
-  private signalsOf(requests: readonly CheckRequest[]): Promise<EventLoopSignals[]> {
-    const { lists, rings, decided, alliance } = this.parts;
-    return Promise.all(
-      requests.map(async (request): Promise<EventLoopSignals> => {
-        const [hits, ring, person] = await Promise.all([
-          lists.check(listProbes(request)),
-          rings.mightBeInConfirmedRing(request.sellerId, ringAttributes(request)) ? rings.status(request.sellerId) : NO_CONFIRMED_RING,
-          decided.mightHave(request.listingId) ? decided.verdictOf(request.listingId, contentHash(request)) : undefined,
-        ]);
-        return { lists: hits, ring, person, sharing: alliance.brandsSharing(request.sellerId) };
-      }),
-    );
   }
 }

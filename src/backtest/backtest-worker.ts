@@ -26,8 +26,8 @@ import { prepareNormalizer } from '../normalize/normalize-text.js';
 import type { CompiledPack } from '../pack/compiled-pack.js';
 import { connectRedis, useRedisTls } from '../redis/connect-redis.js';
 import { unpackStoredListing } from '../review/stored-listing.js';
-import { NO_CONFIRMED_RING } from '../rings/seller-rings.js';
-import type { BacktestSetup, EventLoopSignals, FromBacktest, ToBacktest } from './backtest-messages.js';
+import type { BacktestSetup, FromBacktest, ToBacktest } from './backtest-messages.js';
+import { type EventLoopSignals, NO_SIGNALS } from '../gate/event-loop-signals.js';
 import { BacktestTally, type SideVerdict } from './backtest-tally.js';
 
 const setup = workerData as BacktestSetup;
@@ -46,7 +46,6 @@ const READ_COUNT = 1000;
  * changes that no pack made.
  */
 const TEXT_BUDGET_MS = 1000;
-const NO_SIGNALS: EventLoopSignals = { lists: [], ring: NO_CONFIRMED_RING, person: undefined, sharing: [] };
 
 const mirrored = new MirroredState();
 let nextAsk = 1;

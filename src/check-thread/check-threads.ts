@@ -19,7 +19,7 @@ import type { GateMetrics } from '../observability/gate-metrics.js';
 import type { CompiledPack } from '../pack/compiled-pack.js';
 import type { LivePack, PackRollout } from '../pack/live-pack.js';
 import { bucketsOf } from '../pack/seller-bucket.js';
-import { LIST_KINDS, type PackLists } from '../pack/policy-pack.js';
+import { packForThreads } from '../pack/pack-for-threads.js';
 import type { DecidedListings } from '../review/decided-listings.js';
 import type { ReviewSpool } from '../review/review-spool.js';
 import type { SellerRings } from '../rings/seller-rings.js';
@@ -62,14 +62,8 @@ interface CheckThread {
   drained?: () => void;
 }
 
-const NO_LISTS = Object.fromEntries(LIST_KINDS.map((kind) => [kind, []])) as unknown as PackLists;
 /** A thread that died this many times within a minute is not started again. */
 const MAX_QUICK_RESTARTS = 5;
-
-/** What a thread needs of a compiled pack: its lists and banks stay here (they can be millions of entries). */
-function forThreads(compiled: CompiledPack): CompiledPack {
-  return { ...compiled, pack: { ...compiled.pack, lists: NO_LISTS, fingerprints: { texts: [], images: [] } } };
-}
 
 export class CheckThreads {
   /** Sent with every forwarded request, so that the event loop's listener trusts the client address it names. */
@@ -243,13 +237,13 @@ export class CheckThreads {
     for (const [key, untilEpochMs] of this.refusals) send({ type: 'refused', key, untilEpochMs });
     const live = p.livePack.current;
     if (live) {
-      send({ type: 'pack', id: this.idOf(live), pack: forThreads(live) });
+      send({ type: 'pack', id: this.idOf(live), pack: packForThreads(live) });
       send({ type: 'live', id: this.idOf(live) });
     }
     const rollout = p.livePack.rollout;
     if (rollout) {
       const id = this.idOf(rollout.compiled);
-      if (rollout.compiled !== live) send({ type: 'pack', id, pack: forThreads(rollout.compiled) });
+      if (rollout.compiled !== live) send({ type: 'pack', id, pack: packForThreads(rollout.compiled) });
       send({ type: 'rollout', id, buckets: bucketsOf(rollout.percent) });
     }
   }
@@ -317,14 +311,14 @@ export class CheckThreads {
     if (!thread.alive || thread.loaded.has(id)) return Promise.resolve();
     return new Promise((resolve) => {
       thread.onLoaded.set(id, [...(thread.onLoaded.get(id) ?? []), resolve]);
-      this.send(thread, { type: 'pack', id, pack: forThreads(next) });
+      this.send(thread, { type: 'pack', id, pack: packForThreads(next) });
     });
   }
 
   private makeLive(next: CompiledPack): void {
     const id = this.idOf(next);
     for (const thread of this.threads) {
-      if (!thread.loaded.has(id)) this.send(thread, { type: 'pack', id, pack: forThreads(next) });
+      if (!thread.loaded.has(id)) this.send(thread, { type: 'pack', id, pack: packForThreads(next) });
       this.send(thread, { type: 'live', id });
       this.forgotten(thread, id);
     }
