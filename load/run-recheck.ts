@@ -30,7 +30,7 @@ import { repoPath } from '../src/config/repo-root.js';
 import { EmbeddedRedis, freePort } from '../src/redis/embedded-redis.js';
 import { startProcess, stopProcess } from './child-process.js';
 import { DEMO_BODY } from './demo-listing.js';
-import { latencyQuantile, runOpenLoop, type OpenLoopResult } from './open-loop-load.js';
+import { latencyQuantile, quantile, runOpenLoop, type OpenLoopResult } from './open-loop-load.js';
 
 const CORPUS = process.env.LOAD_CORPUS ?? '/work/shared/corpus/dev.jsonl';
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 10);
@@ -112,13 +112,38 @@ async function timeJob(url: string, id: string, until: () => boolean = () => fal
 }
 
 function liveRound(port: number, bodies: readonly string[]): { done: Promise<OpenLoopResult>; stop(): void } {
-  return runOpenLoop({ port, path: '/v1/check', rate: LIVE_RATE, seconds: SECONDS, bodies, maxConnections: 64, headers: { 'x-deadline-ms': '1000' } });
+  return runOpenLoop({
+    port,
+    path: '/v1/check',
+    rate: LIVE_RATE,
+    seconds: SECONDS,
+    bodies,
+    maxConnections: 64,
+    headers: { 'x-deadline-ms': '1000' },
+    keepBodies: true,
+  });
+}
+
+const VERDICTS = ['allow', 'block', 'review'] as const;
+
+/** The gate's own clock (tookMicros), by verdict: a review waits for Redis's fsync, the others for no one. */
+function gateClock(result: OpenLoopResult): Record<(typeof VERDICTS)[number], number[]> {
+  const by = { allow: [] as number[], block: [] as number[], review: [] as number[] };
+  for (const answer of result.answers) {
+    if (answer.status !== 200) continue;
+    const body = JSON.parse(answer.body ?? '{}') as { verdict?: string; tookMicros?: number };
+    if (body.tookMicros !== undefined && (VERDICTS as readonly string[]).includes(body.verdict ?? ''))
+      by[body.verdict as (typeof VERDICTS)[number]].push(body.tookMicros / 1000);
+  }
+  return by;
 }
 
 function describe(result: OpenLoopResult): string {
   const ok = result.answers.filter((a) => a.status === 200);
   const ms = (q: number): string => latencyQuantile(ok, q).toFixed(2);
-  return `${ok.length} of ${result.answers.length} answered 200 in ${result.elapsedSeconds.toFixed(1)} s; p50 ${ms(0.5)} ms, p99 ${ms(0.99)} ms, p99.9 ${ms(0.999)} ms`;
+  const clock = gateClock(result);
+  const byVerdict = VERDICTS.map((verdict) => `${verdict} p99 ${quantile(clock[verdict], 0.99).toFixed(2)}`).join(', ');
+  return `${ok.length} of ${result.answers.length} answered 200 in ${result.elapsedSeconds.toFixed(1)} s; p50 ${ms(0.5)} ms, p99 ${ms(0.99)} ms, p99.9 ${ms(0.999)} ms (gate's clock: ${byVerdict})`;
 }
 
 async function main(): Promise<void> {
@@ -196,6 +221,10 @@ async function main(): Promise<void> {
     console.log(`re-check: ${Math.round(jobAlone.rate)} listings/s alone, ${Math.round(jobWithLive.rate)} with live traffic (target >= 20,000)`);
     console.log(
       `live p99: ${p99(alone).toFixed(2)} ms alone, ${p99(withJob).toFixed(2)} ms with the job: +${(p99(withJob) - p99(alone)).toFixed(2)} ms (target within 1 ms)`,
+    );
+    const [before, during] = [gateClock(alone), gateClock(withJob)];
+    console.log(
+      `gate's clock p99 by verdict, alone -> with the job (ms): ${VERDICTS.map((v) => `${v} ${quantile(before[v], 0.99).toFixed(2)} -> ${quantile(during[v], 0.99).toFixed(2)}`).join(', ')}`,
     );
   } finally {
     await stopProcess(gate);

@@ -5,6 +5,7 @@
 // pause, resume and cancel; bad input answered with coded errors naming the field.
 import { strict as assert } from 'node:assert';
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { after, before, describe, it } from 'node:test';
 import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
@@ -69,6 +70,7 @@ describe('re-check jobs', () => {
       prefix,
       env: {
         GATE_RECHECK_THREADS: '1',
+        GATE_RECHECK_NICE: '12',
         GATE_RECHECK_POLL_MS: '100',
         GATE_RECHECK_LEASE_MS: '2000',
         GATE_RECHECK_BATCH: '40',
@@ -120,6 +122,20 @@ describe('re-check jobs', () => {
     );
     assert.ok((await admin.ttl(recheckKeys(prefix).job(job.id))) > 0, 'the job expires');
     assert.ok((await admin.ttl(recheckKeys(prefix).verdicts(job.id))) > 0, 'its verdicts expire');
+  });
+
+  it('runs jobs on a thread of its own at GATE_RECHECK_NICE, with a Redis connection of its own, not on the event loop', async () => {
+    const threads = readdirSync('/proc/self/task').map((tid) => ({
+      tid: Number(tid),
+      name: readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim(),
+      // Field 19 of stat (counted after the name's closing parenthesis): the thread's nice value.
+      nice: Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ')[16]),
+    }));
+    const job = threads.filter((thread) => thread.name === 'gate-recheck');
+    assert.equal(job.length, 1, `one gate-recheck thread among ${threads.map((t) => t.name).join(', ')}`);
+    assert.equal(job[0]?.nice, 7, 'five steps above its pool, at GATE_RECHECK_NICE');
+    assert.equal(threads.find((thread) => thread.tid === process.pid)?.nice, 0, 'the event loop keeps its priority');
+    await eventually('the job thread connected', async () => ((await admin.client('LIST')) as string).includes('name=gate-recheck ') || undefined);
   });
 
   it('re-checks an NDJSON upload; with onlyChanged nothing unchanged is emitted', async () => {

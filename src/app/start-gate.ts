@@ -316,10 +316,15 @@ export async function startGate(config: GateConfig, log: GateLog = silentLog): P
     // Re-check jobs (docs/rechecks.md): any instance takes the API and runs jobs nobody holds.
     const rechecks = startRechecks({
       redis,
+      redisUrl,
+      redisTls: config.redisTls,
       redisPrefix: config.redisPrefix,
       webhookOutbox: keys.webhookOutbox,
       webhooks: config.webhookUrl !== undefined,
       retentionSeconds: Math.round(config.retentionDays * 86_400),
+      allowRetentionSeconds: Math.round(config.allowRetentionDays * 86_400),
+      allowRecordBuckets: config.allowRecordBuckets,
+      failModes: config.failModes,
       settings: config.recheck,
       dataDir: config.dataDir,
       maxBodyBytes: config.maxBodyBytes,
@@ -332,6 +337,8 @@ export async function startGate(config: GateConfig, log: GateLog = silentLog): P
       lists,
       rings,
       decided,
+      alliance,
+      causes,
       registry: metrics.registry,
       log,
     });

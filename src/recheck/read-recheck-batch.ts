@@ -9,9 +9,6 @@ import type { RecheckDecider, StartedMatching } from './recheck-decider.js';
 import type { ScopeFilter } from './recheck-scope.js';
 import type { RecheckRecord, RecheckStore, SourceEntry } from './recheck-store.js';
 
-/** Entries decoded between two yields of the event loop: what a live request forwarded to it waits at most behind the job. */
-const DECODE_SLICE = 64;
-
 export interface RecheckBatchRead {
   /** The cursor the batch was read after. */
   from: string;
@@ -53,8 +50,7 @@ export async function readRecheckBatch(from: string, parts: RecheckBatchSource):
     outOfScope: 0,
     matching: undefined,
   };
-  for (const [i, [rawId, fields]] of entries.entries()) {
-    if (i > 0 && i % DECODE_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+  for (const [rawId, fields] of entries) {
     const entryId = rawId.toString();
     const entry = readIntakeEntry(fields, parts.maxListingBytes);
     if (entry.ok) {

@@ -11,10 +11,10 @@ import { randomUUID } from 'node:crypto';
 import type { RecheckSettings } from '../config/gate-config.js';
 import type { CheckRequest } from '../gate/check-request.js';
 import type { PrecomputedMatch } from '../gate/check-service.js';
-import type { Counter, MetricsRegistry } from '../observability/metrics.js';
 import { ThrottledLog } from '../observability/throttled-log.js';
 import type { ListingVerdict } from '../review/listing-verdicts.js';
 import type { RecheckDecider } from './recheck-decider.js';
+import type { RecheckFigures } from './recheck-figures.js';
 import { CHANGED_PREFIX, changedField, type ChangeKind } from './recheck-job.js';
 import { readRecheckBatch, type RecheckBatchRead } from './read-recheck-batch.js';
 import { scopeFilter, type ScopeFilter } from './recheck-scope.js';
@@ -33,7 +33,7 @@ export interface RecheckRunnerParts {
   settings: RecheckSettings;
   /** Largest listing an entry may hold (GATE_MAX_BODY_BYTES). */
   maxListingBytes: number;
-  registry: MetricsRegistry;
+  figures: RecheckFigures;
   log: GateLog;
 }
 
@@ -56,30 +56,12 @@ export class RecheckRunner {
   /** This instance's token in leases: a restart of the same process is another holder. */
   private readonly token = `${randomUUID()}`;
   private readonly failures: ThrottledLog;
-  private readonly listings: Counter;
-  private readonly changes: Counter;
-  private readonly outOfScope: Counter;
   private timer: NodeJS.Timeout | undefined;
   private current: Promise<void> | undefined;
-  private currentId: string | undefined;
   private stopping = false;
 
   constructor(private readonly parts: RecheckRunnerParts) {
     this.failures = new ThrottledLog(parts.log);
-    this.listings = parts.registry.counter(
-      'gate_recheck_listings_total',
-      "Listings re-checked by this instance's jobs (decided; a batch read again after a failover counts once, on the instance that emitted it).",
-    );
-    this.outOfScope = parts.registry.counter(
-      'gate_recheck_out_of_scope_total',
-      "Listings this instance's jobs scoped to a change skipped without matching: the change cannot move their verdict.",
-    );
-    this.changes = parts.registry.counter(
-      'gate_recheck_changed_total',
-      'Verdicts re-check jobs of this instance found changed, by the recorded verdict (from) and the new one (to).',
-      ['from', 'to'],
-    );
-    parts.registry.gauge('gate_recheck_jobs_running', 'Re-check jobs this instance is running now (0 or 1).', () => (this.currentId === undefined ? 0 : 1));
   }
 
   start(): void {
@@ -101,10 +83,10 @@ export class RecheckRunner {
       for (const id of await this.parts.store.running()) {
         if (this.current || this.stopping) return;
         if (!(await this.parts.store.takeLease(id, this.token, this.parts.settings.leaseMs))) continue;
-        this.currentId = id;
+        this.parts.figures.running(id);
         this.current = this.run(id).finally(() => {
           this.current = undefined;
-          this.currentId = undefined;
+          this.parts.figures.running(undefined);
           // The next job, if any, without waiting for the next poll.
           if (!this.stopping) setImmediate(() => void this.look());
         });
@@ -193,13 +175,13 @@ export class RecheckRunner {
             if (outcome.status === 'lease-lost') held = false;
             break;
           }
-          this.listings.inc(batch.decided);
-          this.outOfScope.inc(batch.outOfScope);
+          const changes: Array<[string, string, number]> = [];
           for (const [field, by] of batch.counts) {
             if (!field.startsWith(CHANGED_PREFIX)) continue;
             const [was, now] = field.slice(CHANGED_PREFIX.length).split('->') as [string, string];
-            this.changes.inc({ from: was, to: now }, by);
+            changes.push([was, now, by]);
           }
+          this.parts.figures.emitted({ decided: batch.decided, outOfScope: batch.outOfScope, changes });
           // Recorded after the emission: the next batch's comparison, and a later job's, see the new verdicts.
           await Promise.all(
             batch.changed.map((change) =>

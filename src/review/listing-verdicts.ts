@@ -63,6 +63,9 @@ export interface ListingVerdictsOptions {
   spool?: BookkeepingSpool;
 }
 
+/** Listings read by one read-listing-verdicts.lua call (about 12 µs of Redis each: 512 held Redis 6 ms). */
+const READ_MANY_CHUNK = 64;
+
 export class ListingVerdicts {
   /** Records of checks, written after the answer, together with those of the same turn. */
   private readonly later: WriteBehind<PendingRecord>;
@@ -224,15 +227,19 @@ export class ListingVerdicts {
     const verdictKey = (item: { listingId: string }): string => this.keys.listingVerdict(item.listingId);
     await Promise.all(
       slotGroups(this.redis, at, verdictKey).map(async (group) => {
-        const args = [...group.map(verdictKey), now, windowMs];
-        for (const { listingId } of group) args.push(listingId, String(verdictShardOf(listingId).bucketHash));
-        const answer = await this.readVerdicts(group.length, ...args);
-        group.forEach(({ listingId, index }, i) => {
-          const flat = (answer[2 * i] ?? []) as string[];
-          const packed = (answer[2 * i + 1] ?? null) as string | null;
-          if (flat.length === 0 && !packed) unrecorded.push({ listingId, index });
-          else out[index] = this.newerOf(listingId, flat, packed, undefined);
-        });
+        // One call after another: a live command waits behind one chunk at most, not the whole batch.
+        for (let from = 0; from < group.length; from += READ_MANY_CHUNK) {
+          const chunk = group.slice(from, from + READ_MANY_CHUNK);
+          const args = [...chunk.map(verdictKey), now, windowMs];
+          for (const { listingId } of chunk) args.push(listingId, String(verdictShardOf(listingId).bucketHash));
+          const answer = await this.readVerdicts(chunk.length, ...args);
+          chunk.forEach(({ listingId, index }, i) => {
+            const flat = (answer[2 * i] ?? []) as string[];
+            const packed = (answer[2 * i + 1] ?? null) as string | null;
+            if (flat.length === 0 && !packed) unrecorded.push({ listingId, index });
+            else out[index] = this.newerOf(listingId, flat, packed, undefined);
+          });
+        }
       }),
     );
     const legacyKey = (item: { listingId: string }): string => this.keys.legacyListingVerdict(item.listingId);
@@ -288,14 +295,20 @@ export class ListingVerdicts {
     return stored ? withoutListing(stored) : undefined;
   }
 
+  /** The records of these listings still waiting on this instance to be written, in order (undefined: none waits). */
+  waiting(listingIds: readonly string[]): Array<ListingVerdict | undefined> {
+    return listingIds.map((listingId) => {
+      const pending = this.later.peek(listingId);
+      return pending ? { ...pendingVerdict(pending) } : undefined;
+    });
+  }
+
   /** get() of each listing, in order, read together (a re-check batch's recorded verdicts). */
   async getMany(listingIds: readonly string[]): Promise<Array<ListingVerdict | undefined>> {
-    const out = new Array<ListingVerdict | undefined>(listingIds.length);
+    const out = this.waiting(listingIds);
     const unread: Array<{ listingId: string; index: number }> = [];
     listingIds.forEach((listingId, index) => {
-      const pending = this.later.peek(listingId);
-      if (pending) out[index] = { ...pendingVerdict(pending) };
-      else unread.push({ listingId, index });
+      if (out[index] === undefined) unread.push({ listingId, index });
     });
     if (unread.length === 0) return out;
     const stored = await this.readMany(unread.map((item) => item.listingId));

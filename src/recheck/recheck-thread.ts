@@ -1,0 +1,149 @@
+// The event loop's side of the re-check job thread (recheck-worker.ts): starts
+// it, keeps its copies of the tables, pack and banks in step, answers its
+// questions, counts what it emits, and starts it again should it die (its job's
+// lease expires and the job is taken up again from its cursor).
+import { Worker } from 'node:worker_threads';
+import type { CauseLedger } from '../enforcement/cause-ledger.js';
+import type { FingerprintBank } from '../fingerprint/fingerprint-bank.js';
+import type { CheckService } from '../gate/check-service.js';
+import { eventLoopSignals, type SignalSources } from '../gate/event-loop-signals.js';
+import type { GateLog } from '../observability/gate-logger.js';
+import type { LivePack } from '../pack/live-pack.js';
+import { packForThreads } from '../pack/pack-for-threads.js';
+import type { ListingVerdicts } from '../review/listing-verdicts.js';
+import type { RecheckFigures } from './recheck-figures.js';
+import type { FromRecheckThread, RecheckThreadSetup, ToRecheckThread } from './recheck-messages.js';
+
+export interface RecheckThreadParts extends SignalSources {
+  setup: Omit<RecheckThreadSetup, 'liveBusy'>;
+  livePack: LivePack;
+  fingerprints: FingerprintBank;
+  causes: CauseLedger;
+  verdicts: ListingVerdicts;
+  checks: Pick<CheckService, 'check'>;
+  /** True while live checks wait: the job waits for them. */
+  liveBusy: () => boolean;
+  figures: RecheckFigures;
+  log: GateLog;
+}
+
+/** How often the live-busy flag is refreshed while a job runs. */
+const LIVE_BUSY_REFRESH_MS = 5;
+const RESTART_DELAY_MS = 1000;
+/** A stop waits this long for the job's batch to end before the thread is ended. */
+const STOP_TIMEOUT_MS = 15_000;
+
+export class RecheckThread {
+  private readonly liveBusy = new SharedArrayBuffer(4);
+  private worker: Worker | undefined;
+  /** Ends the current thread's table subscriptions. */
+  private unsubscribe: Array<() => void> = [];
+  private busyTimer: NodeJS.Timeout | undefined;
+  private stopping = false;
+  private stopped: (() => void) | undefined;
+
+  constructor(private readonly parts: RecheckThreadParts) {
+    // Once for every thread this instance starts: each gets the current ones at its start.
+    parts.livePack.onSwap((next) => this.send({ type: 'pack', pack: packForThreads(next) }));
+    parts.fingerprints.observe((snapshot) => this.send({ type: 'banks', snapshot }));
+  }
+
+  start(): void {
+    const p = this.parts;
+    const setup: RecheckThreadSetup = { ...p.setup, liveBusy: this.liveBusy };
+    const worker = new Worker(new URL('./recheck-worker.js', import.meta.url), { workerData: setup });
+    this.worker = worker;
+    worker.on('message', (message: FromRecheckThread) => this.receive(worker, message));
+    worker.on('error', (error) => p.log.error(`re-check: the job thread failed: ${error.message}`, { err: error }));
+    worker.on('exit', (code) => this.exited(worker, code));
+    const send = (message: ToRecheckThread): void => this.send(message);
+    this.unsubscribe = [
+      p.lists.observeTable((change) => send({ type: 'table', table: 'lists', change })),
+      p.decided.observeTable((change) => send({ type: 'table', table: 'decided', change })),
+      p.rings.flags.observeTable((change) => send({ type: 'table', table: 'rings', change })),
+      p.alliance.observe((shares) => send({ type: 'alliance', shares: [...shares] })),
+      p.causes.observe((demoted) => send({ type: 'demoted', causes: [...demoted] })),
+    ];
+    const live = p.livePack.current;
+    if (live) send({ type: 'pack', pack: packForThreads(live) });
+    send({ type: 'banks', snapshot: p.fingerprints.current });
+  }
+
+  /** The job running ends after its batch and leaves its lease; then the thread ends. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const worker = this.worker;
+    if (!worker) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, STOP_TIMEOUT_MS);
+      this.stopped = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.send({ type: 'stop' });
+    });
+    await worker.terminate();
+  }
+
+  private send(message: ToRecheckThread): void {
+    this.worker?.postMessage(message);
+  }
+
+  private receive(worker: Worker, message: FromRecheckThread): void {
+    const { parts } = this;
+    const answer = (reply: ToRecheckThread): void => worker.postMessage(reply);
+    const refuse = (id: number) => (error: unknown) => answer({ type: 'refused', id, message: (error as Error).message });
+    switch (message.type) {
+      case 'ask-signals':
+        eventLoopSignals(parts, message.requests).then((signals) => answer({ type: 'signals', id: message.id, signals }), refuse(message.id));
+        break;
+      case 'ask-waiting':
+        answer({ type: 'waiting', id: message.id, verdicts: parts.verdicts.waiting(message.listingIds) });
+        break;
+      case 'record':
+        parts.checks
+          .check(message.request, performance.now(), 5000, message.matched, undefined, 'recheck')
+          .then(() => answer({ type: 'recorded', id: message.id }), refuse(message.id));
+        break;
+      case 'emitted':
+        parts.figures.emitted(message.batch);
+        break;
+      case 'running':
+        parts.figures.running(message.jobId);
+        this.watchLive(message.jobId !== undefined);
+        break;
+      case 'log':
+        parts.log[message.level](message.message, message.fields);
+        break;
+      case 'stopped':
+        this.stopped?.();
+        break;
+    }
+  }
+
+  /** While a job runs, the thread reads whether live checks wait from a flag kept fresh here. */
+  private watchLive(on: boolean): void {
+    const flag = new Int32Array(this.liveBusy);
+    clearInterval(this.busyTimer);
+    this.busyTimer = undefined;
+    Atomics.store(flag, 0, 0);
+    if (!on) return;
+    this.busyTimer = setInterval(() => Atomics.store(flag, 0, this.parts.liveBusy() ? 1 : 0), LIVE_BUSY_REFRESH_MS);
+    this.busyTimer.unref();
+  }
+
+  private exited(worker: Worker, code: number): void {
+    if (worker !== this.worker) return;
+    for (const stop of this.unsubscribe) stop();
+    this.unsubscribe = [];
+    this.watchLive(false);
+    this.parts.figures.running(undefined);
+    this.worker = undefined;
+    this.stopped?.();
+    if (this.stopping) return;
+    this.parts.log.error(`re-check: the job thread exited (${code}); starting another in ${RESTART_DELAY_MS} ms`);
+    setTimeout(() => {
+      if (!this.stopping) this.start();
+    }, RESTART_DELAY_MS).unref();
+  }
+}
