@@ -61,7 +61,8 @@ export class RecheckDecider {
   startMatching(requests: readonly CheckRequest[]): StartedMatching {
     const compiled = this.parts.pack();
     const banks = this.parts.banks();
-    if (!compiled || !banks) throw new Error('no policy pack is live yet');
+    if (!compiled) throw new Error('no policy pack is live yet');
+    if (!banks) throw new Error('the fingerprint banks have not reached the job thread yet');
     const matcher = this.parts.pool();
     const matches = Promise.all(requests.map((request) => matcher.match(compiled, banks, listingToMatch(request))));
     // Awaited by decide(); a batch dropped before (its job left) fails no one.

@@ -58,6 +58,7 @@ export class RecheckRunner {
   private readonly failures: ThrottledLog;
   private timer: NodeJS.Timeout | undefined;
   private current: Promise<void> | undefined;
+  private looking: Promise<void> | undefined;
   private stopping = false;
 
   constructor(private readonly parts: RecheckRunnerParts) {
@@ -65,16 +66,25 @@ export class RecheckRunner {
   }
 
   start(): void {
-    this.timer = setInterval(() => void this.look(), this.parts.settings.pollMs);
+    this.timer = setInterval(() => void this.lookNow(), this.parts.settings.pollMs);
     this.timer.unref();
-    void this.look();
+    void this.lookNow();
   }
 
   /** Stops taking jobs; the job running ends after its batch and its lease is released for another instance. */
   async stop(): Promise<void> {
     this.stopping = true;
     clearInterval(this.timer);
+    await this.looking;
     await this.current;
+  }
+
+  /** One look at a time; stop() waits for it (a lease it takes meanwhile is released before Redis is closed). */
+  private lookNow(): Promise<void> {
+    this.looking ??= this.look().finally(() => {
+      this.looking = undefined;
+    });
+    return this.looking;
   }
 
   private async look(): Promise<void> {
@@ -83,12 +93,17 @@ export class RecheckRunner {
       for (const id of await this.parts.store.running()) {
         if (this.current || this.stopping) return;
         if (!(await this.parts.store.takeLease(id, this.token, this.parts.settings.leaseMs))) continue;
+        if (this.stopping) {
+          // Taken while stopping: left at once for another instance, not at its TTL.
+          await this.parts.store.holdLease(id, this.token, 0).catch(() => undefined);
+          return;
+        }
         this.parts.figures.running(id);
         this.current = this.run(id).finally(() => {
           this.current = undefined;
           this.parts.figures.running(undefined);
           // The next job, if any, without waiting for the next poll.
-          if (!this.stopping) setImmediate(() => void this.look());
+          if (!this.stopping) setImmediate(() => void this.lookNow());
         });
         return;
       }

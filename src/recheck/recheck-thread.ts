@@ -29,7 +29,10 @@ export interface RecheckThreadParts extends SignalSources {
 
 /** How often the live-busy flag is refreshed while a job runs. */
 const LIVE_BUSY_REFRESH_MS = 5;
+/** A thread that died is started again after this, doubled at each death within a minute… */
 const RESTART_DELAY_MS = 1000;
+/** …and not again after this many deaths within a minute (as check threads). */
+const MAX_QUICK_RESTARTS = 5;
 /** A stop waits this long for the job's batch to end before the thread is ended. */
 const STOP_TIMEOUT_MS = 15_000;
 
@@ -41,6 +44,7 @@ export class RecheckThread {
   private busyTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   private stopped: (() => void) | undefined;
+  private deaths: number[] = [];
 
   constructor(private readonly parts: RecheckThreadParts) {
     // Once for every thread this instance starts: each gets the current ones at its start.
@@ -92,18 +96,35 @@ export class RecheckThread {
   private receive(worker: Worker, message: FromRecheckThread): void {
     const { parts } = this;
     const answer = (reply: ToRecheckThread): void => worker.postMessage(reply);
-    const refuse = (id: number) => (error: unknown) => answer({ type: 'refused', id, message: (error as Error).message });
+    // Every question is answered, with a refusal at worst: the job's batch then fails and is read again.
+    const refuse = (id: number) => (error: unknown) => {
+      try {
+        answer({ type: 'refused', id, message: (error as Error).message });
+      } catch (failure) {
+        parts.log.error(`re-check: cannot answer the job thread: ${(failure as Error).message}`);
+      }
+    };
+    const answerWith = (id: number, reply: () => Promise<ToRecheckThread>): void => {
+      let replied: Promise<ToRecheckThread>;
+      try {
+        replied = reply();
+      } catch (error) {
+        replied = Promise.reject(error);
+      }
+      replied.then(answer).catch(refuse(id));
+    };
     switch (message.type) {
       case 'ask-signals':
-        eventLoopSignals(parts, message.requests).then((signals) => answer({ type: 'signals', id: message.id, signals }), refuse(message.id));
+        answerWith(message.id, async () => ({ type: 'signals', id: message.id, signals: await eventLoopSignals(parts, message.requests) }));
         break;
       case 'ask-waiting':
-        answer({ type: 'waiting', id: message.id, verdicts: parts.verdicts.waiting(message.listingIds) });
+        answerWith(message.id, async () => ({ type: 'waiting', id: message.id, verdicts: parts.verdicts.waiting(message.listingIds) }));
         break;
       case 'record':
-        parts.checks
-          .check(message.request, performance.now(), 5000, message.matched, undefined, 'recheck')
-          .then(() => answer({ type: 'recorded', id: message.id }), refuse(message.id));
+        answerWith(message.id, async () => {
+          await parts.checks.check(message.request, performance.now(), 5000, message.matched, undefined, 'recheck');
+          return { type: 'recorded', id: message.id };
+        });
         break;
       case 'emitted':
         parts.figures.emitted(message.batch);
@@ -126,7 +147,7 @@ export class RecheckThread {
     const flag = new Int32Array(this.liveBusy);
     clearInterval(this.busyTimer);
     this.busyTimer = undefined;
-    Atomics.store(flag, 0, 0);
+    Atomics.store(flag, 0, on && this.parts.liveBusy() ? 1 : 0);
     if (!on) return;
     this.busyTimer = setInterval(() => Atomics.store(flag, 0, this.parts.liveBusy() ? 1 : 0), LIVE_BUSY_REFRESH_MS);
     this.busyTimer.unref();
@@ -141,9 +162,18 @@ export class RecheckThread {
     this.worker = undefined;
     this.stopped?.();
     if (this.stopping) return;
-    this.parts.log.error(`re-check: the job thread exited (${code}); starting another in ${RESTART_DELAY_MS} ms`);
+    const now = Date.now();
+    this.deaths = [...this.deaths.filter((at) => now - at < 60_000), now];
+    if (this.deaths.length > MAX_QUICK_RESTARTS) {
+      this.parts.log.error(
+        `re-check: the job thread exited (${code}), ${this.deaths.length} times within a minute; this instance runs no more jobs until it restarts`,
+      );
+      return;
+    }
+    const delayMs = RESTART_DELAY_MS * 2 ** (this.deaths.length - 1);
+    this.parts.log.error(`re-check: the job thread exited (${code}); starting another in ${delayMs} ms`);
     setTimeout(() => {
       if (!this.stopping) this.start();
-    }, RESTART_DELAY_MS).unref();
+    }, delayMs).unref();
   }
 }

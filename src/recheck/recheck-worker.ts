@@ -41,6 +41,7 @@ useRedisTls(setup.tls);
 /** Tasks of the re-check pool hold more listings than the live pool's: fewer wake-ups per listing. */
 const RECHECK_TASK_LISTINGS = 256;
 const CONNECT_RETRY_MS = 2000;
+const ANSWER_TIMEOUT_MS = 30_000;
 
 const tell = (message: FromRecheckThread): void => port.postMessage(message);
 const log = messageLog((message, level, fields) => {
@@ -64,7 +65,22 @@ const questions = new Map<number, { resolve: (answer: ToRecheckThread) => void; 
 function ask(question: (id: number) => FromRecheckThread): Promise<ToRecheckThread> {
   const id = nextQuestion++;
   return new Promise((resolve, reject) => {
-    questions.set(id, { resolve, reject });
+    // An answer lost would hold the job, and its lease, for good: the batch fails instead and is read again.
+    const timer = setTimeout(
+      () => answered(id, { type: 'refused', id, message: `the event loop did not answer within ${ANSWER_TIMEOUT_MS} ms` }),
+      ANSWER_TIMEOUT_MS,
+    );
+    timer.unref();
+    questions.set(id, {
+      resolve: (answer) => {
+        clearTimeout(timer);
+        resolve(answer);
+      },
+      reject: (error) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    });
     tell(question(id));
   });
 }
@@ -156,7 +172,10 @@ async function stop(): Promise<void> {
   tell({ type: 'stopped' });
 }
 
-const started = start().catch((error: unknown) => log.error(`re-check: the job thread could not start: ${(error as Error).message}`));
+const started = start().catch((error: unknown) => {
+  log.error(`re-check: the job thread could not start: ${(error as Error).message}`);
+  process.exit(1); // ends this thread only; the event loop starts another
+});
 
 port.on('message', (message: ToRecheckThread) => {
   switch (message.type) {
