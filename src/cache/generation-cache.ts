@@ -7,6 +7,10 @@
 // a miss (and is dropped when read, or ages out with the LRU).
 
 import { LRUCache } from 'lru-cache';
+import { primeLruCache } from './prime-lru-cache.js';
+
+/** Stands for a value while the cache is primed (never read: the entry is deleted at once). */
+const PRIMING: NonNullable<unknown> = {};
 
 export interface GenerationCacheOptions {
   /** Entries kept. */
@@ -26,6 +30,7 @@ export class GenerationCache<V extends NonNullable<unknown>> {
 
   constructor(options: GenerationCacheOptions) {
     this.entries = new LRUCache<string, Entry<V>>({ max: options.max, ttl: options.ttlMs });
+    primeLruCache(this.entries, '', { generation: -1, value: PRIMING as V });
   }
 
   get(key: string): V | undefined {

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
+import { primeLruCache } from '../cache/prime-lru-cache.js';
 import { GenerationCache } from '../cache/generation-cache.js';
 import { luaCommand } from '../redis/lua-command.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
@@ -96,7 +97,7 @@ export class SellerRings {
   private get route(): string {
     return `${this.keys.rings}parent`;
   }
-  private readonly recentlyLinked = new LRUCache<string, true>({ max: 200_000, ttl: 60_000 });
+  private readonly recentlyLinked = primeLruCache(new LRUCache<string, true>({ max: 200_000, ttl: 60_000 }), '', true);
   private readonly listingsWindowMs: number;
   /** Which sellers and attributes may be in a ring with a confirmed seller. */
   readonly flags: RingFlags;
