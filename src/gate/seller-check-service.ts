@@ -58,7 +58,7 @@ export class SellerCheckService {
         deadline.promise,
       ),
       settleBefore<ListHit[]>(this.parts.lists.check(listProbes(listing)), deadline.promise),
-      settleBefore<RingStatus>(this.parts.rings.linkAndStatus(request.sellerId, ringAttributes(listing), '', request.region ?? ''), deadline.promise),
+      settleBefore<RingStatus>(this.parts.rings.linkThenStatus(request.sellerId, ringAttributes(listing), '', request.region ?? ''), deadline.promise),
     ]);
     deadline.cancel();
 

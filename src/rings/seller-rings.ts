@@ -90,6 +90,9 @@ export class SellerRings {
   /** Links of answered checks, written together (keyed by their memo). */
   private readonly laterLinks: WriteBehind<PendingLink>;
   private readonly statusCommand: StatusCommand;
+  private readonly statusAsLinkedCommand: StatusCommand;
+  /** Sellers with links waiting in laterLinks, and how many: their ring is read only once those are written. */
+  private readonly sellersWaiting = new Map<string, number>();
   private readonly confirmCommand: ConfirmCommand;
   /** Ring answers for the publish path; dropped when any ring gains a confirmed seller. */
   private readonly statusCache = new GenerationCache<RingStatus>({ max: 200_000, ttlMs: 5_000 });
@@ -122,6 +125,7 @@ export class SellerRings {
       ...(options.spool ? { spool: options.spool } : {}),
     });
     this.statusCommand = luaCommand<StatusCommand>(redis, 'ring-status', 1);
+    this.statusAsLinkedCommand = luaCommand<StatusCommand>(redis, 'ring-status-linked', 1);
     this.confirmCommand = luaCommand<ConfirmCommand>(redis, 'confirm-seller', 1, ['ring-flags']);
     this.listingsWindowMs = options.listingsWindowMs ?? 180 * 86_400_000;
     this.flags = new RingFlags(redis, keys, options.log ?? silentLog, options.flagsResyncMs ?? 600_000);
@@ -172,6 +176,7 @@ export class SellerRings {
   linkNodesLater(sellerId: string, nodes: string[], listingId = '', region = ''): void {
     const memo = linkMemo(sellerId, listingId, region, nodes);
     if (this.recentlyLinked.has(memo)) return;
+    if (this.laterLinks.peek(memo) === undefined) this.sellersWaiting.set(sellerId, (this.sellersWaiting.get(sellerId) ?? 0) + 1);
     this.laterLinks.add(memo, { sellerId, listingId, region, nodes });
   }
 
@@ -196,17 +201,47 @@ export class SellerRings {
     for (const link of batch.values()) args.push(link.sellerId, link.listingId, link.region, String(link.nodes.length), ...link.nodes);
     this.flags.learn(await this.linkManyCommand(...args));
     for (const memo of batch.keys()) this.recentlyLinked.set(memo, true);
+    for (const { sellerId } of batch.values()) {
+      const waiting = (this.sellersWaiting.get(sellerId) ?? 0) - 1;
+      if (waiting > 0) this.sellersWaiting.set(sellerId, waiting);
+      else this.sellersWaiting.delete(sellerId);
+    }
   }
 
   /**
-   * Links, then answers the seller's ring as it is with these links: one script
-   * for both, so the publish path pays one call, and a seller whose first listing
-   * shares a phone with a confirmed seller is caught by that very listing.
+   * Answers the seller's ring as it is with these links, so that a seller whose
+   * first listing shares a phone with a confirmed seller is caught by that very
+   * listing. The answer is read (ring-status-linked.lua) and the links written
+   * after it, with the other checks' links: a write awaited here was an fsync in
+   * every check of a listed or ring-flagged seller (2-3 ms idle). A seller with
+   * links of its own still waiting is linked and read in one script, as before,
+   * so that its earlier listings' links count.
    */
   async linkAndStatus(sellerId: string, attributes: readonly RingAttribute[], listingId = '', region = ''): Promise<RingStatus> {
     const nodes = nodesOf(attributes);
     const memo = linkMemo(sellerId, listingId, region, nodes);
     if (this.recentlyLinked.has(memo)) return this.status(sellerId);
+    if (!this.sellersWaiting.has(sellerId)) {
+      const status = statusOf(await this.statusAsLinkedCommand(this.route, this.keys.rings, sellerId, ...nodes));
+      this.linkNodesLater(sellerId, nodes, listingId, region);
+      this.statusCache.set(sellerId, status);
+      return status;
+    }
+    return this.linkNow(sellerId, nodes, memo, listingId, region);
+  }
+
+  /**
+   * Links, then answers the ring with the links written (one script): a shop
+   * opening's ring is read by an admin on any instance right after its answer.
+   */
+  async linkThenStatus(sellerId: string, attributes: readonly RingAttribute[], listingId = '', region = ''): Promise<RingStatus> {
+    const nodes = nodesOf(attributes);
+    const memo = linkMemo(sellerId, listingId, region, nodes);
+    if (this.recentlyLinked.has(memo)) return this.status(sellerId);
+    return this.linkNow(sellerId, nodes, memo, listingId, region);
+  }
+
+  private async linkNow(sellerId: string, nodes: string[], memo: string, listingId: string, region: string): Promise<RingStatus> {
     const now = Date.now();
     const reply = await this.linkCommand(
       this.route,
