@@ -1,10 +1,12 @@
-// One check-socket connection while the gate drains, with a socket stand-in: what it
-// had accepted is checked, what arrives later is refused, it closes (1001) only
-// once its answers are out of uWS's buffer, and when the drain's time is up what it
-// still holds is refused rather than dropped. (check-stream-shutdown.test.ts runs
-// the same through a gate process and SIGTERM; a check that outlasts the drain
-// cannot be made there, Redis's command timeout ends every check within seconds.)
-// Then the bound on waiting bytes all connections of a listener share.
+// One check-socket connection with a socket stand-in. Its bound is what its
+// client has unanswered (inFlight + queued), even while no message can start.
+// While the gate drains: what it had accepted is checked, what arrives later is
+// refused, it closes (1001) only once its answers are out of uWS's buffer, and
+// when the drain's time is up what it still holds is refused rather than dropped.
+// (check-stream-shutdown.test.ts runs the same through a gate process and
+// SIGTERM; a check that outlasts the drain cannot be made there, Redis's command
+// timeout ends every check within seconds.) Then the bound on waiting bytes all
+// connections of a listener share.
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { GateError } from '../src/errors/gate-error.js';
@@ -101,6 +103,20 @@ function connection(
 }
 
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('a check-socket connection bounded by what its client has unanswered', () => {
+  it('holds inFlight + queued unanswered messages while none can start (answers unread), and closes (1013) past them', () => {
+    const { socket, conn, pending, checked } = connection();
+    socket.buffered = 2 << 20; // past bufferedBytes: nothing starts until the client reads
+    for (let seq = 1; seq <= 11; seq++) conn.receive(frame(seq), false);
+    const ended = (): FakeSocket['ended'] => socket.ended;
+    assert.equal(ended(), undefined, '11 unanswered (inFlight 1 + queued 10) are held');
+    assert.deepEqual(checked, []);
+    assert.equal(pending.count, 11);
+    conn.receive(frame(12), false);
+    assert.equal(ended()?.code, 1013);
+  });
+});
 
 describe('a check-socket connection while the gate drains', () => {
   it('checks what it accepted before the drain, refuses what came after, and closes (1001) once its answers are written out', async () => {

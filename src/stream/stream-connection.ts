@@ -147,7 +147,9 @@ export class StreamConnection {
       if (unanswerable !== undefined) this.close(CLOSE.policy, unanswerable);
       return;
     }
-    if (this.queue.length >= limits.queued || this.queuedBytes + data.byteLength > limits.queuedBytes) {
+    // The bound is what the client has unanswered: messages also wait while fewer than
+    // inFlight are checking (answers unread, the thread's turn over).
+    if (this.unanswered >= limits.inFlight + limits.queued || this.queuedBytes + data.byteLength > limits.queuedBytes) {
       this.close(
         CLOSE.tryAgainLater,
         `over ${limits.inFlight + limits.queued} unanswered messages or ${limits.queuedBytes} bytes waiting: read answers before sending more`,
