@@ -174,7 +174,6 @@ describe('new items during a replay', () => {
 
   it('join it for a backlog of items Redis took too long for, not for the few a stall left', async () => {
     const spool = new ReviewSpool<Entry>(freshDir());
-    await spool.replay(async () => undefined); // the start's replay: nothing left by a previous process
     const joinsDuringReplayOf = async (lateItems: number): Promise<boolean[]> => {
       for (let id = 0; id < lateItems; id++) await spool.append({ id }, 'late');
       const seen: boolean[] = [];
@@ -183,6 +182,15 @@ describe('new items during a replay', () => {
     };
     assert.deepEqual(await joinsDuringReplayOf(LATE_ITEMS_FOR_BACKLOG - 1), Array(LATE_ITEMS_FOR_BACKLOG - 1).fill(false), 'a stall holds nothing back');
     assert.deepEqual(await joinsDuringReplayOf(LATE_ITEMS_FOR_BACKLOG), Array(LATE_ITEMS_FOR_BACKLOG).fill(true), 'a slow Redis does');
+    await spool.close();
+  });
+
+  it('go to Redis during the first replay after a start that found the spool empty, when a stall left a few late items', async () => {
+    const spool = new ReviewSpool<Entry>(freshDir());
+    await spool.append({ id: 1 }, 'late');
+    const seen: boolean[] = [];
+    assert.equal(await spool.replay(async () => void seen.push(spool.newItemsJoinReplay)), 1);
+    assert.deepEqual(seen, [false]);
     await spool.close();
   });
 

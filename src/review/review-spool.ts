@@ -77,10 +77,10 @@ export class ReviewSpool<T = SpooledItem> {
   private replaying = false;
   /**
    * Items were spooled because Redis could not take them (down, or too slow for
-   * their budget), not only to wait behind a replay. True at start: what a previous
-   * process left in the spool is such a backlog.
+   * their budget), not only to wait behind a replay. At start, true if a previous
+   * process left items in the spool: they are such a backlog.
    */
-  private backlogFromOutage = true;
+  private backlogFromOutage: boolean;
   /** Items spooled as late since the last replay began (LATE_ITEMS_FOR_BACKLOG). */
   private lateSinceReplay = 0;
   /** The running replay takes such a backlog: new items join the spool behind it. */
@@ -98,6 +98,7 @@ export class ReviewSpool<T = SpooledItem> {
     this.replayPath = join(dir, `${name}.replaying.jsonl`);
     this.unreadablePath = join(dir, `${name}.unreadable.jsonl`);
     takeLock(join(dir, 'spool.lock'));
+    this.backlogFromOutage = [this.path, this.movingPath, this.replayPath].some((path) => existsSync(path));
   }
 
   /**
