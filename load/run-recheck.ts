@@ -18,7 +18,8 @@
 // Rounds, in order: live alone, the job alone, the scoped job alone, live with a
 // job running flat out. LOAD_LIVE=0 leaves out the live rounds;
 // LOAD_CPU_PROF_DIR=<dir> runs the gate with --cpu-prof (a profile per thread,
-// written as it stops).
+// written as it stops); LOAD_NODE_ARGS, further node options for the gate
+// (V8 flags NODE_OPTIONS refuses).
 // Listings: /work/shared/corpus/dev.jsonl (LOAD_CORPUS) when there, else the
 // demo listing with varied ids.
 import { createHash, randomBytes } from 'node:crypto';
@@ -159,7 +160,10 @@ async function main(): Promise<void> {
   await embedded.start();
   const redis = new Redis(`redis://producer:${password}@127.0.0.1:${embedded.port}`);
   const port = await freePort();
-  const nodeArgs = CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : [];
+  const nodeArgs = [
+    ...(CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : []),
+    ...(process.env.LOAD_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== ''),
+  ];
   const gate = await startProcess(
     repoPath('dist', 'src', 'main.js'),
     { PORT: String(port), HOST: '127.0.0.1', REDIS_URL: embedded.url, GATE_DATA_DIR: join(dir, 'gate'), GATE_ADMIN_TOKEN: ADMIN_TOKEN },
