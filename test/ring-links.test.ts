@@ -3,6 +3,7 @@
 // the same graph as one call per link would, are read back at once on this
 // instance, and are kept and written again when Redis was away.
 import { strict as assert } from 'node:assert';
+import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
 import { connectRedis } from '../src/redis/connect-redis.js';
@@ -109,6 +110,22 @@ describe('ring links written after the answer', () => {
     while (Date.now() < until && !(root = await rings.rootOf('outage-2'))) await new Promise((r) => setTimeout(r, 50));
     assert.ok(root, 'the kept links were written once Redis answered');
     assert.deepEqual(await rings.membersOf(root), ['outage-1', 'outage-2']);
+  });
+
+  it('links again what it linked recently once its subscriber is back from a disconnection, when an erasure may have been missed', async () => {
+    const scriptCalls = async (): Promise<number> => (await commandCalls(client, 'evalsha')) + (await commandCalls(client, 'eval'));
+    const linkCalls = async (): Promise<number> => {
+      const before = await scriptCalls();
+      rings.linkLater('ready-seller', [{ kind: 'phone', value: 'p-ready' }], 'L-ready', '');
+      await rings.flushLinks();
+      return (await scriptCalls()) - before;
+    };
+    assert.ok((await linkCalls()) >= 1);
+    assert.equal(await linkCalls(), 0, 'the same link, recent, is not written again');
+    const back = once(subscriber, 'ready');
+    subscriber.disconnect(true);
+    await back;
+    assert.ok((await linkCalls()) >= 1, 'written again after the reconnection');
   });
 
   it("keeps a seller's recorded listings for the retention window only", async () => {

@@ -138,7 +138,11 @@ export class SellerRings {
       // An erased seller or listing checked again is linked again, not skipped as recently linked.
       if (message === RING_ERASED_MESSAGE) this.recentlyLinked.clear();
     });
-    subscriber.on('ready', () => this.statusCache.clear());
+    // Back after a disconnection: an erasure's message may have been missed.
+    subscriber.on('ready', () => {
+      this.statusCache.clear();
+      this.recentlyLinked.clear();
+    });
     await subscriber.subscribe(this.keys.ringChanges);
     await this.flags.listen(subscriber);
   }
