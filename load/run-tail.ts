@@ -1,19 +1,27 @@
 // npm run load:tail: the tail of an unhurried gate (issue 24, point 4). TAIL_CHECKS
 // (100,000) checks at TAIL_RATE (1,000/s) from the labelled corpus, each listing
 // id new: the largest tookMicros (the gate's own clock), the slowest checks with
-// when they came, and how many were degraded (a `degraded` reason: a signal missed
-// its deadline). The gate's own Redis, the dev pack where ../shared is beside the
-// clone, else the demo pack.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+// when they came and their Server-Timing phases, how many were degraded (a
+// `degraded` reason: a signal missed its deadline), and Redis's own stalls of
+// TAIL_REDIS_LATENCY_MS (10) or more (its latency monitor: fsyncs, commands,
+// forks). The gate runs on a Redis set up as its embedded one (AOF, appendfsync
+// always, its ACL user), with a second user that may only read those figures. The
+// dev pack where ../shared is beside the clone, else the demo pack.
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
 import { repoPath } from '../src/config/repo-root.js';
-import { freePort } from '../src/redis/embedded-redis.js';
+import { EmbeddedRedis, freePort } from '../src/redis/embedded-redis.js';
 import { startProcess, stopProcess } from './child-process.js';
 
 const CHECKS = Number(process.env.TAIL_CHECKS ?? 100_000);
 const RATE = Number(process.env.TAIL_RATE ?? 1_000);
+const REDIS_LATENCY_MS = Number(process.env.TAIL_REDIS_LATENCY_MS ?? 10);
+/** Checks at least this slow keep their Server-Timing header for the report. */
+const TIMED_FROM_MICROS = 5_000;
 const sharedDir = process.env.GATE_SHARED_DIR ?? repoPath('..', 'shared');
 const sharedPack = join(sharedDir, 'packs', 'dev-pack.json');
 const sharedCorpus = join(sharedDir, 'corpus', 'dev.jsonl');
@@ -28,31 +36,52 @@ interface Answer {
   at: number;
   tookMicros: number;
   degraded: string[];
+  /** The Server-Timing phases of a slow check. */
+  timing?: string;
 }
+
+const dir = mkdtempSync(join(tmpdir(), 'gate-tail-'));
+const observerPassword = randomBytes(16).toString('hex');
+const embedded = new EmbeddedRedis({
+  dataDir: join(dir, 'redis'),
+  keyPrefix: 'gate:',
+  extraUsers: [
+    {
+      name: 'observer',
+      password: `#${createHash('sha256').update(observerPassword).digest('hex')}`,
+      rules: ['+config|set', '+latency', '+ping'],
+    },
+  ],
+});
+await embedded.start();
+// No ready check: it runs INFO, which this user may not.
+const observer = new Redis(`redis://observer:${observerPassword}@127.0.0.1:${embedded.port}`, { enableReadyCheck: false });
+await observer.config('SET', 'latency-monitor-threshold', String(REDIS_LATENCY_MS));
 
 const port = await freePort();
 const gate = await startProcess(
   repoPath('dist', 'src', 'main.js'),
-  { PORT: String(port), HOST: '127.0.0.1', REDIS_URL: '', GATE_PACK: pack, GATE_DATA_DIR: mkdtempSync(join(tmpdir(), 'gate-tail-')) },
+  { PORT: String(port), HOST: '127.0.0.1', REDIS_URL: embedded.url, GATE_PACK: pack, GATE_DATA_DIR: join(dir, 'gate') },
   /listening on/,
 );
 const answers: Answer[] = [];
 let failed = 0;
 const failedBy = new Map<string, number>();
 const started = performance.now();
+const startedAtSeconds = Date.now() / 1000;
 let sent = 0;
 try {
   await autocannon({
     url: `http://127.0.0.1:${port}/v1/check`,
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', 'x-gate-timing': '1' },
     connections: 4,
     overallRate: RATE,
     amount: CHECKS,
     requests: [
       {
         setupRequest: (request) => ({ ...request, body: JSON.stringify({ ...listings[sent % listings.length], listingId: `tail-${sent++}` }) }),
-        onResponse: (status, body) => {
+        onResponse: (status, body, _context, headers) => {
           if (status !== 200) {
             failed++;
             const code = `${status} ${(JSON.parse(body) as { error?: { code?: string } }).error?.code ?? ''}`.trim();
@@ -60,10 +89,12 @@ try {
             return;
           }
           const answer = JSON.parse(body) as { tookMicros: number; reasons: Array<{ code: string; ref: string }> };
+          const timing = answer.tookMicros >= TIMED_FROM_MICROS ? headers?.['server-timing'] : undefined;
           answers.push({
             at: (performance.now() - started) / 1000,
             tookMicros: answer.tookMicros,
             degraded: answer.reasons.filter((r) => r.code === 'degraded').map((r) => r.ref),
+            ...(typeof timing === 'string' ? { timing } : {}),
           });
         },
       },
@@ -71,6 +102,22 @@ try {
   });
 } finally {
   await stopProcess(gate);
+}
+const redisStalls = await readRedisStalls();
+observer.disconnect();
+await embedded.stop();
+rmSync(dir, { recursive: true, force: true });
+
+/** Redis's latency monitor: each kind of stall of REDIS_LATENCY_MS or more, how many, the largest, and when (seconds into the run). */
+async function readRedisStalls(): Promise<string[]> {
+  const latest = (await observer.call('LATENCY', 'LATEST')) as Array<[string, number, number, number]>;
+  const lines: string[] = [];
+  for (const [event, , , maxMs] of latest) {
+    const history = (await observer.call('LATENCY', 'HISTORY', event)) as Array<[number, number]>;
+    const when = history.map(([at, ms]) => `${Math.max(0, at - startedAtSeconds).toFixed(0)} s: ${ms} ms`);
+    lines.push(`- ${event}: ${history.length} (largest ${maxMs} ms; ${when.slice(-12).join(', ')})`);
+  }
+  return lines;
 }
 
 const sorted = [...answers].sort((a, b) => a.tookMicros - b.tookMicros);
@@ -82,11 +129,14 @@ const report = [
   `tookMicros: p50 ${quantile(0.5)}, p99 ${quantile(0.99)}, p99.9 ${quantile(0.999)}, p99.99 ${quantile(0.9999)}, max ${sorted.at(-1)?.tookMicros ?? NaN}`,
   `degraded: ${degraded.length}${degraded.length > 0 ? ` (${[...new Set(degraded.flatMap((a) => a.degraded))].join(', ')})` : ''}`,
   '',
-  'slowest ten (second of the run, tookMicros, degraded signals):',
+  'slowest ten (second of the run, tookMicros, degraded signals, Server-Timing phases in ms):',
   ...sorted
     .slice(-10)
     .reverse()
-    .map((a) => `- ${a.at.toFixed(1)} s: ${a.tookMicros} µs${a.degraded.length > 0 ? ` (${a.degraded.join(', ')})` : ''}`),
+    .map((a) => `- ${a.at.toFixed(1)} s: ${a.tookMicros} µs${a.degraded.length > 0 ? ` (${a.degraded.join(', ')})` : ''}${a.timing ? ` [${a.timing}]` : ''}`),
+  '',
+  `Redis stalls of ${REDIS_LATENCY_MS} ms or more (its latency monitor; the last 12 of each kind, seconds into the run):`,
+  ...(redisStalls.length > 0 ? redisStalls : ['- none']),
 ].join('\n');
 console.log(report);
 mkdirSync(repoPath('load-results'), { recursive: true });
