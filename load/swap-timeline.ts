@@ -4,7 +4,8 @@
 // Every 250 ms it prints the requests that fell due then (count, p99, max latency),
 // the longest PING of the gate's Redis from here, the gate's event-loop delay, and
 // the CPU its threads and its Redis used. LOAD_SWAP_RATE (default 1000),
-// LOAD_SWAP_BEFORE_SECONDS (default 10) of load before the upload.
+// LOAD_SWAP_BEFORE_SECONDS (default 10) of load before the upload; LOAD_NODE_ARGS,
+// node options for the gate (`--cpu-prof --cpu-prof-dir=<dir>`: a profile per thread).
 import { bucketHolding, histogramBuckets, type HistogramBuckets } from './metrics-histogram.js';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -80,6 +81,7 @@ const gate = await startProcess(
   { PORT: String(gatePort), HOST: '127.0.0.1', GATE_DATA_DIR: dataDir, REDIS_URL: '', GATE_ADMIN_TOKEN: ADMIN_TOKEN, GATE_PACK: packPath },
   /listening on/,
   300_000,
+  (process.env.LOAD_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== ''),
 );
 const gatePid = gate.pid ?? 0;
 // The gate (and its Redis) must not outlive a run that fails.
