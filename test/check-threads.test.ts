@@ -174,6 +174,29 @@ describe('check threads', () => {
       return seen.size === 1 && seen.has('threads-2') ? seen : undefined;
     });
     assert.deepEqual([...versions], ['threads-2']);
+    // The brands came over in slices (pack-for-threads.ts): a brand's price floor is judged on every thread.
+    const belowFloor = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        fetch(`${gate.url}/v1/check`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', connection: 'close' },
+          body: JSON.stringify({
+            listingId: `T5-floor-${i}`,
+            sellerId: 's-t5',
+            title: 'Louis Vuitton Neverfull bag',
+            category: 'bags',
+            price: { amount: 100, currency: 'CNY' },
+          }),
+        }).then((r) => r.json() as Promise<CheckAnswer>),
+      ),
+    );
+    for (const answer of belowFloor) {
+      assert.equal(answer.policyVersion, 'threads-2');
+      assert.ok(
+        answer.reasons.some((r) => r.code === 'brand_below_floor' && r.ref === 'louis-vuitton'),
+        JSON.stringify(answer.reasons),
+      );
+    }
   });
 
   it('starts a thread again when it dies, and the gate keeps answering', async () => {

@@ -54,6 +54,7 @@ import { needsEventLoop } from './needs-event-loop.js';
 import { ForwardTarget } from './forward-target.js';
 import { pushThreadAllow, threadAllowCount, type ThreadAllow } from './thread-allows.js';
 import { rehearsalListings } from './rehearsal-listings.js';
+import { receivePackForThreads } from '../pack/pack-for-threads.js';
 import { ThreadTurn } from './thread-turn.js';
 import type { CheckThreadSetup, FromThread, ThreadCounts, ToThread } from './thread-messages.js';
 
@@ -176,16 +177,24 @@ function stageRollout(id: number | undefined, buckets: number): void {
   if (liveId !== undefined) forgetOlderThan(liveId);
 }
 
+/** Packs are taken in order, their brands over several turns; a message naming a pack (live, rollout) waits for those before it. */
+let packsTaken: Promise<void> = Promise.resolve();
+function afterPacks(step: () => void | Promise<void>): void {
+  packsTaken = packsTaken.then(step);
+}
+
 function handle(message: ToThread): void {
   switch (message.type) {
-    case 'pack':
-      loadPack(message.id, message.pack);
+    case 'pack': {
+      const { id, pack } = message;
+      afterPacks(async () => loadPack(id, await receivePackForThreads(pack)));
       break;
+    }
     case 'live':
-      makeLive(message.id);
+      afterPacks(() => makeLive(message.id));
       break;
     case 'rollout':
-      stageRollout(message.id, message.buckets);
+      afterPacks(() => stageRollout(message.id, message.buckets));
       break;
     case 'banks':
       if (!banks || message.snapshot.shared.version > banks.snapshot.shared.version)

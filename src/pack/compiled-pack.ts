@@ -15,4 +15,9 @@ export interface CompiledPack {
   readonly compileMillis: number;
   /** The database came from the shared compiled-database cache instead of a compile. */
   readonly fromCache: boolean;
+  /**
+   * The brands as MessagePack slices (brand-slices.ts), as the build process sent
+   * them: what the threads get instead of the brand objects (pack-for-threads.ts).
+   */
+  readonly brandSlices?: readonly Uint8Array[];
 }

@@ -189,7 +189,7 @@ export class PackBuilder {
       this.held = loaded;
       this.lastBuildPeakRssBytes = reply.peakRssBytes;
       const { brands, index } = await decodeBrandSlices(brandSlices);
-      const compiled: CompiledPack = { ...reply.compiled, databaseBytes: database, meta, pack: { ...reply.compiled.pack, brands } };
+      const compiled: CompiledPack = { ...reply.compiled, databaseBytes: database, meta, pack: { ...reply.compiled.pack, brands }, brandSlices };
       rememberBrandIndex(compiled, index);
       this.finish(reply.id, waiter, () =>
         waiter.resolve({ compiled, ...(reply.seeded ? { seeded: reply.seeded } : {}), ...(reply.unseeded ? { unseeded: reply.unseeded } : {}) }),

@@ -22,6 +22,7 @@ import type { ListingVerdict } from '../review/listing-verdict.js';
 import { ListingVerdicts } from '../review/listing-verdicts.js';
 import { RecheckDecider } from './recheck-decider.js';
 import type { FromRecheckThread, RecheckThreadSetup, ToRecheckThread } from './recheck-messages.js';
+import { receivePackForThreads } from '../pack/pack-for-threads.js';
 import { RecheckRunner } from './recheck-runner.js';
 import { RecheckStore } from './recheck-store.js';
 
@@ -177,6 +178,7 @@ const started = start().catch((error: unknown) => {
   process.exit(1); // ends this thread only; the event loop starts another
 });
 
+let packsTaken: Promise<void> = Promise.resolve();
 port.on('message', (message: ToRecheckThread) => {
   switch (message.type) {
     case 'table':
@@ -184,9 +186,14 @@ port.on('message', (message: ToRecheckThread) => {
     case 'demoted':
       mirrored.apply(message);
       break;
-    case 'pack':
-      pack = message.pack;
+    case 'pack': {
+      const sent = message.pack;
+      // In order: a later pack's brands may take fewer turns than an earlier one's.
+      packsTaken = packsTaken.then(async () => {
+        pack = await receivePackForThreads(sent);
+      });
       break;
+    }
     case 'banks':
       banks = message.snapshot;
       break;
