@@ -32,6 +32,8 @@ export interface OpenLoopOptions {
   maxConnections: number;
   /** Keep each answer's body (the fault runs read verdicts and review ids). */
   keepBodies?: boolean;
+  /** Keep each answer's status line and headers (load:tail reads Server-Timing). */
+  keepHeads?: boolean;
   /** A request not answered within this many ms counts as an error (status 0). */
   timeoutMs?: number;
 }
@@ -44,6 +46,7 @@ export interface OpenLoopAnswer {
   /** Epoch ms (performance.timeOrigin-based) when the answer was read. */
   at: number;
   body?: string;
+  head?: string;
 }
 
 export interface OpenLoopResult {
@@ -104,12 +107,13 @@ export function runOpenLoop(options: OpenLoopOptions): OpenLoopRun {
   let finish: (result: OpenLoopResult) => void = () => undefined;
   const done = new Promise<OpenLoopResult>((resolve) => (finish = resolve));
 
-  const record = (due: number, status: number, body?: Buffer): void => {
+  const record = (due: number, status: number, body?: Buffer, head?: string): void => {
     const at = now();
     lastAnswer = at;
     outstanding--;
     const answer: OpenLoopAnswer = { status, latencyMs: at - due, at: performance.timeOrigin + at };
     if (options.keepBodies && body) answer.body = body.toString('utf8');
+    if (options.keepHeads && head !== undefined) answer.head = head;
     answers.push(answer);
   };
 
@@ -171,7 +175,7 @@ export function runOpenLoop(options: OpenLoopOptions): OpenLoopRun {
       connection.current = undefined;
       connection.received = [];
       connection.receivedBytes = 0;
-      record(due, response.status, response.body);
+      record(due, response.status, response.body, response.head);
       const next = waiting.shift();
       if (next !== undefined) assign(connection, next);
       else {

@@ -1,6 +1,7 @@
 // npm run load:tail: the tail of an unhurried gate (issue 24, point 4). TAIL_CHECKS
-// (100,000) checks at TAIL_RATE (1,000/s) from the labelled corpus, each listing
-// id new: the largest tookMicros (the gate's own clock), the slowest checks with
+// (100,000) checks at TAIL_RATE (1,000/s), evenly spaced (open-loop-load.ts; autocannon's
+// overallRate sends each second's quota back to back), from the labelled corpus, each
+// listing id new: the caller's latency, the largest tookMicros (the gate's own clock), the slowest checks with
 // when they came and their Server-Timing phases, how many were degraded (a
 // `degraded` reason: a signal missed its deadline), and Redis's own stalls of
 // TAIL_REDIS_LATENCY_MS (10) or more (its latency monitor: fsyncs, commands,
@@ -11,11 +12,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { repoPath } from '../src/config/repo-root.js';
 import { EmbeddedRedis, freePort } from '../src/redis/embedded-redis.js';
 import { startProcess, stopProcess } from './child-process.js';
+import { headerValue } from './http-response.js';
+import { quantile as valueQuantile, runOpenLoop } from './open-loop-load.js';
 
 const CHECKS = Number(process.env.TAIL_CHECKS ?? 100_000);
 const RATE = Number(process.env.TAIL_RATE ?? 1_000);
@@ -65,41 +67,43 @@ const gate = await startProcess(
   /listening on/,
 );
 const answers: Answer[] = [];
+const callerMs: number[] = [];
 let failed = 0;
 const failedBy = new Map<string, number>();
-const started = performance.now();
 const startedAtSeconds = Date.now() / 1000;
-let sent = 0;
+const bodies = Array.from({ length: CHECKS }, (_, i) => JSON.stringify({ ...listings[i % listings.length], listingId: `tail-${i}` }));
 try {
-  await autocannon({
-    url: `http://127.0.0.1:${port}/v1/check`,
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-gate-timing': '1' },
-    connections: 4,
-    overallRate: RATE,
-    amount: CHECKS,
-    requests: [
-      {
-        setupRequest: (request) => ({ ...request, body: JSON.stringify({ ...listings[sent % listings.length], listingId: `tail-${sent++}` }) }),
-        onResponse: (status, body, _context, headers) => {
-          if (status !== 200) {
-            failed++;
-            const code = `${status} ${(JSON.parse(body) as { error?: { code?: string } }).error?.code ?? ''}`.trim();
-            failedBy.set(code, (failedBy.get(code) ?? 0) + 1);
-            return;
-          }
-          const answer = JSON.parse(body) as { tookMicros: number; reasons: Array<{ code: string; ref: string }> };
-          const timing = answer.tookMicros >= TIMED_FROM_MICROS ? headers?.['server-timing'] : undefined;
-          answers.push({
-            at: (performance.now() - started) / 1000,
-            tookMicros: answer.tookMicros,
-            degraded: answer.reasons.filter((r) => r.code === 'degraded').map((r) => r.ref),
-            ...(typeof timing === 'string' ? { timing } : {}),
-          });
-        },
-      },
-    ],
+  const run = runOpenLoop({
+    port,
+    path: '/v1/check',
+    rate: RATE,
+    seconds: CHECKS / RATE,
+    bodies,
+    headers: { 'x-gate-timing': '1' },
+    maxConnections: 64,
+    keepBodies: true,
+    keepHeads: true,
   });
+  const { answers: raw } = await run.done;
+  const firstAt = raw.reduce((first, a) => Math.min(first, a.at - a.latencyMs), Number.POSITIVE_INFINITY);
+  for (const answer of raw) {
+    callerMs.push(answer.latencyMs);
+    if (answer.status !== 200) {
+      failed++;
+      const code =
+        answer.status === 0 ? 'no answer' : `${answer.status} ${(JSON.parse(answer.body ?? '{}') as { error?: { code?: string } }).error?.code ?? ''}`.trim();
+      failedBy.set(code, (failedBy.get(code) ?? 0) + 1);
+      continue;
+    }
+    const check = JSON.parse(answer.body ?? '{}') as { tookMicros: number; reasons: Array<{ code: string; ref: string }> };
+    const timing = check.tookMicros >= TIMED_FROM_MICROS && answer.head !== undefined ? headerValue(answer.head, 'server-timing') : undefined;
+    answers.push({
+      at: (answer.at - answer.latencyMs - firstAt) / 1000,
+      tookMicros: check.tookMicros,
+      degraded: check.reasons.filter((r) => r.code === 'degraded').map((r) => r.ref),
+      ...(timing !== undefined ? { timing } : {}),
+    });
+  }
 } finally {
   await stopProcess(gate);
 }
@@ -127,6 +131,7 @@ const report = [
   `# Tail, ${new Date().toISOString()}: ${answers.length} checks at ${RATE}/s (${failed} not 200${failed > 0 ? `: ${[...failedBy].map(([code, n]) => `${n} ${code}`).join(', ')}` : ''}), pack ${pack.replace(`${repoPath()}/`, '')}, corpus ${corpus.replace(`${repoPath()}/`, '')}`,
   '',
   `tookMicros: p50 ${quantile(0.5)}, p99 ${quantile(0.99)}, p99.9 ${quantile(0.999)}, p99.99 ${quantile(0.9999)}, max ${sorted.at(-1)?.tookMicros ?? NaN}`,
+  `the caller's latency from when each check fell due, this generator's 1 ms ticker included (ms): p50 ${valueQuantile(callerMs, 0.5).toFixed(2)}, p99 ${valueQuantile(callerMs, 0.99).toFixed(2)}, p99.9 ${valueQuantile(callerMs, 0.999).toFixed(2)}, max ${valueQuantile(callerMs, 1).toFixed(2)}`,
   `degraded: ${degraded.length}${degraded.length > 0 ? ` (${[...new Set(degraded.flatMap((a) => a.degraded))].join(', ')})` : ''}`,
   '',
   'slowest ten (second of the run, tookMicros, degraded signals, Server-Timing phases in ms):',
