@@ -135,12 +135,14 @@ function scheduleFlush(): void {
 let nextId = 1;
 const waiting = new Map<number, { resolve: (response: CheckResponse) => void; reject: (error: Error) => void }>();
 
-function loadPack(id: number, compiled: CompiledPack): void {
-  const db = [...packs.values()].find((other) => other.compiled.key === compiled.key)?.db ?? rulesEngine.deserialize(compiled.databaseBytes, compiled.key);
+async function loadPack(id: number, compiled: CompiledPack): Promise<void> {
+  // Deserialized on libuv's pool: this thread answers checks meanwhile.
+  const db =
+    [...packs.values()].find((other) => other.compiled.key === compiled.key)?.db ?? (await rulesEngine.deserializeAsync(compiled.databaseBytes, compiled.key));
   const loaded = { compiled, db };
   packs.set(id, loaded);
   brandIndexOf(compiled); // built now, not by the first check
-  rehearse(loaded, ready ? SWAP_REHEARSAL : FIRST_REHEARSAL);
+  await rehearse(loaded, ready ? SWAP_REHEARSAL : FIRST_REHEARSAL);
   tell({ type: 'loaded', id });
 }
 
@@ -425,10 +427,16 @@ function keptOf(
 
 // Rounds of the rehearsal before the thread is first ready, and how long it may take
 // at most (each listing once, at least); a later pack is rehearsed while this thread
-// answers checks, so briefly.
-const FIRST_REHEARSAL = { rounds: 2_000, ms: 400 };
+// answers checks, so briefly, and a few listings a turn (`turnMs`).
+interface RehearsalBudget {
+  rounds: number;
+  ms: number;
+  turnMs?: number;
+}
+const FIRST_REHEARSAL: RehearsalBudget = { rounds: 2_000, ms: 400 };
 const rehearsalKeys = redisKeys(setup.reviews.prefix);
-const SWAP_REHEARSAL = { rounds: 200, ms: 10 };
+const SWAP_REHEARSAL: RehearsalBudget = { rounds: 200, ms: 10, turnMs: 1 };
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * Runs a check's path on this thread (decode, validate, match, decide, encode,
@@ -437,13 +445,18 @@ const SWAP_REHEARSAL = { rounds: 200, ms: 10 };
  * compiling it; a review verdict's item is built as for the queue, and not sent.
  * Nothing it decides is kept.
  */
-function rehearse(loaded: LoadedPack, budget: { rounds: number; ms: number }): void {
+async function rehearse(loaded: LoadedPack, budget: RehearsalBudget): Promise<void> {
   const current = banks;
   if (!current) return;
   const bodies = rehearsalListings(loaded.compiled.pack).map((listing) => Buffer.from(JSON.stringify(listing)));
   const scratch: string[] = [];
   const until = performance.now() + budget.ms;
+  let turnStarted = performance.now();
   for (let round = 0; round < Math.max(budget.rounds, bodies.length) && (round < bodies.length || performance.now() < until); round++) {
+    if (budget.turnMs !== undefined && performance.now() - turnStarted >= budget.turnMs) {
+      await nextTurn();
+      turnStarted = performance.now();
+    }
     const startedAt = performance.now();
     const bytes = bodies[round % bodies.length] as Buffer;
     checkJsonDepth(bytes);
