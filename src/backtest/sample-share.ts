@@ -5,8 +5,13 @@
 // is paid by a bounded number of listings. Every path (check threads, the event
 // loop) draws with the same share, so the sample keeps the traffic's proportions.
 
-/** How often the share follows the check rate. */
-export const SHARE_INTERVAL_MS = 1000;
+/**
+ * How often the share follows the check rate: a tenth of a second, so that traffic
+ * after a lull (or a start) is drawn whole for that long, not for a second.
+ */
+export const SHARE_INTERVAL_MS = 100;
+/** A fall is followed halfway in this long. */
+const FALL_HALF_LIFE_MS = 1000;
 
 export class SampleShare {
   private checks = 0;
@@ -30,8 +35,9 @@ export class SampleShare {
   tick(elapsedMs: number): number {
     const lastRate = (this.checks * 1000) / Math.max(1, elapsedMs);
     this.checks = 0;
-    // Rising traffic is followed at once, falling traffic over a few intervals: a lull does not open the sample to the next burst whole.
-    this.rate = lastRate >= this.rate ? lastRate : 0.5 * this.rate + 0.5 * lastRate;
+    // Rising traffic is followed at once, falling traffic over a few seconds: a lull does not open the sample to the next burst whole.
+    const kept = 0.5 ** (elapsedMs / FALL_HALF_LIFE_MS);
+    this.rate = lastRate >= this.rate ? lastRate : kept * this.rate + (1 - kept) * lastRate;
     this.current = this.rate <= this.perSecond ? 1 : this.perSecond / this.rate;
     return this.current;
   }
