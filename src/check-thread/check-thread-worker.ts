@@ -427,7 +427,7 @@ function keptOf(
 
 // Rounds of the rehearsal before the thread is first ready, and how long it may take
 // at most (each listing once, at least); a later pack is rehearsed while this thread
-// answers checks, so briefly, and a few listings a turn (`turnMs`).
+// answers checks, a few listings a turn (`turnMs`), for at most `ms` however many it got through.
 interface RehearsalBudget {
   rounds: number;
   ms: number;
@@ -452,7 +452,9 @@ async function rehearse(loaded: LoadedPack, budget: RehearsalBudget): Promise<vo
   const scratch: string[] = [];
   const until = performance.now() + budget.ms;
   let turnStarted = performance.now();
-  for (let round = 0; round < Math.max(budget.rounds, bodies.length) && (round < bodies.length || performance.now() < until); round++) {
+  // At a swap, live checks share the turns and the swap waits for the end: the time bounds it, not the listings.
+  const atLeast = budget.turnMs === undefined ? bodies.length : 1;
+  for (let round = 0; round < Math.max(budget.rounds, atLeast) && (round < atLeast || performance.now() < until); round++) {
     if (budget.turnMs !== undefined && performance.now() - turnStarted >= budget.turnMs) {
       await nextTurn();
       turnStarted = performance.now();
