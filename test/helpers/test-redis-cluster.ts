@@ -3,6 +3,7 @@
 // `redis-cli --cluster create`, each in a temporary directory.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../src/redis/embedded-redis.js';
@@ -27,13 +28,42 @@ function cli(port: number, ...args: string[]): string {
   return `${result.stdout}${result.stderr}`;
 }
 
-export async function startTestRedisCluster(): Promise<TestRedisCluster> {
-  const dir = mkdtempSync(join(tmpdir(), 'gate-test-cluster-'));
+/** A node's cluster bus listens 10,000 above its port, so that port must be free too, and 55535 at most. */
+const CLUSTER_BUS_OFFSET = 10_000;
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolveFree) => {
+    const server = createServer();
+    server.once('error', () => resolveFree(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolveFree(true)));
+  });
+}
+
+async function nodePorts(): Promise<number[]> {
   const ports: number[] = [];
   while (ports.length < 3) {
     const port = await freePort();
-    if (!ports.includes(port)) ports.push(port);
+    if (ports.includes(port) || port + CLUSTER_BUS_OFFSET > 65_535 || !(await portIsFree(port + CLUSTER_BUS_OFFSET))) continue;
+    ports.push(port);
   }
+  return ports;
+}
+
+/** Tries again on other ports when a node could not start (a port taken between its choice and its use). */
+export async function startTestRedisCluster(attempts = 3): Promise<TestRedisCluster> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(await nodePorts());
+    } catch (error) {
+      if (!(error instanceof NodeExitedError) || attempt >= attempts) throw error;
+    }
+  }
+}
+
+class NodeExitedError extends Error {}
+
+async function startOnce(ports: number[]): Promise<TestRedisCluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'gate-test-cluster-'));
   const children: ChildProcess[] = ports.map((port) =>
     spawn(
       'redis-server',
@@ -59,16 +89,24 @@ export async function startTestRedisCluster(): Promise<TestRedisCluster> {
         '--maxmemory-policy',
         'noeviction',
       ],
-      { stdio: 'ignore' },
+      { stdio: ['ignore', 'pipe', 'ignore'] },
     ),
   );
+  const output = children.map(() => '');
+  children.forEach((child, i) => child.stdout?.on('data', (chunk: Buffer) => (output[i] = `${output[i]}${chunk.toString()}`.slice(-2000))));
   const stop = async (): Promise<void> => {
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(children.map((child) => (child.exitCode !== null ? undefined : new Promise((r) => child.once('exit', r)))));
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    for (const port of ports) await waitFor(`redis-server on ${port}`, () => cli(port, 'ping').includes('PONG'));
+    for (const [i, port] of ports.entries()) {
+      await waitFor(`redis-server on ${port}`, () => {
+        const child = children[i] as ChildProcess;
+        if (child.exitCode !== null) throw new NodeExitedError(`redis-server on ${port} exited (${child.exitCode}): ${output[i]}`);
+        return cli(port, 'ping').includes('PONG');
+      });
+    }
     const created = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], {
       encoding: 'utf8',
     });
