@@ -17,7 +17,7 @@ import { repoPath } from '../src/config/repo-root.js';
 import { EmbeddedRedis, freePort } from '../src/redis/embedded-redis.js';
 import { startProcess, stopProcess } from './child-process.js';
 import { headerValue } from './http-response.js';
-import { quantile as valueQuantile, runOpenLoop } from './open-loop-load.js';
+import { quantile, runOpenLoop } from './open-loop-load.js';
 
 const CHECKS = Number(process.env.TAIL_CHECKS ?? 100_000);
 const RATE = Number(process.env.TAIL_RATE ?? 1_000);
@@ -125,15 +125,15 @@ async function readRedisStalls(): Promise<string[]> {
 }
 
 const sorted = [...answers].sort((a, b) => a.tookMicros - b.tookMicros);
-const quantile = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]?.tookMicros ?? NaN;
+const took = sorted.map((a) => a.tookMicros);
 const degraded = answers.filter((a) => a.degraded.length > 0);
 const degradedBySecond = new Map<number, number>();
 for (const a of degraded) degradedBySecond.set(Math.floor(a.at), (degradedBySecond.get(Math.floor(a.at)) ?? 0) + 1);
 const report = [
   `# Tail, ${new Date().toISOString()}: ${answers.length} checks at ${RATE}/s (${failed} not 200${failed > 0 ? `: ${[...failedBy].map(([code, n]) => `${n} ${code}`).join(', ')}` : ''}), pack ${pack.replace(`${repoPath()}/`, '')}, corpus ${corpus.replace(`${repoPath()}/`, '')}`,
   '',
-  `tookMicros: p50 ${quantile(0.5)}, p99 ${quantile(0.99)}, p99.9 ${quantile(0.999)}, p99.99 ${quantile(0.9999)}, max ${sorted.at(-1)?.tookMicros ?? NaN}`,
-  `the caller's latency from when each check fell due, this generator's 1 ms ticker included (ms): p50 ${valueQuantile(callerMs, 0.5).toFixed(2)}, p99 ${valueQuantile(callerMs, 0.99).toFixed(2)}, p99.9 ${valueQuantile(callerMs, 0.999).toFixed(2)}, max ${valueQuantile(callerMs, 1).toFixed(2)}`,
+  `tookMicros: p50 ${quantile(took, 0.5)}, p99 ${quantile(took, 0.99)}, p99.9 ${quantile(took, 0.999)}, p99.99 ${quantile(took, 0.9999)}, max ${quantile(took, 1)}`,
+  `the caller's latency from when each check fell due, this generator's 1 ms ticker included (ms): p50 ${quantile(callerMs, 0.5).toFixed(2)}, p99 ${quantile(callerMs, 0.99).toFixed(2)}, p99.9 ${quantile(callerMs, 0.999).toFixed(2)}, max ${quantile(callerMs, 1).toFixed(2)}`,
   `degraded: ${degraded.length}${degraded.length > 0 ? ` (${[...new Set(degraded.flatMap((a) => a.degraded))].join(', ')})` : ''}`,
   ...(degraded.length > 0 ? [`degraded by second of the run: ${[...degradedBySecond].map(([second, n]) => `${second}: ${n}`).join(', ')}`] : []),
   '',

@@ -55,6 +55,7 @@ import { ForwardTarget } from './forward-target.js';
 import { pushThreadAllow, threadAllowCount, type ThreadAllow } from './thread-allows.js';
 import { rehearsalListings } from './rehearsal-listings.js';
 import { receivePackForThreads } from '../pack/pack-for-threads.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ThreadTurn } from './thread-turn.js';
 import type { CheckThreadSetup, FromThread, ThreadCounts, ToThread } from './thread-messages.js';
 
@@ -436,7 +437,6 @@ interface RehearsalBudget {
 const FIRST_REHEARSAL: RehearsalBudget = { rounds: 2_000, ms: 400 };
 const rehearsalKeys = redisKeys(setup.reviews.prefix);
 const SWAP_REHEARSAL: RehearsalBudget = { rounds: 200, ms: 10, turnMs: 1 };
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * Runs a check's path on this thread (decode, validate, match, decide, encode,

@@ -2,6 +2,7 @@
 // slices, decoded one slice per turn of the event loop: a structured clone of
 // 100,000 brand objects stalls the loop for a third of a second in one piece,
 // while slices of a thousand take a millisecond or two each.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Packr, Unpackr } from 'msgpackr';
 import type { BrandEntry } from './policy-pack.js';
 import { emptyBrandIndex, indexBrand, type BrandIndex } from './brand-index.js';
@@ -20,8 +21,6 @@ export function encodeBrandSlices(brands: readonly BrandEntry[]): Uint8Array[] {
   }
   return slices;
 }
-
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** The brands back, with their index built along the way, yielding to the event loop between slices. */
 export async function decodeBrandSlices(slices: readonly Uint8Array[]): Promise<{ brands: BrandEntry[]; index: BrandIndex }> {
