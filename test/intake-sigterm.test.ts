@@ -148,16 +148,18 @@ describe('intake on SIGTERM', { timeout: 600_000 }, () => {
     process.kill(redisPid, 'SIGCONT');
     assert.notEqual(code, 'hung', `the gate did not exit within 45 s of SIGTERM while Redis was stopped:\n${first.output()}`);
     assert.equal(code, 0, first.output());
-    assert.match(first.output(), /intake: stopped with \d+ entries unrecorded; they stay pending/, `exited in ${tookMs} ms`);
+    const unrecorded = /intake: stopped with (\d+) entries unrecorded; they stay pending/.exec(first.output());
+    assert.ok(unrecorded, `exited in ${tookMs} ms without saying what it left:\n${first.output()}`);
+    assert.ok(Number(unrecorded[1]) > 0, `it held entries it could not record:\n${first.output()}`);
 
-    // Redis runs what the gate had sent it before it froze; then every entry the gate read
+    // Redis runs what the gate had sent it before it froze (a record call may have been on the
+    // wire, so how many stay pending depends on timing); then every entry the gate read
     // has its verdict (and is acknowledged) or is pending, never acknowledged without one.
     await sleep(1000);
     const { lastDelivered } = await groupInfo(admin, stream);
     const pending = new Set(((await admin.xpending(stream, INTAKE_GROUP, '-', '+', ids.length)) as Array<[string]>).map(([id]) => id));
     const counts = await verdictCounts(admin, stream);
     const delivered = ids.filter((id) => idAtMost(id, lastDelivered));
-    assert.ok(pending.size > 0, 'some entries were left pending');
     assert.deepEqual(
       delivered.filter((id) => (counts.get(id) ?? 0) + (pending.has(id) ? 1 : 0) !== 1),
       [],
