@@ -15,8 +15,13 @@
 //   scoped job: the seller of the first listing listed with `recheck: true` over
 //         the same stream: a job scoped to the change (docs/rechecks.md), its rate
 //         in entries read (out of scope included) a second.
-// Rounds, in order: live alone, the job alone, the scoped job alone, live with a
-// job running flat out. LOAD_LIVE=0 leaves out the live rounds;
+//   interleaved: live checks without a break over LOAD_PAIRS (5) pairs of
+//         LOAD_WINDOW_SECONDS (3) windows, the job running flat out in one and
+//         paused in the other, the order alternating: a p99 of a few seconds moves
+//         by milliseconds from one run to the next on this machine, so "with the
+//         job" is compared with windows of the same minute, pooled and pair by pair.
+// Rounds, in order: live alone, the job alone, the scoped job alone, the
+// interleaved windows. LOAD_LIVE=0 leaves out the live rounds;
 // LOAD_CPU_PROF_DIR=<dir> runs the gate with --cpu-prof (a profile per thread,
 // written as it stops); LOAD_NODE_ARGS, further node options for the gate
 // (V8 flags NODE_OPTIONS refuses).
@@ -31,13 +36,17 @@ import { repoPath } from '../src/config/repo-root.js';
 import { EmbeddedRedis, freePort } from '../src/redis/embedded-redis.js';
 import { startProcess, stopProcess } from './child-process.js';
 import { DEMO_BODY } from './demo-listing.js';
-import { latencyQuantile, quantile, runOpenLoop, type OpenLoopResult } from './open-loop-load.js';
+import { latencyQuantile, quantile, runOpenLoop, type OpenLoopAnswer, type OpenLoopResult } from './open-loop-load.js';
 
 const CORPUS = process.env.LOAD_CORPUS ?? '/work/shared/corpus/dev.jsonl';
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 10);
 const LIVE_RATE = Number(process.env.LOAD_LIVE_RATE ?? 1000);
 const ENTRIES = Number(process.env.LOAD_RECHECK_ENTRIES ?? 100_000);
 const LIVE = process.env.LOAD_LIVE !== '0';
+const PAIRS = Number(process.env.LOAD_PAIRS ?? 5);
+const WINDOW_SECONDS = Number(process.env.LOAD_WINDOW_SECONDS ?? 3);
+/** Answers due this soon after a window opens are left out: the job's pause or resume takes a batch to show. */
+const SETTLE_MS = 300;
 const CPU_PROF_DIR = process.env.LOAD_CPU_PROF_DIR;
 const ADMIN_TOKEN = randomBytes(18).toString('base64url');
 const SOURCE = 'gate:{load}:recheck-source';
@@ -112,12 +121,12 @@ async function timeJob(url: string, id: string, until: () => boolean = () => fal
   }
 }
 
-function liveRound(port: number, bodies: readonly string[]): { done: Promise<OpenLoopResult>; stop(): void } {
+function liveRound(port: number, bodies: readonly string[], seconds = SECONDS): { done: Promise<OpenLoopResult>; stop(): void } {
   return runOpenLoop({
     port,
     path: '/v1/check',
     rate: LIVE_RATE,
-    seconds: SECONDS,
+    seconds,
     bodies,
     maxConnections: 64,
     headers: { 'x-deadline-ms': '1000' },
@@ -128,9 +137,9 @@ function liveRound(port: number, bodies: readonly string[]): { done: Promise<Ope
 const VERDICTS = ['allow', 'block', 'review'] as const;
 
 /** The gate's own clock (tookMicros), by verdict: a review waits for Redis's fsync, the others for no one. */
-function gateClock(result: OpenLoopResult): Record<(typeof VERDICTS)[number], number[]> {
+function gateClock(answers: readonly OpenLoopAnswer[]): Record<(typeof VERDICTS)[number], number[]> {
   const by = { allow: [] as number[], block: [] as number[], review: [] as number[] };
-  for (const answer of result.answers) {
+  for (const answer of answers) {
     if (answer.status !== 200) continue;
     const body = JSON.parse(answer.body ?? '{}') as { verdict?: string; tookMicros?: number };
     if (body.tookMicros !== undefined && (VERDICTS as readonly string[]).includes(body.verdict ?? ''))
@@ -142,10 +151,103 @@ function gateClock(result: OpenLoopResult): Record<(typeof VERDICTS)[number], nu
 function describe(result: OpenLoopResult): string {
   const ok = result.answers.filter((a) => a.status === 200);
   const ms = (q: number): string => latencyQuantile(ok, q).toFixed(2);
-  const clock = gateClock(result);
+  const clock = gateClock(result.answers);
   const byVerdict = VERDICTS.map((verdict) => `${verdict} p99 ${quantile(clock[verdict], 0.99).toFixed(2)}`).join(', ');
   return `${ok.length} of ${result.answers.length} answered 200 in ${result.elapsedSeconds.toFixed(1)} s; p50 ${ms(0.5)} ms, p99 ${ms(0.99)} ms, p99.9 ${ms(0.999)} ms (gate's clock: ${byVerdict})`;
 }
+
+async function jobAction(url: string, id: string, action: 'pause' | 'resume'): Promise<void> {
+  const answer = await fetch(`${url}/v1/admin/rechecks/${id}/${action}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  // A job that finished meanwhile cannot be paused: that is no failure of the run.
+  if (answer.status !== 200 && answer.status !== 409) throw new Error(`${action} of job ${id}: ${answer.status} ${await answer.text()}`);
+  await answer.arrayBuffer().catch(() => undefined);
+}
+
+interface LiveWindow {
+  pair: number;
+  kind: 'alone' | 'job';
+  /** Epoch ms: answers due in [from, to) belong to the window. */
+  from: number;
+  to: number;
+  answers: OpenLoopAnswer[];
+}
+
+/**
+ * Live checks at LIVE_RATE without a break, over PAIRS pairs of windows: in one
+ * the job runs flat out, in the other it is paused, the order alternating from
+ * pair to pair so that the machine's drift falls on both. A job that finishes is
+ * followed by another over the same stream.
+ */
+async function interleavedRounds(
+  url: string,
+  port: number,
+  bodies: readonly string[],
+): Promise<{ windows: LiveWindow[]; jobRate: number; jobsStarted: number }> {
+  const windowMs = WINDOW_SECONDS * 1000;
+  const live = liveRound(port, bodies, PAIRS * 2 * WINDOW_SECONDS + 1);
+  const windows: LiveWindow[] = [];
+  let job = await startJob(url);
+  let jobsStarted = 1;
+  await jobAction(url, job, 'pause');
+  let jobDone = 0;
+  let jobMs = 0;
+  const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+  for (let pair = 0; pair < PAIRS; pair++) {
+    const kinds: Array<LiveWindow['kind']> = pair % 2 === 0 ? ['alone', 'job'] : ['job', 'alone'];
+    for (const kind of kinds) {
+      const opened = performance.timeOrigin + performance.now();
+      if (kind === 'alone') {
+        await wait(windowMs);
+      } else {
+        await jobAction(url, job, 'resume');
+        await wait(SETTLE_MS);
+        let from = await readJob(url, job);
+        const until = opened + windowMs;
+        while (performance.timeOrigin + performance.now() < until) {
+          await wait(100);
+          const reading = await readJob(url, job);
+          if (reading.state === 'running') continue;
+          // Finished: count it, then keep a job running for the rest of the window.
+          jobDone += reading.done - from.done;
+          jobMs += reading.at - from.at;
+          job = await startJob(url);
+          jobsStarted++;
+          from = await readJob(url, job);
+        }
+        await jobAction(url, job, 'pause');
+        const last = await readJob(url, job);
+        jobDone += last.done - from.done;
+        jobMs += last.at - from.at;
+      }
+      windows.push({ pair, kind, from: opened + SETTLE_MS, to: opened + windowMs, answers: [] });
+    }
+  }
+  live.stop();
+  for (const answer of (await live.done).answers) {
+    const due = answer.at - answer.latencyMs;
+    windows.find((w) => due >= w.from && due < w.to)?.answers.push(answer);
+  }
+  return { windows, jobRate: jobMs > 0 ? jobDone / (jobMs / 1000) : NaN, jobsStarted };
+}
+
+const answered = (answers: readonly OpenLoopAnswer[]): OpenLoopAnswer[] => answers.filter((a) => a.status === 200);
+
+/** The answered checks of every window of a kind. */
+function pooled(windows: readonly LiveWindow[], kind: LiveWindow['kind']): OpenLoopAnswer[] {
+  return windows.filter((w) => w.kind === kind).flatMap((w) => answered(w.answers));
+}
+
+/** Per pair: its job window's p99 less its paused window's, in ms. */
+function pairDeltas(windows: readonly LiveWindow[]): number[] {
+  const deltas: number[] = [];
+  for (let pair = 0; pair < PAIRS; pair++) {
+    const [alone, withJob] = (['alone', 'job'] as const).map((kind) => answered(windows.find((w) => w.pair === pair && w.kind === kind)?.answers ?? []));
+    if (alone && withJob && alone.length > 0 && withJob.length > 0) deltas.push(latencyQuantile(withJob, 0.99) - latencyQuantile(alone, 0.99));
+  }
+  return deltas;
+}
+
+const signed = (ms: number): string => `${ms >= 0 ? '+' : ''}${ms.toFixed(2)}`;
 
 async function main(): Promise<void> {
   const bodies = listingBodies();
@@ -202,31 +304,25 @@ async function main(): Promise<void> {
       return;
     }
 
-    const job = await startJob(url);
-    await new Promise((r) => setTimeout(r, 300)); // under way
-    const live = liveRound(port, bodies);
-    let liveDone = false;
-    void live.done.then(() => (liveDone = true));
-    const jobWithLive = await timeJob(url, job, () => liveDone);
-    if (jobWithLive.finished) live.stop(); // only the time both ran counts for the live p99
-    const withJob = await live.done;
-    console.log(`live with job:   ${describe(withJob)}`);
-    console.log(
-      `job with live:   ${Math.round(jobWithLive.rate)} listings/s${jobWithLive.finished ? ' (the job finished first; the live run was stopped then)' : ''}`,
-    );
-    const p99 = (r: OpenLoopResult): number =>
-      latencyQuantile(
-        r.answers.filter((a) => a.status === 200),
-        0.99,
+    const rounds = await interleavedRounds(url, port, bodies);
+    const alonePooled = pooled(rounds.windows, 'alone');
+    const withJobPooled = pooled(rounds.windows, 'job');
+    const p99 = (answers: readonly OpenLoopAnswer[]): number => latencyQuantile(answers, 0.99);
+    const deltas = pairDeltas(rounds.windows);
+    console.log(`live, interleaved: ${PAIRS} pairs of ${WINDOW_SECONDS} s windows, the job paused in one and running in the other (order alternating)`);
+    for (const window of rounds.windows)
+      console.log(
+        `  pair ${window.pair + 1} ${window.kind === 'job' ? 'with job' : 'alone   '}: ${answered(window.answers).length} of ${window.answers.length} answered 200, p99 ${p99(answered(window.answers)).toFixed(2)} ms`,
       );
     console.log(
-      `\nlistings: ${existsSync(CORPUS) ? CORPUS : 'the demo listing'} (${bodies.length}), demo pack, ${ENTRIES} entries a job, live ${LIVE_RATE}/s for ${SECONDS} s`,
+      `job with live:   ${Math.round(rounds.jobRate)} listings/s over its windows${rounds.jobsStarted > 1 ? ` (${rounds.jobsStarted} jobs: one started again when the last finished)` : ''}`,
     );
-    console.log(`re-check: ${Math.round(jobAlone.rate)} listings/s alone, ${Math.round(jobWithLive.rate)} with live traffic (target >= 20,000)`);
+    console.log(`\nlistings: ${existsSync(CORPUS) ? CORPUS : 'the demo listing'} (${bodies.length}), demo pack, ${ENTRIES} entries a job, live ${LIVE_RATE}/s`);
+    console.log(`re-check: ${Math.round(jobAlone.rate)} listings/s alone, ${Math.round(rounds.jobRate)} with live traffic (target >= 20,000)`);
     console.log(
-      `live p99: ${p99(alone).toFixed(2)} ms alone, ${p99(withJob).toFixed(2)} ms with the job: +${(p99(withJob) - p99(alone)).toFixed(2)} ms (target within 1 ms)`,
+      `live p99 (windows pooled): ${p99(alonePooled).toFixed(2)} ms alone, ${p99(withJobPooled).toFixed(2)} ms with the job: ${signed(p99(withJobPooled) - p99(alonePooled))} ms; median of the pairs' differences ${signed(quantile(deltas, 0.5))} ms (${deltas.map(signed).join(', ')}) (target within 1 ms)`,
     );
-    const [before, during] = [gateClock(alone), gateClock(withJob)];
+    const [before, during] = [gateClock(alonePooled), gateClock(withJobPooled)];
     console.log(
       `gate's clock p99 by verdict, alone -> with the job (ms): ${VERDICTS.map((v) => `${v} ${quantile(before[v], 0.99).toFixed(2)} -> ${quantile(during[v], 0.99).toFixed(2)}`).join(', ')}`,
     );
