@@ -26,6 +26,20 @@ async function answersAsGet(client: Redis, writeLegacy: Redis, keys: RedisKeys):
   writer.recordLater({ listingId: 'allowed-after', verdict: 'allow', decidedBy: 'gate', decidedAt: at(-1000) }, listing('allowed-after'));
   await writer.flush();
   await writer.record({ listingId: 'by-person', verdict: 'allow', decidedBy: 'reviewer:ana', decidedAt: at(-2000), version: 1 }, listing('by-person'));
+  const everyField = {
+    listingId: 'every-field',
+    verdict: 'block',
+    decidedBy: 'reviewer:ana',
+    decidedAt: at(-1500),
+    checkId: 'ck_0f8fad5b-d9cb-469f-a165-70867728950e',
+    reviewId: 'rv-every-field',
+    policyVersion: 'p7',
+    reasons: [{ code: 'indicator', ref: 'x' }],
+    complaintId: 'cp-every-field',
+    version: 2,
+    brands: ['brand-a', 'brand-b'],
+  } as const;
+  await writer.record({ ...everyField, reasons: [...everyField.reasons], brands: [...everyField.brands] }, listing('every-field'));
   await writeLegacy.hset(keys.legacyListingVerdict('legacy'), { verdict: 'review', decidedAt: at(-9000), policyVersion: 'old' });
   // Several listings per verdict shard: a shard's allow periods are read once for all of them.
   const many = Array.from({ length: 300 }, (_, i) => `bulk-${i}`);
@@ -35,7 +49,7 @@ async function answersAsGet(client: Redis, writeLegacy: Redis, keys: RedisKeys):
 
   const reader = new ListingVerdicts(client, keys, { recordDelayMs: 60_000 });
   reader.recordLater({ listingId: 'pending', verdict: 'review', decidedBy: 'gate', decidedAt: at(0) }, listing('pending'));
-  const ids = ['never', 'allowed', 'blocked', 'allowed-after', 'by-person', 'legacy', 'pending', 'never', ...many];
+  const ids = ['never', 'allowed', 'blocked', 'allowed-after', 'by-person', 'legacy', 'pending', 'never', 'every-field', ...many];
   const together = await reader.getMany(ids);
   const alone = await Promise.all(ids.map((id) => reader.get(id)));
   assert.deepEqual(together, alone);
@@ -43,6 +57,7 @@ async function answersAsGet(client: Redis, writeLegacy: Redis, keys: RedisKeys):
     together.slice(0, 7).map((v) => v?.verdict),
     [undefined, 'allow', 'block', 'allow', 'allow', 'review', 'review'],
   );
+  assert.deepEqual(together[8], everyField, 'every field of a record a re-check reads, and no stored listing');
   assert.equal(together.filter((v) => v?.verdict === 'allow').length, 3 + 100);
   assert.deepEqual(await reader.getMany([]), []);
 }
