@@ -1,5 +1,5 @@
 // A pack's brand index is built once, as its brands arrive from the build process
-// (or on a thread, from their slices), and serves the copies of the pack made after
+// (or on a thread, from their ids), and serves the copies of the pack made after
 // it: the live pack without its seeded entries, what is sent to the threads.
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';

@@ -7,7 +7,7 @@ import type { DegradableSignal, FailMode } from '../config/gate-config.js';
 import type { GateErrorBody } from '../errors/gate-error.js';
 import type { FingerprintSnapshot } from '../fingerprint/fingerprint-bank.js';
 import type { MirrorChange } from '../lists/membership-mirror.js';
-import type { CompiledPack } from '../pack/compiled-pack.js';
+import type { PackForThreads } from '../pack/pack-for-threads.js';
 import type { CheckRequest } from '../gate/check-request.js';
 import type { CheckResponse } from '../gate/check-response.js';
 import type { PrecomputedMatch, ThreadCheckOutcome } from '../gate/check-service.js';
@@ -51,7 +51,7 @@ export type TableName = 'lists' | 'decided' | 'rings';
 
 export type ToThread =
   /** The pack's `pack` holds its scoring parts only (no lists or banks); its database and meta are shared memory. */
-  | { type: 'pack'; id: number; pack: CompiledPack }
+  | { type: 'pack'; id: number; pack: PackForThreads }
   | { type: 'live'; id: number }
   /** A staged rollout: the loaded pack `id` judges sellers in buckets below `buckets` (seller-bucket.ts); no id: none. */
   | { type: 'rollout'; id: number | undefined; buckets: number }

@@ -1,7 +1,8 @@
 // A pack's brands cross from the build process to the event loop as MessagePack
 // slices, decoded one slice per turn of the event loop: a structured clone of
 // 100,000 brand objects stalls the loop for a third of a second in one piece,
-// while slices of a thousand take a millisecond or two each.
+// while slices of a thousand take a millisecond or two each. A thread decodes a
+// slice only when it reads one of its brands (lazyBrandList).
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Packr, Unpackr } from 'msgpackr';
 import type { BrandEntry } from './policy-pack.js';
@@ -22,16 +23,72 @@ export function encodeBrandSlices(brands: readonly BrandEntry[]): Uint8Array[] {
   return slices;
 }
 
-/** The brands back, with their index built along the way, yielding to the event loop between slices. */
-export async function decodeBrandSlices(slices: readonly Uint8Array[]): Promise<{ brands: BrandEntry[]; index: BrandIndex }> {
+/**
+ * The brands back, with their index built along the way, yielding to the event
+ * loop between slices; and each slice's brand ids as a JSON array, what a thread
+ * builds its index from without decoding the brands.
+ */
+export async function decodeBrandSlices(slices: readonly Uint8Array[]): Promise<{ brands: BrandEntry[]; index: BrandIndex; idSlices: string[] }> {
   const brands: BrandEntry[] = [];
   const index = emptyBrandIndex();
+  const idSlices: string[] = [];
   for (const slice of slices) {
     await nextTurn();
-    for (const brand of unpackr.unpack(slice) as BrandEntry[]) {
+    const decoded = unpackr.unpack(slice) as BrandEntry[];
+    for (const brand of decoded) {
       brands.push(brand);
       indexBrand(index, brand);
     }
+    idSlices.push(JSON.stringify(decoded.map((brand) => brand.id)));
   }
-  return { brands, index };
+  return { brands, index, idSlices };
+}
+
+/** The position a property names in a list of `count`, or -1 when it names none. */
+function positionOf(property: string | symbol, count: number): number {
+  if (typeof property !== 'string' || property === '') return -1;
+  const position = Number(property);
+  return Number.isInteger(position) && position >= 0 && position < count && String(position) === property ? position : -1;
+}
+
+/**
+ * The `count` brands of `slices` as a list that decodes a slice the first time one
+ * of its brands is read: a thread reads the few brands its listings name, instead
+ * of decoding (and collecting) every brand of a large pack at each swap.
+ */
+export function lazyBrandList(slices: readonly Uint8Array[], count: number): BrandEntry[] {
+  const brands = new Array<BrandEntry>(count);
+  const decoded = new Uint8Array(slices.length);
+  const decode = (position: number): void => {
+    const s = Math.floor(position / BRANDS_PER_SLICE);
+    if (decoded[s] === 1) return;
+    const slice = slices[s];
+    if (!slice) return;
+    (unpackr.unpack(slice) as BrandEntry[]).forEach((brand, i) => {
+      brands[s * BRANDS_PER_SLICE + i] = brand;
+    });
+    decoded[s] = 1;
+  };
+  // Array methods read a holey list through `has` and property descriptors as well as `get`.
+  return new Proxy(brands, {
+    get(target, property, receiver) {
+      const position = positionOf(property, count);
+      if (position >= 0) decode(position);
+      return Reflect.get(target, property, receiver);
+    },
+    has(target, property) {
+      const position = positionOf(property, count);
+      if (position >= 0) decode(position);
+      return Reflect.has(target, property);
+    },
+    getOwnPropertyDescriptor(target, property) {
+      const position = positionOf(property, count);
+      if (position >= 0) decode(position);
+      return Reflect.getOwnPropertyDescriptor(target, property);
+    },
+    ownKeys(target) {
+      for (let s = 0; s < slices.length; s++) decode(s * BRANDS_PER_SLICE);
+      return Reflect.ownKeys(target);
+    },
+  });
 }

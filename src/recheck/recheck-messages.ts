@@ -8,7 +8,7 @@ import type { CheckRequest } from '../gate/check-request.js';
 import type { PrecomputedMatch } from '../gate/check-service.js';
 import type { EventLoopSignals } from '../gate/event-loop-signals.js';
 import type { LogFields, LogLevel } from '../observability/gate-logger.js';
-import type { CompiledPack } from '../pack/compiled-pack.js';
+import type { PackForThreads } from '../pack/pack-for-threads.js';
 import type { RedisTls } from '../redis/connect-redis.js';
 import type { ListingVerdict } from '../review/listing-verdict.js';
 import type { EmittedBatch } from './recheck-figures.js';
@@ -35,7 +35,7 @@ export interface RecheckThreadSetup {
 export type ToRecheckThread =
   | MirrorMessage
   /** The live pack's scoring parts, database and meta (pack-for-threads.ts). */
-  | { type: 'pack'; pack: CompiledPack }
+  | { type: 'pack'; pack: PackForThreads }
   | { type: 'banks'; snapshot: FingerprintSnapshot }
   | { type: 'signals'; id: number; signals: EventLoopSignals[] }
   /** The records still waiting on the event loop to be written, by the listings asked about. */
