@@ -199,6 +199,24 @@ describe('shop opening, verified marks, reports and the alliance', () => {
     assert.equal((await check(a, { title: 'Quillmark tote', images: [{ phash: hero }] })).verdict, 'block', 'still protects its own brand');
   });
 
+  it('applies a banked image only while its brand is enforced: not after the claim is rejected, again once verified', async () => {
+    const mark = 'd4d4d4d4b6b6b6b6';
+    await brand(ACME, 'acme', 'ostrava', ['Ostrava'], CLAIM);
+    assert.equal(
+      (await call(a, 'POST', '/v1/rights-holder/brands/ostrava/fingerprints/images', ACME, { entries: [{ ref: 'mark', phash: mark }], shared: true })).status,
+      200,
+    );
+    const listing = { title: 'leather tote', images: [{ phash: mark }] };
+    const verdictEverywhere = (verdict: string) => async () => (await check(a, listing)).verdict === verdict && (await check(b, listing)).verdict === verdict;
+    assert.ok(await within(5000, verdictEverywhere('block')), 'the shared image of an enforced brand blocks on every instance');
+
+    assert.equal((await call(a, 'POST', '/v1/admin/claims/acme/ostrava', ADMIN_TOKEN, { decision: 'reject' })).body.enforced, false);
+    assert.ok(await within(5000, verdictEverywhere('allow')), 'the banked image of a brand no longer enforced still blocks');
+
+    assert.equal((await call(a, 'POST', '/v1/admin/claims/acme/ostrava', ADMIN_TOKEN, { decision: 'verify' })).body.enforced, true);
+    assert.ok(await within(5000, verdictEverywhere('block')), 'the image blocks again once the brand is enforced');
+  });
+
   it('counts a shared seller against the sharing brand only, until a reviewer lists it platform-wide; a withdrawal ends only the share', async () => {
     assert.equal((await check(b, { sellerId: 'fake-shop-9', title: 'Quillmark tote' })).verdict, 'allow', 'a brand named without an indicator');
     const share = await call(a, 'POST', '/v1/rights-holder/brands/quillmark/sellers', ACME, { sellerIds: ['fake-shop-9'] });

@@ -180,7 +180,7 @@ function stageRollout(id: number | undefined, buckets: number): void {
   if (liveId !== undefined) forgetOlderThan(liveId);
 }
 
-/** Packs are taken in order, their brands over several turns; a message naming a pack (live, rollout) waits for those before it. */
+/** Packs are taken in order, each loaded over several turns; a message naming a pack (live, rollout) waits for those before it. */
 let packsTaken: Promise<void> = Promise.resolve();
 function afterPacks(step: () => void | Promise<void>): void {
   packsTaken = packsTaken.then(step);
@@ -190,7 +190,7 @@ function handle(message: ToThread): void {
   switch (message.type) {
     case 'pack': {
       const { id, pack } = message;
-      afterPacks(async () => loadPack(id, await receivePackForThreads(pack)));
+      afterPacks(() => loadPack(id, receivePackForThreads(pack)));
       break;
     }
     case 'live':

@@ -90,7 +90,8 @@ function nameFingerprintHits(
   const applies = (ref: string): boolean => {
     const owner = bankedEntryOwner(ref);
     if (!owner) return true;
-    if (!brands.ids.has(owner.brandId)) return false;
+    // A registered brand is live with its holder as owner: the entry applies while it is.
+    if (brands.owners.get(owner.brandId) !== owner.holder) return false;
     return owner.shared || namedOwners.has(owner.holder);
   };
   const seenImages = new Set<number>();

@@ -1,9 +1,8 @@
-// The live brand ids of a compiled pack (the brands enforced now) and, for
-// brands rights holders registered, their owners: asked on every check.
+// The owners of a compiled pack's brands that rights holders registered (by live
+// id, `<holder>/<brandId>`): asked on every check that matched a banked entry.
 import type { BrandEntry } from './policy-pack.js';
 
 export interface BrandIndex {
-  ids: Set<string>;
   owners: Map<string, string>;
 }
 
@@ -16,17 +15,16 @@ export interface HasBrands {
 // serves every copy of the pack made after, instead of being built again by a check.
 const indexes = new WeakMap<readonly BrandEntry[], BrandIndex>();
 
-/** Kept for a pack whose index was built while it was being received (brand-slices.ts). */
+/** Kept for a pack whose index was built while it was being received (brand-slices.ts, pack-for-threads.ts). */
 export function rememberBrandIndex(compiled: HasBrands, index: BrandIndex): void {
   indexes.set(compiled.pack.brands, index);
 }
 
 export function emptyBrandIndex(): BrandIndex {
-  return { ids: new Set(), owners: new Map() };
+  return { owners: new Map() };
 }
 
 export function indexBrand(index: BrandIndex, brand: BrandEntry): void {
-  index.ids.add(brand.id);
   if (brand.owner) index.owners.set(brand.id, brand.owner);
 }
 

@@ -23,25 +23,18 @@ export function encodeBrandSlices(brands: readonly BrandEntry[]): Uint8Array[] {
   return slices;
 }
 
-/**
- * The brands back, with their index built along the way, yielding to the event
- * loop between slices; and each slice's brand ids as a JSON array, what a thread
- * builds its index from without decoding the brands.
- */
-export async function decodeBrandSlices(slices: readonly Uint8Array[]): Promise<{ brands: BrandEntry[]; index: BrandIndex; idSlices: string[] }> {
+/** The brands back, with their index built along the way, yielding to the event loop between slices. */
+export async function decodeBrandSlices(slices: readonly Uint8Array[]): Promise<{ brands: BrandEntry[]; index: BrandIndex }> {
   const brands: BrandEntry[] = [];
   const index = emptyBrandIndex();
-  const idSlices: string[] = [];
   for (const slice of slices) {
     await nextTurn();
-    const decoded = unpackr.unpack(slice) as BrandEntry[];
-    for (const brand of decoded) {
+    for (const brand of unpackr.unpack(slice) as BrandEntry[]) {
       brands.push(brand);
       indexBrand(index, brand);
     }
-    idSlices.push(JSON.stringify(decoded.map((brand) => brand.id)));
   }
-  return { brands, index, idSlices };
+  return { brands, index };
 }
 
 /** The position a property names in a list of `count`, or -1 when it names none. */

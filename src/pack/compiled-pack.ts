@@ -20,6 +20,4 @@ export interface CompiledPack {
    * them: what the threads get instead of the brand objects (pack-for-threads.ts).
    */
   readonly brandSlices?: readonly Uint8Array[];
-  /** With brandSlices: each slice's brand ids as a JSON array, what a thread's brand index is built from. */
-  readonly brandIdSlices?: readonly string[];
 }

@@ -188,15 +188,8 @@ export class PackBuilder {
       this.held?.close();
       this.held = loaded;
       this.lastBuildPeakRssBytes = reply.peakRssBytes;
-      const { brands, index, idSlices } = await decodeBrandSlices(brandSlices);
-      const compiled: CompiledPack = {
-        ...reply.compiled,
-        databaseBytes: database,
-        meta,
-        pack: { ...reply.compiled.pack, brands },
-        brandSlices,
-        brandIdSlices: idSlices,
-      };
+      const { brands, index } = await decodeBrandSlices(brandSlices);
+      const compiled: CompiledPack = { ...reply.compiled, databaseBytes: database, meta, pack: { ...reply.compiled.pack, brands }, brandSlices };
       rememberBrandIndex(compiled, index);
       this.finish(reply.id, waiter, () =>
         waiter.resolve({ compiled, ...(reply.seeded ? { seeded: reply.seeded } : {}), ...(reply.unseeded ? { unseeded: reply.unseeded } : {}) }),

@@ -178,7 +178,6 @@ const started = start().catch((error: unknown) => {
   process.exit(1); // ends this thread only; the event loop starts another
 });
 
-let packsTaken: Promise<void> = Promise.resolve();
 port.on('message', (message: ToRecheckThread) => {
   switch (message.type) {
     case 'table':
@@ -186,14 +185,9 @@ port.on('message', (message: ToRecheckThread) => {
     case 'demoted':
       mirrored.apply(message);
       break;
-    case 'pack': {
-      const sent = message.pack;
-      // In order: a later pack's brands may take fewer turns than an earlier one's.
-      packsTaken = packsTaken.then(async () => {
-        pack = await receivePackForThreads(sent);
-      });
+    case 'pack':
+      pack = receivePackForThreads(message.pack);
       break;
-    }
     case 'banks':
       banks = message.snapshot;
       break;
