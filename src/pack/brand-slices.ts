@@ -52,35 +52,34 @@ function positionOf(property: string | symbol, count: number): number {
 export function lazyBrandList(slices: readonly Uint8Array[], count: number): BrandEntry[] {
   const brands = new Array<BrandEntry>(count);
   const decoded = new Uint8Array(slices.length);
-  const decode = (position: number): void => {
-    const s = Math.floor(position / BRANDS_PER_SLICE);
-    if (decoded[s] === 1) return;
+  const decodeSlice = (s: number): void => {
     const slice = slices[s];
-    if (!slice) return;
+    if (decoded[s] === 1 || !slice) return;
     (unpackr.unpack(slice) as BrandEntry[]).forEach((brand, i) => {
       brands[s * BRANDS_PER_SLICE + i] = brand;
     });
     decoded[s] = 1;
   };
+  const decodeAt = (property: string | symbol): void => {
+    const position = positionOf(property, count);
+    if (position >= 0) decodeSlice(Math.floor(position / BRANDS_PER_SLICE));
+  };
   // Array methods read a holey list through `has` and property descriptors as well as `get`.
   return new Proxy(brands, {
     get(target, property, receiver) {
-      const position = positionOf(property, count);
-      if (position >= 0) decode(position);
+      decodeAt(property);
       return Reflect.get(target, property, receiver);
     },
     has(target, property) {
-      const position = positionOf(property, count);
-      if (position >= 0) decode(position);
+      decodeAt(property);
       return Reflect.has(target, property);
     },
     getOwnPropertyDescriptor(target, property) {
-      const position = positionOf(property, count);
-      if (position >= 0) decode(position);
+      decodeAt(property);
       return Reflect.getOwnPropertyDescriptor(target, property);
     },
     ownKeys(target) {
-      for (let s = 0; s < slices.length; s++) decode(s * BRANDS_PER_SLICE);
+      for (let s = 0; s < slices.length; s++) decodeSlice(s);
       return Reflect.ownKeys(target);
     },
   });
