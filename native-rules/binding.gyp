@@ -14,7 +14,8 @@
         "src/hamming-lookup.cc",
         "src/text-grams.cc",
         "src/text-lookup.cc",
-        "src/minhash.cc"
+        "src/minhash.cc",
+        "src/thread-schedule.cc"
       ],
       "include_dirs": [
         "<!@(node -p \"require('node-addon-api').include\")",

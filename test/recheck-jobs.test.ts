@@ -15,6 +15,10 @@ import { addEntries } from './helpers/intake-streams.js';
 import { adminCall, changedEvents, duplicates, jobIn, jobOf, jobVerdicts } from './helpers/recheck-jobs.js';
 import { recheckKeys } from '../src/redis/redis-keys.js';
 
+// Linux's scheduling policies as /proc/<pid>/task/<tid>/stat gives them (sched.h).
+const SCHED_OTHER = 0;
+const SCHED_IDLE = 5;
+
 interface Listing {
   listingId: string;
   sellerId: string;
@@ -124,17 +128,33 @@ describe('re-check jobs', () => {
     assert.ok((await admin.ttl(recheckKeys(prefix).verdicts(job.id))) > 0, 'its verdicts expire');
   });
 
-  it('runs jobs on a thread of its own at GATE_RECHECK_NICE, with a Redis connection of its own, not on the event loop', async () => {
-    const threads = readdirSync('/proc/self/task').map((tid) => ({
-      tid: Number(tid),
-      name: readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim(),
-      // Field 19 of stat (counted after the name's closing parenthesis): the thread's nice value.
-      nice: Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ')[16]),
-    }));
+  it('runs jobs on a thread of its own under SCHED_IDLE at GATE_RECHECK_NICE, with a Redis connection of its own, not on the event loop', async () => {
+    // The job's pool is made at its thread's first job.
+    const { stream } = await streamOf('priority', listings('P', 3));
+    await jobIn(gate.url, ADMIN_TOKEN, (await call('POST', '/v1/admin/rechecks', { source: { stream } })).body.id, 'done');
+    const threads = readdirSync('/proc/self/task').map((tid) => {
+      // Fields of stat counted after the name's closing parenthesis: 19 the thread's nice value, 41 its scheduling policy.
+      const fields = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      return { tid: Number(tid), name: readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim(), nice: Number(fields[16]), policy: Number(fields[38]) };
+    });
     const job = threads.filter((thread) => thread.name === 'gate-recheck');
     assert.equal(job.length, 1, `one gate-recheck thread among ${threads.map((t) => t.name).join(', ')}`);
     assert.equal(job[0]?.nice, 7, 'five steps above its pool, at GATE_RECHECK_NICE');
-    assert.equal(threads.find((thread) => thread.tid === process.pid)?.nice, 0, 'the event loop keeps its priority');
+    assert.equal(job[0]?.policy, SCHED_IDLE, 'the job thread runs under SCHED_IDLE');
+    const pool = threads.filter((thread) => thread.name === 'gate-match' && thread.nice === 12);
+    assert.ok(pool.length > 0, 'the re-check pool (made at the first job) runs at GATE_RECHECK_NICE');
+    assert.deepEqual(
+      pool.map((thread) => thread.policy),
+      pool.map(() => SCHED_IDLE),
+      'the re-check pool runs under SCHED_IDLE',
+    );
+    const live = threads.filter((thread) => thread.tid === process.pid || thread.name.startsWith('gate-check'));
+    assert.ok(live.length > 1, 'the event loop and the check threads');
+    assert.deepEqual(
+      live.map((thread) => `${thread.name} ${thread.nice} ${thread.policy}`),
+      live.map((thread) => `${thread.name} 0 ${SCHED_OTHER}`),
+      'live traffic keeps its priority',
+    );
     await eventually('the job thread connected', async () => ((await admin.client('LIST')) as string).includes('name=gate-recheck ') || undefined);
   });
 

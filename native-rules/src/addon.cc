@@ -13,6 +13,7 @@
 #include "text-lookup.h"
 #include "serialize.h"
 #include "shared-registry.h"
+#include "thread-schedule.h"
 
 namespace native_rules {
 namespace {
@@ -54,6 +55,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("hammingLookup", Napi::Function::New(env, HammingLookup, "hammingLookup"));
   exports.Set("textGrams", Napi::Function::New(env, TextGrams, "textGrams"));
   exports.Set("minhash", Napi::Function::New(env, Minhash, "minhash"));
+  exports.Set("idleThreadSchedule", Napi::Function::New(env, IdleThreadSchedule, "idleThreadSchedule"));
   exports.Set("textLookup", Napi::Function::New(env, TextLookup, "textLookup"));
   exports.Set("compile", Napi::Function::New(env, CompileSync, "compile"));
   exports.Set("compileAsync", Napi::Function::New(env, CompileAsync, "compileAsync"));

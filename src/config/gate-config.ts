@@ -135,12 +135,21 @@ export interface GateConfig {
   readonly backtestSampleRate: number;
 }
 
+export const RECHECK_SCHEDULINGS = ['idle', 'nice'] as const;
+export type RecheckScheduling = (typeof RECHECK_SCHEDULINGS)[number];
+
 /** Re-check jobs' settings (docs/rechecks.md). */
 export interface RecheckSettings {
   /** Matching threads of this instance's re-check pool, below live traffic; 0: this instance runs no job (it still takes the API). Default: the number of cores (GATE_RECHECK_THREADS). */
   readonly threads: number;
   /** The nice value of those threads (0 normal to 19 lowest). Default 19 (GATE_RECHECK_NICE). */
   readonly nice: number;
+  /**
+   * How those threads yield to live traffic: `idle`, under Linux's SCHED_IDLE (they run only when no thread of
+   * normal policy wants the CPU; their nice value where the platform has no such policy), or `nice` alone.
+   * Default `idle` (GATE_RECHECK_SCHEDULING).
+   */
+  readonly scheduling: RecheckScheduling;
   /** Listings read, checked and emitted together. Default 512 (GATE_RECHECK_BATCH). */
   readonly batch: number;
   /** How long a job's lease lasts unless renewed: how soon another instance takes over a job whose holder died. Default 10,000 ms (GATE_RECHECK_LEASE_MS). */
@@ -312,12 +321,21 @@ function recheck(env: NodeJS.ProcessEnv, problems: string[]): RecheckSettings {
   return {
     threads: integer(env, 'GATE_RECHECK_THREADS', Math.max(1, availableParallelism()), 0, 256, problems),
     nice: integer(env, 'GATE_RECHECK_NICE', 19, 0, 19, problems),
+    scheduling: recheckScheduling(env, problems),
     batch: integer(env, 'GATE_RECHECK_BATCH', 512, 1, 10_000, problems),
     leaseMs: integer(env, 'GATE_RECHECK_LEASE_MS', 10_000, 300, 3_600_000, problems),
     pollMs: integer(env, 'GATE_RECHECK_POLL_MS', 1000, 50, 600_000, problems),
     verdictsMaxLen: integer(env, 'GATE_RECHECK_VERDICTS_MAXLEN', 1_000_000, 1000, 1_000_000_000, problems),
     maxUploadBytes: integer(env, 'GATE_RECHECK_MAX_UPLOAD_BYTES', 256 * 1024 * 1024, 1024, 4 * 1024 * 1024 * 1024, problems),
   };
+}
+
+function recheckScheduling(env: NodeJS.ProcessEnv, problems: string[]): RecheckScheduling {
+  const raw = env.GATE_RECHECK_SCHEDULING;
+  if (raw === undefined || raw === '') return 'idle';
+  if ((RECHECK_SCHEDULINGS as readonly string[]).includes(raw)) return raw as RecheckScheduling;
+  problems.push(`GATE_RECHECK_SCHEDULING must be one of ${RECHECK_SCHEDULINGS.join(', ')}, got "${raw}"`);
+  return 'idle';
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, problems: string[]): number {

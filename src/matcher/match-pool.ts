@@ -15,6 +15,7 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
+import type { BackgroundPriority } from '../config/background-priority.js';
 import type { CompiledPack } from '../pack/compiled-pack.js';
 import type { FingerprintSnapshot } from '../fingerprint/fingerprint-bank.js';
 import type { ListingMatch, ListingToMatch, MatchTask, MatchTaskResult, MatchWorkerData } from './match-task.js';
@@ -26,8 +27,8 @@ export interface MatchPoolOptions {
   maxBatch?: number;
   /** Most listings waiting for a worker before `match` rejects with an overload error. Default 65,536. */
   maxQueue?: number;
-  /** The workers' nice value (0 normal, 19 lowest): a pool for background work (re-check jobs) yields the CPU to live checks. Default: unchanged. */
-  nice?: number;
+  /** The workers' priority: a pool for background work (re-check jobs) yields the CPU to live checks. Default: unchanged. */
+  background?: BackgroundPriority;
 }
 
 interface Pending {
@@ -74,7 +75,7 @@ export class MatchPool {
       minThreads: this.threads,
       maxThreads: this.threads,
       idleTimeout: Number.MAX_SAFE_INTEGER,
-      ...(options.nice !== undefined ? { workerData: { nice: options.nice } satisfies MatchWorkerData } : {}),
+      ...(options.background !== undefined ? { workerData: { background: options.background } satisfies MatchWorkerData } : {}),
     });
   }
 

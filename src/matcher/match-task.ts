@@ -1,3 +1,4 @@
+import type { BackgroundPriority } from '../config/background-priority.js';
 import type { FingerprintInput, FingerprintHits } from '../fingerprint/find-fingerprint-hits.js';
 import type { SharedFingerprints } from '../fingerprint/fingerprint-indexes.js';
 import type { TextField } from './text-field.js';
@@ -31,6 +32,6 @@ export type MatchTaskResult = ListingMatch[];
 
 /** What a pool gives each of its workers at start. */
 export interface MatchWorkerData {
-  /** The worker's nice value (a background pool's); absent: unchanged. */
-  nice?: number;
+  /** A background pool's priority; absent: unchanged. */
+  background?: BackgroundPriority;
 }

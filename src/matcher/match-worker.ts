@@ -7,13 +7,13 @@ import { prepareNormalizer } from '../normalize/normalize-text.js';
 import { matchListing } from './match-listing.js';
 import type { MatchTask, MatchTaskResult } from './match-task.js';
 import { nameThread } from '../config/name-thread.js';
-import { lowerThreadPriority } from '../config/lower-thread-priority.js';
+import { runInBackground } from '../config/background-priority.js';
 import { workerData } from 'node:worker_threads';
 import type { MatchWorkerData } from './match-task.js';
 
 nameThread('gate-match'); // what load:cost counts as a matching thread
-const nice = (workerData as MatchWorkerData | undefined)?.nice;
-if (nice !== undefined) lowerThreadPriority(nice);
+const background = (workerData as MatchWorkerData | undefined)?.background;
+if (background !== undefined) runInBackground(background);
 
 interface Loaded {
   key: string;

@@ -112,6 +112,7 @@ interface NativeRulesAddon {
   hammingLookup(table: Uint32Array, hi: number, lo: number, maxDistance: number): Uint32Array;
   textGrams(bytes: readonly Uint8Array[], classes: readonly Uint8Array[]): Uint32Array;
   minhash(grams: Uint32Array, seedsA: Uint32Array, seedsB: Uint32Array): Uint32Array;
+  idleThreadSchedule(): boolean;
   textLookup(
     offsets: Uint32Array,
     ids: Uint32Array,
@@ -190,6 +191,9 @@ export const nativeMinhash: NativeRulesAddon['minhash'] = (grams, seedsA, seedsB
 /** Probe and exact check of a text lookup (src/fingerprint/text-index.ts): the ids of the banked texts that match, in the order found. */
 export const nativeTextLookup: NativeRulesAddon['textLookup'] = (offsets, ids, bandKeys, gramOffsets, grams, tableBits, keys, query, threshold) =>
   addon.textLookup(offsets, ids, bandKeys, gramOffsets, grams, tableBits, keys, query, threshold);
+
+/** Puts the calling thread under SCHED_IDLE (true), or does nothing where the platform has no such policy (false); throws when refused. */
+export const idleThreadSchedule = (): boolean => addon.idleThreadSchedule();
 
 export function createNormalizer(tables: NormalizerTables): NativeNormalizer {
   return new addon.Normalizer(tables);

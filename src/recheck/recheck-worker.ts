@@ -9,7 +9,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Redis } from 'ioredis';
 import { MirroredState } from '../check-thread/mirrored-state.js';
-import { lowerThreadPriority } from '../config/lower-thread-priority.js';
+import { runInBackground } from '../config/background-priority.js';
 import { nameThread } from '../config/name-thread.js';
 import type { FingerprintSnapshot } from '../fingerprint/fingerprint-bank.js';
 import { MatchPool } from '../matcher/match-pool.js';
@@ -31,12 +31,14 @@ const port = parentPort;
 if (!port) throw new Error('recheck-worker.js runs as a worker thread');
 nameThread('gate-recheck');
 /**
- * Above its own pool's threads (a CFS weight about 3 times theirs), so that it
- * keeps them fed, and still far below live traffic's nice 0: with the thread at
- * the pool's 19, a job ran 13,600 listings/s under live checks, at 14 about 17,000.
+ * With nice values alone, above its own pool's threads (a CFS weight about 3 times
+ * theirs), so that it keeps them fed, and still far below live traffic's nice 0:
+ * with the thread at the pool's 19, a job ran 13,600 listings/s under live checks,
+ * at 14 about 17,000. Under SCHED_IDLE (the default) the nice value is kept, unused.
  */
 const ABOVE_POOL = 5;
-lowerThreadPriority(Math.max(0, setup.settings.nice - ABOVE_POOL));
+const idle = setup.settings.scheduling === 'idle';
+runInBackground({ nice: Math.max(0, setup.settings.nice - ABOVE_POOL), idle });
 useRedisTls(setup.tls);
 
 /** Tasks of the re-check pool hold more listings than the live pool's: fewer wake-ups per listing. */
@@ -131,7 +133,7 @@ async function start(): Promise<void> {
   const decider = new RecheckDecider({
     pack: () => pack,
     banks: () => banks,
-    pool: () => (pool ??= new MatchPool({ threads: settings.threads, nice: settings.nice, maxBatch: RECHECK_TASK_LISTINGS })),
+    pool: () => (pool ??= new MatchPool({ threads: settings.threads, background: { nice: settings.nice, idle }, maxBatch: RECHECK_TASK_LISTINGS })),
     mirrored,
     failModes: setup.failModes,
     signalsOf: async (requests) => {
