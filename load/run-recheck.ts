@@ -19,7 +19,9 @@
 //         LOAD_WINDOW_SECONDS (3) windows, the job running flat out in one and
 //         paused in the other, the order alternating: a p99 of a few seconds moves
 //         by milliseconds from one run to the next on this machine, so "with the
-//         job" is compared with windows of the same minute, pooled and pair by pair.
+//         job" is compared with windows of the same minute, pooled and pair by pair,
+//         and each verdict's p99 by phase (its Server-Timing, and the caller's time
+//         outside the gate's clock).
 // Rounds, in order: live alone, the job alone, the scoped job alone, the
 // interleaved windows. LOAD_LIVE=0 leaves out the live rounds;
 // LOAD_CPU_PROF_DIR=<dir> runs the gate with --cpu-prof (a profile per thread,
@@ -36,6 +38,7 @@ import { repoPath } from '../src/config/repo-root.js';
 import { EmbeddedRedis, freePort } from '../src/redis/embedded-redis.js';
 import { startProcess, stopProcess } from './child-process.js';
 import { DEMO_BODY } from './demo-listing.js';
+import { headerValue } from './http-response.js';
 import { latencyQuantile, quantile, runOpenLoop, type OpenLoopAnswer, type OpenLoopResult } from './open-loop-load.js';
 
 const CORPUS = process.env.LOAD_CORPUS ?? '/work/shared/corpus/dev.jsonl';
@@ -129,8 +132,9 @@ function liveRound(port: number, bodies: readonly string[], seconds = SECONDS): 
     seconds,
     bodies,
     maxConnections: 64,
-    headers: { 'x-deadline-ms': '1000' },
+    headers: { 'x-deadline-ms': '1000', 'x-gate-timing': '1' },
     keepBodies: true,
+    keepHeads: true,
   });
 }
 
@@ -144,6 +148,31 @@ function gateClock(answers: readonly OpenLoopAnswer[]): Record<(typeof VERDICTS)
     const body = JSON.parse(answer.body ?? '{}') as { verdict?: string; tookMicros?: number };
     if (body.tookMicros !== undefined && (VERDICTS as readonly string[]).includes(body.verdict ?? ''))
       by[body.verdict as (typeof VERDICTS)[number]].push(body.tookMicros / 1000);
+  }
+  return by;
+}
+
+/**
+ * Where a verdict's time went, by answer: its Server-Timing phases (x-gate-timing)
+ * and `outside`, the caller's latency less the gate's clock (the hops, the sockets,
+ * the load generator's own wait for a core).
+ */
+function phases(answers: readonly OpenLoopAnswer[], verdict: (typeof VERDICTS)[number]): Map<string, number[]> {
+  const by = new Map<string, number[]>();
+  const add = (name: string, ms: number): void => {
+    const list = by.get(name);
+    if (list) list.push(ms);
+    else by.set(name, [ms]);
+  };
+  for (const answer of answers) {
+    if (answer.status !== 200) continue;
+    const body = JSON.parse(answer.body ?? '{}') as { verdict?: string; tookMicros?: number };
+    if (body.verdict !== verdict || body.tookMicros === undefined) continue;
+    add('outside', answer.latencyMs - body.tookMicros / 1000);
+    for (const part of (answer.head === undefined ? undefined : headerValue(answer.head, 'server-timing'))?.split(',') ?? []) {
+      const [name, duration] = part.trim().split(';dur=');
+      if (name && duration !== undefined) add(name, Number(duration));
+    }
   }
   return by;
 }
@@ -326,6 +355,13 @@ async function main(): Promise<void> {
     console.log(
       `gate's clock p99 by verdict, alone -> with the job (ms): ${VERDICTS.map((v) => `${v} ${quantile(before[v], 0.99).toFixed(2)} -> ${quantile(during[v], 0.99).toFixed(2)}`).join(', ')}`,
     );
+    for (const verdict of VERDICTS) {
+      const [alonePhases, withJobPhases] = [phases(alonePooled, verdict), phases(withJobPooled, verdict)];
+      const moved = [...alonePhases.keys()]
+        .filter((name) => (withJobPhases.get(name)?.length ?? 0) > 0)
+        .map((name) => `${name} ${quantile(alonePhases.get(name) ?? [], 0.99).toFixed(2)} -> ${quantile(withJobPhases.get(name) ?? [], 0.99).toFixed(2)}`);
+      console.log(`  ${verdict} p99 by phase, alone -> with the job (ms): ${moved.join(', ')}`);
+    }
   } finally {
     await stopProcess(gate);
     redis.disconnect();
