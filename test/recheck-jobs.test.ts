@@ -14,10 +14,7 @@ import { callGate, eventually } from './helpers/gate-calls.js';
 import { addEntries } from './helpers/intake-streams.js';
 import { adminCall, changedEvents, duplicates, jobIn, jobOf, jobVerdicts } from './helpers/recheck-jobs.js';
 import { recheckKeys } from '../src/redis/redis-keys.js';
-
-// Linux's scheduling policies as /proc/<pid>/task/<tid>/stat gives them (sched.h).
-const SCHED_OTHER = 0;
-const SCHED_IDLE = 5;
+import { SCHED_IDLE, SCHED_OTHER, threadPriorityOf } from './helpers/thread-priority.js';
 
 interface Listing {
   listingId: string;
@@ -132,11 +129,11 @@ describe('re-check jobs', () => {
     // The job's pool is made at its thread's first job.
     const { stream } = await streamOf('priority', listings('P', 3));
     await jobIn(gate.url, ADMIN_TOKEN, (await call('POST', '/v1/admin/rechecks', { source: { stream } })).body.id, 'done');
-    const threads = readdirSync('/proc/self/task').map((tid) => {
-      // Fields of stat counted after the name's closing parenthesis: 19 the thread's nice value, 41 its scheduling policy.
-      const fields = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-      return { tid: Number(tid), name: readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim(), nice: Number(fields[16]), policy: Number(fields[38]) };
-    });
+    const threads = readdirSync('/proc/self/task').map((tid) => ({
+      tid: Number(tid),
+      name: readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim(),
+      ...threadPriorityOf(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')),
+    }));
     const job = threads.filter((thread) => thread.name === 'gate-recheck');
     assert.equal(job.length, 1, `one gate-recheck thread among ${threads.map((t) => t.name).join(', ')}`);
     assert.equal(job[0]?.nice, 7, 'five steps above its pool, at GATE_RECHECK_NICE');

@@ -7,25 +7,14 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { loadConfig } from '../src/config/gate-config.js';
+import { SCHED_IDLE, SCHED_OTHER, type ThreadPriority, threadPriorityOf } from './helpers/thread-priority.js';
 
-// Linux's scheduling policies as /proc/<pid>/task/<tid>/stat gives them (sched.h).
-const SCHED_OTHER = 0;
-const SCHED_IDLE = 5;
-
-interface ThreadState {
-  ran: string;
-  nice: number;
-  policy: number;
-}
-
-function threadState(path: string): { nice: number; policy: number } {
-  // Fields counted after the name's closing parenthesis: 19 the nice value, 41 the scheduling policy.
-  const fields = readFileSync(path, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return { nice: Number(fields[16]), policy: Number(fields[38]) };
+function threadState(path: string): ThreadPriority {
+  return threadPriorityOf(readFileSync(path, 'utf8'));
 }
 
 /** Runs runInBackground on a thread of its own and reads what the thread became. */
-async function onAThread(priority: { nice: number; idle: boolean }): Promise<ThreadState> {
+async function onAThread(priority: { nice: number; idle: boolean }): Promise<ThreadPriority & { ran: string }> {
   const backgroundPriority = new URL('../src/config/background-priority.js', import.meta.url).href;
   const worker = new Worker(
     `import { parentPort, workerData } from 'node:worker_threads';
@@ -40,8 +29,7 @@ async function onAThread(priority: { nice: number; idle: boolean }): Promise<Thr
       worker.once('message', resolve);
       worker.once('error', reject);
     });
-    const fields = stat.split(') ')[1]?.split(' ') ?? [];
-    return { ran, nice: Number(fields[16]), policy: Number(fields[38]) };
+    return { ran, ...threadPriorityOf(stat) };
   } finally {
     await worker.terminate();
   }
