@@ -1,7 +1,7 @@
-// A re-check job's threads yield to live traffic. Nice values only weigh the CPU's
-// shares (a nice-19 thread still gets about 1.5% against each nice-0 one, and
-// preempts on waking); under SCHED_IDLE a thread runs only when no thread of the
-// normal policy wants the CPU (docs/rechecks.md, "Below live traffic").
+// A re-check job's threads yield to live traffic. A nice value only weighs the
+// CPU's shares (nice 19 weighs 15 against nice 0's 1024); under SCHED_IDLE a
+// thread weighs 3, and a waking thread of the normal policy always takes its core
+// (docs/rechecks.md, "Below live traffic").
 import { idleThreadSchedule } from '../native/rules-engine.js';
 import { lowerThreadPriority } from './lower-thread-priority.js';
 

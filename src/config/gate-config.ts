@@ -145,8 +145,8 @@ export interface RecheckSettings {
   /** The nice value of those threads (0 normal to 19 lowest). Default 19 (GATE_RECHECK_NICE). */
   readonly nice: number;
   /**
-   * How those threads yield to live traffic: `idle`, under Linux's SCHED_IDLE (they run only when no thread of
-   * normal policy wants the CPU; their nice value where the platform has no such policy), or `nice` alone.
+   * How those threads yield to live traffic: `idle`, under Linux's SCHED_IDLE (a waking thread of the normal policy
+   * always takes their core; their nice value where the platform has no such policy), or `nice` alone.
    * Default `idle` (GATE_RECHECK_SCHEDULING).
    */
   readonly scheduling: RecheckScheduling;
