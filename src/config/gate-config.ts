@@ -152,6 +152,8 @@ export interface RecheckSettings {
   readonly scheduling: RecheckScheduling;
   /** Listings read, checked and emitted together. Default 512 (GATE_RECHECK_BATCH). */
   readonly batch: number;
+  /** Most listings a second a job reads on this instance; 0: as fast as the CPU live checks leave allows. Default 0 (GATE_RECHECK_MAX_RATE). */
+  readonly maxRate: number;
   /** How long a job's lease lasts unless renewed: how soon another instance takes over a job whose holder died. Default 10,000 ms (GATE_RECHECK_LEASE_MS). */
   readonly leaseMs: number;
   /** How often an instance without a job looks for one nobody holds. Default 1000 ms (GATE_RECHECK_POLL_MS). */
@@ -323,6 +325,7 @@ function recheck(env: NodeJS.ProcessEnv, problems: string[]): RecheckSettings {
     nice: integer(env, 'GATE_RECHECK_NICE', 19, 0, 19, problems),
     scheduling: recheckScheduling(env, problems),
     batch: integer(env, 'GATE_RECHECK_BATCH', 512, 1, 10_000, problems),
+    maxRate: integer(env, 'GATE_RECHECK_MAX_RATE', 0, 0, 10_000_000, problems),
     leaseMs: integer(env, 'GATE_RECHECK_LEASE_MS', 10_000, 300, 3_600_000, problems),
     pollMs: integer(env, 'GATE_RECHECK_POLL_MS', 1000, 50, 600_000, problems),
     verdictsMaxLen: integer(env, 'GATE_RECHECK_VERDICTS_MAXLEN', 1_000_000, 1000, 1_000_000_000, problems),

@@ -16,6 +16,7 @@ import type { ListingVerdict } from '../review/listing-verdicts.js';
 import type { RecheckDecider } from './recheck-decider.js';
 import type { RecheckFigures } from './recheck-figures.js';
 import { CHANGED_PREFIX, changedField, type ChangeKind } from './recheck-job.js';
+import { RatePacer } from './rate-pacer.js';
 import { readRecheckBatch, type RecheckBatchRead } from './read-recheck-batch.js';
 import { scopeFilter, type ScopeFilter } from './recheck-scope.js';
 import type { RecheckRecord, RecheckStore } from './recheck-store.js';
@@ -134,6 +135,7 @@ export class RecheckRunner {
     /** The next batch, read while the current one was decided and emitted. */
     let ahead: { from: string; read: Promise<RecheckBatchRead> } | undefined;
     let since = performance.now();
+    const pacer = new RatePacer(settings.maxRate);
     try {
       while (held && !this.stopping) {
         try {
@@ -157,12 +159,12 @@ export class RecheckRunner {
           let current: RecheckBatchRead;
           if (taken?.from === from) current = await taken.read;
           else {
-            await this.waitForLive();
+            await this.beforeRead(pacer);
             current = await readRecheckBatch(from, source);
           }
           if (!current.finished) {
             const next = current.last;
-            const read = this.waitForLive().then(() => readRecheckBatch(next, source));
+            const read = this.beforeRead(pacer).then(() => readRecheckBatch(next, source));
             // Awaited by the next turn; one that is dropped (the job left, a batch failed) fails no one.
             read.catch(() => undefined);
             ahead = { from: next, read };
@@ -230,6 +232,13 @@ export class RecheckRunner {
   /** While live checks wait, the job does not add to their wait. */
   private async waitForLive(): Promise<void> {
     while (this.parts.liveBusy() && !this.stopping) await sleep(LIVE_WAIT_MS);
+  }
+
+  /** Before a batch is read: live checks first, then the job's most listings a second (GATE_RECHECK_MAX_RATE). */
+  private async beforeRead(pacer: RatePacer): Promise<void> {
+    await this.waitForLive();
+    const wait = pacer.waitBefore(this.parts.settings.batch);
+    if (wait > 0 && !this.stopping) await sleep(wait);
   }
 
   /** Decides the batch's listings in the job's scope and compares each with its recorded verdict; counts the others. */
