@@ -4,36 +4,22 @@
 // the same job unpaced took 0.65-0.68 s here).
 import { strict as assert } from 'node:assert';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { addEntries } from './helpers/intake-streams.js';
 import { adminCall, jobIn } from './helpers/recheck-jobs.js';
-import { ADMIN_TOKEN, startTestGate, type TestGate } from './helpers/test-gate.js';
-import { startTestRedis, type TestRedis } from './helpers/test-redis.js';
+import { gateFixture } from './helpers/gate-fixture.js';
+import { ADMIN_TOKEN } from './helpers/test-gate.js';
 
 const LISTINGS = 300;
 const BATCH = 50;
 const MAX_RATE = 150;
 
 describe('a re-check job at GATE_RECHECK_MAX_RATE', () => {
-  let redis: TestRedis;
-  let gate: TestGate;
-  let admin: Redis;
   const prefix = `t${randomUUID().slice(0, 8)}:`;
-
-  before(async () => {
-    redis = await startTestRedis();
-    admin = new Redis(redis.adminUrl);
-    gate = await startTestGate({
-      redisUrl: redis.url,
-      prefix,
-      env: { GATE_RECHECK_THREADS: '1', GATE_RECHECK_POLL_MS: '100', GATE_RECHECK_BATCH: String(BATCH), GATE_RECHECK_MAX_RATE: String(MAX_RATE) },
-    });
-  });
-  after(async () => {
-    await gate.stop();
-    admin.disconnect();
-    await redis.stop();
+  const fixture = gateFixture({
+    prefix,
+    env: { GATE_RECHECK_THREADS: '1', GATE_RECHECK_POLL_MS: '100', GATE_RECHECK_BATCH: String(BATCH), GATE_RECHECK_MAX_RATE: String(MAX_RATE) },
   });
 
   it('reads no faster than its rate', async () => {
@@ -41,7 +27,13 @@ describe('a re-check job at GATE_RECHECK_MAX_RATE', () => {
     const items = Array.from({ length: LISTINGS }, (_, i) => ({
       listing: JSON.stringify({ listingId: `P-${i}`, sellerId: `s-${i}`, title: `Plain cotton tee ${i}` }),
     }));
-    await addEntries(admin, stream, items);
+    const admin = new Redis(fixture.redis.adminUrl);
+    try {
+      await addEntries(admin, stream, items);
+    } finally {
+      admin.disconnect();
+    }
+    const { gate } = fixture;
     const started = performance.now();
     const answer = await adminCall(gate.url, ADMIN_TOKEN, 'POST', '/v1/admin/rechecks', { source: { stream } });
     assert.equal(answer.status, 202, JSON.stringify(answer.body));
