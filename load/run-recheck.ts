@@ -39,6 +39,7 @@ import { EmbeddedRedis, freePort } from '../src/redis/embedded-redis.js';
 import { startProcess, stopProcess } from './child-process.js';
 import { DEMO_BODY } from './demo-listing.js';
 import { headerValue } from './http-response.js';
+import { parseServerTiming } from './server-timing.js';
 import { latencyQuantile, quantile, runOpenLoop, type OpenLoopAnswer, type OpenLoopResult } from './open-loop-load.js';
 
 const CORPUS = process.env.LOAD_CORPUS ?? '/work/shared/corpus/dev.jsonl';
@@ -169,10 +170,8 @@ function phases(answers: readonly OpenLoopAnswer[], verdict: (typeof VERDICTS)[n
     const body = JSON.parse(answer.body ?? '{}') as { verdict?: string; tookMicros?: number };
     if (body.verdict !== verdict || body.tookMicros === undefined) continue;
     add('outside', answer.latencyMs - body.tookMicros / 1000);
-    for (const part of (answer.head === undefined ? undefined : headerValue(answer.head, 'server-timing'))?.split(',') ?? []) {
-      const [name, duration] = part.trim().split(';dur=');
-      if (name && duration !== undefined) add(name, Number(duration));
-    }
+    const timing = answer.head === undefined ? undefined : headerValue(answer.head, 'server-timing');
+    for (const phase of timing === undefined ? [] : parseServerTiming(timing)) if (phase.durationMs !== undefined) add(phase.name, phase.durationMs);
   }
   return by;
 }
